@@ -1,0 +1,136 @@
+//! The one error type of the HTTP layer. Every error is a JSON body
+//! `{"detail", "code"}` plus `errors` for field validation (api-v1.md,
+//! "Common rules"), never HTML and never an empty 500.
+
+use std::collections::BTreeMap;
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Serialize;
+use vpsd_registrar::RegistrarError;
+
+#[derive(Debug, Serialize)]
+struct ErrorBody<'a> {
+    detail: &'a str,
+    code: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    errors: Option<&'a BTreeMap<String, Vec<String>>>,
+}
+
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub detail: String,
+    pub errors: Option<BTreeMap<String, Vec<String>>>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            detail: detail.into(),
+            errors: None,
+        }
+    }
+
+    pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, code, detail)
+    }
+
+    /// A 400 naming the fields at fault.
+    pub fn fields(errors: BTreeMap<String, Vec<String>>) -> Self {
+        let names: Vec<&str> = errors.keys().map(String::as_str).collect();
+        let detail = match errors.iter().next() {
+            Some((field, msgs)) if errors.len() == 1 => {
+                format!("{field}: {}", msgs.join(" "))
+            }
+            _ => format!("Invalid fields: {}. See errors for each.", names.join(", ")),
+        };
+        Self {
+            status: StatusCode::BAD_REQUEST,
+            code: "invalid_fields",
+            detail,
+            errors: Some(errors),
+        }
+    }
+
+    pub fn field(code: &'static str, field: &str, message: impl Into<String>) -> Self {
+        let message = message.into();
+        let mut errors = BTreeMap::new();
+        errors.insert(field.to_owned(), vec![message.clone()]);
+        Self {
+            status: StatusCode::BAD_REQUEST,
+            code,
+            detail: message,
+            errors: Some(errors),
+        }
+    }
+
+    pub fn not_found() -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "Not found: check the domain id (GET /api/v1/domains/ lists yours).",
+        )
+    }
+
+    pub fn unauthorized() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "not_authenticated",
+            "Authentication credentials were missing or invalid: send Authorization: Bearer <your API token>.",
+        )
+    }
+
+    pub fn internal() -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "Something went wrong on our side; nothing was changed. Try again in a moment.",
+        )
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = ErrorBody {
+            detail: &self.detail,
+            code: self.code,
+            errors: self.errors.as_ref(),
+        };
+        let mut response = (self.status, Json(body)).into_response();
+        if self.status == StatusCode::UNAUTHORIZED {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}
+
+impl From<RegistrarError> for ApiError {
+    fn from(e: RegistrarError) -> Self {
+        match e {
+            RegistrarError::NotFound => ApiError::not_found(),
+            RegistrarError::Invalid { code, detail } => ApiError::bad_request(code, detail),
+            RegistrarError::InsufficientFunds { detail } => {
+                ApiError::new(StatusCode::PAYMENT_REQUIRED, "insufficient_funds", detail)
+            }
+            RegistrarError::Unavailable(e) => {
+                tracing::error!(error = %e, "registry unavailable");
+                ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "registry_unavailable",
+                    "The registry is not answering; nothing was changed. Try again in a minute.",
+                )
+            }
+            RegistrarError::Internal(e) => {
+                tracing::error!(error = %e, "internal error");
+                ApiError::internal()
+            }
+        }
+    }
+}

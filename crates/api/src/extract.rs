@@ -1,0 +1,219 @@
+//! Extractors whose rejections come back as our JSON error body.
+
+use std::collections::BTreeMap;
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Path, Request};
+use axum::http::request::Parts;
+use axum::http::{header, StatusCode};
+use serde_json::{Map, Value};
+
+use crate::error::ApiError;
+
+/// A JSON object body, with its content type, size and syntax checked.
+/// Handlers read fields from it through [`Fields`].
+#[derive(Debug)]
+pub struct JsonObject(pub Map<String, Value>);
+
+fn is_json(content_type: &str) -> bool {
+    let mime = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
+}
+
+impl<S: Send + Sync> FromRequest<S> for JsonObject {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let content_type = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "payload_too_large",
+                    "The request body is over 64 KiB: send a smaller body.",
+                )
+            } else {
+                ApiError::bad_request("unreadable_body", "The request body could not be read.")
+            }
+        })?;
+        match content_type.as_deref() {
+            Some(ct) if is_json(ct) => {}
+            _ => {
+                return Err(ApiError::new(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "unsupported_media_type",
+                    "Send the body as JSON with the header Content-Type: application/json.",
+                ))
+            }
+        }
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(JsonObject(Map::new()));
+        }
+        match serde_json::from_slice::<Value>(&bytes) {
+            Ok(Value::Object(map)) => Ok(JsonObject(map)),
+            Ok(_) => Err(ApiError::bad_request(
+                "malformed_json",
+                "The body must be a JSON object, such as {\"domain_name\": \"example.com\"}.",
+            )),
+            Err(e) => Err(ApiError::bad_request(
+                "malformed_json",
+                format!(
+                    "The body is not valid JSON ({} at line {}, column {}): fix the syntax and retry.",
+                    match e.classify() {
+                        serde_json::error::Category::Eof => "it ends too early",
+                        _ => "unexpected input",
+                    },
+                    e.line(),
+                    e.column()
+                ),
+            )),
+        }
+    }
+}
+
+/// Reads typed fields out of a [`JsonObject`], collecting every error so a
+/// client learns all of them at once.
+pub struct Fields {
+    map: Map<String, Value>,
+    errors: BTreeMap<String, Vec<String>>,
+}
+
+impl Fields {
+    /// Refuses fields not in `allowed` (a typo must not silently do
+    /// nothing; api-v1.md).
+    pub fn new(body: JsonObject, allowed: &[&str]) -> Self {
+        let mut errors = BTreeMap::new();
+        for key in body.0.keys() {
+            if !allowed.contains(&key.as_str()) {
+                errors.insert(
+                    key.clone(),
+                    vec![format!(
+                        "Unknown field. Accepted fields: {}.",
+                        allowed.join(", ")
+                    )],
+                );
+            }
+        }
+        Self {
+            map: body.0,
+            errors,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+
+    pub fn error(&mut self, field: &str, message: impl Into<String>) {
+        self.errors
+            .entry(field.to_owned())
+            .or_default()
+            .push(message.into());
+    }
+
+    fn take(&mut self, field: &str) -> Option<Value> {
+        match self.map.remove(field) {
+            Some(Value::Null) => {
+                self.error(field, "May not be null.");
+                None
+            }
+            other => other,
+        }
+    }
+
+    pub fn bool(&mut self, field: &str) -> Option<bool> {
+        match self.take(field)? {
+            Value::Bool(b) => Some(b),
+            _ => {
+                self.error(field, "Must be true or false.");
+                None
+            }
+        }
+    }
+
+    pub fn int(&mut self, field: &str) -> Option<i64> {
+        match self.take(field)? {
+            Value::Number(n) if n.is_i64() => n.as_i64(),
+            _ => {
+                self.error(field, "Must be a whole number.");
+                None
+            }
+        }
+    }
+
+    pub fn string(&mut self, field: &str) -> Option<String> {
+        match self.take(field)? {
+            Value::String(s) => Some(s),
+            _ => {
+                self.error(field, "Must be a string.");
+                None
+            }
+        }
+    }
+
+    pub fn strings(&mut self, field: &str) -> Option<Vec<String>> {
+        match self.take(field)? {
+            Value::Array(items) => {
+                let strings: Option<Vec<String>> = items
+                    .into_iter()
+                    .map(|v| match v {
+                        Value::String(s) => Some(s),
+                        _ => None,
+                    })
+                    .collect();
+                if strings.is_none() {
+                    self.error(field, "Must be a list of strings.");
+                }
+                strings
+            }
+            _ => {
+                self.error(field, "Must be a list of strings.");
+                None
+            }
+        }
+    }
+
+    pub fn require<T>(&mut self, field: &str, value: Option<T>) -> Option<T> {
+        if value.is_none() && !self.errors.contains_key(field) {
+            self.error(field, "This field is required.");
+        }
+        value
+    }
+
+    /// Ends reading: the errors as one 400, if there were any.
+    pub fn finish(self) -> Result<(), ApiError> {
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::fields(self.errors))
+        }
+    }
+}
+
+/// The `{domain_id}` of a path. Anything but a positive integer is a 404,
+/// as for any id that names no domain.
+#[derive(Debug, Clone, Copy)]
+pub struct DomainId(pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for DomainId {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let Path(raw) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| ApiError::not_found())?;
+        match raw.parse::<i64>() {
+            Ok(id) if id > 0 => Ok(DomainId(id)),
+            _ => Err(ApiError::not_found()),
+        }
+    }
+}

@@ -1,0 +1,162 @@
+//! The JSON shapes of the contract (api-v1.md, "The domain object").
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::{Serialize, Serializer};
+use vpsd_domain::lifecycle::{days_until, TransferStatus};
+use vpsd_domain::nameservers::dns_managed_by;
+use vpsd_domain::Money;
+use vpsd_storage::Domain;
+
+/// RFC 3339, UTC, whole seconds, `Z` (api-v1.md, "Time stamps").
+pub fn rfc3339<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&t.to_rfc3339_opts(SecondsFormat::Secs, true))
+}
+
+fn opt_rfc3339<S: Serializer>(t: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, S::Error> {
+    match t {
+        Some(t) => rfc3339(t, s),
+        None => s.serialize_none(),
+    }
+}
+
+/// The domain object.
+#[derive(Serialize)]
+pub struct DomainView<'a> {
+    pub id: i64,
+    pub domain_name: &'a str,
+    pub status: &'static str,
+    #[serde(serialize_with = "rfc3339")]
+    pub registration_date: DateTime<Utc>,
+    #[serde(serialize_with = "rfc3339")]
+    pub expiration_date: DateTime<Utc>,
+    pub auto_renew: bool,
+    pub locked: bool,
+    pub nameservers: &'a [String],
+    pub privacy_protection: bool,
+    pub dns_managed_by: &'static str,
+}
+
+impl<'a> DomainView<'a> {
+    pub fn new(d: &'a Domain, own_nameservers: &[String]) -> Self {
+        DomainView {
+            id: d.id,
+            domain_name: &d.domain_name,
+            status: d.status.as_str(),
+            registration_date: d.registration_date,
+            expiration_date: d.expiration_date,
+            auto_renew: d.auto_renew,
+            locked: d.locked,
+            nameservers: &d.nameservers,
+            privacy_protection: d.privacy_protection,
+            dns_managed_by: dns_managed_by(&d.nameservers, own_nameservers),
+        }
+    }
+}
+
+/// POST /api/v1/domains/ → 201.
+#[derive(Serialize)]
+pub struct RegisteredView<'a> {
+    #[serde(flatten)]
+    pub domain: DomainView<'a>,
+    pub total_cost: Money,
+    pub message: &'static str,
+}
+
+#[derive(Serialize)]
+pub struct WhoisView {
+    pub registrant: String,
+    pub admin_contact: String,
+    pub tech_contact: String,
+    pub created_date: String,
+    pub updated_date: String,
+}
+
+/// GET /api/v1/domains/{id}/ → 200.
+#[derive(Serialize)]
+pub struct DetailView<'a> {
+    #[serde(flatten)]
+    pub domain: DomainView<'a>,
+    pub registrar: &'a str,
+    pub days_until_expiration: i64,
+    pub whois_info: WhoisView,
+    pub dns_records_count: i64,
+    /// Additional field: `pending`, `completed` or `failed` once a transfer
+    /// was asked for, else null.
+    pub transfer_status: Option<&'static str>,
+}
+
+impl<'a> DetailView<'a> {
+    pub fn new(
+        d: &'a Domain,
+        own_nameservers: &[String],
+        contact_email: &str,
+        now: DateTime<Utc>,
+    ) -> Self {
+        let contact = if d.privacy_protection {
+            "Privacy Protected".to_owned()
+        } else {
+            contact_email.to_owned()
+        };
+        DetailView {
+            domain: DomainView::new(d, own_nameservers),
+            registrar: &d.registrar,
+            days_until_expiration: days_until(d.expiration_date, now),
+            whois_info: WhoisView {
+                registrant: contact.clone(),
+                admin_contact: contact.clone(),
+                tech_contact: contact,
+                created_date: d.registration_date.format("%Y-%m-%d").to_string(),
+                updated_date: d.updated_at.format("%Y-%m-%d").to_string(),
+            },
+            // DNS hosting keeps no records yet, so the real count is 0.
+            dns_records_count: 0,
+            transfer_status: d.transfer_status.map(TransferStatus::as_str),
+        }
+    }
+}
+
+/// PUT /api/v1/domains/{id}/ → 200.
+#[derive(Serialize)]
+pub struct UpdatedView<'a> {
+    pub id: i64,
+    pub domain_name: &'a str,
+    pub status: &'static str,
+    pub auto_renew: bool,
+    pub nameservers: &'a [String],
+    pub privacy_protection: bool,
+    pub locked: bool,
+    pub dns_managed_by: &'static str,
+    pub message: &'static str,
+}
+
+/// POST /api/v1/domains/{id}/transfer/ → 200.
+#[derive(Serialize)]
+pub struct TransferView<'a> {
+    pub id: i64,
+    pub domain_name: &'a str,
+    pub transfer_status: &'static str,
+    #[serde(serialize_with = "opt_rfc3339")]
+    pub transfer_initiated_at: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "opt_rfc3339")]
+    pub estimated_completion: Option<DateTime<Utc>>,
+    pub total_cost: Money,
+    pub message: &'static str,
+    pub next_steps: [&'static str; 4],
+}
+
+/// POST /api/v1/domains/import/ → 201.
+#[derive(Serialize)]
+pub struct ImportedView<'a> {
+    #[serde(flatten)]
+    pub domain: DomainView<'a>,
+    pub registrar: &'a str,
+}
+
+/// GET /api/v1/domains/ → 200.
+#[derive(Serialize)]
+pub struct Page<T: Serialize> {
+    pub count: i64,
+    pub next: Option<String>,
+    pub previous: Option<String>,
+    pub results: Vec<T>,
+}

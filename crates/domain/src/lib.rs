@@ -1,0 +1,27 @@
+//! The registrar's rules, free of I/O.
+//!
+//! Everything here is a value with rules, built only through `parse` (or a
+//! constructor that cannot fail), so the layers above cannot hold an invalid
+//! one:
+//!
+//! - [`name`]: domain names and host names (UTS-46 / IDNA, LDH labels).
+//! - [`money`]: integer cents and their dollar notation.
+//! - [`pricing`]: supported TLDs and their prices; registration years.
+//! - [`nameservers`]: a domain's 2–4 distinct nameservers.
+//! - [`lifecycle`]: statuses and the date arithmetic of terms and transfers.
+//! - [`token`]: API token generation and hashing.
+//! - [`clock`]: the one source of "now", which tests can move.
+
+pub mod clock;
+pub mod lifecycle;
+pub mod money;
+pub mod name;
+pub mod nameservers;
+pub mod pricing;
+pub mod token;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use money::Money;
+pub use name::{DomainName, HostName, NameError};
+pub use nameservers::{Nameservers, NameserversError};
+pub use pricing::{Prices, Tld, Years};

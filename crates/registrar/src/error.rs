@@ -1,0 +1,110 @@
+//! What can go wrong in an operation, each with a code and a sentence that
+//! says what to do (api-v1.md, error body).
+
+use chrono::SecondsFormat;
+use vpsd_registry::{RegistryError, TransferRefusal};
+use vpsd_storage::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum RegistrarError {
+    /// Not in this account (or not at all): answered alike, 404.
+    #[error("not found")]
+    NotFound,
+    /// The request cannot be carried out as asked: 400.
+    #[error("{detail}")]
+    Invalid { code: &'static str, detail: String },
+    /// The balance does not cover the charge: 402.
+    #[error("{detail}")]
+    InsufficientFunds { detail: String },
+    /// The registry did not answer: 503.
+    #[error("registry unavailable: {0}")]
+    Unavailable(String),
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+impl RegistrarError {
+    pub fn invalid(code: &'static str, detail: impl Into<String>) -> Self {
+        RegistrarError::Invalid {
+            code,
+            detail: detail.into(),
+        }
+    }
+
+    pub(crate) fn taken(name: &str, registrar: &str) -> Self {
+        let detail = if registrar == vpsd_registry::OUR_REGISTRAR {
+            format!("{name} is already registered: choose another name.")
+        } else {
+            format!(
+                "{name} is already registered at {registrar}: if it is yours, add it with POST /api/v1/domains/import/ and transfer it; otherwise choose another name."
+            )
+        };
+        RegistrarError::invalid("domain_taken", detail)
+    }
+
+    pub(crate) fn from_refusal(name: &str, refusal: TransferRefusal) -> Self {
+        let (code, detail) = match refusal {
+            TransferRefusal::NotRegistered => (
+                "not_registered",
+                format!("{name} is not registered anywhere: register it instead."),
+            ),
+            TransferRefusal::AlreadyOurs => (
+                "already_sponsored",
+                format!("{name} is already registered with VPS.org: there is nothing to transfer."),
+            ),
+            TransferRefusal::Prohibited => (
+                "domain_locked",
+                format!("{name} is locked at its current registrar: unlock it there (remove the transfer lock) and try again."),
+            ),
+            TransferRefusal::TooSoon { eligible_at } => (
+                "transfer_too_soon",
+                format!(
+                    "{name} was registered or transferred less than 60 days ago: it can be transferred from {}.",
+                    eligible_at.to_rfc3339_opts(SecondsFormat::Secs, true)
+                ),
+            ),
+            TransferRefusal::InvalidAuthCode => (
+                "invalid_auth_code",
+                format!("The auth code is not the valid EPP code for {name}: get the current code from the current registrar and try again."),
+            ),
+            TransferRefusal::InProgress => (
+                "transfer_in_progress",
+                format!("A transfer of {name} is already in progress: wait for it to complete."),
+            ),
+            TransferRefusal::NotPending => (
+                "transfer_failed",
+                format!("The transfer of {name} was not accepted by the registry: try again."),
+            ),
+            TransferRefusal::Unavailable(e) => return RegistrarError::Unavailable(e),
+        };
+        RegistrarError::invalid(code, detail)
+    }
+}
+
+impl From<StoreError> for RegistrarError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => RegistrarError::NotFound,
+            other => RegistrarError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<RegistryError> for RegistrarError {
+    fn from(e: RegistryError) -> Self {
+        match e {
+            RegistryError::Taken { registrar } => RegistrarError::invalid(
+                "domain_taken",
+                format!("The name is already registered at {registrar}."),
+            ),
+            RegistryError::NotFound => {
+                RegistrarError::invalid("not_registered", "The registry does not know this name.")
+            }
+            RegistryError::NotSponsored => RegistrarError::invalid(
+                "not_sponsored",
+                "Another registrar sponsors this name: transfer it to VPS.org first.",
+            ),
+            RegistryError::Unavailable(e) => RegistrarError::Unavailable(e),
+        }
+    }
+}

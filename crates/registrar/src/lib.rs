@@ -1,0 +1,412 @@
+//! The registrar's operations: what a customer asks for, checked against the
+//! rules, paid for, and carried to the registry.
+//!
+//! - [`Registrar`] holds the operations the HTTP layer calls (register,
+//!   transfer, import, update, remove, list, detail) and returns
+//!   [`RegistrarError`]s that say what to do.
+//! - [`worker`] completes pending registrations and transfers when their
+//!   delay has passed; each step is a public function tests can call.
+//! - [`mail`] writes the confirmation mails that go into the outbox.
+//!
+//! Order of effects (why it is safe): the database transaction that charges
+//! the account and records the domain runs first; the registry is asked
+//! second. If the registry then refuses (another registrar won a race), a
+//! compensating transaction refunds the charge. If the process dies between
+//! the two, the worker repeats the registry call, which is idempotent, before
+//! it completes anything. So no path charges without a domain, or gives a
+//! domain without a charge.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use vpsd_domain::lifecycle::{add_years, DomainStatus, TransferStatus};
+use vpsd_domain::{Clock, DomainName, Money, Nameservers, Years};
+use vpsd_registry::{Registry, RegistryError, TransferRefusal, OUR_REGISTRAR};
+use vpsd_storage::{
+    Account, Domain, DomainFilter, NewRegistration, NewTransfer, SettingsChange, Store, StoreError,
+};
+
+mod error;
+pub mod mail;
+pub mod worker;
+
+pub use error::RegistrarError;
+
+/// How the registrar behaves; the defaults are production's.
+#[derive(Debug, Clone)]
+pub struct RegistrarSettings {
+    /// How long the registry takes to complete a registration.
+    pub registration_delay: Duration,
+    /// How long the losing registrar has before a transfer completes.
+    pub transfer_delay: Duration,
+    /// VPS.org's own nameservers (`dns_managed_by` is `vps.org` for these).
+    pub own_nameservers: Vec<String>,
+}
+
+impl Default for RegistrarSettings {
+    fn default() -> Self {
+        Self {
+            registration_delay: Duration::from_secs(5 * 60),
+            transfer_delay: Duration::from_secs(5 * 24 * 3600),
+            own_nameservers: Nameservers::vps_default().to_strings(),
+        }
+    }
+}
+
+/// A registration as the customer asked for it, already parsed.
+#[derive(Debug, Clone)]
+pub struct Registration {
+    pub domain_name: DomainName,
+    pub years: Years,
+    pub auto_renew: bool,
+    pub privacy_protection: bool,
+    pub nameservers: Option<Nameservers>,
+}
+
+/// The settings a PUT changes, already parsed.
+#[derive(Debug, Clone, Default)]
+pub struct SettingsUpdate {
+    pub auto_renew: Option<bool>,
+    pub privacy_protection: Option<bool>,
+    pub nameservers: Option<Nameservers>,
+    pub locked: Option<bool>,
+}
+
+impl SettingsUpdate {
+    pub fn is_empty(&self) -> bool {
+        self.auto_renew.is_none()
+            && self.privacy_protection.is_none()
+            && self.nameservers.is_none()
+            && self.locked.is_none()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Registrar {
+    store: Arc<dyn Store>,
+    registry: Arc<dyn Registry>,
+    clock: Arc<dyn Clock>,
+    settings: RegistrarSettings,
+}
+
+fn chrono_duration(d: Duration) -> chrono::Duration {
+    chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX)
+}
+
+impl Registrar {
+    pub fn new(
+        store: Arc<dyn Store>,
+        registry: Arc<dyn Registry>,
+        clock: Arc<dyn Clock>,
+        settings: RegistrarSettings,
+    ) -> Self {
+        Self {
+            store,
+            registry,
+            clock,
+            settings,
+        }
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    pub fn settings(&self) -> &RegistrarSettings {
+        &self.settings
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    pub async fn account(&self, account_id: i64) -> Result<Account, RegistrarError> {
+        self.store
+            .account(account_id)
+            .await?
+            .ok_or(RegistrarError::NotFound)
+    }
+
+    pub async fn list(
+        &self,
+        account_id: i64,
+        filter: &DomainFilter,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(i64, Vec<Domain>), RegistrarError> {
+        Ok(self
+            .store
+            .list_domains(account_id, filter, offset, limit)
+            .await?)
+    }
+
+    pub async fn domain(&self, account_id: i64, domain_id: i64) -> Result<Domain, RegistrarError> {
+        self.store
+            .domain(account_id, domain_id)
+            .await?
+            .ok_or(RegistrarError::NotFound)
+    }
+
+    async fn short_of_funds(&self, account_id: i64, cost: Money, what: &str) -> RegistrarError {
+        let balance = match self.store.account(account_id).await {
+            Ok(Some(a)) => a.balance,
+            _ => Money::ZERO,
+        };
+        RegistrarError::InsufficientFunds {
+            detail: format!(
+                "{what} costs ${cost} and the account balance is ${balance}: add funds and try again."
+            ),
+        }
+    }
+
+    /// POST /api/v1/domains/: records a pending registration, charges it,
+    /// and creates the name at the registry.
+    pub async fn register(
+        &self,
+        account_id: i64,
+        reg: Registration,
+    ) -> Result<(Domain, Money), RegistrarError> {
+        let name = reg.domain_name.as_str().to_owned();
+        if let Some(record) = self.registry.info(&name).await? {
+            return Err(RegistrarError::taken(&name, &record.registrar));
+        }
+        let now = self.now();
+        let cost = reg.years.times(reg.domain_name.tld().prices().register);
+        let nameservers = reg
+            .nameservers
+            .map(|n| n.to_strings())
+            .unwrap_or_else(|| self.settings.own_nameservers.clone());
+        let new = NewRegistration {
+            account_id,
+            domain_name: name.clone(),
+            registration_date: now,
+            expiration_date: add_years(now, reg.years.get()),
+            activates_at: now + chrono_duration(self.settings.registration_delay),
+            auto_renew: reg.auto_renew,
+            privacy_protection: reg.privacy_protection,
+            nameservers: nameservers.clone(),
+            registrar: OUR_REGISTRAR.to_owned(),
+            cost,
+            description: format!("Registration of {name} for {} year(s)", reg.years.get()),
+        };
+        let domain = match self.store.insert_registration(&new).await {
+            Ok(d) => d,
+            Err(StoreError::Conflict { .. }) => {
+                return Err(RegistrarError::taken(&name, OUR_REGISTRAR))
+            }
+            Err(StoreError::InsufficientFunds) => {
+                return Err(self
+                    .short_of_funds(account_id, cost, &format!("Registering {name}"))
+                    .await)
+            }
+            Err(e) => return Err(e.into()),
+        };
+        match self
+            .registry
+            .create(&name, reg.years.get(), &nameservers, now)
+            .await
+        {
+            Ok(_) => Ok((domain, cost)),
+            Err(e) => {
+                // The registry refused after we charged: undo and refund.
+                self.store
+                    .cancel_registration(
+                        domain.id,
+                        cost,
+                        &format!("Refund: the registry refused {name}"),
+                        None,
+                        self.now(),
+                    )
+                    .await?;
+                match e {
+                    RegistryError::Taken { registrar } => {
+                        Err(RegistrarError::taken(&name, &registrar))
+                    }
+                    other => Err(other.into()),
+                }
+            }
+        }
+    }
+
+    /// PUT /api/v1/domains/{id}/.
+    pub async fn update(
+        &self,
+        account_id: i64,
+        domain_id: i64,
+        update: SettingsUpdate,
+    ) -> Result<Domain, RegistrarError> {
+        if update.is_empty() {
+            return Err(RegistrarError::invalid(
+                "empty_update",
+                "Give at least one of auto_renew, privacy_protection, nameservers, locked.",
+            ));
+        }
+        let domain = self.domain(account_id, domain_id).await?;
+        let touches_registry = update.nameservers.is_some() || update.locked.is_some();
+        if touches_registry || update.privacy_protection.is_some() {
+            if domain.registrar != OUR_REGISTRAR {
+                return Err(RegistrarError::invalid(
+                    "not_sponsored",
+                    format!(
+                        "{} is registered at {}: only auto_renew can change until it is transferred to VPS.org (POST /api/v1/domains/{}/transfer/).",
+                        domain.domain_name, domain.registrar, domain.id
+                    ),
+                ));
+            }
+        }
+        if touches_registry {
+            if domain.status == DomainStatus::Pending {
+                return Err(RegistrarError::invalid(
+                    "domain_pending",
+                    format!(
+                        "{} is still being registered: change nameservers or the lock once its status is active.",
+                        domain.domain_name
+                    ),
+                ));
+            }
+            if domain.transfer_status == Some(TransferStatus::Pending) {
+                return Err(RegistrarError::invalid(
+                    "transfer_in_progress",
+                    format!(
+                        "A transfer of {} is in progress: change nameservers or the lock after it completes.",
+                        domain.domain_name
+                    ),
+                ));
+            }
+        }
+        let nameservers = update.nameservers.as_ref().map(Nameservers::to_strings);
+        let now = self.now();
+        if touches_registry {
+            self.registry
+                .update(
+                    &domain.domain_name,
+                    nameservers.as_deref(),
+                    update.locked,
+                    now,
+                )
+                .await?;
+        }
+        let change = SettingsChange {
+            auto_renew: update.auto_renew,
+            privacy_protection: update.privacy_protection,
+            nameservers,
+            locked: update.locked,
+        };
+        self.store
+            .update_settings(account_id, domain_id, &change, now)
+            .await?
+            .ok_or(RegistrarError::NotFound)
+    }
+
+    /// DELETE /api/v1/domains/{id}/: off the account, still registered.
+    pub async fn remove(&self, account_id: i64, domain_id: i64) -> Result<(), RegistrarError> {
+        if self
+            .store
+            .remove_domain(account_id, domain_id, self.now())
+            .await?
+        {
+            Ok(())
+        } else {
+            Err(RegistrarError::NotFound)
+        }
+    }
+
+    /// POST /api/v1/domains/import/: adds a name held at another registrar.
+    pub async fn import(
+        &self,
+        account_id: i64,
+        name: &DomainName,
+    ) -> Result<Domain, RegistrarError> {
+        let name = name.as_str();
+        let Some(record) = self.registry.info(name).await? else {
+            return Err(RegistrarError::invalid(
+                "not_registered",
+                format!("{name} is not registered anywhere: register it with POST /api/v1/domains/ instead."),
+            ));
+        };
+        if record.registrar == OUR_REGISTRAR {
+            return Err(RegistrarError::invalid(
+                "already_sponsored",
+                format!(
+                    "{name} is already registered with VPS.org, so there is nothing to import."
+                ),
+            ));
+        }
+        match self
+            .store
+            .insert_import(account_id, &record, self.now())
+            .await
+        {
+            Ok(d) => Ok(d),
+            Err(StoreError::Conflict { .. }) => Err(RegistrarError::invalid(
+                "already_in_account",
+                format!("{name} is already managed in a VPS.org account."),
+            )),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// POST /api/v1/domains/{id}/transfer/.
+    pub async fn transfer(
+        &self,
+        account_id: i64,
+        domain_id: i64,
+        auth_code: &str,
+        auto_renew: bool,
+    ) -> Result<Domain, RegistrarError> {
+        let domain = self.domain(account_id, domain_id).await?;
+        let name = domain.domain_name.clone();
+        if domain.transfer_status == Some(TransferStatus::Pending) {
+            return Err(RegistrarError::from_refusal(
+                &name,
+                TransferRefusal::InProgress,
+            ));
+        }
+        let now = self.now();
+        self.registry
+            .check_transfer(&name, auth_code, now)
+            .await
+            .map_err(|r| RegistrarError::from_refusal(&name, r))?;
+        let tld = DomainName::parse(&name)
+            .map_err(|e| RegistrarError::Internal(format!("stored name {name}: {e}")))?
+            .tld();
+        let cost = tld.prices().transfer;
+        let transfer = NewTransfer {
+            account_id,
+            domain_id,
+            auto_renew,
+            initiated_at: now,
+            completes_at: now + chrono_duration(self.settings.transfer_delay),
+            cost,
+            description: format!("Transfer of {name} to VPS.org (includes 1 year)"),
+        };
+        let domain = match self.store.begin_transfer(&transfer).await {
+            Ok(d) => d,
+            Err(StoreError::StateChanged) => {
+                return Err(RegistrarError::from_refusal(
+                    &name,
+                    TransferRefusal::InProgress,
+                ))
+            }
+            Err(StoreError::InsufficientFunds) => {
+                return Err(self
+                    .short_of_funds(account_id, cost, &format!("Transferring {name}"))
+                    .await)
+            }
+            Err(e) => return Err(e.into()),
+        };
+        if let Err(refusal) = self.registry.request_transfer(&name, auth_code, now).await {
+            self.store
+                .fail_transfer(
+                    domain.id,
+                    &format!("Refund: transfer of {name} refused"),
+                    None,
+                    self.now(),
+                )
+                .await?;
+            return Err(RegistrarError::from_refusal(&name, refusal));
+        }
+        Ok(domain)
+    }
+}

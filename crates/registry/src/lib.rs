@@ -1,0 +1,337 @@
+//! The registry of record, behind the [`Registry`] trait.
+//!
+//! A registrar does not own names; the registry of each TLD does, and the
+//! registrar speaks EPP (RFC 5730, domain mapping RFC 5731) to it. The trait
+//! names the EPP operations this project needs (`info`, `create`, `update`,
+//! `delete`, and the transfer `request`/`approve`/`cancel` of RFC 5731
+//! §3.2.4), so an EPP client can take the sandbox's place later.
+//!
+//! [`SandboxRegistry`] is the embedded registry: its names live in the same
+//! database (`registry_names`), other registrars' names are added by the
+//! operator (`vpsd registry add`), and the losing registrar approves every
+//! valid transfer when the transfer delay has passed.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use rand::Rng;
+use vpsd_domain::lifecycle::{add_years, expiration_after_transfer, transfer_eligible_at};
+use vpsd_domain::token::secrets_equal;
+use vpsd_storage::{Store, StoreError};
+
+pub use vpsd_storage::RegistryRecord;
+
+/// This registrar's name at the registry.
+pub const OUR_REGISTRAR: &str = "VPS.org";
+
+#[derive(Debug, thiserror::Error)]
+pub enum RegistryError {
+    /// The name is registered already (EPP 2302 "Object exists").
+    #[error("registered at {registrar}")]
+    Taken { registrar: String },
+    /// EPP 2303 "Object does not exist".
+    #[error("not registered")]
+    NotFound,
+    /// EPP 2201 "Authorization error": another registrar sponsors it.
+    #[error("sponsored by another registrar")]
+    NotSponsored,
+    #[error("registry unavailable: {0}")]
+    Unavailable(String),
+}
+
+/// Why a transfer request is refused (RFC 5731 §3.2.4, ICANN Transfer
+/// Policy §I.A.3.7).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TransferRefusal {
+    #[error("not registered")]
+    NotRegistered,
+    #[error("already sponsored by us")]
+    AlreadyOurs,
+    /// `clientTransferProhibited` at the current registrar.
+    #[error("transfer prohibited")]
+    Prohibited,
+    /// Created or transferred less than 60 days ago.
+    #[error("too soon, eligible at {eligible_at}")]
+    TooSoon { eligible_at: DateTime<Utc> },
+    #[error("invalid auth code")]
+    InvalidAuthCode,
+    #[error("transfer already pending")]
+    InProgress,
+    /// No transfer to us is pending (it was cancelled or rejected).
+    #[error("no transfer pending")]
+    NotPending,
+    #[error("registry unavailable: {0}")]
+    Unavailable(String),
+}
+
+impl From<StoreError> for RegistryError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => RegistryError::NotFound,
+            other => RegistryError::Unavailable(other.to_string()),
+        }
+    }
+}
+
+impl From<StoreError> for TransferRefusal {
+    fn from(e: StoreError) -> Self {
+        TransferRefusal::Unavailable(e.to_string())
+    }
+}
+
+/// The registry of record, as a registrar sees it.
+#[async_trait]
+pub trait Registry: Send + Sync + std::fmt::Debug {
+    /// EPP `<domain:info>`: the name's record, or `None` when it is free.
+    async fn info(&self, name: &str) -> Result<Option<RegistryRecord>, RegistryError>;
+    /// EPP `<domain:create>` for us. Creating a name we already sponsor
+    /// succeeds, so a retried create is harmless.
+    async fn create(
+        &self,
+        name: &str,
+        years: u32,
+        nameservers: &[String],
+        now: DateTime<Utc>,
+    ) -> Result<RegistryRecord, RegistryError>;
+    /// EPP `<domain:delete>` of a name we sponsor (within the add grace
+    /// period, undoing a create).
+    async fn delete(&self, name: &str) -> Result<(), RegistryError>;
+    /// EPP `<domain:update>`: nameservers and `clientTransferProhibited`.
+    async fn update(
+        &self,
+        name: &str,
+        nameservers: Option<&[String]>,
+        transfer_prohibited: Option<bool>,
+        now: DateTime<Utc>,
+    ) -> Result<(), RegistryError>;
+    /// Whether a transfer to us would be accepted now, without asking.
+    async fn check_transfer(
+        &self,
+        name: &str,
+        auth_code: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), TransferRefusal>;
+    /// EPP `<domain:transfer op="request">`.
+    async fn request_transfer(
+        &self,
+        name: &str,
+        auth_code: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), TransferRefusal>;
+    /// Settles a pending transfer to us once the losing registrar's window
+    /// has passed; returns the record as it now stands. Settling one that is
+    /// already ours returns the record again.
+    async fn complete_transfer(
+        &self,
+        name: &str,
+        now: DateTime<Utc>,
+    ) -> Result<RegistryRecord, TransferRefusal>;
+    /// EPP `<domain:transfer op="cancel">`.
+    async fn cancel_transfer(&self, name: &str) -> Result<(), TransferRefusal>;
+}
+
+/// The embedded registry, kept in the project's own database.
+#[derive(Debug, Clone)]
+pub struct SandboxRegistry {
+    store: Arc<dyn Store>,
+}
+
+/// A new EPP auth code: 16 characters from an unambiguous alphabet.
+pub fn new_auth_code() -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789#%+";
+    let mut rng = rand::rngs::OsRng;
+    (0..16)
+        .map(|_| char::from(ALPHABET[rng.gen_range(0..ALPHABET.len())]))
+        .collect()
+}
+
+impl SandboxRegistry {
+    pub fn new(store: Arc<dyn Store>) -> Self {
+        Self { store }
+    }
+
+    /// Adds a name held at another registrar (the operator's
+    /// `vpsd registry add`). `Taken` if the name is registered already.
+    pub async fn add(
+        &self,
+        record: &RegistryRecord,
+        now: DateTime<Utc>,
+    ) -> Result<(), RegistryError> {
+        match self.store.registry_insert(record, now).await {
+            Err(StoreError::Conflict { .. }) => Err(RegistryError::Taken {
+                registrar: self
+                    .info(&record.name)
+                    .await?
+                    .map(|r| r.registrar)
+                    .unwrap_or_default(),
+            }),
+            other => Ok(other?),
+        }
+    }
+
+    fn judge(
+        record: Option<&RegistryRecord>,
+        auth_code: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), TransferRefusal> {
+        let Some(r) = record else {
+            return Err(TransferRefusal::NotRegistered);
+        };
+        if r.registrar == OUR_REGISTRAR {
+            return Err(TransferRefusal::AlreadyOurs);
+        }
+        if r.pending_transfer_to.is_some() {
+            return Err(TransferRefusal::InProgress);
+        }
+        if r.transfer_prohibited {
+            return Err(TransferRefusal::Prohibited);
+        }
+        let since = r
+            .last_transferred_at
+            .unwrap_or(r.created_at)
+            .max(r.created_at);
+        let eligible_at = transfer_eligible_at(since);
+        if now < eligible_at {
+            return Err(TransferRefusal::TooSoon { eligible_at });
+        }
+        // Constant time: the comparison must not tell how much of a guess
+        // was right.
+        if !secrets_equal(auth_code, &r.auth_code) {
+            return Err(TransferRefusal::InvalidAuthCode);
+        }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl Registry for SandboxRegistry {
+    async fn info(&self, name: &str) -> Result<Option<RegistryRecord>, RegistryError> {
+        Ok(self.store.registry_get(name).await?)
+    }
+
+    async fn create(
+        &self,
+        name: &str,
+        years: u32,
+        nameservers: &[String],
+        now: DateTime<Utc>,
+    ) -> Result<RegistryRecord, RegistryError> {
+        let record = RegistryRecord {
+            name: name.to_owned(),
+            registrar: OUR_REGISTRAR.to_owned(),
+            auth_code: new_auth_code(),
+            created_at: now,
+            expires_at: add_years(now, years),
+            last_transferred_at: None,
+            transfer_prohibited: true,
+            nameservers: nameservers.to_vec(),
+            pending_transfer_to: None,
+        };
+        match self.store.registry_insert(&record, now).await {
+            Ok(()) => Ok(record),
+            Err(StoreError::Conflict { .. }) => match self.info(name).await? {
+                Some(existing) if existing.registrar == OUR_REGISTRAR => Ok(existing),
+                Some(existing) => Err(RegistryError::Taken {
+                    registrar: existing.registrar,
+                }),
+                None => Err(RegistryError::Unavailable("create raced a delete".into())),
+            },
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn delete(&self, name: &str) -> Result<(), RegistryError> {
+        self.store.registry_delete(name, OUR_REGISTRAR).await?;
+        Ok(())
+    }
+
+    async fn update(
+        &self,
+        name: &str,
+        nameservers: Option<&[String]>,
+        transfer_prohibited: Option<bool>,
+        now: DateTime<Utc>,
+    ) -> Result<(), RegistryError> {
+        match self.info(name).await? {
+            None => return Err(RegistryError::NotFound),
+            Some(r) if r.registrar != OUR_REGISTRAR => return Err(RegistryError::NotSponsored),
+            Some(_) => {}
+        }
+        if self
+            .store
+            .registry_update(name, nameservers, transfer_prohibited, now)
+            .await?
+        {
+            Ok(())
+        } else {
+            Err(RegistryError::NotFound)
+        }
+    }
+
+    async fn check_transfer(
+        &self,
+        name: &str,
+        auth_code: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), TransferRefusal> {
+        let record = self.store.registry_get(name).await?;
+        Self::judge(record.as_ref(), auth_code, now)
+    }
+
+    async fn request_transfer(
+        &self,
+        name: &str,
+        auth_code: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), TransferRefusal> {
+        self.check_transfer(name, auth_code, now).await?;
+        if self
+            .store
+            .registry_request_transfer(name, OUR_REGISTRAR, now)
+            .await?
+        {
+            Ok(())
+        } else {
+            Err(TransferRefusal::InProgress)
+        }
+    }
+
+    async fn complete_transfer(
+        &self,
+        name: &str,
+        now: DateTime<Utc>,
+    ) -> Result<RegistryRecord, TransferRefusal> {
+        let record = self
+            .store
+            .registry_get(name)
+            .await?
+            .ok_or(TransferRefusal::NotRegistered)?;
+        if record.pending_transfer_to.as_deref() == Some(OUR_REGISTRAR) {
+            let expires_at = expiration_after_transfer(record.expires_at, now);
+            self.store
+                .registry_complete_transfer(name, OUR_REGISTRAR, expires_at, now)
+                .await?;
+        } else if record.registrar != OUR_REGISTRAR {
+            return Err(TransferRefusal::NotPending);
+        }
+        // Settled now, or by an earlier run: read what stands.
+        let record = self
+            .store
+            .registry_get(name)
+            .await?
+            .ok_or(TransferRefusal::NotRegistered)?;
+        if record.registrar == OUR_REGISTRAR {
+            Ok(record)
+        } else {
+            Err(TransferRefusal::NotPending)
+        }
+    }
+
+    async fn cancel_transfer(&self, name: &str) -> Result<(), TransferRefusal> {
+        self.store
+            .registry_cancel_transfer(name, OUR_REGISTRAR)
+            .await?;
+        Ok(())
+    }
+}

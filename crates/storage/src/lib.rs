@@ -1,0 +1,222 @@
+//! Storage: accounts, tokens, domains, the ledger, the outbox and the sandbox
+//! registry's names, on SQLite (embedded default) or PostgreSQL.
+//!
+//! - [`Store`] is the one storage trait; [`connect`] picks the backend from
+//!   the URL scheme and applies the migrations built into the binary.
+//! - [`sql`] holds the queries, written once and instantiated for both
+//!   backends by a macro, so the two cannot drift apart. The SQL is the
+//!   common subset of both (`$n` parameters, `RETURNING`, partial indexes).
+//! - `migrations/sqlite` and `migrations/postgres` are parallel, file for
+//!   file.
+//!
+//! Money moves only by conditional updates (`... WHERE balance_cents >= $1`)
+//! inside the transaction of the change it pays for, with a ledger row in the
+//! same transaction: the balance always equals the sum of the ledger.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use vpsd_domain::Money;
+
+mod error;
+pub mod model;
+mod postgres;
+mod sql;
+mod sqlite;
+
+pub use error::{Result, StoreError};
+pub use model::*;
+pub use postgres::PgStore;
+pub use sqlite::SqliteStore;
+
+/// Everything the registrar keeps. Implemented for SQLite and PostgreSQL.
+#[async_trait]
+pub trait Store: Send + Sync + std::fmt::Debug {
+    /// `"sqlite"` or `"postgres"`.
+    fn backend(&self) -> &'static str;
+
+    // ---- accounts and money
+    /// Creates an account; an opening balance is written as a ledger credit.
+    async fn create_account(
+        &self,
+        email: &str,
+        balance: Money,
+        now: DateTime<Utc>,
+    ) -> Result<Account>;
+    /// Adds money (a ledger credit). `NotFound` for an unknown account.
+    async fn credit_account(
+        &self,
+        account_id: i64,
+        amount: Money,
+        description: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Account>;
+    async fn account(&self, account_id: i64) -> Result<Option<Account>>;
+    async fn account_count(&self) -> Result<i64>;
+    async fn ledger(&self, account_id: i64) -> Result<Vec<LedgerEntry>>;
+    async fn ledger_sum(&self, account_id: i64) -> Result<Money>;
+
+    // ---- tokens
+    async fn create_token(
+        &self,
+        account_id: i64,
+        name: &str,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<i64>;
+    async fn token_owner(&self, token_hash: &str) -> Result<Option<TokenOwner>>;
+
+    // ---- domains
+    /// One page of an account's domains, ordered by id, with the total count.
+    async fn list_domains(
+        &self,
+        account_id: i64,
+        filter: &DomainFilter,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(i64, Vec<Domain>)>;
+    /// A domain of the account (never another account's).
+    async fn domain(&self, account_id: i64, domain_id: i64) -> Result<Option<Domain>>;
+    async fn domain_by_name(&self, domain_name: &str) -> Result<Option<Domain>>;
+    /// Records a pending registration and charges it, in one transaction.
+    /// `Conflict` when the name is taken, `InsufficientFunds` when short.
+    async fn insert_registration(&self, reg: &NewRegistration) -> Result<Domain>;
+    /// Undoes a registration the registry refused: removes the domain and
+    /// refunds what it cost, in one transaction.
+    async fn cancel_registration(
+        &self,
+        domain_id: i64,
+        refund: Money,
+        description: &str,
+        mail: Option<&NewMail>,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
+    /// Adds a name held at another registrar to an account.
+    async fn insert_import(
+        &self,
+        account_id: i64,
+        record: &RegistryRecord,
+        now: DateTime<Utc>,
+    ) -> Result<Domain>;
+    async fn update_settings(
+        &self,
+        account_id: i64,
+        domain_id: i64,
+        change: &SettingsChange,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Domain>>;
+    /// Removes a domain from the account's management (the registration
+    /// continues). Returns whether it was there.
+    async fn remove_domain(
+        &self,
+        account_id: i64,
+        domain_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<bool>;
+    /// Marks a transfer pending and charges it, in one transaction.
+    /// `StateChanged` when one is already pending, `InsufficientFunds`.
+    async fn begin_transfer(&self, transfer: &NewTransfer) -> Result<Domain>;
+    /// Marks a pending transfer failed and refunds it. Returns false when it
+    /// was no longer pending (someone else settled it).
+    async fn fail_transfer(
+        &self,
+        domain_id: i64,
+        description: &str,
+        mail: Option<&NewMail>,
+        now: DateTime<Utc>,
+    ) -> Result<bool>;
+    /// Marks a pending transfer completed. False when no longer pending.
+    async fn complete_transfer(
+        &self,
+        domain_id: i64,
+        registrar: &str,
+        expiration_date: DateTime<Utc>,
+        mail: &NewMail,
+        now: DateTime<Utc>,
+    ) -> Result<bool>;
+    /// Pending registrations whose delay has passed.
+    async fn due_registrations(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<Domain>>;
+    /// Turns a pending registration active and queues its mail. False when
+    /// it was no longer pending.
+    async fn activate_registration(
+        &self,
+        domain_id: i64,
+        mail: &NewMail,
+        now: DateTime<Utc>,
+    ) -> Result<bool>;
+    /// Marks an active domain expired. False when it was not active.
+    async fn expire_domain(&self, domain_id: i64, now: DateTime<Utc>) -> Result<bool>;
+    /// Pending transfers whose delay has passed.
+    async fn due_transfers(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<Domain>>;
+
+    // ---- outbox
+    async fn outbox(&self) -> Result<Vec<OutboxMail>>;
+
+    // ---- the sandbox registry's names
+    async fn registry_get(&self, name: &str) -> Result<Option<RegistryRecord>>;
+    /// `Conflict` when the name is already registered.
+    async fn registry_insert(&self, record: &RegistryRecord, now: DateTime<Utc>) -> Result<()>;
+    async fn registry_delete(&self, name: &str, registrar: &str) -> Result<bool>;
+    async fn registry_update(
+        &self,
+        name: &str,
+        nameservers: Option<&[String]>,
+        transfer_prohibited: Option<bool>,
+        now: DateTime<Utc>,
+    ) -> Result<bool>;
+    /// Marks a transfer pending unless one already is.
+    async fn registry_request_transfer(
+        &self,
+        name: &str,
+        gaining: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool>;
+    /// Moves the name to `gaining` if a transfer to it is pending.
+    async fn registry_complete_transfer(
+        &self,
+        name: &str,
+        gaining: &str,
+        expires_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<bool>;
+    async fn registry_cancel_transfer(&self, name: &str, gaining: &str) -> Result<bool>;
+}
+
+/// Opens the database the URL names (`sqlite://PATH` or `postgres://...`),
+/// creating a SQLite file if missing, and applies the migrations.
+pub async fn connect(url: &str) -> Result<Arc<dyn Store>> {
+    if url.starts_with("sqlite:") {
+        Ok(Arc::new(SqliteStore::connect(url).await?))
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Arc::new(PgStore::connect(url).await?))
+    } else {
+        Err(StoreError::UnsupportedUrl(redact(url)))
+    }
+}
+
+/// A database URL fit for logs and errors: the password replaced by `***`.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{}:***{}", &url[..scheme + 3], user, &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn redacts_passwords() {
+        assert_eq!(
+            super::redact("postgres://u:secret@h:5432/db"),
+            "postgres://u:***@h:5432/db"
+        );
+        assert_eq!(super::redact("sqlite://vpsd.db"), "sqlite://vpsd.db");
+    }
+}

@@ -1,0 +1,136 @@
+//! The records storage hands to the layers above.
+
+use chrono::{DateTime, Utc};
+use vpsd_domain::lifecycle::{DomainStatus, TransferStatus};
+use vpsd_domain::Money;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    pub id: i64,
+    pub email: String,
+    pub balance: Money,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Who a token belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TokenOwner {
+    pub token_id: i64,
+    pub account_id: i64,
+}
+
+/// A domain in an account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Domain {
+    pub id: i64,
+    pub account_id: i64,
+    pub domain_name: String,
+    pub status: DomainStatus,
+    pub registration_date: DateTime<Utc>,
+    pub expiration_date: DateTime<Utc>,
+    pub auto_renew: bool,
+    pub locked: bool,
+    pub privacy_protection: bool,
+    pub nameservers: Vec<String>,
+    /// The sponsoring registrar: `VPS.org` or the one it is held at.
+    pub registrar: String,
+    pub transfer_status: Option<TransferStatus>,
+    pub transfer_initiated_at: Option<DateTime<Utc>>,
+    pub transfer_completes_at: Option<DateTime<Utc>>,
+    /// What the pending transfer charged, refunded if it fails.
+    pub transfer_cost: Option<Money>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Filters of the domain list (api-v1.md, GET /api/v1/domains/).
+#[derive(Debug, Clone, Default)]
+pub struct DomainFilter {
+    pub status: Option<DomainStatus>,
+    pub locked_only: bool,
+    /// A lower-case substring of the name.
+    pub search: Option<String>,
+}
+
+/// A registration to record, with what it costs.
+#[derive(Debug, Clone)]
+pub struct NewRegistration {
+    pub account_id: i64,
+    pub domain_name: String,
+    pub registration_date: DateTime<Utc>,
+    pub expiration_date: DateTime<Utc>,
+    pub activates_at: DateTime<Utc>,
+    pub auto_renew: bool,
+    pub privacy_protection: bool,
+    pub nameservers: Vec<String>,
+    pub registrar: String,
+    pub cost: Money,
+    pub description: String,
+}
+
+/// A transfer to start, with what it costs.
+#[derive(Debug, Clone)]
+pub struct NewTransfer {
+    pub account_id: i64,
+    pub domain_id: i64,
+    pub auto_renew: bool,
+    pub initiated_at: DateTime<Utc>,
+    pub completes_at: DateTime<Utc>,
+    pub cost: Money,
+    pub description: String,
+}
+
+/// The settings a PUT changes; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SettingsChange {
+    pub auto_renew: Option<bool>,
+    pub privacy_protection: Option<bool>,
+    pub nameservers: Option<Vec<String>>,
+    pub locked: Option<bool>,
+}
+
+/// A mail to put in the outbox, addressed to the account's email.
+#[derive(Debug, Clone)]
+pub struct NewMail {
+    pub account_id: i64,
+    pub subject: String,
+    pub body: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxMail {
+    pub id: i64,
+    pub account_id: i64,
+    pub recipient: String,
+    pub subject: String,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LedgerEntry {
+    pub id: i64,
+    pub account_id: i64,
+    pub kind: String,
+    pub amount: Money,
+    pub balance_after: Money,
+    pub domain_id: Option<i64>,
+    pub domain_name: Option<String>,
+    pub description: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A name as the registry of record knows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegistryRecord {
+    pub name: String,
+    pub registrar: String,
+    pub auth_code: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub last_transferred_at: Option<DateTime<Utc>>,
+    pub transfer_prohibited: bool,
+    pub nameservers: Vec<String>,
+    /// The registrar a transfer is pending to, if one is.
+    pub pending_transfer_to: Option<String>,
+}

@@ -1,0 +1,985 @@
+//! The queries, written once for both backends.
+//!
+//! `sql_store!` implements [`crate::Store`] for a store type that has a
+//! `pool` and a `begin_write()`; the SQL below is the subset SQLite and
+//! PostgreSQL share, and the row types decode on both.
+
+use chrono::{DateTime, Utc};
+use vpsd_domain::lifecycle::{DomainStatus, TransferStatus};
+use vpsd_domain::Money;
+
+use crate::error::StoreError;
+use crate::model::{Account, Domain, LedgerEntry, OutboxMail, RegistryRecord};
+
+pub(crate) const DOMAIN_COLUMNS: &str = "id, account_id, domain_name, status, registration_date, \
+     expiration_date, auto_renew, locked, privacy_protection, nameservers, registrar, \
+     transfer_status, transfer_initiated_at, transfer_completes_at, transfer_cost_cents, updated_at";
+
+pub(crate) const REGISTRY_COLUMNS: &str = "name, registrar, auth_code, created_at, expires_at, \
+     last_transferred_at, transfer_prohibited, nameservers, pending_transfer_to";
+
+fn corrupt(what: &str, value: &str) -> StoreError {
+    StoreError::Database(sqlx::Error::Decode(
+        format!("unexpected {what} `{value}` in the database").into(),
+    ))
+}
+
+/// Nameservers are stored comma-separated (host names hold no commas).
+pub(crate) fn join_hosts(hosts: &[String]) -> String {
+    hosts.join(",")
+}
+
+fn split_hosts(s: &str) -> Vec<String> {
+    s.split(',')
+        .filter(|h| !h.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct AccountRow {
+    pub(crate) id: i64,
+    pub(crate) email: String,
+    pub(crate) balance_cents: i64,
+    pub(crate) created_at: DateTime<Utc>,
+}
+
+impl From<AccountRow> for Account {
+    fn from(r: AccountRow) -> Self {
+        Account {
+            id: r.id,
+            email: r.email,
+            balance: Money::from_cents(r.balance_cents),
+            created_at: r.created_at,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct DomainRow {
+    pub(crate) id: i64,
+    pub(crate) account_id: i64,
+    pub(crate) domain_name: String,
+    pub(crate) status: String,
+    pub(crate) registration_date: DateTime<Utc>,
+    pub(crate) expiration_date: DateTime<Utc>,
+    pub(crate) auto_renew: bool,
+    pub(crate) locked: bool,
+    pub(crate) privacy_protection: bool,
+    pub(crate) nameservers: String,
+    pub(crate) registrar: String,
+    pub(crate) transfer_status: Option<String>,
+    pub(crate) transfer_initiated_at: Option<DateTime<Utc>>,
+    pub(crate) transfer_completes_at: Option<DateTime<Utc>>,
+    pub(crate) transfer_cost_cents: Option<i64>,
+    pub(crate) updated_at: DateTime<Utc>,
+}
+
+impl TryFrom<DomainRow> for Domain {
+    type Error = StoreError;
+
+    fn try_from(r: DomainRow) -> Result<Self, StoreError> {
+        let status = DomainStatus::parse(&r.status).ok_or_else(|| corrupt("status", &r.status))?;
+        let transfer_status = match r.transfer_status.as_deref() {
+            None => None,
+            Some(s) => Some(TransferStatus::parse(s).ok_or_else(|| corrupt("transfer status", s))?),
+        };
+        Ok(Domain {
+            id: r.id,
+            account_id: r.account_id,
+            domain_name: r.domain_name,
+            status,
+            registration_date: r.registration_date,
+            expiration_date: r.expiration_date,
+            auto_renew: r.auto_renew,
+            locked: r.locked,
+            privacy_protection: r.privacy_protection,
+            nameservers: split_hosts(&r.nameservers),
+            registrar: r.registrar,
+            transfer_status,
+            transfer_initiated_at: r.transfer_initiated_at,
+            transfer_completes_at: r.transfer_completes_at,
+            transfer_cost: r.transfer_cost_cents.map(Money::from_cents),
+            updated_at: r.updated_at,
+        })
+    }
+}
+
+pub(crate) fn domains(rows: Vec<DomainRow>) -> Result<Vec<Domain>, StoreError> {
+    rows.into_iter().map(Domain::try_from).collect()
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct LedgerRow {
+    pub(crate) id: i64,
+    pub(crate) account_id: i64,
+    pub(crate) kind: String,
+    pub(crate) amount_cents: i64,
+    pub(crate) balance_after_cents: i64,
+    pub(crate) domain_id: Option<i64>,
+    pub(crate) domain_name: Option<String>,
+    pub(crate) description: String,
+    pub(crate) created_at: DateTime<Utc>,
+}
+
+impl From<LedgerRow> for LedgerEntry {
+    fn from(r: LedgerRow) -> Self {
+        LedgerEntry {
+            id: r.id,
+            account_id: r.account_id,
+            kind: r.kind,
+            amount: Money::from_cents(r.amount_cents),
+            balance_after: Money::from_cents(r.balance_after_cents),
+            domain_id: r.domain_id,
+            domain_name: r.domain_name,
+            description: r.description,
+            created_at: r.created_at,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct OutboxRow {
+    pub(crate) id: i64,
+    pub(crate) account_id: i64,
+    pub(crate) recipient: String,
+    pub(crate) subject: String,
+    pub(crate) body: String,
+    pub(crate) created_at: DateTime<Utc>,
+    pub(crate) sent_at: Option<DateTime<Utc>>,
+}
+
+impl From<OutboxRow> for OutboxMail {
+    fn from(r: OutboxRow) -> Self {
+        OutboxMail {
+            id: r.id,
+            account_id: r.account_id,
+            recipient: r.recipient,
+            subject: r.subject,
+            body: r.body,
+            created_at: r.created_at,
+            sent_at: r.sent_at,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct RegistryRow {
+    pub(crate) name: String,
+    pub(crate) registrar: String,
+    pub(crate) auth_code: String,
+    pub(crate) created_at: DateTime<Utc>,
+    pub(crate) expires_at: DateTime<Utc>,
+    pub(crate) last_transferred_at: Option<DateTime<Utc>>,
+    pub(crate) transfer_prohibited: bool,
+    pub(crate) nameservers: String,
+    pub(crate) pending_transfer_to: Option<String>,
+}
+
+impl From<RegistryRow> for RegistryRecord {
+    fn from(r: RegistryRow) -> Self {
+        RegistryRecord {
+            name: r.name,
+            registrar: r.registrar,
+            auth_code: r.auth_code,
+            created_at: r.created_at,
+            expires_at: r.expires_at,
+            last_transferred_at: r.last_transferred_at,
+            transfer_prohibited: r.transfer_prohibited,
+            nameservers: split_hosts(&r.nameservers),
+            pending_transfer_to: r.pending_transfer_to,
+        }
+    }
+}
+
+/// Escapes `%`, `_` and `\` for a `LIKE ... ESCAPE '\'` pattern.
+pub(crate) fn like_pattern(substring: &str) -> String {
+    let mut p = String::with_capacity(substring.len() + 2);
+    p.push('%');
+    for c in substring.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    p
+}
+
+macro_rules! sql_store {
+    ($store:ident, $db:ty, $name:literal) => {
+        use async_trait::async_trait;
+        use chrono::{DateTime, Utc};
+        use vpsd_domain::lifecycle::DomainStatus;
+        use vpsd_domain::Money;
+
+        use $crate::error::StoreError;
+        use $crate::model::*;
+        use $crate::sql::{
+            domains, join_hosts, like_pattern, AccountRow, DomainRow, LedgerRow, OutboxRow,
+            RegistryRow, DOMAIN_COLUMNS, REGISTRY_COLUMNS,
+        };
+
+        type Tx = sqlx::Transaction<'static, $db>;
+
+        impl $store {
+            /// Takes `amount` from the balance if it covers it; returns the
+            /// balance after.
+            async fn debit(tx: &mut Tx, account_id: i64, amount: Money) -> Result<i64> {
+                let row: Option<(i64,)> = sqlx::query_as(
+                    "UPDATE accounts SET balance_cents = balance_cents - $1 \
+                     WHERE id = $2 AND balance_cents >= $1 RETURNING balance_cents",
+                )
+                .bind(amount.cents())
+                .bind(account_id)
+                .fetch_optional(&mut **tx)
+                .await?;
+                row.map(|r| r.0).ok_or(StoreError::InsufficientFunds)
+            }
+
+            async fn credit(tx: &mut Tx, account_id: i64, amount: Money) -> Result<i64> {
+                let row: Option<(i64,)> = sqlx::query_as(
+                    "UPDATE accounts SET balance_cents = balance_cents + $1 \
+                     WHERE id = $2 RETURNING balance_cents",
+                )
+                .bind(amount.cents())
+                .bind(account_id)
+                .fetch_optional(&mut **tx)
+                .await?;
+                row.map(|r| r.0).ok_or(StoreError::NotFound)
+            }
+
+            #[allow(clippy::too_many_arguments)]
+            async fn ledger_row(
+                tx: &mut Tx,
+                account_id: i64,
+                kind: &str,
+                amount: i64,
+                balance_after: i64,
+                domain: Option<(i64, &str)>,
+                description: &str,
+                now: DateTime<Utc>,
+            ) -> Result<()> {
+                sqlx::query(
+                    "INSERT INTO ledger (account_id, kind, amount_cents, balance_after_cents, \
+                     domain_id, domain_name, description, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                )
+                .bind(account_id)
+                .bind(kind)
+                .bind(amount)
+                .bind(balance_after)
+                .bind(domain.map(|d| d.0))
+                .bind(domain.map(|d| d.1))
+                .bind(description)
+                .bind(now)
+                .execute(&mut **tx)
+                .await?;
+                Ok(())
+            }
+
+            async fn queue_mail(tx: &mut Tx, mail: &NewMail, now: DateTime<Utc>) -> Result<()> {
+                sqlx::query(
+                    "INSERT INTO outbox (account_id, recipient, subject, body, created_at) \
+                     SELECT id, email, $2, $3, $4 FROM accounts WHERE id = $1",
+                )
+                .bind(mail.account_id)
+                .bind(&mail.subject)
+                .bind(&mail.body)
+                .bind(now)
+                .execute(&mut **tx)
+                .await?;
+                Ok(())
+            }
+        }
+
+        #[async_trait]
+        impl $crate::Store for $store {
+            fn backend(&self) -> &'static str {
+                $name
+            }
+
+            async fn create_account(
+                &self,
+                email: &str,
+                balance: Money,
+                now: DateTime<Utc>,
+            ) -> Result<Account> {
+                let (_guard, mut tx) = self.begin_write().await?;
+                let row: AccountRow = sqlx::query_as(
+                    "INSERT INTO accounts (email, balance_cents, created_at) VALUES ($1, $2, $3) \
+                     RETURNING id, email, balance_cents, created_at",
+                )
+                .bind(email)
+                .bind(balance.cents())
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await?;
+                if balance.cents() != 0 {
+                    Self::ledger_row(
+                        &mut tx,
+                        row.id,
+                        "credit",
+                        balance.cents(),
+                        balance.cents(),
+                        None,
+                        "Opening balance",
+                        now,
+                    )
+                    .await?;
+                }
+                tx.commit().await?;
+                Ok(row.into())
+            }
+
+            async fn credit_account(
+                &self,
+                account_id: i64,
+                amount: Money,
+                description: &str,
+                now: DateTime<Utc>,
+            ) -> Result<Account> {
+                let (_guard, mut tx) = self.begin_write().await?;
+                let after = Self::credit(&mut tx, account_id, amount).await?;
+                Self::ledger_row(
+                    &mut tx,
+                    account_id,
+                    "credit",
+                    amount.cents(),
+                    after,
+                    None,
+                    description,
+                    now,
+                )
+                .await?;
+                let row: AccountRow = sqlx::query_as(
+                    "SELECT id, email, balance_cents, created_at FROM accounts WHERE id = $1",
+                )
+                .bind(account_id)
+                .fetch_one(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(row.into())
+            }
+
+            async fn account(&self, account_id: i64) -> Result<Option<Account>> {
+                let row: Option<AccountRow> = sqlx::query_as(
+                    "SELECT id, email, balance_cents, created_at FROM accounts WHERE id = $1",
+                )
+                .bind(account_id)
+                .fetch_optional(&self.pool)
+                .await?;
+                Ok(row.map(Into::into))
+            }
+
+            async fn account_count(&self) -> Result<i64> {
+                let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM accounts")
+                    .fetch_one(&self.pool)
+                    .await?;
+                Ok(n)
+            }
+
+            async fn ledger(&self, account_id: i64) -> Result<Vec<LedgerEntry>> {
+                let rows: Vec<LedgerRow> = sqlx::query_as(
+                    "SELECT id, account_id, kind, amount_cents, balance_after_cents, domain_id, \
+                     domain_name, description, created_at FROM ledger \
+                     WHERE account_id = $1 ORDER BY id",
+                )
+                .bind(account_id)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(rows.into_iter().map(Into::into).collect())
+            }
+
+            async fn ledger_sum(&self, account_id: i64) -> Result<Money> {
+                let (sum,): (i64,) = sqlx::query_as(
+                    "SELECT CAST(COALESCE(SUM(amount_cents), 0) AS BIGINT) FROM ledger \
+                     WHERE account_id = $1",
+                )
+                .bind(account_id)
+                .fetch_one(&self.pool)
+                .await?;
+                Ok(Money::from_cents(sum))
+            }
+
+            async fn create_token(
+                &self,
+                account_id: i64,
+                name: &str,
+                token_hash: &str,
+                now: DateTime<Utc>,
+            ) -> Result<i64> {
+                let (_guard, mut tx) = self.begin_write().await?;
+                let (id,): (i64,) = sqlx::query_as(
+                    "INSERT INTO api_tokens (account_id, name, token_hash, created_at) \
+                     SELECT id, $2, $3, $4 FROM accounts WHERE id = $1 RETURNING id",
+                )
+                .bind(account_id)
+                .bind(name)
+                .bind(token_hash)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(id)
+            }
+
+            async fn token_owner(&self, token_hash: &str) -> Result<Option<TokenOwner>> {
+                let row: Option<(i64, i64)> = sqlx::query_as(
+                    "SELECT id, account_id FROM api_tokens WHERE token_hash = $1",
+                )
+                .bind(token_hash)
+                .fetch_optional(&self.pool)
+                .await?;
+                Ok(row.map(|(token_id, account_id)| TokenOwner {
+                    token_id,
+                    account_id,
+                }))
+            }
+
+            async fn list_domains(
+                &self,
+                account_id: i64,
+                filter: &DomainFilter,
+                offset: i64,
+                limit: i64,
+            ) -> Result<(i64, Vec<Domain>)> {
+                const WHERE: &str = "WHERE account_id = $1 AND removed_at IS NULL \
+                     AND ($2 IS NULL OR status = $2) AND ($3 = FALSE OR locked) \
+                     AND ($4 IS NULL OR domain_name LIKE $4 ESCAPE '\\')";
+                let status = filter.status.map(DomainStatus::as_str);
+                let pattern = filter.search.as_deref().map(like_pattern);
+                let (count,): (i64,) =
+                    sqlx::query_as(&format!("SELECT COUNT(*) FROM domains {WHERE}"))
+                        .bind(account_id)
+                        .bind(status)
+                        .bind(filter.locked_only)
+                        .bind(pattern.as_deref())
+                        .fetch_one(&self.pool)
+                        .await?;
+                let rows: Vec<DomainRow> = sqlx::query_as(&format!(
+                    "SELECT {DOMAIN_COLUMNS} FROM domains {WHERE} ORDER BY id LIMIT $5 OFFSET $6"
+                ))
+                .bind(account_id)
+                .bind(status)
+                .bind(filter.locked_only)
+                .bind(pattern.as_deref())
+                .bind(limit)
+                .bind(offset)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok((count, domains(rows)?))
+            }
+
+            async fn domain(&self, account_id: i64, domain_id: i64) -> Result<Option<Domain>> {
+                let row: Option<DomainRow> = sqlx::query_as(&format!(
+                    "SELECT {DOMAIN_COLUMNS} FROM domains \
+                     WHERE id = $1 AND account_id = $2 AND removed_at IS NULL"
+                ))
+                .bind(domain_id)
+                .bind(account_id)
+                .fetch_optional(&self.pool)
+                .await?;
+                row.map(Domain::try_from).transpose()
+            }
+
+            async fn domain_by_name(&self, domain_name: &str) -> Result<Option<Domain>> {
+                let row: Option<DomainRow> = sqlx::query_as(&format!(
+                    "SELECT {DOMAIN_COLUMNS} FROM domains WHERE domain_name = $1"
+                ))
+                .bind(domain_name)
+                .fetch_optional(&self.pool)
+                .await?;
+                row.map(Domain::try_from).transpose()
+            }
+
+            async fn insert_registration(&self, reg: &NewRegistration) -> Result<Domain> {
+                let (_guard, mut tx) = self.begin_write().await?;
+                // The name first: its unique index settles a race for it
+                // before any money moves.
+                let row: DomainRow = sqlx::query_as(&format!(
+                    "INSERT INTO domains (account_id, domain_name, status, registration_date, \
+                     expiration_date, auto_renew, locked, privacy_protection, nameservers, \
+                     registrar, activates_at, updated_at) \
+                     VALUES ($1, $2, 'pending', $3, $4, $5, TRUE, $6, $7, $8, $9, $3) \
+                     RETURNING {DOMAIN_COLUMNS}"
+                ))
+                .bind(reg.account_id)
+                .bind(&reg.domain_name)
+                .bind(reg.registration_date)
+                .bind(reg.expiration_date)
+                .bind(reg.auto_renew)
+                .bind(reg.privacy_protection)
+                .bind(join_hosts(&reg.nameservers))
+                .bind(&reg.registrar)
+                .bind(reg.activates_at)
+                .fetch_one(&mut *tx)
+                .await?;
+                let after = Self::debit(&mut tx, reg.account_id, reg.cost).await?;
+                if reg.cost.cents() != 0 {
+                Self::ledger_row(
+                    &mut tx,
+                    reg.account_id,
+                    "registration",
+                    -reg.cost.cents(),
+                    after,
+                    Some((row.id, &reg.domain_name)),
+                    &reg.description,
+                    reg.registration_date,
+                )
+                .await?;
+                }
+                tx.commit().await?;
+                Domain::try_from(row)
+            }
+
+            async fn cancel_registration(
+                &self,
+                domain_id: i64,
+                refund: Money,
+                description: &str,
+                mail: Option<&NewMail>,
+                now: DateTime<Utc>,
+            ) -> Result<()> {
+                let (_guard, mut tx) = self.begin_write().await?;
+                let row: Option<(i64, String)> = sqlx::query_as(
+                    "DELETE FROM domains WHERE id = $1 AND status = 'pending' \
+                     RETURNING account_id, domain_name",
+                )
+                .bind(domain_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some((account_id, name)) = row else {
+                    return Err(StoreError::StateChanged);
+                };
+                let after = Self::credit(&mut tx, account_id, refund).await?;
+                Self::ledger_row(
+                    &mut tx,
+                    account_id,
+                    "refund",
+                    refund.cents(),
+                    after,
+                    Some((domain_id, &name)),
+                    description,
+                    now,
+                )
+                .await?;
+                if let Some(mail) = mail {
+                    Self::queue_mail(&mut tx, mail, now).await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn insert_import(
+                &self,
+                account_id: i64,
+                record: &RegistryRecord,
+                now: DateTime<Utc>,
+            ) -> Result<Domain> {
+                let (_guard, mut tx) = self.begin_write().await?;
+                let row: DomainRow = sqlx::query_as(&format!(
+                    "INSERT INTO domains (account_id, domain_name, status, registration_date, \
+                     expiration_date, auto_renew, locked, privacy_protection, nameservers, \
+                     registrar, updated_at) \
+                     VALUES ($1, $2, 'active', $3, $4, FALSE, $5, FALSE, $6, $7, $8) \
+                     RETURNING {DOMAIN_COLUMNS}"
+                ))
+                .bind(account_id)
+                .bind(&record.name)
+                .bind(record.created_at)
+                .bind(record.expires_at)
+                .bind(record.transfer_prohibited)
+                .bind(join_hosts(&record.nameservers))
+                .bind(&record.registrar)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Domain::try_from(row)
+            }
+
+            async fn update_settings(
+                &self,
+                account_id: i64,
+                domain_id: i64,
+                change: &SettingsChange,
+                now: DateTime<Utc>,
+            ) -> Result<Option<Domain>> {
+                let (_guard, mut tx) = self.begin_write().await?;
+                let row: Option<DomainRow> = sqlx::query_as(&format!(
+                    "UPDATE domains SET \
+                     auto_renew = COALESCE($3, auto_renew), \
+                     privacy_protection = COALESCE($4, privacy_protection), \
+                     nameservers = COALESCE($5, nameservers), \
+                     locked = COALESCE($6, locked), \
+                     updated_at = $7 \
+                     WHERE id = $1 AND account_id = $2 AND removed_at IS NULL \
+                     RETURNING {DOMAIN_COLUMNS}"
+                ))
+                .bind(domain_id)
+                .bind(account_id)
+                .bind(change.auto_renew)
+                .bind(change.privacy_protection)
+                .bind(change.nameservers.as_deref().map(join_hosts))
+                .bind(change.locked)
+                .bind(now)
+                .fetch_optional(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                row.map(Domain::try_from).transpose()
+            }
+
+            async fn remove_domain(
+                &self,
+                account_id: i64,
+                domain_id: i64,
+                now: DateTime<Utc>,
+            ) -> Result<bool> {
+                let (_guard, mut tx) = self.begin_write().await?;
+                let done = sqlx::query(
+                    "UPDATE domains SET removed_at = $3, updated_at = $3 \
+                     WHERE id = $1 AND account_id = $2 AND removed_at IS NULL",
+                )
+                .bind(domain_id)
+                .bind(account_id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+                    == 1;
+                tx.commit().await?;
+                Ok(done)
+            }
+
+            async fn begin_transfer(&self, t: &NewTransfer) -> Result<Domain> {
+                let (_guard, mut tx) = self.begin_write().await?;
+                let row: Option<DomainRow> = sqlx::query_as(&format!(
+                    "UPDATE domains SET transfer_status = 'pending', transfer_initiated_at = $3, \
+                     transfer_completes_at = $4, transfer_cost_cents = $5, auto_renew = $6, \
+                     updated_at = $3 \
+                     WHERE id = $1 AND account_id = $2 AND removed_at IS NULL \
+                     AND (transfer_status IS NULL OR transfer_status <> 'pending') \
+                     RETURNING {DOMAIN_COLUMNS}"
+                ))
+                .bind(t.domain_id)
+                .bind(t.account_id)
+                .bind(t.initiated_at)
+                .bind(t.completes_at)
+                .bind(t.cost.cents())
+                .bind(t.auto_renew)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let row = row.ok_or(StoreError::StateChanged)?;
+                let after = Self::debit(&mut tx, t.account_id, t.cost).await?;
+                Self::ledger_row(
+                    &mut tx,
+                    t.account_id,
+                    "transfer",
+                    -t.cost.cents(),
+                    after,
+                    Some((row.id, &row.domain_name)),
+                    &t.description,
+                    t.initiated_at,
+                )
+                .await?;
+                tx.commit().await?;
+                Domain::try_from(row)
+            }
+
+            async fn fail_transfer(
+                &self,
+                domain_id: i64,
+                description: &str,
+                mail: Option<&NewMail>,
+                now: DateTime<Utc>,
+            ) -> Result<bool> {
+                let (_guard, mut tx) = self.begin_write().await?;
+                let row: Option<(i64, String, Option<i64>)> = sqlx::query_as(
+                    "UPDATE domains SET transfer_status = 'failed', updated_at = $2 \
+                     WHERE id = $1 AND transfer_status = 'pending' \
+                     RETURNING account_id, domain_name, transfer_cost_cents",
+                )
+                .bind(domain_id)
+                .bind(now)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some((account_id, name, cost)) = row else {
+                    return Ok(false);
+                };
+                let refund = Money::from_cents(cost.unwrap_or(0));
+                if refund.cents() > 0 {
+                    let after = Self::credit(&mut tx, account_id, refund).await?;
+                    Self::ledger_row(
+                        &mut tx,
+                        account_id,
+                        "refund",
+                        refund.cents(),
+                        after,
+                        Some((domain_id, &name)),
+                        description,
+                        now,
+                    )
+                    .await?;
+                }
+                if let Some(mail) = mail {
+                    Self::queue_mail(&mut tx, mail, now).await?;
+                }
+                tx.commit().await?;
+                Ok(true)
+            }
+
+            async fn complete_transfer(
+                &self,
+                domain_id: i64,
+                registrar: &str,
+                expiration_date: DateTime<Utc>,
+                mail: &NewMail,
+                now: DateTime<Utc>,
+            ) -> Result<bool> {
+                let (_guard, mut tx) = self.begin_write().await?;
+                let done = sqlx::query(
+                    "UPDATE domains SET transfer_status = 'completed', registrar = $2, \
+                     expiration_date = $3, locked = TRUE, privacy_protection = TRUE, \
+                     updated_at = $4 \
+                     WHERE id = $1 AND transfer_status = 'pending'",
+                )
+                .bind(domain_id)
+                .bind(registrar)
+                .bind(expiration_date)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+                    == 1;
+                if done {
+                    Self::queue_mail(&mut tx, mail, now).await?;
+                }
+                tx.commit().await?;
+                Ok(done)
+            }
+
+            async fn due_registrations(
+                &self,
+                now: DateTime<Utc>,
+                limit: i64,
+            ) -> Result<Vec<Domain>> {
+                let rows: Vec<DomainRow> = sqlx::query_as(&format!(
+                    "SELECT {DOMAIN_COLUMNS} FROM domains \
+                     WHERE status = 'pending' AND activates_at <= $1 ORDER BY activates_at LIMIT $2"
+                ))
+                .bind(now)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?;
+                domains(rows)
+            }
+
+            async fn activate_registration(
+                &self,
+                domain_id: i64,
+                mail: &NewMail,
+                now: DateTime<Utc>,
+            ) -> Result<bool> {
+                let (_guard, mut tx) = self.begin_write().await?;
+                let done = sqlx::query(
+                    "UPDATE domains SET status = 'active', activates_at = NULL, updated_at = $2 \
+                     WHERE id = $1 AND status = 'pending'",
+                )
+                .bind(domain_id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+                    == 1;
+                if done {
+                    Self::queue_mail(&mut tx, mail, now).await?;
+                }
+                tx.commit().await?;
+                Ok(done)
+            }
+
+            async fn expire_domain(&self, domain_id: i64, now: DateTime<Utc>) -> Result<bool> {
+                let (_guard, mut tx) = self.begin_write().await?;
+                let done = sqlx::query(
+                    "UPDATE domains SET status = 'expired', updated_at = $2 \
+                     WHERE id = $1 AND status = 'active'",
+                )
+                .bind(domain_id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+                    == 1;
+                tx.commit().await?;
+                Ok(done)
+            }
+
+            async fn due_transfers(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<Domain>> {
+                let rows: Vec<DomainRow> = sqlx::query_as(&format!(
+                    "SELECT {DOMAIN_COLUMNS} FROM domains WHERE transfer_status = 'pending' \
+                     AND transfer_completes_at <= $1 ORDER BY transfer_completes_at LIMIT $2"
+                ))
+                .bind(now)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?;
+                domains(rows)
+            }
+
+            async fn outbox(&self) -> Result<Vec<OutboxMail>> {
+                let rows: Vec<OutboxRow> = sqlx::query_as(
+                    "SELECT id, account_id, recipient, subject, body, created_at, sent_at \
+                     FROM outbox ORDER BY id",
+                )
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(rows.into_iter().map(Into::into).collect())
+            }
+
+            async fn registry_get(&self, name: &str) -> Result<Option<RegistryRecord>> {
+                let row: Option<RegistryRow> = sqlx::query_as(&format!(
+                    "SELECT {REGISTRY_COLUMNS} FROM registry_names WHERE name = $1"
+                ))
+                .bind(name)
+                .fetch_optional(&self.pool)
+                .await?;
+                Ok(row.map(Into::into))
+            }
+
+            async fn registry_insert(
+                &self,
+                r: &RegistryRecord,
+                now: DateTime<Utc>,
+            ) -> Result<()> {
+                let (_guard, mut tx) = self.begin_write().await?;
+                sqlx::query(
+                    "INSERT INTO registry_names (name, registrar, auth_code, created_at, \
+                     expires_at, last_transferred_at, transfer_prohibited, nameservers, \
+                     pending_transfer_to, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                )
+                .bind(&r.name)
+                .bind(&r.registrar)
+                .bind(&r.auth_code)
+                .bind(r.created_at)
+                .bind(r.expires_at)
+                .bind(r.last_transferred_at)
+                .bind(r.transfer_prohibited)
+                .bind(join_hosts(&r.nameservers))
+                .bind(r.pending_transfer_to.as_deref())
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn registry_delete(&self, name: &str, registrar: &str) -> Result<bool> {
+                let (_guard, mut tx) = self.begin_write().await?;
+                let done = sqlx::query(
+                    "DELETE FROM registry_names WHERE name = $1 AND registrar = $2",
+                )
+                .bind(name)
+                .bind(registrar)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+                    == 1;
+                tx.commit().await?;
+                Ok(done)
+            }
+
+            async fn registry_update(
+                &self,
+                name: &str,
+                nameservers: Option<&[String]>,
+                transfer_prohibited: Option<bool>,
+                now: DateTime<Utc>,
+            ) -> Result<bool> {
+                let (_guard, mut tx) = self.begin_write().await?;
+                let done = sqlx::query(
+                    "UPDATE registry_names SET nameservers = COALESCE($2, nameservers), \
+                     transfer_prohibited = COALESCE($3, transfer_prohibited), updated_at = $4 \
+                     WHERE name = $1",
+                )
+                .bind(name)
+                .bind(nameservers.map(join_hosts))
+                .bind(transfer_prohibited)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+                    == 1;
+                tx.commit().await?;
+                Ok(done)
+            }
+
+            async fn registry_request_transfer(
+                &self,
+                name: &str,
+                gaining: &str,
+                now: DateTime<Utc>,
+            ) -> Result<bool> {
+                let (_guard, mut tx) = self.begin_write().await?;
+                let done = sqlx::query(
+                    "UPDATE registry_names SET pending_transfer_to = $2, updated_at = $3 \
+                     WHERE name = $1 AND pending_transfer_to IS NULL",
+                )
+                .bind(name)
+                .bind(gaining)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+                    == 1;
+                tx.commit().await?;
+                Ok(done)
+            }
+
+            async fn registry_complete_transfer(
+                &self,
+                name: &str,
+                gaining: &str,
+                expires_at: DateTime<Utc>,
+                now: DateTime<Utc>,
+            ) -> Result<bool> {
+                let (_guard, mut tx) = self.begin_write().await?;
+                let done = sqlx::query(
+                    "UPDATE registry_names SET registrar = $2, expires_at = $3, \
+                     last_transferred_at = $4, pending_transfer_to = NULL, \
+                     transfer_prohibited = TRUE, updated_at = $4 \
+                     WHERE name = $1 AND pending_transfer_to = $2",
+                )
+                .bind(name)
+                .bind(gaining)
+                .bind(expires_at)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+                    == 1;
+                tx.commit().await?;
+                Ok(done)
+            }
+
+            async fn registry_cancel_transfer(&self, name: &str, gaining: &str) -> Result<bool> {
+                let (_guard, mut tx) = self.begin_write().await?;
+                let done = sqlx::query(
+                    "UPDATE registry_names SET pending_transfer_to = NULL \
+                     WHERE name = $1 AND pending_transfer_to = $2",
+                )
+                .bind(name)
+                .bind(gaining)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+                    == 1;
+                tx.commit().await?;
+                Ok(done)
+            }
+        }
+    };
+}
+
+pub(crate) use sql_store;

@@ -1,0 +1,312 @@
+//! The command line. These forms are relied on by scripts and tests; keep
+//! them as they are (see README, "Operator commands").
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{bail, Context};
+use chrono::{DateTime, Utc};
+use clap::{Args, Parser, Subcommand};
+use vpsd_domain::{lifecycle, token, Clock, DomainName, Money, Nameservers, SystemClock};
+use vpsd_registry::RegistryRecord;
+
+use crate::server::{App, ServerSettings};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "vpsd",
+    version,
+    about = "The VPS.org Domains API server and its operator commands"
+)]
+pub struct Cli {
+    /// Database URL: sqlite://PATH (created if missing) or postgres://USER@HOST/DB.
+    #[arg(
+        long = "database",
+        env = "VPSD_DATABASE_URL",
+        default_value = "sqlite://vpsd.db",
+        global = true,
+        hide_env_values = true
+    )]
+    pub database: String,
+    /// Address the API listens on.
+    #[arg(
+        long,
+        env = "VPSD_LISTEN",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
+    pub listen: SocketAddr,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the API server and the background worker.
+    Serve(ServeArgs),
+    /// Create accounts and add money to them.
+    #[command(subcommand)]
+    Account(AccountCommand),
+    /// Create API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Add names held at other registrars to the sandbox registry.
+    #[command(subcommand)]
+    Registry(RegistryCommand),
+    /// Show the mails waiting in the outbox.
+    #[command(subcommand)]
+    Outbox(OutboxCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// How long a registration stays pending (e.g. 5m, 10s).
+    #[arg(long, value_parser = crate::duration::parse)]
+    pub registration_delay: Option<Duration>,
+    /// How long a transfer stays pending (e.g. 5d, 10s).
+    #[arg(long, value_parser = crate::duration::parse)]
+    pub transfer_delay: Option<Duration>,
+    /// On an empty database, create a demo account with domains in every
+    /// state, print its token, and shorten both delays to 10s.
+    #[arg(long)]
+    pub demo: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AccountCommand {
+    /// Create an account; prints its id alone on stdout.
+    Create {
+        #[arg(long)]
+        email: String,
+        /// Opening balance in dollars, e.g. 100 or 25.50.
+        #[arg(long, default_value = "0", value_parser = parse_money)]
+        balance: Money,
+    },
+    /// Add money to an account (a ledger credit).
+    Credit {
+        #[arg(long)]
+        account: i64,
+        /// Dollars, e.g. 50 or 12.99.
+        #[arg(long, value_parser = parse_money)]
+        amount: Money,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create an API token; prints the token alone on stdout. It is shown
+    /// only this once.
+    Create {
+        #[arg(long)]
+        account: i64,
+        #[arg(long, default_value = "default")]
+        name: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RegistryCommand {
+    /// Add a name registered at another registrar.
+    Add {
+        name: String,
+        /// The registrar that holds it, e.g. "Example Registrar, Inc.".
+        #[arg(long)]
+        registrar: String,
+        /// Its EPP auth code.
+        #[arg(long)]
+        auth_code: String,
+        /// When it was registered (RFC 3339); default now.
+        #[arg(long, value_parser = parse_time)]
+        created: Option<DateTime<Utc>>,
+        /// Locked at its registrar (clientTransferProhibited).
+        #[arg(long)]
+        transfer_prohibited: bool,
+        /// Its nameservers, comma-separated; default ns1/ns2 of the registrar's own.
+        #[arg(long, value_delimiter = ',')]
+        nameservers: Option<Vec<String>>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OutboxCommand {
+    /// List every mail in the outbox, oldest first.
+    List,
+}
+
+fn parse_money(s: &str) -> Result<Money, String> {
+    Money::parse_dollars(s).map_err(|e| e.to_string())
+}
+
+fn parse_time(s: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| format!("`{s}` is not an RFC 3339 time such as 2025-01-15T10:30:00Z"))
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+fn valid_email(email: &str) -> bool {
+    match email.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+        }
+        None => false,
+    }
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    init_tracing();
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let mut settings = ServerSettings::new(cli.database.clone());
+    match cli.command {
+        Command::Serve(args) => {
+            let demo_delay = Duration::from_secs(10);
+            settings.registrar.registration_delay = args
+                .registration_delay
+                .or(args.demo.then_some(demo_delay))
+                .unwrap_or(settings.registrar.registration_delay);
+            settings.registrar.transfer_delay = args
+                .transfer_delay
+                .or(args.demo.then_some(demo_delay))
+                .unwrap_or(settings.registrar.transfer_delay);
+            let app = App::build(settings, clock).await?;
+            let listener = tokio::net::TcpListener::bind(cli.listen)
+                .await
+                .with_context(|| format!("listening on {}", cli.listen))?;
+            let addr = listener.local_addr()?;
+            if args.demo {
+                crate::demo::seed(&app, addr).await?;
+            }
+            tracing::info!(%addr, database = %vpsd_storage::redact(&cli.database), "serving the Domains API");
+            app.serve(listener, crate::server::shutdown_signal()).await
+        }
+        Command::Account(AccountCommand::Create { email, balance }) => {
+            if !valid_email(&email) {
+                bail!("`{email}` is not an email address such as ops@example.com");
+            }
+            let app = App::build(settings, clock.clone()).await?;
+            let account = app
+                .store
+                .create_account(&email, balance, clock.now())
+                .await?;
+            println!("{}", account.id);
+            Ok(())
+        }
+        Command::Account(AccountCommand::Credit { account, amount }) => {
+            if amount.cents() <= 0 {
+                bail!("the amount must be more than 0");
+            }
+            let app = App::build(settings, clock.clone()).await?;
+            let updated = app
+                .store
+                .credit_account(account, amount, "Credit by operator", clock.now())
+                .await
+                .map_err(|e| match e {
+                    vpsd_storage::StoreError::NotFound => {
+                        anyhow::anyhow!("there is no account {account}")
+                    }
+                    other => other.into(),
+                })?;
+            eprintln!("account {account}: balance is now ${}", updated.balance);
+            Ok(())
+        }
+        Command::Token(TokenCommand::Create { account, name }) => {
+            let app = App::build(settings, clock.clone()).await?;
+            if app.store.account(account).await?.is_none() {
+                bail!("there is no account {account}");
+            }
+            let (token, hash) = token::generate();
+            app.store
+                .create_token(account, &name, &hash, clock.now())
+                .await?;
+            println!("{token}");
+            Ok(())
+        }
+        Command::Registry(RegistryCommand::Add {
+            name,
+            registrar,
+            auth_code,
+            created,
+            transfer_prohibited,
+            nameservers,
+        }) => {
+            let name = DomainName::parse(&name).map_err(|e| anyhow::anyhow!("{e}"))?;
+            if registrar.trim().is_empty() {
+                bail!("--registrar may not be empty");
+            }
+            if auth_code.is_empty() {
+                bail!("--auth-code may not be empty");
+            }
+            let now = clock.now();
+            let created = created.unwrap_or(now);
+            let nameservers = match nameservers {
+                Some(list) => Nameservers::parse(&list)
+                    .map_err(|e| anyhow::anyhow!("--nameservers: {e}"))?
+                    .to_strings(),
+                None => vec![
+                    "ns1.registrar-servers.com".to_owned(),
+                    "ns2.registrar-servers.com".to_owned(),
+                ],
+            };
+            let app = App::build(settings, clock.clone()).await?;
+            let record = RegistryRecord {
+                name: name.as_str().to_owned(),
+                registrar: registrar.trim().to_owned(),
+                auth_code,
+                created_at: created,
+                expires_at: lifecycle::next_anniversary(created, now),
+                last_transferred_at: None,
+                transfer_prohibited,
+                nameservers,
+                pending_transfer_to: None,
+            };
+            app.registry
+                .add(&record, now)
+                .await
+                .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+            eprintln!("{name} is now registered at {}", record.registrar);
+            Ok(())
+        }
+        Command::Outbox(OutboxCommand::List) => {
+            let app = App::build(settings, clock).await?;
+            for mail in app.store.outbox().await? {
+                let state = match mail.sent_at {
+                    Some(t) => format!("sent {}", t.to_rfc3339()),
+                    None => "queued".to_owned(),
+                };
+                println!(
+                    "#{} {} to {} [{}]\n  {}\n",
+                    mail.id,
+                    mail.created_at.to_rfc3339(),
+                    mail.recipient,
+                    state,
+                    mail.subject
+                );
+            }
+            Ok(())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn emails_need_a_domain() {
+        assert!(super::valid_email("ops@example.com"));
+        assert!(!super::valid_email("ops"));
+        assert!(!super::valid_email("ops@localhost"));
+        assert!(!super::valid_email("a b@example.com"));
+    }
+}

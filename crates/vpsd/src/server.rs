@@ -1,0 +1,150 @@
+//! Builds the application and runs its parts: the HTTP API and the worker
+//! run as tasks under one `select!`; when either stops, or the shutdown
+//! signal comes, the other is told to stop too, and which one stopped first
+//! is logged.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use vpsd_api::AppState;
+use vpsd_domain::{Clock, SystemClock};
+use vpsd_registrar::{Registrar, RegistrarSettings};
+use vpsd_registry::SandboxRegistry;
+use vpsd_storage::Store;
+
+/// Everything `serve` needs to know.
+#[derive(Debug, Clone)]
+pub struct ServerSettings {
+    pub database_url: String,
+    pub registrar: RegistrarSettings,
+    /// How often the worker looks for due jobs.
+    pub worker_interval: Duration,
+    /// How long requests in flight may run on after a shutdown signal.
+    pub shutdown_grace: Duration,
+}
+
+impl ServerSettings {
+    pub fn new(database_url: impl Into<String>) -> Self {
+        Self {
+            database_url: database_url.into(),
+            registrar: RegistrarSettings::default(),
+            worker_interval: Duration::from_secs(1),
+            shutdown_grace: Duration::from_secs(30),
+        }
+    }
+}
+
+/// The assembled application: storage, the sandbox registry, the registrar.
+#[derive(Debug, Clone)]
+pub struct App {
+    pub registrar: Registrar,
+    pub registry: SandboxRegistry,
+    pub store: Arc<dyn Store>,
+    settings: ServerSettings,
+}
+
+impl App {
+    /// Opens the database (applying migrations) and wires the parts.
+    pub async fn build(settings: ServerSettings, clock: Arc<dyn Clock>) -> anyhow::Result<App> {
+        let store = vpsd_storage::connect(&settings.database_url)
+            .await
+            .with_context(|| {
+                format!(
+                    "opening the database {}",
+                    vpsd_storage::redact(&settings.database_url)
+                )
+            })?;
+        let registry = SandboxRegistry::new(store.clone());
+        let registrar = Registrar::new(
+            store.clone(),
+            Arc::new(registry.clone()),
+            clock,
+            settings.registrar.clone(),
+        );
+        Ok(App {
+            registrar,
+            registry,
+            store,
+            settings,
+        })
+    }
+
+    pub async fn build_default(settings: ServerSettings) -> anyhow::Result<App> {
+        Self::build(settings, Arc::new(SystemClock)).await
+    }
+
+    /// Runs the API on `listener` and the worker until `shutdown` resolves.
+    pub async fn serve(
+        self,
+        listener: TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let (stop_tx, stop_rx) = watch::channel(false);
+        let worker = tokio::spawn(vpsd_registrar::worker::run(
+            self.registrar.clone(),
+            self.settings.worker_interval,
+            stop_rx.clone(),
+        ));
+        let mut api_stop = stop_rx;
+        let api = tokio::spawn(vpsd_api::serve(
+            listener,
+            AppState {
+                registrar: self.registrar.clone(),
+            },
+            async move {
+                let _ = api_stop.wait_for(|s| *s).await;
+            },
+            self.settings.shutdown_grace,
+        ));
+        tokio::pin!(shutdown);
+        tokio::pin!(worker);
+        tokio::pin!(api);
+        tokio::select! {
+            _ = &mut shutdown => tracing::info!("shutdown requested; finishing requests in flight"),
+            r = &mut worker => tracing::error!(result = ?r, "the worker stopped"),
+            r = &mut api => {
+                tracing::error!(result = ?r, "the API server stopped");
+                let _ = stop_tx.send(true);
+                let _ = worker.await;
+                return r.context("API task")?.context("API server");
+            }
+        }
+        let _ = stop_tx.send(true);
+        let _ = (&mut worker).await;
+        api.await.context("API task")?.context("API server")?;
+        tracing::info!("stopped");
+        Ok(())
+    }
+}
+
+/// Resolves on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for SIGINT");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
+    }
+}
