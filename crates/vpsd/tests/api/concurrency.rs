@@ -1,0 +1,98 @@
+//! Concurrency on both databases: one name raced by 20 requests, and one
+//! balance spent by 20 requests at once.
+
+use futures::future::join_all;
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use crate::helpers::TestApp;
+
+crate::both!(one_name_twenty_racers, twenty_names_balance_for_five);
+
+async fn one_name_twenty_racers(app: &TestApp) {
+    let mut tokens = vec![app.token.clone()];
+    for i in 0..3 {
+        tokens.push(
+            app.new_account(&format!("racer{i}@example.com"), 100_00)
+                .await
+                .1,
+        );
+    }
+    let requests = (0..20).map(|i| {
+        let token = tokens[i % tokens.len()].clone();
+        async move {
+            app.request_as(
+                Some(&token),
+                Method::POST,
+                "/api/v1/domains/",
+                Some(json!({"domain_name": "contested.com"})),
+            )
+            .await
+        }
+    });
+    let results = join_all(requests).await;
+    let created = results
+        .iter()
+        .filter(|(s, _)| *s == StatusCode::CREATED)
+        .count();
+    let taken = results
+        .iter()
+        .filter(|(s, b)| *s == StatusCode::BAD_REQUEST && b["code"] == "domain_taken")
+        .count();
+    assert_eq!(created, 1, "{results:?}");
+    assert_eq!(taken, 19, "{results:?}");
+    // Exactly one account paid, once.
+    let mut paid = 0;
+    for id in 1..=4 {
+        let ledger = app.app.store.ledger(id).await.expect("ledger");
+        paid += ledger.iter().filter(|e| e.kind == "registration").count();
+    }
+    assert_eq!(paid, 1);
+}
+
+async fn twenty_names_balance_for_five(app: &TestApp) {
+    let (account, token) = app.new_account("five@example.com", 5 * 12_99).await;
+    let requests = (0..20).map(|i| {
+        let token = token.clone();
+        async move {
+            app.request_as(
+                Some(&token),
+                Method::POST,
+                "/api/v1/domains/",
+                Some(json!({"domain_name": format!("name{i}.com")})),
+            )
+            .await
+        }
+    });
+    let results = join_all(requests).await;
+    let created = results
+        .iter()
+        .filter(|(s, _)| *s == StatusCode::CREATED)
+        .count();
+    let short = results
+        .iter()
+        .filter(|(s, b)| *s == StatusCode::PAYMENT_REQUIRED && b["code"] == "insufficient_funds")
+        .count();
+    assert_eq!(created, 5, "{results:?}");
+    assert_eq!(short, 15, "{results:?}");
+    assert_eq!(app.balance(account).await, 0);
+    let (_, list) = app
+        .request_as(Some(&token), Method::GET, "/api/v1/domains/", None)
+        .await;
+    assert_eq!(list["count"], 5);
+    // The refused names were not left at the registry.
+    let mut registered = 0;
+    for i in 0..20 {
+        if app
+            .app
+            .store
+            .registry_get(&format!("name{i}.com"))
+            .await
+            .expect("registry")
+            .is_some()
+        {
+            registered += 1;
+        }
+    }
+    assert_eq!(registered, 5);
+}

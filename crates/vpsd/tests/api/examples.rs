@@ -1,0 +1,337 @@
+//! Every example request of the original document, checking the status and
+//! every field of its example response (fields that depend on the current
+//! time are checked for form and consistency).
+
+use chrono::{Duration, Utc};
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::helpers::{parse_time, TestApp};
+use vpsd_domain::lifecycle::add_years;
+
+crate::both!(
+    list_domains,
+    register_domain,
+    domain_details,
+    update_domain,
+    delete_domain,
+    transfer_domain,
+    list_filters_search_and_pages,
+);
+
+async fn list_domains(app: &TestApp) {
+    let example = app.register("example.com").await;
+    app.wait_active(example).await;
+    app.held_elsewhere(
+        "myapp.io",
+        "code-1234",
+        Utc::now() - Duration::days(400),
+        false,
+    )
+    .await;
+    let myapp = app.import("myapp.io").await;
+
+    let (status, body) = app.get("/api/v1/domains/").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["count"], 2);
+    assert_eq!(body["next"], json!(null));
+    assert_eq!(body["previous"], json!(null));
+    let results = body["results"].as_array().expect("results");
+    assert_eq!(results.len(), 2);
+    let first = &results[0];
+    assert_eq!(first["id"], example);
+    assert_eq!(first["domain_name"], "example.com");
+    assert_eq!(first["status"], "active");
+    assert_eq!(first["auto_renew"], true);
+    assert_eq!(first["locked"], true);
+    assert_eq!(first["nameservers"], json!(["ns1.vps.org", "ns2.vps.org"]));
+    assert_eq!(first["privacy_protection"], true);
+    assert_eq!(first["dns_managed_by"], "vps.org");
+    let reg = parse_time(&first["registration_date"]);
+    assert_eq!(parse_time(&first["expiration_date"]), add_years(reg, 1));
+    let second = &results[1];
+    assert_eq!(second["id"], myapp);
+    assert_eq!(second["domain_name"], "myapp.io");
+    assert_eq!(second["status"], "active");
+    assert_eq!(second["auto_renew"], false);
+    assert_eq!(second["locked"], false);
+    assert_eq!(
+        second["nameservers"],
+        json!(["ns1.other.net", "ns2.other.net"])
+    );
+    assert_eq!(second["privacy_protection"], false);
+    assert_eq!(second["dns_managed_by"], "external");
+    let keys: Vec<&String> = first.as_object().expect("object").keys().collect();
+    for key in [
+        "id",
+        "domain_name",
+        "status",
+        "registration_date",
+        "expiration_date",
+        "auto_renew",
+        "locked",
+        "nameservers",
+        "privacy_protection",
+        "dns_managed_by",
+    ] {
+        assert!(keys.iter().any(|k| *k == key), "missing {key}");
+    }
+}
+
+async fn register_domain(app: &TestApp) {
+    let before = Utc::now() - Duration::seconds(1);
+    let (status, body) = app
+        .post(
+            "/api/v1/domains/",
+            json!({
+                "domain_name": "mynewdomain.com",
+                "years": 2,
+                "auto_renew": true,
+                "privacy_protection": true
+            }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert!(body["id"].as_i64().is_some_and(|id| id > 0));
+    assert_eq!(body["domain_name"], "mynewdomain.com");
+    assert_eq!(body["status"], "pending");
+    let reg = parse_time(&body["registration_date"]);
+    assert!(
+        reg >= before && reg <= Utc::now(),
+        "registration_date is now"
+    );
+    assert_eq!(parse_time(&body["expiration_date"]), add_years(reg, 2));
+    assert_eq!(body["auto_renew"], true);
+    assert_eq!(body["locked"], true);
+    assert_eq!(body["nameservers"], json!(["ns1.vps.org", "ns2.vps.org"]));
+    assert_eq!(body["privacy_protection"], true);
+    assert_eq!(body["dns_managed_by"], "vps.org");
+    // years × price (the original's 24.98 is a typo; api-v1.md).
+    assert_eq!(body["total_cost"].to_string(), "25.98");
+    assert_eq!(
+        body["message"],
+        "Domain registration initiated. Processing may take 5-10 minutes."
+    );
+    assert_eq!(app.balance(app.account_id).await, 1_000_00 - 25_98);
+}
+
+async fn domain_details(app: &TestApp) {
+    let (status, body) = app
+        .post(
+            "/api/v1/domains/",
+            json!({"domain_name": "example.com", "years": 2}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let id = body["id"].as_i64().expect("id");
+    let body = app.wait_active(id).await;
+    assert_eq!(body["id"], id);
+    assert_eq!(body["domain_name"], "example.com");
+    assert_eq!(body["status"], "active");
+    assert_eq!(body["auto_renew"], true);
+    assert_eq!(body["locked"], true);
+    assert_eq!(body["nameservers"], json!(["ns1.vps.org", "ns2.vps.org"]));
+    assert_eq!(body["privacy_protection"], true);
+    assert_eq!(body["dns_managed_by"], "vps.org");
+    assert_eq!(body["registrar"], "VPS.org");
+    let reg = parse_time(&body["registration_date"]);
+    let exp = parse_time(&body["expiration_date"]);
+    assert_eq!(exp, add_years(reg, 2));
+    let days = body["days_until_expiration"].as_i64().expect("days");
+    assert_eq!(days, (exp - Utc::now()).num_seconds().div_euclid(86_400));
+    assert!((729..=731).contains(&days));
+    let whois = &body["whois_info"];
+    assert_eq!(whois["registrant"], "Privacy Protected");
+    assert_eq!(whois["admin_contact"], "Privacy Protected");
+    assert_eq!(whois["tech_contact"], "Privacy Protected");
+    assert_eq!(whois["created_date"], reg.format("%Y-%m-%d").to_string());
+    assert_eq!(
+        whois["updated_date"],
+        Utc::now().format("%Y-%m-%d").to_string()
+    );
+    assert_eq!(body["dns_records_count"], 0);
+
+    // Without privacy the contacts are the account's.
+    let (status, _) = app
+        .put(
+            &format!("/api/v1/domains/{id}/"),
+            json!({"privacy_protection": false}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, body) = app.get(&format!("/api/v1/domains/{id}/")).await;
+    assert_eq!(body["whois_info"]["registrant"], "owner@example.com");
+}
+
+async fn update_domain(app: &TestApp) {
+    let id = app.register("example.com").await;
+    app.wait_active(id).await;
+    let (status, body) = app
+        .put(
+            &format!("/api/v1/domains/{id}/"),
+            json!({
+                "auto_renew": false,
+                "nameservers": ["ns1.cloudflare.com", "ns2.cloudflare.com"]
+            }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["id"], id);
+    assert_eq!(body["domain_name"], "example.com");
+    assert_eq!(body["status"], "active");
+    assert_eq!(body["auto_renew"], false);
+    assert_eq!(
+        body["nameservers"],
+        json!(["ns1.cloudflare.com", "ns2.cloudflare.com"])
+    );
+    assert_eq!(body["privacy_protection"], true);
+    assert_eq!(body["locked"], true);
+    assert_eq!(
+        body["message"],
+        "Domain settings updated successfully. Nameserver changes may take up to 24 hours to propagate."
+    );
+    // The change is kept, and reaches the registry of record.
+    let (_, detail) = app.get(&format!("/api/v1/domains/{id}/")).await;
+    assert_eq!(detail["dns_managed_by"], "external");
+    assert_eq!(detail["auto_renew"], false);
+    let record = app
+        .app
+        .store
+        .registry_get("example.com")
+        .await
+        .expect("registry")
+        .expect("registered");
+    assert_eq!(
+        record.nameservers,
+        vec!["ns1.cloudflare.com", "ns2.cloudflare.com"]
+    );
+
+    // Unlocking clears the registry's transfer prohibition.
+    let (status, body) = app
+        .put(&format!("/api/v1/domains/{id}/"), json!({"locked": false}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["locked"], false);
+    let record = app
+        .app
+        .store
+        .registry_get("example.com")
+        .await
+        .expect("r")
+        .expect("r");
+    assert!(!record.transfer_prohibited);
+}
+
+async fn delete_domain(app: &TestApp) {
+    let id = app.register("example.com").await;
+    let (status, body) = app.delete(&format!("/api/v1/domains/{id}/")).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(body, json!(null));
+    let (status, _) = app.get(&format!("/api/v1/domains/{id}/")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, list) = app.get("/api/v1/domains/").await;
+    assert_eq!(list["count"], 0);
+    // The registration continues: the name stays taken.
+    let (status, body) = app
+        .post("/api/v1/domains/", json!({"domain_name": "example.com"}))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["code"], "domain_taken");
+    let (status, _) = app.delete(&format!("/api/v1/domains/{id}/")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+async fn transfer_domain(app: &TestApp) {
+    app.held_elsewhere(
+        "example.com",
+        "Xy9Kl2Mn#4pQ",
+        Utc::now() - Duration::days(365),
+        false,
+    )
+    .await;
+    let id = app.import("example.com").await;
+    let before = Utc::now() - Duration::seconds(1);
+    let (status, body) = app
+        .post(
+            &format!("/api/v1/domains/{id}/transfer/"),
+            json!({"auth_code": "Xy9Kl2Mn#4pQ", "auto_renew": true}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["id"], id);
+    assert_eq!(body["domain_name"], "example.com");
+    assert_eq!(body["transfer_status"], "pending");
+    let initiated = parse_time(&body["transfer_initiated_at"]);
+    assert!(initiated >= before && initiated <= Utc::now());
+    // The test server's transfer delay is one second.
+    assert_eq!(
+        parse_time(&body["estimated_completion"]),
+        initiated + Duration::seconds(1)
+    );
+    assert_eq!(
+        body["message"],
+        "Domain transfer initiated. You should receive a confirmation email from your current registrar. Transfer typically completes within 5-7 days."
+    );
+    assert_eq!(
+        body["next_steps"],
+        json!([
+            "Check email for transfer authorization request",
+            "Approve transfer with current registrar",
+            "Wait for transfer to complete (5-7 days)",
+            "Domain will be automatically renewed for 1 year upon completion"
+        ])
+    );
+    assert!(!body.to_string().contains("Xy9Kl2Mn"), "auth code echoed");
+    assert_eq!(app.balance(app.account_id).await, 1_000_00 - 12_99);
+}
+
+async fn list_filters_search_and_pages(app: &TestApp) {
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        ids.push(app.register(&format!("shop{i}.com")).await);
+    }
+    app.register("blog.net").await;
+    let (_, body) = app.get("/api/v1/domains/?search=SHOP").await;
+    assert_eq!(body["count"], 5);
+    let (_, body) = app.get("/api/v1/domains/?search=100%25").await;
+    assert_eq!(body["count"], 0, "% is literal in search");
+    let (_, body) = app.get("/api/v1/domains/?status=pending").await;
+    assert_eq!(body["count"], 6);
+    let (_, body) = app.get("/api/v1/domains/?status=active").await;
+    assert_eq!(body["count"], 0);
+    let (_, body) = app.get("/api/v1/domains/?status=locked").await;
+    assert_eq!(body["count"], 6);
+
+    let (status, body) = app.get("/api/v1/domains/?search=shop&page_size=2").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["count"], 5);
+    assert_eq!(body["results"].as_array().map(Vec::len), Some(2));
+    assert_eq!(body["results"][0]["id"], ids[0]);
+    assert_eq!(body["previous"], json!(null));
+    let next = body["next"].as_str().expect("next").to_owned();
+    assert!(next.starts_with(&app.base), "{next}");
+    assert!(
+        next.contains("page=2") && next.contains("search=shop"),
+        "{next}"
+    );
+    let resp = app
+        .http
+        .get(&next)
+        .bearer_auth(&app.token)
+        .send()
+        .await
+        .expect("next");
+    let page2: serde_json::Value = resp.json().await.expect("json");
+    assert_eq!(page2["results"][0]["id"], ids[2]);
+    assert!(page2["previous"]
+        .as_str()
+        .is_some_and(|p| p.contains("page=1")));
+    let (_, page3) = app
+        .get("/api/v1/domains/?search=shop&page_size=2&page=3")
+        .await;
+    assert_eq!(page3["results"].as_array().map(Vec::len), Some(1));
+    assert_eq!(page3["next"], json!(null));
+    let (status, body) = app.get("/api/v1/domains/?page=9").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(body["code"], "invalid_page");
+}

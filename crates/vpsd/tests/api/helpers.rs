@@ -1,0 +1,451 @@
+//! The test harness: a real server on a random port, a fresh database for
+//! each test (a SQLite file, or a database in a throwaway PostgreSQL
+//! cluster that this process starts), and typed helpers to drive it.
+
+use std::os::unix::fs::MetadataExt;
+use std::os::unix::process::CommandExt;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+use sqlx::Connection;
+use vpsd::server::{App, ServerSettings};
+use vpsd_domain::{token, Money, SystemClock};
+use vpsd_registry::RegistryRecord;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Writes each behavioural test once and runs it on both backends; after
+/// each, every account's balance must equal the sum of its ledger.
+#[macro_export]
+macro_rules! both {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let app = $crate::helpers::TestApp::spawn($crate::helpers::Backend::Sqlite).await;
+                    super::$name(&app).await;
+                    app.finish().await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let app = $crate::helpers::TestApp::spawn($crate::helpers::Backend::Postgres).await;
+                    super::$name(&app).await;
+                    app.finish().await;
+                }
+            )*
+        }
+    };
+}
+
+// ---------------------------------------------------------------- PostgreSQL
+
+struct Cluster {
+    socket_dir: PathBuf,
+}
+
+static CLUSTER: OnceLock<Cluster> = OnceLock::new();
+static DB_COUNTER: AtomicU32 = AtomicU32::new(0);
+
+fn postgres_bindir() -> PathBuf {
+    let in_path = std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+        .unwrap_or_default()
+        .into_iter()
+        .find(|d| d.join("initdb").is_file() && d.join("postgres").is_file());
+    if let Some(dir) = in_path {
+        return dir;
+    }
+    let mut versions: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .map(|e| e.path().join("bin"))
+                .collect()
+        })
+        .unwrap_or_default();
+    versions.sort();
+    versions
+        .pop()
+        .filter(|d| d.join("initdb").is_file())
+        .expect(
+        "PostgreSQL's initdb and postgres are needed for the tests: install the postgresql package",
+    )
+}
+
+fn command_output(cmd: &str, args: &[&str]) -> String {
+    let out = Command::new(cmd).args(args).output().expect(cmd);
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+/// Starts a throwaway cluster: initdb into a temporary directory, postgres
+/// on a Unix socket only. initdb and postgres refuse to run as root, so as
+/// root they run as the `postgres` user. A watchdog shell stops the cluster
+/// and removes its directory when this test process is gone.
+fn start_cluster() -> Cluster {
+    let bindir = postgres_bindir();
+    let dir = tempfile::Builder::new()
+        .prefix("vpsd-pg-")
+        .tempdir()
+        .expect("temp dir")
+        .keep();
+    let as_root = std::fs::metadata("/proc/self")
+        .map(|m| m.uid())
+        .unwrap_or(1)
+        == 0;
+    let mut cmd = Command::new("sh");
+    if as_root {
+        let uid: u32 = command_output("id", &["-u", "postgres"])
+            .parse()
+            .expect("as root the tests need a `postgres` user to run PostgreSQL");
+        let gid: u32 = command_output("id", &["-g", "postgres"])
+            .parse()
+            .expect("gid");
+        let status = Command::new("chown")
+            .arg(format!("{uid}:{gid}"))
+            .arg(&dir)
+            .status()
+            .expect("chown");
+        assert!(status.success());
+        cmd.uid(uid).gid(gid);
+    }
+    let script = r#"
+        set -e
+        "$BIN/initdb" -D "$DIR/data" -U postgres --auth=trust --no-sync -E UTF8 --locale=C >"$DIR/initdb.log" 2>&1
+        "$BIN/postgres" -D "$DIR/data" -k "$DIR" -c listen_addresses= -c fsync=off \
+            -c synchronous_commit=off -c full_page_writes=off -c max_connections=300 \
+            >"$DIR/postgres.log" 2>&1 &
+        PG=$!
+        while [ -d "/proc/$PARENT" ] && kill -0 "$PG" 2>/dev/null; do sleep 0.5; done
+        kill -QUIT "$PG" 2>/dev/null || true
+        wait "$PG" 2>/dev/null || true
+        rm -rf "$DIR"
+    "#;
+    cmd.arg("-c")
+        .arg(script)
+        .env("BIN", &bindir)
+        .env("DIR", &dir)
+        .env("PARENT", std::process::id().to_string())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start the PostgreSQL watchdog");
+    Cluster { socket_dir: dir }
+}
+
+fn admin_url(cluster: &Cluster, db: &str) -> String {
+    format!(
+        "postgres://postgres@localhost/{db}?host={}",
+        cluster.socket_dir.display()
+    )
+}
+
+/// A fresh, empty database in the shared cluster.
+async fn fresh_postgres_database() -> String {
+    let cluster = CLUSTER.get_or_init(start_cluster);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut admin = loop {
+        match sqlx::PgConnection::connect(&admin_url(cluster, "postgres")).await {
+            Ok(c) => break c,
+            Err(e) if Instant::now() < deadline => {
+                let _ = e;
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(e) => panic!(
+                "PostgreSQL did not start in {}: {e}",
+                cluster.socket_dir.display()
+            ),
+        }
+    };
+    let name = format!(
+        "t{}_{}",
+        std::process::id(),
+        DB_COUNTER.fetch_add(1, Ordering::SeqCst)
+    );
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .await
+        .expect("create database");
+    admin_url(cluster, &name)
+}
+
+// ------------------------------------------------------------------ the app
+
+pub struct TestApp {
+    pub base: String,
+    pub database_url: String,
+    pub app: App,
+    pub http: reqwest::Client,
+    /// The first account, with $1,000.00 and a token.
+    pub account_id: i64,
+    pub token: String,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+    _dir: tempfile::TempDir,
+}
+
+pub fn init_logs() {
+    if std::env::var_os("TEST_LOG").is_some() {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter("info")
+            .with_test_writer()
+            .try_init();
+    }
+}
+
+impl TestApp {
+    /// Registration and transfer delays of one second; the worker looks
+    /// every 100 ms.
+    pub async fn spawn(backend: Backend) -> TestApp {
+        Self::spawn_with(backend, |_| {}).await
+    }
+
+    pub async fn spawn_with(
+        backend: Backend,
+        configure: impl FnOnce(&mut ServerSettings),
+    ) -> TestApp {
+        init_logs();
+        let dir = tempfile::tempdir().expect("temp dir");
+        let database_url = match backend {
+            Backend::Sqlite => format!("sqlite://{}", dir.path().join("test.db").display()),
+            Backend::Postgres => fresh_postgres_database().await,
+        };
+        let mut settings = ServerSettings::new(database_url.clone());
+        settings.registrar.registration_delay = Duration::from_secs(1);
+        settings.registrar.transfer_delay = Duration::from_secs(1);
+        settings.worker_interval = Duration::from_millis(100);
+        settings.shutdown_grace = Duration::from_secs(5);
+        configure(&mut settings);
+        let app = App::build(settings, Arc::new(SystemClock))
+            .await
+            .expect("build app");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("addr"));
+        let (stop, stopped) = tokio::sync::oneshot::channel();
+        let server = tokio::spawn(app.clone().serve(listener, async move {
+            let _ = stopped.await;
+        }));
+        let mut test = TestApp {
+            base,
+            database_url,
+            app,
+            http: reqwest::Client::new(),
+            account_id: 0,
+            token: String::new(),
+            stop: Some(stop),
+            server: Some(server),
+            _dir: dir,
+        };
+        let (id, token) = test.new_account("owner@example.com", 1_000_00).await;
+        test.account_id = id;
+        test.token = token;
+        test
+    }
+
+    /// A new account with `cents` and a token for it.
+    pub async fn new_account(&self, email: &str, cents: i64) -> (i64, String) {
+        let now = chrono::Utc::now();
+        let account = self
+            .app
+            .store
+            .create_account(email, Money::from_cents(cents), now)
+            .await
+            .expect("create account");
+        let (token, hash) = token::generate();
+        self.app
+            .store
+            .create_token(account.id, "test", &hash, now)
+            .await
+            .expect("create token");
+        (account.id, token)
+    }
+
+    pub async fn request_as(
+        &self,
+        token: Option<&str>,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut req = self.http.request(method, format!("{}{}", self.base, path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await.expect("send");
+        let status = resp.status();
+        let text = resp.text().await.expect("body");
+        let value = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+        };
+        (status, value)
+    }
+
+    pub async fn get(&self, path: &str) -> (StatusCode, Value) {
+        self.request_as(Some(&self.token), Method::GET, path, None)
+            .await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.request_as(Some(&self.token), Method::POST, path, Some(body))
+            .await
+    }
+
+    pub async fn put(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.request_as(Some(&self.token), Method::PUT, path, Some(body))
+            .await
+    }
+
+    pub async fn delete(&self, path: &str) -> (StatusCode, Value) {
+        self.request_as(Some(&self.token), Method::DELETE, path, None)
+            .await
+    }
+
+    /// Registers `name` for the first account; returns its id.
+    pub async fn register(&self, name: &str) -> i64 {
+        let (status, body) = self
+            .post(
+                "/api/v1/domains/",
+                serde_json::json!({ "domain_name": name }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        body["id"].as_i64().expect("id")
+    }
+
+    /// Polls the domain until `check` holds (the worker is asynchronous).
+    pub async fn wait_for(&self, id: i64, check: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let (status, body) = self.get(&format!("/api/v1/domains/{id}/")).await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            if check(&body) {
+                return body;
+            }
+            assert!(Instant::now() < deadline, "timed out; last seen {body}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    pub async fn wait_active(&self, id: i64) -> Value {
+        self.wait_for(id, |d| d["status"] == "active").await
+    }
+
+    /// Puts a name at another registrar in the sandbox registry.
+    pub async fn held_elsewhere(
+        &self,
+        name: &str,
+        auth_code: &str,
+        created: DateTime<Utc>,
+        prohibited: bool,
+    ) {
+        let now = chrono::Utc::now();
+        self.app
+            .registry
+            .add(
+                &RegistryRecord {
+                    name: name.to_owned(),
+                    registrar: "Other Registrar LLC".to_owned(),
+                    auth_code: auth_code.to_owned(),
+                    created_at: created,
+                    expires_at: vpsd_domain::lifecycle::next_anniversary(created, now),
+                    last_transferred_at: None,
+                    transfer_prohibited: prohibited,
+                    nameservers: vec!["ns1.other.net".into(), "ns2.other.net".into()],
+                    pending_transfer_to: None,
+                },
+                now,
+            )
+            .await
+            .expect("registry add");
+    }
+
+    /// Imports a name held elsewhere into the first account; returns its id.
+    pub async fn import(&self, name: &str) -> i64 {
+        let (status, body) = self
+            .post(
+                "/api/v1/domains/import/",
+                serde_json::json!({ "domain_name": name }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        body["id"].as_i64().expect("id")
+    }
+
+    pub async fn balance(&self, account_id: i64) -> i64 {
+        self.app
+            .store
+            .account(account_id)
+            .await
+            .expect("account")
+            .expect("exists")
+            .balance
+            .cents()
+    }
+
+    /// Every account's balance equals the sum of its ledger.
+    pub async fn assert_ledgers_balance(&self) {
+        let n = self.app.store.account_count().await.expect("count");
+        for id in 1..=n {
+            let balance = self.balance(id).await;
+            let sum = self.app.store.ledger_sum(id).await.expect("sum").cents();
+            assert_eq!(
+                balance, sum,
+                "account {id}: balance {balance} != ledger {sum}"
+            );
+            assert!(balance >= 0, "account {id} below zero");
+        }
+    }
+
+    pub async fn finish(mut self) {
+        self.assert_ledgers_balance().await;
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server.await.expect("join").expect("server stopped cleanly");
+        }
+    }
+}
+
+/// Asserts an error body: status, `code`, and a non-empty `detail`.
+pub fn assert_error(status: StatusCode, body: &Value, want: StatusCode, code: &str) {
+    assert_eq!(status, want, "{body}");
+    assert_eq!(body["code"], code, "{body}");
+    assert!(
+        body["detail"].as_str().is_some_and(|d| d.len() > 10),
+        "detail missing: {body}"
+    );
+}
+
+/// An RFC 3339 UTC time stamp with whole seconds and `Z`.
+pub fn parse_time(v: &Value) -> DateTime<Utc> {
+    let s = v.as_str().unwrap_or_else(|| panic!("not a string: {v}"));
+    assert!(
+        s.len() == 20 && s.ends_with('Z'),
+        "not whole-second RFC 3339 UTC: {s}"
+    );
+    DateTime::parse_from_rfc3339(s)
+        .expect("RFC 3339")
+        .with_timezone(&Utc)
+}

@@ -1,0 +1,205 @@
+//! The life of a domain with one-second delays: pending → active, and
+//! transfers in, with each transfer requirement refused by its own code.
+
+use chrono::{Duration, Utc};
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::helpers::{assert_error, parse_time, TestApp};
+use vpsd_domain::lifecycle::add_years;
+
+crate::both!(
+    registration_becomes_active_and_mails_once,
+    transfer_completes_with_one_more_year,
+    transfer_requirements_each_have_a_code,
+    rejected_transfer_is_refunded,
+    worker_passes_never_complete_twice,
+);
+
+async fn registration_becomes_active_and_mails_once(app: &TestApp) {
+    let id = app.register("example.com").await;
+    let (_, pending) = app.get(&format!("/api/v1/domains/{id}/")).await;
+    assert_eq!(pending["status"], "pending");
+    let active = app.wait_active(id).await;
+    assert_eq!(active["registrar"], "VPS.org");
+    let record = app
+        .app
+        .store
+        .registry_get("example.com")
+        .await
+        .expect("r")
+        .expect("r");
+    assert_eq!(record.registrar, "VPS.org");
+    assert!(record.transfer_prohibited);
+    assert_eq!(record.expires_at, parse_time(&active["expiration_date"]));
+    // Let the worker pass a few more times: still one mail.
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    let mails = app.app.store.outbox().await.expect("outbox");
+    assert_eq!(mails.len(), 1, "{mails:?}");
+    assert_eq!(mails[0].recipient, "owner@example.com");
+    assert!(mails[0].subject.contains("example.com is registered"));
+}
+
+async fn transfer_completes_with_one_more_year(app: &TestApp) {
+    app.held_elsewhere(
+        "example.com",
+        "Xy9Kl2Mn#4pQ",
+        Utc::now() - Duration::days(365),
+        false,
+    )
+    .await;
+    let id = app.import("example.com").await;
+    let (_, before) = app.get(&format!("/api/v1/domains/{id}/")).await;
+    let old_expiry = parse_time(&before["expiration_date"]);
+    let (status, body) = app
+        .post(
+            &format!("/api/v1/domains/{id}/transfer/"),
+            json!({"auth_code": "Xy9Kl2Mn#4pQ"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, pending) = app.get(&format!("/api/v1/domains/{id}/")).await;
+    assert_eq!(pending["transfer_status"], "pending");
+    let done = app
+        .wait_for(id, |d| d["transfer_status"] == "completed")
+        .await;
+    assert_eq!(done["registrar"], "VPS.org");
+    assert_eq!(
+        parse_time(&done["expiration_date"]),
+        add_years(old_expiry, 1)
+    );
+    assert_eq!(done["auto_renew"], true);
+    assert_eq!(done["locked"], true);
+    let record = app
+        .app
+        .store
+        .registry_get("example.com")
+        .await
+        .expect("r")
+        .expect("r");
+    assert_eq!(record.registrar, "VPS.org");
+    assert!(record.last_transferred_at.is_some());
+    // A new 60-day lock: transferring again is refused.
+    let (status, body) = app
+        .post(
+            &format!("/api/v1/domains/{id}/transfer/"),
+            json!({"auth_code": "Xy9Kl2Mn#4pQ"}),
+        )
+        .await;
+    assert_error(status, &body, StatusCode::BAD_REQUEST, "already_sponsored");
+    let mails = app.app.store.outbox().await.expect("outbox");
+    assert_eq!(mails.len(), 1);
+    assert!(mails[0].subject.contains("transferred"));
+    // Now ours: settings reach the registry.
+    let (status, _) = app
+        .put(
+            &format!("/api/v1/domains/{id}/"),
+            json!({"nameservers": ["ns1.vps.org", "ns2.vps.org"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+async fn transfer_requirements_each_have_a_code(app: &TestApp) {
+    let old = Utc::now() - Duration::days(365);
+    app.held_elsewhere("locked.com", "code-1", old, true).await;
+    app.held_elsewhere(
+        "young.com",
+        "code-2",
+        Utc::now() - Duration::days(59),
+        false,
+    )
+    .await;
+    app.held_elsewhere("fine.com", "code-3", old, false).await;
+    let locked = app.import("locked.com").await;
+    let young = app.import("young.com").await;
+    let fine = app.import("fine.com").await;
+    let transfer = |id: i64, code: &str| {
+        let code = code.to_owned();
+        async move {
+            app.post(
+                &format!("/api/v1/domains/{id}/transfer/"),
+                json!({"auth_code": code}),
+            )
+            .await
+        }
+    };
+    let (s, b) = transfer(locked, "code-1").await;
+    assert_error(s, &b, StatusCode::BAD_REQUEST, "domain_locked");
+    let (s, b) = transfer(young, "code-2").await;
+    assert_error(s, &b, StatusCode::BAD_REQUEST, "transfer_too_soon");
+    let (s, b) = transfer(fine, "code-wrong").await;
+    assert_error(s, &b, StatusCode::BAD_REQUEST, "invalid_auth_code");
+    assert!(!b.to_string().contains("code-3") && !b.to_string().contains("code-wrong"));
+    let (s, b) = app
+        .post(&format!("/api/v1/domains/{fine}/transfer/"), json!({}))
+        .await;
+    assert_error(s, &b, StatusCode::BAD_REQUEST, "invalid_fields");
+    assert!(b["errors"]["auth_code"].is_array());
+    assert_eq!(
+        app.balance(app.account_id).await,
+        1_000_00,
+        "refusals cost nothing"
+    );
+    let (s, _) = transfer(fine, "code-3").await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, b) = transfer(fine, "code-3").await;
+    assert_error(s, &b, StatusCode::BAD_REQUEST, "transfer_in_progress");
+    let ours = app.register("ours.com").await;
+    let (s, b) = transfer(ours, "anything").await;
+    assert_error(s, &b, StatusCode::BAD_REQUEST, "already_sponsored");
+    assert_eq!(app.balance(app.account_id).await, 1_000_00 - 12_99 - 12_99);
+}
+
+async fn rejected_transfer_is_refunded(app: &TestApp) {
+    app.held_elsewhere(
+        "reject.com",
+        "code",
+        Utc::now() - Duration::days(365),
+        false,
+    )
+    .await;
+    let id = app.import("reject.com").await;
+    let (status, _) = app
+        .post(
+            &format!("/api/v1/domains/{id}/transfer/"),
+            json!({"auth_code": "code"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    // The losing registrar rejects: the registry drops the pending transfer.
+    assert!(app
+        .app
+        .store
+        .registry_cancel_transfer("reject.com", "VPS.org")
+        .await
+        .expect("cancel"));
+    let failed = app.wait_for(id, |d| d["transfer_status"] == "failed").await;
+    assert_eq!(failed["registrar"], "Other Registrar LLC");
+    assert_eq!(app.balance(app.account_id).await, 1_000_00, "fee refunded");
+    let mails = app.app.store.outbox().await.expect("outbox");
+    assert_eq!(mails.len(), 1);
+    assert!(mails[0].subject.contains("failed"));
+}
+
+async fn worker_passes_never_complete_twice(app: &TestApp) {
+    let ids = [app.register("one.com").await, app.register("two.com").await];
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    // Extra passes racing the server's own worker.
+    let r = &app.app.registrar;
+    let (a, b, c) = tokio::join!(
+        vpsd_registrar::worker::run_once(r),
+        vpsd_registrar::worker::run_once(r),
+        vpsd_registrar::worker::run_once(r),
+    );
+    let total = [a, b, c]
+        .into_iter()
+        .map(|o| o.expect("pass").registrations_completed)
+        .sum::<usize>();
+    assert!(total <= 2);
+    for id in ids {
+        app.wait_active(id).await;
+    }
+    let mails = app.app.store.outbox().await.expect("outbox");
+    assert_eq!(mails.len(), 2, "one mail per registration: {mails:?}");
+}

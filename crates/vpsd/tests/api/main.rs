@@ -1,0 +1,11 @@
+//! The API test suite: every test runs over real HTTP against a server on a
+//! random port, once on SQLite and once on PostgreSQL.
+
+mod helpers;
+
+mod cli;
+mod concurrency;
+mod errors;
+mod examples;
+mod lifecycle;
+mod money;
