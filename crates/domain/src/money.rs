@@ -57,10 +57,6 @@ impl Money {
     pub fn checked_mul(self, n: i64) -> Option<Money> {
         self.0.checked_mul(n).map(Money)
     }
-
-    pub fn neg(self) -> Money {
-        Money(-self.0)
-    }
 }
 
 impl fmt::Display for Money {

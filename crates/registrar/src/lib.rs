@@ -244,16 +244,16 @@ impl Registrar {
         }
         let domain = self.domain(account_id, domain_id).await?;
         let touches_registry = update.nameservers.is_some() || update.locked.is_some();
-        if touches_registry || update.privacy_protection.is_some() {
-            if domain.registrar != OUR_REGISTRAR {
-                return Err(RegistrarError::invalid(
+        if (touches_registry || update.privacy_protection.is_some())
+            && domain.registrar != OUR_REGISTRAR
+        {
+            return Err(RegistrarError::invalid(
                     "not_sponsored",
                     format!(
                         "{} is registered at {}: only auto_renew can change until it is transferred to VPS.org (POST /api/v1/domains/{}/transfer/).",
                         domain.domain_name, domain.registrar, domain.id
                     ),
                 ));
-            }
         }
         if touches_registry {
             if domain.status == DomainStatus::Pending {

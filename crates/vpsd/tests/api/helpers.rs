@@ -134,7 +134,8 @@ fn start_cluster() -> Cluster {
         wait "$PG" 2>/dev/null || true
         rm -rf "$DIR"
     "#;
-    cmd.arg("-c")
+    let mut watchdog = cmd
+        .arg("-c")
         .arg(script)
         .env("BIN", &bindir)
         .env("DIR", &dir)
@@ -144,6 +145,8 @@ fn start_cluster() -> Cluster {
         .stderr(Stdio::null())
         .spawn()
         .expect("start the PostgreSQL watchdog");
+    // Reap it when it ends (after this process, normally).
+    std::thread::spawn(move || watchdog.wait());
     Cluster { socket_dir: dir }
 }
 
