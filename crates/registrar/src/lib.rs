@@ -213,7 +213,6 @@ impl Registrar {
                 self.store
                     .cancel_registration(
                         domain.id,
-                        cost,
                         &format!("Refund: the registry refused {name}"),
                         None,
                         self.now(),
@@ -319,6 +318,14 @@ impl Registrar {
         name: &DomainName,
     ) -> Result<Domain, RegistrarError> {
         let name = name.as_str();
+        // A domain this account removed comes back with its settings.
+        if let Some(domain) = self
+            .store
+            .restore_domain(account_id, name, self.now())
+            .await?
+        {
+            return Ok(domain);
+        }
         let Some(record) = self.registry.info(name).await? else {
             return Err(RegistrarError::invalid(
                 "not_registered",

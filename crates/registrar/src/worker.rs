@@ -61,12 +61,10 @@ pub async fn run_once(registrar: &Registrar) -> Result<PassOutcome, RegistrarErr
                 }
             }
             Err(RegistryError::Taken { .. }) => {
-                let cost = domain_cost(&domain, years);
                 let mail = mail::registration_failed(&domain);
                 match store
                     .cancel_registration(
                         domain.id,
-                        cost,
                         &format!("Refund: the registry refused {}", domain.domain_name),
                         Some(&mail),
                         registrar.now(),
@@ -120,17 +118,6 @@ pub async fn run_once(registrar: &Registrar) -> Result<PassOutcome, RegistrarErr
         }
     }
     Ok(outcome)
-}
-
-/// What a registration of `years` cost, to refund it.
-fn domain_cost(domain: &vpsd_storage::Domain, years: u32) -> vpsd_domain::Money {
-    vpsd_domain::DomainName::parse(&domain.domain_name)
-        .map(|n| {
-            vpsd_domain::Money::from_cents(
-                n.tld().prices().register.cents() * i64::from(years.max(1)),
-            )
-        })
-        .unwrap_or(vpsd_domain::Money::ZERO)
 }
 
 /// Runs passes every `interval` until `shutdown` turns true.

@@ -83,11 +83,11 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// `Conflict` when the name is taken, `InsufficientFunds` when short.
     async fn insert_registration(&self, reg: &NewRegistration) -> Result<Domain>;
     /// Undoes a registration the registry refused: removes the domain and
-    /// refunds what it cost, in one transaction.
+    /// refunds what it was charged, in one transaction. `StateChanged` when
+    /// it is no longer pending.
     async fn cancel_registration(
         &self,
         domain_id: i64,
-        refund: Money,
         description: &str,
         mail: Option<&NewMail>,
         now: DateTime<Utc>,
@@ -99,6 +99,13 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         record: &RegistryRecord,
         now: DateTime<Utc>,
     ) -> Result<Domain>;
+    /// Brings back a domain the account removed from its management.
+    async fn restore_domain(
+        &self,
+        account_id: i64,
+        domain_name: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Domain>>;
     async fn update_settings(
         &self,
         account_id: i64,

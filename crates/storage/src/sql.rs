@@ -500,8 +500,8 @@ macro_rules! sql_store {
                 let row: DomainRow = sqlx::query_as(&format!(
                     "INSERT INTO domains (account_id, domain_name, status, registration_date, \
                      expiration_date, auto_renew, locked, privacy_protection, nameservers, \
-                     registrar, activates_at, updated_at) \
-                     VALUES ($1, $2, 'pending', $3, $4, $5, TRUE, $6, $7, $8, $9, $3) \
+                     registrar, activates_at, registration_cost_cents, updated_at) \
+                     VALUES ($1, $2, 'pending', $3, $4, $5, TRUE, $6, $7, $8, $9, $10, $3) \
                      RETURNING {DOMAIN_COLUMNS}"
                 ))
                 .bind(reg.account_id)
@@ -513,6 +513,7 @@ macro_rules! sql_store {
                 .bind(join_hosts(&reg.nameservers))
                 .bind(&reg.registrar)
                 .bind(reg.activates_at)
+                .bind(reg.cost.cents())
                 .fetch_one(&mut *tx)
                 .await?;
                 let after = Self::debit(&mut tx, reg.account_id, reg.cost).await?;
@@ -536,22 +537,29 @@ macro_rules! sql_store {
             async fn cancel_registration(
                 &self,
                 domain_id: i64,
-                refund: Money,
                 description: &str,
                 mail: Option<&NewMail>,
                 now: DateTime<Utc>,
             ) -> Result<()> {
                 let (_guard, mut tx) = self.begin_write().await?;
-                let row: Option<(i64, String)> = sqlx::query_as(
+                let row: Option<(i64, String, Option<i64>)> = sqlx::query_as(
                     "DELETE FROM domains WHERE id = $1 AND status = 'pending' \
-                     RETURNING account_id, domain_name",
+                     RETURNING account_id, domain_name, registration_cost_cents",
                 )
                 .bind(domain_id)
                 .fetch_optional(&mut *tx)
                 .await?;
-                let Some((account_id, name)) = row else {
+                let Some((account_id, name, cost)) = row else {
                     return Err(StoreError::StateChanged);
                 };
+                if let Some(mail) = mail {
+                    Self::queue_mail(&mut tx, mail, now).await?;
+                }
+                let refund = Money::from_cents(cost.unwrap_or(0));
+                if refund.cents() == 0 {
+                    tx.commit().await?;
+                    return Ok(());
+                }
                 let after = Self::credit(&mut tx, account_id, refund).await?;
                 Self::ledger_row(
                     &mut tx,
@@ -564,9 +572,6 @@ macro_rules! sql_store {
                     now,
                 )
                 .await?;
-                if let Some(mail) = mail {
-                    Self::queue_mail(&mut tx, mail, now).await?;
-                }
                 tx.commit().await?;
                 Ok(())
             }
@@ -597,6 +602,27 @@ macro_rules! sql_store {
                 .await?;
                 tx.commit().await?;
                 Domain::try_from(row)
+            }
+
+            async fn restore_domain(
+                &self,
+                account_id: i64,
+                domain_name: &str,
+                now: DateTime<Utc>,
+            ) -> Result<Option<Domain>> {
+                let (_guard, mut tx) = self.begin_write().await?;
+                let row: Option<DomainRow> = sqlx::query_as(&format!(
+                    "UPDATE domains SET removed_at = NULL, updated_at = $3 \
+                     WHERE account_id = $1 AND domain_name = $2 AND removed_at IS NOT NULL \
+                     RETURNING {DOMAIN_COLUMNS}"
+                ))
+                .bind(account_id)
+                .bind(domain_name)
+                .bind(now)
+                .fetch_optional(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                row.map(Domain::try_from).transpose()
             }
 
             async fn update_settings(

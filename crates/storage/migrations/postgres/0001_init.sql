@@ -28,6 +28,7 @@ CREATE TABLE domains (
     nameservers           TEXT        NOT NULL,
     registrar             TEXT        NOT NULL,
     activates_at          TIMESTAMPTZ,
+    registration_cost_cents BIGINT,
     transfer_status       TEXT,
     transfer_initiated_at TIMESTAMPTZ,
     transfer_completes_at TIMESTAMPTZ,

@@ -29,6 +29,7 @@ CREATE TABLE domains (
     nameservers           TEXT    NOT NULL,
     registrar             TEXT    NOT NULL,
     activates_at          TEXT,
+    registration_cost_cents INTEGER,
     transfer_status       TEXT,
     transfer_initiated_at TEXT,
     transfer_completes_at TEXT,

@@ -1,7 +1,10 @@
 //! The operator's commands, run as the real binary against the test's
 //! database (through VPSD_DATABASE_URL and --database).
 
-use std::process::Command;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use reqwest::{Method, StatusCode};
 use serde_json::json;
@@ -10,7 +13,8 @@ use crate::helpers::TestApp;
 
 crate::both!(
     operator_commands_work_end_to_end,
-    operator_commands_refuse_bad_input
+    operator_commands_refuse_bad_input,
+    sigterm_finishes_requests_in_flight,
 );
 
 fn vpsd(app: &TestApp, args: &[&str]) -> (bool, String, String) {
@@ -185,4 +189,76 @@ async fn operator_commands_refuse_bad_input(app: &TestApp) {
     assert!(!ok);
     assert!(err.contains("dup.com"), "{err}");
     assert_eq!(app.app.store.account_count().await.expect("count"), 1);
+}
+
+/// `vpsd serve` as a process: SIGTERM while a request is half sent; the
+/// request still gets its answer, then the process exits cleanly.
+async fn sigterm_finishes_requests_in_flight(app: &TestApp) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let mut server = Command::new(env!("CARGO_BIN_EXE_vpsd"))
+        .args(["serve", "--listen", &addr])
+        .env("VPSD_DATABASE_URL", &app.database_url)
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start vpsd serve");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut stream = loop {
+        match tokio::net::TcpStream::connect(&addr).await {
+            Ok(s) => break s,
+            Err(_) if Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(50)).await
+            }
+            Err(e) => panic!("vpsd serve did not start: {e}"),
+        }
+    };
+    let body = r#"{"domain_name": "graceful.com"}"#;
+    let head = format!(
+        "POST /api/v1/domains/ HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        app.token,
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await.expect("head");
+    stream
+        .write_all(&body.as_bytes()[..10])
+        .await
+        .expect("part");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let killed = Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        server.try_wait().expect("try_wait").is_none(),
+        "exited with a request in flight"
+    );
+    stream
+        .write_all(&body.as_bytes()[10..])
+        .await
+        .expect("rest");
+    let mut response = String::new();
+    stream
+        .read_to_string(&mut response)
+        .await
+        .expect("response");
+    assert!(response.starts_with("HTTP/1.1 201"), "{response}");
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let status = loop {
+        if let Some(status) = server.try_wait().expect("try_wait") {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "vpsd serve did not stop");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(status.success(), "{status}");
+    assert_eq!(app.balance(app.account_id).await, 1_000_00 - 12_99);
 }

@@ -239,6 +239,20 @@ async fn delete_domain(app: &TestApp) {
     assert_eq!(body["code"], "domain_taken");
     let (status, _) = app.delete(&format!("/api/v1/domains/{id}/")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    // Another account cannot take it over; the owner can bring it back.
+    let (_, other) = app.new_account("other@example.com", 0).await;
+    let (status, body) = app
+        .request_as(
+            Some(&other),
+            reqwest::Method::POST,
+            "/api/v1/domains/import/",
+            Some(json!({"domain_name": "example.com"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(app.import("example.com").await, id);
+    let (status, _) = app.get(&format!("/api/v1/domains/{id}/")).await;
+    assert_eq!(status, StatusCode::OK);
 }
 
 async fn transfer_domain(app: &TestApp) {

@@ -14,6 +14,8 @@ crate::both!(
     transfer_requirements_each_have_a_code,
     rejected_transfer_is_refunded,
     worker_passes_never_complete_twice,
+    worker_finishes_what_a_crash_left,
+    registry_refusal_at_completion_is_refunded,
 );
 
 async fn registration_becomes_active_and_mails_once(app: &TestApp) {
@@ -202,4 +204,74 @@ async fn worker_passes_never_complete_twice(app: &TestApp) {
     }
     let mails = app.app.store.outbox().await.expect("outbox");
     assert_eq!(mails.len(), 2, "one mail per registration: {mails:?}");
+}
+
+/// A registration recorded and charged, as if the process died before it
+/// reached the registry.
+async fn crashed_registration(app: &TestApp, name: &str) -> i64 {
+    let now = Utc::now();
+    let domain = app
+        .app
+        .store
+        .insert_registration(&vpsd_storage::NewRegistration {
+            account_id: app.account_id,
+            domain_name: name.to_owned(),
+            registration_date: now,
+            expiration_date: add_years(now, 1),
+            activates_at: now,
+            auto_renew: true,
+            privacy_protection: true,
+            nameservers: vec!["ns1.vps.org".into(), "ns2.vps.org".into()],
+            registrar: "VPS.org".into(),
+            cost: vpsd_domain::Money::from_cents(12_99),
+            description: format!("Registration of {name}"),
+        })
+        .await
+        .expect("insert");
+    domain.id
+}
+
+async fn worker_finishes_what_a_crash_left(app: &TestApp) {
+    let id = crashed_registration(app, "crashed.com").await;
+    app.wait_active(id).await;
+    let record = app
+        .app
+        .store
+        .registry_get("crashed.com")
+        .await
+        .expect("r")
+        .expect("r");
+    assert_eq!(record.registrar, "VPS.org");
+    assert_eq!(app.balance(app.account_id).await, 1_000_00 - 12_99);
+    assert_eq!(app.app.store.outbox().await.expect("outbox").len(), 1);
+}
+
+async fn registry_refusal_at_completion_is_refunded(app: &TestApp) {
+    // Another registrar got the name between our charge and our create.
+    app.held_elsewhere("raced.com", "code", Utc::now(), false)
+        .await;
+    let id = crashed_registration(app, "raced.com").await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    loop {
+        let (status, _) = app.get(&format!("/api/v1/domains/{id}/")).await;
+        if status == StatusCode::NOT_FOUND {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "not cancelled");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(app.balance(app.account_id).await, 1_000_00, "refunded");
+    let ledger = app.app.store.ledger(app.account_id).await.expect("ledger");
+    assert_eq!(ledger.last().map(|e| e.kind.as_str()), Some("refund"));
+    let mails = app.app.store.outbox().await.expect("outbox");
+    assert_eq!(mails.len(), 1);
+    assert!(mails[0].subject.contains("could not be registered"));
+    let record = app
+        .app
+        .store
+        .registry_get("raced.com")
+        .await
+        .expect("r")
+        .expect("r");
+    assert_eq!(record.registrar, "Other Registrar LLC");
 }
