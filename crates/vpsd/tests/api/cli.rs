@@ -9,12 +9,13 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::helpers::TestApp;
+use crate::helpers::{fresh_database, TestApp};
 
 crate::both!(
     operator_commands_work_end_to_end,
     operator_commands_refuse_bad_input,
     sigterm_finishes_requests_in_flight,
+    demo_serves_domains_in_every_state,
 );
 
 fn vpsd(app: &TestApp, args: &[&str]) -> (bool, String, String) {
@@ -261,4 +262,117 @@ async fn sigterm_finishes_requests_in_flight(app: &TestApp) {
     };
     assert!(status.success(), "{status}");
     assert_eq!(app.balance(app.account_id).await, 1_000_00 - 12_99);
+}
+
+/// The README's first command: `vpsd serve --demo` on an empty database.
+async fn demo_serves_domains_in_every_state(app: &TestApp) {
+    use tokio::io::AsyncBufReadExt;
+
+    let dir = tempfile::tempdir().expect("dir");
+    let database_url = fresh_database(app.backend, dir.path()).await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let mut server = tokio::process::Command::new(env!("CARGO_BIN_EXE_vpsd"))
+        .args([
+            "serve",
+            "--demo",
+            "--database",
+            &database_url,
+            "--listen",
+            &addr,
+        ])
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("start vpsd serve --demo");
+    let stdout = server.stdout.take().expect("stdout");
+    let mut lines = tokio::io::BufReader::new(stdout).lines();
+    let mut printed = Vec::new();
+    let read_all = async {
+        while let Ok(Some(line)) = lines.next_line().await {
+            let done = line.starts_with("Registrations and transfers complete");
+            printed.push(line);
+            if done {
+                break;
+            }
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(30), read_all)
+        .await
+        .expect("demo output");
+    let token = printed
+        .iter()
+        .find_map(|l| l.strip_prefix("API token (shown once): "))
+        .expect("token printed")
+        .to_owned();
+    assert!(printed.iter().any(|l| l.contains(&format!(
+        "curl -H \"Authorization: Bearer {token}\" http://{addr}/api/v1/domains/"
+    ))));
+    let code_of = |name: &str| {
+        printed
+            .iter()
+            .find(|l| l.contains(name))
+            .and_then(|l| l.rsplit("auth code ").next())
+            .expect("auth code printed")
+            .to_owned()
+    };
+    let transferable = code_of("demo-transfer.org");
+
+    let http = reqwest::Client::new();
+    let list: serde_json::Value = http
+        .get(format!("http://{addr}/api/v1/domains/"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("list")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(list["count"], 6, "{list}");
+    let status_of = |name: &str| {
+        list["results"]
+            .as_array()
+            .and_then(|r| r.iter().find(|d| d["domain_name"] == name))
+            .map(|d| {
+                (
+                    d["id"].as_i64().unwrap_or(0),
+                    d["status"].as_str().unwrap_or("").to_owned(),
+                )
+            })
+            .expect(name)
+    };
+    assert_eq!(status_of("demo-shop.com").1, "active");
+    assert_eq!(status_of("demo-launch.dev").1, "pending");
+    assert_eq!(status_of("demo-old.net").1, "expired");
+    let (transfer_id, _) = status_of("demo-transfer.org");
+    let (locked_id, _) = status_of("demo-locked.co");
+    let refused: serde_json::Value = http
+        .post(format!(
+            "http://{addr}/api/v1/domains/{locked_id}/transfer/"
+        ))
+        .bearer_auth(&token)
+        .json(&json!({"auth_code": code_of("demo-locked.co")}))
+        .send()
+        .await
+        .expect("transfer")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(refused["code"], "domain_locked");
+    let resp = http
+        .post(format!(
+            "http://{addr}/api/v1/domains/{transfer_id}/transfer/"
+        ))
+        .bearer_auth(&token)
+        .json(&json!({"auth_code": transferable}))
+        .send()
+        .await
+        .expect("transfer");
+    assert_eq!(resp.status(), StatusCode::OK);
+    let _ = server.kill().await;
 }

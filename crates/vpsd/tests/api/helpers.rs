@@ -186,9 +186,26 @@ async fn fresh_postgres_database() -> String {
     admin_url(cluster, &name)
 }
 
+/// The URL of a new, empty database of `backend` (a file under `dir` for
+/// SQLite).
+pub async fn fresh_database(backend: Backend, dir: &std::path::Path) -> String {
+    match backend {
+        Backend::Sqlite => format!(
+            "sqlite://{}",
+            dir.join(format!(
+                "test{}.db",
+                DB_COUNTER.fetch_add(1, Ordering::SeqCst)
+            ))
+            .display()
+        ),
+        Backend::Postgres => fresh_postgres_database().await,
+    }
+}
+
 // ------------------------------------------------------------------ the app
 
 pub struct TestApp {
+    pub backend: Backend,
     pub base: String,
     pub database_url: String,
     pub app: App,
@@ -223,10 +240,7 @@ impl TestApp {
     ) -> TestApp {
         init_logs();
         let dir = tempfile::tempdir().expect("temp dir");
-        let database_url = match backend {
-            Backend::Sqlite => format!("sqlite://{}", dir.path().join("test.db").display()),
-            Backend::Postgres => fresh_postgres_database().await,
-        };
+        let database_url = fresh_database(backend, dir.path()).await;
         let mut settings = ServerSettings::new(database_url.clone());
         settings.registrar.registration_delay = Duration::from_secs(1);
         settings.registrar.transfer_delay = Duration::from_secs(1);
@@ -245,6 +259,7 @@ impl TestApp {
             let _ = stopped.await;
         }));
         let mut test = TestApp {
+            backend,
             base,
             database_url,
             app,
