@@ -23,6 +23,8 @@ pub struct PassOutcome {
     pub registrations_failed: usize,
     pub transfers_completed: usize,
     pub transfers_failed: usize,
+    /// A batch came back full: more jobs are due now.
+    pub more_due: bool,
 }
 
 impl PassOutcome {
@@ -38,7 +40,9 @@ pub async fn run_once(registrar: &Registrar) -> Result<PassOutcome, RegistrarErr
     let registry = &registrar.registry;
 
     let now = registrar.now();
-    for domain in store.due_registrations(now, BATCH).await? {
+    let due = store.due_registrations(now, BATCH).await?;
+    outcome.more_due |= due.len() as i64 == BATCH;
+    for domain in due {
         let years = (domain.expiration_date.years_since(domain.registration_date)).unwrap_or(1);
         // Repeat the create: it is a no-op when the request path made it,
         // and makes it when the process died before it could.
@@ -80,7 +84,9 @@ pub async fn run_once(registrar: &Registrar) -> Result<PassOutcome, RegistrarErr
         }
     }
 
-    for domain in store.due_transfers(now, BATCH).await? {
+    let due = store.due_transfers(now, BATCH).await?;
+    outcome.more_due |= due.len() as i64 == BATCH;
+    for domain in due {
         match registry
             .complete_transfer(&domain.domain_name, registrar.now())
             .await
@@ -120,13 +126,24 @@ pub async fn run_once(registrar: &Registrar) -> Result<PassOutcome, RegistrarErr
     Ok(outcome)
 }
 
-/// Runs passes every `interval` until `shutdown` turns true.
+/// Runs passes every `interval` (at once again while a backlog remains)
+/// until `shutdown` turns true.
 pub async fn run(registrar: Registrar, interval: Duration, mut shutdown: watch::Receiver<bool>) {
     loop {
-        match run_once(&registrar).await {
-            Ok(outcome) if !outcome.is_idle() => tracing::info!(?outcome, "worker pass"),
-            Ok(_) => {}
-            Err(e) => tracing::error!(error = %e, "worker pass failed; retrying"),
+        let more_due = match run_once(&registrar).await {
+            Ok(outcome) => {
+                if !outcome.is_idle() {
+                    tracing::info!(?outcome, "worker pass");
+                }
+                outcome.more_due
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "worker pass failed; retrying");
+                false
+            }
+        };
+        if more_due && !*shutdown.borrow() {
+            continue;
         }
         tokio::select! {
             _ = tokio::time::sleep(interval) => {}
