@@ -181,24 +181,12 @@ async fn register(
     let auto_renew = f.bool("auto_renew");
     let privacy = f.bool("privacy_protection");
     let nameservers = f.strings("nameservers");
-    let years = match years.map(Years::parse) {
-        None => Some(Years::ONE),
-        Some(Ok(y)) => Some(y),
-        Some(Err(e)) => {
-            f.error("years", e.to_string());
-            None
-        }
-    };
-    let nameservers = match nameservers.map(|n| Nameservers::parse(&n)) {
-        None => None,
-        Some(Ok(n)) => Some(n),
-        Some(Err(e)) => {
-            f.error("nameservers", e.to_string());
-            None
-        }
-    };
+    let years = f
+        .parse_with("years", years, Years::parse)
+        .unwrap_or(Years::ONE);
+    let nameservers = f.parse_with("nameservers", nameservers, |n| Nameservers::parse(&n));
     f.finish()?;
-    let (Some(name), Some(years)) = (name, years) else {
+    let Some(name) = name else {
         return Err(ApiError::internal());
     };
     let domain_name = DomainName::parse(&name).map_err(|e| name_error("domain_name", e))?;
@@ -259,14 +247,8 @@ async fn update(
     let auto_renew = f.bool("auto_renew");
     let privacy_protection = f.bool("privacy_protection");
     let locked = f.bool("locked");
-    let nameservers = match f.strings("nameservers").map(|n| Nameservers::parse(&n)) {
-        None => None,
-        Some(Ok(n)) => Some(n),
-        Some(Err(e)) => {
-            f.error("nameservers", e.to_string());
-            None
-        }
-    };
+    let nameservers = f.strings("nameservers");
+    let nameservers = f.parse_with("nameservers", nameservers, |n| Nameservers::parse(&n));
     f.finish()?;
     let domain = state
         .registrar

@@ -182,6 +182,24 @@ impl Fields {
         }
     }
 
+    /// Applies a value's own parser to a field read above, recording its
+    /// error under the field's name.
+    pub fn parse_with<R, T, E: std::fmt::Display>(
+        &mut self,
+        field: &str,
+        raw: Option<R>,
+        parse: impl FnOnce(R) -> Result<T, E>,
+    ) -> Option<T> {
+        match raw.map(parse) {
+            None => None,
+            Some(Ok(v)) => Some(v),
+            Some(Err(e)) => {
+                self.error(field, e.to_string());
+                None
+            }
+        }
+    }
+
     pub fn require<T>(&mut self, field: &str, value: Option<T>) -> Option<T> {
         if value.is_none() && !self.errors.contains_key(field) {
             self.error(field, "This field is required.");

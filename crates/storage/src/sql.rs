@@ -223,6 +223,18 @@ macro_rules! sql_store {
         type Tx = sqlx::Transaction<'static, $db>;
 
         impl $store {
+            /// Runs one statement under the write lock; true when it
+            /// changed exactly one row (the conditional updates' "we won").
+            async fn write_one<'q>(
+                &self,
+                query: sqlx::query::Query<'q, $db, <$db as sqlx::Database>::Arguments<'q>>,
+            ) -> Result<bool> {
+                let (_guard, mut tx) = self.begin_write().await?;
+                let changed = query.execute(&mut *tx).await?.rows_affected();
+                tx.commit().await?;
+                Ok(changed == 1)
+            }
+
             /// Takes `amount` from the balance if it covers it; returns the
             /// balance after.
             async fn debit(tx: &mut Tx, account_id: i64, amount: Money) -> Result<i64> {
@@ -662,20 +674,16 @@ macro_rules! sql_store {
                 domain_id: i64,
                 now: DateTime<Utc>,
             ) -> Result<bool> {
-                let (_guard, mut tx) = self.begin_write().await?;
-                let done = sqlx::query(
-                    "UPDATE domains SET removed_at = $3, updated_at = $3 \
-                     WHERE id = $1 AND account_id = $2 AND removed_at IS NULL",
+                self.write_one(
+                    sqlx::query(
+                        "UPDATE domains SET removed_at = $3, updated_at = $3 \
+                         WHERE id = $1 AND account_id = $2 AND removed_at IS NULL",
+                    )
+                    .bind(domain_id)
+                    .bind(account_id)
+                    .bind(now),
                 )
-                .bind(domain_id)
-                .bind(account_id)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected()
-                    == 1;
-                tx.commit().await?;
-                Ok(done)
+                .await
             }
 
             async fn begin_transfer(&self, t: &NewTransfer) -> Result<Domain> {
@@ -826,19 +834,15 @@ macro_rules! sql_store {
             }
 
             async fn expire_domain(&self, domain_id: i64, now: DateTime<Utc>) -> Result<bool> {
-                let (_guard, mut tx) = self.begin_write().await?;
-                let done = sqlx::query(
-                    "UPDATE domains SET status = 'expired', updated_at = $2 \
-                     WHERE id = $1 AND status = 'active'",
+                self.write_one(
+                    sqlx::query(
+                        "UPDATE domains SET status = 'expired', updated_at = $2 \
+                         WHERE id = $1 AND status = 'active'",
+                    )
+                    .bind(domain_id)
+                    .bind(now),
                 )
-                .bind(domain_id)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected()
-                    == 1;
-                tx.commit().await?;
-                Ok(done)
+                .await
             }
 
             async fn due_transfers(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<Domain>> {
@@ -902,18 +906,14 @@ macro_rules! sql_store {
             }
 
             async fn registry_delete(&self, name: &str, registrar: &str) -> Result<bool> {
-                let (_guard, mut tx) = self.begin_write().await?;
-                let done = sqlx::query(
-                    "DELETE FROM registry_names WHERE name = $1 AND registrar = $2",
+                self.write_one(
+                    sqlx::query(
+                        "DELETE FROM registry_names WHERE name = $1 AND registrar = $2",
+                    )
+                    .bind(name)
+                    .bind(registrar),
                 )
-                .bind(name)
-                .bind(registrar)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected()
-                    == 1;
-                tx.commit().await?;
-                Ok(done)
+                .await
             }
 
             async fn registry_update(
@@ -923,22 +923,18 @@ macro_rules! sql_store {
                 transfer_prohibited: Option<bool>,
                 now: DateTime<Utc>,
             ) -> Result<bool> {
-                let (_guard, mut tx) = self.begin_write().await?;
-                let done = sqlx::query(
-                    "UPDATE registry_names SET nameservers = COALESCE($2, nameservers), \
-                     transfer_prohibited = COALESCE($3, transfer_prohibited), updated_at = $4 \
-                     WHERE name = $1",
+                self.write_one(
+                    sqlx::query(
+                        "UPDATE registry_names SET nameservers = COALESCE($2, nameservers), \
+                         transfer_prohibited = COALESCE($3, transfer_prohibited), updated_at = $4 \
+                         WHERE name = $1",
+                    )
+                    .bind(name)
+                    .bind(nameservers.map(join_hosts))
+                    .bind(transfer_prohibited)
+                    .bind(now),
                 )
-                .bind(name)
-                .bind(nameservers.map(join_hosts))
-                .bind(transfer_prohibited)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected()
-                    == 1;
-                tx.commit().await?;
-                Ok(done)
+                .await
             }
 
             async fn registry_request_transfer(
@@ -947,20 +943,16 @@ macro_rules! sql_store {
                 gaining: &str,
                 now: DateTime<Utc>,
             ) -> Result<bool> {
-                let (_guard, mut tx) = self.begin_write().await?;
-                let done = sqlx::query(
-                    "UPDATE registry_names SET pending_transfer_to = $2, updated_at = $3 \
-                     WHERE name = $1 AND pending_transfer_to IS NULL",
+                self.write_one(
+                    sqlx::query(
+                        "UPDATE registry_names SET pending_transfer_to = $2, updated_at = $3 \
+                         WHERE name = $1 AND pending_transfer_to IS NULL",
+                    )
+                    .bind(name)
+                    .bind(gaining)
+                    .bind(now),
                 )
-                .bind(name)
-                .bind(gaining)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected()
-                    == 1;
-                tx.commit().await?;
-                Ok(done)
+                .await
             }
 
             async fn registry_complete_transfer(
@@ -970,39 +962,31 @@ macro_rules! sql_store {
                 expires_at: DateTime<Utc>,
                 now: DateTime<Utc>,
             ) -> Result<bool> {
-                let (_guard, mut tx) = self.begin_write().await?;
-                let done = sqlx::query(
-                    "UPDATE registry_names SET registrar = $2, expires_at = $3, \
-                     last_transferred_at = $4, pending_transfer_to = NULL, \
-                     transfer_prohibited = TRUE, updated_at = $4 \
-                     WHERE name = $1 AND pending_transfer_to = $2",
+                self.write_one(
+                    sqlx::query(
+                        "UPDATE registry_names SET registrar = $2, expires_at = $3, \
+                         last_transferred_at = $4, pending_transfer_to = NULL, \
+                         transfer_prohibited = TRUE, updated_at = $4 \
+                         WHERE name = $1 AND pending_transfer_to = $2",
+                    )
+                    .bind(name)
+                    .bind(gaining)
+                    .bind(expires_at)
+                    .bind(now),
                 )
-                .bind(name)
-                .bind(gaining)
-                .bind(expires_at)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected()
-                    == 1;
-                tx.commit().await?;
-                Ok(done)
+                .await
             }
 
             async fn registry_cancel_transfer(&self, name: &str, gaining: &str) -> Result<bool> {
-                let (_guard, mut tx) = self.begin_write().await?;
-                let done = sqlx::query(
-                    "UPDATE registry_names SET pending_transfer_to = NULL \
-                     WHERE name = $1 AND pending_transfer_to = $2",
+                self.write_one(
+                    sqlx::query(
+                        "UPDATE registry_names SET pending_transfer_to = NULL \
+                         WHERE name = $1 AND pending_transfer_to = $2",
+                    )
+                    .bind(name)
+                    .bind(gaining),
                 )
-                .bind(name)
-                .bind(gaining)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected()
-                    == 1;
-                tx.commit().await?;
-                Ok(done)
+                .await
             }
         }
     };
