@@ -1,7 +1,7 @@
 //! `/api/v1/domains/...`: parse, call the registrar, shape the answer.
 
-use axum::extract::{Query, State};
-use axum::http::{header, HeaderMap, StatusCode, Uri};
+use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
@@ -13,8 +13,9 @@ use vpsd_storage::DomainFilter;
 use crate::auth::AccountId;
 use crate::error::ApiError;
 use crate::extract::{DomainId, Fields, JsonObject};
+use crate::pagination::ListQuery;
 use crate::views::{
-    DetailView, DomainView, ImportedView, Page, RegisteredView, TransferView, UpdatedView,
+    DetailView, DomainView, ImportedView, RegisteredView, TransferView, UpdatedView,
 };
 use crate::AppState;
 
@@ -29,13 +30,9 @@ const TRANSFER_NEXT_STEPS: [&str; 4] = [
     "Domain will be automatically renewed for 1 year upon completion",
 ];
 
-pub const DEFAULT_PAGE_SIZE: i64 = 50;
-pub const MAX_PAGE_SIZE: i64 = 500;
-
 /// The routes, each with and without its trailing slash (api-v1.md).
 pub fn router() -> Router<AppState> {
-    let mut router = Router::new();
-    for (path, route) in [
+    crate::routes(&[
         ("/api/v1/domains/", get(list).post(register)),
         ("/api/v1/domains/import/", post(import)),
         (
@@ -43,12 +40,7 @@ pub fn router() -> Router<AppState> {
             get(detail).put(update).delete(remove),
         ),
         ("/api/v1/domains/{domain_id}/transfer/", post(transfer)),
-    ] {
-        router = router
-            .route(path, route.clone())
-            .route(path.trim_end_matches('/'), route);
-    }
-    router
+    ])
 }
 
 fn name_error(field: &str, e: NameError) -> ApiError {
@@ -59,52 +51,14 @@ fn name_error(field: &str, e: NameError) -> ApiError {
     ApiError::field(code, field, e.to_string())
 }
 
-/// The URL of this list with `page` set, for `next` and `previous`.
-fn page_url(headers: &HeaderMap, uri: &Uri, params: &[(String, String)], page: i64) -> String {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost");
-    let scheme = headers
-        .get("x-forwarded-proto")
-        .and_then(|h| h.to_str().ok())
-        .filter(|s| *s == "https" || *s == "http")
-        .unwrap_or("http");
-    let mut query = url::form_urlencoded::Serializer::new(String::new());
-    for (k, v) in params.iter().filter(|(k, _)| k != "page") {
-        query.append_pair(k, v);
-    }
-    query.append_pair("page", &page.to_string());
-    format!("{scheme}://{host}{}?{}", uri.path(), query.finish())
-}
-
-fn positive(params: &[(String, String)], key: &str) -> Result<Option<i64>, ApiError> {
-    match params.iter().rev().find(|(k, _)| k == key) {
-        None => Ok(None),
-        Some((_, v)) => match v.parse::<i64>() {
-            Ok(n) if n >= 1 => Ok(Some(n)),
-            _ => Err(ApiError::field(
-                "invalid_query",
-                key,
-                format!("`{v}` is not a positive whole number."),
-            )),
-        },
-    }
-}
-
 async fn list(
     State(state): State<AppState>,
     Extension(AccountId(account)): Extension<AccountId>,
-    headers: HeaderMap,
-    uri: Uri,
-    query: Result<Query<Vec<(String, String)>>, axum::extract::rejection::QueryRejection>,
+    query: ListQuery,
 ) -> Result<Response, ApiError> {
-    let params = query.map(|Query(p)| p).map_err(|_| {
-        ApiError::bad_request("invalid_query", "The query string could not be read.")
-    })?;
     let mut filter = DomainFilter::default();
-    if let Some((_, status)) = params.iter().rev().find(|(k, _)| k == "status") {
-        match status.as_str() {
+    if let Some(status) = query.get("status") {
+        match status {
             "locked" => filter.locked_only = true,
             s => {
                 filter.status = Some(DomainStatus::parse(s).ok_or_else(|| {
@@ -117,38 +71,23 @@ async fn list(
             }
         }
     }
-    if let Some((_, search)) = params.iter().rev().find(|(k, _)| k == "search") {
+    if let Some(search) = query.get("search") {
         let search = search.trim().trim_end_matches('.').to_lowercase();
         if !search.is_empty() {
             // Unicode input finds A-label names as the user typed them.
-            let needle = idna_search(&search);
-            filter.search = Some(needle);
+            filter.search = Some(idna_search(&search));
         }
     }
-    let page = positive(&params, "page")?.unwrap_or(1);
-    let page_size = positive(&params, "page_size")?
-        .unwrap_or(DEFAULT_PAGE_SIZE)
-        .min(MAX_PAGE_SIZE);
-    let offset = (page - 1).saturating_mul(page_size);
     let (count, domains) = state
         .registrar
-        .list(account, &filter, offset, page_size)
+        .list(account, &filter, query.offset(), query.limit())
         .await?;
-    if page > 1 && offset >= count {
-        return Err(ApiError::new(
-            StatusCode::NOT_FOUND,
-            "invalid_page",
-            format!("Invalid page: there are {count} matching domains, so page {page} is empty. Start again at page 1."),
-        ));
-    }
     let own = &state.registrar.settings().own_nameservers;
-    let body = Page {
+    let page = query.page(
         count,
-        next: (offset + page_size < count).then(|| page_url(&headers, &uri, &params, page + 1)),
-        previous: (page > 1).then(|| page_url(&headers, &uri, &params, page - 1)),
-        results: domains.iter().map(|d| DomainView::new(d, own)).collect(),
-    };
-    Ok(Json(body).into_response())
+        domains.iter().map(|d| DomainView::new(d, own)).collect(),
+    )?;
+    Ok(Json(page).into_response())
 }
 
 /// A search term as a fragment of an A-label name: ASCII as is, Unicode

@@ -2,9 +2,12 @@
 //!
 //! - [`domains`]: the `/api/v1/domains/...` routes; handlers parse, call the
 //!   registrar, and shape the answer.
+//! - [`account`]: the account and its ledger; [`pricing`]: availability
+//!   and the price table.
 //! - [`auth`]: bearer-token authentication.
 //! - [`extract`]: extractors whose rejections are our JSON errors.
 //! - [`error`]: [`ApiError`], the one JSON error body.
+//! - [`pagination`]: query strings and DRF-style pages.
 //! - [`views`]: the JSON shapes of the contract.
 //!
 //! [`router`] builds the whole application; [`serve`] runs it on a listener
@@ -22,10 +25,13 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 use vpsd_registrar::Registrar;
 
+pub mod account;
 pub mod auth;
 pub mod domains;
 pub mod error;
 pub mod extract;
+pub mod pagination;
+pub mod pricing;
 pub mod views;
 
 pub use error::ApiError;
@@ -60,12 +66,26 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     ApiError::internal().into_response()
 }
 
+/// Routes each path with and without its trailing slash (api-v1.md: both
+/// are accepted, no redirect).
+pub(crate) fn routes(table: &[(&str, axum::routing::MethodRouter<AppState>)]) -> Router<AppState> {
+    table.iter().fold(Router::new(), |router, (path, route)| {
+        router
+            .route(path, route.clone())
+            .route(path.trim_end_matches('/'), route.clone())
+    })
+}
+
 /// The whole application.
 pub fn router(state: AppState) -> Router {
-    let api = domains::router().route_layer(middleware::from_fn_with_state(
-        state.clone(),
-        auth::require_token,
-    ));
+    let api = Router::new()
+        .merge(domains::router())
+        .merge(pricing::router())
+        .merge(account::router())
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::require_token,
+        ));
     Router::new()
         .merge(api)
         .fallback(not_found)

@@ -151,12 +151,3 @@ pub struct ImportedView<'a> {
     pub domain: DomainView<'a>,
     pub registrar: &'a str,
 }
-
-/// GET /api/v1/domains/ → 200.
-#[derive(Serialize)]
-pub struct Page<T: Serialize> {
-    pub count: i64,
-    pub next: Option<String>,
-    pub previous: Option<String>,
-    pub results: Vec<T>,
-}

@@ -2,6 +2,11 @@
 
 use crate::money::Money;
 
+/// What restoring a domain in its redemption period costs on top of the
+/// one year of renewal that comes with it (RFC 3915 restore; registries
+/// charge registrars for it, and registrars pass it on).
+pub const RESTORE_FEE: Money = Money::from_cents(80_00);
+
 /// A TLD this registrar offers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Tld {

@@ -128,6 +128,28 @@ impl Registrar {
             .ok_or(RegistrarError::NotFound)
     }
 
+    /// One page of the account's ledger, newest first.
+    pub async fn transactions(
+        &self,
+        account_id: i64,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(i64, Vec<vpsd_storage::LedgerEntry>), RegistrarError> {
+        Ok(self.store.ledger_page(account_id, offset, limit).await?)
+    }
+
+    /// Whether a name can be registered now: `Ok(())` when it can, else the
+    /// error registration would give.
+    pub async fn check(&self, name: &DomainName) -> Result<(), RegistrarError> {
+        if let Some(record) = self.registry.info(name.as_str()).await? {
+            return Err(RegistrarError::taken(name.as_str(), &record.registrar));
+        }
+        if self.store.domain_by_name(name.as_str()).await?.is_some() {
+            return Err(RegistrarError::taken(name.as_str(), OUR_REGISTRAR));
+        }
+        Ok(())
+    }
+
     pub async fn list(
         &self,
         account_id: i64,

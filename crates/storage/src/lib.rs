@@ -56,6 +56,13 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn account_count(&self) -> Result<i64>;
     async fn ledger(&self, account_id: i64) -> Result<Vec<LedgerEntry>>;
     async fn ledger_sum(&self, account_id: i64) -> Result<Money>;
+    /// One page of the ledger, newest first, with the total count.
+    async fn ledger_page(
+        &self,
+        account_id: i64,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(i64, Vec<LedgerEntry>)>;
 
     // ---- tokens
     async fn create_token(

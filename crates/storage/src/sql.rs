@@ -403,6 +403,30 @@ macro_rules! sql_store {
                 Ok(rows.into_iter().map(Into::into).collect())
             }
 
+            async fn ledger_page(
+                &self,
+                account_id: i64,
+                offset: i64,
+                limit: i64,
+            ) -> Result<(i64, Vec<LedgerEntry>)> {
+                let (count,): (i64,) =
+                    sqlx::query_as("SELECT COUNT(*) FROM ledger WHERE account_id = $1")
+                        .bind(account_id)
+                        .fetch_one(&self.pool)
+                        .await?;
+                let rows: Vec<LedgerRow> = sqlx::query_as(
+                    "SELECT id, account_id, kind, amount_cents, balance_after_cents, domain_id, \
+                     domain_name, description, created_at FROM ledger \
+                     WHERE account_id = $1 ORDER BY id DESC LIMIT $2 OFFSET $3",
+                )
+                .bind(account_id)
+                .bind(limit)
+                .bind(offset)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok((count, rows.into_iter().map(Into::into).collect()))
+            }
+
             async fn ledger_sum(&self, account_id: i64) -> Result<Money> {
                 let (sum,): (i64,) = sqlx::query_as(
                     "SELECT CAST(COALESCE(SUM(amount_cents), 0) AS BIGINT) FROM ledger \

@@ -467,3 +467,8 @@ pub fn parse_time(v: &Value) -> DateTime<Utc> {
         .expect("RFC 3339")
         .with_timezone(&Utc)
 }
+
+/// A money field in cents.
+pub fn cents(v: &Value) -> i64 {
+    (v.as_f64().unwrap_or_else(|| panic!("not a number: {v}")) * 100.0).round() as i64
+}

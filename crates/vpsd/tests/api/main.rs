@@ -3,9 +3,11 @@
 
 mod helpers;
 
+mod account;
 mod cli;
 mod concurrency;
 mod errors;
 mod examples;
 mod lifecycle;
 mod money;
+mod pricing;

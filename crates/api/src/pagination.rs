@@ -1,0 +1,137 @@
+//! Query strings and page-number pagination as Django REST Framework does it
+//! (api-v1.md: `page` from 1, `page_size` default 50 and at most 500,
+//! `count`/`next`/`previous`/`results`).
+
+use axum::extract::{FromRequestParts, Query};
+use axum::http::request::Parts;
+use axum::http::{header, StatusCode};
+use serde::Serialize;
+
+use crate::error::ApiError;
+
+pub const DEFAULT_PAGE_SIZE: i64 = 50;
+pub const MAX_PAGE_SIZE: i64 = 500;
+
+/// One page of a list.
+#[derive(Serialize)]
+pub struct Page<T: Serialize> {
+    pub count: i64,
+    pub next: Option<String>,
+    pub previous: Option<String>,
+    pub results: Vec<T>,
+}
+
+/// A request's query parameters, with `page` and `page_size` checked.
+#[derive(Debug)]
+pub struct ListQuery {
+    params: Vec<(String, String)>,
+    pub page: i64,
+    pub page_size: i64,
+    /// `scheme://host/path` of the request, for `next` and `previous`.
+    base: String,
+}
+
+/// A parameter as a positive whole number; a clear 400 otherwise.
+fn positive(params: &[(String, String)], key: &str) -> Result<Option<i64>, ApiError> {
+    match params.iter().rev().find(|(k, _)| k == key) {
+        None => Ok(None),
+        Some((_, v)) => match v.parse::<i64>() {
+            Ok(n) if n >= 1 => Ok(Some(n)),
+            _ => Err(ApiError::field(
+                "invalid_query",
+                key,
+                format!("`{v}` is not a positive whole number."),
+            )),
+        },
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for ListQuery {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let Query(params) = Query::<Vec<(String, String)>>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| {
+                ApiError::bad_request("invalid_query", "The query string could not be read.")
+            })?;
+        let page = positive(&params, "page")?.unwrap_or(1);
+        let page_size = positive(&params, "page_size")?
+            .unwrap_or(DEFAULT_PAGE_SIZE)
+            .min(MAX_PAGE_SIZE);
+        let host = parts
+            .headers
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("localhost");
+        let scheme = parts
+            .headers
+            .get("x-forwarded-proto")
+            .and_then(|h| h.to_str().ok())
+            .filter(|s| *s == "https" || *s == "http")
+            .unwrap_or("http");
+        Ok(ListQuery {
+            base: format!("{scheme}://{host}{}", parts.uri.path()),
+            params,
+            page,
+            page_size,
+        })
+    }
+}
+
+impl ListQuery {
+    /// The last value given for `key`.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.params
+            .iter()
+            .rev()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Every value given for `key`, in order.
+    pub fn all(&self, key: &str) -> Vec<&str> {
+        self.params
+            .iter()
+            .filter(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
+    pub fn offset(&self) -> i64 {
+        (self.page - 1).saturating_mul(self.page_size)
+    }
+
+    pub fn limit(&self) -> i64 {
+        self.page_size
+    }
+
+    fn url(&self, page: i64) -> String {
+        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        for (k, v) in self.params.iter().filter(|(k, _)| k != "page") {
+            query.append_pair(k, v);
+        }
+        query.append_pair("page", &page.to_string());
+        format!("{}?{}", self.base, query.finish())
+    }
+
+    /// The page for `count` matching items; a page past the end is a 404.
+    pub fn page<T: Serialize>(&self, count: i64, results: Vec<T>) -> Result<Page<T>, ApiError> {
+        if self.page > 1 && self.offset() >= count {
+            return Err(ApiError::new(
+                StatusCode::NOT_FOUND,
+                "invalid_page",
+                format!(
+                    "Invalid page: there are {count} matching items, so page {} is empty. Start again at page 1.",
+                    self.page
+                ),
+            ));
+        }
+        Ok(Page {
+            count,
+            next: (self.offset() + self.page_size < count).then(|| self.url(self.page + 1)),
+            previous: (self.page > 1).then(|| self.url(self.page - 1)),
+            results,
+        })
+    }
+}
