@@ -15,7 +15,7 @@ use crate::error::ApiError;
 use crate::extract::{DomainId, Fields, JsonObject};
 use crate::pagination::ListQuery;
 use crate::views::{
-    DetailView, DomainView, ImportedView, RegisteredView, TransferView, UpdatedView,
+    DetailView, DomainView, ImportedView, RegisteredView, RenewedView, TransferView, UpdatedView,
 };
 use crate::AppState;
 
@@ -40,6 +40,8 @@ pub fn router() -> Router<AppState> {
             get(detail).put(update).delete(remove),
         ),
         ("/api/v1/domains/{domain_id}/transfer/", post(transfer)),
+        ("/api/v1/domains/{domain_id}/renew/", post(renew)),
+        ("/api/v1/domains/{domain_id}/restore/", post(restore)),
     ])
 }
 
@@ -83,9 +85,13 @@ async fn list(
         .list(account, &filter, query.offset(), query.limit())
         .await?;
     let own = &state.registrar.settings().own_nameservers;
+    let now = state.registrar.now();
     let page = query.page(
         count,
-        domains.iter().map(|d| DomainView::new(d, own)).collect(),
+        domains
+            .iter()
+            .map(|d| DomainView::new(d, own, now))
+            .collect(),
     )?;
     Ok(Json(page).into_response())
 }
@@ -144,7 +150,7 @@ async fn register(
         .await?;
     let own = &state.registrar.settings().own_nameservers;
     let body = RegisteredView {
-        domain: DomainView::new(&domain, own),
+        domain: DomainView::new(&domain, own, state.registrar.now()),
         total_cost: cost,
         message: REGISTERED_MESSAGE,
     };
@@ -203,7 +209,7 @@ async fn update(
         )
         .await?;
     let own = &state.registrar.settings().own_nameservers;
-    let view = DomainView::new(&domain, own);
+    let view = DomainView::new(&domain, own, state.registrar.now());
     Ok(Json(UpdatedView {
         id: domain.id,
         domain_name: &domain.domain_name,
@@ -281,8 +287,58 @@ async fn import(
     let domain = state.registrar.import(account, &name).await?;
     let own = &state.registrar.settings().own_nameservers;
     let body = ImportedView {
-        domain: DomainView::new(&domain, own),
+        domain: DomainView::new(&domain, own, state.registrar.now()),
         registrar: &domain.registrar,
     };
     Ok((StatusCode::CREATED, Json(body)).into_response())
+}
+
+async fn renew(
+    State(state): State<AppState>,
+    Extension(AccountId(account)): Extension<AccountId>,
+    DomainId(id): DomainId,
+    body: JsonObject,
+) -> Result<Response, ApiError> {
+    let mut f = Fields::new(body, &["years"]);
+    let years = f.int("years");
+    let years = f
+        .parse_with("years", years, Years::parse)
+        .unwrap_or(Years::ONE);
+    f.finish()?;
+    let (domain, cost) = state.registrar.renew(account, id, years).await?;
+    Ok(Json(RenewedView {
+        id: domain.id,
+        domain_name: &domain.domain_name,
+        status: domain.status.as_str(),
+        expiration_date: domain.expiration_date,
+        total_cost: cost,
+        message: format!(
+            "Domain renewed for {} year(s). It now expires on {}.",
+            years.get(),
+            domain.expiration_date.format("%Y-%m-%d")
+        ),
+    })
+    .into_response())
+}
+
+async fn restore(
+    State(state): State<AppState>,
+    Extension(AccountId(account)): Extension<AccountId>,
+    DomainId(id): DomainId,
+    body: JsonObject,
+) -> Result<Response, ApiError> {
+    Fields::new(body, &[]).finish()?;
+    let (domain, cost) = state.registrar.restore(account, id).await?;
+    Ok(Json(RenewedView {
+        id: domain.id,
+        domain_name: &domain.domain_name,
+        status: domain.status.as_str(),
+        expiration_date: domain.expiration_date,
+        total_cost: cost,
+        message: format!(
+            "Domain restored with one year of renewal. It now expires on {}.",
+            domain.expiration_date.format("%Y-%m-%d")
+        ),
+    })
+    .into_response())
 }

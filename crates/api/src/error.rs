@@ -119,6 +119,9 @@ impl From<RegistrarError> for ApiError {
             RegistrarError::InsufficientFunds { detail } => {
                 ApiError::new(StatusCode::PAYMENT_REQUIRED, "insufficient_funds", detail)
             }
+            RegistrarError::Conflict(detail) => {
+                ApiError::new(StatusCode::CONFLICT, "conflict", detail)
+            }
             RegistrarError::Unavailable(e) => {
                 tracing::error!(error = %e, "registry unavailable");
                 ApiError::new(

@@ -12,7 +12,8 @@ use crate::error::ApiError;
 
 /// A JSON object body, with its content type, size and syntax checked.
 /// Handlers read fields from it through [`Fields`].
-#[derive(Debug)]
+/// An empty body counts as `{}`, so `curl -X POST .../renew/` works.
+#[derive(Debug, Default)]
 pub struct JsonObject(pub Map<String, Value>);
 
 fn is_json(content_type: &str) -> bool {
@@ -45,6 +46,9 @@ impl<S: Send + Sync> FromRequest<S> for JsonObject {
                 ApiError::bad_request("unreadable_body", "The request body could not be read.")
             }
         })?;
+        if bytes.is_empty() {
+            return Ok(JsonObject(Map::new()));
+        }
         match content_type.as_deref() {
             Some(ct) if is_json(ct) => {}
             _ => {

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Serialize, Serializer};
-use vpsd_domain::lifecycle::{days_until, TransferStatus};
+use vpsd_domain::lifecycle::{days_until, phase, ExpiryDates, TransferStatus};
 use vpsd_domain::nameservers::dns_managed_by;
 use vpsd_domain::Money;
 use vpsd_storage::Domain;
@@ -34,10 +34,13 @@ pub struct DomainView<'a> {
     pub nameservers: &'a [String],
     pub privacy_protection: bool,
     pub dns_managed_by: &'static str,
+    /// Additional field: `pending`, `active`, `grace`, `redemption` or
+    /// `pending_delete` (docs/api.md, "Expiry").
+    pub phase: &'static str,
 }
 
 impl<'a> DomainView<'a> {
-    pub fn new(d: &'a Domain, own_nameservers: &[String]) -> Self {
+    pub fn new(d: &'a Domain, own_nameservers: &[String], now: DateTime<Utc>) -> Self {
         DomainView {
             id: d.id,
             domain_name: &d.domain_name,
@@ -49,6 +52,7 @@ impl<'a> DomainView<'a> {
             nameservers: &d.nameservers,
             privacy_protection: d.privacy_protection,
             dns_managed_by: dns_managed_by(&d.nameservers, own_nameservers),
+            phase: phase(d.status, d.expiration_date, now).as_str(),
         }
     }
 }
@@ -83,6 +87,15 @@ pub struct DetailView<'a> {
     /// Additional field: `pending`, `completed` or `failed` once a transfer
     /// was asked for, else null.
     pub transfer_status: Option<&'static str>,
+    /// Additional fields: when the grace period ends (renewal at the normal
+    /// price until then), when redemption ends (restore until then), and
+    /// when the name is released if nothing is done.
+    #[serde(serialize_with = "rfc3339")]
+    pub grace_period_ends: DateTime<Utc>,
+    #[serde(serialize_with = "rfc3339")]
+    pub redemption_period_ends: DateTime<Utc>,
+    #[serde(serialize_with = "rfc3339")]
+    pub release_date: DateTime<Utc>,
 }
 
 impl<'a> DetailView<'a> {
@@ -92,13 +105,14 @@ impl<'a> DetailView<'a> {
         contact_email: &str,
         now: DateTime<Utc>,
     ) -> Self {
+        let dates = ExpiryDates::after(d.expiration_date);
         let contact = if d.privacy_protection {
             "Privacy Protected".to_owned()
         } else {
             contact_email.to_owned()
         };
         DetailView {
-            domain: DomainView::new(d, own_nameservers),
+            domain: DomainView::new(d, own_nameservers, now),
             registrar: &d.registrar,
             days_until_expiration: days_until(d.expiration_date, now),
             whois_info: WhoisView {
@@ -111,6 +125,9 @@ impl<'a> DetailView<'a> {
             // DNS hosting keeps no records yet, so the real count is 0.
             dns_records_count: 0,
             transfer_status: d.transfer_status.map(TransferStatus::as_str),
+            grace_period_ends: dates.grace_ends_at,
+            redemption_period_ends: dates.redemption_ends_at,
+            release_date: dates.release_at,
         }
     }
 }
@@ -142,6 +159,18 @@ pub struct TransferView<'a> {
     pub total_cost: Money,
     pub message: &'static str,
     pub next_steps: [&'static str; 4],
+}
+
+/// POST /api/v1/domains/{id}/renew/ and .../restore/ → 200.
+#[derive(Serialize)]
+pub struct RenewedView<'a> {
+    pub id: i64,
+    pub domain_name: &'a str,
+    pub status: &'static str,
+    #[serde(serialize_with = "rfc3339")]
+    pub expiration_date: DateTime<Utc>,
+    pub total_cost: Money,
+    pub message: String,
 }
 
 /// POST /api/v1/domains/import/ → 201.

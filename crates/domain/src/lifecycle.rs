@@ -9,6 +9,105 @@ pub const TRANSFER_LOCK_DAYS: i64 = 60;
 /// The furthest a term may reach, counted from now (registries' 10-year cap).
 pub const MAX_TERM_YEARS: u32 = 10;
 
+/// After expiration: renewable at the normal price (the registries' auto-renew
+/// grace period, RFC 3915 §1; Nomulus's default).
+pub const GRACE_DAYS: i64 = 30;
+/// Then: restorable for a fee plus one year (RFC 3915 §3.1, redemption).
+pub const REDEMPTION_DAYS: i64 = 30;
+/// Then: nothing can be done until the name is released (RFC 3915 §3.1).
+pub const PENDING_DELETE_DAYS: i64 = 5;
+
+/// Days before expiration when a warning mail goes out, most urgent last.
+pub const WARNING_DAYS: [i64; 3] = [30, 7, 1];
+
+/// Where a domain is in its life, derived from its status, its expiration
+/// and now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    Pending,
+    Active,
+    /// Expired, renewable at the normal price.
+    Grace,
+    /// Restorable with the restore fee plus one year.
+    Redemption,
+    /// Waiting to be released; nothing can be done.
+    PendingDelete,
+}
+
+impl Phase {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Phase::Pending => "pending",
+            Phase::Active => "active",
+            Phase::Grace => "grace",
+            Phase::Redemption => "redemption",
+            Phase::PendingDelete => "pending_delete",
+        }
+    }
+}
+
+/// The dates of the periods after an expiration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExpiryDates {
+    pub grace_ends_at: DateTime<Utc>,
+    pub redemption_ends_at: DateTime<Utc>,
+    /// When the name is released in the registry for anyone to register.
+    pub release_at: DateTime<Utc>,
+}
+
+impl ExpiryDates {
+    pub fn after(expiration: DateTime<Utc>) -> Self {
+        let grace_ends_at = expiration + Duration::days(GRACE_DAYS);
+        let redemption_ends_at = grace_ends_at + Duration::days(REDEMPTION_DAYS);
+        ExpiryDates {
+            grace_ends_at,
+            redemption_ends_at,
+            release_at: redemption_ends_at + Duration::days(PENDING_DELETE_DAYS),
+        }
+    }
+}
+
+/// The phase of a domain with `status` and `expiration` at `now`.
+pub fn phase(status: DomainStatus, expiration: DateTime<Utc>, now: DateTime<Utc>) -> Phase {
+    if status == DomainStatus::Pending {
+        return Phase::Pending;
+    }
+    if now < expiration {
+        return Phase::Active;
+    }
+    let dates = ExpiryDates::after(expiration);
+    if now < dates.grace_ends_at {
+        Phase::Grace
+    } else if now < dates.redemption_ends_at {
+        Phase::Redemption
+    } else {
+        Phase::PendingDelete
+    }
+}
+
+/// The most urgent warning due for a domain expiring at `expiration`, if
+/// any (30, 7 or 1 days before).
+pub fn warning_due(expiration: DateTime<Utc>, now: DateTime<Utc>) -> Option<i64> {
+    if now >= expiration {
+        return None;
+    }
+    WARNING_DAYS
+        .iter()
+        .rev()
+        .find(|d| expiration - now <= Duration::days(**d))
+        .copied()
+}
+
+/// How many more whole years a term ending at `expiration` may be renewed
+/// without reaching past ten years from now.
+pub fn renewable_years(expiration: DateTime<Utc>, now: DateTime<Utc>) -> u32 {
+    let cap = add_years(now, MAX_TERM_YEARS);
+    (1..=MAX_TERM_YEARS)
+        .take_while(|y| add_years(expiration, *y) <= cap)
+        .last()
+        .unwrap_or(0)
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DomainStatus {
     Pending,
@@ -124,6 +223,39 @@ mod tests {
         assert_eq!(days_until(t(2028, 1, 16), now), 730);
         assert_eq!(days_until(now - Duration::hours(1), now), -1);
         assert_eq!(days_until(now + Duration::hours(23), now), 0);
+    }
+
+    #[test]
+    fn phases_follow_the_registry_periods() {
+        let exp = t(2026, 1, 16);
+        let p = |now| phase(DomainStatus::Expired, exp, now);
+        assert_eq!(
+            phase(DomainStatus::Active, exp, exp - Duration::seconds(1)),
+            Phase::Active
+        );
+        assert_eq!(p(exp), Phase::Grace);
+        assert_eq!(
+            p(exp + Duration::days(30) - Duration::seconds(1)),
+            Phase::Grace
+        );
+        assert_eq!(p(exp + Duration::days(30)), Phase::Redemption);
+        assert_eq!(p(exp + Duration::days(60)), Phase::PendingDelete);
+        assert_eq!(ExpiryDates::after(exp).release_at, exp + Duration::days(65));
+        assert_eq!(phase(DomainStatus::Pending, exp, exp), Phase::Pending);
+    }
+
+    #[test]
+    fn warnings_and_renewal_cap() {
+        let now = t(2026, 1, 16);
+        assert_eq!(warning_due(now + Duration::days(31), now), None);
+        assert_eq!(warning_due(now + Duration::days(30), now), Some(30));
+        assert_eq!(warning_due(now + Duration::days(5), now), Some(7));
+        assert_eq!(warning_due(now + Duration::hours(3), now), Some(1));
+        assert_eq!(warning_due(now, now), None);
+        assert_eq!(renewable_years(now + Duration::days(10), now), 9);
+        assert_eq!(renewable_years(add_years(now, 1), now), 9);
+        assert_eq!(renewable_years(add_years(now, 10), now), 0);
+        assert_eq!(renewable_years(now - Duration::days(10), now), 10);
     }
 
     #[test]

@@ -16,6 +16,9 @@ pub enum RegistrarError {
     /// The balance does not cover the charge: 402.
     #[error("{detail}")]
     InsufficientFunds { detail: String },
+    /// The domain changed under the request (a race): 409.
+    #[error("{0}")]
+    Conflict(String),
     /// The registry did not answer: 503.
     #[error("registry unavailable: {0}")]
     Unavailable(String),

@@ -20,11 +20,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use vpsd_domain::lifecycle::{add_years, DomainStatus, TransferStatus};
+use vpsd_domain::lifecycle::{
+    add_years, phase, renewable_years, DomainStatus, Phase, TransferStatus,
+};
+use vpsd_domain::pricing::RESTORE_FEE;
 use vpsd_domain::{Clock, DomainName, Money, Nameservers, Years};
 use vpsd_registry::{Registry, RegistryError, TransferRefusal, OUR_REGISTRAR};
 use vpsd_storage::{
-    Account, Domain, DomainFilter, NewRegistration, NewTransfer, SettingsChange, Store, StoreError,
+    Account, Domain, DomainFilter, NewRegistration, NewTransfer, Renewal, SettingsChange, Store,
+    StoreError,
 };
 
 mod error;
@@ -42,6 +46,8 @@ pub struct RegistrarSettings {
     pub transfer_delay: Duration,
     /// VPS.org's own nameservers (`dns_managed_by` is `vps.org` for these).
     pub own_nameservers: Vec<String>,
+    /// How long before expiration the worker renews `auto_renew` domains.
+    pub auto_renew_lead: Duration,
 }
 
 impl Default for RegistrarSettings {
@@ -50,6 +56,7 @@ impl Default for RegistrarSettings {
             registration_delay: Duration::from_secs(5 * 60),
             transfer_delay: Duration::from_secs(5 * 24 * 3600),
             own_nameservers: Nameservers::vps_default().to_strings(),
+            auto_renew_lead: Duration::from_secs(30 * 24 * 3600),
         }
     }
 }
@@ -410,7 +417,8 @@ impl Registrar {
             cost,
             description: format!("Transfer of {name} to VPS.org (includes 1 year)"),
         };
-        let domain = match self.store.begin_transfer(&transfer).await {
+        let mail = mail::transfer_initiated(&domain, transfer.completes_at);
+        let domain = match self.store.begin_transfer(&transfer, &mail).await {
             Ok(d) => d,
             Err(StoreError::StateChanged) => {
                 return Err(RegistrarError::from_refusal(
@@ -437,5 +445,184 @@ impl Registrar {
             return Err(RegistrarError::from_refusal(&name, refusal));
         }
         Ok(domain)
+    }
+    fn tld_of(domain: &Domain) -> Result<vpsd_domain::Tld, RegistrarError> {
+        DomainName::parse(&domain.domain_name)
+            .map(|n| n.tld())
+            .map_err(|e| {
+                RegistrarError::Internal(format!("stored name {}: {e}", domain.domain_name))
+            })
+    }
+
+    fn require_sponsored(domain: &Domain, what: &str) -> Result<(), RegistrarError> {
+        if domain.registrar == OUR_REGISTRAR {
+            return Ok(());
+        }
+        Err(RegistrarError::invalid(
+            "not_sponsored",
+            format!(
+                "{} is registered at {}: {what} it there, or transfer it to VPS.org first (POST /api/v1/domains/{}/transfer/).",
+                domain.domain_name, domain.registrar, domain.id
+            ),
+        ))
+    }
+
+    /// POST /api/v1/domains/{id}/renew/: `years` more from the current
+    /// expiration, at the renewal price; also during the grace period.
+    pub async fn renew(
+        &self,
+        account_id: i64,
+        domain_id: i64,
+        years: Years,
+    ) -> Result<(Domain, Money), RegistrarError> {
+        let domain = self.domain(account_id, domain_id).await?;
+        Self::require_sponsored(&domain, "renew")?;
+        let now = self.now();
+        let name = &domain.domain_name;
+        match phase(domain.status, domain.expiration_date, now) {
+            Phase::Pending => {
+                return Err(RegistrarError::invalid(
+                    "domain_pending",
+                    format!("{name} is still being registered: renew it once its status is active."),
+                ))
+            }
+            Phase::Redemption => {
+                return Err(RegistrarError::invalid(
+                    "in_redemption",
+                    format!(
+                        "{name} is past its grace period: restore it with POST /api/v1/domains/{domain_id}/restore/ (the restore fee of ${RESTORE_FEE} plus one year)."
+                    ),
+                ))
+            }
+            Phase::PendingDelete => return Err(Self::too_late(&domain)),
+            Phase::Active | Phase::Grace => {}
+        }
+        let allowed = renewable_years(domain.expiration_date, now);
+        if years.get() > allowed {
+            let detail = if allowed == 0 {
+                format!("{name} already runs close to the ten-year maximum: it cannot be renewed now; try again when less than nine years remain.")
+            } else {
+                format!("A renewal may not carry {name} more than ten years ahead: at most {allowed} more year(s) are allowed now.")
+            };
+            return Err(RegistrarError::invalid("renewal_too_long", detail));
+        }
+        let cost = years.times(Self::tld_of(&domain)?.prices().renew);
+        let renewed = self
+            .apply_renewal(&domain, years.get(), cost, "renewal", "renewed")
+            .await?;
+        Ok((renewed, cost))
+    }
+
+    fn too_late(domain: &Domain) -> RegistrarError {
+        let release = vpsd_domain::lifecycle::ExpiryDates::after(domain.expiration_date).release_at;
+        RegistrarError::invalid(
+            "pending_delete",
+            format!(
+                "{} is pending deletion: it can no longer be renewed or restored, and is released on {}; register it again after that.",
+                domain.domain_name,
+                release.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            ),
+        )
+    }
+
+    /// POST /api/v1/domains/{id}/restore/: a domain in its redemption period
+    /// comes back for the restore fee plus one year (RFC 3915).
+    pub async fn restore(
+        &self,
+        account_id: i64,
+        domain_id: i64,
+    ) -> Result<(Domain, Money), RegistrarError> {
+        let domain = self.domain(account_id, domain_id).await?;
+        Self::require_sponsored(&domain, "restore")?;
+        let name = &domain.domain_name;
+        match phase(domain.status, domain.expiration_date, self.now()) {
+            Phase::Redemption => {}
+            Phase::PendingDelete => return Err(Self::too_late(&domain)),
+            Phase::Grace | Phase::Active => {
+                return Err(RegistrarError::invalid(
+                    "not_in_redemption",
+                    format!("{name} is not in its redemption period, so there is nothing to restore: renew it with POST /api/v1/domains/{domain_id}/renew/ at the normal price."),
+                ))
+            }
+            Phase::Pending => {
+                return Err(RegistrarError::invalid(
+                    "domain_pending",
+                    format!("{name} is still being registered."),
+                ))
+            }
+        }
+        let cost =
+            Money::from_cents(RESTORE_FEE.cents() + Self::tld_of(&domain)?.prices().renew.cents());
+        let restored = self
+            .apply_renewal(
+                &domain,
+                1,
+                cost,
+                "restore",
+                "restored (restore fee plus one year)",
+            )
+            .await?;
+        Ok((restored, cost))
+    }
+
+    /// Charges and records a renewal, then extends the term at the registry;
+    /// a registry refusal is undone and refunded.
+    pub(crate) async fn apply_renewal(
+        &self,
+        domain: &Domain,
+        years: u32,
+        cost: Money,
+        kind: &'static str,
+        how: &str,
+    ) -> Result<Domain, RegistrarError> {
+        let now = self.now();
+        let new_expiration = add_years(domain.expiration_date, years);
+        let what = if kind == "restore" {
+            "Restore"
+        } else {
+            "Renewal"
+        };
+        let renewal = Renewal {
+            domain_id: domain.id,
+            account_id: domain.account_id,
+            old_expiration: domain.expiration_date,
+            new_expiration,
+            cost,
+            kind,
+            description: format!("{what} of {} for {years} year(s)", domain.domain_name),
+            mail: mail::renewed(domain, new_expiration, cost, how),
+            now,
+        };
+        let renewed = match self.store.renew_domain(&renewal).await {
+            Ok(d) => d,
+            Err(StoreError::InsufficientFunds) => {
+                return Err(self
+                    .short_of_funds(
+                        domain.account_id,
+                        cost,
+                        &format!("Renewing {}", domain.domain_name),
+                    )
+                    .await)
+            }
+            Err(StoreError::StateChanged) => {
+                return Err(RegistrarError::Conflict(format!(
+                    "{} changed while this request ran (another renewal?): fetch it and try again.",
+                    domain.domain_name
+                )))
+            }
+            Err(e) => return Err(e.into()),
+        };
+        if let Err(e) = self
+            .registry
+            .renew(&domain.domain_name, domain.expiration_date, years, now)
+            .await
+        {
+            tracing::error!(domain = %domain.domain_name, error = %e, "registry refused a renewal; refunding");
+            self.store
+                .undo_renewal(&renewal, domain.status.as_str())
+                .await?;
+            return Err(e.into());
+        }
+        Ok(renewed)
     }
 }

@@ -56,3 +56,108 @@ pub fn transfer_failed(domain: &Domain) -> NewMail {
         ),
     }
 }
+
+pub fn transfer_initiated(domain: &Domain, completes_at: chrono::DateTime<chrono::Utc>) -> NewMail {
+    NewMail {
+        account_id: domain.account_id,
+        subject: format!(
+            "The transfer of {} to VPS.org has started",
+            domain.domain_name
+        ),
+        body: format!(
+            "We asked the registry to transfer {} to VPS.org. Its current registrar may ask you to \
+             approve the transfer; unless it refuses, the transfer completes by {} and adds one \
+             year to the registration.\n",
+            domain.domain_name,
+            date(completes_at)
+        ),
+    }
+}
+
+pub fn renewed(
+    domain: &Domain,
+    new_expiration: chrono::DateTime<chrono::Utc>,
+    cost: vpsd_domain::Money,
+    how: &str,
+) -> NewMail {
+    NewMail {
+        account_id: domain.account_id,
+        subject: format!("{} has been renewed", domain.domain_name),
+        body: format!(
+            "{} was {how} for ${cost}. It now expires on {}.\n",
+            domain.domain_name,
+            date(new_expiration)
+        ),
+    }
+}
+
+pub fn auto_renewal_failed(
+    domain: &Domain,
+    cost: vpsd_domain::Money,
+    retry_at: chrono::DateTime<chrono::Utc>,
+) -> NewMail {
+    NewMail {
+        account_id: domain.account_id,
+        subject: format!("Action needed: {} could not be renewed", domain.domain_name),
+        body: format!(
+            "The automatic renewal of {} for ${cost} failed: the account balance is too low. \
+             Add funds before {} (its expiration); we will try again on {}.\n",
+            domain.domain_name,
+            date(domain.expiration_date),
+            date(retry_at)
+        ),
+    }
+}
+
+pub fn expiry_warning(domain: &Domain, days: i64) -> NewMail {
+    let when = if days == 1 {
+        "1 day".to_owned()
+    } else {
+        format!("{days} days")
+    };
+    let renew = if domain.auto_renew {
+        "Auto-renewal is on: keep enough funds in the account."
+    } else {
+        "Auto-renewal is off: renew it (POST /api/v1/domains/ID/renew/) to keep it."
+    };
+    NewMail {
+        account_id: domain.account_id,
+        subject: format!("{} expires in {when}", domain.domain_name),
+        body: format!(
+            "{} expires on {}. {renew}\n",
+            domain.domain_name,
+            date(domain.expiration_date)
+        ),
+    }
+}
+
+pub fn expired(domain: &Domain) -> NewMail {
+    let dates = vpsd_domain::lifecycle::ExpiryDates::after(domain.expiration_date);
+    NewMail {
+        account_id: domain.account_id,
+        subject: format!("{} has expired", domain.domain_name),
+        body: format!(
+            "{} expired on {}. Until {} it can be renewed at the normal price; from then until {} \
+             it can be restored for the restore fee plus one year; on {} it is released and anyone \
+             can register it.\n",
+            domain.domain_name,
+            date(domain.expiration_date),
+            date(dates.grace_ends_at),
+            date(dates.redemption_ends_at),
+            date(dates.release_at)
+        ),
+    }
+}
+
+pub fn released(domain: &Domain) -> NewMail {
+    NewMail {
+        account_id: domain.account_id,
+        subject: format!("{} has been released", domain.domain_name),
+        body: format!(
+            "{} expired on {} and was not renewed or restored, so it has been released: it is no \
+             longer in your account and anyone can register it.\n",
+            domain.domain_name,
+            date(domain.expiration_date)
+        ),
+    }
+}

@@ -23,11 +23,30 @@ pub struct PassOutcome {
     pub registrations_failed: usize,
     pub transfers_completed: usize,
     pub transfers_failed: usize,
+    pub renewed: usize,
+    pub renewals_failed: usize,
+    pub warnings: usize,
+    pub expired: usize,
+    pub released: usize,
     /// A batch came back full: more jobs are due now.
     pub more_due: bool,
 }
 
 impl PassOutcome {
+    /// Adds another pass's counts to these.
+    pub fn add(&mut self, other: PassOutcome) {
+        self.registrations_completed += other.registrations_completed;
+        self.registrations_failed += other.registrations_failed;
+        self.transfers_completed += other.transfers_completed;
+        self.transfers_failed += other.transfers_failed;
+        self.renewed += other.renewed;
+        self.renewals_failed += other.renewals_failed;
+        self.warnings += other.warnings;
+        self.expired += other.expired;
+        self.released += other.released;
+        self.more_due = other.more_due;
+    }
+
     pub fn is_idle(&self) -> bool {
         *self == PassOutcome::default()
     }
@@ -123,7 +142,126 @@ pub async fn run_once(registrar: &Registrar) -> Result<PassOutcome, RegistrarErr
             }
         }
     }
+    auto_renew(registrar, &mut outcome).await?;
+    warn(registrar, &mut outcome).await?;
+    expire(registrar, &mut outcome).await?;
+    release(registrar, &mut outcome).await?;
     Ok(outcome)
+}
+
+/// How long after a failed auto-renewal the next attempt comes.
+const RENEW_RETRY: chrono::Duration = chrono::Duration::days(1);
+
+/// Renews `auto_renew` domains the lead time before they expire; on a short
+/// balance, mails the customer and retries daily until the expiration.
+async fn auto_renew(
+    registrar: &Registrar,
+    outcome: &mut PassOutcome,
+) -> Result<(), RegistrarError> {
+    let now = registrar.now();
+    let lead = chrono::Duration::from_std(registrar.settings.auto_renew_lead)
+        .unwrap_or(chrono::Duration::days(30));
+    let due = registrar
+        .store()
+        .due_auto_renewals(now, now + lead, BATCH)
+        .await?;
+    outcome.more_due |= due.len() as i64 == BATCH;
+    for domain in due {
+        let cost = Registrar::tld_of(&domain)?.prices().renew;
+        match registrar
+            .apply_renewal(&domain, 1, cost, "renewal", "renewed automatically")
+            .await
+        {
+            Ok(_) => outcome.renewed += 1,
+            Err(RegistrarError::InsufficientFunds { .. }) => {
+                let retry_at = (now + RENEW_RETRY).min(domain.expiration_date);
+                let mail = mail::auto_renewal_failed(&domain, cost, retry_at);
+                if registrar
+                    .store()
+                    .renewal_failed(domain.id, domain.expiration_date, retry_at, &mail, now)
+                    .await?
+                {
+                    outcome.renewals_failed += 1;
+                }
+            }
+            // Another worker renewed it first.
+            Err(RegistrarError::Conflict(_)) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// Mails the expiry warnings (30, 7 and 1 days before), each once a term.
+async fn warn(registrar: &Registrar, outcome: &mut PassOutcome) -> Result<(), RegistrarError> {
+    let now = registrar.now();
+    let horizon = chrono::Duration::days(vpsd_domain::lifecycle::WARNING_DAYS[0]);
+    let due = registrar
+        .store()
+        .expiring(now, now + horizon, BATCH)
+        .await?;
+    outcome.more_due |= due.len() as i64 == BATCH;
+    for domain in due {
+        let Some(days) = vpsd_domain::lifecycle::warning_due(domain.expiration_date, now) else {
+            continue;
+        };
+        if domain.warned_days.is_some_and(|w| w <= days) {
+            continue;
+        }
+        let mail = mail::expiry_warning(&domain, days);
+        if registrar
+            .store()
+            .mark_warned(domain.id, domain.expiration_date, days, &mail, now)
+            .await?
+        {
+            outcome.warnings += 1;
+        }
+    }
+    Ok(())
+}
+
+/// Marks domains whose expiration has passed `expired` (the grace period
+/// starts).
+async fn expire(registrar: &Registrar, outcome: &mut PassOutcome) -> Result<(), RegistrarError> {
+    let now = registrar.now();
+    let due = registrar.store().due_expirations(now, BATCH).await?;
+    outcome.more_due |= due.len() as i64 == BATCH;
+    for domain in due {
+        let mail = mail::expired(&domain);
+        if registrar
+            .store()
+            .expire_domain(domain.id, Some(&mail), now)
+            .await?
+        {
+            outcome.expired += 1;
+        }
+    }
+    Ok(())
+}
+
+/// Releases names whose grace, redemption and pending-delete periods are
+/// over: deleted at the registry first (idempotent), then from the account.
+async fn release(registrar: &Registrar, outcome: &mut PassOutcome) -> Result<(), RegistrarError> {
+    let now = registrar.now();
+    let total = chrono::Duration::days(
+        vpsd_domain::lifecycle::GRACE_DAYS
+            + vpsd_domain::lifecycle::REDEMPTION_DAYS
+            + vpsd_domain::lifecycle::PENDING_DELETE_DAYS,
+    );
+    let due = registrar.store().due_releases(now - total, BATCH).await?;
+    outcome.more_due |= due.len() as i64 == BATCH;
+    for domain in due {
+        registrar.registry.delete(&domain.domain_name).await?;
+        let mail = mail::released(&domain);
+        if registrar
+            .store()
+            .release_domain(domain.id, domain.expiration_date, &mail, now)
+            .await?
+        {
+            outcome.released += 1;
+        }
+    }
+    Ok(())
 }
 
 /// Runs passes every `interval` (at once again while a backlog remains)

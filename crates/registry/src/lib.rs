@@ -105,6 +105,16 @@ pub trait Registry: Send + Sync + std::fmt::Debug {
         transfer_prohibited: Option<bool>,
         now: DateTime<Utc>,
     ) -> Result<(), RegistryError>;
+    /// EPP `<domain:renew>` (RFC 5731 §3.2.3): extends the term ending at
+    /// `current_expiry` by `years`. Renewing again with the same
+    /// `current_expiry` after it took effect returns the record again.
+    async fn renew(
+        &self,
+        name: &str,
+        current_expiry: DateTime<Utc>,
+        years: u32,
+        now: DateTime<Utc>,
+    ) -> Result<RegistryRecord, RegistryError>;
     /// Whether a transfer to us would be accepted now, without asking.
     async fn check_transfer(
         &self,
@@ -266,6 +276,28 @@ impl Registry for SandboxRegistry {
             Ok(())
         } else {
             Err(RegistryError::NotFound)
+        }
+    }
+
+    async fn renew(
+        &self,
+        name: &str,
+        current_expiry: DateTime<Utc>,
+        years: u32,
+        now: DateTime<Utc>,
+    ) -> Result<RegistryRecord, RegistryError> {
+        let to = add_years(current_expiry, years);
+        self.store
+            .registry_renew(name, OUR_REGISTRAR, current_expiry, to, now)
+            .await?;
+        match self.info(name).await? {
+            Some(r) if r.registrar == OUR_REGISTRAR && r.expires_at == to => Ok(r),
+            Some(r) if r.registrar != OUR_REGISTRAR => Err(RegistryError::NotSponsored),
+            Some(r) => Err(RegistryError::Unavailable(format!(
+                "the registry has {name} expiring at {}, not {current_expiry}",
+                r.expires_at
+            ))),
+            None => Err(RegistryError::NotFound),
         }
     }
 

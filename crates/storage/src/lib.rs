@@ -128,9 +128,10 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         domain_id: i64,
         now: DateTime<Utc>,
     ) -> Result<bool>;
-    /// Marks a transfer pending and charges it, in one transaction.
-    /// `StateChanged` when one is already pending, `InsufficientFunds`.
-    async fn begin_transfer(&self, transfer: &NewTransfer) -> Result<Domain>;
+    /// Marks a transfer pending and charges it, with its mail, in one
+    /// transaction. `StateChanged` when one is already pending,
+    /// `InsufficientFunds`.
+    async fn begin_transfer(&self, transfer: &NewTransfer, mail: &NewMail) -> Result<Domain>;
     /// Marks a pending transfer failed and refunds it. Returns false when it
     /// was no longer pending (someone else settled it).
     async fn fail_transfer(
@@ -159,8 +160,70 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         mail: &NewMail,
         now: DateTime<Utc>,
     ) -> Result<bool>;
-    /// Marks an active domain expired. False when it was not active.
-    async fn expire_domain(&self, domain_id: i64, now: DateTime<Utc>) -> Result<bool>;
+    /// Marks an active domain whose expiration has passed expired, and
+    /// queues its mail. False when it was not (any more).
+    async fn expire_domain(
+        &self,
+        domain_id: i64,
+        mail: Option<&NewMail>,
+        now: DateTime<Utc>,
+    ) -> Result<bool>;
+    /// Extends a term and charges it, with its mail, in one transaction:
+    /// only if the expiration is still `old_expiration` (else
+    /// `StateChanged`), `InsufficientFunds` when short. The domain becomes
+    /// active; the warnings and the auto-renew retry start over.
+    async fn renew_domain(&self, renewal: &Renewal) -> Result<Domain>;
+    /// Takes back a renewal the registry refused: the old expiration and
+    /// status return and the charge is refunded.
+    async fn undo_renewal(&self, renewal: &Renewal, old_status: &str) -> Result<bool>;
+    /// Notes a failed auto-renewal (short balance): the next attempt not
+    /// before `retry_at`, and its mail. False when another worker did.
+    async fn renewal_failed(
+        &self,
+        domain_id: i64,
+        expiration: DateTime<Utc>,
+        retry_at: DateTime<Utc>,
+        mail: &NewMail,
+        now: DateTime<Utc>,
+    ) -> Result<bool>;
+    /// Our active auto-renew domains expiring by `until` (and not yet
+    /// expired), whose retry time has come.
+    async fn due_auto_renewals(
+        &self,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<Domain>>;
+    /// Our active domains expiring after `now` and by `until`.
+    async fn expiring(
+        &self,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<Domain>>;
+    /// Records that the `days` warning went out for this term, with its
+    /// mail. False when it (or a more urgent one) already had.
+    async fn mark_warned(
+        &self,
+        domain_id: i64,
+        expiration: DateTime<Utc>,
+        days: i64,
+        mail: &NewMail,
+        now: DateTime<Utc>,
+    ) -> Result<bool>;
+    /// Our active domains whose expiration has passed.
+    async fn due_expirations(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<Domain>>;
+    /// Our expired domains whose expiration is at or before `expired_by`.
+    async fn due_releases(&self, expired_by: DateTime<Utc>, limit: i64) -> Result<Vec<Domain>>;
+    /// Deletes a released domain (still expired at `expiration`) and queues
+    /// its mail. False when it was renewed or released meanwhile.
+    async fn release_domain(
+        &self,
+        domain_id: i64,
+        expiration: DateTime<Utc>,
+        mail: &NewMail,
+        now: DateTime<Utc>,
+    ) -> Result<bool>;
     /// Pending transfers whose delay has passed.
     async fn due_transfers(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<Domain>>;
 
@@ -195,6 +258,15 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         now: DateTime<Utc>,
     ) -> Result<bool>;
     async fn registry_cancel_transfer(&self, name: &str, gaining: &str) -> Result<bool>;
+    /// Moves a name's expiration from `from` to `to` if it is still `from`.
+    async fn registry_renew(
+        &self,
+        name: &str,
+        registrar: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<bool>;
 }
 
 /// Opens the database the URL names (`sqlite://PATH` or `postgres://...`),

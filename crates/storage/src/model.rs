@@ -39,6 +39,8 @@ pub struct Domain {
     pub transfer_completes_at: Option<DateTime<Utc>>,
     /// What the pending transfer charged, refunded if it fails.
     pub transfer_cost: Option<Money>,
+    /// The most urgent expiry warning mailed for this term (30, 7 or 1).
+    pub warned_days: Option<i64>,
     pub updated_at: DateTime<Utc>,
 }
 
@@ -77,6 +79,22 @@ pub struct NewTransfer {
     pub completes_at: DateTime<Utc>,
     pub cost: Money,
     pub description: String,
+}
+
+/// A renewal (or a restore) to record, with what it costs and its mail.
+#[derive(Debug, Clone)]
+pub struct Renewal {
+    pub domain_id: i64,
+    pub account_id: i64,
+    /// The expiration it extends; the renewal applies only if it still is.
+    pub old_expiration: DateTime<Utc>,
+    pub new_expiration: DateTime<Utc>,
+    pub cost: Money,
+    /// The ledger type: `renewal` or `restore`.
+    pub kind: &'static str,
+    pub description: String,
+    pub mail: NewMail,
+    pub now: DateTime<Utc>,
 }
 
 /// The settings a PUT changes; `None` leaves a field as it is.

@@ -13,7 +13,8 @@ use crate::model::{Account, Domain, LedgerEntry, OutboxMail, RegistryRecord};
 
 pub(crate) const DOMAIN_COLUMNS: &str = "id, account_id, domain_name, status, registration_date, \
      expiration_date, auto_renew, locked, privacy_protection, nameservers, registrar, \
-     transfer_status, transfer_initiated_at, transfer_completes_at, transfer_cost_cents, updated_at";
+     transfer_status, transfer_initiated_at, transfer_completes_at, transfer_cost_cents, \
+     warned_days, updated_at";
 
 pub(crate) const REGISTRY_COLUMNS: &str = "name, registrar, auth_code, created_at, expires_at, \
      last_transferred_at, transfer_prohibited, nameservers, pending_transfer_to";
@@ -72,6 +73,7 @@ pub(crate) struct DomainRow {
     pub(crate) transfer_initiated_at: Option<DateTime<Utc>>,
     pub(crate) transfer_completes_at: Option<DateTime<Utc>>,
     pub(crate) transfer_cost_cents: Option<i64>,
+    pub(crate) warned_days: Option<i64>,
     pub(crate) updated_at: DateTime<Utc>,
 }
 
@@ -100,6 +102,7 @@ impl TryFrom<DomainRow> for Domain {
             transfer_initiated_at: r.transfer_initiated_at,
             transfer_completes_at: r.transfer_completes_at,
             transfer_cost: r.transfer_cost_cents.map(Money::from_cents),
+            warned_days: r.warned_days,
             updated_at: r.updated_at,
         })
     }
@@ -710,7 +713,7 @@ macro_rules! sql_store {
                 .await
             }
 
-            async fn begin_transfer(&self, t: &NewTransfer) -> Result<Domain> {
+            async fn begin_transfer(&self, t: &NewTransfer, mail: &NewMail) -> Result<Domain> {
                 let (_guard, mut tx) = self.begin_write().await?;
                 let row: Option<DomainRow> = sqlx::query_as(&format!(
                     "UPDATE domains SET transfer_status = 'pending', transfer_initiated_at = $3, \
@@ -741,6 +744,7 @@ macro_rules! sql_store {
                     t.initiated_at,
                 )
                 .await?;
+                Self::queue_mail(&mut tx, mail, t.initiated_at).await?;
                 tx.commit().await?;
                 Domain::try_from(row)
             }
@@ -857,16 +861,248 @@ macro_rules! sql_store {
                 Ok(done)
             }
 
-            async fn expire_domain(&self, domain_id: i64, now: DateTime<Utc>) -> Result<bool> {
-                self.write_one(
-                    sqlx::query(
-                        "UPDATE domains SET status = 'expired', updated_at = $2 \
-                         WHERE id = $1 AND status = 'active'",
-                    )
-                    .bind(domain_id)
-                    .bind(now),
+            async fn expire_domain(
+                &self,
+                domain_id: i64,
+                mail: Option<&NewMail>,
+                now: DateTime<Utc>,
+            ) -> Result<bool> {
+                let (_guard, mut tx) = self.begin_write().await?;
+                let done = sqlx::query(
+                    "UPDATE domains SET status = 'expired', updated_at = $2 \
+                     WHERE id = $1 AND status = 'active' AND expiration_date <= $2",
                 )
-                .await
+                .bind(domain_id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+                    == 1;
+                if let (true, Some(mail)) = (done, mail) {
+                    Self::queue_mail(&mut tx, mail, now).await?;
+                }
+                tx.commit().await?;
+                Ok(done)
+            }
+
+            async fn renew_domain(&self, r: &Renewal) -> Result<Domain> {
+                let (_guard, mut tx) = self.begin_write().await?;
+                let row: Option<DomainRow> = sqlx::query_as(&format!(
+                    "UPDATE domains SET expiration_date = $3, status = 'active', \
+                     renew_attempt_at = NULL, warned_days = NULL, updated_at = $4 \
+                     WHERE id = $1 AND expiration_date = $2 AND status IN ('active', 'expired') \
+                     RETURNING {DOMAIN_COLUMNS}"
+                ))
+                .bind(r.domain_id)
+                .bind(r.old_expiration)
+                .bind(r.new_expiration)
+                .bind(r.now)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let row = row.ok_or(StoreError::StateChanged)?;
+                let after = Self::debit(&mut tx, r.account_id, r.cost).await?;
+                Self::ledger_row(
+                    &mut tx,
+                    r.account_id,
+                    r.kind,
+                    -r.cost.cents(),
+                    after,
+                    Some((row.id, &row.domain_name)),
+                    &r.description,
+                    r.now,
+                )
+                .await?;
+                Self::queue_mail(&mut tx, &r.mail, r.now).await?;
+                tx.commit().await?;
+                Domain::try_from(row)
+            }
+
+            async fn undo_renewal(&self, r: &Renewal, old_status: &str) -> Result<bool> {
+                let (_guard, mut tx) = self.begin_write().await?;
+                let row: Option<(String,)> = sqlx::query_as(
+                    "UPDATE domains SET expiration_date = $2, status = $4, updated_at = $5 \
+                     WHERE id = $1 AND expiration_date = $3 RETURNING domain_name",
+                )
+                .bind(r.domain_id)
+                .bind(r.old_expiration)
+                .bind(r.new_expiration)
+                .bind(old_status)
+                .bind(r.now)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some((name,)) = row else {
+                    return Ok(false);
+                };
+                let after = Self::credit(&mut tx, r.account_id, r.cost).await?;
+                Self::ledger_row(
+                    &mut tx,
+                    r.account_id,
+                    "refund",
+                    r.cost.cents(),
+                    after,
+                    Some((r.domain_id, &name)),
+                    &format!("Refund: the registry refused the {} of {name}", r.kind),
+                    r.now,
+                )
+                .await?;
+                tx.commit().await?;
+                Ok(true)
+            }
+
+            async fn renewal_failed(
+                &self,
+                domain_id: i64,
+                expiration: DateTime<Utc>,
+                retry_at: DateTime<Utc>,
+                mail: &NewMail,
+                now: DateTime<Utc>,
+            ) -> Result<bool> {
+                let (_guard, mut tx) = self.begin_write().await?;
+                let done = sqlx::query(
+                    "UPDATE domains SET renew_attempt_at = $3, updated_at = $4 \
+                     WHERE id = $1 AND expiration_date = $2 \
+                     AND (renew_attempt_at IS NULL OR renew_attempt_at <= $4)",
+                )
+                .bind(domain_id)
+                .bind(expiration)
+                .bind(retry_at)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+                    == 1;
+                if done {
+                    Self::queue_mail(&mut tx, mail, now).await?;
+                }
+                tx.commit().await?;
+                Ok(done)
+            }
+
+            async fn due_auto_renewals(
+                &self,
+                now: DateTime<Utc>,
+                until: DateTime<Utc>,
+                limit: i64,
+            ) -> Result<Vec<Domain>> {
+                let rows: Vec<DomainRow> = sqlx::query_as(&format!(
+                    "SELECT {DOMAIN_COLUMNS} FROM domains \
+                     WHERE status = 'active' AND auto_renew AND registrar = 'VPS.org' \
+                     AND expiration_date > $1 AND expiration_date <= $2 \
+                     AND (renew_attempt_at IS NULL OR renew_attempt_at <= $1) \
+                     ORDER BY expiration_date LIMIT $3"
+                ))
+                .bind(now)
+                .bind(until)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?;
+                domains(rows)
+            }
+
+            async fn expiring(
+                &self,
+                now: DateTime<Utc>,
+                until: DateTime<Utc>,
+                limit: i64,
+            ) -> Result<Vec<Domain>> {
+                let rows: Vec<DomainRow> = sqlx::query_as(&format!(
+                    "SELECT {DOMAIN_COLUMNS} FROM domains \
+                     WHERE status = 'active' AND registrar = 'VPS.org' \
+                     AND expiration_date > $1 AND expiration_date <= $2 \
+                     AND (warned_days IS NULL OR warned_days > 1) \
+                     ORDER BY expiration_date LIMIT $3"
+                ))
+                .bind(now)
+                .bind(until)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?;
+                domains(rows)
+            }
+
+            async fn mark_warned(
+                &self,
+                domain_id: i64,
+                expiration: DateTime<Utc>,
+                days: i64,
+                mail: &NewMail,
+                now: DateTime<Utc>,
+            ) -> Result<bool> {
+                let (_guard, mut tx) = self.begin_write().await?;
+                let done = sqlx::query(
+                    "UPDATE domains SET warned_days = $3, updated_at = $4 \
+                     WHERE id = $1 AND expiration_date = $2 AND status = 'active' \
+                     AND (warned_days IS NULL OR warned_days > $3)",
+                )
+                .bind(domain_id)
+                .bind(expiration)
+                .bind(days)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+                    == 1;
+                if done {
+                    Self::queue_mail(&mut tx, mail, now).await?;
+                }
+                tx.commit().await?;
+                Ok(done)
+            }
+
+            async fn due_expirations(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<Domain>> {
+                let rows: Vec<DomainRow> = sqlx::query_as(&format!(
+                    "SELECT {DOMAIN_COLUMNS} FROM domains \
+                     WHERE status = 'active' AND registrar = 'VPS.org' AND expiration_date <= $1 \
+                     ORDER BY expiration_date LIMIT $2"
+                ))
+                .bind(now)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?;
+                domains(rows)
+            }
+
+            async fn due_releases(
+                &self,
+                expired_by: DateTime<Utc>,
+                limit: i64,
+            ) -> Result<Vec<Domain>> {
+                let rows: Vec<DomainRow> = sqlx::query_as(&format!(
+                    "SELECT {DOMAIN_COLUMNS} FROM domains \
+                     WHERE status = 'expired' AND registrar = 'VPS.org' AND expiration_date <= $1 \
+                     ORDER BY expiration_date LIMIT $2"
+                ))
+                .bind(expired_by)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?;
+                domains(rows)
+            }
+
+            async fn release_domain(
+                &self,
+                domain_id: i64,
+                expiration: DateTime<Utc>,
+                mail: &NewMail,
+                now: DateTime<Utc>,
+            ) -> Result<bool> {
+                let (_guard, mut tx) = self.begin_write().await?;
+                // The mail first: it reads the account, which stays.
+                let done = sqlx::query(
+                    "DELETE FROM domains WHERE id = $1 AND status = 'expired' \
+                     AND expiration_date = $2",
+                )
+                .bind(domain_id)
+                .bind(expiration)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+                    == 1;
+                if done {
+                    Self::queue_mail(&mut tx, mail, now).await?;
+                }
+                tx.commit().await?;
+                Ok(done)
             }
 
             async fn due_transfers(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<Domain>> {
@@ -996,6 +1232,28 @@ macro_rules! sql_store {
                     .bind(name)
                     .bind(gaining)
                     .bind(expires_at)
+                    .bind(now),
+                )
+                .await
+            }
+
+            async fn registry_renew(
+                &self,
+                name: &str,
+                registrar: &str,
+                from: DateTime<Utc>,
+                to: DateTime<Utc>,
+                now: DateTime<Utc>,
+            ) -> Result<bool> {
+                self.write_one(
+                    sqlx::query(
+                        "UPDATE registry_names SET expires_at = $4, updated_at = $5 \
+                         WHERE name = $1 AND registrar = $2 AND expires_at = $3",
+                    )
+                    .bind(name)
+                    .bind(registrar)
+                    .bind(from)
+                    .bind(to)
                     .bind(now),
                 )
                 .await

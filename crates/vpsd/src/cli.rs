@@ -67,6 +67,9 @@ pub struct ServeArgs {
     /// How long a transfer stays pending (e.g. 5d, 10s).
     #[arg(long, value_parser = crate::duration::parse)]
     pub transfer_delay: Option<Duration>,
+    /// How long before expiration auto-renew domains are renewed (e.g. 30d).
+    #[arg(long, value_parser = crate::duration::parse)]
+    pub auto_renew_lead: Option<Duration>,
     /// On an empty database, create a demo account with domains in every
     /// state, print its token, and shorten both delays to 10s.
     #[arg(long)]
@@ -181,6 +184,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 .transfer_delay
                 .or(args.demo.then_some(demo_delay))
                 .unwrap_or(settings.registrar.transfer_delay);
+            if let Some(lead) = args.auto_renew_lead {
+                settings.registrar.auto_renew_lead = lead;
+            }
             let app = App::build(settings, clock).await?;
             let listener = tokio::net::TcpListener::bind(cli.listen)
                 .await

@@ -69,7 +69,7 @@ pub async fn seed(app: &App, addr: SocketAddr) -> anyhow::Result<()> {
     for d in &domains {
         match d.domain_name.as_str() {
             "demo-old.net" => {
-                store.expire_domain(d.id, now).await?;
+                store.expire_domain(d.id, None, now).await?;
             }
             "demo-blog.io" => {
                 app.registrar

@@ -15,7 +15,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use sqlx::Connection;
 use vpsd::server::{App, ServerSettings};
-use vpsd_domain::{token, Money, SystemClock};
+use vpsd_domain::{token, ManualClock, Money};
 use vpsd_registry::RegistryRecord;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -210,6 +210,8 @@ pub struct TestApp {
     pub database_url: String,
     pub app: App,
     pub http: reqwest::Client,
+    /// The server's clock: real time plus whatever a test moved it.
+    pub clock: Arc<ManualClock>,
     /// The first account, with $1,000.00 and a token.
     pub account_id: i64,
     pub token: String,
@@ -247,7 +249,8 @@ impl TestApp {
         settings.worker_interval = Duration::from_millis(100);
         settings.shutdown_grace = Duration::from_secs(5);
         configure(&mut settings);
-        let app = App::build(settings, Arc::new(SystemClock))
+        let clock = Arc::new(ManualClock::new());
+        let app = App::build(settings, clock.clone())
             .await
             .expect("build app");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -264,6 +267,7 @@ impl TestApp {
             database_url,
             app,
             http: reqwest::Client::new(),
+            clock,
             account_id: 0,
             token: String::new(),
             stop: Some(stop),
@@ -276,9 +280,36 @@ impl TestApp {
         test
     }
 
+    /// Moves the server's clock forward and runs the due work at once (the
+    /// server's own worker runs beside it, as a second worker would).
+    pub async fn advance(&self, by: chrono::Duration) -> vpsd_registrar::worker::PassOutcome {
+        self.clock.advance(by);
+        self.run_worker().await
+    }
+
+    /// Runs worker passes until one finds nothing more due.
+    pub async fn run_worker(&self) -> vpsd_registrar::worker::PassOutcome {
+        let mut total = vpsd_registrar::worker::PassOutcome::default();
+        loop {
+            let pass = vpsd_registrar::worker::run_once(&self.app.registrar)
+                .await
+                .expect("worker pass");
+            total.add(pass);
+            if !pass.more_due {
+                return total;
+            }
+        }
+    }
+
+    /// The server's now.
+    pub fn now(&self) -> DateTime<Utc> {
+        use vpsd_domain::Clock;
+        self.clock.now()
+    }
+
     /// A new account with `cents` and a token for it.
     pub async fn new_account(&self, email: &str, cents: i64) -> (i64, String) {
-        let now = chrono::Utc::now();
+        let now = self.now();
         let account = self
             .app
             .store

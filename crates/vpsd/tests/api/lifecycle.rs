@@ -90,8 +90,10 @@ async fn transfer_completes_with_one_more_year(app: &TestApp) {
         .await;
     assert_error(status, &body, StatusCode::BAD_REQUEST, "already_sponsored");
     let mails = app.app.store.outbox().await.expect("outbox");
-    assert_eq!(mails.len(), 1);
-    assert!(mails[0].subject.contains("transferred"));
+    assert_eq!(mails.len(), 2, "{mails:?}");
+    assert!(mails[0].subject.contains("transfer of example.com to VPS.org has started"));
+    assert!(mails[0].body.contains("completes by"));
+    assert!(mails[1].subject.contains("transferred"));
     // Now ours: settings reach the registry.
     let (status, _) = app
         .put(
@@ -180,8 +182,9 @@ async fn rejected_transfer_is_refunded(app: &TestApp) {
     assert_eq!(failed["registrar"], "Other Registrar LLC");
     assert_eq!(app.balance(app.account_id).await, 1_000_00, "fee refunded");
     let mails = app.app.store.outbox().await.expect("outbox");
-    assert_eq!(mails.len(), 1);
-    assert!(mails[0].subject.contains("failed"));
+    assert_eq!(mails.len(), 2, "{mails:?}");
+    assert!(mails[0].subject.contains("has started"));
+    assert!(mails[1].subject.contains("failed"));
 }
 
 async fn worker_passes_never_complete_twice(app: &TestApp) {

@@ -11,3 +11,4 @@ mod examples;
 mod lifecycle;
 mod money;
 mod pricing;
+mod renewals;
