@@ -4,7 +4,8 @@
 //!   registrar, and shape the answer.
 //! - [`account`]: the account and its ledger; [`pricing`]: availability
 //!   and the price table.
-//! - [`auth`]: bearer-token authentication.
+//! - [`auth`]: bearer-token authentication; [`idempotency`]: the
+//!   `Idempotency-Key` header.
 //! - [`extract`]: extractors whose rejections are our JSON errors.
 //! - [`error`]: [`ApiError`], the one JSON error body.
 //! - [`pagination`]: query strings and DRF-style pages.
@@ -30,6 +31,7 @@ pub mod auth;
 pub mod domains;
 pub mod error;
 pub mod extract;
+pub mod idempotency;
 pub mod pagination;
 pub mod pricing;
 pub mod views;
@@ -82,6 +84,11 @@ pub fn router(state: AppState) -> Router {
         .merge(domains::router())
         .merge(pricing::router())
         .merge(account::router())
+        // Route layers run last-added first: authentication, then keys.
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            idempotency::honour_key,
+        ))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             auth::require_token,

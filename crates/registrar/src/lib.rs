@@ -37,6 +37,9 @@ pub mod worker;
 
 pub use error::RegistrarError;
 
+/// How long an `Idempotency-Key` is honoured (and kept).
+pub const IDEMPOTENCY_KEY_LIFETIME: chrono::Duration = chrono::Duration::hours(24);
+
 /// How the registrar behaves; the defaults are production's.
 #[derive(Debug, Clone)]
 pub struct RegistrarSettings {

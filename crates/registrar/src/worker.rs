@@ -142,6 +142,9 @@ pub async fn run_once(registrar: &Registrar) -> Result<PassOutcome, RegistrarErr
             }
         }
     }
+    store
+        .idempotency_purge(now - crate::IDEMPOTENCY_KEY_LIFETIME)
+        .await?;
     auto_renew(registrar, &mut outcome).await?;
     warn(registrar, &mut outcome).await?;
     expire(registrar, &mut outcome).await?;

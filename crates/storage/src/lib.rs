@@ -227,6 +227,36 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Pending transfers whose delay has passed.
     async fn due_transfers(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<Domain>>;
 
+    // ---- idempotency keys
+    /// Claims `key` for a request: true when this call created it (the
+    /// caller then runs the request), false when it already exists. A key
+    /// created before `expired_before` is replaced.
+    async fn idempotency_claim(
+        &self,
+        account_id: i64,
+        key: &str,
+        request_hash: &str,
+        now: DateTime<Utc>,
+        expired_before: DateTime<Utc>,
+    ) -> Result<bool>;
+    async fn idempotency_get(
+        &self,
+        account_id: i64,
+        key: &str,
+    ) -> Result<Option<IdempotentRequest>>;
+    /// Stores the answer of the request that claimed the key.
+    async fn idempotency_complete(
+        &self,
+        account_id: i64,
+        key: &str,
+        status: u16,
+        body: &str,
+    ) -> Result<()>;
+    /// Lets the key go (the request failed on our side, so a retry may run).
+    async fn idempotency_release(&self, account_id: i64, key: &str) -> Result<()>;
+    /// Forgets keys created before `before`.
+    async fn idempotency_purge(&self, before: DateTime<Utc>) -> Result<u64>;
+
     // ---- outbox
     async fn outbox(&self) -> Result<Vec<OutboxMail>>;
 

@@ -152,3 +152,13 @@ pub struct RegistryRecord {
     /// The registrar a transfer is pending to, if one is.
     pub pending_transfer_to: Option<String>,
 }
+
+/// What an idempotency key holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotentRequest {
+    /// The hash of the first request's method, path and body.
+    pub request_hash: String,
+    /// The first request's answer, once it has one.
+    pub response: Option<(u16, String)>,
+    pub created_at: DateTime<Utc>,
+}

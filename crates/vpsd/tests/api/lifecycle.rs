@@ -91,7 +91,9 @@ async fn transfer_completes_with_one_more_year(app: &TestApp) {
     assert_error(status, &body, StatusCode::BAD_REQUEST, "already_sponsored");
     let mails = app.app.store.outbox().await.expect("outbox");
     assert_eq!(mails.len(), 2, "{mails:?}");
-    assert!(mails[0].subject.contains("transfer of example.com to VPS.org has started"));
+    assert!(mails[0]
+        .subject
+        .contains("transfer of example.com to VPS.org has started"));
     assert!(mails[0].body.contains("completes by"));
     assert!(mails[1].subject.contains("transferred"));
     // Now ours: settings reach the registry.

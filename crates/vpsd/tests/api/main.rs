@@ -8,6 +8,7 @@ mod cli;
 mod concurrency;
 mod errors;
 mod examples;
+mod idempotency;
 mod lifecycle;
 mod money;
 mod pricing;

@@ -1,0 +1,153 @@
+//! `Idempotency-Key` on POSTs, as payment APIs do it: for 24 hours the same
+//! key with the same request replays the first answer (status and body)
+//! without acting again; the same key with another request is a 422. Two
+//! requests racing with one key act once: the first claims the key in the
+//! database (a primary key decides, also across processes), the other waits
+//! for its answer and replays it.
+
+use std::time::Duration;
+
+use axum::body::{to_bytes, Body};
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use sha2::{Digest, Sha256};
+
+use crate::auth::AccountId;
+use crate::error::ApiError;
+use crate::{AppState, BODY_LIMIT};
+
+pub const HEADER: &str = "idempotency-key";
+/// How long a request waits for another one with its key to finish.
+const WAIT_FOR_FIRST: Duration = Duration::from_secs(30);
+
+fn key_error(detail: &str) -> ApiError {
+    ApiError::bad_request("invalid_idempotency_key", detail)
+}
+
+fn replay(status: u16, body: String) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = (status, body).into_response();
+    response
+        .headers_mut()
+        .insert("idempotent-replayed", HeaderValue::from_static("true"));
+    response
+}
+
+fn mismatch() -> ApiError {
+    ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "idempotency_key_reused",
+        "This Idempotency-Key was used with a different request in the last 24 hours: use a new key for a new request.",
+    )
+}
+
+pub async fn honour_key(
+    State(state): State<AppState>,
+    req: Request,
+    next: Next,
+) -> Result<Response, ApiError> {
+    if req.method() != Method::POST {
+        return Ok(next.run(req).await);
+    }
+    let Some(key) = req.headers().get(HEADER) else {
+        return Ok(next.run(req).await);
+    };
+    let key = key
+        .to_str()
+        .ok()
+        .filter(|k| (1..=255).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic()))
+        .ok_or_else(|| {
+            key_error(
+                "The Idempotency-Key must be 1 to 255 visible ASCII characters, such as a UUID.",
+            )
+        })?
+        .to_owned();
+    let Some(AccountId(account)) = req.extensions().get::<AccountId>().copied() else {
+        return Err(ApiError::unauthorized());
+    };
+    let (parts, body) = req.into_parts();
+    let bytes = to_bytes(body, BODY_LIMIT).await.map_err(|_| {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            "The request body is over 64 KiB: send a smaller body.",
+        )
+    })?;
+    let mut hasher = Sha256::new();
+    hasher.update(parts.method.as_str().as_bytes());
+    hasher.update(b" ");
+    hasher.update(parts.uri.path().trim_end_matches('/').as_bytes());
+    hasher.update(b"\n");
+    hasher.update(&bytes);
+    let hash = hex::encode(hasher.finalize());
+
+    let store = state.registrar.store().clone();
+    let now = state.registrar.now();
+    let internal = |e: vpsd_storage::StoreError| {
+        tracing::error!(error = %e, "idempotency store");
+        ApiError::internal()
+    };
+    if store
+        .idempotency_claim(
+            account,
+            &key,
+            &hash,
+            now,
+            now - vpsd_registrar::IDEMPOTENCY_KEY_LIFETIME,
+        )
+        .await
+        .map_err(internal)?
+    {
+        let response = next
+            .run(Request::from_parts(parts, Body::from(bytes)))
+            .await;
+        let (head, body) = response.into_parts();
+        let body = to_bytes(body, usize::MAX)
+            .await
+            .map_err(|_| ApiError::internal())?;
+        if head.status.is_server_error() {
+            // Nothing was done: let a retry with the same key run.
+            store
+                .idempotency_release(account, &key)
+                .await
+                .map_err(internal)?;
+        } else {
+            let text = String::from_utf8_lossy(&body);
+            store
+                .idempotency_complete(account, &key, head.status.as_u16(), &text)
+                .await
+                .map_err(internal)?;
+        }
+        return Ok(Response::from_parts(head, Body::from(body)));
+    }
+    // Someone has the key: the same request waits for its answer.
+    let deadline = tokio::time::Instant::now() + WAIT_FOR_FIRST;
+    loop {
+        match store.idempotency_get(account, &key).await.map_err(internal)? {
+            Some(first) if first.request_hash != hash => return Err(mismatch()),
+            Some(first) => {
+                if let Some((status, body)) = first.response {
+                    return Ok(replay(status, body));
+                }
+            }
+            // The first failed and let go: run this one as a new request.
+            None => {
+                return Err(ApiError::new(
+                    StatusCode::CONFLICT,
+                    "idempotency_retry",
+                    "The first request with this Idempotency-Key failed; nothing was done. Send it again.",
+                ))
+            }
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "idempotency_in_progress",
+                "A request with this Idempotency-Key is still being processed: retry in a few seconds to get its answer.",
+            ));
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
