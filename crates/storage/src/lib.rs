@@ -259,6 +259,25 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     // ---- outbox
     async fn outbox(&self) -> Result<Vec<OutboxMail>>;
+    /// Takes up to `limit` mails due for delivery, held until `lease_until`
+    /// (a sender that dies lets go when its lease ends), and counts the
+    /// attempt.
+    async fn claim_mail(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<OutboxMail>>;
+    /// The relay accepted the mail.
+    async fn mail_sent(&self, id: i64, now: DateTime<Utc>) -> Result<bool>;
+    /// The attempt failed: try again at `retry_at`, or never (`None`).
+    async fn mail_failed(
+        &self,
+        id: i64,
+        error: &str,
+        retry_at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Result<bool>;
 
     // ---- the sandbox registry's names
     async fn registry_get(&self, name: &str) -> Result<Option<RegistryRecord>>;

@@ -123,6 +123,11 @@ pub struct OutboxMail {
     pub body: String,
     pub created_at: DateTime<Utc>,
     pub sent_at: Option<DateTime<Utc>>,
+    /// Delivery attempts so far.
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    /// Set when the relay refused it for good.
+    pub gave_up_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

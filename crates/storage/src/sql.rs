@@ -150,6 +150,9 @@ pub(crate) struct OutboxRow {
     pub(crate) body: String,
     pub(crate) created_at: DateTime<Utc>,
     pub(crate) sent_at: Option<DateTime<Utc>>,
+    pub(crate) attempts: i64,
+    pub(crate) last_error: Option<String>,
+    pub(crate) gave_up_at: Option<DateTime<Utc>>,
 }
 
 impl From<OutboxRow> for OutboxMail {
@@ -162,6 +165,9 @@ impl From<OutboxRow> for OutboxMail {
             body: r.body,
             created_at: r.created_at,
             sent_at: r.sent_at,
+            attempts: r.attempts,
+            last_error: r.last_error,
+            gave_up_at: r.gave_up_at,
         }
     }
 }
@@ -1222,12 +1228,77 @@ macro_rules! sql_store {
 
             async fn outbox(&self) -> Result<Vec<OutboxMail>> {
                 let rows: Vec<OutboxRow> = sqlx::query_as(
-                    "SELECT id, account_id, recipient, subject, body, created_at, sent_at \
-                     FROM outbox ORDER BY id",
+                    "SELECT id, account_id, recipient, subject, body, created_at, sent_at, \
+                     attempts, last_error, gave_up_at FROM outbox ORDER BY id",
                 )
                 .fetch_all(&self.pool)
                 .await?;
                 Ok(rows.into_iter().map(Into::into).collect())
+            }
+
+            async fn claim_mail(
+                &self,
+                now: DateTime<Utc>,
+                lease_until: DateTime<Utc>,
+                limit: i64,
+            ) -> Result<Vec<OutboxMail>> {
+                // The conditions stand in the outer WHERE too, so that under
+                // PostgreSQL's READ COMMITTED a second sender that waited for
+                // the row lock re-checks them and claims nothing.
+                const DUE: &str = "sent_at IS NULL AND gave_up_at IS NULL \
+                     AND (next_attempt_at IS NULL OR next_attempt_at <= $1) \
+                     AND (claimed_until IS NULL OR claimed_until <= $1)";
+                let (_guard, mut tx) = self.begin_write().await?;
+                let rows: Vec<OutboxRow> = sqlx::query_as(&format!(
+                    "UPDATE outbox SET claimed_until = $2, attempts = attempts + 1 \
+                     WHERE id IN (SELECT id FROM outbox WHERE {DUE} ORDER BY id LIMIT $3) \
+                     AND {DUE} \
+                     RETURNING id, account_id, recipient, subject, body, created_at, sent_at, \
+                     attempts, last_error, gave_up_at"
+                ))
+                .bind(now)
+                .bind(lease_until)
+                .bind(limit)
+                .fetch_all(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                let mut mails: Vec<OutboxMail> = rows.into_iter().map(Into::into).collect();
+                mails.sort_by_key(|m| m.id);
+                Ok(mails)
+            }
+
+            async fn mail_sent(&self, id: i64, now: DateTime<Utc>) -> Result<bool> {
+                self.write_one(
+                    sqlx::query(
+                        "UPDATE outbox SET sent_at = $2, claimed_until = NULL, last_error = NULL \
+                         WHERE id = $1 AND sent_at IS NULL",
+                    )
+                    .bind(id)
+                    .bind(now),
+                )
+                .await
+            }
+
+            async fn mail_failed(
+                &self,
+                id: i64,
+                error: &str,
+                retry_at: Option<DateTime<Utc>>,
+                now: DateTime<Utc>,
+            ) -> Result<bool> {
+                self.write_one(
+                    sqlx::query(
+                        "UPDATE outbox SET claimed_until = NULL, last_error = $2, \
+                         next_attempt_at = $3, \
+                         gave_up_at = CASE WHEN $3 IS NULL THEN $4 ELSE NULL END \
+                         WHERE id = $1 AND sent_at IS NULL",
+                    )
+                    .bind(id)
+                    .bind(error)
+                    .bind(retry_at)
+                    .bind(now),
+                )
+                .await
             }
 
             async fn registry_get(&self, name: &str) -> Result<Option<RegistryRecord>> {

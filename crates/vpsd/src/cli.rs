@@ -70,6 +70,13 @@ pub struct ServeArgs {
     /// How long before expiration auto-renew domains are renewed (e.g. 30d).
     #[arg(long, value_parser = crate::duration::parse)]
     pub auto_renew_lead: Option<Duration>,
+    /// SMTP relay for the outbox: smtp://HOST:PORT, smtp://USER:PASS@HOST:587?tls=required,
+    /// smtps://HOST:465. Without it, mails stay in the outbox (`vpsd outbox list`).
+    #[arg(long, env = "VPSD_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// The sender of every mail.
+    #[arg(long, env = "VPSD_MAIL_FROM", default_value = crate::server::DEFAULT_MAIL_FROM)]
+    pub mail_from: String,
     /// On an empty database, create a demo account with domains in every
     /// state, print its token, and shorten both delays to 10s.
     #[arg(long)]
@@ -184,6 +191,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 .transfer_delay
                 .or(args.demo.then_some(demo_delay))
                 .unwrap_or(settings.registrar.transfer_delay);
+            settings.smtp_url = args.smtp_url;
+            settings.mail_from = args.mail_from;
             if let Some(lead) = args.auto_renew_lead {
                 settings.registrar.auto_renew_lead = lead;
             }
@@ -288,9 +297,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Outbox(OutboxCommand::List) => {
             let app = App::build(settings, clock).await?;
             for mail in app.store.outbox().await? {
-                let state = match mail.sent_at {
-                    Some(t) => format!("sent {}", t.to_rfc3339()),
-                    None => "queued".to_owned(),
+                let state = match (mail.sent_at, mail.gave_up_at) {
+                    (Some(t), _) => format!("sent {}", t.to_rfc3339()),
+                    (None, Some(t)) => format!(
+                        "refused for good {} after {} attempt(s): {}",
+                        t.to_rfc3339(),
+                        mail.attempts,
+                        mail.last_error.as_deref().unwrap_or("")
+                    ),
+                    (None, None) if mail.attempts > 0 => format!(
+                        "queued, {} failed attempt(s): {}",
+                        mail.attempts,
+                        mail.last_error.as_deref().unwrap_or("")
+                    ),
+                    (None, None) => "queued".to_owned(),
                 };
                 println!(
                     "#{} {} to {} [{}]\n  {}\n",

@@ -12,9 +12,12 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use vpsd_api::AppState;
 use vpsd_domain::{Clock, SystemClock};
+use vpsd_mailer::Mailer;
 use vpsd_registrar::{Registrar, RegistrarSettings};
 use vpsd_registry::SandboxRegistry;
 use vpsd_storage::Store;
+
+pub const DEFAULT_MAIL_FROM: &str = "VPS.org Domains <domains@vps.org>";
 
 /// Everything `serve` needs to know.
 #[derive(Debug, Clone)]
@@ -25,6 +28,13 @@ pub struct ServerSettings {
     pub worker_interval: Duration,
     /// How long requests in flight may run on after a shutdown signal.
     pub shutdown_grace: Duration,
+    /// The SMTP relay the outbox is delivered to; without one, mails stay
+    /// in the outbox (`vpsd outbox list`).
+    pub smtp_url: Option<String>,
+    /// The sender of every mail.
+    pub mail_from: String,
+    /// How often the mailer looks for mails to send.
+    pub mail_interval: Duration,
 }
 
 impl ServerSettings {
@@ -34,6 +44,9 @@ impl ServerSettings {
             registrar: RegistrarSettings::default(),
             worker_interval: Duration::from_secs(1),
             shutdown_grace: Duration::from_secs(30),
+            smtp_url: None,
+            mail_from: DEFAULT_MAIL_FROM.to_owned(),
+            mail_interval: Duration::from_secs(1),
         }
     }
 }
@@ -44,6 +57,8 @@ pub struct App {
     pub registrar: Registrar,
     pub registry: SandboxRegistry,
     pub store: Arc<dyn Store>,
+    /// Delivers the outbox, when an SMTP relay is configured.
+    pub mailer: Option<Mailer>,
     settings: ServerSettings,
 }
 
@@ -59,6 +74,13 @@ impl App {
                 )
             })?;
         let registry = SandboxRegistry::new(store.clone());
+        let mailer = match &settings.smtp_url {
+            Some(url) => Some(
+                Mailer::new(store.clone(), clock.clone(), url, &settings.mail_from)
+                    .context("configuring mail delivery")?,
+            ),
+            None => None,
+        };
         let registrar = Registrar::new(
             store.clone(),
             Arc::new(registry.clone()),
@@ -69,6 +91,7 @@ impl App {
             registrar,
             registry,
             store,
+            mailer,
             settings,
         })
     }
@@ -89,6 +112,14 @@ impl App {
             self.settings.worker_interval,
             stop_rx.clone(),
         ));
+        let mailer = match self.mailer.clone() {
+            Some(m) => tokio::spawn(vpsd_mailer::run(
+                m,
+                self.settings.mail_interval,
+                stop_rx.clone(),
+            )),
+            None => tokio::spawn(async {}),
+        };
         let mut api_stop = stop_rx;
         let api = tokio::spawn(vpsd_api::serve(
             listener,
@@ -115,6 +146,7 @@ impl App {
         }
         let _ = stop_tx.send(true);
         let _ = (&mut worker).await;
+        let _ = mailer.await;
         api.await.context("API task")?.context("API server")?;
         tracing::info!("stopped");
         Ok(())

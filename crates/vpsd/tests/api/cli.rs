@@ -275,6 +275,9 @@ async fn demo_serves_domains_in_every_state(app: &TestApp) {
         .expect("free port")
         .port();
     let addr = format!("127.0.0.1:{port}");
+    let smtp_port = crate::mail::free_port();
+    let sink = crate::mail::SmtpSink::start(smtp_port).await;
+    let smtp_url = format!("smtp://127.0.0.1:{smtp_port}");
     let mut server = tokio::process::Command::new(env!("CARGO_BIN_EXE_vpsd"))
         .args([
             "serve",
@@ -284,6 +287,7 @@ async fn demo_serves_domains_in_every_state(app: &TestApp) {
             "--listen",
             &addr,
         ])
+        .args(["--smtp-url", &smtp_url])
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -374,5 +378,19 @@ async fn demo_serves_domains_in_every_state(app: &TestApp) {
         .await
         .expect("transfer");
     assert_eq!(resp.status(), StatusCode::OK);
+    // The demo's registrations were mailed through the relay.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while sink.messages().len() < 5 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let mails = sink.messages();
+    assert!(mails.len() >= 5, "{} mails", mails.len());
+    let subjects: Vec<String> = mails.iter().map(|m| crate::mail::subject(m)).collect();
+    for want in [
+        "demo-shop.com is registered",
+        "The transfer of demo-transfer.org to VPS.org has started",
+    ] {
+        assert!(subjects.iter().any(|s| s == want), "{want}: {subjects:?}");
+    }
     let _ = server.kill().await;
 }

@@ -10,6 +10,7 @@ mod errors;
 mod examples;
 mod idempotency;
 mod lifecycle;
+mod mail;
 mod money;
 mod pricing;
 mod renewals;
