@@ -1,11 +1,18 @@
-//! Bearer-token authentication (api-v1.md, "Common rules").
+//! Bearer-token authentication (api-v1.md, "Common rules") and token scopes.
 //!
 //! The token's SHA-256 is looked up through a unique index; only hashes are
 //! stored, so the lookup compares hashes of a 256-bit secret and reveals
-//! nothing usable through its timing.
+//! nothing usable through its timing. A revoked or expired token is a 401;
+//! a read-only token may only read (any other method is a 403).
+//! `last_used_at` is written at most once a minute per token, so reads do
+//! not turn into database writes.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use axum::extract::{Request, State};
-use axum::http::header;
+use axum::http::{header, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
 use vpsd_domain::token;
@@ -16,6 +23,39 @@ use crate::AppState;
 /// The authenticated account, put in the request's extensions.
 #[derive(Debug, Clone, Copy)]
 pub struct AccountId(pub i64);
+
+/// How often `last_used_at` is written for one token.
+const USAGE_WRITE_EVERY: Duration = Duration::from_secs(60);
+
+/// When each token's use was last written (in this process).
+#[derive(Debug, Default)]
+pub struct TokenUsage {
+    written: Mutex<HashMap<i64, Instant>>,
+}
+
+impl TokenUsage {
+    /// Whether this use should be written, noting it if so.
+    fn due(&self, token_id: i64) -> bool {
+        let mut written = self.written.lock().unwrap_or_else(|e| e.into_inner());
+        let now = Instant::now();
+        match written.get(&token_id) {
+            Some(at) if now.duration_since(*at) < USAGE_WRITE_EVERY => false,
+            _ => {
+                if written.len() > 100_000 {
+                    written.clear();
+                }
+                written.insert(token_id, now);
+                true
+            }
+        }
+    }
+}
+
+fn unauthorized(detail: &str) -> ApiError {
+    let mut e = ApiError::unauthorized();
+    e.detail = detail.to_owned();
+    e
+}
 
 pub async fn require_token(
     State(state): State<AppState>,
@@ -35,9 +75,8 @@ pub async fn require_token(
         return Err(ApiError::unauthorized());
     }
     let hash = token::hash(presented);
-    let owner = state
-        .registrar
-        .store()
+    let store = state.registrar.store();
+    let owner = store
         .token_owner(&hash)
         .await
         .map_err(|e| {
@@ -45,6 +84,29 @@ pub async fn require_token(
             ApiError::internal()
         })?
         .ok_or_else(ApiError::unauthorized)?;
+    let now = state.registrar.now();
+    if owner.revoked_at.is_some() {
+        return Err(unauthorized(
+            "This token was revoked: create a new one (vpsd token create) and use that.",
+        ));
+    }
+    if owner.expires_at.is_some_and(|at| at <= now) {
+        return Err(unauthorized(
+            "This token has expired: create a new one (vpsd token create) and use that.",
+        ));
+    }
+    if owner.read_only && !matches!(*req.method(), Method::GET | Method::HEAD) {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "read_only_token",
+            "This token is read-only: use a read-write token to make changes.",
+        ));
+    }
+    if state.token_usage.due(owner.token_id) {
+        if let Err(e) = store.token_used(owner.token_id, now).await {
+            tracing::warn!(error = %e, "could not record token use");
+        }
+    }
     req.extensions_mut().insert(AccountId(owner.account_id));
     Ok(next.run(req).await)
 }

@@ -45,6 +45,16 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub registrar: Registrar,
+    pub token_usage: std::sync::Arc<auth::TokenUsage>,
+}
+
+impl AppState {
+    pub fn new(registrar: Registrar) -> Self {
+        Self {
+            registrar,
+            token_usage: Default::default(),
+        }
+    }
 }
 
 async fn not_found() -> ApiError {

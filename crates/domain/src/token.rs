@@ -24,6 +24,12 @@ pub fn hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
+/// The part of a token shown in lists (`vps_1a2b3c`): enough to tell
+/// tokens apart, far too little to guess the rest.
+pub fn display_prefix(token: &str) -> String {
+    token.chars().take(TOKEN_PREFIX.len() + 6).collect()
+}
+
 /// Whether `token` has the shape of one of ours (saves a lookup otherwise).
 pub fn looks_valid(token: &str) -> bool {
     token.len() == TOKEN_PREFIX.len() + 64

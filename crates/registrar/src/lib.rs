@@ -138,6 +138,31 @@ impl Registrar {
             .ok_or(RegistrarError::NotFound)
     }
 
+    /// Creates an API token for an account: returns its id and the token,
+    /// which is shown this once (only its hash is kept).
+    pub async fn issue_token(
+        &self,
+        account_id: i64,
+        name: &str,
+        read_only: bool,
+        expires_at: Option<DateTime<Utc>>,
+    ) -> Result<(i64, String), RegistrarError> {
+        let (token, hash) = vpsd_domain::token::generate();
+        let id = self
+            .store
+            .create_token(&vpsd_storage::NewToken {
+                account_id,
+                name: name.to_owned(),
+                token_hash: hash,
+                prefix: vpsd_domain::token::display_prefix(&token),
+                read_only,
+                expires_at,
+                created_at: self.now(),
+            })
+            .await?;
+        Ok((id, token))
+    }
+
     /// One page of the account's ledger, newest first.
     pub async fn transactions(
         &self,

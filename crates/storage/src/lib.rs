@@ -65,14 +65,13 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     ) -> Result<(i64, Vec<LedgerEntry>)>;
 
     // ---- tokens
-    async fn create_token(
-        &self,
-        account_id: i64,
-        name: &str,
-        token_hash: &str,
-        now: DateTime<Utc>,
-    ) -> Result<i64>;
+    /// `NotFound` when the account does not exist.
+    async fn create_token(&self, token: &NewToken) -> Result<i64>;
     async fn token_owner(&self, token_hash: &str) -> Result<Option<TokenOwner>>;
+    async fn tokens(&self, account_id: i64) -> Result<Vec<TokenInfo>>;
+    /// False when there is no such token or it was revoked already.
+    async fn revoke_token(&self, token_id: i64, now: DateTime<Utc>) -> Result<bool>;
+    async fn token_used(&self, token_id: i64, now: DateTime<Utc>) -> Result<()>;
 
     // ---- domains
     /// One page of an account's domains, ordered by id, with the total count.

@@ -12,11 +12,40 @@ pub struct Account {
     pub created_at: DateTime<Utc>,
 }
 
-/// Who a token belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Who a token belongs to and what it may do.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenOwner {
     pub token_id: i64,
     pub account_id: i64,
+    pub read_only: bool,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// A token to create; only its hash is kept.
+#[derive(Debug, Clone)]
+pub struct NewToken {
+    pub account_id: i64,
+    pub name: String,
+    pub token_hash: String,
+    /// The first characters of the token (`vps_1a2b3c`), to tell it apart.
+    pub prefix: String,
+    pub read_only: bool,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A token as `vpsd token list` shows it (never the token itself).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenInfo {
+    pub id: i64,
+    pub name: String,
+    pub prefix: String,
+    pub read_only: bool,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub last_used_at: Option<DateTime<Utc>>,
 }
 
 /// A domain in an account.

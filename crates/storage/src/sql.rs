@@ -447,39 +447,98 @@ macro_rules! sql_store {
                 Ok(Money::from_cents(sum))
             }
 
-            async fn create_token(
-                &self,
-                account_id: i64,
-                name: &str,
-                token_hash: &str,
-                now: DateTime<Utc>,
-            ) -> Result<i64> {
+            async fn create_token(&self, t: &NewToken) -> Result<i64> {
                 let (_guard, mut tx) = self.begin_write().await?;
-                let (id,): (i64,) = sqlx::query_as(
-                    "INSERT INTO api_tokens (account_id, name, token_hash, created_at) \
-                     SELECT id, $2, $3, $4 FROM accounts WHERE id = $1 RETURNING id",
+                let row: Option<(i64,)> = sqlx::query_as(
+                    "INSERT INTO api_tokens (account_id, name, token_hash, prefix, scope, \
+                     expires_at, created_at) \
+                     SELECT id, $2, $3, $4, $5, $6, $7 FROM accounts WHERE id = $1 RETURNING id",
                 )
-                .bind(account_id)
-                .bind(name)
-                .bind(token_hash)
-                .bind(now)
-                .fetch_one(&mut *tx)
+                .bind(t.account_id)
+                .bind(&t.name)
+                .bind(&t.token_hash)
+                .bind(&t.prefix)
+                .bind(if t.read_only { "read_only" } else { "read_write" })
+                .bind(t.expires_at)
+                .bind(t.created_at)
+                .fetch_optional(&mut *tx)
                 .await?;
                 tx.commit().await?;
-                Ok(id)
+                row.map(|r| r.0).ok_or(StoreError::NotFound)
             }
 
             async fn token_owner(&self, token_hash: &str) -> Result<Option<TokenOwner>> {
-                let row: Option<(i64, i64)> = sqlx::query_as(
-                    "SELECT id, account_id FROM api_tokens WHERE token_hash = $1",
-                )
-                .bind(token_hash)
-                .fetch_optional(&self.pool)
-                .await?;
-                Ok(row.map(|(token_id, account_id)| TokenOwner {
+                let row: Option<(i64, i64, String, Option<DateTime<Utc>>, Option<DateTime<Utc>>)> =
+                    sqlx::query_as(
+                        "SELECT id, account_id, scope, expires_at, revoked_at FROM api_tokens \
+                         WHERE token_hash = $1",
+                    )
+                    .bind(token_hash)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                Ok(row.map(|(token_id, account_id, scope, expires_at, revoked_at)| TokenOwner {
                     token_id,
                     account_id,
+                    read_only: scope != "read_write",
+                    expires_at,
+                    revoked_at,
                 }))
+            }
+
+            async fn tokens(&self, account_id: i64) -> Result<Vec<TokenInfo>> {
+                #[allow(clippy::type_complexity)]
+                let rows: Vec<(
+                    i64,
+                    String,
+                    String,
+                    String,
+                    DateTime<Utc>,
+                    Option<DateTime<Utc>>,
+                    Option<DateTime<Utc>>,
+                    Option<DateTime<Utc>>,
+                )> = sqlx::query_as(
+                    "SELECT id, name, prefix, scope, created_at, expires_at, revoked_at, \
+                     last_used_at FROM api_tokens WHERE account_id = $1 ORDER BY id",
+                )
+                .bind(account_id)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(rows
+                    .into_iter()
+                    .map(|(id, name, prefix, scope, created_at, expires_at, revoked_at, last_used_at)| {
+                        TokenInfo {
+                            id,
+                            name,
+                            prefix,
+                            read_only: scope != "read_write",
+                            created_at,
+                            expires_at,
+                            revoked_at,
+                            last_used_at,
+                        }
+                    })
+                    .collect())
+            }
+
+            async fn revoke_token(&self, token_id: i64, now: DateTime<Utc>) -> Result<bool> {
+                self.write_one(
+                    sqlx::query(
+                        "UPDATE api_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL",
+                    )
+                    .bind(token_id)
+                    .bind(now),
+                )
+                .await
+            }
+
+            async fn token_used(&self, token_id: i64, now: DateTime<Utc>) -> Result<()> {
+                self.write_one(
+                    sqlx::query("UPDATE api_tokens SET last_used_at = $2 WHERE id = $1")
+                        .bind(token_id)
+                        .bind(now),
+                )
+                .await?;
+                Ok(())
             }
 
             async fn list_domains(

@@ -8,7 +8,7 @@ use std::time::Duration;
 use anyhow::{bail, Context};
 use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand};
-use vpsd_domain::{lifecycle, token, Clock, DomainName, Money, Nameservers, SystemClock};
+use vpsd_domain::{lifecycle, Clock, DomainName, Money, Nameservers, SystemClock};
 use vpsd_registry::RegistryRecord;
 
 use crate::server::{App, ServerSettings};
@@ -112,7 +112,20 @@ pub enum TokenCommand {
         account: i64,
         #[arg(long, default_value = "default")]
         name: String,
+        /// The token may only read (GET); anything else is refused with 403.
+        #[arg(long)]
+        read_only: bool,
+        /// The token stops working after this long (e.g. 90d).
+        #[arg(long, value_parser = crate::duration::parse)]
+        expires_in: Option<Duration>,
     },
+    /// List an account's tokens (never the tokens themselves).
+    List {
+        #[arg(long)]
+        account: i64,
+    },
+    /// Revoke a token by its id (from `vpsd token list`); it stops working at once.
+    Revoke { token_id: i64 },
 }
 
 #[derive(Debug, Subcommand)]
@@ -237,16 +250,69 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             eprintln!("account {account}: balance is now ${}", updated.balance);
             Ok(())
         }
-        Command::Token(TokenCommand::Create { account, name }) => {
+        Command::Token(TokenCommand::Create {
+            account,
+            name,
+            read_only,
+            expires_in,
+        }) => {
             let app = App::build(settings, clock.clone()).await?;
             if app.store.account(account).await?.is_none() {
                 bail!("there is no account {account}");
             }
-            let (token, hash) = token::generate();
-            app.store
-                .create_token(account, &name, &hash, clock.now())
+            let expires_at = match expires_in {
+                Some(d) => Some(clock.now() + chrono::Duration::from_std(d)?),
+                None => None,
+            };
+            let (id, token) = app
+                .registrar
+                .issue_token(account, &name, read_only, expires_at)
                 .await?;
+            eprintln!("token {id} created; it is shown only this once");
             println!("{token}");
+            Ok(())
+        }
+        Command::Token(TokenCommand::List { account }) => {
+            let app = App::build(settings, clock.clone()).await?;
+            if app.store.account(account).await?.is_none() {
+                bail!("there is no account {account}");
+            }
+            let now = clock.now();
+            println!(
+                "{:<6} {:<12} {:<10} {:<10} {:<22} {:<22} NAME",
+                "ID", "PREFIX", "SCOPE", "STATE", "CREATED", "LAST USED"
+            );
+            for t in app.store.tokens(account).await? {
+                let state = if t.revoked_at.is_some() {
+                    "revoked"
+                } else if t.expires_at.is_some_and(|e| e <= now) {
+                    "expired"
+                } else {
+                    "active"
+                };
+                let when = |t: Option<DateTime<Utc>>| {
+                    t.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+                        .unwrap_or_else(|| "never".to_owned())
+                };
+                println!(
+                    "{:<6} {:<12} {:<10} {:<10} {:<22} {:<22} {}",
+                    t.id,
+                    format!("{}…", t.prefix),
+                    if t.read_only { "read" } else { "read-write" },
+                    state,
+                    when(Some(t.created_at)),
+                    when(t.last_used_at),
+                    t.name
+                );
+            }
+            Ok(())
+        }
+        Command::Token(TokenCommand::Revoke { token_id }) => {
+            let app = App::build(settings, clock.clone()).await?;
+            if !app.store.revoke_token(token_id, clock.now()).await? {
+                bail!("there is no active token {token_id}");
+            }
+            eprintln!("token {token_id} revoked");
             Ok(())
         }
         Command::Registry(RegistryCommand::Add {

@@ -10,7 +10,7 @@ use std::net::SocketAddr;
 use anyhow::Context;
 use chrono::Duration;
 use vpsd_domain::lifecycle::add_years;
-use vpsd_domain::{token, DomainName, Money, Nameservers};
+use vpsd_domain::{DomainName, Money, Nameservers};
 use vpsd_registrar::SettingsUpdate;
 use vpsd_registry::{new_auth_code, RegistryRecord, OUR_REGISTRAR};
 use vpsd_storage::NewRegistration;
@@ -29,8 +29,10 @@ pub async fn seed(app: &App, addr: SocketAddr) -> anyhow::Result<()> {
     let account = store
         .create_account("demo@example.com", Money::from_cents(100_00), now)
         .await?;
-    let (api_token, hash) = token::generate();
-    store.create_token(account.id, "demo", &hash, now).await?;
+    let (_, api_token) = app
+        .registrar
+        .issue_token(account.id, "demo", false, None)
+        .await?;
 
     let delay = Duration::from_std(app.registrar.settings().registration_delay)
         .unwrap_or(Duration::seconds(10));

@@ -123,9 +123,7 @@ impl App {
         let mut api_stop = stop_rx;
         let api = tokio::spawn(vpsd_api::serve(
             listener,
-            AppState {
-                registrar: self.registrar.clone(),
-            },
+            AppState::new(self.registrar.clone()),
             async move {
                 let _ = api_stop.wait_for(|s| *s).await;
             },

@@ -15,7 +15,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use sqlx::Connection;
 use vpsd::server::{App, ServerSettings};
-use vpsd_domain::{token, ManualClock, Money};
+use vpsd_domain::{ManualClock, Money};
 use vpsd_registry::RegistryRecord;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -316,10 +316,10 @@ impl TestApp {
             .create_account(email, Money::from_cents(cents), now)
             .await
             .expect("create account");
-        let (token, hash) = token::generate();
-        self.app
-            .store
-            .create_token(account.id, "test", &hash, now)
+        let (_, token) = self
+            .app
+            .registrar
+            .issue_token(account.id, "test", false, None)
             .await
             .expect("create token");
         (account.id, token)

@@ -14,3 +14,4 @@ mod mail;
 mod money;
 mod pricing;
 mod renewals;
+mod tokens;
