@@ -7,6 +7,7 @@
 //! - [`auth`]: bearer-token authentication; [`idempotency`]: the
 //!   `Idempotency-Key` header.
 //! - [`extract`]: extractors whose rejections are our JSON errors.
+//! - [`observe`]: `/healthz`, `/readyz`, `/metrics`.
 //! - [`error`]: [`ApiError`], the one JSON error body.
 //! - [`pagination`]: query strings and DRF-style pages.
 //! - [`views`]: the JSON shapes of the contract.
@@ -17,12 +18,16 @@
 use std::future::Future;
 use std::time::Duration;
 
-use axum::extract::DefaultBodyLimit;
-use axum::http::{header, HeaderValue, StatusCode};
+use std::sync::Arc;
+
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{HeaderName, StatusCode};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::{middleware, Router};
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 use vpsd_registrar::Registrar;
 
@@ -32,6 +37,7 @@ pub mod domains;
 pub mod error;
 pub mod extract;
 pub mod idempotency;
+pub mod observe;
 pub mod pagination;
 pub mod pricing;
 pub mod views;
@@ -45,7 +51,12 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub registrar: Registrar,
-    pub token_usage: std::sync::Arc<auth::TokenUsage>,
+    pub token_usage: Arc<auth::TokenUsage>,
+    pub metrics: Arc<observe::Metrics>,
+    /// Longer requests are stopped with a 503.
+    pub request_timeout: Duration,
+    /// Whether `/metrics` is served with the API (else on its own address).
+    pub metrics_on_api: bool,
 }
 
 impl AppState {
@@ -53,6 +64,9 @@ impl AppState {
         Self {
             registrar,
             token_usage: Default::default(),
+            metrics: Default::default(),
+            request_timeout: Duration::from_secs(30),
+            metrics_on_api: true,
         }
     }
 }
@@ -103,38 +117,71 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             auth::require_token,
         ));
-    Router::new()
-        .merge(api)
-        .fallback(not_found)
+    let mut app = Router::new().merge(api).merge(observe::health_router());
+    if state.metrics_on_api {
+        app = app.merge(observe::metrics_router());
+    }
+    app.fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            observe::track,
+        ))
+        .layer(middleware::from_fn_with_state(state.clone(), time_limit))
         .with_state(state)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(CatchPanicLayer::custom(panic_response))
-        .layer(TraceLayer::new_for_http())
-        .layer(axum::middleware::map_response(json_content_type))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+                let route = req
+                    .extensions()
+                    .get::<axum::extract::MatchedPath>()
+                    .map(|p| p.as_str().to_owned())
+                    .unwrap_or_default();
+                let id = req
+                    .headers()
+                    .get(&REQUEST_ID)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("");
+                tracing::info_span!("request", method = %req.method(), %route, request_id = %id)
+            }),
+        )
+        // Outermost: every response carries the request's id, taken from
+        // the request when it has one.
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID.clone()))
+        .layer(SetRequestIdLayer::new(REQUEST_ID.clone(), MakeRequestUuid))
 }
 
-/// Every body we send is JSON; say so with its charset-free media type.
-async fn json_content_type(mut response: Response) -> Response {
-    if response.status() != StatusCode::NO_CONTENT {
-        response.headers_mut().insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        );
+/// `/metrics` alone, for its own address.
+pub fn metrics_app(state: AppState) -> Router {
+    observe::metrics_router().with_state(state)
+}
+
+static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Answers 503 when a request runs longer than the configured limit.
+async fn time_limit(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    match tokio::time::timeout(state.request_timeout, next.run(req)).await {
+        Ok(response) => response,
+        Err(_) => ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "request_timeout",
+            "The request took too long and was stopped. Retry it; with an Idempotency-Key a retry is safe.",
+        )
+        .into_response(),
     }
-    response
 }
 
-/// Serves the API on `listener` until `shutdown` resolves, then stops
+/// Serves `app` on `listener` until `shutdown` resolves, then stops
 /// accepting and lets requests in flight finish (at most `grace`).
 pub async fn serve(
     listener: TcpListener,
-    state: AppState,
+    app: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
     grace: Duration,
 ) -> std::io::Result<()> {
     let (stop_tx, mut stop_rx) = tokio::sync::watch::channel(false);
-    let server = axum::serve(listener, router(state)).with_graceful_shutdown(async move {
+    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
         shutdown.await;
         let _ = stop_tx.send(true);
     });

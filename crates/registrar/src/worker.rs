@@ -269,10 +269,16 @@ async fn release(registrar: &Registrar, outcome: &mut PassOutcome) -> Result<(),
 
 /// Runs passes every `interval` (at once again while a backlog remains)
 /// until `shutdown` turns true.
-pub async fn run(registrar: Registrar, interval: Duration, mut shutdown: watch::Receiver<bool>) {
+pub async fn run(
+    registrar: Registrar,
+    interval: Duration,
+    mut shutdown: watch::Receiver<bool>,
+    on_pass: impl Fn(&PassOutcome) + Send + 'static,
+) {
     loop {
         let more_due = match run_once(&registrar).await {
             Ok(outcome) => {
+                on_pass(&outcome);
                 if !outcome.is_idle() {
                     tracing::info!(?outcome, "worker pass");
                 }

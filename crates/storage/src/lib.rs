@@ -35,6 +35,10 @@ pub use sqlite::SqliteStore;
 pub trait Store: Send + Sync + std::fmt::Debug {
     /// `"sqlite"` or `"postgres"`.
     fn backend(&self) -> &'static str;
+    /// Whether the database answers.
+    async fn ping(&self) -> Result<()>;
+    /// Connections in the pool: (open, idle).
+    fn pool_stats(&self) -> (u32, u32);
 
     // ---- accounts and money
     /// Creates an account; an opening balance is written as a ledger credit.

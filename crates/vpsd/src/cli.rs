@@ -37,14 +37,25 @@ pub struct Cli {
         global = true
     )]
     pub listen: SocketAddr,
+    /// Log lines for people (`human`) or for log collectors (`json`).
+    #[arg(long, env = "VPSD_LOG_FORMAT", default_value = "human", global = true)]
+    pub log_format: LogFormat,
     #[command(subcommand)]
     pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Human,
+    Json,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the API server and the background worker.
     Serve(ServeArgs),
+    /// Run only the background worker (and mail delivery), no API.
+    Worker(JobArgs),
     /// Create accounts and add money to them.
     #[command(subcommand)]
     Account(AccountCommand),
@@ -59,14 +70,9 @@ pub enum Command {
     Outbox(OutboxCommand),
 }
 
+/// What the background jobs need (in `serve` and in `worker`).
 #[derive(Debug, Args)]
-pub struct ServeArgs {
-    /// How long a registration stays pending (e.g. 5m, 10s).
-    #[arg(long, value_parser = crate::duration::parse)]
-    pub registration_delay: Option<Duration>,
-    /// How long a transfer stays pending (e.g. 5d, 10s).
-    #[arg(long, value_parser = crate::duration::parse)]
-    pub transfer_delay: Option<Duration>,
+pub struct JobArgs {
     /// How long before expiration auto-renew domains are renewed (e.g. 30d).
     #[arg(long, value_parser = crate::duration::parse)]
     pub auto_renew_lead: Option<Duration>,
@@ -77,6 +83,27 @@ pub struct ServeArgs {
     /// The sender of every mail.
     #[arg(long, env = "VPSD_MAIL_FROM", default_value = crate::server::DEFAULT_MAIL_FROM)]
     pub mail_from: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub jobs: JobArgs,
+    /// Run no background worker in this process (run `vpsd worker` apart).
+    #[arg(long)]
+    pub no_worker: bool,
+    /// Serve /metrics on this address instead of on the API's.
+    #[arg(long, env = "VPSD_METRICS_LISTEN")]
+    pub metrics_listen: Option<SocketAddr>,
+    /// Requests running longer are stopped with 503 (e.g. 30s).
+    #[arg(long, default_value = "30s", value_parser = crate::duration::parse)]
+    pub request_timeout: Duration,
+    /// How long a registration stays pending (e.g. 5m, 10s).
+    #[arg(long, value_parser = crate::duration::parse)]
+    pub registration_delay: Option<Duration>,
+    /// How long a transfer stays pending (e.g. 5d, 10s).
+    #[arg(long, value_parser = crate::duration::parse)]
+    pub transfer_delay: Option<Duration>,
     /// On an empty database, create a demo account with domains in every
     /// state, print its token, and shorten both delays to 10s.
     #[arg(long)]
@@ -157,6 +184,16 @@ pub enum OutboxCommand {
     List,
 }
 
+impl JobArgs {
+    fn apply(self, settings: &mut ServerSettings) {
+        settings.smtp_url = self.smtp_url;
+        settings.mail_from = self.mail_from;
+        if let Some(lead) = self.auto_renew_lead {
+            settings.registrar.auto_renew_lead = lead;
+        }
+    }
+}
+
 fn parse_money(s: &str) -> Result<Money, String> {
     Money::parse_dollars(s).map_err(|e| e.to_string())
 }
@@ -167,13 +204,16 @@ fn parse_time(s: &str) -> Result<DateTime<Utc>, String> {
         .map_err(|_| format!("`{s}` is not an RFC 3339 time such as 2025-01-15T10:30:00Z"))
 }
 
-fn init_tracing() {
+fn init_tracing(format: LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
+        .with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Human => builder.try_init(),
+        LogFormat::Json => builder.json().flatten_event(true).try_init(),
+    };
 }
 
 fn valid_email(email: &str) -> bool {
@@ -190,7 +230,7 @@ fn valid_email(email: &str) -> bool {
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
-    init_tracing();
+    init_tracing(cli.log_format);
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let mut settings = ServerSettings::new(cli.database.clone());
     match cli.command {
@@ -204,21 +244,34 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 .transfer_delay
                 .or(args.demo.then_some(demo_delay))
                 .unwrap_or(settings.registrar.transfer_delay);
-            settings.smtp_url = args.smtp_url;
-            settings.mail_from = args.mail_from;
-            if let Some(lead) = args.auto_renew_lead {
-                settings.registrar.auto_renew_lead = lead;
-            }
+            args.jobs.apply(&mut settings);
+            settings.run_worker = !args.no_worker;
+            settings.request_timeout = args.request_timeout;
             let app = App::build(settings, clock).await?;
             let listener = tokio::net::TcpListener::bind(cli.listen)
                 .await
                 .with_context(|| format!("listening on {}", cli.listen))?;
+            let metrics_listener = match args.metrics_listen {
+                Some(a) => Some(
+                    tokio::net::TcpListener::bind(a)
+                        .await
+                        .with_context(|| format!("listening on {a} for metrics"))?,
+                ),
+                None => None,
+            };
             let addr = listener.local_addr()?;
             if args.demo {
                 crate::demo::seed(&app, addr).await?;
             }
             tracing::info!(%addr, database = %vpsd_storage::redact(&cli.database), "serving the Domains API");
-            app.serve(listener, crate::server::shutdown_signal()).await
+            app.serve_all(listener, metrics_listener, crate::server::shutdown_signal())
+                .await
+        }
+        Command::Worker(jobs) => {
+            jobs.apply(&mut settings);
+            let app = App::build(settings, clock).await?;
+            tracing::info!(database = %vpsd_storage::redact(&cli.database), "running the worker");
+            app.work(crate::server::shutdown_signal()).await
         }
         Command::Account(AccountCommand::Create { email, balance }) => {
             if !valid_email(&email) {

@@ -35,6 +35,10 @@ pub struct ServerSettings {
     pub mail_from: String,
     /// How often the mailer looks for mails to send.
     pub mail_interval: Duration,
+    /// Whether this process runs the background worker (`--no-worker`).
+    pub run_worker: bool,
+    /// Longer requests are stopped with a 503.
+    pub request_timeout: Duration,
 }
 
 impl ServerSettings {
@@ -47,6 +51,8 @@ impl ServerSettings {
             smtp_url: None,
             mail_from: DEFAULT_MAIL_FROM.to_owned(),
             mail_interval: Duration::from_secs(1),
+            run_worker: true,
+            request_timeout: Duration::from_secs(30),
         }
     }
 }
@@ -106,12 +112,51 @@ impl App {
         listener: TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
+        self.serve_all(listener, None, shutdown).await
+    }
+
+    /// Runs the API on `listener` (and `/metrics` on `metrics_listener`
+    /// when given, instead of on the API's address), the worker unless
+    /// disabled, and the mailer when configured, until `shutdown` resolves.
+    pub async fn serve_all(
+        self,
+        listener: TcpListener,
+        metrics_listener: Option<TcpListener>,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
         let (stop_tx, stop_rx) = watch::channel(false);
-        let worker = tokio::spawn(vpsd_registrar::worker::run(
-            self.registrar.clone(),
-            self.settings.worker_interval,
-            stop_rx.clone(),
-        ));
+        let mut state = AppState::new(self.registrar.clone());
+        state.request_timeout = self.settings.request_timeout;
+        state.metrics_on_api = metrics_listener.is_none();
+        let metrics = state.metrics.clone();
+        let worker = if self.settings.run_worker {
+            tokio::spawn(vpsd_registrar::worker::run(
+                self.registrar.clone(),
+                self.settings.worker_interval,
+                stop_rx.clone(),
+                move |pass| record_pass(&metrics, pass),
+            ))
+        } else {
+            tracing::info!("no worker in this process (--no-worker)");
+            let mut stop = stop_rx.clone();
+            tokio::spawn(async move {
+                let _ = stop.wait_for(|s| *s).await;
+            })
+        };
+        let metrics_server = match metrics_listener {
+            Some(l) => {
+                let mut stop = stop_rx.clone();
+                tokio::spawn(vpsd_api::serve(
+                    l,
+                    vpsd_api::metrics_app(state.clone()),
+                    async move {
+                        let _ = stop.wait_for(|s| *s).await;
+                    },
+                    self.settings.shutdown_grace,
+                ))
+            }
+            None => tokio::spawn(async { Ok(()) }),
+        };
         let mailer = match self.mailer.clone() {
             Some(m) => tokio::spawn(vpsd_mailer::run(
                 m,
@@ -123,7 +168,7 @@ impl App {
         let mut api_stop = stop_rx;
         let api = tokio::spawn(vpsd_api::serve(
             listener,
-            AppState::new(self.registrar.clone()),
+            vpsd_api::router(state),
             async move {
                 let _ = api_stop.wait_for(|s| *s).await;
             },
@@ -145,9 +190,57 @@ impl App {
         let _ = stop_tx.send(true);
         let _ = (&mut worker).await;
         let _ = mailer.await;
+        let _ = metrics_server.await;
         api.await.context("API task")?.context("API server")?;
         tracing::info!("stopped");
         Ok(())
+    }
+}
+
+impl App {
+    /// Runs only the worker and the mailer until `shutdown` resolves
+    /// (`vpsd worker`, beside API processes started with `--no-worker`).
+    pub async fn work(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let (stop_tx, stop_rx) = watch::channel(false);
+        let metrics = std::sync::Arc::new(vpsd_api::observe::Metrics::new());
+        let worker = tokio::spawn(vpsd_registrar::worker::run(
+            self.registrar.clone(),
+            self.settings.worker_interval,
+            stop_rx.clone(),
+            move |pass| record_pass(&metrics, pass),
+        ));
+        let mailer = self
+            .mailer
+            .clone()
+            .map(|m| tokio::spawn(vpsd_mailer::run(m, self.settings.mail_interval, stop_rx)));
+        shutdown.await;
+        tracing::info!("shutdown requested; finishing the current pass");
+        let _ = stop_tx.send(true);
+        let _ = worker.await;
+        if let Some(m) = mailer {
+            let _ = m.await;
+        }
+        Ok(())
+    }
+}
+
+/// Counts a worker pass's jobs in the metrics.
+fn record_pass(metrics: &vpsd_api::observe::Metrics, pass: &vpsd_registrar::worker::PassOutcome) {
+    for (kind, n) in [
+        ("registration_completed", pass.registrations_completed),
+        ("registration_failed", pass.registrations_failed),
+        ("transfer_completed", pass.transfers_completed),
+        ("transfer_failed", pass.transfers_failed),
+        ("renewed", pass.renewed),
+        ("renewal_failed", pass.renewals_failed),
+        ("expiry_warning", pass.warnings),
+        ("expired", pass.expired),
+        ("released", pass.released),
+    ] {
+        metrics.record_jobs(kind, n);
     }
 }
 

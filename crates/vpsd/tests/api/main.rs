@@ -12,6 +12,7 @@ mod idempotency;
 mod lifecycle;
 mod mail;
 mod money;
+mod observe;
 mod pricing;
 mod renewals;
 mod tokens;

@@ -1,0 +1,197 @@
+//! Health, readiness, metrics, request ids, timeouts, JSON logs, and the
+//! worker in a process of its own.
+
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use tokio::io::AsyncBufReadExt;
+
+use crate::helpers::{assert_error, Backend, TestApp};
+use crate::mail::free_port;
+
+crate::both!(health_ready_metrics_and_request_ids);
+
+async fn health_ready_metrics_and_request_ids(app: &TestApp) {
+    for path in ["/healthz", "/readyz"] {
+        let resp = app
+            .http
+            .get(format!("{}{path}", app.base))
+            .send()
+            .await
+            .expect("get");
+        assert_eq!(resp.status(), StatusCode::OK, "{path}");
+        let id = resp
+            .headers()
+            .get("x-request-id")
+            .expect("request id")
+            .to_str()
+            .expect("ascii")
+            .to_owned();
+        assert_eq!(id.len(), 36, "a UUID: {id}");
+    }
+    let resp = app
+        .http
+        .get(format!("{}/api/v1/domains/", app.base))
+        .bearer_auth(&app.token)
+        .header("X-Request-Id", "client-chosen-42")
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(
+        resp.headers().get("x-request-id").map(|v| v.as_bytes()),
+        Some(&b"client-chosen-42"[..])
+    );
+    let id = app.register("metered.com").await;
+    app.get(&format!("/api/v1/domains/{id}/")).await;
+    app.get("/api/v1/domains/999/").await;
+    app.wait_active(id).await;
+    let metrics = app
+        .http
+        .get(format!("{}/metrics", app.base))
+        .send()
+        .await
+        .expect("metrics");
+    assert_eq!(metrics.status(), StatusCode::OK);
+    let text = metrics.text().await.expect("text");
+    assert!(text.contains(r#"vpsd_http_requests_total{method="GET",route="/api/v1/domains/{domain_id}/",status="200"}"#), "{text}");
+    assert!(text.contains(r#"vpsd_http_requests_total{method="GET",route="/api/v1/domains/{domain_id}/",status="404"} 1"#), "{text}");
+    assert!(text.contains(
+        r#"vpsd_http_requests_total{method="POST",route="/api/v1/domains/",status="201"} 1"#
+    ));
+    assert!(text.contains("vpsd_http_request_duration_seconds_bucket"));
+    assert!(
+        text.contains(r#"vpsd_worker_jobs_total{kind="registration_completed"}"#),
+        "{text}"
+    );
+    assert!(text.contains(r#"vpsd_db_pool_connections{state="open"}"#));
+    assert!(
+        !text.contains("/api/v1/domains/999"),
+        "raw paths never become labels"
+    );
+    assert!(!text.contains(&app.token));
+}
+
+/// No worker in the test's server nor in the API process: only the
+/// `vpsd worker` process can complete the registration.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn worker_in_its_own_process() {
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let app = TestApp::spawn_with(backend, |s| s.run_worker = false).await;
+        worker_apart(&app).await;
+        app.finish().await;
+    }
+}
+
+async fn worker_apart(app: &TestApp) {
+    // An API process without a worker, with JSON logs and metrics apart.
+    let port = free_port();
+    let metrics_port = free_port();
+    let addr = format!("127.0.0.1:{port}");
+    let mut api = tokio::process::Command::new(env!("CARGO_BIN_EXE_vpsd"))
+        .args([
+            "--log-format",
+            "json",
+            "serve",
+            "--no-worker",
+            "--listen",
+            &addr,
+        ])
+        .args(["--metrics-listen", &format!("127.0.0.1:{metrics_port}")])
+        .args(["--registration-delay", "1s"])
+        .env("VPSD_DATABASE_URL", &app.database_url)
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("vpsd serve");
+    let mut logs = tokio::io::BufReader::new(api.stderr.take().expect("stderr")).lines();
+    let started = tokio::time::timeout(Duration::from_secs(30), async {
+        while let Ok(Some(line)) = logs.next_line().await {
+            let v: Value =
+                serde_json::from_str(&line).unwrap_or_else(|_| panic!("not JSON: {line}"));
+            if v["message"] == "serving the Domains API" {
+                return v;
+            }
+        }
+        Value::Null
+    })
+    .await
+    .expect("started");
+    assert_eq!(started["addr"], addr);
+    let http = reqwest::Client::new();
+    let resp = http
+        .post(format!("http://{addr}/api/v1/domains/"))
+        .bearer_auth(&app.token)
+        .json(&json!({"domain_name": "apart.com"}))
+        .send()
+        .await
+        .expect("register");
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let id = resp.json::<Value>().await.expect("json")["id"]
+        .as_i64()
+        .expect("id");
+    assert_eq!(
+        http.get(format!("http://{addr}/metrics"))
+            .send()
+            .await
+            .expect("m")
+            .status(),
+        StatusCode::NOT_FOUND,
+        "metrics live on their own address"
+    );
+    let m = http
+        .get(format!("http://127.0.0.1:{metrics_port}/metrics"))
+        .send()
+        .await
+        .expect("m");
+    assert_eq!(m.status(), StatusCode::OK);
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let (_, pending) = app.get(&format!("/api/v1/domains/{id}/")).await;
+    assert_eq!(pending["status"], "pending", "no worker has run yet");
+    let mut worker = tokio::process::Command::new(env!("CARGO_BIN_EXE_vpsd"))
+        .args(["worker"])
+        .env("VPSD_DATABASE_URL", &app.database_url)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("vpsd worker");
+    app.wait_active(id).await;
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &worker.id().expect("pid").to_string()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let status = tokio::time::timeout(Duration::from_secs(10), worker.wait())
+        .await
+        .expect("worker stops on SIGTERM")
+        .expect("status");
+    assert!(status.success());
+    let _ = api.kill().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_requests_are_stopped_with_a_json_503() {
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let app =
+            TestApp::spawn_with(backend, |s| s.request_timeout = Duration::from_nanos(1)).await;
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let (status, body) = loop {
+            let (status, body) = app.get("/api/v1/domains/").await;
+            if status != StatusCode::OK || Instant::now() > deadline {
+                break (status, body);
+            }
+        };
+        assert_error(
+            status,
+            &body,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "request_timeout",
+        );
+        app.finish().await;
+    }
+}
