@@ -95,6 +95,11 @@ pub async fn require_token(
             "This token has expired: create a new one (vpsd token create) and use that.",
         ));
     }
+    if let Some(limiter) = &state.limiter {
+        if let Err(refused) = limiter.check(owner.token_id) {
+            return Ok(refused);
+        }
+    }
     if owner.read_only && !matches!(*req.method(), Method::GET | Method::HEAD) {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,

@@ -7,6 +7,7 @@
 //! - [`auth`]: bearer-token authentication; [`idempotency`]: the
 //!   `Idempotency-Key` header.
 //! - [`extract`]: extractors whose rejections are our JSON errors.
+//! - [`limits`]: per-token rate limiting.
 //! - [`observe`]: `/healthz`, `/readyz`, `/metrics`.
 //! - [`error`]: [`ApiError`], the one JSON error body.
 //! - [`pagination`]: query strings and DRF-style pages.
@@ -37,6 +38,7 @@ pub mod domains;
 pub mod error;
 pub mod extract;
 pub mod idempotency;
+pub mod limits;
 pub mod observe;
 pub mod pagination;
 pub mod pricing;
@@ -57,6 +59,8 @@ pub struct AppState {
     pub request_timeout: Duration,
     /// Whether `/metrics` is served with the API (else on its own address).
     pub metrics_on_api: bool,
+    /// Per-token rate limiting; `None` when off.
+    pub limiter: Option<limits::TokenLimiter>,
 }
 
 impl AppState {
@@ -67,6 +71,7 @@ impl AppState {
             metrics: Default::default(),
             request_timeout: Duration::from_secs(30),
             metrics_on_api: true,
+            limiter: Some(limits::TokenLimiter::new(limits::RateLimit::DEFAULT)),
         }
     }
 }

@@ -95,6 +95,9 @@ pub struct ServeArgs {
     /// Serve /metrics on this address instead of on the API's.
     #[arg(long, env = "VPSD_METRICS_LISTEN")]
     pub metrics_listen: Option<SocketAddr>,
+    /// Requests per API token, per process: 20/s, 600/min, 20/s,burst=100, or off.
+    #[arg(long, env = "VPSD_RATE_LIMIT", default_value = "20/s,burst=100", value_parser = parse_rate)]
+    pub rate_limit: RateLimitArg,
     /// Requests running longer are stopped with 503 (e.g. 30s).
     #[arg(long, default_value = "30s", value_parser = crate::duration::parse)]
     pub request_timeout: Duration,
@@ -194,6 +197,14 @@ impl JobArgs {
     }
 }
 
+/// A rate limit, or none (`off`).
+#[derive(Debug, Clone, Copy)]
+pub struct RateLimitArg(pub Option<vpsd_api::limits::RateLimit>);
+
+fn parse_rate(s: &str) -> Result<RateLimitArg, String> {
+    vpsd_api::limits::RateLimit::parse(s).map(RateLimitArg)
+}
+
 fn parse_money(s: &str) -> Result<Money, String> {
     Money::parse_dollars(s).map_err(|e| e.to_string())
 }
@@ -247,6 +258,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             args.jobs.apply(&mut settings);
             settings.run_worker = !args.no_worker;
             settings.request_timeout = args.request_timeout;
+            settings.rate_limit = args.rate_limit.0;
             let app = App::build(settings, clock).await?;
             let listener = tokio::net::TcpListener::bind(cli.listen)
                 .await

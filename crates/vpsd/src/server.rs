@@ -39,6 +39,8 @@ pub struct ServerSettings {
     pub run_worker: bool,
     /// Longer requests are stopped with a 503.
     pub request_timeout: Duration,
+    /// Per-token rate limit; `None` for none.
+    pub rate_limit: Option<vpsd_api::limits::RateLimit>,
 }
 
 impl ServerSettings {
@@ -53,6 +55,7 @@ impl ServerSettings {
             mail_interval: Duration::from_secs(1),
             run_worker: true,
             request_timeout: Duration::from_secs(30),
+            rate_limit: Some(vpsd_api::limits::RateLimit::DEFAULT),
         }
     }
 }
@@ -128,6 +131,10 @@ impl App {
         let mut state = AppState::new(self.registrar.clone());
         state.request_timeout = self.settings.request_timeout;
         state.metrics_on_api = metrics_listener.is_none();
+        state.limiter = self
+            .settings
+            .rate_limit
+            .map(vpsd_api::limits::TokenLimiter::new);
         let metrics = state.metrics.clone();
         let worker = if self.settings.run_worker {
             tokio::spawn(vpsd_registrar::worker::run(

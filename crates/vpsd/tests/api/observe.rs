@@ -195,3 +195,41 @@ async fn slow_requests_are_stopped_with_a_json_503() {
         app.finish().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rate_limit_answers_429_with_retry_after() {
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let app = TestApp::spawn_with(backend, |s| {
+            s.rate_limit = vpsd_api::limits::RateLimit::parse("1/s,burst=3").expect("rate")
+        })
+        .await;
+        // The harness's own set-up made no API calls with this token.
+        for _ in 0..3 {
+            let (status, _) = app.get("/api/v1/domains/").await;
+            assert_eq!(status, StatusCode::OK);
+        }
+        let resp = app
+            .http
+            .get(format!("{}/api/v1/domains/", app.base))
+            .bearer_auth(&app.token)
+            .send()
+            .await
+            .expect("get");
+        assert_eq!(resp.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(
+            resp.headers().get("retry-after").map(|v| v.as_bytes()),
+            Some(&b"1"[..])
+        );
+        let body: Value = resp.json().await.expect("json");
+        assert_eq!(body["code"], "rate_limited");
+        let (_, other) = app.new_account("other@example.com", 0).await;
+        let (status, _) = app
+            .request_as(Some(&other), reqwest::Method::GET, "/api/v1/domains/", None)
+            .await;
+        assert_eq!(status, StatusCode::OK, "each token has its own bucket");
+        tokio::time::sleep(Duration::from_millis(1100)).await;
+        let (status, _) = app.get("/api/v1/domains/").await;
+        assert_eq!(status, StatusCode::OK, "a second later it may go on");
+        app.finish().await;
+    }
+}
