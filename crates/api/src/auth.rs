@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use axum::extract::{Request, State};
 use axum::http::{header, Method, StatusCode};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use vpsd_domain::token;
 
 use crate::error::ApiError;
@@ -97,7 +97,7 @@ pub async fn require_token(
     }
     if let Some(limiter) = &state.limiter {
         if let Err(refused) = limiter.check(owner.token_id) {
-            return Ok(refused);
+            return Ok(refused.into_response());
         }
     }
     if owner.read_only && !matches!(*req.method(), Method::GET | Method::HEAD) {

@@ -72,30 +72,39 @@ impl TokenLimiter {
         }
     }
 
-    /// `Ok` when the token may go on, else the 429 to answer with.
-    pub fn check(&self, token_id: i64) -> Result<(), Response> {
+    /// `Ok` when the token may go on, else how long it must wait.
+    pub fn check(&self, token_id: i64) -> Result<(), RateLimited> {
         if self.limiter.len() > 100_000 {
             self.limiter.retain_recent();
         }
-        match self.limiter.check_key(&token_id) {
-            Ok(()) => Ok(()),
-            Err(not_until) => {
-                let wait = not_until.wait_time_from(DefaultClock::default().now());
-                let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-                let mut response = ApiError::new(
-                    StatusCode::TOO_MANY_REQUESTS,
-                    "rate_limited",
-                    format!(
-                        "Too many requests with this token: wait {seconds} second(s) (Retry-After) and slow down."
-                    ),
-                )
-                .into_response();
-                response
-                    .headers_mut()
-                    .insert("retry-after", HeaderValue::from(seconds.max(1)));
-                Err(response)
+        self.limiter.check_key(&token_id).map_err(|not_until| {
+            let wait = not_until.wait_time_from(DefaultClock::default().now());
+            RateLimited {
+                retry_after_secs: (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1),
             }
-        }
+        })
+    }
+}
+
+/// A refusal: 429 with `Retry-After`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimited {
+    pub retry_after_secs: u64,
+}
+
+impl IntoResponse for RateLimited {
+    fn into_response(self) -> Response {
+        let seconds = self.retry_after_secs;
+        let mut response = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            format!("Too many requests with this token: wait {seconds} second(s) (Retry-After) and slow down."),
+        )
+        .into_response();
+        response
+            .headers_mut()
+            .insert("retry-after", HeaderValue::from(seconds));
+        response
     }
 }
 
@@ -120,7 +129,7 @@ mod tests {
         let limiter = TokenLimiter::new(RateLimit::parse("1/s,burst=2").unwrap().unwrap());
         assert!(limiter.check(1).is_ok());
         assert!(limiter.check(1).is_ok());
-        let refused = limiter.check(1).unwrap_err();
+        let refused = limiter.check(1).unwrap_err().into_response();
         assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
         assert_eq!(refused.headers()["retry-after"], "1");
         assert!(limiter.check(2).is_ok(), "another token has its own bucket");
