@@ -5,6 +5,7 @@ mod helpers;
 
 mod account;
 mod cli;
+mod cluster;
 mod concurrency;
 mod errors;
 mod examples;
