@@ -6,6 +6,11 @@
 //! a read-only token may only read (any other method is a 403).
 //! `last_used_at` is written at most once a minute per token, so reads do
 //! not turn into database writes.
+//!
+//! Known tokens are kept in memory for [`TOKEN_CACHE_TTL`], which spares a
+//! database query on most requests; so a revocation (made by `vpsd token
+//! revoke`, another process) takes effect within that time. Expiry is
+//! checked on every request against the cached expiry, so it is exact.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -16,6 +21,7 @@ use axum::http::{header, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use vpsd_domain::token;
+use vpsd_storage::TokenOwner;
 
 use crate::error::ApiError;
 use crate::AppState;
@@ -23,6 +29,33 @@ use crate::AppState;
 /// The authenticated account, put in the request's extensions.
 #[derive(Debug, Clone, Copy)]
 pub struct AccountId(pub i64);
+
+/// How long a looked-up token is trusted without asking the database again.
+pub const TOKEN_CACHE_TTL: Duration = Duration::from_secs(5);
+
+/// Tokens looked up recently, by hash.
+#[derive(Debug, Default)]
+pub struct TokenCache {
+    entries: std::sync::RwLock<HashMap<String, (TokenOwner, Instant)>>,
+}
+
+impl TokenCache {
+    fn get(&self, hash: &str) -> Option<TokenOwner> {
+        let entries = self.entries.read().unwrap_or_else(|e| e.into_inner());
+        entries
+            .get(hash)
+            .filter(|(_, at)| at.elapsed() < TOKEN_CACHE_TTL)
+            .map(|(owner, _)| owner.clone())
+    }
+
+    fn put(&self, hash: String, owner: TokenOwner) {
+        let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
+        if entries.len() > 100_000 {
+            entries.retain(|_, (_, at)| at.elapsed() < TOKEN_CACHE_TTL);
+        }
+        entries.insert(hash, (owner, Instant::now()));
+    }
+}
 
 /// How often `last_used_at` is written for one token.
 const USAGE_WRITE_EVERY: Duration = Duration::from_secs(60);
@@ -76,14 +109,21 @@ pub async fn require_token(
     }
     let hash = token::hash(presented);
     let store = state.registrar.store();
-    let owner = store
-        .token_owner(&hash)
-        .await
-        .map_err(|e| {
-            tracing::error!(error = %e, "token lookup failed");
-            ApiError::internal()
-        })?
-        .ok_or_else(ApiError::unauthorized)?;
+    let owner = match state.tokens.get(&hash) {
+        Some(owner) => owner,
+        None => {
+            let owner = store
+                .token_owner(&hash)
+                .await
+                .map_err(|e| {
+                    tracing::error!(error = %e, "token lookup failed");
+                    ApiError::internal()
+                })?
+                .ok_or_else(ApiError::unauthorized)?;
+            state.tokens.put(hash, owner.clone());
+            owner
+        }
+    };
     let now = state.registrar.now();
     if owner.revoked_at.is_some() {
         return Err(unauthorized(

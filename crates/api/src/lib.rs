@@ -54,6 +54,7 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 pub struct AppState {
     pub registrar: Registrar,
     pub token_usage: Arc<auth::TokenUsage>,
+    pub tokens: Arc<auth::TokenCache>,
     pub metrics: Arc<observe::Metrics>,
     /// Longer requests are stopped with a 503.
     pub request_timeout: Duration,
@@ -68,6 +69,7 @@ impl AppState {
         Self {
             registrar,
             token_usage: Default::default(),
+            tokens: Default::default(),
             metrics: Default::default(),
             request_timeout: Duration::from_secs(30),
             metrics_on_api: true,

@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# Reruns the benchmark of docs/benchmarks.md on this machine:
+#   bench/run.sh [seconds-per-scenario]
+# It builds the release binaries, seeds one account with 1,000 domains plus
+# 1,000,000 domains across 10,000 other accounts, starts vpsd on SQLite and
+# then on a throwaway PostgreSQL cluster, drives each with wrk from this
+# machine, and measures a minimal axum server answering a body of the same
+# size (same build profile) in the same run. Needs: wrk, PostgreSQL's server
+# binaries (initdb, postgres). Prints a markdown report on stdout.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DURATION=${1:-10}
+CONNS=32
+THREADS=2
+PORT=18181
+BASE_PORT=18182
+
+command -v wrk >/dev/null || { echo "install wrk (apt-get install wrk)" >&2; exit 1; }
+cargo build --release -q -p vpsd -p vpsd-bench
+VPSD=$PWD/target/release/vpsd
+BENCH=$PWD/target/release/vpsd-bench
+WORK=$(mktemp -d)
+chmod 777 "$WORK"
+cleanup() {
+    [ -n "${SERVER:-}" ] && kill "$SERVER" 2>/dev/null || true
+    [ -n "${PGPID:-}" ] && kill -QUIT "$PGPID" 2>/dev/null || true
+    sleep 1
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# wrk --latency prints the distribution; pull out req/s, p50 and p99 (ms).
+wrk_run() { # name url [script]
+    local name=$1 url=$2 script=${3:-}
+    local args=(-t"$THREADS" -c"$CONNS" -d"${DURATION}s" --latency -H "Authorization: Bearer $TOKEN")
+    [ -n "$script" ] && args+=(-s "$script")
+    local out
+    out=$(wrk "${args[@]}" "$url")
+    local rps p50 p99 errors
+    rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
+    p50=$(echo "$out" | awk '$1 == "50%" {print $2}')
+    p99=$(echo "$out" | awk '$1 == "99%" {print $2}')
+    errors=$(echo "$out" | awk '/Non-2xx/ {print $5}')
+    echo "$name|$rps|$p50|$p99|${errors:-0}"
+}
+
+peak_rss_mb() { awk '/VmHWM/ {printf "%.1f", $2 / 1024}' "/proc/$1/status"; }
+
+start_vpsd() { # database-url
+    RUST_LOG=warn "$VPSD" serve --database "$1" --listen "127.0.0.1:$PORT" \
+        --rate-limit off --registration-delay 1h >"$WORK/vpsd.log" 2>&1 &
+    SERVER=$!
+    for _ in $(seq 100); do
+        curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && return 0
+        sleep 0.1
+    done
+    echo "vpsd did not start" >&2; cat "$WORK/vpsd.log" >&2; exit 1
+}
+
+register_script() { # file
+    cat >"$1" <<LUA
+local id = 0
+function setup(thread) id = id + 1; thread:set("tid", id) end
+counter = 0
+request = function()
+  counter = counter + 1
+  return wrk.format("POST", "/api/v1/domains/", {["Authorization"] = "Bearer $TOKEN",
+    ["Content-Type"] = "application/json"},
+    string.format('{"domain_name": "bench-%s-%d-%d.com"}', "$RUN", tid, counter))
+end
+LUA
+}
+
+run_backend() { # label database-url
+    local label=$1 url=$2
+    local t0 t1
+    t0=$(date +%s)
+    TOKEN=$("$BENCH" seed --database "$url")
+    t1=$(date +%s)
+    echo "seeded $label in $((t1 - t0)) s" >&2
+    start_vpsd "$url"
+    DETAIL_URL="http://127.0.0.1:$PORT/api/v1/domains/500/"
+    DETAIL_SIZE=$(curl -s -H "Authorization: Bearer $TOKEN" "$DETAIL_URL" | wc -c)
+    RUN=$label
+    register_script "$WORK/register.lua"
+    wrk_run "$label GET detail" "$DETAIL_URL"
+    wrk_run "$label GET list (50)" "http://127.0.0.1:$PORT/api/v1/domains/?page_size=50"
+    wrk_run "$label GET list (50, search)" "http://127.0.0.1:$PORT/api/v1/domains/?page_size=50&search=77"
+    wrk_run "$label POST register" "http://127.0.0.1:$PORT/" "$WORK/register.lua"
+    echo "$label peak RSS|$(peak_rss_mb "$SERVER")" >&2
+    echo "RSS|$label|$(peak_rss_mb "$SERVER")"
+    kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=
+}
+
+baseline() {
+    "$BENCH" baseline --listen "127.0.0.1:$BASE_PORT" --body-size "$DETAIL_SIZE" &
+    SERVER=$!
+    sleep 0.5
+    wrk_run "baseline (axum, $DETAIL_SIZE-byte body)" "http://127.0.0.1:$BASE_PORT/"
+    echo "RSS|baseline|$(peak_rss_mb "$SERVER")"
+    kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=
+}
+
+start_postgres() {
+    local bin
+    bin=$(dirname "$(command -v initdb 2>/dev/null || ls /usr/lib/postgresql/*/bin/initdb | tail -1)")
+    local as=()
+    [ "$(id -u)" = 0 ] && as=(runuser -u postgres --)
+    "${as[@]}" "$bin/initdb" -D "$WORK/pg" -U postgres --auth=trust --no-sync >/dev/null
+    "${as[@]}" "$bin/postgres" -D "$WORK/pg" -k "$WORK" -c listen_addresses= \
+        -c shared_buffers=256MB -c max_connections=100 >"$WORK/pg.log" 2>&1 &
+    PGPID=$!
+    for _ in $(seq 100); do
+        [ -S "$WORK/.s.PGSQL.5432" ] && sleep 0.3 && return 0
+        sleep 0.1
+    done
+    echo "PostgreSQL did not start" >&2; exit 1
+}
+
+{
+    echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(date -u +%Y-%m-%d)"
+    echo "wrk: $THREADS threads, $CONNS connections, ${DURATION}s per scenario"
+    run_backend sqlite "sqlite://$WORK/bench.db"
+    baseline
+    start_postgres
+    run_backend postgres "postgres://postgres@localhost/postgres?host=$WORK"
+} | tee "$WORK/results.txt"

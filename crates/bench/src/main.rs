@@ -1,0 +1,166 @@
+//! `vpsd-bench`: what `bench/run.sh` needs besides `vpsd` and `wrk`.
+//!
+//! - `seed`: fills a database with one account holding 1,000 domains and
+//!   1,000,000 more domains across 10,000 other accounts, with a token for
+//!   the first account (printed on stdout). Rows are generated inside the
+//!   database (a recursive CTE on SQLite, `generate_series` on PostgreSQL),
+//!   so seeding a million rows takes seconds.
+//! - `baseline`: a minimal axum server answering a fixed body of a given
+//!   size, built with the same profile: the yardstick our figures are
+//!   divided by.
+
+use std::net::SocketAddr;
+
+use anyhow::Context;
+use axum::routing::get;
+use axum::Router;
+use clap::{Parser, Subcommand};
+use vpsd_domain::Money;
+
+#[derive(Parser)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    Seed {
+        #[arg(long)]
+        database: String,
+        #[arg(long, default_value_t = 1_000)]
+        main_domains: i64,
+        #[arg(long, default_value_t = 10_000)]
+        accounts: i64,
+        #[arg(long, default_value_t = 1_000_000)]
+        domains: i64,
+    },
+    Baseline {
+        #[arg(long)]
+        listen: SocketAddr,
+        #[arg(long)]
+        body_size: usize,
+    },
+}
+
+/// Inserts `count` domains for accounts `first_account..first_account+accounts`
+/// (round robin), named `{prefix}{n}.com`.
+fn domains_sql(
+    postgres: bool,
+    prefix: &str,
+    count: i64,
+    first_account: i64,
+    accounts: i64,
+) -> String {
+    let columns = "account_id, domain_name, status, registration_date, expiration_date, \
+         auto_renew, locked, privacy_protection, nameservers, registrar, updated_at";
+    let (series, now, far) = if postgres {
+        (
+            format!("SELECT generate_series(1, {count}) AS i"),
+            "now()",
+            "now() + interval '2 years'",
+        )
+    } else {
+        (
+            format!(
+                "WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < {count}) SELECT i FROM s"
+            ),
+            "strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now')",
+            "strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now', '+2 years')",
+        )
+    };
+    format!(
+        "INSERT INTO domains ({columns}) SELECT {first_account} + (i % {accounts}), '{prefix}' || i || '.com', 'active', \
+         {now}, {far}, TRUE, TRUE, TRUE, 'ns1.vps.org,ns2.vps.org', 'VPS.org', {now} FROM ({series}) AS series"
+    )
+}
+
+async fn seed(
+    database: &str,
+    main_domains: i64,
+    accounts: i64,
+    domains: i64,
+) -> anyhow::Result<()> {
+    let store = vpsd_storage::connect(database).await?;
+    let now = chrono::Utc::now();
+    let main = store
+        .create_account(
+            "bench@example.com",
+            Money::from_cents(1_000_000_000_00),
+            now,
+        )
+        .await?;
+    let (token, hash) = vpsd_domain::token::generate();
+    store
+        .create_token(&vpsd_storage::NewToken {
+            account_id: main.id,
+            name: "bench".into(),
+            token_hash: hash,
+            prefix: vpsd_domain::token::display_prefix(&token),
+            read_only: false,
+            expires_at: None,
+            created_at: now,
+        })
+        .await?;
+    drop(store);
+    let postgres = database.starts_with("postgres");
+    let statements = [
+        domains_sql(postgres, "main-", main_domains, main.id, 1),
+        if postgres {
+            format!(
+                "INSERT INTO accounts (email, balance_cents, created_at) \
+                 SELECT 'user' || i || '@example.com', 0, now() FROM generate_series(1, {accounts}) AS i"
+            )
+        } else {
+            format!(
+                "INSERT INTO accounts (email, balance_cents, created_at) \
+                 WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < {accounts}) \
+                 SELECT 'user' || i || '@example.com', 0, strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now') FROM s"
+            )
+        },
+        domains_sql(postgres, "other-", domains, main.id + 1, accounts),
+        "ANALYZE".to_owned(),
+    ];
+    use sqlx::Connection;
+    if postgres {
+        let mut conn = sqlx::PgConnection::connect(database).await?;
+        for s in &statements {
+            sqlx::query(s)
+                .execute(&mut conn)
+                .await
+                .with_context(|| s.clone())?;
+        }
+    } else {
+        let mut conn = sqlx::SqliteConnection::connect(database).await?;
+        for s in &statements {
+            sqlx::query(s)
+                .execute(&mut conn)
+                .await
+                .with_context(|| s.clone())?;
+        }
+    }
+    println!("{token}");
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    match Cli::parse().command {
+        Command::Seed {
+            database,
+            main_domains,
+            accounts,
+            domains,
+        } => seed(&database, main_domains, accounts, domains).await,
+        Command::Baseline { listen, body_size } => {
+            let body: &'static str = Box::leak("x".repeat(body_size).into_boxed_str());
+            let app = Router::new().route(
+                "/",
+                get(move || async move { ([("content-type", "application/json")], body) }),
+            );
+            let listener = tokio::net::TcpListener::bind(listen).await?;
+            axum::serve(listener, app).await?;
+            Ok(())
+        }
+    }
+}
