@@ -75,7 +75,10 @@ run_backend() { # label database-url
     local label=$1 url=$2
     local t0 t1
     t0=$(date +%s)
-    TOKEN=$("$BENCH" seed --database "$url")
+    local id
+    id=$("$VPSD" --database "$url" account create --email bench@example.com --balance 100000000 2>/dev/null)
+    TOKEN=$("$VPSD" --database "$url" token create --account "$id" 2>/dev/null)
+    "$BENCH" seed --database "$url" --account "$id"
     t1=$(date +%s)
     echo "seeded $label in $((t1 - t0)) s" >&2
     start_vpsd "$url"

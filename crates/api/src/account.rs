@@ -18,6 +18,7 @@ pub fn router() -> Router<AppState> {
     crate::routes(&[
         ("/api/v1/account/", get(account)),
         ("/api/v1/account/transactions/", get(transactions)),
+        ("/api/v1/account/audit/", get(audit)),
     ])
 }
 
@@ -81,6 +82,50 @@ async fn transactions(
             domain_id: e.domain_id,
             description: e.description,
             balance_after: e.balance_after,
+            created_at: e.created_at,
+        })
+        .collect();
+    Ok(Json(query.page(count, results)?).into_response())
+}
+
+#[derive(Serialize)]
+struct AuditView {
+    id: i64,
+    /// `api`, `worker` or `operator`.
+    actor: String,
+    token_id: Option<i64>,
+    action: String,
+    domain: Option<String>,
+    domain_id: Option<i64>,
+    /// The changed fields: `{"field": [before, after]}`.
+    changes: serde_json::Value,
+    request_id: Option<String>,
+    #[serde(serialize_with = "rfc3339")]
+    created_at: DateTime<Utc>,
+}
+
+async fn audit(
+    State(state): State<AppState>,
+    Extension(AccountId(account)): Extension<AccountId>,
+    query: ListQuery,
+) -> Result<Response, ApiError> {
+    let (count, entries) = state
+        .registrar
+        .store()
+        .audit_page(account, query.offset(), query.limit())
+        .await
+        .map_err(vpsd_registrar::RegistrarError::from)?;
+    let results = entries
+        .into_iter()
+        .map(|e| AuditView {
+            id: e.id,
+            actor: e.actor,
+            token_id: e.token_id,
+            action: e.action,
+            domain: e.domain_name,
+            domain_id: e.domain_id,
+            changes: serde_json::from_str(&e.changes).unwrap_or(serde_json::Value::Null),
+            request_id: e.request_id,
             created_at: e.created_at,
         })
         .collect();

@@ -16,12 +16,14 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use axum::extract::FromRequestParts;
 use axum::extract::{Request, State};
+use axum::http::request::Parts;
 use axum::http::{header, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use vpsd_domain::token;
-use vpsd_storage::TokenOwner;
+use vpsd_storage::{Actor, TokenOwner};
 
 use crate::error::ApiError;
 use crate::AppState;
@@ -29,6 +31,43 @@ use crate::AppState;
 /// The authenticated account, put in the request's extensions.
 #[derive(Debug, Clone, Copy)]
 pub struct AccountId(pub i64);
+
+/// The token the request came with.
+#[derive(Debug, Clone, Copy)]
+pub struct TokenId(pub i64);
+
+/// Who is asking: the account, and the actor the audit log records (token
+/// and request id).
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub account_id: i64,
+    pub actor: Actor,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        let AccountId(account_id) = *parts
+            .extensions
+            .get::<AccountId>()
+            .ok_or_else(ApiError::unauthorized)?;
+        let token_id = parts.extensions.get::<TokenId>().map(|t| t.0);
+        let request_id = parts
+            .headers
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .map(|s| s.chars().take(128).collect());
+        Ok(Caller {
+            account_id,
+            actor: Actor {
+                kind: "api",
+                token_id,
+                request_id,
+            },
+        })
+    }
+}
 
 /// How long a looked-up token is trusted without asking the database again.
 pub const TOKEN_CACHE_TTL: Duration = Duration::from_secs(5);
@@ -153,5 +192,6 @@ pub async fn require_token(
         }
     }
     req.extensions_mut().insert(AccountId(owner.account_id));
+    req.extensions_mut().insert(TokenId(owner.token_id));
     Ok(next.run(req).await)
 }

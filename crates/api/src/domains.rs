@@ -10,7 +10,7 @@ use vpsd_domain::{DomainName, NameError, Nameservers, Years};
 use vpsd_registrar::{Registration, SettingsUpdate};
 use vpsd_storage::DomainFilter;
 
-use crate::auth::AccountId;
+use crate::auth::{AccountId, Caller};
 use crate::error::ApiError;
 use crate::extract::{DomainId, Fields, JsonObject};
 use crate::pagination::ListQuery;
@@ -107,7 +107,10 @@ fn idna_search(s: &str) -> String {
 
 async fn register(
     State(state): State<AppState>,
-    Extension(AccountId(account)): Extension<AccountId>,
+    Caller {
+        account_id: account,
+        actor,
+    }: Caller,
     body: JsonObject,
 ) -> Result<Response, ApiError> {
     let mut f = Fields::new(
@@ -138,6 +141,7 @@ async fn register(
     let (domain, cost) = state
         .registrar
         .register(
+            &actor,
             account,
             Registration {
                 domain_name,
@@ -175,7 +179,10 @@ async fn detail(
 
 async fn update(
     State(state): State<AppState>,
-    Extension(AccountId(account)): Extension<AccountId>,
+    Caller {
+        account_id: account,
+        actor,
+    }: Caller,
     DomainId(id): DomainId,
     body: JsonObject,
 ) -> Result<Response, ApiError> {
@@ -198,6 +205,7 @@ async fn update(
     let domain = state
         .registrar
         .update(
+            &actor,
             account,
             id,
             SettingsUpdate {
@@ -226,16 +234,22 @@ async fn update(
 
 async fn remove(
     State(state): State<AppState>,
-    Extension(AccountId(account)): Extension<AccountId>,
+    Caller {
+        account_id: account,
+        actor,
+    }: Caller,
     DomainId(id): DomainId,
 ) -> Result<Response, ApiError> {
-    state.registrar.remove(account, id).await?;
+    state.registrar.remove(&actor, account, id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 async fn transfer(
     State(state): State<AppState>,
-    Extension(AccountId(account)): Extension<AccountId>,
+    Caller {
+        account_id: account,
+        actor,
+    }: Caller,
     DomainId(id): DomainId,
     body: JsonObject,
 ) -> Result<Response, ApiError> {
@@ -256,7 +270,7 @@ async fn transfer(
     // Domain lookup first, so another account's domain stays a 404.
     let domain = state
         .registrar
-        .transfer(account, id, &auth_code, auto_renew.unwrap_or(true))
+        .transfer(&actor, account, id, &auth_code, auto_renew.unwrap_or(true))
         .await?;
     Ok(Json(TransferView {
         id: domain.id,
@@ -273,7 +287,10 @@ async fn transfer(
 
 async fn import(
     State(state): State<AppState>,
-    Extension(AccountId(account)): Extension<AccountId>,
+    Caller {
+        account_id: account,
+        actor,
+    }: Caller,
     body: JsonObject,
 ) -> Result<Response, ApiError> {
     let mut f = Fields::new(body, &["domain_name"]);
@@ -284,7 +301,7 @@ async fn import(
         return Err(ApiError::internal());
     };
     let name = DomainName::parse(&name).map_err(|e| name_error("domain_name", e))?;
-    let domain = state.registrar.import(account, &name).await?;
+    let domain = state.registrar.import(&actor, account, &name).await?;
     let own = &state.registrar.settings().own_nameservers;
     let body = ImportedView {
         domain: DomainView::new(&domain, own, state.registrar.now()),
@@ -295,7 +312,10 @@ async fn import(
 
 async fn renew(
     State(state): State<AppState>,
-    Extension(AccountId(account)): Extension<AccountId>,
+    Caller {
+        account_id: account,
+        actor,
+    }: Caller,
     DomainId(id): DomainId,
     body: JsonObject,
 ) -> Result<Response, ApiError> {
@@ -305,7 +325,7 @@ async fn renew(
         .parse_with("years", years, Years::parse)
         .unwrap_or(Years::ONE);
     f.finish()?;
-    let (domain, cost) = state.registrar.renew(account, id, years).await?;
+    let (domain, cost) = state.registrar.renew(&actor, account, id, years).await?;
     Ok(Json(RenewedView {
         id: domain.id,
         domain_name: &domain.domain_name,
@@ -323,12 +343,15 @@ async fn renew(
 
 async fn restore(
     State(state): State<AppState>,
-    Extension(AccountId(account)): Extension<AccountId>,
+    Caller {
+        account_id: account,
+        actor,
+    }: Caller,
     DomainId(id): DomainId,
     body: JsonObject,
 ) -> Result<Response, ApiError> {
     Fields::new(body, &[]).finish()?;
-    let (domain, cost) = state.registrar.restore(account, id).await?;
+    let (domain, cost) = state.registrar.restore(&actor, account, id).await?;
     Ok(Json(RenewedView {
         id: domain.id,
         domain_name: &domain.domain_name,

@@ -1,8 +1,7 @@
 //! `vpsd-bench`: what `bench/run.sh` needs besides `vpsd` and `wrk`.
 //!
-//! - `seed`: fills a database with one account holding 1,000 domains and
-//!   1,000,000 more domains across 10,000 other accounts, with a token for
-//!   the first account (printed on stdout). Rows are generated inside the
+//! - `seed`: gives an account (made with `vpsd account create`) 1,000
+//!   domains and adds 1,000,000 more domains across 10,000 other accounts. Rows are generated inside the
 //!   database (a recursive CTE on SQLite, `generate_series` on PostgreSQL),
 //!   so seeding a million rows takes seconds.
 //! - `baseline`: a minimal axum server answering a fixed body of a given
@@ -15,7 +14,6 @@ use anyhow::Context;
 use axum::routing::get;
 use axum::Router;
 use clap::{Parser, Subcommand};
-use vpsd_domain::Money;
 
 #[derive(Parser)]
 struct Cli {
@@ -28,6 +26,9 @@ enum Command {
     Seed {
         #[arg(long)]
         database: String,
+        /// The account that gets the 1,000 domains (create it first).
+        #[arg(long)]
+        account: i64,
         #[arg(long, default_value_t = 1_000)]
         main_domains: i64,
         #[arg(long, default_value_t = 10_000)]
@@ -41,6 +42,10 @@ enum Command {
         #[arg(long)]
         body_size: usize,
     },
+}
+
+struct Main {
+    id: i64,
 }
 
 /// Inserts `count` domains for accounts `first_account..first_account+accounts`
@@ -77,32 +82,19 @@ fn domains_sql(
 
 async fn seed(
     database: &str,
+    account: i64,
     main_domains: i64,
     accounts: i64,
     domains: i64,
 ) -> anyhow::Result<()> {
+    // Migrations, and a check that the account exists.
     let store = vpsd_storage::connect(database).await?;
-    let now = chrono::Utc::now();
-    let main = store
-        .create_account(
-            "bench@example.com",
-            Money::from_cents(1_000_000_000_00),
-            now,
-        )
-        .await?;
-    let (token, hash) = vpsd_domain::token::generate();
     store
-        .create_token(&vpsd_storage::NewToken {
-            account_id: main.id,
-            name: "bench".into(),
-            token_hash: hash,
-            prefix: vpsd_domain::token::display_prefix(&token),
-            read_only: false,
-            expires_at: None,
-            created_at: now,
-        })
-        .await?;
+        .account(account)
+        .await?
+        .with_context(|| format!("no account {account}: create it with vpsd account create"))?;
     drop(store);
+    let main = Main { id: account };
     let postgres = database.starts_with("postgres");
     let statements = [
         domains_sql(postgres, "main-", main_domains, main.id, 1),
@@ -139,7 +131,6 @@ async fn seed(
                 .with_context(|| s.clone())?;
         }
     }
-    println!("{token}");
     Ok(())
 }
 
@@ -148,10 +139,11 @@ async fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Seed {
             database,
+            account,
             main_domains,
             accounts,
             domains,
-        } => seed(&database, main_domains, accounts, domains).await,
+        } => seed(&database, account, main_domains, accounts, domains).await,
         Command::Baseline { listen, body_size } => {
             let body: &'static str = Box::leak("x".repeat(body_size).into_boxed_str());
             let app = Router::new().route(

@@ -20,6 +20,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use serde_json::{json, Value};
 use vpsd_domain::lifecycle::{
     add_years, phase, renewable_years, DomainStatus, Phase, TransferStatus,
 };
@@ -27,8 +28,8 @@ use vpsd_domain::pricing::RESTORE_FEE;
 use vpsd_domain::{Clock, DomainName, Money, Nameservers, Years};
 use vpsd_registry::{Registry, RegistryError, TransferRefusal, OUR_REGISTRAR};
 use vpsd_storage::{
-    Account, Domain, DomainFilter, NewRegistration, NewTransfer, Renewal, SettingsChange, Store,
-    StoreError,
+    Account, Actor, Audit, Domain, DomainFilter, NewRegistration, NewTransfer, Renewal,
+    SettingsChange, Store, StoreError,
 };
 
 mod error;
@@ -100,6 +101,20 @@ pub struct Registrar {
     settings: RegistrarSettings,
 }
 
+/// The changed fields of an audit entry: `{"field": [before, after]}`.
+pub(crate) fn changes(fields: &[(&str, serde_json::Value, serde_json::Value)]) -> String {
+    let map: serde_json::Map<String, serde_json::Value> = fields
+        .iter()
+        .filter(|(_, before, after)| before != after)
+        .map(|(k, b, a)| ((*k).to_owned(), serde_json::json!([b, a])))
+        .collect();
+    serde_json::Value::Object(map).to_string()
+}
+
+fn ts(t: DateTime<Utc>) -> serde_json::Value {
+    serde_json::Value::String(t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+}
+
 fn chrono_duration(d: Duration) -> chrono::Duration {
     chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX)
 }
@@ -138,10 +153,76 @@ impl Registrar {
             .ok_or(RegistrarError::NotFound)
     }
 
+    /// Opens an account; an opening balance is a ledger credit.
+    pub async fn create_account(
+        &self,
+        actor: &Actor,
+        email: &str,
+        balance: Money,
+    ) -> Result<Account, RegistrarError> {
+        Ok(self
+            .store
+            .create_account(
+                email,
+                balance,
+                self.now(),
+                &Audit {
+                    actor,
+                    action: "account.create",
+                    changes: changes(&[
+                        ("email", Value::Null, json!(email)),
+                        ("balance", Value::Null, json!(balance.to_string())),
+                    ]),
+                },
+            )
+            .await?)
+    }
+
+    /// Adds money to an account (a ledger credit).
+    pub async fn credit(
+        &self,
+        actor: &Actor,
+        account_id: i64,
+        amount: Money,
+        description: &str,
+    ) -> Result<Account, RegistrarError> {
+        Ok(self
+            .store
+            .credit_account(
+                account_id,
+                amount,
+                description,
+                self.now(),
+                &Audit {
+                    actor,
+                    action: "account.credit",
+                    changes: changes(&[("credit", Value::Null, json!(amount.to_string()))]),
+                },
+            )
+            .await?)
+    }
+
+    /// Revokes a token; false when there is no such active token.
+    pub async fn revoke_token(&self, actor: &Actor, token_id: i64) -> Result<bool, RegistrarError> {
+        Ok(self
+            .store
+            .revoke_token(
+                token_id,
+                self.now(),
+                &Audit {
+                    actor,
+                    action: "token.revoke",
+                    changes: changes(&[("token_id", Value::Null, json!(token_id))]),
+                },
+            )
+            .await?)
+    }
+
     /// Creates an API token for an account: returns its id and the token,
     /// which is shown this once (only its hash is kept).
     pub async fn issue_token(
         &self,
+        actor: &Actor,
         account_id: i64,
         name: &str,
         read_only: bool,
@@ -150,15 +231,26 @@ impl Registrar {
         let (token, hash) = vpsd_domain::token::generate();
         let id = self
             .store
-            .create_token(&vpsd_storage::NewToken {
-                account_id,
-                name: name.to_owned(),
-                token_hash: hash,
-                prefix: vpsd_domain::token::display_prefix(&token),
-                read_only,
-                expires_at,
-                created_at: self.now(),
-            })
+            .create_token(
+                &vpsd_storage::NewToken {
+                    account_id,
+                    name: name.to_owned(),
+                    token_hash: hash,
+                    prefix: vpsd_domain::token::display_prefix(&token),
+                    read_only,
+                    expires_at,
+                    created_at: self.now(),
+                },
+                &Audit {
+                    actor,
+                    action: "token.create",
+                    changes: changes(&[
+                        ("name", Value::Null, json!(name)),
+                        ("read_only", Value::Null, json!(read_only)),
+                        ("expires_at", Value::Null, json!(expires_at.map(ts))),
+                    ]),
+                },
+            )
             .await?;
         Ok((id, token))
     }
@@ -221,6 +313,7 @@ impl Registrar {
     /// and creates the name at the registry.
     pub async fn register(
         &self,
+        actor: &Actor,
         account_id: i64,
         reg: Registration,
     ) -> Result<(Domain, Money), RegistrarError> {
@@ -247,7 +340,23 @@ impl Registrar {
             cost,
             description: format!("Registration of {name} for {} year(s)", reg.years.get()),
         };
-        let domain = match self.store.insert_registration(&new).await {
+        let audit = Audit {
+            actor,
+            action: "domain.register",
+            changes: changes(&[
+                ("status", Value::Null, json!("pending")),
+                ("expiration_date", Value::Null, ts(new.expiration_date)),
+                ("auto_renew", Value::Null, json!(new.auto_renew)),
+                (
+                    "privacy_protection",
+                    Value::Null,
+                    json!(new.privacy_protection),
+                ),
+                ("nameservers", Value::Null, json!(new.nameservers)),
+                ("cost", Value::Null, json!(cost.to_string())),
+            ]),
+        };
+        let domain = match self.store.insert_registration(&new, &audit).await {
             Ok(d) => d,
             Err(StoreError::Conflict { .. }) => {
                 return Err(RegistrarError::taken(&name, OUR_REGISTRAR))
@@ -273,6 +382,11 @@ impl Registrar {
                         &format!("Refund: the registry refused {name}"),
                         None,
                         self.now(),
+                        &Audit {
+                            actor,
+                            action: "domain.register_refused",
+                            changes: changes(&[("status", json!("pending"), Value::Null)]),
+                        },
                     )
                     .await?;
                 match e {
@@ -288,6 +402,7 @@ impl Registrar {
     /// PUT /api/v1/domains/{id}/.
     pub async fn update(
         &self,
+        actor: &Actor,
         account_id: i64,
         domain_id: i64,
         update: SettingsUpdate,
@@ -350,16 +465,66 @@ impl Registrar {
             locked: update.locked,
         };
         self.store
-            .update_settings(account_id, domain_id, &change, now)
+            .update_settings(
+                account_id,
+                domain_id,
+                &change,
+                now,
+                &Audit {
+                    actor,
+                    action: "domain.update",
+                    changes: changes(&[
+                        (
+                            "auto_renew",
+                            json!(domain.auto_renew),
+                            json!(change.auto_renew.unwrap_or(domain.auto_renew)),
+                        ),
+                        (
+                            "privacy_protection",
+                            json!(domain.privacy_protection),
+                            json!(change
+                                .privacy_protection
+                                .unwrap_or(domain.privacy_protection)),
+                        ),
+                        (
+                            "nameservers",
+                            json!(domain.nameservers),
+                            json!(change
+                                .nameservers
+                                .clone()
+                                .unwrap_or_else(|| domain.nameservers.clone())),
+                        ),
+                        (
+                            "locked",
+                            json!(domain.locked),
+                            json!(change.locked.unwrap_or(domain.locked)),
+                        ),
+                    ]),
+                },
+            )
             .await?
             .ok_or(RegistrarError::NotFound)
     }
 
     /// DELETE /api/v1/domains/{id}/: off the account, still registered.
-    pub async fn remove(&self, account_id: i64, domain_id: i64) -> Result<(), RegistrarError> {
+    pub async fn remove(
+        &self,
+        actor: &Actor,
+        account_id: i64,
+        domain_id: i64,
+    ) -> Result<(), RegistrarError> {
         if self
             .store
-            .remove_domain(account_id, domain_id, self.now())
+            .remove_domain(
+                account_id,
+                domain_id,
+                self.now(),
+                &Audit {
+                    actor,
+                    action: "domain.remove",
+                    changes: changes(&[("in_account", json!(true), json!(false))]),
+                },
+            )
             .await?
         {
             Ok(())
@@ -371,6 +536,7 @@ impl Registrar {
     /// POST /api/v1/domains/import/: adds a name held at another registrar.
     pub async fn import(
         &self,
+        actor: &Actor,
         account_id: i64,
         name: &DomainName,
     ) -> Result<Domain, RegistrarError> {
@@ -378,7 +544,16 @@ impl Registrar {
         // A domain this account removed comes back with its settings.
         if let Some(domain) = self
             .store
-            .restore_domain(account_id, name, self.now())
+            .restore_domain(
+                account_id,
+                name,
+                self.now(),
+                &Audit {
+                    actor,
+                    action: "domain.import",
+                    changes: changes(&[("in_account", json!(false), json!(true))]),
+                },
+            )
             .await?
         {
             return Ok(domain);
@@ -399,7 +574,19 @@ impl Registrar {
         }
         match self
             .store
-            .insert_import(account_id, &record, self.now())
+            .insert_import(
+                account_id,
+                &record,
+                self.now(),
+                &Audit {
+                    actor,
+                    action: "domain.import",
+                    changes: changes(&[
+                        ("in_account", json!(false), json!(true)),
+                        ("registrar", Value::Null, json!(record.registrar)),
+                    ]),
+                },
+            )
             .await
         {
             Ok(d) => Ok(d),
@@ -414,6 +601,7 @@ impl Registrar {
     /// POST /api/v1/domains/{id}/transfer/.
     pub async fn transfer(
         &self,
+        actor: &Actor,
         account_id: i64,
         domain_id: i64,
         auth_code: &str,
@@ -446,7 +634,20 @@ impl Registrar {
             description: format!("Transfer of {name} to VPS.org (includes 1 year)"),
         };
         let mail = mail::transfer_initiated(&domain, transfer.completes_at);
-        let domain = match self.store.begin_transfer(&transfer, &mail).await {
+        let audit = Audit {
+            actor,
+            action: "domain.transfer",
+            changes: changes(&[
+                (
+                    "transfer_status",
+                    json!(domain.transfer_status.map(|t| t.as_str())),
+                    json!("pending"),
+                ),
+                ("auto_renew", json!(domain.auto_renew), json!(auto_renew)),
+                ("cost", Value::Null, json!(cost.to_string())),
+            ]),
+        };
+        let domain = match self.store.begin_transfer(&transfer, &mail, &audit).await {
             Ok(d) => d,
             Err(StoreError::StateChanged) => {
                 return Err(RegistrarError::from_refusal(
@@ -468,6 +669,11 @@ impl Registrar {
                     &format!("Refund: transfer of {name} refused"),
                     None,
                     self.now(),
+                    &Audit {
+                        actor,
+                        action: "domain.transfer_refused",
+                        changes: changes(&[("transfer_status", json!("pending"), json!("failed"))]),
+                    },
                 )
                 .await?;
             return Err(RegistrarError::from_refusal(&name, refusal));
@@ -499,6 +705,7 @@ impl Registrar {
     /// expiration, at the renewal price; also during the grace period.
     pub async fn renew(
         &self,
+        actor: &Actor,
         account_id: i64,
         domain_id: i64,
         years: Years,
@@ -536,7 +743,7 @@ impl Registrar {
         }
         let cost = years.times(Self::tld_of(&domain)?.prices().renew);
         let renewed = self
-            .apply_renewal(&domain, years.get(), cost, "renewal", "renewed")
+            .apply_renewal(actor, &domain, years.get(), cost, "renewal", "renewed")
             .await?;
         Ok((renewed, cost))
     }
@@ -557,6 +764,7 @@ impl Registrar {
     /// comes back for the restore fee plus one year (RFC 3915).
     pub async fn restore(
         &self,
+        actor: &Actor,
         account_id: i64,
         domain_id: i64,
     ) -> Result<(Domain, Money), RegistrarError> {
@@ -583,6 +791,7 @@ impl Registrar {
             Money::from_cents(RESTORE_FEE.cents() + Self::tld_of(&domain)?.prices().renew.cents());
         let restored = self
             .apply_renewal(
+                actor,
                 &domain,
                 1,
                 cost,
@@ -597,6 +806,7 @@ impl Registrar {
     /// a registry refusal is undone and refunded.
     pub(crate) async fn apply_renewal(
         &self,
+        actor: &Actor,
         domain: &Domain,
         years: u32,
         cost: Money,
@@ -621,7 +831,24 @@ impl Registrar {
             mail: mail::renewed(domain, new_expiration, cost, how),
             now,
         };
-        let renewed = match self.store.renew_domain(&renewal).await {
+        let audit = Audit {
+            actor,
+            action: if kind == "restore" {
+                "domain.restore"
+            } else {
+                "domain.renew"
+            },
+            changes: changes(&[
+                (
+                    "expiration_date",
+                    ts(domain.expiration_date),
+                    ts(new_expiration),
+                ),
+                ("status", json!(domain.status.as_str()), json!("active")),
+                ("cost", Value::Null, json!(cost.to_string())),
+            ]),
+        };
+        let renewed = match self.store.renew_domain(&renewal, &audit).await {
             Ok(d) => d,
             Err(StoreError::InsufficientFunds) => {
                 return Err(self
@@ -647,7 +874,19 @@ impl Registrar {
         {
             tracing::error!(domain = %domain.domain_name, error = %e, "registry refused a renewal; refunding");
             self.store
-                .undo_renewal(&renewal, domain.status.as_str())
+                .undo_renewal(
+                    &renewal,
+                    domain.status.as_str(),
+                    &Audit {
+                        actor,
+                        action: "domain.renew_refused",
+                        changes: changes(&[(
+                            "expiration_date",
+                            ts(new_expiration),
+                            ts(domain.expiration_date),
+                        )]),
+                    },
+                )
                 .await?;
             return Err(e.into());
         }

@@ -10,8 +10,10 @@ use std::time::Duration;
 
 use tokio::sync::watch;
 
-use crate::{mail, Registrar, RegistrarError};
+use crate::{changes, mail, Registrar, RegistrarError};
+use serde_json::json;
 use vpsd_registry::{RegistryError, TransferRefusal, OUR_REGISTRAR};
+use vpsd_storage::{Actor, Audit};
 
 /// How many jobs one pass takes of each kind.
 const BATCH: i64 = 100;
@@ -56,6 +58,13 @@ impl PassOutcome {
 pub async fn run_once(registrar: &Registrar) -> Result<PassOutcome, RegistrarError> {
     let mut outcome = PassOutcome::default();
     let store = registrar.store();
+    let worker = Actor::worker();
+    let audit =
+        |action: &'static str, fields: &[(&str, serde_json::Value, serde_json::Value)]| Audit {
+            actor: &worker,
+            action,
+            changes: changes(fields),
+        };
     let registry = &registrar.registry;
 
     let now = registrar.now();
@@ -77,7 +86,15 @@ pub async fn run_once(registrar: &Registrar) -> Result<PassOutcome, RegistrarErr
             Ok(_) => {
                 let mail = mail::registration_completed(&domain);
                 if store
-                    .activate_registration(domain.id, &mail, registrar.now())
+                    .activate_registration(
+                        domain.id,
+                        &mail,
+                        registrar.now(),
+                        &audit(
+                            "domain.activate",
+                            &[("status", json!("pending"), json!("active"))],
+                        ),
+                    )
                     .await?
                 {
                     outcome.registrations_completed += 1;
@@ -91,6 +108,10 @@ pub async fn run_once(registrar: &Registrar) -> Result<PassOutcome, RegistrarErr
                         &format!("Refund: the registry refused {}", domain.domain_name),
                         Some(&mail),
                         registrar.now(),
+                        &audit(
+                            "domain.register_refused",
+                            &[("status", json!("pending"), serde_json::Value::Null)],
+                        ),
                     )
                     .await
                 {
@@ -119,6 +140,18 @@ pub async fn run_once(registrar: &Registrar) -> Result<PassOutcome, RegistrarErr
                         record.expires_at,
                         &mail,
                         registrar.now(),
+                        &audit(
+                            "domain.transfer_complete",
+                            &[
+                                ("registrar", json!(domain.registrar), json!(OUR_REGISTRAR)),
+                                (
+                                    "expiration_date",
+                                    json!(domain.expiration_date.to_rfc3339()),
+                                    json!(record.expires_at.to_rfc3339()),
+                                ),
+                                ("transfer_status", json!("pending"), json!("completed")),
+                            ],
+                        ),
                     )
                     .await?
                 {
@@ -134,6 +167,10 @@ pub async fn run_once(registrar: &Registrar) -> Result<PassOutcome, RegistrarErr
                         &format!("Refund: transfer of {} failed", domain.domain_name),
                         Some(&mail),
                         registrar.now(),
+                        &audit(
+                            "domain.transfer_failed",
+                            &[("transfer_status", json!("pending"), json!("failed"))],
+                        ),
                     )
                     .await?
                 {
@@ -172,7 +209,14 @@ async fn auto_renew(
     for domain in due {
         let cost = Registrar::tld_of(&domain)?.prices().renew;
         match registrar
-            .apply_renewal(&domain, 1, cost, "renewal", "renewed automatically")
+            .apply_renewal(
+                &Actor::worker(),
+                &domain,
+                1,
+                cost,
+                "renewal",
+                "renewed automatically",
+            )
             .await
         {
             Ok(_) => outcome.renewed += 1,
@@ -233,7 +277,16 @@ async fn expire(registrar: &Registrar, outcome: &mut PassOutcome) -> Result<(), 
         let mail = mail::expired(&domain);
         if registrar
             .store()
-            .expire_domain(domain.id, Some(&mail), now)
+            .expire_domain(
+                domain.id,
+                Some(&mail),
+                now,
+                &Audit {
+                    actor: &Actor::worker(),
+                    action: "domain.expire",
+                    changes: changes(&[("status", json!("active"), json!("expired"))]),
+                },
+            )
             .await?
         {
             outcome.expired += 1;
@@ -258,7 +311,17 @@ async fn release(registrar: &Registrar, outcome: &mut PassOutcome) -> Result<(),
         let mail = mail::released(&domain);
         if registrar
             .store()
-            .release_domain(domain.id, domain.expiration_date, &mail, now)
+            .release_domain(
+                domain.id,
+                domain.expiration_date,
+                &mail,
+                now,
+                &Audit {
+                    actor: &Actor::worker(),
+                    action: "domain.release",
+                    changes: changes(&[("in_account", json!(true), json!(false))]),
+                },
+            )
             .await?
         {
             outcome.released += 1;

@@ -47,6 +47,7 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         email: &str,
         balance: Money,
         now: DateTime<Utc>,
+        audit: &Audit<'_>,
     ) -> Result<Account>;
     /// Adds money (a ledger credit). `NotFound` for an unknown account.
     async fn credit_account(
@@ -55,6 +56,7 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         amount: Money,
         description: &str,
         now: DateTime<Utc>,
+        audit: &Audit<'_>,
     ) -> Result<Account>;
     async fn account(&self, account_id: i64) -> Result<Option<Account>>;
     async fn account_count(&self) -> Result<i64>;
@@ -68,13 +70,26 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         limit: i64,
     ) -> Result<(i64, Vec<LedgerEntry>)>;
 
+    /// One page of the account's audit log, newest first.
+    async fn audit_page(
+        &self,
+        account_id: i64,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(i64, Vec<AuditEntry>)>;
+
     // ---- tokens
     /// `NotFound` when the account does not exist.
-    async fn create_token(&self, token: &NewToken) -> Result<i64>;
+    async fn create_token(&self, token: &NewToken, audit: &Audit<'_>) -> Result<i64>;
     async fn token_owner(&self, token_hash: &str) -> Result<Option<TokenOwner>>;
     async fn tokens(&self, account_id: i64) -> Result<Vec<TokenInfo>>;
     /// False when there is no such token or it was revoked already.
-    async fn revoke_token(&self, token_id: i64, now: DateTime<Utc>) -> Result<bool>;
+    async fn revoke_token(
+        &self,
+        token_id: i64,
+        now: DateTime<Utc>,
+        audit: &Audit<'_>,
+    ) -> Result<bool>;
     async fn token_used(&self, token_id: i64, now: DateTime<Utc>) -> Result<()>;
 
     // ---- domains
@@ -91,7 +106,8 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn domain_by_name(&self, domain_name: &str) -> Result<Option<Domain>>;
     /// Records a pending registration and charges it, in one transaction.
     /// `Conflict` when the name is taken, `InsufficientFunds` when short.
-    async fn insert_registration(&self, reg: &NewRegistration) -> Result<Domain>;
+    async fn insert_registration(&self, reg: &NewRegistration, audit: &Audit<'_>)
+        -> Result<Domain>;
     /// Undoes a registration the registry refused: removes the domain and
     /// refunds what it was charged, in one transaction. `StateChanged` when
     /// it is no longer pending.
@@ -101,6 +117,7 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         description: &str,
         mail: Option<&NewMail>,
         now: DateTime<Utc>,
+        audit: &Audit<'_>,
     ) -> Result<()>;
     /// Adds a name held at another registrar to an account.
     async fn insert_import(
@@ -108,6 +125,7 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         account_id: i64,
         record: &RegistryRecord,
         now: DateTime<Utc>,
+        audit: &Audit<'_>,
     ) -> Result<Domain>;
     /// Brings back a domain the account removed from its management.
     async fn restore_domain(
@@ -115,6 +133,7 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         account_id: i64,
         domain_name: &str,
         now: DateTime<Utc>,
+        audit: &Audit<'_>,
     ) -> Result<Option<Domain>>;
     async fn update_settings(
         &self,
@@ -122,6 +141,7 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         domain_id: i64,
         change: &SettingsChange,
         now: DateTime<Utc>,
+        audit: &Audit<'_>,
     ) -> Result<Option<Domain>>;
     /// Removes a domain from the account's management (the registration
     /// continues). Returns whether it was there.
@@ -130,11 +150,17 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         account_id: i64,
         domain_id: i64,
         now: DateTime<Utc>,
+        audit: &Audit<'_>,
     ) -> Result<bool>;
     /// Marks a transfer pending and charges it, with its mail, in one
     /// transaction. `StateChanged` when one is already pending,
     /// `InsufficientFunds`.
-    async fn begin_transfer(&self, transfer: &NewTransfer, mail: &NewMail) -> Result<Domain>;
+    async fn begin_transfer(
+        &self,
+        transfer: &NewTransfer,
+        mail: &NewMail,
+        audit: &Audit<'_>,
+    ) -> Result<Domain>;
     /// Marks a pending transfer failed and refunds it. Returns false when it
     /// was no longer pending (someone else settled it).
     async fn fail_transfer(
@@ -143,6 +169,7 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         description: &str,
         mail: Option<&NewMail>,
         now: DateTime<Utc>,
+        audit: &Audit<'_>,
     ) -> Result<bool>;
     /// Marks a pending transfer completed. False when no longer pending.
     async fn complete_transfer(
@@ -152,6 +179,7 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         expiration_date: DateTime<Utc>,
         mail: &NewMail,
         now: DateTime<Utc>,
+        audit: &Audit<'_>,
     ) -> Result<bool>;
     /// Pending registrations whose delay has passed.
     async fn due_registrations(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<Domain>>;
@@ -162,6 +190,7 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         domain_id: i64,
         mail: &NewMail,
         now: DateTime<Utc>,
+        audit: &Audit<'_>,
     ) -> Result<bool>;
     /// Marks an active domain whose expiration has passed expired, and
     /// queues its mail. False when it was not (any more).
@@ -170,15 +199,21 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         domain_id: i64,
         mail: Option<&NewMail>,
         now: DateTime<Utc>,
+        audit: &Audit<'_>,
     ) -> Result<bool>;
     /// Extends a term and charges it, with its mail, in one transaction:
     /// only if the expiration is still `old_expiration` (else
     /// `StateChanged`), `InsufficientFunds` when short. The domain becomes
     /// active; the warnings and the auto-renew retry start over.
-    async fn renew_domain(&self, renewal: &Renewal) -> Result<Domain>;
+    async fn renew_domain(&self, renewal: &Renewal, audit: &Audit<'_>) -> Result<Domain>;
     /// Takes back a renewal the registry refused: the old expiration and
     /// status return and the charge is refunded.
-    async fn undo_renewal(&self, renewal: &Renewal, old_status: &str) -> Result<bool>;
+    async fn undo_renewal(
+        &self,
+        renewal: &Renewal,
+        old_status: &str,
+        audit: &Audit<'_>,
+    ) -> Result<bool>;
     /// Notes a failed auto-renewal (short balance): the next attempt not
     /// before `retry_at`, and its mail. False when another worker did.
     async fn renewal_failed(
@@ -226,6 +261,7 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         expiration: DateTime<Utc>,
         mail: &NewMail,
         now: DateTime<Utc>,
+        audit: &Audit<'_>,
     ) -> Result<bool>;
     /// Pending transfers whose delay has passed.
     async fn due_transfers(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<Domain>>;

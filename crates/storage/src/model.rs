@@ -196,3 +196,56 @@ pub struct IdempotentRequest {
     pub response: Option<(u16, String)>,
     pub created_at: DateTime<Utc>,
 }
+
+/// Who made a change, for the audit log.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Actor {
+    /// `api` (a customer's token), `worker` (the background jobs) or
+    /// `operator` (the `vpsd` commands).
+    pub kind: &'static str,
+    pub token_id: Option<i64>,
+    /// The request's `X-Request-Id`, for API changes.
+    pub request_id: Option<String>,
+}
+
+impl Actor {
+    pub fn worker() -> Self {
+        Actor {
+            kind: "worker",
+            ..Default::default()
+        }
+    }
+
+    pub fn operator() -> Self {
+        Actor {
+            kind: "operator",
+            ..Default::default()
+        }
+    }
+}
+
+/// One change to record in the audit log, in the transaction that makes it.
+#[derive(Debug, Clone)]
+pub struct Audit<'a> {
+    pub actor: &'a Actor,
+    /// What happened: `domain.register`, `domain.update`, `token.revoke` ...
+    pub action: &'static str,
+    /// A JSON object of the changed fields: `{"field": [before, after]}`.
+    /// Never holds a secret.
+    pub changes: String,
+}
+
+/// A row of the audit log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub account_id: i64,
+    pub actor: String,
+    pub token_id: Option<i64>,
+    pub action: String,
+    pub domain_id: Option<i64>,
+    pub domain_name: Option<String>,
+    pub changes: String,
+    pub request_id: Option<String>,
+    pub created_at: DateTime<Utc>,
+}

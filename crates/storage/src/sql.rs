@@ -9,7 +9,7 @@ use vpsd_domain::lifecycle::{DomainStatus, TransferStatus};
 use vpsd_domain::Money;
 
 use crate::error::StoreError;
-use crate::model::{Account, Domain, LedgerEntry, OutboxMail, RegistryRecord};
+use crate::model::{Account, AuditEntry, Domain, LedgerEntry, OutboxMail, RegistryRecord};
 
 pub(crate) const DOMAIN_COLUMNS: &str = "id, account_id, domain_name, status, registration_date, \
      expiration_date, auto_renew, locked, privacy_protection, nameservers, registrar, \
@@ -142,6 +142,37 @@ impl From<LedgerRow> for LedgerEntry {
 }
 
 #[derive(sqlx::FromRow)]
+pub(crate) struct AuditRow {
+    pub(crate) id: i64,
+    pub(crate) account_id: i64,
+    pub(crate) actor: String,
+    pub(crate) token_id: Option<i64>,
+    pub(crate) action: String,
+    pub(crate) domain_id: Option<i64>,
+    pub(crate) domain_name: Option<String>,
+    pub(crate) changes: String,
+    pub(crate) request_id: Option<String>,
+    pub(crate) created_at: DateTime<Utc>,
+}
+
+impl From<AuditRow> for AuditEntry {
+    fn from(r: AuditRow) -> Self {
+        AuditEntry {
+            id: r.id,
+            account_id: r.account_id,
+            actor: r.actor,
+            token_id: r.token_id,
+            action: r.action,
+            domain_id: r.domain_id,
+            domain_name: r.domain_name,
+            changes: r.changes,
+            request_id: r.request_id,
+            created_at: r.created_at,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
 pub(crate) struct OutboxRow {
     pub(crate) id: i64,
     pub(crate) account_id: i64,
@@ -225,7 +256,7 @@ macro_rules! sql_store {
         use $crate::error::StoreError;
         use $crate::model::*;
         use $crate::sql::{
-            domains, join_hosts, like_pattern, AccountRow, DomainRow, LedgerRow, OutboxRow,
+            domains, join_hosts, like_pattern, AccountRow, AuditRow, DomainRow, LedgerRow, OutboxRow,
             RegistryRow, DOMAIN_COLUMNS, REGISTRY_COLUMNS,
         };
 
@@ -242,6 +273,33 @@ macro_rules! sql_store {
                 let changed = query.execute(&mut *tx).await?.rows_affected();
                 tx.commit().await?;
                 Ok(changed == 1)
+            }
+
+            /// Appends to the audit log, in the caller's transaction.
+            async fn audit_row(
+                tx: &mut Tx,
+                audit: &Audit<'_>,
+                account_id: i64,
+                domain: Option<(i64, &str)>,
+                now: DateTime<Utc>,
+            ) -> Result<()> {
+                sqlx::query(
+                    "INSERT INTO audit_log (account_id, actor, token_id, action, domain_id, \
+                     domain_name, changes, request_id, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                )
+                .bind(account_id)
+                .bind(audit.actor.kind)
+                .bind(audit.actor.token_id)
+                .bind(audit.action)
+                .bind(domain.map(|d| d.0))
+                .bind(domain.map(|d| d.1))
+                .bind(&audit.changes)
+                .bind(audit.actor.request_id.as_deref())
+                .bind(now)
+                .execute(&mut **tx)
+                .await?;
+                Ok(())
             }
 
             /// Takes `amount` from the balance if it covers it; returns the
@@ -334,7 +392,8 @@ macro_rules! sql_store {
                 email: &str,
                 balance: Money,
                 now: DateTime<Utc>,
-            ) -> Result<Account> {
+        audit: &Audit<'_>,
+    ) -> Result<Account> {
                 let (_guard, mut tx) = self.begin_write().await?;
                 let row: AccountRow = sqlx::query_as(
                     "INSERT INTO accounts (email, balance_cents, created_at) VALUES ($1, $2, $3) \
@@ -358,6 +417,7 @@ macro_rules! sql_store {
                     )
                     .await?;
                 }
+                Self::audit_row(&mut tx, audit, row.id, None, now).await?;
                 tx.commit().await?;
                 Ok(row.into())
             }
@@ -368,7 +428,8 @@ macro_rules! sql_store {
                 amount: Money,
                 description: &str,
                 now: DateTime<Utc>,
-            ) -> Result<Account> {
+        audit: &Audit<'_>,
+    ) -> Result<Account> {
                 let (_guard, mut tx) = self.begin_write().await?;
                 let after = Self::credit(&mut tx, account_id, amount).await?;
                 Self::ledger_row(
@@ -388,6 +449,7 @@ macro_rules! sql_store {
                 .bind(account_id)
                 .fetch_one(&mut *tx)
                 .await?;
+                Self::audit_row(&mut tx, audit, account_id, None, now).await?;
                 tx.commit().await?;
                 Ok(row.into())
             }
@@ -445,6 +507,30 @@ macro_rules! sql_store {
                 Ok((count, rows.into_iter().map(Into::into).collect()))
             }
 
+            async fn audit_page(
+                &self,
+                account_id: i64,
+                offset: i64,
+                limit: i64,
+            ) -> Result<(i64, Vec<AuditEntry>)> {
+                let (count,): (i64,) =
+                    sqlx::query_as("SELECT COUNT(*) FROM audit_log WHERE account_id = $1")
+                        .bind(account_id)
+                        .fetch_one(&self.pool)
+                        .await?;
+                let rows: Vec<AuditRow> = sqlx::query_as(
+                    "SELECT id, account_id, actor, token_id, action, domain_id, domain_name, \
+                     changes, request_id, created_at FROM audit_log \
+                     WHERE account_id = $1 ORDER BY id DESC LIMIT $2 OFFSET $3",
+                )
+                .bind(account_id)
+                .bind(limit)
+                .bind(offset)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok((count, rows.into_iter().map(Into::into).collect()))
+            }
+
             async fn ledger_sum(&self, account_id: i64) -> Result<Money> {
                 let (sum,): (i64,) = sqlx::query_as(
                     "SELECT CAST(COALESCE(SUM(amount_cents), 0) AS BIGINT) FROM ledger \
@@ -456,7 +542,7 @@ macro_rules! sql_store {
                 Ok(Money::from_cents(sum))
             }
 
-            async fn create_token(&self, t: &NewToken) -> Result<i64> {
+            async fn create_token(&self, t: &NewToken, audit: &Audit<'_>) -> Result<i64> {
                 let (_guard, mut tx) = self.begin_write().await?;
                 let row: Option<(i64,)> = sqlx::query_as(
                     "INSERT INTO api_tokens (account_id, name, token_hash, prefix, scope, \
@@ -472,6 +558,9 @@ macro_rules! sql_store {
                 .bind(t.created_at)
                 .fetch_optional(&mut *tx)
                 .await?;
+                if row.is_some() {
+                    Self::audit_row(&mut tx, audit, t.account_id, None, t.created_at).await?;
+                }
                 tx.commit().await?;
                 row.map(|r| r.0).ok_or(StoreError::NotFound)
             }
@@ -529,15 +618,27 @@ macro_rules! sql_store {
                     .collect())
             }
 
-            async fn revoke_token(&self, token_id: i64, now: DateTime<Utc>) -> Result<bool> {
-                self.write_one(
-                    sqlx::query(
-                        "UPDATE api_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL",
-                    )
-                    .bind(token_id)
-                    .bind(now),
+            async fn revoke_token(
+                &self,
+                token_id: i64,
+                now: DateTime<Utc>,
+                audit: &Audit<'_>,
+            ) -> Result<bool> {
+                let (_guard, mut tx) = self.begin_write().await?;
+                let row: Option<(i64,)> = sqlx::query_as(
+                    "UPDATE api_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL \
+                     RETURNING account_id",
                 )
-                .await
+                .bind(token_id)
+                .bind(now)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some((account_id,)) = row else {
+                    return Ok(false);
+                };
+                Self::audit_row(&mut tx, audit, account_id, None, now).await?;
+                tx.commit().await?;
+                Ok(true)
             }
 
             async fn token_used(&self, token_id: i64, now: DateTime<Utc>) -> Result<()> {
@@ -606,7 +707,7 @@ macro_rules! sql_store {
                 row.map(Domain::try_from).transpose()
             }
 
-            async fn insert_registration(&self, reg: &NewRegistration) -> Result<Domain> {
+            async fn insert_registration(&self, reg: &NewRegistration, audit: &Audit<'_>) -> Result<Domain> {
                 let (_guard, mut tx) = self.begin_write().await?;
                 // The name first: its unique index settles a race for it
                 // before any money moves.
@@ -643,6 +744,7 @@ macro_rules! sql_store {
                 )
                 .await?;
                 }
+                Self::audit_row(&mut tx, audit, reg.account_id, Some((row.id, &reg.domain_name)), reg.registration_date).await?;
                 tx.commit().await?;
                 Domain::try_from(row)
             }
@@ -653,7 +755,8 @@ macro_rules! sql_store {
                 description: &str,
                 mail: Option<&NewMail>,
                 now: DateTime<Utc>,
-            ) -> Result<()> {
+        audit: &Audit<'_>,
+    ) -> Result<()> {
                 let (_guard, mut tx) = self.begin_write().await?;
                 let row: Option<(i64, String, Option<i64>)> = sqlx::query_as(
                     "DELETE FROM domains WHERE id = $1 AND status = 'pending' \
@@ -665,6 +768,7 @@ macro_rules! sql_store {
                 let Some((account_id, name, cost)) = row else {
                     return Err(StoreError::StateChanged);
                 };
+                Self::audit_row(&mut tx, audit, account_id, Some((domain_id, &name)), now).await?;
                 if let Some(mail) = mail {
                     Self::queue_mail(&mut tx, mail, now).await?;
                 }
@@ -694,7 +798,8 @@ macro_rules! sql_store {
                 account_id: i64,
                 record: &RegistryRecord,
                 now: DateTime<Utc>,
-            ) -> Result<Domain> {
+        audit: &Audit<'_>,
+    ) -> Result<Domain> {
                 let (_guard, mut tx) = self.begin_write().await?;
                 let row: DomainRow = sqlx::query_as(&format!(
                     "INSERT INTO domains (account_id, domain_name, status, registration_date, \
@@ -713,6 +818,7 @@ macro_rules! sql_store {
                 .bind(now)
                 .fetch_one(&mut *tx)
                 .await?;
+                Self::audit_row(&mut tx, audit, account_id, Some((row.id, &record.name)), now).await?;
                 tx.commit().await?;
                 Domain::try_from(row)
             }
@@ -722,7 +828,8 @@ macro_rules! sql_store {
                 account_id: i64,
                 domain_name: &str,
                 now: DateTime<Utc>,
-            ) -> Result<Option<Domain>> {
+        audit: &Audit<'_>,
+    ) -> Result<Option<Domain>> {
                 let (_guard, mut tx) = self.begin_write().await?;
                 let row: Option<DomainRow> = sqlx::query_as(&format!(
                     "UPDATE domains SET removed_at = NULL, updated_at = $3 \
@@ -734,6 +841,9 @@ macro_rules! sql_store {
                 .bind(now)
                 .fetch_optional(&mut *tx)
                 .await?;
+                if let Some(row) = &row {
+                    Self::audit_row(&mut tx, audit, account_id, Some((row.id, &row.domain_name)), now).await?;
+                }
                 tx.commit().await?;
                 row.map(Domain::try_from).transpose()
             }
@@ -744,7 +854,8 @@ macro_rules! sql_store {
                 domain_id: i64,
                 change: &SettingsChange,
                 now: DateTime<Utc>,
-            ) -> Result<Option<Domain>> {
+        audit: &Audit<'_>,
+    ) -> Result<Option<Domain>> {
                 let (_guard, mut tx) = self.begin_write().await?;
                 let row: Option<DomainRow> = sqlx::query_as(&format!(
                     "UPDATE domains SET \
@@ -765,6 +876,9 @@ macro_rules! sql_store {
                 .bind(now)
                 .fetch_optional(&mut *tx)
                 .await?;
+                if let Some(row) = &row {
+                    Self::audit_row(&mut tx, audit, account_id, Some((row.id, &row.domain_name)), now).await?;
+                }
                 tx.commit().await?;
                 row.map(Domain::try_from).transpose()
             }
@@ -774,20 +888,27 @@ macro_rules! sql_store {
                 account_id: i64,
                 domain_id: i64,
                 now: DateTime<Utc>,
+                audit: &Audit<'_>,
             ) -> Result<bool> {
-                self.write_one(
-                    sqlx::query(
-                        "UPDATE domains SET removed_at = $3, updated_at = $3 \
-                         WHERE id = $1 AND account_id = $2 AND removed_at IS NULL",
-                    )
-                    .bind(domain_id)
-                    .bind(account_id)
-                    .bind(now),
+                let (_guard, mut tx) = self.begin_write().await?;
+                let row: Option<(String,)> = sqlx::query_as(
+                    "UPDATE domains SET removed_at = $3, updated_at = $3 \
+                     WHERE id = $1 AND account_id = $2 AND removed_at IS NULL RETURNING domain_name",
                 )
-                .await
+                .bind(domain_id)
+                .bind(account_id)
+                .bind(now)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some((name,)) = row else {
+                    return Ok(false);
+                };
+                Self::audit_row(&mut tx, audit, account_id, Some((domain_id, &name)), now).await?;
+                tx.commit().await?;
+                Ok(true)
             }
 
-            async fn begin_transfer(&self, t: &NewTransfer, mail: &NewMail) -> Result<Domain> {
+            async fn begin_transfer(&self, t: &NewTransfer, mail: &NewMail, audit: &Audit<'_>) -> Result<Domain> {
                 let (_guard, mut tx) = self.begin_write().await?;
                 let row: Option<DomainRow> = sqlx::query_as(&format!(
                     "UPDATE domains SET transfer_status = 'pending', transfer_initiated_at = $3, \
@@ -819,6 +940,7 @@ macro_rules! sql_store {
                 )
                 .await?;
                 Self::queue_mail(&mut tx, mail, t.initiated_at).await?;
+                Self::audit_row(&mut tx, audit, t.account_id, Some((row.id, &row.domain_name)), t.initiated_at).await?;
                 tx.commit().await?;
                 Domain::try_from(row)
             }
@@ -829,7 +951,8 @@ macro_rules! sql_store {
                 description: &str,
                 mail: Option<&NewMail>,
                 now: DateTime<Utc>,
-            ) -> Result<bool> {
+        audit: &Audit<'_>,
+    ) -> Result<bool> {
                 let (_guard, mut tx) = self.begin_write().await?;
                 let row: Option<(i64, String, Option<i64>)> = sqlx::query_as(
                     "UPDATE domains SET transfer_status = 'failed', updated_at = $2 \
@@ -843,6 +966,7 @@ macro_rules! sql_store {
                 let Some((account_id, name, cost)) = row else {
                     return Ok(false);
                 };
+                Self::audit_row(&mut tx, audit, account_id, Some((domain_id, &name)), now).await?;
                 let refund = Money::from_cents(cost.unwrap_or(0));
                 if refund.cents() > 0 {
                     let after = Self::credit(&mut tx, account_id, refund).await?;
@@ -872,27 +996,28 @@ macro_rules! sql_store {
                 expiration_date: DateTime<Utc>,
                 mail: &NewMail,
                 now: DateTime<Utc>,
+                audit: &Audit<'_>,
             ) -> Result<bool> {
                 let (_guard, mut tx) = self.begin_write().await?;
-                let done = sqlx::query(
+                let row: Option<(i64, String)> = sqlx::query_as(
                     "UPDATE domains SET transfer_status = 'completed', registrar = $2, \
                      expiration_date = $3, locked = TRUE, privacy_protection = TRUE, \
                      updated_at = $4 \
-                     WHERE id = $1 AND transfer_status = 'pending'",
+                     WHERE id = $1 AND transfer_status = 'pending' RETURNING account_id, domain_name",
                 )
                 .bind(domain_id)
                 .bind(registrar)
                 .bind(expiration_date)
                 .bind(now)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected()
-                    == 1;
-                if done {
-                    Self::queue_mail(&mut tx, mail, now).await?;
-                }
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some((account_id, name)) = row else {
+                    return Ok(false);
+                };
+                Self::audit_row(&mut tx, audit, account_id, Some((domain_id, &name)), now).await?;
+                Self::queue_mail(&mut tx, mail, now).await?;
                 tx.commit().await?;
-                Ok(done)
+                Ok(true)
             }
 
             async fn due_registrations(
@@ -916,23 +1041,24 @@ macro_rules! sql_store {
                 domain_id: i64,
                 mail: &NewMail,
                 now: DateTime<Utc>,
+                audit: &Audit<'_>,
             ) -> Result<bool> {
                 let (_guard, mut tx) = self.begin_write().await?;
-                let done = sqlx::query(
+                let row: Option<(i64, String)> = sqlx::query_as(
                     "UPDATE domains SET status = 'active', activates_at = NULL, updated_at = $2 \
-                     WHERE id = $1 AND status = 'pending'",
+                     WHERE id = $1 AND status = 'pending' RETURNING account_id, domain_name",
                 )
                 .bind(domain_id)
                 .bind(now)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected()
-                    == 1;
-                if done {
-                    Self::queue_mail(&mut tx, mail, now).await?;
-                }
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some((account_id, name)) = row else {
+                    return Ok(false);
+                };
+                Self::audit_row(&mut tx, audit, account_id, Some((domain_id, &name)), now).await?;
+                Self::queue_mail(&mut tx, mail, now).await?;
                 tx.commit().await?;
-                Ok(done)
+                Ok(true)
             }
 
             async fn expire_domain(
@@ -940,26 +1066,30 @@ macro_rules! sql_store {
                 domain_id: i64,
                 mail: Option<&NewMail>,
                 now: DateTime<Utc>,
+                audit: &Audit<'_>,
             ) -> Result<bool> {
                 let (_guard, mut tx) = self.begin_write().await?;
-                let done = sqlx::query(
+                let row: Option<(i64, String)> = sqlx::query_as(
                     "UPDATE domains SET status = 'expired', updated_at = $2 \
-                     WHERE id = $1 AND status = 'active' AND expiration_date <= $2",
+                     WHERE id = $1 AND status = 'active' AND expiration_date <= $2 \
+                     RETURNING account_id, domain_name",
                 )
                 .bind(domain_id)
                 .bind(now)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected()
-                    == 1;
-                if let (true, Some(mail)) = (done, mail) {
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some((account_id, name)) = row else {
+                    return Ok(false);
+                };
+                Self::audit_row(&mut tx, audit, account_id, Some((domain_id, &name)), now).await?;
+                if let Some(mail) = mail {
                     Self::queue_mail(&mut tx, mail, now).await?;
                 }
                 tx.commit().await?;
-                Ok(done)
+                Ok(true)
             }
 
-            async fn renew_domain(&self, r: &Renewal) -> Result<Domain> {
+            async fn renew_domain(&self, r: &Renewal, audit: &Audit<'_>) -> Result<Domain> {
                 let (_guard, mut tx) = self.begin_write().await?;
                 let row: Option<DomainRow> = sqlx::query_as(&format!(
                     "UPDATE domains SET expiration_date = $3, status = 'active', \
@@ -987,11 +1117,12 @@ macro_rules! sql_store {
                 )
                 .await?;
                 Self::queue_mail(&mut tx, &r.mail, r.now).await?;
+                Self::audit_row(&mut tx, audit, r.account_id, Some((row.id, &row.domain_name)), r.now).await?;
                 tx.commit().await?;
                 Domain::try_from(row)
             }
 
-            async fn undo_renewal(&self, r: &Renewal, old_status: &str) -> Result<bool> {
+            async fn undo_renewal(&self, r: &Renewal, old_status: &str, audit: &Audit<'_>) -> Result<bool> {
                 let (_guard, mut tx) = self.begin_write().await?;
                 let row: Option<(String,)> = sqlx::query_as(
                     "UPDATE domains SET expiration_date = $2, status = $4, updated_at = $5 \
@@ -1019,6 +1150,7 @@ macro_rules! sql_store {
                     r.now,
                 )
                 .await?;
+                Self::audit_row(&mut tx, audit, r.account_id, Some((r.domain_id, &name)), r.now).await?;
                 tx.commit().await?;
                 Ok(true)
             }
@@ -1159,24 +1291,24 @@ macro_rules! sql_store {
                 expiration: DateTime<Utc>,
                 mail: &NewMail,
                 now: DateTime<Utc>,
+                audit: &Audit<'_>,
             ) -> Result<bool> {
                 let (_guard, mut tx) = self.begin_write().await?;
-                // The mail first: it reads the account, which stays.
-                let done = sqlx::query(
+                let row: Option<(i64, String)> = sqlx::query_as(
                     "DELETE FROM domains WHERE id = $1 AND status = 'expired' \
-                     AND expiration_date = $2",
+                     AND expiration_date = $2 RETURNING account_id, domain_name",
                 )
                 .bind(domain_id)
                 .bind(expiration)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected()
-                    == 1;
-                if done {
-                    Self::queue_mail(&mut tx, mail, now).await?;
-                }
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some((account_id, name)) = row else {
+                    return Ok(false);
+                };
+                Self::audit_row(&mut tx, audit, account_id, Some((domain_id, &name)), now).await?;
+                Self::queue_mail(&mut tx, mail, now).await?;
                 tx.commit().await?;
-                Ok(done)
+                Ok(true)
             }
 
             async fn due_transfers(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<Domain>> {

@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand};
 use vpsd_domain::{lifecycle, Clock, DomainName, Money, Nameservers, SystemClock};
 use vpsd_registry::RegistryRecord;
+use vpsd_storage::Actor;
 
 use crate::server::{App, ServerSettings};
 
@@ -65,6 +66,14 @@ pub enum Command {
     /// Add names held at other registrars to the sandbox registry.
     #[command(subcommand)]
     Registry(RegistryCommand),
+    /// Show an account's audit log, newest first.
+    Audit {
+        #[arg(long)]
+        account: i64,
+        /// How many entries.
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+    },
     /// Show the mails waiting in the outbox.
     #[command(subcommand)]
     Outbox(OutboxCommand),
@@ -291,8 +300,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             let app = App::build(settings, clock.clone()).await?;
             let account = app
-                .store
-                .create_account(&email, balance, clock.now())
+                .registrar
+                .create_account(&Actor::operator(), &email, balance)
                 .await?;
             println!("{}", account.id);
             Ok(())
@@ -303,11 +312,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             let app = App::build(settings, clock.clone()).await?;
             let updated = app
-                .store
-                .credit_account(account, amount, "Credit by operator", clock.now())
+                .registrar
+                .credit(&Actor::operator(), account, amount, "Credit by operator")
                 .await
                 .map_err(|e| match e {
-                    vpsd_storage::StoreError::NotFound => {
+                    vpsd_registrar::RegistrarError::NotFound => {
                         anyhow::anyhow!("there is no account {account}")
                     }
                     other => other.into(),
@@ -331,7 +340,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             };
             let (id, token) = app
                 .registrar
-                .issue_token(account, &name, read_only, expires_at)
+                .issue_token(&Actor::operator(), account, &name, read_only, expires_at)
                 .await?;
             eprintln!("token {id} created; it is shown only this once");
             println!("{token}");
@@ -374,7 +383,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Token(TokenCommand::Revoke { token_id }) => {
             let app = App::build(settings, clock.clone()).await?;
-            if !app.store.revoke_token(token_id, clock.now()).await? {
+            if !app
+                .registrar
+                .revoke_token(&Actor::operator(), token_id)
+                .await?
+            {
                 bail!("there is no active token {token_id}");
             }
             eprintln!("token {token_id} revoked");
@@ -423,6 +436,30 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 .await
                 .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
             eprintln!("{name} is now registered at {}", record.registrar);
+            Ok(())
+        }
+        Command::Audit { account, limit } => {
+            let app = App::build(settings, clock).await?;
+            let (count, entries) = app.store.audit_page(account, 0, limit.max(1)).await?;
+            eprintln!("{count} entries for account {account}; newest first");
+            for e in entries {
+                let who = match (e.actor.as_str(), e.token_id) {
+                    ("api", Some(t)) => format!("api token {t}"),
+                    (actor, _) => actor.to_owned(),
+                };
+                println!(
+                    "{} {:<24} {:<22} {:<18} {} {}",
+                    e.created_at
+                        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                    e.action,
+                    e.domain_name.as_deref().unwrap_or("-"),
+                    who,
+                    e.changes,
+                    e.request_id
+                        .map(|r| format!("request {r}"))
+                        .unwrap_or_default()
+                );
+            }
             Ok(())
         }
         Command::Outbox(OutboxCommand::List) => {

@@ -13,7 +13,7 @@ use vpsd_domain::lifecycle::add_years;
 use vpsd_domain::{DomainName, Money, Nameservers};
 use vpsd_registrar::SettingsUpdate;
 use vpsd_registry::{new_auth_code, RegistryRecord, OUR_REGISTRAR};
-use vpsd_storage::NewRegistration;
+use vpsd_storage::{Actor, Audit, NewRegistration};
 
 use crate::server::App;
 
@@ -26,12 +26,14 @@ pub async fn seed(app: &App, addr: SocketAddr) -> anyhow::Result<()> {
         return Ok(());
     }
     let now = app.registrar.now();
-    let account = store
-        .create_account("demo@example.com", Money::from_cents(100_00), now)
+    let operator = Actor::operator();
+    let account = app
+        .registrar
+        .create_account(&operator, "demo@example.com", Money::from_cents(100_00))
         .await?;
     let (_, api_token) = app
         .registrar
-        .issue_token(account.id, "demo", false, None)
+        .issue_token(&operator, account.id, "demo", false, None)
         .await?;
 
     let delay = Duration::from_std(app.registrar.settings().registration_delay)
@@ -46,19 +48,26 @@ pub async fn seed(app: &App, addr: SocketAddr) -> anyhow::Result<()> {
     for (name, ago, years, activates) in plan {
         let registered = now - ago;
         store
-            .insert_registration(&NewRegistration {
-                account_id: account.id,
-                domain_name: name.to_owned(),
-                registration_date: registered,
-                expiration_date: add_years(registered, years),
-                activates_at: if activates { registered } else { now + delay },
-                auto_renew: true,
-                privacy_protection: true,
-                nameservers: app.registrar.settings().own_nameservers.clone(),
-                registrar: OUR_REGISTRAR.to_owned(),
-                cost: Money::ZERO,
-                description: "Demo data".to_owned(),
-            })
+            .insert_registration(
+                &NewRegistration {
+                    account_id: account.id,
+                    domain_name: name.to_owned(),
+                    registration_date: registered,
+                    expiration_date: add_years(registered, years),
+                    activates_at: if activates { registered } else { now + delay },
+                    auto_renew: true,
+                    privacy_protection: true,
+                    nameservers: app.registrar.settings().own_nameservers.clone(),
+                    registrar: OUR_REGISTRAR.to_owned(),
+                    cost: Money::ZERO,
+                    description: "Demo data".to_owned(),
+                },
+                &Audit {
+                    actor: &operator,
+                    action: "domain.register",
+                    changes: "{\"demo\": [null, true]}".to_owned(),
+                },
+            )
             .await
             .with_context(|| format!("demo domain {name}"))?;
     }
@@ -71,11 +80,23 @@ pub async fn seed(app: &App, addr: SocketAddr) -> anyhow::Result<()> {
     for d in &domains {
         match d.domain_name.as_str() {
             "demo-old.net" => {
-                store.expire_domain(d.id, None, now).await?;
+                store
+                    .expire_domain(
+                        d.id,
+                        None,
+                        now,
+                        &Audit {
+                            actor: &operator,
+                            action: "domain.expire",
+                            changes: "{\"status\": [\"active\", \"expired\"]}".to_owned(),
+                        },
+                    )
+                    .await?;
             }
             "demo-blog.io" => {
                 app.registrar
                     .update(
+                        &operator,
                         account.id,
                         d.id,
                         SettingsUpdate {
@@ -114,7 +135,7 @@ pub async fn seed(app: &App, addr: SocketAddr) -> anyhow::Result<()> {
         app.registry.add(&record, now).await?;
         let domain = app
             .registrar
-            .import(account.id, &DomainName::parse(name)?)
+            .import(&operator, account.id, &DomainName::parse(name)?)
             .await?;
         held.push((domain.id, record));
     }

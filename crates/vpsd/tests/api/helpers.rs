@@ -17,6 +17,7 @@ use sqlx::Connection;
 use vpsd::server::{App, ServerSettings};
 use vpsd_domain::{ManualClock, Money};
 use vpsd_registry::RegistryRecord;
+use vpsd_storage::Actor;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -309,17 +310,16 @@ impl TestApp {
 
     /// A new account with `cents` and a token for it.
     pub async fn new_account(&self, email: &str, cents: i64) -> (i64, String) {
-        let now = self.now();
         let account = self
             .app
-            .store
-            .create_account(email, Money::from_cents(cents), now)
+            .registrar
+            .create_account(&Actor::operator(), email, Money::from_cents(cents))
             .await
             .expect("create account");
         let (_, token) = self
             .app
             .registrar
-            .issue_token(account.id, "test", false, None)
+            .issue_token(&Actor::operator(), account.id, "test", false, None)
             .await
             .expect("create token");
         (account.id, token)

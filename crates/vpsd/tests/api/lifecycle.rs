@@ -218,19 +218,26 @@ async fn crashed_registration(app: &TestApp, name: &str) -> i64 {
     let domain = app
         .app
         .store
-        .insert_registration(&vpsd_storage::NewRegistration {
-            account_id: app.account_id,
-            domain_name: name.to_owned(),
-            registration_date: now,
-            expiration_date: add_years(now, 1),
-            activates_at: now,
-            auto_renew: true,
-            privacy_protection: true,
-            nameservers: vec!["ns1.vps.org".into(), "ns2.vps.org".into()],
-            registrar: "VPS.org".into(),
-            cost: vpsd_domain::Money::from_cents(12_99),
-            description: format!("Registration of {name}"),
-        })
+        .insert_registration(
+            &vpsd_storage::NewRegistration {
+                account_id: app.account_id,
+                domain_name: name.to_owned(),
+                registration_date: now,
+                expiration_date: add_years(now, 1),
+                activates_at: now,
+                auto_renew: true,
+                privacy_protection: true,
+                nameservers: vec!["ns1.vps.org".into(), "ns2.vps.org".into()],
+                registrar: "VPS.org".into(),
+                cost: vpsd_domain::Money::from_cents(12_99),
+                description: format!("Registration of {name}"),
+            },
+            &vpsd_storage::Audit {
+                actor: &vpsd_storage::Actor::worker(),
+                action: "domain.register",
+                changes: "{}".to_owned(),
+            },
+        )
         .await
         .expect("insert");
     domain.id

@@ -304,6 +304,11 @@ async fn auto_renewal_short_of_funds_mails_and_retries_daily(app: &TestApp) {
             vpsd_domain::Money::from_cents(20_00),
             "top-up",
             app.now(),
+            &vpsd_storage::Audit {
+                actor: &vpsd_storage::Actor::operator(),
+                action: "account.credit",
+                changes: "{}".to_owned(),
+            },
         )
         .await
         .expect("credit");

@@ -92,6 +92,7 @@ async fn revoked_and_expired_tokens_stop_working(app: &TestApp) {
         .app
         .registrar
         .issue_token(
+            &vpsd_storage::Actor::operator(),
             app.account_id,
             "ci",
             false,
@@ -116,7 +117,13 @@ async fn revoked_and_expired_tokens_stop_working(app: &TestApp) {
     let (_, other) = app
         .app
         .registrar
-        .issue_token(app.account_id, "laptop", false, None)
+        .issue_token(
+            &vpsd_storage::Actor::operator(),
+            app.account_id,
+            "laptop",
+            false,
+            None,
+        )
         .await
         .expect("token");
     let (status, _) = app
