@@ -1,10 +1,12 @@
 //! The background worker: completes pending registrations after the
 //! registration delay and pending transfers after the transfer delay.
 //!
-//! Every step is safe to run twice, or in two workers at once: the registry
-//! calls are idempotent, and each completion is a conditional update
-//! (`... WHERE status = 'pending'`) in the same transaction as its mail, so
-//! only one run wins and the mail is written once.
+//! Several workers (in one process or many) share the jobs: a worker takes
+//! a job by its lease (`job_leases`, two minutes), so one worker does each
+//! job, and a job whose worker died is taken again when the lease ends. Each
+//! step is also safe to run twice: the registry calls are idempotent, and
+//! each completion is a conditional update (`... WHERE status = 'pending'`)
+//! in the same transaction as its mail, so only one run could win anyway.
 
 use std::time::Duration;
 
@@ -54,6 +56,20 @@ impl PassOutcome {
     }
 }
 
+/// How long a worker holds a job it took. Longer than any job takes; a job
+/// of a worker that died is taken again after it.
+const JOB_LEASE: chrono::Duration = chrono::Duration::minutes(2);
+
+/// Takes the lease on one job; false when another worker holds it.
+async fn claim(registrar: &Registrar, kind: &str, domain_id: i64) -> Result<bool, RegistrarError> {
+    let now = registrar.now();
+    let holder = format!("pid {}", std::process::id());
+    Ok(registrar
+        .store()
+        .claim_job(kind, domain_id, &holder, now, now + JOB_LEASE)
+        .await?)
+}
+
 /// One pass over the due jobs.
 pub async fn run_once(registrar: &Registrar) -> Result<PassOutcome, RegistrarError> {
     let mut outcome = PassOutcome::default();
@@ -71,6 +87,9 @@ pub async fn run_once(registrar: &Registrar) -> Result<PassOutcome, RegistrarErr
     let due = store.due_registrations(now, BATCH).await?;
     outcome.more_due |= due.len() as i64 == BATCH;
     for domain in due {
+        if !claim(registrar, "registration", domain.id).await? {
+            continue;
+        }
         let years = (domain.expiration_date.years_since(domain.registration_date)).unwrap_or(1);
         // Repeat the create: it is a no-op when the request path made it,
         // and makes it when the process died before it could.
@@ -127,6 +146,9 @@ pub async fn run_once(registrar: &Registrar) -> Result<PassOutcome, RegistrarErr
     let due = store.due_transfers(now, BATCH).await?;
     outcome.more_due |= due.len() as i64 == BATCH;
     for domain in due {
+        if !claim(registrar, "transfer", domain.id).await? {
+            continue;
+        }
         match registry
             .complete_transfer(&domain.domain_name, registrar.now())
             .await
@@ -182,6 +204,7 @@ pub async fn run_once(registrar: &Registrar) -> Result<PassOutcome, RegistrarErr
     store
         .idempotency_purge(now - crate::IDEMPOTENCY_KEY_LIFETIME)
         .await?;
+    store.purge_job_leases(now - JOB_LEASE).await?;
     auto_renew(registrar, &mut outcome).await?;
     warn(registrar, &mut outcome).await?;
     expire(registrar, &mut outcome).await?;
@@ -207,6 +230,9 @@ async fn auto_renew(
         .await?;
     outcome.more_due |= due.len() as i64 == BATCH;
     for domain in due {
+        if !claim(registrar, "auto_renew", domain.id).await? {
+            continue;
+        }
         let cost = Registrar::tld_of(&domain)?.prices().renew;
         match registrar
             .apply_renewal(
@@ -249,6 +275,9 @@ async fn warn(registrar: &Registrar, outcome: &mut PassOutcome) -> Result<(), Re
         .await?;
     outcome.more_due |= due.len() as i64 == BATCH;
     for domain in due {
+        if !claim(registrar, "warning", domain.id).await? {
+            continue;
+        }
         let Some(days) = vpsd_domain::lifecycle::warning_due(domain.expiration_date, now) else {
             continue;
         };
@@ -274,6 +303,9 @@ async fn expire(registrar: &Registrar, outcome: &mut PassOutcome) -> Result<(), 
     let due = registrar.store().due_expirations(now, BATCH).await?;
     outcome.more_due |= due.len() as i64 == BATCH;
     for domain in due {
+        if !claim(registrar, "expiry", domain.id).await? {
+            continue;
+        }
         let mail = mail::expired(&domain);
         if registrar
             .store()
@@ -307,6 +339,9 @@ async fn release(registrar: &Registrar, outcome: &mut PassOutcome) -> Result<(),
     let due = registrar.store().due_releases(now - total, BATCH).await?;
     outcome.more_due |= due.len() as i64 == BATCH;
     for domain in due {
+        if !claim(registrar, "release", domain.id).await? {
+            continue;
+        }
         registrar.registry.delete(&domain.domain_name).await?;
         let mail = mail::released(&domain);
         if registrar

@@ -266,6 +266,21 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Pending transfers whose delay has passed.
     async fn due_transfers(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<Domain>>;
 
+    // ---- job leases
+    /// Takes the lease on job `kind` for a domain until `until`, unless
+    /// another holder's lease is still running: true when taken. A worker
+    /// that dies lets go when its lease ends.
+    async fn claim_job(
+        &self,
+        kind: &str,
+        domain_id: i64,
+        holder: &str,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<bool>;
+    /// Forgets leases that ended before `before`.
+    async fn purge_job_leases(&self, before: DateTime<Utc>) -> Result<u64>;
+
     // ---- idempotency keys
     /// Claims `key` for a request: true when this call created it (the
     /// caller then runs the request), false when it already exists. A key

@@ -1323,6 +1323,44 @@ macro_rules! sql_store {
                 domains(rows)
             }
 
+            async fn claim_job(
+                &self,
+                kind: &str,
+                domain_id: i64,
+                holder: &str,
+                now: DateTime<Utc>,
+                until: DateTime<Utc>,
+            ) -> Result<bool> {
+                // Under PostgreSQL a second claimer waits for the first's
+                // insert to commit, then the WHERE sees its running lease.
+                self.write_one(
+                    sqlx::query(
+                        "INSERT INTO job_leases (kind, domain_id, holder, until) \
+                         VALUES ($1, $2, $3, $5) \
+                         ON CONFLICT (kind, domain_id) DO UPDATE \
+                         SET holder = excluded.holder, until = excluded.until \
+                         WHERE job_leases.until <= $4",
+                    )
+                    .bind(kind)
+                    .bind(domain_id)
+                    .bind(holder)
+                    .bind(now)
+                    .bind(until),
+                )
+                .await
+            }
+
+            async fn purge_job_leases(&self, before: DateTime<Utc>) -> Result<u64> {
+                let (_guard, mut tx) = self.begin_write().await?;
+                let n = sqlx::query("DELETE FROM job_leases WHERE until < $1")
+                    .bind(before)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                tx.commit().await?;
+                Ok(n)
+            }
+
             async fn idempotency_claim(
                 &self,
                 account_id: i64,

@@ -16,6 +16,7 @@ crate::both!(
     worker_passes_never_complete_twice,
     worker_finishes_what_a_crash_left,
     registry_refusal_at_completion_is_refunded,
+    a_job_of_a_dead_worker_is_taken_again,
 );
 
 async fn registration_becomes_active_and_mails_once(app: &TestApp) {
@@ -286,4 +287,37 @@ async fn registry_refusal_at_completion_is_refunded(app: &TestApp) {
         .expect("r")
         .expect("r");
     assert_eq!(record.registrar, "Other Registrar LLC");
+}
+
+async fn a_job_of_a_dead_worker_is_taken_again(app: &TestApp) {
+    let id = app.register("orphan.com").await;
+    // Another worker took the job and died holding its lease.
+    let now = app.now();
+    let store = &app.app.store;
+    assert!(store
+        .claim_job(
+            "registration",
+            id,
+            "pid 999999",
+            now,
+            now + Duration::minutes(2)
+        )
+        .await
+        .expect("claim"));
+    assert!(
+        !store
+            .claim_job("registration", id, "pid 1", now, now + Duration::minutes(2))
+            .await
+            .expect("claim"),
+        "one lease at a time"
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    app.run_worker().await;
+    let (_, body) = app.get(&format!("/api/v1/domains/{id}/")).await;
+    assert_eq!(body["status"], "pending", "left to the lease holder");
+    // Its lease ends: the job is taken again, and done once.
+    app.advance(Duration::minutes(3)).await;
+    app.wait_active(id).await;
+    let mails = app.app.store.outbox().await.expect("outbox");
+    assert_eq!(mails.len(), 1);
 }
