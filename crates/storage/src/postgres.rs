@@ -9,6 +9,8 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgPool, Postgres, Transaction};
 
 use crate::error::Result;
+use crate::model::Domain;
+use crate::sql::{DomainRow, DOMAIN_BY_ID, DOMAIN_COLUMNS};
 
 #[derive(Debug)]
 pub struct PgStore {
@@ -25,6 +27,17 @@ impl PgStore {
             .await?;
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
         Ok(Self { pool })
+    }
+
+    async fn read_domain(&self, account_id: i64, domain_id: i64) -> Result<Option<Domain>> {
+        let row: Option<DomainRow> = sqlx::query_as(&format!(
+            "SELECT {DOMAIN_COLUMNS} FROM domains {DOMAIN_BY_ID}"
+        ))
+        .bind(domain_id)
+        .bind(account_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(Domain::try_from).transpose()
     }
 
     async fn begin_write(&self) -> Result<((), Transaction<'static, Postgres>)> {

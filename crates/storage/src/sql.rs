@@ -16,6 +16,9 @@ pub(crate) const DOMAIN_COLUMNS: &str = "id, account_id, domain_name, status, re
      transfer_status, transfer_initiated_at, transfer_completes_at, transfer_cost_cents, \
      warned_days, updated_at";
 
+/// One domain of an account, by id.
+pub(crate) const DOMAIN_BY_ID: &str = "WHERE id = $1 AND account_id = $2 AND removed_at IS NULL";
+
 pub(crate) const REGISTRY_COLUMNS: &str = "name, registrar, auth_code, created_at, expires_at, \
      last_transferred_at, transfer_prohibited, nameservers, pending_transfer_to";
 
@@ -75,6 +78,53 @@ pub(crate) struct DomainRow {
     pub(crate) transfer_cost_cents: Option<i64>,
     pub(crate) warned_days: Option<i64>,
     pub(crate) updated_at: DateTime<Utc>,
+}
+
+impl DomainRow {
+    /// Reads a row selected with [`DOMAIN_COLUMNS`] through `rusqlite`.
+    pub(crate) fn from_rusqlite(r: &rusqlite::Row<'_>) -> rusqlite::Result<DomainRow> {
+        fn time(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Option<DateTime<Utc>>> {
+            let text: Option<String> = r.get(i)?;
+            text.map(|t| {
+                DateTime::parse_from_rfc3339(&t)
+                    .map(|d| d.with_timezone(&Utc))
+                    .map_err(|e| {
+                        rusqlite::Error::FromSqlConversionFailure(
+                            i,
+                            rusqlite::types::Type::Text,
+                            Box::new(e),
+                        )
+                    })
+            })
+            .transpose()
+        }
+        let required = |i: usize| {
+            time(r, i)?.ok_or(rusqlite::Error::InvalidColumnType(
+                i,
+                "time".into(),
+                rusqlite::types::Type::Null,
+            ))
+        };
+        Ok(DomainRow {
+            id: r.get(0)?,
+            account_id: r.get(1)?,
+            domain_name: r.get(2)?,
+            status: r.get(3)?,
+            registration_date: required(4)?,
+            expiration_date: required(5)?,
+            auto_renew: r.get(6)?,
+            locked: r.get(7)?,
+            privacy_protection: r.get(8)?,
+            nameservers: r.get(9)?,
+            registrar: r.get(10)?,
+            transfer_status: r.get(11)?,
+            transfer_initiated_at: time(r, 12)?,
+            transfer_completes_at: time(r, 13)?,
+            transfer_cost_cents: r.get(14)?,
+            warned_days: r.get(15)?,
+            updated_at: required(16)?,
+        })
+    }
 }
 
 impl TryFrom<DomainRow> for Domain {
@@ -248,6 +298,11 @@ pub(crate) fn like_pattern(substring: &str) -> String {
 
 macro_rules! sql_store {
     ($store:ident, $db:ty, $name:literal) => {
+        // In a module of its own, so its imports do not clash with the
+        // backend's; `super::*` brings the store type and its helpers.
+        mod queries {
+        #[allow(unused_imports)]
+        use super::*;
         use async_trait::async_trait;
         use chrono::{DateTime, Utc};
         use vpsd_domain::lifecycle::DomainStatus;
@@ -686,15 +741,8 @@ macro_rules! sql_store {
             }
 
             async fn domain(&self, account_id: i64, domain_id: i64) -> Result<Option<Domain>> {
-                let row: Option<DomainRow> = sqlx::query_as(&format!(
-                    "SELECT {DOMAIN_COLUMNS} FROM domains \
-                     WHERE id = $1 AND account_id = $2 AND removed_at IS NULL"
-                ))
-                .bind(domain_id)
-                .bind(account_id)
-                .fetch_optional(&self.pool)
-                .await?;
-                row.map(Domain::try_from).transpose()
+                // The hottest read; each backend answers it its fastest way.
+                self.read_domain(account_id, domain_id).await
             }
 
             async fn domain_by_name(&self, domain_name: &str) -> Result<Option<Domain>> {
@@ -1682,6 +1730,7 @@ macro_rules! sql_store {
                 )
                 .await
             }
+        }
         }
     };
 }
