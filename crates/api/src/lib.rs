@@ -28,7 +28,9 @@ use axum::response::{IntoResponse, Response};
 use axum::{middleware, Router};
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
 use tower_http::trace::TraceLayer;
 use vpsd_registrar::Registrar;
 
@@ -134,17 +136,18 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             observe::track,
         ))
-        .layer(middleware::from_fn_with_state(state.clone(), time_limit))
-        .with_state(state)
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(CatchPanicLayer::custom(panic_response))
-        .layer(
+        // A route layer, so the span knows the matched route (never the raw
+        // path, which holds ids).
+        .route_layer(
             TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+                if !tracing::enabled!(tracing::Level::INFO) {
+                    return tracing::Span::none();
+                }
                 let route = req
                     .extensions()
                     .get::<axum::extract::MatchedPath>()
-                    .map(|p| p.as_str().to_owned())
-                    .unwrap_or_default();
+                    .map(|p| p.as_str())
+                    .unwrap_or("");
                 let id = req
                     .headers()
                     .get(&REQUEST_ID)
@@ -153,10 +156,47 @@ pub fn router(state: AppState) -> Router {
                 tracing::info_span!("request", method = %req.method(), %route, request_id = %id)
             }),
         )
+        .layer(middleware::from_fn_with_state(state.clone(), time_limit))
+        .with_state(state)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(CatchPanicLayer::custom(panic_response))
         // Outermost: every response carries the request's id, taken from
         // the request when it has one.
         .layer(PropagateRequestIdLayer::new(REQUEST_ID.clone()))
-        .layer(SetRequestIdLayer::new(REQUEST_ID.clone(), MakeRequestUuid))
+        .layer(SetRequestIdLayer::new(
+            REQUEST_ID.clone(),
+            RequestIds::new(),
+        ))
+}
+
+/// Request ids: this process's prefix and a counter, unique without a call
+/// for randomness per request.
+#[derive(Clone, Debug)]
+struct RequestIds {
+    prefix: Arc<str>,
+    next: Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl RequestIds {
+    fn new() -> Self {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
+        Self {
+            prefix: format!("{:x}{:08x}", std::process::id(), nanos).into(),
+            next: Arc::default(),
+        }
+    }
+}
+
+impl MakeRequestId for RequestIds {
+    fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<RequestId> {
+        let n = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        axum::http::HeaderValue::from_str(&format!("{}-{n:x}", self.prefix))
+            .ok()
+            .map(RequestId::new)
+    }
 }
 
 /// `/metrics` alone, for its own address.

@@ -10,6 +10,7 @@
 
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use tokio::sync::watch;
 
 use crate::{changes, mail, Registrar, RegistrarError};
@@ -61,8 +62,14 @@ impl PassOutcome {
 const JOB_LEASE: chrono::Duration = chrono::Duration::minutes(2);
 
 /// Takes the lease on one job; false when another worker holds it.
-async fn claim(registrar: &Registrar, kind: &str, domain_id: i64) -> Result<bool, RegistrarError> {
-    let now = registrar.now();
+///
+/// `now` is the pass's own: a job is judged due and claimed at one instant.
+async fn claim(
+    registrar: &Registrar,
+    kind: &str,
+    domain_id: i64,
+    now: DateTime<Utc>,
+) -> Result<bool, RegistrarError> {
     let holder = format!("pid {}", std::process::id());
     Ok(registrar
         .store()
@@ -87,7 +94,7 @@ pub async fn run_once(registrar: &Registrar) -> Result<PassOutcome, RegistrarErr
     let due = store.due_registrations(now, BATCH).await?;
     outcome.more_due |= due.len() as i64 == BATCH;
     for domain in due {
-        if !claim(registrar, "registration", domain.id).await? {
+        if !claim(registrar, "registration", domain.id, now).await? {
             continue;
         }
         let years = (domain.expiration_date.years_since(domain.registration_date)).unwrap_or(1);
@@ -146,7 +153,7 @@ pub async fn run_once(registrar: &Registrar) -> Result<PassOutcome, RegistrarErr
     let due = store.due_transfers(now, BATCH).await?;
     outcome.more_due |= due.len() as i64 == BATCH;
     for domain in due {
-        if !claim(registrar, "transfer", domain.id).await? {
+        if !claim(registrar, "transfer", domain.id, now).await? {
             continue;
         }
         match registry
@@ -230,7 +237,7 @@ async fn auto_renew(
         .await?;
     outcome.more_due |= due.len() as i64 == BATCH;
     for domain in due {
-        if !claim(registrar, "auto_renew", domain.id).await? {
+        if !claim(registrar, "auto_renew", domain.id, now).await? {
             continue;
         }
         let cost = Registrar::tld_of(&domain)?.prices().renew;
@@ -275,13 +282,13 @@ async fn warn(registrar: &Registrar, outcome: &mut PassOutcome) -> Result<(), Re
         .await?;
     outcome.more_due |= due.len() as i64 == BATCH;
     for domain in due {
-        if !claim(registrar, "warning", domain.id).await? {
-            continue;
-        }
         let Some(days) = vpsd_domain::lifecycle::warning_due(domain.expiration_date, now) else {
             continue;
         };
         if domain.warned_days.is_some_and(|w| w <= days) {
+            continue;
+        }
+        if !claim(registrar, "warning", domain.id, now).await? {
             continue;
         }
         let mail = mail::expiry_warning(&domain, days);
@@ -303,7 +310,7 @@ async fn expire(registrar: &Registrar, outcome: &mut PassOutcome) -> Result<(), 
     let due = registrar.store().due_expirations(now, BATCH).await?;
     outcome.more_due |= due.len() as i64 == BATCH;
     for domain in due {
-        if !claim(registrar, "expiry", domain.id).await? {
+        if !claim(registrar, "expiry", domain.id, now).await? {
             continue;
         }
         let mail = mail::expired(&domain);
@@ -339,7 +346,7 @@ async fn release(registrar: &Registrar, outcome: &mut PassOutcome) -> Result<(),
     let due = registrar.store().due_releases(now - total, BATCH).await?;
     outcome.more_due |= due.len() as i64 == BATCH;
     for domain in due {
-        if !claim(registrar, "release", domain.id).await? {
+        if !claim(registrar, "release", domain.id, now).await? {
             continue;
         }
         registrar.registry.delete(&domain.domain_name).await?;
