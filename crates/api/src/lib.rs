@@ -51,12 +51,17 @@ pub use error::ApiError;
 /// Request bodies larger than this are refused with 413.
 pub const BODY_LIMIT: usize = 64 * 1024;
 
-/// What every handler shares.
+/// What every handler shares. Cloned into every request by the extractors
+/// and middleware, so it is one `Arc`.
 #[derive(Clone, Debug)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+/// The contents of [`AppState`].
+#[derive(Debug)]
+pub struct Shared {
     pub registrar: Registrar,
-    pub token_usage: Arc<auth::TokenUsage>,
-    pub tokens: Arc<auth::TokenCache>,
+    pub token_usage: auth::TokenUsage,
+    pub tokens: auth::TokenCache,
     pub metrics: Arc<observe::Metrics>,
     /// Longer requests are stopped with a 503.
     pub request_timeout: Duration,
@@ -66,7 +71,8 @@ pub struct AppState {
     pub limiter: Option<limits::TokenLimiter>,
 }
 
-impl AppState {
+impl Shared {
+    /// The defaults: 30 s timeout, metrics on the API, the default rate.
     pub fn new(registrar: Registrar) -> Self {
         Self {
             registrar,
@@ -77,6 +83,26 @@ impl AppState {
             metrics_on_api: true,
             limiter: Some(limits::TokenLimiter::new(limits::RateLimit::DEFAULT)),
         }
+    }
+}
+
+impl AppState {
+    pub fn new(registrar: Registrar) -> Self {
+        Shared::new(registrar).into()
+    }
+}
+
+impl From<Shared> for AppState {
+    fn from(shared: Shared) -> Self {
+        AppState(Arc::new(shared))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
     }
 }
 

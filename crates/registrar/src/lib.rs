@@ -98,7 +98,8 @@ pub struct Registrar {
     store: Arc<dyn Store>,
     registry: Arc<dyn Registry>,
     clock: Arc<dyn Clock>,
-    settings: RegistrarSettings,
+    /// Shared: a `Registrar` is cloned into every request.
+    settings: Arc<RegistrarSettings>,
 }
 
 /// The changed fields of an audit entry: `{"field": [before, after]}`.
@@ -130,7 +131,7 @@ impl Registrar {
             store,
             registry,
             clock,
-            settings,
+            settings: Arc::new(settings),
         }
     }
 

@@ -128,13 +128,14 @@ impl App {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let (stop_tx, stop_rx) = watch::channel(false);
-        let mut state = AppState::new(self.registrar.clone());
-        state.request_timeout = self.settings.request_timeout;
-        state.metrics_on_api = metrics_listener.is_none();
-        state.limiter = self
+        let mut shared = vpsd_api::Shared::new(self.registrar.clone());
+        shared.request_timeout = self.settings.request_timeout;
+        shared.metrics_on_api = metrics_listener.is_none();
+        shared.limiter = self
             .settings
             .rate_limit
             .map(vpsd_api::limits::TokenLimiter::new);
+        let state = AppState::from(shared);
         let metrics = state.metrics.clone();
         let worker = if self.settings.run_worker {
             tokio::spawn(vpsd_registrar::worker::run(
