@@ -29,6 +29,14 @@ use crate::error::{Result, StoreError};
 use crate::model::Domain;
 use crate::sql::{DomainRow, DOMAIN_BY_ID, DOMAIN_COLUMNS};
 
+/// The read of one domain, in rusqlite's `?N` parameters; built once.
+static DOMAIN_SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "SELECT {DOMAIN_COLUMNS} FROM domains {}",
+        DOMAIN_BY_ID.replace('$', "?")
+    )
+});
+
 pub struct SqliteStore {
     pool: SqlitePool,
     write_lock: Mutex<()>,
@@ -107,12 +115,7 @@ impl SqliteStore {
         let conn = reader
             .try_borrow_mut()
             .map_err(|_| StoreError::Database(sqlx::Error::Protocol("reader busy".into())))?;
-        let mut statement = conn
-            .prepare_cached(&format!(
-                "SELECT {DOMAIN_COLUMNS} FROM domains {}",
-                DOMAIN_BY_ID.replace('$', "?")
-            ))
-            .map_err(read_error)?;
+        let mut statement = conn.prepare_cached(&DOMAIN_SQL).map_err(read_error)?;
         let mut rows = statement
             .query(rusqlite::params![domain_id, account_id])
             .map_err(read_error)?;
