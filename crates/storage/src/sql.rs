@@ -318,6 +318,35 @@ macro_rules! sql_store {
         type Tx = sqlx::Transaction<'static, $db>;
 
         impl $store {
+            /// Runs a conditional change of one domain whose query answers
+            /// `(account_id, domain_name)` when it changed the row; then, in
+            /// the same transaction, audits it and queues its mail. True when
+            /// the row changed.
+            async fn change_domain<'q>(
+                &self,
+                query: sqlx::query::QueryAs<
+                    'q,
+                    $db,
+                    (i64, String),
+                    <$db as sqlx::Database>::Arguments<'q>,
+                >,
+                domain_id: i64,
+                audit: &Audit<'_>,
+                mail: Option<&NewMail>,
+                now: DateTime<Utc>,
+            ) -> Result<bool> {
+                let (_guard, mut tx) = self.begin_write().await?;
+                let Some((account_id, name)) = query.fetch_optional(&mut *tx).await? else {
+                    return Ok(false);
+                };
+                Self::audit_row(&mut tx, audit, account_id, Some((domain_id, &name)), now).await?;
+                if let Some(mail) = mail {
+                    Self::queue_mail(&mut tx, mail, now).await?;
+                }
+                tx.commit().await?;
+                Ok(true)
+            }
+
             /// Runs one statement under the write lock; true when it
             /// changed exactly one row (the conditional updates' "we won").
             async fn write_one<'q>(
@@ -1046,26 +1075,23 @@ macro_rules! sql_store {
                 now: DateTime<Utc>,
                 audit: &Audit<'_>,
             ) -> Result<bool> {
-                let (_guard, mut tx) = self.begin_write().await?;
-                let row: Option<(i64, String)> = sqlx::query_as(
-                    "UPDATE domains SET transfer_status = 'completed', registrar = $2, \
-                     expiration_date = $3, locked = TRUE, privacy_protection = TRUE, \
-                     updated_at = $4 \
-                     WHERE id = $1 AND transfer_status = 'pending' RETURNING account_id, domain_name",
+                self.change_domain(
+                    sqlx::query_as(
+                        "UPDATE domains SET transfer_status = 'completed', registrar = $2, \
+                         expiration_date = $3, locked = TRUE, privacy_protection = TRUE, \
+                         updated_at = $4 \
+                         WHERE id = $1 AND transfer_status = 'pending' RETURNING account_id, domain_name",
+                    )
+                    .bind(domain_id)
+                    .bind(registrar)
+                    .bind(expiration_date)
+                    .bind(now),
+                    domain_id,
+                    audit,
+                    Some(mail),
+                    now,
                 )
-                .bind(domain_id)
-                .bind(registrar)
-                .bind(expiration_date)
-                .bind(now)
-                .fetch_optional(&mut *tx)
-                .await?;
-                let Some((account_id, name)) = row else {
-                    return Ok(false);
-                };
-                Self::audit_row(&mut tx, audit, account_id, Some((domain_id, &name)), now).await?;
-                Self::queue_mail(&mut tx, mail, now).await?;
-                tx.commit().await?;
-                Ok(true)
+                .await
             }
 
             async fn due_registrations(
@@ -1091,22 +1117,19 @@ macro_rules! sql_store {
                 now: DateTime<Utc>,
                 audit: &Audit<'_>,
             ) -> Result<bool> {
-                let (_guard, mut tx) = self.begin_write().await?;
-                let row: Option<(i64, String)> = sqlx::query_as(
-                    "UPDATE domains SET status = 'active', activates_at = NULL, updated_at = $2 \
-                     WHERE id = $1 AND status = 'pending' RETURNING account_id, domain_name",
+                self.change_domain(
+                    sqlx::query_as(
+                        "UPDATE domains SET status = 'active', activates_at = NULL, updated_at = $2 \
+                         WHERE id = $1 AND status = 'pending' RETURNING account_id, domain_name",
+                    )
+                    .bind(domain_id)
+                    .bind(now),
+                    domain_id,
+                    audit,
+                    Some(mail),
+                    now,
                 )
-                .bind(domain_id)
-                .bind(now)
-                .fetch_optional(&mut *tx)
-                .await?;
-                let Some((account_id, name)) = row else {
-                    return Ok(false);
-                };
-                Self::audit_row(&mut tx, audit, account_id, Some((domain_id, &name)), now).await?;
-                Self::queue_mail(&mut tx, mail, now).await?;
-                tx.commit().await?;
-                Ok(true)
+                .await
             }
 
             async fn expire_domain(
@@ -1116,25 +1139,20 @@ macro_rules! sql_store {
                 now: DateTime<Utc>,
                 audit: &Audit<'_>,
             ) -> Result<bool> {
-                let (_guard, mut tx) = self.begin_write().await?;
-                let row: Option<(i64, String)> = sqlx::query_as(
-                    "UPDATE domains SET status = 'expired', updated_at = $2 \
-                     WHERE id = $1 AND status = 'active' AND expiration_date <= $2 \
-                     RETURNING account_id, domain_name",
+                self.change_domain(
+                    sqlx::query_as(
+                        "UPDATE domains SET status = 'expired', updated_at = $2 \
+                         WHERE id = $1 AND status = 'active' AND expiration_date <= $2 \
+                         RETURNING account_id, domain_name",
+                    )
+                    .bind(domain_id)
+                    .bind(now),
+                    domain_id,
+                    audit,
+                    mail,
+                    now,
                 )
-                .bind(domain_id)
-                .bind(now)
-                .fetch_optional(&mut *tx)
-                .await?;
-                let Some((account_id, name)) = row else {
-                    return Ok(false);
-                };
-                Self::audit_row(&mut tx, audit, account_id, Some((domain_id, &name)), now).await?;
-                if let Some(mail) = mail {
-                    Self::queue_mail(&mut tx, mail, now).await?;
-                }
-                tx.commit().await?;
-                Ok(true)
+                .await
             }
 
             async fn renew_domain(&self, r: &Renewal, audit: &Audit<'_>) -> Result<Domain> {
@@ -1341,22 +1359,19 @@ macro_rules! sql_store {
                 now: DateTime<Utc>,
                 audit: &Audit<'_>,
             ) -> Result<bool> {
-                let (_guard, mut tx) = self.begin_write().await?;
-                let row: Option<(i64, String)> = sqlx::query_as(
-                    "DELETE FROM domains WHERE id = $1 AND status = 'expired' \
-                     AND expiration_date = $2 RETURNING account_id, domain_name",
+                self.change_domain(
+                    sqlx::query_as(
+                        "DELETE FROM domains WHERE id = $1 AND status = 'expired' \
+                         AND expiration_date = $2 RETURNING account_id, domain_name",
+                    )
+                    .bind(domain_id)
+                    .bind(expiration),
+                    domain_id,
+                    audit,
+                    Some(mail),
+                    now,
                 )
-                .bind(domain_id)
-                .bind(expiration)
-                .fetch_optional(&mut *tx)
-                .await?;
-                let Some((account_id, name)) = row else {
-                    return Ok(false);
-                };
-                Self::audit_row(&mut tx, audit, account_id, Some((domain_id, &name)), now).await?;
-                Self::queue_mail(&mut tx, mail, now).await?;
-                tx.commit().await?;
-                Ok(true)
+                .await
             }
 
             async fn due_transfers(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<Domain>> {
