@@ -70,11 +70,24 @@ async fn claim(
     domain_id: i64,
     now: DateTime<Utc>,
 ) -> Result<bool, RegistrarError> {
-    let holder = format!("pid {}", std::process::id());
     Ok(registrar
         .store()
-        .claim_job(kind, domain_id, &holder, now, now + JOB_LEASE)
+        .claim_job(kind, domain_id, &holder(), now, now + JOB_LEASE)
         .await?)
+}
+
+/// Gives a job's lease back once it is done (a failed job keeps it, so it
+/// is retried when the lease ends).
+async fn let_go(registrar: &Registrar, kind: &str, domain_id: i64) -> Result<(), RegistrarError> {
+    Ok(registrar
+        .store()
+        .release_job(kind, domain_id, &holder())
+        .await?)
+}
+
+/// This process, as a lease holder.
+fn holder() -> String {
+    format!("pid {}", std::process::id())
 }
 
 /// One pass over the due jobs.
@@ -97,57 +110,64 @@ pub async fn run_once(registrar: &Registrar) -> Result<PassOutcome, RegistrarErr
         if !claim(registrar, "registration", domain.id, now).await? {
             continue;
         }
-        let years = (domain.expiration_date.years_since(domain.registration_date)).unwrap_or(1);
-        // Repeat the create: it is a no-op when the request path made it,
-        // and makes it when the process died before it could.
-        match registry
-            .create(
-                &domain.domain_name,
-                years.max(1),
-                &domain.nameservers,
-                domain.registration_date,
-            )
-            .await
-        {
-            Ok(_) => {
-                let mail = mail::registration_completed(&domain);
-                if store
-                    .activate_registration(
-                        domain.id,
-                        &mail,
-                        registrar.now(),
-                        &audit(
-                            "domain.activate",
-                            &[("status", json!("pending"), json!("active"))],
-                        ),
-                    )
-                    .await?
-                {
-                    outcome.registrations_completed += 1;
+        let job = async {
+            let years = (domain.expiration_date.years_since(domain.registration_date)).unwrap_or(1);
+            // Repeat the create: it is a no-op when the request path made it,
+            // and makes it when the process died before it could.
+            match registry
+                .create(
+                    &domain.domain_name,
+                    years.max(1),
+                    &domain.nameservers,
+                    domain.registration_date,
+                )
+                .await
+            {
+                Ok(_) => {
+                    let mail = mail::registration_completed(&domain);
+                    if store
+                        .activate_registration(
+                            domain.id,
+                            &mail,
+                            registrar.now(),
+                            &audit(
+                                "domain.activate",
+                                &[("status", json!("pending"), json!("active"))],
+                            ),
+                        )
+                        .await?
+                    {
+                        outcome.registrations_completed += 1;
+                    }
                 }
-            }
-            Err(RegistryError::Taken { .. }) => {
-                let mail = mail::registration_failed(&domain);
-                match store
-                    .cancel_registration(
-                        domain.id,
-                        &format!("Refund: the registry refused {}", domain.domain_name),
-                        Some(&mail),
-                        registrar.now(),
-                        &audit(
-                            "domain.register_refused",
-                            &[("status", json!("pending"), serde_json::Value::Null)],
-                        ),
-                    )
-                    .await
-                {
-                    Ok(()) => outcome.registrations_failed += 1,
-                    Err(vpsd_storage::StoreError::StateChanged) => {}
-                    Err(e) => return Err(e.into()),
+                Err(RegistryError::Taken { .. }) => {
+                    let mail = mail::registration_failed(&domain);
+                    match store
+                        .cancel_registration(
+                            domain.id,
+                            &format!("Refund: the registry refused {}", domain.domain_name),
+                            Some(&mail),
+                            registrar.now(),
+                            &audit(
+                                "domain.register_refused",
+                                &[("status", json!("pending"), serde_json::Value::Null)],
+                            ),
+                        )
+                        .await
+                    {
+                        Ok(()) => outcome.registrations_failed += 1,
+                        Err(vpsd_storage::StoreError::StateChanged) => {}
+                        Err(e) => return Err(e.into()),
+                    }
                 }
+                Err(e) => return Err(e.into()),
             }
-            Err(e) => return Err(e.into()),
+            Ok::<(), RegistrarError>(())
         }
+        .await;
+        // A failed job keeps its lease: it is tried again when that ends.
+        job?;
+        let_go(registrar, "registration", domain.id).await?;
     }
 
     let due = store.due_transfers(now, BATCH).await?;
@@ -156,57 +176,64 @@ pub async fn run_once(registrar: &Registrar) -> Result<PassOutcome, RegistrarErr
         if !claim(registrar, "transfer", domain.id, now).await? {
             continue;
         }
-        match registry
-            .complete_transfer(&domain.domain_name, registrar.now())
-            .await
-        {
-            Ok(record) => {
-                let mail = mail::transfer_completed(&domain, record.expires_at);
-                if store
-                    .complete_transfer(
-                        domain.id,
-                        OUR_REGISTRAR,
-                        record.expires_at,
-                        &mail,
-                        registrar.now(),
-                        &audit(
-                            "domain.transfer_complete",
-                            &[
-                                ("registrar", json!(domain.registrar), json!(OUR_REGISTRAR)),
-                                (
-                                    "expiration_date",
-                                    json!(domain.expiration_date.to_rfc3339()),
-                                    json!(record.expires_at.to_rfc3339()),
-                                ),
-                                ("transfer_status", json!("pending"), json!("completed")),
-                            ],
-                        ),
-                    )
-                    .await?
-                {
-                    outcome.transfers_completed += 1;
+        let job = async {
+            match registry
+                .complete_transfer(&domain.domain_name, registrar.now())
+                .await
+            {
+                Ok(record) => {
+                    let mail = mail::transfer_completed(&domain, record.expires_at);
+                    if store
+                        .complete_transfer(
+                            domain.id,
+                            OUR_REGISTRAR,
+                            record.expires_at,
+                            &mail,
+                            registrar.now(),
+                            &audit(
+                                "domain.transfer_complete",
+                                &[
+                                    ("registrar", json!(domain.registrar), json!(OUR_REGISTRAR)),
+                                    (
+                                        "expiration_date",
+                                        json!(domain.expiration_date.to_rfc3339()),
+                                        json!(record.expires_at.to_rfc3339()),
+                                    ),
+                                    ("transfer_status", json!("pending"), json!("completed")),
+                                ],
+                            ),
+                        )
+                        .await?
+                    {
+                        outcome.transfers_completed += 1;
+                    }
+                }
+                Err(TransferRefusal::Unavailable(e)) => return Err(RegistrarError::Unavailable(e)),
+                Err(_) => {
+                    let mail = mail::transfer_failed(&domain);
+                    if store
+                        .fail_transfer(
+                            domain.id,
+                            &format!("Refund: transfer of {} failed", domain.domain_name),
+                            Some(&mail),
+                            registrar.now(),
+                            &audit(
+                                "domain.transfer_failed",
+                                &[("transfer_status", json!("pending"), json!("failed"))],
+                            ),
+                        )
+                        .await?
+                    {
+                        outcome.transfers_failed += 1;
+                    }
                 }
             }
-            Err(TransferRefusal::Unavailable(e)) => return Err(RegistrarError::Unavailable(e)),
-            Err(_) => {
-                let mail = mail::transfer_failed(&domain);
-                if store
-                    .fail_transfer(
-                        domain.id,
-                        &format!("Refund: transfer of {} failed", domain.domain_name),
-                        Some(&mail),
-                        registrar.now(),
-                        &audit(
-                            "domain.transfer_failed",
-                            &[("transfer_status", json!("pending"), json!("failed"))],
-                        ),
-                    )
-                    .await?
-                {
-                    outcome.transfers_failed += 1;
-                }
-            }
+            Ok::<(), RegistrarError>(())
         }
+        .await;
+        // A failed job keeps its lease: it is tried again when that ends.
+        job?;
+        let_go(registrar, "transfer", domain.id).await?;
     }
     store
         .idempotency_purge(now - crate::IDEMPOTENCY_KEY_LIFETIME)
@@ -240,34 +267,41 @@ async fn auto_renew(
         if !claim(registrar, "auto_renew", domain.id, now).await? {
             continue;
         }
-        let cost = Registrar::tld_of(&domain)?.prices().renew;
-        match registrar
-            .apply_renewal(
-                &Actor::worker(),
-                &domain,
-                1,
-                cost,
-                "renewal",
-                "renewed automatically",
-            )
-            .await
-        {
-            Ok(_) => outcome.renewed += 1,
-            Err(RegistrarError::InsufficientFunds { .. }) => {
-                let retry_at = (now + RENEW_RETRY).min(domain.expiration_date);
-                let mail = mail::auto_renewal_failed(&domain, cost, retry_at);
-                if registrar
-                    .store()
-                    .renewal_failed(domain.id, domain.expiration_date, retry_at, &mail, now)
-                    .await?
-                {
-                    outcome.renewals_failed += 1;
+        let job = async {
+            let cost = Registrar::tld_of(&domain)?.prices().renew;
+            match registrar
+                .apply_renewal(
+                    &Actor::worker(),
+                    &domain,
+                    1,
+                    cost,
+                    "renewal",
+                    "renewed automatically",
+                )
+                .await
+            {
+                Ok(_) => outcome.renewed += 1,
+                Err(RegistrarError::InsufficientFunds { .. }) => {
+                    let retry_at = (now + RENEW_RETRY).min(domain.expiration_date);
+                    let mail = mail::auto_renewal_failed(&domain, cost, retry_at);
+                    if registrar
+                        .store()
+                        .renewal_failed(domain.id, domain.expiration_date, retry_at, &mail, now)
+                        .await?
+                    {
+                        outcome.renewals_failed += 1;
+                    }
                 }
+                // Another worker renewed it first.
+                Err(RegistrarError::Conflict(_)) => {}
+                Err(e) => return Err(e),
             }
-            // Another worker renewed it first.
-            Err(RegistrarError::Conflict(_)) => {}
-            Err(e) => return Err(e),
+            Ok::<(), RegistrarError>(())
         }
+        .await;
+        // A failed job keeps its lease: it is tried again when that ends.
+        job?;
+        let_go(registrar, "auto_renew", domain.id).await?;
     }
     Ok(())
 }
@@ -299,6 +333,7 @@ async fn warn(registrar: &Registrar, outcome: &mut PassOutcome) -> Result<(), Re
         {
             outcome.warnings += 1;
         }
+        let_go(registrar, "warning", domain.id).await?;
     }
     Ok(())
 }
@@ -313,23 +348,30 @@ async fn expire(registrar: &Registrar, outcome: &mut PassOutcome) -> Result<(), 
         if !claim(registrar, "expiry", domain.id, now).await? {
             continue;
         }
-        let mail = mail::expired(&domain);
-        if registrar
-            .store()
-            .expire_domain(
-                domain.id,
-                Some(&mail),
-                now,
-                &Audit {
-                    actor: &Actor::worker(),
-                    action: "domain.expire",
-                    changes: changes(&[("status", json!("active"), json!("expired"))]),
-                },
-            )
-            .await?
-        {
-            outcome.expired += 1;
+        let job = async {
+            let mail = mail::expired(&domain);
+            if registrar
+                .store()
+                .expire_domain(
+                    domain.id,
+                    Some(&mail),
+                    now,
+                    &Audit {
+                        actor: &Actor::worker(),
+                        action: "domain.expire",
+                        changes: changes(&[("status", json!("active"), json!("expired"))]),
+                    },
+                )
+                .await?
+            {
+                outcome.expired += 1;
+            }
+            Ok::<(), RegistrarError>(())
         }
+        .await;
+        // A failed job keeps its lease: it is tried again when that ends.
+        job?;
+        let_go(registrar, "expiry", domain.id).await?;
     }
     Ok(())
 }
@@ -349,25 +391,32 @@ async fn release(registrar: &Registrar, outcome: &mut PassOutcome) -> Result<(),
         if !claim(registrar, "release", domain.id, now).await? {
             continue;
         }
-        registrar.registry.delete(&domain.domain_name).await?;
-        let mail = mail::released(&domain);
-        if registrar
-            .store()
-            .release_domain(
-                domain.id,
-                domain.expiration_date,
-                &mail,
-                now,
-                &Audit {
-                    actor: &Actor::worker(),
-                    action: "domain.release",
-                    changes: changes(&[("in_account", json!(true), json!(false))]),
-                },
-            )
-            .await?
-        {
-            outcome.released += 1;
+        let job = async {
+            registrar.registry.delete(&domain.domain_name).await?;
+            let mail = mail::released(&domain);
+            if registrar
+                .store()
+                .release_domain(
+                    domain.id,
+                    domain.expiration_date,
+                    &mail,
+                    now,
+                    &Audit {
+                        actor: &Actor::worker(),
+                        action: "domain.release",
+                        changes: changes(&[("in_account", json!(true), json!(false))]),
+                    },
+                )
+                .await?
+            {
+                outcome.released += 1;
+            }
+            Ok::<(), RegistrarError>(())
         }
+        .await;
+        // A failed job keeps its lease: it is tried again when that ends.
+        job?;
+        let_go(registrar, "release", domain.id).await?;
     }
     Ok(())
 }

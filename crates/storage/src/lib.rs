@@ -278,6 +278,10 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         now: DateTime<Utc>,
         until: DateTime<Utc>,
     ) -> Result<bool>;
+    /// Gives a lease back once its job is done.
+    async fn release_job(&self, kind: &str, domain_id: i64, holder: &str) -> Result<()>;
+    /// How many leases are held at `now` (jobs being worked on).
+    async fn held_job_leases(&self, now: DateTime<Utc>) -> Result<i64>;
     /// Forgets leases that ended before `before`.
     async fn purge_job_leases(&self, before: DateTime<Utc>) -> Result<u64>;
 

@@ -1413,6 +1413,27 @@ macro_rules! sql_store {
                 .await
             }
 
+            async fn release_job(&self, kind: &str, domain_id: i64, holder: &str) -> Result<()> {
+                self.write_one(
+                    sqlx::query(
+                        "DELETE FROM job_leases WHERE kind = $1 AND domain_id = $2 AND holder = $3",
+                    )
+                    .bind(kind)
+                    .bind(domain_id)
+                    .bind(holder),
+                )
+                .await?;
+                Ok(())
+            }
+
+            async fn held_job_leases(&self, now: DateTime<Utc>) -> Result<i64> {
+                let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM job_leases WHERE until > $1")
+                    .bind(now)
+                    .fetch_one(&self.pool)
+                    .await?;
+                Ok(n)
+            }
+
             async fn purge_job_leases(&self, before: DateTime<Utc>) -> Result<u64> {
                 let (_guard, mut tx) = self.begin_write().await?;
                 let n = sqlx::query("DELETE FROM job_leases WHERE until < $1")

@@ -288,17 +288,30 @@ impl TestApp {
         self.run_worker().await
     }
 
-    /// Runs worker passes until one finds nothing more due.
+    /// Runs worker passes until one finds nothing more due and no worker
+    /// (the server's own runs beside) holds a job.
     pub async fn run_worker(&self) -> vpsd_registrar::worker::PassOutcome {
         let mut total = vpsd_registrar::worker::PassOutcome::default();
+        let deadline = Instant::now() + Duration::from_secs(15);
         loop {
             let pass = vpsd_registrar::worker::run_once(&self.app.registrar)
                 .await
                 .expect("worker pass");
             total.add(pass);
-            if !pass.more_due {
+            if pass.more_due {
+                continue;
+            }
+            let held = self
+                .app
+                .store
+                .held_job_leases(self.now())
+                .await
+                .expect("leases");
+            if held == 0 {
                 return total;
             }
+            assert!(Instant::now() < deadline, "{held} jobs held for too long");
+            tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
 
