@@ -193,5 +193,5 @@ pub async fn require_token(
     }
     req.extensions_mut().insert(AccountId(owner.account_id));
     req.extensions_mut().insert(TokenId(owner.token_id));
-    Ok(next.run(req).await)
+    crate::idempotency::honour_key(&state, req, next).await
 }

@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 use axum::body::{to_bytes, Body};
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::{HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -46,11 +46,9 @@ fn mismatch() -> ApiError {
     )
 }
 
-pub async fn honour_key(
-    State(state): State<AppState>,
-    req: Request,
-    next: Next,
-) -> Result<Response, ApiError> {
+/// Called by authentication for every authenticated request (so the key
+/// is known to belong to the account); passes anything but a keyed POST on.
+pub async fn honour_key(state: &AppState, req: Request, next: Next) -> Result<Response, ApiError> {
     if req.method() != Method::POST {
         return Ok(next.run(req).await);
     }

@@ -21,9 +21,8 @@ use std::time::Duration;
 
 use std::sync::Arc;
 
-use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, StatusCode};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::{middleware, Router};
 use tokio::net::TcpListener;
@@ -143,11 +142,7 @@ pub fn router(state: AppState) -> Router {
         .merge(domains::router())
         .merge(pricing::router())
         .merge(account::router())
-        // Route layers run last-added first: authentication, then keys.
-        .route_layer(middleware::from_fn_with_state(
-            state.clone(),
-            idempotency::honour_key,
-        ))
+        // Authentication, then the Idempotency-Key (auth::require_token calls it).
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             auth::require_token,
@@ -182,7 +177,6 @@ pub fn router(state: AppState) -> Router {
                 tracing::info_span!("request", method = %req.method(), %route, request_id = %id)
             }),
         )
-        .layer(middleware::from_fn_with_state(state.clone(), time_limit))
         .with_state(state)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(CatchPanicLayer::custom(panic_response))
@@ -231,19 +225,6 @@ pub fn metrics_app(state: AppState) -> Router {
 }
 
 static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
-
-/// Answers 503 when a request runs longer than the configured limit.
-async fn time_limit(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    match tokio::time::timeout(state.request_timeout, next.run(req)).await {
-        Ok(response) => response,
-        Err(_) => ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "request_timeout",
-            "The request took too long and was stopped. Retry it; with an Idempotency-Key a retry is safe.",
-        )
-        .into_response(),
-    }
-}
 
 /// Serves `app` on `listener` until `shutdown` resolves, then stops
 /// accepting and lets requests in flight finish (at most `grace`).

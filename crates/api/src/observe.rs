@@ -121,22 +121,28 @@ fn unreachable_metric<T>(e: prometheus::Error) -> T {
     panic!("invalid metric definition: {e}")
 }
 
-/// Counts and times every request by its route template.
+/// Counts and times every request by its route template, and stops one
+/// that runs longer than the configured limit with a JSON 503.
 pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|p| p.as_str().to_owned())
-        .unwrap_or_else(|| "unmatched".to_owned());
-    let method = req.method().as_str().to_owned();
+    let route = req.extensions().get::<MatchedPath>().cloned();
+    let route = route.as_ref().map_or("unmatched", MatchedPath::as_str);
+    let method = req.method().clone();
     let started = Instant::now();
-    let response = next.run(req).await;
+    let response = match tokio::time::timeout(state.request_timeout, next.run(req)).await {
+        Ok(response) => response,
+        Err(_) => crate::ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "request_timeout",
+            "The request took too long and was stopped. Retry it; with an Idempotency-Key a retry is safe.",
+        )
+        .into_response(),
+    };
     let m = &state.metrics;
     m.latency
-        .with_label_values(&[&route, &method])
+        .with_label_values(&[route, method.as_str()])
         .observe(started.elapsed().as_secs_f64());
     m.requests
-        .with_label_values(&[&route, &method, response.status().as_str()])
+        .with_label_values(&[route, method.as_str(), response.status().as_str()])
         .inc();
     response
 }
