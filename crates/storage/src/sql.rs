@@ -347,6 +347,25 @@ macro_rules! sql_store {
                 Ok(true)
             }
 
+            /// Domains matching `condition` (on `$1`, a time), oldest `order`
+            /// first, at most `limit`: the worker's "what is due" queries.
+            async fn domains_due(
+                &self,
+                condition: &str,
+                order: &str,
+                at: DateTime<Utc>,
+                limit: i64,
+            ) -> Result<Vec<Domain>> {
+                let rows: Vec<DomainRow> = sqlx::query_as(&format!(
+                    "SELECT {DOMAIN_COLUMNS} FROM domains WHERE {condition} ORDER BY {order} LIMIT $2"
+                ))
+                .bind(at)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?;
+                domains(rows)
+            }
+
             /// Runs one statement under the write lock; true when it
             /// changed exactly one row (the conditional updates' "we won").
             async fn write_one<'q>(
@@ -1094,20 +1113,14 @@ macro_rules! sql_store {
                 .await
             }
 
-            async fn due_registrations(
-                &self,
-                now: DateTime<Utc>,
-                limit: i64,
-            ) -> Result<Vec<Domain>> {
-                let rows: Vec<DomainRow> = sqlx::query_as(&format!(
-                    "SELECT {DOMAIN_COLUMNS} FROM domains \
-                     WHERE status = 'pending' AND activates_at <= $1 ORDER BY activates_at LIMIT $2"
-                ))
-                .bind(now)
-                .bind(limit)
-                .fetch_all(&self.pool)
-                .await?;
-                domains(rows)
+            async fn due_registrations(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<Domain>> {
+                self.domains_due(
+                    "status = 'pending' AND activates_at <= $1",
+                    "activates_at",
+                    now,
+                    limit,
+                )
+                .await
             }
 
             async fn activate_registration(
@@ -1322,33 +1335,23 @@ macro_rules! sql_store {
             }
 
             async fn due_expirations(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<Domain>> {
-                let rows: Vec<DomainRow> = sqlx::query_as(&format!(
-                    "SELECT {DOMAIN_COLUMNS} FROM domains \
-                     WHERE status = 'active' AND registrar = 'VPS.org' AND expiration_date <= $1 \
-                     ORDER BY expiration_date LIMIT $2"
-                ))
-                .bind(now)
-                .bind(limit)
-                .fetch_all(&self.pool)
-                .await?;
-                domains(rows)
+                self.domains_due(
+                    "status = 'active' AND registrar = 'VPS.org' AND expiration_date <= $1",
+                    "expiration_date",
+                    now,
+                    limit,
+                )
+                .await
             }
 
-            async fn due_releases(
-                &self,
-                expired_by: DateTime<Utc>,
-                limit: i64,
-            ) -> Result<Vec<Domain>> {
-                let rows: Vec<DomainRow> = sqlx::query_as(&format!(
-                    "SELECT {DOMAIN_COLUMNS} FROM domains \
-                     WHERE status = 'expired' AND registrar = 'VPS.org' AND expiration_date <= $1 \
-                     ORDER BY expiration_date LIMIT $2"
-                ))
-                .bind(expired_by)
-                .bind(limit)
-                .fetch_all(&self.pool)
-                .await?;
-                domains(rows)
+            async fn due_releases(&self, expired_by: DateTime<Utc>, limit: i64) -> Result<Vec<Domain>> {
+                self.domains_due(
+                    "status = 'expired' AND registrar = 'VPS.org' AND expiration_date <= $1",
+                    "expiration_date",
+                    expired_by,
+                    limit,
+                )
+                .await
             }
 
             async fn release_domain(
@@ -1375,15 +1378,13 @@ macro_rules! sql_store {
             }
 
             async fn due_transfers(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<Domain>> {
-                let rows: Vec<DomainRow> = sqlx::query_as(&format!(
-                    "SELECT {DOMAIN_COLUMNS} FROM domains WHERE transfer_status = 'pending' \
-                     AND transfer_completes_at <= $1 ORDER BY transfer_completes_at LIMIT $2"
-                ))
-                .bind(now)
-                .bind(limit)
-                .fetch_all(&self.pool)
-                .await?;
-                domains(rows)
+                self.domains_due(
+                    "transfer_status = 'pending' AND transfer_completes_at <= $1",
+                    "transfer_completes_at",
+                    now,
+                    limit,
+                )
+                .await
             }
 
             async fn claim_job(
