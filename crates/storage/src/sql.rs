@@ -766,16 +766,20 @@ macro_rules! sql_store {
                      AND ($4 IS NULL OR domain_name LIKE $4 ESCAPE '\\')";
                 let status = filter.status.map(DomainStatus::as_str);
                 let pattern = filter.search.as_deref().map(like_pattern);
-                let (count,): (i64,) =
-                    sqlx::query_as(&format!("SELECT COUNT(*) FROM domains {WHERE}"))
-                        .bind(account_id)
-                        .bind(status)
-                        .bind(filter.locked_only)
-                        .bind(pattern.as_deref())
-                        .fetch_one(&self.pool)
-                        .await?;
-                let rows: Vec<DomainRow> = sqlx::query_as(&format!(
-                    "SELECT {DOMAIN_COLUMNS} FROM domains {WHERE} ORDER BY id LIMIT $5 OFFSET $6"
+                use sqlx::{FromRow, Row};
+                let count_sql = format!("SELECT COUNT(*) FROM domains {WHERE}");
+                // PostgreSQL: the page and the total in one statement (one
+                // scan, one round trip); faster there, measured. SQLite
+                // materialises every row for the window, which is slower than
+                // a separate count (docs/benchmarks.md).
+                let window = if $name == "postgres" {
+                    ", COUNT(*) OVER () AS total"
+                } else {
+                    ""
+                };
+                let rows = sqlx::query(&format!(
+                    "SELECT {DOMAIN_COLUMNS}{window} FROM domains {WHERE} \
+                     ORDER BY id LIMIT $5 OFFSET $6"
                 ))
                 .bind(account_id)
                 .bind(status)
@@ -785,6 +789,23 @@ macro_rules! sql_store {
                 .bind(offset)
                 .fetch_all(&self.pool)
                 .await?;
+                let count = match rows.first() {
+                    Some(row) if !window.is_empty() => row.try_get::<i64, _>("total")?,
+                    _ => {
+                        sqlx::query_as::<_, (i64,)>(&count_sql)
+                            .bind(account_id)
+                            .bind(status)
+                            .bind(filter.locked_only)
+                            .bind(pattern.as_deref())
+                            .fetch_one(&self.pool)
+                            .await?
+                            .0
+                    }
+                };
+                let rows = rows
+                    .iter()
+                    .map(DomainRow::from_row)
+                    .collect::<Result<Vec<_>, _>>()?;
                 Ok((count, domains(rows)?))
             }
 
