@@ -326,19 +326,8 @@ async fn renew(
         .unwrap_or(Years::ONE);
     f.finish()?;
     let (domain, cost) = state.registrar.renew(&actor, account, id, years).await?;
-    Ok(Json(RenewedView {
-        id: domain.id,
-        domain_name: &domain.domain_name,
-        status: domain.status.as_str(),
-        expiration_date: domain.expiration_date,
-        total_cost: cost,
-        message: format!(
-            "Domain renewed for {} year(s). It now expires on {}.",
-            years.get(),
-            domain.expiration_date.format("%Y-%m-%d")
-        ),
-    })
-    .into_response())
+    let what = format!("Domain renewed for {} year(s).", years.get());
+    Ok(RenewedView::new(&domain, cost, &what).into_response())
 }
 
 async fn restore(
@@ -352,16 +341,6 @@ async fn restore(
 ) -> Result<Response, ApiError> {
     Fields::new(body, &[]).finish()?;
     let (domain, cost) = state.registrar.restore(&actor, account, id).await?;
-    Ok(Json(RenewedView {
-        id: domain.id,
-        domain_name: &domain.domain_name,
-        status: domain.status.as_str(),
-        expiration_date: domain.expiration_date,
-        total_cost: cost,
-        message: format!(
-            "Domain restored with one year of renewal. It now expires on {}.",
-            domain.expiration_date.format("%Y-%m-%d")
-        ),
-    })
-    .into_response())
+    let what = "Domain restored with one year of renewal.";
+    Ok(RenewedView::new(&domain, cost, what).into_response())
 }

@@ -173,6 +173,29 @@ pub struct RenewedView<'a> {
     pub message: String,
 }
 
+impl<'a> RenewedView<'a> {
+    /// `what` happened; the message adds the new expiration date.
+    pub fn new(domain: &'a Domain, cost: Money, what: &str) -> Self {
+        RenewedView {
+            id: domain.id,
+            domain_name: &domain.domain_name,
+            status: domain.status.as_str(),
+            expiration_date: domain.expiration_date,
+            total_cost: cost,
+            message: format!(
+                "{what} It now expires on {}.",
+                domain.expiration_date.format("%Y-%m-%d")
+            ),
+        }
+    }
+}
+
+impl axum::response::IntoResponse for RenewedView<'_> {
+    fn into_response(self) -> axum::response::Response {
+        axum::Json(self).into_response()
+    }
+}
+
 /// POST /api/v1/domains/import/ → 201.
 #[derive(Serialize)]
 pub struct ImportedView<'a> {

@@ -101,7 +101,10 @@ impl From<RegistryError> for RegistrarError {
                 format!("The name is already registered at {registrar}."),
             ),
             RegistryError::NotFound => {
-                RegistrarError::invalid("not_registered", "The registry does not know this name.")
+                RegistrarError::invalid(
+                    "not_registered",
+                    "The registry has no record of this name, so nothing was changed: check the domain with GET /api/v1/domains/, and contact support if it is yours.",
+                )
             }
             RegistryError::NotSponsored => RegistrarError::invalid(
                 "not_sponsored",
