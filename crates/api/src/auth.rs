@@ -72,27 +72,27 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
 /// How long a looked-up token is trusted without asking the database again.
 pub const TOKEN_CACHE_TTL: Duration = Duration::from_secs(5);
 
-/// Tokens looked up recently, by hash.
+/// Tokens looked up recently, by the SHA-256 of the token (never the token).
 #[derive(Debug, Default)]
 pub struct TokenCache {
-    entries: std::sync::RwLock<HashMap<String, (TokenOwner, Instant)>>,
+    entries: std::sync::RwLock<HashMap<[u8; 32], (TokenOwner, Instant)>>,
 }
 
 impl TokenCache {
-    fn get(&self, hash: &str) -> Option<TokenOwner> {
+    fn get(&self, digest: &[u8; 32]) -> Option<TokenOwner> {
         let entries = self.entries.read().unwrap_or_else(|e| e.into_inner());
         entries
-            .get(hash)
+            .get(digest)
             .filter(|(_, at)| at.elapsed() < TOKEN_CACHE_TTL)
             .map(|(owner, _)| owner.clone())
     }
 
-    fn put(&self, hash: String, owner: TokenOwner) {
+    fn put(&self, digest: [u8; 32], owner: TokenOwner) {
         let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
         if entries.len() > 100_000 {
             entries.retain(|_, (_, at)| at.elapsed() < TOKEN_CACHE_TTL);
         }
-        entries.insert(hash, (owner, Instant::now()));
+        entries.insert(digest, (owner, Instant::now()));
     }
 }
 
@@ -146,20 +146,20 @@ pub async fn require_token(
     if !token::looks_valid(presented) {
         return Err(ApiError::unauthorized());
     }
-    let hash = token::hash(presented);
+    let digest = token::digest(presented);
     let store = state.registrar.store();
-    let owner = match state.tokens.get(&hash) {
+    let owner = match state.tokens.get(&digest) {
         Some(owner) => owner,
         None => {
             let owner = store
-                .token_owner(&hash)
+                .token_owner(&hex::encode(digest))
                 .await
                 .map_err(|e| {
                     tracing::error!(error = %e, "token lookup failed");
                     ApiError::internal()
                 })?
                 .ok_or_else(ApiError::unauthorized)?;
-            state.tokens.put(hash, owner.clone());
+            state.tokens.put(digest, owner.clone());
             owner
         }
     };

@@ -1,6 +1,6 @@
 //! The JSON shapes of the contract (api-v1.md, "The domain object").
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Datelike, SecondsFormat, Timelike, Utc};
 use serde::{Serialize, Serializer};
 use vpsd_domain::lifecycle::{days_until, phase, ExpiryDates, TransferStatus};
 use vpsd_domain::nameservers::dns_managed_by;
@@ -9,7 +9,72 @@ use vpsd_storage::Domain;
 
 /// RFC 3339, UTC, whole seconds, `Z` (api-v1.md, "Time stamps").
 pub fn rfc3339<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&t.to_rfc3339_opts(SecondsFormat::Secs, true))
+    match Stamp::new(t) {
+        Some(stamp) => s.serialize_str(stamp.as_str()),
+        None => s.serialize_str(&t.to_rfc3339_opts(SecondsFormat::Secs, true)),
+    }
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ` written into a stack buffer: every answer holds
+/// several, and chrono's general formatter is a measurable part of a
+/// request (docs/benchmarks.md). Years outside 0–9999 have no such form.
+#[derive(Clone, Copy)]
+pub struct Stamp([u8; 20]);
+
+impl Stamp {
+    pub fn new(t: &DateTime<Utc>) -> Option<Self> {
+        let year = u32::try_from(t.year()).ok().filter(|y| *y <= 9999)?;
+        let mut b = *b"0000-00-00T00:00:00Z";
+        let mut put = |at: usize, value: u32, width: usize| {
+            let mut v = value;
+            for i in (0..width).rev() {
+                b[at + i] = b'0' + (v % 10) as u8;
+                v /= 10;
+            }
+        };
+        put(0, year, 4);
+        put(5, t.month(), 2);
+        put(8, t.day(), 2);
+        put(11, t.hour(), 2);
+        put(14, t.minute(), 2);
+        put(17, t.second(), 2);
+        Some(Stamp(b))
+    }
+
+    /// The whole stamp.
+    pub fn as_str(&self) -> &str {
+        // Only ASCII digits and separators are ever written.
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+
+    /// The date part, `YYYY-MM-DD`.
+    pub fn date(&self) -> &str {
+        &self.as_str()[..10]
+    }
+}
+
+/// `YYYY-MM-DD` of a time (whois dates).
+fn day(t: &DateTime<Utc>) -> DayStamp {
+    match Stamp::new(t) {
+        Some(stamp) => DayStamp::Short(stamp),
+        None => DayStamp::Long(t.format("%Y-%m-%d").to_string()),
+    }
+}
+
+/// A date: from a [`Stamp`] on the stack, or formatted by chrono for years
+/// outside 0–9999.
+pub enum DayStamp {
+    Short(Stamp),
+    Long(String),
+}
+
+impl Serialize for DayStamp {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            DayStamp::Short(stamp) => s.serialize_str(stamp.date()),
+            DayStamp::Long(text) => s.serialize_str(text),
+        }
+    }
 }
 
 fn opt_rfc3339<S: Serializer>(t: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, S::Error> {
@@ -67,12 +132,12 @@ pub struct RegisteredView<'a> {
 }
 
 #[derive(Serialize)]
-pub struct WhoisView {
-    pub registrant: String,
-    pub admin_contact: String,
-    pub tech_contact: String,
-    pub created_date: String,
-    pub updated_date: String,
+pub struct WhoisView<'a> {
+    pub registrant: &'a str,
+    pub admin_contact: &'a str,
+    pub tech_contact: &'a str,
+    pub created_date: DayStamp,
+    pub updated_date: DayStamp,
 }
 
 /// GET /api/v1/domains/{id}/ → 200.
@@ -82,7 +147,7 @@ pub struct DetailView<'a> {
     pub domain: DomainView<'a>,
     pub registrar: &'a str,
     pub days_until_expiration: i64,
-    pub whois_info: WhoisView,
+    pub whois_info: WhoisView<'a>,
     pub dns_records_count: i64,
     /// Additional field: `pending`, `completed` or `failed` once a transfer
     /// was asked for, else null.
@@ -102,25 +167,25 @@ impl<'a> DetailView<'a> {
     pub fn new(
         d: &'a Domain,
         own_nameservers: &[String],
-        contact_email: &str,
+        contact_email: &'a str,
         now: DateTime<Utc>,
     ) -> Self {
         let dates = ExpiryDates::after(d.expiration_date);
         let contact = if d.privacy_protection {
-            "Privacy Protected".to_owned()
+            "Privacy Protected"
         } else {
-            contact_email.to_owned()
+            contact_email
         };
         DetailView {
             domain: DomainView::new(d, own_nameservers, now),
             registrar: &d.registrar,
             days_until_expiration: days_until(d.expiration_date, now),
             whois_info: WhoisView {
-                registrant: contact.clone(),
-                admin_contact: contact.clone(),
+                registrant: contact,
+                admin_contact: contact,
                 tech_contact: contact,
-                created_date: d.registration_date.format("%Y-%m-%d").to_string(),
-                updated_date: d.updated_at.format("%Y-%m-%d").to_string(),
+                created_date: day(&d.registration_date),
+                updated_date: day(&d.updated_at),
             },
             // DNS hosting keeps no records yet, so the real count is 0.
             dns_records_count: 0,

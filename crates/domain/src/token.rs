@@ -21,7 +21,13 @@ pub fn generate() -> (String, String) {
 
 /// The stored form of a token.
 pub fn hash(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
+    hex::encode(digest(token))
+}
+
+/// The SHA-256 of a token, as bytes: [`hash`] before hex encoding, a cheap
+/// key for in-memory lookups.
+pub fn digest(token: &str) -> [u8; 32] {
+    Sha256::digest(token.as_bytes()).into()
 }
 
 /// The part of a token shown in lists (`vps_1a2b3c`): enough to tell

@@ -84,9 +84,9 @@ impl DomainRow {
     /// Reads a row selected with [`DOMAIN_COLUMNS`] through `rusqlite`.
     pub(crate) fn from_rusqlite(r: &rusqlite::Row<'_>) -> rusqlite::Result<DomainRow> {
         fn time(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Option<DateTime<Utc>>> {
-            let text: Option<String> = r.get(i)?;
+            let text: Option<&str> = r.get_ref(i)?.as_str_or_null()?;
             text.map(|t| {
-                DateTime::parse_from_rfc3339(&t)
+                DateTime::parse_from_rfc3339(t)
                     .map(|d| d.with_timezone(&Utc))
                     .map_err(|e| {
                         rusqlite::Error::FromSqlConversionFailure(
