@@ -2,6 +2,7 @@
 //!
 //! - [`domains`]: the `/api/v1/domains/...` routes; handlers parse, call the
 //!   registrar, and shape the answer.
+//! - [`records`]: a zone's DNS records.
 //! - [`account`]: the account and its ledger; [`pricing`]: availability
 //!   and the price table.
 //! - [`auth`]: bearer-token authentication; [`idempotency`]: the
@@ -40,6 +41,7 @@ pub mod limits;
 pub mod observe;
 pub mod pagination;
 pub mod pricing;
+pub mod records;
 pub mod views;
 
 pub use error::ApiError;
@@ -134,6 +136,7 @@ pub fn router(state: AppState) -> Router {
         .merge(domains::router())
         .merge(pricing::router())
         .merge(account::router())
+        .merge(records::router())
         // Authentication, then the Idempotency-Key (auth::require_token calls it).
         .route_layer(middleware::from_fn_with_state(
             state.clone(),

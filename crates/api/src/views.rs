@@ -187,8 +187,7 @@ impl<'a> DetailView<'a> {
                 created_date: day(&d.registration_date),
                 updated_date: day(&d.updated_at),
             },
-            // DNS hosting keeps no records yet, so the real count is 0.
-            dns_records_count: 0,
+            dns_records_count: d.dns_records_count,
             transfer_status: d.transfer_status.map(TransferStatus::as_str),
             grace_period_ends: dates.grace_ends_at,
             redemption_period_ends: dates.redemption_ends_at,

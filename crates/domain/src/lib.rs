@@ -13,6 +13,7 @@
 //! - [`clock`]: the one source of "now", which tests can move.
 
 pub mod clock;
+pub mod dns;
 pub mod lifecycle;
 pub mod money;
 pub mod name;

@@ -34,6 +34,7 @@ use vpsd_storage::{
 
 mod error;
 pub mod mail;
+mod records;
 pub mod worker;
 
 pub use error::RegistrarError;

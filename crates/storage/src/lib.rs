@@ -104,6 +104,40 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// A domain of the account (never another account's).
     async fn domain(&self, account_id: i64, domain_id: i64) -> Result<Option<Domain>>;
     async fn domain_by_name(&self, domain_name: &str) -> Result<Option<Domain>>;
+
+    // DNS records. Each write is refused with `Ok(None)` when the domain is
+    // not the account's (or the record not the domain's), and with
+    // `Ok(Some(Err(clash)))` when the record cannot join its name's records;
+    // a change raises the zone's SOA serial in its transaction.
+
+    /// The zone's records, by name and id; `None` if the domain is not the
+    /// account's.
+    async fn dns_records(&self, account_id: i64, domain_id: i64) -> Result<Option<Vec<DnsRecord>>>;
+    async fn add_dns_record(
+        &self,
+        account_id: i64,
+        domain_id: i64,
+        data: &vpsd_domain::dns::RecordData,
+        now: DateTime<Utc>,
+        audit: &Audit<'_>,
+    ) -> Result<Option<std::result::Result<DnsRecord, vpsd_domain::dns::Clash>>>;
+    async fn replace_dns_record(
+        &self,
+        account_id: i64,
+        domain_id: i64,
+        record_id: i64,
+        data: &vpsd_domain::dns::RecordData,
+        now: DateTime<Utc>,
+        audit: &Audit<'_>,
+    ) -> Result<Option<std::result::Result<DnsRecord, vpsd_domain::dns::Clash>>>;
+    async fn delete_dns_record(
+        &self,
+        account_id: i64,
+        domain_id: i64,
+        record_id: i64,
+        now: DateTime<Utc>,
+        audit: &Audit<'_>,
+    ) -> Result<bool>;
     /// Records a pending registration and charges it, in one transaction.
     /// `Conflict` when the name is taken, `InsufficientFunds` when short.
     async fn insert_registration(&self, reg: &NewRegistration, audit: &Audit<'_>)

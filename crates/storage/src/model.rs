@@ -71,6 +71,10 @@ pub struct Domain {
     /// The most urgent expiry warning mailed for this term (30, 7 or 1).
     pub warned_days: Option<i64>,
     pub updated_at: DateTime<Utc>,
+    /// The zone's SOA serial: raised by every change of its records.
+    pub dns_serial: i64,
+    /// How many DNS records the zone holds.
+    pub dns_records_count: i64,
 }
 
 /// Filters of the domain list (api-v1.md, GET /api/v1/domains/).
@@ -248,4 +252,14 @@ pub struct AuditEntry {
     pub changes: String,
     pub request_id: Option<String>,
     pub created_at: DateTime<Utc>,
+}
+
+/// A DNS record of a domain's zone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DnsRecord {
+    pub id: i64,
+    pub domain_id: i64,
+    pub data: vpsd_domain::dns::RecordData,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
 }

@@ -9,12 +9,15 @@ use vpsd_domain::lifecycle::{DomainStatus, TransferStatus};
 use vpsd_domain::Money;
 
 use crate::error::StoreError;
-use crate::model::{Account, AuditEntry, Domain, LedgerEntry, OutboxMail, RegistryRecord};
+use crate::model::{
+    Account, AuditEntry, DnsRecord, Domain, LedgerEntry, OutboxMail, RegistryRecord,
+};
+use vpsd_domain::dns::{RecordData, RecordType};
 
 pub(crate) const DOMAIN_COLUMNS: &str = "id, account_id, domain_name, status, registration_date, \
      expiration_date, auto_renew, locked, privacy_protection, nameservers, registrar, \
      transfer_status, transfer_initiated_at, transfer_completes_at, transfer_cost_cents, \
-     warned_days, updated_at";
+     warned_days, updated_at, dns_serial, dns_records_count";
 
 /// One domain of an account, by id.
 pub(crate) const DOMAIN_BY_ID: &str = "WHERE id = $1 AND account_id = $2 AND removed_at IS NULL";
@@ -78,6 +81,8 @@ pub(crate) struct DomainRow {
     pub(crate) transfer_cost_cents: Option<i64>,
     pub(crate) warned_days: Option<i64>,
     pub(crate) updated_at: DateTime<Utc>,
+    pub(crate) dns_serial: i64,
+    pub(crate) dns_records_count: i64,
 }
 
 impl DomainRow {
@@ -123,6 +128,8 @@ impl DomainRow {
             transfer_cost_cents: r.get(14)?,
             warned_days: r.get(15)?,
             updated_at: required(16)?,
+            dns_serial: r.get(17)?,
+            dns_records_count: r.get(18)?,
         })
     }
 }
@@ -153,6 +160,46 @@ impl TryFrom<DomainRow> for Domain {
             transfer_completes_at: r.transfer_completes_at,
             transfer_cost: r.transfer_cost_cents.map(Money::from_cents),
             warned_days: r.warned_days,
+            updated_at: r.updated_at,
+            dns_serial: r.dns_serial,
+            dns_records_count: r.dns_records_count,
+        })
+    }
+}
+
+pub(crate) const DNS_RECORD_COLUMNS: &str =
+    "id, domain_id, name, type, content, ttl, priority, created_at, updated_at";
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct DnsRecordRow {
+    pub(crate) id: i64,
+    pub(crate) domain_id: i64,
+    pub(crate) name: String,
+    #[sqlx(rename = "type")]
+    pub(crate) rtype: String,
+    pub(crate) content: String,
+    pub(crate) ttl: i32,
+    pub(crate) priority: Option<i32>,
+    pub(crate) created_at: DateTime<Utc>,
+    pub(crate) updated_at: DateTime<Utc>,
+}
+
+impl TryFrom<DnsRecordRow> for DnsRecord {
+    type Error = StoreError;
+
+    fn try_from(r: DnsRecordRow) -> Result<Self, StoreError> {
+        let rtype = RecordType::parse(&r.rtype).ok_or_else(|| corrupt("record type", &r.rtype))?;
+        Ok(DnsRecord {
+            id: r.id,
+            domain_id: r.domain_id,
+            data: RecordData {
+                name: r.name,
+                rtype,
+                content: r.content,
+                ttl: i64::from(r.ttl),
+                priority: r.priority.map(i64::from),
+            },
+            created_at: r.created_at,
             updated_at: r.updated_at,
         })
     }
@@ -306,13 +353,14 @@ macro_rules! sql_store {
         use async_trait::async_trait;
         use chrono::{DateTime, Utc};
         use vpsd_domain::lifecycle::DomainStatus;
+        use vpsd_domain::dns::{Clash, RecordData};
         use vpsd_domain::Money;
 
-        use $crate::error::StoreError;
+        use $crate::error::{Result, StoreError};
         use $crate::model::*;
         use $crate::sql::{
-            domains, join_hosts, like_pattern, AccountRow, AuditRow, DomainRow, LedgerRow, OutboxRow,
-            RegistryRow, DOMAIN_COLUMNS, REGISTRY_COLUMNS,
+            domains, join_hosts, like_pattern, AccountRow, AuditRow, DnsRecordRow, DomainRow, LedgerRow,
+            OutboxRow, RegistryRow, DNS_RECORD_COLUMNS, DOMAIN_BY_ID, DOMAIN_COLUMNS, REGISTRY_COLUMNS,
         };
 
         type Tx = sqlx::Transaction<'static, $db>;
@@ -376,6 +424,107 @@ macro_rules! sql_store {
                 let changed = query.execute(&mut *tx).await?.rows_affected();
                 tx.commit().await?;
                 Ok(changed == 1)
+            }
+
+            /// Adds a record (`replacing` none) or replaces one, after the
+            /// checks against the records at its name, in one transaction
+            /// that also raises the zone's serial.
+            async fn write_dns_record(
+                &self,
+                account_id: i64,
+                domain_id: i64,
+                replacing: Option<i64>,
+                data: &RecordData,
+                now: DateTime<Utc>,
+                audit: &Audit<'_>,
+            ) -> Result<Option<std::result::Result<DnsRecord, Clash>>> {
+                let (_guard, mut tx) = self.begin_write().await?;
+                let domain: Option<(String, i64)> = sqlx::query_as(&format!(
+                    "SELECT domain_name, dns_records_count FROM domains {DOMAIN_BY_ID}"
+                ))
+                .bind(domain_id)
+                .bind(account_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some((domain_name, count)) = domain else {
+                    return Ok(None);
+                };
+                if let Some(id) = replacing {
+                    let exists: Option<(i64,)> =
+                        sqlx::query_as("SELECT id FROM dns_records WHERE id = $1 AND domain_id = $2")
+                            .bind(id)
+                            .bind(domain_id)
+                            .fetch_optional(&mut *tx)
+                            .await?;
+                    if exists.is_none() {
+                        return Ok(None);
+                    }
+                } else if count >= vpsd_domain::dns::MAX_RECORDS_PER_ZONE {
+                    return Ok(Some(Err(Clash::ZoneFull)));
+                }
+                let rows: Vec<DnsRecordRow> = sqlx::query_as(&format!(
+                    "SELECT {DNS_RECORD_COLUMNS} FROM dns_records WHERE domain_id = $1 AND name = $2"
+                ))
+                .bind(domain_id)
+                .bind(&data.name)
+                .fetch_all(&mut *tx)
+                .await?;
+                let existing = rows
+                    .into_iter()
+                    .map(|r| DnsRecord::try_from(r).map(|r| (r.id, r.data)))
+                    .collect::<Result<Vec<_>>>()?;
+                if let Some(clash) = vpsd_domain::dns::clash(&existing, data, replacing) {
+                    return Ok(Some(Err(clash)));
+                }
+                let ttl = i32::try_from(data.ttl).unwrap_or(i32::MAX);
+                let priority = data.priority.map(|p| i32::try_from(p).unwrap_or(i32::MAX));
+                let row: DnsRecordRow = match replacing {
+                    None => {
+                        sqlx::query_as(&format!(
+                            "INSERT INTO dns_records (domain_id, name, type, content, ttl, priority, \
+                             created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) \
+                             RETURNING {DNS_RECORD_COLUMNS}"
+                        ))
+                        .bind(domain_id)
+                        .bind(&data.name)
+                        .bind(data.rtype.as_str())
+                        .bind(&data.content)
+                        .bind(ttl)
+                        .bind(priority)
+                        .bind(now)
+                        .fetch_one(&mut *tx)
+                        .await?
+                    }
+                    Some(id) => {
+                        sqlx::query_as(&format!(
+                            "UPDATE dns_records SET name = $3, type = $4, content = $5, ttl = $6, \
+                             priority = $7, updated_at = $8 WHERE id = $1 AND domain_id = $2 \
+                             RETURNING {DNS_RECORD_COLUMNS}"
+                        ))
+                        .bind(id)
+                        .bind(domain_id)
+                        .bind(&data.name)
+                        .bind(data.rtype.as_str())
+                        .bind(&data.content)
+                        .bind(ttl)
+                        .bind(priority)
+                        .bind(now)
+                        .fetch_one(&mut *tx)
+                        .await?
+                    }
+                };
+                let added = i64::from(replacing.is_none());
+                sqlx::query(
+                    "UPDATE domains SET dns_serial = dns_serial + 1, \
+                     dns_records_count = dns_records_count + $2 WHERE id = $1",
+                )
+                .bind(domain_id)
+                .bind(added)
+                .execute(&mut *tx)
+                .await?;
+                Self::audit_row(&mut tx, audit, account_id, Some((domain_id, &domain_name)), now).await?;
+                tx.commit().await?;
+                Ok(Some(Ok(DnsRecord::try_from(row)?)))
             }
 
             /// Appends to the audit log, in the caller's transaction.
@@ -822,6 +971,91 @@ macro_rules! sql_store {
                 .fetch_optional(&self.pool)
                 .await?;
                 row.map(Domain::try_from).transpose()
+            }
+
+            async fn dns_records(
+                &self,
+                account_id: i64,
+                domain_id: i64,
+            ) -> Result<Option<Vec<DnsRecord>>> {
+                let owned: Option<(i64,)> = sqlx::query_as(&format!("SELECT id FROM domains {DOMAIN_BY_ID}"))
+                    .bind(domain_id)
+                    .bind(account_id)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                if owned.is_none() {
+                    return Ok(None);
+                }
+                let rows: Vec<DnsRecordRow> = sqlx::query_as(&format!(
+                    "SELECT {DNS_RECORD_COLUMNS} FROM dns_records WHERE domain_id = $1 ORDER BY name, id"
+                ))
+                .bind(domain_id)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.into_iter().map(DnsRecord::try_from).collect::<Result<Vec<_>>>().map(Some)
+            }
+
+            async fn add_dns_record(
+                &self,
+                account_id: i64,
+                domain_id: i64,
+                data: &RecordData,
+                now: DateTime<Utc>,
+                audit: &Audit<'_>,
+            ) -> Result<Option<std::result::Result<DnsRecord, Clash>>> {
+                self.write_dns_record(account_id, domain_id, None, data, now, audit).await
+            }
+
+            async fn replace_dns_record(
+                &self,
+                account_id: i64,
+                domain_id: i64,
+                record_id: i64,
+                data: &RecordData,
+                now: DateTime<Utc>,
+                audit: &Audit<'_>,
+            ) -> Result<Option<std::result::Result<DnsRecord, Clash>>> {
+                self.write_dns_record(account_id, domain_id, Some(record_id), data, now, audit).await
+            }
+
+            async fn delete_dns_record(
+                &self,
+                account_id: i64,
+                domain_id: i64,
+                record_id: i64,
+                now: DateTime<Utc>,
+                audit: &Audit<'_>,
+            ) -> Result<bool> {
+                let (_guard, mut tx) = self.begin_write().await?;
+                let domain: Option<(String,)> = sqlx::query_as(&format!(
+                    "SELECT domain_name FROM domains {DOMAIN_BY_ID}"
+                ))
+                .bind(domain_id)
+                .bind(account_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some((name,)) = domain else {
+                    return Ok(false);
+                };
+                let deleted = sqlx::query("DELETE FROM dns_records WHERE id = $1 AND domain_id = $2")
+                    .bind(record_id)
+                    .bind(domain_id)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                if deleted == 0 {
+                    return Ok(false);
+                }
+                sqlx::query(
+                    "UPDATE domains SET dns_serial = dns_serial + 1, \
+                     dns_records_count = dns_records_count - 1 WHERE id = $1",
+                )
+                .bind(domain_id)
+                .execute(&mut *tx)
+                .await?;
+                Self::audit_row(&mut tx, audit, account_id, Some((domain_id, &name)), now).await?;
+                tx.commit().await?;
+                Ok(true)
             }
 
             async fn insert_registration(&self, reg: &NewRegistration, audit: &Audit<'_>) -> Result<Domain> {

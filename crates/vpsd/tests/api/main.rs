@@ -16,5 +16,6 @@ mod mail;
 mod money;
 mod observe;
 mod pricing;
+mod records;
 mod renewals;
 mod tokens;

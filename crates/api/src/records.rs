@@ -1,0 +1,321 @@
+//! `/api/v1/domains/{domain_id}/dns/records/...`: the DNS records of a
+//! domain's zone (docs/api.md, "DNS records").
+//!
+//! - `GET` lists them (paginated, filters `type` and `name`), `POST` adds one
+//!   (201); several records of one type at one name are normal, so adding
+//!   never replaces.
+//! - `GET`/`PUT`/`DELETE .../{record_id}/`: one record; `PUT` changes the
+//!   fields it names and keeps the others, then checks the whole record
+//!   again; `DELETE` answers 204.
+//!
+//! Ids are stable for a record's life, so tools can track them.
+
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use vpsd_domain::dns::{self, Clash, RecordData, RecordInput, RecordType};
+use vpsd_storage::DnsRecord;
+
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::extract::{Fields, JsonObject};
+use crate::pagination::ListQuery;
+use crate::views::rfc3339;
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    crate::routes(&[
+        (
+            "/api/v1/domains/{domain_id}/dns/records/",
+            get(list).post(create),
+        ),
+        (
+            "/api/v1/domains/{domain_id}/dns/records/{record_id}/",
+            get(show).put(replace).delete(remove),
+        ),
+    ])
+}
+
+/// The ids of a record's path. Anything but positive integers is a 404.
+struct RecordPath {
+    domain_id: i64,
+    record_id: Option<i64>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for RecordPath {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let Path(params) = Path::<Vec<(String, String)>>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| ApiError::not_found())?;
+        let id = |key: &str| -> Result<Option<i64>, ApiError> {
+            match params.iter().find(|(k, _)| k == key) {
+                None => Ok(None),
+                Some((_, v)) => match v.parse::<i64>() {
+                    Ok(n) if n > 0 => Ok(Some(n)),
+                    _ => Err(record_not_found()),
+                },
+            }
+        };
+        Ok(RecordPath {
+            domain_id: id("domain_id")?.ok_or_else(ApiError::not_found)?,
+            record_id: id("record_id")?,
+        })
+    }
+}
+
+fn record_not_found() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "Not found: check the domain and record ids (GET /api/v1/domains/{domain_id}/dns/records/ lists the zone's records).",
+    )
+}
+
+/// A record as the API shows it.
+#[derive(Serialize)]
+pub struct RecordView<'a> {
+    pub id: i64,
+    /// Relative to the zone; `@` for the apex.
+    pub name: &'a str,
+    /// The whole name, without the final dot.
+    pub fqdn: String,
+    #[serde(rename = "type")]
+    pub rtype: &'static str,
+    pub content: &'a str,
+    pub ttl: i64,
+    pub priority: Option<i64>,
+    #[serde(serialize_with = "rfc3339")]
+    pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "rfc3339")]
+    pub updated_at: DateTime<Utc>,
+}
+
+impl<'a> RecordView<'a> {
+    fn new(r: &'a DnsRecord, zone: &str) -> Self {
+        RecordView {
+            id: r.id,
+            name: &r.data.name,
+            fqdn: r.data.fqdn(zone),
+            rtype: r.data.rtype.as_str(),
+            content: &r.data.content,
+            ttl: r.data.ttl,
+            priority: r.data.priority,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+const FIELDS: &[&str] = &["name", "type", "content", "ttl", "priority"];
+
+/// Reads the body's record fields (each with its own type error).
+fn read_input(body: JsonObject) -> Result<(RecordInput, Vec<&'static str>), ApiError> {
+    let given: Vec<&'static str> = FIELDS
+        .iter()
+        .copied()
+        .filter(|f| body.0.contains_key(*f))
+        .collect();
+    let mut f = Fields::new(body, FIELDS);
+    let input = RecordInput {
+        name: f.string("name"),
+        rtype: f.string("type"),
+        content: f.string("content"),
+        ttl: f.int("ttl"),
+        priority: f.int("priority"),
+    };
+    f.finish()?;
+    Ok((input, given))
+}
+
+fn checked(zone: &str, input: &RecordInput) -> Result<RecordData, ApiError> {
+    dns::validate(zone, input).map_err(|errors| {
+        let mut map = std::collections::BTreeMap::new();
+        for e in errors {
+            map.entry(e.field.to_owned())
+                .or_insert_with(Vec::new)
+                .push(e.message);
+        }
+        ApiError::fields(map)
+    })
+}
+
+fn clash_error(clash: Clash) -> ApiError {
+    let message = clash.to_string();
+    match clash {
+        Clash::Duplicate { .. } => ApiError::new(StatusCode::CONFLICT, "duplicate_record", message),
+        Clash::Cname { .. } => ApiError::field("cname_conflict", "type", message),
+        Clash::ZoneFull => ApiError::bad_request("zone_full", message),
+    }
+}
+
+async fn zone_name(state: &AppState, account: i64, domain_id: i64) -> Result<String, ApiError> {
+    Ok(state
+        .registrar
+        .domain(account, domain_id)
+        .await?
+        .domain_name)
+}
+
+async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    path: RecordPath,
+    query: ListQuery,
+) -> Result<Response, ApiError> {
+    let zone = zone_name(&state, caller.account_id, path.domain_id).await?;
+    let rtype = match query.get("type") {
+        None => None,
+        Some(t) => Some(RecordType::parse(t).ok_or_else(|| {
+            ApiError::field(
+                "invalid_query",
+                "type",
+                format!("`{t}` is not a record type: use A, AAAA, CNAME, MX, TXT, NS, SRV or CAA."),
+            )
+        })?),
+    };
+    let name = match query.get("name") {
+        None => None,
+        Some(n) => Some(
+            dns::relative_name(&zone, n)
+                .map_err(|message| ApiError::field("invalid_query", "name", message))?,
+        ),
+    };
+    let records = state
+        .registrar
+        .dns_records(caller.account_id, path.domain_id)
+        .await?;
+    let matching: Vec<&DnsRecord> = records
+        .iter()
+        .filter(|r| rtype.is_none_or(|t| r.data.rtype == t))
+        .filter(|r| name.as_deref().is_none_or(|n| r.data.name == n))
+        .collect();
+    let count = matching.len() as i64;
+    let results = matching
+        .into_iter()
+        .skip(usize::try_from(query.offset()).unwrap_or(usize::MAX))
+        .take(usize::try_from(query.limit()).unwrap_or(0))
+        .map(|r| RecordView::new(r, &zone))
+        .collect();
+    Ok(Json(query.page(count, results)?).into_response())
+}
+
+async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    path: RecordPath,
+    body: JsonObject,
+) -> Result<Response, ApiError> {
+    let (input, _) = read_input(body)?;
+    let zone = zone_name(&state, caller.account_id, path.domain_id).await?;
+    let data = checked(&zone, &input)?;
+    let record = state
+        .registrar
+        .add_dns_record(&caller.actor, caller.account_id, path.domain_id, &data)
+        .await?
+        .map_err(clash_error)?;
+    Ok((StatusCode::CREATED, Json(RecordView::new(&record, &zone))).into_response())
+}
+
+async fn show(
+    State(state): State<AppState>,
+    caller: Caller,
+    path: RecordPath,
+) -> Result<Response, ApiError> {
+    let zone = zone_name(&state, caller.account_id, path.domain_id).await?;
+    let record_id = path.record_id.ok_or_else(record_not_found)?;
+    let record = state
+        .registrar
+        .dns_record(caller.account_id, path.domain_id, record_id)
+        .await
+        .map_err(|e| match e {
+            vpsd_registrar::RegistrarError::NotFound => record_not_found(),
+            e => e.into(),
+        })?;
+    Ok(Json(RecordView::new(&record, &zone)).into_response())
+}
+
+async fn replace(
+    State(state): State<AppState>,
+    caller: Caller,
+    path: RecordPath,
+    body: JsonObject,
+) -> Result<Response, ApiError> {
+    let (input, given) = read_input(body)?;
+    if given.is_empty() {
+        return Err(ApiError::bad_request(
+            "empty_update",
+            "The body changes nothing: give at least one of name, type, content, ttl, priority.",
+        ));
+    }
+    let zone = zone_name(&state, caller.account_id, path.domain_id).await?;
+    let record_id = path.record_id.ok_or_else(record_not_found)?;
+    let current = state
+        .registrar
+        .dns_record(caller.account_id, path.domain_id, record_id)
+        .await
+        .map_err(|e| match e {
+            vpsd_registrar::RegistrarError::NotFound => record_not_found(),
+            e => e.into(),
+        })?;
+    // Fields not given keep their values; a changed type drops a priority
+    // the new type has no use for.
+    let rtype = input
+        .rtype
+        .clone()
+        .unwrap_or_else(|| current.data.rtype.as_str().to_owned());
+    let keeps_priority = RecordType::parse(&rtype).is_some_and(RecordType::has_priority);
+    let merged = RecordInput {
+        name: Some(input.name.unwrap_or(current.data.name.clone())),
+        rtype: Some(rtype),
+        content: Some(input.content.unwrap_or(current.data.content.clone())),
+        ttl: Some(input.ttl.unwrap_or(current.data.ttl)),
+        priority: if given.contains(&"priority") {
+            input.priority
+        } else if keeps_priority {
+            current.data.priority
+        } else {
+            None
+        },
+    };
+    let data = checked(&zone, &merged)?;
+    let record = state
+        .registrar
+        .replace_dns_record(
+            &caller.actor,
+            caller.account_id,
+            path.domain_id,
+            record_id,
+            &data,
+        )
+        .await
+        .map_err(|e| match e {
+            vpsd_registrar::RegistrarError::NotFound => record_not_found(),
+            e => e.into(),
+        })?
+        .map_err(clash_error)?;
+    Ok(Json(RecordView::new(&record, &zone)).into_response())
+}
+
+async fn remove(
+    State(state): State<AppState>,
+    caller: Caller,
+    path: RecordPath,
+) -> Result<Response, ApiError> {
+    let record_id = path.record_id.ok_or_else(record_not_found)?;
+    state
+        .registrar
+        .delete_dns_record(&caller.actor, caller.account_id, path.domain_id, record_id)
+        .await
+        .map_err(|e| match e {
+            vpsd_registrar::RegistrarError::NotFound => record_not_found(),
+            e => e.into(),
+        })?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
