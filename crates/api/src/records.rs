@@ -78,6 +78,14 @@ fn record_not_found() -> ApiError {
     )
 }
 
+/// A registrar error, with the record's own 404.
+fn record_error(e: vpsd_registrar::RegistrarError) -> ApiError {
+    match e {
+        vpsd_registrar::RegistrarError::NotFound => record_not_found(),
+        e => e.into(),
+    }
+}
+
 /// A record as the API shows it.
 #[derive(Serialize)]
 pub struct RecordView<'a> {
@@ -234,10 +242,7 @@ async fn show(
         .registrar
         .dns_record(caller.account_id, path.domain_id, record_id)
         .await
-        .map_err(|e| match e {
-            vpsd_registrar::RegistrarError::NotFound => record_not_found(),
-            e => e.into(),
-        })?;
+        .map_err(record_error)?;
     Ok(Json(RecordView::new(&record, &zone)).into_response())
 }
 
@@ -260,10 +265,7 @@ async fn replace(
         .registrar
         .dns_record(caller.account_id, path.domain_id, record_id)
         .await
-        .map_err(|e| match e {
-            vpsd_registrar::RegistrarError::NotFound => record_not_found(),
-            e => e.into(),
-        })?;
+        .map_err(record_error)?;
     // Fields not given keep their values; a changed type drops a priority
     // the new type has no use for.
     let rtype = input
@@ -295,10 +297,7 @@ async fn replace(
             &data,
         )
         .await
-        .map_err(|e| match e {
-            vpsd_registrar::RegistrarError::NotFound => record_not_found(),
-            e => e.into(),
-        })?
+        .map_err(record_error)?
         .map_err(clash_error)?;
     Ok(Json(RecordView::new(&record, &zone)).into_response())
 }
@@ -313,9 +312,6 @@ async fn remove(
         .registrar
         .delete_dns_record(&caller.actor, caller.account_id, path.domain_id, record_id)
         .await
-        .map_err(|e| match e {
-            vpsd_registrar::RegistrarError::NotFound => record_not_found(),
-            e => e.into(),
-        })?;
+        .map_err(record_error)?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
