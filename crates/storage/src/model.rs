@@ -263,3 +263,10 @@ pub struct DnsRecord {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
+
+/// What the nameserver serves a zone from: its domain and its records.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ZoneSource {
+    pub domain: Domain,
+    pub records: Vec<DnsRecord>,
+}

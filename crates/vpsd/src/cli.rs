@@ -57,6 +57,12 @@ pub enum Command {
     Serve(ServeArgs),
     /// Run only the background worker (and mail delivery), no API.
     Worker(JobArgs),
+    /// Run only the authoritative nameserver (UDP and TCP on --dns-listen).
+    Dns {
+        /// The nameserver's address, e.g. 0.0.0.0:53.
+        #[arg(long, env = "VPSD_DNS_LISTEN", default_value = "127.0.0.1:5353")]
+        dns_listen: SocketAddr,
+    },
     /// Create accounts and add money to them.
     #[command(subcommand)]
     Account(AccountCommand),
@@ -104,6 +110,10 @@ pub struct ServeArgs {
     /// Serve /metrics on this address instead of on the API's.
     #[arg(long, env = "VPSD_METRICS_LISTEN")]
     pub metrics_listen: Option<SocketAddr>,
+    /// Also run the authoritative nameserver on this address (UDP and TCP),
+    /// e.g. 0.0.0.0:53.
+    #[arg(long, env = "VPSD_DNS_LISTEN")]
+    pub dns_listen: Option<SocketAddr>,
     /// Requests per API token, per process: 20/s, 600/min, 20/s,burst=100, or off.
     #[arg(long, env = "VPSD_RATE_LIMIT", default_value = "20/s,burst=100", value_parser = parse_rate)]
     pub rate_limit: RateLimitArg,
@@ -280,13 +290,37 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 ),
                 None => None,
             };
+            let dns = match args.dns_listen {
+                Some(a) => {
+                    let sockets = vpsd_dns::server::bind(a)
+                        .await
+                        .with_context(|| format!("listening on {a} for DNS"))?;
+                    tracing::info!(addr = %a, "serving DNS");
+                    Some(sockets)
+                }
+                None => None,
+            };
             let addr = listener.local_addr()?;
             if args.demo {
                 crate::demo::seed(&app, addr).await?;
             }
             tracing::info!(%addr, database = %vpsd_storage::redact(&cli.database), "serving the Domains API");
-            app.serve_all(listener, metrics_listener, crate::server::shutdown_signal())
+            let extra = crate::server::Listeners {
+                metrics: metrics_listener,
+                dns,
+            };
+            app.serve_all(listener, extra, crate::server::shutdown_signal())
                 .await
+        }
+        Command::Dns { dns_listen } => {
+            let app = App::build(settings, clock).await?;
+            let (udp, tcp) = vpsd_dns::server::bind(dns_listen)
+                .await
+                .with_context(|| format!("listening on {dns_listen} for DNS"))?;
+            tracing::info!(addr = %dns_listen, database = %vpsd_storage::redact(&cli.database), "serving DNS");
+            app.run_dns(udp, tcp, crate::server::shutdown_signal())
+                .await;
+            Ok(())
         }
         Command::Worker(jobs) => {
             jobs.apply(&mut settings);

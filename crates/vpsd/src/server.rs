@@ -60,6 +60,15 @@ impl ServerSettings {
     }
 }
 
+/// The sockets `serve_all` runs besides the API's.
+#[derive(Debug, Default)]
+pub struct Listeners {
+    /// `/metrics` on its own address instead of on the API's.
+    pub metrics: Option<TcpListener>,
+    /// The nameserver: UDP and TCP on one address.
+    pub dns: Option<(tokio::net::UdpSocket, TcpListener)>,
+}
+
 /// The assembled application: storage, the sandbox registry, the registrar.
 #[derive(Debug, Clone)]
 pub struct App {
@@ -69,6 +78,7 @@ pub struct App {
     /// Delivers the outbox, when an SMTP relay is configured.
     pub mailer: Option<Mailer>,
     settings: ServerSettings,
+    clock: Arc<dyn Clock>,
 }
 
 impl App {
@@ -93,7 +103,7 @@ impl App {
         let registrar = Registrar::new(
             store.clone(),
             Arc::new(registry.clone()),
-            clock,
+            clock.clone(),
             settings.registrar.clone(),
         );
         Ok(App {
@@ -102,6 +112,7 @@ impl App {
             store,
             mailer,
             settings,
+            clock,
         })
     }
 
@@ -115,7 +126,8 @@ impl App {
         listener: TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        self.serve_all(listener, None, shutdown).await
+        self.serve_all(listener, Listeners::default(), shutdown)
+            .await
     }
 
     /// Runs the API on `listener` (and `/metrics` on `metrics_listener`
@@ -124,10 +136,24 @@ impl App {
     pub async fn serve_all(
         self,
         listener: TcpListener,
-        metrics_listener: Option<TcpListener>,
+        extra: Listeners,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
+        let metrics_listener = extra.metrics;
         let (stop_tx, stop_rx) = watch::channel(false);
+        let dns = match extra.dns {
+            Some((udp, tcp)) => {
+                let app = self.clone();
+                let mut stop = stop_rx.clone();
+                tokio::spawn(async move {
+                    app.run_dns(udp, tcp, async move {
+                        let _ = stop.wait_for(|s| *s).await;
+                    })
+                    .await
+                })
+            }
+            None => tokio::spawn(async {}),
+        };
         let mut shared = vpsd_api::Shared::new(self.registrar.clone());
         shared.request_timeout = self.settings.request_timeout;
         shared.metrics_on_api = metrics_listener.is_none();
@@ -199,6 +225,7 @@ impl App {
         let _ = (&mut worker).await;
         let _ = mailer.await;
         let _ = metrics_server.await;
+        let _ = dns.await;
         api.await.context("API task")?.context("API server")?;
         tracing::info!("stopped");
         Ok(())
@@ -206,6 +233,27 @@ impl App {
 }
 
 impl App {
+    /// Runs the authoritative nameserver on `udp` and `tcp` (one address)
+    /// until `shutdown` resolves: the zones are read from the database and
+    /// kept in step with it (vpsd-dns).
+    pub async fn run_dns(
+        &self,
+        udp: tokio::net::UdpSocket,
+        tcp: TcpListener,
+        shutdown: impl Future<Output = ()>,
+    ) {
+        let catalog = Arc::new(vpsd_dns::Catalog::new(
+            self.registrar.settings().own_nameservers.clone(),
+            self.clock.clone(),
+        ));
+        let follower = vpsd_dns::Follower::new(catalog.clone(), self.store.clone());
+        tokio::select! {
+            _ = follower.run(std::future::pending()) => {}
+            _ = vpsd_dns::server::serve(catalog, udp, tcp) => {}
+            _ = shutdown => {}
+        }
+    }
+
     /// Runs only the worker and the mailer until `shutdown` resolves
     /// (`vpsd worker`, beside API processes started with `--no-worker`).
     pub async fn work(

@@ -14,6 +14,7 @@ mod idempotency;
 mod lifecycle;
 mod mail;
 mod money;
+mod nameserver;
 mod observe;
 mod pricing;
 mod records;

@@ -1,0 +1,197 @@
+//! The zones this nameserver serves, kept in memory and in step with the
+//! database.
+//!
+//! At start every active domain is read; then the change feed
+//! (`dns_changes`, written by triggers in the transaction of every change
+//! that can alter a zone) is read every [`POLL`], and each domain named
+//! there is read again. So an API change is served within a second, also by
+//! a nameserver in another process on the same database.
+//!
+//! PostgreSQL hands out `seq` values when rows are inserted but they become
+//! visible in commit order, so a late commit can show up below the highest
+//! `seq` already read. The feed is therefore re-read from [`WINDOW`] entries
+//! below the newest one seen, and entries already applied are skipped.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use vpsd_domain::lifecycle::DomainStatus;
+use vpsd_domain::nameservers::dns_managed_by;
+use vpsd_domain::Clock;
+use vpsd_storage::{Store, StoreError, ZoneSource};
+
+use crate::zone::Zone;
+
+/// How often the change feed is read.
+pub const POLL: Duration = Duration::from_millis(200);
+/// How far below the newest entry seen the feed is read again.
+pub const WINDOW: i64 = 256;
+/// Entries read per poll at most.
+const BATCH: i64 = 10_000;
+
+#[derive(Debug, Default)]
+struct Zones {
+    by_name: HashMap<String, Arc<Zone>>,
+    name_of: HashMap<i64, String>,
+}
+
+/// The served zones.
+#[derive(Debug)]
+pub struct Catalog {
+    zones: RwLock<Zones>,
+    nameservers: Vec<String>,
+    clock: Arc<dyn Clock>,
+}
+
+impl Catalog {
+    /// An empty catalog whose zones name `nameservers` at their apex.
+    pub fn new(nameservers: Vec<String>, clock: Arc<dyn Clock>) -> Self {
+        Catalog {
+            zones: RwLock::default(),
+            nameservers,
+            clock,
+        }
+    }
+
+    /// Whether a domain's zone is served: active, not yet expired, and
+    /// delegated to VPS.org's nameservers.
+    fn served(&self, source: &ZoneSource) -> bool {
+        let d = &source.domain;
+        d.status == DomainStatus::Active
+            && dns_managed_by(&d.nameservers, &self.nameservers) == "vps.org"
+    }
+
+    /// Puts (or removes) the zone of domain `domain_id` as `source` says.
+    pub fn apply(&self, domain_id: i64, source: Option<&ZoneSource>) {
+        let zone = source
+            .filter(|s| self.served(s))
+            .and_then(|s| Zone::build(s, &self.nameservers));
+        let mut zones = self.zones.write().unwrap_or_else(|e| e.into_inner());
+        if let Some(old) = zones.name_of.remove(&domain_id) {
+            zones.by_name.remove(&old);
+        }
+        if let Some(zone) = zone {
+            zones.name_of.insert(domain_id, zone.name.clone());
+            zones.by_name.insert(zone.name.clone(), Arc::new(zone));
+        }
+    }
+
+    /// Replaces every zone by what `sources` say.
+    pub fn replace_all(&self, sources: &[ZoneSource]) {
+        let mut fresh = Zones::default();
+        for source in sources.iter().filter(|s| self.served(s)) {
+            if let Some(zone) = Zone::build(source, &self.nameservers) {
+                fresh.name_of.insert(zone.domain_id, zone.name.clone());
+                fresh.by_name.insert(zone.name.clone(), Arc::new(zone));
+            }
+        }
+        *self.zones.write().unwrap_or_else(|e| e.into_inner()) = fresh;
+    }
+
+    /// The zone `qname` (lower case, no final dot) falls in, if served now.
+    pub fn find(&self, qname: &str) -> Option<Arc<Zone>> {
+        let zones = self.zones.read().unwrap_or_else(|e| e.into_inner());
+        let mut candidate = qname;
+        loop {
+            if let Some(zone) = zones.by_name.get(candidate) {
+                return (zone.expires > self.clock.now()).then(|| zone.clone());
+            }
+            candidate = candidate.split_once('.')?.1;
+        }
+    }
+
+    /// How many zones are served.
+    pub fn len(&self) -> usize {
+        self.zones
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .by_name
+            .len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Follows the database: loads every zone, then applies the change feed
+/// until `shutdown` resolves. Errors (the database away) are logged and
+/// retried at the next poll.
+pub struct Follower {
+    catalog: Arc<Catalog>,
+    store: Arc<dyn Store>,
+    /// The newest feed entry seen.
+    last: i64,
+    /// Entries applied within the window below `last`.
+    applied: BTreeSet<i64>,
+}
+
+impl Follower {
+    pub fn new(catalog: Arc<Catalog>, store: Arc<dyn Store>) -> Self {
+        Follower {
+            catalog,
+            store,
+            last: 0,
+            applied: BTreeSet::new(),
+        }
+    }
+
+    /// Reads every zone. The feed's head is taken first, so a change made
+    /// while loading is applied again by the next poll.
+    pub async fn load_all(&mut self) -> Result<(), StoreError> {
+        let head = self.store.dns_change_head().await?;
+        let sources = self.store.dns_zones().await?;
+        self.catalog.replace_all(&sources);
+        self.last = head;
+        self.applied.clear();
+        tracing::info!(zones = self.catalog.len(), "DNS zones loaded");
+        Ok(())
+    }
+
+    /// Applies the feed's new entries; how many zones were read again.
+    pub async fn poll(&mut self) -> Result<usize, StoreError> {
+        let head = self.store.dns_change_head().await?;
+        if head - self.last > vpsd_registrar::worker::DNS_CHANGES_KEPT / 2 {
+            self.load_all().await?;
+            return Ok(self.catalog.len());
+        }
+        let from = (self.last - WINDOW).max(0);
+        let changes = self.store.dns_changes(from, BATCH).await?;
+        let mut domains = BTreeSet::new();
+        for (seq, domain_id) in changes {
+            if self.applied.insert(seq) {
+                domains.insert(domain_id);
+            }
+            self.last = self.last.max(seq);
+        }
+        for &domain_id in &domains {
+            let source = self.store.dns_zone(domain_id).await?;
+            self.catalog.apply(domain_id, source.as_ref());
+        }
+        let floor = self.last - WINDOW;
+        self.applied = self.applied.split_off(&floor);
+        Ok(domains.len())
+    }
+
+    /// Loads, then polls every [`POLL`] until `shutdown` resolves.
+    pub async fn run(mut self, shutdown: impl std::future::Future<Output = ()>) {
+        tokio::pin!(shutdown);
+        while let Err(e) = self.load_all().await {
+            tracing::error!(error = %e, "could not load the DNS zones; retrying");
+            tokio::select! {
+                _ = &mut shutdown => return,
+                _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+            }
+        }
+        loop {
+            tokio::select! {
+                _ = &mut shutdown => return,
+                _ = tokio::time::sleep(POLL) => {}
+            }
+            if let Err(e) = self.poll().await {
+                tracing::warn!(error = %e, "could not read the DNS change feed; retrying");
+            }
+        }
+    }
+}

@@ -1,0 +1,181 @@
+//! The nameserver's sockets: UDP and TCP on one address (RFC 1035 §4.2,
+//! RFC 7766), EDNS(0) (RFC 6891), truncation of UDP answers that do not fit.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use hickory_proto::op::{Edns, Message, MessageType, OpCode, ResponseCode};
+use hickory_proto::rr::DNSClass;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream, UdpSocket};
+
+use crate::catalog::Catalog;
+
+/// The EDNS payload size we offer and accept at most (the DNS Flag Day 2020
+/// value, which avoids IP fragmentation).
+pub const EDNS_PAYLOAD: u16 = 1_232;
+/// Without EDNS a UDP answer is at most 512 bytes (RFC 1035 §2.3.4).
+const CLASSIC_UDP: usize = 512;
+/// A TCP connection idle this long is closed (RFC 7766 §6.2.3).
+const TCP_IDLE: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// The answer to one request's bytes, or `None` when it cannot be answered
+/// at all (not even its header reads). `udp` says whether the answer must
+/// fit a UDP datagram.
+pub fn respond(catalog: &Catalog, request: &[u8], udp: bool) -> Option<Vec<u8>> {
+    let request = match Message::from_vec(request) {
+        Ok(m) => m,
+        Err(_) => {
+            // A header we can read gets FORMERR; anything shorter, nothing.
+            if request.len() < 12 {
+                return None;
+            }
+            let id = u16::from_be_bytes([request[0], request[1]]);
+            return Message::error_msg(id, OpCode::Query, ResponseCode::FormErr)
+                .to_vec()
+                .ok();
+        }
+    };
+    if request.message_type() != MessageType::Query {
+        return None;
+    }
+    let mut response = Message::new();
+    response
+        .set_id(request.id())
+        .set_message_type(MessageType::Response)
+        .set_op_code(request.op_code())
+        .set_recursion_desired(request.recursion_desired());
+    response.add_queries(request.queries().iter().cloned());
+    let limit = match request.extensions() {
+        Some(edns) => {
+            let mut ours = Edns::new();
+            ours.set_max_payload(EDNS_PAYLOAD);
+            response.set_edns(ours);
+            usize::from(edns.max_payload().clamp(512, EDNS_PAYLOAD))
+        }
+        None => CLASSIC_UDP,
+    };
+    let rcode = answer(catalog, &request, &mut response);
+    response.set_response_code(rcode);
+    let bytes = response.to_vec().ok()?;
+    if udp && bytes.len() > limit {
+        return response.truncate().to_vec().ok();
+    }
+    Some(bytes)
+}
+
+/// Fills `response` and gives its response code.
+fn answer(catalog: &Catalog, request: &Message, response: &mut Message) -> ResponseCode {
+    if request.op_code() != OpCode::Query {
+        return ResponseCode::NotImp;
+    }
+    let [query] = request.queries() else {
+        return ResponseCode::FormErr;
+    };
+    if query.query_class() != DNSClass::IN {
+        return ResponseCode::Refused;
+    }
+    let qname = query.name();
+    let lower = qname.to_lowercase().to_ascii();
+    let lower = lower.trim_end_matches('.');
+    let Some(zone) = catalog.find(lower) else {
+        return ResponseCode::Refused;
+    };
+    let answer = zone.answer(qname, lower, query.query_type());
+    response.set_authoritative(answer.authoritative);
+    response.insert_answers(answer.answers);
+    response.insert_name_servers(answer.authority);
+    response.insert_additionals(answer.additional);
+    answer.rcode
+}
+
+/// Serves UDP on `socket` with `tasks` receivers until the task is dropped.
+pub async fn serve_udp(catalog: Arc<Catalog>, socket: UdpSocket, tasks: usize) {
+    let socket = Arc::new(socket);
+    let mut set = tokio::task::JoinSet::new();
+    for _ in 0..tasks.max(1) {
+        let socket = socket.clone();
+        let catalog = catalog.clone();
+        set.spawn(async move {
+            let mut buf = vec![0u8; 4_096];
+            loop {
+                let (n, peer) = match socket.recv_from(&mut buf).await {
+                    Ok(r) => r,
+                    Err(e) => {
+                        tracing::debug!(error = %e, "UDP receive");
+                        continue;
+                    }
+                };
+                if let Some(answer) = respond(&catalog, &buf[..n], true) {
+                    if let Err(e) = socket.send_to(&answer, peer).await {
+                        tracing::debug!(error = %e, %peer, "UDP send");
+                    }
+                }
+            }
+        });
+    }
+    while set.join_next().await.is_some() {}
+}
+
+/// Serves DNS over TCP on `listener` until the task is dropped.
+pub async fn serve_tcp(catalog: Arc<Catalog>, listener: TcpListener) {
+    loop {
+        let (stream, peer) = match listener.accept().await {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::debug!(error = %e, "TCP accept");
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let catalog = catalog.clone();
+        tokio::spawn(async move {
+            if let Err(e) = tcp_connection(&catalog, stream).await {
+                tracing::debug!(error = %e, %peer, "TCP connection");
+            }
+        });
+    }
+}
+
+/// Answers length-prefixed messages on one connection until it closes or
+/// idles.
+async fn tcp_connection(catalog: &Catalog, mut stream: TcpStream) -> std::io::Result<()> {
+    let mut buf = vec![0u8; 65_535];
+    loop {
+        let mut len = [0u8; 2];
+        match tokio::time::timeout(TCP_IDLE, stream.read_exact(&mut len)).await {
+            Ok(Ok(_)) => {}
+            _ => return Ok(()),
+        }
+        let len = usize::from(u16::from_be_bytes(len));
+        tokio::time::timeout(TCP_IDLE, stream.read_exact(&mut buf[..len]))
+            .await
+            .map_err(|_| std::io::Error::from(std::io::ErrorKind::TimedOut))??;
+        let Some(answer) = respond(catalog, &buf[..len], false) else {
+            return Ok(());
+        };
+        let Ok(prefix) = u16::try_from(answer.len()) else {
+            return Ok(());
+        };
+        let mut out = Vec::with_capacity(answer.len() + 2);
+        out.extend_from_slice(&prefix.to_be_bytes());
+        out.extend_from_slice(&answer);
+        stream.write_all(&out).await?;
+    }
+}
+
+/// Binds UDP and TCP on `addr` (the same port for both).
+pub async fn bind(addr: SocketAddr) -> std::io::Result<(UdpSocket, TcpListener)> {
+    let udp = UdpSocket::bind(addr).await?;
+    let tcp = TcpListener::bind(udp.local_addr()?).await?;
+    Ok((udp, tcp))
+}
+
+/// Serves UDP and TCP until the returned future is dropped.
+pub async fn serve(catalog: Arc<Catalog>, udp: UdpSocket, tcp: TcpListener) {
+    let tasks = std::thread::available_parallelism().map_or(2, |n| n.get());
+    tokio::join!(
+        serve_udp(catalog.clone(), udp, tasks),
+        serve_tcp(catalog, tcp)
+    );
+}

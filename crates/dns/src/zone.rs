@@ -1,0 +1,357 @@
+//! One zone as the nameserver holds it, and how it answers a question:
+//! RFC 1034 §4.3.2's algorithm for an authoritative server, restricted to
+//! what this zone can hold (no DNSSEC).
+//!
+//! - The apex has the SOA and VPS.org's NS records (synthesized), besides
+//!   the customer's records.
+//! - NS records below the apex are delegations: a question at or below one
+//!   gets a referral (not authoritative) with glue from this zone.
+//! - A CNAME answers every type but CNAME itself, and is followed inside the
+//!   zone.
+//! - A name that does not exist matches a wildcard at its closest encloser
+//!   (RFC 4592); otherwise NXDOMAIN. A name that exists without the type
+//!   asked (or only because names below it exist) is NODATA. Both carry the
+//!   SOA in the authority section, with the SOA's minimum as its TTL
+//!   (RFC 2308).
+
+use std::collections::{HashMap, HashSet};
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+use chrono::{DateTime, Utc};
+use hickory_proto::op::ResponseCode;
+use hickory_proto::rr::rdata::{A, AAAA, CNAME, MX, NS, NULL, SOA, SRV, TXT};
+use hickory_proto::rr::{Name, RData, Record, RecordType};
+use vpsd_domain::dns::{self, RecordData};
+use vpsd_storage::ZoneSource;
+
+/// The SOA's timers (RFC 1912 §2.2 values for a zone served by one
+/// primary from a database).
+const SOA_TTL: u32 = 3_600;
+const SOA_REFRESH: i32 = 3_600;
+const SOA_RETRY: i32 = 600;
+const SOA_EXPIRE: i32 = 1_209_600;
+/// The TTL of negative answers (RFC 2308).
+const NEGATIVE_TTL: u32 = 300;
+/// How many CNAMEs one answer follows inside the zone.
+const MAX_CNAME_CHAIN: usize = 8;
+
+/// The answer sections for one question.
+#[derive(Debug, Default)]
+pub struct Answer {
+    pub rcode: ResponseCode,
+    pub authoritative: bool,
+    pub answers: Vec<Record>,
+    pub authority: Vec<Record>,
+    pub additional: Vec<Record>,
+}
+
+#[derive(Debug)]
+pub struct Zone {
+    pub domain_id: i64,
+    /// The zone's name, lower case, without the final dot.
+    pub name: String,
+    pub serial: u32,
+    /// The domain is served until it expires (the worker's `expired` may
+    /// come a moment later).
+    pub expires: DateTime<Utc>,
+    apex: Name,
+    negative_soa: Record,
+    /// Records by owner name relative to the zone (`@`, `www`, `*.dev`).
+    nodes: HashMap<String, Vec<Record>>,
+    /// Names that exist only because names below them do.
+    nonterminals: HashSet<String>,
+    /// Names below the apex with NS records: delegations.
+    cuts: Vec<String>,
+}
+
+fn absolute(name: &str) -> Option<Name> {
+    Name::from_ascii(format!("{name}.")).ok()
+}
+
+/// The wire form of a record's data, or `None` if the stored content does
+/// not parse (never for what the API stored; logged and skipped).
+fn rdata(r: &RecordData) -> Option<RData> {
+    let priority = r.priority.and_then(|p| u16::try_from(p).ok());
+    Some(match r.rtype {
+        dns::RecordType::A => RData::A(A(r.content.parse::<Ipv4Addr>().ok()?)),
+        dns::RecordType::Aaaa => RData::AAAA(AAAA(r.content.parse::<Ipv6Addr>().ok()?)),
+        dns::RecordType::Cname => RData::CNAME(CNAME(absolute(&r.content)?)),
+        dns::RecordType::Ns => RData::NS(NS(absolute(&r.content)?)),
+        dns::RecordType::Mx => RData::MX(MX::new(priority?, absolute(&r.content)?)),
+        dns::RecordType::Txt => RData::TXT(TXT::new(
+            dns::txt_strings(&r.content)
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
+        )),
+        dns::RecordType::Srv => {
+            let mut parts = r.content.split(' ');
+            let weight = parts.next()?.parse().ok()?;
+            let port = parts.next()?.parse().ok()?;
+            let target = match parts.next()? {
+                "." => Name::root(),
+                t => absolute(t)?,
+            };
+            RData::SRV(SRV::new(priority?, weight, port, target))
+        }
+        dns::RecordType::Caa => {
+            // `flags tag "value"`, as RFC 8659 puts it on the wire.
+            let mut parts = r.content.splitn(3, ' ');
+            let flags: u8 = parts.next()?.parse().ok()?;
+            let tag = parts.next()?;
+            let value = parts.next()?.trim_matches('"');
+            let mut wire = vec![flags, u8::try_from(tag.len()).ok()?];
+            wire.extend_from_slice(tag.as_bytes());
+            wire.extend_from_slice(value.as_bytes());
+            RData::Unknown {
+                code: RecordType::CAA,
+                rdata: NULL::with(wire),
+            }
+        }
+    })
+}
+
+impl Zone {
+    /// Builds the zone of `source`, with `nameservers` (VPS.org's own) at
+    /// the apex. `None` if the domain's name is not a valid DNS name.
+    pub fn build(source: &ZoneSource, nameservers: &[String]) -> Option<Zone> {
+        let domain = &source.domain;
+        let name = domain.domain_name.to_ascii_lowercase();
+        let apex = absolute(&name)?;
+        let primary = nameservers.first().and_then(|n| absolute(n))?;
+        // hostmaster at the parent of the primary nameserver (vps.org).
+        let rname = Name::from_ascii("hostmaster")
+            .ok()?
+            .append_domain(&primary.base_name())
+            .ok()?;
+        let serial = u32::try_from(domain.dns_serial.rem_euclid(1 << 32)).unwrap_or(1);
+        let soa = SOA::new(
+            primary.clone(),
+            rname,
+            serial,
+            SOA_REFRESH,
+            SOA_RETRY,
+            SOA_EXPIRE,
+            NEGATIVE_TTL,
+        );
+        let mut nodes: HashMap<String, Vec<Record>> = HashMap::new();
+        let apex_records = nodes.entry("@".to_owned()).or_default();
+        apex_records.push(Record::from_rdata(
+            apex.clone(),
+            SOA_TTL,
+            RData::SOA(soa.clone()),
+        ));
+        for ns in nameservers {
+            if let Some(ns) = absolute(ns) {
+                apex_records.push(Record::from_rdata(apex.clone(), SOA_TTL, RData::NS(NS(ns))));
+            }
+        }
+        let mut cuts = Vec::new();
+        for record in &source.records {
+            let r = &record.data;
+            let Some(data) = rdata(r) else {
+                tracing::warn!(zone = %name, record = record.id, "stored record does not parse; not served");
+                continue;
+            };
+            let Some(owner) = absolute(&r.fqdn(&name)) else {
+                continue;
+            };
+            let ttl = u32::try_from(r.ttl).unwrap_or(SOA_TTL);
+            if r.rtype == dns::RecordType::Ns && r.name != "@" && !cuts.contains(&r.name) {
+                cuts.push(r.name.clone());
+            }
+            nodes
+                .entry(r.name.clone())
+                .or_default()
+                .push(Record::from_rdata(owner, ttl, data));
+        }
+        let mut nonterminals = HashSet::new();
+        for owner in nodes.keys().filter(|n| *n != "@") {
+            let mut rest = owner.as_str();
+            while let Some((_, parent)) = rest.split_once('.') {
+                if !nodes.contains_key(parent) {
+                    nonterminals.insert(parent.to_owned());
+                }
+                rest = parent;
+            }
+        }
+        Some(Zone {
+            domain_id: domain.id,
+            serial,
+            expires: domain.expiration_date,
+            negative_soa: Record::from_rdata(apex.clone(), NEGATIVE_TTL, RData::SOA(soa)),
+            apex,
+            name,
+            nodes,
+            nonterminals,
+            cuts,
+        })
+    }
+
+    /// `qname` (lower case, no final dot) relative to this zone, if in it.
+    pub fn relative<'a>(&self, qname: &'a str) -> Option<&'a str> {
+        if qname == self.name {
+            return Some("@");
+        }
+        qname
+            .strip_suffix(self.name.as_str())
+            .and_then(|rest| rest.strip_suffix('.'))
+            .filter(|rest| !rest.is_empty())
+    }
+
+    fn exists(&self, rel: &str) -> bool {
+        rel == "@" || self.nodes.contains_key(rel) || self.nonterminals.contains(rel)
+    }
+
+    /// The delegation `rel` is at or below, if any.
+    fn cut_above(&self, rel: &str) -> Option<&str> {
+        if rel == "@" {
+            return None;
+        }
+        self.cuts
+            .iter()
+            .find(|cut| {
+                rel == cut.as_str()
+                    || rel
+                        .strip_suffix(cut.as_str())
+                        .is_some_and(|r| r.ends_with('.'))
+            })
+            .map(String::as_str)
+    }
+
+    /// The records that answer for `rel`: its own, or a wildcard's when the
+    /// name does not exist (RFC 4592's closest encloser). `None` for a name
+    /// that does not exist at all; an empty slice for one that exists
+    /// without records.
+    fn node(&self, rel: &str) -> Option<&[Record]> {
+        if let Some(records) = self.nodes.get(rel) {
+            return Some(records);
+        }
+        if self.nonterminals.contains(rel) {
+            return Some(&[]);
+        }
+        let mut encloser = rel;
+        loop {
+            encloser = match encloser.split_once('.') {
+                Some((_, parent)) => parent,
+                None => "@",
+            };
+            if self.exists(encloser) {
+                break;
+            }
+        }
+        let wildcard = if encloser == "@" {
+            "*".to_owned()
+        } else {
+            format!("*.{encloser}")
+        };
+        self.nodes.get(&wildcard).map(Vec::as_slice)
+    }
+
+    /// The answer to `qname`/`qtype`; `qname_lc` is `qname` in lower case
+    /// without the final dot, and inside this zone.
+    pub fn answer(&self, qname: &Name, qname_lc: &str, qtype: RecordType) -> Answer {
+        let mut answer = Answer {
+            authoritative: true,
+            ..Answer::default()
+        };
+        let Some(rel) = self.relative(qname_lc) else {
+            answer.rcode = ResponseCode::Refused;
+            answer.authoritative = false;
+            return answer;
+        };
+        if let Some(cut) = self.cut_above(rel) {
+            if !(rel == cut && qtype == RecordType::DS) {
+                self.referral(cut, &mut answer);
+                return answer;
+            }
+        }
+        self.resolve(rel.to_owned(), qname.clone(), qtype, &mut answer, 0);
+        answer
+    }
+
+    fn resolve(
+        &self,
+        rel: String,
+        owner: Name,
+        qtype: RecordType,
+        answer: &mut Answer,
+        depth: usize,
+    ) {
+        let Some(records) = self.node(&rel) else {
+            if answer.answers.is_empty() {
+                answer.rcode = ResponseCode::NXDomain;
+            }
+            answer.authority.push(self.negative_soa.clone());
+            return;
+        };
+        let cname = records
+            .iter()
+            .find(|r| r.record_type() == RecordType::CNAME);
+        if let Some(cname) = cname {
+            if qtype != RecordType::CNAME && qtype != RecordType::ANY {
+                answer.answers.push(renamed(cname, &owner));
+                let RData::CNAME(CNAME(target)) = cname.data() else {
+                    return;
+                };
+                let target_lc = target.to_lowercase().to_ascii();
+                let target_lc = target_lc.trim_end_matches('.');
+                if depth < MAX_CNAME_CHAIN {
+                    if let Some(next) = self.relative(target_lc) {
+                        if self.cut_above(next).is_none() {
+                            self.resolve(next.to_owned(), target.clone(), qtype, answer, depth + 1);
+                        }
+                    }
+                }
+                return;
+            }
+        }
+        let before = answer.answers.len();
+        answer.answers.extend(
+            records
+                .iter()
+                .filter(|r| qtype == RecordType::ANY || r.record_type() == qtype)
+                .map(|r| renamed(r, &owner)),
+        );
+        if answer.answers.len() == before {
+            answer.authority.push(self.negative_soa.clone());
+        }
+    }
+
+    fn referral(&self, cut: &str, answer: &mut Answer) {
+        answer.authoritative = false;
+        let Some(records) = self.nodes.get(cut) else {
+            return;
+        };
+        for ns in records.iter().filter(|r| r.record_type() == RecordType::NS) {
+            answer.authority.push(ns.clone());
+            let RData::NS(NS(target)) = ns.data() else {
+                continue;
+            };
+            let target_lc = target.to_lowercase().to_ascii();
+            if let Some(glue) = self
+                .relative(target_lc.trim_end_matches('.'))
+                .and_then(|rel| self.nodes.get(rel))
+            {
+                answer.additional.extend(
+                    glue.iter()
+                        .filter(|r| matches!(r.record_type(), RecordType::A | RecordType::AAAA))
+                        .cloned(),
+                );
+            }
+        }
+    }
+
+    /// The zone's apex name.
+    pub fn apex(&self) -> &Name {
+        &self.apex
+    }
+}
+
+/// `record` with `owner` as its name (a wildcard's answer carries the name
+/// asked; a plain one keeps the asker's spelling).
+fn renamed(record: &Record, owner: &Name) -> Record {
+    let mut r = record.clone();
+    r.set_name(owner.clone());
+    r
+}
