@@ -1129,10 +1129,23 @@ macro_rules! sql_store {
             }
 
             async fn purge_dns_changes(&self, keep: i64) -> Result<u64> {
-                let head = self.dns_change_head().await?;
+                // At most PURGE_BATCH entries a call, so a long feed (after a
+                // bulk import) never holds the writer long.
+                const PURGE_BATCH: i64 = 10_000;
+                let (oldest, head): (Option<i64>, Option<i64>) =
+                    sqlx::query_as("SELECT MIN(seq), MAX(seq) FROM dns_changes")
+                        .fetch_one(&self.pool)
+                        .await?;
+                let (Some(oldest), Some(head)) = (oldest, head) else {
+                    return Ok(0);
+                };
+                let upto = (head - keep).min(oldest + PURGE_BATCH);
+                if upto < oldest {
+                    return Ok(0);
+                }
                 let (_guard, mut tx) = self.begin_write().await?;
                 let n = sqlx::query("DELETE FROM dns_changes WHERE seq <= $1")
-                    .bind(head - keep)
+                    .bind(upto)
                     .execute(&mut *tx)
                     .await?
                     .rows_affected();
