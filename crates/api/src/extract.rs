@@ -239,3 +239,41 @@ impl<S: Send + Sync> FromRequestParts<S> for DomainId {
         }
     }
 }
+
+/// The ids of a path under a domain, such as
+/// `/domains/{domain_id}/dns/records/{record_id}/`: the domain's, and the
+/// item's when the path has one. Anything but positive integers is a 404.
+#[derive(Debug, Clone, Copy)]
+pub struct ItemPath {
+    pub domain_id: i64,
+    pub item_id: Option<i64>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for ItemPath {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let Path(params) = Path::<Vec<(String, String)>>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| ApiError::not_found())?;
+        let id = |v: &str| match v.parse::<i64>() {
+            Ok(n) if n > 0 => Ok(n),
+            _ => Err(ApiError::not_found()),
+        };
+        let mut path = ItemPath {
+            domain_id: 0,
+            item_id: None,
+        };
+        for (key, value) in &params {
+            if key == "domain_id" {
+                path.domain_id = id(value)?;
+            } else {
+                path.item_id = Some(id(value)?);
+            }
+        }
+        if path.domain_id == 0 {
+            return Err(ApiError::not_found());
+        }
+        Ok(path)
+    }
+}

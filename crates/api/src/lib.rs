@@ -2,7 +2,8 @@
 //!
 //! - [`domains`]: the `/api/v1/domains/...` routes; handlers parse, call the
 //!   registrar, and shape the answer.
-//! - [`records`]: a zone's DNS records.
+//! - [`records`]: a zone's DNS records; [`forwards`]: email and URL
+//!   forwarding.
 //! - [`account`]: the account and its ledger; [`pricing`]: availability
 //!   and the price table.
 //! - [`auth`]: bearer-token authentication; [`idempotency`]: the
@@ -36,12 +37,14 @@ pub mod auth;
 pub mod domains;
 pub mod error;
 pub mod extract;
+pub mod forwards;
 pub mod idempotency;
 pub mod limits;
 pub mod observe;
 pub mod pagination;
 pub mod pricing;
 pub mod records;
+pub mod redirects;
 pub mod views;
 
 pub use error::ApiError;
@@ -137,6 +140,7 @@ pub fn router(state: AppState) -> Router {
         .merge(pricing::router())
         .merge(account::router())
         .merge(records::router())
+        .merge(forwards::router())
         // Authentication, then the Idempotency-Key (auth::require_token calls it).
         .route_layer(middleware::from_fn_with_state(
             state.clone(),

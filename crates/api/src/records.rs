@@ -10,8 +10,7 @@
 //!
 //! Ids are stable for a record's life, so tools can track them.
 
-use axum::extract::{FromRequestParts, Path, State};
-use axum::http::request::Parts;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -23,7 +22,7 @@ use vpsd_storage::DnsRecord;
 
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::extract::{Fields, JsonObject};
+use crate::extract::{Fields, ItemPath, JsonObject};
 use crate::pagination::ListQuery;
 use crate::views::rfc3339;
 use crate::AppState;
@@ -39,35 +38,6 @@ pub fn router() -> Router<AppState> {
             get(show).put(replace).delete(remove),
         ),
     ])
-}
-
-/// The ids of a record's path. Anything but positive integers is a 404.
-struct RecordPath {
-    domain_id: i64,
-    record_id: Option<i64>,
-}
-
-impl<S: Send + Sync> FromRequestParts<S> for RecordPath {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        let Path(params) = Path::<Vec<(String, String)>>::from_request_parts(parts, state)
-            .await
-            .map_err(|_| ApiError::not_found())?;
-        let id = |key: &str| -> Result<Option<i64>, ApiError> {
-            match params.iter().find(|(k, _)| k == key) {
-                None => Ok(None),
-                Some((_, v)) => match v.parse::<i64>() {
-                    Ok(n) if n > 0 => Ok(Some(n)),
-                    _ => Err(record_not_found()),
-                },
-            }
-        };
-        Ok(RecordPath {
-            domain_id: id("domain_id")?.ok_or_else(ApiError::not_found)?,
-            record_id: id("record_id")?,
-        })
-    }
 }
 
 fn record_not_found() -> ApiError {
@@ -174,7 +144,7 @@ async fn zone_name(state: &AppState, account: i64, domain_id: i64) -> Result<Str
 async fn list(
     State(state): State<AppState>,
     caller: Caller,
-    path: RecordPath,
+    path: ItemPath,
     query: ListQuery,
 ) -> Result<Response, ApiError> {
     let zone = zone_name(&state, caller.account_id, path.domain_id).await?;
@@ -217,7 +187,7 @@ async fn list(
 async fn create(
     State(state): State<AppState>,
     caller: Caller,
-    path: RecordPath,
+    path: ItemPath,
     body: JsonObject,
 ) -> Result<Response, ApiError> {
     let (input, _) = read_input(body)?;
@@ -234,10 +204,10 @@ async fn create(
 async fn show(
     State(state): State<AppState>,
     caller: Caller,
-    path: RecordPath,
+    path: ItemPath,
 ) -> Result<Response, ApiError> {
     let zone = zone_name(&state, caller.account_id, path.domain_id).await?;
-    let record_id = path.record_id.ok_or_else(record_not_found)?;
+    let record_id = path.item_id.ok_or_else(record_not_found)?;
     let record = state
         .registrar
         .dns_record(caller.account_id, path.domain_id, record_id)
@@ -249,7 +219,7 @@ async fn show(
 async fn replace(
     State(state): State<AppState>,
     caller: Caller,
-    path: RecordPath,
+    path: ItemPath,
     body: JsonObject,
 ) -> Result<Response, ApiError> {
     let (input, given) = read_input(body)?;
@@ -260,7 +230,7 @@ async fn replace(
         ));
     }
     let zone = zone_name(&state, caller.account_id, path.domain_id).await?;
-    let record_id = path.record_id.ok_or_else(record_not_found)?;
+    let record_id = path.item_id.ok_or_else(record_not_found)?;
     let current = state
         .registrar
         .dns_record(caller.account_id, path.domain_id, record_id)
@@ -305,9 +275,9 @@ async fn replace(
 async fn remove(
     State(state): State<AppState>,
     caller: Caller,
-    path: RecordPath,
+    path: ItemPath,
 ) -> Result<Response, ApiError> {
-    let record_id = path.record_id.ok_or_else(record_not_found)?;
+    let record_id = path.item_id.ok_or_else(record_not_found)?;
     state
         .registrar
         .delete_dns_record(&caller.actor, caller.account_id, path.domain_id, record_id)

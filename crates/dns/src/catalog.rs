@@ -21,7 +21,7 @@ use vpsd_domain::nameservers::dns_managed_by;
 use vpsd_domain::Clock;
 use vpsd_storage::{Store, StoreError, ZoneSource};
 
-use crate::zone::Zone;
+use crate::zone::{Zone, ZoneDefaults};
 
 /// How often the change feed is read.
 pub const POLL: Duration = Duration::from_millis(200);
@@ -40,16 +40,16 @@ struct Zones {
 #[derive(Debug)]
 pub struct Catalog {
     zones: RwLock<Zones>,
-    nameservers: Vec<String>,
+    defaults: ZoneDefaults,
     clock: Arc<dyn Clock>,
 }
 
 impl Catalog {
-    /// An empty catalog whose zones name `nameservers` at their apex.
-    pub fn new(nameservers: Vec<String>, clock: Arc<dyn Clock>) -> Self {
+    /// An empty catalog whose zones get `defaults`.
+    pub fn new(defaults: ZoneDefaults, clock: Arc<dyn Clock>) -> Self {
         Catalog {
             zones: RwLock::default(),
-            nameservers,
+            defaults,
             clock,
         }
     }
@@ -59,14 +59,14 @@ impl Catalog {
     fn served(&self, source: &ZoneSource) -> bool {
         let d = &source.domain;
         d.status == DomainStatus::Active
-            && dns_managed_by(&d.nameservers, &self.nameservers) == "vps.org"
+            && dns_managed_by(&d.nameservers, &self.defaults.nameservers) == "vps.org"
     }
 
     /// Puts (or removes) the zone of domain `domain_id` as `source` says.
     pub fn apply(&self, domain_id: i64, source: Option<&ZoneSource>) {
         let zone = source
             .filter(|s| self.served(s))
-            .and_then(|s| Zone::build(s, &self.nameservers));
+            .and_then(|s| Zone::build(s, &self.defaults));
         let mut zones = self.zones.write().unwrap_or_else(|e| e.into_inner());
         if let Some(old) = zones.name_of.remove(&domain_id) {
             zones.by_name.remove(&old);
@@ -81,7 +81,7 @@ impl Catalog {
     pub fn replace_all(&self, sources: &[ZoneSource]) {
         let mut fresh = Zones::default();
         for source in sources.iter().filter(|s| self.served(s)) {
-            if let Some(zone) = Zone::build(source, &self.nameservers) {
+            if let Some(zone) = Zone::build(source, &self.defaults) {
                 fresh.name_of.insert(zone.domain_id, zone.name.clone());
                 fresh.by_name.insert(zone.name.clone(), Arc::new(zone));
             }

@@ -15,3 +15,4 @@ pub mod server;
 pub mod zone;
 
 pub use catalog::{Catalog, Follower};
+pub use zone::ZoneDefaults;

@@ -15,7 +15,7 @@
 //!   (RFC 2308).
 
 use std::collections::{HashMap, HashSet};
-use std::net::{Ipv4Addr, Ipv6Addr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use chrono::{DateTime, Utc};
 use hickory_proto::op::ResponseCode;
@@ -34,6 +34,24 @@ const SOA_EXPIRE: i32 = 1_209_600;
 const NEGATIVE_TTL: u32 = 300;
 /// How many CNAMEs one answer follows inside the zone.
 const MAX_CNAME_CHAIN: usize = 8;
+
+/// What every zone gets besides its own records.
+#[derive(Debug, Clone)]
+pub struct ZoneDefaults {
+    /// VPS.org's nameservers: the apex's NS records, the SOA's primary.
+    pub nameservers: Vec<String>,
+    /// The host that receives mail for forwarded addresses: the apex's MX
+    /// when the domain has email forwards and no MX of its own.
+    pub mail_exchanger: String,
+    /// The URL forwarding listener's public addresses: A/AAAA records of a
+    /// forwarded host that has no A, AAAA or CNAME of its own.
+    pub forward_addresses: Vec<IpAddr>,
+}
+
+/// Preference of the MX added for email forwarding.
+const FORWARD_MX_PREFERENCE: u16 = 10;
+/// TTL of the records forwarding adds.
+const FORWARD_TTL: u32 = 3_600;
 
 /// The answer sections for one question.
 #[derive(Debug, Default)]
@@ -112,9 +130,11 @@ fn rdata(r: &RecordData) -> Option<RData> {
 }
 
 impl Zone {
-    /// Builds the zone of `source`, with `nameservers` (VPS.org's own) at
-    /// the apex. `None` if the domain's name is not a valid DNS name.
-    pub fn build(source: &ZoneSource, nameservers: &[String]) -> Option<Zone> {
+    /// Builds the zone of `source`, with `defaults.nameservers` at the apex
+    /// and what its forwards need. `None` if the domain's name is not a
+    /// valid DNS name.
+    pub fn build(source: &ZoneSource, defaults: &ZoneDefaults) -> Option<Zone> {
+        let nameservers = &defaults.nameservers;
         let domain = &source.domain;
         let name = domain.domain_name.to_ascii_lowercase();
         let apex = absolute(&name)?;
@@ -164,6 +184,43 @@ impl Zone {
                 .entry(r.name.clone())
                 .or_default()
                 .push(Record::from_rdata(owner, ttl, data));
+        }
+        // What forwarding needs, where the zone has nothing of its own.
+        let has = |nodes: &HashMap<String, Vec<Record>>, name: &str, types: &[RecordType]| {
+            nodes
+                .get(name)
+                .is_some_and(|rs| rs.iter().any(|r| types.contains(&r.record_type())))
+        };
+        if source.email_forwarding && !has(&nodes, "@", &[RecordType::MX]) {
+            if let Some(mx) = absolute(&defaults.mail_exchanger) {
+                nodes
+                    .entry("@".to_owned())
+                    .or_default()
+                    .push(Record::from_rdata(
+                        apex.clone(),
+                        FORWARD_TTL,
+                        RData::MX(MX::new(FORWARD_MX_PREFERENCE, mx)),
+                    ));
+            }
+        }
+        for host in &source.url_forward_hosts {
+            let taken = [RecordType::A, RecordType::AAAA, RecordType::CNAME];
+            if has(&nodes, host, &taken) || cuts.iter().any(|c| c == host) {
+                continue;
+            }
+            let Some(owner) = absolute(&dns::owner(host, &name)) else {
+                continue;
+            };
+            for address in &defaults.forward_addresses {
+                let data = match address {
+                    IpAddr::V4(a) => RData::A(A(*a)),
+                    IpAddr::V6(a) => RData::AAAA(AAAA(*a)),
+                };
+                nodes
+                    .entry(host.clone())
+                    .or_default()
+                    .push(Record::from_rdata(owner.clone(), FORWARD_TTL, data));
+            }
         }
         let mut nonterminals = HashSet::new();
         for owner in nodes.keys().filter(|n| *n != "@") {

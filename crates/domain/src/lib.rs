@@ -14,6 +14,7 @@
 
 pub mod clock;
 pub mod dns;
+pub mod forwarding;
 pub mod lifecycle;
 pub mod money;
 pub mod name;

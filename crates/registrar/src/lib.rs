@@ -33,6 +33,7 @@ use vpsd_storage::{
 };
 
 mod error;
+mod forwards;
 pub mod mail;
 mod records;
 pub mod worker;

@@ -139,6 +139,58 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         audit: &Audit<'_>,
     ) -> Result<bool>;
 
+    // Forwards. As for records: `Ok(None)` when the domain (or the forward)
+    // is not the account's; each change raises the zone's serial.
+
+    async fn email_forwards(
+        &self,
+        account_id: i64,
+        domain_id: i64,
+    ) -> Result<Option<Vec<EmailForward>>>;
+    /// Adds a forward (`replacing` none) or changes forward `replacing`.
+    async fn put_email_forward(
+        &self,
+        account_id: i64,
+        domain_id: i64,
+        replacing: Option<i64>,
+        data: &EmailForwardData,
+        now: DateTime<Utc>,
+        audit: &Audit<'_>,
+    ) -> Result<Option<std::result::Result<EmailForward, ForwardClash>>>;
+    async fn delete_email_forward(
+        &self,
+        account_id: i64,
+        domain_id: i64,
+        forward_id: i64,
+        now: DateTime<Utc>,
+        audit: &Audit<'_>,
+    ) -> Result<bool>;
+    async fn url_forwards(
+        &self,
+        account_id: i64,
+        domain_id: i64,
+    ) -> Result<Option<Vec<UrlForward>>>;
+    async fn put_url_forward(
+        &self,
+        account_id: i64,
+        domain_id: i64,
+        replacing: Option<i64>,
+        data: &UrlForwardData,
+        now: DateTime<Utc>,
+        audit: &Audit<'_>,
+    ) -> Result<Option<std::result::Result<UrlForward, ForwardClash>>>;
+    async fn delete_url_forward(
+        &self,
+        account_id: i64,
+        domain_id: i64,
+        forward_id: i64,
+        now: DateTime<Utc>,
+        audit: &Audit<'_>,
+    ) -> Result<bool>;
+    /// The URL forward of `host` (relative) at `domain_name`, if the domain
+    /// is active (the forwarding listener's lookup).
+    async fn url_forward_for(&self, domain_name: &str, host: &str) -> Result<Option<UrlForward>>;
+
     // The nameserver's reads.
 
     /// Every active, not removed domain with its records (the nameserver's

@@ -264,9 +264,84 @@ pub struct DnsRecord {
     pub updated_at: DateTime<Utc>,
 }
 
-/// What the nameserver serves a zone from: its domain and its records.
+/// What the nameserver serves a zone from: its domain, its records, and
+/// what its forwards add (MX for email, addresses for URL forwards).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ZoneSource {
     pub domain: Domain,
     pub records: Vec<DnsRecord>,
+    /// Whether the domain has email forwards.
+    pub email_forwarding: bool,
+    /// The hosts (relative, `@` for the apex) with URL forwards.
+    pub url_forward_hosts: Vec<String>,
+}
+
+/// An email forward: `alias@domain` (or every address, `*`) to outside
+/// addresses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmailForward {
+    pub id: i64,
+    pub domain_id: i64,
+    pub alias: String,
+    pub destinations: Vec<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A URL forward: requests to `host` are redirected to `target`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UrlForward {
+    pub id: i64,
+    pub domain_id: i64,
+    pub host: String,
+    pub target: String,
+    pub status_code: i64,
+    pub keep_path: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Why a forward cannot be saved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ForwardClash {
+    /// Another forward (`id`) has the same alias or host.
+    Taken { id: i64 },
+    /// The domain has `vpsd_domain::forwarding::MAX_FORWARDS` of this kind.
+    Full,
+}
+
+/// A new or changed email forward.
+#[derive(Debug, Clone)]
+pub struct EmailForwardData {
+    pub alias: String,
+    pub destinations: Vec<String>,
+}
+
+/// A new or changed URL forward.
+#[derive(Debug, Clone)]
+pub struct UrlForwardData {
+    pub host: String,
+    pub target: String,
+    pub status_code: i64,
+    pub keep_path: bool,
+}
+
+impl From<&EmailForward> for EmailForwardData {
+    fn from(f: &EmailForward) -> Self {
+        EmailForwardData {
+            alias: f.alias.clone(),
+            destinations: f.destinations.clone(),
+        }
+    }
+}
+
+impl From<&UrlForward> for UrlForwardData {
+    fn from(f: &UrlForward) -> Self {
+        UrlForwardData {
+            host: f.host.clone(),
+            target: f.target.clone(),
+            status_code: f.status_code,
+            keep_path: f.keep_path,
+        }
+    }
 }

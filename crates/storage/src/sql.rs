@@ -10,7 +10,8 @@ use vpsd_domain::Money;
 
 use crate::error::StoreError;
 use crate::model::{
-    Account, AuditEntry, DnsRecord, Domain, LedgerEntry, OutboxMail, RegistryRecord,
+    Account, AuditEntry, DnsRecord, Domain, EmailForward, LedgerEntry, OutboxMail, RegistryRecord,
+    UrlForward,
 };
 use vpsd_domain::dns::{RecordData, RecordType};
 
@@ -205,6 +206,61 @@ impl TryFrom<DnsRecordRow> for DnsRecord {
     }
 }
 
+pub(crate) const EMAIL_FORWARD_COLUMNS: &str =
+    "id, domain_id, alias, destinations, created_at, updated_at";
+pub(crate) const URL_FORWARD_COLUMNS: &str =
+    "id, domain_id, host, target, status_code, keep_path, created_at, updated_at";
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct EmailForwardRow {
+    pub(crate) id: i64,
+    pub(crate) domain_id: i64,
+    pub(crate) alias: String,
+    pub(crate) destinations: String,
+    pub(crate) created_at: DateTime<Utc>,
+    pub(crate) updated_at: DateTime<Utc>,
+}
+
+impl From<EmailForwardRow> for EmailForward {
+    fn from(r: EmailForwardRow) -> Self {
+        EmailForward {
+            id: r.id,
+            domain_id: r.domain_id,
+            alias: r.alias,
+            destinations: split_hosts(&r.destinations),
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct UrlForwardRow {
+    pub(crate) id: i64,
+    pub(crate) domain_id: i64,
+    pub(crate) host: String,
+    pub(crate) target: String,
+    pub(crate) status_code: i32,
+    pub(crate) keep_path: bool,
+    pub(crate) created_at: DateTime<Utc>,
+    pub(crate) updated_at: DateTime<Utc>,
+}
+
+impl From<UrlForwardRow> for UrlForward {
+    fn from(r: UrlForwardRow) -> Self {
+        UrlForward {
+            id: r.id,
+            domain_id: r.domain_id,
+            host: r.host,
+            target: r.target,
+            status_code: i64::from(r.status_code),
+            keep_path: r.keep_path,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
 pub(crate) fn domains(rows: Vec<DomainRow>) -> Result<Vec<Domain>, StoreError> {
     rows.into_iter().map(Domain::try_from).collect()
 }
@@ -359,8 +415,9 @@ macro_rules! sql_store {
         use $crate::error::{Result, StoreError};
         use $crate::model::*;
         use $crate::sql::{
-            domains, join_hosts, like_pattern, AccountRow, AuditRow, DnsRecordRow, DomainRow, LedgerRow,
-            OutboxRow, RegistryRow, DNS_RECORD_COLUMNS, DOMAIN_BY_ID, DOMAIN_COLUMNS, REGISTRY_COLUMNS,
+            domains, join_hosts, like_pattern, AccountRow, AuditRow, DnsRecordRow, DomainRow,
+            EmailForwardRow, LedgerRow, OutboxRow, RegistryRow, UrlForwardRow, DNS_RECORD_COLUMNS,
+            DOMAIN_BY_ID, DOMAIN_COLUMNS, EMAIL_FORWARD_COLUMNS, REGISTRY_COLUMNS, URL_FORWARD_COLUMNS,
         };
 
         type Tx = sqlx::Transaction<'static, $db>;
@@ -525,6 +582,110 @@ macro_rules! sql_store {
                 Self::audit_row(&mut tx, audit, account_id, Some((domain_id, &domain_name)), now).await?;
                 tx.commit().await?;
                 Ok(Some(Ok(DnsRecord::try_from(row)?)))
+            }
+
+            /// In a forward change's transaction: the domain's name if it is
+            /// the account's and, when `replacing`, that forward is the
+            /// domain's (else `None`); then whether `key` is free in
+            /// `table`'s `column` and, for a new forward, there is room.
+            async fn forward_slot(
+                tx: &mut Tx,
+                table: &str,
+                column: &str,
+                account_id: i64,
+                domain_id: i64,
+                replacing: Option<i64>,
+                key: &str,
+            ) -> Result<Option<(String, Option<ForwardClash>)>> {
+                let domain: Option<(String,)> = sqlx::query_as(&format!(
+                    "SELECT domain_name FROM domains {DOMAIN_BY_ID}"
+                ))
+                .bind(domain_id)
+                .bind(account_id)
+                .fetch_optional(&mut **tx)
+                .await?;
+                let Some((name,)) = domain else {
+                    return Ok(None);
+                };
+                if let Some(id) = replacing {
+                    let exists: Option<(i64,)> = sqlx::query_as(&format!(
+                        "SELECT id FROM {table} WHERE id = $1 AND domain_id = $2"
+                    ))
+                    .bind(id)
+                    .bind(domain_id)
+                    .fetch_optional(&mut **tx)
+                    .await?;
+                    if exists.is_none() {
+                        return Ok(None);
+                    }
+                } else {
+                    let (count,): (i64,) = sqlx::query_as(&format!(
+                        "SELECT COUNT(*) FROM {table} WHERE domain_id = $1"
+                    ))
+                    .bind(domain_id)
+                    .fetch_one(&mut **tx)
+                    .await?;
+                    if count >= vpsd_domain::forwarding::MAX_FORWARDS {
+                        return Ok(Some((name, Some(ForwardClash::Full))));
+                    }
+                }
+                let taken: Option<(i64,)> = sqlx::query_as(&format!(
+                    "SELECT id FROM {table} WHERE domain_id = $1 AND {column} = $2 AND id <> $3"
+                ))
+                .bind(domain_id)
+                .bind(key)
+                .bind(replacing.unwrap_or(0))
+                .fetch_optional(&mut **tx)
+                .await?;
+                Ok(Some((name, taken.map(|(id,)| ForwardClash::Taken { id }))))
+            }
+
+            /// Raises a zone's serial (its forwards changed what it serves).
+            async fn bump_serial(tx: &mut Tx, domain_id: i64) -> Result<()> {
+                sqlx::query("UPDATE domains SET dns_serial = dns_serial + 1 WHERE id = $1")
+                    .bind(domain_id)
+                    .execute(&mut **tx)
+                    .await?;
+                Ok(())
+            }
+
+            /// Deletes a forward of a domain of the account, in one
+            /// transaction with the serial and the audit.
+            async fn delete_forward(
+                &self,
+                table: &str,
+                account_id: i64,
+                domain_id: i64,
+                forward_id: i64,
+                now: DateTime<Utc>,
+                audit: &Audit<'_>,
+            ) -> Result<bool> {
+                let (_guard, mut tx) = self.begin_write().await?;
+                let domain: Option<(String,)> = sqlx::query_as(&format!(
+                    "SELECT domain_name FROM domains {DOMAIN_BY_ID}"
+                ))
+                .bind(domain_id)
+                .bind(account_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some((name,)) = domain else {
+                    return Ok(false);
+                };
+                let deleted = sqlx::query(&format!(
+                    "DELETE FROM {table} WHERE id = $1 AND domain_id = $2"
+                ))
+                .bind(forward_id)
+                .bind(domain_id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if deleted == 0 {
+                    return Ok(false);
+                }
+                Self::bump_serial(&mut tx, domain_id).await?;
+                Self::audit_row(&mut tx, audit, account_id, Some((domain_id, &name)), now).await?;
+                tx.commit().await?;
+                Ok(true)
             }
 
             /// Appends to the audit log, in the caller's transaction.
@@ -1058,6 +1219,190 @@ macro_rules! sql_store {
                 Ok(true)
             }
 
+            async fn email_forwards(
+                &self,
+                account_id: i64,
+                domain_id: i64,
+            ) -> Result<Option<Vec<EmailForward>>> {
+                let owned: Option<(i64,)> = sqlx::query_as(&format!("SELECT id FROM domains {DOMAIN_BY_ID}"))
+                    .bind(domain_id)
+                    .bind(account_id)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                if owned.is_none() {
+                    return Ok(None);
+                }
+                let rows: Vec<EmailForwardRow> = sqlx::query_as(&format!(
+                    "SELECT {EMAIL_FORWARD_COLUMNS} FROM email_forwards WHERE domain_id = $1 ORDER BY alias"
+                ))
+                .bind(domain_id)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(Some(rows.into_iter().map(EmailForward::from).collect()))
+            }
+
+            async fn put_email_forward(
+                &self,
+                account_id: i64,
+                domain_id: i64,
+                replacing: Option<i64>,
+                data: &EmailForwardData,
+                now: DateTime<Utc>,
+                audit: &Audit<'_>,
+            ) -> Result<Option<std::result::Result<EmailForward, ForwardClash>>> {
+                let (_guard, mut tx) = self.begin_write().await?;
+                let slot = Self::forward_slot(
+                    &mut tx, "email_forwards", "alias", account_id, domain_id, replacing, &data.alias,
+                )
+                .await?;
+                let Some((name, clash)) = slot else {
+                    return Ok(None);
+                };
+                if let Some(clash) = clash {
+                    return Ok(Some(Err(clash)));
+                }
+                let destinations = join_hosts(&data.destinations);
+                let row: EmailForwardRow = match replacing {
+                    None => sqlx::query_as(&format!(
+                        "INSERT INTO email_forwards (domain_id, alias, destinations, created_at, updated_at) \
+                         VALUES ($1, $2, $3, $4, $4) RETURNING {EMAIL_FORWARD_COLUMNS}"
+                    ))
+                    .bind(domain_id)
+                    .bind(&data.alias)
+                    .bind(&destinations)
+                    .bind(now)
+                    .fetch_one(&mut *tx)
+                    .await?,
+                    Some(id) => sqlx::query_as(&format!(
+                        "UPDATE email_forwards SET alias = $2, destinations = $3, updated_at = $4 \
+                         WHERE id = $1 RETURNING {EMAIL_FORWARD_COLUMNS}"
+                    ))
+                    .bind(id)
+                    .bind(&data.alias)
+                    .bind(&destinations)
+                    .bind(now)
+                    .fetch_one(&mut *tx)
+                    .await?,
+                };
+                Self::bump_serial(&mut tx, domain_id).await?;
+                Self::audit_row(&mut tx, audit, account_id, Some((domain_id, &name)), now).await?;
+                tx.commit().await?;
+                Ok(Some(Ok(row.into())))
+            }
+
+            async fn delete_email_forward(
+                &self,
+                account_id: i64,
+                domain_id: i64,
+                forward_id: i64,
+                now: DateTime<Utc>,
+                audit: &Audit<'_>,
+            ) -> Result<bool> {
+                self.delete_forward("email_forwards", account_id, domain_id, forward_id, now, audit)
+                    .await
+            }
+
+            async fn url_forwards(
+                &self,
+                account_id: i64,
+                domain_id: i64,
+            ) -> Result<Option<Vec<UrlForward>>> {
+                let owned: Option<(i64,)> = sqlx::query_as(&format!("SELECT id FROM domains {DOMAIN_BY_ID}"))
+                    .bind(domain_id)
+                    .bind(account_id)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                if owned.is_none() {
+                    return Ok(None);
+                }
+                let rows: Vec<UrlForwardRow> = sqlx::query_as(&format!(
+                    "SELECT {URL_FORWARD_COLUMNS} FROM url_forwards WHERE domain_id = $1 ORDER BY host"
+                ))
+                .bind(domain_id)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(Some(rows.into_iter().map(UrlForward::from).collect()))
+            }
+
+            async fn put_url_forward(
+                &self,
+                account_id: i64,
+                domain_id: i64,
+                replacing: Option<i64>,
+                data: &UrlForwardData,
+                now: DateTime<Utc>,
+                audit: &Audit<'_>,
+            ) -> Result<Option<std::result::Result<UrlForward, ForwardClash>>> {
+                let (_guard, mut tx) = self.begin_write().await?;
+                let slot = Self::forward_slot(
+                    &mut tx, "url_forwards", "host", account_id, domain_id, replacing, &data.host,
+                )
+                .await?;
+                let Some((name, clash)) = slot else {
+                    return Ok(None);
+                };
+                if let Some(clash) = clash {
+                    return Ok(Some(Err(clash)));
+                }
+                let status = i32::try_from(data.status_code).unwrap_or(302);
+                let row: UrlForwardRow = match replacing {
+                    None => sqlx::query_as(&format!(
+                        "INSERT INTO url_forwards (domain_id, host, target, status_code, keep_path, \
+                         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6) \
+                         RETURNING {URL_FORWARD_COLUMNS}"
+                    ))
+                    .bind(domain_id)
+                    .bind(&data.host)
+                    .bind(&data.target)
+                    .bind(status)
+                    .bind(data.keep_path)
+                    .bind(now)
+                    .fetch_one(&mut *tx)
+                    .await?,
+                    Some(id) => sqlx::query_as(&format!(
+                        "UPDATE url_forwards SET host = $2, target = $3, status_code = $4, keep_path = $5, \
+                         updated_at = $6 WHERE id = $1 RETURNING {URL_FORWARD_COLUMNS}"
+                    ))
+                    .bind(id)
+                    .bind(&data.host)
+                    .bind(&data.target)
+                    .bind(status)
+                    .bind(data.keep_path)
+                    .bind(now)
+                    .fetch_one(&mut *tx)
+                    .await?,
+                };
+                Self::bump_serial(&mut tx, domain_id).await?;
+                Self::audit_row(&mut tx, audit, account_id, Some((domain_id, &name)), now).await?;
+                tx.commit().await?;
+                Ok(Some(Ok(row.into())))
+            }
+
+            async fn delete_url_forward(
+                &self,
+                account_id: i64,
+                domain_id: i64,
+                forward_id: i64,
+                now: DateTime<Utc>,
+                audit: &Audit<'_>,
+            ) -> Result<bool> {
+                self.delete_forward("url_forwards", account_id, domain_id, forward_id, now, audit)
+                    .await
+            }
+
+            async fn url_forward_for(&self, domain_name: &str, host: &str) -> Result<Option<UrlForward>> {
+                let row: Option<UrlForwardRow> = sqlx::query_as(
+                    "SELECT f.id, f.domain_id, f.host, f.target, f.status_code, f.keep_path, \
+                     f.created_at, f.updated_at FROM url_forwards f JOIN domains d ON d.id = f.domain_id \
+                     WHERE d.domain_name = $1 AND f.host = $2 AND d.status = 'active' AND d.removed_at IS NULL",
+                )
+                .bind(domain_name)
+                .bind(host)
+                .fetch_optional(&self.pool)
+                .await?;
+                Ok(row.map(UrlForward::from))
+            }
+
             async fn dns_zones(&self) -> Result<Vec<ZoneSource>> {
                 let rows: Vec<DomainRow> = sqlx::query_as(&format!(
                     "SELECT {DOMAIN_COLUMNS} FROM domains WHERE status = 'active' AND removed_at IS NULL"
@@ -1077,11 +1422,31 @@ macro_rules! sql_store {
                     let r = DnsRecord::try_from(r)?;
                     by_domain.entry(r.domain_id).or_default().push(r);
                 }
+                let mailing: std::collections::HashSet<i64> =
+                    sqlx::query_as::<_, (i64,)>("SELECT DISTINCT domain_id FROM email_forwards")
+                        .fetch_all(&self.pool)
+                        .await?
+                        .into_iter()
+                        .map(|(id,)| id)
+                        .collect();
+                let mut hosts: std::collections::HashMap<i64, Vec<String>> =
+                    std::collections::HashMap::new();
+                for (id, host) in sqlx::query_as::<_, (i64, String)>("SELECT domain_id, host FROM url_forwards")
+                    .fetch_all(&self.pool)
+                    .await?
+                {
+                    hosts.entry(id).or_default().push(host);
+                }
                 rows.into_iter()
                     .map(|row| {
                         let domain = Domain::try_from(row)?;
                         let records = by_domain.remove(&domain.id).unwrap_or_default();
-                        Ok(ZoneSource { domain, records })
+                        Ok(ZoneSource {
+                            email_forwarding: mailing.contains(&domain.id),
+                            url_forward_hosts: hosts.remove(&domain.id).unwrap_or_default(),
+                            domain,
+                            records,
+                        })
                     })
                     .collect()
             }
@@ -1102,12 +1467,24 @@ macro_rules! sql_store {
                 .bind(domain_id)
                 .fetch_all(&self.pool)
                 .await?;
+                let (mail_count,): (i64,) =
+                    sqlx::query_as("SELECT COUNT(*) FROM email_forwards WHERE domain_id = $1")
+                        .bind(domain_id)
+                        .fetch_one(&self.pool)
+                        .await?;
+                let hosts: Vec<(String,)> =
+                    sqlx::query_as("SELECT host FROM url_forwards WHERE domain_id = $1 ORDER BY host")
+                        .bind(domain_id)
+                        .fetch_all(&self.pool)
+                        .await?;
                 Ok(Some(ZoneSource {
                     domain: Domain::try_from(row)?,
                     records: records
                         .into_iter()
                         .map(DnsRecord::try_from)
                         .collect::<Result<Vec<_>>>()?,
+                    email_forwarding: mail_count > 0,
+                    url_forward_hosts: hosts.into_iter().map(|(h,)| h).collect(),
                 }))
             }
 

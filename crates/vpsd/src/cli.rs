@@ -62,6 +62,8 @@ pub enum Command {
         /// The nameserver's address, e.g. 0.0.0.0:53.
         #[arg(long, env = "VPSD_DNS_LISTEN", default_value = "127.0.0.1:5353")]
         dns_listen: SocketAddr,
+        #[command(flatten)]
+        zones: ZoneArgs,
     },
     /// Create accounts and add money to them.
     #[command(subcommand)]
@@ -83,6 +85,30 @@ pub enum Command {
     /// Show the mails waiting in the outbox.
     #[command(subcommand)]
     Outbox(OutboxCommand),
+}
+
+/// What forwarding adds to the zones (in `serve` and in `dns`).
+#[derive(Debug, Args)]
+pub struct ZoneArgs {
+    /// The MX put at the apex of zones with email forwards (the Postfix
+    /// host that forwards them).
+    #[arg(long, env = "VPSD_MAIL_EXCHANGER", default_value = crate::server::DEFAULT_MAIL_EXCHANGER)]
+    pub mail_exchanger: String,
+    /// A public address of the URL forwarding listener, put at forwarded
+    /// hosts as an A or AAAA record; repeat for several.
+    #[arg(
+        long = "forward-address",
+        env = "VPSD_FORWARD_ADDRESSES",
+        value_delimiter = ','
+    )]
+    pub forward_addresses: Vec<std::net::IpAddr>,
+}
+
+impl ZoneArgs {
+    fn apply(self, settings: &mut ServerSettings) {
+        settings.mail_exchanger = self.mail_exchanger;
+        settings.forward_addresses = self.forward_addresses;
+    }
 }
 
 /// What the background jobs need (in `serve` and in `worker`).
@@ -114,6 +140,11 @@ pub struct ServeArgs {
     /// e.g. 0.0.0.0:53.
     #[arg(long, env = "VPSD_DNS_LISTEN")]
     pub dns_listen: Option<SocketAddr>,
+    #[command(flatten)]
+    pub zones: ZoneArgs,
+    /// Also answer URL forwards (by Host) on this address, e.g. 0.0.0.0:80.
+    #[arg(long, env = "VPSD_FORWARD_LISTEN")]
+    pub forward_listen: Option<SocketAddr>,
     /// Requests per API token, per process: 20/s, 600/min, 20/s,burst=100, or off.
     #[arg(long, env = "VPSD_RATE_LIMIT", default_value = "20/s,burst=100", value_parser = parse_rate)]
     pub rate_limit: RateLimitArg,
@@ -275,6 +306,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 .or(args.demo.then_some(demo_delay))
                 .unwrap_or(settings.registrar.transfer_delay);
             args.jobs.apply(&mut settings);
+            args.zones.apply(&mut settings);
             settings.run_worker = !args.no_worker;
             settings.request_timeout = args.request_timeout;
             settings.rate_limit = args.rate_limit.0;
@@ -305,14 +337,24 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 crate::demo::seed(&app, addr).await?;
             }
             tracing::info!(%addr, database = %vpsd_storage::redact(&cli.database), "serving the Domains API");
+            let forward = match args.forward_listen {
+                Some(a) => Some(
+                    tokio::net::TcpListener::bind(a)
+                        .await
+                        .with_context(|| format!("listening on {a} for URL forwarding"))?,
+                ),
+                None => None,
+            };
             let extra = crate::server::Listeners {
                 metrics: metrics_listener,
                 dns,
+                forward,
             };
             app.serve_all(listener, extra, crate::server::shutdown_signal())
                 .await
         }
-        Command::Dns { dns_listen } => {
+        Command::Dns { dns_listen, zones } => {
+            zones.apply(&mut settings);
             let app = App::build(settings, clock).await?;
             let (udp, tcp) = vpsd_dns::server::bind(dns_listen)
                 .await

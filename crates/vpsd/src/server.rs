@@ -41,7 +41,15 @@ pub struct ServerSettings {
     pub request_timeout: Duration,
     /// Per-token rate limit; `None` for none.
     pub rate_limit: Option<vpsd_api::limits::RateLimit>,
+    /// The MX that email forwarding puts at a zone's apex.
+    pub mail_exchanger: String,
+    /// The URL forwarding listener's public addresses, put at forwarded
+    /// hosts as A/AAAA records; none by default.
+    pub forward_addresses: Vec<std::net::IpAddr>,
 }
+
+/// The default `mail_exchanger`.
+pub const DEFAULT_MAIL_EXCHANGER: &str = "mx.vps.org";
 
 impl ServerSettings {
     pub fn new(database_url: impl Into<String>) -> Self {
@@ -56,6 +64,8 @@ impl ServerSettings {
             run_worker: true,
             request_timeout: Duration::from_secs(30),
             rate_limit: Some(vpsd_api::limits::RateLimit::DEFAULT),
+            mail_exchanger: DEFAULT_MAIL_EXCHANGER.to_owned(),
+            forward_addresses: Vec::new(),
         }
     }
 }
@@ -67,6 +77,8 @@ pub struct Listeners {
     pub metrics: Option<TcpListener>,
     /// The nameserver: UDP and TCP on one address.
     pub dns: Option<(tokio::net::UdpSocket, TcpListener)>,
+    /// The URL forwarding listener.
+    pub forward: Option<TcpListener>,
 }
 
 /// The assembled application: storage, the sandbox registry, the registrar.
@@ -154,6 +166,20 @@ impl App {
             }
             None => tokio::spawn(async {}),
         };
+        let forward = match extra.forward {
+            Some(l) => {
+                let mut stop = stop_rx.clone();
+                tokio::spawn(vpsd_api::serve(
+                    l,
+                    vpsd_api::redirects::router(self.registrar.clone()),
+                    async move {
+                        let _ = stop.wait_for(|s| *s).await;
+                    },
+                    self.settings.shutdown_grace,
+                ))
+            }
+            None => tokio::spawn(async { Ok(()) }),
+        };
         let mut shared = vpsd_api::Shared::new(self.registrar.clone());
         shared.request_timeout = self.settings.request_timeout;
         shared.metrics_on_api = metrics_listener.is_none();
@@ -226,6 +252,7 @@ impl App {
         let _ = mailer.await;
         let _ = metrics_server.await;
         let _ = dns.await;
+        let _ = forward.await;
         api.await.context("API task")?.context("API server")?;
         tracing::info!("stopped");
         Ok(())
@@ -242,10 +269,12 @@ impl App {
         tcp: TcpListener,
         shutdown: impl Future<Output = ()>,
     ) {
-        let catalog = Arc::new(vpsd_dns::Catalog::new(
-            self.registrar.settings().own_nameservers.clone(),
-            self.clock.clone(),
-        ));
+        let defaults = vpsd_dns::ZoneDefaults {
+            nameservers: self.registrar.settings().own_nameservers.clone(),
+            mail_exchanger: self.settings.mail_exchanger.clone(),
+            forward_addresses: self.settings.forward_addresses.clone(),
+        };
+        let catalog = Arc::new(vpsd_dns::Catalog::new(defaults, self.clock.clone()));
         let follower = vpsd_dns::Follower::new(catalog.clone(), self.store.clone());
         tokio::select! {
             _ = follower.run(std::future::pending()) => {}

@@ -205,6 +205,9 @@ pub async fn fresh_database(backend: Backend, dir: &std::path::Path) -> String {
 
 // ------------------------------------------------------------------ the app
 
+/// The URL forwarding listener's public address in the tests.
+pub const FORWARD_ADDRESS: &str = "192.0.2.80";
+
 pub struct TestApp {
     pub backend: Backend,
     pub base: String,
@@ -249,6 +252,8 @@ impl TestApp {
         settings.registrar.transfer_delay = Duration::from_secs(1);
         settings.worker_interval = Duration::from_millis(100);
         settings.shutdown_grace = Duration::from_secs(5);
+        // URL forwards' A records point here (a documentation address).
+        settings.forward_addresses = vec![FORWARD_ADDRESS.parse().expect("address")];
         configure(&mut settings);
         let clock = Arc::new(ManualClock::new());
         let app = App::build(settings, clock.clone())

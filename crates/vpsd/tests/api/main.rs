@@ -10,6 +10,7 @@ mod cluster;
 mod concurrency;
 mod errors;
 mod examples;
+mod forwarding;
 mod idempotency;
 mod lifecycle;
 mod mail;

@@ -22,8 +22,8 @@ crate::both!(
 );
 
 /// The nameserver of a test, run in the test's process until dropped.
-struct Nameserver {
-    port: u16,
+pub(crate) struct Nameserver {
+    pub(crate) port: u16,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -33,7 +33,7 @@ impl Drop for Nameserver {
     }
 }
 
-async fn nameserver(app: &TestApp) -> Nameserver {
+pub(crate) async fn nameserver(app: &TestApp) -> Nameserver {
     let (udp, tcp) = vpsd_dns::server::bind("127.0.0.1:0".parse().expect("addr"))
         .await
         .expect("bind DNS");
@@ -58,13 +58,13 @@ async fn nameserver(app: &TestApp) -> Nameserver {
 
 /// What `dig` printed, by section.
 #[derive(Debug, Default)]
-struct Dig {
-    status: String,
-    flags: Vec<String>,
-    answer: Vec<String>,
-    authority: Vec<String>,
-    additional: Vec<String>,
-    edns: bool,
+pub(crate) struct Dig {
+    pub(crate) status: String,
+    pub(crate) flags: Vec<String>,
+    pub(crate) answer: Vec<String>,
+    pub(crate) authority: Vec<String>,
+    pub(crate) additional: Vec<String>,
+    pub(crate) edns: bool,
 }
 
 impl Dig {
@@ -73,7 +73,7 @@ impl Dig {
     }
 
     /// The answer's data fields (after name, TTL, class, type).
-    fn data(&self) -> Vec<String> {
+    pub(crate) fn data(&self) -> Vec<String> {
         self.answer
             .iter()
             .map(|l| l.split_whitespace().skip(4).collect::<Vec<_>>().join(" "))
@@ -81,7 +81,7 @@ impl Dig {
     }
 }
 
-async fn dig(port: u16, name: &str, rtype: &str, extra: &[&str]) -> Dig {
+pub(crate) async fn dig(port: u16, name: &str, rtype: &str, extra: &[&str]) -> Dig {
     let out = tokio::process::Command::new("dig")
         .args([
             "@127.0.0.1",
@@ -134,7 +134,7 @@ async fn dig(port: u16, name: &str, rtype: &str, extra: &[&str]) -> Dig {
 }
 
 /// Registers `name`, lets it become active, returns its id.
-async fn active(app: &TestApp, name: &str) -> i64 {
+pub(crate) async fn active(app: &TestApp, name: &str) -> i64 {
     let id = app.register(name).await;
     app.advance(chrono::Duration::seconds(2)).await;
     app.wait_active(id).await;
@@ -150,7 +150,7 @@ async fn add(app: &TestApp, id: i64, body: Value) -> i64 {
 }
 
 /// Asks until `check` holds; panics after `within`.
-async fn until(
+pub(crate) async fn until(
     port: u16,
     name: &str,
     rtype: &str,

@@ -1,0 +1,463 @@
+//! Email and URL forwarding (docs/api.md, "Forwarding"):
+//!
+//! - `/api/v1/domains/{domain_id}/email-forwards/` (`GET`, `POST`) and
+//!   `.../{forward_id}/` (`GET`, `PUT`, `DELETE`): `alias` (`info`, or `*`
+//!   for every other address) → `destinations`.
+//! - `/api/v1/domains/{domain_id}/url-forwards/` and `.../{forward_id}/`:
+//!   `host` (`@` or a name) → `target`, `status_code` 301 or 302,
+//!   `keep_path`.
+//!
+//! `PUT` changes the fields it names. Forwarding adds what DNS needs (an MX
+//! at the apex, A/AAAA at a forwarded host) unless the zone has its own.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use vpsd_domain::dns;
+use vpsd_domain::forwarding::{self, CATCH_ALL};
+use vpsd_registrar::RegistrarError;
+use vpsd_storage::{EmailForward, EmailForwardData, ForwardClash, UrlForward, UrlForwardData};
+
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::extract::{Fields, ItemPath, JsonObject};
+use crate::views::rfc3339;
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    crate::routes(&[
+        (
+            "/api/v1/domains/{domain_id}/email-forwards/",
+            get(list_email).post(create_email),
+        ),
+        (
+            "/api/v1/domains/{domain_id}/email-forwards/{forward_id}/",
+            get(show_email).put(change_email).delete(remove_email),
+        ),
+        (
+            "/api/v1/domains/{domain_id}/url-forwards/",
+            get(list_url).post(create_url),
+        ),
+        (
+            "/api/v1/domains/{domain_id}/url-forwards/{forward_id}/",
+            get(show_url).put(change_url).delete(remove_url),
+        ),
+    ])
+}
+
+fn forward_not_found() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "Not found: check the domain and forward ids (GET the domain's email-forwards/ or url-forwards/ to list them).",
+    )
+}
+
+fn forward_error(e: RegistrarError) -> ApiError {
+    match e {
+        RegistrarError::NotFound => forward_not_found(),
+        e => e.into(),
+    }
+}
+
+fn clash_error(clash: ForwardClash, what: &str) -> ApiError {
+    match clash {
+        ForwardClash::Taken { id } => ApiError::new(
+            StatusCode::CONFLICT,
+            "forward_exists",
+            format!("Forward {id} already forwards this {what}: change that one (PUT) instead."),
+        ),
+        ForwardClash::Full => ApiError::bad_request(
+            "too_many_forwards",
+            format!(
+                "The domain has {} forwards of this kind, the most allowed: remove one first.",
+                forwarding::MAX_FORWARDS
+            ),
+        ),
+    }
+}
+
+async fn zone(state: &AppState, caller: &Caller, path: ItemPath) -> Result<String, ApiError> {
+    Ok(state
+        .registrar
+        .domain(caller.account_id, path.domain_id)
+        .await?
+        .domain_name)
+}
+
+fn item(path: ItemPath) -> Result<i64, ApiError> {
+    path.item_id.ok_or_else(forward_not_found)
+}
+
+#[derive(Serialize)]
+struct EmailView<'a> {
+    id: i64,
+    alias: &'a str,
+    /// The forwarded address; `*@domain` for the catch-all.
+    address: String,
+    destinations: &'a [String],
+    #[serde(serialize_with = "rfc3339")]
+    created_at: DateTime<Utc>,
+    #[serde(serialize_with = "rfc3339")]
+    updated_at: DateTime<Utc>,
+}
+
+impl<'a> EmailView<'a> {
+    fn new(f: &'a EmailForward, zone: &str) -> Self {
+        EmailView {
+            id: f.id,
+            alias: &f.alias,
+            address: format!("{}@{zone}", f.alias),
+            destinations: &f.destinations,
+            created_at: f.created_at,
+            updated_at: f.updated_at,
+        }
+    }
+}
+
+/// The body's fields over `current` (for a PUT), checked.
+fn email_data(
+    body: JsonObject,
+    zone: &str,
+    current: Option<&EmailForward>,
+) -> Result<EmailForwardData, ApiError> {
+    let mut f = Fields::new(body, &["alias", "destinations"]);
+    if current.is_some() && f.is_empty() {
+        return Err(ApiError::bad_request(
+            "empty_update",
+            "The body changes nothing: give alias, destinations or both.",
+        ));
+    }
+    let alias = f.string("alias");
+    let alias = f.parse_with("alias", alias, |a| forwarding::alias(&a));
+    let destinations = f.strings("destinations");
+    let (alias, destinations) = match current {
+        None => (
+            f.require("alias", alias),
+            f.require("destinations", destinations),
+        ),
+        Some(c) => (
+            Some(alias.unwrap_or_else(|| c.alias.clone())),
+            Some(destinations.unwrap_or_else(|| c.destinations.clone())),
+        ),
+    };
+    let destinations = match (&alias, destinations) {
+        (Some(a), Some(d)) => f.parse_with("destinations", Some(d), |d| {
+            forwarding::destinations(zone, a, &d)
+        }),
+        _ => None,
+    };
+    f.finish()?;
+    match (alias, destinations) {
+        (Some(alias), Some(destinations)) => Ok(EmailForwardData {
+            alias,
+            destinations,
+        }),
+        _ => Err(ApiError::internal()),
+    }
+}
+
+async fn list_email(
+    State(state): State<AppState>,
+    caller: Caller,
+    path: ItemPath,
+) -> Result<Response, ApiError> {
+    let zone = zone(&state, &caller, path).await?;
+    let forwards = state
+        .registrar
+        .email_forwards(caller.account_id, path.domain_id)
+        .await?;
+    let views: Vec<EmailView> = forwards.iter().map(|f| EmailView::new(f, &zone)).collect();
+    Ok(Json(json_list(views)).into_response())
+}
+
+/// A list answer: `count` and `results`, like the paginated lists' first
+/// page (a domain has at most 100 forwards of a kind, all on it).
+fn json_list<T: Serialize>(results: Vec<T>) -> crate::pagination::Page<T> {
+    crate::pagination::Page {
+        count: results.len() as i64,
+        next: None,
+        previous: None,
+        results,
+    }
+}
+
+async fn create_email(
+    State(state): State<AppState>,
+    caller: Caller,
+    path: ItemPath,
+    body: JsonObject,
+) -> Result<Response, ApiError> {
+    let zone = zone(&state, &caller, path).await?;
+    let data = email_data(body, &zone, None)?;
+    let forward = state
+        .registrar
+        .put_email_forward(
+            &caller.actor,
+            caller.account_id,
+            path.domain_id,
+            None,
+            &data,
+        )
+        .await?
+        .map_err(|c| clash_error(c, "address"))?;
+    Ok((StatusCode::CREATED, Json(EmailView::new(&forward, &zone))).into_response())
+}
+
+async fn find_email(
+    state: &AppState,
+    caller: &Caller,
+    path: ItemPath,
+) -> Result<EmailForward, ApiError> {
+    let id = item(path)?;
+    state
+        .registrar
+        .email_forwards(caller.account_id, path.domain_id)
+        .await?
+        .into_iter()
+        .find(|f| f.id == id)
+        .ok_or_else(forward_not_found)
+}
+
+async fn show_email(
+    State(state): State<AppState>,
+    caller: Caller,
+    path: ItemPath,
+) -> Result<Response, ApiError> {
+    let zone = zone(&state, &caller, path).await?;
+    let forward = find_email(&state, &caller, path).await?;
+    Ok(Json(EmailView::new(&forward, &zone)).into_response())
+}
+
+async fn change_email(
+    State(state): State<AppState>,
+    caller: Caller,
+    path: ItemPath,
+    body: JsonObject,
+) -> Result<Response, ApiError> {
+    let zone = zone(&state, &caller, path).await?;
+    let current = find_email(&state, &caller, path).await?;
+    let data = email_data(body, &zone, Some(&current))?;
+    let forward = state
+        .registrar
+        .put_email_forward(
+            &caller.actor,
+            caller.account_id,
+            path.domain_id,
+            Some(current.id),
+            &data,
+        )
+        .await
+        .map_err(forward_error)?
+        .map_err(|c| clash_error(c, "address"))?;
+    Ok(Json(EmailView::new(&forward, &zone)).into_response())
+}
+
+async fn remove_email(
+    State(state): State<AppState>,
+    caller: Caller,
+    path: ItemPath,
+) -> Result<Response, ApiError> {
+    state
+        .registrar
+        .delete_email_forward(
+            &caller.actor,
+            caller.account_id,
+            path.domain_id,
+            item(path)?,
+        )
+        .await
+        .map_err(forward_error)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+#[derive(Serialize)]
+struct UrlView<'a> {
+    id: i64,
+    host: &'a str,
+    fqdn: String,
+    target: &'a str,
+    status_code: i64,
+    keep_path: bool,
+    #[serde(serialize_with = "rfc3339")]
+    created_at: DateTime<Utc>,
+    #[serde(serialize_with = "rfc3339")]
+    updated_at: DateTime<Utc>,
+}
+
+impl<'a> UrlView<'a> {
+    fn new(f: &'a UrlForward, zone: &str) -> Self {
+        UrlView {
+            id: f.id,
+            host: &f.host,
+            fqdn: dns::owner(&f.host, zone),
+            target: &f.target,
+            status_code: f.status_code,
+            keep_path: f.keep_path,
+            created_at: f.created_at,
+            updated_at: f.updated_at,
+        }
+    }
+}
+
+fn url_host(zone: &str, raw: &str) -> Result<String, String> {
+    let host = dns::relative_name(zone, raw)?;
+    if host
+        .split('.')
+        .any(|l| l == CATCH_ALL || l.starts_with('_'))
+    {
+        return Err("Give a host name such as @ or www: no wildcard or _ labels.".to_owned());
+    }
+    Ok(host)
+}
+
+fn url_data(
+    body: JsonObject,
+    zone: &str,
+    current: Option<&UrlForward>,
+) -> Result<UrlForwardData, ApiError> {
+    let mut f = Fields::new(body, &["host", "target", "status_code", "keep_path"]);
+    if current.is_some() && f.is_empty() {
+        return Err(ApiError::bad_request(
+            "empty_update",
+            "The body changes nothing: give any of host, target, status_code, keep_path.",
+        ));
+    }
+    let host = f.string("host");
+    let host = f.parse_with("host", host, |h| url_host(zone, &h));
+    let target = f.string("target");
+    let target = f.parse_with("target", target, |t| forwarding::target_url(&t));
+    let status = f.int("status_code");
+    let status = f.parse_with("status_code", status, forwarding::redirect_status);
+    let keep_path = f.bool("keep_path");
+    let data = match current {
+        None => {
+            let host = Some(host.unwrap_or_else(|| "@".to_owned()));
+            let target = f.require("target", target);
+            f.finish()?;
+            host.zip(target).map(|(host, target)| UrlForwardData {
+                host,
+                target,
+                status_code: status.map_or(301, i64::from),
+                keep_path: keep_path.unwrap_or(false),
+            })
+        }
+        Some(c) => {
+            f.finish()?;
+            Some(UrlForwardData {
+                host: host.unwrap_or_else(|| c.host.clone()),
+                target: target.unwrap_or_else(|| c.target.clone()),
+                status_code: status.map_or(c.status_code, i64::from),
+                keep_path: keep_path.unwrap_or(c.keep_path),
+            })
+        }
+    };
+    data.ok_or_else(ApiError::internal)
+}
+
+async fn list_url(
+    State(state): State<AppState>,
+    caller: Caller,
+    path: ItemPath,
+) -> Result<Response, ApiError> {
+    let zone = zone(&state, &caller, path).await?;
+    let forwards = state
+        .registrar
+        .url_forwards(caller.account_id, path.domain_id)
+        .await?;
+    let views: Vec<UrlView> = forwards.iter().map(|f| UrlView::new(f, &zone)).collect();
+    Ok(Json(json_list(views)).into_response())
+}
+
+async fn create_url(
+    State(state): State<AppState>,
+    caller: Caller,
+    path: ItemPath,
+    body: JsonObject,
+) -> Result<Response, ApiError> {
+    let zone = zone(&state, &caller, path).await?;
+    let data = url_data(body, &zone, None)?;
+    let forward = state
+        .registrar
+        .put_url_forward(
+            &caller.actor,
+            caller.account_id,
+            path.domain_id,
+            None,
+            &data,
+        )
+        .await?
+        .map_err(|c| clash_error(c, "host"))?;
+    Ok((StatusCode::CREATED, Json(UrlView::new(&forward, &zone))).into_response())
+}
+
+async fn find_url(
+    state: &AppState,
+    caller: &Caller,
+    path: ItemPath,
+) -> Result<UrlForward, ApiError> {
+    let id = item(path)?;
+    state
+        .registrar
+        .url_forwards(caller.account_id, path.domain_id)
+        .await?
+        .into_iter()
+        .find(|f| f.id == id)
+        .ok_or_else(forward_not_found)
+}
+
+async fn show_url(
+    State(state): State<AppState>,
+    caller: Caller,
+    path: ItemPath,
+) -> Result<Response, ApiError> {
+    let zone = zone(&state, &caller, path).await?;
+    let forward = find_url(&state, &caller, path).await?;
+    Ok(Json(UrlView::new(&forward, &zone)).into_response())
+}
+
+async fn change_url(
+    State(state): State<AppState>,
+    caller: Caller,
+    path: ItemPath,
+    body: JsonObject,
+) -> Result<Response, ApiError> {
+    let zone = zone(&state, &caller, path).await?;
+    let current = find_url(&state, &caller, path).await?;
+    let data = url_data(body, &zone, Some(&current))?;
+    let forward = state
+        .registrar
+        .put_url_forward(
+            &caller.actor,
+            caller.account_id,
+            path.domain_id,
+            Some(current.id),
+            &data,
+        )
+        .await
+        .map_err(forward_error)?
+        .map_err(|c| clash_error(c, "host"))?;
+    Ok(Json(UrlView::new(&forward, &zone)).into_response())
+}
+
+async fn remove_url(
+    State(state): State<AppState>,
+    caller: Caller,
+    path: ItemPath,
+) -> Result<Response, ApiError> {
+    state
+        .registrar
+        .delete_url_forward(
+            &caller.actor,
+            caller.account_id,
+            path.domain_id,
+            item(path)?,
+        )
+        .await
+        .map_err(forward_error)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}

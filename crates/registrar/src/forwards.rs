@@ -1,0 +1,195 @@
+//! Email and URL forwards of a domain: list, add, change, remove, each
+//! audited. What a forward may say is `vpsd_domain::forwarding`'s (the API
+//! checks it); the alias or host being free, and the limit, are checked in
+//! the store's write transaction.
+
+use serde_json::{json, Value};
+use vpsd_storage::{
+    Actor, Audit, EmailForward, EmailForwardData, ForwardClash, UrlForward, UrlForwardData,
+};
+
+use crate::{changes, Registrar, RegistrarError};
+
+fn email_json(f: Option<&EmailForwardData>) -> (Value, Value) {
+    match f {
+        Some(f) => (json!(f.alias), json!(f.destinations)),
+        None => (Value::Null, Value::Null),
+    }
+}
+
+fn url_json(f: Option<&UrlForwardData>) -> [Value; 4] {
+    match f {
+        Some(f) => [
+            json!(f.host),
+            json!(f.target),
+            json!(f.status_code),
+            json!(f.keep_path),
+        ],
+        None => [Value::Null, Value::Null, Value::Null, Value::Null],
+    }
+}
+
+fn email_changes(before: Option<&EmailForwardData>, after: Option<&EmailForwardData>) -> String {
+    let (ba, bd) = email_json(before);
+    let (aa, ad) = email_json(after);
+    changes(&[("alias", ba, aa), ("destinations", bd, ad)])
+}
+
+fn url_changes(before: Option<&UrlForwardData>, after: Option<&UrlForwardData>) -> String {
+    let [bh, bt, bs, bk] = url_json(before);
+    let [ah, at, a_s, ak] = url_json(after);
+    changes(&[
+        ("host", bh, ah),
+        ("target", bt, at),
+        ("status_code", bs, a_s),
+        ("keep_path", bk, ak),
+    ])
+}
+
+impl Registrar {
+    pub async fn email_forwards(
+        &self,
+        account_id: i64,
+        domain_id: i64,
+    ) -> Result<Vec<EmailForward>, RegistrarError> {
+        self.store()
+            .email_forwards(account_id, domain_id)
+            .await?
+            .ok_or(RegistrarError::NotFound)
+    }
+
+    /// Adds a forward, or changes forward `replacing`.
+    pub async fn put_email_forward(
+        &self,
+        actor: &Actor,
+        account_id: i64,
+        domain_id: i64,
+        replacing: Option<i64>,
+        data: &EmailForwardData,
+    ) -> Result<Result<EmailForward, ForwardClash>, RegistrarError> {
+        let before = match replacing {
+            Some(id) => Some(find(
+                self.email_forwards(account_id, domain_id).await?,
+                id,
+                |f| f.id,
+            )?),
+            None => None,
+        };
+        let audit = Audit {
+            actor,
+            action: if replacing.is_some() {
+                "email_forward.update"
+            } else {
+                "email_forward.create"
+            },
+            changes: email_changes(before.as_ref().map(Into::into).as_ref(), Some(data)),
+        };
+        self.store()
+            .put_email_forward(account_id, domain_id, replacing, data, self.now(), &audit)
+            .await?
+            .ok_or(RegistrarError::NotFound)
+    }
+
+    pub async fn delete_email_forward(
+        &self,
+        actor: &Actor,
+        account_id: i64,
+        domain_id: i64,
+        forward_id: i64,
+    ) -> Result<(), RegistrarError> {
+        let before = find(
+            self.email_forwards(account_id, domain_id).await?,
+            forward_id,
+            |f| f.id,
+        )?;
+        let audit = Audit {
+            actor,
+            action: "email_forward.delete",
+            changes: email_changes(Some(&(&before).into()), None),
+        };
+        self.store()
+            .delete_email_forward(account_id, domain_id, forward_id, self.now(), &audit)
+            .await?
+            .then_some(())
+            .ok_or(RegistrarError::NotFound)
+    }
+
+    pub async fn url_forwards(
+        &self,
+        account_id: i64,
+        domain_id: i64,
+    ) -> Result<Vec<UrlForward>, RegistrarError> {
+        self.store()
+            .url_forwards(account_id, domain_id)
+            .await?
+            .ok_or(RegistrarError::NotFound)
+    }
+
+    /// Adds a forward, or changes forward `replacing`.
+    pub async fn put_url_forward(
+        &self,
+        actor: &Actor,
+        account_id: i64,
+        domain_id: i64,
+        replacing: Option<i64>,
+        data: &UrlForwardData,
+    ) -> Result<Result<UrlForward, ForwardClash>, RegistrarError> {
+        let before = match replacing {
+            Some(id) => Some(find(
+                self.url_forwards(account_id, domain_id).await?,
+                id,
+                |f| f.id,
+            )?),
+            None => None,
+        };
+        let audit = Audit {
+            actor,
+            action: if replacing.is_some() {
+                "url_forward.update"
+            } else {
+                "url_forward.create"
+            },
+            changes: url_changes(before.as_ref().map(Into::into).as_ref(), Some(data)),
+        };
+        self.store()
+            .put_url_forward(account_id, domain_id, replacing, data, self.now(), &audit)
+            .await?
+            .ok_or(RegistrarError::NotFound)
+    }
+
+    pub async fn delete_url_forward(
+        &self,
+        actor: &Actor,
+        account_id: i64,
+        domain_id: i64,
+        forward_id: i64,
+    ) -> Result<(), RegistrarError> {
+        let before = find(
+            self.url_forwards(account_id, domain_id).await?,
+            forward_id,
+            |f| f.id,
+        )?;
+        let audit = Audit {
+            actor,
+            action: "url_forward.delete",
+            changes: url_changes(Some(&(&before).into()), None),
+        };
+        self.store()
+            .delete_url_forward(account_id, domain_id, forward_id, self.now(), &audit)
+            .await?
+            .then_some(())
+            .ok_or(RegistrarError::NotFound)
+    }
+}
+
+/// The item with `id`, or a 404.
+pub(crate) fn find<T>(
+    items: Vec<T>,
+    id: i64,
+    id_of: impl Fn(&T) -> i64,
+) -> Result<T, RegistrarError> {
+    items
+        .into_iter()
+        .find(|i| id_of(i) == id)
+        .ok_or(RegistrarError::NotFound)
+}
