@@ -7,6 +7,11 @@
 //! - `baseline`: a minimal axum server answering a fixed body of a given
 //!   size, built with the same profile: the yardstick our figures are
 //!   divided by.
+//! - `seed-zones`, `export-nsd`, `queries`: the DNS benchmark's zones in
+//!   vpsd's database, the same zones as NSD zone files, and dnsperf's
+//!   questions (bench/dns.sh).
+
+mod dns;
 
 use std::net::SocketAddr;
 
@@ -42,6 +47,33 @@ enum Command {
         #[arg(long)]
         body_size: usize,
     },
+    /// Gives an account `--zones` domains with five DNS records each.
+    SeedZones {
+        #[arg(long)]
+        database: String,
+        #[arg(long)]
+        account: i64,
+        #[arg(long, default_value_t = 10_000)]
+        zones: i64,
+    },
+    /// Writes the zones vpsd serves as zone files and an nsd.conf.
+    ExportNsd {
+        #[arg(long)]
+        database: String,
+        #[arg(long)]
+        dir: std::path::PathBuf,
+        #[arg(long)]
+        port: u16,
+    },
+    /// Writes a dnsperf query file over the seeded zones.
+    Queries {
+        #[arg(long)]
+        out: std::path::PathBuf,
+        #[arg(long, default_value_t = 10_000)]
+        zones: i64,
+        #[arg(long, default_value_t = 100_000)]
+        count: usize,
+    },
 }
 
 struct Main {
@@ -50,7 +82,7 @@ struct Main {
 
 /// Inserts `count` domains for accounts `first_account..first_account+accounts`
 /// (round robin), named `{prefix}{n}.com`.
-fn domains_sql(
+pub(crate) fn domains_sql(
     postgres: bool,
     prefix: &str,
     count: i64,
@@ -116,10 +148,15 @@ async fn seed(
         "DELETE FROM dns_changes".to_owned(),
         "ANALYZE".to_owned(),
     ];
+    execute(database, &statements).await
+}
+
+/// Runs `statements` in order on one connection.
+pub(crate) async fn execute(database: &str, statements: &[String]) -> anyhow::Result<()> {
     use sqlx::Connection;
-    if postgres {
+    if database.starts_with("postgres") {
         let mut conn = sqlx::PgConnection::connect(database).await?;
-        for s in &statements {
+        for s in statements {
             sqlx::query(s)
                 .execute(&mut conn)
                 .await
@@ -127,7 +164,7 @@ async fn seed(
         }
     } else {
         let mut conn = sqlx::SqliteConnection::connect(database).await?;
-        for s in &statements {
+        for s in statements {
             sqlx::query(s)
                 .execute(&mut conn)
                 .await
@@ -147,6 +184,17 @@ async fn main() -> anyhow::Result<()> {
             accounts,
             domains,
         } => seed(&database, account, main_domains, accounts, domains).await,
+        Command::SeedZones {
+            database,
+            account,
+            zones,
+        } => dns::seed(&database, account, zones).await,
+        Command::ExportNsd {
+            database,
+            dir,
+            port,
+        } => dns::export_nsd(&database, &dir, port).await,
+        Command::Queries { out, zones, count } => dns::queries(&out, zones, count),
         Command::Baseline { listen, body_size } => {
             let body: &'static str = Box::leak("x".repeat(body_size).into_boxed_str());
             let app = Router::new().route(

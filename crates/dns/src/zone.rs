@@ -403,6 +403,18 @@ impl Zone {
     pub fn apex(&self) -> &Name {
         &self.apex
     }
+
+    /// Every record the zone serves (SOA and NS first), as written to a
+    /// zone file (the benchmark exports the zones for NSD with it).
+    pub fn records(&self) -> impl Iterator<Item = &Record> {
+        let apex = self.nodes.get("@").into_iter().flatten();
+        let others = self
+            .nodes
+            .iter()
+            .filter(|(name, _)| name.as_str() != "@")
+            .flat_map(|(_, records)| records);
+        apex.chain(others)
+    }
 }
 
 /// `record` with `owner` as its name (a wildcard's answer carries the name
