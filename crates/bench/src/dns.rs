@@ -65,6 +65,7 @@ pub async fn export_nsd(database: &str, dir: &Path, port: u16) -> anyhow::Result
         mail_exchanger: "mx.vps.org".to_owned(),
         forward_addresses: Vec::new(),
     };
+    let apex = defaults.apex().context("no nameservers")?;
     let sources = store.dns_zones().await?;
     std::fs::create_dir_all(dir.join("zones"))?;
     let mut conf = format!(
@@ -78,11 +79,11 @@ pub async fn export_nsd(database: &str, dir: &Path, port: u16) -> anyhow::Result
     );
     let mut written = 0;
     for source in &sources {
-        let Some(zone) = Zone::build(source, &defaults) else {
+        let Some(zone) = Zone::build(source, &defaults, &apex) else {
             continue;
         };
         let mut text = String::new();
-        for record in zone.records() {
+        for record in &zone.records() {
             match record.data() {
                 // Zone files need TXT strings quoted (hickory prints them bare).
                 RData::TXT(txt) => {

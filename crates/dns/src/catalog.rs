@@ -21,7 +21,7 @@ use vpsd_domain::nameservers::dns_managed_by;
 use vpsd_domain::Clock;
 use vpsd_storage::{Store, StoreError, ZoneSource};
 
-use crate::zone::{Zone, ZoneDefaults};
+use crate::zone::{Apex, Zone, ZoneDefaults};
 
 /// How often the change feed is read.
 pub const POLL: Duration = Duration::from_millis(200);
@@ -41,6 +41,8 @@ struct Zones {
 pub struct Catalog {
     zones: RwLock<Zones>,
     defaults: ZoneDefaults,
+    /// `None` when there is no nameserver to name (then nothing is served).
+    apex: Option<Arc<Apex>>,
     clock: Arc<dyn Clock>,
 }
 
@@ -49,6 +51,7 @@ impl Catalog {
     pub fn new(defaults: ZoneDefaults, clock: Arc<dyn Clock>) -> Self {
         Catalog {
             zones: RwLock::default(),
+            apex: defaults.apex(),
             defaults,
             clock,
         }
@@ -62,11 +65,15 @@ impl Catalog {
             && dns_managed_by(&d.nameservers, &self.defaults.nameservers) == "vps.org"
     }
 
+    fn build(&self, source: &ZoneSource) -> Option<Zone> {
+        Zone::build(source, &self.defaults, self.apex.as_ref()?)
+    }
+
     /// Puts (or removes) the zone of domain `domain_id` as `source` says.
     pub fn apply(&self, domain_id: i64, source: Option<&ZoneSource>) {
         let zone = source
             .filter(|s| self.served(s))
-            .and_then(|s| Zone::build(s, &self.defaults));
+            .and_then(|s| self.build(s));
         let mut zones = self.zones.write().unwrap_or_else(|e| e.into_inner());
         if let Some(old) = zones.name_of.remove(&domain_id) {
             zones.by_name.remove(&old);
@@ -81,7 +88,7 @@ impl Catalog {
     pub fn replace_all(&self, sources: &[ZoneSource]) {
         let mut fresh = Zones::default();
         for source in sources.iter().filter(|s| self.served(s)) {
-            if let Some(zone) = Zone::build(source, &self.defaults) {
+            if let Some(zone) = self.build(source) {
                 fresh.name_of.insert(zone.domain_id, zone.name.clone());
                 fresh.by_name.insert(zone.name.clone(), Arc::new(zone));
             }

@@ -16,6 +16,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use hickory_proto::op::ResponseCode;
@@ -48,6 +49,34 @@ pub struct ZoneDefaults {
     pub forward_addresses: Vec<IpAddr>,
 }
 
+impl ZoneDefaults {
+    /// What every apex holds, built once: `None` without a nameserver.
+    pub fn apex(&self) -> Option<Arc<Apex>> {
+        let ns: Vec<Name> = self
+            .nameservers
+            .iter()
+            .filter_map(|n| absolute(n))
+            .collect();
+        let primary = ns.first()?.clone();
+        // hostmaster at the parent of the primary nameserver (vps.org).
+        let rname = Name::from_ascii("hostmaster")
+            .ok()?
+            .append_domain(&primary.base_name())
+            .ok()?;
+        Some(Arc::new(Apex { primary, rname, ns }))
+    }
+}
+
+/// The SOA's names and the NS records' targets, shared by every zone; a
+/// zone's SOA and NS records are made from them when asked, so a zone
+/// without records of its own costs little memory.
+#[derive(Debug)]
+pub struct Apex {
+    primary: Name,
+    rname: Name,
+    ns: Vec<Name>,
+}
+
 /// Preference of the MX added for email forwarding.
 const FORWARD_MX_PREFERENCE: u16 = 10;
 /// TTL of the records forwarding adds.
@@ -73,7 +102,7 @@ pub struct Zone {
     /// come a moment later).
     pub expires: DateTime<Utc>,
     apex: Name,
-    negative_soa: Record,
+    shared: Arc<Apex>,
     /// Records by owner name relative to the zone (`@`, `www`, `*.dev`).
     nodes: HashMap<String, Vec<Record>>,
     /// Names that exist only because names below them do.
@@ -130,42 +159,19 @@ fn rdata(r: &RecordData) -> Option<RData> {
 }
 
 impl Zone {
-    /// Builds the zone of `source`, with `defaults.nameservers` at the apex
-    /// and what its forwards need. `None` if the domain's name is not a
-    /// valid DNS name.
-    pub fn build(source: &ZoneSource, defaults: &ZoneDefaults) -> Option<Zone> {
-        let nameservers = &defaults.nameservers;
+    /// Builds the zone of `source`: `apex` (from `defaults.apex()`) at its
+    /// apex and what its forwards need. `None` if the domain's name is not
+    /// a valid DNS name.
+    pub fn build(
+        source: &ZoneSource,
+        defaults: &ZoneDefaults,
+        apex_data: &Arc<Apex>,
+    ) -> Option<Zone> {
         let domain = &source.domain;
         let name = domain.domain_name.to_ascii_lowercase();
         let apex = absolute(&name)?;
-        let primary = nameservers.first().and_then(|n| absolute(n))?;
-        // hostmaster at the parent of the primary nameserver (vps.org).
-        let rname = Name::from_ascii("hostmaster")
-            .ok()?
-            .append_domain(&primary.base_name())
-            .ok()?;
         let serial = u32::try_from(domain.dns_serial.rem_euclid(1 << 32)).unwrap_or(1);
-        let soa = SOA::new(
-            primary.clone(),
-            rname,
-            serial,
-            SOA_REFRESH,
-            SOA_RETRY,
-            SOA_EXPIRE,
-            NEGATIVE_TTL,
-        );
         let mut nodes: HashMap<String, Vec<Record>> = HashMap::new();
-        let apex_records = nodes.entry("@".to_owned()).or_default();
-        apex_records.push(Record::from_rdata(
-            apex.clone(),
-            SOA_TTL,
-            RData::SOA(soa.clone()),
-        ));
-        for ns in nameservers {
-            if let Some(ns) = absolute(ns) {
-                apex_records.push(Record::from_rdata(apex.clone(), SOA_TTL, RData::NS(NS(ns))));
-            }
-        }
         let mut cuts = Vec::new();
         for record in &source.records {
             let r = &record.data;
@@ -236,7 +242,7 @@ impl Zone {
             domain_id: domain.id,
             serial,
             expires: domain.expiration_date,
-            negative_soa: Record::from_rdata(apex.clone(), NEGATIVE_TTL, RData::SOA(soa)),
+            shared: apex_data.clone(),
             apex,
             name,
             nodes,
@@ -284,7 +290,8 @@ impl Zone {
         if let Some(records) = self.nodes.get(rel) {
             return Some(records);
         }
-        if self.nonterminals.contains(rel) {
+        if rel == "@" || self.nonterminals.contains(rel) {
+            // The apex always exists (its SOA and NS are made when asked).
             return Some(&[]);
         }
         let mut encloser = rel;
@@ -339,12 +346,16 @@ impl Zone {
             if answer.answers.is_empty() {
                 answer.rcode = ResponseCode::NXDomain;
             }
-            answer.authority.push(self.negative_soa.clone());
+            answer.authority.push(self.soa(NEGATIVE_TTL));
             return;
         };
-        let cname = records
-            .iter()
-            .find(|r| r.record_type() == RecordType::CNAME);
+        let extra = if rel == "@" {
+            self.apex_records()
+        } else {
+            Vec::new()
+        };
+        let all = || extra.iter().chain(records.iter());
+        let cname = all().find(|r| r.record_type() == RecordType::CNAME);
         if let Some(cname) = cname {
             if qtype != RecordType::CNAME && qtype != RecordType::ANY {
                 answer.answers.push(renamed(cname, &owner));
@@ -365,13 +376,12 @@ impl Zone {
         }
         let before = answer.answers.len();
         answer.answers.extend(
-            records
-                .iter()
+            all()
                 .filter(|r| qtype == RecordType::ANY || r.record_type() == qtype)
                 .map(|r| renamed(r, &owner)),
         );
         if answer.answers.len() == before {
-            answer.authority.push(self.negative_soa.clone());
+            answer.authority.push(self.soa(NEGATIVE_TTL));
         }
     }
 
@@ -404,16 +414,45 @@ impl Zone {
         &self.apex
     }
 
+    /// The zone's SOA record, with `ttl`.
+    fn soa(&self, ttl: u32) -> Record {
+        let a = &self.shared;
+        let soa = SOA::new(
+            a.primary.clone(),
+            a.rname.clone(),
+            self.serial,
+            SOA_REFRESH,
+            SOA_RETRY,
+            SOA_EXPIRE,
+            NEGATIVE_TTL,
+        );
+        Record::from_rdata(self.apex.clone(), ttl, RData::SOA(soa))
+    }
+
+    /// The SOA and VPS.org's NS records at the apex.
+    fn apex_records(&self) -> Vec<Record> {
+        let mut out = Vec::with_capacity(1 + self.shared.ns.len());
+        out.push(self.soa(SOA_TTL));
+        out.extend(
+            self.shared.ns.iter().map(|ns| {
+                Record::from_rdata(self.apex.clone(), SOA_TTL, RData::NS(NS(ns.clone())))
+            }),
+        );
+        out
+    }
+
     /// Every record the zone serves (SOA and NS first), as written to a
     /// zone file (the benchmark exports the zones for NSD with it).
-    pub fn records(&self) -> impl Iterator<Item = &Record> {
-        let apex = self.nodes.get("@").into_iter().flatten();
-        let others = self
-            .nodes
-            .iter()
-            .filter(|(name, _)| name.as_str() != "@")
-            .flat_map(|(_, records)| records);
-        apex.chain(others)
+    pub fn records(&self) -> Vec<Record> {
+        let mut out = self.apex_records();
+        out.extend(self.nodes.get("@").into_iter().flatten().cloned());
+        out.extend(
+            self.nodes
+                .iter()
+                .filter(|(name, _)| name.as_str() != "@")
+                .flat_map(|(_, records)| records.iter().cloned()),
+        );
+        out
     }
 }
 

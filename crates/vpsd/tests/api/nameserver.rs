@@ -230,12 +230,30 @@ async fn every_type_and_the_apex(app: &TestApp) {
         assert_eq!(d.status, "NOERROR");
         assert!(d.aa(), "{name} {rtype}: {d:?}");
     }
+    // A wildcard at the apex answers names that do not exist, never the
+    // apex itself.
+    add(
+        app,
+        id,
+        json!({"name": "*", "type": "TXT", "content": "wild"}),
+    )
+    .await;
+    until(
+        ns.port,
+        "random.dns-types.com",
+        "TXT",
+        Duration::from_secs(1),
+        |d| d.data() == ["\"wild\""],
+    )
+    .await;
+    let apex_txt = dig(ns.port, "dns-types.com", "TXT", &[]).await;
+    assert_eq!(apex_txt.data(), ["\"v=spf1 -all\""]);
     // Upper case in the question is answered alike.
     let upper = dig(ns.port, "DNS-TYPES.COM", "A", &[]).await;
     assert_eq!(upper.data(), ["192.0.2.1"]);
     // The serial went up with the changes.
     let after = dig(ns.port, "dns-types.com", "SOA", &[]).await;
-    assert!(soa_serial(&after) >= soa_serial(&before) + 7, "{after:?}");
+    assert!(soa_serial(&after) >= soa_serial(&before) + 8, "{after:?}");
 }
 
 async fn negative_answers_and_refusals(app: &TestApp) {
