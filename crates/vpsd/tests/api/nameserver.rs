@@ -305,6 +305,26 @@ async fn negative_answers_and_refusals(app: &TestApp) {
         assert_eq!(refused.status, "REFUSED", "{name}: {refused:?}");
         assert!(!refused.aa());
     }
+    // Removed from the account: no longer served.
+    let removed = active(app, "dns-removed.com").await;
+    until(
+        ns.port,
+        "dns-removed.com",
+        "SOA",
+        Duration::from_secs(2),
+        |d| d.status == "NOERROR",
+    )
+    .await;
+    let (status, _) = app.delete(&format!("/api/v1/domains/{removed}/")).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    until(
+        ns.port,
+        "dns-removed.com",
+        "SOA",
+        Duration::from_secs(1),
+        |d| d.status == "REFUSED",
+    )
+    .await;
     // Expired: past its expiration date the zone goes away (the worker
     // marks it expired).
     app.advance(chrono::Duration::days(366)).await;
