@@ -9,7 +9,9 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgPool, Postgres, Transaction};
 
 use crate::error::Result;
-use crate::model::Domain;
+use chrono::{DateTime, Utc};
+
+use crate::model::{Audit, Domain, NewRegistration, RegistryRecord};
 use crate::sql::{DomainRow, DOMAIN_BY_ID, DOMAIN_COLUMNS};
 
 #[derive(Debug)]
@@ -38,6 +40,14 @@ impl PgStore {
         .fetch_optional(&self.pool)
         .await?;
         row.map(Domain::try_from).transpose()
+    }
+
+    async fn write_registration(&self, reg: &NewRegistration, audit: &Audit<'_>) -> Result<Domain> {
+        self.insert_registration_sqlx(reg, audit).await
+    }
+
+    async fn write_registry_name(&self, r: &RegistryRecord, now: DateTime<Utc>) -> Result<()> {
+        self.registry_insert_sqlx(r, now).await
     }
 
     async fn begin_write(&self) -> Result<((), Transaction<'static, Postgres>)> {

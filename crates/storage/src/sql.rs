@@ -23,6 +23,33 @@ pub(crate) const DOMAIN_COLUMNS: &str = "id, account_id, domain_name, status, re
 /// One domain of an account, by id.
 pub(crate) const DOMAIN_BY_ID: &str = "WHERE id = $1 AND account_id = $2 AND removed_at IS NULL";
 
+/// A pending registration's row (`$1`…`$10`, see `insert_registration`),
+/// answering the domain.
+pub(crate) static INSERT_REGISTRATION: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| {
+        format!(
+            "INSERT INTO domains (account_id, domain_name, status, registration_date, \
+         expiration_date, auto_renew, locked, privacy_protection, nameservers, \
+         registrar, activates_at, registration_cost_cents, updated_at) \
+         VALUES ($1, $2, 'pending', $3, $4, $5, TRUE, $6, $7, $8, $9, $10, $3) \
+         RETURNING {DOMAIN_COLUMNS}"
+        )
+    });
+/// The conditional charge: `$1` cents from account `$2`, answering the
+/// balance after; no row when the balance is short.
+pub(crate) const DEBIT: &str = "UPDATE accounts SET balance_cents = balance_cents - $1 \
+     WHERE id = $2 AND balance_cents >= $1 RETURNING balance_cents";
+pub(crate) const INSERT_LEDGER: &str = "INSERT INTO ledger (account_id, kind, amount_cents, \
+     balance_after_cents, domain_id, domain_name, description, created_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+pub(crate) const INSERT_AUDIT: &str =
+    "INSERT INTO audit_log (account_id, actor, token_id, action, \
+     domain_id, domain_name, changes, request_id, created_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+pub(crate) const INSERT_REGISTRY_NAME: &str = "INSERT INTO registry_names (name, registrar, \
+     auth_code, created_at, expires_at, last_transferred_at, transfer_prohibited, nameservers, \
+     pending_transfer_to, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+
 pub(crate) const REGISTRY_COLUMNS: &str = "name, registrar, auth_code, created_at, expires_at, \
      last_transferred_at, transfer_prohibited, nameservers, pending_transfer_to";
 
@@ -416,8 +443,10 @@ macro_rules! sql_store {
         use $crate::model::*;
         use $crate::sql::{
             domains, join_hosts, like_pattern, AccountRow, AuditRow, DnsRecordRow, DomainRow,
-            EmailForwardRow, LedgerRow, OutboxRow, RegistryRow, UrlForwardRow, DNS_RECORD_COLUMNS,
-            DOMAIN_BY_ID, DOMAIN_COLUMNS, EMAIL_FORWARD_COLUMNS, REGISTRY_COLUMNS, URL_FORWARD_COLUMNS,
+            EmailForwardRow, LedgerRow, OutboxRow, RegistryRow, UrlForwardRow, DEBIT,
+            DNS_RECORD_COLUMNS, DOMAIN_BY_ID, DOMAIN_COLUMNS, EMAIL_FORWARD_COLUMNS, INSERT_AUDIT,
+            INSERT_LEDGER, INSERT_REGISTRATION, INSERT_REGISTRY_NAME, REGISTRY_COLUMNS,
+            URL_FORWARD_COLUMNS,
         };
 
         type Tx = sqlx::Transaction<'static, $db>;
@@ -688,6 +717,69 @@ macro_rules! sql_store {
                 Ok(true)
             }
 
+            /// The registration's transaction through sqlx: the domain row
+            /// (its unique index settles a race for the name before any money
+            /// moves), the charge, the ledger and the audit.
+            pub(crate) async fn insert_registration_sqlx(&self, reg: &NewRegistration, audit: &Audit<'_>) -> Result<Domain> {
+                let (_guard, mut tx) = self.begin_write().await?;
+                // The name first: its unique index settles a race for it
+                // before any money moves.
+                let row: DomainRow = sqlx::query_as(&INSERT_REGISTRATION)
+                .bind(reg.account_id)
+                .bind(&reg.domain_name)
+                .bind(reg.registration_date)
+                .bind(reg.expiration_date)
+                .bind(reg.auto_renew)
+                .bind(reg.privacy_protection)
+                .bind(join_hosts(&reg.nameservers))
+                .bind(&reg.registrar)
+                .bind(reg.activates_at)
+                .bind(reg.cost.cents())
+                .fetch_one(&mut *tx)
+                .await?;
+                let after = Self::debit(&mut tx, reg.account_id, reg.cost).await?;
+                if reg.cost.cents() != 0 {
+                Self::ledger_row(
+                    &mut tx,
+                    reg.account_id,
+                    "registration",
+                    -reg.cost.cents(),
+                    after,
+                    Some((row.id, &reg.domain_name)),
+                    &reg.description,
+                    reg.registration_date,
+                )
+                .await?;
+                }
+                Self::audit_row(&mut tx, audit, reg.account_id, Some((row.id, &reg.domain_name)), reg.registration_date).await?;
+                tx.commit().await?;
+                Domain::try_from(row)
+            }
+
+            /// The sandbox registry's new name through sqlx.
+            pub(crate) async fn registry_insert_sqlx(
+                &self,
+                r: &RegistryRecord,
+                now: DateTime<Utc>,
+            ) -> Result<()> {
+                let (_guard, mut tx) = self.begin_write().await?;
+                sqlx::query(INSERT_REGISTRY_NAME)
+                .bind(&r.name)
+                .bind(&r.registrar)
+                .bind(&r.auth_code)
+                .bind(r.created_at)
+                .bind(r.expires_at)
+                .bind(r.last_transferred_at)
+                .bind(r.transfer_prohibited)
+                .bind(join_hosts(&r.nameservers))
+                .bind(r.pending_transfer_to.as_deref())
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
             /// Appends to the audit log, in the caller's transaction.
             async fn audit_row(
                 tx: &mut Tx,
@@ -696,11 +788,7 @@ macro_rules! sql_store {
                 domain: Option<(i64, &str)>,
                 now: DateTime<Utc>,
             ) -> Result<()> {
-                sqlx::query(
-                    "INSERT INTO audit_log (account_id, actor, token_id, action, domain_id, \
-                     domain_name, changes, request_id, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-                )
+                sqlx::query(INSERT_AUDIT)
                 .bind(account_id)
                 .bind(audit.actor.kind)
                 .bind(audit.actor.token_id)
@@ -718,10 +806,7 @@ macro_rules! sql_store {
             /// Takes `amount` from the balance if it covers it; returns the
             /// balance after.
             async fn debit(tx: &mut Tx, account_id: i64, amount: Money) -> Result<i64> {
-                let row: Option<(i64,)> = sqlx::query_as(
-                    "UPDATE accounts SET balance_cents = balance_cents - $1 \
-                     WHERE id = $2 AND balance_cents >= $1 RETURNING balance_cents",
-                )
+                let row: Option<(i64,)> = sqlx::query_as(DEBIT)
                 .bind(amount.cents())
                 .bind(account_id)
                 .fetch_optional(&mut **tx)
@@ -752,11 +837,7 @@ macro_rules! sql_store {
                 description: &str,
                 now: DateTime<Utc>,
             ) -> Result<()> {
-                sqlx::query(
-                    "INSERT INTO ledger (account_id, kind, amount_cents, balance_after_cents, \
-                     domain_id, domain_name, description, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                )
+                sqlx::query(INSERT_LEDGER)
                 .bind(account_id)
                 .bind(kind)
                 .bind(amount)
@@ -1531,45 +1612,8 @@ macro_rules! sql_store {
             }
 
             async fn insert_registration(&self, reg: &NewRegistration, audit: &Audit<'_>) -> Result<Domain> {
-                let (_guard, mut tx) = self.begin_write().await?;
-                // The name first: its unique index settles a race for it
-                // before any money moves.
-                let row: DomainRow = sqlx::query_as(&format!(
-                    "INSERT INTO domains (account_id, domain_name, status, registration_date, \
-                     expiration_date, auto_renew, locked, privacy_protection, nameservers, \
-                     registrar, activates_at, registration_cost_cents, updated_at) \
-                     VALUES ($1, $2, 'pending', $3, $4, $5, TRUE, $6, $7, $8, $9, $10, $3) \
-                     RETURNING {DOMAIN_COLUMNS}"
-                ))
-                .bind(reg.account_id)
-                .bind(&reg.domain_name)
-                .bind(reg.registration_date)
-                .bind(reg.expiration_date)
-                .bind(reg.auto_renew)
-                .bind(reg.privacy_protection)
-                .bind(join_hosts(&reg.nameservers))
-                .bind(&reg.registrar)
-                .bind(reg.activates_at)
-                .bind(reg.cost.cents())
-                .fetch_one(&mut *tx)
-                .await?;
-                let after = Self::debit(&mut tx, reg.account_id, reg.cost).await?;
-                if reg.cost.cents() != 0 {
-                Self::ledger_row(
-                    &mut tx,
-                    reg.account_id,
-                    "registration",
-                    -reg.cost.cents(),
-                    after,
-                    Some((row.id, &reg.domain_name)),
-                    &reg.description,
-                    reg.registration_date,
-                )
-                .await?;
-                }
-                Self::audit_row(&mut tx, audit, reg.account_id, Some((row.id, &reg.domain_name)), reg.registration_date).await?;
-                tx.commit().await?;
-                Domain::try_from(row)
+                // Each backend writes it its fastest way (the hottest write).
+                self.write_registration(reg, audit).await
             }
 
             async fn cancel_registration(
@@ -2366,27 +2410,8 @@ macro_rules! sql_store {
                 r: &RegistryRecord,
                 now: DateTime<Utc>,
             ) -> Result<()> {
-                let (_guard, mut tx) = self.begin_write().await?;
-                sqlx::query(
-                    "INSERT INTO registry_names (name, registrar, auth_code, created_at, \
-                     expires_at, last_transferred_at, transfer_prohibited, nameservers, \
-                     pending_transfer_to, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-                )
-                .bind(&r.name)
-                .bind(&r.registrar)
-                .bind(&r.auth_code)
-                .bind(r.created_at)
-                .bind(r.expires_at)
-                .bind(r.last_transferred_at)
-                .bind(r.transfer_prohibited)
-                .bind(join_hosts(&r.nameservers))
-                .bind(r.pending_transfer_to.as_deref())
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-                tx.commit().await?;
-                Ok(())
+                // Every registration writes one: the backend's fastest way.
+                self.write_registry_name(r, now).await
             }
 
             async fn registry_delete(&self, name: &str, registrar: &str) -> Result<bool> {

@@ -14,10 +14,19 @@
 //! `rusqlite` connection and reads in place: in WAL mode a reader never
 //! waits for the writer, and a primary-key read takes microseconds, short
 //! enough to do on a runtime thread.
+//!
+//! The hottest writes (a registration's transaction, and the sandbox
+//! registry's new name) likewise run on one `rusqlite` writer connection,
+//! the whole transaction in one trip to the blocking pool, instead of a
+//! hand-off per statement; they hold the same in-process write lock and
+//! take SQLite's lock with `BEGIN IMMEDIATE`, so they order with every other
+//! writer as before. The SQL is the same text the PostgreSQL path runs
+//! (`sql.rs`).
 
 use std::cell::RefCell;
 use std::path::PathBuf;
 use std::str::FromStr;
+use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -25,9 +34,52 @@ use sqlx::{Sqlite, SqlitePool, Transaction};
 use thread_local::ThreadLocal;
 use tokio::sync::{Mutex, MutexGuard};
 
+use chrono::{DateTime, SecondsFormat, Utc};
+use rusqlite::OptionalExtension;
+
 use crate::error::{Result, StoreError};
-use crate::model::Domain;
-use crate::sql::{DomainRow, DOMAIN_BY_ID, DOMAIN_COLUMNS};
+use crate::model::{Audit, Domain, NewRegistration, RegistryRecord};
+use crate::sql::{
+    join_hosts, DomainRow, DEBIT, DOMAIN_BY_ID, DOMAIN_COLUMNS, INSERT_AUDIT, INSERT_LEDGER,
+    INSERT_REGISTRATION, INSERT_REGISTRY_NAME,
+};
+
+/// Shared SQL in rusqlite's `?N` parameters.
+fn positional(sql: &str) -> String {
+    sql.replace('$', "?")
+}
+static REGISTRATION_Q: LazyLock<String> = LazyLock::new(|| positional(&INSERT_REGISTRATION));
+static DEBIT_Q: LazyLock<String> = LazyLock::new(|| positional(DEBIT));
+static LEDGER_Q: LazyLock<String> = LazyLock::new(|| positional(INSERT_LEDGER));
+static AUDIT_Q: LazyLock<String> = LazyLock::new(|| positional(INSERT_AUDIT));
+static REGISTRY_Q: LazyLock<String> = LazyLock::new(|| positional(INSERT_REGISTRY_NAME));
+
+/// A time as sqlx writes it to SQLite (RFC 3339, `+00:00`), so text order
+/// stays time order whichever path wrote the row.
+fn ts(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::AutoSi, false)
+}
+
+/// The audit row's values, owned, for a closure on the blocking pool.
+struct AuditValues {
+    kind: &'static str,
+    token_id: Option<i64>,
+    action: &'static str,
+    changes: String,
+    request_id: Option<String>,
+}
+
+impl AuditValues {
+    fn of(audit: &Audit<'_>) -> Self {
+        AuditValues {
+            kind: audit.actor.kind,
+            token_id: audit.actor.token_id,
+            action: audit.action,
+            changes: audit.changes.clone(),
+            request_id: audit.actor.request_id.clone(),
+        }
+    }
+}
 
 /// The read of one domain, in rusqlite's `?N` parameters; built once.
 static DOMAIN_SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
@@ -43,6 +95,8 @@ pub struct SqliteStore {
     /// The database file, for the per-thread readers; `None` in memory.
     path: Option<PathBuf>,
     readers: ThreadLocal<RefCell<rusqlite::Connection>>,
+    /// The in-place writer (see the module's notes); `None` in memory.
+    writer: Option<Arc<std::sync::Mutex<rusqlite::Connection>>>,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -69,11 +123,23 @@ impl SqliteStore {
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+        let writer = match &path {
+            Some(p) => {
+                let conn = rusqlite::Connection::open(p).map_err(write_error)?;
+                conn.busy_timeout(Duration::from_secs(10))
+                    .map_err(write_error)?;
+                conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")
+                    .map_err(write_error)?;
+                Some(Arc::new(std::sync::Mutex::new(conn)))
+            }
+            None => None,
+        };
         Ok(Self {
             pool,
             write_lock: Mutex::new(()),
             path,
             readers: ThreadLocal::new(),
+            writer,
         })
     }
 
@@ -126,6 +192,151 @@ impl SqliteStore {
             None => Ok(None),
         }
     }
+}
+
+impl SqliteStore {
+    /// Runs `f` as one `BEGIN IMMEDIATE` transaction on the writer
+    /// connection, on the blocking pool, under the write lock; commits when
+    /// it returns `Ok`.
+    async fn write_in_place<T: Send + 'static>(
+        &self,
+        writer: &Arc<std::sync::Mutex<rusqlite::Connection>>,
+        f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let _guard = self.write_lock.lock().await;
+        let writer = writer.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = writer.lock().unwrap_or_else(|e| e.into_inner());
+            let tx = conn
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+                .map_err(write_error)?;
+            let out = f(&tx)?;
+            tx.commit().map_err(write_error)?;
+            Ok(out)
+        })
+        .await
+        .map_err(|e| StoreError::Database(sqlx::Error::Protocol(format!("writer task: {e}"))))?
+    }
+
+    async fn write_registration(&self, reg: &NewRegistration, audit: &Audit<'_>) -> Result<Domain> {
+        let Some(writer) = &self.writer else {
+            return self.insert_registration_sqlx(reg, audit).await;
+        };
+        let reg = reg.clone();
+        let audit = AuditValues::of(audit);
+        let row = self
+            .write_in_place(writer, move |tx| {
+                // The name first: its unique index settles a race for it
+                // before any money moves.
+                let row = tx
+                    .prepare_cached(&REGISTRATION_Q)
+                    .and_then(|mut st| {
+                        st.query_row(
+                            rusqlite::params![
+                                reg.account_id,
+                                reg.domain_name,
+                                ts(reg.registration_date),
+                                ts(reg.expiration_date),
+                                reg.auto_renew,
+                                reg.privacy_protection,
+                                join_hosts(&reg.nameservers),
+                                reg.registrar,
+                                ts(reg.activates_at),
+                                reg.cost.cents(),
+                            ],
+                            DomainRow::from_rusqlite,
+                        )
+                    })
+                    .map_err(write_error)?;
+                let after: i64 = tx
+                    .prepare_cached(&DEBIT_Q)
+                    .and_then(|mut st| {
+                        st.query_row(rusqlite::params![reg.cost.cents(), reg.account_id], |r| {
+                            r.get(0)
+                        })
+                        .optional()
+                    })
+                    .map_err(write_error)?
+                    .ok_or(StoreError::InsufficientFunds)?;
+                let now = ts(reg.registration_date);
+                if reg.cost.cents() != 0 {
+                    tx.prepare_cached(&LEDGER_Q)
+                        .and_then(|mut st| {
+                            st.execute(rusqlite::params![
+                                reg.account_id,
+                                "registration",
+                                -reg.cost.cents(),
+                                after,
+                                row.id,
+                                reg.domain_name,
+                                reg.description,
+                                now,
+                            ])
+                        })
+                        .map_err(write_error)?;
+                }
+                tx.prepare_cached(&AUDIT_Q)
+                    .and_then(|mut st| {
+                        st.execute(rusqlite::params![
+                            reg.account_id,
+                            audit.kind,
+                            audit.token_id,
+                            audit.action,
+                            row.id,
+                            reg.domain_name,
+                            audit.changes,
+                            audit.request_id,
+                            now,
+                        ])
+                    })
+                    .map_err(write_error)?;
+                Ok(row)
+            })
+            .await?;
+        Domain::try_from(row)
+    }
+
+    async fn write_registry_name(&self, r: &RegistryRecord, now: DateTime<Utc>) -> Result<()> {
+        let Some(writer) = &self.writer else {
+            return self.registry_insert_sqlx(r, now).await;
+        };
+        let r = r.clone();
+        self.write_in_place(writer, move |tx| {
+            tx.prepare_cached(&REGISTRY_Q)
+                .and_then(|mut st| {
+                    st.execute(rusqlite::params![
+                        r.name,
+                        r.registrar,
+                        r.auth_code,
+                        ts(r.created_at),
+                        ts(r.expires_at),
+                        r.last_transferred_at.map(ts),
+                        r.transfer_prohibited,
+                        join_hosts(&r.nameservers),
+                        r.pending_transfer_to,
+                        ts(now),
+                    ])
+                })
+                .map_err(write_error)?;
+            Ok(())
+        })
+        .await
+    }
+}
+
+/// A rusqlite write's error as the store's: a unique violation is a
+/// conflict, as on the sqlx path.
+fn write_error(e: rusqlite::Error) -> StoreError {
+    if let rusqlite::Error::SqliteFailure(code, message) = &e {
+        let unique = code.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+            || code.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY;
+        if unique {
+            return StoreError::Conflict {
+                constraint: message.clone().unwrap_or_else(|| "unique".to_owned()),
+            };
+        }
+    }
+    StoreError::Database(sqlx::Error::Decode(Box::new(e)))
 }
 
 fn read_error(e: rusqlite::Error) -> StoreError {
