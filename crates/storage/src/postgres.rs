@@ -11,7 +11,7 @@ use sqlx::{PgPool, Postgres, Transaction};
 use crate::error::Result;
 use chrono::{DateTime, Utc};
 
-use crate::model::{Audit, Domain, NewRegistration, RegistryRecord};
+use crate::model::{Audit, Domain, DomainFilter, NewRegistration, RegistryRecord};
 use crate::sql::{DomainRow, DOMAIN_BY_ID, DOMAIN_COLUMNS};
 
 #[derive(Debug)]
@@ -40,6 +40,17 @@ impl PgStore {
         .fetch_optional(&self.pool)
         .await?;
         row.map(Domain::try_from).transpose()
+    }
+
+    async fn read_list(
+        &self,
+        account_id: i64,
+        filter: &DomainFilter,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(i64, Vec<Domain>)> {
+        self.list_domains_sqlx(account_id, filter, offset, limit)
+            .await
     }
 
     async fn write_registration(&self, reg: &NewRegistration, audit: &Audit<'_>) -> Result<Domain> {

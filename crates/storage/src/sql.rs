@@ -23,6 +23,12 @@ pub(crate) const DOMAIN_COLUMNS: &str = "id, account_id, domain_name, status, re
 /// One domain of an account, by id.
 pub(crate) const DOMAIN_BY_ID: &str = "WHERE id = $1 AND account_id = $2 AND removed_at IS NULL";
 
+/// The domain list's filter: account `$1`, status `$2` (or any), locked
+/// only `$3`, name `LIKE` `$4` (or any).
+pub(crate) const LIST_WHERE: &str = "WHERE account_id = $1 AND removed_at IS NULL \
+     AND ($2 IS NULL OR status = $2) AND ($3 = FALSE OR locked) \
+     AND ($4 IS NULL OR domain_name LIKE $4 ESCAPE '\\')";
+
 /// A pending registration's row (`$1`…`$10`, see `insert_registration`),
 /// answering the domain.
 pub(crate) static INSERT_REGISTRATION: std::sync::LazyLock<String> =
@@ -444,7 +450,7 @@ macro_rules! sql_store {
         use $crate::sql::{
             domains, join_hosts, like_pattern, AccountRow, AuditRow, DnsRecordRow, DomainRow,
             EmailForwardRow, LedgerRow, OutboxRow, RegistryRow, UrlForwardRow, DEBIT,
-            DNS_RECORD_COLUMNS, DOMAIN_BY_ID, DOMAIN_COLUMNS, EMAIL_FORWARD_COLUMNS, INSERT_AUDIT,
+            DNS_RECORD_COLUMNS, DOMAIN_BY_ID, DOMAIN_COLUMNS, EMAIL_FORWARD_COLUMNS, INSERT_AUDIT, LIST_WHERE,
             INSERT_LEDGER, INSERT_REGISTRATION, INSERT_REGISTRY_NAME, REGISTRY_COLUMNS,
             URL_FORWARD_COLUMNS,
         };
@@ -778,6 +784,63 @@ macro_rules! sql_store {
                 .await?;
                 tx.commit().await?;
                 Ok(())
+            }
+
+            /// A page and the total through sqlx. PostgreSQL counts in the
+            /// page's statement (one scan, one round trip; faster there,
+            /// measured); SQLite, which materialises every row for the
+            /// window, counts apart (docs/benchmarks.md).
+            pub(crate) async fn list_domains_sqlx(
+                &self,
+                account_id: i64,
+                filter: &DomainFilter,
+                offset: i64,
+                limit: i64,
+            ) -> Result<(i64, Vec<Domain>)> {
+                const WHERE: &str = LIST_WHERE;
+                let status = filter.status.map(DomainStatus::as_str);
+                let pattern = filter.search.as_deref().map(like_pattern);
+                use sqlx::{FromRow, Row};
+                let count_sql = format!("SELECT COUNT(*) FROM domains {WHERE}");
+                // PostgreSQL: the page and the total in one statement (one
+                // scan, one round trip); faster there, measured. SQLite
+                // materialises every row for the window, which is slower than
+                // a separate count (docs/benchmarks.md).
+                let window = if $name == "postgres" {
+                    ", COUNT(*) OVER () AS total"
+                } else {
+                    ""
+                };
+                let rows = sqlx::query(&format!(
+                    "SELECT {DOMAIN_COLUMNS}{window} FROM domains {WHERE} \
+                     ORDER BY id LIMIT $5 OFFSET $6"
+                ))
+                .bind(account_id)
+                .bind(status)
+                .bind(filter.locked_only)
+                .bind(pattern.as_deref())
+                .bind(limit)
+                .bind(offset)
+                .fetch_all(&self.pool)
+                .await?;
+                let count = match rows.first() {
+                    Some(row) if !window.is_empty() => row.try_get::<i64, _>("total")?,
+                    _ => {
+                        sqlx::query_as::<_, (i64,)>(&count_sql)
+                            .bind(account_id)
+                            .bind(status)
+                            .bind(filter.locked_only)
+                            .bind(pattern.as_deref())
+                            .fetch_one(&self.pool)
+                            .await?
+                            .0
+                    }
+                };
+                let rows = rows
+                    .iter()
+                    .map(DomainRow::from_row)
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok((count, domains(rows)?))
             }
 
             /// Appends to the audit log, in the caller's transaction.
@@ -1152,52 +1215,9 @@ macro_rules! sql_store {
                 offset: i64,
                 limit: i64,
             ) -> Result<(i64, Vec<Domain>)> {
-                const WHERE: &str = "WHERE account_id = $1 AND removed_at IS NULL \
-                     AND ($2 IS NULL OR status = $2) AND ($3 = FALSE OR locked) \
-                     AND ($4 IS NULL OR domain_name LIKE $4 ESCAPE '\\')";
-                let status = filter.status.map(DomainStatus::as_str);
-                let pattern = filter.search.as_deref().map(like_pattern);
-                use sqlx::{FromRow, Row};
-                let count_sql = format!("SELECT COUNT(*) FROM domains {WHERE}");
-                // PostgreSQL: the page and the total in one statement (one
-                // scan, one round trip); faster there, measured. SQLite
-                // materialises every row for the window, which is slower than
-                // a separate count (docs/benchmarks.md).
-                let window = if $name == "postgres" {
-                    ", COUNT(*) OVER () AS total"
-                } else {
-                    ""
-                };
-                let rows = sqlx::query(&format!(
-                    "SELECT {DOMAIN_COLUMNS}{window} FROM domains {WHERE} \
-                     ORDER BY id LIMIT $5 OFFSET $6"
-                ))
-                .bind(account_id)
-                .bind(status)
-                .bind(filter.locked_only)
-                .bind(pattern.as_deref())
-                .bind(limit)
-                .bind(offset)
-                .fetch_all(&self.pool)
-                .await?;
-                let count = match rows.first() {
-                    Some(row) if !window.is_empty() => row.try_get::<i64, _>("total")?,
-                    _ => {
-                        sqlx::query_as::<_, (i64,)>(&count_sql)
-                            .bind(account_id)
-                            .bind(status)
-                            .bind(filter.locked_only)
-                            .bind(pattern.as_deref())
-                            .fetch_one(&self.pool)
-                            .await?
-                            .0
-                    }
-                };
-                let rows = rows
-                    .iter()
-                    .map(DomainRow::from_row)
-                    .collect::<Result<Vec<_>, _>>()?;
-                Ok((count, domains(rows)?))
+                // A page of the account's domains: each backend reads it its
+                // fastest way.
+                self.read_list(account_id, filter, offset, limit).await
             }
 
             async fn domain(&self, account_id: i64, domain_id: i64) -> Result<Option<Domain>> {

@@ -38,10 +38,12 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::OptionalExtension;
 
 use crate::error::{Result, StoreError};
-use crate::model::{Audit, Domain, NewRegistration, RegistryRecord};
+use vpsd_domain::lifecycle::DomainStatus;
+
+use crate::model::{Audit, Domain, DomainFilter, NewRegistration, RegistryRecord};
 use crate::sql::{
-    join_hosts, DomainRow, DEBIT, DOMAIN_BY_ID, DOMAIN_COLUMNS, INSERT_AUDIT, INSERT_LEDGER,
-    INSERT_REGISTRATION, INSERT_REGISTRY_NAME,
+    join_hosts, like_pattern, DomainRow, DEBIT, DOMAIN_BY_ID, DOMAIN_COLUMNS, INSERT_AUDIT,
+    INSERT_LEDGER, INSERT_REGISTRATION, INSERT_REGISTRY_NAME, LIST_WHERE,
 };
 
 /// Shared SQL in rusqlite's `?N` parameters.
@@ -53,6 +55,13 @@ static DEBIT_Q: LazyLock<String> = LazyLock::new(|| positional(DEBIT));
 static LEDGER_Q: LazyLock<String> = LazyLock::new(|| positional(INSERT_LEDGER));
 static AUDIT_Q: LazyLock<String> = LazyLock::new(|| positional(INSERT_AUDIT));
 static REGISTRY_Q: LazyLock<String> = LazyLock::new(|| positional(INSERT_REGISTRY_NAME));
+static LIST_Q: LazyLock<String> = LazyLock::new(|| {
+    positional(&format!(
+        "SELECT {DOMAIN_COLUMNS} FROM domains {LIST_WHERE} ORDER BY id LIMIT $5 OFFSET $6"
+    ))
+});
+static COUNT_Q: LazyLock<String> =
+    LazyLock::new(|| positional(&format!("SELECT COUNT(*) FROM domains {LIST_WHERE}")));
 
 /// A time as sqlx writes it to SQLite (RFC 3339, `+00:00`), so text order
 /// stays time order whichever path wrote the row.
@@ -97,6 +106,54 @@ pub struct SqliteStore {
     readers: ThreadLocal<RefCell<rusqlite::Connection>>,
     /// The in-place writer (see the module's notes); `None` in memory.
     writer: Option<Arc<std::sync::Mutex<rusqlite::Connection>>>,
+    /// Readers for list pages; `None` in memory.
+    lists: Option<Arc<ListReaders>>,
+}
+
+/// Read-only connections for list pages, used on the blocking pool: at
+/// most [`ListReaders::MAX`] at once (each holds a page cache).
+struct ListReaders {
+    path: PathBuf,
+    idle: std::sync::Mutex<Vec<rusqlite::Connection>>,
+    permits: tokio::sync::Semaphore,
+}
+
+impl ListReaders {
+    const MAX: usize = 8;
+
+    fn new(path: PathBuf) -> Self {
+        ListReaders {
+            path,
+            idle: std::sync::Mutex::new(Vec::new()),
+            permits: tokio::sync::Semaphore::new(Self::MAX),
+        }
+    }
+
+    fn take(&self) -> Result<rusqlite::Connection> {
+        if let Some(conn) = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop() {
+            return Ok(conn);
+        }
+        open_reader(&self.path)
+    }
+
+    fn give_back(&self, conn: rusqlite::Connection) {
+        self.idle
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(conn);
+    }
+}
+
+/// A read-only connection to the database file.
+fn open_reader(path: &PathBuf) -> Result<rusqlite::Connection> {
+    let conn = rusqlite::Connection::open_with_flags(
+        path,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(read_error)?;
+    conn.busy_timeout(Duration::from_secs(10))
+        .map_err(read_error)?;
+    Ok(conn)
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -134,12 +191,14 @@ impl SqliteStore {
             }
             None => None,
         };
+        let lists = path.clone().map(|p| Arc::new(ListReaders::new(p)));
         Ok(Self {
             pool,
             write_lock: Mutex::new(()),
             path,
             readers: ThreadLocal::new(),
             writer,
+            lists,
         })
     }
 
@@ -150,17 +209,8 @@ impl SqliteStore {
     }
 
     fn reader(&self, path: &PathBuf) -> Result<&RefCell<rusqlite::Connection>> {
-        self.readers.get_or_try(|| {
-            let conn = rusqlite::Connection::open_with_flags(
-                path,
-                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
-                    | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-            )
-            .map_err(read_error)?;
-            conn.busy_timeout(Duration::from_secs(10))
-                .map_err(read_error)?;
-            Ok(RefCell::new(conn))
-        })
+        self.readers
+            .get_or_try(|| open_reader(path).map(RefCell::new))
     }
 
     async fn read_domain(&self, account_id: i64, domain_id: i64) -> Result<Option<Domain>> {
@@ -195,6 +245,58 @@ impl SqliteStore {
 }
 
 impl SqliteStore {
+    /// A page of the account's domains and their total, in one read
+    /// transaction on a reader of the list pool, on the blocking pool: one
+    /// trip instead of sqlx's hand-off per row, and a long scan (a large
+    /// account with a search) never holds a runtime thread.
+    async fn read_list(
+        &self,
+        account_id: i64,
+        filter: &DomainFilter,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(i64, Vec<Domain>)> {
+        let Some(lists) = &self.lists else {
+            return self
+                .list_domains_sqlx(account_id, filter, offset, limit)
+                .await;
+        };
+        let status = filter.status.map(DomainStatus::as_str);
+        let locked_only = filter.locked_only;
+        let pattern = filter.search.as_deref().map(like_pattern);
+        let _permit = lists
+            .permits
+            .acquire()
+            .await
+            .map_err(|_| StoreError::Database(sqlx::Error::PoolClosed))?;
+        let lists = lists.clone();
+        let (count, rows) = tokio::task::spawn_blocking(move || {
+            let mut conn = lists.take()?;
+            let read = (|| {
+                let tx = conn.transaction()?;
+                let count: i64 = tx.prepare_cached(&COUNT_Q)?.query_row(
+                    rusqlite::params![account_id, status, locked_only, pattern],
+                    |r| r.get(0),
+                )?;
+                let rows = tx
+                    .prepare_cached(&LIST_Q)?
+                    .query_map(
+                        rusqlite::params![account_id, status, locked_only, pattern, limit, offset],
+                        DomainRow::from_rusqlite,
+                    )?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                tx.finish()?;
+                Ok((count, rows))
+            })()
+            .map_err(read_error);
+            lists.give_back(conn);
+            read
+        })
+        .await
+        .map_err(|e| StoreError::Database(sqlx::Error::Protocol(format!("list task: {e}"))))??;
+        Ok((count, crate::sql::domains(rows)?))
+    }
+
     /// Runs `f` as one `BEGIN IMMEDIATE` transaction on the writer
     /// connection, on the blocking pool, under the write lock; commits when
     /// it returns `Ok`.

@@ -52,14 +52,25 @@ async fn health_ready_metrics_and_request_ids(app: &TestApp) {
     app.get(&format!("/api/v1/domains/{id}/")).await;
     app.get("/api/v1/domains/999/").await;
     app.wait_active(id).await;
-    let metrics = app
-        .http
-        .get(format!("{}/metrics", app.base))
-        .send()
-        .await
-        .expect("metrics");
-    assert_eq!(metrics.status(), StatusCode::OK);
-    let text = metrics.text().await.expect("text");
+    // The worker counts a pass's jobs when the pass ends, a moment after
+    // the domain shows active: ask until the count is there.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let text = loop {
+        let metrics = app
+            .http
+            .get(format!("{}/metrics", app.base))
+            .send()
+            .await
+            .expect("metrics");
+        assert_eq!(metrics.status(), StatusCode::OK);
+        let text = metrics.text().await.expect("text");
+        if text.contains(r#"vpsd_worker_jobs_total{kind="registration_completed"}"#)
+            || std::time::Instant::now() > deadline
+        {
+            break text;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
     assert!(text.contains(r#"vpsd_http_requests_total{method="GET",route="/api/v1/domains/{domain_id}/",status="200"}"#), "{text}");
     assert!(text.contains(r#"vpsd_http_requests_total{method="GET",route="/api/v1/domains/{domain_id}/",status="404"} 1"#), "{text}");
     assert!(text.contains(
