@@ -24,6 +24,7 @@ pub mod model;
 mod postgres;
 mod sql;
 mod sqlite;
+mod wal_stamp;
 
 pub use error::{Result, StoreError};
 pub use model::*;
