@@ -23,6 +23,9 @@ pub struct Stamp([u8; 20]);
 
 impl Stamp {
     pub fn new(t: &DateTime<Utc>) -> Option<Self> {
+        // Once to the naive time: each accessor of a `DateTime` applies the
+        // offset again.
+        let t = t.naive_utc();
         let year = u32::try_from(t.year()).ok().filter(|y| *y <= 9999)?;
         let mut b = *b"0000-00-00T00:00:00Z";
         let mut put = |at: usize, value: u32, width: usize| {
