@@ -4,8 +4,9 @@
 //! stored, so the lookup compares hashes of a 256-bit secret and reveals
 //! nothing usable through its timing. A revoked or expired token is a 401;
 //! a read-only token may only read (any other method is a 403).
-//! `last_used_at` is written at most once a minute per token, so reads do
-//! not turn into database writes.
+//! `last_used_at` is written at most once a minute per token, when the
+//! token is looked up (at most every [`TOKEN_CACHE_TTL`]), so reads do not
+//! turn into database writes: it is accurate to about a minute.
 //!
 //! Known tokens are kept in memory for [`TOKEN_CACHE_TTL`], which spares a
 //! database query on most requests; so a revocation (made by `vpsd token
@@ -150,6 +151,9 @@ pub async fn require_token(
     let store = state.registrar.store();
     let owner = match state.tokens.get(&digest) {
         Some(owner) => owner,
+        // Looked up at most every TOKEN_CACHE_TTL per token and process;
+        // its use is recorded then (so `last_used_at` costs nothing on the
+        // requests in between).
         None => {
             let owner = store
                 .token_owner(&hex::encode(digest))
@@ -160,6 +164,14 @@ pub async fn require_token(
                 })?
                 .ok_or_else(ApiError::unauthorized)?;
             state.tokens.put(digest, owner.clone());
+            if state.token_usage.due(owner.token_id) {
+                if let Err(e) = store
+                    .token_used(owner.token_id, state.registrar.now())
+                    .await
+                {
+                    tracing::warn!(error = %e, "could not record token use");
+                }
+            }
             owner
         }
     };
@@ -185,11 +197,6 @@ pub async fn require_token(
             "read_only_token",
             "This token is read-only: use a read-write token to make changes.",
         ));
-    }
-    if state.token_usage.due(owner.token_id) {
-        if let Err(e) = store.token_used(owner.token_id, now).await {
-            tracing::warn!(error = %e, "could not record token use");
-        }
     }
     req.extensions_mut().insert(AccountId(owner.account_id));
     req.extensions_mut().insert(TokenId(owner.token_id));

@@ -8,8 +8,29 @@ use crate::helpers::{assert_error, TestApp};
 
 crate::both!(
     read_only_tokens_only_read,
-    revoked_and_expired_tokens_stop_working
+    revoked_and_expired_tokens_stop_working,
+    last_use_is_recorded,
 );
+
+/// `last_used_at`: empty until the token is used, then the time of use
+/// (written when the token is looked up, at most once a minute).
+async fn last_use_is_recorded(app: &TestApp) {
+    let (account, token) = app.new_account("user@example.com", 0).await;
+    let info = |tokens: Vec<vpsd_storage::TokenInfo>| {
+        tokens.into_iter().next().expect("one token").last_used_at
+    };
+    let tokens = app.app.store.tokens(account).await.expect("tokens");
+    assert_eq!(info(tokens), None);
+    let (status, _) = app
+        .request_as(Some(&token), reqwest::Method::GET, "/api/v1/account/", None)
+        .await;
+    assert_eq!(status, reqwest::StatusCode::OK);
+    let used = info(app.app.store.tokens(account).await.expect("tokens")).expect("recorded");
+    assert!((app.now() - used).num_seconds().abs() <= 2, "{used}");
+    let (ok, out, _) = vpsd(app, &["token", "list", "--account", &account.to_string()]);
+    assert!(ok);
+    assert!(!out.contains("never"), "{out}");
+}
 
 fn vpsd(app: &TestApp, args: &[&str]) -> (bool, String, String) {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_vpsd"))
