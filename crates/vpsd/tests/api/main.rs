@@ -20,4 +20,5 @@ mod observe;
 mod pricing;
 mod records;
 mod renewals;
+mod snippets;
 mod tokens;

@@ -1,0 +1,10 @@
+const domainId = 101;
+const response = await fetch(`https://admin.vps.org/api/v1/domains/${domainId}/`, {
+  method: 'DELETE',
+  headers: {
+    'Authorization': 'Bearer YOUR_API_TOKEN',
+    'Content-Type': 'application/json'
+  }
+});
+
+console.log(response.status);
