@@ -149,7 +149,12 @@ async fn seed(
         // After a bulk load, as an operator would: statistics, and on
         // PostgreSQL the vacuum that autovacuum would otherwise run in the
         // middle of the measurements (it did: list p99 moved by 5 ms).
-        if postgres { "VACUUM ANALYZE" } else { "ANALYZE" }.to_owned(),
+        if postgres {
+            "VACUUM ANALYZE"
+        } else {
+            "ANALYZE"
+        }
+        .to_owned(),
     ];
     execute(database, &statements).await
 }
