@@ -111,6 +111,17 @@ impl IntoResponse for ApiError {
     }
 }
 
+impl ApiError {
+    /// `e`, with `not_found` as its 404 (an item under a domain says which
+    /// ids to check).
+    pub fn or_not_found(e: RegistrarError, not_found: fn() -> ApiError) -> ApiError {
+        match e {
+            RegistrarError::NotFound => not_found(),
+            e => e.into(),
+        }
+    }
+}
+
 impl From<RegistrarError> for ApiError {
     fn from(e: RegistrarError) -> Self {
         match e {

@@ -19,7 +19,6 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use vpsd_domain::dns;
 use vpsd_domain::forwarding::{self, CATCH_ALL};
-use vpsd_registrar::RegistrarError;
 use vpsd_storage::{EmailForward, EmailForwardData, ForwardClash, UrlForward, UrlForwardData};
 
 use crate::auth::Caller;
@@ -55,13 +54,6 @@ fn forward_not_found() -> ApiError {
         "not_found",
         "Not found: check the domain and forward ids (GET the domain's email-forwards/ or url-forwards/ to list them).",
     )
-}
-
-fn forward_error(e: RegistrarError) -> ApiError {
-    match e {
-        RegistrarError::NotFound => forward_not_found(),
-        e => e.into(),
-    }
 }
 
 fn clash_error(clash: ForwardClash, what: &str) -> ApiError {
@@ -248,11 +240,11 @@ async fn change_email(
             &caller.actor,
             caller.account_id,
             path.domain_id,
-            Some(current.id),
+            Some(&current),
             &data,
         )
         .await
-        .map_err(forward_error)?
+        .map_err(|e| ApiError::or_not_found(e, forward_not_found))?
         .map_err(|c| clash_error(c, "address"))?;
     Ok(Json(EmailView::new(&forward, &zone)).into_response())
 }
@@ -271,7 +263,7 @@ async fn remove_email(
             item(path)?,
         )
         .await
-        .map_err(forward_error)?;
+        .map_err(|e| ApiError::or_not_found(e, forward_not_found))?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -435,11 +427,11 @@ async fn change_url(
             &caller.actor,
             caller.account_id,
             path.domain_id,
-            Some(current.id),
+            Some(&current),
             &data,
         )
         .await
-        .map_err(forward_error)?
+        .map_err(|e| ApiError::or_not_found(e, forward_not_found))?
         .map_err(|c| clash_error(c, "host"))?;
     Ok(Json(UrlView::new(&forward, &zone)).into_response())
 }
@@ -458,6 +450,6 @@ async fn remove_url(
             item(path)?,
         )
         .await
-        .map_err(forward_error)?;
+        .map_err(|e| ApiError::or_not_found(e, forward_not_found))?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -48,14 +48,6 @@ fn record_not_found() -> ApiError {
     )
 }
 
-/// A registrar error, with the record's own 404.
-fn record_error(e: vpsd_registrar::RegistrarError) -> ApiError {
-    match e {
-        vpsd_registrar::RegistrarError::NotFound => record_not_found(),
-        e => e.into(),
-    }
-}
-
 /// A record as the API shows it.
 #[derive(Serialize)]
 pub struct RecordView<'a> {
@@ -212,7 +204,7 @@ async fn show(
         .registrar
         .dns_record(caller.account_id, path.domain_id, record_id)
         .await
-        .map_err(record_error)?;
+        .map_err(|e| ApiError::or_not_found(e, record_not_found))?;
     Ok(Json(RecordView::new(&record, &zone)).into_response())
 }
 
@@ -235,7 +227,7 @@ async fn replace(
         .registrar
         .dns_record(caller.account_id, path.domain_id, record_id)
         .await
-        .map_err(record_error)?;
+        .map_err(|e| ApiError::or_not_found(e, record_not_found))?;
     // Fields not given keep their values; a changed type drops a priority
     // the new type has no use for.
     let rtype = input
@@ -259,15 +251,9 @@ async fn replace(
     let data = checked(&zone, &merged)?;
     let record = state
         .registrar
-        .replace_dns_record(
-            &caller.actor,
-            caller.account_id,
-            path.domain_id,
-            record_id,
-            &data,
-        )
+        .replace_dns_record(&caller.actor, caller.account_id, &current, &data)
         .await
-        .map_err(record_error)?
+        .map_err(|e| ApiError::or_not_found(e, record_not_found))?
         .map_err(clash_error)?;
     Ok(Json(RecordView::new(&record, &zone)).into_response())
 }
@@ -282,6 +268,6 @@ async fn remove(
         .registrar
         .delete_dns_record(&caller.actor, caller.account_id, path.domain_id, record_id)
         .await
-        .map_err(record_error)?;
+        .map_err(|e| ApiError::or_not_found(e, record_not_found))?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -58,23 +58,16 @@ impl Registrar {
             .ok_or(RegistrarError::NotFound)
     }
 
-    /// Adds a forward, or changes forward `replacing`.
+    /// Adds a forward, or changes `replacing` (the forward as the caller
+    /// read it).
     pub async fn put_email_forward(
         &self,
         actor: &Actor,
         account_id: i64,
         domain_id: i64,
-        replacing: Option<i64>,
+        replacing: Option<&EmailForward>,
         data: &EmailForwardData,
     ) -> Result<Result<EmailForward, ForwardClash>, RegistrarError> {
-        let before = match replacing {
-            Some(id) => Some(find(
-                self.email_forwards(account_id, domain_id).await?,
-                id,
-                |f| f.id,
-            )?),
-            None => None,
-        };
         let audit = Audit {
             actor,
             action: if replacing.is_some() {
@@ -82,10 +75,17 @@ impl Registrar {
             } else {
                 "email_forward.create"
             },
-            changes: email_changes(before.as_ref().map(Into::into).as_ref(), Some(data)),
+            changes: email_changes(replacing.map(Into::into).as_ref(), Some(data)),
         };
         self.store()
-            .put_email_forward(account_id, domain_id, replacing, data, self.now(), &audit)
+            .put_email_forward(
+                account_id,
+                domain_id,
+                replacing.map(|f| f.id),
+                data,
+                self.now(),
+                &audit,
+            )
             .await?
             .ok_or(RegistrarError::NotFound)
     }
@@ -125,23 +125,16 @@ impl Registrar {
             .ok_or(RegistrarError::NotFound)
     }
 
-    /// Adds a forward, or changes forward `replacing`.
+    /// Adds a forward, or changes `replacing` (the forward as the caller
+    /// read it).
     pub async fn put_url_forward(
         &self,
         actor: &Actor,
         account_id: i64,
         domain_id: i64,
-        replacing: Option<i64>,
+        replacing: Option<&UrlForward>,
         data: &UrlForwardData,
     ) -> Result<Result<UrlForward, ForwardClash>, RegistrarError> {
-        let before = match replacing {
-            Some(id) => Some(find(
-                self.url_forwards(account_id, domain_id).await?,
-                id,
-                |f| f.id,
-            )?),
-            None => None,
-        };
         let audit = Audit {
             actor,
             action: if replacing.is_some() {
@@ -149,10 +142,17 @@ impl Registrar {
             } else {
                 "url_forward.create"
             },
-            changes: url_changes(before.as_ref().map(Into::into).as_ref(), Some(data)),
+            changes: url_changes(replacing.map(Into::into).as_ref(), Some(data)),
         };
         self.store()
-            .put_url_forward(account_id, domain_id, replacing, data, self.now(), &audit)
+            .put_url_forward(
+                account_id,
+                domain_id,
+                replacing.map(|f| f.id),
+                data,
+                self.now(),
+                &audit,
+            )
             .await?
             .ok_or(RegistrarError::NotFound)
     }

@@ -78,22 +78,28 @@ impl Registrar {
             .ok_or(RegistrarError::NotFound)
     }
 
+    /// Replaces `current` (the record as the caller read it) by `data`.
     pub async fn replace_dns_record(
         &self,
         actor: &Actor,
         account_id: i64,
-        domain_id: i64,
-        record_id: i64,
+        current: &DnsRecord,
         data: &RecordData,
     ) -> Result<Result<DnsRecord, Clash>, RegistrarError> {
-        let before = self.dns_record(account_id, domain_id, record_id).await?;
         let audit = Audit {
             actor,
             action: "dns_record.update",
-            changes: record_changes(Some(&before.data), Some(data)),
+            changes: record_changes(Some(&current.data), Some(data)),
         };
         self.store()
-            .replace_dns_record(account_id, domain_id, record_id, data, self.now(), &audit)
+            .replace_dns_record(
+                account_id,
+                current.domain_id,
+                current.id,
+                data,
+                self.now(),
+                &audit,
+            )
             .await?
             .ok_or(RegistrarError::NotFound)
     }

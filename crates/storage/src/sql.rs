@@ -619,6 +619,17 @@ macro_rules! sql_store {
                 Ok(Some(Ok(DnsRecord::try_from(row)?)))
             }
 
+            /// Whether domain `domain_id` is the account's (and not removed).
+            async fn owns_domain(&self, account_id: i64, domain_id: i64) -> Result<bool> {
+                let owned: Option<(i64,)> =
+                    sqlx::query_as(&format!("SELECT id FROM domains {DOMAIN_BY_ID}"))
+                        .bind(domain_id)
+                        .bind(account_id)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                Ok(owned.is_some())
+            }
+
             /// In a forward change's transaction: the domain's name if it is
             /// the account's and, when `replacing`, that forward is the
             /// domain's (else `None`); then whether `key` is free in
@@ -1240,12 +1251,7 @@ macro_rules! sql_store {
                 account_id: i64,
                 domain_id: i64,
             ) -> Result<Option<Vec<DnsRecord>>> {
-                let owned: Option<(i64,)> = sqlx::query_as(&format!("SELECT id FROM domains {DOMAIN_BY_ID}"))
-                    .bind(domain_id)
-                    .bind(account_id)
-                    .fetch_optional(&self.pool)
-                    .await?;
-                if owned.is_none() {
+                if !self.owns_domain(account_id, domain_id).await? {
                     return Ok(None);
                 }
                 let rows: Vec<DnsRecordRow> = sqlx::query_as(&format!(
@@ -1325,12 +1331,7 @@ macro_rules! sql_store {
                 account_id: i64,
                 domain_id: i64,
             ) -> Result<Option<Vec<EmailForward>>> {
-                let owned: Option<(i64,)> = sqlx::query_as(&format!("SELECT id FROM domains {DOMAIN_BY_ID}"))
-                    .bind(domain_id)
-                    .bind(account_id)
-                    .fetch_optional(&self.pool)
-                    .await?;
-                if owned.is_none() {
+                if !self.owns_domain(account_id, domain_id).await? {
                     return Ok(None);
                 }
                 let rows: Vec<EmailForwardRow> = sqlx::query_as(&format!(
@@ -1408,12 +1409,7 @@ macro_rules! sql_store {
                 account_id: i64,
                 domain_id: i64,
             ) -> Result<Option<Vec<UrlForward>>> {
-                let owned: Option<(i64,)> = sqlx::query_as(&format!("SELECT id FROM domains {DOMAIN_BY_ID}"))
-                    .bind(domain_id)
-                    .bind(account_id)
-                    .fetch_optional(&self.pool)
-                    .await?;
-                if owned.is_none() {
+                if !self.owns_domain(account_id, domain_id).await? {
                     return Ok(None);
                 }
                 let rows: Vec<UrlForwardRow> = sqlx::query_as(&format!(
@@ -1617,7 +1613,7 @@ macro_rules! sql_store {
                 let (Some(oldest), Some(head)) = (oldest, head) else {
                     return Ok(0);
                 };
-                let upto = (head - keep).min(oldest + PURGE_BATCH);
+                let upto = (head - keep).min(oldest + PURGE_BATCH - 1);
                 if upto < oldest {
                     return Ok(0);
                 }

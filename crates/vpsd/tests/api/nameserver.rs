@@ -19,6 +19,7 @@ crate::both!(
     truncation_and_tcp,
     acme_dns01_round_within_a_second,
     a_nameserver_in_another_process_follows,
+    the_change_feed_is_purged_in_batches,
 );
 
 /// The nameserver of a test, run in the test's process until dropped.
@@ -568,4 +569,49 @@ async fn a_nameserver_in_another_process_follows(app: &TestApp) {
     })
     .await;
     let _ = child.kill().await;
+}
+
+/// The worker keeps the newest entries of the change feed and deletes the
+/// rest at most 10,000 at a time (a bulk load never holds the writer long).
+async fn the_change_feed_is_purged_in_batches(app: &TestApp) {
+    use sqlx::Connection;
+    let fill = match app.backend {
+        crate::helpers::Backend::Sqlite => {
+            "INSERT INTO dns_changes (domain_id) WITH RECURSIVE s(i) AS \
+             (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 25000) SELECT i FROM s"
+        }
+        crate::helpers::Backend::Postgres => {
+            "INSERT INTO dns_changes (domain_id) SELECT i FROM generate_series(1, 25000) AS i"
+        }
+    };
+    match app.backend {
+        crate::helpers::Backend::Sqlite => {
+            let mut c = sqlx::SqliteConnection::connect(&app.database_url)
+                .await
+                .expect("connect");
+            sqlx::query(fill).execute(&mut c).await.expect("fill");
+        }
+        crate::helpers::Backend::Postgres => {
+            let mut c = sqlx::PgConnection::connect(&app.database_url)
+                .await
+                .expect("connect");
+            sqlx::query(fill).execute(&mut c).await.expect("fill");
+        }
+    }
+    let store = &app.app.store;
+    let head = store.dns_change_head().await.expect("head");
+    let mut purged = Vec::new();
+    loop {
+        let n = store.purge_dns_changes(1_000).await.expect("purge");
+        if n == 0 {
+            break;
+        }
+        purged.push(n);
+    }
+    assert_eq!(purged, [10_000, 10_000, 4_000], "at most 10,000 a call");
+    // The newest 1,000 stay, the follower's window among them.
+    let left = store.dns_changes(0, 100_000).await.expect("feed");
+    assert_eq!(left.len(), 1_000);
+    assert_eq!(left.first().map(|c| c.0), Some(head - 999));
+    assert_eq!(left.last().map(|c| c.0), Some(head));
 }
