@@ -6,7 +6,9 @@
 # then on a throwaway PostgreSQL cluster, drives each with wrk from this
 # machine, and measures a minimal axum server answering a body of the same
 # size (same build profile) in the same run. Needs: wrk, PostgreSQL's server
-# binaries (initdb, postgres). Prints a markdown report on stdout.
+# binaries (initdb, postgres). Prints one line per measurement on stdout
+# (name|req/s|p50|p99|non-2xx), the peak RSS, and GET detail's ratio to the
+# baseline (medians of three alternated rounds).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${1:-10}
@@ -23,6 +25,7 @@ WORK=$(mktemp -d)
 chmod 777 "$WORK"
 cleanup() {
     [ -n "${SERVER:-}" ] && kill "$SERVER" 2>/dev/null || true
+    [ -n "${BASE:-}" ] && kill "$BASE" 2>/dev/null || true
     [ -n "${PGPID:-}" ] && kill -QUIT "$PGPID" 2>/dev/null || true
     sleep 1
     rm -rf "$WORK"
@@ -86,7 +89,11 @@ run_backend() { # label database-url
     DETAIL_SIZE=$(curl -s -H "Authorization: Bearer $TOKEN" "$DETAIL_URL" | wc -c)
     RUN=$label
     register_script "$WORK/register.lua"
-    wrk_run "$label GET detail" "$DETAIL_URL"
+    if [ "$label" = sqlite ]; then
+        detail_against_baseline
+    else
+        wrk_run "$label GET detail" "$DETAIL_URL"
+    fi
     wrk_run "$label GET list (50)" "http://127.0.0.1:$PORT/api/v1/domains/?page_size=50"
     wrk_run "$label GET list (50, search)" "http://127.0.0.1:$PORT/api/v1/domains/?page_size=50&search=77"
     wrk_run "$label POST register" "http://127.0.0.1:$PORT/" "$WORK/register.lua"
@@ -95,13 +102,28 @@ run_backend() { # label database-url
     kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=
 }
 
-baseline() {
+median() { sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+
+# GET detail and the baseline (a minimal axum server answering a body of
+# the same size), alternated three times with the same load, so both meet
+# the same machine; the ratio is of the medians.
+detail_against_baseline() {
     "$BENCH" baseline --listen "127.0.0.1:$BASE_PORT" --body-size "$DETAIL_SIZE" &
-    SERVER=$!
+    BASE=$!
     sleep 0.5
-    wrk_run "baseline (axum, $DETAIL_SIZE-byte body)" "http://127.0.0.1:$BASE_PORT/"
-    echo "RSS|baseline|$(peak_rss_mb "$SERVER")"
-    kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=
+    local line base=() ours=()
+    for round in 1 2 3; do
+        line=$(wrk_run "baseline (axum, $DETAIL_SIZE-byte body), round $round" "http://127.0.0.1:$BASE_PORT/")
+        echo "$line"; base+=("$(echo "$line" | cut -d'|' -f2)")
+        line=$(wrk_run "sqlite GET detail, round $round" "$DETAIL_URL")
+        echo "$line"; ours+=("$(echo "$line" | cut -d'|' -f2)")
+    done
+    echo "RSS|baseline|$(peak_rss_mb "$BASE")"
+    kill "$BASE"; wait "$BASE" 2>/dev/null || true; BASE=
+    local b o
+    b=$(printf '%s\n' "${base[@]}" | median)
+    o=$(printf '%s\n' "${ours[@]}" | median)
+    echo "RATIO|sqlite GET detail / baseline (medians)|$o / $b|$(awk -v o="$o" -v b="$b" 'BEGIN {printf "%.1f%%", 100 * o / b}')"
 }
 
 start_postgres() {
@@ -124,7 +146,6 @@ start_postgres() {
     echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(date -u +%Y-%m-%d)"
     echo "wrk: $THREADS threads, $CONNS connections, ${DURATION}s per scenario"
     run_backend sqlite "sqlite://$WORK/bench.db"
-    baseline
     start_postgres
     run_backend postgres "postgres://postgres@localhost/postgres?host=$WORK"
 } | tee "$WORK/results.txt"

@@ -80,15 +80,16 @@ async fn list(
             filter.search = Some(idna_search(&search));
         }
     }
-    let (count, domains) = state
+    let found = state
         .registrar
         .list(account, &filter, query.offset(), query.limit())
         .await?;
     let own = &state.registrar.settings().own_nameservers;
     let now = state.registrar.now();
     let page = query.page(
-        count,
-        domains
+        found.total,
+        found
+            .domains
             .iter()
             .map(|d| DomainView::new(d, own, now))
             .collect(),

@@ -108,7 +108,7 @@ pub fn renewable_years(expiration: DateTime<Utc>, now: DateTime<Utc>) -> u32 {
         .unwrap_or(0)
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum DomainStatus {
     Pending,
     Active,

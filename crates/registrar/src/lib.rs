@@ -28,7 +28,7 @@ use vpsd_domain::pricing::RESTORE_FEE;
 use vpsd_domain::{Clock, DomainName, Money, Nameservers, Years};
 use vpsd_registry::{Registry, RegistryError, TransferRefusal, OUR_REGISTRAR};
 use vpsd_storage::{
-    Account, Actor, Audit, Domain, DomainFilter, NewRegistration, NewTransfer, Renewal,
+    Account, Actor, Audit, Domain, DomainFilter, DomainPage, NewRegistration, NewTransfer, Renewal,
     SettingsChange, Store, StoreError,
 };
 
@@ -286,7 +286,7 @@ impl Registrar {
         filter: &DomainFilter,
         offset: i64,
         limit: i64,
-    ) -> Result<(i64, Vec<Domain>), RegistrarError> {
+    ) -> Result<DomainPage, RegistrarError> {
         Ok(self
             .store
             .list_domains(account_id, filter, offset, limit)

@@ -20,6 +20,7 @@ use chrono::{DateTime, Utc};
 use vpsd_domain::Money;
 
 mod error;
+mod list_cache;
 pub mod model;
 mod postgres;
 mod sql;
@@ -101,7 +102,7 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         filter: &DomainFilter,
         offset: i64,
         limit: i64,
-    ) -> Result<(i64, Vec<Domain>)>;
+    ) -> Result<DomainPage>;
     /// A domain of the account (never another account's).
     async fn domain(&self, account_id: i64, domain_id: i64) -> Result<Option<Domain>>;
     async fn domain_by_name(&self, domain_name: &str) -> Result<Option<Domain>>;

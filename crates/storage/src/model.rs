@@ -78,12 +78,20 @@ pub struct Domain {
 }
 
 /// Filters of the domain list (api-v1.md, GET /api/v1/domains/).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct DomainFilter {
     pub status: Option<DomainStatus>,
     pub locked_only: bool,
     /// A lower-case substring of the name.
     pub search: Option<String>,
+}
+
+/// One page of an account's domains (ordered by id) and how many match in
+/// all. Shared: a kept page is handed out without copying its domains.
+#[derive(Debug, Clone, Default)]
+pub struct DomainPage {
+    pub total: i64,
+    pub domains: std::sync::Arc<[Domain]>,
 }
 
 /// A registration to record, with what it costs.

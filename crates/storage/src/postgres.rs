@@ -11,12 +11,19 @@ use sqlx::{PgPool, Postgres, Transaction};
 use crate::error::Result;
 use chrono::{DateTime, Utc};
 
-use crate::model::{Audit, Domain, DomainFilter, NewRegistration, RegistryRecord};
-use crate::sql::{DomainRow, DOMAIN_BY_ID, DOMAIN_COLUMNS};
+use crate::list_cache::ListCache;
+use crate::model::{Audit, Domain, DomainFilter, DomainPage, NewRegistration, RegistryRecord};
+use crate::sql::{DomainRow, DOMAIN_BY_ID, DOMAIN_COLUMNS, LIST_VERSION};
+
+/// The list version's read, built once.
+static LIST_VERSION_Q: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| format!("SELECT {LIST_VERSION}"));
 
 #[derive(Debug)]
 pub struct PgStore {
     pool: PgPool,
+    /// List pages kept with their list version (`list_cache.rs`).
+    kept_lists: ListCache,
 }
 
 impl PgStore {
@@ -28,7 +35,10 @@ impl PgStore {
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            kept_lists: ListCache::default(),
+        })
     }
 
     async fn read_domain(&self, account_id: i64, domain_id: i64) -> Result<Option<Domain>> {
@@ -48,9 +58,16 @@ impl PgStore {
         filter: &DomainFilter,
         offset: i64,
         limit: i64,
-    ) -> Result<(i64, Vec<Domain>)> {
+    ) -> Result<(Option<i64>, DomainPage)> {
         self.list_domains_sqlx(account_id, filter, offset, limit)
             .await
+    }
+
+    async fn read_list_version(&self, account_id: i64) -> Result<i64> {
+        Ok(sqlx::query_scalar(&LIST_VERSION_Q)
+            .bind(account_id)
+            .fetch_one(&self.pool)
+            .await?)
     }
 
     async fn write_registration(&self, reg: &NewRegistration, audit: &Audit<'_>) -> Result<Domain> {

@@ -20,6 +20,10 @@ pub(crate) const DOMAIN_COLUMNS: &str = "id, account_id, domain_name, status, re
      transfer_status, transfer_initiated_at, transfer_completes_at, transfer_cost_cents, \
      warned_days, updated_at, dns_serial, dns_records_count";
 
+/// The account `$1`'s list version (`list_cache.rs`), 0 before any change.
+pub(crate) const LIST_VERSION: &str =
+    "COALESCE((SELECT version FROM domain_list_versions WHERE account_id = $1), 0)";
+
 /// One domain of an account, by id.
 pub(crate) const DOMAIN_BY_ID: &str = "WHERE id = $1 AND account_id = $2 AND removed_at IS NULL";
 
@@ -447,11 +451,12 @@ macro_rules! sql_store {
 
         use $crate::error::{Result, StoreError};
         use $crate::model::*;
+        use $crate::list_cache::PageKey;
         use $crate::sql::{
             domains, join_hosts, like_pattern, AccountRow, AuditRow, DnsRecordRow, DomainRow,
             EmailForwardRow, LedgerRow, OutboxRow, RegistryRow, UrlForwardRow, DEBIT,
             DNS_RECORD_COLUMNS, DOMAIN_BY_ID, DOMAIN_COLUMNS, EMAIL_FORWARD_COLUMNS, INSERT_AUDIT, LIST_WHERE,
-            INSERT_LEDGER, INSERT_REGISTRATION, INSERT_REGISTRY_NAME, REGISTRY_COLUMNS,
+            LIST_VERSION, INSERT_LEDGER, INSERT_REGISTRATION, INSERT_REGISTRY_NAME, REGISTRY_COLUMNS,
             URL_FORWARD_COLUMNS,
         };
 
@@ -797,34 +802,33 @@ macro_rules! sql_store {
                 Ok(())
             }
 
-            /// A page and the total through sqlx. PostgreSQL counts in the
-            /// page's statement (one scan, one round trip; faster there,
-            /// measured); SQLite, which materialises every row for the
-            /// window, counts apart (docs/benchmarks.md).
+            /// A page, the total, and the account's list version (see
+            /// `list_cache.rs`; `None` for an empty page) through sqlx.
+            /// PostgreSQL counts in the page's statement (one scan, one
+            /// round trip; faster there, measured); SQLite, which
+            /// materialises every row for the window, counts apart
+            /// (docs/benchmarks.md). The version rides in the page's
+            /// statement, so it is the page's snapshot.
             pub(crate) async fn list_domains_sqlx(
                 &self,
                 account_id: i64,
                 filter: &DomainFilter,
                 offset: i64,
                 limit: i64,
-            ) -> Result<(i64, Vec<Domain>)> {
+            ) -> Result<(Option<i64>, DomainPage)> {
                 const WHERE: &str = LIST_WHERE;
                 let status = filter.status.map(DomainStatus::as_str);
                 let pattern = filter.search.as_deref().map(like_pattern);
                 use sqlx::{FromRow, Row};
                 let count_sql = format!("SELECT COUNT(*) FROM domains {WHERE}");
-                // PostgreSQL: the page and the total in one statement (one
-                // scan, one round trip); faster there, measured. SQLite
-                // materialises every row for the window, which is slower than
-                // a separate count (docs/benchmarks.md).
                 let window = if $name == "postgres" {
                     ", COUNT(*) OVER () AS total"
                 } else {
                     ""
                 };
                 let rows = sqlx::query(&format!(
-                    "SELECT {DOMAIN_COLUMNS}{window} FROM domains {WHERE} \
-                     ORDER BY id LIMIT $5 OFFSET $6"
+                    "SELECT {DOMAIN_COLUMNS}{window}, {LIST_VERSION} AS list_version \
+                     FROM domains {WHERE} ORDER BY id LIMIT $5 OFFSET $6"
                 ))
                 .bind(account_id)
                 .bind(status)
@@ -834,7 +838,11 @@ macro_rules! sql_store {
                 .bind(offset)
                 .fetch_all(&self.pool)
                 .await?;
-                let count = match rows.first() {
+                let version = match rows.first() {
+                    Some(row) => Some(row.try_get::<i64, _>("list_version")?),
+                    None => None,
+                };
+                let total = match rows.first() {
                     Some(row) if !window.is_empty() => row.try_get::<i64, _>("total")?,
                     _ => {
                         sqlx::query_as::<_, (i64,)>(&count_sql)
@@ -851,7 +859,7 @@ macro_rules! sql_store {
                     .iter()
                     .map(DomainRow::from_row)
                     .collect::<Result<Vec<_>, _>>()?;
-                Ok((count, domains(rows)?))
+                Ok((version, DomainPage { total, domains: domains(rows)?.into() }))
             }
 
             /// Appends to the audit log, in the caller's transaction.
@@ -1225,10 +1233,26 @@ macro_rules! sql_store {
                 filter: &DomainFilter,
                 offset: i64,
                 limit: i64,
-            ) -> Result<(i64, Vec<Domain>)> {
-                // A page of the account's domains: each backend reads it its
-                // fastest way.
-                self.read_list(account_id, filter, offset, limit).await
+            ) -> Result<DomainPage> {
+                // A page kept at the account's list version is handed out
+                // again while the version is unchanged (`list_cache.rs`);
+                // otherwise each backend reads the page its fastest way.
+                let key = PageKey {
+                    account_id,
+                    filter: filter.clone(),
+                    offset,
+                    limit,
+                };
+                if let Some((version, page)) = self.kept_lists.get(&key) {
+                    if self.read_list_version(account_id).await? == version {
+                        return Ok(page);
+                    }
+                }
+                let (version, page) = self.read_list(account_id, filter, offset, limit).await?;
+                if let Some(version) = version {
+                    self.kept_lists.put(key, version, page.clone());
+                }
+                Ok(page)
             }
 
             async fn domain(&self, account_id: i64, domain_id: i64) -> Result<Option<Domain>> {

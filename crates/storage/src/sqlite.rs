@@ -46,10 +46,11 @@ use crate::error::{Result, StoreError};
 use crate::wal_stamp::{Stamp, WalIndex};
 use vpsd_domain::lifecycle::DomainStatus;
 
-use crate::model::{Audit, Domain, DomainFilter, NewRegistration, RegistryRecord};
+use crate::list_cache::ListCache;
+use crate::model::{Audit, Domain, DomainFilter, DomainPage, NewRegistration, RegistryRecord};
 use crate::sql::{
     join_hosts, like_pattern, DomainRow, DEBIT, DOMAIN_BY_ID, DOMAIN_COLUMNS, INSERT_AUDIT,
-    INSERT_LEDGER, INSERT_REGISTRATION, INSERT_REGISTRY_NAME, LIST_WHERE,
+    INSERT_LEDGER, INSERT_REGISTRATION, INSERT_REGISTRY_NAME, LIST_VERSION, LIST_WHERE,
 };
 
 /// Shared SQL in rusqlite's `?N` parameters.
@@ -68,6 +69,8 @@ static LIST_Q: LazyLock<String> = LazyLock::new(|| {
 });
 static COUNT_Q: LazyLock<String> =
     LazyLock::new(|| positional(&format!("SELECT COUNT(*) FROM domains {LIST_WHERE}")));
+static LIST_VERSION_Q: LazyLock<String> =
+    LazyLock::new(|| positional(&format!("SELECT {LIST_VERSION}")));
 
 /// A time as sqlx writes it to SQLite (RFC 3339, `+00:00`), so text order
 /// stays time order whichever path wrote the row.
@@ -119,6 +122,8 @@ pub struct SqliteStore {
     /// Domains read by this runtime thread, valid while the database's
     /// stamp is the one they were read at (see `read_domain`).
     cached: ThreadLocal<RefCell<DomainCache>>,
+    /// List pages kept with their list version (`list_cache.rs`).
+    kept_lists: ListCache,
 }
 
 /// Domains read at one wal-index stamp, by (account, id).
@@ -227,6 +232,7 @@ impl SqliteStore {
             lists,
             wal,
             cached: ThreadLocal::new(),
+            kept_lists: ListCache::default(),
         })
     }
 
@@ -318,7 +324,7 @@ impl SqliteStore {
         filter: &DomainFilter,
         offset: i64,
         limit: i64,
-    ) -> Result<(i64, Vec<Domain>)> {
+    ) -> Result<(Option<i64>, DomainPage)> {
         let Some(lists) = &self.lists else {
             return self
                 .list_domains_sqlx(account_id, filter, offset, limit)
@@ -333,10 +339,13 @@ impl SqliteStore {
             .await
             .map_err(|_| StoreError::Database(sqlx::Error::PoolClosed))?;
         let lists = lists.clone();
-        let (count, rows) = tokio::task::spawn_blocking(move || {
+        let (version, count, rows) = tokio::task::spawn_blocking(move || {
             let mut conn = lists.take()?;
             let read = (|| {
                 let tx = conn.transaction()?;
+                let version: i64 = tx
+                    .prepare_cached(&LIST_VERSION_Q)?
+                    .query_row(rusqlite::params![account_id], |r| r.get(0))?;
                 let count: i64 = tx.prepare_cached(&COUNT_Q)?.query_row(
                     rusqlite::params![account_id, status, locked_only, pattern],
                     |r| r.get(0),
@@ -349,7 +358,7 @@ impl SqliteStore {
                     )?
                     .collect::<rusqlite::Result<Vec<_>>>()?;
                 tx.finish()?;
-                Ok((count, rows))
+                Ok((version, count, rows))
             })()
             .map_err(read_error);
             lists.give_back(conn);
@@ -357,7 +366,30 @@ impl SqliteStore {
         })
         .await
         .map_err(|e| StoreError::Database(sqlx::Error::Protocol(format!("list task: {e}"))))??;
-        Ok((count, crate::sql::domains(rows)?))
+        let page = DomainPage {
+            total: count,
+            domains: crate::sql::domains(rows)?.into(),
+        };
+        Ok((Some(version), page))
+    }
+
+    /// The account's list version (`list_cache.rs`), read in place.
+    async fn read_list_version(&self, account_id: i64) -> Result<i64> {
+        let Some(path) = &self.path else {
+            return Ok(sqlx::query_scalar(&LIST_VERSION_Q)
+                .bind(account_id)
+                .fetch_one(&self.pool)
+                .await?);
+        };
+        let reader = self.reader(path)?;
+        // As in `read_domain_row`: no await while borrowed.
+        let conn = reader
+            .try_borrow_mut()
+            .map_err(|_| StoreError::Database(sqlx::Error::Protocol("reader busy".into())))?;
+        let mut statement = conn.prepare_cached(&LIST_VERSION_Q).map_err(read_error)?;
+        statement
+            .query_row(rusqlite::params![account_id], |r| r.get(0))
+            .map_err(read_error)
     }
 
     /// Runs `f` as one `BEGIN IMMEDIATE` transaction on the writer

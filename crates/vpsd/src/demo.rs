@@ -73,11 +73,11 @@ pub async fn seed(app: &App, addr: SocketAddr) -> anyhow::Result<()> {
     }
     vpsd_registrar::worker::run_once(&app.registrar).await?;
 
-    let (_, domains) = app
+    let page = app
         .registrar
         .list(account.id, &Default::default(), 0, 100)
         .await?;
-    for d in &domains {
+    for d in page.domains.iter() {
         match d.domain_name.as_str() {
             "demo-old.net" => {
                 store

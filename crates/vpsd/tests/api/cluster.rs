@@ -238,7 +238,10 @@ async fn a_process_killed_under_load_leaves_nothing_half_done() {
     let store = cluster.store().await;
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        let (count, domains) = store
+        let vpsd_storage::DomainPage {
+            total: count,
+            domains,
+        } = store
             .list_domains(account, &Default::default(), 0, 500)
             .await
             .expect("list");
@@ -262,7 +265,7 @@ async fn a_process_killed_under_load_leaves_nothing_half_done() {
                 );
             }
             let mails = store.outbox().await.expect("outbox");
-            for d in &domains {
+            for d in domains.iter() {
                 let n = mails
                     .iter()
                     .filter(|m| m.subject == format!("{} is registered", d.domain_name))

@@ -11,6 +11,7 @@ crate::both!(
     one_name_twenty_racers,
     twenty_names_balance_for_five,
     a_change_from_another_connection_is_read_at_once,
+    a_list_page_follows_changes_from_another_connection_at_once,
 );
 
 async fn one_name_twenty_racers(app: &TestApp) {
@@ -143,4 +144,101 @@ async fn a_change_from_another_connection_is_read_at_once(app: &TestApp) {
         let (_, after) = app.get(&path).await;
         assert_eq!(after["auto_renew"], want, "round {round}: {after}");
     }
+}
+
+/// Runs `sql` on a connection of its own (as another process would).
+async fn elsewhere(app: &TestApp, sql: &str) {
+    use sqlx::Connection;
+    match app.backend {
+        crate::helpers::Backend::Sqlite => {
+            let mut other = sqlx::SqliteConnection::connect(&app.database_url)
+                .await
+                .expect("connect");
+            sqlx::query(sql).execute(&mut other).await.expect(sql);
+            other.close().await.expect("close");
+        }
+        crate::helpers::Backend::Postgres => {
+            let mut other = sqlx::PgConnection::connect(&app.database_url)
+                .await
+                .expect("connect");
+            sqlx::query(sql).execute(&mut other).await.expect(sql);
+            other.close().await.expect("close");
+        }
+    }
+}
+
+/// List pages are kept per process with the account's list version; a
+/// change committed anywhere (here: another connection, as an operator
+/// command or another `vpsd` would) shows in the very next page, whether
+/// it edits a domain, removes it, moves it to another account, or deletes
+/// the row.
+async fn a_list_page_follows_changes_from_another_connection_at_once(app: &TestApp) {
+    let (other_account, other_token) = app.new_account("other-list@example.com", 100_00).await;
+    let mut ids = Vec::new();
+    for name in ["kept-a.com", "kept-b.com", "kept-c.com", "kept-d.com"] {
+        ids.push(app.register(name).await);
+    }
+    let page = "/api/v1/domains/?search=kept-";
+    let names = |body: &serde_json::Value| -> Vec<String> {
+        body["results"]
+            .as_array()
+            .expect("results")
+            .iter()
+            .map(|d| d["domain_name"].as_str().expect("name").to_owned())
+            .collect()
+    };
+    let (_, before) = app.get(page).await;
+    assert_eq!(before["count"], 4);
+    for round in 0..10 {
+        let want = round % 2 == 1;
+        elsewhere(
+            app,
+            &format!(
+                "UPDATE domains SET auto_renew = {want} WHERE id = {}",
+                ids[0]
+            ),
+        )
+        .await;
+        let (_, after) = app.get(page).await;
+        assert_eq!(
+            after["results"][0]["auto_renew"], want,
+            "round {round}: {after}"
+        );
+    }
+    elsewhere(
+        app,
+        &format!(
+            "UPDATE domains SET removed_at = updated_at WHERE id = {}",
+            ids[1]
+        ),
+    )
+    .await;
+    let (_, after) = app.get(page).await;
+    assert_eq!(names(&after), ["kept-a.com", "kept-c.com", "kept-d.com"]);
+    assert_eq!(after["count"], 3);
+
+    // The other account's page, kept before the move, sees it arrive.
+    let (_, theirs) = app
+        .request_as(Some(&other_token), Method::GET, page, None)
+        .await;
+    assert_eq!(theirs["count"], 0);
+    elsewhere(
+        app,
+        &format!(
+            "UPDATE domains SET account_id = {other_account} WHERE id = {}",
+            ids[2]
+        ),
+    )
+    .await;
+    let (_, after) = app.get(page).await;
+    assert_eq!(names(&after), ["kept-a.com", "kept-d.com"]);
+    let (_, theirs) = app
+        .request_as(Some(&other_token), Method::GET, page, None)
+        .await;
+    assert_eq!(names(&theirs), ["kept-c.com"]);
+
+    elsewhere(app, &format!("DELETE FROM domains WHERE id = {}", ids[3])).await;
+    let (_, after) = app.get(page).await;
+    assert_eq!(names(&after), ["kept-a.com"]);
+    assert_eq!(after["count"], 1);
 }
