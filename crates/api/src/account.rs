@@ -2,36 +2,46 @@
 
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Extension, Json, Router};
+use axum::{Extension, Json};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_axum::routes;
 use vpsd_domain::Money;
 
 use crate::auth::AccountId;
 use crate::error::ApiError;
-use crate::pagination::ListQuery;
+use crate::openapi::params::PageParams;
+use crate::openapi::Routes;
+use crate::pagination::{ListQuery, Page};
 use crate::views::rfc3339;
 use crate::AppState;
 
-pub fn router() -> Router<AppState> {
-    crate::routes(&[
-        ("/api/v1/account/", get(account)),
-        ("/api/v1/account/transactions/", get(transactions)),
-        ("/api/v1/account/audit/", get(audit)),
-    ])
+/// The routes and their document.
+pub fn routes() -> Routes {
+    Routes::new()
+        .serve(routes!(account))
+        .serve(routes!(transactions))
+        .serve(routes!(audit))
 }
 
-#[derive(Serialize)]
+/// The account the token belongs to.
+#[derive(Serialize, ToSchema)]
+#[schema(as = Account)]
 struct AccountView<'a> {
     id: i64,
     email: &'a str,
+    /// US dollars.
+    #[schema(value_type = f64, example = 100.0)]
     balance: Money,
     currency: &'static str,
     #[serde(serialize_with = "rfc3339")]
     created_at: DateTime<Utc>,
 }
 
+/// The account: email and balance.
+#[utoipa::path(get, operation_id = "getAccount", path = "/api/v1/account/", tag = "account",
+    responses((status = 200, description = "The account.", body = AccountView)))]
 async fn account(
     State(state): State<AppState>,
     Extension(AccountId(account)): Extension<AccountId>,
@@ -47,22 +57,34 @@ async fn account(
     .into_response())
 }
 
-#[derive(Serialize)]
+/// One entry of the ledger.
+#[derive(Serialize, ToSchema)]
+#[schema(as = Transaction)]
 struct TransactionView {
     id: i64,
     /// `credit`, `registration`, `transfer`, `renewal`, `restore`, `refund`.
     #[serde(rename = "type")]
     kind: String,
-    /// Negative for a charge, positive for money in.
+    /// Negative for a charge, positive for money in (US dollars).
+    #[schema(value_type = f64, example = -12.99)]
     amount: Money,
     domain: Option<String>,
     domain_id: Option<i64>,
     description: String,
+    #[schema(value_type = f64)]
     balance_after: Money,
     #[serde(serialize_with = "rfc3339")]
     created_at: DateTime<Utc>,
 }
 
+/// The ledger, newest first: every charge, refund and credit.
+#[utoipa::path(get, operation_id = "listTransactions", path = "/api/v1/account/transactions/", tag = "account",
+    params(PageParams),
+    responses(
+        (status = 200, description = "A page of entries.", body = Page<TransactionView>),
+        (status = 400, description = "A bad `page` or `page_size`.", body = crate::error::ErrorBody),
+        (status = 404, description = "A page past the end.", body = crate::error::ErrorBody),
+    ))]
 async fn transactions(
     State(state): State<AppState>,
     Extension(AccountId(account)): Extension<AccountId>,
@@ -88,7 +110,9 @@ async fn transactions(
     Ok(Json(query.page(count, results)?).into_response())
 }
 
-#[derive(Serialize)]
+/// One entry of the audit log.
+#[derive(Serialize, ToSchema)]
+#[schema(as = AuditEntry)]
 struct AuditView {
     id: i64,
     /// `api`, `worker` or `operator`.
@@ -98,12 +122,21 @@ struct AuditView {
     domain: Option<String>,
     domain_id: Option<i64>,
     /// The changed fields: `{"field": [before, after]}`.
+    #[schema(value_type = Object)]
     changes: serde_json::Value,
     request_id: Option<String>,
     #[serde(serialize_with = "rfc3339")]
     created_at: DateTime<Utc>,
 }
 
+/// Every change to the account and its domains, newest first.
+#[utoipa::path(get, operation_id = "listAuditEntries", path = "/api/v1/account/audit/", tag = "account",
+    params(PageParams),
+    responses(
+        (status = 200, description = "A page of entries.", body = Page<AuditView>),
+        (status = 400, description = "A bad `page` or `page_size`.", body = crate::error::ErrorBody),
+        (status = 404, description = "A page past the end.", body = crate::error::ErrorBody),
+    ))]
 async fn audit(
     State(state): State<AppState>,
     Extension(AccountId(account)): Extension<AccountId>,

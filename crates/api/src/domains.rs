@@ -3,8 +3,10 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Extension, Json, Router};
+use axum::{Extension, Json};
+use serde::Deserialize;
+use utoipa::ToSchema;
+use utoipa_axum::routes;
 use vpsd_domain::lifecycle::DomainStatus;
 use vpsd_domain::{DomainName, NameError, Nameservers, Years};
 use vpsd_registrar::{Registration, SettingsUpdate};
@@ -13,11 +15,14 @@ use vpsd_storage::DomainFilter;
 use crate::auth::{AccountId, Caller};
 use crate::error::ApiError;
 use crate::extract::{DomainId, Fields, JsonObject};
+use crate::openapi::params::{DomainIdParam, DomainListParams, PageParams};
+use crate::openapi::Routes;
 use crate::pagination::ListQuery;
+use crate::pagination::Page;
 use crate::views::{
     DetailView, DomainView, ImportedView, RegisteredView, RenewedView, TransferView, UpdatedView,
 };
-use crate::AppState;
+use crate::{accepts, AppState};
 
 const REGISTERED_MESSAGE: &str = "Domain registration initiated. Processing may take 5-10 minutes.";
 const UPDATED_MESSAGE: &str =
@@ -30,20 +35,102 @@ const TRANSFER_NEXT_STEPS: [&str; 4] = [
     "Domain will be automatically renewed for 1 year upon completion",
 ];
 
-/// The routes, each with and without its trailing slash (api-v1.md).
-pub fn router() -> Router<AppState> {
-    crate::routes(&[
-        ("/api/v1/domains/", get(list).post(register)),
-        ("/api/v1/domains/import/", post(import)),
-        (
-            "/api/v1/domains/{domain_id}/",
-            get(detail).put(update).delete(remove),
-        ),
-        ("/api/v1/domains/{domain_id}/transfer/", post(transfer)),
-        ("/api/v1/domains/{domain_id}/renew/", post(renew)),
-        ("/api/v1/domains/{domain_id}/restore/", post(restore)),
-    ])
+/// The routes and their document.
+pub fn routes() -> Routes {
+    Routes::new()
+        .serve(routes!(list, register))
+        .serve(routes!(import))
+        .serve(routes!(detail, update, remove))
+        .serve(routes!(transfer))
+        .serve(routes!(renew))
+        .serve(routes!(restore))
 }
+
+/// `POST /api/v1/domains/`.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub(crate) struct RegisterBody {
+    /// Case-insensitive, with or without a final dot, Unicode or A-label;
+    /// exactly one label below a TLD of the price list.
+    #[schema(example = "example.com")]
+    domain_name: String,
+    /// Years to register, 1–10 (default 1).
+    #[serde(default)]
+    #[schema(minimum = 1, maximum = 10, default = 1)]
+    years: i64,
+    /// Renew before expiry, charged to the balance (default true).
+    #[serde(default)]
+    #[schema(default = true)]
+    auto_renew: bool,
+    /// Whois contacts hidden (default true).
+    #[serde(default)]
+    #[schema(default = true)]
+    privacy_protection: bool,
+    /// 2–4 distinct host names (default VPS.org's two).
+    #[serde(default)]
+    #[schema(min_items = 2, max_items = 4, example = json!(["ns1.vps.org", "ns2.vps.org"]))]
+    nameservers: Vec<String>,
+}
+
+/// `PUT /api/v1/domains/{domain_id}/`: every field optional, at least one.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub(crate) struct UpdateBody {
+    #[serde(default)]
+    auto_renew: bool,
+    #[serde(default)]
+    privacy_protection: bool,
+    /// 2–4 distinct host names. Not while pending or transferring.
+    #[serde(default)]
+    #[schema(min_items = 2, max_items = 4)]
+    nameservers: Vec<String>,
+    /// The transfer lock. Not while pending or transferring.
+    #[serde(default)]
+    locked: bool,
+}
+
+/// `POST /api/v1/domains/{domain_id}/transfer/`.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub(crate) struct TransferBody {
+    /// The EPP code from the current registrar (never logged or echoed).
+    #[schema(min_length = 1, example = "Xy7#kP2q")]
+    auth_code: String,
+    /// Renew automatically once here (default true).
+    #[serde(default)]
+    #[schema(default = true)]
+    auto_renew: bool,
+}
+
+/// `POST /api/v1/domains/import/`.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub(crate) struct ImportBody {
+    /// A name registered at another registrar.
+    #[schema(example = "example.org")]
+    domain_name: String,
+}
+
+/// `POST /api/v1/domains/{domain_id}/renew/` (the body may be empty).
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub(crate) struct RenewBody {
+    /// Years to add, 1–10 (default 1); never past ten years from now.
+    #[serde(default)]
+    #[schema(minimum = 1, maximum = 10, default = 1)]
+    years: i64,
+}
+
+/// `POST /api/v1/domains/{domain_id}/restore/`: no fields (the body may be
+/// empty).
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RestoreBody {}
 
 fn name_error(field: &str, e: NameError) -> ApiError {
     let code = match e {
@@ -53,6 +140,14 @@ fn name_error(field: &str, e: NameError) -> ApiError {
     ApiError::field(code, field, e.to_string())
 }
 
+/// List the account's domains, ordered by id.
+#[utoipa::path(get, operation_id = "listDomains", path = "/api/v1/domains/", tag = "domains",
+    params(DomainListParams, PageParams),
+    responses(
+        (status = 200, description = "A page of domains.", body = Page<DomainView>),
+        (status = 400, description = "A bad `status`, `page` or `page_size`.", body = crate::error::ErrorBody),
+        (status = 404, description = "A page past the end.", body = crate::error::ErrorBody),
+    ))]
 async fn list(
     State(state): State<AppState>,
     Extension(AccountId(account)): Extension<AccountId>,
@@ -106,6 +201,15 @@ fn idna_search(s: &str) -> String {
     idna::domain_to_ascii(s).unwrap_or_else(|_| s.to_owned())
 }
 
+/// Register a domain: charged at once, `pending` until the registry has it.
+#[utoipa::path(post, operation_id = "registerDomain", path = "/api/v1/domains/", tag = "domains",
+    request_body = RegisterBody,
+    responses(
+        (status = 201, description = "Registration initiated.", body = RegisteredView),
+        (status = 400, description = "A bad or unsupported name, a name taken, or a bad field.", body = crate::error::ErrorBody),
+        (status = 402, description = "The balance is short; nothing changed.", body = crate::error::ErrorBody),
+        (status = 409, description = "The same `Idempotency-Key` with another request.", body = crate::error::ErrorBody),
+    ))]
 async fn register(
     State(state): State<AppState>,
     Caller {
@@ -114,16 +218,7 @@ async fn register(
     }: Caller,
     body: JsonObject,
 ) -> Result<Response, ApiError> {
-    let mut f = Fields::new(
-        body,
-        &[
-            "domain_name",
-            "years",
-            "auto_renew",
-            "privacy_protection",
-            "nameservers",
-        ],
-    );
+    let mut f = Fields::new(body, accepts!(RegisterBody));
     let name = f.string("domain_name");
     let name = f.require("domain_name", name);
     let years = f.int("years");
@@ -162,6 +257,13 @@ async fn register(
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
+/// A domain with its registrar, whois record and dates.
+#[utoipa::path(get, operation_id = "getDomain", path = "/api/v1/domains/{domain_id}/", tag = "domains",
+    params(DomainIdParam),
+    responses(
+        (status = 200, description = "The domain.", body = DetailView),
+        (status = 404, description = "No such domain in this account.", body = crate::error::ErrorBody),
+    ))]
 async fn detail(
     State(state): State<AppState>,
     Extension(AccountId(account)): Extension<AccountId>,
@@ -178,6 +280,15 @@ async fn detail(
     Ok(Json(body).into_response())
 }
 
+/// Change a domain's settings; only the fields given change.
+#[utoipa::path(put, operation_id = "updateDomain", path = "/api/v1/domains/{domain_id}/", tag = "domains",
+    params(DomainIdParam),
+    request_body = UpdateBody,
+    responses(
+        (status = 200, description = "The settings now.", body = UpdatedView),
+        (status = 400, description = "An empty body, a bad field, or a change not allowed now.", body = crate::error::ErrorBody),
+        (status = 404, description = "No such domain in this account.", body = crate::error::ErrorBody),
+    ))]
 async fn update(
     State(state): State<AppState>,
     Caller {
@@ -187,10 +298,7 @@ async fn update(
     DomainId(id): DomainId,
     body: JsonObject,
 ) -> Result<Response, ApiError> {
-    let mut f = Fields::new(
-        body,
-        &["auto_renew", "privacy_protection", "nameservers", "locked"],
-    );
+    let mut f = Fields::new(body, accepts!(UpdateBody));
     if f.is_empty() {
         return Err(ApiError::bad_request(
             "empty_update",
@@ -233,6 +341,13 @@ async fn update(
     .into_response())
 }
 
+/// Remove a domain from the account (the registration continues).
+#[utoipa::path(delete, operation_id = "deleteDomain", path = "/api/v1/domains/{domain_id}/", tag = "domains",
+    params(DomainIdParam),
+    responses(
+        (status = 204, description = "Removed."),
+        (status = 404, description = "No such domain in this account.", body = crate::error::ErrorBody),
+    ))]
 async fn remove(
     State(state): State<AppState>,
     Caller {
@@ -245,6 +360,17 @@ async fn remove(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
+/// Transfer a domain in from another registrar (import it first).
+#[utoipa::path(post, operation_id = "transferDomain", path = "/api/v1/domains/{domain_id}/transfer/", tag = "domains",
+    params(DomainIdParam),
+    request_body = TransferBody,
+    responses(
+        (status = 200, description = "Transfer initiated; charged one year.", body = TransferView),
+        (status = 400, description = "Locked, too recent, a wrong code, already in progress, or a bad field.", body = crate::error::ErrorBody),
+        (status = 402, description = "The balance is short; nothing changed.", body = crate::error::ErrorBody),
+        (status = 404, description = "No such domain in this account.", body = crate::error::ErrorBody),
+        (status = 409, description = "The same `Idempotency-Key` with another request.", body = crate::error::ErrorBody),
+    ))]
 async fn transfer(
     State(state): State<AppState>,
     Caller {
@@ -254,7 +380,7 @@ async fn transfer(
     DomainId(id): DomainId,
     body: JsonObject,
 ) -> Result<Response, ApiError> {
-    let mut f = Fields::new(body, &["auth_code", "auto_renew"]);
+    let mut f = Fields::new(body, accepts!(TransferBody));
     let auth_code = f.string("auth_code");
     let auth_code = f.require("auth_code", auth_code);
     let auto_renew = f.bool("auto_renew");
@@ -286,6 +412,14 @@ async fn transfer(
     .into_response())
 }
 
+/// Add a domain registered at another registrar, to transfer it in.
+#[utoipa::path(post, operation_id = "importDomain", path = "/api/v1/domains/import/", tag = "domains",
+    request_body = ImportBody,
+    responses(
+        (status = 201, description = "Added.", body = ImportedView),
+        (status = 400, description = "Not registered anywhere, ours already, in an account already, or a bad name.", body = crate::error::ErrorBody),
+        (status = 409, description = "The same `Idempotency-Key` with another request.", body = crate::error::ErrorBody),
+    ))]
 async fn import(
     State(state): State<AppState>,
     Caller {
@@ -294,7 +428,7 @@ async fn import(
     }: Caller,
     body: JsonObject,
 ) -> Result<Response, ApiError> {
-    let mut f = Fields::new(body, &["domain_name"]);
+    let mut f = Fields::new(body, accepts!(ImportBody));
     let name = f.string("domain_name");
     let name = f.require("domain_name", name);
     f.finish()?;
@@ -311,6 +445,17 @@ async fn import(
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
+/// Renew now (also in the grace period after expiry), charged at once.
+#[utoipa::path(post, operation_id = "renewDomain", path = "/api/v1/domains/{domain_id}/renew/", tag = "domains",
+    params(DomainIdParam),
+    request_body(content = RenewBody, description = "May be empty."),
+    responses(
+        (status = 200, description = "Renewed.", body = RenewedView),
+        (status = 400, description = "Not renewable now, past the ten-year limit, or a bad field.", body = crate::error::ErrorBody),
+        (status = 402, description = "The balance is short; nothing changed.", body = crate::error::ErrorBody),
+        (status = 404, description = "No such domain in this account.", body = crate::error::ErrorBody),
+        (status = 409, description = "The same `Idempotency-Key` with another request.", body = crate::error::ErrorBody),
+    ))]
 async fn renew(
     State(state): State<AppState>,
     Caller {
@@ -320,7 +465,7 @@ async fn renew(
     DomainId(id): DomainId,
     body: JsonObject,
 ) -> Result<Response, ApiError> {
-    let mut f = Fields::new(body, &["years"]);
+    let mut f = Fields::new(body, accepts!(RenewBody));
     let years = f.int("years");
     let years = f
         .parse_with("years", years, Years::parse)
@@ -331,6 +476,17 @@ async fn renew(
     Ok(RenewedView::new(&domain, cost, &what).into_response())
 }
 
+/// Restore a domain in redemption: the restore fee plus one year.
+#[utoipa::path(post, operation_id = "restoreDomain", path = "/api/v1/domains/{domain_id}/restore/", tag = "domains",
+    params(DomainIdParam),
+    request_body(content = RestoreBody, description = "May be empty."),
+    responses(
+        (status = 200, description = "Restored.", body = RenewedView),
+        (status = 400, description = "Not in redemption, or a body field.", body = crate::error::ErrorBody),
+        (status = 402, description = "The balance is short; nothing changed.", body = crate::error::ErrorBody),
+        (status = 404, description = "No such domain in this account.", body = crate::error::ErrorBody),
+        (status = 409, description = "The same `Idempotency-Key` with another request.", body = crate::error::ErrorBody),
+    ))]
 async fn restore(
     State(state): State<AppState>,
     Caller {
@@ -340,7 +496,7 @@ async fn restore(
     DomainId(id): DomainId,
     body: JsonObject,
 ) -> Result<Response, ApiError> {
-    Fields::new(body, &[]).finish()?;
+    Fields::new(body, accepts!(RestoreBody)).finish()?;
     let (domain, cost) = state.registrar.restore(&actor, account, id).await?;
     let what = "Domain restored with one year of renewal.";
     Ok(RenewedView::new(&domain, cost, what).into_response())

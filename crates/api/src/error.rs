@@ -10,11 +10,21 @@ use axum::Json;
 use serde::Serialize;
 use vpsd_registrar::RegistrarError;
 
-#[derive(Debug, Serialize)]
-struct ErrorBody<'a> {
+/// Every error's body (api-v1.md, "Common rules").
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = Error)]
+pub(crate) struct ErrorBody<'a> {
+    /// A sentence a person can act on.
+    #[schema(
+        example = "Insufficient funds: the registration costs $12.99 and the balance is $5.00. Add funds, then retry."
+    )]
     detail: &'a str,
+    /// A machine-readable code (docs/api.md lists them).
+    #[schema(example = "insufficient_funds")]
     code: &'a str,
+    /// For field validation failures: each field at fault and what is wrong.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<BTreeMap<String, Vec<String>>>)]
     errors: Option<&'a BTreeMap<String, Vec<String>>>,
 }
 

@@ -94,17 +94,17 @@ pub struct Fields {
 impl Fields {
     /// Refuses fields not in `allowed` (a typo must not silently do
     /// nothing; api-v1.md).
-    pub fn new(body: JsonObject, allowed: &[&str]) -> Self {
+    pub fn new<S: AsRef<str>>(body: JsonObject, allowed: &[S]) -> Self {
         let mut errors = BTreeMap::new();
         for key in body.0.keys() {
-            if !allowed.contains(&key.as_str()) {
-                errors.insert(
-                    key.clone(),
-                    vec![format!(
-                        "Unknown field. Accepted fields: {}.",
-                        allowed.join(", ")
-                    )],
-                );
+            if !allowed.iter().any(|a| a.as_ref() == key) {
+                let names: Vec<&str> = allowed.iter().map(AsRef::as_ref).collect();
+                let message = if names.is_empty() {
+                    "Unknown field: this request takes no body fields.".to_owned()
+                } else {
+                    format!("Unknown field. Accepted fields: {}.", names.join(", "))
+                };
+                errors.insert(key.clone(), vec![message]);
             }
         }
         Self {

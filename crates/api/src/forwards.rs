@@ -13,10 +13,11 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::routes;
 use vpsd_domain::dns;
 use vpsd_domain::forwarding::{self, CATCH_ALL};
 use vpsd_storage::{EmailForward, EmailForwardData, ForwardClash, UrlForward, UrlForwardData};
@@ -24,28 +25,60 @@ use vpsd_storage::{EmailForward, EmailForwardData, ForwardClash, UrlForward, Url
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::extract::{Fields, ItemPath, JsonObject};
+use crate::openapi::params::{DomainIdParam, ForwardIdParams};
+use crate::openapi::Routes;
+use crate::pagination::Page;
 use crate::views::rfc3339;
-use crate::AppState;
+use crate::{accepts, AppState};
 
-pub fn router() -> Router<AppState> {
-    crate::routes(&[
-        (
-            "/api/v1/domains/{domain_id}/email-forwards/",
-            get(list_email).post(create_email),
-        ),
-        (
-            "/api/v1/domains/{domain_id}/email-forwards/{forward_id}/",
-            get(show_email).put(change_email).delete(remove_email),
-        ),
-        (
-            "/api/v1/domains/{domain_id}/url-forwards/",
-            get(list_url).post(create_url),
-        ),
-        (
-            "/api/v1/domains/{domain_id}/url-forwards/{forward_id}/",
-            get(show_url).put(change_url).delete(remove_url),
-        ),
-    ])
+/// The routes and their document.
+pub fn routes() -> Routes {
+    Routes::new()
+        .serve(routes!(list_email, create_email))
+        .serve(routes!(show_email, change_email, remove_email))
+        .serve(routes!(list_url, create_url))
+        .serve(routes!(show_url, change_url, remove_url))
+}
+
+/// An email forward to add (`POST`, both fields), or the fields to change
+/// (`PUT`, at least one).
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = EmailForwardInput)]
+#[allow(dead_code)]
+struct EmailBody {
+    /// The part before `@` (`info`), or `*` for every other address.
+    #[serde(default)]
+    #[schema(example = "info")]
+    alias: String,
+    /// 1–10 addresses outside the domain.
+    #[serde(default)]
+    #[schema(min_items = 1, max_items = 10, example = json!(["owner@example.net"]))]
+    destinations: Vec<String>,
+}
+
+/// A URL forward to add (`POST`: `target` required), or the fields to
+/// change (`PUT`, at least one).
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = UrlForwardInput)]
+#[allow(dead_code)]
+struct UrlBody {
+    /// `@` (default) or a name in the zone (`www`).
+    #[serde(default)]
+    #[schema(example = "www")]
+    host: String,
+    /// An `http` or `https` URL.
+    #[serde(default)]
+    #[schema(example = "https://example.net/landing")]
+    target: String,
+    /// 301 (default, permanent) or 302.
+    #[serde(default)]
+    #[schema(minimum = 301, maximum = 302, default = 301)]
+    status_code: i64,
+    /// Append the request's path and query to the target (default false).
+    #[serde(default)]
+    keep_path: bool,
 }
 
 fn forward_not_found() -> ApiError {
@@ -85,12 +118,15 @@ fn item(path: ItemPath) -> Result<i64, ApiError> {
     path.item_id.ok_or_else(forward_not_found)
 }
 
-#[derive(Serialize)]
+/// An email forward.
+#[derive(Serialize, ToSchema)]
+#[schema(as = EmailForward)]
 struct EmailView<'a> {
     id: i64,
     alias: &'a str,
     /// The forwarded address; `*@domain` for the catch-all.
     address: String,
+    #[schema(value_type = Vec<String>)]
     destinations: &'a [String],
     #[serde(serialize_with = "rfc3339")]
     created_at: DateTime<Utc>,
@@ -117,7 +153,7 @@ fn email_data(
     zone: &str,
     current: Option<&EmailForward>,
 ) -> Result<EmailForwardData, ApiError> {
-    let mut f = Fields::new(body, &["alias", "destinations"]);
+    let mut f = Fields::new(body, accepts!(EmailBody));
     if current.is_some() && f.is_empty() {
         return Err(ApiError::bad_request(
             "empty_update",
@@ -153,6 +189,13 @@ fn email_data(
     }
 }
 
+/// The domain's Email forwards (all of them: at most 100).
+#[utoipa::path(get, operation_id = "listEmailForwards", path = "/api/v1/domains/{domain_id}/email-forwards/", tag = "forwarding",
+    params(DomainIdParam),
+    responses(
+        (status = 200, description = "Every forward.", body = Page<EmailView>),
+        (status = 404, description = "No such domain in this account.", body = crate::error::ErrorBody),
+    ))]
 async fn list_email(
     State(state): State<AppState>,
     caller: Caller,
@@ -178,6 +221,16 @@ fn json_list<T: Serialize>(results: Vec<T>) -> crate::pagination::Page<T> {
     }
 }
 
+/// Add a Email forward (the DNS it needs is served unless the zone has its own).
+#[utoipa::path(post, operation_id = "createEmailForward", path = "/api/v1/domains/{domain_id}/email-forwards/", tag = "forwarding",
+    params(DomainIdParam),
+    request_body = EmailBody,
+    responses(
+        (status = 201, description = "Added.", body = EmailView),
+        (status = 400, description = "A bad field, or 100 forwards already.", body = crate::error::ErrorBody),
+        (status = 404, description = "No such domain in this account.", body = crate::error::ErrorBody),
+        (status = 409, description = "Already forwarded, or the same `Idempotency-Key` with another request.", body = crate::error::ErrorBody),
+    ))]
 async fn create_email(
     State(state): State<AppState>,
     caller: Caller,
@@ -215,6 +268,13 @@ async fn find_email(
         .ok_or_else(forward_not_found)
 }
 
+/// One Email forward.
+#[utoipa::path(get, operation_id = "getEmailForward", path = "/api/v1/domains/{domain_id}/email-forwards/{forward_id}/", tag = "forwarding",
+    params(ForwardIdParams),
+    responses(
+        (status = 200, description = "The forward.", body = EmailView),
+        (status = 404, description = "No such domain or forward.", body = crate::error::ErrorBody),
+    ))]
 async fn show_email(
     State(state): State<AppState>,
     caller: Caller,
@@ -225,6 +285,16 @@ async fn show_email(
     Ok(Json(EmailView::new(&forward, &zone)).into_response())
 }
 
+/// Change the fields given.
+#[utoipa::path(put, operation_id = "updateEmailForward", path = "/api/v1/domains/{domain_id}/email-forwards/{forward_id}/", tag = "forwarding",
+    params(ForwardIdParams),
+    request_body = EmailBody,
+    responses(
+        (status = 200, description = "The forward now.", body = EmailView),
+        (status = 400, description = "An empty body or a bad field.", body = crate::error::ErrorBody),
+        (status = 404, description = "No such domain or forward.", body = crate::error::ErrorBody),
+        (status = 409, description = "Another forward has it already.", body = crate::error::ErrorBody),
+    ))]
 async fn change_email(
     State(state): State<AppState>,
     caller: Caller,
@@ -249,6 +319,13 @@ async fn change_email(
     Ok(Json(EmailView::new(&forward, &zone)).into_response())
 }
 
+/// Delete a Email forward.
+#[utoipa::path(delete, operation_id = "deleteEmailForward", path = "/api/v1/domains/{domain_id}/email-forwards/{forward_id}/", tag = "forwarding",
+    params(ForwardIdParams),
+    responses(
+        (status = 204, description = "Deleted."),
+        (status = 404, description = "No such domain or forward.", body = crate::error::ErrorBody),
+    ))]
 async fn remove_email(
     State(state): State<AppState>,
     caller: Caller,
@@ -267,7 +344,9 @@ async fn remove_email(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-#[derive(Serialize)]
+/// A URL forward.
+#[derive(Serialize, ToSchema)]
+#[schema(as = UrlForward)]
 struct UrlView<'a> {
     id: i64,
     host: &'a str,
@@ -312,7 +391,7 @@ fn url_data(
     zone: &str,
     current: Option<&UrlForward>,
 ) -> Result<UrlForwardData, ApiError> {
-    let mut f = Fields::new(body, &["host", "target", "status_code", "keep_path"]);
+    let mut f = Fields::new(body, accepts!(UrlBody));
     if current.is_some() && f.is_empty() {
         return Err(ApiError::bad_request(
             "empty_update",
@@ -351,6 +430,13 @@ fn url_data(
     data.ok_or_else(ApiError::internal)
 }
 
+/// The domain's URL forwards (all of them: at most 100).
+#[utoipa::path(get, operation_id = "listUrlForwards", path = "/api/v1/domains/{domain_id}/url-forwards/", tag = "forwarding",
+    params(DomainIdParam),
+    responses(
+        (status = 200, description = "Every forward.", body = Page<UrlView>),
+        (status = 404, description = "No such domain in this account.", body = crate::error::ErrorBody),
+    ))]
 async fn list_url(
     State(state): State<AppState>,
     caller: Caller,
@@ -365,6 +451,16 @@ async fn list_url(
     Ok(Json(json_list(views)).into_response())
 }
 
+/// Add a URL forward (the DNS it needs is served unless the zone has its own).
+#[utoipa::path(post, operation_id = "createUrlForward", path = "/api/v1/domains/{domain_id}/url-forwards/", tag = "forwarding",
+    params(DomainIdParam),
+    request_body = UrlBody,
+    responses(
+        (status = 201, description = "Added.", body = UrlView),
+        (status = 400, description = "A bad field, or 100 forwards already.", body = crate::error::ErrorBody),
+        (status = 404, description = "No such domain in this account.", body = crate::error::ErrorBody),
+        (status = 409, description = "Already forwarded, or the same `Idempotency-Key` with another request.", body = crate::error::ErrorBody),
+    ))]
 async fn create_url(
     State(state): State<AppState>,
     caller: Caller,
@@ -402,6 +498,13 @@ async fn find_url(
         .ok_or_else(forward_not_found)
 }
 
+/// One URL forward.
+#[utoipa::path(get, operation_id = "getUrlForward", path = "/api/v1/domains/{domain_id}/url-forwards/{forward_id}/", tag = "forwarding",
+    params(ForwardIdParams),
+    responses(
+        (status = 200, description = "The forward.", body = UrlView),
+        (status = 404, description = "No such domain or forward.", body = crate::error::ErrorBody),
+    ))]
 async fn show_url(
     State(state): State<AppState>,
     caller: Caller,
@@ -412,6 +515,16 @@ async fn show_url(
     Ok(Json(UrlView::new(&forward, &zone)).into_response())
 }
 
+/// Change the fields given.
+#[utoipa::path(put, operation_id = "updateUrlForward", path = "/api/v1/domains/{domain_id}/url-forwards/{forward_id}/", tag = "forwarding",
+    params(ForwardIdParams),
+    request_body = UrlBody,
+    responses(
+        (status = 200, description = "The forward now.", body = UrlView),
+        (status = 400, description = "An empty body or a bad field.", body = crate::error::ErrorBody),
+        (status = 404, description = "No such domain or forward.", body = crate::error::ErrorBody),
+        (status = 409, description = "Another forward has it already.", body = crate::error::ErrorBody),
+    ))]
 async fn change_url(
     State(state): State<AppState>,
     caller: Caller,
@@ -436,6 +549,13 @@ async fn change_url(
     Ok(Json(UrlView::new(&forward, &zone)).into_response())
 }
 
+/// Delete a URL forward.
+#[utoipa::path(delete, operation_id = "deleteUrlForward", path = "/api/v1/domains/{domain_id}/url-forwards/{forward_id}/", tag = "forwarding",
+    params(ForwardIdParams),
+    responses(
+        (status = 204, description = "Deleted."),
+        (status = 404, description = "No such domain or forward.", body = crate::error::ErrorBody),
+    ))]
 async fn remove_url(
     State(state): State<AppState>,
     caller: Caller,

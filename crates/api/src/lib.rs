@@ -14,6 +14,8 @@
 //! - [`error`]: [`ApiError`], the one JSON error body.
 //! - [`pagination`]: query strings and DRF-style pages.
 //! - [`views`]: the JSON shapes of the contract.
+//! - [`openapi`]: the OpenAPI document, built with the routes from the
+//!   handlers' annotations; `docs_page`: `/api/docs/`, which renders it.
 //!
 //! [`router`] builds the whole application; [`serve`] runs it on a listener
 //! until a shutdown future resolves, finishing requests in flight.
@@ -34,6 +36,7 @@ use vpsd_registrar::Registrar;
 
 pub mod account;
 pub mod auth;
+mod docs_page;
 pub mod domains;
 pub mod error;
 pub mod extract;
@@ -41,6 +44,7 @@ pub mod forwards;
 pub mod idempotency;
 pub mod limits;
 pub mod observe;
+pub mod openapi;
 pub mod pagination;
 pub mod pricing;
 pub mod records;
@@ -123,30 +127,36 @@ async fn method_not_allowed() -> ApiError {
     )
 }
 
-/// Routes each path with and without its trailing slash (api-v1.md: both
-/// are accepted, no redirect).
-pub(crate) fn routes(table: &[(&str, axum::routing::MethodRouter<AppState>)]) -> Router<AppState> {
-    table.iter().fold(Router::new(), |router, (path, route)| {
-        router
-            .route(path, route.clone())
-            .route(path.trim_end_matches('/'), route.clone())
-    })
+/// Every documented route, with the document: the API's routes with
+/// `protect` applied (authentication), then the health routes.
+fn all_routes(protect: impl FnOnce(Router<AppState>) -> Router<AppState>) -> openapi::Routes {
+    openapi::Routes::new()
+        .merge(domains::routes())
+        .merge(pricing::routes())
+        .merge(account::routes())
+        .merge(records::routes())
+        .merge(forwards::routes())
+        .map_router(protect)
+        .merge(observe::health_routes())
+}
+
+/// The OpenAPI document of the whole API, as `/api/v1/openapi.json`
+/// serves it.
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    all_routes(|r| r).split().1
 }
 
 /// The whole application.
 pub fn router(state: AppState) -> Router {
-    let api = Router::new()
-        .merge(domains::router())
-        .merge(pricing::router())
-        .merge(account::router())
-        .merge(records::router())
-        .merge(forwards::router())
-        // Authentication, then the Idempotency-Key (auth::require_token calls it).
-        .route_layer(middleware::from_fn_with_state(
+    // Authentication, then the Idempotency-Key (auth::require_token calls it).
+    let (routes, doc) = all_routes(|r| {
+        r.route_layer(middleware::from_fn_with_state(
             state.clone(),
             auth::require_token,
-        ));
-    let mut app = Router::new().merge(api).merge(observe::health_router());
+        ))
+    })
+    .split();
+    let mut app = routes.merge(openapi::router(&doc));
     if state.metrics_on_api {
         app = app.merge(observe::metrics_router());
     }
@@ -157,6 +167,8 @@ pub fn router(state: AppState) -> Router {
     // catches panics with the matched route known (routing happens first).
     app.fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .with_state(state.clone())
+        .merge(docs_page::router())
         .layer(
             tower::ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(
@@ -165,12 +177,8 @@ pub fn router(state: AppState) -> Router {
                 ))
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID.clone()))
                 .layer(DefaultBodyLimit::max(BODY_LIMIT))
-                .layer(middleware::from_fn_with_state(
-                    state.clone(),
-                    observe::track,
-                )),
+                .layer(middleware::from_fn_with_state(state, observe::track)),
         )
-        .with_state(state)
 }
 
 /// Request ids: this process's prefix and a counter, unique without a call

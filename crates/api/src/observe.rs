@@ -180,10 +180,20 @@ pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> R
     response
 }
 
+/// The process answers (no token).
+#[utoipa::path(get, operation_id = "healthz", path = "/healthz", tag = "operations", security(()),
+    responses((status = 200, description = "Alive: `{\"status\": \"ok\"}`.", body = Object)))]
 async fn healthz() -> Response {
     Json(json!({"status": "ok"})).into_response()
 }
 
+/// The database answers (no token): take the instance out of a load
+/// balancer while this is 503.
+#[utoipa::path(get, operation_id = "readyz", path = "/readyz", tag = "operations", security(()),
+    responses(
+        (status = 200, description = "Ready: `{\"status\": \"ready\"}`.", body = Object),
+        (status = 503, description = "The database does not answer.", body = Object),
+    ))]
 async fn readyz(State(state): State<AppState>) -> Response {
     match state.registrar.store().ping().await {
         Ok(()) => Json(json!({"status": "ready"})).into_response(),
@@ -213,10 +223,10 @@ async fn metrics(State(state): State<AppState>) -> Response {
 }
 
 /// `/healthz` and `/readyz`: always on the API's address, no token.
-pub fn health_router() -> Router<AppState> {
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
+pub fn health_routes() -> crate::openapi::Routes {
+    crate::openapi::Routes::new()
+        .serve(utoipa_axum::routes!(healthz))
+        .serve(utoipa_axum::routes!(readyz))
 }
 
 /// `/metrics`, no token: on the API's address, or on its own.

@@ -13,10 +13,13 @@ pub const DEFAULT_PAGE_SIZE: i64 = 50;
 pub const MAX_PAGE_SIZE: i64 = 500;
 
 /// One page of a list.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct Page<T: Serialize> {
+    /// How many match in all.
     pub count: i64,
+    /// The next page's full URL, or null on the last.
     pub next: Option<String>,
+    /// The previous page's full URL, or null on the first.
     pub previous: Option<String>,
     pub results: Vec<T>,
 }

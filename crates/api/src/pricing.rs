@@ -4,33 +4,41 @@
 
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_axum::routes;
 use vpsd_domain::pricing::RESTORE_FEE;
 use vpsd_domain::{DomainName, Money, NameError, Tld};
 use vpsd_registrar::RegistrarError;
 
 use crate::error::ApiError;
+use crate::openapi::Routes;
 use crate::pagination::ListQuery;
 use crate::AppState;
 
 /// At most this many names in one check.
 pub const MAX_CHECK_NAMES: usize = 50;
 
-pub fn router() -> Router<AppState> {
-    crate::routes(&[
-        ("/api/v1/domains/check/", get(check)),
-        ("/api/v1/pricing/", get(pricing)),
-    ])
+/// The routes and their document.
+pub fn routes() -> Routes {
+    Routes::new().serve(routes!(check)).serve(routes!(pricing))
 }
 
-#[derive(Serialize)]
+/// One year's prices of a TLD, US dollars.
+#[derive(Serialize, ToSchema)]
+#[schema(as = Prices)]
 struct PricesView {
+    #[schema(value_type = f64, example = 12.99)]
     register: Money,
+    #[schema(value_type = f64, example = 12.99)]
     renew: Money,
+    #[schema(value_type = f64, example = 12.99)]
     transfer: Money,
+    /// Restoring from redemption: the restore fee plus one year.
+    #[schema(value_type = f64)]
     restore: Money,
+    #[schema(example = "USD")]
     currency: &'static str,
 }
 
@@ -45,7 +53,8 @@ fn prices(tld: Tld) -> PricesView {
     }
 }
 
-#[derive(Serialize)]
+/// Whether one name can be registered now.
+#[derive(Serialize, ToSchema)]
 struct Availability {
     /// The name as stored (lower-case A-label), or as given when invalid.
     domain_name: String,
@@ -58,12 +67,22 @@ struct Availability {
     prices: Option<PricesView>,
 }
 
-#[derive(Serialize)]
+/// The answer for each name asked, in order.
+#[derive(Serialize, ToSchema)]
+#[schema(as = Check)]
 struct CheckView {
     count: usize,
     results: Vec<Availability>,
 }
 
+/// Whether names can be registered, with their prices.
+#[utoipa::path(get, operation_id = "checkAvailability", path = "/api/v1/domains/check/", tag = "availability",
+    params(("domain_name" = Vec<String>, Query,
+        description = "A name to check; repeat for more (1–50).")),
+    responses(
+        (status = 200, description = "One answer per name.", body = CheckView),
+        (status = 400, description = "No name, or more than 50.", body = crate::error::ErrorBody),
+    ))]
 async fn check(State(state): State<AppState>, query: ListQuery) -> Result<Response, ApiError> {
     let names = query.all("domain_name");
     if names.is_empty() {
@@ -122,21 +141,29 @@ async fn check(State(state): State<AppState>, query: ListQuery) -> Result<Respon
     .into_response())
 }
 
-#[derive(Serialize)]
+/// A TLD and its prices.
+#[derive(Serialize, ToSchema)]
 struct TldPrices {
+    #[schema(example = ".com")]
     tld: String,
     #[serde(flatten)]
     prices: PricesView,
 }
 
-#[derive(Serialize)]
+/// The price list.
+#[derive(Serialize, ToSchema)]
+#[schema(as = Pricing)]
 struct PricingView {
     currency: &'static str,
     /// The fee for restoring a domain in redemption, on top of one year.
+    #[schema(value_type = f64)]
     restore_fee: Money,
     results: Vec<TldPrices>,
 }
 
+/// The price of each TLD offered.
+#[utoipa::path(get, operation_id = "getPricing", path = "/api/v1/pricing/", tag = "availability",
+    responses((status = 200, description = "The price list.", body = PricingView)))]
 async fn pricing() -> Response {
     Json(PricingView {
         currency: "USD",

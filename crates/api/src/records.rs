@@ -13,31 +13,86 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::routes;
 use vpsd_domain::dns::{self, Clash, RecordData, RecordInput, RecordType};
 use vpsd_storage::DnsRecord;
 
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::extract::{Fields, ItemPath, JsonObject};
-use crate::pagination::ListQuery;
+use crate::openapi::params::{DomainIdParam, PageParams, RecordIdParams};
+use crate::openapi::Routes;
+use crate::pagination::{ListQuery, Page};
 use crate::views::rfc3339;
-use crate::AppState;
+use crate::{accepts, AppState};
 
-pub fn router() -> Router<AppState> {
-    crate::routes(&[
-        (
-            "/api/v1/domains/{domain_id}/dns/records/",
-            get(list).post(create),
-        ),
-        (
-            "/api/v1/domains/{domain_id}/dns/records/{record_id}/",
-            get(show).put(replace).delete(remove),
-        ),
-    ])
+/// The routes and their document.
+pub fn routes() -> Routes {
+    Routes::new()
+        .serve(routes!(list, create))
+        .serve(routes!(show, replace, remove))
+}
+
+/// A record's type.
+#[derive(Serialize, ToSchema)]
+#[allow(clippy::upper_case_acronyms, dead_code)]
+enum RecordTypeName {
+    A,
+    AAAA,
+    CNAME,
+    MX,
+    TXT,
+    NS,
+    SRV,
+    CAA,
+}
+
+/// A record to add (`POST`), or the fields to change (`PUT`: any, at
+/// least one; the whole record is checked again).
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = RecordInput)]
+#[allow(dead_code)]
+struct RecordBody {
+    /// Relative to the zone (`@` the apex, `www`, `*.dev`); a full name
+    /// ending in the zone is accepted too. Default `@`.
+    #[serde(default)]
+    #[schema(example = "www")]
+    name: String,
+    /// Required when adding.
+    #[serde(default, rename = "type")]
+    #[schema(value_type = RecordTypeName)]
+    rtype: String,
+    /// The type's data: an address, a host name, TXT text (up to 4,000
+    /// bytes), `weight port target` for SRV, `flags tag value` for CAA.
+    /// Required when adding.
+    #[serde(default)]
+    #[schema(example = "192.0.2.10")]
+    content: String,
+    /// Seconds, 60–86400 (default 3600).
+    #[serde(default)]
+    #[schema(minimum = 60, maximum = 86400, default = 3600)]
+    ttl: i64,
+    /// MX and SRV only, and required there: 0–65535.
+    #[serde(default)]
+    #[schema(minimum = 0, maximum = 65535)]
+    priority: i64,
+}
+
+/// The record list's filters.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+struct RecordFilter {
+    /// Only records of this type.
+    #[param(value_type = Option<RecordTypeName>)]
+    r#type: Option<String>,
+    /// Only records at this name (relative, or a full name in the zone).
+    name: Option<String>,
 }
 
 fn record_not_found() -> ApiError {
@@ -49,7 +104,8 @@ fn record_not_found() -> ApiError {
 }
 
 /// A record as the API shows it.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = DnsRecord)]
 pub struct RecordView<'a> {
     pub id: i64,
     /// Relative to the zone; `@` for the apex.
@@ -57,6 +113,7 @@ pub struct RecordView<'a> {
     /// The whole name, without the final dot.
     pub fqdn: String,
     #[serde(rename = "type")]
+    #[schema(value_type = RecordTypeName)]
     pub rtype: &'static str,
     pub content: &'a str,
     pub ttl: i64,
@@ -83,16 +140,15 @@ impl<'a> RecordView<'a> {
     }
 }
 
-const FIELDS: &[&str] = &["name", "type", "content", "ttl", "priority"];
-
 /// Reads the body's record fields (each with its own type error).
 fn read_input(body: JsonObject) -> Result<(RecordInput, Vec<&'static str>), ApiError> {
-    let given: Vec<&'static str> = FIELDS
+    let fields = accepts!(RecordBody);
+    let given: Vec<&str> = fields
         .iter()
-        .copied()
+        .map(String::as_str)
         .filter(|f| body.0.contains_key(*f))
         .collect();
-    let mut f = Fields::new(body, FIELDS);
+    let mut f = Fields::new(body, fields);
     let input = RecordInput {
         name: f.string("name"),
         rtype: f.string("type"),
@@ -133,6 +189,14 @@ async fn zone_name(state: &AppState, account: i64, domain_id: i64) -> Result<Str
         .domain_name)
 }
 
+/// The zone's records, ordered by id.
+#[utoipa::path(get, operation_id = "listDnsRecords", path = "/api/v1/domains/{domain_id}/dns/records/", tag = "dns",
+    params(DomainIdParam, RecordFilter, PageParams),
+    responses(
+        (status = 200, description = "A page of records.", body = Page<RecordView>),
+        (status = 400, description = "A bad `type`, `name`, `page` or `page_size`.", body = crate::error::ErrorBody),
+        (status = 404, description = "No such domain in this account, or a page past the end.", body = crate::error::ErrorBody),
+    ))]
 async fn list(
     State(state): State<AppState>,
     caller: Caller,
@@ -176,6 +240,16 @@ async fn list(
     Ok(Json(query.page(count, results)?).into_response())
 }
 
+/// Add a record (several of one type at one name are normal).
+#[utoipa::path(post, operation_id = "createDnsRecord", path = "/api/v1/domains/{domain_id}/dns/records/", tag = "dns",
+    params(DomainIdParam),
+    request_body = RecordBody,
+    responses(
+        (status = 201, description = "Added; served at once.", body = RecordView),
+        (status = 400, description = "A bad field, a CNAME beside other data, or a full zone.", body = crate::error::ErrorBody),
+        (status = 404, description = "No such domain in this account.", body = crate::error::ErrorBody),
+        (status = 409, description = "The same record exists, or the same `Idempotency-Key` with another request.", body = crate::error::ErrorBody),
+    ))]
 async fn create(
     State(state): State<AppState>,
     caller: Caller,
@@ -193,6 +267,13 @@ async fn create(
     Ok((StatusCode::CREATED, Json(RecordView::new(&record, &zone))).into_response())
 }
 
+/// One record.
+#[utoipa::path(get, operation_id = "getDnsRecord", path = "/api/v1/domains/{domain_id}/dns/records/{record_id}/", tag = "dns",
+    params(RecordIdParams),
+    responses(
+        (status = 200, description = "The record.", body = RecordView),
+        (status = 404, description = "No such domain or record.", body = crate::error::ErrorBody),
+    ))]
 async fn show(
     State(state): State<AppState>,
     caller: Caller,
@@ -208,6 +289,16 @@ async fn show(
     Ok(Json(RecordView::new(&record, &zone)).into_response())
 }
 
+/// Change the fields given; the whole record is checked again.
+#[utoipa::path(put, operation_id = "updateDnsRecord", path = "/api/v1/domains/{domain_id}/dns/records/{record_id}/", tag = "dns",
+    params(RecordIdParams),
+    request_body = RecordBody,
+    responses(
+        (status = 200, description = "The record now.", body = RecordView),
+        (status = 400, description = "An empty body, a bad field, or a CNAME beside other data.", body = crate::error::ErrorBody),
+        (status = 404, description = "No such domain or record.", body = crate::error::ErrorBody),
+        (status = 409, description = "The same record exists.", body = crate::error::ErrorBody),
+    ))]
 async fn replace(
     State(state): State<AppState>,
     caller: Caller,
@@ -258,6 +349,13 @@ async fn replace(
     Ok(Json(RecordView::new(&record, &zone)).into_response())
 }
 
+/// Delete a record.
+#[utoipa::path(delete, operation_id = "deleteDnsRecord", path = "/api/v1/domains/{domain_id}/dns/records/{record_id}/", tag = "dns",
+    params(RecordIdParams),
+    responses(
+        (status = 204, description = "Deleted; gone from the nameserver at once."),
+        (status = 404, description = "No such domain or record.", body = crate::error::ErrorBody),
+    ))]
 async fn remove(
     State(state): State<AppState>,
     caller: Caller,

@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Datelike, SecondsFormat, Timelike, Utc};
 use serde::{Serialize, Serializer};
+use utoipa::ToSchema;
 use vpsd_domain::lifecycle::{days_until, phase, ExpiryDates, TransferStatus};
 use vpsd_domain::nameservers::dns_managed_by;
 use vpsd_domain::Money;
@@ -87,11 +88,60 @@ fn opt_rfc3339<S: Serializer>(t: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, 
     }
 }
 
+/// The names the document gives to the views' fixed sets of words.
+pub mod names {
+    use serde::Serialize;
+    use utoipa::ToSchema;
+
+    /// A domain's status.
+    #[derive(Serialize, ToSchema)]
+    #[serde(rename_all = "snake_case")]
+    pub enum DomainStatus {
+        Pending,
+        Active,
+        Expired,
+    }
+
+    /// Where a domain stands in its life (docs/api.md, "Expiry").
+    #[derive(Serialize, ToSchema)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Phase {
+        Pending,
+        Active,
+        Grace,
+        Redemption,
+        PendingDelete,
+    }
+
+    /// Who answers for the domain's DNS: `vps.org` when every nameserver is
+    /// one of ours.
+    #[derive(Serialize, ToSchema)]
+    pub enum DnsManagedBy {
+        #[serde(rename = "vps.org")]
+        Ours,
+        #[serde(rename = "external")]
+        External,
+    }
+
+    /// A transfer's state.
+    #[derive(Serialize, ToSchema)]
+    #[serde(rename_all = "snake_case")]
+    pub enum TransferStatus {
+        Pending,
+        Completed,
+        Failed,
+    }
+}
+
 /// The domain object.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = Domain)]
 pub struct DomainView<'a> {
+    #[schema(example = 101)]
     pub id: i64,
+    #[schema(example = "example.com")]
     pub domain_name: &'a str,
+    #[schema(value_type = names::DomainStatus)]
     pub status: &'static str,
     #[serde(serialize_with = "rfc3339")]
     pub registration_date: DateTime<Utc>,
@@ -99,11 +149,14 @@ pub struct DomainView<'a> {
     pub expiration_date: DateTime<Utc>,
     pub auto_renew: bool,
     pub locked: bool,
+    #[schema(value_type = Vec<String>, example = json!(["ns1.vps.org", "ns2.vps.org"]))]
     pub nameservers: &'a [String],
     pub privacy_protection: bool,
+    #[schema(value_type = names::DnsManagedBy)]
     pub dns_managed_by: &'static str,
     /// Additional field: `pending`, `active`, `grace`, `redemption` or
     /// `pending_delete` (docs/api.md, "Expiry").
+    #[schema(value_type = names::Phase)]
     pub phase: &'static str,
 }
 
@@ -126,25 +179,34 @@ impl<'a> DomainView<'a> {
 }
 
 /// POST /api/v1/domains/ → 201.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = RegisteredDomain)]
 pub struct RegisteredView<'a> {
     #[serde(flatten)]
     pub domain: DomainView<'a>,
+    /// US dollars: `years` × the TLD's registration price.
+    #[schema(value_type = f64, example = 25.98)]
     pub total_cost: Money,
     pub message: &'static str,
 }
 
-#[derive(Serialize)]
+/// The whois record: contacts read `Privacy Protected` while privacy
+/// protection is on.
+#[derive(Serialize, ToSchema)]
+#[schema(as = Whois)]
 pub struct WhoisView<'a> {
     pub registrant: &'a str,
     pub admin_contact: &'a str,
     pub tech_contact: &'a str,
+    #[schema(value_type = String, format = Date)]
     pub created_date: DayStamp,
+    #[schema(value_type = String, format = Date)]
     pub updated_date: DayStamp,
 }
 
 /// GET /api/v1/domains/{id}/ → 200.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = DomainDetail)]
 pub struct DetailView<'a> {
     #[serde(flatten)]
     pub domain: DomainView<'a>,
@@ -154,6 +216,7 @@ pub struct DetailView<'a> {
     pub dns_records_count: i64,
     /// Additional field: `pending`, `completed` or `failed` once a transfer
     /// was asked for, else null.
+    #[schema(value_type = Option<names::TransferStatus>)]
     pub transfer_status: Option<&'static str>,
     /// Additional fields: when the grace period ends (renewal at the normal
     /// price until then), when redemption ends (restore until then), and
@@ -200,42 +263,53 @@ impl<'a> DetailView<'a> {
 }
 
 /// PUT /api/v1/domains/{id}/ → 200.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = UpdatedDomain)]
 pub struct UpdatedView<'a> {
     pub id: i64,
     pub domain_name: &'a str,
+    #[schema(value_type = names::DomainStatus)]
     pub status: &'static str,
     pub auto_renew: bool,
+    #[schema(value_type = Vec<String>)]
     pub nameservers: &'a [String],
     pub privacy_protection: bool,
     pub locked: bool,
+    #[schema(value_type = names::DnsManagedBy)]
     pub dns_managed_by: &'static str,
     pub message: &'static str,
 }
 
 /// POST /api/v1/domains/{id}/transfer/ → 200.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = Transfer)]
 pub struct TransferView<'a> {
     pub id: i64,
     pub domain_name: &'a str,
+    #[schema(value_type = names::TransferStatus)]
     pub transfer_status: &'static str,
     #[serde(serialize_with = "opt_rfc3339")]
     pub transfer_initiated_at: Option<DateTime<Utc>>,
     #[serde(serialize_with = "opt_rfc3339")]
     pub estimated_completion: Option<DateTime<Utc>>,
+    #[schema(value_type = f64, example = 12.99)]
     pub total_cost: Money,
     pub message: &'static str,
+    #[schema(value_type = Vec<String>)]
     pub next_steps: [&'static str; 4],
 }
 
 /// POST /api/v1/domains/{id}/renew/ and .../restore/ → 200.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = Renewed)]
 pub struct RenewedView<'a> {
     pub id: i64,
     pub domain_name: &'a str,
+    #[schema(value_type = names::DomainStatus)]
     pub status: &'static str,
     #[serde(serialize_with = "rfc3339")]
     pub expiration_date: DateTime<Utc>,
+    #[schema(value_type = f64, example = 12.99)]
     pub total_cost: Money,
     pub message: String,
 }
@@ -264,7 +338,8 @@ impl axum::response::IntoResponse for RenewedView<'_> {
 }
 
 /// POST /api/v1/domains/import/ → 201.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = ImportedDomain)]
 pub struct ImportedView<'a> {
     #[serde(flatten)]
     pub domain: DomainView<'a>,

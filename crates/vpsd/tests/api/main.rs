@@ -17,6 +17,7 @@ mod mail;
 mod money;
 mod nameserver;
 mod observe;
+mod openapi;
 mod pricing;
 mod records;
 mod renewals;

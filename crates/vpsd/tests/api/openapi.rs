@@ -1,0 +1,455 @@
+//! The OpenAPI document against the server that serves it (the drift test).
+//!
+//! Every operation the document lists is called over HTTP: once as a
+//! client following the document would (ids from earlier answers, bodies
+//! with the documented fields), once for a domain that is not there, once
+//! with a field the document does not list, and once without a token.
+//! Each answer's status must be one the document gives for the operation,
+//! and its body must validate against the schema documented for that
+//! status. The test fails when the document lists an operation it did not
+//! call, so a new route cannot go unchecked; routes are registered from the
+//! same annotations as the document (`vpsd_api::openapi::Routes`).
+
+use std::collections::BTreeSet;
+
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+use crate::helpers::TestApp;
+
+crate::both!(
+    every_operation_answers_as_documented,
+    the_docs_page_needs_no_other_host,
+);
+
+/// `/api/docs/` renders the document with assets served by this server:
+/// every script, style sheet and link it loads is a path here, each
+/// answered, so the page works with no network at all.
+async fn the_docs_page_needs_no_other_host(app: &TestApp) {
+    let http = reqwest::Client::new();
+    for page in ["/api/docs/", "/api/docs"] {
+        let resp = http
+            .get(format!("{}{page}", app.base))
+            .send()
+            .await
+            .expect("page");
+        assert_eq!(resp.status(), StatusCode::OK);
+        assert!(resp.headers()["content-type"]
+            .to_str()
+            .expect("type")
+            .starts_with("text/html"));
+        let csp = resp.headers()["content-security-policy"]
+            .to_str()
+            .expect("csp")
+            .to_owned();
+        assert!(csp.contains("default-src 'self'"), "{csp}");
+        let html = resp.text().await.expect("html");
+        assert!(html.contains("\"/api/v1/openapi.json\""), "{html}");
+        let mut loaded = 0;
+        for attr in ["src=\"", "href=\"", "url: \""] {
+            for part in html.split(attr).skip(1) {
+                let target = part.split('"').next().expect("quoted");
+                assert!(
+                    target.starts_with('/') && !target.starts_with("//"),
+                    "{page} loads {target} from elsewhere"
+                );
+                let asset = http
+                    .get(format!("{}{target}", app.base))
+                    .send()
+                    .await
+                    .expect("asset");
+                assert_eq!(asset.status(), StatusCode::OK, "{target}");
+                assert!(asset.bytes().await.expect("bytes").len() > 1000, "{target}");
+                loaded += 1;
+            }
+        }
+        // The style sheet, the script and the document.
+        assert_eq!(loaded, 3, "{html}");
+    }
+}
+
+/// The served document, its operations by id, and what was called.
+struct Document {
+    doc: Value,
+    called: BTreeSet<String>,
+}
+
+impl Document {
+    async fn fetch(app: &TestApp) -> Self {
+        let (status, doc) = app
+            .request_as(None, Method::GET, "/api/v1/openapi.json", None)
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(doc["openapi"], "3.1.0");
+        Document {
+            doc,
+            called: BTreeSet::new(),
+        }
+    }
+
+    /// Every operation: (operationId, method, path template).
+    fn operations(&self) -> Vec<(String, Method, String)> {
+        let mut ops = Vec::new();
+        for (path, item) in self.doc["paths"].as_object().expect("paths") {
+            for (method, op) in item.as_object().expect("path item") {
+                let Ok(m) = method.to_uppercase().parse::<Method>() else {
+                    continue;
+                };
+                let id = op["operationId"].as_str().expect("operationId").to_owned();
+                ops.push((id, m, path.clone()));
+            }
+        }
+        ops
+    }
+
+    fn operation(&self, id: &str) -> (Method, String, Value) {
+        let (_, method, path) = self
+            .operations()
+            .into_iter()
+            .find(|(op, _, _)| op == id)
+            .unwrap_or_else(|| panic!("the document has no operation {id}"));
+        let op = self.doc["paths"][&path][method.as_str().to_lowercase()].clone();
+        (method, path, op)
+    }
+
+    /// Validates `body` against `schema`, whose `$ref`s point into this
+    /// document's components.
+    fn validate(&self, what: &str, schema: &Value, body: &Value) {
+        let mut root = schema.clone();
+        if let Some(object) = root.as_object_mut() {
+            object.insert("components".into(), self.doc["components"].clone());
+        }
+        let validator = jsonschema::validator_for(&root)
+            .unwrap_or_else(|e| panic!("{what}: the document's schema does not compile: {e}"));
+        let errors: Vec<String> = validator
+            .iter_errors(body)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "{what}: the answer does not match the document:\n{}\nbody: {body}",
+            errors.join("\n")
+        );
+    }
+
+    /// Calls operation `id` with `params` in its path template, and checks
+    /// the answer against the document. Returns the status and body.
+    async fn call(
+        &mut self,
+        app: &TestApp,
+        token: Option<&str>,
+        id: &str,
+        params: &[(&str, i64)],
+        query: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let (method, template, op) = self.operation(id);
+        let mut path = template.clone();
+        for (name, value) in params {
+            path = path.replace(&format!("{{{name}}}"), &value.to_string());
+        }
+        assert!(
+            !path.contains('{'),
+            "{id}: no value for a parameter of {path}"
+        );
+        if let (Some(_), true) = (&body, op["requestBody"].is_null()) {
+            panic!("{id}: the document takes no body");
+        }
+        let url = format!("{path}{query}");
+        let (status, answer) = app.request_as(token, method.clone(), &url, body).await;
+        let what = format!("{id} ({method} {url}) answered {status}");
+        let documented = &op["responses"][status.as_str()];
+        assert!(
+            documented.is_object(),
+            "{what}, which the document does not list for it: {answer}"
+        );
+        match documented["content"]["application/json"]["schema"].as_object() {
+            Some(_) => {
+                let schema = &documented["content"]["application/json"]["schema"];
+                self.validate(&what, schema, &answer);
+            }
+            None => assert_eq!(answer, Value::Null, "{what}: the document gives no body"),
+        }
+        self.called.insert(id.to_owned());
+        (status, answer)
+    }
+}
+
+async fn every_operation_answers_as_documented(app: &TestApp) {
+    let mut d = Document::fetch(app).await;
+    let token = app.token.clone();
+    let t = Some(token.as_str());
+
+    // The operation ids are unique, and every API operation takes the
+    // bearer token.
+    let ops = d.operations();
+    let ids: BTreeSet<&String> = ops.iter().map(|(id, _, _)| id).collect();
+    assert_eq!(ids.len(), ops.len(), "operation ids repeat");
+    for (id, method, path) in &ops {
+        let op = &d.doc["paths"][path][method.as_str().to_lowercase()];
+        if path.starts_with("/api/v1/") {
+            assert_eq!(op["security"], json!([{"bearer": []}]), "{id}");
+        }
+    }
+
+    // Public operations.
+    d.call(app, None, "healthz", &[], "", None).await;
+    d.call(app, None, "readyz", &[], "", None).await;
+    d.call(app, t, "getPricing", &[], "", None).await;
+    let (s, _) = d
+        .call(
+            app,
+            t,
+            "checkAvailability",
+            &[],
+            "?domain_name=free-name.com&domain_name=nope.invalid",
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    d.call(app, t, "checkAvailability", &[], "", None).await;
+
+    // A domain's life, with every documented field.
+    let (s, reg) = d
+        .call(
+            app,
+            t,
+            "registerDomain",
+            &[],
+            "",
+            Some(json!({
+                "domain_name": "documented.com",
+                "years": 2,
+                "auto_renew": false,
+                "privacy_protection": false,
+                "nameservers": ["ns1.example.net", "ns2.example.net"],
+            })),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let id = reg["id"].as_i64().expect("id");
+    let dom = [("domain_id", id)];
+    app.wait_active(id).await;
+    d.call(
+        app,
+        t,
+        "listDomains",
+        &[],
+        "?status=active&search=doc&page=1&page_size=10",
+        None,
+    )
+    .await;
+    d.call(app, t, "listDomains", &[], "?status=bogus", None)
+        .await;
+    d.call(app, t, "getDomain", &dom, "", None).await;
+    let (s, _) = d
+        .call(
+            app,
+            t,
+            "updateDomain",
+            &dom,
+            "",
+            Some(json!({
+                "auto_renew": true,
+                "privacy_protection": true,
+                "nameservers": ["ns1.vps.org", "ns2.vps.org"],
+                "locked": false,
+            })),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    d.call(app, t, "updateDomain", &dom, "", Some(json!({})))
+        .await;
+    let (s, _) = d
+        .call(app, t, "renewDomain", &dom, "", Some(json!({"years": 1})))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    // Not in redemption: a documented 400.
+    d.call(app, t, "restoreDomain", &dom, "", Some(json!({})))
+        .await;
+
+    // Import and transfer.
+    let long_ago = app.now() - chrono::Duration::days(400);
+    app.held_elsewhere("documented-elsewhere.org", "Code-123", long_ago, false)
+        .await;
+    let (s, imported) = d
+        .call(
+            app,
+            t,
+            "importDomain",
+            &[],
+            "",
+            Some(json!({"domain_name": "documented-elsewhere.org"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let other = [("domain_id", imported["id"].as_i64().expect("id"))];
+    let (s, _) = d
+        .call(
+            app,
+            t,
+            "transferDomain",
+            &other,
+            "",
+            Some(json!({"auth_code": "Code-123", "auto_renew": true})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+
+    // DNS records.
+    let (s, record) = d
+        .call(
+            app,
+            t,
+            "createDnsRecord",
+            &dom,
+            "",
+            Some(json!({"name": "www", "type": "MX", "content": "mail.example.net", "ttl": 300, "priority": 10})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let rec = [
+        ("domain_id", id),
+        ("record_id", record["id"].as_i64().expect("id")),
+    ];
+    d.call(app, t, "createDnsRecord", &dom, "", Some(json!({"name": "www", "type": "MX", "content": "mail.example.net", "ttl": 300, "priority": 10})))
+        .await;
+    d.call(
+        app,
+        t,
+        "listDnsRecords",
+        &dom,
+        "?type=MX&name=www&page=1&page_size=5",
+        None,
+    )
+    .await;
+    d.call(app, t, "getDnsRecord", &rec, "", None).await;
+    d.call(
+        app,
+        t,
+        "updateDnsRecord",
+        &rec,
+        "",
+        Some(json!({"ttl": 600})),
+    )
+    .await;
+    d.call(app, t, "deleteDnsRecord", &rec, "", None).await;
+
+    // Forwarding.
+    let (s, email) = d
+        .call(
+            app,
+            t,
+            "createEmailForward",
+            &dom,
+            "",
+            Some(json!({"alias": "info", "destinations": ["owner@example.net"]})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let fwd = [
+        ("domain_id", id),
+        ("forward_id", email["id"].as_i64().expect("id")),
+    ];
+    d.call(app, t, "listEmailForwards", &dom, "", None).await;
+    d.call(app, t, "getEmailForward", &fwd, "", None).await;
+    d.call(
+        app,
+        t,
+        "updateEmailForward",
+        &fwd,
+        "",
+        Some(json!({"destinations": ["other@example.net"]})),
+    )
+    .await;
+    d.call(app, t, "deleteEmailForward", &fwd, "", None).await;
+    let (s, url) = d
+        .call(
+            app,
+            t,
+            "createUrlForward",
+            &dom,
+            "",
+            Some(json!({"host": "go", "target": "https://example.net/", "status_code": 302, "keep_path": true})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let fwd = [
+        ("domain_id", id),
+        ("forward_id", url["id"].as_i64().expect("id")),
+    ];
+    d.call(app, t, "listUrlForwards", &dom, "", None).await;
+    d.call(app, t, "getUrlForward", &fwd, "", None).await;
+    d.call(
+        app,
+        t,
+        "updateUrlForward",
+        &fwd,
+        "",
+        Some(json!({"status_code": 301})),
+    )
+    .await;
+    d.call(app, t, "deleteUrlForward", &fwd, "", None).await;
+
+    // The money trail and the audit log, after all that.
+    d.call(app, t, "getAccount", &[], "", None).await;
+    d.call(app, t, "listTransactions", &[], "?page=1&page_size=3", None)
+        .await;
+    d.call(app, t, "listAuditEntries", &[], "?page=2&page_size=2", None)
+        .await;
+    d.call(app, t, "listAuditEntries", &[], "?page=99", None)
+        .await;
+
+    // Every operation again: for a domain that is not there, with a field
+    // the document does not list, and without a token.
+    let missing = [
+        ("domain_id", 999_999),
+        ("record_id", 999_999),
+        ("forward_id", 999_999),
+    ];
+    for (op, method, path) in d.operations() {
+        let takes_body =
+            !d.doc["paths"][&path][method.as_str().to_lowercase()]["requestBody"].is_null();
+        if path.contains("{domain_id}") {
+            let body = takes_body.then(|| json!({}));
+            let (s, _) = d.call(app, t, &op, &missing, "", body).await;
+            assert!(
+                s == StatusCode::NOT_FOUND || s == StatusCode::BAD_REQUEST,
+                "{op} for a missing domain: {s}"
+            );
+        }
+        if takes_body {
+            let (s, e) = d
+                .call(
+                    app,
+                    t,
+                    &op,
+                    &[("domain_id", id), ("record_id", 1), ("forward_id", 1)],
+                    "",
+                    Some(json!({"not_a_field": 1})),
+                )
+                .await;
+            if s == StatusCode::BAD_REQUEST {
+                assert!(e["errors"]["not_a_field"].is_array(), "{op}: {e}");
+            } else {
+                assert_eq!(s, StatusCode::NOT_FOUND, "{op}: {e}");
+            }
+        }
+        if path.starts_with("/api/v1/") {
+            let params = [("domain_id", id), ("record_id", 1), ("forward_id", 1)];
+            let (s, _) = d.call(app, None, &op, &params, "", None).await;
+            assert_eq!(s, StatusCode::UNAUTHORIZED, "{op}");
+        }
+    }
+
+    // The last one: removing the domain.
+    let (s, _) = d.call(app, t, "deleteDomain", &dom, "", None).await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+
+    let all: BTreeSet<String> = d.operations().into_iter().map(|(id, _, _)| id).collect();
+    let missed: Vec<&String> = all.difference(&d.called).collect();
+    assert!(
+        missed.is_empty(),
+        "operations the test did not call: {missed:?}"
+    );
+}
