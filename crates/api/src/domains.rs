@@ -208,7 +208,6 @@ fn idna_search(s: &str) -> String {
         (status = 201, description = "Registration initiated.", body = RegisteredView),
         (status = 400, description = "A bad or unsupported name, a name taken, or a bad field.", body = crate::error::ErrorBody),
         (status = 402, description = "The balance is short; nothing changed.", body = crate::error::ErrorBody),
-        (status = 409, description = "The same `Idempotency-Key` with another request.", body = crate::error::ErrorBody),
     ))]
 async fn register(
     State(state): State<AppState>,
@@ -369,7 +368,6 @@ async fn remove(
         (status = 400, description = "Locked, too recent, a wrong code, already in progress, or a bad field.", body = crate::error::ErrorBody),
         (status = 402, description = "The balance is short; nothing changed.", body = crate::error::ErrorBody),
         (status = 404, description = "No such domain in this account.", body = crate::error::ErrorBody),
-        (status = 409, description = "The same `Idempotency-Key` with another request.", body = crate::error::ErrorBody),
     ))]
 async fn transfer(
     State(state): State<AppState>,
@@ -418,7 +416,6 @@ async fn transfer(
     responses(
         (status = 201, description = "Added.", body = ImportedView),
         (status = 400, description = "Not registered anywhere, ours already, in an account already, or a bad name.", body = crate::error::ErrorBody),
-        (status = 409, description = "The same `Idempotency-Key` with another request.", body = crate::error::ErrorBody),
     ))]
 async fn import(
     State(state): State<AppState>,
@@ -454,7 +451,6 @@ async fn import(
         (status = 400, description = "Not renewable now, past the ten-year limit, or a bad field.", body = crate::error::ErrorBody),
         (status = 402, description = "The balance is short; nothing changed.", body = crate::error::ErrorBody),
         (status = 404, description = "No such domain in this account.", body = crate::error::ErrorBody),
-        (status = 409, description = "The same `Idempotency-Key` with another request.", body = crate::error::ErrorBody),
     ))]
 async fn renew(
     State(state): State<AppState>,
@@ -485,7 +481,6 @@ async fn renew(
         (status = 400, description = "Not in redemption, or a body field.", body = crate::error::ErrorBody),
         (status = 402, description = "The balance is short; nothing changed.", body = crate::error::ErrorBody),
         (status = 404, description = "No such domain in this account.", body = crate::error::ErrorBody),
-        (status = 409, description = "The same `Idempotency-Key` with another request.", body = crate::error::ErrorBody),
     ))]
 async fn restore(
     State(state): State<AppState>,

@@ -229,7 +229,7 @@ fn json_list<T: Serialize>(results: Vec<T>) -> crate::pagination::Page<T> {
         (status = 201, description = "Added.", body = EmailView),
         (status = 400, description = "A bad field, or 100 forwards already.", body = crate::error::ErrorBody),
         (status = 404, description = "No such domain in this account.", body = crate::error::ErrorBody),
-        (status = 409, description = "Already forwarded, or the same `Idempotency-Key` with another request.", body = crate::error::ErrorBody),
+        (status = 409, description = "Already forwarded.", body = crate::error::ErrorBody),
     ))]
 async fn create_email(
     State(state): State<AppState>,
@@ -459,7 +459,7 @@ async fn list_url(
         (status = 201, description = "Added.", body = UrlView),
         (status = 400, description = "A bad field, or 100 forwards already.", body = crate::error::ErrorBody),
         (status = 404, description = "No such domain in this account.", body = crate::error::ErrorBody),
-        (status = 409, description = "Already forwarded, or the same `Idempotency-Key` with another request.", body = crate::error::ErrorBody),
+        (status = 409, description = "Already forwarded.", body = crate::error::ErrorBody),
     ))]
 async fn create_url(
     State(state): State<AppState>,

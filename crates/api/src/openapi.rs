@@ -40,7 +40,11 @@ the same path without it is accepted too. Errors are JSON: `{\"detail\", \"code\
 naming each field at fault. Money is US dollars with two decimals; times are RFC 3339 UTC.",
         license(name = "Apache-2.0", identifier = "Apache-2.0"),
     ),
-    components(schemas(crate::error::ErrorBody)),
+    components(schemas(
+        crate::error::ErrorBody,
+        params::ListStatus,
+        crate::records::RecordTypeName
+    )),
     tags(
         (name = "domains", description = "The account's domains and their life."),
         (name = "availability", description = "Availability and prices."),
@@ -155,6 +159,18 @@ fn finish(mut doc: OpenApi) -> OpenApi {
                 add("403", "A read-only token: use a read-write token.");
             }
             if method == "post" {
+                add(
+                    "400",
+                    "A bad field, or an `Idempotency-Key` that is not 1–255 visible ASCII characters.",
+                );
+                add(
+                    "409",
+                    "A request with this `Idempotency-Key` is still running, or failed: send it again.",
+                );
+                add(
+                    "422",
+                    "This `Idempotency-Key` was used with a different request: use a new key.",
+                );
                 op.parameters.get_or_insert_with(Vec::new).push(
                     ParameterBuilder::new()
                         .name("Idempotency-Key")

@@ -40,7 +40,7 @@ pub fn routes() -> Routes {
 /// A record's type.
 #[derive(Serialize, ToSchema)]
 #[allow(clippy::upper_case_acronyms, dead_code)]
-enum RecordTypeName {
+pub(crate) enum RecordTypeName {
     A,
     AAAA,
     CNAME,
@@ -248,7 +248,7 @@ async fn list(
         (status = 201, description = "Added; served at once.", body = RecordView),
         (status = 400, description = "A bad field, a CNAME beside other data, or a full zone.", body = crate::error::ErrorBody),
         (status = 404, description = "No such domain in this account.", body = crate::error::ErrorBody),
-        (status = 409, description = "The same record exists, or the same `Idempotency-Key` with another request.", body = crate::error::ErrorBody),
+        (status = 409, description = "The same record exists.", body = crate::error::ErrorBody),
     ))]
 async fn create(
     State(state): State<AppState>,

@@ -85,6 +85,9 @@ pub enum Command {
     /// Show the mails waiting in the outbox.
     #[command(subcommand)]
     Outbox(OutboxCommand),
+    /// Print the API's OpenAPI 3.1 document (as /api/v1/openapi.json
+    /// serves it); needs no database.
+    Openapi,
 }
 
 /// What forwarding adds to the zones (in `serve` and in `dns`).
@@ -536,6 +539,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                         .unwrap_or_default()
                 );
             }
+            Ok(())
+        }
+        Command::Openapi => {
+            println!("{}", vpsd_api::openapi_document().to_pretty_json()?);
             Ok(())
         }
         Command::Outbox(OutboxCommand::List) => {

@@ -21,5 +21,6 @@ mod openapi;
 mod pricing;
 mod records;
 mod renewals;
+mod schemathesis;
 mod snippets;
 mod tokens;

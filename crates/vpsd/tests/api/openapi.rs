@@ -20,7 +20,21 @@ use crate::helpers::TestApp;
 crate::both!(
     every_operation_answers_as_documented,
     the_docs_page_needs_no_other_host,
+    vpsd_openapi_prints_the_served_document,
 );
+
+/// `vpsd openapi` (no database) prints what the server serves.
+async fn vpsd_openapi_prints_the_served_document(app: &TestApp) {
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_vpsd"))
+        .arg("openapi")
+        .output()
+        .await
+        .expect("vpsd openapi");
+    assert!(out.status.success());
+    let printed: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let served = Document::fetch(app).await.doc;
+    assert_eq!(printed, served);
+}
 
 /// `/api/docs/` renders the document with assets served by this server:
 /// every script, style sheet and link it loads is a path here, each
