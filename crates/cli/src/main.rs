@@ -1,0 +1,304 @@
+//! `vps`: the command-line client of the VPS.org Domains API v1.
+//!
+//! Tables for people, `--json` for scripts; the API's `detail` on errors;
+//! exit codes that tell failures apart (see [`exit`]).
+
+mod commands;
+mod config;
+mod exit;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "vps",
+    version,
+    about = "The VPS.org Domains API from the command line."
+)]
+#[command(
+    after_help = "Exit codes: 0 done; 1 other failure; 2 bad usage; 3 not found; \
+4 refused (bad input or not allowed now); 5 not authenticated or not permitted; \
+6 balance too low; 7 rate limited; 8 server or network failure; 9 --wait timed out; \
+10 the transfer failed or was rejected."
+)]
+pub struct Cli {
+    /// The API's address (or set VPS_API_URL, or `vps login`).
+    #[arg(long, global = true, env = "VPS_API_URL")]
+    api_url: Option<String>,
+    /// An API token (or set VPS_API_TOKEN, or `vps login`).
+    #[arg(long, global = true, env = "VPS_API_TOKEN", hide_env_values = true)]
+    token: Option<String>,
+    /// Print the API's JSON instead of tables.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Save the API address and a token in the config file (checked first).
+    Login {
+        /// Read the token from standard input when not given.
+        #[arg(long = "with-token")]
+        with_token: Option<String>,
+    },
+    /// Forget the saved token.
+    Logout,
+    /// The account's domains.
+    #[command(subcommand)]
+    Domains(DomainsCommand),
+    /// Whether names can be registered, with their prices.
+    Check {
+        #[arg(required = true, num_args = 1..=50)]
+        names: Vec<String>,
+    },
+    /// The price list.
+    Pricing,
+    /// The account and its balance; `vps account transactions` for the ledger.
+    Account {
+        #[command(subcommand)]
+        what: Option<AccountCommand>,
+    },
+    /// A domain's DNS records.
+    #[command(subcommand)]
+    Dns(DnsCommand),
+    /// A domain's email forwards.
+    #[command(subcommand, name = "email-forwards")]
+    EmailForwards(EmailCommand),
+    /// A domain's URL forwards.
+    #[command(subcommand, name = "url-forwards")]
+    UrlForwards(UrlCommand),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions { shell: clap_complete::Shell },
+}
+
+#[derive(Debug, Subcommand)]
+enum AccountCommand {
+    /// The ledger, newest first.
+    Transactions {
+        #[command(flatten)]
+        page: PageArgs,
+    },
+}
+
+#[derive(Debug, Args)]
+struct PageArgs {
+    /// Which page, from 1.
+    #[arg(long, default_value_t = 1)]
+    page: u32,
+    /// Entries per page (1–500).
+    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=500))]
+    page_size: u32,
+}
+
+#[derive(Debug, Subcommand)]
+enum DomainsCommand {
+    /// List domains (every page unless --page is given).
+    List {
+        /// active, pending, expired or locked.
+        #[arg(long)]
+        status: Option<String>,
+        /// A part of the name.
+        #[arg(long)]
+        search: Option<String>,
+        /// Only this page.
+        #[arg(long)]
+        page: Option<u32>,
+        #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=500))]
+        page_size: u32,
+    },
+    /// One domain in detail (by id or name).
+    Get { domain: String },
+    /// Register a name (charged at once).
+    Register {
+        name: String,
+        /// 1–10.
+        #[arg(long, value_parser = clap::value_parser!(u8).range(1..=10))]
+        years: Option<u8>,
+        /// Do not renew automatically.
+        #[arg(long)]
+        no_auto_renew: bool,
+        /// Publish the account's contacts in whois.
+        #[arg(long)]
+        no_privacy: bool,
+        /// A nameserver (2–4); default VPS.org's.
+        #[arg(long = "nameserver", value_name = "HOST")]
+        nameservers: Vec<String>,
+        /// Wait until the registration completes, showing its state.
+        #[arg(long)]
+        wait: bool,
+        /// Give up waiting after this many seconds.
+        #[arg(long, default_value_t = 900)]
+        wait_timeout: u64,
+    },
+    /// Change settings; only those given change.
+    Update {
+        domain: String,
+        #[arg(long)]
+        auto_renew: Option<bool>,
+        #[arg(long)]
+        privacy: Option<bool>,
+        /// The transfer lock.
+        #[arg(long)]
+        locked: Option<bool>,
+        /// Replace the nameservers (give 2–4).
+        #[arg(long = "nameserver", value_name = "HOST")]
+        nameservers: Vec<String>,
+    },
+    /// Remove a domain from the account (the registration continues).
+    Delete { domain: String },
+    /// Add a domain registered at another registrar (to transfer it in).
+    Import { name: String },
+    /// Transfer a domain in from another registrar.
+    Transfer {
+        domain: String,
+        /// The EPP code from the current registrar.
+        #[arg(long)]
+        auth_code: String,
+        #[arg(long)]
+        no_auto_renew: bool,
+        /// Wait until the transfer completes, showing its state.
+        #[arg(long)]
+        wait: bool,
+        /// Give up waiting after this many seconds.
+        #[arg(long, default_value_t = 7 * 24 * 3600)]
+        wait_timeout: u64,
+    },
+    /// Renew now (charged at once).
+    Renew {
+        domain: String,
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=10))]
+        years: u8,
+    },
+    /// Restore a domain in redemption (the restore fee plus one year).
+    Restore { domain: String },
+}
+
+#[derive(Debug, Subcommand)]
+enum DnsCommand {
+    /// DNS records.
+    #[command(subcommand)]
+    Records(RecordsCommand),
+}
+
+#[derive(Debug, Args)]
+struct RecordFields {
+    /// Relative to the zone: @, www, *.dev.
+    #[arg(long)]
+    name: Option<String>,
+    /// A, AAAA, CNAME, MX, TXT, NS, SRV or CAA.
+    #[arg(long = "type")]
+    rtype: Option<String>,
+    #[arg(long)]
+    content: Option<String>,
+    /// Seconds (60–86400).
+    #[arg(long)]
+    ttl: Option<i64>,
+    /// MX and SRV.
+    #[arg(long)]
+    priority: Option<i64>,
+}
+
+#[derive(Debug, Subcommand)]
+enum RecordsCommand {
+    /// A zone's records.
+    List {
+        domain: String,
+        #[arg(long = "type")]
+        rtype: Option<String>,
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// One record.
+    Get { domain: String, record_id: i64 },
+    /// Add a record.
+    Add {
+        domain: String,
+        #[command(flatten)]
+        fields: RecordFields,
+    },
+    /// Change the fields given.
+    Update {
+        domain: String,
+        record_id: i64,
+        #[command(flatten)]
+        fields: RecordFields,
+    },
+    /// Delete a record.
+    Delete { domain: String, record_id: i64 },
+}
+
+#[derive(Debug, Subcommand)]
+enum EmailCommand {
+    /// A domain's email forwards.
+    List { domain: String },
+    /// One forward.
+    Get { domain: String, forward_id: i64 },
+    /// Forward ALIAS@domain (or * for every other address) to addresses.
+    Add {
+        domain: String,
+        alias: String,
+        #[arg(required = true)]
+        destinations: Vec<String>,
+    },
+    /// Change the alias or the destinations.
+    Update {
+        domain: String,
+        forward_id: i64,
+        #[arg(long)]
+        alias: Option<String>,
+        #[arg(long = "destination")]
+        destinations: Vec<String>,
+    },
+    /// Delete a forward.
+    Delete { domain: String, forward_id: i64 },
+}
+
+#[derive(Debug, Subcommand)]
+enum UrlCommand {
+    /// A domain's URL forwards.
+    List { domain: String },
+    /// One forward.
+    Get { domain: String, forward_id: i64 },
+    /// Redirect a host of the domain (@ or www) to a URL.
+    Add {
+        domain: String,
+        target: String,
+        #[arg(long, default_value = "@")]
+        host: String,
+        /// 301 or 302.
+        #[arg(long)]
+        status_code: Option<i64>,
+        /// Append the request's path and query to the target.
+        #[arg(long)]
+        keep_path: bool,
+    },
+    /// Change the fields given.
+    Update {
+        domain: String,
+        forward_id: i64,
+        #[arg(long)]
+        host: Option<String>,
+        #[arg(long)]
+        target: Option<String>,
+        #[arg(long)]
+        status_code: Option<i64>,
+        #[arg(long)]
+        keep_path: Option<bool>,
+    },
+    /// Delete a forward.
+    Delete { domain: String, forward_id: i64 },
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match commands::run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => exit::report(&e),
+    }
+}

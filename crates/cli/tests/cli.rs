@@ -1,0 +1,445 @@
+//! `vps` against a real server (in this process, SQLite, a random port),
+//! run as a user would run it: the binary, its arguments, its environment.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::Value;
+use vpsd::server::{App, ServerSettings};
+use vpsd_domain::{ManualClock, Money};
+use vpsd_storage::Actor;
+
+struct Server {
+    base: String,
+    token: String,
+    app: App,
+    dir: tempfile::TempDir,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+async fn server(registration_delay: Duration) -> Server {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("vpsd.db").display());
+    let mut settings = ServerSettings::new(url);
+    settings.registrar.registration_delay = registration_delay;
+    settings.registrar.transfer_delay = Duration::from_secs(1);
+    settings.worker_interval = Duration::from_millis(100);
+    let app = App::build(settings, Arc::new(ManualClock::new()))
+        .await
+        .expect("app");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(app.clone().serve(listener, async move {
+        let _ = stopped.await;
+    }));
+    let token = account(&app, "cli@example.com", 1_000_00).await;
+    Server {
+        base,
+        token,
+        app,
+        dir,
+        _stop: stop,
+    }
+}
+
+/// A new account with `cents`; its token.
+async fn account(app: &App, email: &str, cents: i64) -> String {
+    let a = app
+        .registrar
+        .create_account(&Actor::operator(), email, Money::from_cents(cents))
+        .await
+        .expect("account");
+    app.registrar
+        .issue_token(&Actor::operator(), a.id, "cli", false, None)
+        .await
+        .expect("token")
+        .1
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{}", self.stdout, self.stderr))
+    }
+
+    #[track_caller]
+    fn ok(self) -> Self {
+        assert_eq!(
+            self.code, 0,
+            "stdout: {}\nstderr: {}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+}
+
+/// Runs `vps` with the server's address and `token` in its environment
+/// and a config file of its own.
+async fn vps_as(s: &Server, token: Option<&str>, args: &[&str]) -> Run {
+    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_vps"));
+    cmd.args(args)
+        .env("VPS_API_URL", &s.base)
+        .env("VPS_CONFIG", s.dir.path().join("vps.toml"))
+        .env_remove("VPS_API_TOKEN");
+    if let Some(t) = token {
+        cmd.env("VPS_API_TOKEN", t);
+    }
+    let out = cmd.output().await.expect("run vps");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+async fn vps(s: &Server, args: &[&str]) -> Run {
+    vps_as(s, Some(&s.token), args).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_domain_life_through_vps() {
+    let s = server(Duration::from_secs(1)).await;
+
+    // Register and wait: the command returns when the domain is active.
+    let d = vps(
+        &s,
+        &[
+            "--json",
+            "domains",
+            "register",
+            "cli-life.com",
+            "--years",
+            "2",
+            "--wait",
+        ],
+    )
+    .await
+    .ok()
+    .json();
+    assert_eq!(d["domain_name"], "cli-life.com");
+    assert_eq!(d["status"], "active");
+    let id = d["id"].as_i64().expect("id");
+
+    // People get a table; scripts get JSON.
+    let table = vps(&s, &["domains", "list"]).await.ok().stdout;
+    assert!(
+        table.contains("cli-life.com") && table.contains("NAME"),
+        "{table}"
+    );
+    let list = vps(&s, &["--json", "domains", "list", "--search", "life"])
+        .await
+        .ok()
+        .json();
+    assert_eq!(list[0]["id"], id);
+    let shown = vps(&s, &["domains", "get", "cli-life.com"])
+        .await
+        .ok()
+        .stdout;
+    assert!(
+        shown.contains("registrar") && shown.contains("VPS.org"),
+        "{shown}"
+    );
+
+    // Settings, by name or by id.
+    let u = vps(
+        &s,
+        &[
+            "--json",
+            "domains",
+            "update",
+            "cli-life.com",
+            "--auto-renew",
+            "false",
+            "--locked",
+            "false",
+        ],
+    )
+    .await
+    .ok()
+    .json();
+    assert_eq!(u["auto_renew"], false);
+    assert_eq!(u["locked"], false);
+
+    // DNS records and forwards.
+    let r = vps(
+        &s,
+        &[
+            "--json",
+            "dns",
+            "records",
+            "add",
+            "cli-life.com",
+            "--type",
+            "A",
+            "--name",
+            "www",
+            "--content",
+            "192.0.2.5",
+            "--ttl",
+            "300",
+        ],
+    )
+    .await
+    .ok()
+    .json();
+    let record = r["id"].as_i64().expect("record id").to_string();
+    let records = vps(&s, &["dns", "records", "list", &id.to_string()])
+        .await
+        .ok()
+        .stdout;
+    assert!(records.contains("192.0.2.5"), "{records}");
+    let r = vps(
+        &s,
+        &[
+            "--json",
+            "dns",
+            "records",
+            "update",
+            "cli-life.com",
+            &record,
+            "--content",
+            "192.0.2.6",
+        ],
+    )
+    .await
+    .ok()
+    .json();
+    assert_eq!(r["content"], "192.0.2.6");
+    vps(&s, &["dns", "records", "delete", "cli-life.com", &record])
+        .await
+        .ok();
+    let e = vps(
+        &s,
+        &[
+            "--json",
+            "email-forwards",
+            "add",
+            "cli-life.com",
+            "info",
+            "me@example.net",
+        ],
+    )
+    .await
+    .ok()
+    .json();
+    assert_eq!(e["address"], "info@cli-life.com");
+    let emails = vps(&s, &["email-forwards", "list", "cli-life.com"])
+        .await
+        .ok()
+        .stdout;
+    assert!(emails.contains("me@example.net"), "{emails}");
+    let u = vps(
+        &s,
+        &[
+            "--json",
+            "url-forwards",
+            "add",
+            "cli-life.com",
+            "https://example.net/",
+            "--host",
+            "go",
+            "--status-code",
+            "302",
+        ],
+    )
+    .await
+    .ok()
+    .json();
+    assert_eq!(u["fqdn"], "go.cli-life.com");
+    assert_eq!(u["status_code"], 302);
+
+    // Money: two years, then one more.
+    let renewed = vps(&s, &["--json", "domains", "renew", "cli-life.com"])
+        .await
+        .ok()
+        .json();
+    assert_eq!(renewed["total_cost"], 12.99);
+    let account = vps(&s, &["--json", "account"]).await.ok().json();
+    let cents = (account["balance"].as_f64().expect("balance") * 100.0).round();
+    assert_eq!(cents, 1_000_00.0 - 3.0 * 12_99.0);
+    let ledger = vps(&s, &["--json", "account", "transactions"])
+        .await
+        .ok()
+        .json();
+    assert_eq!(ledger["results"][0]["type"], "renewal");
+    let prices = vps(&s, &["--json", "pricing"]).await.ok().json();
+    assert_eq!(prices["results"][0]["tld"], ".com");
+    let check = vps(&s, &["--json", "check", "cli-life.com", "cli-free.net"])
+        .await
+        .ok()
+        .json();
+    assert_eq!(check["results"][0]["available"], false);
+    assert_eq!(check["results"][1]["available"], true);
+
+    vps(&s, &["domains", "delete", "cli-life.com"]).await.ok();
+    let list = vps(&s, &["--json", "domains", "list"]).await.ok().json();
+    assert_eq!(list, serde_json::json!([]));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exit_codes_tell_failures_apart() {
+    // Registrations take an hour here, so --wait gives up.
+    let s = server(Duration::from_secs(3600)).await;
+
+    let r = vps(&s, &["domains", "get", "999"]).await;
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    let r = vps(&s, &["domains", "get", "not-mine.com"]).await;
+    assert_eq!(r.code, 3, "{}", r.stderr);
+
+    // Refused, with the API's own sentence and each field's message.
+    let r = vps(&s, &["domains", "register", "bad..name.com"]).await;
+    assert_eq!(r.code, 4, "{}", r.stderr);
+    assert!(r.stderr.contains("not a valid domain name"), "{}", r.stderr);
+    let r = vps(
+        &s,
+        &[
+            "domains",
+            "register",
+            "two-ns.com",
+            "--nameserver",
+            "ns1.example.net",
+        ],
+    )
+    .await;
+    assert_eq!(r.code, 4, "{}", r.stderr);
+    assert!(r.stderr.contains("nameservers:"), "{}", r.stderr);
+
+    let r = vps_as(&s, Some("vps_wrong"), &["account"]).await;
+    assert_eq!(r.code, 5, "{}", r.stderr);
+    let r = vps_as(&s, None, &["account"]).await;
+    assert_eq!(r.code, 5, "{}", r.stderr);
+    assert!(r.stderr.contains("vps login"), "{}", r.stderr);
+
+    let poor = account(&s.app, "poor@example.com", 5_00).await;
+    let r = vps_as(&s, Some(&poor), &["domains", "register", "too-dear.com"]).await;
+    assert_eq!(r.code, 6, "{}", r.stderr);
+    assert!(r.stderr.contains("$12.99"), "{}", r.stderr);
+
+    let r = vps(&s, &["domains", "register"]).await;
+    assert_eq!(r.code, 2, "{}", r.stderr);
+
+    let r = vps(
+        &s,
+        &[
+            "domains",
+            "register",
+            "slow-one.com",
+            "--wait",
+            "--wait-timeout",
+            "1",
+        ],
+    )
+    .await;
+    assert_eq!(r.code, 9, "{}", r.stderr);
+    assert!(r.stderr.contains("still pending"), "{}", r.stderr);
+
+    // Nothing answers here.
+    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_vps"));
+    let out = cmd
+        .args([
+            "--api-url",
+            "http://127.0.0.1:9",
+            "--token",
+            "vps_x",
+            "account",
+        ])
+        .env("VPS_CONFIG", s.dir.path().join("none.toml"))
+        .output()
+        .await
+        .expect("run");
+    assert_eq!(out.status.code(), Some(8));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_keeps_a_checked_token_for_its_owner_only() {
+    let s = server(Duration::from_secs(1)).await;
+    let config = s.dir.path().join("vps.toml");
+
+    // A wrong token is refused and not kept.
+    let r = vps_as(&s, None, &["login", "--with-token", "vps_wrong"]).await;
+    assert_eq!(r.code, 5, "{}", r.stderr);
+    assert!(!config.exists());
+
+    // The token from standard input, as `echo $T | vps login` gives it.
+    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_vps"));
+    cmd.args(["login", "--api-url", &s.base])
+        .env("VPS_CONFIG", &config)
+        .env_remove("VPS_API_TOKEN")
+        .env_remove("VPS_API_URL")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().expect("spawn");
+    {
+        use tokio::io::AsyncWriteExt;
+        let mut stdin = child.stdin.take().expect("stdin");
+        stdin
+            .write_all(format!("{}\n", s.token).as_bytes())
+            .await
+            .expect("write");
+    }
+    let out = child.wait_with_output().await.expect("login");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&config)
+            .expect("config")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+
+    // Later commands need nothing else.
+    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_vps"));
+    let out = cmd
+        .args(["--json", "account"])
+        .env("VPS_CONFIG", &config)
+        .env_remove("VPS_API_TOKEN")
+        .env_remove("VPS_API_URL")
+        .output()
+        .await
+        .expect("account");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let account: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(account["email"], "cli@example.com");
+
+    // Logged out: the token is gone from the file.
+    let r = vps_as(&s, None, &["logout"]).await.ok();
+    assert!(r.stderr.contains("Forgot"));
+    let text = std::fs::read_to_string(&config).expect("config");
+    assert!(!text.contains(&s.token), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn completions_cover_the_commands() {
+    let s = server(Duration::from_secs(1)).await;
+    for shell in ["bash", "zsh", "fish"] {
+        let r = vps(&s, &["completions", shell]).await.ok();
+        for word in [
+            "domains",
+            "email-forwards",
+            "url-forwards",
+            "register",
+            "records",
+        ] {
+            assert!(r.stdout.contains(word), "{shell} lacks {word}");
+        }
+    }
+}

@@ -1,0 +1,521 @@
+//! A Rust client for the VPS.org Domains API v1.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), vps_client::Error> {
+//! let api = vps_client::Client::new("https://api.example.com", "vps_...")?;
+//! for domain in api.all_domains(&Default::default()).await? {
+//!     println!("{} {} {}", domain.id, domain.domain_name, domain.status);
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! Every call answers the API's JSON as typed values, or an [`Error`]
+//! carrying the API's `detail`, `code` and field errors. The types follow
+//! the server's OpenAPI document (`/api/v1/openapi.json`); fields the server
+//! may add later are ignored.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use reqwest::{Method, StatusCode};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+mod models;
+pub use models::*;
+
+/// What went wrong with a call.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The API answered with an error body.
+    #[error("{detail} ({code}, HTTP {status})")]
+    Api {
+        status: StatusCode,
+        code: String,
+        detail: String,
+        /// Each field at fault and what is wrong with it.
+        errors: BTreeMap<String, Vec<String>>,
+    },
+    /// The server could not be reached or did not answer.
+    #[error("cannot reach the API: {0}")]
+    Transport(#[from] reqwest::Error),
+    /// The answer was not what the API describes.
+    #[error("unexpected answer (HTTP {status}): {message}")]
+    Unexpected { status: StatusCode, message: String },
+    /// The base URL is not a URL.
+    #[error("not an API URL: {0}")]
+    Url(String),
+}
+
+impl Error {
+    /// The HTTP status, when the server answered.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Error::Api { status, .. } | Error::Unexpected { status, .. } => Some(*status),
+            Error::Transport(e) => e.status(),
+            Error::Url(_) => None,
+        }
+    }
+}
+
+/// The error body of the API.
+#[derive(Debug, Deserialize)]
+struct ErrorBody {
+    detail: String,
+    code: String,
+    #[serde(default)]
+    errors: BTreeMap<String, Vec<String>>,
+}
+
+/// A client of one API with one token. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    base: url::Url,
+    token: String,
+}
+
+impl Client {
+    /// `base_url` is the server (`https://api.example.com`) or its API root
+    /// (`.../api/v1`); `token` an API token (`vps_...`).
+    pub fn new(base_url: &str, token: &str) -> Result<Self, Error> {
+        let mut base = url::Url::parse(base_url.trim()).map_err(|e| Error::Url(e.to_string()))?;
+        if !matches!(base.scheme(), "http" | "https") {
+            return Err(Error::Url(format!("{base_url}: use http:// or https://")));
+        }
+        let path = base.path().trim_end_matches('/').to_owned();
+        let root = path.strip_suffix("/api/v1").unwrap_or(&path).to_owned();
+        base.set_path(&format!("{root}/"));
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(60))
+            .user_agent(concat!("vps-client/", env!("CARGO_PKG_VERSION")))
+            .build()?;
+        Ok(Self {
+            http,
+            base,
+            token: token.trim().to_owned(),
+        })
+    }
+
+    /// The server's root URL (without `/api/v1`).
+    pub fn base_url(&self) -> &str {
+        self.base.as_str()
+    }
+
+    fn url(&self, path: &str) -> Result<url::Url, Error> {
+        self.base
+            .join(path.trim_start_matches('/'))
+            .map_err(|e| Error::Url(e.to_string()))
+    }
+
+    async fn send<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&Value>,
+    ) -> Result<T, Error> {
+        let mut req = self
+            .http
+            .request(method, self.url(path)?)
+            .bearer_auth(&self.token)
+            .query(query);
+        if let Some(body) = body {
+            req = req.json(body);
+        }
+        let resp = req.send().await?;
+        let status = resp.status();
+        let bytes = resp.bytes().await?;
+        if status.is_success() {
+            let text: &[u8] = if bytes.is_empty() { b"null" } else { &bytes };
+            return serde_json::from_slice(text).map_err(|e| Error::Unexpected {
+                status,
+                message: e.to_string(),
+            });
+        }
+        match serde_json::from_slice::<ErrorBody>(&bytes) {
+            Ok(e) => Err(Error::Api {
+                status,
+                code: e.code,
+                detail: e.detail,
+                errors: e.errors,
+            }),
+            Err(_) => Err(Error::Unexpected {
+                status,
+                message: String::from_utf8_lossy(&bytes).chars().take(200).collect(),
+            }),
+        }
+    }
+
+    async fn get<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+    ) -> Result<T, Error> {
+        self.send(Method::GET, path, query, None).await
+    }
+
+    async fn post<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &impl Serialize,
+    ) -> Result<T, Error> {
+        let body = serde_json::to_value(body).map_err(|e| Error::Unexpected {
+            status: StatusCode::OK,
+            message: e.to_string(),
+        })?;
+        self.send(Method::POST, path, &[], Some(&body)).await
+    }
+
+    async fn put<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &impl Serialize,
+    ) -> Result<T, Error> {
+        let body = serde_json::to_value(body).map_err(|e| Error::Unexpected {
+            status: StatusCode::OK,
+            message: e.to_string(),
+        })?;
+        self.send(Method::PUT, path, &[], Some(&body)).await
+    }
+
+    async fn delete(&self, path: &str) -> Result<(), Error> {
+        self.send::<Value>(Method::DELETE, path, &[], None).await?;
+        Ok(())
+    }
+
+    // ---- domains
+
+    /// One page of the account's domains.
+    pub async fn domains(
+        &self,
+        filter: &DomainFilter,
+        page: PageRequest,
+    ) -> Result<Page<Domain>, Error> {
+        let mut query = page.query();
+        if let Some(status) = &filter.status {
+            query.push(("status", status.clone()));
+        }
+        if let Some(search) = &filter.search {
+            query.push(("search", search.clone()));
+        }
+        self.get("api/v1/domains/", &query).await
+    }
+
+    /// Every domain matching `filter`, page after page.
+    pub async fn all_domains(&self, filter: &DomainFilter) -> Result<Vec<Domain>, Error> {
+        let mut all = Vec::new();
+        let mut page = PageRequest {
+            page: 1,
+            page_size: 500,
+        };
+        loop {
+            let got = self.domains(filter, page).await?;
+            let more = got.next.is_some();
+            all.extend(got.results);
+            if !more {
+                return Ok(all);
+            }
+            page.page += 1;
+        }
+    }
+
+    pub async fn domain(&self, id: i64) -> Result<DomainDetail, Error> {
+        self.get(&format!("api/v1/domains/{id}/"), &[]).await
+    }
+
+    /// The account's domain of this name (case and a final dot ignored).
+    pub async fn domain_named(&self, name: &str) -> Result<Option<Domain>, Error> {
+        let want = name.trim().trim_end_matches('.').to_lowercase();
+        let filter = DomainFilter {
+            status: None,
+            search: Some(want.clone()),
+        };
+        Ok(self
+            .all_domains(&filter)
+            .await?
+            .into_iter()
+            .find(|d| d.domain_name == want))
+    }
+
+    pub async fn register(&self, request: &RegisterRequest) -> Result<Registered, Error> {
+        self.post("api/v1/domains/", request).await
+    }
+
+    pub async fn update_domain(&self, id: i64, request: &UpdateRequest) -> Result<Updated, Error> {
+        self.put(&format!("api/v1/domains/{id}/"), request).await
+    }
+
+    /// Removes the domain from the account (the registration continues).
+    pub async fn delete_domain(&self, id: i64) -> Result<(), Error> {
+        self.delete(&format!("api/v1/domains/{id}/")).await
+    }
+
+    pub async fn import(&self, domain_name: &str) -> Result<Imported, Error> {
+        self.post(
+            "api/v1/domains/import/",
+            &serde_json::json!({ "domain_name": domain_name }),
+        )
+        .await
+    }
+
+    pub async fn transfer(&self, id: i64, request: &TransferRequest) -> Result<Transfer, Error> {
+        self.post(&format!("api/v1/domains/{id}/transfer/"), request)
+            .await
+    }
+
+    pub async fn renew(&self, id: i64, years: u8) -> Result<Renewed, Error> {
+        self.post(
+            &format!("api/v1/domains/{id}/renew/"),
+            &serde_json::json!({ "years": years }),
+        )
+        .await
+    }
+
+    pub async fn restore(&self, id: i64) -> Result<Renewed, Error> {
+        self.post(
+            &format!("api/v1/domains/{id}/restore/"),
+            &serde_json::json!({}),
+        )
+        .await
+    }
+
+    // ---- availability, prices, account
+
+    pub async fn check(&self, names: &[String]) -> Result<Check, Error> {
+        let query: Vec<(&str, String)> = names.iter().map(|n| ("domain_name", n.clone())).collect();
+        self.get("api/v1/domains/check/", &query).await
+    }
+
+    pub async fn pricing(&self) -> Result<Pricing, Error> {
+        self.get("api/v1/pricing/", &[]).await
+    }
+
+    pub async fn account(&self) -> Result<Account, Error> {
+        self.get("api/v1/account/", &[]).await
+    }
+
+    pub async fn transactions(&self, page: PageRequest) -> Result<Page<Transaction>, Error> {
+        self.get("api/v1/account/transactions/", &page.query())
+            .await
+    }
+
+    // ---- DNS records
+
+    pub async fn dns_records(
+        &self,
+        domain_id: i64,
+        rtype: Option<&str>,
+        name: Option<&str>,
+    ) -> Result<Vec<DnsRecord>, Error> {
+        let mut all = Vec::new();
+        let mut page = PageRequest {
+            page: 1,
+            page_size: 500,
+        };
+        loop {
+            let mut query = page.query();
+            if let Some(t) = rtype {
+                query.push(("type", t.to_owned()));
+            }
+            if let Some(n) = name {
+                query.push(("name", n.to_owned()));
+            }
+            let got: Page<DnsRecord> = self
+                .get(&format!("api/v1/domains/{domain_id}/dns/records/"), &query)
+                .await?;
+            let more = got.next.is_some();
+            all.extend(got.results);
+            if !more {
+                return Ok(all);
+            }
+            page.page += 1;
+        }
+    }
+
+    pub async fn dns_record(&self, domain_id: i64, record_id: i64) -> Result<DnsRecord, Error> {
+        self.get(
+            &format!("api/v1/domains/{domain_id}/dns/records/{record_id}/"),
+            &[],
+        )
+        .await
+    }
+
+    pub async fn add_dns_record(
+        &self,
+        domain_id: i64,
+        record: &RecordRequest,
+    ) -> Result<DnsRecord, Error> {
+        self.post(&format!("api/v1/domains/{domain_id}/dns/records/"), record)
+            .await
+    }
+
+    pub async fn update_dns_record(
+        &self,
+        domain_id: i64,
+        record_id: i64,
+        record: &RecordRequest,
+    ) -> Result<DnsRecord, Error> {
+        self.put(
+            &format!("api/v1/domains/{domain_id}/dns/records/{record_id}/"),
+            record,
+        )
+        .await
+    }
+
+    pub async fn delete_dns_record(&self, domain_id: i64, record_id: i64) -> Result<(), Error> {
+        self.delete(&format!(
+            "api/v1/domains/{domain_id}/dns/records/{record_id}/"
+        ))
+        .await
+    }
+
+    // ---- forwarding
+
+    pub async fn email_forwards(&self, domain_id: i64) -> Result<Vec<EmailForward>, Error> {
+        let page: Page<EmailForward> = self
+            .get(&format!("api/v1/domains/{domain_id}/email-forwards/"), &[])
+            .await?;
+        Ok(page.results)
+    }
+
+    pub async fn email_forward(&self, domain_id: i64, id: i64) -> Result<EmailForward, Error> {
+        self.get(
+            &format!("api/v1/domains/{domain_id}/email-forwards/{id}/"),
+            &[],
+        )
+        .await
+    }
+
+    pub async fn add_email_forward(
+        &self,
+        domain_id: i64,
+        forward: &EmailForwardRequest,
+    ) -> Result<EmailForward, Error> {
+        self.post(
+            &format!("api/v1/domains/{domain_id}/email-forwards/"),
+            forward,
+        )
+        .await
+    }
+
+    pub async fn update_email_forward(
+        &self,
+        domain_id: i64,
+        id: i64,
+        forward: &EmailForwardRequest,
+    ) -> Result<EmailForward, Error> {
+        self.put(
+            &format!("api/v1/domains/{domain_id}/email-forwards/{id}/"),
+            forward,
+        )
+        .await
+    }
+
+    pub async fn delete_email_forward(&self, domain_id: i64, id: i64) -> Result<(), Error> {
+        self.delete(&format!("api/v1/domains/{domain_id}/email-forwards/{id}/"))
+            .await
+    }
+
+    pub async fn url_forwards(&self, domain_id: i64) -> Result<Vec<UrlForward>, Error> {
+        let page: Page<UrlForward> = self
+            .get(&format!("api/v1/domains/{domain_id}/url-forwards/"), &[])
+            .await?;
+        Ok(page.results)
+    }
+
+    pub async fn url_forward(&self, domain_id: i64, id: i64) -> Result<UrlForward, Error> {
+        self.get(
+            &format!("api/v1/domains/{domain_id}/url-forwards/{id}/"),
+            &[],
+        )
+        .await
+    }
+
+    pub async fn add_url_forward(
+        &self,
+        domain_id: i64,
+        forward: &UrlForwardRequest,
+    ) -> Result<UrlForward, Error> {
+        self.post(
+            &format!("api/v1/domains/{domain_id}/url-forwards/"),
+            forward,
+        )
+        .await
+    }
+
+    pub async fn update_url_forward(
+        &self,
+        domain_id: i64,
+        id: i64,
+        forward: &UrlForwardRequest,
+    ) -> Result<UrlForward, Error> {
+        self.put(
+            &format!("api/v1/domains/{domain_id}/url-forwards/{id}/"),
+            forward,
+        )
+        .await
+    }
+
+    pub async fn delete_url_forward(&self, domain_id: i64, id: i64) -> Result<(), Error> {
+        self.delete(&format!("api/v1/domains/{domain_id}/url-forwards/{id}/"))
+            .await
+    }
+}
+
+/// Which page of a list.
+#[derive(Debug, Clone, Copy)]
+pub struct PageRequest {
+    /// From 1.
+    pub page: u32,
+    /// 1–500.
+    pub page_size: u32,
+}
+
+impl Default for PageRequest {
+    fn default() -> Self {
+        PageRequest {
+            page: 1,
+            page_size: 50,
+        }
+    }
+}
+
+impl PageRequest {
+    fn query(self) -> Vec<(&'static str, String)> {
+        vec![
+            ("page", self.page.to_string()),
+            ("page_size", self.page_size.to_string()),
+        ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_base_url_may_name_the_server_or_its_api_root() {
+        for given in [
+            "http://api.test",
+            "http://api.test/",
+            "http://api.test/api/v1",
+            "http://api.test/api/v1/",
+        ] {
+            let c = Client::new(given, " vps_x ").expect("client");
+            assert_eq!(c.base_url(), "http://api.test/", "{given}");
+            assert_eq!(
+                c.url("api/v1/domains/").expect("url").as_str(),
+                "http://api.test/api/v1/domains/"
+            );
+        }
+        let behind_a_prefix = Client::new("https://h.test/registrar/api/v1", "t").expect("client");
+        assert_eq!(behind_a_prefix.base_url(), "https://h.test/registrar/");
+        assert!(matches!(
+            Client::new("ftp://h.test", "t"),
+            Err(Error::Url(_))
+        ));
+        assert!(matches!(Client::new("not a url", "t"), Err(Error::Url(_))));
+    }
+}

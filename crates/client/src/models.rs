@@ -1,0 +1,358 @@
+//! The API's JSON shapes (the schemas of `/api/v1/openapi.json`).
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Deserializer, Serialize};
+
+/// US dollars, held as integer cents (the API writes `12.99`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Serialize)]
+#[serde(into = "f64")]
+pub struct Money {
+    pub cents: i64,
+}
+
+impl From<Money> for f64 {
+    fn from(m: Money) -> f64 {
+        m.cents as f64 / 100.0
+    }
+}
+
+impl<'de> Deserialize<'de> for Money {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let dollars = f64::deserialize(d)?;
+        // Two decimals, far inside f64's exact range.
+        Ok(Money {
+            cents: (dollars * 100.0).round() as i64,
+        })
+    }
+}
+
+impl std::fmt::Display for Money {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let sign = if self.cents < 0 { "-" } else { "" };
+        let c = self.cents.unsigned_abs();
+        write!(f, "{sign}${}.{:02}", c / 100, c % 100)
+    }
+}
+
+/// A page of a list.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Page<T> {
+    /// How many match in all.
+    pub count: i64,
+    pub next: Option<String>,
+    pub previous: Option<String>,
+    pub results: Vec<T>,
+}
+
+/// The domain list's filters.
+#[derive(Debug, Clone, Default)]
+pub struct DomainFilter {
+    /// `active`, `pending`, `expired` or `locked`.
+    pub status: Option<String>,
+    /// A part of the name.
+    pub search: Option<String>,
+}
+
+/// The domain object.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Domain {
+    pub id: i64,
+    pub domain_name: String,
+    /// `pending`, `active` or `expired`.
+    pub status: String,
+    pub registration_date: DateTime<Utc>,
+    pub expiration_date: DateTime<Utc>,
+    pub auto_renew: bool,
+    pub locked: bool,
+    pub nameservers: Vec<String>,
+    pub privacy_protection: bool,
+    /// `vps.org` or `external`.
+    pub dns_managed_by: String,
+    /// `pending`, `active`, `grace`, `redemption` or `pending_delete`.
+    #[serde(default)]
+    pub phase: Option<String>,
+}
+
+/// The whois record.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Whois {
+    pub registrant: String,
+    pub admin_contact: String,
+    pub tech_contact: String,
+    /// `YYYY-MM-DD`.
+    pub created_date: String,
+    pub updated_date: String,
+}
+
+/// A domain in detail.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct DomainDetail {
+    #[serde(flatten)]
+    pub domain: Domain,
+    pub registrar: String,
+    pub days_until_expiration: i64,
+    pub whois_info: Whois,
+    pub dns_records_count: i64,
+    /// `pending`, `completed` or `failed` once a transfer was asked for.
+    #[serde(default)]
+    pub transfer_status: Option<String>,
+    pub grace_period_ends: Option<DateTime<Utc>>,
+    pub redemption_period_ends: Option<DateTime<Utc>>,
+    pub release_date: Option<DateTime<Utc>>,
+}
+
+/// A registration just made.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Registered {
+    #[serde(flatten)]
+    pub domain: Domain,
+    pub total_cost: Money,
+    pub message: String,
+}
+
+/// A domain added from another registrar.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Imported {
+    #[serde(flatten)]
+    pub domain: Domain,
+    pub registrar: String,
+}
+
+/// Settings after a change.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Updated {
+    pub id: i64,
+    pub domain_name: String,
+    pub status: String,
+    pub auto_renew: bool,
+    pub nameservers: Vec<String>,
+    pub privacy_protection: bool,
+    pub locked: bool,
+    pub dns_managed_by: String,
+    pub message: String,
+}
+
+/// A transfer just asked for.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Transfer {
+    pub id: i64,
+    pub domain_name: String,
+    pub transfer_status: String,
+    pub transfer_initiated_at: Option<DateTime<Utc>>,
+    pub estimated_completion: Option<DateTime<Utc>>,
+    pub total_cost: Money,
+    pub message: String,
+    pub next_steps: Vec<String>,
+}
+
+/// A renewal or a restore.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Renewed {
+    pub id: i64,
+    pub domain_name: String,
+    pub status: String,
+    pub expiration_date: DateTime<Utc>,
+    pub total_cost: Money,
+    pub message: String,
+}
+
+/// One year's prices of a TLD.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Prices {
+    pub register: Money,
+    pub renew: Money,
+    pub transfer: Money,
+    pub restore: Money,
+    pub currency: String,
+}
+
+/// Whether one name can be registered.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Availability {
+    pub domain_name: String,
+    pub available: bool,
+    pub reason: Option<String>,
+    pub detail: Option<String>,
+    pub prices: Option<Prices>,
+}
+
+/// The answers of a check, one per name asked.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Check {
+    pub count: i64,
+    pub results: Vec<Availability>,
+}
+
+/// A TLD and its prices.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct TldPrices {
+    /// `.com`.
+    pub tld: String,
+    #[serde(flatten)]
+    pub prices: Prices,
+}
+
+/// The price list.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Pricing {
+    pub currency: String,
+    pub restore_fee: Money,
+    pub results: Vec<TldPrices>,
+}
+
+/// The account.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Account {
+    pub id: i64,
+    pub email: String,
+    pub balance: Money,
+    pub currency: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// One entry of the ledger.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Transaction {
+    pub id: i64,
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Negative for a charge.
+    pub amount: Money,
+    pub domain: Option<String>,
+    pub domain_id: Option<i64>,
+    pub description: String,
+    pub balance_after: Money,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A DNS record.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct DnsRecord {
+    pub id: i64,
+    /// Relative to the zone; `@` for the apex.
+    pub name: String,
+    pub fqdn: String,
+    #[serde(rename = "type")]
+    pub rtype: String,
+    pub content: String,
+    pub ttl: i64,
+    pub priority: Option<i64>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// An email forward.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct EmailForward {
+    pub id: i64,
+    pub alias: String,
+    pub address: String,
+    pub destinations: Vec<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A URL forward.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct UrlForward {
+    pub id: i64,
+    pub host: String,
+    pub fqdn: String,
+    pub target: String,
+    pub status_code: i64,
+    pub keep_path: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// `POST /api/v1/domains/`; fields left `None` take the server's defaults.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RegisterRequest {
+    pub domain_name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub years: Option<u8>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auto_renew: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub privacy_protection: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nameservers: Option<Vec<String>>,
+}
+
+/// `PUT /api/v1/domains/{id}/`: only the fields given change.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct UpdateRequest {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auto_renew: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub privacy_protection: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nameservers: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub locked: Option<bool>,
+}
+
+/// `POST /api/v1/domains/{id}/transfer/`.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct TransferRequest {
+    pub auth_code: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auto_renew: Option<bool>,
+}
+
+/// A record to add, or the fields to change.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RecordRequest {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub rtype: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ttl: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub priority: Option<i64>,
+}
+
+/// An email forward to add, or the fields to change.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct EmailForwardRequest {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alias: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub destinations: Option<Vec<String>>,
+}
+
+/// A URL forward to add, or the fields to change.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct UrlForwardRequest {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status_code: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub keep_path: Option<bool>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_reads_dollars_into_exact_cents() {
+        for (json, cents, shown) in [
+            ("12.99", 1299, "$12.99"),
+            ("25.98", 2598, "$25.98"),
+            ("0.1", 10, "$0.10"),
+            ("-12.99", -1299, "-$12.99"),
+            ("100000.01", 10_000_001, "$100000.01"),
+        ] {
+            let m: Money = serde_json::from_str(json).expect("money");
+            assert_eq!(m.cents, cents, "{json}");
+            assert_eq!(m.to_string(), shown);
+        }
+    }
+}
