@@ -280,7 +280,64 @@ async fn a_domain_life_through_vps() {
     assert_eq!(check["results"][0]["available"], false);
     assert_eq!(check["results"][1]["available"], true);
 
+    // A name held at another registrar: import it, transfer it in, wait.
+    let now = chrono::Utc::now();
+    let created = now - chrono::Duration::days(400);
+    s.app
+        .registry
+        .add(
+            &vpsd_registry::RegistryRecord {
+                name: "cli-moving.org".to_owned(),
+                registrar: "Other Registrar LLC".to_owned(),
+                auth_code: "Move-Me-42".to_owned(),
+                created_at: created,
+                expires_at: vpsd_domain::lifecycle::next_anniversary(created, now),
+                last_transferred_at: None,
+                transfer_prohibited: false,
+                nameservers: vec!["ns1.other.net".into(), "ns2.other.net".into()],
+                pending_transfer_to: None,
+            },
+            now,
+        )
+        .await
+        .expect("held elsewhere");
+    let imported = vps(&s, &["--json", "domains", "import", "cli-moving.org"])
+        .await
+        .ok()
+        .json();
+    assert_eq!(imported["registrar"], "Other Registrar LLC");
+    let r = vps(
+        &s,
+        &[
+            "domains",
+            "transfer",
+            "cli-moving.org",
+            "--auth-code",
+            "wrong",
+        ],
+    )
+    .await;
+    assert_eq!(r.code, 4, "{}", r.stderr);
+    let moved = vps(
+        &s,
+        &[
+            "--json",
+            "domains",
+            "transfer",
+            "cli-moving.org",
+            "--auth-code",
+            "Move-Me-42",
+            "--wait",
+        ],
+    )
+    .await
+    .ok()
+    .json();
+    assert_eq!(moved["transfer_status"], "completed");
+    assert_eq!(moved["registrar"], "VPS.org");
+
     vps(&s, &["domains", "delete", "cli-life.com"]).await.ok();
+    vps(&s, &["domains", "delete", "cli-moving.org"]).await.ok();
     let list = vps(&s, &["--json", "domains", "list"]).await.ok().json();
     assert_eq!(list, serde_json::json!([]));
 }
