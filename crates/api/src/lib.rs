@@ -49,6 +49,8 @@ pub mod pagination;
 pub mod pricing;
 pub mod records;
 pub mod redirects;
+pub mod sandbox;
+pub mod transfer_out;
 pub mod views;
 
 pub use error::ApiError;
@@ -136,6 +138,8 @@ fn all_routes(protect: impl FnOnce(Router<AppState>) -> Router<AppState>) -> ope
         .merge(account::routes())
         .merge(records::routes())
         .merge(forwards::routes())
+        .merge(transfer_out::routes())
+        .merge(sandbox::routes())
         .map_router(protect)
         .merge(observe::health_routes())
 }

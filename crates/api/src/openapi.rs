@@ -51,6 +51,8 @@ naming each field at fault. Money is US dollars with two decimals; times are RFC
         (name = "account", description = "The account, its money trail and its audit log."),
         (name = "dns", description = "A hosted zone's records."),
         (name = "forwarding", description = "Email and URL forwarding."),
+        (name = "transfer-out", description = "Moving a domain to another registrar."),
+        (name = "sandbox", description = "The sandbox's mode and test clock."),
         (name = "operations", description = "Health, readiness (no token)."),
     ),
 )]

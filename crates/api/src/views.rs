@@ -130,6 +130,16 @@ pub mod names {
         Pending,
         Completed,
         Failed,
+        Rejected,
+    }
+
+    /// A transfer out's state.
+    #[derive(Serialize, ToSchema)]
+    #[serde(rename_all = "snake_case")]
+    pub enum TransferOutStatus {
+        Pending,
+        Approved,
+        Rejected,
     }
 }
 
@@ -218,6 +228,8 @@ pub struct DetailView<'a> {
     /// was asked for, else null.
     #[schema(value_type = Option<names::TransferStatus>)]
     pub transfer_status: Option<&'static str>,
+    /// A transfer to another registrar that one asked for, or null.
+    pub transfer_out: Option<TransferOutView<'a>>,
     /// Additional fields: when the grace period ends (renewal at the normal
     /// price until then), when redemption ends (restore until then), and
     /// when the name is released if nothing is done.
@@ -255,9 +267,36 @@ impl<'a> DetailView<'a> {
             },
             dns_records_count: d.dns_records_count,
             transfer_status: d.transfer_status.map(TransferStatus::as_str),
+            transfer_out: d.transfer_out.as_ref().map(TransferOutView::new),
             grace_period_ends: dates.grace_ends_at,
             redemption_period_ends: dates.redemption_ends_at,
             release_date: dates.release_at,
+        }
+    }
+}
+
+/// A transfer out (docs/api.md, "Transfer out").
+#[derive(Serialize, ToSchema)]
+#[schema(as = TransferOut)]
+pub struct TransferOutView<'a> {
+    /// The registrar that asked for the domain.
+    pub gaining_registrar: &'a str,
+    #[schema(value_type = names::TransferOutStatus)]
+    pub status: &'static str,
+    #[serde(serialize_with = "rfc3339")]
+    pub requested_at: DateTime<Utc>,
+    /// Approved by itself then, unless the owner answers first.
+    #[serde(serialize_with = "rfc3339")]
+    pub auto_approve_at: DateTime<Utc>,
+}
+
+impl<'a> TransferOutView<'a> {
+    pub fn new(t: &'a vpsd_storage::TransferOut) -> Self {
+        TransferOutView {
+            gaining_registrar: &t.gaining_registrar,
+            status: t.status.as_str(),
+            requested_at: t.requested_at,
+            auto_approve_at: t.auto_approve_at,
         }
     }
 }

@@ -51,6 +51,50 @@ impl Clock for ManualClock {
     }
 }
 
+/// The sandbox's test clock: another clock plus an offset that only grows.
+///
+/// The offset lives in the database (`vpsd sandbox clock advance` raises
+/// it), so every process of one installation runs on the same sandbox time;
+/// each process copies it here ([`SandboxClock::set_offset`]).
+#[derive(Debug)]
+pub struct SandboxClock {
+    base: std::sync::Arc<dyn Clock>,
+    offset_seconds: std::sync::atomic::AtomicI64,
+}
+
+impl SandboxClock {
+    pub fn new(base: std::sync::Arc<dyn Clock>) -> Self {
+        Self {
+            base,
+            offset_seconds: std::sync::atomic::AtomicI64::new(0),
+        }
+    }
+
+    /// Takes the installation's offset; never moves the clock backwards.
+    pub fn set_offset(&self, seconds: i64) {
+        self.offset_seconds
+            .fetch_max(seconds, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    pub fn offset(&self) -> Duration {
+        Duration::seconds(
+            self.offset_seconds
+                .load(std::sync::atomic::Ordering::SeqCst),
+        )
+    }
+
+    /// The real (or test) time underneath.
+    pub fn base_now(&self) -> DateTime<Utc> {
+        self.base.now()
+    }
+}
+
+impl Clock for SandboxClock {
+    fn now(&self) -> DateTime<Utc> {
+        self.base.now() + self.offset()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -64,5 +108,16 @@ mod tests {
         assert!(after - before >= Duration::days(3));
         assert!(after - before < Duration::days(3) + Duration::seconds(5));
         assert_eq!(after.timestamp_subsec_nanos(), 0);
+    }
+
+    #[test]
+    fn the_sandbox_clock_only_moves_forward() {
+        let clock = SandboxClock::new(std::sync::Arc::new(ManualClock::new()));
+        clock.set_offset(86_400);
+        let ahead = clock.now() - clock.base_now();
+        assert_eq!(ahead, Duration::days(1));
+        // An older offset (another process's stale read) changes nothing.
+        clock.set_offset(3_600);
+        assert_eq!(clock.offset(), Duration::days(1));
     }
 }

@@ -22,7 +22,7 @@ pub mod nameservers;
 pub mod pricing;
 pub mod token;
 
-pub use clock::{Clock, ManualClock, SystemClock};
+pub use clock::{Clock, ManualClock, SandboxClock, SystemClock};
 pub use money::Money;
 pub use name::{DomainName, HostName, NameError};
 pub use nameservers::{Nameservers, NameserversError};

@@ -134,11 +134,14 @@ impl DomainStatus {
     }
 }
 
+/// A transfer in: `rejected` when the losing registrar refused it,
+/// `failed` when the registry did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TransferStatus {
     Pending,
     Completed,
     Failed,
+    Rejected,
 }
 
 impl TransferStatus {
@@ -147,6 +150,7 @@ impl TransferStatus {
             TransferStatus::Pending => "pending",
             TransferStatus::Completed => "completed",
             TransferStatus::Failed => "failed",
+            TransferStatus::Rejected => "rejected",
         }
     }
 
@@ -155,10 +159,44 @@ impl TransferStatus {
             "pending" => Some(TransferStatus::Pending),
             "completed" => Some(TransferStatus::Completed),
             "failed" => Some(TransferStatus::Failed),
+            "rejected" => Some(TransferStatus::Rejected),
             _ => None,
         }
     }
 }
+
+/// A transfer out, asked for by another registrar: `pending` until the
+/// owner approves or rejects it, or it is approved by itself
+/// ([`TRANSFER_OUT_AUTO_APPROVE_DAYS`] later).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransferOutStatus {
+    Pending,
+    Approved,
+    Rejected,
+}
+
+impl TransferOutStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TransferOutStatus::Pending => "pending",
+            TransferOutStatus::Approved => "approved",
+            TransferOutStatus::Rejected => "rejected",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "pending" => Some(TransferOutStatus::Pending),
+            "approved" => Some(TransferOutStatus::Approved),
+            "rejected" => Some(TransferOutStatus::Rejected),
+            _ => None,
+        }
+    }
+}
+
+/// Days after which a transfer out the owner did not answer is approved
+/// (ICANN Transfer Policy §I.A.3.4: five calendar days).
+pub const TRANSFER_OUT_AUTO_APPROVE_DAYS: i64 = 5;
 
 /// `at` plus whole years (calendar years: 29 February falls back to 28).
 pub fn add_years(at: DateTime<Utc>, years: u32) -> DateTime<Utc> {

@@ -74,6 +74,10 @@ impl RegistrarError {
                 "transfer_in_progress",
                 format!("A transfer of {name} is already in progress: wait for it to complete."),
             ),
+            TransferRefusal::SponsoredElsewhere => (
+                "not_sponsored",
+                format!("{name} is sponsored by another registrar, not VPS.org."),
+            ),
             TransferRefusal::NotPending => (
                 "transfer_failed",
                 format!("The transfer of {name} was not accepted by the registry: try again."),

@@ -36,6 +36,7 @@ mod error;
 mod forwards;
 pub mod mail;
 mod records;
+mod transfer_out;
 pub mod worker;
 
 pub use error::RegistrarError;
@@ -143,6 +144,11 @@ impl Registrar {
 
     pub fn settings(&self) -> &RegistrarSettings {
         &self.settings
+    }
+
+    /// Whether the registry is the embedded sandbox.
+    pub fn is_sandbox(&self) -> bool {
+        self.registry.is_sandbox()
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {
@@ -669,6 +675,7 @@ impl Registrar {
             self.store
                 .fail_transfer(
                     domain.id,
+                    TransferStatus::Failed,
                     &format!("Refund: transfer of {name} refused"),
                     None,
                     self.now(),

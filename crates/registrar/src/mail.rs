@@ -161,3 +161,64 @@ pub fn released(domain: &Domain) -> NewMail {
         ),
     }
 }
+
+pub fn transfer_rejected(domain: &Domain) -> NewMail {
+    NewMail {
+        account_id: domain.account_id,
+        subject: format!("The transfer of {} was rejected", domain.domain_name),
+        body: format!(
+            "The current registrar of {} rejected the transfer to VPS.org. The transfer fee has \
+             been refunded to your balance. Ask the current registrar why (often: the domain is \
+             locked there, or its owner refused), then try again.\n",
+            domain.domain_name
+        ),
+    }
+}
+
+pub fn transfer_out_requested(
+    domain: &Domain,
+    gaining: &str,
+    approves_at: chrono::DateTime<chrono::Utc>,
+) -> NewMail {
+    NewMail {
+        account_id: domain.account_id,
+        subject: format!("{gaining} asked to take {}", domain.domain_name),
+        body: format!(
+            "{gaining} asked the registry to transfer {} away from VPS.org, with the domain's \
+             auth code. If you asked for this, do nothing: the transfer is approved on {} (or \
+             approve it now: POST /api/v1/domains/{}/transfer-out/approve/). If you did not, \
+             reject it: POST /api/v1/domains/{}/transfer-out/reject/, then lock the domain and \
+             get a new auth code.\n",
+            domain.domain_name,
+            date(approves_at),
+            domain.id,
+            domain.id
+        ),
+    }
+}
+
+pub fn transfer_out_completed(domain: &Domain, gaining: &str) -> NewMail {
+    NewMail {
+        account_id: domain.account_id,
+        subject: format!("{} has been transferred to {gaining}", domain.domain_name),
+        body: format!(
+            "The transfer of {} to {gaining} is complete: it has left your VPS.org account, and \
+             VPS.org no longer serves its DNS. Its charges stay in your account's history.\n",
+            domain.domain_name
+        ),
+    }
+}
+
+pub fn transfer_out_rejected(domain: &Domain, gaining: &str) -> NewMail {
+    NewMail {
+        account_id: domain.account_id,
+        subject: format!(
+            "The transfer of {} to {gaining} was rejected",
+            domain.domain_name
+        ),
+        body: format!(
+            "You rejected the transfer of {} to {gaining}: it stays with VPS.org.\n",
+            domain.domain_name
+        ),
+    }
+}

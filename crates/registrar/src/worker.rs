@@ -33,6 +33,7 @@ pub struct PassOutcome {
     pub warnings: usize,
     pub expired: usize,
     pub released: usize,
+    pub transfers_out: usize,
     /// A batch came back full: more jobs are due now.
     pub more_due: bool,
 }
@@ -49,6 +50,7 @@ impl PassOutcome {
         self.warnings += other.warnings;
         self.expired += other.expired;
         self.released += other.released;
+        self.transfers_out += other.transfers_out;
         self.more_due = other.more_due;
     }
 
@@ -214,6 +216,7 @@ pub async fn run_once(registrar: &Registrar) -> Result<PassOutcome, RegistrarErr
                     if store
                         .fail_transfer(
                             domain.id,
+                            vpsd_domain::lifecycle::TransferStatus::Failed,
                             &format!("Refund: transfer of {} failed", domain.domain_name),
                             Some(&mail),
                             registrar.now(),
@@ -240,11 +243,32 @@ pub async fn run_once(registrar: &Registrar) -> Result<PassOutcome, RegistrarErr
         .await?;
     store.purge_job_leases(now - JOB_LEASE).await?;
     store.purge_dns_changes(DNS_CHANGES_KEPT).await?;
+    approve_transfers_out(registrar, &mut outcome).await?;
     auto_renew(registrar, &mut outcome).await?;
     warn(registrar, &mut outcome).await?;
     expire(registrar, &mut outcome).await?;
     release(registrar, &mut outcome).await?;
     Ok(outcome)
+}
+
+/// Approves the transfers out whose owner did not answer within five days.
+async fn approve_transfers_out(
+    registrar: &Registrar,
+    outcome: &mut PassOutcome,
+) -> Result<(), RegistrarError> {
+    let now = registrar.now();
+    let due = registrar.store().due_transfer_outs(now, BATCH).await?;
+    outcome.more_due |= due.len() as i64 == BATCH;
+    for domain in due {
+        if !claim(registrar, "transfer_out", domain.id, now).await? {
+            continue;
+        }
+        if registrar.settle_approval(&Actor::worker(), &domain).await? {
+            outcome.transfers_out += 1;
+        }
+        let_go(registrar, "transfer_out", domain.id).await?;
+    }
+    Ok(())
 }
 
 /// How many entries of the DNS change feed are kept; a nameserver further

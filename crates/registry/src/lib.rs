@@ -58,6 +58,9 @@ pub enum TransferRefusal {
     InvalidAuthCode,
     #[error("transfer already pending")]
     InProgress,
+    /// Another registrar sponsors it, so it is not ours to give.
+    #[error("sponsored by another registrar")]
+    SponsoredElsewhere,
     /// No transfer to us is pending (it was cancelled or rejected).
     #[error("no transfer pending")]
     NotPending,
@@ -139,6 +142,29 @@ pub trait Registry: Send + Sync + std::fmt::Debug {
     ) -> Result<RegistryRecord, TransferRefusal>;
     /// EPP `<domain:transfer op="cancel">`.
     async fn cancel_transfer(&self, name: &str) -> Result<(), TransferRefusal>;
+    /// EPP `<domain:transfer op="approve">`: as the losing registrar, lets
+    /// the pending transfer of a name we sponsor go to `gaining` now.
+    async fn approve_transfer(
+        &self,
+        name: &str,
+        gaining: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), TransferRefusal>;
+    /// EPP `<domain:transfer op="reject">`: as the losing registrar, refuses
+    /// the pending transfer of a name we sponsor.
+    async fn reject_transfer(&self, name: &str, gaining: &str) -> Result<(), TransferRefusal>;
+    /// EPP `<domain:update>` of `<domain:authInfo>`: a new auth code.
+    async fn set_auth_code(
+        &self,
+        name: &str,
+        auth_code: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), RegistryError>;
+    /// Whether this is the embedded sandbox (its test clock and scenarios
+    /// may be used) rather than a real registry.
+    fn is_sandbox(&self) -> bool {
+        false
+    }
 }
 
 /// The embedded registry, kept in the project's own database.
@@ -180,15 +206,17 @@ impl SandboxRegistry {
         }
     }
 
-    fn judge(
+    /// Whether a transfer of `record` to `gaining` is allowed now.
+    pub fn judge(
         record: Option<&RegistryRecord>,
+        gaining: &str,
         auth_code: &str,
         now: DateTime<Utc>,
     ) -> Result<(), TransferRefusal> {
         let Some(r) = record else {
             return Err(TransferRefusal::NotRegistered);
         };
-        if r.registrar == OUR_REGISTRAR {
+        if r.registrar == gaining {
             return Err(TransferRefusal::AlreadyOurs);
         }
         if r.pending_transfer_to.is_some() {
@@ -308,7 +336,7 @@ impl Registry for SandboxRegistry {
         now: DateTime<Utc>,
     ) -> Result<(), TransferRefusal> {
         let record = self.store.registry_get(name).await?;
-        Self::judge(record.as_ref(), auth_code, now)
+        Self::judge(record.as_ref(), OUR_REGISTRAR, auth_code, now)
     }
 
     async fn request_transfer(
@@ -365,5 +393,112 @@ impl Registry for SandboxRegistry {
             .registry_cancel_transfer(name, OUR_REGISTRAR)
             .await?;
         Ok(())
+    }
+
+    async fn approve_transfer(
+        &self,
+        name: &str,
+        gaining: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), TransferRefusal> {
+        let record = self
+            .store
+            .registry_get(name)
+            .await?
+            .ok_or(TransferRefusal::NotRegistered)?;
+        if record.registrar == gaining {
+            // Approved already (a retried job).
+            return Ok(());
+        }
+        if record.pending_transfer_to.as_deref() != Some(gaining) {
+            return Err(TransferRefusal::NotPending);
+        }
+        let expires_at = expiration_after_transfer(record.expires_at, now);
+        if self
+            .store
+            .registry_complete_transfer(name, gaining, expires_at, now)
+            .await?
+        {
+            Ok(())
+        } else {
+            Err(TransferRefusal::NotPending)
+        }
+    }
+
+    async fn reject_transfer(&self, name: &str, gaining: &str) -> Result<(), TransferRefusal> {
+        self.store.registry_cancel_transfer(name, gaining).await?;
+        Ok(())
+    }
+
+    async fn set_auth_code(
+        &self,
+        name: &str,
+        auth_code: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), RegistryError> {
+        if self
+            .store
+            .registry_set_auth_code(name, OUR_REGISTRAR, auth_code, now)
+            .await?
+        {
+            Ok(())
+        } else {
+            Err(RegistryError::NotSponsored)
+        }
+    }
+
+    fn is_sandbox(&self) -> bool {
+        true
+    }
+}
+
+/// What other registrars do in the sandbox, played by the operator
+/// (`vpsd registry ...`): in production these arrive from the registry.
+impl SandboxRegistry {
+    /// Another registrar (`gaining`) asks for a name we sponsor, giving the
+    /// auth code its customer gave it. Refused at once when the registry
+    /// would refuse it: transfer prohibited (the owner's lock), a wrong
+    /// code, within 60 days of registration or of the last transfer, or one
+    /// pending already.
+    pub async fn request_transfer_from(
+        &self,
+        gaining: &str,
+        name: &str,
+        auth_code: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), TransferRefusal> {
+        if gaining == OUR_REGISTRAR {
+            return Err(TransferRefusal::AlreadyOurs);
+        }
+        let record = self.store.registry_get(name).await?;
+        match &record {
+            Some(r) if r.registrar != OUR_REGISTRAR => {
+                return Err(TransferRefusal::SponsoredElsewhere)
+            }
+            _ => {}
+        }
+        Self::judge(record.as_ref(), gaining, auth_code, now)?;
+        if self
+            .store
+            .registry_request_transfer(name, gaining, now)
+            .await?
+        {
+            Ok(())
+        } else {
+            Err(TransferRefusal::InProgress)
+        }
+    }
+
+    /// The losing registrar refuses our pending transfer of `name`.
+    pub async fn reject_transfer_to_us(&self, name: &str) -> Result<(), TransferRefusal> {
+        if self
+            .store
+            .registry_cancel_transfer(name, OUR_REGISTRAR)
+            .await?
+        {
+            Ok(())
+        } else {
+            Err(TransferRefusal::NotPending)
+        }
     }
 }

@@ -17,6 +17,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use vpsd_domain::lifecycle::TransferStatus;
 use vpsd_domain::Money;
 
 mod error;
@@ -264,11 +265,13 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         mail: &NewMail,
         audit: &Audit<'_>,
     ) -> Result<Domain>;
-    /// Marks a pending transfer failed and refunds it. Returns false when it
-    /// was no longer pending (someone else settled it).
+    /// Marks a pending transfer `status` (failed by the registry, or
+    /// rejected by the losing registrar) and refunds it. Returns false when
+    /// it was no longer pending (someone else settled it).
     async fn fail_transfer(
         &self,
         domain_id: i64,
+        status: TransferStatus,
         description: &str,
         mail: Option<&NewMail>,
         now: DateTime<Utc>,
@@ -369,6 +372,56 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Pending transfers whose delay has passed.
     async fn due_transfers(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<Domain>>;
 
+    // ---- transfers out
+    /// Records a transfer out that `gaining` asked for, approved by itself
+    /// at `approves_at`, with its mail. False when one is pending already
+    /// or the domain is gone.
+    async fn begin_transfer_out(
+        &self,
+        domain_id: i64,
+        gaining: &str,
+        now: DateTime<Utc>,
+        approves_at: DateTime<Utc>,
+        mail: &NewMail,
+        audit: &Audit<'_>,
+    ) -> Result<bool>;
+    /// Rejects a pending transfer out. False when none is pending.
+    async fn reject_transfer_out(
+        &self,
+        domain_id: i64,
+        now: DateTime<Utc>,
+        mail: Option<&NewMail>,
+        audit: &Audit<'_>,
+    ) -> Result<bool>;
+    /// Completes a pending transfer out: the domain leaves the account (its
+    /// ledger and audit entries stay). False when none is pending.
+    async fn approve_transfer_out(
+        &self,
+        domain_id: i64,
+        now: DateTime<Utc>,
+        mail: &NewMail,
+        audit: &Audit<'_>,
+    ) -> Result<bool>;
+    /// Pending transfers out whose owner did not answer in time.
+    async fn due_transfer_outs(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<Domain>>;
+
+    /// Appends an audit entry for a change kept elsewhere (at the
+    /// registry, such as a new auth code).
+    async fn append_audit(
+        &self,
+        account_id: i64,
+        domain: Option<(i64, &str)>,
+        now: DateTime<Utc>,
+        audit: &Audit<'_>,
+    ) -> Result<()>;
+
+    // ---- the sandbox's test clock
+    /// How far the sandbox clock runs ahead of the real one, in seconds.
+    async fn sandbox_offset(&self) -> Result<i64>;
+    /// Moves the sandbox clock forward by `seconds` (more than 0); the new
+    /// offset.
+    async fn sandbox_advance(&self, seconds: i64) -> Result<i64>;
+
     // ---- job leases
     /// Takes the lease on job `kind` for a domain until `until`, unless
     /// another holder's lease is still running: true when taken. A worker
@@ -468,6 +521,14 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         now: DateTime<Utc>,
     ) -> Result<bool>;
     async fn registry_cancel_transfer(&self, name: &str, gaining: &str) -> Result<bool>;
+    /// Sets the auth code of a name `registrar` sponsors.
+    async fn registry_set_auth_code(
+        &self,
+        name: &str,
+        registrar: &str,
+        auth_code: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool>;
     /// Moves a name's expiration from `from` to `to` if it is still `from`.
     async fn registry_renew(
         &self,

@@ -1,7 +1,7 @@
 //! The records storage hands to the layers above.
 
 use chrono::{DateTime, Utc};
-use vpsd_domain::lifecycle::{DomainStatus, TransferStatus};
+use vpsd_domain::lifecycle::{DomainStatus, TransferOutStatus, TransferStatus};
 use vpsd_domain::Money;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,6 +75,17 @@ pub struct Domain {
     pub dns_serial: i64,
     /// How many DNS records the zone holds.
     pub dns_records_count: i64,
+    /// A transfer out another registrar asked for.
+    pub transfer_out: Option<TransferOut>,
+}
+
+/// A transfer out: who asked, when, and when it is approved by itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransferOut {
+    pub gaining_registrar: String,
+    pub status: TransferOutStatus,
+    pub requested_at: DateTime<Utc>,
+    pub auto_approve_at: DateTime<Utc>,
 }
 
 /// Filters of the domain list (api-v1.md, GET /api/v1/domains/).

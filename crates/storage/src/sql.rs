@@ -5,20 +5,21 @@
 //! PostgreSQL share, and the row types decode on both.
 
 use chrono::{DateTime, Utc};
-use vpsd_domain::lifecycle::{DomainStatus, TransferStatus};
+use vpsd_domain::lifecycle::{DomainStatus, TransferOutStatus, TransferStatus};
 use vpsd_domain::Money;
 
 use crate::error::StoreError;
 use crate::model::{
     Account, AuditEntry, DnsRecord, Domain, EmailForward, LedgerEntry, OutboxMail, RegistryRecord,
-    UrlForward,
+    TransferOut, UrlForward,
 };
 use vpsd_domain::dns::{RecordData, RecordType};
 
 pub(crate) const DOMAIN_COLUMNS: &str = "id, account_id, domain_name, status, registration_date, \
      expiration_date, auto_renew, locked, privacy_protection, nameservers, registrar, \
      transfer_status, transfer_initiated_at, transfer_completes_at, transfer_cost_cents, \
-     warned_days, updated_at, dns_serial, dns_records_count";
+     warned_days, updated_at, dns_serial, dns_records_count, transfer_out_to, \
+     transfer_out_status, transfer_out_requested_at, transfer_out_approves_at";
 
 /// The account `$1`'s list version (`list_cache.rs`), 0 before any change.
 pub(crate) const LIST_VERSION: &str =
@@ -121,6 +122,10 @@ pub(crate) struct DomainRow {
     pub(crate) updated_at: DateTime<Utc>,
     pub(crate) dns_serial: i64,
     pub(crate) dns_records_count: i64,
+    pub(crate) transfer_out_to: Option<String>,
+    pub(crate) transfer_out_status: Option<String>,
+    pub(crate) transfer_out_requested_at: Option<DateTime<Utc>>,
+    pub(crate) transfer_out_approves_at: Option<DateTime<Utc>>,
 }
 
 impl DomainRow {
@@ -168,6 +173,10 @@ impl DomainRow {
             updated_at: required(16)?,
             dns_serial: r.get(17)?,
             dns_records_count: r.get(18)?,
+            transfer_out_to: r.get(19)?,
+            transfer_out_status: r.get(20)?,
+            transfer_out_requested_at: time(r, 21)?,
+            transfer_out_approves_at: time(r, 22)?,
         })
     }
 }
@@ -180,6 +189,21 @@ impl TryFrom<DomainRow> for Domain {
         let transfer_status = match r.transfer_status.as_deref() {
             None => None,
             Some(s) => Some(TransferStatus::parse(s).ok_or_else(|| corrupt("transfer status", s))?),
+        };
+        let transfer_out = match (
+            r.transfer_out_to,
+            r.transfer_out_status.as_deref(),
+            r.transfer_out_requested_at,
+            r.transfer_out_approves_at,
+        ) {
+            (Some(to), Some(s), Some(requested_at), Some(auto_approve_at)) => Some(TransferOut {
+                gaining_registrar: to,
+                status: TransferOutStatus::parse(s)
+                    .ok_or_else(|| corrupt("transfer-out status", s))?,
+                requested_at,
+                auto_approve_at,
+            }),
+            _ => None,
         };
         Ok(Domain {
             id: r.id,
@@ -201,6 +225,7 @@ impl TryFrom<DomainRow> for Domain {
             updated_at: r.updated_at,
             dns_serial: r.dns_serial,
             dns_records_count: r.dns_records_count,
+            transfer_out,
         })
     }
 }
@@ -1855,19 +1880,21 @@ macro_rules! sql_store {
             async fn fail_transfer(
                 &self,
                 domain_id: i64,
+                status: vpsd_domain::lifecycle::TransferStatus,
                 description: &str,
                 mail: Option<&NewMail>,
                 now: DateTime<Utc>,
-        audit: &Audit<'_>,
-    ) -> Result<bool> {
+                audit: &Audit<'_>,
+            ) -> Result<bool> {
                 let (_guard, mut tx) = self.begin_write().await?;
                 let row: Option<(i64, String, Option<i64>)> = sqlx::query_as(
-                    "UPDATE domains SET transfer_status = 'failed', updated_at = $2 \
+                    "UPDATE domains SET transfer_status = $3, updated_at = $2 \
                      WHERE id = $1 AND transfer_status = 'pending' \
                      RETURNING account_id, domain_name, transfer_cost_cents",
                 )
                 .bind(domain_id)
                 .bind(now)
+                .bind(status.as_str())
                 .fetch_optional(&mut *tx)
                 .await?;
                 let Some((account_id, name, cost)) = row else {
@@ -2543,6 +2570,144 @@ macro_rules! sql_store {
                     .bind(registrar)
                     .bind(from)
                     .bind(to)
+                    .bind(now),
+                )
+                .await
+            }
+
+            async fn begin_transfer_out(
+                &self,
+                domain_id: i64,
+                gaining: &str,
+                now: DateTime<Utc>,
+                approves_at: DateTime<Utc>,
+                mail: &NewMail,
+                audit: &Audit<'_>,
+            ) -> Result<bool> {
+                self.change_domain(
+                    sqlx::query_as(
+                        "UPDATE domains SET transfer_out_to = $2, transfer_out_status = 'pending', \
+                         transfer_out_requested_at = $3, transfer_out_approves_at = $4, updated_at = $3 \
+                         WHERE id = $1 AND removed_at IS NULL \
+                         AND (transfer_out_status IS NULL OR transfer_out_status <> 'pending') \
+                         RETURNING account_id, domain_name",
+                    )
+                    .bind(domain_id)
+                    .bind(gaining)
+                    .bind(now)
+                    .bind(approves_at),
+                    domain_id,
+                    audit,
+                    Some(mail),
+                    now,
+                )
+                .await
+            }
+
+            async fn reject_transfer_out(
+                &self,
+                domain_id: i64,
+                now: DateTime<Utc>,
+                mail: Option<&NewMail>,
+                audit: &Audit<'_>,
+            ) -> Result<bool> {
+                self.change_domain(
+                    sqlx::query_as(
+                        "UPDATE domains SET transfer_out_status = 'rejected', updated_at = $2 \
+                         WHERE id = $1 AND transfer_out_status = 'pending' \
+                         RETURNING account_id, domain_name",
+                    )
+                    .bind(domain_id)
+                    .bind(now),
+                    domain_id,
+                    audit,
+                    mail,
+                    now,
+                )
+                .await
+            }
+
+            async fn approve_transfer_out(
+                &self,
+                domain_id: i64,
+                now: DateTime<Utc>,
+                mail: &NewMail,
+                audit: &Audit<'_>,
+            ) -> Result<bool> {
+                self.change_domain(
+                    sqlx::query_as(
+                        "DELETE FROM domains WHERE id = $1 AND transfer_out_status = 'pending' \
+                         RETURNING account_id, domain_name",
+                    )
+                    .bind(domain_id),
+                    domain_id,
+                    audit,
+                    Some(mail),
+                    now,
+                )
+                .await
+            }
+
+            async fn due_transfer_outs(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<Domain>> {
+                self.domains_due(
+                    "transfer_out_status = 'pending' AND transfer_out_approves_at <= $1",
+                    "transfer_out_approves_at",
+                    now,
+                    limit,
+                )
+                .await
+            }
+
+            async fn append_audit(
+                &self,
+                account_id: i64,
+                domain: Option<(i64, &str)>,
+                now: DateTime<Utc>,
+                audit: &Audit<'_>,
+            ) -> Result<()> {
+                let (_guard, mut tx) = self.begin_write().await?;
+                Self::audit_row(&mut tx, audit, account_id, domain, now).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn sandbox_offset(&self) -> Result<i64> {
+                Ok(sqlx::query_scalar("SELECT offset_seconds FROM sandbox_clock WHERE id = 1")
+                    .fetch_one(&self.pool)
+                    .await?)
+            }
+
+            async fn sandbox_advance(&self, seconds: i64) -> Result<i64> {
+                if seconds <= 0 {
+                    return Err(StoreError::StateChanged);
+                }
+                let (_guard, mut tx) = self.begin_write().await?;
+                let offset: i64 = sqlx::query_scalar(
+                    "UPDATE sandbox_clock SET offset_seconds = offset_seconds + $1 \
+                     WHERE id = 1 RETURNING offset_seconds",
+                )
+                .bind(seconds)
+                .fetch_one(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(offset)
+            }
+
+            async fn registry_set_auth_code(
+                &self,
+                name: &str,
+                registrar: &str,
+                auth_code: &str,
+                now: DateTime<Utc>,
+            ) -> Result<bool> {
+                self.write_one(
+                    sqlx::query(
+                        "UPDATE registry_names SET auth_code = $3, updated_at = $4 \
+                         WHERE name = $1 AND registrar = $2",
+                    )
+                    .bind(name)
+                    .bind(registrar)
+                    .bind(auth_code)
                     .bind(now),
                 )
                 .await

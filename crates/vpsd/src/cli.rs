@@ -88,6 +88,9 @@ pub enum Command {
     /// Print the API's OpenAPI 3.1 document (as /api/v1/openapi.json
     /// serves it); needs no database.
     Openapi,
+    /// The sandbox: its test clock (only with the embedded registry).
+    #[command(subcommand)]
+    Sandbox(SandboxCommand),
 }
 
 /// What forwarding adds to the zones (in `serve` and in `dns`).
@@ -231,6 +234,42 @@ pub enum RegistryCommand {
         /// Its nameservers, comma-separated; default ns1/ns2 of the registrar's own.
         #[arg(long, value_delimiter = ',')]
         nameservers: Option<Vec<String>>,
+    },
+    /// The registry's record of a name: sponsor, dates, statuses,
+    /// nameservers, a pending transfer.
+    Show { name: String },
+    /// Play the losing registrar refusing a pending transfer in: the fee is
+    /// refunded and the customer mailed.
+    RejectTransfer { name: String },
+    /// Play another registrar asking to take a name a customer of ours
+    /// holds, with the auth code the customer gave it.
+    RequestTransfer {
+        name: String,
+        /// The gaining registrar, e.g. "Other Registrar LLC".
+        #[arg(long)]
+        registrar: String,
+        #[arg(long)]
+        auth_code: String,
+    },
+}
+
+/// The sandbox's test clock.
+#[derive(Debug, Subcommand)]
+pub enum SandboxCommand {
+    #[command(subcommand)]
+    Clock(ClockCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ClockCommand {
+    /// Print the sandbox time.
+    Show,
+    /// Move the sandbox time forward (never back) and run everything that
+    /// falls due, each once, before returning.
+    Advance {
+        /// How far: 30s, 5m, 12h, 45d.
+        #[arg(value_parser = crate::duration::parse)]
+        by: Duration,
     },
 }
 
@@ -487,7 +526,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             if auth_code.is_empty() {
                 bail!("--auth-code may not be empty");
             }
-            let now = clock.now();
+            let app = App::build(settings, clock.clone()).await?;
+            let now = app.now();
             let created = created.unwrap_or(now);
             let nameservers = match nameservers {
                 Some(list) => Nameservers::parse(&list)
@@ -498,7 +538,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     "ns2.registrar-servers.com".to_owned(),
                 ],
             };
-            let app = App::build(settings, clock.clone()).await?;
             let record = RegistryRecord {
                 name: name.as_str().to_owned(),
                 registrar: registrar.trim().to_owned(),
@@ -515,6 +554,116 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 .await
                 .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
             eprintln!("{name} is now registered at {}", record.registrar);
+            Ok(())
+        }
+        Command::Registry(RegistryCommand::Show { name }) => {
+            let app = App::build(settings, clock).await?;
+            let name = DomainName::parse(&name).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let Some(r) = vpsd_registry::Registry::info(&app.registry, name.as_str()).await? else {
+                bail!("{name} is not registered at the registry");
+            };
+            let mut statuses = Vec::new();
+            if r.transfer_prohibited {
+                statuses.push("clientTransferProhibited".to_owned());
+            }
+            if let Some(to) = &r.pending_transfer_to {
+                statuses.push(format!("pendingTransfer (to {to})"));
+            }
+            if statuses.is_empty() {
+                statuses.push("ok".to_owned());
+            }
+            let stamp = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            println!("name:        {}", r.name);
+            println!("sponsor:     {}", r.registrar);
+            println!("created:     {}", stamp(r.created_at));
+            println!("expires:     {}", stamp(r.expires_at));
+            println!(
+                "transferred: {}",
+                r.last_transferred_at
+                    .map(stamp)
+                    .unwrap_or_else(|| "never".into())
+            );
+            println!("statuses:    {}", statuses.join(", "));
+            println!("nameservers: {}", r.nameservers.join(", "));
+            Ok(())
+        }
+        Command::Registry(RegistryCommand::RejectTransfer { name }) => {
+            let app = App::build(settings, clock).await?;
+            let d = app
+                .registrar
+                .transfer_in_rejected(&app.registry, name.trim())
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            eprintln!(
+                "The losing registrar rejected the transfer of {}: transfer_status {}, the fee refunded to account {}.",
+                d.domain_name,
+                d.transfer_status.map(|t| t.as_str()).unwrap_or("none"),
+                d.account_id
+            );
+            Ok(())
+        }
+        Command::Registry(RegistryCommand::RequestTransfer {
+            name,
+            registrar,
+            auth_code,
+        }) => {
+            let app = App::build(settings, clock).await?;
+            if registrar.trim().is_empty() {
+                bail!("--registrar may not be empty");
+            }
+            let d = app
+                .registrar
+                .request_transfer_out(&app.registry, registrar.trim(), name.trim(), &auth_code)
+                .await
+                .map_err(|e| anyhow::anyhow!("refused: {e}"))?;
+            let when = d
+                .transfer_out
+                .as_ref()
+                .map(|t| {
+                    t.auto_approve_at
+                        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                })
+                .unwrap_or_default();
+            eprintln!(
+                "{} asked for {}: the owner (account {}) is mailed; approved by itself at {when} unless the owner rejects it.",
+                registrar.trim(),
+                d.domain_name,
+                d.account_id
+            );
+            Ok(())
+        }
+        Command::Sandbox(SandboxCommand::Clock(ClockCommand::Show)) => {
+            let app = App::build(settings, clock).await?;
+            if !app.is_sandbox() {
+                bail!("the registry is not the sandbox: there is no test clock");
+            }
+            println!(
+                "{}",
+                app.now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            );
+            Ok(())
+        }
+        Command::Sandbox(SandboxCommand::Clock(ClockCommand::Advance { by })) => {
+            let app = App::build(settings, clock).await?;
+            let by = chrono::Duration::from_std(by)
+                .map_err(|_| anyhow::anyhow!("that is further than the clock can go"))?;
+            let done = app.advance_sandbox(by).await?;
+            println!(
+                "{}",
+                done.now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            );
+            let w = done.work;
+            eprintln!(
+                "Ran what fell due: {} registrations and {} transfers completed, {} transfers out, {} renewed ({} short of funds), {} warnings, {} expired, {} released.",
+                w.registrations_completed,
+                w.transfers_completed,
+                w.transfers_out,
+                w.renewed,
+                w.renewals_failed,
+                w.warnings,
+                w.expired,
+                w.released
+            );
             Ok(())
         }
         Command::Audit { account, limit } => {

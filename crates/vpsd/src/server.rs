@@ -11,7 +11,7 @@ use anyhow::Context;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use vpsd_api::AppState;
-use vpsd_domain::{Clock, SystemClock};
+use vpsd_domain::{Clock, SandboxClock, SystemClock};
 use vpsd_mailer::Mailer;
 use vpsd_registrar::{Registrar, RegistrarSettings};
 use vpsd_registry::SandboxRegistry;
@@ -91,6 +91,22 @@ pub struct App {
     pub mailer: Option<Mailer>,
     settings: ServerSettings,
     clock: Arc<dyn Clock>,
+    /// The same clock, with the sandbox's offset (`sandbox_clock` table).
+    sandbox_clock: Arc<SandboxClock>,
+}
+
+/// How often a process copies the sandbox clock's offset from the
+/// database; `vpsd sandbox clock advance` waits twice this before it
+/// returns, so every process shows the new time by then.
+pub const SANDBOX_CLOCK_POLL: Duration = Duration::from_millis(100);
+
+/// What `vpsd sandbox clock advance` did.
+#[derive(Debug, Default)]
+pub struct Advanced {
+    /// The sandbox time now.
+    pub now: chrono::DateTime<chrono::Utc>,
+    /// The due work it ran (other workers may have run some too).
+    pub work: vpsd_registrar::worker::PassOutcome,
 }
 
 impl App {
@@ -105,6 +121,11 @@ impl App {
                 )
             })?;
         let registry = SandboxRegistry::new(store.clone());
+        // Every rule reads the sandbox time: the given clock plus the
+        // installation's offset.
+        let sandbox_clock = Arc::new(SandboxClock::new(clock));
+        sandbox_clock.set_offset(store.sandbox_offset().await?);
+        let clock: Arc<dyn Clock> = sandbox_clock.clone();
         let mailer = match &settings.smtp_url {
             Some(url) => Some(
                 Mailer::new(store.clone(), clock.clone(), url, &settings.mail_from)
@@ -125,7 +146,82 @@ impl App {
             mailer,
             settings,
             clock,
+            sandbox_clock,
         })
+    }
+
+    /// Copies the sandbox clock's offset from the database every
+    /// [`SANDBOX_CLOCK_POLL`] until `stop` turns true.
+    async fn follow_sandbox_clock(&self, mut stop: watch::Receiver<bool>) {
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep(SANDBOX_CLOCK_POLL) => {}
+                _ = stop.wait_for(|s| *s) => return,
+            }
+            match self.store.sandbox_offset().await {
+                Ok(offset) => self.sandbox_clock.set_offset(offset),
+                Err(e) => tracing::warn!(error = %e, "reading the sandbox clock"),
+            }
+        }
+    }
+
+    /// Whether the registry is the embedded sandbox.
+    pub fn is_sandbox(&self) -> bool {
+        vpsd_registry::Registry::is_sandbox(&self.registry)
+    }
+
+    /// The sandbox time.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+
+    /// Moves the sandbox clock forward by `by`, a day at most at a time,
+    /// running the work that falls due at each step before the next (so a
+    /// long jump does what as many short ones would: an auto-renewal is not
+    /// skipped for an expiry). Returns once every process shows the new
+    /// time. Refused unless the registry is the sandbox.
+    pub async fn advance_sandbox(&self, by: chrono::Duration) -> anyhow::Result<Advanced> {
+        anyhow::ensure!(
+            self.is_sandbox(),
+            "the registry is not the sandbox: its clock is the real one and cannot be moved"
+        );
+        anyhow::ensure!(
+            by > chrono::Duration::zero(),
+            "the sandbox clock only moves forward: give a positive duration such as 45d"
+        );
+        let mut work = vpsd_registrar::worker::PassOutcome::default();
+        let mut left = by;
+        while left > chrono::Duration::zero() {
+            let step = left.min(chrono::Duration::days(1));
+            left -= step;
+            let offset = self
+                .store
+                .sandbox_advance(step.num_seconds().max(1))
+                .await?;
+            self.sandbox_clock.set_offset(offset);
+            work.add(self.run_due_work().await?);
+        }
+        tokio::time::sleep(SANDBOX_CLOCK_POLL * 2).await;
+        // Whatever fell due while the other processes caught up.
+        work.add(self.run_due_work().await?);
+        Ok(Advanced {
+            now: self.now(),
+            work,
+        })
+    }
+
+    /// Worker passes until one finds nothing due.
+    pub async fn run_due_work(&self) -> anyhow::Result<vpsd_registrar::worker::PassOutcome> {
+        let mut total = vpsd_registrar::worker::PassOutcome::default();
+        for _ in 0..100 {
+            let pass = vpsd_registrar::worker::run_once(&self.registrar).await?;
+            let idle = pass.is_idle();
+            total.add(pass);
+            if idle {
+                break;
+            }
+        }
+        Ok(total)
     }
 
     pub async fn build_default(settings: ServerSettings) -> anyhow::Result<App> {
@@ -153,6 +249,11 @@ impl App {
     ) -> anyhow::Result<()> {
         let metrics_listener = extra.metrics;
         let (stop_tx, stop_rx) = watch::channel(false);
+        let clock_follower = {
+            let app = self.clone();
+            let stop = stop_rx.clone();
+            tokio::spawn(async move { app.follow_sandbox_clock(stop).await })
+        };
         let dns = match extra.dns {
             Some((udp, tcp)) => {
                 let app = self.clone();
@@ -253,6 +354,7 @@ impl App {
         let _ = metrics_server.await;
         let _ = dns.await;
         let _ = forward.await;
+        let _ = clock_follower.await;
         api.await.context("API task")?.context("API server")?;
         tracing::info!("stopped");
         Ok(())
@@ -276,7 +378,9 @@ impl App {
         };
         let catalog = Arc::new(vpsd_dns::Catalog::new(defaults, self.clock.clone()));
         let follower = vpsd_dns::Follower::new(catalog.clone(), self.store.clone());
+        let (_keep, never) = watch::channel(false);
         tokio::select! {
+            _ = self.follow_sandbox_clock(never) => {}
             _ = follower.run(std::future::pending()) => {}
             _ = vpsd_dns::server::serve(catalog, udp, tcp) => {}
             _ = shutdown => {}
@@ -290,6 +394,11 @@ impl App {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let (stop_tx, stop_rx) = watch::channel(false);
+        let clock_follower = {
+            let app = self.clone();
+            let stop = stop_rx.clone();
+            tokio::spawn(async move { app.follow_sandbox_clock(stop).await })
+        };
         let metrics = std::sync::Arc::new(vpsd_api::observe::Metrics::new());
         let worker = tokio::spawn(vpsd_registrar::worker::run(
             self.registrar.clone(),
@@ -305,6 +414,7 @@ impl App {
         tracing::info!("shutdown requested; finishing the current pass");
         let _ = stop_tx.send(true);
         let _ = worker.await;
+        let _ = clock_follower.await;
         if let Some(m) = mailer {
             let _ = m.await;
         }

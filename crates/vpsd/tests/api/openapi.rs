@@ -282,6 +282,20 @@ async fn every_operation_answers_as_documented(app: &TestApp) {
     d.call(app, t, "restoreDomain", &dom, "", Some(json!({})))
         .await;
 
+    // The sandbox, and transfer-out with nothing pending.
+    d.call(app, t, "getSandbox", &[], "", None).await;
+    let (s, code) = d.call(app, t, "getAuthCode", &dom, "", None).await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, new_code) = d
+        .call(app, t, "regenerateAuthCode", &dom, "", Some(json!({})))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_ne!(code["auth_code"], new_code["auth_code"]);
+    d.call(app, t, "approveTransferOut", &dom, "", Some(json!({})))
+        .await;
+    d.call(app, t, "rejectTransferOut", &dom, "", Some(json!({})))
+        .await;
+
     // Import and transfer.
     let long_ago = app.now() - chrono::Duration::days(400);
     app.held_elsewhere("documented-elsewhere.org", "Code-123", long_ago, false)

@@ -1,0 +1,299 @@
+//! Transfers out, as ICANN's Transfer Policy describes them: the owner gets
+//! the domain's auth code and gives it to another registrar, which asks the
+//! registry for the name. The registry refuses at once when the domain is
+//! locked, the code is wrong, or the domain is within 60 days of its
+//! registration or last transfer. Otherwise the owner is told and may
+//! approve or reject it; five days later it is approved by itself. Once
+//! approved, the registry's sponsor changes and the domain leaves the
+//! account (its DNS zone with it); the ledger and audit log keep its
+//! history.
+//!
+//! In the sandbox the other registrar is played by the operator
+//! (`vpsd registry request-transfer`); a real registry would bring the same
+//! request as a poll message.
+
+use chrono::Duration;
+use serde_json::json;
+use vpsd_domain::lifecycle::{TransferOutStatus, TRANSFER_OUT_AUTO_APPROVE_DAYS};
+use vpsd_registry::{new_auth_code, SandboxRegistry, TransferRefusal, OUR_REGISTRAR};
+use vpsd_storage::{Actor, Audit, Domain};
+
+use crate::{changes, mail, Registrar, RegistrarError};
+
+impl Registrar {
+    /// The domain, which must be ours to give away.
+    async fn transferable(
+        &self,
+        account_id: i64,
+        domain_id: i64,
+    ) -> Result<Domain, RegistrarError> {
+        let domain = self.domain(account_id, domain_id).await?;
+        if domain.registrar != OUR_REGISTRAR || domain.status.as_str() == "pending" {
+            return Err(RegistrarError::invalid(
+                "not_sponsored",
+                format!(
+                    "{} is not registered with VPS.org yet, so it has no VPS.org auth code.",
+                    domain.domain_name
+                ),
+            ));
+        }
+        Ok(domain)
+    }
+
+    /// `GET /api/v1/domains/{id}/auth-code/`: the EPP code to give the
+    /// gaining registrar.
+    pub async fn auth_code(
+        &self,
+        account_id: i64,
+        domain_id: i64,
+    ) -> Result<String, RegistrarError> {
+        let domain = self.transferable(account_id, domain_id).await?;
+        match self.registry.info(&domain.domain_name).await? {
+            Some(r) if r.registrar == OUR_REGISTRAR => Ok(r.auth_code),
+            _ => Err(RegistrarError::Internal(format!(
+                "{} is not ours at the registry",
+                domain.domain_name
+            ))),
+        }
+    }
+
+    /// `POST /api/v1/domains/{id}/auth-code/`: a new code; the old one stops
+    /// working. Audited without the code.
+    pub async fn regenerate_auth_code(
+        &self,
+        actor: &Actor,
+        account_id: i64,
+        domain_id: i64,
+    ) -> Result<String, RegistrarError> {
+        let domain = self.transferable(account_id, domain_id).await?;
+        let code = new_auth_code();
+        let now = self.now();
+        self.registry
+            .set_auth_code(&domain.domain_name, &code, now)
+            .await?;
+        self.store
+            .append_audit(
+                account_id,
+                Some((domain.id, &domain.domain_name)),
+                now,
+                &Audit {
+                    actor,
+                    action: "domain.auth_code_regenerate",
+                    changes: changes(&[("auth_code", json!("(old)"), json!("(new)"))]),
+                },
+            )
+            .await?;
+        Ok(code)
+    }
+
+    /// Another registrar asks for the name (in the sandbox: the operator
+    /// plays it). Refused at once for the registry's reasons; otherwise the
+    /// owner is mailed and the domain shows the pending transfer out.
+    pub async fn request_transfer_out(
+        &self,
+        sandbox: &SandboxRegistry,
+        gaining: &str,
+        name: &str,
+        auth_code: &str,
+    ) -> Result<Domain, RegistrarError> {
+        let now = self.now();
+        let domain = self
+            .store
+            .domain_by_name(name)
+            .await?
+            .filter(|d| d.registrar == OUR_REGISTRAR)
+            .ok_or_else(|| {
+                RegistrarError::invalid(
+                    "not_sponsored",
+                    format!("{name} is not a VPS.org customer's domain."),
+                )
+            })?;
+        // The owner's lock is the registry's clientTransferProhibited.
+        if domain.locked {
+            return Err(RegistrarError::from_refusal(
+                name,
+                TransferRefusal::Prohibited,
+            ));
+        }
+        if domain
+            .transfer_out
+            .as_ref()
+            .is_some_and(|t| t.status == TransferOutStatus::Pending)
+        {
+            return Err(RegistrarError::from_refusal(
+                name,
+                TransferRefusal::InProgress,
+            ));
+        }
+        sandbox
+            .request_transfer_from(gaining, name, auth_code, now)
+            .await
+            .map_err(|r| RegistrarError::from_refusal(name, r))?;
+        let approves_at = now + Duration::days(TRANSFER_OUT_AUTO_APPROVE_DAYS);
+        let mail = mail::transfer_out_requested(&domain, gaining, approves_at);
+        self.store
+            .begin_transfer_out(
+                domain.id,
+                gaining,
+                now,
+                approves_at,
+                &mail,
+                &Audit {
+                    actor: &Actor::operator(),
+                    action: "domain.transfer_out_request",
+                    changes: changes(&[
+                        ("transfer_out", serde_json::Value::Null, json!("pending")),
+                        ("gaining_registrar", serde_json::Value::Null, json!(gaining)),
+                    ]),
+                },
+            )
+            .await?;
+        self.store
+            .domain(domain.account_id, domain.id)
+            .await?
+            .ok_or(RegistrarError::NotFound)
+    }
+
+    /// `POST .../transfer-out/approve/`, and the worker five days on: the
+    /// registry's sponsor changes and the domain leaves the account.
+    pub async fn approve_transfer_out(
+        &self,
+        actor: &Actor,
+        account_id: i64,
+        domain_id: i64,
+    ) -> Result<Domain, RegistrarError> {
+        let domain = self.domain(account_id, domain_id).await?;
+        self.settle_approval(actor, &domain).await?;
+        Ok(domain)
+    }
+
+    pub(crate) async fn settle_approval(
+        &self,
+        actor: &Actor,
+        domain: &Domain,
+    ) -> Result<bool, RegistrarError> {
+        let Some(out) = pending_out(domain) else {
+            return Err(no_transfer_out(domain));
+        };
+        let now = self.now();
+        // The registry first (idempotent), then the account.
+        self.registry
+            .approve_transfer(&domain.domain_name, &out.gaining_registrar, now)
+            .await
+            .map_err(|r| RegistrarError::from_refusal(&domain.domain_name, r))?;
+        let mail = mail::transfer_out_completed(domain, &out.gaining_registrar);
+        Ok(self
+            .store
+            .approve_transfer_out(
+                domain.id,
+                now,
+                &mail,
+                &Audit {
+                    actor,
+                    action: "domain.transfer_out_approve",
+                    changes: changes(&[
+                        ("transfer_out", json!("pending"), json!("approved")),
+                        (
+                            "registrar",
+                            json!(OUR_REGISTRAR),
+                            json!(out.gaining_registrar),
+                        ),
+                        ("in_account", json!(true), json!(false)),
+                    ]),
+                },
+            )
+            .await?)
+    }
+
+    /// `POST .../transfer-out/reject/`: the domain stays.
+    pub async fn reject_transfer_out(
+        &self,
+        actor: &Actor,
+        account_id: i64,
+        domain_id: i64,
+    ) -> Result<Domain, RegistrarError> {
+        let domain = self.domain(account_id, domain_id).await?;
+        let Some(out) = pending_out(&domain) else {
+            return Err(no_transfer_out(&domain));
+        };
+        self.registry
+            .reject_transfer(&domain.domain_name, &out.gaining_registrar)
+            .await
+            .map_err(|r| RegistrarError::from_refusal(&domain.domain_name, r))?;
+        let mail = mail::transfer_out_rejected(&domain, &out.gaining_registrar);
+        self.store
+            .reject_transfer_out(
+                domain.id,
+                self.now(),
+                Some(&mail),
+                &Audit {
+                    actor,
+                    action: "domain.transfer_out_reject",
+                    changes: changes(&[("transfer_out", json!("pending"), json!("rejected"))]),
+                },
+            )
+            .await?;
+        self.domain(account_id, domain_id).await
+    }
+
+    /// The losing registrar refuses a pending transfer in (in the sandbox:
+    /// `vpsd registry reject-transfer`): refunded to the cent, mailed, and
+    /// `transfer_status` reads `rejected`.
+    pub async fn transfer_in_rejected(
+        &self,
+        sandbox: &SandboxRegistry,
+        name: &str,
+    ) -> Result<Domain, RegistrarError> {
+        let domain = self
+            .store
+            .domain_by_name(name)
+            .await?
+            .filter(|d| d.transfer_status.map(|t| t.as_str()) == Some("pending"))
+            .ok_or_else(|| {
+                RegistrarError::invalid(
+                    "no_transfer_pending",
+                    format!("No transfer of {name} to VPS.org is pending."),
+                )
+            })?;
+        sandbox
+            .reject_transfer_to_us(name)
+            .await
+            .map_err(|r| RegistrarError::from_refusal(name, r))?;
+        let mail = mail::transfer_rejected(&domain);
+        self.store
+            .fail_transfer(
+                domain.id,
+                vpsd_domain::lifecycle::TransferStatus::Rejected,
+                &format!("Refund: the current registrar rejected the transfer of {name}"),
+                Some(&mail),
+                self.now(),
+                &Audit {
+                    actor: &Actor::operator(),
+                    action: "domain.transfer_rejected",
+                    changes: changes(&[("transfer_status", json!("pending"), json!("rejected"))]),
+                },
+            )
+            .await?;
+        self.store
+            .domain(domain.account_id, domain.id)
+            .await?
+            .ok_or(RegistrarError::NotFound)
+    }
+}
+
+fn pending_out(domain: &Domain) -> Option<&vpsd_storage::TransferOut> {
+    domain
+        .transfer_out
+        .as_ref()
+        .filter(|t| t.status == TransferOutStatus::Pending)
+}
+
+fn no_transfer_out(domain: &Domain) -> RegistrarError {
+    RegistrarError::invalid(
+        "no_transfer_out",
+        format!(
+            "No transfer of {} to another registrar is pending.",
+            domain.domain_name
+        ),
+    )
+}
