@@ -166,9 +166,18 @@ async fn tcp_connection(catalog: &Catalog, mut stream: TcpStream) -> std::io::Re
 
 /// Binds UDP and TCP on `addr` (the same port for both).
 pub async fn bind(addr: SocketAddr) -> std::io::Result<(UdpSocket, TcpListener)> {
-    let udp = UdpSocket::bind(addr).await?;
-    let tcp = TcpListener::bind(udp.local_addr()?).await?;
-    Ok((udp, tcp))
+    // With port 0 the system picks a free UDP port, which may be taken for
+    // TCP: then pick again (a few times).
+    let tries = if addr.port() == 0 { 20 } else { 1 };
+    let mut last = None;
+    for _ in 0..tries {
+        let udp = UdpSocket::bind(addr).await?;
+        match TcpListener::bind(udp.local_addr()?).await {
+            Ok(tcp) => return Ok((udp, tcp)),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| std::io::Error::other("no port for both UDP and TCP")))
 }
 
 /// Serves UDP and TCP until the returned future is dropped.

@@ -181,6 +181,22 @@ impl App {
     /// skipped for an expiry). Returns once every process shows the new
     /// time. Refused unless the registry is the sandbox.
     pub async fn advance_sandbox(&self, by: chrono::Duration) -> anyhow::Result<Advanced> {
+        let mut work = self.advance_sandbox_unsettled(by).await?;
+        tokio::time::sleep(SANDBOX_CLOCK_POLL * 2).await;
+        // Whatever fell due while the other processes caught up.
+        work.add(self.run_due_work().await?);
+        Ok(Advanced {
+            now: self.now(),
+            work,
+        })
+    }
+
+    /// [`App::advance_sandbox`] without waiting for the other processes to
+    /// follow: the steps and their due work only.
+    pub async fn advance_sandbox_unsettled(
+        &self,
+        by: chrono::Duration,
+    ) -> anyhow::Result<vpsd_registrar::worker::PassOutcome> {
         anyhow::ensure!(
             self.is_sandbox(),
             "the registry is not the sandbox: its clock is the real one and cannot be moved"
@@ -201,13 +217,7 @@ impl App {
             self.sandbox_clock.set_offset(offset);
             work.add(self.run_due_work().await?);
         }
-        tokio::time::sleep(SANDBOX_CLOCK_POLL * 2).await;
-        // Whatever fell due while the other processes caught up.
-        work.add(self.run_due_work().await?);
-        Ok(Advanced {
-            now: self.now(),
-            work,
-        })
+        Ok(work)
     }
 
     /// Worker passes until one finds nothing due.

@@ -21,6 +21,7 @@ mod openapi;
 mod pricing;
 mod records;
 mod renewals;
+mod sandbox;
 mod schemathesis;
 mod snippets;
 mod tokens;

@@ -1,0 +1,525 @@
+//! The sandbox, black-box: the operator's commands (`vpsd sandbox clock`,
+//! `vpsd registry ...`, `vpsd outbox list`, run as their own processes on
+//! the test's database) and the API over HTTP, on both databases. The
+//! server follows the clock the commands move.
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::helpers::TestApp;
+
+crate::both!(
+    the_sandbox_says_so_and_its_time_is_every_answers,
+    auto_renewal_at_the_lead_time_charged_once,
+    warnings_expiry_and_a_grace_renewal,
+    redemption_restores_with_the_fee,
+    release_lets_another_account_register_it,
+    a_transfer_in_the_losing_registrar_rejects_is_refunded,
+    transfers_out_refused_rejected_approved_and_auto_approved,
+    four_hundred_days_at_once_equal_four_hundred_single_days,
+    the_clock_never_moves_back_and_two_advances_add_up,
+);
+
+struct Op {
+    ok: bool,
+    stdout: String,
+    stderr: String,
+}
+
+/// Runs an operator command on the test's database.
+async fn vpsd(app: &TestApp, args: &[&str]) -> Op {
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_vpsd"))
+        .args(args)
+        .env("VPSD_DATABASE_URL", &app.database_url)
+        .env("RUST_LOG", "warn")
+        .output()
+        .await
+        .expect("run vpsd");
+    Op {
+        ok: out.status.success(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+async fn advance(app: &TestApp, by: &str) -> Op {
+    let op = vpsd(app, &["sandbox", "clock", "advance", by]).await;
+    assert!(op.ok, "advance {by}: {}", op.stderr);
+    op
+}
+
+/// The sandbox time, as the API tells it.
+async fn sandbox_now(app: &TestApp) -> chrono::DateTime<chrono::Utc> {
+    let (status, body) = app.get("/api/v1/sandbox/").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    crate::helpers::parse_time(&body["time"])
+}
+
+async fn detail(app: &TestApp, id: i64) -> Value {
+    let (status, body) = app.get(&format!("/api/v1/domains/{id}/")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body
+}
+
+/// The ledger, oldest first: (type, cents).
+async fn ledger(app: &TestApp) -> Vec<(String, i64)> {
+    let (_, page) = app.get("/api/v1/account/transactions/?page_size=500").await;
+    let mut entries: Vec<(String, i64)> = page["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|e| {
+            (
+                e["type"].as_str().expect("type").to_owned(),
+                crate::helpers::cents(&e["amount"]),
+            )
+        })
+        .collect();
+    entries.reverse();
+    entries
+}
+
+async fn balance(app: &TestApp) -> i64 {
+    let (_, account) = app.get("/api/v1/account/").await;
+    crate::helpers::cents(&account["balance"])
+}
+
+/// Every mail's subject, as `vpsd outbox list` prints them.
+async fn outbox(app: &TestApp) -> String {
+    let op = vpsd(app, &["outbox", "list"]).await;
+    assert!(op.ok, "{}", op.stderr);
+    op.stdout
+}
+
+/// Registers `name` (one year) and waits until it is active.
+async fn active(app: &TestApp, name: &str, auto_renew: bool) -> i64 {
+    let (status, body) = app
+        .post(
+            "/api/v1/domains/",
+            json!({"domain_name": name, "auto_renew": auto_renew}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let id = body["id"].as_i64().expect("id");
+    app.wait_active(id).await;
+    id
+}
+
+async fn the_sandbox_says_so_and_its_time_is_every_answers(app: &TestApp) {
+    let (status, body) = app.get("/api/v1/sandbox/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["sandbox"], true);
+    assert_eq!(body["ahead_by_seconds"], 0);
+    let before = sandbox_now(app).await;
+
+    let op = advance(app, "45d").await;
+    let printed = chrono::DateTime::parse_from_rfc3339(op.stdout.trim())
+        .expect("the command prints the new time")
+        .with_timezone(&chrono::Utc);
+    let shown = vpsd(app, &["sandbox", "clock", "show"]).await;
+    assert!(shown.ok);
+    let (_, body) = app.get("/api/v1/sandbox/").await;
+    assert_eq!(body["ahead_by_seconds"], 45 * 86_400);
+    let after = sandbox_now(app).await;
+    assert!(
+        after - before >= chrono::Duration::days(45),
+        "{before} → {after}"
+    );
+    assert!(after - printed < chrono::Duration::seconds(5));
+    let shown = chrono::DateTime::parse_from_rfc3339(shown.stdout.trim())
+        .expect("show prints the time")
+        .with_timezone(&chrono::Utc);
+    assert!(shown >= printed && shown - printed < chrono::Duration::seconds(5));
+
+    // A registration made now is dated in sandbox time, and so is its
+    // charge.
+    let (status, reg) = app
+        .post(
+            "/api/v1/domains/",
+            json!({"domain_name": "sandbox-dated.com"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let registered = crate::helpers::parse_time(&reg["registration_date"]);
+    assert!(
+        (registered - after).num_seconds().abs() < 5,
+        "{registered} vs {after}"
+    );
+    let (_, page) = app.get("/api/v1/account/transactions/").await;
+    let charged = crate::helpers::parse_time(&page["results"][0]["created_at"]);
+    assert!((charged - after).num_seconds().abs() < 5);
+}
+
+async fn auto_renewal_at_the_lead_time_charged_once(app: &TestApp) {
+    let id = active(app, "renews-itself.com", true).await;
+    let first = detail(app, id).await;
+    let expires = crate::helpers::parse_time(&first["expiration_date"]);
+    let start = balance(app).await;
+
+    // 30 days before expiry: still 36 days to go after 330 days.
+    advance(app, "330d").await;
+    assert_eq!(balance(app).await, start);
+    // Past the lead time: renewed once, charged once.
+    advance(app, "10d").await;
+    let renewed = detail(app, id).await;
+    assert_eq!(
+        crate::helpers::parse_time(&renewed["expiration_date"]),
+        vpsd_domain::lifecycle::add_years(expires, 1)
+    );
+    assert_eq!(balance(app).await, start - 12_99);
+    advance(app, "20d").await;
+    assert_eq!(balance(app).await, start - 12_99);
+    let renewals = ledger(app)
+        .await
+        .iter()
+        .filter(|(kind, _)| kind == "renewal")
+        .count();
+    assert_eq!(renewals, 1);
+    assert!(outbox(app).await.contains("renewed"));
+}
+
+async fn warnings_expiry_and_a_grace_renewal(app: &TestApp) {
+    let id = active(app, "lapses.com", false).await;
+    advance(app, "366d").await;
+    let d = detail(app, id).await;
+    assert_eq!(d["status"], "expired");
+    assert_eq!(d["phase"], "grace");
+    let mails = outbox(app).await;
+    for days in ["30 days", "7 days", "1 day"] {
+        assert!(mails.contains(days), "no {days} warning: {mails}");
+    }
+    assert!(mails.contains("has expired"), "{mails}");
+    // Renewed in the grace period at the normal price.
+    let start = balance(app).await;
+    let (status, body) = app
+        .post(&format!("/api/v1/domains/{id}/renew/"), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["status"], "active");
+    assert_eq!(balance(app).await, start - 12_99);
+}
+
+async fn redemption_restores_with_the_fee(app: &TestApp) {
+    let id = active(app, "redeemed.com", false).await;
+    advance(app, "400d").await;
+    let d = detail(app, id).await;
+    assert_eq!(d["phase"], "redemption", "{d}");
+    let (status, body) = app
+        .post(&format!("/api/v1/domains/{id}/renew/"), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let start = balance(app).await;
+    let (status, body) = app
+        .post(&format!("/api/v1/domains/{id}/restore/"), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["status"], "active");
+    assert_eq!(balance(app).await, start - 80_00 - 12_99);
+    assert_eq!(
+        ledger(app).await.last(),
+        Some(&("restore".to_owned(), -(80_00 + 12_99)))
+    );
+}
+
+async fn release_lets_another_account_register_it(app: &TestApp) {
+    let id = active(app, "let-go.com", false).await;
+    advance(app, "440d").await;
+    let (status, _) = app.get(&format!("/api/v1/domains/{id}/")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(outbox(app).await.contains("released"));
+    let (_, token) = app.new_account("next-owner@example.com", 100_00).await;
+    let (status, body) = app
+        .request_as(
+            Some(&token),
+            reqwest::Method::POST,
+            "/api/v1/domains/",
+            Some(json!({"domain_name": "let-go.com"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+}
+
+async fn a_transfer_in_the_losing_registrar_rejects_is_refunded(app: &TestApp) {
+    let op = vpsd(
+        app,
+        &[
+            "registry",
+            "add",
+            "coming-over.org",
+            "--registrar",
+            "Other Registrar LLC",
+            "--auth-code",
+            "Code-77",
+            "--created",
+            "2020-01-01T00:00:00Z",
+        ],
+    )
+    .await;
+    assert!(op.ok, "{}", op.stderr);
+    let start = balance(app).await;
+    let id = app.import("coming-over.org").await;
+    let (status, body) = app
+        .post(
+            &format!("/api/v1/domains/{id}/transfer/"),
+            json!({"auth_code": "Code-77"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(balance(app).await, start - 13_99);
+
+    let op = vpsd(app, &["registry", "reject-transfer", "coming-over.org"]).await;
+    assert!(op.ok, "{}", op.stderr);
+    let d = detail(app, id).await;
+    assert_eq!(d["transfer_status"], "rejected");
+    assert_eq!(d["registrar"], "Other Registrar LLC");
+    assert_eq!(balance(app).await, start);
+    assert_eq!(
+        ledger(app).await.last(),
+        Some(&("refund".to_owned(), 13_99))
+    );
+    assert!(outbox(app).await.contains("was rejected"));
+    // Nothing left to reject; the registry still has it at the other one.
+    let again = vpsd(app, &["registry", "reject-transfer", "coming-over.org"]).await;
+    assert!(!again.ok);
+    let shown = vpsd(app, &["registry", "show", "coming-over.org"]).await;
+    assert!(
+        shown.stdout.contains("sponsor:     Other Registrar LLC"),
+        "{}",
+        shown.stdout
+    );
+    // The clock moving on changes nothing about it.
+    advance(app, "10d").await;
+    assert_eq!(balance(app).await, start);
+}
+
+async fn request_out(app: &TestApp, name: &str, code: &str) -> Op {
+    vpsd(
+        app,
+        &[
+            "registry",
+            "request-transfer",
+            name,
+            "--registrar",
+            "Gaining Registrar Ltd",
+            "--auth-code",
+            code,
+        ],
+    )
+    .await
+}
+
+async fn auth_code(app: &TestApp, id: i64) -> String {
+    let (status, body) = app.get(&format!("/api/v1/domains/{id}/auth-code/")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body["auth_code"].as_str().expect("code").to_owned()
+}
+
+async fn unlock(app: &TestApp, id: i64) {
+    let (status, body) = app
+        .put(&format!("/api/v1/domains/{id}/"), json!({"locked": false}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+async fn transfers_out_refused_rejected_approved_and_auto_approved(app: &TestApp) {
+    let id = active(app, "moving-out.com", true).await;
+    let code = auth_code(app, id).await;
+
+    // Refused at once: locked (the default), then within 60 days of
+    // registration, then with a wrong code.
+    let op = request_out(app, "moving-out.com", &code).await;
+    assert!(!op.ok && op.stderr.contains("locked"), "{}", op.stderr);
+    unlock(app, id).await;
+    let op = request_out(app, "moving-out.com", &code).await;
+    assert!(!op.ok && op.stderr.contains("60 days"), "{}", op.stderr);
+    advance(app, "61d").await;
+    let op = request_out(app, "moving-out.com", "not-the-code").await;
+    assert!(!op.ok && op.stderr.contains("auth code"), "{}", op.stderr);
+    // A regenerated code replaces the old one.
+    let (status, fresh) = app
+        .post(&format!("/api/v1/domains/{id}/auth-code/"), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let fresh = fresh["auth_code"].as_str().expect("code").to_owned();
+    assert_ne!(fresh, code);
+    let op = request_out(app, "moving-out.com", &code).await;
+    assert!(!op.ok && op.stderr.contains("auth code"), "{}", op.stderr);
+
+    // Asked with the right code: the owner sees it and is mailed; rejecting
+    // keeps the domain.
+    let op = request_out(app, "moving-out.com", &fresh).await;
+    assert!(op.ok, "{}", op.stderr);
+    let d = detail(app, id).await;
+    let out = &d["transfer_out"];
+    assert_eq!(out["status"], "pending");
+    assert_eq!(out["gaining_registrar"], "Gaining Registrar Ltd");
+    let asked = crate::helpers::parse_time(&out["requested_at"]);
+    assert_eq!(
+        crate::helpers::parse_time(&out["auto_approve_at"]) - asked,
+        chrono::Duration::days(5)
+    );
+    assert!(outbox(app)
+        .await
+        .contains("Gaining Registrar Ltd asked to take moving-out.com"));
+    let (status, body) = app
+        .post(
+            &format!("/api/v1/domains/{id}/transfer-out/reject/"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["transfer_out"]["status"], "rejected");
+    assert_eq!(detail(app, id).await["transfer_out"]["status"], "rejected");
+    let shown = vpsd(app, &["registry", "show", "moving-out.com"]).await;
+    assert!(
+        shown.stdout.contains("sponsor:     VPS.org"),
+        "{}",
+        shown.stdout
+    );
+
+    // Asked again and approved early: the domain leaves the account; its
+    // history stays.
+    let op = request_out(app, "moving-out.com", &fresh).await;
+    assert!(op.ok, "{}", op.stderr);
+    let (status, body) = app
+        .post(
+            &format!("/api/v1/domains/{id}/transfer-out/approve/"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["transfer_out"]["status"], "approved");
+    let (status, _) = app.get(&format!("/api/v1/domains/{id}/")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let shown = vpsd(app, &["registry", "show", "moving-out.com"]).await;
+    assert!(
+        shown.stdout.contains("sponsor:     Gaining Registrar Ltd"),
+        "{}",
+        shown.stdout
+    );
+    assert!(ledger(app)
+        .await
+        .iter()
+        .any(|(kind, _)| kind == "registration"));
+    assert!(outbox(app)
+        .await
+        .contains("has been transferred to Gaining Registrar Ltd"));
+
+    // Another, not answered: approved by itself five days on.
+    let other = active(app, "left-alone.com", true).await;
+    unlock(app, other).await;
+    advance(app, "61d").await;
+    let code = auth_code(app, other).await;
+    let op = request_out(app, "left-alone.com", &code).await;
+    assert!(op.ok, "{}", op.stderr);
+    let again = request_out(app, "left-alone.com", &code).await;
+    assert!(
+        !again.ok && again.stderr.contains("in progress"),
+        "{}",
+        again.stderr
+    );
+    advance(app, "4d").await;
+    assert_eq!(
+        detail(app, other).await["transfer_out"]["status"],
+        "pending"
+    );
+    advance(app, "1d").await;
+    let (status, _) = app.get(&format!("/api/v1/domains/{other}/")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let shown = vpsd(app, &["registry", "show", "left-alone.com"]).await;
+    assert!(
+        shown.stdout.contains("sponsor:     Gaining Registrar Ltd"),
+        "{}",
+        shown.stdout
+    );
+}
+
+/// What the account looks like: each domain's state and term (relative to
+/// its registration, since the two installations started a moment apart),
+/// the ledger, and the mails' subjects.
+async fn end_state(app: &TestApp) -> Value {
+    let (_, list) = app.get("/api/v1/domains/?page_size=500").await;
+    let mut domains = Vec::new();
+    for d in list["results"].as_array().expect("results") {
+        let d = detail(app, d["id"].as_i64().expect("id")).await;
+        let term = crate::helpers::parse_time(&d["expiration_date"])
+            - crate::helpers::parse_time(&d["registration_date"]);
+        domains.push(json!({
+            "name": d["domain_name"],
+            "status": d["status"],
+            "phase": d["phase"],
+            "term_days": term.num_days(),
+            "transfer_out": d["transfer_out"]["status"],
+        }));
+    }
+    // `vpsd outbox list` prints each subject indented under its mail.
+    let mut mails: Vec<String> = outbox(app)
+        .await
+        .lines()
+        .filter(|l| l.starts_with("  "))
+        .map(|l| l.trim().to_owned())
+        .collect();
+    mails.sort();
+    let mut entries = ledger(app).await;
+    entries.sort();
+    json!({
+        "domains": domains,
+        "ledger": entries,
+        "balance": balance(app).await,
+        "mails": mails,
+    })
+}
+
+async fn four_hundred_days_at_once_equal_four_hundred_single_days(app: &TestApp) {
+    // The same account twice: once moved 400 days by one command, once by
+    // 400 one-day steps.
+    let other = TestApp::spawn(app.backend).await;
+    for a in [app, &other] {
+        active(a, "keeps-renewing.com", true).await;
+        active(a, "runs-out.com", false).await;
+        let moving = active(a, "moves-away.com", false).await;
+        unlock(a, moving).await;
+        advance(a, "70d").await;
+        let code = auth_code(a, moving).await;
+        assert!(request_out(a, "moves-away.com", &code).await.ok);
+    }
+    advance(app, "400d").await;
+    for _ in 0..400 {
+        other
+            .app
+            .advance_sandbox_unsettled(chrono::Duration::days(1))
+            .await
+            .expect("one day");
+    }
+    let once = end_state(app).await;
+    let stepped = end_state(&other).await;
+    assert_eq!(once, stepped);
+    assert!(
+        once["domains"].as_array().expect("domains").len() == 1,
+        "{once}"
+    );
+    other.finish().await;
+}
+
+async fn the_clock_never_moves_back_and_two_advances_add_up(app: &TestApp) {
+    let before = sandbox_now(app).await;
+    for bad in ["-1d", "0s", "yesterday"] {
+        let op = vpsd(app, &["sandbox", "clock", "advance", "--", bad]).await;
+        assert!(!op.ok, "{bad} was accepted");
+    }
+    assert!(sandbox_now(app).await - before < chrono::Duration::seconds(5));
+
+    // Two at once: the same end state as one after the other (both moves
+    // count; the renewal that fell due happened once).
+    active(app, "raced-renewal.com", true).await;
+    advance(app, "330d").await;
+    let start = balance(app).await;
+    let (a, b) = tokio::join!(
+        vpsd(app, &["sandbox", "clock", "advance", "10d"]),
+        vpsd(app, &["sandbox", "clock", "advance", "10d"])
+    );
+    assert!(a.ok && b.ok, "{} {}", a.stderr, b.stderr);
+    let (_, body) = app.get("/api/v1/sandbox/").await;
+    assert_eq!(body["ahead_by_seconds"], (330 + 20) * 86_400);
+    assert_eq!(balance(app).await, start - 12_99);
+}
