@@ -18,11 +18,15 @@ struct Server {
 }
 
 async fn server(registration_delay: Duration) -> Server {
+    server_with(registration_delay, Duration::from_secs(1)).await
+}
+
+async fn server_with(registration_delay: Duration, transfer_delay: Duration) -> Server {
     let dir = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}", dir.path().join("vpsd.db").display());
     let mut settings = ServerSettings::new(url);
     settings.registrar.registration_delay = registration_delay;
-    settings.registrar.transfer_delay = Duration::from_secs(1);
+    settings.registrar.transfer_delay = transfer_delay;
     settings.worker_interval = Duration::from_millis(100);
     let app = App::build(settings, Arc::new(ManualClock::new()))
         .await
@@ -499,4 +503,64 @@ async fn completions_cover_the_commands() {
             assert!(r.stdout.contains(word), "{shell} lacks {word}");
         }
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rejected_transfer_ends_the_wait_with_its_own_code() {
+    let s = server_with(Duration::from_secs(1), Duration::from_secs(3600)).await;
+    let now = chrono::Utc::now();
+    let created = now - chrono::Duration::days(400);
+    s.app
+        .registry
+        .add(
+            &vpsd_registry::RegistryRecord {
+                name: "cli-refused.org".to_owned(),
+                registrar: "Other Registrar LLC".to_owned(),
+                auth_code: "Code-9".to_owned(),
+                created_at: created,
+                expires_at: vpsd_domain::lifecycle::next_anniversary(created, now),
+                last_transferred_at: None,
+                transfer_prohibited: false,
+                nameservers: vec!["ns1.other.net".into(), "ns2.other.net".into()],
+                pending_transfer_to: None,
+            },
+            now,
+        )
+        .await
+        .expect("held elsewhere");
+    vps(&s, &["domains", "import", "cli-refused.org"])
+        .await
+        .ok();
+    let waiting = vps(
+        &s,
+        &[
+            "domains",
+            "transfer",
+            "cli-refused.org",
+            "--auth-code",
+            "Code-9",
+            "--wait",
+        ],
+    );
+    let reject = async {
+        // The losing registrar says no while vps waits.
+        loop {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            if s.app
+                .registrar
+                .transfer_in_rejected(&s.app.registry, "cli-refused.org")
+                .await
+                .is_ok()
+            {
+                break;
+            }
+        }
+    };
+    let (r, ()) = tokio::join!(waiting, reject);
+    assert_eq!(r.code, 10, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("ended rejected") && r.stderr.contains("refunded"),
+        "{}",
+        r.stderr
+    );
 }
