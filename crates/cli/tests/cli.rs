@@ -63,6 +63,30 @@ async fn account(app: &App, email: &str, cents: i64) -> String {
         .1
 }
 
+/// Puts `name` at another registrar, registered 400 days ago.
+async fn held_elsewhere(s: &Server, name: &str, auth_code: &str) {
+    let now = chrono::Utc::now();
+    let created = now - chrono::Duration::days(400);
+    s.app
+        .registry
+        .add(
+            &vpsd_registry::RegistryRecord {
+                name: name.to_owned(),
+                registrar: "Other Registrar LLC".to_owned(),
+                auth_code: auth_code.to_owned(),
+                created_at: created,
+                expires_at: vpsd_domain::lifecycle::next_anniversary(created, now),
+                last_transferred_at: None,
+                transfer_prohibited: false,
+                nameservers: vec!["ns1.other.net".into(), "ns2.other.net".into()],
+                pending_transfer_to: None,
+            },
+            now,
+        )
+        .await
+        .expect("held elsewhere");
+}
+
 struct Run {
     code: i32,
     stdout: String,
@@ -285,26 +309,7 @@ async fn a_domain_life_through_vps() {
     assert_eq!(check["results"][1]["available"], true);
 
     // A name held at another registrar: import it, transfer it in, wait.
-    let now = chrono::Utc::now();
-    let created = now - chrono::Duration::days(400);
-    s.app
-        .registry
-        .add(
-            &vpsd_registry::RegistryRecord {
-                name: "cli-moving.org".to_owned(),
-                registrar: "Other Registrar LLC".to_owned(),
-                auth_code: "Move-Me-42".to_owned(),
-                created_at: created,
-                expires_at: vpsd_domain::lifecycle::next_anniversary(created, now),
-                last_transferred_at: None,
-                transfer_prohibited: false,
-                nameservers: vec!["ns1.other.net".into(), "ns2.other.net".into()],
-                pending_transfer_to: None,
-            },
-            now,
-        )
-        .await
-        .expect("held elsewhere");
+    held_elsewhere(&s, "cli-moving.org", "Move-Me-42").await;
     let imported = vps(&s, &["--json", "domains", "import", "cli-moving.org"])
         .await
         .ok()
@@ -508,26 +513,7 @@ async fn completions_cover_the_commands() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_rejected_transfer_ends_the_wait_with_its_own_code() {
     let s = server_with(Duration::from_secs(1), Duration::from_secs(3600)).await;
-    let now = chrono::Utc::now();
-    let created = now - chrono::Duration::days(400);
-    s.app
-        .registry
-        .add(
-            &vpsd_registry::RegistryRecord {
-                name: "cli-refused.org".to_owned(),
-                registrar: "Other Registrar LLC".to_owned(),
-                auth_code: "Code-9".to_owned(),
-                created_at: created,
-                expires_at: vpsd_domain::lifecycle::next_anniversary(created, now),
-                last_transferred_at: None,
-                transfer_prohibited: false,
-                nameservers: vec!["ns1.other.net".into(), "ns2.other.net".into()],
-                pending_transfer_to: None,
-            },
-            now,
-        )
-        .await
-        .expect("held elsewhere");
+    held_elsewhere(&s, "cli-refused.org", "Code-9").await;
     vps(&s, &["domains", "import", "cli-refused.org"])
         .await
         .ok();

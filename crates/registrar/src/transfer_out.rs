@@ -131,7 +131,8 @@ impl Registrar {
             .map_err(|r| RegistrarError::from_refusal(name, r))?;
         let approves_at = now + Duration::days(TRANSFER_OUT_AUTO_APPROVE_DAYS);
         let mail = mail::transfer_out_requested(&domain, gaining, approves_at);
-        self.store
+        let recorded = self
+            .store
             .begin_transfer_out(
                 domain.id,
                 gaining,
@@ -148,8 +149,16 @@ impl Registrar {
                 },
             )
             .await?;
+        if !recorded {
+            // Another request won the race: undo this one at the registry.
+            self.registry
+                .reject_transfer(name, gaining)
+                .await
+                .map_err(|r| RegistrarError::from_refusal(name, r))?;
+            return Err(RegistrarError::from_refusal(name, TransferRefusal::InProgress));
+        }
         self.store
-            .domain(domain.account_id, domain.id)
+            .domain_by_name(name)
             .await?
             .ok_or(RegistrarError::NotFound)
     }

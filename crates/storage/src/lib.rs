@@ -374,8 +374,9 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     // ---- transfers out
     /// Records a transfer out that `gaining` asked for, approved by itself
-    /// at `approves_at`, with its mail. False when one is pending already
-    /// or the domain is gone.
+    /// at `approves_at`, with its mail (also of a domain removed from the
+    /// account view: its registration continues). False when one is pending
+    /// already.
     async fn begin_transfer_out(
         &self,
         domain_id: i64,

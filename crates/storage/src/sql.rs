@@ -2588,7 +2588,7 @@ macro_rules! sql_store {
                     sqlx::query_as(
                         "UPDATE domains SET transfer_out_to = $2, transfer_out_status = 'pending', \
                          transfer_out_requested_at = $3, transfer_out_approves_at = $4, updated_at = $3 \
-                         WHERE id = $1 AND removed_at IS NULL \
+                         WHERE id = $1 \
                          AND (transfer_out_status IS NULL OR transfer_out_status <> 'pending') \
                          RETURNING account_id, domain_name",
                     )
