@@ -13,7 +13,7 @@ use crate::exit::{fail, AUTH, NOT_FOUND, TRANSFER_FAILED, WAIT_TIMEOUT};
 use crate::output::{day, fields, json, table, when, yes_no};
 use crate::{
     AccountCommand, Cli, Command, DnsCommand, DomainsCommand, EmailCommand, RecordFields,
-    RecordsCommand, UrlCommand,
+    RecordsCommand, TransferOutCommand, UrlCommand,
 };
 
 /// How often `--wait` asks.
@@ -319,6 +319,37 @@ async fn domains(api: &Client, command: DomainsCommand, as_json: bool) -> anyhow
             eprintln!("{} Charged {}.", r.message, r.total_cost);
             Ok(())
         }
+        DomainsCommand::AuthCode { domain, new } => {
+            let id = domain_id(api, &domain).await?;
+            let code = if new {
+                api.regenerate_auth_code(id).await?
+            } else {
+                api.auth_code(id).await?
+            };
+            if as_json {
+                return json(&code);
+            }
+            // The code alone on standard output, for scripts and pipes.
+            println!("{}", code.auth_code);
+            Ok(())
+        }
+        DomainsCommand::TransferOut(command) => {
+            let (domain, approve) = match command {
+                TransferOutCommand::Approve { domain } => (domain, true),
+                TransferOutCommand::Reject { domain } => (domain, false),
+            };
+            let id = domain_id(api, &domain).await?;
+            let answer = if approve {
+                api.approve_transfer_out(id).await?
+            } else {
+                api.reject_transfer_out(id).await?
+            };
+            if as_json {
+                return json(&answer);
+            }
+            eprintln!("{}", answer.message);
+            Ok(())
+        }
         DomainsCommand::Restore { domain } => {
             let id = domain_id(api, &domain).await?;
             let r = api.restore(id).await?;
@@ -396,6 +427,18 @@ fn show_detail(d: &vps_client::DomainDetail) {
     ];
     if let Some(t) = &d.transfer_status {
         rows.push(("transfer", t.clone()));
+    }
+    if let Some(t) = &d.transfer_out {
+        rows.push((
+            "transfer out",
+            format!(
+                "{} to {} (asked {}; approved by itself {})",
+                t.status,
+                t.gaining_registrar,
+                when(&t.requested_at),
+                when(&t.auto_approve_at)
+            ),
+        ));
     }
     fields(&rows);
 }

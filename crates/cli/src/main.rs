@@ -176,6 +176,24 @@ enum DomainsCommand {
     },
     /// Restore a domain in redemption (the restore fee plus one year).
     Restore { domain: String },
+    /// The EPP auth code, to move the domain to another registrar.
+    AuthCode {
+        domain: String,
+        /// Make a new code (the old one stops working).
+        #[arg(long)]
+        new: bool,
+    },
+    /// Answer a transfer to another registrar that one asked for.
+    #[command(subcommand, name = "transfer-out")]
+    TransferOut(TransferOutCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum TransferOutCommand {
+    /// Let it go now: the domain leaves the account.
+    Approve { domain: String },
+    /// Refuse it: the domain stays.
+    Reject { domain: String },
 }
 
 #[derive(Debug, Subcommand)]

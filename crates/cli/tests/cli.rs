@@ -13,6 +13,7 @@ struct Server {
     base: String,
     token: String,
     app: App,
+    clock: Arc<ManualClock>,
     dir: tempfile::TempDir,
     _stop: tokio::sync::oneshot::Sender<()>,
 }
@@ -28,9 +29,8 @@ async fn server_with(registration_delay: Duration, transfer_delay: Duration) -> 
     settings.registrar.registration_delay = registration_delay;
     settings.registrar.transfer_delay = transfer_delay;
     settings.worker_interval = Duration::from_millis(100);
-    let app = App::build(settings, Arc::new(ManualClock::new()))
-        .await
-        .expect("app");
+    let clock = Arc::new(ManualClock::new());
+    let app = App::build(settings, clock.clone()).await.expect("app");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -44,6 +44,7 @@ async fn server_with(registration_delay: Duration, transfer_delay: Duration) -> 
         base,
         token,
         app,
+        clock,
         dir,
         _stop: stop,
     }
@@ -549,4 +550,84 @@ async fn a_rejected_transfer_ends_the_wait_with_its_own_code() {
         "{}",
         r.stderr
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn auth_code_and_answering_a_transfer_out() {
+    let s = server(Duration::from_secs(1)).await;
+    vps(&s, &["domains", "register", "cli-out.com", "--wait"])
+        .await
+        .ok();
+    vps(
+        &s,
+        &["domains", "update", "cli-out.com", "--locked", "false"],
+    )
+    .await
+    .ok();
+    let code = vps(&s, &["domains", "auth-code", "cli-out.com"])
+        .await
+        .ok()
+        .stdout;
+    let code = code.trim().to_owned();
+    assert_eq!(code.len(), 16, "{code}");
+    let fresh = vps(
+        &s,
+        &["--json", "domains", "auth-code", "cli-out.com", "--new"],
+    )
+    .await
+    .ok()
+    .json();
+    let fresh = fresh["auth_code"].as_str().expect("code").to_owned();
+    assert_ne!(fresh, code);
+
+    // Nothing to answer yet.
+    let r = vps(&s, &["domains", "transfer-out", "approve", "cli-out.com"]).await;
+    assert_eq!(r.code, 4, "{}", r.stderr);
+
+    // Another registrar asks, 61 days on; the owner sees it and refuses.
+    s.clock.advance(chrono::Duration::days(61));
+    s.app
+        .registrar
+        .request_transfer_out(
+            &s.app.registry,
+            "Gaining Registrar Ltd",
+            "cli-out.com",
+            &fresh,
+        )
+        .await
+        .expect("asked");
+    let shown = vps(&s, &["domains", "get", "cli-out.com"])
+        .await
+        .ok()
+        .stdout;
+    assert!(
+        shown.contains("pending to Gaining Registrar Ltd"),
+        "{shown}"
+    );
+    let answer = vps(
+        &s,
+        &["--json", "domains", "transfer-out", "reject", "cli-out.com"],
+    )
+    .await
+    .ok()
+    .json();
+    assert_eq!(answer["transfer_out"]["status"], "rejected");
+
+    // Asked again and let go: the domain leaves the account.
+    s.app
+        .registrar
+        .request_transfer_out(
+            &s.app.registry,
+            "Gaining Registrar Ltd",
+            "cli-out.com",
+            &fresh,
+        )
+        .await
+        .expect("asked again");
+    let r = vps(&s, &["domains", "transfer-out", "approve", "cli-out.com"])
+        .await
+        .ok();
+    assert!(r.stderr.contains("approved"), "{}", r.stderr);
+    let r = vps(&s, &["domains", "get", "cli-out.com"]).await;
+    assert_eq!(r.code, 3, "{}", r.stderr);
 }

@@ -281,6 +281,41 @@ impl Client {
         .await
     }
 
+    // ---- transfer out
+
+    /// The EPP auth code to give the gaining registrar.
+    pub async fn auth_code(&self, id: i64) -> Result<AuthCode, Error> {
+        self.get(&format!("api/v1/domains/{id}/auth-code/"), &[])
+            .await
+    }
+
+    /// A new auth code; the old one stops working.
+    pub async fn regenerate_auth_code(&self, id: i64) -> Result<AuthCode, Error> {
+        self.post(
+            &format!("api/v1/domains/{id}/auth-code/"),
+            &serde_json::json!({}),
+        )
+        .await
+    }
+
+    /// Lets a pending transfer out go now: the domain leaves the account.
+    pub async fn approve_transfer_out(&self, id: i64) -> Result<TransferOutAnswer, Error> {
+        self.post(
+            &format!("api/v1/domains/{id}/transfer-out/approve/"),
+            &serde_json::json!({}),
+        )
+        .await
+    }
+
+    /// Refuses a pending transfer out: the domain stays.
+    pub async fn reject_transfer_out(&self, id: i64) -> Result<TransferOutAnswer, Error> {
+        self.post(
+            &format!("api/v1/domains/{id}/transfer-out/reject/"),
+            &serde_json::json!({}),
+        )
+        .await
+    }
+
     // ---- availability, prices, account
 
     pub async fn check(&self, names: &[String]) -> Result<Check, Error> {

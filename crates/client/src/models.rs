@@ -96,9 +96,39 @@ pub struct DomainDetail {
     /// `pending`, `completed` or `failed` once a transfer was asked for.
     #[serde(default)]
     pub transfer_status: Option<String>,
+    /// A transfer to another registrar that one asked for.
+    #[serde(default)]
+    pub transfer_out: Option<TransferOut>,
     pub grace_period_ends: Option<DateTime<Utc>>,
     pub redemption_period_ends: Option<DateTime<Utc>>,
     pub release_date: Option<DateTime<Utc>>,
+}
+
+/// A transfer out another registrar asked for.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct TransferOut {
+    pub gaining_registrar: String,
+    /// `pending`, `approved` or `rejected`.
+    pub status: String,
+    pub requested_at: DateTime<Utc>,
+    pub auto_approve_at: DateTime<Utc>,
+}
+
+/// A transfer out, answered by the owner.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct TransferOutAnswer {
+    pub id: i64,
+    pub domain_name: String,
+    pub transfer_out: TransferOut,
+    pub message: String,
+}
+
+/// A domain's EPP auth code.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct AuthCode {
+    pub id: i64,
+    pub domain_name: String,
+    pub auth_code: String,
 }
 
 /// A registration just made.

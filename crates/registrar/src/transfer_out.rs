@@ -155,7 +155,10 @@ impl Registrar {
                 .reject_transfer(name, gaining)
                 .await
                 .map_err(|r| RegistrarError::from_refusal(name, r))?;
-            return Err(RegistrarError::from_refusal(name, TransferRefusal::InProgress));
+            return Err(RegistrarError::from_refusal(
+                name,
+                TransferRefusal::InProgress,
+            ));
         }
         self.store
             .domain_by_name(name)
