@@ -453,7 +453,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 bail!("there is no account {account}");
             }
             let expires_at = match expires_in {
-                Some(d) => Some(clock.now() + chrono::Duration::from_std(d)?),
+                Some(d) => Some(app.now() + chrono::Duration::from_std(d)?),
                 None => None,
             };
             let (id, token) = app
@@ -469,7 +469,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             if app.store.account(account).await?.is_none() {
                 bail!("there is no account {account}");
             }
-            let now = clock.now();
+            let now = app.now();
             println!(
                 "{:<6} {:<12} {:<10} {:<10} {:<22} {:<22} NAME",
                 "ID", "PREFIX", "SCOPE", "STATE", "CREATED", "LAST USED"
