@@ -110,8 +110,20 @@ pub struct Advanced {
 }
 
 impl App {
-    /// Opens the database (applying migrations) and wires the parts.
+    /// Opens the database (applying migrations) and wires the parts, with
+    /// the embedded sandbox registry.
     pub async fn build(settings: ServerSettings, clock: Arc<dyn Clock>) -> anyhow::Result<App> {
+        Self::build_with_registry(settings, clock, |sandbox| Arc::new(sandbox)).await
+    }
+
+    /// As [`App::build`], with the registry the registrar speaks to made
+    /// from the embedded one by `registry` (a real registry takes its place
+    /// here). The embedded one stays at hand for the operator's scenarios.
+    pub async fn build_with_registry(
+        settings: ServerSettings,
+        clock: Arc<dyn Clock>,
+        registry_of: impl FnOnce(SandboxRegistry) -> Arc<dyn vpsd_registry::Registry>,
+    ) -> anyhow::Result<App> {
         let store = vpsd_storage::connect(&settings.database_url)
             .await
             .with_context(|| {
@@ -135,7 +147,7 @@ impl App {
         };
         let registrar = Registrar::new(
             store.clone(),
-            Arc::new(registry.clone()),
+            registry_of(registry.clone()),
             clock.clone(),
             settings.registrar.clone(),
         );
@@ -167,7 +179,7 @@ impl App {
 
     /// Whether the registry is the embedded sandbox.
     pub fn is_sandbox(&self) -> bool {
-        vpsd_registry::Registry::is_sandbox(&self.registry)
+        self.registrar.is_sandbox()
     }
 
     /// The sandbox time.

@@ -523,3 +523,165 @@ async fn the_clock_never_moves_back_and_two_advances_add_up(app: &TestApp) {
     assert_eq!(body["ahead_by_seconds"], (330 + 20) * 86_400);
     assert_eq!(balance(app).await, start - 12_99);
 }
+
+/// A registry that is not the sandbox (as a real one behind EPP would be):
+/// the embedded one underneath, saying so.
+#[derive(Debug)]
+struct NotASandbox(vpsd_registry::SandboxRegistry);
+
+#[async_trait::async_trait]
+impl vpsd_registry::Registry for NotASandbox {
+    async fn info(
+        &self,
+        name: &str,
+    ) -> Result<Option<vpsd_registry::RegistryRecord>, vpsd_registry::RegistryError> {
+        self.0.info(name).await
+    }
+    async fn create(
+        &self,
+        name: &str,
+        years: u32,
+        nameservers: &[String],
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<vpsd_registry::RegistryRecord, vpsd_registry::RegistryError> {
+        self.0.create(name, years, nameservers, now).await
+    }
+    async fn delete(&self, name: &str) -> Result<(), vpsd_registry::RegistryError> {
+        self.0.delete(name).await
+    }
+    async fn update(
+        &self,
+        name: &str,
+        nameservers: Option<&[String]>,
+        transfer_prohibited: Option<bool>,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), vpsd_registry::RegistryError> {
+        self.0
+            .update(name, nameservers, transfer_prohibited, now)
+            .await
+    }
+    async fn renew(
+        &self,
+        name: &str,
+        current_expiry: chrono::DateTime<chrono::Utc>,
+        years: u32,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<vpsd_registry::RegistryRecord, vpsd_registry::RegistryError> {
+        self.0.renew(name, current_expiry, years, now).await
+    }
+    async fn check_transfer(
+        &self,
+        name: &str,
+        auth_code: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), vpsd_registry::TransferRefusal> {
+        self.0.check_transfer(name, auth_code, now).await
+    }
+    async fn request_transfer(
+        &self,
+        name: &str,
+        auth_code: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), vpsd_registry::TransferRefusal> {
+        self.0.request_transfer(name, auth_code, now).await
+    }
+    async fn complete_transfer(
+        &self,
+        name: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<vpsd_registry::RegistryRecord, vpsd_registry::TransferRefusal> {
+        self.0.complete_transfer(name, now).await
+    }
+    async fn cancel_transfer(&self, name: &str) -> Result<(), vpsd_registry::TransferRefusal> {
+        self.0.cancel_transfer(name).await
+    }
+    async fn approve_transfer(
+        &self,
+        name: &str,
+        gaining: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), vpsd_registry::TransferRefusal> {
+        self.0.approve_transfer(name, gaining, now).await
+    }
+    async fn reject_transfer(
+        &self,
+        name: &str,
+        gaining: &str,
+    ) -> Result<(), vpsd_registry::TransferRefusal> {
+        self.0.reject_transfer(name, gaining).await
+    }
+    async fn set_auth_code(
+        &self,
+        name: &str,
+        auth_code: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), vpsd_registry::RegistryError> {
+        self.0.set_auth_code(name, auth_code, now).await
+    }
+}
+
+/// With a registry that is not the sandbox, the server says so and its
+/// clock cannot be moved.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_that_is_not_a_sandbox_refuses_the_clock() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = crate::helpers::fresh_database(crate::helpers::Backend::Sqlite, dir.path()).await;
+    let app = vpsd::server::App::build_with_registry(
+        vpsd::server::ServerSettings::new(url),
+        std::sync::Arc::new(vpsd_domain::ManualClock::new()),
+        |sandbox| std::sync::Arc::new(NotASandbox(sandbox)),
+    )
+    .await
+    .expect("app");
+    assert!(!app.is_sandbox());
+    let before = app.now();
+    let refused = app
+        .advance_sandbox(chrono::Duration::days(1))
+        .await
+        .expect_err("a real registry's clock cannot move");
+    assert!(refused.to_string().contains("not the sandbox"), "{refused}");
+    assert!(app.now() - before < chrono::Duration::seconds(5));
+
+    // The API says so.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    let account = app
+        .registrar
+        .create_account(
+            &vpsd_storage::Actor::operator(),
+            "real@example.com",
+            vpsd_domain::Money::from_cents(0),
+        )
+        .await
+        .expect("account");
+    let (_, token) = app
+        .registrar
+        .issue_token(
+            &vpsd_storage::Actor::operator(),
+            account.id,
+            "t",
+            false,
+            None,
+        )
+        .await
+        .expect("token");
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(app.clone().serve(listener, async move {
+        let _ = stopped.await;
+    }));
+    let body: Value = reqwest::Client::new()
+        .get(format!("{base}/api/v1/sandbox/"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(body["sandbox"], false);
+    assert_eq!(body["ahead_by_seconds"], 0);
+    let _ = stop.send(());
+    server.await.expect("join").expect("stopped");
+}
