@@ -130,7 +130,9 @@ fn finish(mut doc: OpenApi) -> OpenApi {
         ),
     );
     for (path, item) in doc.paths.paths.iter_mut() {
-        let api = path.starts_with("/api/v1/");
+        if !path.starts_with("/api/v1/") {
+            continue;
+        }
         let ops: [(&str, &mut Option<Operation>); 4] = [
             ("get", &mut item.get),
             ("post", &mut item.post),
@@ -139,9 +141,6 @@ fn finish(mut doc: OpenApi) -> OpenApi {
         ];
         for (method, op) in ops {
             let Some(op) = op else { continue };
-            if !api {
-                continue;
-            }
             let mut add = |status: &str, description: &str| {
                 op.responses
                     .responses
@@ -181,7 +180,7 @@ fn finish(mut doc: OpenApi) -> OpenApi {
                         .description(Some(
                             "1–255 visible ASCII characters, such as a UUID: for 24 hours \
                              the same key with the same request replays the first answer \
-                             instead of acting twice (with another request: 409).",
+                             instead of acting twice (with another request: 422).",
                         ))
                         .schema(Some(
                             ObjectBuilder::new()
