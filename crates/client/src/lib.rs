@@ -68,12 +68,22 @@ struct ErrorBody {
     errors: BTreeMap<String, Vec<String>>,
 }
 
-/// A client of one API with one token. Cheap to clone.
-#[derive(Debug, Clone)]
+/// A client of one API with one token. Cheap to clone. Its `Debug` leaves
+/// the token out.
+#[derive(Clone)]
 pub struct Client {
     http: reqwest::Client,
     base: url::Url,
     token: String,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("base", &self.base.as_str())
+            .field("token", &"(hidden)")
+            .finish()
+    }
 }
 
 impl Client {
@@ -546,6 +556,8 @@ mod tests {
             );
         }
         let behind_a_prefix = Client::new("https://h.test/registrar/api/v1", "t").expect("client");
+        let secret = Client::new("https://h.test", "vps_secret123").expect("client");
+        assert!(!format!("{secret:?}").contains("secret123"));
         assert_eq!(behind_a_prefix.base_url(), "https://h.test/registrar/");
         assert!(matches!(
             Client::new("ftp://h.test", "t"),
