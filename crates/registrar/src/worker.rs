@@ -335,9 +335,14 @@ async fn auto_renew(
     Ok(())
 }
 
-/// Mails the expiry warnings (30, 7 and 1 days before), each once a term.
+/// Mails the expiry warnings (30, 7 and 1 days before), each once a term,
+/// but not for a domain whose auto-renewal is due: that one is renewed, or
+/// its owner gets the failed renewal's own mail (a warning would race the
+/// renewal in another worker and say the opposite of what happens).
 async fn warn(registrar: &Registrar, outcome: &mut PassOutcome) -> Result<(), RegistrarError> {
     let now = registrar.now();
+    let lead = chrono::Duration::from_std(registrar.settings.auto_renew_lead)
+        .unwrap_or(chrono::Duration::days(30));
     let horizon = chrono::Duration::days(vpsd_domain::lifecycle::WARNING_DAYS[0]);
     let due = registrar
         .store()
@@ -345,6 +350,9 @@ async fn warn(registrar: &Registrar, outcome: &mut PassOutcome) -> Result<(), Re
         .await?;
     outcome.more_due |= due.len() as i64 == BATCH;
     for domain in due {
+        if domain.auto_renew && domain.expiration_date <= now + lead {
+            continue;
+        }
         let Some(days) = vpsd_domain::lifecycle::warning_due(domain.expiration_date, now) else {
             continue;
         };

@@ -175,7 +175,13 @@ async fn auto_renewal_at_the_lead_time_charged_once(app: &TestApp) {
         .filter(|(kind, _)| kind == "renewal")
         .count();
     assert_eq!(renewals, 1);
-    assert!(outbox(app).await.contains("renewed"));
+    let mails = outbox(app).await;
+    assert!(
+        mails.contains("renews-itself.com has been renewed"),
+        "{mails}"
+    );
+    // No "expires in 30 days" for a domain that renews itself then.
+    assert!(!mails.contains("renews-itself.com expires"), "{mails}");
 }
 
 async fn warnings_expiry_and_a_grace_renewal(app: &TestApp) {
