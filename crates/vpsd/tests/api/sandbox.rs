@@ -246,6 +246,17 @@ async fn release_lets_another_account_register_it(app: &TestApp) {
 }
 
 async fn a_transfer_in_the_losing_registrar_rejects_is_refunded(app: &TestApp) {
+    // On a server whose transfers take an hour, so its worker cannot
+    // complete this one before the losing registrar says no.
+    let slow = TestApp::spawn_with(app.backend, |s| {
+        s.registrar.transfer_delay = std::time::Duration::from_secs(3600)
+    })
+    .await;
+    rejected_and_refunded(&slow).await;
+    slow.finish().await;
+}
+
+async fn rejected_and_refunded(app: &TestApp) {
     let op = vpsd(
         app,
         &[
