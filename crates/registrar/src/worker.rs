@@ -338,7 +338,8 @@ async fn auto_renew(
 /// Mails the expiry warnings (30, 7 and 1 days before), each once a term,
 /// but not for a domain whose auto-renewal is due: that one is renewed, or
 /// its owner gets the failed renewal's own mail (a warning would race the
-/// renewal in another worker and say the opposite of what happens).
+/// renewal in another worker and say the opposite of what happens). The
+/// query leaves those out, so they never fill a batch.
 async fn warn(registrar: &Registrar, outcome: &mut PassOutcome) -> Result<(), RegistrarError> {
     let now = registrar.now();
     let lead = chrono::Duration::from_std(registrar.settings.auto_renew_lead)
@@ -346,13 +347,10 @@ async fn warn(registrar: &Registrar, outcome: &mut PassOutcome) -> Result<(), Re
     let horizon = chrono::Duration::days(vpsd_domain::lifecycle::WARNING_DAYS[0]);
     let due = registrar
         .store()
-        .expiring(now, now + horizon, BATCH)
+        .expiring(now, now + horizon, now + lead, BATCH)
         .await?;
     outcome.more_due |= due.len() as i64 == BATCH;
     for domain in due {
-        if domain.auto_renew && domain.expiration_date <= now + lead {
-            continue;
-        }
         let Some(days) = vpsd_domain::lifecycle::warning_due(domain.expiration_date, now) else {
             continue;
         };

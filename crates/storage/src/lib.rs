@@ -338,11 +338,15 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         until: DateTime<Utc>,
         limit: i64,
     ) -> Result<Vec<Domain>>;
-    /// Our active domains expiring after `now` and by `until`.
+    /// Our active domains expiring after `now` and by `until`, whose most
+    /// urgent warning has not gone out, leaving out the `auto_renew` ones
+    /// expiring by `renewing_until` (their auto-renewal is due: they are
+    /// renewed, or the failed renewal's own mail goes out).
     async fn expiring(
         &self,
         now: DateTime<Utc>,
         until: DateTime<Utc>,
+        renewing_until: DateTime<Utc>,
         limit: i64,
     ) -> Result<Vec<Domain>>;
     /// Records that the `days` warning went out for this term, with its

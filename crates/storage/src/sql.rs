@@ -2126,6 +2126,7 @@ macro_rules! sql_store {
                 &self,
                 now: DateTime<Utc>,
                 until: DateTime<Utc>,
+                renewing_until: DateTime<Utc>,
                 limit: i64,
             ) -> Result<Vec<Domain>> {
                 let rows: Vec<DomainRow> = sqlx::query_as(&format!(
@@ -2133,11 +2134,13 @@ macro_rules! sql_store {
                      WHERE status = 'active' AND registrar = 'VPS.org' \
                      AND expiration_date > $1 AND expiration_date <= $2 \
                      AND (warned_days IS NULL OR warned_days > 1) \
+                     AND NOT (auto_renew AND expiration_date <= $4) \
                      ORDER BY expiration_date LIMIT $3"
                 ))
                 .bind(now)
                 .bind(until)
                 .bind(limit)
+                .bind(renewing_until)
                 .fetch_all(&self.pool)
                 .await?;
                 domains(rows)
