@@ -28,7 +28,9 @@ impl Registrar {
         domain_id: i64,
     ) -> Result<Domain, RegistrarError> {
         let domain = self.domain(account_id, domain_id).await?;
-        if domain.registrar != OUR_REGISTRAR || domain.status.as_str() == "pending" {
+        if domain.registrar != OUR_REGISTRAR
+            || domain.status == vpsd_domain::lifecycle::DomainStatus::Pending
+        {
             return Err(RegistrarError::invalid(
                 "not_sponsored",
                 format!(
@@ -260,7 +262,7 @@ impl Registrar {
             .store
             .domain_by_name(name)
             .await?
-            .filter(|d| d.transfer_status.map(|t| t.as_str()) == Some("pending"))
+            .filter(|d| d.transfer_status == Some(vpsd_domain::lifecycle::TransferStatus::Pending))
             .ok_or_else(|| {
                 RegistrarError::invalid(
                     "no_transfer_pending",

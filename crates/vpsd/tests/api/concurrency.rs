@@ -106,7 +106,6 @@ async fn twenty_names_balance_for_five(app: &TestApp) {
 /// operator command) committed the moment it committed: the SQLite read
 /// cache is checked against the database's wal-index on every read.
 async fn a_change_from_another_connection_is_read_at_once(app: &TestApp) {
-    use sqlx::Connection;
     let id = app.register("seen-at-once.com").await;
     let path = format!("/api/v1/domains/{id}/");
     for round in 0..20 {
@@ -114,33 +113,11 @@ async fn a_change_from_another_connection_is_read_at_once(app: &TestApp) {
         // Read it (and so cache it), then change it behind the API's back.
         let (_, before) = app.get(&path).await;
         assert_eq!(before["auto_renew"], !want, "round {round}");
-        let sql = "UPDATE domains SET auto_renew = $1 WHERE id = $2";
-        match app.backend {
-            crate::helpers::Backend::Sqlite => {
-                let mut other = sqlx::SqliteConnection::connect(&app.database_url)
-                    .await
-                    .expect("connect");
-                sqlx::query(sql)
-                    .bind(want)
-                    .bind(id)
-                    .execute(&mut other)
-                    .await
-                    .expect("update");
-                other.close().await.expect("close");
-            }
-            crate::helpers::Backend::Postgres => {
-                let mut other = sqlx::PgConnection::connect(&app.database_url)
-                    .await
-                    .expect("connect");
-                sqlx::query(sql)
-                    .bind(want)
-                    .bind(id)
-                    .execute(&mut other)
-                    .await
-                    .expect("update");
-                other.close().await.expect("close");
-            }
-        }
+        elsewhere(
+            app,
+            &format!("UPDATE domains SET auto_renew = {want} WHERE id = {id}"),
+        )
+        .await;
         let (_, after) = app.get(&path).await;
         assert_eq!(after["auto_renew"], want, "round {round}: {after}");
     }

@@ -3,6 +3,8 @@
 //! the test's database) and the API over HTTP, on both databases. The
 //! server follows the clock the commands move.
 
+use std::time::Duration;
+
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -394,8 +396,17 @@ async fn transfers_out_refused_rejected_approved_and_auto_approved(app: &TestApp
         shown.stdout
     );
 
-    // Asked again and approved early: the domain leaves the account; its
-    // history stays.
+    // Asked again and approved early: the domain leaves the account and
+    // its zone is no longer served; its history stays.
+    let ns = crate::nameserver::nameserver(app).await;
+    crate::nameserver::until(
+        ns.port,
+        "moving-out.com",
+        "SOA",
+        Duration::from_secs(2),
+        |d| d.status == "NOERROR",
+    )
+    .await;
     let op = request_out(app, "moving-out.com", &fresh).await;
     assert!(op.ok, "{}", op.stderr);
     let (status, body) = app
@@ -414,10 +425,37 @@ async fn transfers_out_refused_rejected_approved_and_auto_approved(app: &TestApp
         "{}",
         shown.stdout
     );
+    crate::nameserver::until(
+        ns.port,
+        "moving-out.com",
+        "SOA",
+        Duration::from_secs(2),
+        |d| d.status == "REFUSED",
+    )
+    .await;
     assert!(ledger(app)
         .await
         .iter()
         .any(|(kind, _)| kind == "registration"));
+    let (_, audit) = app.get("/api/v1/account/audit/?page_size=500").await;
+    let actions: Vec<&str> = audit["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .filter(|e| e["domain_id"] == id)
+        .filter_map(|e| e["action"].as_str())
+        .collect();
+    for action in [
+        "domain.register",
+        "domain.auth_code_regenerate",
+        "domain.transfer_out_request",
+        "domain.transfer_out_reject",
+        "domain.transfer_out_approve",
+    ] {
+        assert!(actions.contains(&action), "{action} not in {actions:?}");
+    }
+    // The auth code never appears in the audit log.
+    assert!(!audit.to_string().contains(&fresh));
     assert!(outbox(app)
         .await
         .contains("has been transferred to Gaining Registrar Ltd"));
