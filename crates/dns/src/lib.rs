@@ -1,16 +1,21 @@
 //! The authoritative nameserver for the zones of domains that use VPS.org's
 //! nameservers, answering from the same database the API writes.
 //!
-//! - [`zone`]: one zone in memory and how it answers (SOA/NS at the apex,
-//!   delegations with glue, CNAME, wildcards, NXDOMAIN versus NODATA).
+//! - [`zone`]: one zone in memory (SOA/NS at the apex, delegations, what
+//!   forwarding adds), its records in wire form made by [`rdata`].
+//! - [`answer`]: how an answer is assembled from a zone (delegations with
+//!   glue, wildcards, CNAME chains, RCODE, AA, NXDOMAIN versus NODATA), the
+//!   rules written down once with their RFCs.
 //! - [`catalog`]: the served zones, loaded at start and kept in step with
 //!   the database's change feed (a change is served within a second, also
 //!   from another process).
-//! - [`server`]: UDP and TCP, EDNS(0), truncation.
+//! - [`server`]: UDP and TCP, EDNS (RFC 6891), truncation.
 //!
 //! Messages are read and written with `hickory-proto`.
 
+pub mod answer;
 pub mod catalog;
+pub mod rdata;
 pub mod server;
 pub mod zone;
 

@@ -1,11 +1,28 @@
 //! The nameserver's sockets: UDP and TCP on one address (RFC 1035 §4.2,
-//! RFC 7766), EDNS(0) (RFC 6891), truncation of UDP answers that do not fit.
+//! RFC 7766), EDNS (RFC 6891), truncation of UDP answers that do not fit.
+//!
+//! EDNS, as RFC 6891 and the EDNS compliance tests (ISC's, Zonemaster's
+//! NAMESERVER02/10–14) check it, over UDP and TCP alike:
+//! - a request with an OPT record gets one back (§6.1.1), version 0, our
+//!   payload size, and none of the request's options or unknown flags
+//!   (§6.1.2, §6.1.4: what we do not understand is ignored, never echoed,
+//!   as RFC 7873 §5.2 asks of a server without cookies too);
+//! - the DO bit is copied (RFC 3225 §3), though nothing here is signed;
+//! - a version above 0 gets BADVERS, an OPT of version 0 and no answer
+//!   (§6.1.3);
+//! - more than one OPT, or an OPT outside the additional section, is
+//!   FORMERR (§6.1.1);
+//! - a requestor's payload below 512 is read as 512 (§6.2.5); a UDP answer
+//!   larger than the smaller of its payload and ours is truncated (TC).
+//!
+//! Zone transfers are not offered: AXFR and IXFR are REFUSED (RFC 5936
+//! §4.2 lets a server refuse them).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 use hickory_proto::op::{Edns, Message, MessageType, OpCode, ResponseCode};
-use hickory_proto::rr::DNSClass;
+use hickory_proto::rr::{DNSClass, RecordType};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream, UdpSocket};
 
@@ -44,13 +61,28 @@ pub fn respond(catalog: &Catalog, request: &[u8], udp: bool) -> Option<Vec<u8>> 
         .set_id(request.id())
         .set_message_type(MessageType::Response)
         .set_op_code(request.op_code())
-        .set_recursion_desired(request.recursion_desired());
+        .set_recursion_desired(request.recursion_desired())
+        .set_checking_disabled(request.checking_disabled());
     response.add_queries(request.queries().iter().cloned());
+    let misplaced_opt = request
+        .answers()
+        .iter()
+        .chain(request.name_servers())
+        .any(|r| r.record_type() == RecordType::OPT);
+    if misplaced_opt {
+        response.set_response_code(ResponseCode::FormErr);
+        return response.to_vec().ok();
+    }
     let limit = match request.extensions() {
         Some(edns) => {
             let mut ours = Edns::new();
             ours.set_max_payload(EDNS_PAYLOAD);
+            ours.set_dnssec_ok(edns.flags().dnssec_ok);
             response.set_edns(ours);
+            if edns.version() > 0 {
+                response.set_response_code(ResponseCode::BADVERS);
+                return response.to_vec().ok();
+            }
             usize::from(edns.max_payload().clamp(512, EDNS_PAYLOAD))
         }
         None => CLASSIC_UDP,
@@ -73,6 +105,9 @@ fn answer(catalog: &Catalog, request: &Message, response: &mut Message) -> Respo
         return ResponseCode::FormErr;
     };
     if query.query_class() != DNSClass::IN {
+        return ResponseCode::Refused;
+    }
+    if matches!(query.query_type(), RecordType::AXFR | RecordType::IXFR) {
         return ResponseCode::Refused;
     }
     let qname = query.name();

@@ -1,29 +1,26 @@
-//! One zone as the nameserver holds it, and how it answers a question:
-//! RFC 1034 §4.3.2's algorithm for an authoritative server, restricted to
-//! what this zone can hold (no DNSSEC).
+//! One zone as the nameserver holds it: the records of the API in wire
+//! form by owner name, the names that exist only because names below them
+//! do (empty non-terminals), the delegations, and the SOA and NS records
+//! every apex gets. How a question is answered from it is [`crate::answer`].
 //!
 //! - The apex has the SOA and VPS.org's NS records (synthesized), besides
 //!   the customer's records.
-//! - NS records below the apex are delegations: a question at or below one
-//!   gets a referral (not authoritative) with glue from this zone.
-//! - A CNAME answers every type but CNAME itself, and is followed inside the
-//!   zone.
-//! - A name that does not exist matches a wildcard at its closest encloser
-//!   (RFC 4592); otherwise NXDOMAIN. A name that exists without the type
-//!   asked (or only because names below it exist) is NODATA. Both carry the
-//!   SOA in the authority section, with the SOA's minimum as its TTL
-//!   (RFC 2308).
+//! - NS records below the apex are delegations (zone cuts).
+//! - What forwarding needs is added where the zone has nothing of its own:
+//!   the apex MX of email forwarding, the A/AAAA of URL-forwarded hosts.
 
 use std::collections::{HashMap, HashSet};
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::net::IpAddr;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use hickory_proto::op::ResponseCode;
-use hickory_proto::rr::rdata::{A, AAAA, CNAME, MX, NS, NULL, SOA, SRV, TXT};
+use hickory_proto::rr::rdata::{A, AAAA, MX, NS, SOA};
 use hickory_proto::rr::{Name, RData, Record, RecordType};
-use vpsd_domain::dns::{self, RecordData};
+use vpsd_domain::dns;
 use vpsd_storage::ZoneSource;
+
+use crate::answer::Answer;
+use crate::rdata::rdata;
 
 /// The SOA's timers (RFC 1912 §2.2 values for a zone served by one
 /// primary from a database).
@@ -31,10 +28,9 @@ const SOA_TTL: u32 = 3_600;
 const SOA_REFRESH: i32 = 3_600;
 const SOA_RETRY: i32 = 600;
 const SOA_EXPIRE: i32 = 1_209_600;
-/// The TTL of negative answers (RFC 2308).
-const NEGATIVE_TTL: u32 = 300;
-/// How many CNAMEs one answer follows inside the zone.
-const MAX_CNAME_CHAIN: usize = 8;
+/// The SOA's MINIMUM, which is the TTL of negative answers (RFC 2308 §4,
+/// §5: the smaller of it and the SOA's own TTL).
+pub(crate) const NEGATIVE_TTL: u32 = 300;
 
 /// What every zone gets besides its own records.
 #[derive(Debug, Clone)]
@@ -82,16 +78,6 @@ const FORWARD_MX_PREFERENCE: u16 = 10;
 /// TTL of the records forwarding adds.
 const FORWARD_TTL: u32 = 3_600;
 
-/// The answer sections for one question.
-#[derive(Debug, Default)]
-pub struct Answer {
-    pub rcode: ResponseCode,
-    pub authoritative: bool,
-    pub answers: Vec<Record>,
-    pub authority: Vec<Record>,
-    pub additional: Vec<Record>,
-}
-
 #[derive(Debug)]
 pub struct Zone {
     pub domain_id: i64,
@@ -111,51 +97,9 @@ pub struct Zone {
     cuts: Vec<String>,
 }
 
+/// `name` (no final dot) as an absolute wire name.
 fn absolute(name: &str) -> Option<Name> {
     Name::from_ascii(format!("{name}.")).ok()
-}
-
-/// The wire form of a record's data, or `None` if the stored content does
-/// not parse (never for what the API stored; logged and skipped).
-fn rdata(r: &RecordData) -> Option<RData> {
-    let priority = r.priority.and_then(|p| u16::try_from(p).ok());
-    Some(match r.rtype {
-        dns::RecordType::A => RData::A(A(r.content.parse::<Ipv4Addr>().ok()?)),
-        dns::RecordType::Aaaa => RData::AAAA(AAAA(r.content.parse::<Ipv6Addr>().ok()?)),
-        dns::RecordType::Cname => RData::CNAME(CNAME(absolute(&r.content)?)),
-        dns::RecordType::Ns => RData::NS(NS(absolute(&r.content)?)),
-        dns::RecordType::Mx => RData::MX(MX::new(priority?, absolute(&r.content)?)),
-        dns::RecordType::Txt => RData::TXT(TXT::new(
-            dns::txt_strings(&r.content)
-                .into_iter()
-                .map(str::to_owned)
-                .collect(),
-        )),
-        dns::RecordType::Srv => {
-            let mut parts = r.content.split(' ');
-            let weight = parts.next()?.parse().ok()?;
-            let port = parts.next()?.parse().ok()?;
-            let target = match parts.next()? {
-                "." => Name::root(),
-                t => absolute(t)?,
-            };
-            RData::SRV(SRV::new(priority?, weight, port, target))
-        }
-        dns::RecordType::Caa => {
-            // `flags tag "value"`, as RFC 8659 puts it on the wire.
-            let mut parts = r.content.splitn(3, ' ');
-            let flags: u8 = parts.next()?.parse().ok()?;
-            let tag = parts.next()?;
-            let value = parts.next()?.trim_matches('"');
-            let mut wire = vec![flags, u8::try_from(tag.len()).ok()?];
-            wire.extend_from_slice(tag.as_bytes());
-            wire.extend_from_slice(value.as_bytes());
-            RData::Unknown {
-                code: RecordType::CAA,
-                rdata: NULL::with(wire),
-            }
-        }
-    })
 }
 
 impl Zone {
@@ -262,12 +206,12 @@ impl Zone {
             .filter(|rest| !rest.is_empty())
     }
 
-    fn exists(&self, rel: &str) -> bool {
+    pub(crate) fn exists(&self, rel: &str) -> bool {
         rel == "@" || self.nodes.contains_key(rel) || self.nonterminals.contains(rel)
     }
 
     /// The delegation `rel` is at or below, if any.
-    fn cut_above(&self, rel: &str) -> Option<&str> {
+    pub(crate) fn cut_above(&self, rel: &str) -> Option<&str> {
         if rel == "@" {
             return None;
         }
@@ -286,7 +230,7 @@ impl Zone {
     /// name does not exist (RFC 4592's closest encloser). `None` for a name
     /// that does not exist at all; an empty slice for one that exists
     /// without records.
-    fn node(&self, rel: &str) -> Option<&[Record]> {
+    pub(crate) fn node(&self, rel: &str) -> Option<&[Record]> {
         if let Some(records) = self.nodes.get(rel) {
             return Some(records);
         }
@@ -312,81 +256,11 @@ impl Zone {
         self.nodes.get(&wildcard).map(Vec::as_slice)
     }
 
-    /// The answer to `qname`/`qtype`; `qname_lc` is `qname` in lower case
-    /// without the final dot, and inside this zone.
-    pub fn answer(&self, qname: &Name, qname_lc: &str, qtype: RecordType) -> Answer {
-        let mut answer = Answer {
-            authoritative: true,
-            ..Answer::default()
-        };
-        let Some(rel) = self.relative(qname_lc) else {
-            answer.rcode = ResponseCode::Refused;
-            answer.authoritative = false;
-            return answer;
-        };
-        if let Some(cut) = self.cut_above(rel) {
-            if !(rel == cut && qtype == RecordType::DS) {
-                self.referral(cut, &mut answer);
-                return answer;
-            }
-        }
-        self.resolve(rel.to_owned(), qname.clone(), qtype, &mut answer, 0);
-        answer
-    }
-
-    fn resolve(
-        &self,
-        rel: String,
-        owner: Name,
-        qtype: RecordType,
-        answer: &mut Answer,
-        depth: usize,
-    ) {
-        let Some(records) = self.node(&rel) else {
-            if answer.answers.is_empty() {
-                answer.rcode = ResponseCode::NXDomain;
-            }
-            answer.authority.push(self.soa(NEGATIVE_TTL));
-            return;
-        };
-        let extra = if rel == "@" {
-            self.apex_records()
-        } else {
-            Vec::new()
-        };
-        let all = || extra.iter().chain(records.iter());
-        let cname = all().find(|r| r.record_type() == RecordType::CNAME);
-        if let Some(cname) = cname {
-            if qtype != RecordType::CNAME && qtype != RecordType::ANY {
-                answer.answers.push(renamed(cname, &owner));
-                let RData::CNAME(CNAME(target)) = cname.data() else {
-                    return;
-                };
-                let target_lc = target.to_lowercase().to_ascii();
-                let target_lc = target_lc.trim_end_matches('.');
-                if depth < MAX_CNAME_CHAIN {
-                    if let Some(next) = self.relative(target_lc) {
-                        if self.cut_above(next).is_none() {
-                            self.resolve(next.to_owned(), target.clone(), qtype, answer, depth + 1);
-                        }
-                    }
-                }
-                return;
-            }
-        }
-        let before = answer.answers.len();
-        answer.answers.extend(
-            all()
-                .filter(|r| qtype == RecordType::ANY || r.record_type() == qtype)
-                .map(|r| renamed(r, &owner)),
-        );
-        if answer.answers.len() == before {
-            answer.authority.push(self.soa(NEGATIVE_TTL));
-        }
-    }
-
-    fn referral(&self, cut: &str, answer: &mut Answer) {
-        answer.authoritative = false;
+    /// Adds the referral to the delegation at `cut` (RFC 1034 §4.3.2 step
+    /// 3b): its NS records to the authority section and their addresses
+    /// from this zone (glue) to the additional section. The AA bit is the
+    /// caller's to set.
+    pub(crate) fn referral(&self, cut: &str, answer: &mut Answer) {
         let Some(records) = self.nodes.get(cut) else {
             return;
         };
@@ -415,7 +289,7 @@ impl Zone {
     }
 
     /// The zone's SOA record, with `ttl`.
-    fn soa(&self, ttl: u32) -> Record {
+    pub(crate) fn soa(&self, ttl: u32) -> Record {
         let a = &self.shared;
         let soa = SOA::new(
             a.primary.clone(),
@@ -430,7 +304,7 @@ impl Zone {
     }
 
     /// The SOA and VPS.org's NS records at the apex.
-    fn apex_records(&self) -> Vec<Record> {
+    pub(crate) fn apex_records(&self) -> Vec<Record> {
         let mut out = Vec::with_capacity(1 + self.shared.ns.len());
         out.push(self.soa(SOA_TTL));
         out.extend(
@@ -454,12 +328,4 @@ impl Zone {
         );
         out
     }
-}
-
-/// `record` with `owner` as its name (a wildcard's answer carries the name
-/// asked; a plain one keeps the asker's spelling).
-fn renamed(record: &Record, owner: &Name) -> Record {
-    let mut r = record.clone();
-    r.set_name(owner.clone());
-    r
 }

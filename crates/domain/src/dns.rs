@@ -9,7 +9,11 @@
 use std::fmt;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use crate::HostName;
+mod names;
+pub mod txt;
+
+pub use names::{relative_name, RdataName, Root};
+pub use txt::MAX_TXT_BYTES;
 
 /// The record types the API accepts and the nameserver serves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -71,8 +75,6 @@ impl fmt::Display for RecordType {
 pub const MIN_TTL: i64 = 60;
 pub const MAX_TTL: i64 = 86_400;
 pub const DEFAULT_TTL: i64 = 3_600;
-/// The longest TXT content accepted (it is served as 255-byte strings).
-pub const MAX_TXT_BYTES: usize = 4_000;
 /// Records one zone may hold.
 pub const MAX_RECORDS_PER_ZONE: i64 = 1_000;
 
@@ -82,9 +84,10 @@ pub struct RecordData {
     /// Relative to the zone, lower case; `@` for the apex.
     pub name: String,
     pub rtype: RecordType,
-    /// The canonical form: an address as its standard text, a host name in
-    /// lower-case A-labels without the final dot, SRV `weight port target`,
-    /// CAA `flags tag "value"`, TXT as given.
+    /// The canonical form: an address as its standard text, a name in
+    /// [`RdataName`]'s stored form (lower-case A-labels, no final dot, `.`
+    /// for the root), SRV `weight port target`, CAA `flags tag "value"`,
+    /// TXT in [`txt::canonical`]'s form.
     pub content: String,
     pub ttl: i64,
     /// MX preference or SRV priority; `None` for the other types.
@@ -129,78 +132,6 @@ fn err(field: &'static str, message: impl Into<String>) -> FieldError {
         field,
         message: message.into(),
     }
-}
-
-/// The name relative to `zone`, or why it cannot be one.
-pub fn relative_name(zone: &str, raw: &str) -> Result<String, String> {
-    let mut name = raw.trim().to_ascii_lowercase();
-    if name.is_empty() || name == "@" {
-        return Ok("@".to_owned());
-    }
-    if !name.is_ascii() {
-        name = idna::domain_to_ascii(&name).map_err(|_| format!("`{raw}` is not a valid name."))?;
-    }
-    let absolute = name.ends_with('.');
-    let trimmed = name.trim_end_matches('.');
-    let suffix = format!(".{zone}");
-    let relative = if trimmed == zone {
-        "@".to_owned()
-    } else if let Some(rel) = trimmed.strip_suffix(&suffix) {
-        rel.to_owned()
-    } else if absolute {
-        return Err(format!(
-            "`{raw}` is outside the zone {zone}: give a name in it, relative (`www`, `@` for {zone}) or ending in {zone}."
-        ));
-    } else {
-        trimmed.to_owned()
-    };
-    if relative == "@" {
-        return Ok(relative);
-    }
-    if relative.len() + zone.len() + 1 > 253 {
-        return Err("The whole name may be at most 253 characters long.".to_owned());
-    }
-    for (i, label) in relative.split('.').enumerate() {
-        if label.is_empty() {
-            return Err(format!("`{raw}` has an empty label (two dots in a row)."));
-        }
-        if label.len() > 63 {
-            return Err(format!("The label `{label}` is longer than 63 characters."));
-        }
-        if label == "*" {
-            if i != 0 {
-                return Err("A wildcard `*` may only be the leftmost label.".to_owned());
-            }
-            continue;
-        }
-        let ok = label
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-        if !ok {
-            return Err(format!(
-                "The label `{label}` may hold only letters, digits, `-` and `_`."
-            ));
-        }
-        if label.starts_with('-') || label.ends_with('-') {
-            return Err(format!(
-                "The label `{label}` may not start or end with `-`."
-            ));
-        }
-    }
-    Ok(relative)
-}
-
-fn host(field: &'static str, raw: &str) -> Result<String, FieldError> {
-    let raw = raw.trim();
-    let bare = raw.strip_suffix('.').unwrap_or(raw);
-    HostName::parse(bare)
-        .map(|h| h.as_str().to_owned())
-        .map_err(|e| {
-            err(
-                field,
-                format!("{e} Give a host name such as mail.example.com."),
-            )
-        })
 }
 
 /// Checks a whole record for `zone` and gives its canonical form, or every
@@ -271,7 +202,7 @@ pub fn validate(zone: &str, input: &RecordInput) -> Result<RecordData, Vec<Field
             errors.push(err("content", "This field is required."));
             None
         }
-        Some(raw) => match content(rtype, raw) {
+        Some(raw) => match content(zone, rtype, raw) {
             Ok(c) => Some(c),
             Err(e) => {
                 errors.push(e);
@@ -296,6 +227,15 @@ pub fn validate(zone: &str, input: &RecordInput) -> Result<RecordData, Vec<Field
             _ => {}
         }
     }
+    if rtype == RecordType::Mx
+        && content.as_deref() == Some(".")
+        && priority.is_some_and(|p| p != 0)
+    {
+        errors.push(err(
+            "priority",
+            "A null MX (content `.`, RFC 7505: the domain accepts no mail) has priority 0.",
+        ));
+    }
     match (errors.is_empty(), name, content) {
         (true, Some(name), Some(content)) => Ok(RecordData {
             name,
@@ -316,7 +256,14 @@ fn is_service_name(name: &str) -> bool {
     )
 }
 
-fn content(rtype: RecordType, raw: &str) -> Result<String, FieldError> {
+/// One RDATA `<domain-name>` field, by [`names`]' rule.
+fn rdata_name(zone: &str, raw: &str, root: Root) -> Result<String, FieldError> {
+    RdataName::parse(raw, zone, root)
+        .map(|n| n.as_str().to_owned())
+        .map_err(|e| err("content", e))
+}
+
+fn content(zone: &str, rtype: RecordType, raw: &str) -> Result<String, FieldError> {
     let trimmed = raw.trim();
     match rtype {
         RecordType::A => trimmed
@@ -337,24 +284,10 @@ fn content(rtype: RecordType, raw: &str) -> Result<String, FieldError> {
                     format!("`{raw}` is not an IPv6 address (such as 2001:db8::10)."),
                 )
             }),
-        RecordType::Cname | RecordType::Ns | RecordType::Mx => host("content", trimmed),
-        RecordType::Txt => {
-            if raw.is_empty() {
-                Err(err("content", "A TXT record needs some text."))
-            } else if raw.len() > MAX_TXT_BYTES {
-                Err(err(
-                    "content",
-                    format!("TXT content may be at most {MAX_TXT_BYTES} bytes."),
-                ))
-            } else if raw.chars().any(|c| c.is_control()) {
-                Err(err(
-                    "content",
-                    "TXT content may not hold control characters (such as line breaks).",
-                ))
-            } else {
-                Ok(raw.to_owned())
-            }
-        }
+        RecordType::Cname | RecordType::Ns => rdata_name(zone, trimmed, Root::Refused),
+        // RFC 7505: `.` is the null MX, "this domain accepts no mail".
+        RecordType::Mx => rdata_name(zone, trimmed, Root::Meaningful),
+        RecordType::Txt => txt::canonical(raw).map_err(|e| err("content", e)),
         RecordType::Srv => {
             let parts: Vec<&str> = trimmed.split_whitespace().collect();
             let usage = "SRV content is `weight port target`, such as `10 5060 sip.example.com` (the priority is its own field).";
@@ -363,11 +296,8 @@ fn content(rtype: RecordType, raw: &str) -> Result<String, FieldError> {
             };
             let weight: u16 = weight.parse().map_err(|_| err("content", usage))?;
             let port: u16 = port.parse().map_err(|_| err("content", usage))?;
-            let target = if *target == "." {
-                ".".to_owned()
-            } else {
-                host("content", target)?
-            };
+            // RFC 2782: a target of `.` says the service is not offered.
+            let target = rdata_name(zone, target, Root::Meaningful)?;
             Ok(format!("{weight} {port} {target}"))
         }
         RecordType::Caa => {
@@ -401,6 +331,8 @@ pub enum Clash {
     Duplicate { id: i64 },
     /// A CNAME would sit beside other data, or other data beside a CNAME.
     Cname { message: String },
+    /// A null MX (RFC 7505 §3) would sit beside another MX.
+    NullMx { id: i64 },
     /// The zone holds [`MAX_RECORDS_PER_ZONE`] records already.
     ZoneFull,
 }
@@ -413,6 +345,10 @@ impl fmt::Display for Clash {
                 "The same record exists already (id {id}); change that one, or give other content."
             ),
             Clash::Cname { message } => f.write_str(message),
+            Clash::NullMx { id } => write!(
+                f,
+                "A null MX (`.`, RFC 7505) says the domain takes no mail, so it stands alone among the name's MX records (record id {id}): remove one or the other."
+            ),
             Clash::ZoneFull => write!(
                 f,
                 "The zone holds {MAX_RECORDS_PER_ZONE} records, the most allowed: remove some first."
@@ -423,8 +359,10 @@ impl fmt::Display for Clash {
 
 /// Whether `new` may join `existing` (the records at the same name, with
 /// their ids); `replacing` is the id of the record `new` replaces, if any.
-/// Records of one type side by side are normal (RFC 2181 RRsets); a CNAME
-/// stands alone at its name (RFC 1034 §3.6.2).
+/// Records of one type side by side are normal (RFC 2181 RRsets), but not
+/// the same data twice (RFC 2181 §5; TXT compared by what goes on the wire,
+/// so `abc` and `"abc"` are one record); a CNAME stands alone at its name
+/// (RFC 1034 §3.6.2); a null MX stands alone among MX records (RFC 7505 §3).
 pub fn clash(
     existing: &[(i64, RecordData)],
     new: &RecordData,
@@ -434,8 +372,13 @@ pub fn clash(
         .iter()
         .filter(|(id, r)| Some(*id) != replacing && r.name == new.name);
     for (id, r) in others {
-        if r.rtype == new.rtype && r.content == new.content {
+        if r.rtype == new.rtype && same_data(r, new) {
             return Some(Clash::Duplicate { id: *id });
+        }
+        let null_mx = |r: &RecordData| r.rtype == RecordType::Mx && r.content == ".";
+        if r.rtype == RecordType::Mx && new.rtype == RecordType::Mx && (null_mx(r) || null_mx(new))
+        {
+            return Some(Clash::NullMx { id: *id });
         }
         if new.rtype == RecordType::Cname {
             return Some(Clash::Cname {
@@ -457,21 +400,12 @@ pub fn clash(
     None
 }
 
-/// TXT content as DNS character-strings: at most 255 bytes each, split on
-/// character boundaries.
-pub fn txt_strings(content: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut rest = content;
-    while !rest.is_empty() {
-        let mut cut = rest.len().min(255);
-        while !rest.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        let (head, tail) = rest.split_at(cut);
-        out.push(head);
-        rest = tail;
+/// Whether two records of one type carry the same data.
+fn same_data(a: &RecordData, b: &RecordData) -> bool {
+    match a.rtype {
+        RecordType::Txt => txt::same_data(&a.content, &b.content),
+        _ => a.content == b.content,
     }
-    out
 }
 
 #[cfg(test)]
@@ -494,28 +428,6 @@ mod tests {
             .iter()
             .map(|e| e.field)
             .collect()
-    }
-
-    #[test]
-    fn names_relative_absolute_and_outside() {
-        let z = "example.com";
-        assert_eq!(relative_name(z, "@").as_deref(), Ok("@"));
-        assert_eq!(relative_name(z, "").as_deref(), Ok("@"));
-        assert_eq!(relative_name(z, "WWW").as_deref(), Ok("www"));
-        assert_eq!(relative_name(z, "www.example.com").as_deref(), Ok("www"));
-        assert_eq!(relative_name(z, "www.example.com.").as_deref(), Ok("www"));
-        assert_eq!(relative_name(z, "example.com.").as_deref(), Ok("@"));
-        assert_eq!(
-            relative_name(z, "_acme-challenge").as_deref(),
-            Ok("_acme-challenge")
-        );
-        assert_eq!(relative_name(z, "*.dev").as_deref(), Ok("*.dev"));
-        assert!(relative_name(z, "www.example.org.").is_err());
-        assert!(relative_name(z, "a..b").is_err());
-        assert!(relative_name(z, "a.*").is_err());
-        assert!(relative_name(z, "-a").is_err());
-        assert!(relative_name(z, "a b").is_err());
-        assert!(relative_name(z, &"a".repeat(64)).is_err());
     }
 
     #[test]
@@ -612,11 +524,78 @@ mod tests {
     }
 
     #[test]
-    fn txt_split_at_255_bytes_on_char_boundaries() {
-        let long = "é".repeat(200); // 400 bytes
-        let parts = txt_strings(&long);
-        assert!(parts.iter().all(|p| p.len() <= 255));
-        assert_eq!(parts.concat(), long);
-        assert_eq!(txt_strings("short"), ["short"]);
+    fn rdata_names_follow_one_rule_in_every_field() {
+        let z = "example.com";
+        let ok = |i: RecordInput| validate(z, &i).map(|r| r.content);
+        // Microsoft 365 DKIM and ACME alias mode: underscores in the target.
+        assert_eq!(
+            ok(input(
+                "selector1._domainkey",
+                "CNAME",
+                "selector1-shop-example._domainkey.tenant.example.net"
+            ))
+            .as_deref(),
+            Ok("selector1-shop-example._domainkey.tenant.example.net")
+        );
+        assert_eq!(
+            ok(input(
+                "_acme-challenge",
+                "CNAME",
+                "_acme-challenge.validation.example.net."
+            ))
+            .as_deref(),
+            Ok("_acme-challenge.validation.example.net")
+        );
+        let mut mx = input("@", "MX", "_mx.example.net");
+        mx.priority = Some(10);
+        assert_eq!(ok(mx).as_deref(), Ok("_mx.example.net"));
+        // The root where an RFC gives it a meaning: null MX, SRV "no service".
+        let mut null_mx = input("@", "MX", ".");
+        null_mx.priority = Some(0);
+        assert_eq!(ok(null_mx.clone()).as_deref(), Ok("."));
+        null_mx.priority = Some(10);
+        assert_eq!(fields(validate(z, &null_mx)), ["priority"]);
+        let mut srv = input("_imap._tcp", "SRV", "0 0 .");
+        srv.priority = Some(0);
+        assert_eq!(ok(srv).as_deref(), Ok("0 0 ."));
+        // ... and nowhere else; an address is not a name.
+        assert_eq!(
+            fields(validate(z, &input("www", "CNAME", "."))),
+            ["content"]
+        );
+        assert_eq!(fields(validate(z, &input("dev", "NS", "."))), ["content"]);
+        assert_eq!(
+            fields(validate(z, &input("dev", "NS", "192.0.2.1"))),
+            ["content"]
+        );
+        assert_eq!(
+            fields(validate(z, &input("www", "CNAME", "www"))),
+            ["content"]
+        );
+    }
+
+    #[test]
+    fn a_null_mx_stands_alone_and_txt_forms_are_one_record() {
+        let z = "example.com";
+        let mut null_mx = input("@", "MX", ".");
+        null_mx.priority = Some(0);
+        let null_mx = validate(z, &null_mx).expect("valid");
+        let mut mx = input("@", "MX", "mail.example.com");
+        mx.priority = Some(10);
+        let mx = validate(z, &mx).expect("valid");
+        assert_eq!(
+            clash(&[(1, mx.clone())], &null_mx, None),
+            Some(Clash::NullMx { id: 1 })
+        );
+        assert_eq!(
+            clash(&[(2, null_mx)], &mx, None),
+            Some(Clash::NullMx { id: 2 })
+        );
+        let bare = validate(z, &input("x", "TXT", "abc")).expect("valid");
+        let quoted = validate(z, &input("x", "TXT", "\"abc\"")).expect("valid");
+        assert_eq!(
+            clash(&[(3, bare)], &quoted, None),
+            Some(Clash::Duplicate { id: 3 })
+        );
     }
 }
