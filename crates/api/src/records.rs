@@ -177,6 +177,7 @@ fn clash_error(clash: Clash) -> ApiError {
     match clash {
         Clash::Duplicate { .. } => ApiError::new(StatusCode::CONFLICT, "duplicate_record", message),
         Clash::Cname { .. } => ApiError::field("cname_conflict", "type", message),
+        Clash::NullMx { .. } => ApiError::field("null_mx_conflict", "content", message),
         Clash::ZoneFull => ApiError::bad_request("zone_full", message),
     }
 }

@@ -8,6 +8,7 @@ mod audit;
 mod cli;
 mod cluster;
 mod concurrency;
+mod dns_rfcs;
 mod errors;
 mod examples;
 mod forwarding;

@@ -66,10 +66,13 @@ pub(crate) struct Dig {
     pub(crate) authority: Vec<String>,
     pub(crate) additional: Vec<String>,
     pub(crate) edns: bool,
+    /// Everything dig printed, for what the sections above leave out (the
+    /// OPT pseudo-section's version, flags and options).
+    pub(crate) raw: String,
 }
 
 impl Dig {
-    fn aa(&self) -> bool {
+    pub(crate) fn aa(&self) -> bool {
         self.flags.iter().any(|f| f == "aa")
     }
 
@@ -99,7 +102,10 @@ pub(crate) async fn dig(port: u16, name: &str, rtype: &str, extra: &[&str]) -> D
         .await
         .expect("dig runs (install dnsutils)");
     let text = String::from_utf8_lossy(&out.stdout);
-    let mut d = Dig::default();
+    let mut d = Dig {
+        raw: text.to_string(),
+        ..Dig::default()
+    };
     let mut section: Option<&mut Vec<String>> = None;
     for line in text.lines() {
         if let Some(rest) = line.split("status: ").nth(1) {
