@@ -221,7 +221,7 @@ fn json_list<T: Serialize>(results: Vec<T>) -> crate::pagination::Page<T> {
     }
 }
 
-/// Add a Email forward (the DNS it needs is served unless the zone has its own).
+/// Add an email forward (the DNS it needs is served unless the zone has its own).
 #[utoipa::path(post, operation_id = "createEmailForward", path = "/api/v1/domains/{domain_id}/email-forwards/", tag = "forwarding",
     params(DomainIdParam),
     request_body = EmailBody,
@@ -319,7 +319,7 @@ async fn change_email(
     Ok(Json(EmailView::new(&forward, &zone)).into_response())
 }
 
-/// Delete a Email forward.
+/// Delete an email forward.
 #[utoipa::path(delete, operation_id = "deleteEmailForward", path = "/api/v1/domains/{domain_id}/email-forwards/{forward_id}/", tag = "forwarding",
     params(ForwardIdParams),
     responses(

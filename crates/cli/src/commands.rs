@@ -9,8 +9,8 @@ use vps_client::{
     TransferRequest, UpdateRequest, UrlForwardRequest,
 };
 
-use crate::exit::{fail, AUTH, NOT_FOUND, TRANSFER_FAILED, WAIT_TIMEOUT};
-use crate::output::{day, fields, json, table, when, yes_no};
+use crate::exit::{fail, AUTH, NOT_FOUND, TRANSFER_FAILED, USAGE, WAIT_TIMEOUT};
+use crate::output::{day, fields, json, note, out, out_bytes, table, when, yes_no};
 use crate::{
     AccountCommand, Cli, Command, DnsCommand, DomainsCommand, EmailCommand, RecordFields,
     RecordsCommand, TransferOutCommand, UrlCommand,
@@ -21,24 +21,29 @@ const POLL: Duration = Duration::from_secs(1);
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let as_json = cli.json;
+    let timeout = Duration::from_secs(cli.timeout);
     match cli.command {
         Command::Completions { shell } => {
             use clap::CommandFactory;
             let mut cmd = Cli::command();
-            clap_complete::generate(shell, &mut cmd, "vps", &mut std::io::stdout());
-            Ok(())
+            // Into memory first: the generator panics when its writer fails.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "vps", &mut script);
+            out_bytes(&script)
         }
-        Command::Login { with_token } => login(cli.api_url, with_token).await,
+        Command::Login { with_token } => {
+            login(cli.api_url, with_token.or(cli.token), timeout).await
+        }
         Command::Logout => {
             let path = crate::config::path().context("no config directory")?;
             let mut config = crate::config::load(&path)?;
             config.token = None;
             crate::config::save(&path, &config)?;
-            eprintln!("Forgot the token in {}.", path.display());
+            note(format!("Forgot the token in {}.", path.display()));
             Ok(())
         }
         command => {
-            let api = connect(cli.api_url, cli.token)?;
+            let api = connect(cli.api_url, cli.token, timeout)?;
             match command {
                 Command::Domains(c) => domains(&api, c, as_json).await,
                 Command::Check { names } => check(&api, &names, as_json).await,
@@ -54,7 +59,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 /// The API address and token: flags and environment first, then the file.
-fn connect(api_url: Option<String>, token: Option<String>) -> anyhow::Result<Client> {
+fn connect(
+    api_url: Option<String>,
+    token: Option<String>,
+    timeout: Duration,
+) -> anyhow::Result<Client> {
     let saved = match crate::config::path() {
         Some(p) => crate::config::load(&p)?,
         None => Default::default(),
@@ -68,41 +77,61 @@ fn connect(api_url: Option<String>, token: Option<String>) -> anyhow::Result<Cli
             "No API token: run `vps login`, or set VPS_API_TOKEN, or pass --token.",
         ));
     };
-    Ok(Client::new(&url, &token)?)
+    Ok(Client::new(&url, &token)?.with_timeout(timeout)?)
 }
 
-async fn login(api_url: Option<String>, with_token: Option<String>) -> anyhow::Result<()> {
+/// `vps login`: the token from `--token`, else `VPS_API_TOKEN`, else a line
+/// of standard input (prompted for on a terminal); checked against the API
+/// before it is kept.
+async fn login(
+    api_url: Option<String>,
+    token: Option<String>,
+    timeout: Duration,
+) -> anyhow::Result<()> {
     let path = crate::config::path().context("no config directory: set VPS_CONFIG")?;
     let mut config = crate::config::load(&path)?;
     let url = api_url
         .or(config.api_url.clone())
         .unwrap_or_else(|| crate::config::DEFAULT_API_URL.to_owned());
-    let token = match with_token {
+    let token = match token.filter(|t| !t.trim().is_empty()) {
         Some(t) => t,
         None => {
-            if std::io::stdin().is_terminal() {
-                eprint!("API token for {url}: ");
+            let stdin = std::io::stdin();
+            if stdin.is_terminal() {
+                use std::io::Write;
+                let mut err = std::io::stderr().lock();
+                let _ = write!(err, "API token for {url}: ");
+                let _ = err.flush();
             }
             let mut line = String::new();
-            std::io::stdin().lock().read_line(&mut line)?;
+            stdin
+                .lock()
+                .read_line(&mut line)
+                .context("reading the token from standard input")?;
             line
         }
     };
     let token = token.trim().to_owned();
     if token.is_empty() {
-        return Err(fail(AUTH, "No token given."));
+        return Err(fail(
+            AUTH,
+            "No token given: pass --token TOKEN, set VPS_API_TOKEN, or give it on standard input (`echo \"$TOKEN\" | vps login`).",
+        ));
     }
     // Checked before it is kept.
-    let account = Client::new(&url, &token)?.account().await?;
+    let account = Client::new(&url, &token)?
+        .with_timeout(timeout)?
+        .account()
+        .await?;
     config.api_url = Some(url.clone());
     config.token = Some(token);
     crate::config::save(&path, &config)?;
-    eprintln!(
+    note(format!(
         "Logged in to {url} as {} (account {}); saved in {}.",
         account.email,
         account.id,
         path.display()
-    );
+    ));
     Ok(())
 }
 
@@ -167,7 +196,7 @@ async fn domains(api: &Client, command: DomainsCommand, as_json: bool) -> anyhow
             if as_json {
                 return json(&list);
             }
-            table(DOMAIN_HEADER, domain_rows(&list));
+            table(DOMAIN_HEADER, domain_rows(&list))?;
             Ok(())
         }
         DomainsCommand::Get { domain } => {
@@ -176,7 +205,7 @@ async fn domains(api: &Client, command: DomainsCommand, as_json: bool) -> anyhow
             if as_json {
                 return json(&d);
             }
-            show_detail(&d);
+            show_detail(&d)?;
             Ok(())
         }
         DomainsCommand::Register {
@@ -197,10 +226,10 @@ async fn domains(api: &Client, command: DomainsCommand, as_json: bool) -> anyhow
             };
             let r = api.register(&request).await?;
             if !as_json {
-                eprintln!(
+                note(format!(
                     "{} (id {}): {} Charged {}.",
                     r.domain.domain_name, r.domain.id, r.message, r.total_cost
-                );
+                ));
             }
             if !wait {
                 if as_json {
@@ -215,7 +244,7 @@ async fn domains(api: &Client, command: DomainsCommand, as_json: bool) -> anyhow
             if as_json {
                 return json(&d);
             }
-            show_detail(&d);
+            show_detail(&d)?;
             Ok(())
         }
         DomainsCommand::Update {
@@ -243,8 +272,8 @@ async fn domains(api: &Client, command: DomainsCommand, as_json: bool) -> anyhow
                 ("privacy", yes_no(u.privacy_protection)),
                 ("locked", yes_no(u.locked)),
                 ("nameservers", u.nameservers.join(", ")),
-            ]);
-            eprintln!("{}", u.message);
+            ])?;
+            note(u.message);
             Ok(())
         }
         DomainsCommand::Delete { domain } => {
@@ -253,7 +282,9 @@ async fn domains(api: &Client, command: DomainsCommand, as_json: bool) -> anyhow
             if as_json {
                 return json(&serde_json::json!({ "deleted": id }));
             }
-            eprintln!("Removed domain {id} from the account (its registration continues).");
+            note(format!(
+                "Removed domain {id} from the account (its registration continues)."
+            ));
             Ok(())
         }
         DomainsCommand::Import { name } => {
@@ -261,10 +292,10 @@ async fn domains(api: &Client, command: DomainsCommand, as_json: bool) -> anyhow
             if as_json {
                 return json(&i);
             }
-            eprintln!(
+            note(format!(
                 "Added {} (id {}), held at {}. Transfer it with `vps domains transfer {} --auth-code CODE`.",
                 i.domain.domain_name, i.domain.id, i.registrar, i.domain.id
-            );
+            ));
             Ok(())
         }
         DomainsCommand::Transfer {
@@ -281,7 +312,7 @@ async fn domains(api: &Client, command: DomainsCommand, as_json: bool) -> anyhow
             };
             let t = api.transfer(id, &request).await?;
             if !as_json {
-                eprintln!("{} Charged {}.", t.message, t.total_cost);
+                note(format!("{} Charged {}.", t.message, t.total_cost));
             }
             if !wait {
                 if as_json {
@@ -307,7 +338,7 @@ async fn domains(api: &Client, command: DomainsCommand, as_json: bool) -> anyhow
             if as_json {
                 return json(&d);
             }
-            show_detail(&d);
+            show_detail(&d)?;
             Ok(())
         }
         DomainsCommand::Renew { domain, years } => {
@@ -316,7 +347,7 @@ async fn domains(api: &Client, command: DomainsCommand, as_json: bool) -> anyhow
             if as_json {
                 return json(&r);
             }
-            eprintln!("{} Charged {}.", r.message, r.total_cost);
+            note(format!("{} Charged {}.", r.message, r.total_cost));
             Ok(())
         }
         DomainsCommand::AuthCode { domain, new } => {
@@ -330,7 +361,7 @@ async fn domains(api: &Client, command: DomainsCommand, as_json: bool) -> anyhow
                 return json(&code);
             }
             // The code alone on standard output, for scripts and pipes.
-            println!("{}", code.auth_code);
+            out(&code.auth_code)?;
             Ok(())
         }
         DomainsCommand::TransferOut(command) => {
@@ -347,7 +378,7 @@ async fn domains(api: &Client, command: DomainsCommand, as_json: bool) -> anyhow
             if as_json {
                 return json(&answer);
             }
-            eprintln!("{}", answer.message);
+            note(answer.message);
             Ok(())
         }
         DomainsCommand::Restore { domain } => {
@@ -356,7 +387,7 @@ async fn domains(api: &Client, command: DomainsCommand, as_json: bool) -> anyhow
             if as_json {
                 return json(&r);
             }
-            eprintln!("{} Charged {}.", r.message, r.total_cost);
+            note(format!("{} Charged {}.", r.message, r.total_cost));
             Ok(())
         }
     }
@@ -372,6 +403,11 @@ async fn wait_for(
     done: impl Fn(&vps_client::DomainDetail) -> Option<anyhow::Result<()>>,
 ) -> anyhow::Result<vps_client::DomainDetail> {
     let spinner = indicatif::ProgressBar::new_spinner();
+    // The time waited so far, next to the state.
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {msg} ({elapsed} so far)")
+    {
+        spinner.set_style(style);
+    }
     if !std::io::stderr().is_terminal() {
         spinner.set_draw_target(indicatif::ProgressDrawTarget::hidden());
     }
@@ -403,7 +439,7 @@ async fn wait_for(
     }
 }
 
-fn show_detail(d: &vps_client::DomainDetail) {
+fn show_detail(d: &vps_client::DomainDetail) -> anyhow::Result<()> {
     let mut rows = vec![
         ("id", d.domain.id.to_string()),
         ("name", d.domain.domain_name.clone()),
@@ -440,7 +476,7 @@ fn show_detail(d: &vps_client::DomainDetail) {
             ),
         ));
     }
-    fields(&rows);
+    fields(&rows)
 }
 
 async fn check(api: &Client, names: &[String], as_json: bool) -> anyhow::Result<()> {
@@ -468,7 +504,7 @@ async fn check(api: &Client, names: &[String], as_json: bool) -> anyhow::Result<
                 ]
             })
             .collect(),
-    );
+    )?;
     Ok(())
 }
 
@@ -491,7 +527,7 @@ async fn pricing(api: &Client, as_json: bool) -> anyhow::Result<()> {
                 ]
             })
             .collect(),
-    );
+    )?;
     Ok(())
 }
 
@@ -507,7 +543,7 @@ async fn account(api: &Client, what: Option<AccountCommand>, as_json: bool) -> a
                 ("email", a.email),
                 ("balance", a.balance.to_string()),
                 ("since", when(&a.created_at)),
-            ]);
+            ])?;
             Ok(())
         }
         Some(AccountCommand::Transactions { page }) => {
@@ -544,13 +580,87 @@ async fn account(api: &Client, what: Option<AccountCommand>, as_json: bool) -> a
                         ]
                     })
                     .collect(),
-            );
+            )?;
             if t.next.is_some() {
-                eprintln!("More: --page {}", page.page + 1);
+                note(format!("More: --page {}", page.page + 1));
             }
             Ok(())
         }
     }
+}
+
+/// The record types the API serves, and whether each has a priority
+/// (api-v1.md, "DNS records": MX and SRV only, and required there).
+const RECORD_TYPES: &[(&str, bool)] = &[
+    ("A", false),
+    ("AAAA", false),
+    ("CNAME", false),
+    ("MX", true),
+    ("TXT", false),
+    ("NS", false),
+    ("SRV", true),
+    ("CAA", false),
+];
+
+/// Checks a new record's flags before anything is asked of the API, and
+/// names every missing or misplaced one at once (exit 2).
+fn check_new_record(f: &RecordFields) -> anyhow::Result<()> {
+    let types = RECORD_TYPES
+        .iter()
+        .map(|(t, _)| *t)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut problems = Vec::new();
+    let rtype = match f.rtype.as_deref() {
+        None => {
+            problems.push(format!("--type is required: one of {types}."));
+            None
+        }
+        Some(t) => match RECORD_TYPES
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case(t.trim()))
+        {
+            Some(known) => Some(*known),
+            None => {
+                problems.push(format!(
+                    "--type {t} is not served here: use one of {types}."
+                ));
+                None
+            }
+        },
+    };
+    if f.content.is_none() {
+        let what = match rtype.map(|(t, _)| t) {
+            Some("A") => "an IPv4 address",
+            Some("AAAA") => "an IPv6 address",
+            Some("CNAME" | "NS") => "a host name",
+            Some("MX") => "the mail server's host name",
+            Some("TXT") => "the text",
+            Some("SRV") => "`weight port target`",
+            Some("CAA") => "`flags tag value`",
+            _ => "the record's data",
+        };
+        problems.push(format!("--content is required: {what}."));
+    }
+    match (rtype, f.priority) {
+        (Some((t, true)), None) => problems.push(format!(
+            "--priority is required for {t} records: 0 to 65535, lower is preferred."
+        )),
+        (Some((t, false)), Some(_)) => problems.push(format!(
+            "--priority is for MX and SRV records only: leave it out for {t}."
+        )),
+        _ => {}
+    }
+    if problems.is_empty() {
+        return Ok(());
+    }
+    Err(fail(
+        USAGE,
+        format!(
+            "cannot add this record:\n  {}\n(see `vps dns records add --help`)",
+            problems.join("\n  ")
+        ),
+    ))
 }
 
 fn record_request(f: RecordFields) -> RecordRequest {
@@ -586,7 +696,7 @@ async fn records(api: &Client, command: RecordsCommand, as_json: bool) -> anyhow
         if as_json {
             return json(&r);
         }
-        table(RECORD_HEADER, record_rows(&[r]));
+        table(RECORD_HEADER, record_rows(&[r]))?;
         Ok(())
     };
     match command {
@@ -602,7 +712,7 @@ async fn records(api: &Client, command: RecordsCommand, as_json: bool) -> anyhow
             if as_json {
                 return json(&list);
             }
-            table(RECORD_HEADER, record_rows(&list));
+            table(RECORD_HEADER, record_rows(&list))?;
             Ok(())
         }
         RecordsCommand::Get { domain, record_id } => {
@@ -610,6 +720,7 @@ async fn records(api: &Client, command: RecordsCommand, as_json: bool) -> anyhow
             one(api.dns_record(id, record_id).await?)
         }
         RecordsCommand::Add { domain, fields } => {
+            check_new_record(&fields)?;
             let id = domain_id(api, &domain).await?;
             one(api.add_dns_record(id, &record_request(fields)).await?)
         }
@@ -629,7 +740,7 @@ async fn records(api: &Client, command: RecordsCommand, as_json: bool) -> anyhow
             if as_json {
                 return json(&serde_json::json!({ "deleted": record_id }));
             }
-            eprintln!("Deleted record {record_id}.");
+            note(format!("Deleted record {record_id}."));
             Ok(())
         }
     }
@@ -653,7 +764,7 @@ async fn email_forwards(api: &Client, command: EmailCommand, as_json: bool) -> a
         if as_json {
             return json(&f);
         }
-        table(HEADER, email_rows(&[f]));
+        table(HEADER, email_rows(&[f]))?;
         Ok(())
     };
     match command {
@@ -663,7 +774,7 @@ async fn email_forwards(api: &Client, command: EmailCommand, as_json: bool) -> a
             if as_json {
                 return json(&list);
             }
-            table(HEADER, email_rows(&list));
+            table(HEADER, email_rows(&list))?;
             Ok(())
         }
         EmailCommand::Get { domain, forward_id } => {
@@ -701,7 +812,7 @@ async fn email_forwards(api: &Client, command: EmailCommand, as_json: bool) -> a
             if as_json {
                 return json(&serde_json::json!({ "deleted": forward_id }));
             }
-            eprintln!("Deleted email forward {forward_id}.");
+            note(format!("Deleted email forward {forward_id}."));
             Ok(())
         }
     }
@@ -727,7 +838,7 @@ async fn url_forwards(api: &Client, command: UrlCommand, as_json: bool) -> anyho
         if as_json {
             return json(&f);
         }
-        table(HEADER, url_rows(&[f]));
+        table(HEADER, url_rows(&[f]))?;
         Ok(())
     };
     match command {
@@ -737,7 +848,7 @@ async fn url_forwards(api: &Client, command: UrlCommand, as_json: bool) -> anyho
             if as_json {
                 return json(&list);
             }
-            table(HEADER, url_rows(&list));
+            table(HEADER, url_rows(&list))?;
             Ok(())
         }
         UrlCommand::Get { domain, forward_id } => {
@@ -783,7 +894,7 @@ async fn url_forwards(api: &Client, command: UrlCommand, as_json: bool) -> anyho
             if as_json {
                 return json(&serde_json::json!({ "deleted": forward_id }));
             }
-            eprintln!("Deleted URL forward {forward_id}.");
+            note(format!("Deleted URL forward {forward_id}."));
             Ok(())
         }
     }

@@ -10,7 +10,7 @@ mod output;
 
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{ArgGroup, Args, Parser, Subcommand};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -34,6 +34,10 @@ pub struct Cli {
     /// Print the API's JSON instead of tables.
     #[arg(long, global = true)]
     json: bool,
+    /// Give up on a call to the API after this many seconds.
+    #[arg(long, global = true, env = "VPS_TIMEOUT", value_name = "SECONDS", default_value_t = 60,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    timeout: u64,
     #[command(subcommand)]
     command: Command,
 }
@@ -41,9 +45,12 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Save the API address and a token in the config file (checked first).
+    ///
+    /// The token comes from --token, else VPS_API_TOKEN, else a line of
+    /// standard input (`echo "$TOKEN" | vps login`).
     Login {
-        /// Read the token from standard input when not given.
-        #[arg(long = "with-token")]
+        /// The same as --token (an older spelling).
+        #[arg(long = "with-token", hide = true)]
         with_token: Option<String>,
     },
     /// Forget the saved token.
@@ -135,7 +142,9 @@ enum DomainsCommand {
         #[arg(long, default_value_t = 900)]
         wait_timeout: u64,
     },
-    /// Change settings; only those given change.
+    /// Change settings; only those given change (give at least one).
+    #[command(group(ArgGroup::new("change").required(true).multiple(true)
+        .args(["auto_renew", "privacy", "locked", "nameservers"])))]
     Update {
         domain: String,
         #[arg(long)]
@@ -205,18 +214,21 @@ enum DnsCommand {
 
 #[derive(Debug, Args)]
 struct RecordFields {
-    /// Relative to the zone: @, www, *.dev.
+    /// Relative to the zone: @, www, *.dev. When adding, @ (the zone's
+    /// apex) if not given.
     #[arg(long)]
     name: Option<String>,
-    /// A, AAAA, CNAME, MX, TXT, NS, SRV or CAA.
-    #[arg(long = "type")]
+    /// A, AAAA, CNAME, MX, TXT, NS, SRV or CAA (required when adding).
+    #[arg(long = "type", value_name = "TYPE")]
     rtype: Option<String>,
+    /// The type's data: an address, a host name, TXT text, `weight port
+    /// target` for SRV, `flags tag value` for CAA (required when adding).
     #[arg(long)]
     content: Option<String>,
-    /// Seconds (60–86400).
+    /// Seconds (60–86400); 3600 if not given when adding.
     #[arg(long)]
     ttl: Option<i64>,
-    /// MX and SRV.
+    /// 0–65535, lower preferred: MX and SRV only, and required for them.
     #[arg(long)]
     priority: Option<i64>,
 }
@@ -239,7 +251,9 @@ enum RecordsCommand {
         #[command(flatten)]
         fields: RecordFields,
     },
-    /// Change the fields given.
+    /// Change the fields given (give at least one).
+    #[command(group(ArgGroup::new("change").required(true).multiple(true)
+        .args(["name", "rtype", "content", "ttl", "priority"])))]
     Update {
         domain: String,
         record_id: i64,
@@ -263,7 +277,9 @@ enum EmailCommand {
         #[arg(required = true)]
         destinations: Vec<String>,
     },
-    /// Change the alias or the destinations.
+    /// Change the alias or the destinations (give at least one).
+    #[command(group(ArgGroup::new("change").required(true).multiple(true)
+        .args(["alias", "destinations"])))]
     Update {
         domain: String,
         forward_id: i64,
@@ -295,7 +311,9 @@ enum UrlCommand {
         #[arg(long)]
         keep_path: bool,
     },
-    /// Change the fields given.
+    /// Change the fields given (give at least one).
+    #[command(group(ArgGroup::new("change").required(true).multiple(true)
+        .args(["host", "target", "status_code", "keep_path"])))]
     Update {
         domain: String,
         forward_id: i64,
@@ -315,8 +333,63 @@ enum UrlCommand {
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
+    let context = context(&cli.command);
     match commands::run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => exit::report(&e),
+        Err(e) => exit::report(&e, &context),
+    }
+}
+
+/// What a failure of `command` is about, to say it in `vps` terms: the
+/// domain as given, and the flag or argument that sets each API field.
+fn context(command: &Command) -> exit::Context {
+    use exit::fields::*;
+    let (domain, fields): (Option<&String>, &'static [(&str, &str)]) = match command {
+        Command::Domains(c) => match c {
+            DomainsCommand::List { .. } => (None, LIST),
+            DomainsCommand::Register { name, .. } => (Some(name), REGISTER),
+            DomainsCommand::Update { domain, .. } => (Some(domain), UPDATE),
+            DomainsCommand::Import { name } => (Some(name), REGISTER),
+            DomainsCommand::Transfer { domain, .. } => (Some(domain), TRANSFER),
+            DomainsCommand::Renew { domain, .. } => (Some(domain), RENEW),
+            DomainsCommand::Get { domain }
+            | DomainsCommand::Delete { domain }
+            | DomainsCommand::Restore { domain }
+            | DomainsCommand::AuthCode { domain, .. }
+            | DomainsCommand::TransferOut(
+                TransferOutCommand::Approve { domain } | TransferOutCommand::Reject { domain },
+            ) => (Some(domain), NONE),
+        },
+        Command::Check { .. } => (None, CHECK),
+        Command::Account { .. } => (None, LIST),
+        Command::Dns(DnsCommand::Records(c)) => match c {
+            RecordsCommand::List { domain, .. }
+            | RecordsCommand::Get { domain, .. }
+            | RecordsCommand::Add { domain, .. }
+            | RecordsCommand::Update { domain, .. }
+            | RecordsCommand::Delete { domain, .. } => (Some(domain), RECORD),
+        },
+        Command::EmailForwards(c) => match c {
+            EmailCommand::Add { domain, .. } => (Some(domain), EMAIL_ADD),
+            EmailCommand::List { domain }
+            | EmailCommand::Get { domain, .. }
+            | EmailCommand::Update { domain, .. }
+            | EmailCommand::Delete { domain, .. } => (Some(domain), EMAIL_UPDATE),
+        },
+        Command::UrlForwards(c) => match c {
+            UrlCommand::Add { domain, .. } => (Some(domain), URL_ADD),
+            UrlCommand::List { domain }
+            | UrlCommand::Get { domain, .. }
+            | UrlCommand::Update { domain, .. }
+            | UrlCommand::Delete { domain, .. } => (Some(domain), URL_UPDATE),
+        },
+        Command::Login { .. }
+        | Command::Logout
+        | Command::Pricing
+        | Command::Completions { .. } => (None, NONE),
+    };
+    exit::Context {
+        domain: domain.cloned(),
+        fields,
     }
 }

@@ -378,7 +378,7 @@ async fn exit_codes_tell_failures_apart() {
     )
     .await;
     assert_eq!(r.code, 4, "{}", r.stderr);
-    assert!(r.stderr.contains("nameservers:"), "{}", r.stderr);
+    assert!(r.stderr.contains("--nameserver:"), "{}", r.stderr);
 
     let r = vps_as(&s, Some("vps_wrong"), &["account"]).await;
     assert_eq!(r.code, 5, "{}", r.stderr);
@@ -630,4 +630,413 @@ async fn auth_code_and_answering_a_transfer_out() {
     assert!(r.stderr.contains("approved"), "{}", r.stderr);
     let r = vps(&s, &["domains", "get", "cli-out.com"]).await;
     assert_eq!(r.code, 3, "{}", r.stderr);
+}
+
+/// Runs `vps` with `args` and nothing from the environment but a config
+/// file of its own (no API address, no token).
+async fn vps_bare(s: &Server, args: &[&str]) -> Run {
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_vps"))
+        .args(args)
+        .env("VPS_CONFIG", s.dir.path().join("bare.toml"))
+        .env_remove("VPS_API_URL")
+        .env_remove("VPS_API_TOKEN")
+        .env_remove("VPS_TIMEOUT")
+        .output()
+        .await
+        .expect("run vps");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_takes_the_token_from_the_flag_then_the_environment_then_stdin() {
+    let s = server(Duration::from_secs(1)).await;
+    let config = s.dir.path().join("vps.toml");
+
+    // --token, as for every other command.
+    let r = vps_as(&s, None, &["login", "--token", &s.token]).await.ok();
+    assert!(r.stderr.contains("Logged in"), "{}", r.stderr);
+    let text = std::fs::read_to_string(&config).expect("config");
+    assert!(text.contains(&s.token), "{text}");
+    vps_as(&s, None, &["logout"]).await.ok();
+
+    // VPS_API_TOKEN (standard input is empty here).
+    let r = vps_as(&s, Some(&s.token), &["login"]).await.ok();
+    assert!(r.stderr.contains("Logged in"), "{}", r.stderr);
+    let text = std::fs::read_to_string(&config).expect("config");
+    assert!(text.contains(&s.token), "{text}");
+    vps_as(&s, None, &["logout"]).await.ok();
+
+    // None of the three: the message names them all.
+    let r = vps_as(&s, None, &["login"]).await;
+    assert_eq!(r.code, 5, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("--token") && r.stderr.contains("VPS_API_TOKEN"),
+        "{}",
+        r.stderr
+    );
+    let text = std::fs::read_to_string(&config).expect("config");
+    assert!(!text.contains(&s.token), "{text}");
+}
+
+/// Runs `vps` with its standard output a pipe nobody reads any more.
+async fn vps_into_closed_pipe(s: &Server, args: &[&str]) -> std::process::Output {
+    let (writer, reader) = tokio::net::unix::pipe::pipe().expect("pipe");
+    drop(reader);
+    let writer = writer.into_blocking_fd().expect("fd");
+    tokio::process::Command::new(env!("CARGO_BIN_EXE_vps"))
+        .args(args)
+        .env("VPS_API_URL", &s.base)
+        .env("VPS_API_TOKEN", &s.token)
+        .env("VPS_CONFIG", s.dir.path().join("vps.toml"))
+        .stdout(std::process::Stdio::from(writer))
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .await
+        .expect("run vps")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_closed_stdout_ends_any_command_quietly() {
+    let s = server(Duration::from_secs(1)).await;
+    vps(&s, &["domains", "register", "cli-pipe.com", "--wait"])
+        .await
+        .ok();
+    for args in [
+        &["completions", "bash"][..],
+        &["completions", "zsh"],
+        &["pricing"],
+        &["--json", "pricing"],
+        &["domains", "list"],
+        &["domains", "get", "cli-pipe.com"],
+        &["domains", "auth-code", "cli-pipe.com"],
+        &["--json", "account", "transactions"],
+        &["--help"],
+    ] {
+        let out = vps_into_closed_pipe(&s, args).await;
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+        assert!(stderr.is_empty(), "{args:?}: {stderr}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn field_errors_are_said_once_with_the_flags_that_set_them() {
+    let s = server(Duration::from_secs(1)).await;
+    // One field at fault: its message once, under its flag.
+    let r = vps(
+        &s,
+        &[
+            "domains",
+            "register",
+            "cli-one-ns.com",
+            "--nameserver",
+            "ns1.example.net",
+        ],
+    )
+    .await;
+    assert_eq!(r.code, 4, "{}", r.stderr);
+    assert_eq!(
+        r.stderr.matches("Give between 2 and 4").count(),
+        1,
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("--nameserver:"), "{}", r.stderr);
+
+    // Several: each once.
+    vps(&s, &["domains", "register", "cli-fields.com", "--wait"])
+        .await
+        .ok();
+    let r = vps(
+        &s,
+        &[
+            "dns",
+            "records",
+            "add",
+            "cli-fields.com",
+            "--type",
+            "A",
+            "--content",
+            "not-an-address",
+            "--ttl",
+            "5",
+        ],
+    )
+    .await;
+    assert_eq!(r.code, 4, "{}", r.stderr);
+    assert_eq!(r.stderr.matches("TTL must be").count(), 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("--ttl:") && r.stderr.contains("--content:"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("See errors"), "{}", r.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hints_name_the_vps_command_not_the_http_request() {
+    let s = server(Duration::from_secs(1)).await;
+    vps(&s, &["domains", "register", "cli-hint.com", "--wait"])
+        .await
+        .ok();
+    held_elsewhere(&s, "cli-held.org", "Held-1").await;
+    let cases: &[(&[&str], Option<&str>, &str)] = &[
+        // 401: the way to give a token.
+        (&["account"], Some("vps_wrong"), "run `vps login`"),
+        // Nothing to restore: renew instead.
+        (
+            &["domains", "restore", "cli-hint.com"],
+            None,
+            "`vps domains renew cli-hint.com`",
+        ),
+        // Held elsewhere: import it.
+        (
+            &["domains", "register", "cli-held.org"],
+            None,
+            "`vps domains import cli-held.org`",
+        ),
+        // Unknown ids: list them.
+        (
+            &["dns", "records", "get", "cli-hint.com", "999"],
+            None,
+            "`vps dns records list cli-hint.com`",
+        ),
+        (
+            &["email-forwards", "get", "cli-hint.com", "999"],
+            None,
+            "(`vps email-forwards list cli-hint.com` lists them)",
+        ),
+        (&["domains", "get", "999"], None, "`vps domains list`"),
+    ];
+    for (args, token, hint) in cases {
+        let r = vps_as(&s, Some(token.unwrap_or(&s.token)), args).await;
+        assert_ne!(r.code, 0, "{args:?}");
+        assert!(r.stderr.contains(hint), "{args:?}: {}", r.stderr);
+        for http in ["/api/v1", "Authorization", "Bearer", "POST ", "GET "] {
+            assert!(!r.stderr.contains(http), "{args:?}: {}", r.stderr);
+        }
+    }
+
+    // A domain held elsewhere: its settings wait for the transfer, in flags.
+    vps(&s, &["domains", "import", "cli-held.org"]).await.ok();
+    let r = vps(
+        &s,
+        &["domains", "update", "cli-held.org", "--locked", "false"],
+    )
+    .await;
+    assert_eq!(r.code, 4, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("only --auto-renew can change")
+            && r.stderr
+                .contains("`vps domains transfer cli-held.org --auth-code CODE`"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_update_without_a_change_names_the_flags_without_asking_the_api() {
+    let s = server(Duration::from_secs(1)).await;
+    // Nothing listens at this address: reaching it would exit 8.
+    let nowhere = ["--api-url", "http://127.0.0.1:9", "--token", "vps_x"];
+    let cases: &[(&[&str], &[&str])] = &[
+        (
+            &["domains", "update", "cli-x.com"],
+            &["--auto-renew", "--privacy", "--locked", "--nameserver"],
+        ),
+        (
+            &["dns", "records", "update", "cli-x.com", "1"],
+            &["--name", "--type", "--content", "--ttl", "--priority"],
+        ),
+        (
+            &["email-forwards", "update", "cli-x.com", "1"],
+            &["--alias", "--destination"],
+        ),
+        (
+            &["url-forwards", "update", "cli-x.com", "1"],
+            &["--host", "--target", "--status-code", "--keep-path"],
+        ),
+    ];
+    for (args, flags) in cases {
+        let all: Vec<&str> = nowhere.iter().chain(args.iter()).copied().collect();
+        let r = vps_bare(&s, &all).await;
+        assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
+        for flag in *flags {
+            assert!(
+                r.stderr.contains(flag),
+                "{args:?} lacks {flag}: {}",
+                r.stderr
+            );
+        }
+        assert!(!r.stderr.contains("auto_renew"), "{}", r.stderr);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_record_names_every_missing_flag_at_once_without_asking_the_api() {
+    let s = server(Duration::from_secs(1)).await;
+    let nowhere = ["--api-url", "http://127.0.0.1:9", "--token", "vps_x"];
+    let cases: &[(&[&str], &[&str])] = &[
+        (&[], &["--type", "--content"]),
+        (&["--type", "MX"], &["--content", "--priority"]),
+        (
+            &["--type", "srv", "--content", "5 5060 sip.example.net"],
+            &["--priority"],
+        ),
+        (
+            &["--type", "A", "--content", "192.0.2.1", "--priority", "10"],
+            &["--priority"],
+        ),
+        (&["--type", "SPF", "--content", "x"], &["--type SPF"]),
+    ];
+    for (flags, missing) in cases {
+        let mut all: Vec<&str> = nowhere.to_vec();
+        all.extend(["dns", "records", "add", "cli-x.com"]);
+        all.extend(flags.iter());
+        let r = vps_bare(&s, &all).await;
+        assert_eq!(r.code, 2, "{flags:?}: {}", r.stderr);
+        for m in *missing {
+            assert!(r.stderr.contains(m), "{flags:?} lacks {m}: {}", r.stderr);
+        }
+    }
+    // The default name is said where the flag is described.
+    let help = vps_bare(&s, &["dns", "records", "add", "--help"])
+        .await
+        .ok()
+        .stdout;
+    let name_line = help
+        .lines()
+        .find(|l| l.trim_start().starts_with("--name"))
+        .expect("--name in help");
+    assert!(
+        name_line.contains("@ (the zone's apex) if not given"),
+        "{help}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_api_says_where_and_why() {
+    let s = server(Duration::from_secs(1)).await;
+    // A listener that never answers.
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let silent = format!("http://{}", silent.local_addr().expect("addr"));
+    let tls_to_plain = s.base.replace("http://", "https://");
+    let cases = [
+        ("http://127.0.0.1:9", "connection refused"),
+        ("http://no-such-host.invalid", "does not resolve"),
+        (tls_to_plain.as_str(), "TLS handshake failed"),
+        (silent.as_str(), "timed out"),
+    ];
+    for (url, why) in cases {
+        let r = vps_bare(
+            &s,
+            &[
+                "--api-url",
+                url,
+                "--token",
+                "vps_x",
+                "--timeout",
+                "2",
+                "account",
+            ],
+        )
+        .await;
+        assert_eq!(r.code, 8, "{url}: {}", r.stderr);
+        assert!(
+            r.stderr.contains(&format!("cannot reach the API at {url}")) && r.stderr.contains(why),
+            "{url}: {}",
+            r.stderr
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_api_url_without_a_scheme_gets_one_suggested() {
+    let s = server(Duration::from_secs(1)).await;
+    let bare = s.base.trim_start_matches("http://").to_owned();
+    for given in [bare.as_str(), "localhost:8080"] {
+        let r = vps_bare(&s, &["--api-url", given, "--token", "vps_x", "account"]).await;
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        assert!(
+            r.stderr.contains(&format!("did you mean http://{given}")),
+            "{}",
+            r.stderr
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_wait_spinner_shows_the_time_so_far() {
+    let s = server(Duration::from_secs(2)).await;
+    // On a terminal (`script` gives it one), as a person sees it.
+    let command = format!(
+        "{} domains register cli-spin.com --wait",
+        env!("CARGO_BIN_EXE_vps")
+    );
+    let out = tokio::process::Command::new("script")
+        .args(["-qefc", &command, "/dev/null"])
+        .env("VPS_API_URL", &s.base)
+        .env("VPS_API_TOKEN", &s.token)
+        .env("VPS_CONFIG", s.dir.path().join("vps.toml"))
+        .env("TERM", "xterm")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .await
+        .expect("script");
+    let seen = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{seen}");
+    assert!(
+        seen.contains("cli-spin.com registering: pending (1s so far)"),
+        "{seen}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_reference_uses_the_right_article() {
+    let s = server(Duration::from_secs(1)).await;
+    let doc: Value = reqwest::get(format!("{}/api/v1/openapi.json", s.base))
+        .await
+        .expect("document")
+        .json()
+        .await
+        .expect("JSON");
+    let mut texts = Vec::new();
+    fn collect(v: &Value, into: &mut Vec<String>) {
+        match v {
+            Value::Object(m) => {
+                for (k, v) in m {
+                    match (k.as_str(), v) {
+                        ("summary" | "description", Value::String(s)) => into.push(s.clone()),
+                        _ => collect(v, into),
+                    }
+                }
+            }
+            Value::Array(a) => a.iter().for_each(|v| collect(v, into)),
+            _ => {}
+        }
+    }
+    collect(&doc, &mut texts);
+    assert!(texts.iter().any(|t| t.contains("Add an email forward")));
+    // Words after "a" that start with a vowel letter but a consonant sound.
+    let fine = [
+        "URL", "UTF", "UUID", "Unix", "unique", "user", "usual", "use", "one", "once",
+    ];
+    for text in &texts {
+        let words: Vec<&str> = text.split_whitespace().collect();
+        for pair in words.windows(2) {
+            let next = pair[1].trim_start_matches(['`', '(', '"']);
+            if matches!(pair[0], "a" | "A")
+                && next.starts_with(['a', 'e', 'i', 'o', 'u', 'A', 'E', 'I', 'O', 'U'])
+                && !fine.iter().any(|f| next.starts_with(f))
+            {
+                panic!("\"a {next}\" in: {text}");
+            }
+        }
+    }
 }

@@ -37,9 +37,17 @@ pub enum Error {
         /// Each field at fault and what is wrong with it.
         errors: BTreeMap<String, Vec<String>>,
     },
-    /// The server could not be reached or did not answer.
-    #[error("cannot reach the API: {0}")]
-    Transport(#[from] reqwest::Error),
+    /// The server could not be reached or did not answer: `address` is
+    /// where it was asked (`scheme://host:port`), `cause` why it failed, in
+    /// words (connection refused, the name does not resolve, TLS, timed
+    /// out, ...).
+    #[error("cannot reach the API at {address}: {cause}")]
+    Transport {
+        address: String,
+        cause: String,
+        #[source]
+        source: reqwest::Error,
+    },
     /// The answer was not what the API describes.
     #[error("unexpected answer (HTTP {status}): {message}")]
     Unexpected { status: StatusCode, message: String },
@@ -53,10 +61,85 @@ impl Error {
     pub fn status(&self) -> Option<StatusCode> {
         match self {
             Error::Api { status, .. } | Error::Unexpected { status, .. } => Some(*status),
-            Error::Transport(e) => e.status(),
+            Error::Transport { source, .. } => source.status(),
             Error::Url(_) => None,
         }
     }
+}
+
+/// How long a call may take, in all, unless [`Client::with_timeout`] says
+/// otherwise.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Why `e` (a failed call to `url`'s server) failed, in words: the first
+/// cause found along its chain of sources that a person can act on.
+fn transport_cause(e: &reqwest::Error, timeout: Duration) -> String {
+    let host = e
+        .url()
+        .and_then(|u| u.host_str().map(str::to_owned))
+        .unwrap_or_default();
+    if e.is_timeout() {
+        return format!(
+            "timed out: no answer within {} s (is the server overloaded, or a firewall dropping packets?)",
+            timeout.as_secs_f64()
+        );
+    }
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    let mut last = e.to_string();
+    while let Some(s) = source {
+        if let Some(tls) = s.downcast_ref::<rustls::Error>() {
+            return format!(
+                "the TLS handshake failed ({tls}): is it an https server, with a certificate for {host}?"
+            );
+        }
+        let text = s.to_string();
+        if text.starts_with("dns error") || text.contains("failed to lookup address") {
+            let inner = s.source().map(|i| i.to_string()).unwrap_or(text);
+            return format!("DNS failure: the name {host} does not resolve ({inner})");
+        }
+        if let Some(outer) = s.downcast_ref::<std::io::Error>() {
+            use std::io::ErrorKind as K;
+            // I/O errors may wrap I/O errors (their `source` skips a level).
+            let mut io = outer;
+            loop {
+                let inner = io.get_ref();
+                if let Some(tls) = inner.and_then(|i| i.downcast_ref::<rustls::Error>()) {
+                    return format!(
+                        "the TLS handshake failed ({tls}): is it an https server, with a certificate for {host}?"
+                    );
+                }
+                match inner.and_then(|i| i.downcast_ref::<std::io::Error>()) {
+                    Some(next) => io = next,
+                    None => break,
+                }
+            }
+            match io.kind() {
+                K::ConnectionRefused => {
+                    return "connection refused: nothing listens there (is the server running, and is the port right?)".to_owned();
+                }
+                K::TimedOut => return format!("timed out connecting ({io})"),
+                K::ConnectionReset | K::ConnectionAborted | K::UnexpectedEof => {
+                    return format!("the connection was closed by the other side ({io})");
+                }
+                _ => {}
+            }
+        }
+        last = text;
+        source = s.source();
+    }
+    last
+}
+
+/// `base_url` is not a usable API address: why, and what to write instead
+/// when the scheme was left out (`127.0.0.1:8080` → `http://127.0.0.1:8080`).
+fn bad_base_url(base_url: &str, why: &str) -> Error {
+    let given = base_url.trim();
+    if !given.contains("://") && !given.is_empty() && !given.contains(char::is_whitespace) {
+        return Error::Url(format!(
+            "{given} has no scheme: did you mean http://{given} (or https://{given})?"
+        ));
+    }
+    Error::Url(format!("{given}: {why}"))
 }
 
 /// The error body of the API.
@@ -75,6 +158,7 @@ pub struct Client {
     http: reqwest::Client,
     base: url::Url,
     token: String,
+    timeout: Duration,
 }
 
 impl std::fmt::Debug for Client {
@@ -89,23 +173,63 @@ impl std::fmt::Debug for Client {
 impl Client {
     /// `base_url` is the server (`https://api.example.com`) or its API root
     /// (`.../api/v1`); `token` an API token (`vps_...`).
+    ///
+    /// # Errors
+    /// [`Error::Url`] when `base_url` is not an `http://` or `https://` URL
+    /// (saying what to write when only the scheme is missing).
     pub fn new(base_url: &str, token: &str) -> Result<Self, Error> {
-        let mut base = url::Url::parse(base_url.trim()).map_err(|e| Error::Url(e.to_string()))?;
-        if !matches!(base.scheme(), "http" | "https") {
-            return Err(Error::Url(format!("{base_url}: use http:// or https://")));
+        let mut base =
+            url::Url::parse(base_url.trim()).map_err(|e| bad_base_url(base_url, &e.to_string()))?;
+        if !matches!(base.scheme(), "http" | "https") || base.host_str().is_none() {
+            return Err(bad_base_url(base_url, "use http:// or https://"));
         }
         let path = base.path().trim_end_matches('/').to_owned();
         let root = path.strip_suffix("/api/v1").unwrap_or(&path).to_owned();
         base.set_path(&format!("{root}/"));
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(60))
-            .user_agent(concat!("vps-client/", env!("CARGO_PKG_VERSION")))
-            .build()?;
         Ok(Self {
-            http,
+            http: Self::http(DEFAULT_TIMEOUT)?,
             base,
             token: token.trim().to_owned(),
+            timeout: DEFAULT_TIMEOUT,
         })
+    }
+
+    /// The same client, giving each call at most `timeout` in all
+    /// (connecting, sending, reading the answer).
+    ///
+    /// # Errors
+    /// [`Error::Transport`] when the HTTP client cannot be built (no TLS
+    /// roots).
+    pub fn with_timeout(self, timeout: Duration) -> Result<Self, Error> {
+        Ok(Self {
+            http: Self::http(timeout)?,
+            timeout,
+            ..self
+        })
+    }
+
+    fn http(timeout: Duration) -> Result<reqwest::Client, Error> {
+        reqwest::Client::builder()
+            .timeout(timeout)
+            .user_agent(concat!("vps-client/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| Error::Transport {
+                address: String::new(),
+                cause: transport_cause(&e, timeout),
+                source: e,
+            })
+    }
+
+    /// A failed exchange with the server, with where and why.
+    fn transport(&self, e: reqwest::Error) -> Error {
+        let mut address = self.base.clone();
+        address.set_path("");
+        let address = address.as_str().trim_end_matches('/').to_owned();
+        Error::Transport {
+            address,
+            cause: transport_cause(&e, self.timeout),
+            source: e,
+        }
     }
 
     /// The server's root URL (without `/api/v1`).
@@ -134,9 +258,9 @@ impl Client {
         if let Some(body) = body {
             req = req.json(body);
         }
-        let resp = req.send().await?;
+        let resp = req.send().await.map_err(|e| self.transport(e))?;
         let status = resp.status();
-        let bytes = resp.bytes().await?;
+        let bytes = resp.bytes().await.map_err(|e| self.transport(e))?;
         if status.is_success() {
             let text: &[u8] = if bytes.is_empty() { b"null" } else { &bytes };
             return serde_json::from_slice(text).map_err(|e| Error::Unexpected {
