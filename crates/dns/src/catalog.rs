@@ -159,7 +159,7 @@ impl Follower {
     /// Applies the feed's new entries; how many zones were read again.
     pub async fn poll(&mut self) -> Result<usize, StoreError> {
         let head = self.store.dns_change_head().await?;
-        if head - self.last > vpsd_registrar::worker::DNS_CHANGES_KEPT / 2 {
+        if head - self.last > vpsd_storage::DNS_CHANGES_KEPT / 2 {
             self.load_all().await?;
             return Ok(self.catalog.len());
         }

@@ -242,7 +242,7 @@ pub async fn run_once(registrar: &Registrar) -> Result<PassOutcome, RegistrarErr
         .idempotency_purge(now - crate::IDEMPOTENCY_KEY_LIFETIME)
         .await?;
     store.purge_job_leases(now - JOB_LEASE).await?;
-    store.purge_dns_changes(DNS_CHANGES_KEPT).await?;
+    store.purge_dns_changes(vpsd_storage::DNS_CHANGES_KEPT).await?;
     approve_transfers_out(registrar, &mut outcome).await?;
     auto_renew(registrar, &mut outcome).await?;
     warn(registrar, &mut outcome).await?;
@@ -270,10 +270,6 @@ async fn approve_transfers_out(
     }
     Ok(())
 }
-
-/// How many entries of the DNS change feed are kept; a nameserver further
-/// behind than this reloads every zone (vpsd-dns).
-pub const DNS_CHANGES_KEPT: i64 = 100_000;
 
 /// How long after a failed auto-renewal the next attempt comes.
 const RENEW_RETRY: chrono::Duration = chrono::Duration::days(1);

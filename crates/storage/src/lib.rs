@@ -29,6 +29,10 @@ mod sqlite;
 mod wal_stamp;
 
 pub use error::{Result, StoreError};
+
+/// How many entries of the DNS change feed (`dns_changes`) the worker keeps;
+/// a nameserver further behind than this reloads every zone (vpsd-dns).
+pub const DNS_CHANGES_KEPT: i64 = 100_000;
 pub use model::*;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
