@@ -295,10 +295,6 @@ pub async fn serve_with(
     use tower::ServiceExt;
 
     let closing = Arc::new(AtomicBool::new(false));
-    let app = app.layer(middleware::from_fn_with_state(
-        closing.clone(),
-        connection::close_when_closing,
-    ));
     let mut builder = Builder::new(TokioExecutor::new());
     builder
         .http1()
@@ -322,14 +318,20 @@ pub async fn serve_with(
         if let Err(e) = stream.set_nodelay(true) {
             tracing::debug!(error = %e, "TCP_NODELAY");
         }
+        // Plain map functions, not a middleware: no boxing per request.
+        let watch = connection::Watch::new(closing.clone());
         let service = app
             .clone()
-            .map_request(move |req: hyper::Request<hyper::body::Incoming>| {
-                let mut req = req.map(axum::body::Body::new);
-                req.extensions_mut()
-                    .insert(axum::extract::ConnectInfo(peer));
-                req
-            });
+            .map_request({
+                let watch = watch.clone();
+                move |req: hyper::Request<hyper::body::Incoming>| {
+                    let mut req = req.map(axum::body::Body::new);
+                    req.extensions_mut()
+                        .insert(axum::extract::ConnectInfo(peer));
+                    watch.request(req)
+                }
+            })
+            .map_response(move |response| watch.response(response));
         let connection = builder
             .serve_connection_with_upgrades(TokioIo::new(stream), TowerToHyperService::new(service))
             .into_owned();
