@@ -183,6 +183,7 @@ impl FailedLookups {
 /// `too_many_failed_lookups` with `Retry-After` (RFC 6585, section 4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LookupsRefused {
+    /// Whole seconds until the address may be looked up again (at least 1).
     pub retry_after_secs: u64,
 }
 
