@@ -4,23 +4,28 @@
 //! stored, so the lookup compares hashes of a 256-bit secret and reveals
 //! nothing usable through its timing. A revoked or expired token is a 401;
 //! a read-only token may only read (any other method is a 403).
-//! `last_used_at` is written at most once a minute per token, when the
-//! token is looked up (at most every [`TOKEN_CACHE_TTL`]), so reads do not
-//! turn into database writes: it is accurate to about a minute.
+//! `last_used_at` is written at most once a minute per token and process,
+//! so reads do not turn into database writes: it is accurate to about a
+//! minute.
 //!
-//! Known tokens are kept in memory for [`TOKEN_CACHE_TTL`], which spares a
-//! database query on most requests; so a revocation (made by `vpsd token
-//! revoke`, another process) takes effect within that time. Expiry is
-//! checked on every request against the cached expiry, so it is exact.
+//! The token is looked up on every request (`Store::token_owner`), so a
+//! revocation, an expiry or a scope change, made by any process (`vpsd
+//! token revoke`), holds from the next request in every process. The
+//! lookup stays cheap: SQLite keeps it per thread only while its wal-index
+//! stamp shows that nothing committed since (one `pread`), PostgreSQL reads
+//! it by its unique index (docs/benchmarks.md).
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::net::{IpAddr, SocketAddr};
+use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::RwLock;
 use std::time::{Duration, Instant};
 
 use axum::extract::FromRequestParts;
 use axum::extract::{Request, State};
 use axum::http::request::Parts;
-use axum::http::{header, Method, StatusCode};
+use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use vpsd_domain::token;
@@ -36,6 +41,40 @@ pub struct AccountId(pub i64);
 /// The token the request came with.
 #[derive(Debug, Clone, Copy)]
 pub struct TokenId(pub i64);
+
+/// The scope of the token the request came with.
+#[derive(Debug, Clone, Copy)]
+pub struct TokenScope {
+    /// A `--read-only` token: it may read, but not change anything nor
+    /// see secrets.
+    pub read_only: bool,
+}
+
+/// The code of the 403 for a secret asked with a read-only token.
+pub const SECRET_NEEDS_READ_WRITE: &str = "secret_needs_read_write_token";
+
+/// Permission to see a secret (an EPP auth code: enough to take an unlocked
+/// domain away): a read-write token. As an extractor, it refuses a
+/// read-only token with 403 [`SECRET_NEEDS_READ_WRITE`]; a read-only token
+/// is for dashboards and monitoring, which need no secrets.
+#[derive(Debug, Clone, Copy)]
+pub struct MaySeeSecrets;
+
+impl<S: Send + Sync> FromRequestParts<S> for MaySeeSecrets {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        match parts.extensions.get::<TokenScope>() {
+            Some(TokenScope { read_only: false }) => Ok(MaySeeSecrets),
+            Some(TokenScope { read_only: true }) => Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                SECRET_NEEDS_READ_WRITE,
+                "This token is read-only, and read-only tokens cannot see secrets such as auth codes: use a read-write token.",
+            )),
+            None => Err(ApiError::unauthorized()),
+        }
+    }
+}
 
 /// Who is asking: the account, and the actor the audit log records (token
 /// and request id).
@@ -54,11 +93,13 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
             .get::<AccountId>()
             .ok_or_else(ApiError::unauthorized)?;
         let token_id = parts.extensions.get::<TokenId>().map(|t| t.0);
+        // Checked by `router` (`is_safe_request_id`): short and plain.
         let request_id = parts
             .headers
             .get("x-request-id")
+            .filter(|v| crate::is_safe_request_id(v.as_bytes()))
             .and_then(|v| v.to_str().ok())
-            .map(|s| s.chars().take(128).collect());
+            .map(str::to_owned);
         Ok(Caller {
             account_id,
             actor: Actor {
@@ -70,30 +111,103 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
     }
 }
 
-/// How long a looked-up token is trusted without asking the database again.
-pub const TOKEN_CACHE_TTL: Duration = Duration::from_secs(5);
+/// Failed token lookups allowed per client address at once; then one more
+/// per [`FAILED_LOOKUP_REFILL`].
+pub const FAILED_LOOKUP_BURST: u32 = 20;
+/// How often a client address earns one more failed lookup.
+pub const FAILED_LOOKUP_REFILL: Duration = Duration::from_secs(1);
 
-/// Tokens looked up recently, by the SHA-256 of the token (never the token).
-#[derive(Debug, Default)]
-pub struct TokenCache {
-    entries: std::sync::RwLock<HashMap<[u8; 32], (TokenOwner, Instant)>>,
+/// Failed token lookups (401s for a presented token: unknown, malformed,
+/// revoked, expired) per client address: past [`FAILED_LOOKUP_BURST`],
+/// a client address is answered 429 with `Retry-After` without looking its
+/// tokens up, right or wrong, until it may fail again (so guessing tokens
+/// is slowed down, not only answered differently). In memory, per process.
+#[derive(Debug)]
+pub struct FailedLookups {
+    limiter: governor::DefaultKeyedRateLimiter<IpAddr>,
+    /// Addresses refused until the given moment; checked on every request
+    /// only while not empty.
+    refused: RwLock<HashMap<IpAddr, Instant>>,
+    any_refused: AtomicBool,
 }
 
-impl TokenCache {
-    fn get(&self, digest: &[u8; 32]) -> Option<TokenOwner> {
-        let entries = self.entries.read().unwrap_or_else(|e| e.into_inner());
-        entries
-            .get(digest)
-            .filter(|(_, at)| at.elapsed() < TOKEN_CACHE_TTL)
-            .map(|(owner, _)| owner.clone())
+impl Default for FailedLookups {
+    fn default() -> Self {
+        let quota = governor::Quota::with_period(FAILED_LOOKUP_REFILL)
+            .unwrap_or_else(|| governor::Quota::per_second(NonZeroU32::MIN))
+            .allow_burst(NonZeroU32::new(FAILED_LOOKUP_BURST).unwrap_or(NonZeroU32::MIN));
+        FailedLookups {
+            limiter: governor::RateLimiter::keyed(quota),
+            refused: RwLock::default(),
+            any_refused: AtomicBool::new(false),
+        }
+    }
+}
+
+impl FailedLookups {
+    /// `Err` with the seconds to wait while `ip` is refused.
+    fn check(&self, ip: IpAddr) -> Result<(), LookupsRefused> {
+        if !self.any_refused.load(Ordering::Relaxed) {
+            return Ok(());
+        }
+        let refused = self.refused.read().unwrap_or_else(|e| e.into_inner());
+        match refused.get(&ip) {
+            Some(until) => match until.checked_duration_since(Instant::now()) {
+                Some(wait) if !wait.is_zero() => Err(LookupsRefused::after(wait)),
+                _ => Ok(()),
+            },
+            None => Ok(()),
+        }
     }
 
-    fn put(&self, digest: [u8; 32], owner: TokenOwner) {
-        let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
-        if entries.len() > 100_000 {
-            entries.retain(|_, (_, at)| at.elapsed() < TOKEN_CACHE_TTL);
+    /// Counts a failed lookup from `ip`; `Err` once it is over the limit.
+    fn failed(&self, ip: IpAddr) -> Result<(), LookupsRefused> {
+        use governor::clock::{Clock, DefaultClock};
+        if self.limiter.len() > 100_000 {
+            self.limiter.retain_recent();
         }
-        entries.insert(digest, (owner, Instant::now()));
+        let Err(not_until) = self.limiter.check_key(&ip) else {
+            return Ok(());
+        };
+        let wait = not_until.wait_time_from(DefaultClock::default().now());
+        let now = Instant::now();
+        let mut refused = self.refused.write().unwrap_or_else(|e| e.into_inner());
+        refused.retain(|_, until| *until > now);
+        refused.insert(ip, now + wait);
+        self.any_refused.store(true, Ordering::Relaxed);
+        Err(LookupsRefused::after(wait))
+    }
+}
+
+/// A client address refused for too many failed token lookups: 429
+/// `too_many_failed_lookups` with `Retry-After` (RFC 6585, section 4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LookupsRefused {
+    /// Whole seconds until the address may be looked up again (at least 1).
+    pub retry_after_secs: u64,
+}
+
+impl LookupsRefused {
+    fn after(wait: Duration) -> Self {
+        LookupsRefused {
+            retry_after_secs: (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1),
+        }
+    }
+}
+
+impl IntoResponse for LookupsRefused {
+    fn into_response(self) -> Response {
+        let seconds = self.retry_after_secs;
+        let mut response = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_failed_lookups",
+            format!("Too many requests with unknown, revoked or expired tokens from this address: wait {seconds} second(s) (Retry-After), then use a valid token."),
+        )
+        .into_response();
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        response
     }
 }
 
@@ -103,14 +217,26 @@ const USAGE_WRITE_EVERY: Duration = Duration::from_secs(60);
 /// When each token's use was last written (in this process).
 #[derive(Debug, Default)]
 pub struct TokenUsage {
-    written: Mutex<HashMap<i64, Instant>>,
+    written: RwLock<HashMap<i64, Instant>>,
 }
 
 impl TokenUsage {
-    /// Whether this use should be written, noting it if so.
+    /// Whether this use should be written, noting it if so. Checked on
+    /// every request: a shared lock, taken exclusively only when a write
+    /// is due.
     fn due(&self, token_id: i64) -> bool {
-        let mut written = self.written.lock().unwrap_or_else(|e| e.into_inner());
         let now = Instant::now();
+        let recent =
+            |at: Option<&Instant>| at.is_some_and(|at| now.duration_since(*at) < USAGE_WRITE_EVERY);
+        if recent(
+            self.written
+                .read()
+                .unwrap_or_else(|e| e.into_inner())
+                .get(&token_id),
+        ) {
+            return false;
+        }
+        let mut written = self.written.write().unwrap_or_else(|e| e.into_inner());
         match written.get(&token_id) {
             Some(at) if now.duration_since(*at) < USAGE_WRITE_EVERY => false,
             _ => {
@@ -130,14 +256,13 @@ fn unauthorized(detail: &str) -> ApiError {
     e
 }
 
-pub async fn require_token(
-    State(state): State<AppState>,
-    mut req: Request,
-    next: Next,
-) -> Result<Response, ApiError> {
-    let presented = req
-        .headers()
-        .get(header::AUTHORIZATION)
+/// The owner of the request's bearer token, checked anew (revoked,
+/// expired): a 401 that says which, else the owner.
+async fn owner_of(
+    state: &AppState,
+    authorization: Option<&HeaderValue>,
+) -> Result<TokenOwner, ApiError> {
+    let presented = authorization
         .and_then(|v| v.to_str().ok())
         .and_then(|v| {
             let (scheme, rest) = v.split_once(' ')?;
@@ -149,32 +274,23 @@ pub async fn require_token(
     }
     let digest = token::digest(presented);
     let store = state.registrar.store();
-    let owner = match state.tokens.get(&digest) {
-        Some(owner) => owner,
-        // Looked up at most every TOKEN_CACHE_TTL per token and process;
-        // its use is recorded then (so `last_used_at` costs nothing on the
-        // requests in between).
-        None => {
-            let owner = store
-                .token_owner(&hex::encode(digest))
-                .await
-                .map_err(|e| {
-                    tracing::error!(error = %e, "token lookup failed");
-                    ApiError::internal()
-                })?
-                .ok_or_else(ApiError::unauthorized)?;
-            state.tokens.put(digest, owner.clone());
-            if state.token_usage.due(owner.token_id) {
-                if let Err(e) = store
-                    .token_used(owner.token_id, state.registrar.now())
-                    .await
-                {
-                    tracing::warn!(error = %e, "could not record token use");
-                }
-            }
-            owner
+    // Read on every request, so a revocation holds from the next one.
+    let owner = store
+        .token_owner(&hex::encode(digest))
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "token lookup failed");
+            ApiError::internal()
+        })?
+        .ok_or_else(ApiError::unauthorized)?;
+    if state.token_usage.due(owner.token_id) {
+        if let Err(e) = store
+            .token_used(owner.token_id, state.registrar.now())
+            .await
+        {
+            tracing::warn!(error = %e, "could not record token use");
         }
-    };
+    }
     let now = state.registrar.now();
     if owner.revoked_at.is_some() {
         return Err(unauthorized(
@@ -186,6 +302,48 @@ pub async fn require_token(
             "This token has expired: create a new one (vpsd token create) and use that.",
         ));
     }
+    Ok(owner)
+}
+
+pub async fn require_token(
+    State(state): State<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Result<Response, ApiError> {
+    let peer = req
+        .extensions()
+        .get::<axum::extract::ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip());
+    let authorization = req.headers().get(header::AUTHORIZATION).cloned();
+    // A token presented at all (`Bearer` and something): a guess to count.
+    let guess = authorization.as_ref().is_some_and(|v| {
+        v.to_str()
+            .ok()
+            .and_then(|v| v.split_once(' '))
+            .is_some_and(|(scheme, rest)| {
+                scheme.eq_ignore_ascii_case("bearer") && !rest.trim().is_empty()
+            })
+    });
+    let owner = match peer {
+        Some(ip) => {
+            if guess {
+                if let Err(refused) = state.failed_lookups.check(ip) {
+                    return Ok(refused.into_response());
+                }
+            }
+            match owner_of(&state, authorization.as_ref()).await {
+                // A missing or empty header is no guess: not counted.
+                Err(e) if e.status == StatusCode::UNAUTHORIZED && guess => {
+                    if let Err(refused) = state.failed_lookups.failed(ip) {
+                        return Ok(refused.into_response());
+                    }
+                    return Err(e);
+                }
+                other => other?,
+            }
+        }
+        None => owner_of(&state, authorization.as_ref()).await?,
+    };
     if let Some(limiter) = &state.limiter {
         if let Err(refused) = limiter.check(owner.token_id) {
             return Ok(refused.into_response());
@@ -200,5 +358,8 @@ pub async fn require_token(
     }
     req.extensions_mut().insert(AccountId(owner.account_id));
     req.extensions_mut().insert(TokenId(owner.token_id));
+    req.extensions_mut().insert(TokenScope {
+        read_only: owner.read_only,
+    });
     crate::idempotency::honour_key(&state, req, next).await
 }

@@ -62,7 +62,34 @@ impl<S: Send + Sync> FromRequest<S> for JsonObject {
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(JsonObject(Map::new()));
         }
-        match serde_json::from_slice::<Value>(&bytes) {
+        let duplicate = std::cell::RefCell::new(None);
+        let parsed = {
+            let mut de = serde_json::Deserializer::from_slice(&bytes);
+            serde::de::DeserializeSeed::deserialize(
+                UniqueKeys {
+                    path: String::new(),
+                    duplicate: &duplicate,
+                },
+                &mut de,
+            )
+            .and_then(|v| de.end().map(|()| v))
+        };
+        if let Some(key) = duplicate.into_inner() {
+            let mut errors = BTreeMap::new();
+            errors.insert(
+                key.clone(),
+                vec!["This key appears more than once: send it once.".to_owned()],
+            );
+            let mut e = ApiError::bad_request(
+                "duplicate_key",
+                format!(
+                    "The key \"{key}\" appears more than once in the body: send each key once (parsers disagree on which one counts)."
+                ),
+            );
+            e.errors = Some(errors);
+            return Err(e);
+        }
+        match parsed {
             Ok(Value::Object(map)) => Ok(JsonObject(map)),
             Ok(_) => Err(ApiError::bad_request(
                 "malformed_json",
@@ -81,6 +108,97 @@ impl<S: Send + Sync> FromRequest<S> for JsonObject {
                 ),
             )),
         }
+    }
+}
+
+/// Parses a JSON value like `serde_json::Value`, but refuses an object
+/// with a key twice, at any depth: RFC 8259 (section 4) leaves what such a
+/// text means to each parser (some take the first, most the last), so a
+/// request must not mean one thing to a proxy or a log and another to us.
+/// The first duplicate found is put in `duplicate`, named by its path
+/// (`records[0].name`).
+struct UniqueKeys<'a> {
+    path: String,
+    duplicate: &'a std::cell::RefCell<Option<String>>,
+}
+
+impl UniqueKeys<'_> {
+    fn child(&self, step: &str) -> Self {
+        UniqueKeys {
+            path: format!("{}{step}", self.path),
+            duplicate: self.duplicate,
+        }
+    }
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for UniqueKeys<'_> {
+    type Value = Value;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for UniqueKeys<'_> {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(v) = seq.next_element_seed(self.child(&format!("[{}]", items.len())))? {
+            items.push(v);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut object = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let step = if self.path.is_empty() {
+                key.clone()
+            } else {
+                format!(".{key}")
+            };
+            let value = map.next_value_seed(self.child(&step))?;
+            if object.contains_key(&key) {
+                let path = format!("{}{step}", self.path);
+                *self.duplicate.borrow_mut() = Some(path.clone());
+                return Err(serde::de::Error::custom(format!("duplicate key {path}")));
+            }
+            object.insert(key, value);
+        }
+        Ok(Value::Object(object))
     }
 }
 
@@ -144,9 +262,18 @@ impl Fields {
         }
     }
 
+    /// A whole number. `8.0` is one too: JSON (RFC 8259, section 6) has
+    /// one number type and JSON Schema's `integer` (which the OpenAPI
+    /// document says) counts any number without a fraction.
     pub fn int(&mut self, field: &str) -> Option<i64> {
         match self.take(field)? {
             Value::Number(n) if n.is_i64() => n.as_i64(),
+            Value::Number(n)
+                if n.as_f64()
+                    .is_some_and(|f| f.fract() == 0.0 && (-9.0e15..=9.0e15).contains(&f)) =>
+            {
+                n.as_f64().map(|f| f as i64)
+            }
             _ => {
                 self.error(field, "Must be a whole number.");
                 None

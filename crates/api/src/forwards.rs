@@ -40,13 +40,26 @@ pub fn routes() -> Routes {
         .serve(routes!(show_url, change_url, remove_url))
 }
 
-/// An email forward to add (`POST`, both fields), or the fields to change
-/// (`PUT`, at least one).
+/// An email forward to add (`POST`): both fields.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(as = EmailForwardInput)]
+#[schema(as = EmailForwardCreate)]
 #[allow(dead_code)]
 struct EmailBody {
+    /// The part before `@` (`info`), or `*` for every other address.
+    #[schema(example = "info")]
+    alias: String,
+    /// 1–10 addresses outside the domain.
+    #[schema(min_items = 1, max_items = 10, example = json!(["owner@example.net"]))]
+    destinations: Vec<String>,
+}
+
+/// The fields of an email forward to change (`PUT`): any, at least one.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = EmailForwardUpdate)]
+#[allow(dead_code)]
+struct EmailUpdateBody {
     /// The part before `@` (`info`), or `*` for every other address.
     #[serde(default)]
     #[schema(example = "info")]
@@ -57,11 +70,10 @@ struct EmailBody {
     destinations: Vec<String>,
 }
 
-/// A URL forward to add (`POST`: `target` required), or the fields to
-/// change (`PUT`, at least one).
+/// A URL forward to add (`POST`): `target` required.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(as = UrlForwardInput)]
+#[schema(as = UrlForwardCreate)]
 #[allow(dead_code)]
 struct UrlBody {
     /// `@` (default) or a name in the zone (`www`).
@@ -69,7 +81,6 @@ struct UrlBody {
     #[schema(example = "www")]
     host: String,
     /// An `http` or `https` URL.
-    #[serde(default)]
     #[schema(example = "https://example.net/landing")]
     target: String,
     /// 301 (default, permanent) or 302.
@@ -77,6 +88,29 @@ struct UrlBody {
     #[schema(minimum = 301, maximum = 302, default = 301)]
     status_code: i64,
     /// Append the request's path and query to the target (default false).
+    #[serde(default)]
+    keep_path: bool,
+}
+
+/// The fields of a URL forward to change (`PUT`): any, at least one.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = UrlForwardUpdate)]
+#[allow(dead_code)]
+struct UrlUpdateBody {
+    /// `@` or a name in the zone (`www`).
+    #[serde(default)]
+    #[schema(example = "www")]
+    host: String,
+    /// An `http` or `https` URL.
+    #[serde(default)]
+    #[schema(example = "https://example.net/landing")]
+    target: String,
+    /// 301 (permanent) or 302.
+    #[serde(default)]
+    #[schema(minimum = 301, maximum = 302)]
+    status_code: i64,
+    /// Append the request's path and query to the target.
     #[serde(default)]
     keep_path: bool,
 }
@@ -288,7 +322,7 @@ async fn show_email(
 /// Change the fields given.
 #[utoipa::path(put, operation_id = "updateEmailForward", path = "/api/v1/domains/{domain_id}/email-forwards/{forward_id}/", tag = "forwarding",
     params(ForwardIdParams),
-    request_body = EmailBody,
+    request_body = EmailUpdateBody,
     responses(
         (status = 200, description = "The forward now.", body = EmailView),
         (status = 400, description = "An empty body or a bad field.", body = crate::error::ErrorBody),
@@ -518,7 +552,7 @@ async fn show_url(
 /// Change the fields given.
 #[utoipa::path(put, operation_id = "updateUrlForward", path = "/api/v1/domains/{domain_id}/url-forwards/{forward_id}/", tag = "forwarding",
     params(ForwardIdParams),
-    request_body = UrlBody,
+    request_body = UrlUpdateBody,
     responses(
         (status = 200, description = "The forward now.", body = UrlView),
         (status = 400, description = "An empty body or a bad field.", body = crate::error::ErrorBody),

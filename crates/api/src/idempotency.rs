@@ -4,6 +4,12 @@
 //! requests racing with one key act once: the first claims the key in the
 //! database (a primary key decides, also across processes), the other waits
 //! for its answer and replays it.
+//!
+//! Secrets are not kept at rest in the replay store: an answer that holds
+//! one (an auth code) carries a [`Secret`] extension, and is stored with the
+//! secret left out and a note saying where it comes from; a replay fills it
+//! in from there (the domain's current auth code), so it answers what the
+//! first answer said while the code is unchanged.
 
 use std::time::Duration;
 
@@ -36,6 +42,54 @@ fn replay(status: u16, body: String) -> Response {
     );
     headers.insert("idempotent-replayed", HeaderValue::from_static("true"));
     response
+}
+
+/// Put on an answer whose JSON body holds a secret: the replay store keeps
+/// the body without it, and a replay reads it anew.
+#[derive(Debug, Clone, Copy)]
+pub enum Secret {
+    /// The body's `auth_code`: the EPP auth code of this domain (by id) of
+    /// the caller's account.
+    AuthCode { domain_id: i64 },
+}
+
+/// How a stored body that left a secret out starts: `#secret auth_code
+/// <domain id>` and a newline, then the JSON. No JSON text starts with `#`,
+/// so stored answers without a secret are never mistaken for one.
+const SECRET_NOTE: &str = "#secret auth_code ";
+
+/// The field that holds the secret.
+const SECRET_FIELD: &str = "auth_code";
+
+/// The text to store for an answer: the body, or with a [`Secret`], the
+/// body without it behind a note saying where to read it again.
+fn storable(body: &[u8], secret: Option<Secret>) -> Result<String, ApiError> {
+    let Some(Secret::AuthCode { domain_id }) = secret else {
+        return Ok(String::from_utf8_lossy(body).into_owned());
+    };
+    let mut value: serde_json::Value =
+        serde_json::from_slice(body).map_err(|_| ApiError::internal())?;
+    if let Some(object) = value.as_object_mut() {
+        object.remove(SECRET_FIELD);
+    }
+    Ok(format!("{SECRET_NOTE}{domain_id}\n{value}"))
+}
+
+/// A stored body ready to replay: with a secret's note, the secret read
+/// anew and put back in.
+async fn replayable(state: &AppState, account: i64, stored: String) -> Result<String, ApiError> {
+    let Some(rest) = stored.strip_prefix(SECRET_NOTE) else {
+        return Ok(stored);
+    };
+    let (id, json) = rest.split_once('\n').ok_or_else(ApiError::internal)?;
+    let domain_id: i64 = id.parse().map_err(|_| ApiError::internal())?;
+    let mut value: serde_json::Value =
+        serde_json::from_str(json).map_err(|_| ApiError::internal())?;
+    let code = state.registrar.auth_code(account, domain_id).await?;
+    if let Some(object) = value.as_object_mut() {
+        object.insert(SECRET_FIELD.to_owned(), serde_json::Value::String(code));
+    }
+    Ok(value.to_string())
 }
 
 fn mismatch() -> ApiError {
@@ -105,6 +159,7 @@ pub async fn honour_key(state: &AppState, req: Request, next: Next) -> Result<Re
             .run(Request::from_parts(parts, Body::from(bytes)))
             .await;
         let (head, body) = response.into_parts();
+        let secret = head.extensions.get::<Secret>().copied();
         let body = to_bytes(body, usize::MAX)
             .await
             .map_err(|_| ApiError::internal())?;
@@ -115,7 +170,7 @@ pub async fn honour_key(state: &AppState, req: Request, next: Next) -> Result<Re
                 .await
                 .map_err(internal)?;
         } else {
-            let text = String::from_utf8_lossy(&body);
+            let text = storable(&body, secret)?;
             store
                 .idempotency_complete(account, &key, head.status.as_u16(), &text)
                 .await
@@ -130,7 +185,7 @@ pub async fn honour_key(state: &AppState, req: Request, next: Next) -> Result<Re
             Some(first) if first.request_hash != hash => return Err(mismatch()),
             Some(first) => {
                 if let Some((status, body)) = first.response {
-                    return Ok(replay(status, body));
+                    return Ok(replay(status, replayable(state, account, body).await?));
                 }
             }
             // The first failed and let go: run this one as a new request.

@@ -36,6 +36,7 @@ use vpsd_registrar::Registrar;
 
 pub mod account;
 pub mod auth;
+mod connection;
 mod docs_page;
 pub mod domains;
 pub mod error;
@@ -68,7 +69,8 @@ pub struct AppState(Arc<Shared>);
 pub struct Shared {
     pub registrar: Registrar,
     pub token_usage: auth::TokenUsage,
-    pub tokens: auth::TokenCache,
+    /// Failed token lookups per client address (`auth::FailedLookups`).
+    pub failed_lookups: auth::FailedLookups,
     pub metrics: Arc<observe::Metrics>,
     /// Longer requests are stopped with a 503.
     pub request_timeout: Duration,
@@ -76,6 +78,10 @@ pub struct Shared {
     pub metrics_on_api: bool,
     /// Per-token rate limiting; `None` when off.
     pub limiter: Option<limits::TokenLimiter>,
+    /// The API's public URL (`--public-url`), such as
+    /// `https://api.example.com`, without a trailing slash: the base of the
+    /// `next` and `previous` links. `None`: taken from the request's `Host`.
+    pub public_url: Option<String>,
 }
 
 impl Shared {
@@ -84,11 +90,12 @@ impl Shared {
         Self {
             registrar,
             token_usage: Default::default(),
-            tokens: Default::default(),
+            failed_lookups: Default::default(),
             metrics: Default::default(),
             request_timeout: Duration::from_secs(30),
             metrics_on_api: true,
             limiter: Some(limits::TokenLimiter::new(limits::RateLimit::DEFAULT)),
+            public_url: None,
         }
     }
 }
@@ -175,6 +182,7 @@ pub fn router(state: AppState) -> Router {
         .merge(docs_page::router())
         .layer(
             tower::ServiceBuilder::new()
+                .map_request(drop_unsafe_request_id)
                 .layer(SetRequestIdLayer::new(
                     REQUEST_ID.clone(),
                     RequestIds::new(),
@@ -183,6 +191,30 @@ pub fn router(state: AppState) -> Router {
                 .layer(DefaultBodyLimit::max(BODY_LIMIT))
                 .layer(middleware::from_fn_with_state(state, observe::track)),
         )
+}
+
+/// Whether a client's `X-Request-Id` is kept: 1 to 64 characters of
+/// `A-Z a-z 0-9 . _ -`. It is logged and stored in the audit log, so
+/// anything else (any length, any text) is replaced by one of ours.
+pub fn is_safe_request_id(id: &[u8]) -> bool {
+    (1..=64).contains(&id.len())
+        && id
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+}
+
+/// Removes a client's `X-Request-Id` that is not [`is_safe_request_id`], so
+/// the request gets a new one.
+fn drop_unsafe_request_id<B>(mut req: axum::http::Request<B>) -> axum::http::Request<B> {
+    let unsafe_ids = req
+        .headers()
+        .get_all(&REQUEST_ID)
+        .iter()
+        .any(|v| !is_safe_request_id(v.as_bytes()));
+    if unsafe_ids || req.headers().get_all(&REQUEST_ID).iter().count() > 1 {
+        req.headers_mut().remove(&REQUEST_ID);
+    }
+    req
 }
 
 /// Request ids: this process's prefix and a counter, unique without a call
@@ -222,27 +254,99 @@ pub fn metrics_app(state: AppState) -> Router {
 
 pub(crate) static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
+/// How long a client may take to send a request's headers, from its first
+/// byte (or from the end of the previous answer on a kept-alive
+/// connection) to the blank line: a client trickling a header line at a
+/// time cannot hold a connection longer (`--header-read-timeout`).
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Serves `app` on `listener` until `shutdown` resolves, then stops
-/// accepting and lets requests in flight finish (at most `grace`).
+/// accepting and lets requests in flight finish (at most `grace`), with
+/// the default [`HEADER_READ_TIMEOUT`].
 pub async fn serve(
     listener: TcpListener,
     app: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
     grace: Duration,
 ) -> std::io::Result<()> {
-    let (stop_tx, mut stop_rx) = tokio::sync::watch::channel(false);
-    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
-        shutdown.await;
-        let _ = stop_tx.send(true);
-    });
-    let server = std::future::IntoFuture::into_future(server);
-    tokio::pin!(server);
+    serve_with(listener, app, shutdown, grace, HEADER_READ_TIMEOUT).await
+}
+
+/// [`serve`], with the time a client may take to send its headers
+/// (`header_read_timeout`; past it the connection is closed).
+///
+/// Each request carries its peer's address (`ConnectInfo<SocketAddr>`,
+/// for the throttle of failed token lookups). An answer after which the
+/// connection will be closed says `Connection: close` (RFC 9112, section
+/// 9.6), so a client does not send its next request into a closing
+/// connection: when the request's body was not read to its end (a 413, or
+/// a refusal before the body was needed), and during shutdown.
+pub async fn serve_with(
+    listener: TcpListener,
+    app: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    grace: Duration,
+    header_read_timeout: Duration,
+) -> std::io::Result<()> {
+    use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+    use hyper_util::server::conn::auto::Builder;
+    use hyper_util::service::TowerToHyperService;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use tower::ServiceExt;
+
+    let closing = Arc::new(AtomicBool::new(false));
+    let mut builder = Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(header_read_timeout);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait, go on.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        if let Err(e) = stream.set_nodelay(true) {
+            tracing::debug!(error = %e, "TCP_NODELAY");
+        }
+        // Plain map functions, not a middleware: no boxing per request.
+        let watch = connection::Watch::new(closing.clone());
+        let service = app
+            .clone()
+            .map_request({
+                let watch = watch.clone();
+                move |req: hyper::Request<hyper::body::Incoming>| {
+                    let mut req = req.map(axum::body::Body::new);
+                    req.extensions_mut()
+                        .insert(axum::extract::ConnectInfo(peer));
+                    watch.request(req)
+                }
+            })
+            .map_response(move |response| watch.response(response));
+        let connection = builder
+            .serve_connection_with_upgrades(TokioIo::new(stream), TowerToHyperService::new(service))
+            .into_owned();
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!(error = %e, "connection ended");
+            }
+        });
+    }
+    closing.store(true, Ordering::Relaxed);
+    drop(listener);
     tokio::select! {
-        r = &mut server => r,
-        _ = async {
-            let _ = stop_rx.wait_for(|s| *s).await;
-            tokio::time::sleep(grace).await;
-        } => {
+        () = graceful.shutdown() => Ok(()),
+        () = tokio::time::sleep(grace) => {
             tracing::warn!("requests still running after the grace period; stopping anyway");
             Ok(())
         }

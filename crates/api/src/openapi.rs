@@ -114,10 +114,25 @@ impl Routes {
     }
 }
 
+/// The bodies of updates (`PUT`): every field optional, at least one (an
+/// empty body is a 400 `empty_update`). Set here, not with the derive's
+/// `min_properties`, which utoipa-gen 5.5 writes as `maxProperties`.
+const AT_LEAST_ONE_FIELD: &[&str] = &[
+    "UpdateBody",
+    "EmailForwardUpdate",
+    "UrlForwardUpdate",
+    "PlainRecordUpdate",
+];
+
 /// Adds what every operation shares: the bearer scheme, and the answers
 /// the layers around the handlers can give.
 fn finish(mut doc: OpenApi) -> OpenApi {
     let components = doc.components.get_or_insert_with(Default::default);
+    for name in AT_LEAST_ONE_FIELD {
+        if let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(*name) {
+            object.min_properties = Some(1);
+        }
+    }
     components.add_security_scheme(
         "bearer",
         SecurityScheme::Http(
@@ -153,7 +168,7 @@ fn finish(mut doc: OpenApi) -> OpenApi {
             );
             add(
                 "429",
-                "Too many requests for this token: wait `Retry-After` seconds.",
+                "Too many requests for this token (`rate_limited`), or too many failed token lookups from this address (`too_many_failed_lookups`): wait `Retry-After` seconds.",
             );
             add("503", "The request took too long and was stopped: retry.");
             if method != "get" {

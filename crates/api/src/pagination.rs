@@ -8,6 +8,7 @@ use axum::http::{header, StatusCode};
 use serde::Serialize;
 
 use crate::error::ApiError;
+use crate::AppState;
 
 pub const DEFAULT_PAGE_SIZE: i64 = 50;
 pub const MAX_PAGE_SIZE: i64 = 500;
@@ -49,10 +50,46 @@ fn positive(params: &[(String, String)], key: &str) -> Result<Option<i64>, ApiEr
     }
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for ListQuery {
+/// Checks a public URL (`--public-url`): `http` or `https`, a host, an
+/// optional port and path, no user, query or fragment. Gives it without a
+/// trailing slash, ready to put a request's path after.
+pub fn parse_public_url(s: &str) -> Result<String, String> {
+    let err = |why: &str| {
+        format!("`{s}` is not a public URL ({why}): write it like https://api.example.com")
+    };
+    let url = url::Url::parse(s).map_err(|e| err(&e.to_string()))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(err("the scheme must be http or https"));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(err("it has no host"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(err("it may not hold a user or password"));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(err("it may not have a query or fragment"));
+    }
+    Ok(url.as_str().trim_end_matches('/').to_owned())
+}
+
+/// Whether a `Host` header is a plain `host[:port]` (letters, digits, `.`,
+/// `-`, `:`, and the brackets of an IPv6 address), fit to put in a link.
+fn plain_host(host: &str) -> bool {
+    !host.is_empty()
+        && host.len() <= 255
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'))
+}
+
+impl FromRequestParts<AppState> for ListQuery {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+    /// The links' base is the configured public URL (`--public-url`) when
+    /// there is one: a `Host` header is the client's to forge, and links
+    /// built from it could point a client's next request elsewhere.
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let Query(params) = Query::<Vec<(String, String)>>::from_request_parts(parts, state)
             .await
             .map_err(|_| {
@@ -62,19 +99,26 @@ impl<S: Send + Sync> FromRequestParts<S> for ListQuery {
         let page_size = positive(&params, "page_size")?
             .unwrap_or(DEFAULT_PAGE_SIZE)
             .min(MAX_PAGE_SIZE);
-        let host = parts
-            .headers
-            .get(header::HOST)
-            .and_then(|h| h.to_str().ok())
-            .unwrap_or("localhost");
-        let scheme = parts
-            .headers
-            .get("x-forwarded-proto")
-            .and_then(|h| h.to_str().ok())
-            .filter(|s| *s == "https" || *s == "http")
-            .unwrap_or("http");
+        let base = match &state.public_url {
+            Some(url) => format!("{url}{}", parts.uri.path()),
+            None => {
+                let host = parts
+                    .headers
+                    .get(header::HOST)
+                    .and_then(|h| h.to_str().ok())
+                    .filter(|h| plain_host(h))
+                    .unwrap_or("localhost");
+                let scheme = parts
+                    .headers
+                    .get("x-forwarded-proto")
+                    .and_then(|h| h.to_str().ok())
+                    .filter(|s| *s == "https" || *s == "http")
+                    .unwrap_or("http");
+                format!("{scheme}://{host}{}", parts.uri.path())
+            }
+        };
         Ok(ListQuery {
-            base: format!("{scheme}://{host}{}", parts.uri.path()),
+            base,
             params,
             page,
             page_size,

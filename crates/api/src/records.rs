@@ -51,11 +51,11 @@ pub(crate) enum RecordTypeName {
     CAA,
 }
 
-/// A record to add (`POST`), or the fields to change (`PUT`: any, at
-/// least one; the whole record is checked again).
+/// Every field a record's body may have: the fields `POST` and `PUT`
+/// accept (their documented schemas, [`RecordCreateBody`] and
+/// [`RecordUpdateBody`], say which go together).
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(as = RecordInput)]
 #[allow(dead_code)]
 struct RecordBody {
     /// Relative to the zone (`@` the apex, `www`, `*.dev`); a full name
@@ -81,6 +81,140 @@ struct RecordBody {
     #[serde(default)]
     #[schema(minimum = 0, maximum = 65535)]
     priority: i64,
+}
+
+/// A type without a priority.
+#[derive(Serialize, ToSchema)]
+#[allow(clippy::upper_case_acronyms, dead_code)]
+enum PlainRecordType {
+    A,
+    AAAA,
+    CNAME,
+    TXT,
+    NS,
+    CAA,
+}
+
+/// A type with a priority.
+#[derive(Serialize, ToSchema)]
+#[allow(clippy::upper_case_acronyms, dead_code)]
+enum PrioritizedRecordType {
+    MX,
+    SRV,
+}
+
+/// A record without a priority to add: A, AAAA, CNAME, TXT, NS, CAA.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct PlainRecordCreate {
+    /// Relative to the zone (`@` the apex, `www`, `*.dev`), or a full name
+    /// in the zone. Default `@`.
+    #[serde(default)]
+    #[schema(example = "www")]
+    name: String,
+    #[serde(rename = "type")]
+    #[schema(value_type = PlainRecordType)]
+    rtype: String,
+    /// An address, a host name, TXT text (up to 4,000 bytes), or `flags tag
+    /// value` for CAA.
+    #[schema(example = "192.0.2.10")]
+    content: String,
+    /// Seconds, 60–86400 (default 3600).
+    #[serde(default)]
+    #[schema(minimum = 60, maximum = 86400, default = 3600)]
+    ttl: i64,
+}
+
+/// An MX or SRV record to add: its priority is required.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct PrioritizedRecordCreate {
+    /// Relative to the zone, or a full name in the zone. Default `@`.
+    #[serde(default)]
+    #[schema(example = "@")]
+    name: String,
+    #[serde(rename = "type")]
+    #[schema(value_type = PrioritizedRecordType)]
+    rtype: String,
+    /// A host name for MX; `weight port target` for SRV.
+    #[schema(example = "mx.example.net")]
+    content: String,
+    /// Seconds, 60–86400 (default 3600).
+    #[serde(default)]
+    #[schema(minimum = 60, maximum = 86400, default = 3600)]
+    ttl: i64,
+    /// 0–65535, lower is preferred.
+    #[schema(minimum = 0, maximum = 65535)]
+    priority: i64,
+}
+
+/// A record to add (`POST`): `priority` with MX and SRV (required there),
+/// never with the other types.
+#[derive(Deserialize, ToSchema)]
+#[serde(untagged)]
+#[schema(as = RecordCreate)]
+#[allow(dead_code)]
+enum RecordCreateBody {
+    Plain(PlainRecordCreate),
+    Prioritized(PrioritizedRecordCreate),
+}
+
+/// The fields of a record to change (`PUT`), without `priority`: any, at
+/// least one. An MX or SRV record keeps its priority.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct PlainRecordUpdate {
+    /// Relative to the zone, or a full name in the zone.
+    #[serde(default)]
+    name: String,
+    /// A type without a priority; changing an MX or SRV record to one of
+    /// these drops its priority.
+    #[serde(default, rename = "type")]
+    #[schema(value_type = PlainRecordType)]
+    rtype: String,
+    #[serde(default)]
+    content: String,
+    /// Seconds, 60–86400.
+    #[serde(default)]
+    #[schema(minimum = 60, maximum = 86400)]
+    ttl: i64,
+}
+
+/// The fields of a record to change (`PUT`), with `priority`: only for a
+/// record that is MX or SRV (now, or by `type`).
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct PrioritizedRecordUpdate {
+    #[serde(default)]
+    name: String,
+    #[serde(default, rename = "type")]
+    #[schema(value_type = PrioritizedRecordType)]
+    rtype: String,
+    #[serde(default)]
+    content: String,
+    /// Seconds, 60–86400.
+    #[serde(default)]
+    #[schema(minimum = 60, maximum = 86400)]
+    ttl: i64,
+    /// 0–65535, lower is preferred.
+    #[schema(minimum = 0, maximum = 65535)]
+    priority: i64,
+}
+
+/// The fields to change (`PUT`): any, at least one; the whole record is
+/// checked again. `priority` only for a record that is, or becomes, MX or
+/// SRV (a priority for another type is refused).
+#[derive(Deserialize, ToSchema)]
+#[serde(untagged)]
+#[schema(as = RecordUpdate)]
+#[allow(dead_code)]
+enum RecordUpdateBody {
+    Plain(PlainRecordUpdate),
+    Prioritized(PrioritizedRecordUpdate),
 }
 
 /// The record list's filters.
@@ -244,7 +378,7 @@ async fn list(
 /// Add a record (several of one type at one name are normal).
 #[utoipa::path(post, operation_id = "createDnsRecord", path = "/api/v1/domains/{domain_id}/dns/records/", tag = "dns",
     params(DomainIdParam),
-    request_body = RecordBody,
+    request_body = RecordCreateBody,
     responses(
         (status = 201, description = "Added; served at once.", body = RecordView),
         (status = 400, description = "A bad field, a CNAME beside other data, or a full zone.", body = crate::error::ErrorBody),
@@ -293,7 +427,7 @@ async fn show(
 /// Change the fields given; the whole record is checked again.
 #[utoipa::path(put, operation_id = "updateDnsRecord", path = "/api/v1/domains/{domain_id}/dns/records/{record_id}/", tag = "dns",
     params(RecordIdParams),
-    request_body = RecordBody,
+    request_body = RecordUpdateBody,
     responses(
         (status = 200, description = "The record now.", body = RecordView),
         (status = 400, description = "An empty body, a bad field, or a CNAME beside other data.", body = crate::error::ErrorBody),

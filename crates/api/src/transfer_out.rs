@@ -1,7 +1,8 @@
 //! Transfer-out for customers (docs/api.md, "Transfer out"):
 //!
 //! - `GET /api/v1/domains/{domain_id}/auth-code/`: the EPP auth code to give
-//!   the gaining registrar (owner only, never logged); `POST` makes a new
+//!   the gaining registrar (owner only, read-write tokens only, never
+//!   logged, never kept in the `Idempotency-Key` store); `POST` makes a new
 //!   one (the old one stops working).
 //! - `POST .../transfer-out/approve/` and `.../transfer-out/reject/`: answer
 //!   a pending transfer out early (else it is approved five days after the
@@ -14,9 +15,10 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::routes;
 
-use crate::auth::Caller;
+use crate::auth::{Caller, MaySeeSecrets};
 use crate::error::ApiError;
 use crate::extract::{DomainId, Fields, JsonObject};
+use crate::idempotency::Secret;
 use crate::openapi::params::DomainIdParam;
 use crate::openapi::Routes;
 use crate::views::TransferOutView;
@@ -56,10 +58,12 @@ struct AnsweredView<'a> {
     responses(
         (status = 200, description = "The code.", body = AuthCodeView),
         (status = 400, description = "Not registered with VPS.org (pending, or held elsewhere).", body = crate::error::ErrorBody),
+        (status = 403, description = "A read-only token (`secret_needs_read_write_token`): an auth code needs a read-write token.", body = crate::error::ErrorBody),
         (status = 404, description = "No such domain in this account.", body = crate::error::ErrorBody),
     ))]
 async fn show_auth_code(
     State(state): State<AppState>,
+    _: MaySeeSecrets,
     caller: Caller,
     DomainId(id): DomainId,
 ) -> Result<Response, ApiError> {
@@ -94,12 +98,17 @@ async fn new_auth_code(
         .registrar
         .regenerate_auth_code(&caller.actor, caller.account_id, id)
         .await?;
-    Ok(Json(AuthCodeView {
+    let mut response = Json(AuthCodeView {
         id,
         domain_name: &domain.domain_name,
         auth_code: &code,
     })
-    .into_response())
+    .into_response();
+    // Kept without the code by the Idempotency-Key store.
+    response
+        .extensions_mut()
+        .insert(Secret::AuthCode { domain_id: id });
+    Ok(response)
 }
 
 const APPROVED: &str = "Transfer approved: the domain has left your account and VPS.org no longer serves its DNS. Its charges stay in your history.";

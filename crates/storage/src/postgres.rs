@@ -12,8 +12,12 @@ use crate::error::Result;
 use chrono::{DateTime, Utc};
 
 use crate::list_cache::ListCache;
-use crate::model::{Audit, Domain, DomainFilter, DomainPage, NewRegistration, RegistryRecord};
-use crate::sql::{DomainRow, DOMAIN_BY_ID, DOMAIN_COLUMNS, LIST_VERSION};
+use crate::model::{
+    Audit, Domain, DomainFilter, DomainPage, NewRegistration, RegistryRecord, TokenOwner,
+};
+use crate::sql::{
+    token_owner_of, DomainRow, DOMAIN_BY_ID, DOMAIN_COLUMNS, LIST_VERSION, TOKEN_OWNER,
+};
 
 /// The list version's read, built once.
 static LIST_VERSION_Q: std::sync::LazyLock<String> =
@@ -61,6 +65,17 @@ impl PgStore {
     ) -> Result<(Option<i64>, DomainPage)> {
         self.list_domains_sqlx(account_id, filter, offset, limit)
             .await
+    }
+
+    /// A token's owner, read from the database every time: one
+    /// unique-index read, as cheap as checking a kept copy would be
+    /// (docs/benchmarks.md), and exact across processes.
+    async fn read_token_owner(&self, token_hash: &str) -> Result<Option<TokenOwner>> {
+        let row = sqlx::query_as(TOKEN_OWNER)
+            .bind(token_hash)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(token_owner_of))
     }
 
     async fn read_list_version(&self, account_id: i64) -> Result<i64> {

@@ -128,24 +128,56 @@ pub(crate) struct DomainRow {
     pub(crate) transfer_out_approves_at: Option<DateTime<Utc>>,
 }
 
+/// A nullable time column as sqlx writes it to SQLite (RFC 3339 text),
+/// read through rusqlite.
+pub(crate) fn rusqlite_time(
+    r: &rusqlite::Row<'_>,
+    i: usize,
+) -> rusqlite::Result<Option<DateTime<Utc>>> {
+    let text: Option<&str> = r.get_ref(i)?.as_str_or_null()?;
+    text.map(|t| {
+        DateTime::parse_from_rfc3339(t)
+            .map(|d| d.with_timezone(&Utc))
+            .map_err(|e| {
+                rusqlite::Error::FromSqlConversionFailure(
+                    i,
+                    rusqlite::types::Type::Text,
+                    Box::new(e),
+                )
+            })
+    })
+    .transpose()
+}
+
+/// Who a token (by its hash, `$1`) belongs to: id, account, scope, expiry,
+/// revocation. Read on every authenticated request (`auth.rs`), so a
+/// revocation, an expiry or a scope change holds from the next request.
+pub(crate) const TOKEN_OWNER: &str = "SELECT id, account_id, scope, expires_at, revoked_at \
+     FROM api_tokens WHERE token_hash = $1";
+
+/// A [`TokenOwner`](crate::model::TokenOwner) from the columns of [`TOKEN_OWNER`].
+pub(crate) fn token_owner_of(
+    (token_id, account_id, scope, expires_at, revoked_at): (
+        i64,
+        i64,
+        String,
+        Option<DateTime<Utc>>,
+        Option<DateTime<Utc>>,
+    ),
+) -> crate::model::TokenOwner {
+    crate::model::TokenOwner {
+        token_id,
+        account_id,
+        read_only: scope != "read_write",
+        expires_at,
+        revoked_at,
+    }
+}
+
 impl DomainRow {
     /// Reads a row selected with [`DOMAIN_COLUMNS`] through `rusqlite`.
     pub(crate) fn from_rusqlite(r: &rusqlite::Row<'_>) -> rusqlite::Result<DomainRow> {
-        fn time(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Option<DateTime<Utc>>> {
-            let text: Option<&str> = r.get_ref(i)?.as_str_or_null()?;
-            text.map(|t| {
-                DateTime::parse_from_rfc3339(t)
-                    .map(|d| d.with_timezone(&Utc))
-                    .map_err(|e| {
-                        rusqlite::Error::FromSqlConversionFailure(
-                            i,
-                            rusqlite::types::Type::Text,
-                            Box::new(e),
-                        )
-                    })
-            })
-            .transpose()
-        }
+        let time = rusqlite_time;
         let required = |i: usize| {
             time(r, i)?.ok_or(rusqlite::Error::InvalidColumnType(
                 i,
@@ -1167,21 +1199,9 @@ macro_rules! sql_store {
             }
 
             async fn token_owner(&self, token_hash: &str) -> Result<Option<TokenOwner>> {
-                let row: Option<(i64, i64, String, Option<DateTime<Utc>>, Option<DateTime<Utc>>)> =
-                    sqlx::query_as(
-                        "SELECT id, account_id, scope, expires_at, revoked_at FROM api_tokens \
-                         WHERE token_hash = $1",
-                    )
-                    .bind(token_hash)
-                    .fetch_optional(&self.pool)
-                    .await?;
-                Ok(row.map(|(token_id, account_id, scope, expires_at, revoked_at)| TokenOwner {
-                    token_id,
-                    account_id,
-                    read_only: scope != "read_write",
-                    expires_at,
-                    revoked_at,
-                }))
+                // Read on every request; each backend answers it its
+                // fastest exact way.
+                self.read_token_owner(token_hash).await
             }
 
             async fn tokens(&self, account_id: i64) -> Result<Vec<TokenInfo>> {

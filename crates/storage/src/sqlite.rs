@@ -47,10 +47,13 @@ use crate::wal_stamp::{Stamp, WalIndex};
 use vpsd_domain::lifecycle::DomainStatus;
 
 use crate::list_cache::ListCache;
-use crate::model::{Audit, Domain, DomainFilter, DomainPage, NewRegistration, RegistryRecord};
+use crate::model::{
+    Audit, Domain, DomainFilter, DomainPage, NewRegistration, RegistryRecord, TokenOwner,
+};
 use crate::sql::{
-    join_hosts, like_pattern, DomainRow, DEBIT, DOMAIN_BY_ID, DOMAIN_COLUMNS, INSERT_AUDIT,
-    INSERT_LEDGER, INSERT_REGISTRATION, INSERT_REGISTRY_NAME, LIST_VERSION, LIST_WHERE,
+    join_hosts, like_pattern, rusqlite_time, token_owner_of, DomainRow, DEBIT, DOMAIN_BY_ID,
+    DOMAIN_COLUMNS, INSERT_AUDIT, INSERT_LEDGER, INSERT_REGISTRATION, INSERT_REGISTRY_NAME,
+    LIST_VERSION, LIST_WHERE, TOKEN_OWNER,
 };
 
 /// Shared SQL in rusqlite's `?N` parameters.
@@ -69,6 +72,7 @@ static LIST_Q: LazyLock<String> = LazyLock::new(|| {
 });
 static COUNT_Q: LazyLock<String> =
     LazyLock::new(|| positional(&format!("SELECT COUNT(*) FROM domains {LIST_WHERE}")));
+static TOKEN_OWNER_Q: LazyLock<String> = LazyLock::new(|| positional(TOKEN_OWNER));
 static LIST_VERSION_Q: LazyLock<String> =
     LazyLock::new(|| positional(&format!("SELECT {LIST_VERSION}")));
 
@@ -126,16 +130,32 @@ pub struct SqliteStore {
     kept_lists: ListCache,
 }
 
-/// Domains read at one wal-index stamp, by (account, id).
+/// Domains read at one wal-index stamp, by (account, id), and tokens'
+/// owners read at it, by the token's hash.
 #[derive(Default)]
 struct DomainCache {
     stamp: Option<Stamp>,
     domains: std::collections::HashMap<(i64, i64), Domain>,
+    tokens: std::collections::HashMap<String, TokenOwner>,
 }
 
 impl DomainCache {
-    /// Entries kept per thread at most (then the cache starts over).
+    /// Entries of each kind kept per thread at most (then the cache starts
+    /// over).
     const MAX: usize = 10_000;
+
+    /// Empties the cache unless it holds reads made at `stamp` and has
+    /// room, and marks it as holding reads made at `stamp`.
+    fn start_at(&mut self, stamp: Stamp) {
+        if self.stamp != Some(stamp)
+            || self.domains.len() >= Self::MAX
+            || self.tokens.len() >= Self::MAX
+        {
+            self.domains.clear();
+            self.tokens.clear();
+            self.stamp = Some(stamp);
+        }
+    }
 }
 
 /// Read-only connections for list pages, used on the blocking pool: at
@@ -277,14 +297,63 @@ impl SqliteStore {
         if let (Some(stamp), Some(d)) = (before, &domain) {
             if self.wal.as_ref().and_then(WalIndex::stamp) == Some(stamp) {
                 let mut cache = self.cached.get_or_default().borrow_mut();
-                if cache.stamp != Some(stamp) || cache.domains.len() >= DomainCache::MAX {
-                    cache.domains.clear();
-                    cache.stamp = Some(stamp);
-                }
+                cache.start_at(stamp);
                 cache.domains.insert(key, d.clone());
             }
         }
         Ok(domain)
+    }
+
+    /// A token's owner, exact on every call: kept per thread with the
+    /// wal-index stamp it was read at, like a domain (`read_domain`), so a
+    /// revocation, expiry or scope change committed by any process is seen
+    /// by the next request, and an unchanged database costs one `pread`.
+    async fn read_token_owner(&self, token_hash: &str) -> Result<Option<TokenOwner>> {
+        let Some(path) = &self.path else {
+            let row = sqlx::query_as(TOKEN_OWNER)
+                .bind(token_hash)
+                .fetch_optional(&self.pool)
+                .await?;
+            return Ok(row.map(token_owner_of));
+        };
+        let before = self.wal.as_ref().and_then(WalIndex::stamp);
+        if let Some(stamp) = before {
+            let cache = self.cached.get_or_default().borrow();
+            if cache.stamp == Some(stamp) {
+                if let Some(owner) = cache.tokens.get(token_hash) {
+                    return Ok(Some(owner.clone()));
+                }
+            }
+        }
+        let owner = {
+            let reader = self.reader(path)?;
+            // As in `read_domain_row`: no await while borrowed.
+            let conn = reader
+                .try_borrow_mut()
+                .map_err(|_| StoreError::Database(sqlx::Error::Protocol("reader busy".into())))?;
+            let mut statement = conn.prepare_cached(&TOKEN_OWNER_Q).map_err(read_error)?;
+            statement
+                .query_row(rusqlite::params![token_hash], |r| {
+                    Ok(token_owner_of((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        rusqlite_time(r, 3)?,
+                        rusqlite_time(r, 4)?,
+                    )))
+                })
+                .optional()
+                .map_err(read_error)?
+        };
+        // Kept only when nothing committed during the read (as domains).
+        if let (Some(stamp), Some(o)) = (before, &owner) {
+            if self.wal.as_ref().and_then(WalIndex::stamp) == Some(stamp) {
+                let mut cache = self.cached.get_or_default().borrow_mut();
+                cache.start_at(stamp);
+                cache.tokens.insert(token_hash.to_owned(), o.clone());
+            }
+        }
+        Ok(owner)
     }
 
     /// One domain through this thread's reader.

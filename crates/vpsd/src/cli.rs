@@ -157,6 +157,13 @@ pub struct ServeArgs {
     /// Requests running longer are stopped with 503 (e.g. 30s).
     #[arg(long, default_value = "30s", value_parser = crate::duration::parse)]
     pub request_timeout: Duration,
+    /// A client taking longer to send a request's headers is disconnected (e.g. 10s).
+    #[arg(long, env = "VPSD_HEADER_READ_TIMEOUT", default_value = "10s", value_parser = crate::duration::parse)]
+    pub header_read_timeout: Duration,
+    /// The API's public URL, e.g. https://api.example.com: the base of `next`/`previous` links
+    /// (else they are built from the request's Host header).
+    #[arg(long, env = "VPSD_PUBLIC_URL", value_parser = vpsd_api::pagination::parse_public_url)]
+    pub public_url: Option<String>,
     /// How long a registration stays pending (e.g. 5m, 10s).
     #[arg(long, value_parser = crate::duration::parse)]
     pub registration_delay: Option<Duration>,
@@ -351,6 +358,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             args.zones.apply(&mut settings);
             settings.run_worker = !args.no_worker;
             settings.request_timeout = args.request_timeout;
+            settings.header_read_timeout = args.header_read_timeout;
+            settings.public_url = args.public_url;
             settings.rate_limit = args.rate_limit.0;
             let app = App::build(settings, clock).await?;
             let listener = tokio::net::TcpListener::bind(cli.listen)

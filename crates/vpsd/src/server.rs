@@ -39,6 +39,13 @@ pub struct ServerSettings {
     pub run_worker: bool,
     /// Longer requests are stopped with a 503.
     pub request_timeout: Duration,
+    /// How long a client may take to send a request's headers
+    /// (`--header-read-timeout`); then the connection is closed.
+    pub header_read_timeout: Duration,
+    /// The API's public URL, the base of pagination links (`--public-url`,
+    /// checked by `vpsd_api::pagination::parse_public_url`); `None`: from
+    /// the request's `Host`.
+    pub public_url: Option<String>,
     /// Per-token rate limit; `None` for none.
     pub rate_limit: Option<vpsd_api::limits::RateLimit>,
     /// The MX that email forwarding puts at a zone's apex.
@@ -63,6 +70,8 @@ impl ServerSettings {
             mail_interval: Duration::from_secs(1),
             run_worker: true,
             request_timeout: Duration::from_secs(30),
+            header_read_timeout: vpsd_api::HEADER_READ_TIMEOUT,
+            public_url: None,
             rate_limit: Some(vpsd_api::limits::RateLimit::DEFAULT),
             mail_exchanger: DEFAULT_MAIL_EXCHANGER.to_owned(),
             forward_addresses: Vec::new(),
@@ -305,6 +314,7 @@ impl App {
         };
         let mut shared = vpsd_api::Shared::new(self.registrar.clone());
         shared.request_timeout = self.settings.request_timeout;
+        shared.public_url = self.settings.public_url.clone();
         shared.metrics_on_api = metrics_listener.is_none();
         shared.limiter = self
             .settings
@@ -349,13 +359,14 @@ impl App {
             None => tokio::spawn(async {}),
         };
         let mut api_stop = stop_rx;
-        let api = tokio::spawn(vpsd_api::serve(
+        let api = tokio::spawn(vpsd_api::serve_with(
             listener,
             vpsd_api::router(state),
             async move {
                 let _ = api_stop.wait_for(|s| *s).await;
             },
             self.settings.shutdown_grace,
+            self.settings.header_read_timeout,
         ));
         tokio::pin!(shutdown);
         tokio::pin!(worker);

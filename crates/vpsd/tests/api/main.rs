@@ -24,5 +24,6 @@ mod records;
 mod renewals;
 mod sandbox;
 mod schemathesis;
+mod security;
 mod snippets;
 mod tokens;

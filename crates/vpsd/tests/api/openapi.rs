@@ -18,6 +18,7 @@ use serde_json::{json, Value};
 use crate::helpers::TestApp;
 
 crate::both!(
+    request_schemas_say_what_the_server_accepts,
     every_operation_answers_as_documented,
     the_docs_page_needs_no_other_host,
     vpsd_openapi_prints_the_served_document,
@@ -126,6 +127,19 @@ impl Document {
         (method, path, op)
     }
 
+    /// Whether `body` is valid against operation `id`'s request body schema.
+    fn accepts_body(&self, id: &str, body: &Value) -> bool {
+        let (_, _, op) = self.operation(id);
+        let mut root = op["requestBody"]["content"]["application/json"]["schema"].clone();
+        assert!(root.is_object(), "{id} documents no JSON body");
+        if let Some(object) = root.as_object_mut() {
+            object.insert("components".into(), self.doc["components"].clone());
+        }
+        jsonschema::validator_for(&root)
+            .unwrap_or_else(|e| panic!("{id}: the request schema does not compile: {e}"))
+            .is_valid(body)
+    }
+
     /// Validates `body` against `schema`, whose `$ref`s point into this
     /// document's components.
     fn validate(&self, what: &str, schema: &Value, body: &Value) {
@@ -186,6 +200,152 @@ impl Document {
         }
         self.called.insert(id.to_owned());
         (status, answer)
+    }
+}
+
+/// Bodies a fuzzer finds where the document and the server disagreed: the
+/// document calls each valid exactly when the server takes it (create and
+/// update schemas apart, `priority` only with MX and SRV, `years` any
+/// integer JSON number, an update with at least one field).
+async fn request_schemas_say_what_the_server_accepts(app: &TestApp) {
+    let d = Document::fetch(app).await;
+    let id = app.register("documented.com").await;
+    app.wait_active(id).await;
+    let domain = format!("/api/v1/domains/{id}");
+    let (_, record) = app
+        .post(
+            &format!("{domain}/dns/records/"),
+            json!({"name": "www", "type": "A", "content": "192.0.2.1"}),
+        )
+        .await;
+    let (_, email) = app
+        .post(
+            &format!("{domain}/email-forwards/"),
+            json!({"alias": "info", "destinations": ["a@example.net"]}),
+        )
+        .await;
+    let (_, url) = app
+        .post(
+            &format!("{domain}/url-forwards/"),
+            json!({"host": "go", "target": "https://example.net/"}),
+        )
+        .await;
+    let record = format!("{domain}/dns/records/{}/", record["id"]);
+    let email = format!("{domain}/email-forwards/{}/", email["id"]);
+    let url = format!("{domain}/url-forwards/{}/", url["id"]);
+    let cases: Vec<(&str, Method, String, Value)> = vec![
+        (
+            "createEmailForward",
+            Method::POST,
+            format!("{domain}/email-forwards/"),
+            json!({"alias": "sales"}),
+        ),
+        (
+            "createEmailForward",
+            Method::POST,
+            format!("{domain}/email-forwards/"),
+            json!({"destinations": ["b@example.net"]}),
+        ),
+        (
+            "createEmailForward",
+            Method::POST,
+            format!("{domain}/email-forwards/"),
+            json!({"alias": "sales", "destinations": ["b@example.net"]}),
+        ),
+        ("updateEmailForward", Method::PUT, email.clone(), json!({})),
+        (
+            "updateEmailForward",
+            Method::PUT,
+            email.clone(),
+            json!({"destinations": ["c@example.net"]}),
+        ),
+        (
+            "createUrlForward",
+            Method::POST,
+            format!("{domain}/url-forwards/"),
+            json!({"host": "shop"}),
+        ),
+        (
+            "createUrlForward",
+            Method::POST,
+            format!("{domain}/url-forwards/"),
+            json!({"host": "shop", "target": "https://example.net/shop"}),
+        ),
+        ("updateUrlForward", Method::PUT, url.clone(), json!({})),
+        (
+            "updateUrlForward",
+            Method::PUT,
+            url.clone(),
+            json!({"status_code": 302}),
+        ),
+        (
+            "createDnsRecord",
+            Method::POST,
+            format!("{domain}/dns/records/"),
+            json!({"type": "A", "content": "192.0.2.7", "priority": 10}),
+        ),
+        (
+            "createDnsRecord",
+            Method::POST,
+            format!("{domain}/dns/records/"),
+            json!({"type": "MX", "content": "mx.example.net"}),
+        ),
+        (
+            "createDnsRecord",
+            Method::POST,
+            format!("{domain}/dns/records/"),
+            json!({"type": "MX", "content": "mx.example.net", "priority": 10}),
+        ),
+        (
+            "createDnsRecord",
+            Method::POST,
+            format!("{domain}/dns/records/"),
+            json!({"type": "A", "content": "192.0.2.7"}),
+        ),
+        (
+            "updateDnsRecord",
+            Method::PUT,
+            record.clone(),
+            json!({"type": "A", "priority": 5}),
+        ),
+        ("updateDnsRecord", Method::PUT, record.clone(), json!({})),
+        (
+            "updateDnsRecord",
+            Method::PUT,
+            record.clone(),
+            json!({"ttl": 600}),
+        ),
+        ("updateDomain", Method::PUT, format!("{domain}/"), json!({})),
+        (
+            "updateDomain",
+            Method::PUT,
+            format!("{domain}/"),
+            json!({"auto_renew": false}),
+        ),
+        (
+            "renewDomain",
+            Method::POST,
+            format!("{domain}/renew/"),
+            json!({"years": 1.5}),
+        ),
+        (
+            "renewDomain",
+            Method::POST,
+            format!("{domain}/renew/"),
+            json!({"years": 1.0}),
+        ),
+    ];
+    for (op, method, path, body) in cases {
+        let documented = d.accepts_body(op, &body);
+        let (status, answer) = app
+            .request_as(Some(&app.token), method, &path, Some(body.clone()))
+            .await;
+        assert_eq!(
+            documented,
+            status.is_success(),
+            "{op} {body}: the document says {}, the server answered {status} {answer}",
+            if documented { "valid" } else { "invalid" }
+        );
     }
 }
 
