@@ -1304,7 +1304,7 @@ macro_rules! sql_store {
                     return Ok(None);
                 }
                 let rows: Vec<DnsRecordRow> = sqlx::query_as(&format!(
-                    "SELECT {DNS_RECORD_COLUMNS} FROM dns_records WHERE domain_id = $1 ORDER BY name, id"
+                    "SELECT {DNS_RECORD_COLUMNS} FROM dns_records WHERE domain_id = $1 ORDER BY id"
                 ))
                 .bind(domain_id)
                 .fetch_all(&self.pool)
