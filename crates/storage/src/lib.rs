@@ -42,6 +42,12 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn ping(&self) -> Result<()>;
     /// Connections in the pool: (open, idle).
     fn pool_stats(&self) -> (u32, u32);
+    /// Closes the pool's connections, waiting for each to close; later
+    /// queries fail. For a clean shutdown: once the store's last handle is
+    /// dropped too, SQLite's last connection checkpoints the WAL and removes
+    /// the `-wal` and `-shm` files (sqlite.org/wal.html, "Persistence of WAL
+    /// mode").
+    async fn close(&self);
 
     // ---- accounts and money
     /// Creates an account; an opening balance is written as a ledger credit.

@@ -988,6 +988,10 @@ macro_rules! sql_store {
                 (self.pool.size(), u32::try_from(self.pool.num_idle()).unwrap_or(u32::MAX))
             }
 
+            async fn close(&self) {
+                self.pool.close().await;
+            }
+
             async fn create_account(
                 &self,
                 email: &str,

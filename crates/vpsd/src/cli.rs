@@ -404,6 +404,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             tracing::info!(addr = %dns_listen, database = %vpsd_storage::redact(&cli.database), "serving DNS");
             app.run_dns(udp, tcp, crate::server::shutdown_signal())
                 .await;
+            app.store.close().await;
             Ok(())
         }
         Command::Worker(jobs) => {

@@ -18,6 +18,71 @@ crate::both!(
     demo_serves_domains_in_every_state,
 );
 
+/// SIGTERM: `vpsd serve` closes its database, and SQLite removes the
+/// `-wal` and `-shm` files it had while serving.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_leaves_no_sqlite_wal_files() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("clean.db");
+    let addr = format!("127.0.0.1:{}", crate::mail::free_port());
+    let mut server = Command::new(env!("CARGO_BIN_EXE_vpsd"))
+        .args(["serve", "--listen", &addr, "--demo"])
+        .arg("--database")
+        .arg(format!("sqlite://{}", db.display()))
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start vpsd serve");
+    let http = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while http
+        .get(format!("http://{addr}/readyz"))
+        .send()
+        .await
+        .is_err()
+    {
+        assert!(Instant::now() < deadline, "vpsd serve did not start");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let side = |ext: &str| {
+        let mut name = db.as_os_str().to_owned();
+        name.push(ext);
+        std::path::PathBuf::from(name)
+    };
+    assert!(side("-wal").exists(), "WAL mode while serving");
+    assert!(side("-shm").exists(), "WAL mode while serving");
+    let killed = Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let status = loop {
+        if let Some(status) = server.try_wait().expect("try_wait") {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "vpsd serve did not stop");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(status.success(), "{status}");
+    assert!(db.exists());
+    for ext in ["-wal", "-shm"] {
+        assert!(!side(ext).exists(), "{} left behind", side(ext).display());
+    }
+    // Nothing was lost: the demo's data is in the database file itself.
+    let out = Command::new(env!("CARGO_BIN_EXE_vpsd"))
+        .args(["token", "list", "--account", "1"])
+        .arg("--database")
+        .arg(format!("sqlite://{}", db.display()))
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("token list");
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("demo"));
+}
+
 fn vpsd(app: &TestApp, args: &[&str]) -> (bool, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_vpsd"))
         .args(args)
