@@ -48,6 +48,10 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// the `-wal` and `-shm` files (sqlite.org/wal.html, "Persistence of WAL
     /// mode").
     async fn close(&self);
+    /// Makes the next new domain's id at least `last + 1` (never lowers
+    /// it): for demo data whose ids follow the contract's examples
+    /// (`docs/api-v1.md`, domain 101).
+    async fn skip_domain_ids(&self, last: i64) -> Result<()>;
 
     // ---- accounts and money
     /// Creates an account; an opening balance is written as a ledger credit.
