@@ -126,9 +126,11 @@ fn unreachable_metric<T>(e: prometheus::Error) -> T {
 
 /// Counts and times every request by its route template, stops one that
 /// runs longer than the configured limit with a JSON 503, and turns a
-/// panicking handler into a JSON 500. When `info` logging is on, the request
-/// runs in a span naming its method, route template (never the raw path,
-/// which holds ids) and request id; `debug` logs each answer.
+/// panicking handler into a JSON 500. When `info` logging is on (the
+/// default), the request runs in a span naming its method, route template
+/// (never the raw path, which holds ids, nor the query string, which may
+/// hold secrets) and request id, and its answer is logged there: one line
+/// per request with the status and the time taken in milliseconds.
 pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let route = req.extensions().get::<MatchedPath>().cloned();
     let route = route.as_ref().map_or("unmatched", MatchedPath::as_str);
@@ -171,7 +173,7 @@ pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> R
         .with_label_values(&[route, method.as_str(), response.status().as_str()])
         .inc();
     span.in_scope(|| {
-        tracing::debug!(
+        tracing::info!(
             status = response.status().as_u16(),
             latency_ms = elapsed.as_secs_f64() * 1e3,
             "answered"

@@ -46,6 +46,16 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn ping(&self) -> Result<()>;
     /// Connections in the pool: (open, idle).
     fn pool_stats(&self) -> (u32, u32);
+    /// Closes the pool's connections, waiting for each to close; later
+    /// queries fail. For a clean shutdown: once the store's last handle is
+    /// dropped too, SQLite's last connection checkpoints the WAL and removes
+    /// the `-wal` and `-shm` files (sqlite.org/wal.html, "Persistence of WAL
+    /// mode").
+    async fn close(&self);
+    /// Makes the next new domain's id at least `last + 1` (never lowers
+    /// it): for demo data whose ids follow the contract's examples
+    /// (`docs/api-v1.md`, domain 101).
+    async fn skip_domain_ids(&self, last: i64) -> Result<()>;
 
     // ---- accounts and money
     /// Creates an account; an opening balance is written as a ledger credit.

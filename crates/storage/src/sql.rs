@@ -1020,6 +1020,39 @@ macro_rules! sql_store {
                 (self.pool.size(), u32::try_from(self.pool.num_idle()).unwrap_or(u32::MAX))
             }
 
+            async fn close(&self) {
+                self.pool.close().await;
+            }
+
+            async fn skip_domain_ids(&self, last: i64) -> Result<()> {
+                let (_guard, mut tx) = self.begin_write().await?;
+                if self.backend() == "postgres" {
+                    sqlx::query(
+                        "SELECT setval(pg_get_serial_sequence('domains', 'id'), \
+                         GREATEST($1, (SELECT COALESCE(MAX(id), 1) FROM domains)))",
+                    )
+                    .bind(last)
+                    .execute(&mut *tx)
+                    .await?;
+                } else {
+                    // AUTOINCREMENT keeps the last id in sqlite_sequence.
+                    let done = sqlx::query(
+                        "UPDATE sqlite_sequence SET seq = MAX(seq, $1) WHERE name = 'domains'",
+                    )
+                    .bind(last)
+                    .execute(&mut *tx)
+                    .await?;
+                    if done.rows_affected() == 0 {
+                        sqlx::query("INSERT INTO sqlite_sequence (name, seq) VALUES ('domains', $1)")
+                            .bind(last)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
             async fn create_account(
                 &self,
                 email: &str,
@@ -1324,7 +1357,7 @@ macro_rules! sql_store {
                     return Ok(None);
                 }
                 let rows: Vec<DnsRecordRow> = sqlx::query_as(&format!(
-                    "SELECT {DNS_RECORD_COLUMNS} FROM dns_records WHERE domain_id = $1 ORDER BY name, id"
+                    "SELECT {DNS_RECORD_COLUMNS} FROM dns_records WHERE domain_id = $1 ORDER BY id"
                 ))
                 .bind(domain_id)
                 .fetch_all(&self.pool)

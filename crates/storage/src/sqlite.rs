@@ -117,10 +117,13 @@ pub struct SqliteStore {
     /// The database file, for the per-thread readers; `None` in memory.
     path: Option<PathBuf>,
     readers: ThreadLocal<RefCell<rusqlite::Connection>>,
-    /// The in-place writer (see the module's notes); `None` in memory.
-    writer: Option<Arc<std::sync::Mutex<rusqlite::Connection>>>,
     /// Readers for list pages; `None` in memory.
     lists: Option<Arc<ListReaders>>,
+    /// The in-place writer (see the module's notes); `None` in memory.
+    /// Declared after every read-only connection, so it is dropped after
+    /// them: the last connection to close checkpoints the WAL and removes
+    /// the `-wal` and `-shm` files, which a read-only one cannot do.
+    writer: Option<Arc<std::sync::Mutex<rusqlite::Connection>>>,
     /// The wal-index, to tell whether anything committed since a read.
     wal: Option<WalIndex>,
     /// Domains read by this runtime thread, valid while the database's

@@ -14,6 +14,10 @@ use vpsd_storage::Actor;
 
 use crate::server::{App, ServerSettings};
 
+/// The database every command uses without `--database` or
+/// `VPSD_DATABASE_URL`: a SQLite file in the working directory.
+pub const DEFAULT_DATABASE: &str = "sqlite://vpsd.db";
+
 #[derive(Debug, Parser)]
 #[command(
     name = "vpsd",
@@ -25,7 +29,7 @@ pub struct Cli {
     #[arg(
         long = "database",
         env = "VPSD_DATABASE_URL",
-        default_value = "sqlite://vpsd.db",
+        default_value = DEFAULT_DATABASE,
         global = true,
         hide_env_values = true
     )]
@@ -385,7 +389,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             };
             let addr = listener.local_addr()?;
             if args.demo {
-                crate::demo::seed(&app, addr).await?;
+                crate::demo::seed_and_print(&app, addr, &cli.database).await?;
             }
             tracing::info!(%addr, database = %vpsd_storage::redact(&cli.database), "serving the Domains API");
             let forward = match args.forward_listen {
@@ -413,6 +417,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             tracing::info!(addr = %dns_listen, database = %vpsd_storage::redact(&cli.database), "serving DNS");
             app.run_dns(udp, tcp, crate::server::shutdown_signal())
                 .await;
+            app.store.close().await;
             Ok(())
         }
         Command::Worker(jobs) => {

@@ -1,9 +1,15 @@
 //! Demo data for `vpsd serve --demo`: on an empty database, one account with
-//! $100.00, domains in every state, and two names held at another registrar
-//! (one transferable, one locked), then a token and a curl line to try.
+//! $100.00, domains in every state, two names held at another registrar
+//! and added to the account (one transferable, one locked), a third held
+//! there and not in any account (to import), then a token and a curl line
+//! to try.
 //!
 //! The domains go through the real paths (storage, the sandbox registry and
 //! one worker pass), only with dates in the past and no charge.
+//!
+//! Besides them, `example.com` is domain 101 with the fields of the
+//! contract's domain object (`docs/api-v1.md`), so the contract's own
+//! examples (`GET/PUT/DELETE /api/v1/domains/101/`) run as written.
 
 use std::net::SocketAddr;
 
@@ -19,11 +25,79 @@ use crate::server::App;
 
 const OTHER_REGISTRAR: &str = "Example Registrar, Inc.";
 
-pub async fn seed(app: &App, addr: SocketAddr) -> anyhow::Result<()> {
+/// The id of the contract's example domain (`docs/api-v1.md`, "The domain
+/// object").
+pub const EXAMPLE_ID: i64 = 101;
+/// The contract's example domain name.
+pub const EXAMPLE_NAME: &str = "example.com";
+/// The demo's name held at another registrar and in no account: the one
+/// the README's import example adds.
+pub const ELSEWHERE_NAME: &str = "demo-moving.net";
+/// The contract's example `registration_date`.
+pub const EXAMPLE_REGISTERED: &str = "2023-01-15T10:30:00Z";
+/// How far ahead `example.com` expires at least: the contract's
+/// `expiration_date` (2026-01-15) has passed, so it is the first
+/// anniversary of its registration more than three years ahead, which the
+/// README's Sandbox walk-through (about two years of test clock) never
+/// renews.
+const EXAMPLE_EXPIRES_AFTER_YEARS: u32 = 3;
+
+/// What [`seed`] made.
+#[derive(Debug, Clone)]
+pub struct Demo {
+    /// The demo account's id.
+    pub account_id: i64,
+    /// Its API token (shown once).
+    pub token: String,
+    /// The names held at another registrar, imported: (domain id, the
+    /// registry's record with its auth code).
+    pub held: Vec<(i64, RegistryRecord)>,
+    /// A name held at another registrar and in no account, to import
+    /// (`POST /api/v1/domains/import/`) and transfer.
+    pub elsewhere: RegistryRecord,
+    /// How long registrations and transfers stay pending.
+    pub delay: Duration,
+}
+
+/// Seeds the demo data and prints the token, a curl line and the held
+/// names; on a database that already has accounts it adds nothing and
+/// prints how to make a token instead (`database_url` is the server's, for
+/// that command).
+pub async fn seed_and_print(app: &App, addr: SocketAddr, database_url: &str) -> anyhow::Result<()> {
+    match seed(app).await? {
+        Some(demo) => print(&demo, addr),
+        None => print_existing(app, database_url).await?,
+    }
+    Ok(())
+}
+
+/// On a database that already has accounts: says so on standard error,
+/// with the command that makes a token for the first account.
+async fn print_existing(app: &App, database_url: &str) -> anyhow::Result<()> {
+    eprintln!("--demo: the database already has accounts, so no demo data was added.");
+    let database = if database_url == crate::cli::DEFAULT_DATABASE {
+        String::new()
+    } else {
+        format!(" --database '{}'", vpsd_storage::redact(database_url))
+    };
+    match app.store.account(1).await? {
+        Some(account) => eprintln!(
+            "--demo: make a token for account {} ({}) with:\n  vpsd token create --account {}{database}",
+            account.id, account.email, account.id
+        ),
+        None => eprintln!(
+            "--demo: make a token with:\n  vpsd token create --account ID{database}"
+        ),
+    }
+    Ok(())
+}
+
+/// On an empty database: the demo account, its token and domains; `None`
+/// (nothing added) when the database already has accounts.
+pub async fn seed(app: &App) -> anyhow::Result<Option<Demo>> {
     let store = &app.store;
     if store.account_count().await? > 0 {
-        eprintln!("--demo: the database already has accounts, so no demo data was added.");
-        return Ok(());
+        return Ok(None);
     }
     let now = app.registrar.now();
     let operator = Actor::operator();
@@ -116,7 +190,12 @@ pub async fn seed(app: &App, addr: SocketAddr) -> anyhow::Result<()> {
     }
 
     let mut held = Vec::new();
-    for (name, prohibited) in [("demo-transfer.org", false), ("demo-locked.co", true)] {
+    let mut elsewhere = None;
+    for (name, prohibited, import) in [
+        ("demo-transfer.org", false, true),
+        ("demo-locked.co", true, true),
+        (ELSEWHERE_NAME, false, false),
+    ] {
         let created = now - Duration::days(500);
         let record = RegistryRecord {
             name: name.to_owned(),
@@ -133,6 +212,10 @@ pub async fn seed(app: &App, addr: SocketAddr) -> anyhow::Result<()> {
             pending_transfer_to: None,
         };
         app.registry.add(&record, now).await?;
+        if !import {
+            elsewhere = Some(record);
+            continue;
+        }
         let domain = app
             .registrar
             .import(&operator, account.id, &DomainName::parse(name)?)
@@ -140,16 +223,71 @@ pub async fn seed(app: &App, addr: SocketAddr) -> anyhow::Result<()> {
         held.push((domain.id, record));
     }
 
-    println!(
-        "Demo account {} (demo@example.com) with $100.00.",
-        account.id
+    // The contract's example domain, as domain 101.
+    let registered = chrono::DateTime::parse_from_rfc3339(EXAMPLE_REGISTERED)?.to_utc();
+    let mut expires = registered;
+    while expires <= add_years(now, EXAMPLE_EXPIRES_AFTER_YEARS) {
+        expires = add_years(expires, 1);
+    }
+    store.skip_domain_ids(EXAMPLE_ID - 1).await?;
+    let example = store
+        .insert_registration(
+            &NewRegistration {
+                account_id: account.id,
+                domain_name: EXAMPLE_NAME.to_owned(),
+                registration_date: registered,
+                expiration_date: expires,
+                activates_at: registered,
+                auto_renew: true,
+                privacy_protection: true,
+                nameservers: app.registrar.settings().own_nameservers.clone(),
+                registrar: OUR_REGISTRAR.to_owned(),
+                cost: Money::ZERO,
+                description: "Demo data".to_owned(),
+            },
+            &Audit {
+                actor: &operator,
+                action: "domain.register",
+                changes: "{\"demo\": [null, true]}".to_owned(),
+            },
+        )
+        .await
+        .context("the demo's example.com")?;
+    anyhow::ensure!(
+        example.id == EXAMPLE_ID,
+        "the demo's example.com got id {} instead of {EXAMPLE_ID}",
+        example.id
     );
+    vpsd_registrar::worker::run_once(&app.registrar).await?;
+
+    Ok(Some(Demo {
+        account_id: account.id,
+        token: api_token,
+        held,
+        elsewhere: elsewhere.context("the demo's name held elsewhere")?,
+        delay,
+    }))
+}
+
+/// Prints the demo's account, token, a curl line and the held names.
+pub fn print(demo: &Demo, addr: SocketAddr) {
+    let Demo {
+        account_id,
+        token: api_token,
+        held,
+        elsewhere,
+        delay,
+    } = demo;
+    println!("Demo account {account_id} (demo@example.com) with $100.00.");
     println!("API token (shown once): {api_token}");
     println!();
     println!("Try:");
     println!("  curl -H \"Authorization: Bearer {api_token}\" http://{addr}/api/v1/domains/");
+    println!(
+        "  curl -H \"Authorization: Bearer {api_token}\" http://{addr}/api/v1/domains/{EXAMPLE_ID}/   # {EXAMPLE_NAME}, as in docs/api-v1.md"
+    );
     println!();
-    for (id, record) in &held {
+    for (id, record) in held {
         let state = if record.transfer_prohibited {
             "locked at its registrar"
         } else {
@@ -161,11 +299,14 @@ pub async fn seed(app: &App, addr: SocketAddr) -> anyhow::Result<()> {
         );
     }
     println!(
+        "  {} is held at {OTHER_REGISTRAR} and in no account: import it (POST /api/v1/domains/import/), then transfer it; auth code {}",
+        elsewhere.name, elsewhere.auth_code
+    );
+    println!(
         "  Transfer one: curl -X POST -H \"Authorization: Bearer {api_token}\" -H \"Content-Type: application/json\" -d '{{\"auth_code\": \"...\"}}' http://{addr}/api/v1/domains/ID/transfer/"
     );
     println!(
         "Registrations and transfers complete after {}s.",
         delay.num_seconds()
     );
-    Ok(())
 }

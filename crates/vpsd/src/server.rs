@@ -388,7 +388,11 @@ impl App {
         let _ = dns.await;
         let _ = forward.await;
         let _ = clock_follower.await;
-        api.await.context("API task")?.context("API server")?;
+        let served = api.await;
+        // Every part has stopped: close the database's connections, so
+        // SQLite removes its -wal and -shm files when this App is dropped.
+        self.store.close().await;
+        served.context("API task")?.context("API server")?;
         tracing::info!("stopped");
         Ok(())
     }
@@ -451,6 +455,7 @@ impl App {
         if let Some(m) = mailer {
             let _ = m.await;
         }
+        self.store.close().await;
         Ok(())
     }
 }

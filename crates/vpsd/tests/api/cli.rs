@@ -18,6 +18,71 @@ crate::both!(
     demo_serves_domains_in_every_state,
 );
 
+/// SIGTERM: `vpsd serve` closes its database, and SQLite removes the
+/// `-wal` and `-shm` files it had while serving.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_leaves_no_sqlite_wal_files() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("clean.db");
+    let addr = format!("127.0.0.1:{}", crate::mail::free_port());
+    let mut server = Command::new(env!("CARGO_BIN_EXE_vpsd"))
+        .args(["serve", "--listen", &addr, "--demo"])
+        .arg("--database")
+        .arg(format!("sqlite://{}", db.display()))
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start vpsd serve");
+    let http = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while http
+        .get(format!("http://{addr}/readyz"))
+        .send()
+        .await
+        .is_err()
+    {
+        assert!(Instant::now() < deadline, "vpsd serve did not start");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let side = |ext: &str| {
+        let mut name = db.as_os_str().to_owned();
+        name.push(ext);
+        std::path::PathBuf::from(name)
+    };
+    assert!(side("-wal").exists(), "WAL mode while serving");
+    assert!(side("-shm").exists(), "WAL mode while serving");
+    let killed = Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let status = loop {
+        if let Some(status) = server.try_wait().expect("try_wait") {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "vpsd serve did not stop");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(status.success(), "{status}");
+    assert!(db.exists());
+    for ext in ["-wal", "-shm"] {
+        assert!(!side(ext).exists(), "{} left behind", side(ext).display());
+    }
+    // Nothing was lost: the demo's data is in the database file itself.
+    let out = Command::new(env!("CARGO_BIN_EXE_vpsd"))
+        .args(["token", "list", "--account", "1"])
+        .arg("--database")
+        .arg(format!("sqlite://{}", db.display()))
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("token list");
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("demo"));
+}
+
 fn vpsd(app: &TestApp, args: &[&str]) -> (bool, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_vpsd"))
         .args(args)
@@ -337,7 +402,7 @@ async fn demo_serves_domains_in_every_state(app: &TestApp) {
         .json()
         .await
         .expect("json");
-    assert_eq!(list["count"], 6, "{list}");
+    assert_eq!(list["count"], 7, "{list}");
     let status_of = |name: &str| {
         list["results"]
             .as_array()
@@ -353,6 +418,8 @@ async fn demo_serves_domains_in_every_state(app: &TestApp) {
     assert_eq!(status_of("demo-shop.com").1, "active");
     assert_eq!(status_of("demo-launch.dev").1, "pending");
     assert_eq!(status_of("demo-old.net").1, "expired");
+    // The contract's example domain, as its examples name it.
+    assert_eq!(status_of("example.com"), (101, "active".to_owned()));
     let (transfer_id, _) = status_of("demo-transfer.org");
     let (locked_id, _) = status_of("demo-locked.co");
     let refused: serde_json::Value = http
@@ -378,13 +445,43 @@ async fn demo_serves_domains_in_every_state(app: &TestApp) {
         .await
         .expect("transfer");
     assert_eq!(resp.status(), StatusCode::OK);
-    // The demo's registrations were mailed through the relay.
+    // The README's import example: the name the demo holds elsewhere and
+    // in no account is added, then transferred with its printed code.
+    let imported: serde_json::Value = http
+        .post(format!("http://{addr}/api/v1/domains/import/"))
+        .bearer_auth(&token)
+        .json(&json!({"domain_name": "demo-moving.net"}))
+        .send()
+        .await
+        .expect("import")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        imported["registrar"], "Example Registrar, Inc.",
+        "{imported}"
+    );
+    let moving = imported["id"].as_i64().expect("id");
+    assert_eq!(
+        moving, 102,
+        "new domains' ids follow the demo's 101 (README)"
+    );
+    let resp = http
+        .post(format!("http://{addr}/api/v1/domains/{moving}/transfer/"))
+        .bearer_auth(&token)
+        .json(&json!({"auth_code": code_of("demo-moving.net")}))
+        .send()
+        .await
+        .expect("transfer");
+    assert_eq!(resp.status(), StatusCode::OK);
+    // The demo's registrations (example.com's too) and the transfer
+    // were mailed through the relay.
     let deadline = Instant::now() + Duration::from_secs(10);
-    while sink.messages().len() < 5 && Instant::now() < deadline {
+    while sink.messages().len() < 6 && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let mails = sink.messages();
-    assert!(mails.len() >= 5, "{} mails", mails.len());
+    assert!(mails.len() >= 6, "{} mails", mails.len());
     let subjects: Vec<String> = mails.iter().map(|m| crate::mail::subject(m)).collect();
     for want in [
         "demo-shop.com is registered",
@@ -393,4 +490,62 @@ async fn demo_serves_domains_in_every_state(app: &TestApp) {
         assert!(subjects.iter().any(|s| s == want), "{want}: {subjects:?}");
     }
     let _ = server.kill().await;
+    let _ = server.wait().await;
+
+    // A second `serve --demo` on the same database adds nothing, and says
+    // how to make a token; the command it prints works as printed.
+    let mut again = tokio::process::Command::new(env!("CARGO_BIN_EXE_vpsd"))
+        .args([
+            "serve",
+            "--demo",
+            "--database",
+            &database_url,
+            "--listen",
+            &addr,
+        ])
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("start vpsd serve --demo again");
+    let stderr = again.stderr.take().expect("stderr");
+    let mut lines = tokio::io::BufReader::new(stderr).lines();
+    let command = tokio::time::timeout(Duration::from_secs(30), async {
+        while let Ok(Some(line)) = lines.next_line().await {
+            if let Some(cmd) = line.trim().strip_prefix("vpsd token create") {
+                return cmd.to_owned();
+            }
+        }
+        String::new()
+    })
+    .await
+    .expect("the token command printed");
+    assert!(
+        command.starts_with(" --account 1 --database '"),
+        "{command}"
+    );
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "\"$VPSD\" token create{command} --name second-demo"
+        ))
+        .env("VPSD", env!("CARGO_BIN_EXE_vpsd"))
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run the printed command");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let token = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    let resp = http
+        .get(format!("http://{addr}/api/v1/domains/101/"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("detail");
+    assert_eq!(resp.status(), StatusCode::OK);
+    let _ = again.kill().await;
 }

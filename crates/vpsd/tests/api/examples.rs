@@ -1,12 +1,13 @@
 //! Every example request of the original document, checking the status and
 //! every field of its example response (fields that depend on the current
-//! time are checked for form and consistency).
+//! time are checked for form and consistency), and the demo data's domain
+//! 101, which the document's examples name, against its domain object.
 
 use chrono::{Duration, Utc};
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::helpers::{parse_time, TestApp};
+use crate::helpers::{parse_time, Backend, TestApp};
 use vpsd_domain::lifecycle::add_years;
 
 crate::both!(
@@ -348,4 +349,46 @@ async fn list_filters_search_and_pages(app: &TestApp) {
     let (status, body) = app.get("/api/v1/domains/?page=9").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(body["code"], "invalid_page");
+}
+
+/// The document's domain object (docs/api-v1.md, "The domain object").
+fn documented_domain() -> serde_json::Value {
+    let doc = include_str!("../../../../docs/api-v1.md");
+    let start = doc
+        .find("## The domain object")
+        .and_then(|at| doc[at..].find("```json").map(|i| at + i + "```json".len()))
+        .expect("the domain object's example");
+    let end = doc[start..].find("```").expect("end of the example") + start;
+    serde_json::from_str(&doc[start..end]).expect("the example is JSON")
+}
+
+/// `vpsd serve --demo`'s example.com is the document's domain 101, field
+/// for field (but `expiration_date`: the document's has passed, so it
+/// expires on a later anniversary), in the list and in the details.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_holds_the_documents_example_domain() {
+    let documented = documented_domain();
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let app = TestApp::spawn_demo(backend).await;
+        let (status, detail) = app.get("/api/v1/domains/101/").await;
+        assert_eq!(status, StatusCode::OK, "{detail}");
+        let (_, list) = app.get("/api/v1/domains/?search=example.com").await;
+        assert_eq!(list["count"], 1, "{list}");
+        for body in [&detail, &list["results"][0]] {
+            for (key, want) in documented.as_object().expect("object") {
+                if key == "expiration_date" {
+                    let reg = parse_time(&body["registration_date"]);
+                    let exp = parse_time(&body[key.as_str()]);
+                    assert!(exp > app.now(), "not expired: {body}");
+                    assert_eq!(exp.format("%m-%dT%H:%M:%S").to_string(), "01-15T10:30:00");
+                    assert!(exp > reg, "{body}");
+                } else {
+                    assert_eq!(&body[key.as_str()], want, "{key}: {body}");
+                }
+            }
+        }
+        assert_eq!(detail["registrar"], "VPS.org");
+        assert_eq!(detail["phase"], "active");
+        app.finish().await;
+    }
 }

@@ -216,9 +216,12 @@ pub struct TestApp {
     pub http: reqwest::Client,
     /// The server's clock: real time plus whatever a test moved it.
     pub clock: Arc<ManualClock>,
-    /// The first account, with $1,000.00 and a token.
+    /// The first account, with $1,000.00 and a token (the demo's account
+    /// and token in [`TestApp::spawn_demo`]).
     pub account_id: i64,
     pub token: String,
+    /// What `vpsd serve --demo` seeded, in [`TestApp::spawn_demo`].
+    pub demo: Option<vpsd::demo::Demo>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
     _dir: tempfile::TempDir,
@@ -243,6 +246,20 @@ impl TestApp {
     pub async fn spawn_with(
         backend: Backend,
         configure: impl FnOnce(&mut ServerSettings),
+    ) -> TestApp {
+        Self::start(backend, configure, false).await
+    }
+
+    /// A server with the demo data of `vpsd serve --demo` (its account,
+    /// token and domains, example.com as 101) instead of the first account.
+    pub async fn spawn_demo(backend: Backend) -> TestApp {
+        Self::start(backend, |_| {}, true).await
+    }
+
+    async fn start(
+        backend: Backend,
+        configure: impl FnOnce(&mut ServerSettings),
+        demo: bool,
     ) -> TestApp {
         init_logs();
         let dir = tempfile::tempdir().expect("temp dir");
@@ -276,13 +293,24 @@ impl TestApp {
             clock,
             account_id: 0,
             token: String::new(),
+            demo: None,
             stop: Some(stop),
             server: Some(server),
             _dir: dir,
         };
-        let (id, token) = test.new_account("owner@example.com", 1_000_00).await;
-        test.account_id = id;
-        test.token = token;
+        if demo {
+            let seeded = vpsd::demo::seed(&test.app)
+                .await
+                .expect("demo data")
+                .expect("an empty database");
+            test.account_id = seeded.account_id;
+            test.token = seeded.token.clone();
+            test.demo = Some(seeded);
+        } else {
+            let (id, token) = test.new_account("owner@example.com", 1_000_00).await;
+            test.account_id = id;
+            test.token = token;
+        }
         test
     }
 

@@ -256,3 +256,92 @@ async fn rate_limit_answers_429_with_retry_after() {
         app.finish().await;
     }
 }
+
+/// Without ANSI colour codes (the human log format colours its fields).
+fn plain(line: &str) -> String {
+    let mut out = String::new();
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// At the default log level (no RUST_LOG), `vpsd serve` logs one line per
+/// request: method, route template, status, time in ms and the request id
+/// the response carries; never the token, the raw path or the query.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_request_is_logged_at_the_default_level() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let addr = format!("127.0.0.1:{}", free_port());
+    let mut server = tokio::process::Command::new(env!("CARGO_BIN_EXE_vpsd"))
+        .args(["serve", "--listen", &addr])
+        .env("VPSD_DATABASE_URL", &app.database_url)
+        .env_remove("RUST_LOG")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("vpsd serve");
+    let mut logs = tokio::io::BufReader::new(server.stderr.take().expect("stderr")).lines();
+    let http = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while http
+        .get(format!("http://{addr}/healthz"))
+        .send()
+        .await
+        .is_err()
+    {
+        assert!(Instant::now() < deadline, "vpsd serve did not start");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let resp = http
+        .get(format!(
+            "http://{addr}/api/v1/domains/424242/?search=secret-in-query"
+        ))
+        .bearer_auth(&app.token)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(resp.status(), StatusCode::NOT_FOUND);
+    let id = resp
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .expect("request id")
+        .to_owned();
+    let line = tokio::time::timeout(Duration::from_secs(10), async {
+        while let Ok(Some(line)) = logs.next_line().await {
+            let line = plain(&line);
+            if line.contains(&id) {
+                return line;
+            }
+        }
+        String::new()
+    })
+    .await
+    .expect("a log line with the request id");
+    for want in [
+        "INFO",
+        "method=GET",
+        "route=/api/v1/domains/{domain_id}/",
+        "status=404",
+        "latency_ms=",
+        &format!("request_id={id}"),
+    ] {
+        assert!(line.contains(want), "no {want} in: {line}");
+    }
+    for secret in [app.token.as_str(), "secret-in-query", "424242"] {
+        assert!(!line.contains(secret), "{secret} logged: {line}");
+    }
+    let _ = server.kill().await;
+    app.finish().await;
+}

@@ -88,6 +88,19 @@ async fn records_of_every_type_round_trip(app: &TestApp) {
     assert_eq!(count(app, id).await, 8);
     let (_, page) = app.get(&records(id)).await;
     assert_eq!(page["count"], 8);
+    // Ordered by id (the order they were added), not by name: `@`, `www`,
+    // `blog`, `@`... and the pages follow that order.
+    let listed: Vec<i64> = page["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|r| r["id"].as_i64().expect("id"))
+        .collect();
+    assert_eq!(listed, ids, "the records list is ordered by id");
+    let (_, second) = app
+        .get(&format!("{}?page=2&page_size=3", records(id)))
+        .await;
+    assert_eq!(second["results"][0]["id"], ids[3], "{second}");
     let (_, blog) = app.get(&format!("{}{}/", records(id), ids[2])).await;
     assert_eq!(blog["name"], "blog");
     assert_eq!(blog["fqdn"], "blog.zone-types.com");

@@ -1,13 +1,13 @@
 //! The original document's own examples, run as printed: its curl lines,
 //! its Python (requests) and its JavaScript (fetch, Node 20) snippets, kept
 //! verbatim in `tests/snippets/`, with only the base URL and the token
-//! replaced. Each runs against a live server whose domain 101 is what the
-//! example expects, and what it prints is checked.
+//! replaced. Each runs against a live server with the demo data of
+//! `vpsd serve --demo`, whose domain 101 is the document's example.com,
+//! and what it prints is checked.
 
 use std::path::Path;
 use std::process::Stdio;
 
-use chrono::{Duration, Utc};
 use reqwest::StatusCode;
 
 use crate::helpers::{Backend, TestApp};
@@ -68,14 +68,24 @@ impl Lang {
 
 /// Runs snippet `name` in `lang` against `app`; what it printed.
 async fn run(app: &TestApp, lang: Lang, name: &str) -> String {
+    run_with(app, lang, name, &[]).await
+}
+
+/// As [`run`], with each `(from, to)` of `swaps` replaced in the snippet
+/// besides the base URL and the token.
+async fn run_with(app: &TestApp, lang: Lang, name: &str, swaps: &[(&str, &str)]) -> String {
     let file = lang.file(name);
     let shipped = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/snippets")
         .join(&file);
     let text = std::fs::read_to_string(&shipped).expect("snippet");
-    let ours = text
+    let mut ours = text
         .replace("https://admin.vps.org", &app.base)
         .replace("YOUR_API_TOKEN", &app.token);
+    for (from, to) in swaps {
+        assert!(ours.contains(from), "{file} has no {from}");
+        ours = ours.replace(from, to);
+    }
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join(&file);
     std::fs::write(&path, ours).expect("write snippet");
@@ -95,35 +105,6 @@ async fn run(app: &TestApp, lang: Lang, name: &str) -> String {
     stdout
 }
 
-/// A server whose next domain gets id 101, as in the examples.
-async fn app_at_101(backend: Backend) -> TestApp {
-    use sqlx::Connection;
-    let app = TestApp::spawn(backend).await;
-    match backend {
-        Backend::Sqlite => {
-            let mut c = sqlx::SqliteConnection::connect(&app.database_url)
-                .await
-                .expect("connect");
-            sqlx::query(
-                "INSERT OR REPLACE INTO sqlite_sequence (name, seq) VALUES ('domains', 100)",
-            )
-            .execute(&mut c)
-            .await
-            .expect("sequence");
-        }
-        Backend::Postgres => {
-            let mut c = sqlx::PgConnection::connect(&app.database_url)
-                .await
-                .expect("connect");
-            sqlx::query("SELECT setval('domains_id_seq', 100)")
-                .execute(&mut c)
-                .await
-                .expect("sequence");
-        }
-    }
-    app
-}
-
 async fn run_all(backend: Backend) {
     crate::helpers::init_logs();
     for lang in [Lang::Curl, Lang::Python, Lang::Node] {
@@ -133,26 +114,17 @@ async fn run_all(backend: Backend) {
 }
 
 /// List, details, update, register and delete, in the document's order,
-/// with example.com as domain 101.
+/// as written, against the demo data (`vpsd serve --demo`), whose
+/// example.com is domain 101.
 async fn managing(backend: Backend, lang: Lang) {
-    let app = app_at_101(backend).await;
-    let id = app.register("example.com").await;
-    assert_eq!(id, 101);
-    app.wait_active(id).await;
-    app.held_elsewhere(
-        "myapp.io",
-        "code-1234",
-        Utc::now() - Duration::days(400),
-        false,
-    )
-    .await;
-    app.import("myapp.io").await;
+    let app = TestApp::spawn_demo(backend).await;
 
     let list = run(&app, lang, "list").await;
     for want in [
-        lang.field("count", "2"),
+        lang.field("count", "7"),
+        lang.field("id", "101"),
         "example.com".into(),
-        "myapp.io".into(),
+        "demo-shop.com".into(),
     ] {
         assert!(list.contains(&want), "{lang:?} list: no {want} in {list}");
     }
@@ -161,6 +133,8 @@ async fn managing(backend: Backend, lang: Lang) {
     for want in [
         lang.field("id", "101"),
         lang.field("domain_name", "\"example.com\""),
+        lang.field("status", "\"active\""),
+        lang.field("registration_date", "\"2023-01-15T10:30:00Z\""),
         lang.field("registrar", "\"VPS.org\""),
         "whois_info".into(),
     ] {
@@ -184,6 +158,7 @@ async fn managing(backend: Backend, lang: Lang) {
     assert_eq!(now["nameservers"][0], "ns1.cloudflare.com");
     assert_eq!(now["auto_renew"], false);
 
+    // mynewdomain.com is free on a fresh demo ($100.00 pays its $25.98).
     let register = run(&app, lang, "register").await;
     for want in [
         lang.field("domain_name", "\"mynewdomain.com\""),
@@ -206,20 +181,37 @@ async fn managing(backend: Backend, lang: Lang) {
     app.finish().await;
 }
 
-/// The transfer of example.com (101), held at another registrar.
+/// The transfer example: as written it names the demo's example.com,
+/// which is VPS.org's already, and is refused saying so; with the id and
+/// auth code of the demo's demo-transfer.org (held at another registrar,
+/// as `serve --demo` prints them) it starts the transfer.
 async fn transferring(backend: Backend, lang: Lang) {
-    let app = app_at_101(backend).await;
-    app.held_elsewhere(
-        "example.com",
-        "Xy9Kl2Mn#4pQ",
-        Utc::now() - Duration::days(365),
-        false,
+    let app = TestApp::spawn_demo(backend).await;
+    let refused = run(&app, lang, "transfer").await;
+    assert!(
+        refused.contains("already_sponsored"),
+        "{lang:?} transfer of 101: {refused}"
+    );
+    let (id, record) = app
+        .demo
+        .as_ref()
+        .and_then(|d| d.held.iter().find(|(_, r)| r.name == "demo-transfer.org"))
+        .cloned()
+        .expect("demo-transfer.org");
+    let id = id.to_string();
+    let transfer = run_with(
+        &app,
+        lang,
+        "transfer",
+        &[
+            ("101", id.as_str()),
+            ("Xy9Kl2Mn#4pQ", record.auth_code.as_str()),
+        ],
     )
     .await;
-    assert_eq!(app.import("example.com").await, 101);
-    let transfer = run(&app, lang, "transfer").await;
     for want in [
-        lang.field("id", "101"),
+        lang.field("id", &id),
+        lang.field("domain_name", "\"demo-transfer.org\""),
         lang.field("transfer_status", "\"pending\""),
         "Check email for transfer authorization request".into(),
     ] {
@@ -229,7 +221,7 @@ async fn transferring(backend: Backend, lang: Lang) {
         );
     }
     assert!(
-        !transfer.contains("Xy9Kl2Mn"),
+        !transfer.contains(&record.auth_code),
         "the auth code is never echoed"
     );
     app.finish().await;
