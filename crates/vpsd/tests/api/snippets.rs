@@ -71,21 +71,24 @@ async fn run(app: &TestApp, lang: Lang, name: &str) -> String {
     run_with(app, lang, name, &[]).await
 }
 
-/// As [`run`], with each `(from, to)` of `swaps` replaced in the snippet
-/// besides the base URL and the token.
+/// As [`run`], with each `(from, to)` of `swaps` replaced in the snippet as
+/// shipped, before the base URL and the token are put in.
 async fn run_with(app: &TestApp, lang: Lang, name: &str, swaps: &[(&str, &str)]) -> String {
     let file = lang.file(name);
     let shipped = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/snippets")
         .join(&file);
     let text = std::fs::read_to_string(&shipped).expect("snippet");
-    let mut ours = text
-        .replace("https://admin.vps.org", &app.base)
-        .replace("YOUR_API_TOKEN", &app.token);
+    // The swaps first: the token and the base URL are random, and may hold
+    // what a swap replaces (`101` in a token or a port).
+    let mut ours = text;
     for (from, to) in swaps {
         assert!(ours.contains(from), "{file} has no {from}");
         ours = ours.replace(from, to);
     }
+    let ours = ours
+        .replace("https://admin.vps.org", &app.base)
+        .replace("YOUR_API_TOKEN", &app.token);
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join(&file);
     std::fs::write(&path, ours).expect("write snippet");
