@@ -118,7 +118,7 @@ pub const FAILED_LOOKUP_BURST: u32 = 20;
 pub const FAILED_LOOKUP_REFILL: Duration = Duration::from_secs(1);
 
 /// Failed token lookups (401s for a presented token: unknown, malformed,
-/// revoked, expired) per client address: past [`FAILED_LOOKUP_BURST`],
+/// revoked, expired) per client address (an IPv6 client by its /64): past [`FAILED_LOOKUP_BURST`],
 /// a client address is answered 429 with `Retry-After` without looking its
 /// tokens up, right or wrong, until it may fail again (so guessing tokens
 /// is slowed down, not only answered differently). In memory, per process.
@@ -144,9 +144,25 @@ impl Default for FailedLookups {
     }
 }
 
+/// The client a failed lookup is counted against: an IPv4 address (also
+/// one that arrives IPv4-mapped on a dual-stack socket, RFC 4291 §2.5.5.2),
+/// or an IPv6 address's /64, the smallest prefix a site is given (RFC 6177
+/// §2; RFC 4291 §2.5.4's interface identifiers are 64 bits), so that one
+/// client cannot take a fresh address of its own for every 20 guesses.
+fn client_key(ip: IpAddr) -> IpAddr {
+    match ip.to_canonical() {
+        IpAddr::V6(v6) => {
+            let prefix = u128::from(v6) & !u128::from(u64::MAX);
+            IpAddr::V6(std::net::Ipv6Addr::from(prefix))
+        }
+        v4 => v4,
+    }
+}
+
 impl FailedLookups {
     /// `Err` with the seconds to wait while `ip` is refused.
     fn check(&self, ip: IpAddr) -> Result<(), LookupsRefused> {
+        let ip = client_key(ip);
         if !self.any_refused.load(Ordering::Relaxed) {
             return Ok(());
         }
@@ -163,6 +179,7 @@ impl FailedLookups {
     /// Counts a failed lookup from `ip`; `Err` once it is over the limit.
     fn failed(&self, ip: IpAddr) -> Result<(), LookupsRefused> {
         use governor::clock::{Clock, DefaultClock};
+        let ip = client_key(ip);
         if self.limiter.len() > 100_000 {
             self.limiter.retain_recent();
         }
@@ -362,4 +379,40 @@ pub async fn require_token(
         read_only: owner.read_only,
     });
     crate::idempotency::honour_key(&state, req, next).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().expect("address")
+    }
+
+    /// Runs out `from`'s failed lookups; `Err` once refused.
+    fn exhaust(lookups: &FailedLookups, from: IpAddr) -> Result<(), LookupsRefused> {
+        for _ in 0..=FAILED_LOOKUP_BURST {
+            lookups.failed(from)?;
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn an_ipv6_client_is_throttled_by_its_64_not_by_each_address() {
+        let lookups = FailedLookups::default();
+        assert!(exhaust(&lookups, ip("2001:db8:1:2::1")).is_err());
+        // Another address of the same /64 is the same client...
+        assert!(lookups.check(ip("2001:db8:1:2:ffff::9")).is_err());
+        // ...another /64 is not, nor is an IPv4 client.
+        assert!(lookups.check(ip("2001:db8:1:3::1")).is_ok());
+        assert!(lookups.check(ip("192.0.2.1")).is_ok());
+    }
+
+    #[test]
+    fn ipv4_clients_on_a_dual_stack_socket_stay_apart() {
+        let lookups = FailedLookups::default();
+        assert!(exhaust(&lookups, ip("::ffff:192.0.2.1")).is_err());
+        assert!(lookups.check(ip("192.0.2.1")).is_err());
+        assert!(lookups.check(ip("::ffff:192.0.2.2")).is_ok());
+    }
 }

@@ -247,6 +247,35 @@ impl MakeRequestId for RequestIds {
     }
 }
 
+/// HTTP/2's connection preface (RFC 9113, section 3.4).
+const H2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+
+/// Waits, at most `within`, for a new connection's first bytes to tell
+/// HTTP/1 from HTTP/2's preface: hyper's auto builder reads them before
+/// any of hyper's timeouts applies, so a client that sends nothing, or
+/// part of the preface, would otherwise hold the connection forever.
+/// `false` when the client closed or took too long (the connection is
+/// then dropped).
+async fn first_bytes(stream: &tokio::net::TcpStream, within: Duration) -> bool {
+    let deadline = tokio::time::Instant::now() + within;
+    let mut buf = [0u8; H2_PREFACE.len()];
+    loop {
+        match tokio::time::timeout_at(deadline, stream.peek(&mut buf)).await {
+            Ok(Ok(n)) if n > 0 && (n == buf.len() || buf[..n] != H2_PREFACE[..n]) => return true,
+            // Part of the preface: peek answers at once while nothing more
+            // came, so wait a little before looking again.
+            Ok(Ok(n)) if n > 0 => {
+                let pause = tokio::time::Instant::now() + Duration::from_millis(20);
+                if pause >= deadline {
+                    return false;
+                }
+                tokio::time::sleep_until(pause).await;
+            }
+            _ => return false,
+        }
+    }
+}
+
 /// `/metrics` alone, for its own address.
 pub fn metrics_app(state: AppState) -> Router {
     observe::metrics_router().with_state(state)
@@ -332,12 +361,19 @@ pub async fn serve_with(
                 }
             })
             .map_response(move |response| watch.response(response));
-        let connection = builder
-            .serve_connection_with_upgrades(TokioIo::new(stream), TowerToHyperService::new(service))
-            .into_owned();
-        let connection = graceful.watch(connection);
+        let builder = builder.clone();
+        let watcher = graceful.watcher();
         tokio::spawn(async move {
-            if let Err(e) = connection.await {
+            if !first_bytes(&stream, header_read_timeout).await {
+                return;
+            }
+            let connection = builder
+                .serve_connection_with_upgrades(
+                    TokioIo::new(stream),
+                    TowerToHyperService::new(service),
+                )
+                .into_owned();
+            if let Err(e) = watcher.watch(connection).await {
                 tracing::debug!(error = %e, "connection ended");
             }
         });

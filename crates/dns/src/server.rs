@@ -15,6 +15,8 @@
 //! - a requestor's payload below 512 is read as 512 (§6.2.5); a UDP answer
 //!   larger than the smaller of its payload and ours is truncated (TC).
 //!
+//! A message with QR set is never answered, not even with FORMERR.
+//!
 //! Zone transfers are not offered: AXFR and IXFR are REFUSED (RFC 5936
 //! §4.2 lets a server refuse them).
 
@@ -43,8 +45,11 @@ pub fn respond(catalog: &Catalog, request: &[u8], udp: bool) -> Option<Vec<u8>> 
     let request = match Message::from_vec(request) {
         Ok(m) => m,
         Err(_) => {
-            // A header we can read gets FORMERR; anything shorter, nothing.
-            if request.len() < 12 {
+            // A header we can read gets FORMERR; anything shorter, nothing,
+            // and nor does a message with QR set: a response is never
+            // answered (RFC 1035 §4.1.1), or two servers could answer each
+            // other's errors, or a forged source be sent ours, forever.
+            if request.len() < 12 || request[2] & 0x80 != 0 {
                 return None;
             }
             let id = u16::from_be_bytes([request[0], request[1]]);
@@ -222,4 +227,39 @@ pub async fn serve(catalog: Arc<Catalog>, udp: UdpSocket, tcp: TcpListener) {
         serve_udp(catalog.clone(), udp, tasks),
         serve_tcp(catalog, tcp)
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::zone::ZoneDefaults;
+
+    fn catalog() -> Catalog {
+        let defaults = ZoneDefaults {
+            nameservers: vec!["ns1.vps.org".into(), "ns2.vps.org".into()],
+            mail_exchanger: "mx.vps.org".into(),
+            forward_addresses: Vec::new(),
+        };
+        Catalog::new(defaults, Arc::new(vpsd_domain::clock::SystemClock))
+    }
+
+    #[test]
+    fn an_unreadable_query_gets_formerr_an_unreadable_response_nothing() {
+        let catalog = catalog();
+        // A header, then a question whose name points at itself.
+        let query = [
+            0x12, 0x34, 0x00, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 0xc0, 0x0c, 0, 1, 0, 1,
+        ];
+        for udp in [true, false] {
+            let answer = respond(&catalog, &query, udp).expect("FORMERR");
+            let answer = Message::from_vec(&answer).expect("reads");
+            assert_eq!(answer.response_code(), ResponseCode::FormErr);
+            assert_eq!(answer.id(), 0x1234);
+        }
+        // The same with QR set is a response: never answered.
+        let mut response = query;
+        response[2] |= 0x80;
+        assert_eq!(respond(&catalog, &response, true), None);
+        assert_eq!(respond(&catalog, &response, false), None);
+    }
 }

@@ -593,8 +593,14 @@ macro_rules! sql_store {
                 audit: &Audit<'_>,
             ) -> Result<Option<std::result::Result<DnsRecord, Clash>>> {
                 let (_guard, mut tx) = self.begin_write().await?;
+                // The zone's serial is raised first: the UPDATE takes the
+                // domain's row lock (PostgreSQL; SQLite has one writer), so
+                // writers to one zone queue here and each one's checks
+                // below see the records of those before it. A refusal
+                // rolls the serial back with the rest.
                 let domain: Option<(String, i64)> = sqlx::query_as(&format!(
-                    "SELECT domain_name, dns_records_count FROM domains {DOMAIN_BY_ID}"
+                    "UPDATE domains SET dns_serial = dns_serial + 1 {DOMAIN_BY_ID} \
+                     RETURNING domain_name, dns_records_count"
                 ))
                 .bind(domain_id)
                 .bind(account_id)
@@ -667,15 +673,14 @@ macro_rules! sql_store {
                         .await?
                     }
                 };
-                let added = i64::from(replacing.is_none());
-                sqlx::query(
-                    "UPDATE domains SET dns_serial = dns_serial + 1, \
-                     dns_records_count = dns_records_count + $2 WHERE id = $1",
-                )
-                .bind(domain_id)
-                .bind(added)
-                .execute(&mut *tx)
-                .await?;
+                if replacing.is_none() {
+                    sqlx::query(
+                        "UPDATE domains SET dns_records_count = dns_records_count + 1 WHERE id = $1",
+                    )
+                    .bind(domain_id)
+                    .execute(&mut *tx)
+                    .await?;
+                }
                 Self::audit_row(&mut tx, audit, account_id, Some((domain_id, &domain_name)), now).await?;
                 tx.commit().await?;
                 Ok(Some(Ok(DnsRecord::try_from(row)?)))

@@ -12,6 +12,7 @@ crate::both!(
     twenty_names_balance_for_five,
     a_change_from_another_connection_is_read_at_once,
     a_list_page_follows_changes_from_another_connection_at_once,
+    records_raced_at_one_name_keep_the_rules,
 );
 
 async fn one_name_twenty_racers(app: &TestApp) {
@@ -218,4 +219,58 @@ async fn a_list_page_follows_changes_from_another_connection_at_once(app: &TestA
     let (_, after) = app.get(page).await;
     assert_eq!(names(&after), ["kept-a.com"]);
     assert_eq!(after["count"], 1);
+}
+
+/// 20 requests at once add records at one name: the checks against the
+/// records already there (RFC 2181 §5 duplicates, RFC 1034 §3.6.2 a CNAME
+/// alone) hold as if they came one after another, on both databases.
+async fn records_raced_at_one_name_keep_the_rules(app: &TestApp) {
+    let id = app.register("racing-records.com").await;
+    let path = format!("/api/v1/domains/{id}/dns/records/");
+    // The same TXT record 20 times: one is added, 19 are duplicates.
+    let same = (0..20).map(|_| {
+        app.post(
+            &path,
+            json!({"name": "_acme-challenge", "type": "TXT", "content": "token-1"}),
+        )
+    });
+    let results = join_all(same).await;
+    let created = results
+        .iter()
+        .filter(|(s, _)| *s == StatusCode::CREATED)
+        .count();
+    assert_eq!(created, 1, "{results:?}");
+    assert!(
+        results.iter().all(|(s, b)| *s == StatusCode::CREATED
+            || (*s == StatusCode::CONFLICT && b["code"] == "duplicate_record")),
+        "{results:?}"
+    );
+    // CNAMEs and A records at one name: either one CNAME, or A records only.
+    let mixed = (0..20).map(|i| {
+        let body = if i % 2 == 0 {
+            json!({"name": "raced", "type": "CNAME", "content": format!("t{i}.example.net")})
+        } else {
+            json!({"name": "raced", "type": "A", "content": format!("192.0.2.{i}")})
+        };
+        app.post(&path, body)
+    });
+    join_all(mixed).await;
+    let (_, list) = app.get(&format!("{path}?page_size=100")).await;
+    let at_name: Vec<&str> = list["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .filter(|r| r["name"] == "raced")
+        .filter_map(|r| r["type"].as_str())
+        .collect();
+    let cnames = at_name.iter().filter(|t| **t == "CNAME").count();
+    assert!(
+        (cnames == 1 && at_name.len() == 1) || (cnames == 0 && !at_name.is_empty()),
+        "{at_name:?}"
+    );
+    let (_, domain) = app.get(&format!("/api/v1/domains/{id}/")).await;
+    assert_eq!(
+        domain["dns_records_count"].as_u64(),
+        Some(1 + at_name.len() as u64)
+    );
 }

@@ -284,6 +284,49 @@ async fn a_client_trickling_its_headers_is_disconnected() {
     app.finish().await;
 }
 
+/// A client that opens a connection and sends nothing, or only the start
+/// of HTTP/2's preface, is disconnected after the header read timeout too
+/// (it used to be held for good: hyper's timeout starts only once the
+/// HTTP version is known).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_silent_client_is_disconnected() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = TestApp::spawn_with(Backend::Sqlite, |s| {
+        s.header_read_timeout = std::time::Duration::from_secs(1);
+    })
+    .await;
+    let addr = app.base.trim_start_matches("http://").to_owned();
+    for first in [&b""[..], b"PRI * HTTP/2.0\r\n"] {
+        let mut stream = tokio::net::TcpStream::connect(&addr)
+            .await
+            .expect("connect");
+        stream.write_all(first).await.expect("write");
+        let mut buf = [0u8; 64];
+        let read =
+            tokio::time::timeout(std::time::Duration::from_secs(5), stream.read(&mut buf)).await;
+        assert!(
+            matches!(read, Ok(Ok(0) | Err(_))),
+            "a client sending {first:?} was still connected after 5 s: {read:?}"
+        );
+    }
+    // A client that speaks is served as before, HTTP/1 and HTTP/2 alike.
+    let (status, _) = app.get("/api/v1/domains/").await;
+    assert_eq!(status, StatusCode::OK);
+    let mut h2 = tokio::net::TcpStream::connect(&addr)
+        .await
+        .expect("connect");
+    h2.write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n")
+        .await
+        .expect("write");
+    let mut frame = [0u8; 9];
+    tokio::time::timeout(std::time::Duration::from_secs(5), h2.read_exact(&mut frame))
+        .await
+        .expect("an answer to the preface")
+        .expect("read");
+    assert_eq!(frame[3], 0x4, "the server's SETTINGS frame: {frame:?}");
+    app.finish().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn failed_token_lookups_are_throttled_per_address() {
     let app = sqlite_app().await;
