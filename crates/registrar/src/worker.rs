@@ -242,7 +242,9 @@ pub async fn run_once(registrar: &Registrar) -> Result<PassOutcome, RegistrarErr
         .idempotency_purge(now - crate::IDEMPOTENCY_KEY_LIFETIME)
         .await?;
     store.purge_job_leases(now - JOB_LEASE).await?;
-    store.purge_dns_changes(vpsd_storage::DNS_CHANGES_KEPT).await?;
+    store
+        .purge_dns_changes(vpsd_storage::DNS_CHANGES_KEPT)
+        .await?;
     approve_transfers_out(registrar, &mut outcome).await?;
     auto_renew(registrar, &mut outcome).await?;
     warn(registrar, &mut outcome).await?;
