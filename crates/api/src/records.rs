@@ -312,6 +312,7 @@ fn clash_error(clash: Clash) -> ApiError {
         Clash::Duplicate { .. } => ApiError::new(StatusCode::CONFLICT, "duplicate_record", message),
         Clash::Cname { .. } => ApiError::field("cname_conflict", "type", message),
         Clash::NullMx { .. } => ApiError::field("null_mx_conflict", "content", message),
+        Clash::RrsetTooLarge { .. } => ApiError::field("rrset_too_large", "content", message),
         Clash::ZoneFull => ApiError::bad_request("zone_full", message),
     }
 }
@@ -454,6 +455,20 @@ async fn replace(
         .dns_record(caller.account_id, path.domain_id, record_id)
         .await
         .map_err(|e| ApiError::or_not_found(e, record_not_found))?;
+    // A new type with the old content is almost always a mistake (an MX's
+    // host kept as a TXT's text): the new type needs its content given.
+    let new_type = input.rtype.as_deref().and_then(RecordType::parse);
+    if new_type.is_some_and(|t| t != current.data.rtype) && input.content.is_none() {
+        return Err(ApiError::fields(std::collections::BTreeMap::from([(
+            "content".to_owned(),
+            vec![format!(
+                "The type changes from {} to {}: give the content of the {} record too.",
+                current.data.rtype,
+                new_type.map_or("", RecordType::as_str),
+                new_type.map_or("", RecordType::as_str),
+            )],
+        )])));
+    }
     // Fields not given keep their values; a changed type drops a priority
     // the new type has no use for.
     let rtype = input

@@ -35,6 +35,9 @@ use crate::catalog::Catalog;
 pub const EDNS_PAYLOAD: u16 = 1_232;
 /// Without EDNS a UDP answer is at most 512 bytes (RFC 1035 §2.3.4).
 const CLASSIC_UDP: usize = 512;
+/// TCP connections served at once; more wait to be accepted (RFC 7766
+/// §6.2.2). Each costs a 64 KiB buffer, so at most 64 MiB in all.
+pub const MAX_TCP_CONNECTIONS: usize = 1_024;
 /// A TCP connection idle this long is closed (RFC 7766 §6.2.3).
 const TCP_IDLE: std::time::Duration = std::time::Duration::from_secs(10);
 
@@ -159,7 +162,13 @@ pub async fn serve_udp(catalog: Arc<Catalog>, socket: UdpSocket, tasks: usize) {
 
 /// Serves DNS over TCP on `listener` until the task is dropped.
 pub async fn serve_tcp(catalog: Arc<Catalog>, listener: TcpListener) {
+    let slots = Arc::new(tokio::sync::Semaphore::new(MAX_TCP_CONNECTIONS));
     loop {
+        // At the limit, the next connection waits in the listen queue
+        // until one closes (RFC 7766 §6.2.2: bound concurrent connections).
+        let Ok(slot) = slots.clone().acquire_owned().await else {
+            return;
+        };
         let (stream, peer) = match listener.accept().await {
             Ok(s) => s,
             Err(e) => {
@@ -173,6 +182,7 @@ pub async fn serve_tcp(catalog: Arc<Catalog>, listener: TcpListener) {
             if let Err(e) = tcp_connection(&catalog, stream).await {
                 tracing::debug!(error = %e, %peer, "TCP connection");
             }
+            drop(slot);
         });
     }
 }

@@ -13,7 +13,7 @@ mod names;
 pub mod txt;
 
 pub use names::{relative_name, RdataName, Root};
-pub use txt::MAX_TXT_BYTES;
+pub use txt::{MAX_TXT_BYTES, MAX_TXT_WIRE};
 
 /// The record types the API accepts and the nameserver serves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -75,6 +75,10 @@ impl fmt::Display for RecordType {
 pub const MIN_TTL: i64 = 60;
 pub const MAX_TTL: i64 = 86_400;
 pub const DEFAULT_TTL: i64 = 3_600;
+/// The most octets the records of one RRset (one name and type) may take in
+/// an answer, so that it always fits a DNS message over TCP (65,535 octets,
+/// RFC 1035 §4.2.2) with room for the rest of the answer.
+pub const MAX_RRSET_WIRE: usize = 16_384;
 /// Records one zone may hold.
 pub const MAX_RECORDS_PER_ZONE: i64 = 1_000;
 
@@ -333,6 +337,9 @@ pub enum Clash {
     Cname { message: String },
     /// A null MX (RFC 7505 §3) would sit beside another MX.
     NullMx { id: i64 },
+    /// The RRset would take more than [`MAX_RRSET_WIRE`] octets in an
+    /// answer (`octets` with the new record).
+    RrsetTooLarge { octets: usize },
     /// The zone holds [`MAX_RECORDS_PER_ZONE`] records already.
     ZoneFull,
 }
@@ -349,6 +356,10 @@ impl fmt::Display for Clash {
                 f,
                 "A null MX (`.`, RFC 7505) says the domain takes no mail, so it stands alone among the name's MX records (record id {id}): remove one or the other."
             ),
+            Clash::RrsetTooLarge { octets } => write!(
+                f,
+                "The records of this name and type would take {octets} bytes in an answer, over the {MAX_RRSET_WIRE} that always fit a DNS message: remove some, or shorten them."
+            ),
             Clash::ZoneFull => write!(
                 f,
                 "The zone holds {MAX_RECORDS_PER_ZONE} records, the most allowed: remove some first."
@@ -362,7 +373,8 @@ impl fmt::Display for Clash {
 /// Records of one type side by side are normal (RFC 2181 RRsets), but not
 /// the same data twice (RFC 2181 §5; TXT compared by what goes on the wire,
 /// so `abc` and `"abc"` are one record); a CNAME stands alone at its name
-/// (RFC 1034 §3.6.2); a null MX stands alone among MX records (RFC 7505 §3).
+/// (RFC 1034 §3.6.2); a null MX stands alone among MX records (RFC 7505 §3);
+/// an RRset fits a DNS message over TCP ([`MAX_RRSET_WIRE`]).
 pub fn clash(
     existing: &[(i64, RecordData)],
     new: &RecordData,
@@ -371,7 +383,11 @@ pub fn clash(
     let others = existing
         .iter()
         .filter(|(id, r)| Some(*id) != replacing && r.name == new.name);
+    let mut rrset = wire_size(new);
     for (id, r) in others {
+        if r.rtype == new.rtype {
+            rrset += wire_size(r);
+        }
         if r.rtype == new.rtype && same_data(r, new) {
             return Some(Clash::Duplicate { id: *id });
         }
@@ -397,7 +413,28 @@ pub fn clash(
             });
         }
     }
+    if rrset > MAX_RRSET_WIRE {
+        return Some(Clash::RrsetTooLarge { octets: rrset });
+    }
     None
+}
+
+/// An upper bound of the octets `r` takes in an answer: its owner name as a
+/// compression pointer, type, class, TTL and RDLENGTH (12 octets), and its
+/// RDATA (RFC 1035 §3.2.1, §4.1.4).
+fn wire_size(r: &RecordData) -> usize {
+    let name = |n: &str| n.len() + 2;
+    12 + match r.rtype {
+        RecordType::A => 4,
+        RecordType::Aaaa => 16,
+        RecordType::Cname | RecordType::Ns => name(&r.content),
+        RecordType::Mx => 2 + name(&r.content),
+        // `weight port target`: six octets of numbers and the name.
+        RecordType::Srv => 6 + name(&r.content),
+        RecordType::Caa => r.content.len(),
+        RecordType::Txt => txt::character_strings(&r.content)
+            .map_or(2 * r.content.len(), |strings| txt::wire_len(&strings)),
+    }
 }
 
 /// Whether two records of one type carry the same data.
@@ -597,5 +634,28 @@ mod tests {
             clash(&[(3, bare)], &quoted, None),
             Some(Clash::Duplicate { id: 3 })
         );
+    }
+
+    #[test]
+    fn an_rrset_fits_a_tcp_message() {
+        let z = "example.com";
+        let big = |i: usize| {
+            validate(
+                z,
+                &input("big", "TXT", &format!("{i:02}{}", "x".repeat(3_998))),
+            )
+            .expect("valid")
+        };
+        // Four of 4,000 bytes fit (16,112 octets), a fifth does not.
+        let existing: Vec<(i64, RecordData)> = (0..4)
+            .map(|i| (i64::try_from(i).expect("id"), big(i)))
+            .collect();
+        assert_eq!(clash(&existing[..3], &big(3), None), None);
+        assert!(matches!(
+            clash(&existing, &big(5), None),
+            Some(Clash::RrsetTooLarge { .. })
+        ));
+        // Replacing one of them keeps the set's size.
+        assert_eq!(clash(&existing[..4], &big(5), Some(0)), None);
     }
 }

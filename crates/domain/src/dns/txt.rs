@@ -23,6 +23,10 @@
 /// data, without their length octets).
 pub const MAX_TXT_BYTES: usize = 4_000;
 
+/// The most TXT content may take on the wire: the strings' data and a length
+/// octet each, so empty strings count too (`"" "" ...`).
+pub const MAX_TXT_WIRE: usize = 4_096;
+
 /// The longest `<character-string>` (RFC 1035 §3.3: a length octet).
 const MAX_STRING: usize = 255;
 
@@ -41,6 +45,7 @@ pub fn canonical(raw: &str) -> Result<String, String> {
     let out = if is_presentation(raw) {
         let strings = parse_presentation(raw)?;
         check_size(strings.iter().map(Vec::len).sum())?;
+        check_wire(&strings)?;
         strings
             .iter()
             .map(|s| quote(s))
@@ -51,6 +56,25 @@ pub fn canonical(raw: &str) -> Result<String, String> {
         raw.to_owned()
     };
     Ok(out)
+}
+
+/// The octets `strings` take on the wire once cut at 255 octets: each
+/// piece's data and its length octet.
+pub fn wire_len(strings: &[Vec<u8>]) -> usize {
+    strings
+        .iter()
+        .map(|s| s.len() + s.len().div_ceil(MAX_STRING).max(1))
+        .sum()
+}
+
+fn check_wire(strings: &[Vec<u8>]) -> Result<(), String> {
+    let wire = wire_len(strings);
+    if wire > MAX_TXT_WIRE {
+        return Err(format!(
+            "TXT content may take at most {MAX_TXT_WIRE} bytes on the wire, a length byte per string included (this takes {wire}): use fewer strings."
+        ));
+    }
+    Ok(())
 }
 
 /// The character-strings the nameserver sends for stored TXT content, each
@@ -137,8 +161,14 @@ fn parse_presentation(text: &str) -> Result<Vec<Vec<u8>>, String> {
                 i += 1;
                 break;
             }
-            if !quoted && (b == b' ' || b == b'"') {
+            if !quoted && b == b' ' {
                 break;
+            }
+            if !quoted && b == b'"' {
+                return Err(
+                    "In quoted TXT content, a quote inside an unquoted string (b\"c\") is ambiguous: quote the whole string (\"b c\"), or write the quote as \\\"."
+                        .to_owned(),
+                );
             }
             if b == b'\\' {
                 let (octet, used) = escape(&bytes[i + 1..])?;
@@ -272,6 +302,9 @@ mod tests {
         assert_eq!(parts.concat(), accents.into_bytes());
         assert!(canonical(&"x".repeat(MAX_TXT_BYTES + 1)).is_err());
         assert!(canonical(&format!("\"{}\"", "x".repeat(MAX_TXT_BYTES + 1))).is_err());
+        // Empty strings take a length byte each.
+        assert!(canonical(&"\"\" ".repeat(MAX_TXT_WIRE + 1)).is_err());
+        assert!(canonical(&"\"\" ".repeat(100)).is_ok());
     }
 
     #[test]
@@ -279,6 +312,7 @@ mod tests {
         for bad in [
             r#""unclosed"#,
             r#""a""b""#,
+            r#""a" b"c""#,
             r#""bad \256 octet""#,
             r#""bad \1x""#,
             "\"line\nbreak\"",

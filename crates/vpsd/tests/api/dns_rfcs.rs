@@ -164,7 +164,63 @@ async fn txt_pasted_in_zone_file_form(app: &TestApp) {
         "{err}"
     );
 
+    // A quote inside an unquoted string is ambiguous; empty strings count.
+    for bad in [r#""a" b"c""#.to_owned(), "\"\" ".repeat(4_100)] {
+        let (status, err) = add(
+            app,
+            id,
+            json!({"name": "bad", "type": "TXT", "content": bad}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{err}");
+        assert!(err["errors"]["content"].is_array(), "{err}");
+    }
+    // One name and type fits a DNS message over TCP: four 4,000-byte
+    // values do, a fifth is refused.
+    for i in 0..4 {
+        created(
+            app,
+            id,
+            json!({"name": "big", "type": "TXT", "content": format!("{i}{}", "k".repeat(3_999))}),
+        )
+        .await;
+    }
+    let (status, err) = add(
+        app,
+        id,
+        json!({"name": "big", "type": "TXT", "content": format!("4{}", "k".repeat(3_999))}),
+    )
+    .await;
+    assert_error(status, &err, StatusCode::BAD_REQUEST, "rrset_too_large");
+    // A new type needs its content: the MX's host is no TXT.
+    let mx = created(
+        app,
+        id,
+        json!({"name": "retype", "type": "MX", "content": "mx.example.net", "priority": 10}),
+    )
+    .await;
+    let path = format!("/api/v1/domains/{id}/dns/records/{}/", mx["id"]);
+    let (status, err) = app.put(&path, json!({"type": "TXT"})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{err}");
+    assert!(
+        err["errors"]["content"][0]
+            .as_str()
+            .is_some_and(|m| m.contains("from MX to TXT")),
+        "{err}"
+    );
+    let (status, txt) = app
+        .put(&path, json!({"type": "TXT", "content": "now text"}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{txt}");
+    assert_eq!(
+        (txt["content"].as_str(), txt["priority"].is_null()),
+        (Some("now text"), true)
+    );
+
     let ns = nameserver(app).await;
+    let big = dig(ns.port, "big.txt-forms.com", "TXT", &["+tcp"]).await;
+    assert_eq!(big.answer.len(), 4, "{}", big.raw);
+    assert!(!big.flags.iter().any(|f| f == "tc"), "{}", big.raw);
     // No quotes inside the data: the strings a DKIM verifier joins.
     let dkim = served(ns.port, "mail._domainkey.txt-forms.com", "TXT").await;
     let data = &dkim.data()[0];
