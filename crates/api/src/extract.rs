@@ -26,6 +26,15 @@ fn is_json(content_type: &str) -> bool {
     mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
 }
 
+/// The 413 of a body over [`crate::BODY_LIMIT`].
+pub(crate) fn payload_too_large() -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload_too_large",
+        "The request body is over 64 KiB: send a smaller body.",
+    )
+}
+
 impl<S: Send + Sync> FromRequest<S> for JsonObject {
     type Rejection = ApiError;
 
@@ -37,11 +46,7 @@ impl<S: Send + Sync> FromRequest<S> for JsonObject {
             .map(str::to_owned);
         let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
             if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "payload_too_large",
-                    "The request body is over 64 KiB: send a smaller body.",
-                )
+                payload_too_large()
             } else {
                 ApiError::bad_request("unreadable_body", "The request body could not be read.")
             }

@@ -189,8 +189,29 @@ pub fn router(state: AppState) -> Router {
                 ))
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID.clone()))
                 .layer(DefaultBodyLimit::max(BODY_LIMIT))
-                .layer(middleware::from_fn_with_state(state, observe::track)),
+                .layer(middleware::from_fn_with_state(state, observe::track))
+                .layer(middleware::from_fn(refuse_oversized_body)),
         )
+}
+
+/// Refuses a request whose `Content-Length` is over [`BODY_LIMIT`] before
+/// any of its body is read, so a client that asked `Expect: 100-continue`
+/// gets the 413 instead of `100 Continue` and uploads nothing (RFC 9110
+/// §10.1.1); the connection then closes, saying so (`connection.rs`). A
+/// body without a declared length is bounded as it is read.
+async fn refuse_oversized_body(
+    req: axum::extract::Request,
+    next: middleware::Next,
+) -> axum::response::Response {
+    let declared = req
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > BODY_LIMIT as u64) {
+        return axum::response::IntoResponse::into_response(extract::payload_too_large());
+    }
+    next.run(req).await
 }
 
 /// Whether a client's `X-Request-Id` is kept: 1 to 64 characters of

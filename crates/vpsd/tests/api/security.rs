@@ -220,6 +220,20 @@ async fn an_answer_before_the_connection_closes_says_connection_close() {
         "the 413 says the connection closes: {head}"
     );
     assert!(closed, "and the server closes it");
+    // Announced with `Expect: 100-continue`, the body is refused before it
+    // is sent: a 413, never `100 Continue`.
+    let mut stream = tokio::net::TcpStream::connect(&addr)
+        .await
+        .expect("connect");
+    let request = format!(
+        "POST /api/v1/domains/ HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {}\r\n\
+         Content-Type: application/json\r\nContent-Length: 1000000\r\nExpect: 100-continue\r\n\r\n",
+        app.token
+    );
+    stream.write_all(request.as_bytes()).await.expect("write");
+    let (head, closed) = read_head_then_close(&mut stream, std::time::Duration::from_secs(5)).await;
+    assert!(head.starts_with("HTTP/1.1 413"), "{head}");
+    assert!(closed, "{head}");
     // A request read to its end keeps the connection.
     let mut stream = tokio::net::TcpStream::connect(&addr)
         .await
