@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::{bail, Context};
+use anyhow::bail;
 use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand};
 use vpsd_domain::{lifecycle, Clock, DomainName, Money, Nameservers, SystemClock};
@@ -13,6 +13,39 @@ use vpsd_registry::RegistryRecord;
 use vpsd_storage::Actor;
 
 use crate::server::{App, ServerSettings};
+
+/// Standard output was closed by its reader (`vpsd openapi | head -1`): the
+/// command's output is no longer wanted, so `vpsd` ends quietly with 0, as
+/// the `vps` client does (README, "The `vps` command-line client").
+#[derive(Debug)]
+pub struct StdoutClosed;
+
+impl std::fmt::Display for StdoutClosed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("standard output was closed")
+    }
+}
+
+impl std::error::Error for StdoutClosed {}
+
+/// Writes one line on standard output and flushes it, like `println!` but
+/// returning the error instead of panicking: [`StdoutClosed`] when the
+/// reader has gone, the I/O error otherwise.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let mut stdout = std::io::stdout().lock();
+        writeln!(stdout, $($arg)*)
+            .and_then(|()| stdout.flush())
+            .map_err(|e| -> anyhow::Error {
+                if e.kind() == std::io::ErrorKind::BrokenPipe {
+                    StdoutClosed.into()
+                } else {
+                    anyhow::Error::new(e).context("writing to standard output")
+                }
+            })
+    }};
+}
 
 /// The database every command uses without `--database` or
 /// `VPSD_DATABASE_URL`: a SQLite file in the working directory.
@@ -330,6 +363,27 @@ fn init_tracing(format: LogFormat) {
     };
 }
 
+/// The error of binding `addr` (given with `flag`, used `what` for), with what
+/// to do about it: another program holds the address, the port needs
+/// privileges, or the address is not this machine's.
+fn bind_error(err: std::io::Error, addr: SocketAddr, flag: &str, what: &str) -> anyhow::Error {
+    use std::io::ErrorKind;
+    let hint = match err.kind() {
+        ErrorKind::AddrInUse => format!(
+            "another program (another vpsd?) uses it: stop that one, or choose a free address with {flag} ADDR"
+        ),
+        ErrorKind::PermissionDenied => format!(
+            "ports below 1024 need root or the CAP_NET_BIND_SERVICE capability; or choose a port above 1023 with {flag} ADDR"
+        ),
+        ErrorKind::AddrNotAvailable => format!(
+            "{} is not an address of this machine: choose one with {flag} ADDR (127.0.0.1:PORT, or 0.0.0.0:PORT for every interface)",
+            addr.ip()
+        ),
+        _ => format!("choose another address with {flag} ADDR"),
+    };
+    anyhow::anyhow!("cannot listen on {addr} {what}: {err}; {hint}")
+}
+
 fn valid_email(email: &str) -> bool {
     match email.split_once('@') {
         Some((local, domain)) => {
@@ -365,41 +419,44 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             settings.header_read_timeout = args.header_read_timeout;
             settings.public_url = args.public_url;
             settings.rate_limit = args.rate_limit.0;
-            let app = App::build(settings, clock).await?;
+            // Every address is taken before the database is opened, so a
+            // busy port changes nothing and leaves no SQLite side files.
             let listener = tokio::net::TcpListener::bind(cli.listen)
                 .await
-                .with_context(|| format!("listening on {}", cli.listen))?;
+                .map_err(|e| bind_error(e, cli.listen, "--listen", "for the API"))?;
             let metrics_listener = match args.metrics_listen {
                 Some(a) => Some(
                     tokio::net::TcpListener::bind(a)
                         .await
-                        .with_context(|| format!("listening on {a} for metrics"))?,
+                        .map_err(|e| bind_error(e, a, "--metrics-listen", "for metrics"))?,
                 ),
                 None => None,
             };
             let dns = match args.dns_listen {
-                Some(a) => {
-                    let sockets = vpsd_dns::server::bind(a)
+                Some(a) => Some(
+                    vpsd_dns::server::bind(a)
                         .await
-                        .with_context(|| format!("listening on {a} for DNS"))?;
-                    tracing::info!(addr = %a, "serving DNS");
-                    Some(sockets)
-                }
+                        .map_err(|e| bind_error(e, a, "--dns-listen", "for DNS"))?,
+                ),
                 None => None,
             };
+            let forward = match args.forward_listen {
+                Some(a) => Some(
+                    tokio::net::TcpListener::bind(a)
+                        .await
+                        .map_err(|e| bind_error(e, a, "--forward-listen", "for URL forwarding"))?,
+                ),
+                None => None,
+            };
+            let app = App::build(settings, clock).await?;
+            if let Some(a) = args.dns_listen {
+                tracing::info!(addr = %a, "serving DNS");
+            }
             let addr = listener.local_addr()?;
             if args.demo {
                 crate::demo::seed_and_print(&app, addr, &cli.database).await?;
             }
             tracing::info!(%addr, database = %vpsd_storage::redact(&cli.database), "serving the Domains API");
-            let forward = match args.forward_listen {
-                Some(a) => Some(
-                    tokio::net::TcpListener::bind(a)
-                        .await
-                        .with_context(|| format!("listening on {a} for URL forwarding"))?,
-                ),
-                None => None,
-            };
             let extra = crate::server::Listeners {
                 metrics: metrics_listener,
                 dns,
@@ -410,10 +467,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Dns { dns_listen, zones } => {
             zones.apply(&mut settings);
-            let app = App::build(settings, clock).await?;
             let (udp, tcp) = vpsd_dns::server::bind(dns_listen)
                 .await
-                .with_context(|| format!("listening on {dns_listen} for DNS"))?;
+                .map_err(|e| bind_error(e, dns_listen, "--dns-listen", "for DNS"))?;
+            let app = App::build(settings, clock).await?;
             tracing::info!(addr = %dns_listen, database = %vpsd_storage::redact(&cli.database), "serving DNS");
             app.run_dns(udp, tcp, crate::server::shutdown_signal())
                 .await;
@@ -435,7 +492,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 .registrar
                 .create_account(&Actor::operator(), &email, balance)
                 .await?;
-            println!("{}", account.id);
+            out!("{}", account.id)?;
             Ok(())
         }
         Command::Account(AccountCommand::Credit { account, amount }) => {
@@ -475,7 +532,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 .issue_token(&Actor::operator(), account, &name, read_only, expires_at)
                 .await?;
             eprintln!("token {id} created; it is shown only this once");
-            println!("{token}");
+            out!("{token}")?;
             Ok(())
         }
         Command::Token(TokenCommand::List { account }) => {
@@ -484,10 +541,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 bail!("there is no account {account}");
             }
             let now = app.now();
-            println!(
+            out!(
                 "{:<6} {:<12} {:<10} {:<10} {:<22} {:<22} NAME",
-                "ID", "PREFIX", "SCOPE", "STATE", "CREATED", "LAST USED"
-            );
+                "ID",
+                "PREFIX",
+                "SCOPE",
+                "STATE",
+                "CREATED",
+                "LAST USED"
+            )?;
             for t in app.store.tokens(account).await? {
                 let state = if t.revoked_at.is_some() {
                     "revoked"
@@ -500,7 +562,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     t.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
                         .unwrap_or_else(|| "never".to_owned())
                 };
-                println!(
+                out!(
                     "{:<6} {:<12} {:<10} {:<10} {:<22} {:<22} {}",
                     t.id,
                     format!("{}…", t.prefix),
@@ -509,7 +571,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     when(Some(t.created_at)),
                     when(t.last_used_at),
                     t.name
-                );
+                )?;
             }
             Ok(())
         }
@@ -587,18 +649,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 statuses.push("ok".to_owned());
             }
             let stamp = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-            println!("name:        {}", r.name);
-            println!("sponsor:     {}", r.registrar);
-            println!("created:     {}", stamp(r.created_at));
-            println!("expires:     {}", stamp(r.expires_at));
-            println!(
+            out!("name:        {}", r.name)?;
+            out!("sponsor:     {}", r.registrar)?;
+            out!("created:     {}", stamp(r.created_at))?;
+            out!("expires:     {}", stamp(r.expires_at))?;
+            out!(
                 "transferred: {}",
                 r.last_transferred_at
                     .map(stamp)
                     .unwrap_or_else(|| "never".into())
-            );
-            println!("statuses:    {}", statuses.join(", "));
-            println!("nameservers: {}", r.nameservers.join(", "));
+            )?;
+            out!("statuses:    {}", statuses.join(", "))?;
+            out!("nameservers: {}", r.nameservers.join(", "))?;
             Ok(())
         }
         Command::Registry(RegistryCommand::RejectTransfer { name }) => {
@@ -651,10 +713,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             if !app.is_sandbox() {
                 bail!("the registry is not the sandbox: there is no test clock");
             }
-            println!(
+            out!(
                 "{}",
                 app.now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-            );
+            )?;
             Ok(())
         }
         Command::Sandbox(SandboxCommand::Clock(ClockCommand::Advance { by })) => {
@@ -662,10 +724,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let by = chrono::Duration::from_std(by)
                 .map_err(|_| anyhow::anyhow!("that is further than the clock can go"))?;
             let done = app.advance_sandbox(by).await?;
-            println!(
+            out!(
                 "{}",
                 done.now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-            );
+            )?;
             let w = done.work;
             eprintln!(
                 "Ran what fell due: {} registrations and {} transfers completed, {} transfers out, {} renewed ({} short of funds), {} warnings, {} expired, {} released.",
@@ -689,7 +751,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     ("api", Some(t)) => format!("api token {t}"),
                     (actor, _) => actor.to_owned(),
                 };
-                println!(
+                out!(
                     "{} {:<24} {:<22} {:<18} {} {}",
                     e.created_at
                         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
@@ -700,12 +762,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     e.request_id
                         .map(|r| format!("request {r}"))
                         .unwrap_or_default()
-                );
+                )?;
             }
             Ok(())
         }
         Command::Openapi => {
-            println!("{}", vpsd_api::openapi_document().to_pretty_json()?);
+            out!("{}", vpsd_api::openapi_document().to_pretty_json()?)?;
             Ok(())
         }
         Command::Outbox(OutboxCommand::List) => {
@@ -726,14 +788,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     ),
                     (None, None) => "queued".to_owned(),
                 };
-                println!(
+                out!(
                     "#{} {} to {} [{}]\n  {}\n",
                     mail.id,
                     mail.created_at.to_rfc3339(),
                     mail.recipient,
                     state,
                     mail.subject
-                );
+                )?;
             }
             Ok(())
         }

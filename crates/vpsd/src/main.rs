@@ -12,6 +12,8 @@ async fn main() -> ExitCode {
     let cli = vpsd::cli::Cli::parse();
     match vpsd::cli::run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
+        // The reader of standard output has gone (`vpsd ... | head -1`).
+        Err(e) if e.is::<vpsd::cli::StdoutClosed>() => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("vpsd: {e:#}");
             ExitCode::FAILURE

@@ -549,3 +549,80 @@ async fn demo_serves_domains_in_every_state(app: &TestApp) {
     assert_eq!(resp.status(), StatusCode::OK);
     let _ = again.kill().await;
 }
+
+/// Runs `vpsd ARGS` with its standard output on a socket whose reader has
+/// already gone, as `vpsd ... | head -1` leaves it once `head` is done.
+fn vpsd_into_closed_stdout(args: &[&str]) -> std::process::Output {
+    let (stdout, reader) = std::os::unix::net::UnixStream::pair().expect("socket pair");
+    drop(reader);
+    Command::new(env!("CARGO_BIN_EXE_vpsd"))
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::null())
+        .stdout(Stdio::from(std::os::fd::OwnedFd::from(stdout)))
+        .stderr(Stdio::piped())
+        .output()
+        .expect("run vpsd")
+}
+
+/// `vpsd openapi | head -1`, `vpsd token list ... | head -1`: once the reader
+/// of standard output has gone, `vpsd` ends quietly with 0 (as `vps` does),
+/// not with a panic, exit code 101 and a backtrace.
+#[test]
+fn closed_stdout_ends_vpsd_quietly() {
+    let dir = tempfile::tempdir().expect("dir");
+    let database = format!("sqlite://{}", dir.path().join("pipe.db").display());
+    for args in [
+        &["openapi"][..],
+        &["sandbox", "clock", "show", "--database", &database],
+    ] {
+        let out = vpsd_into_closed_stdout(args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{args:?}: {} {err}", out.status);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(err.is_empty(), "{args:?}: {err}");
+    }
+}
+
+/// A port another program holds: `vpsd serve` and `vpsd dns` say which
+/// flag chooses another address, and touch no database (no file made).
+#[test]
+fn busy_port_says_which_flag_to_change() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("busy.db");
+    let database = format!("sqlite://{}", db.display());
+    let tcp = std::net::TcpListener::bind("127.0.0.1:0").expect("bind tcp");
+    let taken_tcp = tcp.local_addr().expect("addr").to_string();
+    let udp = std::net::UdpSocket::bind("127.0.0.1:0").expect("bind udp");
+    let taken_udp = udp.local_addr().expect("addr").to_string();
+    let free = format!("127.0.0.1:{}", crate::mail::free_port());
+    for (args, flag) in [
+        (
+            vec!["serve", "--demo", "--listen", &taken_tcp],
+            "--listen ADDR",
+        ),
+        (
+            vec!["serve", "--listen", &free, "--dns-listen", &taken_udp],
+            "--dns-listen ADDR",
+        ),
+        (vec!["dns", "--dns-listen", &taken_udp], "--dns-listen ADDR"),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_vpsd"))
+            .args(&args)
+            .arg("--database")
+            .arg(&database)
+            .env("RUST_LOG", "warn")
+            .stdin(Stdio::null())
+            .output()
+            .expect("run vpsd");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?} started");
+        assert!(
+            err.contains("cannot listen on 127.0.0.1:"),
+            "{args:?}: {err}"
+        );
+        assert!(err.contains("another program"), "{args:?}: {err}");
+        assert!(err.contains(flag), "{args:?}: {err}");
+        assert!(!db.exists(), "{args:?} opened the database");
+    }
+}
