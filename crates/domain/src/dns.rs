@@ -187,6 +187,9 @@ pub fn relative_name(zone: &str, raw: &str) -> Result<String, String> {
             ));
         }
     }
+    // Internationalised labels must be IDNA2008 U-labels (RFC 5891 §5.4).
+    crate::name::check_a_labels(&relative)
+        .map_err(|reason| format!("`{raw}` is not a valid name: {reason}."))?;
     Ok(relative)
 }
 
@@ -516,6 +519,10 @@ mod tests {
         assert!(relative_name(z, "-a").is_err());
         assert!(relative_name(z, "a b").is_err());
         assert!(relative_name(z, &"a".repeat(64)).is_err());
+        // IDNA2008 (RFC 5892): an emoji label is refused, a letter one kept.
+        let e = relative_name(z, "😀").unwrap_err();
+        assert!(e.contains("U+1F600"), "{e}");
+        assert_eq!(relative_name(z, "bücher").unwrap(), "xn--bcher-kva");
     }
 
     #[test]
