@@ -1858,7 +1858,22 @@ macro_rules! sql_store {
                 .bind(t.auto_renew)
                 .fetch_optional(&mut *tx)
                 .await?;
-                let row = row.ok_or(StoreError::StateChanged)?;
+                let Some(row) = row else {
+                    // Lost a race: answer what is true now, in this
+                    // transaction's view. Gone (removed meanwhile):
+                    // NotFound; still there: a transfer is pending.
+                    let there: Option<(i64,)> = sqlx::query_as(&format!(
+                        "SELECT id FROM domains {DOMAIN_BY_ID}"
+                    ))
+                    .bind(t.domain_id)
+                    .bind(t.account_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    return Err(match there {
+                        None => StoreError::NotFound,
+                        Some(_) => StoreError::StateChanged,
+                    });
+                };
                 let after = Self::debit(&mut tx, t.account_id, t.cost).await?;
                 Self::ledger_row(
                     &mut tx,
