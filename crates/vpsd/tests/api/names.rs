@@ -10,6 +10,7 @@ use crate::helpers::{assert_error, TestApp};
 crate::both!(
     idn_names_refused_with_the_reason_everywhere,
     nameservers_are_host_names_not_addresses,
+    search_finds_idns_by_what_the_user_sees,
 );
 
 /// The `domain_name` field error of a refused request.
@@ -146,4 +147,69 @@ async fn nameservers_are_host_names_not_addresses(app: &TestApp) {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+async fn search_finds_idns_by_what_the_user_sees(app: &TestApp) {
+    let shop = app.register("bücher-shop.com").await;
+    let other = app.register("example.com").await;
+    // Imported names get the Unicode form too.
+    app.held_elsewhere(
+        "xn--mnchen-3ya.net",
+        "code",
+        Utc::now() - Duration::days(100),
+        false,
+    )
+    .await;
+    let munich = app.import("münchen.net").await;
+    let ids = |body: &serde_json::Value| -> Vec<i64> {
+        body["results"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{body}"))
+            .iter()
+            .map(|d| d["id"].as_i64().expect("id"))
+            .collect()
+    };
+    for (search, want) in [
+        // What the user sees, in any case and width.
+        ("bücher", vec![shop]),
+        ("BÜCHER", vec![shop]),
+        ("ücher-sh", vec![shop]),
+        ("bücher-shop.com", vec![shop]),
+        ("ü", vec![shop, munich]),
+        ("münchen", vec![munich]),
+        // The A-label form still finds it.
+        ("xn--bcher", vec![shop]),
+        ("xn--", vec![shop, munich]),
+        // Plain names as before.
+        ("exam", vec![other]),
+        ("shop", vec![shop]),
+        ("nothing-like-it", vec![]),
+    ] {
+        let (status, body) = app
+            .get(&format!("/api/v1/domains/?search={}", urlencode(search)))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{search}: {body}");
+        assert_eq!(ids(&body), want, "{search}: {body}");
+        assert_eq!(body["count"], want.len(), "{search}");
+    }
+    // The list carries the Unicode form beside the A-label one.
+    let (_, body) = app.get("/api/v1/domains/?search=bücher").await;
+    let found = &body["results"][0];
+    assert_eq!(found["domain_name"], "xn--bcher-shop-9db.com");
+    assert_eq!(found["domain_name_unicode"], "bücher-shop.com");
+    let (_, body) = app.get(&format!("/api/v1/domains/{other}/")).await;
+    assert_eq!(body["domain_name_unicode"], "example.com");
+}
+
+/// Percent-encodes a query value (UTF-8 bytes).
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b == b'-' || b == b'.' {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
 }
