@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Reruns the benchmark of docs/benchmarks.md on this machine:
 #   bench/run.sh [seconds-per-scenario]
+# (BENCH_DOMAINS=100000 seeds fewer other domains, for a quicker run.)
 # It builds the release binaries, seeds one account with 1,000 domains plus
 # 1,000,000 domains across 10,000 other accounts, starts vpsd on SQLite and
 # then on a throwaway PostgreSQL cluster, drives each with wrk from this
@@ -132,7 +133,7 @@ run_backend() { # label database-url
     local id
     id=$("$VPSD" --database "$url" account create --email bench@example.com --balance 100000000 2>/dev/null)
     TOKEN=$("$VPSD" --database "$url" token create --account "$id" 2>/dev/null)
-    "$BENCH" seed --database "$url" --account "$id"
+    "$BENCH" seed --database "$url" --account "$id" --domains "${BENCH_DOMAINS:-1000000}"
     t1=$(date +%s)
     echo "seeded $label in $((t1 - t0)) s" >&2
     start_vpsd "$url"
@@ -148,6 +149,7 @@ run_backend() { # label database-url
     fi
     wrk_run "$label GET list (50)" "http://127.0.0.1:$PORT/api/v1/domains/?page_size=50"
     wrk_run "$label GET list (50, search)" "http://127.0.0.1:$PORT/api/v1/domains/?page_size=50&search=77"
+    wrk_run "$label GET list (50, search=ü)" "http://127.0.0.1:$PORT/api/v1/domains/?page_size=50&search=%C3%BC"
     wrk_run "$label GET list (search, a new one each time)" "http://127.0.0.1:$PORT/" "$WORK/uncached.lua"
     wrk_run "$label POST register" "http://127.0.0.1:$PORT/" "$WORK/register.lua"
     echo "$label peak RSS|$(peak_rss_mb "$SERVER")" >&2
