@@ -5,12 +5,13 @@ use chrono::{Duration, Utc};
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::helpers::{assert_error, TestApp};
+use crate::helpers::{assert_error, Backend, TestApp};
 
 crate::both!(
     idn_names_refused_with_the_reason_everywhere,
     nameservers_are_host_names_not_addresses,
     search_finds_idns_by_what_the_user_sees,
+    names_stored_before_the_unicode_column_are_filled_on_start,
 );
 
 /// The `domain_name` field error of a refused request.
@@ -212,4 +213,39 @@ fn urlencode(s: &str) -> String {
             }
         })
         .collect()
+}
+
+/// Runs one statement on the test's database, through a connection of its own.
+async fn execute(app: &TestApp, sql: &str) {
+    use sqlx::Connection;
+    match app.backend {
+        Backend::Sqlite => {
+            let mut c = sqlx::SqliteConnection::connect(&app.database_url)
+                .await
+                .expect("connect");
+            sqlx::query(sql).execute(&mut c).await.expect(sql);
+        }
+        Backend::Postgres => {
+            let mut c = sqlx::PgConnection::connect(&app.database_url)
+                .await
+                .expect("connect");
+            sqlx::query(sql).execute(&mut c).await.expect(sql);
+        }
+    }
+}
+
+async fn names_stored_before_the_unicode_column_are_filled_on_start(app: &TestApp) {
+    let id = app.register("bücher-shop.com").await;
+    // As a row written before migration 0013: no Unicode form.
+    execute(app, "UPDATE domains SET domain_name_unicode = NULL").await;
+    let (_, body) = app.get("/api/v1/domains/?search=bücher").await;
+    assert_eq!(body["count"], 0, "{body}");
+    // A process starting on the database fills it in.
+    let store = vpsd_storage::connect(&app.database_url)
+        .await
+        .expect("connect");
+    drop(store);
+    let (_, body) = app.get("/api/v1/domains/?search=bücher").await;
+    assert_eq!(body["count"], 1, "{body}");
+    assert_eq!(body["results"][0]["id"], id);
 }
