@@ -55,6 +55,9 @@ enum Policy {
     Lookup,
     /// IDNA2008 and one script per label (RFC 5891 §4, UTS #39 §5.2).
     Registration,
+    /// A name already held: LDH only, so one registered under older rules
+    /// is still served, renewed and transferred.
+    Stored,
 }
 
 /// Converts input to the lower-case A-label form and checks the LDH rules,
@@ -94,6 +97,9 @@ fn to_ascii(input: &str, policy: Policy) -> Result<String, NameError> {
             && !label.ends_with('-');
         if !ok {
             return Err(invalid());
+        }
+        if policy == Policy::Stored {
+            continue;
         }
         check_a_label(label, policy).map_err(|reason| NameError::Idna {
             name: input.to_owned(),
@@ -156,7 +162,19 @@ impl DomainName {
     /// internationalised label breaks RFC 5891–5893 or mixes scripts, UTS
     /// #39); `UnsupportedTld`; `NotSecondLevel`.
     pub fn parse(input: &str) -> Result<Self, NameError> {
-        let ascii = to_ascii(input, Policy::Registration)?;
+        Self::parse_with(input, Policy::Registration)
+    }
+
+    /// Parses a name already stored (in an account or at the registry),
+    /// as `parse` does but without the IDNA2008 and script rules, which
+    /// apply to new names: a name registered under older rules keeps being
+    /// renewed and transferred.
+    pub fn parse_stored(input: &str) -> Result<Self, NameError> {
+        Self::parse_with(input, Policy::Stored)
+    }
+
+    fn parse_with(input: &str, policy: Policy) -> Result<Self, NameError> {
+        let ascii = to_ascii(input, policy)?;
         let labels: Vec<&str> = ascii.split('.').collect();
         let Some(tld_label) = labels.last() else {
             return Err(NameError::Invalid(input.to_owned()));
@@ -390,6 +408,9 @@ mod tests {
         assert!(idna_reason(&a_label).contains("U+1F600"));
         // UTS #39 §5.2: out of the identifier profile, though IDNA2008 allows it.
         assert!(idna_reason("͵α.net").contains("UTS #39"));
+        // A name held already (registered under older rules) still parses as stored.
+        let held = DomainName::parse_stored("xn--pple-43d.com").unwrap();
+        assert_eq!(held.tld(), crate::pricing::Tld::from_label("com").unwrap());
         // Refused before IDNA2008 (by UTS-46), still refused.
         for bad in [
             // A.1: a zero width non-joiner between Latin letters.

@@ -12,6 +12,7 @@ crate::both!(
     nameservers_are_host_names_not_addresses,
     search_finds_idns_by_what_the_user_sees,
     names_stored_before_the_unicode_column_are_filled_on_start,
+    a_name_held_under_older_rules_still_renews,
 );
 
 /// The `domain_name` field error of a refused request.
@@ -248,4 +249,22 @@ async fn names_stored_before_the_unicode_column_are_filled_on_start(app: &TestAp
     let (_, body) = app.get("/api/v1/domains/?search=bücher").await;
     assert_eq!(body["count"], 1, "{body}");
     assert_eq!(body["results"][0]["id"], id);
+}
+
+async fn a_name_held_under_older_rules_still_renews(app: &TestApp) {
+    // A mixed-script name registered before the script rule: the rules
+    // apply to new names, not to the renewal of one held.
+    let id = app.register("bücher.com").await;
+    app.wait_active(id).await;
+    for sql in [
+        "UPDATE domains SET domain_name = 'xn--pple-43d.com', domain_name_unicode = 'аpple.com' WHERE domain_name = 'xn--bcher-kva.com'",
+        "UPDATE registry_names SET name = 'xn--pple-43d.com' WHERE name = 'xn--bcher-kva.com'",
+    ] {
+        execute(app, sql).await;
+    }
+    let (status, body) = app
+        .post(&format!("/api/v1/domains/{id}/renew/"), json!({"years": 1}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["domain_name"], "xn--pple-43d.com", "{body}");
 }
