@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Reruns the benchmark of docs/benchmarks.md on this machine:
 #   bench/run.sh [seconds-per-scenario]
+# (BENCH_DOMAINS=100000 seeds fewer other domains, for a quicker run.)
 # It builds the release binaries, seeds one account with 1,000 domains plus
 # 1,000,000 domains across 10,000 other accounts, starts vpsd on SQLite and
 # then on a throwaway PostgreSQL cluster, drives each with wrk from this
@@ -11,26 +12,63 @@
 # baseline (medians of three alternated rounds).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# `--setup-only`: start the throwaway PostgreSQL cluster, print `ready`, wait
+# BENCH_HOLD seconds (default 0) and stop (what the cleanup test runs).
+SETUP_ONLY=
+if [ "${1:-}" = --setup-only ]; then
+    SETUP_ONLY=1
+    shift
+fi
 DURATION=${1:-10}
 CONNS=32
 THREADS=2
 PORT=18181
 BASE_PORT=18182
 
-command -v wrk >/dev/null || { echo "install wrk (apt-get install wrk)" >&2; exit 1; }
-cargo build --release -q -p vpsd -p vpsd-bench
+if [ -z "$SETUP_ONLY" ]; then
+    command -v wrk >/dev/null || { echo "install wrk (apt-get install wrk)" >&2; exit 1; }
+    cargo build --release -q -p vpsd -p vpsd-bench
+fi
 VPSD=$PWD/target/release/vpsd
 BENCH=$PWD/target/release/vpsd-bench
 WORK=$(mktemp -d)
 chmod 777 "$WORK"
+# Stops what this script started, on every exit: the end, an error (set -e),
+# Ctrl-C, `kill`. PostgreSQL runs under `runuser`, which does not pass a
+# signal on, so the postmaster is stopped by its own pid (postmaster.pid).
+stop() { # pid [signal]: signal it, wait up to 5 s, then KILL
+    local pid=$1 sig=${2:-TERM}
+    kill "-$sig" "$pid" 2>/dev/null || return 0
+    for _ in $(seq 50); do
+        kill -0 "$pid" 2>/dev/null || return 0
+        sleep 0.1
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+}
 cleanup() {
-    [ -n "${SERVER:-}" ] && kill "$SERVER" 2>/dev/null || true
-    [ -n "${BASE:-}" ] && kill "$BASE" 2>/dev/null || true
-    [ -n "${PGPID:-}" ] && kill -QUIT "$PGPID" 2>/dev/null || true
-    sleep 1
+    local status=$?
+    trap - EXIT INT TERM HUP
+    [ -n "${SERVER:-}" ] && stop "$SERVER"
+    [ -n "${BASE:-}" ] && stop "$BASE"
+    [ -n "${HOLD:-}" ] && stop "$HOLD"
+    if [ -n "${PGPID:-}" ]; then
+        # Started but not yet written its pid file: give it a moment.
+        for _ in $(seq 20); do
+            [ -s "$WORK/pg/postmaster.pid" ] || ! kill -0 "$PGPID" 2>/dev/null && break
+            sleep 0.1
+        done
+        if [ -s "$WORK/pg/postmaster.pid" ]; then
+            stop "$(head -1 "$WORK/pg/postmaster.pid")" QUIT
+        fi
+        stop "$PGPID"
+    fi
     rm -rf "$WORK"
+    exit "$status"
 }
 trap cleanup EXIT
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 # wrk --latency prints the distribution; pull out req/s, p50 and p99 (ms).
 wrk_run() { # name url [script]
@@ -95,7 +133,7 @@ run_backend() { # label database-url
     local id
     id=$("$VPSD" --database "$url" account create --email bench@example.com --balance 100000000 2>/dev/null)
     TOKEN=$("$VPSD" --database "$url" token create --account "$id" 2>/dev/null)
-    "$BENCH" seed --database "$url" --account "$id"
+    "$BENCH" seed --database "$url" --account "$id" --domains "${BENCH_DOMAINS:-1000000}"
     t1=$(date +%s)
     echo "seeded $label in $((t1 - t0)) s" >&2
     start_vpsd "$url"
@@ -111,6 +149,7 @@ run_backend() { # label database-url
     fi
     wrk_run "$label GET list (50)" "http://127.0.0.1:$PORT/api/v1/domains/?page_size=50"
     wrk_run "$label GET list (50, search)" "http://127.0.0.1:$PORT/api/v1/domains/?page_size=50&search=77"
+    wrk_run "$label GET list (50, search=ü)" "http://127.0.0.1:$PORT/api/v1/domains/?page_size=50&search=%C3%BC"
     wrk_run "$label GET list (search, a new one each time)" "http://127.0.0.1:$PORT/" "$WORK/uncached.lua"
     wrk_run "$label POST register" "http://127.0.0.1:$PORT/" "$WORK/register.lua"
     echo "$label peak RSS|$(peak_rss_mb "$SERVER")" >&2
@@ -158,10 +197,22 @@ start_postgres() {
     echo "PostgreSQL did not start" >&2; exit 1
 }
 
+if [ -n "$SETUP_ONLY" ]; then
+    start_postgres
+    echo ready
+    # In the background, so a signal is taken at once, not after the sleep.
+    sleep "${BENCH_HOLD:-0}" &
+    HOLD=$!
+    wait "$HOLD"
+    HOLD=
+    exit 0
+fi
+
+# In this shell, not a pipeline's subshell, so `cleanup` sees the pids.
 {
     echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(date -u +%Y-%m-%d)"
     echo "wrk: $THREADS threads, $CONNS connections, ${DURATION}s per scenario"
     run_backend sqlite "sqlite://$WORK/bench.db"
     start_postgres
     run_backend postgres "postgres://postgres@localhost/postgres?host=$WORK"
-} | tee "$WORK/results.txt"
+} > >(tee "$WORK/results.txt")

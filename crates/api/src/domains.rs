@@ -171,8 +171,8 @@ async fn list(
     if let Some(search) = query.get("search") {
         let search = search.trim().trim_end_matches('.').to_lowercase();
         if !search.is_empty() {
-            // Unicode input finds A-label names as the user typed them.
-            filter.search = Some(idna_search(&search));
+            // Matched against the A-label name and its Unicode form.
+            filter.search = Some(search_fragment(&search));
         }
     }
     let found = state
@@ -192,13 +192,19 @@ async fn list(
     Ok(Json(page).into_response())
 }
 
-/// A search term as a fragment of an A-label name: ASCII as is, Unicode
-/// through UTS-46 when it converts.
-fn idna_search(s: &str) -> String {
+/// A search term as the user typed it, lower-case: ASCII as is (it matches
+/// the A-label name, `xn--` included), Unicode mapped by UTS-46 (width,
+/// case, NFC) to the form stored in `domain_name_unicode`. Converting a
+/// fragment to Punycode instead would find nothing: the Punycode of a part
+/// of a label is no part of the label's Punycode.
+fn search_fragment(s: &str) -> String {
     if s.is_ascii() {
         return s.to_owned();
     }
-    idna::domain_to_ascii(s).unwrap_or_else(|_| s.to_owned())
+    match idna::domain_to_unicode(s) {
+        (mapped, Ok(())) => mapped,
+        _ => s.to_owned(),
+    }
 }
 
 /// Register a domain: charged at once, `pending` until the registry has it.

@@ -340,7 +340,8 @@ pub mod params {
     pub struct DomainListParams {
         /// Only domains with this status (`locked`: whose `locked` is true).
         pub status: Option<ListStatus>,
-        /// A case-insensitive part of the name (Unicode finds A-label names).
+        /// A case-insensitive part of the name: of its A-label form
+        /// (`domain_name`) or of its Unicode form (`domain_name_unicode`).
         pub search: Option<String>,
     }
 }

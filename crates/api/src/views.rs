@@ -151,6 +151,11 @@ pub struct DomainView<'a> {
     pub id: i64,
     #[schema(example = "example.com")]
     pub domain_name: &'a str,
+    /// Additional field: the name's Unicode form, each `xn--` label decoded
+    /// (RFC 5891 §5.5), as people read it; the same as `domain_name` for a
+    /// name without one. `search` matches it too (docs/api.md).
+    #[schema(value_type = String, example = "bücher.com")]
+    pub domain_name_unicode: std::borrow::Cow<'a, str>,
     #[schema(value_type = names::DomainStatus)]
     pub status: &'static str,
     #[serde(serialize_with = "rfc3339")]
@@ -175,6 +180,11 @@ impl<'a> DomainView<'a> {
         DomainView {
             id: d.id,
             domain_name: &d.domain_name,
+            domain_name_unicode: if d.domain_name.contains("xn--") {
+                std::borrow::Cow::Owned(vpsd_domain::name::to_unicode(&d.domain_name))
+            } else {
+                std::borrow::Cow::Borrowed(&d.domain_name)
+            },
             status: d.status.as_str(),
             registration_date: d.registration_date,
             expiration_date: d.expiration_date,

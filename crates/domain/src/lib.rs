@@ -15,6 +15,7 @@
 pub mod clock;
 pub mod dns;
 pub mod forwarding;
+pub mod idna2008;
 pub mod lifecycle;
 pub mod money;
 pub mod name;

@@ -629,7 +629,7 @@ impl Registrar {
             .check_transfer(&name, auth_code, now)
             .await
             .map_err(|r| RegistrarError::from_refusal(&name, r))?;
-        let tld = DomainName::parse(&name)
+        let tld = DomainName::parse_stored(&name)
             .map_err(|e| RegistrarError::Internal(format!("stored name {name}: {e}")))?
             .tld();
         let cost = tld.prices().transfer;
@@ -691,7 +691,7 @@ impl Registrar {
         Ok(domain)
     }
     fn tld_of(domain: &Domain) -> Result<vpsd_domain::Tld, RegistrarError> {
-        DomainName::parse(&domain.domain_name)
+        DomainName::parse_stored(&domain.domain_name)
             .map(|n| n.tld())
             .map_err(|e| {
                 RegistrarError::Internal(format!("stored name {}: {e}", domain.domain_name))

@@ -271,8 +271,8 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         audit: &Audit<'_>,
     ) -> Result<bool>;
     /// Marks a transfer pending and charges it, with its mail, in one
-    /// transaction. `StateChanged` when one is already pending,
-    /// `InsufficientFunds`.
+    /// transaction. `StateChanged` when one is already pending, `NotFound`
+    /// when the domain is gone (removed meanwhile), `InsufficientFunds`.
     async fn begin_transfer(
         &self,
         transfer: &NewTransfer,

@@ -39,6 +39,7 @@ impl PgStore {
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+        Self::backfill_unicode_names(&pool).await?;
         Ok(Self {
             pool,
             kept_lists: ListCache::default(),

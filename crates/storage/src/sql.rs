@@ -32,17 +32,18 @@ pub(crate) const DOMAIN_BY_ID: &str = "WHERE id = $1 AND account_id = $2 AND rem
 /// only `$3`, name `LIKE` `$4` (or any).
 pub(crate) const LIST_WHERE: &str = "WHERE account_id = $1 AND removed_at IS NULL \
      AND ($2 IS NULL OR status = $2) AND ($3 = FALSE OR locked) \
-     AND ($4 IS NULL OR domain_name LIKE $4 ESCAPE '\\')";
+     AND ($4 IS NULL OR domain_name LIKE $4 ESCAPE '\\' \
+     OR domain_name_unicode LIKE $4 ESCAPE '\\')";
 
-/// A pending registration's row (`$1`…`$10`, see `insert_registration`),
-/// answering the domain.
+/// A pending registration's row (`$1`…`$11`, see `insert_registration`;
+/// `$11` its `unicode_form`), answering the domain.
 pub(crate) static INSERT_REGISTRATION: std::sync::LazyLock<String> =
     std::sync::LazyLock::new(|| {
         format!(
             "INSERT INTO domains (account_id, domain_name, status, registration_date, \
          expiration_date, auto_renew, locked, privacy_protection, nameservers, \
-         registrar, activates_at, registration_cost_cents, updated_at) \
-         VALUES ($1, $2, 'pending', $3, $4, $5, TRUE, $6, $7, $8, $9, $10, $3) \
+         registrar, activates_at, registration_cost_cents, updated_at, domain_name_unicode) \
+         VALUES ($1, $2, 'pending', $3, $4, $5, TRUE, $6, $7, $8, $9, $10, $3, $11) \
          RETURNING {DOMAIN_COLUMNS}"
         )
     });
@@ -480,6 +481,17 @@ impl From<RegistryRow> for RegistryRecord {
 }
 
 /// Escapes `%`, `_` and `\` for a `LIKE ... ESCAPE '\'` pattern.
+/// The lower-case Unicode form of a stored (A-label) name for the
+/// `domain_name_unicode` column (migration 0013): `None` when it is the name
+/// itself (no `xn--` label), so only internationalised names carry one.
+pub(crate) fn unicode_form(name: &str) -> Option<String> {
+    if !name.split('.').any(|l| l.starts_with("xn--")) {
+        return None;
+    }
+    let unicode = vpsd_domain::name::to_unicode(name).to_lowercase();
+    (unicode != name).then_some(unicode)
+}
+
 pub(crate) fn like_pattern(substring: &str) -> String {
     let mut p = String::with_capacity(substring.len() + 2);
     p.push('%');
@@ -510,7 +522,7 @@ macro_rules! sql_store {
         use $crate::model::*;
         use $crate::list_cache::PageKey;
         use $crate::sql::{
-            domains, join_hosts, like_pattern, AccountRow, AuditRow, DnsRecordRow, DomainRow,
+            domains, join_hosts, like_pattern, unicode_form, AccountRow, AuditRow, DnsRecordRow, DomainRow,
             EmailForwardRow, LedgerRow, OutboxRow, RegistryRow, UrlForwardRow, DEBIT,
             DNS_RECORD_COLUMNS, DOMAIN_BY_ID, DOMAIN_COLUMNS, EMAIL_FORWARD_COLUMNS, INSERT_AUDIT, LIST_WHERE,
             LIST_VERSION, INSERT_LEDGER, INSERT_REGISTRATION, INSERT_REGISTRY_NAME, REGISTRY_COLUMNS,
@@ -819,6 +831,7 @@ macro_rules! sql_store {
                 .bind(&reg.registrar)
                 .bind(reg.activates_at)
                 .bind(reg.cost.cents())
+                .bind(unicode_form(&reg.domain_name))
                 .fetch_one(&mut *tx)
                 .await?;
                 let after = Self::debit(&mut tx, reg.account_id, reg.cost).await?;
@@ -861,6 +874,29 @@ macro_rules! sql_store {
                 .execute(&mut *tx)
                 .await?;
                 tx.commit().await?;
+                Ok(())
+            }
+
+            /// Fills `domain_name_unicode` of the internationalised names
+            /// that have none (those stored before migration 0013); run
+            /// right after migrating. Plain names keep NULL; afterwards
+            /// nothing matches, so a later start only reads.
+            pub(crate) async fn backfill_unicode_names(pool: &sqlx::Pool<$db>) -> Result<()> {
+                let rows: Vec<(i64, String)> = sqlx::query_as(
+                    "SELECT id, domain_name FROM domains WHERE domain_name_unicode IS NULL \
+                     AND (domain_name LIKE 'xn--%' OR domain_name LIKE '%.xn--%')",
+                )
+                .fetch_all(pool)
+                .await?;
+                for (id, name) in rows {
+                    if let Some(unicode) = unicode_form(&name) {
+                        sqlx::query("UPDATE domains SET domain_name_unicode = $1 WHERE id = $2")
+                            .bind(unicode)
+                            .bind(id)
+                            .execute(pool)
+                            .await?;
+                    }
+                }
                 Ok(())
             }
 
@@ -1794,8 +1830,8 @@ macro_rules! sql_store {
                 let row: DomainRow = sqlx::query_as(&format!(
                     "INSERT INTO domains (account_id, domain_name, status, registration_date, \
                      expiration_date, auto_renew, locked, privacy_protection, nameservers, \
-                     registrar, updated_at) \
-                     VALUES ($1, $2, 'active', $3, $4, FALSE, $5, FALSE, $6, $7, $8) \
+                     registrar, updated_at, domain_name_unicode) \
+                     VALUES ($1, $2, 'active', $3, $4, FALSE, $5, FALSE, $6, $7, $8, $9) \
                      RETURNING {DOMAIN_COLUMNS}"
                 ))
                 .bind(account_id)
@@ -1806,6 +1842,7 @@ macro_rules! sql_store {
                 .bind(join_hosts(&record.nameservers))
                 .bind(&record.registrar)
                 .bind(now)
+                .bind(unicode_form(&record.name))
                 .fetch_one(&mut *tx)
                 .await?;
                 Self::audit_row(&mut tx, audit, account_id, Some((row.id, &record.name)), now).await?;
@@ -1916,7 +1953,22 @@ macro_rules! sql_store {
                 .bind(t.auto_renew)
                 .fetch_optional(&mut *tx)
                 .await?;
-                let row = row.ok_or(StoreError::StateChanged)?;
+                let Some(row) = row else {
+                    // Lost a race: answer what is true now, in this
+                    // transaction's view. Gone (removed meanwhile):
+                    // NotFound; still there: a transfer is pending.
+                    let there: Option<(i64,)> = sqlx::query_as(&format!(
+                        "SELECT id FROM domains {DOMAIN_BY_ID}"
+                    ))
+                    .bind(t.domain_id)
+                    .bind(t.account_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    return Err(match there {
+                        None => StoreError::NotFound,
+                        Some(_) => StoreError::StateChanged,
+                    });
+                };
                 let after = Self::debit(&mut tx, t.account_id, t.cost).await?;
                 Self::ledger_row(
                     &mut tx,

@@ -231,6 +231,7 @@ impl SqliteStore {
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+        Self::backfill_unicode_names(&pool).await?;
         let writer = match &path {
             Some(p) => {
                 let conn = rusqlite::Connection::open(p).map_err(write_error)?;
@@ -512,6 +513,7 @@ impl SqliteStore {
                                 reg.registrar,
                                 ts(reg.activates_at),
                                 reg.cost.cents(),
+                                crate::sql::unicode_form(&reg.domain_name),
                             ],
                             DomainRow::from_rusqlite,
                         )

@@ -634,7 +634,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Registry(RegistryCommand::Show { name }) => {
             let app = App::build(settings, clock).await?;
-            let name = DomainName::parse(&name).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let name = DomainName::parse_stored(&name).map_err(|e| anyhow::anyhow!("{e}"))?;
             let Some(r) = vpsd_registry::Registry::info(&app.registry, name.as_str()).await? else {
                 bail!("{name} is not registered at the registry");
             };

@@ -11,7 +11,9 @@
 //!   `_acme-challenge`, RFC 8555 §8.4, and of service names, RFC 8552),
 //!   a hyphen anywhere (RFC 2181 §11 lifts RFC 1123's rule for non-hosts);
 //! - Unicode labels, turned into A-labels by UTS #46 processing (the `idna`
-//!   crate), so what is stored and served is the wire's ASCII form;
+//!   crate) and then checked by IDNA2008's lookup rules (RFC 5891 §5.4,
+//!   RFC 5892; `crate::name`), so what is stored and served is the wire's
+//!   ASCII form and no emoji or context-less joiner gets in;
 //! - at most 255 octets on the wire (RFC 1035 §2.3.4), 253 characters
 //!   written without the final dot;
 //! - the root name `.` only in the fields where an RFC gives it a meaning:
@@ -142,7 +144,8 @@ fn check_labels(name: &str, wildcard: bool) -> Result<(), String> {
             ));
         }
     }
-    Ok(())
+    // Internationalised labels must be IDNA2008 U-labels (RFC 5891 §5.4).
+    crate::name::check_a_labels(name).map_err(|reason| format!("not a valid name: {reason}."))
 }
 
 /// An owner name as given (`www`, `@`, `www.example.com.`, `*.dev`) made
@@ -259,5 +262,10 @@ mod tests {
         assert!(relative_name(Z, "a.*").is_err());
         assert!(relative_name(Z, "a b").is_err());
         assert!(relative_name(Z, &"a".repeat(64)).is_err());
+        // IDNA2008 (RFC 5892): an emoji label is refused, in owner names
+        // and in RDATA alike.
+        let e = relative_name(Z, "😀").expect_err("emoji");
+        assert!(e.contains("U+1F600"), "{e}");
+        assert!(name("😀.example.net", Root::Refused).is_err());
     }
 }

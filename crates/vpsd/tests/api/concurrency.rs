@@ -13,6 +13,7 @@ crate::both!(
     a_change_from_another_connection_is_read_at_once,
     a_list_page_follows_changes_from_another_connection_at_once,
     records_raced_at_one_name_keep_the_rules,
+    a_transfer_racing_a_delete_answers_what_is_true,
 );
 
 async fn one_name_twenty_racers(app: &TestApp) {
@@ -272,5 +273,73 @@ async fn records_raced_at_one_name_keep_the_rules(app: &TestApp) {
     assert_eq!(
         domain["dns_records_count"].as_u64(),
         Some(1 + at_name.len() as u64)
+    );
+}
+
+/// A transfer and a delete of the same domain at once: whichever wins, the
+/// transfer's answer is true (200, or 404 when the domain went first),
+/// never `transfer_in_progress` where no transfer exists.
+async fn a_transfer_racing_a_delete_answers_what_is_true(app: &TestApp) {
+    let created = chrono::Utc::now() - chrono::Duration::days(100);
+    for round in 0..12 {
+        let name = format!("raced{round}.com");
+        app.held_elsewhere(&name, "code", created, false).await;
+        let id = app.import(&name).await;
+        let (transfer_path, delete_path) = (
+            format!("/api/v1/domains/{id}/transfer/"),
+            format!("/api/v1/domains/{id}/"),
+        );
+        let transfer = app.post(&transfer_path, json!({"auth_code": "code"}));
+        let delete = app.delete(&delete_path);
+        let ((t_status, t_body), (d_status, d_body)) = tokio::join!(transfer, delete);
+        assert_eq!(d_status, StatusCode::NO_CONTENT, "{d_body}");
+        match t_status {
+            StatusCode::OK => assert_eq!(t_body["transfer_status"], "pending", "{t_body}"),
+            StatusCode::NOT_FOUND => assert_eq!(t_body["code"], "not_found", "{t_body}"),
+            other => panic!("round {round}: transfer answered {other} {t_body}"),
+        }
+    }
+    // The store's own answer when the domain went between the read and the
+    // change (the window above, made certain): not found, not "a transfer
+    // is pending".
+    let name = "gone-before.com";
+    app.held_elsewhere(name, "code", created, false).await;
+    let id = app.import(name).await;
+    let (status, _) = app.delete(&format!("/api/v1/domains/{id}/")).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let now = chrono::Utc::now();
+    let actor = vpsd_storage::Actor {
+        kind: "api",
+        token_id: None,
+        request_id: None,
+    };
+    let result = app
+        .app
+        .store
+        .begin_transfer(
+            &vpsd_storage::NewTransfer {
+                account_id: app.account_id,
+                domain_id: id,
+                auto_renew: true,
+                initiated_at: now,
+                completes_at: now,
+                cost: vpsd_domain::Money::from_cents(9_99),
+                description: "test".into(),
+            },
+            &vpsd_storage::NewMail {
+                account_id: app.account_id,
+                subject: "s".into(),
+                body: "b".into(),
+            },
+            &vpsd_storage::Audit {
+                actor: &actor,
+                action: "domain.transfer",
+                changes: "{}".into(),
+            },
+        )
+        .await;
+    assert!(
+        matches!(result, Err(vpsd_storage::StoreError::NotFound)),
+        "{result:?}"
     );
 }

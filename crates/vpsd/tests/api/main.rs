@@ -16,6 +16,7 @@ mod idempotency;
 mod lifecycle;
 mod mail;
 mod money;
+mod names;
 mod nameserver;
 mod observe;
 mod openapi;
