@@ -399,8 +399,10 @@ pub fn clash(
         if new.rtype == RecordType::Cname {
             return Some(Clash::Cname {
                 message: format!(
-                    "{} already has a {} record (id {id}): a CNAME must be the only record at its name. Remove the others first, or use another name.",
-                    new.name, r.rtype
+                    "{} already has {} {} record (id {id}): a CNAME must be the only record at its name. Remove the others first, or use another name.",
+                    new.name,
+                    if matches!(r.rtype, RecordType::A | RecordType::Aaaa | RecordType::Mx | RecordType::Ns | RecordType::Srv) { "an" } else { "a" },
+                    r.rtype
                 ),
             });
         }

@@ -730,7 +730,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             )?;
             let w = done.work;
             eprintln!(
-                "Ran what fell due: {} registrations and {} transfers completed, {} transfers out, {} renewed ({} short of funds), {} warnings, {} expired, {} released.",
+                "Ran what fell due: registrations completed {}, transfers completed {}, transfers out {}, renewed {} (short of funds {}), warnings {}, expired {}, released {}.",
                 w.registrations_completed,
                 w.transfers_completed,
                 w.transfers_out,
