@@ -879,9 +879,18 @@ macro_rules! sql_store {
 
             /// Fills `domain_name_unicode` of the internationalised names
             /// that have none (those stored before migration 0013); run
-            /// right after migrating. Plain names keep NULL; afterwards
-            /// nothing matches, so a later start only reads.
+            /// right after migrating, once per database: the `backfills`
+            /// table remembers it, so a later start reads one row instead
+            /// of scanning `domains`. Plain names keep NULL. Two processes
+            /// starting at once may both fill: the same values.
             pub(crate) async fn backfill_unicode_names(pool: &sqlx::Pool<$db>) -> Result<()> {
+                let done: Option<(String,)> =
+                    sqlx::query_as("SELECT name FROM backfills WHERE name = 'unicode_names'")
+                        .fetch_optional(pool)
+                        .await?;
+                if done.is_some() {
+                    return Ok(());
+                }
                 let rows: Vec<(i64, String)> = sqlx::query_as(
                     "SELECT id, domain_name FROM domains WHERE domain_name_unicode IS NULL \
                      AND (domain_name LIKE 'xn--%' OR domain_name LIKE '%.xn--%')",
@@ -897,16 +906,21 @@ macro_rules! sql_store {
                             .await?;
                     }
                 }
+                sqlx::query("INSERT INTO backfills (name) VALUES ('unicode_names') ON CONFLICT DO NOTHING")
+                    .execute(pool)
+                    .await?;
                 Ok(())
             }
 
             /// A page, the total, and the account's list version (see
-            /// `list_cache.rs`; `None` for an empty page) through sqlx.
-            /// PostgreSQL counts in the page's statement (one scan, one
-            /// round trip; faster there, measured); SQLite, which
-            /// materialises every row for the window, counts apart
-            /// (docs/benchmarks.md). The version rides in the page's
-            /// statement, so it is the page's snapshot.
+            /// `list_cache.rs`) through sqlx. PostgreSQL counts in the
+            /// page's statement (one scan, one round trip; faster there,
+            /// measured); SQLite, which materialises every row for the
+            /// window, counts apart (docs/benchmarks.md), and so does an
+            /// empty page, which has no row to carry the count. The version
+            /// rides in the statement that gives the total, so it is the
+            /// page's snapshot, and an empty page (a search that finds
+            /// nothing) is kept like any other.
             pub(crate) async fn list_domains_sqlx(
                 &self,
                 account_id: i64,
@@ -918,7 +932,8 @@ macro_rules! sql_store {
                 let status = filter.status.map(DomainStatus::as_str);
                 let pattern = filter.search.as_deref().map(like_pattern);
                 use sqlx::{FromRow, Row};
-                let count_sql = format!("SELECT COUNT(*) FROM domains {WHERE}");
+                let count_sql =
+                    format!("SELECT COUNT(*), {LIST_VERSION} AS list_version FROM domains {WHERE}");
                 let window = if $name == "postgres" {
                     ", COUNT(*) OVER () AS total"
                 } else {
@@ -936,28 +951,32 @@ macro_rules! sql_store {
                 .bind(offset)
                 .fetch_all(&self.pool)
                 .await?;
-                let version = match rows.first() {
-                    Some(row) => Some(row.try_get::<i64, _>("list_version")?),
-                    None => None,
-                };
-                let total = match rows.first() {
-                    Some(row) if !window.is_empty() => row.try_get::<i64, _>("total")?,
+                let (total, version) = match rows.first() {
+                    Some(row) if !window.is_empty() => (
+                        row.try_get::<i64, _>("total")?,
+                        row.try_get::<i64, _>("list_version")?,
+                    ),
                     _ => {
-                        sqlx::query_as::<_, (i64,)>(&count_sql)
+                        sqlx::query_as::<_, (i64, i64)>(&count_sql)
                             .bind(account_id)
                             .bind(status)
                             .bind(filter.locked_only)
                             .bind(pattern.as_deref())
                             .fetch_one(&self.pool)
                             .await?
-                            .0
                     }
+                };
+                // SQLite counts in a statement of its own: the page's row
+                // carries the page's version.
+                let version = match rows.first() {
+                    Some(row) => row.try_get::<i64, _>("list_version")?,
+                    None => version,
                 };
                 let rows = rows
                     .iter()
                     .map(DomainRow::from_row)
                     .collect::<Result<Vec<_>, _>>()?;
-                Ok((version, DomainPage { total, domains: domains(rows)?.into() }))
+                Ok((Some(version), DomainPage { total, domains: domains(rows)?.into() }))
             }
 
             /// Appends to the audit log, in the caller's transaction.

@@ -7,3 +7,9 @@
 -- runs on the account's rows found by domains_by_account.
 -- Keep migrations/sqlite/0013 in step.
 ALTER TABLE domains ADD COLUMN domain_name_unicode TEXT;
+
+-- Backfills the store runs once after a migration (by name), so a later
+-- start does not look for rows to fill again.
+CREATE TABLE backfills (
+    name TEXT PRIMARY KEY
+);

@@ -152,7 +152,13 @@ async fn nameservers_are_host_names_not_addresses(app: &TestApp) {
 }
 
 async fn search_finds_idns_by_what_the_user_sees(app: &TestApp) {
+    // A search that finds nothing is kept like any page, and still sees
+    // the next change at once.
+    let (_, empty) = app.get("/api/v1/domains/?search=bücher").await;
+    assert_eq!(empty["count"], 0, "{empty}");
     let shop = app.register("bücher-shop.com").await;
+    let (_, found) = app.get("/api/v1/domains/?search=bücher").await;
+    assert_eq!(found["count"], 1, "{found}");
     let other = app.register("example.com").await;
     // Imported names get the Unicode form too.
     app.held_elsewhere(
@@ -237,8 +243,10 @@ async fn execute(app: &TestApp, sql: &str) {
 
 async fn names_stored_before_the_unicode_column_are_filled_on_start(app: &TestApp) {
     let id = app.register("bücher-shop.com").await;
-    // As a row written before migration 0013: no Unicode form.
+    // As a row written before migration 0013: no Unicode form, no backfill
+    // run yet.
     execute(app, "UPDATE domains SET domain_name_unicode = NULL").await;
+    execute(app, "DELETE FROM backfills").await;
     let (_, body) = app.get("/api/v1/domains/?search=bücher").await;
     assert_eq!(body["count"], 0, "{body}");
     // A process starting on the database fills it in.
@@ -249,6 +257,15 @@ async fn names_stored_before_the_unicode_column_are_filled_on_start(app: &TestAp
     let (_, body) = app.get("/api/v1/domains/?search=bücher").await;
     assert_eq!(body["count"], 1, "{body}");
     assert_eq!(body["results"][0]["id"], id);
+    // Once per database: a later start does not scan the domains again.
+    execute(app, "UPDATE domains SET domain_name_unicode = NULL").await;
+    drop(
+        vpsd_storage::connect(&app.database_url)
+            .await
+            .expect("connect"),
+    );
+    let (_, body) = app.get("/api/v1/domains/?search=bücher").await;
+    assert_eq!(body["count"], 0, "{body}");
 }
 
 async fn a_name_held_under_older_rules_still_renews(app: &TestApp) {
