@@ -351,16 +351,27 @@ fn parse_time(s: &str) -> Result<DateTime<Utc>, String> {
         .map_err(|_| format!("`{s}` is not an RFC 3339 time such as 2025-01-15T10:30:00Z"))
 }
 
-fn init_tracing(format: LogFormat) {
+/// Sets up the log: lines to standard error, written by a thread of their
+/// own, so a request's log line (one per request at `info`) costs the
+/// request a copy into a queue, not a `write` to stderr (measured: GET
+/// detail 39,000–46,000 req/s with the lines written in place, 52,000–62,000
+/// without them). When the queue is full the caller waits: no line is
+/// dropped. The guard flushes the queue when dropped: hold it until exit.
+fn init_tracing(format: LogFormat) -> tracing_appender::non_blocking::WorkerGuard {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .lossy(false)
+        .thread_name("vpsd-log")
+        .finish(std::io::stderr());
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_writer(writer);
     let _ = match format {
         LogFormat::Human => builder.try_init(),
         LogFormat::Json => builder.json().flatten_event(true).try_init(),
     };
+    guard
 }
 
 /// The error of binding `addr` (given with `flag`, used `what` for), with what
@@ -398,7 +409,7 @@ fn valid_email(email: &str) -> bool {
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
-    init_tracing(cli.log_format);
+    let _log = init_tracing(cli.log_format);
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let mut settings = ServerSettings::new(cli.database.clone());
     match cli.command {
