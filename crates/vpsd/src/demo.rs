@@ -92,6 +92,42 @@ async fn print_existing(app: &App, database_url: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Records one of the demo's own domains, free, on VPS.org's nameservers,
+/// audited as the operator's.
+async fn register(
+    app: &App,
+    account_id: i64,
+    name: &str,
+    registered: chrono::DateTime<chrono::Utc>,
+    expires: chrono::DateTime<chrono::Utc>,
+    activates_at: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<vpsd_storage::Domain> {
+    let operator = Actor::operator();
+    Ok(app
+        .store
+        .insert_registration(
+            &NewRegistration {
+                account_id,
+                domain_name: name.to_owned(),
+                registration_date: registered,
+                expiration_date: expires,
+                activates_at,
+                auto_renew: true,
+                privacy_protection: true,
+                nameservers: app.registrar.settings().own_nameservers.clone(),
+                registrar: OUR_REGISTRAR.to_owned(),
+                cost: Money::ZERO,
+                description: "Demo data".to_owned(),
+            },
+            &Audit {
+                actor: &operator,
+                action: "domain.register",
+                changes: "{\"demo\": [null, true]}".to_owned(),
+            },
+        )
+        .await?)
+}
+
 /// On an empty database: the demo account, its token and domains; `None`
 /// (nothing added) when the database already has accounts.
 pub async fn seed(app: &App) -> anyhow::Result<Option<Demo>> {
@@ -121,29 +157,17 @@ pub async fn seed(app: &App) -> anyhow::Result<Option<Demo>> {
     ];
     for (name, ago, years, activates) in plan {
         let registered = now - ago;
-        store
-            .insert_registration(
-                &NewRegistration {
-                    account_id: account.id,
-                    domain_name: name.to_owned(),
-                    registration_date: registered,
-                    expiration_date: add_years(registered, years),
-                    activates_at: if activates { registered } else { now + delay },
-                    auto_renew: true,
-                    privacy_protection: true,
-                    nameservers: app.registrar.settings().own_nameservers.clone(),
-                    registrar: OUR_REGISTRAR.to_owned(),
-                    cost: Money::ZERO,
-                    description: "Demo data".to_owned(),
-                },
-                &Audit {
-                    actor: &operator,
-                    action: "domain.register",
-                    changes: "{\"demo\": [null, true]}".to_owned(),
-                },
-            )
-            .await
-            .with_context(|| format!("demo domain {name}"))?;
+        let activates_at = if activates { registered } else { now + delay };
+        register(
+            app,
+            account.id,
+            name,
+            registered,
+            add_years(registered, years),
+            activates_at,
+        )
+        .await
+        .with_context(|| format!("demo domain {name}"))?;
     }
     vpsd_registrar::worker::run_once(&app.registrar).await?;
 
@@ -230,29 +254,16 @@ pub async fn seed(app: &App) -> anyhow::Result<Option<Demo>> {
         expires = add_years(expires, 1);
     }
     store.skip_domain_ids(EXAMPLE_ID - 1).await?;
-    let example = store
-        .insert_registration(
-            &NewRegistration {
-                account_id: account.id,
-                domain_name: EXAMPLE_NAME.to_owned(),
-                registration_date: registered,
-                expiration_date: expires,
-                activates_at: registered,
-                auto_renew: true,
-                privacy_protection: true,
-                nameservers: app.registrar.settings().own_nameservers.clone(),
-                registrar: OUR_REGISTRAR.to_owned(),
-                cost: Money::ZERO,
-                description: "Demo data".to_owned(),
-            },
-            &Audit {
-                actor: &operator,
-                action: "domain.register",
-                changes: "{\"demo\": [null, true]}".to_owned(),
-            },
-        )
-        .await
-        .context("the demo's example.com")?;
+    let example = register(
+        app,
+        account.id,
+        EXAMPLE_NAME,
+        registered,
+        expires,
+        registered,
+    )
+    .await
+    .context("the demo's example.com")?;
     anyhow::ensure!(
         example.id == EXAMPLE_ID,
         "the demo's example.com got id {} instead of {EXAMPLE_ID}",
