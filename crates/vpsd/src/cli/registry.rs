@@ -1,0 +1,254 @@
+//! The commands that play the registry and the sandbox: `registry` (add,
+//! show, reject-transfer, request-transfer) and `sandbox clock` (show,
+//! advance).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::bail;
+use chrono::{DateTime, Utc};
+use clap::Subcommand;
+use vpsd_domain::{lifecycle, Clock, DomainName, Nameservers};
+use vpsd_registry::RegistryRecord;
+
+use crate::server::{App, ServerSettings};
+
+#[derive(Debug, Subcommand)]
+pub enum RegistryCommand {
+    /// Add a name registered at another registrar.
+    Add {
+        name: String,
+        /// The registrar that holds it, e.g. "Example Registrar, Inc.".
+        #[arg(long)]
+        registrar: String,
+        /// Its EPP auth code.
+        #[arg(long)]
+        auth_code: String,
+        /// When it was registered (RFC 3339); default now.
+        #[arg(long, value_parser = parse_time)]
+        created: Option<DateTime<Utc>>,
+        /// Locked at its registrar (clientTransferProhibited).
+        #[arg(long)]
+        transfer_prohibited: bool,
+        /// Its nameservers, comma-separated; default ns1/ns2 of the registrar's own.
+        #[arg(long, value_delimiter = ',')]
+        nameservers: Option<Vec<String>>,
+    },
+    /// The registry's record of a name: sponsor, dates, statuses,
+    /// nameservers, a pending transfer.
+    Show { name: String },
+    /// Play the losing registrar refusing a pending transfer in: the fee is
+    /// refunded and the customer mailed.
+    RejectTransfer { name: String },
+    /// Play another registrar asking to take a name a customer of ours
+    /// holds, with the auth code the customer gave it.
+    RequestTransfer {
+        name: String,
+        /// The gaining registrar, e.g. "Other Registrar LLC".
+        #[arg(long)]
+        registrar: String,
+        #[arg(long)]
+        auth_code: String,
+    },
+}
+
+/// The sandbox's test clock.
+#[derive(Debug, Subcommand)]
+pub enum SandboxCommand {
+    #[command(subcommand)]
+    Clock(ClockCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ClockCommand {
+    /// Print the sandbox time.
+    Show,
+    /// Move the sandbox time forward (never back) and run everything that
+    /// falls due, each once, before returning.
+    Advance {
+        /// How far: 30s, 5m, 12h, 45d.
+        #[arg(value_parser = crate::duration::parse)]
+        by: Duration,
+    },
+}
+
+fn parse_time(s: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| format!("`{s}` is not an RFC 3339 time such as 2025-01-15T10:30:00Z"))
+}
+
+/// `vpsd registry ...`.
+pub(super) async fn registry(
+    command: RegistryCommand,
+    settings: ServerSettings,
+    clock: Arc<dyn Clock>,
+) -> anyhow::Result<()> {
+    match command {
+        RegistryCommand::Add {
+            name,
+            registrar,
+            auth_code,
+            created,
+            transfer_prohibited,
+            nameservers,
+        } => {
+            let name = DomainName::parse(&name).map_err(|e| anyhow::anyhow!("{e}"))?;
+            if registrar.trim().is_empty() {
+                bail!("--registrar may not be empty");
+            }
+            if auth_code.is_empty() {
+                bail!("--auth-code may not be empty");
+            }
+            let app = App::build(settings, clock).await?;
+            let now = app.now();
+            let created = created.unwrap_or(now);
+            let nameservers = match nameservers {
+                Some(list) => Nameservers::parse(&list)
+                    .map_err(|e| anyhow::anyhow!("--nameservers: {e}"))?
+                    .to_strings(),
+                None => vec![
+                    "ns1.registrar-servers.com".to_owned(),
+                    "ns2.registrar-servers.com".to_owned(),
+                ],
+            };
+            let record = RegistryRecord {
+                name: name.as_str().to_owned(),
+                registrar: registrar.trim().to_owned(),
+                auth_code,
+                created_at: created,
+                expires_at: lifecycle::next_anniversary(created, now),
+                last_transferred_at: None,
+                transfer_prohibited,
+                nameservers,
+                pending_transfer_to: None,
+            };
+            app.registry
+                .add(&record, now)
+                .await
+                .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+            eprintln!("{name} is now registered at {}", record.registrar);
+            Ok(())
+        }
+        RegistryCommand::Show { name } => {
+            let app = App::build(settings, clock).await?;
+            let name = DomainName::parse_stored(&name).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let Some(r) = vpsd_registry::Registry::info(&app.registry, name.as_str()).await? else {
+                bail!("{name} is not registered at the registry");
+            };
+            let mut statuses = Vec::new();
+            if r.transfer_prohibited {
+                statuses.push("clientTransferProhibited".to_owned());
+            }
+            if let Some(to) = &r.pending_transfer_to {
+                statuses.push(format!("pendingTransfer (to {to})"));
+            }
+            if statuses.is_empty() {
+                statuses.push("ok".to_owned());
+            }
+            let stamp = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            out!("name:        {}", r.name)?;
+            out!("sponsor:     {}", r.registrar)?;
+            out!("created:     {}", stamp(r.created_at))?;
+            out!("expires:     {}", stamp(r.expires_at))?;
+            out!(
+                "transferred: {}",
+                r.last_transferred_at
+                    .map(stamp)
+                    .unwrap_or_else(|| "never".into())
+            )?;
+            out!("statuses:    {}", statuses.join(", "))?;
+            out!("nameservers: {}", r.nameservers.join(", "))?;
+            Ok(())
+        }
+        RegistryCommand::RejectTransfer { name } => {
+            let app = App::build(settings, clock).await?;
+            let d = app
+                .registrar
+                .transfer_in_rejected(&app.registry, name.trim())
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            eprintln!(
+                "The losing registrar rejected the transfer of {}: transfer_status {}, the fee refunded to account {}.",
+                d.domain_name,
+                d.transfer_status.map(|t| t.as_str()).unwrap_or("none"),
+                d.account_id
+            );
+            Ok(())
+        }
+        RegistryCommand::RequestTransfer {
+            name,
+            registrar,
+            auth_code,
+        } => {
+            let app = App::build(settings, clock).await?;
+            if registrar.trim().is_empty() {
+                bail!("--registrar may not be empty");
+            }
+            let d = app
+                .registrar
+                .request_transfer_out(&app.registry, registrar.trim(), name.trim(), &auth_code)
+                .await
+                .map_err(|e| anyhow::anyhow!("refused: {e}"))?;
+            let when = d
+                .transfer_out
+                .as_ref()
+                .map(|t| {
+                    t.auto_approve_at
+                        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                })
+                .unwrap_or_default();
+            eprintln!(
+                "{} asked for {}: the owner (account {}) is mailed; approved by itself at {when} unless the owner rejects it.",
+                registrar.trim(),
+                d.domain_name,
+                d.account_id
+            );
+            Ok(())
+        }
+    }
+}
+
+/// `vpsd sandbox ...`.
+pub(super) async fn sandbox(
+    command: SandboxCommand,
+    settings: ServerSettings,
+    clock: Arc<dyn Clock>,
+) -> anyhow::Result<()> {
+    match command {
+        SandboxCommand::Clock(ClockCommand::Show) => {
+            let app = App::build(settings, clock).await?;
+            if !app.is_sandbox() {
+                bail!("the registry is not the sandbox: there is no test clock");
+            }
+            out!(
+                "{}",
+                app.now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            )?;
+            Ok(())
+        }
+        SandboxCommand::Clock(ClockCommand::Advance { by }) => {
+            let app = App::build(settings, clock).await?;
+            let by = chrono::Duration::from_std(by)
+                .map_err(|_| anyhow::anyhow!("that is further than the clock can go"))?;
+            let done = app.advance_sandbox(by).await?;
+            out!(
+                "{}",
+                done.now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            )?;
+            let w = done.work;
+            eprintln!(
+                "Ran what fell due: registrations completed {}, transfers completed {}, transfers out {}, renewed {} (short of funds {}), warnings {}, expired {}, released {}.",
+                w.registrations_completed,
+                w.transfers_completed,
+                w.transfers_out,
+                w.renewed,
+                w.renewals_failed,
+                w.warnings,
+                w.expired,
+                w.released
+            );
+            Ok(())
+        }
+    }
+}

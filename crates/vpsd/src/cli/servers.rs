@@ -1,0 +1,238 @@
+//! The long-running commands: `serve` (the API, with the worker, nameserver
+//! and forwarding it may also run), `dns` and `worker`, their options, and
+//! what a failed bind says.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::Args;
+use vpsd_domain::Clock;
+
+use crate::server::{App, ServerSettings};
+
+/// What forwarding adds to the zones (in `serve` and in `dns`).
+#[derive(Debug, Args)]
+pub struct ZoneArgs {
+    /// The MX put at the apex of zones with email forwards (the Postfix
+    /// host that forwards them).
+    #[arg(long, env = "VPSD_MAIL_EXCHANGER", default_value = crate::server::DEFAULT_MAIL_EXCHANGER)]
+    pub mail_exchanger: String,
+    /// A public address of the URL forwarding listener, put at forwarded
+    /// hosts as an A or AAAA record; repeat for several.
+    #[arg(
+        long = "forward-address",
+        env = "VPSD_FORWARD_ADDRESSES",
+        value_delimiter = ','
+    )]
+    pub forward_addresses: Vec<std::net::IpAddr>,
+}
+
+impl ZoneArgs {
+    fn apply(self, settings: &mut ServerSettings) {
+        settings.mail_exchanger = self.mail_exchanger;
+        settings.forward_addresses = self.forward_addresses;
+    }
+}
+
+/// What the background jobs need (in `serve` and in `worker`).
+#[derive(Debug, Args)]
+pub struct JobArgs {
+    /// How long before expiration auto-renew domains are renewed (e.g. 30d).
+    #[arg(long, value_parser = crate::duration::parse)]
+    pub auto_renew_lead: Option<Duration>,
+    /// SMTP relay for the outbox: smtp://HOST:PORT, smtp://USER:PASS@HOST:587?tls=required,
+    /// smtps://HOST:465. Without it, mails stay in the outbox (`vpsd outbox list`).
+    #[arg(long, env = "VPSD_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// The sender of every mail.
+    #[arg(long, env = "VPSD_MAIL_FROM", default_value = crate::server::DEFAULT_MAIL_FROM)]
+    pub mail_from: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub jobs: JobArgs,
+    /// Run no background worker in this process (run `vpsd worker` apart).
+    #[arg(long)]
+    pub no_worker: bool,
+    /// Serve /metrics on this address instead of on the API's.
+    #[arg(long, env = "VPSD_METRICS_LISTEN")]
+    pub metrics_listen: Option<SocketAddr>,
+    /// Also run the authoritative nameserver on this address (UDP and TCP),
+    /// e.g. 0.0.0.0:53.
+    #[arg(long, env = "VPSD_DNS_LISTEN")]
+    pub dns_listen: Option<SocketAddr>,
+    #[command(flatten)]
+    pub zones: ZoneArgs,
+    /// Also answer URL forwards (by Host) on this address, e.g. 0.0.0.0:80.
+    #[arg(long, env = "VPSD_FORWARD_LISTEN")]
+    pub forward_listen: Option<SocketAddr>,
+    /// Requests per API token, per process: 20/s, 600/min, 20/s,burst=100, or off.
+    #[arg(long, env = "VPSD_RATE_LIMIT", default_value = "20/s,burst=100", value_parser = parse_rate)]
+    pub rate_limit: RateLimitArg,
+    /// Requests running longer are stopped with 503 (e.g. 30s).
+    #[arg(long, default_value = "30s", value_parser = crate::duration::parse)]
+    pub request_timeout: Duration,
+    /// A client taking longer to send a request's headers is disconnected (e.g. 10s).
+    #[arg(long, env = "VPSD_HEADER_READ_TIMEOUT", default_value = "10s", value_parser = crate::duration::parse)]
+    pub header_read_timeout: Duration,
+    /// The API's public URL, e.g. https://api.example.com: the base of `next`/`previous` links
+    /// (else they are built from the request's Host header).
+    #[arg(long, env = "VPSD_PUBLIC_URL", value_parser = vpsd_api::pagination::parse_public_url)]
+    pub public_url: Option<String>,
+    /// How long a registration stays pending (e.g. 5m, 10s).
+    #[arg(long, value_parser = crate::duration::parse)]
+    pub registration_delay: Option<Duration>,
+    /// How long a transfer stays pending (e.g. 5d, 10s).
+    #[arg(long, value_parser = crate::duration::parse)]
+    pub transfer_delay: Option<Duration>,
+    /// On an empty database, create a demo account with domains in every
+    /// state, print its token, and shorten both delays to 10s.
+    #[arg(long)]
+    pub demo: bool,
+}
+
+impl JobArgs {
+    fn apply(self, settings: &mut ServerSettings) {
+        settings.smtp_url = self.smtp_url;
+        settings.mail_from = self.mail_from;
+        if let Some(lead) = self.auto_renew_lead {
+            settings.registrar.auto_renew_lead = lead;
+        }
+    }
+}
+
+/// A rate limit, or none (`off`).
+#[derive(Debug, Clone, Copy)]
+pub struct RateLimitArg(pub Option<vpsd_api::limits::RateLimit>);
+
+fn parse_rate(s: &str) -> Result<RateLimitArg, String> {
+    vpsd_api::limits::RateLimit::parse(s).map(RateLimitArg)
+}
+
+/// The error of binding `addr` (given with `flag`, used `what` for), with what
+/// to do about it: another program holds the address, the port needs
+/// privileges, or the address is not this machine's.
+fn bind_error(err: std::io::Error, addr: SocketAddr, flag: &str, what: &str) -> anyhow::Error {
+    use std::io::ErrorKind;
+    let hint = match err.kind() {
+        ErrorKind::AddrInUse => format!(
+            "another program (another vpsd?) uses it: stop that one, or choose a free address with {flag} ADDR"
+        ),
+        ErrorKind::PermissionDenied => format!(
+            "ports below 1024 need root or the CAP_NET_BIND_SERVICE capability; or choose a port above 1023 with {flag} ADDR"
+        ),
+        ErrorKind::AddrNotAvailable => format!(
+            "{} is not an address of this machine: choose one with {flag} ADDR (127.0.0.1:PORT, or 0.0.0.0:PORT for every interface)",
+            addr.ip()
+        ),
+        _ => format!("choose another address with {flag} ADDR"),
+    };
+    anyhow::anyhow!("cannot listen on {addr} {what}: {err}; {hint}")
+}
+
+/// `vpsd serve`: the API, and whatever else its flags ask for.
+pub(super) async fn serve(
+    args: ServeArgs,
+    mut settings: ServerSettings,
+    clock: Arc<dyn Clock>,
+    listen: SocketAddr,
+    database: &str,
+) -> anyhow::Result<()> {
+    let demo_delay = Duration::from_secs(10);
+    settings.registrar.registration_delay = args
+        .registration_delay
+        .or(args.demo.then_some(demo_delay))
+        .unwrap_or(settings.registrar.registration_delay);
+    settings.registrar.transfer_delay = args
+        .transfer_delay
+        .or(args.demo.then_some(demo_delay))
+        .unwrap_or(settings.registrar.transfer_delay);
+    args.jobs.apply(&mut settings);
+    args.zones.apply(&mut settings);
+    settings.run_worker = !args.no_worker;
+    settings.request_timeout = args.request_timeout;
+    settings.header_read_timeout = args.header_read_timeout;
+    settings.public_url = args.public_url;
+    settings.rate_limit = args.rate_limit.0;
+    // Every address is taken before the database is opened, so a
+    // busy port changes nothing and leaves no SQLite side files.
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|e| bind_error(e, listen, "--listen", "for the API"))?;
+    let metrics_listener = match args.metrics_listen {
+        Some(a) => Some(
+            tokio::net::TcpListener::bind(a)
+                .await
+                .map_err(|e| bind_error(e, a, "--metrics-listen", "for metrics"))?,
+        ),
+        None => None,
+    };
+    let dns = match args.dns_listen {
+        Some(a) => Some(
+            vpsd_dns::server::bind(a)
+                .await
+                .map_err(|e| bind_error(e, a, "--dns-listen", "for DNS"))?,
+        ),
+        None => None,
+    };
+    let forward = match args.forward_listen {
+        Some(a) => Some(
+            tokio::net::TcpListener::bind(a)
+                .await
+                .map_err(|e| bind_error(e, a, "--forward-listen", "for URL forwarding"))?,
+        ),
+        None => None,
+    };
+    let app = App::build(settings, clock).await?;
+    if let Some(a) = args.dns_listen {
+        tracing::info!(addr = %a, "serving DNS");
+    }
+    let addr = listener.local_addr()?;
+    if args.demo {
+        crate::demo::seed_and_print(&app, addr, database).await?;
+    }
+    tracing::info!(%addr, database = %vpsd_storage::redact(database), "serving the Domains API");
+    let extra = crate::server::Listeners {
+        metrics: metrics_listener,
+        dns,
+        forward,
+    };
+    app.serve_all(listener, extra, crate::server::shutdown_signal())
+        .await
+}
+
+/// `vpsd dns`: only the authoritative nameserver.
+pub(super) async fn dns(
+    dns_listen: SocketAddr,
+    zones: ZoneArgs,
+    mut settings: ServerSettings,
+    clock: Arc<dyn Clock>,
+    database: &str,
+) -> anyhow::Result<()> {
+    zones.apply(&mut settings);
+    let (udp, tcp) = vpsd_dns::server::bind(dns_listen)
+        .await
+        .map_err(|e| bind_error(e, dns_listen, "--dns-listen", "for DNS"))?;
+    let app = App::build(settings, clock).await?;
+    tracing::info!(addr = %dns_listen, database = %vpsd_storage::redact(database), "serving DNS");
+    app.run_dns(udp, tcp, crate::server::shutdown_signal())
+        .await;
+    app.store.close().await;
+    Ok(())
+}
+
+/// `vpsd worker`: only the background worker.
+pub(super) async fn worker(
+    jobs: JobArgs,
+    mut settings: ServerSettings,
+    clock: Arc<dyn Clock>,
+    database: &str,
+) -> anyhow::Result<()> {
+    jobs.apply(&mut settings);
+    let app = App::build(settings, clock).await?;
+    tracing::info!(database = %vpsd_storage::redact(database), "running the worker");
+    app.work(crate::server::shutdown_signal()).await
+}
