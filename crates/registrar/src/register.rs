@@ -1,0 +1,145 @@
+//! Finding and registering names: check availability, list and read the
+//! account's domains, register a new name (charge first, registry second,
+//! refund if the registry refuses).
+
+use serde_json::{json, Value};
+use vpsd_domain::lifecycle::add_years;
+use vpsd_domain::{DomainName, Money, Nameservers, Years};
+use vpsd_registry::{RegistryError, OUR_REGISTRAR};
+use vpsd_storage::{Actor, Audit, Domain, DomainFilter, DomainPage, NewRegistration, StoreError};
+
+use crate::{changes, chrono_duration, ts, Registrar, RegistrarError};
+
+/// A registration as the customer asked for it, already parsed.
+#[derive(Debug, Clone)]
+pub struct Registration {
+    pub domain_name: DomainName,
+    pub years: Years,
+    pub auto_renew: bool,
+    pub privacy_protection: bool,
+    pub nameservers: Option<Nameservers>,
+}
+
+impl Registrar {
+    /// Whether a name can be registered now: `Ok(())` when it can, else the
+    /// error registration would give.
+    pub async fn check(&self, name: &DomainName) -> Result<(), RegistrarError> {
+        if let Some(record) = self.registry.info(name.as_str()).await? {
+            return Err(RegistrarError::taken(name.as_str(), &record.registrar));
+        }
+        if self.store.domain_by_name(name.as_str()).await?.is_some() {
+            return Err(RegistrarError::taken(name.as_str(), OUR_REGISTRAR));
+        }
+        Ok(())
+    }
+
+    pub async fn list(
+        &self,
+        account_id: i64,
+        filter: &DomainFilter,
+        offset: i64,
+        limit: i64,
+    ) -> Result<DomainPage, RegistrarError> {
+        Ok(self
+            .store
+            .list_domains(account_id, filter, offset, limit)
+            .await?)
+    }
+
+    pub async fn domain(&self, account_id: i64, domain_id: i64) -> Result<Domain, RegistrarError> {
+        self.store
+            .domain(account_id, domain_id)
+            .await?
+            .ok_or(RegistrarError::NotFound)
+    }
+
+    /// POST /api/v1/domains/: records a pending registration, charges it,
+    /// and creates the name at the registry.
+    pub async fn register(
+        &self,
+        actor: &Actor,
+        account_id: i64,
+        reg: Registration,
+    ) -> Result<(Domain, Money), RegistrarError> {
+        let name = reg.domain_name.as_str().to_owned();
+        if let Some(record) = self.registry.info(&name).await? {
+            return Err(RegistrarError::taken(&name, &record.registrar));
+        }
+        let now = self.now();
+        let cost = reg.years.times(reg.domain_name.tld().prices().register);
+        let nameservers = reg
+            .nameservers
+            .map(|n| n.to_strings())
+            .unwrap_or_else(|| self.settings.own_nameservers.clone());
+        let new = NewRegistration {
+            account_id,
+            domain_name: name.clone(),
+            registration_date: now,
+            expiration_date: add_years(now, reg.years.get()),
+            activates_at: now + chrono_duration(self.settings.registration_delay),
+            auto_renew: reg.auto_renew,
+            privacy_protection: reg.privacy_protection,
+            nameservers: nameservers.clone(),
+            registrar: OUR_REGISTRAR.to_owned(),
+            cost,
+            description: format!("Registration of {name} for {} year(s)", reg.years.get()),
+        };
+        let audit = Audit {
+            actor,
+            action: "domain.register",
+            changes: changes(&[
+                ("status", Value::Null, json!("pending")),
+                ("expiration_date", Value::Null, ts(new.expiration_date)),
+                ("auto_renew", Value::Null, json!(new.auto_renew)),
+                (
+                    "privacy_protection",
+                    Value::Null,
+                    json!(new.privacy_protection),
+                ),
+                ("nameservers", Value::Null, json!(new.nameservers)),
+                ("cost", Value::Null, json!(cost.to_string())),
+            ]),
+        };
+        let domain = match self.store.insert_registration(&new, &audit).await {
+            Ok(d) => d,
+            Err(StoreError::Conflict { .. }) => {
+                return Err(RegistrarError::taken(&name, OUR_REGISTRAR))
+            }
+            Err(StoreError::InsufficientFunds) => {
+                return Err(self
+                    .short_of_funds(account_id, cost, &format!("Registering {name}"))
+                    .await)
+            }
+            Err(e) => return Err(e.into()),
+        };
+        match self
+            .registry
+            .create(&name, reg.years.get(), &nameservers, now)
+            .await
+        {
+            Ok(_) => Ok((domain, cost)),
+            Err(e) => {
+                // The registry refused after we charged: undo and refund.
+                self.store
+                    .cancel_registration(
+                        domain.id,
+                        &format!("Refund: the registry refused {name}"),
+                        None,
+                        self.now(),
+                        &Audit {
+                            actor,
+                            action: "domain.register_refused",
+                            changes: changes(&[("status", json!("pending"), Value::Null)]),
+                        },
+                    )
+                    .await?;
+                match e {
+                    RegistryError::Taken { registrar } => {
+                        Err(RegistrarError::taken(&name, &registrar))
+                    }
+                    other => Err(other.into()),
+                }
+            }
+        }
+    }
+}

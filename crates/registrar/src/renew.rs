@@ -1,0 +1,219 @@
+//! Renewing a domain (also in its grace period) and restoring one in its
+//! redemption period; `apply_renewal` is shared with the worker's
+//! auto-renewal.
+
+use serde_json::{json, Value};
+use vpsd_domain::lifecycle::{add_years, phase, renewable_years, Phase};
+use vpsd_domain::pricing::RESTORE_FEE;
+use vpsd_domain::{Money, Years};
+use vpsd_registry::OUR_REGISTRAR;
+use vpsd_storage::{Actor, Audit, Domain, Renewal, StoreError};
+
+use crate::{changes, mail, ts, Registrar, RegistrarError};
+
+impl Registrar {
+    fn require_sponsored(domain: &Domain, what: &str) -> Result<(), RegistrarError> {
+        if domain.registrar == OUR_REGISTRAR {
+            return Ok(());
+        }
+        Err(RegistrarError::invalid(
+            "not_sponsored",
+            format!(
+                "{} is registered at {}: {what} it there, or transfer it to VPS.org first (POST /api/v1/domains/{}/transfer/).",
+                domain.domain_name, domain.registrar, domain.id
+            ),
+        ))
+    }
+
+    /// POST /api/v1/domains/{id}/renew/: `years` more from the current
+    /// expiration, at the renewal price; also during the grace period.
+    pub async fn renew(
+        &self,
+        actor: &Actor,
+        account_id: i64,
+        domain_id: i64,
+        years: Years,
+    ) -> Result<(Domain, Money), RegistrarError> {
+        let domain = self.domain(account_id, domain_id).await?;
+        Self::require_sponsored(&domain, "renew")?;
+        let now = self.now();
+        let name = &domain.domain_name;
+        match phase(domain.status, domain.expiration_date, now) {
+            Phase::Pending => {
+                return Err(RegistrarError::invalid(
+                    "domain_pending",
+                    format!("{name} is still being registered: renew it once its status is active."),
+                ))
+            }
+            Phase::Redemption => {
+                return Err(RegistrarError::invalid(
+                    "in_redemption",
+                    format!(
+                        "{name} is past its grace period: restore it with POST /api/v1/domains/{domain_id}/restore/ (the restore fee of ${RESTORE_FEE} plus one year)."
+                    ),
+                ))
+            }
+            Phase::PendingDelete => return Err(Self::too_late(&domain)),
+            Phase::Active | Phase::Grace => {}
+        }
+        let allowed = renewable_years(domain.expiration_date, now);
+        if years.get() > allowed {
+            let detail = if allowed == 0 {
+                format!("{name} already runs close to the ten-year maximum: it cannot be renewed now; try again when less than nine years remain.")
+            } else {
+                format!("A renewal may not carry {name} more than ten years ahead: at most {allowed} more year(s) are allowed now.")
+            };
+            return Err(RegistrarError::invalid("renewal_too_long", detail));
+        }
+        let cost = years.times(Self::tld_of(&domain)?.prices().renew);
+        let renewed = self
+            .apply_renewal(actor, &domain, years.get(), cost, "renewal", "renewed")
+            .await?;
+        Ok((renewed, cost))
+    }
+
+    fn too_late(domain: &Domain) -> RegistrarError {
+        let release = vpsd_domain::lifecycle::ExpiryDates::after(domain.expiration_date).release_at;
+        RegistrarError::invalid(
+            "pending_delete",
+            format!(
+                "{} is pending deletion: it can no longer be renewed or restored, and is released on {}; register it again after that.",
+                domain.domain_name,
+                release.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            ),
+        )
+    }
+
+    /// POST /api/v1/domains/{id}/restore/: a domain in its redemption period
+    /// comes back for the restore fee plus one year (RFC 3915).
+    pub async fn restore(
+        &self,
+        actor: &Actor,
+        account_id: i64,
+        domain_id: i64,
+    ) -> Result<(Domain, Money), RegistrarError> {
+        let domain = self.domain(account_id, domain_id).await?;
+        Self::require_sponsored(&domain, "restore")?;
+        let name = &domain.domain_name;
+        match phase(domain.status, domain.expiration_date, self.now()) {
+            Phase::Redemption => {}
+            Phase::PendingDelete => return Err(Self::too_late(&domain)),
+            Phase::Grace | Phase::Active => {
+                return Err(RegistrarError::invalid(
+                    "not_in_redemption",
+                    format!("{name} is not in its redemption period, so there is nothing to restore: renew it with POST /api/v1/domains/{domain_id}/renew/ at the normal price."),
+                ))
+            }
+            Phase::Pending => {
+                return Err(RegistrarError::invalid(
+                    "domain_pending",
+                    format!("{name} is still being registered."),
+                ))
+            }
+        }
+        let cost =
+            Money::from_cents(RESTORE_FEE.cents() + Self::tld_of(&domain)?.prices().renew.cents());
+        let restored = self
+            .apply_renewal(
+                actor,
+                &domain,
+                1,
+                cost,
+                "restore",
+                "restored (restore fee plus one year)",
+            )
+            .await?;
+        Ok((restored, cost))
+    }
+
+    /// Charges and records a renewal, then extends the term at the registry;
+    /// a registry refusal is undone and refunded.
+    pub(crate) async fn apply_renewal(
+        &self,
+        actor: &Actor,
+        domain: &Domain,
+        years: u32,
+        cost: Money,
+        kind: &'static str,
+        how: &str,
+    ) -> Result<Domain, RegistrarError> {
+        let now = self.now();
+        let new_expiration = add_years(domain.expiration_date, years);
+        let what = if kind == "restore" {
+            "Restore"
+        } else {
+            "Renewal"
+        };
+        let renewal = Renewal {
+            domain_id: domain.id,
+            account_id: domain.account_id,
+            old_expiration: domain.expiration_date,
+            new_expiration,
+            cost,
+            kind,
+            description: format!("{what} of {} for {years} year(s)", domain.domain_name),
+            mail: mail::renewed(domain, new_expiration, cost, how),
+            now,
+        };
+        let audit = Audit {
+            actor,
+            action: if kind == "restore" {
+                "domain.restore"
+            } else {
+                "domain.renew"
+            },
+            changes: changes(&[
+                (
+                    "expiration_date",
+                    ts(domain.expiration_date),
+                    ts(new_expiration),
+                ),
+                ("status", json!(domain.status.as_str()), json!("active")),
+                ("cost", Value::Null, json!(cost.to_string())),
+            ]),
+        };
+        let renewed = match self.store.renew_domain(&renewal, &audit).await {
+            Ok(d) => d,
+            Err(StoreError::InsufficientFunds) => {
+                return Err(self
+                    .short_of_funds(
+                        domain.account_id,
+                        cost,
+                        &format!("Renewing {}", domain.domain_name),
+                    )
+                    .await)
+            }
+            Err(StoreError::StateChanged) => {
+                return Err(RegistrarError::Conflict(format!(
+                    "{} changed while this request ran (another renewal?): fetch it and try again.",
+                    domain.domain_name
+                )))
+            }
+            Err(e) => return Err(e.into()),
+        };
+        if let Err(e) = self
+            .registry
+            .renew(&domain.domain_name, domain.expiration_date, years, now)
+            .await
+        {
+            tracing::error!(domain = %domain.domain_name, error = %e, "registry refused a renewal; refunding");
+            self.store
+                .undo_renewal(
+                    &renewal,
+                    domain.status.as_str(),
+                    &Audit {
+                        actor,
+                        action: "domain.renew_refused",
+                        changes: changes(&[(
+                            "expiration_date",
+                            ts(new_expiration),
+                            ts(domain.expiration_date),
+                        )]),
+                    },
+                )
+                .await?;
+            return Err(e.into());
+        }
+        Ok(renewed)
+    }
+}

@@ -1,0 +1,164 @@
+//! Changing a domain's settings (auto-renew, privacy, nameservers, lock)
+//! and removing it from the account.
+
+use serde_json::json;
+use vpsd_domain::lifecycle::{DomainStatus, TransferStatus};
+use vpsd_domain::Nameservers;
+use vpsd_registry::OUR_REGISTRAR;
+use vpsd_storage::{Actor, Audit, Domain, SettingsChange};
+
+use crate::{changes, Registrar, RegistrarError};
+
+/// The settings a PUT changes, already parsed.
+#[derive(Debug, Clone, Default)]
+pub struct SettingsUpdate {
+    pub auto_renew: Option<bool>,
+    pub privacy_protection: Option<bool>,
+    pub nameservers: Option<Nameservers>,
+    pub locked: Option<bool>,
+}
+
+impl SettingsUpdate {
+    pub fn is_empty(&self) -> bool {
+        self.auto_renew.is_none()
+            && self.privacy_protection.is_none()
+            && self.nameservers.is_none()
+            && self.locked.is_none()
+    }
+}
+
+impl Registrar {
+    /// PUT /api/v1/domains/{id}/.
+    pub async fn update(
+        &self,
+        actor: &Actor,
+        account_id: i64,
+        domain_id: i64,
+        update: SettingsUpdate,
+    ) -> Result<Domain, RegistrarError> {
+        if update.is_empty() {
+            return Err(RegistrarError::invalid(
+                "empty_update",
+                "Give at least one of auto_renew, privacy_protection, nameservers, locked.",
+            ));
+        }
+        let domain = self.domain(account_id, domain_id).await?;
+        let touches_registry = update.nameservers.is_some() || update.locked.is_some();
+        if (touches_registry || update.privacy_protection.is_some())
+            && domain.registrar != OUR_REGISTRAR
+        {
+            return Err(RegistrarError::invalid(
+                    "not_sponsored",
+                    format!(
+                        "{} is registered at {}: only auto_renew can change until it is transferred to VPS.org (POST /api/v1/domains/{}/transfer/).",
+                        domain.domain_name, domain.registrar, domain.id
+                    ),
+                ));
+        }
+        if touches_registry {
+            if domain.status == DomainStatus::Pending {
+                return Err(RegistrarError::invalid(
+                    "domain_pending",
+                    format!(
+                        "{} is still being registered: change nameservers or the lock once its status is active.",
+                        domain.domain_name
+                    ),
+                ));
+            }
+            if domain.transfer_status == Some(TransferStatus::Pending) {
+                return Err(RegistrarError::invalid(
+                    "transfer_in_progress",
+                    format!(
+                        "A transfer of {} is in progress: change nameservers or the lock after it completes.",
+                        domain.domain_name
+                    ),
+                ));
+            }
+        }
+        let nameservers = update.nameservers.as_ref().map(Nameservers::to_strings);
+        let now = self.now();
+        if touches_registry {
+            self.registry
+                .update(
+                    &domain.domain_name,
+                    nameservers.as_deref(),
+                    update.locked,
+                    now,
+                )
+                .await?;
+        }
+        let change = SettingsChange {
+            auto_renew: update.auto_renew,
+            privacy_protection: update.privacy_protection,
+            nameservers,
+            locked: update.locked,
+        };
+        self.store
+            .update_settings(
+                account_id,
+                domain_id,
+                &change,
+                now,
+                &Audit {
+                    actor,
+                    action: "domain.update",
+                    changes: changes(&[
+                        (
+                            "auto_renew",
+                            json!(domain.auto_renew),
+                            json!(change.auto_renew.unwrap_or(domain.auto_renew)),
+                        ),
+                        (
+                            "privacy_protection",
+                            json!(domain.privacy_protection),
+                            json!(change
+                                .privacy_protection
+                                .unwrap_or(domain.privacy_protection)),
+                        ),
+                        (
+                            "nameservers",
+                            json!(domain.nameservers),
+                            json!(change
+                                .nameservers
+                                .clone()
+                                .unwrap_or_else(|| domain.nameservers.clone())),
+                        ),
+                        (
+                            "locked",
+                            json!(domain.locked),
+                            json!(change.locked.unwrap_or(domain.locked)),
+                        ),
+                    ]),
+                },
+            )
+            .await?
+            .ok_or(RegistrarError::NotFound)
+    }
+
+    /// DELETE /api/v1/domains/{id}/: off the account, still registered.
+    pub async fn remove(
+        &self,
+        actor: &Actor,
+        account_id: i64,
+        domain_id: i64,
+    ) -> Result<(), RegistrarError> {
+        if self
+            .store
+            .remove_domain(
+                account_id,
+                domain_id,
+                self.now(),
+                &Audit {
+                    actor,
+                    action: "domain.remove",
+                    changes: changes(&[("in_account", json!(true), json!(false))]),
+                },
+            )
+            .await?
+        {
+            Ok(())
+        } else {
+            Err(RegistrarError::NotFound)
+        }
+    }
+}
