@@ -53,19 +53,8 @@ async fn sigterm_leaves_no_sqlite_wal_files() {
     };
     assert!(side("-wal").exists(), "WAL mode while serving");
     assert!(side("-shm").exists(), "WAL mode while serving");
-    let killed = Command::new("kill")
-        .args(["-TERM", &server.id().to_string()])
-        .status()
-        .expect("kill");
-    assert!(killed.success());
-    let deadline = Instant::now() + Duration::from_secs(15);
-    let status = loop {
-        if let Some(status) = server.try_wait().expect("try_wait") {
-            break status;
-        }
-        assert!(Instant::now() < deadline, "vpsd serve did not stop");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    sigterm(&server);
+    let status = stopped(&mut server).await;
     assert!(status.success(), "{status}");
     assert!(db.exists());
     for ext in ["-wal", "-shm"] {
@@ -297,11 +286,7 @@ async fn sigterm_finishes_requests_in_flight(app: &TestApp) {
         .await
         .expect("part");
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let killed = Command::new("kill")
-        .args(["-TERM", &server.id().to_string()])
-        .status()
-        .expect("kill");
-    assert!(killed.success());
+    sigterm(&server);
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert!(
         server.try_wait().expect("try_wait").is_none(),
@@ -317,14 +302,7 @@ async fn sigterm_finishes_requests_in_flight(app: &TestApp) {
         .await
         .expect("response");
     assert!(response.starts_with("HTTP/1.1 201"), "{response}");
-    let deadline = Instant::now() + Duration::from_secs(15);
-    let status = loop {
-        if let Some(status) = server.try_wait().expect("try_wait") {
-            break status;
-        }
-        assert!(Instant::now() < deadline, "vpsd serve did not stop");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    let status = stopped(&mut server).await;
     assert!(status.success(), "{status}");
     assert_eq!(app.balance(app.account_id).await, 1_000_00 - 12_99);
 }
@@ -624,5 +602,26 @@ fn busy_port_says_which_flag_to_change() {
         assert!(err.contains("another program"), "{args:?}: {err}");
         assert!(err.contains(flag), "{args:?}: {err}");
         assert!(!db.exists(), "{args:?} opened the database");
+    }
+}
+
+/// Sends SIGTERM to `server`, as a service manager stops it.
+fn sigterm(server: &std::process::Child) {
+    let killed = Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+}
+
+/// How `server` exited, waiting for it up to 15 s.
+async fn stopped(server: &mut std::process::Child) -> std::process::ExitStatus {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        if let Some(status) = server.try_wait().expect("try_wait") {
+            return status;
+        }
+        assert!(Instant::now() < deadline, "vpsd serve did not stop");
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
