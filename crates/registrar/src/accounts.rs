@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
+use vpsd_domain::AuditAction;
 use vpsd_domain::Money;
 use vpsd_storage::{Account, Actor, Audit};
 
@@ -31,7 +32,7 @@ impl Registrar {
                 self.now(),
                 &Audit {
                     actor,
-                    action: "account.create",
+                    action: AuditAction::AccountCreate,
                     changes: changes(&[
                         ("email", Value::Null, json!(email)),
                         ("balance", Value::Null, json!(balance.to_string())),
@@ -58,7 +59,7 @@ impl Registrar {
                 self.now(),
                 &Audit {
                     actor,
-                    action: "account.credit",
+                    action: AuditAction::AccountCredit,
                     changes: changes(&[("credit", Value::Null, json!(amount.to_string()))]),
                 },
             )
@@ -74,7 +75,7 @@ impl Registrar {
                 self.now(),
                 &Audit {
                     actor,
-                    action: "token.revoke",
+                    action: AuditAction::TokenRevoke,
                     changes: changes(&[("token_id", Value::Null, json!(token_id))]),
                 },
             )
@@ -106,7 +107,7 @@ impl Registrar {
                 },
                 &Audit {
                     actor,
-                    action: "token.create",
+                    action: AuditAction::TokenCreate,
                     changes: changes(&[
                         ("name", Value::Null, json!(name)),
                         ("read_only", Value::Null, json!(read_only)),

@@ -4,6 +4,7 @@
 //! the store's write transaction.
 
 use serde_json::{json, Value};
+use vpsd_domain::AuditAction;
 use vpsd_storage::{
     Actor, Audit, EmailForward, EmailForwardData, ForwardClash, UrlForward, UrlForwardData,
 };
@@ -71,9 +72,9 @@ impl Registrar {
         let audit = Audit {
             actor,
             action: if replacing.is_some() {
-                "email_forward.update"
+                AuditAction::EmailForwardUpdate
             } else {
-                "email_forward.create"
+                AuditAction::EmailForwardCreate
             },
             changes: email_changes(replacing.map(Into::into).as_ref(), Some(data)),
         };
@@ -104,7 +105,7 @@ impl Registrar {
         )?;
         let audit = Audit {
             actor,
-            action: "email_forward.delete",
+            action: AuditAction::EmailForwardDelete,
             changes: email_changes(Some(&(&before).into()), None),
         };
         self.store()
@@ -138,9 +139,9 @@ impl Registrar {
         let audit = Audit {
             actor,
             action: if replacing.is_some() {
-                "url_forward.update"
+                AuditAction::UrlForwardUpdate
             } else {
-                "url_forward.create"
+                AuditAction::UrlForwardCreate
             },
             changes: url_changes(replacing.map(Into::into).as_ref(), Some(data)),
         };
@@ -171,7 +172,7 @@ impl Registrar {
         )?;
         let audit = Audit {
             actor,
-            action: "url_forward.delete",
+            action: AuditAction::UrlForwardDelete,
             changes: url_changes(Some(&(&before).into()), None),
         };
         self.store()

@@ -5,6 +5,7 @@
 
 use serde_json::{json, Value};
 use vpsd_domain::dns::{Clash, RecordData};
+use vpsd_domain::AuditAction;
 use vpsd_storage::{Actor, Audit, DnsRecord};
 
 use crate::{changes, Registrar, RegistrarError};
@@ -69,7 +70,7 @@ impl Registrar {
     ) -> Result<Result<DnsRecord, Clash>, RegistrarError> {
         let audit = Audit {
             actor,
-            action: "dns_record.create",
+            action: AuditAction::DnsRecordCreate,
             changes: record_changes(None, Some(data)),
         };
         self.store()
@@ -88,7 +89,7 @@ impl Registrar {
     ) -> Result<Result<DnsRecord, Clash>, RegistrarError> {
         let audit = Audit {
             actor,
-            action: "dns_record.update",
+            action: AuditAction::DnsRecordUpdate,
             changes: record_changes(Some(&current.data), Some(data)),
         };
         self.store()
@@ -114,7 +115,7 @@ impl Registrar {
         let before = self.dns_record(account_id, domain_id, record_id).await?;
         let audit = Audit {
             actor,
-            action: "dns_record.delete",
+            action: AuditAction::DnsRecordDelete,
             changes: record_changes(Some(&before.data), None),
         };
         let deleted = self

@@ -4,6 +4,7 @@
 
 use serde_json::{json, Value};
 use vpsd_domain::lifecycle::add_years;
+use vpsd_domain::AuditAction;
 use vpsd_domain::{DomainName, Money, Nameservers, Years};
 use vpsd_registry::{RegistryError, OUR_REGISTRAR};
 use vpsd_storage::{Actor, Audit, Domain, DomainFilter, DomainPage, NewRegistration, StoreError};
@@ -86,7 +87,7 @@ impl Registrar {
         };
         let audit = Audit {
             actor,
-            action: "domain.register",
+            action: AuditAction::DomainRegister,
             changes: changes(&[
                 ("status", Value::Null, json!("pending")),
                 ("expiration_date", Value::Null, ts(new.expiration_date)),
@@ -128,7 +129,7 @@ impl Registrar {
                         self.now(),
                         &Audit {
                             actor,
-                            action: "domain.register_refused",
+                            action: AuditAction::DomainRegisterRefused,
                             changes: changes(&[("status", json!("pending"), Value::Null)]),
                         },
                     )

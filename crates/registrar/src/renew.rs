@@ -5,6 +5,7 @@
 use serde_json::{json, Value};
 use vpsd_domain::lifecycle::{add_years, phase, renewable_years, Phase};
 use vpsd_domain::pricing::RESTORE_FEE;
+use vpsd_domain::AuditAction;
 use vpsd_domain::{Money, Years};
 use vpsd_registry::OUR_REGISTRAR;
 use vpsd_storage::{Actor, Audit, Domain, Renewal, StoreError};
@@ -158,9 +159,9 @@ impl Registrar {
         let audit = Audit {
             actor,
             action: if kind == "restore" {
-                "domain.restore"
+                AuditAction::DomainRestore
             } else {
-                "domain.renew"
+                AuditAction::DomainRenew
             },
             changes: changes(&[
                 (
@@ -203,7 +204,7 @@ impl Registrar {
                     domain.status.as_str(),
                     &Audit {
                         actor,
-                        action: "domain.renew_refused",
+                        action: AuditAction::DomainRenewRefused,
                         changes: changes(&[(
                             "expiration_date",
                             ts(new_expiration),

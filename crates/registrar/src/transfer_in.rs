@@ -3,6 +3,7 @@
 
 use serde_json::{json, Value};
 use vpsd_domain::lifecycle::TransferStatus;
+use vpsd_domain::AuditAction;
 use vpsd_domain::DomainName;
 use vpsd_registry::{TransferRefusal, OUR_REGISTRAR};
 use vpsd_storage::{Actor, Audit, Domain, NewTransfer, StoreError};
@@ -27,7 +28,7 @@ impl Registrar {
                 self.now(),
                 &Audit {
                     actor,
-                    action: "domain.import",
+                    action: AuditAction::DomainImport,
                     changes: changes(&[("in_account", json!(false), json!(true))]),
                 },
             )
@@ -57,7 +58,7 @@ impl Registrar {
                 self.now(),
                 &Audit {
                     actor,
-                    action: "domain.import",
+                    action: AuditAction::DomainImport,
                     changes: changes(&[
                         ("in_account", json!(false), json!(true)),
                         ("registrar", Value::Null, json!(record.registrar)),
@@ -113,7 +114,7 @@ impl Registrar {
         let mail = mail::transfer_initiated(&domain, transfer.completes_at);
         let audit = Audit {
             actor,
-            action: "domain.transfer",
+            action: AuditAction::DomainTransfer,
             changes: changes(&[
                 (
                     "transfer_status",
@@ -149,7 +150,7 @@ impl Registrar {
                     self.now(),
                     &Audit {
                         actor,
-                        action: "domain.transfer_refused",
+                        action: AuditAction::DomainTransferRefused,
                         changes: changes(&[("transfer_status", json!("pending"), json!("failed"))]),
                     },
                 )

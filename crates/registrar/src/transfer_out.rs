@@ -15,6 +15,7 @@
 use chrono::Duration;
 use serde_json::json;
 use vpsd_domain::lifecycle::{TransferOutStatus, TRANSFER_OUT_AUTO_APPROVE_DAYS};
+use vpsd_domain::AuditAction;
 use vpsd_registry::{new_auth_code, SandboxRegistry, TransferRefusal, OUR_REGISTRAR};
 use vpsd_storage::{Actor, Audit, Domain};
 
@@ -80,7 +81,7 @@ impl Registrar {
                 now,
                 &Audit {
                     actor,
-                    action: "domain.auth_code_regenerate",
+                    action: AuditAction::DomainAuthCodeRegenerate,
                     changes: changes(&[("auth_code", json!("(old)"), json!("(new)"))]),
                 },
             )
@@ -143,7 +144,7 @@ impl Registrar {
                 &mail,
                 &Audit {
                     actor: &Actor::operator(),
-                    action: "domain.transfer_out_request",
+                    action: AuditAction::DomainTransferOutRequest,
                     changes: changes(&[
                         ("transfer_out", serde_json::Value::Null, json!("pending")),
                         ("gaining_registrar", serde_json::Value::Null, json!(gaining)),
@@ -204,7 +205,7 @@ impl Registrar {
                 &mail,
                 &Audit {
                     actor,
-                    action: "domain.transfer_out_approve",
+                    action: AuditAction::DomainTransferOutApprove,
                     changes: changes(&[
                         ("transfer_out", json!("pending"), json!("approved")),
                         (
@@ -242,7 +243,7 @@ impl Registrar {
                 Some(&mail),
                 &Audit {
                     actor,
-                    action: "domain.transfer_out_reject",
+                    action: AuditAction::DomainTransferOutReject,
                     changes: changes(&[("transfer_out", json!("pending"), json!("rejected"))]),
                 },
             )
@@ -283,7 +284,7 @@ impl Registrar {
                 self.now(),
                 &Audit {
                     actor: &Actor::operator(),
-                    action: "domain.transfer_rejected",
+                    action: AuditAction::DomainTransferRejected,
                     changes: changes(&[("transfer_status", json!("pending"), json!("rejected"))]),
                 },
             )

@@ -3,6 +3,7 @@
 
 use serde_json::json;
 use vpsd_domain::lifecycle::{DomainStatus, TransferStatus};
+use vpsd_domain::AuditAction;
 use vpsd_domain::Nameservers;
 use vpsd_registry::OUR_REGISTRAR;
 use vpsd_storage::{Actor, Audit, Domain, SettingsChange};
@@ -101,7 +102,7 @@ impl Registrar {
                 now,
                 &Audit {
                     actor,
-                    action: "domain.update",
+                    action: AuditAction::DomainUpdate,
                     changes: changes(&[
                         (
                             "auto_renew",
@@ -150,7 +151,7 @@ impl Registrar {
                 self.now(),
                 &Audit {
                     actor,
-                    action: "domain.remove",
+                    action: AuditAction::DomainRemove,
                     changes: changes(&[("in_account", json!(true), json!(false))]),
                 },
             )

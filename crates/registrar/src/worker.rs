@@ -9,6 +9,7 @@
 //! in the same transaction as its mail, so only one run could win anyway.
 
 use std::time::Duration;
+use vpsd_domain::AuditAction;
 
 use chrono::{DateTime, Utc};
 use tokio::sync::watch;
@@ -98,7 +99,7 @@ pub async fn run_once(registrar: &Registrar) -> Result<PassOutcome, RegistrarErr
     let store = registrar.store();
     let worker = Actor::worker();
     let audit =
-        |action: &'static str, fields: &[(&str, serde_json::Value, serde_json::Value)]| Audit {
+        |action: AuditAction, fields: &[(&str, serde_json::Value, serde_json::Value)]| Audit {
             actor: &worker,
             action,
             changes: changes(fields),
@@ -133,7 +134,7 @@ pub async fn run_once(registrar: &Registrar) -> Result<PassOutcome, RegistrarErr
                             &mail,
                             registrar.now(),
                             &audit(
-                                "domain.activate",
+                                AuditAction::DomainActivate,
                                 &[("status", json!("pending"), json!("active"))],
                             ),
                         )
@@ -151,7 +152,7 @@ pub async fn run_once(registrar: &Registrar) -> Result<PassOutcome, RegistrarErr
                             Some(&mail),
                             registrar.now(),
                             &audit(
-                                "domain.register_refused",
+                                AuditAction::DomainRegisterRefused,
                                 &[("status", json!("pending"), serde_json::Value::Null)],
                             ),
                         )
@@ -193,7 +194,7 @@ pub async fn run_once(registrar: &Registrar) -> Result<PassOutcome, RegistrarErr
                             &mail,
                             registrar.now(),
                             &audit(
-                                "domain.transfer_complete",
+                                AuditAction::DomainTransferComplete,
                                 &[
                                     ("registrar", json!(domain.registrar), json!(OUR_REGISTRAR)),
                                     (
@@ -221,7 +222,7 @@ pub async fn run_once(registrar: &Registrar) -> Result<PassOutcome, RegistrarErr
                             Some(&mail),
                             registrar.now(),
                             &audit(
-                                "domain.transfer_failed",
+                                AuditAction::DomainTransferFailed,
                                 &[("transfer_status", json!("pending"), json!("failed"))],
                             ),
                         )
@@ -391,7 +392,7 @@ async fn expire(registrar: &Registrar, outcome: &mut PassOutcome) -> Result<(), 
                     now,
                     &Audit {
                         actor: &Actor::worker(),
-                        action: "domain.expire",
+                        action: AuditAction::DomainExpire,
                         changes: changes(&[("status", json!("active"), json!("expired"))]),
                     },
                 )
@@ -436,7 +437,7 @@ async fn release(registrar: &Registrar, outcome: &mut PassOutcome) -> Result<(),
                     now,
                     &Audit {
                         actor: &Actor::worker(),
-                        action: "domain.release",
+                        action: AuditAction::DomainRelease,
                         changes: changes(&[("in_account", json!(true), json!(false))]),
                     },
                 )

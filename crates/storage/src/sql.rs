@@ -991,7 +991,7 @@ macro_rules! sql_store {
                 .bind(account_id)
                 .bind(audit.actor.kind)
                 .bind(audit.actor.token_id)
-                .bind(audit.action)
+                .bind(audit.action.as_str())
                 .bind(domain.map(|d| d.0))
                 .bind(domain.map(|d| d.1))
                 .bind(&audit.changes)

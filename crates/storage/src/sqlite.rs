@@ -96,7 +96,7 @@ impl AuditValues {
         AuditValues {
             kind: audit.actor.kind,
             token_id: audit.actor.token_id,
-            action: audit.action,
+            action: audit.action.as_str(),
             changes: audit.changes.clone(),
             request_id: audit.actor.request_id.clone(),
         }
