@@ -43,7 +43,7 @@ mod transfer_out;
 mod update;
 pub mod worker;
 
-pub use error::RegistrarError;
+pub use error::{BoxError, Context, ErrorChain, RegistrarError};
 pub use register::Registration;
 pub use update::SettingsUpdate;
 
@@ -148,8 +148,6 @@ impl Registrar {
     fn tld_of(domain: &Domain) -> Result<vpsd_domain::Tld, RegistrarError> {
         DomainName::parse_stored(&domain.domain_name)
             .map(|n| n.tld())
-            .map_err(|e| {
-                RegistrarError::Internal(format!("stored name {}: {e}", domain.domain_name))
-            })
+            .map_err(|e| RegistrarError::internal(format!("stored name {}", domain.domain_name), e))
     }
 }

@@ -197,7 +197,7 @@ impl Registrar {
             .renew(&domain.domain_name, domain.expiration_date, years, now)
             .await
         {
-            tracing::error!(domain = %domain.domain_name, error = %e, "registry refused a renewal; refunding");
+            tracing::error!(domain = %domain.domain_name, error = %crate::ErrorChain(&e), "registry refused a renewal; refunding");
             self.store
                 .undo_renewal(
                     &renewal,

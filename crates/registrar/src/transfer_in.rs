@@ -99,7 +99,7 @@ impl Registrar {
             .await
             .map_err(|r| RegistrarError::from_refusal(&name, r))?;
         let tld = DomainName::parse_stored(&name)
-            .map_err(|e| RegistrarError::Internal(format!("stored name {name}: {e}")))?
+            .map_err(|e| RegistrarError::internal(format!("stored name {name}"), e))?
             .tld();
         let cost = tld.prices().transfer;
         let transfer = NewTransfer {

@@ -53,10 +53,9 @@ impl Registrar {
         let domain = self.transferable(account_id, domain_id).await?;
         match self.registry.info(&domain.domain_name).await? {
             Some(r) if r.registrar == OUR_REGISTRAR => Ok(r.auth_code),
-            _ => Err(RegistrarError::Internal(format!(
-                "{} is not ours at the registry",
-                domain.domain_name
-            ))),
+            _ => Err(RegistrarError::Internal(
+                format!("{} is not ours at the registry", domain.domain_name).into(),
+            )),
         }
     }
 
