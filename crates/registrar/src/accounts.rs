@@ -10,6 +10,7 @@ use vpsd_storage::{Account, Actor, Audit};
 use crate::{changes, ts, Registrar, RegistrarError};
 
 impl Registrar {
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id))]
     pub async fn account(&self, account_id: i64) -> Result<Account, RegistrarError> {
         self.store
             .account(account_id)
@@ -18,6 +19,7 @@ impl Registrar {
     }
 
     /// Opens an account; an opening balance is a ledger credit.
+    #[tracing::instrument(level = "info", skip_all, fields(request_id = actor.request_id.as_deref()))]
     pub async fn create_account(
         &self,
         actor: &Actor,
@@ -43,6 +45,7 @@ impl Registrar {
     }
 
     /// Adds money to an account (a ledger credit).
+    #[tracing::instrument(level = "info", skip_all, fields(account_id, request_id = actor.request_id.as_deref()))]
     pub async fn credit(
         &self,
         actor: &Actor,
@@ -67,6 +70,7 @@ impl Registrar {
     }
 
     /// Revokes a token; false when there is no such active token.
+    #[tracing::instrument(level = "info", skip_all, fields(token_id, request_id = actor.request_id.as_deref()))]
     pub async fn revoke_token(&self, actor: &Actor, token_id: i64) -> Result<bool, RegistrarError> {
         Ok(self
             .store
@@ -84,6 +88,7 @@ impl Registrar {
 
     /// Creates an API token for an account: returns its id and the token,
     /// which is shown this once (only its hash is kept).
+    #[tracing::instrument(level = "info", skip_all, fields(account_id, request_id = actor.request_id.as_deref()))]
     pub async fn issue_token(
         &self,
         actor: &Actor,
@@ -120,6 +125,7 @@ impl Registrar {
     }
 
     /// One page of the account's ledger, newest first.
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id))]
     pub async fn transactions(
         &self,
         account_id: i64,

@@ -168,3 +168,45 @@ impl From<RegistryError> for RegistrarError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::error::Error as _;
+
+    /// A store failure reaches the log whole: the registrar's error keeps
+    /// the store's as its source, and the chain prints every level.
+    #[test]
+    fn an_internal_error_keeps_its_cause() {
+        let e = RegistrarError::from(StoreError::Conflict {
+            constraint: "domains_name_key".to_owned(),
+        });
+        let source = e.source().expect("a source");
+        assert!(matches!(
+            source.downcast_ref::<StoreError>(),
+            Some(StoreError::Conflict { .. })
+        ));
+        assert_eq!(
+            ErrorChain(&e).to_string(),
+            "internal error: conflict on domains_name_key"
+        );
+
+        let parse = vpsd_domain::DomainName::parse_stored("not a name").expect_err("invalid");
+        let e = RegistrarError::internal("stored name not a name", parse.clone());
+        assert_eq!(
+            ErrorChain(&e).to_string(),
+            format!("internal error: stored name not a name: {parse}")
+        );
+    }
+
+    /// The registry's unavailability keeps the store error under it.
+    #[test]
+    fn an_unavailable_registry_keeps_its_cause() {
+        let e = RegistrarError::from(RegistryError::from(StoreError::StateChanged));
+        assert!(matches!(e, RegistrarError::Unavailable(_)));
+        assert_eq!(
+            ErrorChain(&e).to_string(),
+            "registry unavailable: state changed"
+        );
+    }
+}

@@ -48,6 +48,7 @@ fn url_changes(before: Option<&UrlForwardData>, after: Option<&UrlForwardData>) 
 }
 
 impl Registrar {
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_id))]
     pub async fn email_forwards(
         &self,
         account_id: i64,
@@ -61,6 +62,7 @@ impl Registrar {
 
     /// Adds a forward, or changes `replacing` (the forward as the caller
     /// read it).
+    #[tracing::instrument(level = "info", skip_all, fields(account_id, domain_id, forward_id = replacing.map(|f| f.id), request_id = actor.request_id.as_deref()))]
     pub async fn put_email_forward(
         &self,
         actor: &Actor,
@@ -91,6 +93,7 @@ impl Registrar {
             .ok_or(RegistrarError::NotFound)
     }
 
+    #[tracing::instrument(level = "info", skip_all, fields(account_id, domain_id, forward_id, request_id = actor.request_id.as_deref()))]
     pub async fn delete_email_forward(
         &self,
         actor: &Actor,
@@ -115,6 +118,7 @@ impl Registrar {
             .ok_or(RegistrarError::NotFound)
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_id))]
     pub async fn url_forwards(
         &self,
         account_id: i64,
@@ -128,6 +132,7 @@ impl Registrar {
 
     /// Adds a forward, or changes `replacing` (the forward as the caller
     /// read it).
+    #[tracing::instrument(level = "info", skip_all, fields(account_id, domain_id, forward_id = replacing.map(|f| f.id), request_id = actor.request_id.as_deref()))]
     pub async fn put_url_forward(
         &self,
         actor: &Actor,
@@ -158,6 +163,7 @@ impl Registrar {
             .ok_or(RegistrarError::NotFound)
     }
 
+    #[tracing::instrument(level = "info", skip_all, fields(account_id, domain_id, forward_id, request_id = actor.request_id.as_deref()))]
     pub async fn delete_url_forward(
         &self,
         actor: &Actor,

@@ -36,6 +36,7 @@ fn record_changes(before: Option<&RecordData>, after: Option<&RecordData>) -> St
 
 impl Registrar {
     /// The zone's records; 404 when the domain is not the account's.
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_id))]
     pub async fn dns_records(
         &self,
         account_id: i64,
@@ -48,6 +49,7 @@ impl Registrar {
     }
 
     /// One record of the zone; 404 when either is not the account's.
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_id, record_id))]
     pub async fn dns_record(
         &self,
         account_id: i64,
@@ -61,6 +63,7 @@ impl Registrar {
             .ok_or(RegistrarError::NotFound)
     }
 
+    #[tracing::instrument(level = "info", skip_all, fields(account_id, domain_id, request_id = actor.request_id.as_deref()))]
     pub async fn add_dns_record(
         &self,
         actor: &Actor,
@@ -80,6 +83,7 @@ impl Registrar {
     }
 
     /// Replaces `current` (the record as the caller read it) by `data`.
+    #[tracing::instrument(level = "info", skip_all, fields(account_id, domain_id = current.domain_id, record_id = current.id, request_id = actor.request_id.as_deref()))]
     pub async fn replace_dns_record(
         &self,
         actor: &Actor,
@@ -105,6 +109,7 @@ impl Registrar {
             .ok_or(RegistrarError::NotFound)
     }
 
+    #[tracing::instrument(level = "info", skip_all, fields(account_id, domain_id, record_id, request_id = actor.request_id.as_deref()))]
     pub async fn delete_dns_record(
         &self,
         actor: &Actor,

@@ -24,6 +24,7 @@ pub struct Registration {
 impl Registrar {
     /// Whether a name can be registered now: `Ok(())` when it can, else the
     /// error registration would give.
+    #[tracing::instrument(level = "debug", skip_all, fields(domain = name.as_str()))]
     pub async fn check(&self, name: &DomainName) -> Result<(), RegistrarError> {
         if let Some(record) = self.registry.info(name.as_str()).await? {
             return Err(RegistrarError::taken(name.as_str(), &record.registrar));
@@ -34,6 +35,7 @@ impl Registrar {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id))]
     pub async fn list(
         &self,
         account_id: i64,
@@ -47,6 +49,7 @@ impl Registrar {
             .await?)
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_id))]
     pub async fn domain(&self, account_id: i64, domain_id: i64) -> Result<Domain, RegistrarError> {
         self.store
             .domain(account_id, domain_id)
@@ -56,6 +59,7 @@ impl Registrar {
 
     /// POST /api/v1/domains/: records a pending registration, charges it,
     /// and creates the name at the registry.
+    #[tracing::instrument(level = "info", skip_all, fields(account_id, domain = reg.domain_name.as_str(), request_id = actor.request_id.as_deref()))]
     pub async fn register(
         &self,
         actor: &Actor,

@@ -12,6 +12,7 @@ use crate::{changes, chrono_duration, mail, Registrar, RegistrarError};
 
 impl Registrar {
     /// POST /api/v1/domains/import/: adds a name held at another registrar.
+    #[tracing::instrument(level = "info", skip_all, fields(account_id, domain = name.as_str(), request_id = actor.request_id.as_deref()))]
     pub async fn import(
         &self,
         actor: &Actor,
@@ -77,6 +78,7 @@ impl Registrar {
     }
 
     /// POST /api/v1/domains/{id}/transfer/.
+    #[tracing::instrument(level = "info", skip_all, fields(account_id, domain_id, request_id = actor.request_id.as_deref()))]
     pub async fn transfer(
         &self,
         actor: &Actor,

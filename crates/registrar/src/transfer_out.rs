@@ -45,6 +45,7 @@ impl Registrar {
 
     /// `GET /api/v1/domains/{id}/auth-code/`: the EPP code to give the
     /// gaining registrar.
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_id))]
     pub async fn auth_code(
         &self,
         account_id: i64,
@@ -61,6 +62,7 @@ impl Registrar {
 
     /// `POST /api/v1/domains/{id}/auth-code/`: a new code; the old one stops
     /// working. Audited without the code.
+    #[tracing::instrument(level = "info", skip_all, fields(account_id, domain_id, request_id = actor.request_id.as_deref()))]
     pub async fn regenerate_auth_code(
         &self,
         actor: &Actor,
@@ -91,6 +93,7 @@ impl Registrar {
     /// Another registrar asks for the name (in the sandbox: the operator
     /// plays it). Refused at once for the registry's reasons; otherwise the
     /// owner is mailed and the domain shows the pending transfer out.
+    #[tracing::instrument(level = "info", skip_all, fields(domain = name, gaining))]
     pub async fn request_transfer_out(
         &self,
         sandbox: &SandboxRegistry,
@@ -170,6 +173,7 @@ impl Registrar {
 
     /// `POST .../transfer-out/approve/`, and the worker five days on: the
     /// registry's sponsor changes and the domain leaves the account.
+    #[tracing::instrument(level = "info", skip_all, fields(account_id, domain_id, request_id = actor.request_id.as_deref()))]
     pub async fn approve_transfer_out(
         &self,
         actor: &Actor,
@@ -220,6 +224,7 @@ impl Registrar {
     }
 
     /// `POST .../transfer-out/reject/`: the domain stays.
+    #[tracing::instrument(level = "info", skip_all, fields(account_id, domain_id, request_id = actor.request_id.as_deref()))]
     pub async fn reject_transfer_out(
         &self,
         actor: &Actor,
@@ -253,6 +258,7 @@ impl Registrar {
     /// The losing registrar refuses a pending transfer in (in the sandbox:
     /// `vpsd registry reject-transfer`): refunded to the cent, mailed, and
     /// `transfer_status` reads `rejected`.
+    #[tracing::instrument(level = "info", skip_all, fields(domain = name))]
     pub async fn transfer_in_rejected(
         &self,
         sandbox: &SandboxRegistry,

@@ -30,6 +30,7 @@ impl SettingsUpdate {
 
 impl Registrar {
     /// PUT /api/v1/domains/{id}/.
+    #[tracing::instrument(level = "info", skip_all, fields(account_id, domain_id, request_id = actor.request_id.as_deref()))]
     pub async fn update(
         &self,
         actor: &Actor,
@@ -137,6 +138,7 @@ impl Registrar {
     }
 
     /// DELETE /api/v1/domains/{id}/: off the account, still registered.
+    #[tracing::instrument(level = "info", skip_all, fields(account_id, domain_id, request_id = actor.request_id.as_deref()))]
     pub async fn remove(
         &self,
         actor: &Actor,

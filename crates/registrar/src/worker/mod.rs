@@ -34,7 +34,6 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use tokio::sync::watch;
-use tracing::Instrument;
 use vpsd_domain::AuditAction;
 use vpsd_storage::{Actor, Audit, Domain};
 
@@ -231,21 +230,15 @@ impl<'a> Pass<'a> {
         self.outcome.more_due |= full && self.outcome.failed - failed_before < batch.max(1);
     }
 
-    /// Takes the lease on `domain`'s job of `kind`, runs the job in its
-    /// span, gives the lease back when it succeeded; a failure is logged
-    /// with its kind, its domain and the whole chain of its cause, and
-    /// counted.
+    /// Takes the lease on `domain`'s job of `kind`, runs the job (each in
+    /// its own span: kind, account, domain), gives the lease back when it
+    /// succeeded; a failure is logged with its kind, its domain and the
+    /// whole chain of its cause, and counted.
     async fn run_job<F, Fut>(&mut self, kind: JobKind, now: DateTime<Utc>, domain: Domain, job: &F)
     where
         F: Fn(&'a Registrar, Domain, DateTime<Utc>) -> Fut,
         Fut: Future<Output = Result<Done, RegistrarError>>,
     {
-        let span = tracing::info_span!(
-            "worker_job",
-            job = kind.as_str(),
-            domain_id = domain.id,
-            domain = %domain.domain_name,
-        );
         let registrar = self.registrar;
         let (id, name) = (domain.id, domain.domain_name.clone());
         let result = async {
@@ -257,7 +250,6 @@ impl<'a> Pass<'a> {
             let_go(registrar, kind, id).await?;
             Ok::<_, RegistrarError>(Some(done))
         }
-        .instrument(span)
         .await;
         match result {
             Ok(Some(done)) => self.outcome.count(done),
