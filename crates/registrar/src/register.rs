@@ -35,6 +35,7 @@ impl Registrar {
         Ok(())
     }
 
+    /// A page of the account's domains that match `filter`.
     #[tracing::instrument(level = "debug", skip_all, fields(account_id))]
     pub async fn list(
         &self,
@@ -49,6 +50,7 @@ impl Registrar {
             .await?)
     }
 
+    /// One domain of the account; `NotFound` when it is not the account's.
     #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_id))]
     pub async fn domain(&self, account_id: i64, domain_id: i64) -> Result<Domain, RegistrarError> {
         self.store
