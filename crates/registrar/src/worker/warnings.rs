@@ -28,7 +28,7 @@ pub(super) async fn run(pass: &mut Pass<'_>) {
         .into_iter()
         .filter(|d| {
             warning_due(d.expiration_date, now)
-                .is_some_and(|days| !d.warned_days.is_some_and(|w| w <= days))
+                .is_some_and(|days| d.warned_days.is_none_or(|w| w > days))
         })
         .collect();
     pass.run_batch(JobKind::Warning, now, full, due, warn).await;
