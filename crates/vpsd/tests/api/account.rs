@@ -1,6 +1,6 @@
 //! The account and its money trail.
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
@@ -48,7 +48,7 @@ async fn transactions_are_the_ledger_newest_first(app: &TestApp) {
         json!({"domain_name": "b.io", "years": 2}),
     )
     .await;
-    app.held_elsewhere("c.net", "code", Utc::now() - Duration::days(90), false)
+    app.held_elsewhere("c.net", "code", app.now() - Duration::days(90), false)
         .await;
     let c = app.import("c.net").await;
     app.post(

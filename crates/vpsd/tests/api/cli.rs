@@ -44,6 +44,7 @@ async fn sigterm_leaves_no_sqlite_wal_files() {
         .is_err()
     {
         assert!(Instant::now() < deadline, "vpsd serve did not start");
+        // A `vpsd serve` child process starting.
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let side = |ext: &str| {
@@ -268,6 +269,7 @@ async fn sigterm_finishes_requests_in_flight(app: &TestApp) {
         match tokio::net::TcpStream::connect(&addr).await {
             Ok(s) => break s,
             Err(_) if Instant::now() < deadline => {
+                // A `vpsd serve` child process starting.
                 tokio::time::sleep(Duration::from_millis(50)).await
             }
             Err(e) => panic!("vpsd serve did not start: {e}"),
@@ -285,6 +287,8 @@ async fn sigterm_finishes_requests_in_flight(app: &TestApp) {
         .write_all(&body.as_bytes()[..10])
         .await
         .expect("part");
+    // Give the child process time to read the partial request, then to
+    // act on SIGTERM (both real time in another process).
     tokio::time::sleep(Duration::from_millis(300)).await;
     sigterm(&server);
     tokio::time::sleep(Duration::from_millis(300)).await;
@@ -454,6 +458,7 @@ async fn demo_serves_domains_in_every_state(app: &TestApp) {
     assert_eq!(resp.status(), StatusCode::OK);
     // The demo's registrations (example.com's too) and the transfer
     // were mailed through the relay.
+    // The child's mailer delivers to the SMTP relay on its own schedule.
     let deadline = Instant::now() + Duration::from_secs(10);
     while sink.messages().len() < 6 && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -622,6 +627,7 @@ async fn stopped(server: &mut std::process::Child) -> std::process::ExitStatus {
             return status;
         }
         assert!(Instant::now() < deadline, "vpsd serve did not stop");
+        // The child process shutting down.
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }

@@ -280,7 +280,7 @@ async fn records_raced_at_one_name_keep_the_rules(app: &TestApp) {
 /// transfer's answer is true (200, or 404 when the domain went first),
 /// never `transfer_in_progress` where no transfer exists.
 async fn a_transfer_racing_a_delete_answers_what_is_true(app: &TestApp) {
-    let created = chrono::Utc::now() - chrono::Duration::days(100);
+    let created = app.now() - chrono::Duration::days(100);
     for round in 0..12 {
         let name = format!("raced{round}.com");
         app.held_elsewhere(&name, "code", created, false).await;
@@ -307,7 +307,7 @@ async fn a_transfer_racing_a_delete_answers_what_is_true(app: &TestApp) {
     let id = app.import(name).await;
     let (status, _) = app.delete(&format!("/api/v1/domains/{id}/")).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    let now = chrono::Utc::now();
+    let now = app.now();
     let actor = vpsd_storage::Actor {
         kind: "api",
         token_id: None,

@@ -10,7 +10,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 use crate::helpers::{assert_error, TestApp};
-use crate::nameserver::{active, dig, nameserver, until, Dig};
+use crate::nameserver::{dig, nameserver, until, Dig};
 
 crate::both!(
     names_in_rdata_are_domain_names,
@@ -40,7 +40,7 @@ async fn served(port: u16, name: &str, rtype: &str) -> Dig {
 }
 
 async fn names_in_rdata_are_domain_names(app: &TestApp) {
-    let id = active(app, "rdata-names.com").await;
+    let id = app.active("rdata-names.com").await;
     // Microsoft 365 DKIM: a CNAME to a name with underscores.
     let dkim = created(
         app,
@@ -115,7 +115,7 @@ async fn names_in_rdata_are_domain_names(app: &TestApp) {
 }
 
 async fn txt_pasted_in_zone_file_form(app: &TestApp) {
-    let id = active(app, "txt-forms.com").await;
+    let id = app.active("txt-forms.com").await;
     let key = "B".repeat(300);
     let pasted = format!(r#""v=DKIM1; k=rsa; p=AAAA"   "{key}""#);
     let record = created(
@@ -237,7 +237,7 @@ async fn txt_pasted_in_zone_file_form(app: &TestApp) {
 }
 
 async fn answers_after_cnames(app: &TestApp) {
-    let id = active(app, "cname-chains.com").await;
+    let id = app.active("cname-chains.com").await;
     for (name, target) in [
         ("dangling", "missing.cname-chains.com"),
         ("www", "web.cname-chains.com"),
@@ -319,7 +319,7 @@ fn edns_line(d: &Dig) -> &str {
 }
 
 async fn edns_by_rfc_6891(app: &TestApp) {
-    active(app, "edns-check.com").await;
+    app.active("edns-check.com").await;
     let ns = nameserver(app).await;
     until(
         ns.port,
@@ -388,7 +388,7 @@ async fn zonemaster_finds_nothing_but_loopback(app: &TestApp) {
         crate::helpers::Backend::Sqlite => "127.0.53",
         crate::helpers::Backend::Postgres => "127.0.54",
     };
-    let vps = active(app, "vps.org").await;
+    let vps = app.active("vps.org").await;
     for (n, host) in [(1, "ns1"), (2, "ns2")] {
         created(
             app,
@@ -397,7 +397,7 @@ async fn zonemaster_finds_nothing_but_loopback(app: &TestApp) {
         )
         .await;
     }
-    let zone = active(app, "zonemaster-check.com").await;
+    let zone = app.active("zonemaster-check.com").await;
     for body in [
         json!({"name": "@", "type": "A", "content": "192.0.2.10"}),
         json!({"name": "www", "type": "CNAME", "content": "zonemaster-check.com"}),
@@ -444,6 +444,7 @@ async fn zonemaster_finds_nothing_but_loopback(app: &TestApp) {
                     std::time::Instant::now() < deadline,
                     "{name} not served at {net}.{n}"
                 );
+                // The nameserver's feed (200 ms) and dig, in real time.
                 tokio::time::sleep(Duration::from_millis(50)).await;
             }
         }

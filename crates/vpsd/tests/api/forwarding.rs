@@ -8,7 +8,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 use crate::helpers::{assert_error, Backend, TestApp, FORWARD_ADDRESS};
-use crate::nameserver::{active, dig, nameserver, until};
+use crate::nameserver::{dig, nameserver, until};
 
 crate::both!(
     email_forwards_through_the_api,
@@ -31,7 +31,7 @@ async fn created(app: &TestApp, path: &str, body: Value) -> Value {
 }
 
 async fn email_forwards_through_the_api(app: &TestApp) {
-    let id = active(app, "fwd-mail.com").await;
+    let id = app.active("fwd-mail.com").await;
     let info = created(
         app,
         &email(id),
@@ -207,8 +207,8 @@ fn postmap(dir: &Path, key: &str, table: &str) -> Option<String> {
 }
 
 async fn postfix_reads_the_forwards(app: &TestApp) {
-    let id = active(app, "fwd-postfix.com").await;
-    let quiet = active(app, "fwd-quiet.com").await;
+    let id = app.active("fwd-postfix.com").await;
+    let quiet = app.active("fwd-quiet.com").await;
     created(
         app,
         &email(id),
@@ -259,7 +259,7 @@ async fn postfix_reads_the_forwards(app: &TestApp) {
 }
 
 async fn url_forwards_redirect_and_ask(app: &TestApp) {
-    let id = active(app, "fwd-web.com").await;
+    let id = app.active("fwd-web.com").await;
     let apex = created(
         app,
         &urls(id),

@@ -1,7 +1,7 @@
 //! Money: charges match the price table, a short balance changes nothing,
 //! and the ledger always sums to the balance (checked after every test).
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
@@ -129,7 +129,7 @@ async fn transfer_charges_the_transfer_price(app: &TestApp) {
     app.held_elsewhere(
         "move.io",
         "secret-code",
-        Utc::now() - Duration::days(90),
+        app.now() - Duration::days(90),
         false,
     )
     .await;
@@ -150,7 +150,7 @@ async fn short_balance_on_transfer_changes_nothing(app: &TestApp) {
     app.held_elsewhere(
         "move.com",
         "secret-code",
-        Utc::now() - Duration::days(90),
+        app.now() - Duration::days(90),
         false,
     )
     .await;

@@ -1,7 +1,7 @@
 //! Names by RFC 5891–5893 and UTS #39, nameservers as host names (RFC 1123
 //! §2.1), on every path that takes them.
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -61,7 +61,7 @@ async fn idn_names_refused_with_the_reason_everywhere(app: &TestApp) {
     app.held_elsewhere(
         "xn--pple-43d.com",
         "code",
-        Utc::now() - Duration::days(100),
+        app.now() - Duration::days(100),
         false,
     )
     .await;
@@ -141,7 +141,7 @@ async fn nameservers_are_host_names_not_addresses(app: &TestApp) {
     let (_, after) = app.get(&format!("/api/v1/domains/{id}/")).await;
     assert_eq!(after["nameservers"], before);
     // A host name whose lower labels are digits is a host name.
-    app.wait_active(id).await;
+    app.activate(id).await;
     let (status, body) = app
         .put(
             &format!("/api/v1/domains/{id}/"),
@@ -164,7 +164,7 @@ async fn search_finds_idns_by_what_the_user_sees(app: &TestApp) {
     app.held_elsewhere(
         "xn--mnchen-3ya.net",
         "code",
-        Utc::now() - Duration::days(100),
+        app.now() - Duration::days(100),
         false,
     )
     .await;
@@ -272,7 +272,7 @@ async fn a_name_held_under_older_rules_still_renews(app: &TestApp) {
     // A mixed-script name registered before the script rule: the rules
     // apply to new names, not to the renewal of one held.
     let id = app.register("bücher.com").await;
-    app.wait_active(id).await;
+    app.activate(id).await;
     for sql in [
         "UPDATE domains SET domain_name = 'xn--pple-43d.com', domain_name_unicode = 'аpple.com' WHERE domain_name = 'xn--bcher-kva.com'",
         "UPDATE registry_names SET name = 'xn--pple-43d.com' WHERE name = 'xn--bcher-kva.com'",

@@ -52,6 +52,7 @@ pub(crate) async fn nameserver(app: &TestApp) -> Nameserver {
         .is_empty()
     {
         assert!(Instant::now() < deadline, "nameserver did not start");
+        // The nameserver's sockets and first zone load, on its own task.
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     Nameserver { port, task }
@@ -140,14 +141,6 @@ pub(crate) async fn dig(port: u16, name: &str, rtype: &str, extra: &[&str]) -> D
     d
 }
 
-/// Registers `name`, lets it become active, returns its id.
-pub(crate) async fn active(app: &TestApp, name: &str) -> i64 {
-    let id = app.register(name).await;
-    app.advance(chrono::Duration::seconds(2)).await;
-    app.wait_active(id).await;
-    id
-}
-
 async fn add(app: &TestApp, id: i64, body: Value) -> i64 {
     let (status, rec) = app
         .post(&format!("/api/v1/domains/{id}/dns/records/"), body)
@@ -156,7 +149,9 @@ async fn add(app: &TestApp, id: i64, body: Value) -> i64 {
     rec["id"].as_i64().expect("id")
 }
 
-/// Asks until `check` holds; panics after `within`.
+/// Asks until `check` holds; panics after `within`. The nameserver reads
+/// the zone change feed every 200 ms of real time, on its own task: this
+/// waits for that, not for the server's clock.
 pub(crate) async fn until(
     port: u16,
     name: &str,
@@ -184,7 +179,7 @@ fn soa_serial(d: &Dig) -> u64 {
 }
 
 async fn every_type_and_the_apex(app: &TestApp) {
-    let id = active(app, "dns-types.com").await;
+    let id = app.active("dns-types.com").await;
     let ns = nameserver(app).await;
     let before = until(
         ns.port,
@@ -264,14 +259,14 @@ async fn every_type_and_the_apex(app: &TestApp) {
 }
 
 async fn negative_answers_and_refusals(app: &TestApp) {
-    let id = active(app, "dns-negative.com").await;
+    let id = app.active("dns-negative.com").await;
     add(
         app,
         id,
         json!({"name": "a.b", "type": "A", "content": "192.0.2.1"}),
     )
     .await;
-    let external = active(app, "dns-external.com").await;
+    let external = app.active("dns-external.com").await;
     let (status, body) = app
         .put(
             &format!("/api/v1/domains/{external}/"),
@@ -327,7 +322,7 @@ async fn negative_answers_and_refusals(app: &TestApp) {
     drop(slow_ns);
     slow.finish().await;
     // Removed from the account: no longer served.
-    let removed = active(app, "dns-removed.com").await;
+    let removed = app.active("dns-removed.com").await;
     until(
         ns.port,
         "dns-removed.com",
@@ -360,7 +355,7 @@ async fn negative_answers_and_refusals(app: &TestApp) {
 }
 
 async fn wildcards_delegations_and_cnames(app: &TestApp) {
-    let id = active(app, "dns-wild.com").await;
+    let id = app.active("dns-wild.com").await;
     add(
         app,
         id,
@@ -447,7 +442,7 @@ async fn wildcards_delegations_and_cnames(app: &TestApp) {
 }
 
 async fn truncation_and_tcp(app: &TestApp) {
-    let id = active(app, "dns-big.com").await;
+    let id = app.active("dns-big.com").await;
     // Nine strings of 100 bytes: over 512 bytes, under EDNS's 1232.
     for i in 0..9 {
         add(
@@ -490,7 +485,7 @@ async fn truncation_and_tcp(app: &TestApp) {
 }
 
 async fn acme_dns01_round_within_a_second(app: &TestApp) {
-    let id = active(app, "dns-acme.com").await;
+    let id = app.active("dns-acme.com").await;
     let ns = nameserver(app).await;
     until(
         ns.port,
@@ -538,7 +533,7 @@ async fn acme_dns01_round_within_a_second(app: &TestApp) {
 }
 
 async fn a_nameserver_in_another_process_follows(app: &TestApp) {
-    let id = active(app, "dns-apart.com").await;
+    let id = app.active("dns-apart.com").await;
     // A free port for both UDP and TCP.
     let port = {
         let (udp, _tcp) = vpsd_dns::server::bind("127.0.0.1:0".parse().expect("addr"))

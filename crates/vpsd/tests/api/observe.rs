@@ -11,7 +11,7 @@ use tokio::io::AsyncBufReadExt;
 use crate::helpers::{assert_error, Backend, TestApp};
 use crate::mail::free_port;
 
-crate::both!(health_ready_metrics_and_request_ids);
+crate::both!(worker: health_ready_metrics_and_request_ids);
 
 async fn health_ready_metrics_and_request_ids(app: &TestApp) {
     let mut ids = Vec::new();
@@ -51,9 +51,10 @@ async fn health_ready_metrics_and_request_ids(app: &TestApp) {
     let id = app.register("metered.com").await;
     app.get(&format!("/api/v1/domains/{id}/")).await;
     app.get("/api/v1/domains/999/").await;
-    app.wait_active(id).await;
-    // The worker counts a pass's jobs when the pass ends, a moment after
-    // the domain shows active: ask until the count is there.
+    // The server's own worker (on in this test) completes the registration
+    // once it is due, and counts the pass's jobs when the pass ends: ask,
+    // every 50 ms of real time, until the count is there.
+    app.clock.advance(app.registration_delay());
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     let text = loop {
         let metrics = app
@@ -71,6 +72,8 @@ async fn health_ready_metrics_and_request_ids(app: &TestApp) {
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     };
+    let (_, body) = app.get(&format!("/api/v1/domains/{id}/")).await;
+    assert_eq!(body["status"], "active", "{body}");
     assert!(text.contains(r#"vpsd_http_requests_total{method="GET",route="/api/v1/domains/{domain_id}/",status="200"}"#), "{text}");
     assert!(text.contains(r#"vpsd_http_requests_total{method="GET",route="/api/v1/domains/{domain_id}/",status="404"} 1"#), "{text}");
     assert!(text.contains(
@@ -94,7 +97,7 @@ async fn health_ready_metrics_and_request_ids(app: &TestApp) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn worker_in_its_own_process() {
     for backend in [Backend::Sqlite, Backend::Postgres] {
-        let app = TestApp::spawn_with(backend, |s| s.run_worker = false).await;
+        let app = TestApp::builder().worker(false).spawn(backend).await;
         worker_apart(&app).await;
         app.finish().await;
     }
@@ -164,6 +167,8 @@ async fn worker_apart(app: &TestApp) {
         .await
         .expect("m");
     assert_eq!(m.status(), StatusCode::OK);
+    // The API process runs on the real clock: wait out its one-second
+    // registration delay, so only a missing worker leaves it pending.
     tokio::time::sleep(Duration::from_millis(1500)).await;
     let (_, pending) = app.get(&format!("/api/v1/domains/{id}/")).await;
     assert_eq!(pending["status"], "pending", "no worker has run yet");
@@ -176,7 +181,12 @@ async fn worker_apart(app: &TestApp) {
         .kill_on_drop(true)
         .spawn()
         .expect("vpsd worker");
-    app.wait_active(id).await;
+    // The `vpsd worker` process completes it, in its own time.
+    crate::helpers::poll_until("the worker process activates it", || async {
+        let (_, body) = app.get(&format!("/api/v1/domains/{id}/")).await;
+        body["status"] == "active"
+    })
+    .await;
     let killed = std::process::Command::new("kill")
         .args(["-TERM", &worker.id().expect("pid").to_string()])
         .status()
@@ -250,6 +260,8 @@ async fn rate_limit_answers_429_with_retry_after() {
             .request_as(Some(&other), reqwest::Method::GET, "/api/v1/domains/", None)
             .await;
         assert_eq!(status, StatusCode::OK, "each token has its own bucket");
+        // The rate limiter's buckets refill on real time, not the
+        // server's clock.
         tokio::time::sleep(Duration::from_millis(1100)).await;
         let (status, _) = app.get("/api/v1/domains/").await;
         assert_eq!(status, StatusCode::OK, "a second later it may go on");

@@ -1,6 +1,6 @@
 //! Availability and prices.
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -14,7 +14,7 @@ crate::both!(
 
 async fn check_tells_free_taken_held_and_invalid(app: &TestApp) {
     app.register("taken.com").await;
-    app.held_elsewhere("held.io", "code", Utc::now() - Duration::days(90), false)
+    app.held_elsewhere("held.io", "code", app.now() - Duration::days(90), false)
         .await;
     let (status, body) = app
         .get("/api/v1/domains/check/?domain_name=free.com&domain_name=TAKEN.com.&domain_name=held.io&domain_name=bad_name.com&domain_name=x.xyz&domain_name=b%C3%BCcher.dev")

@@ -17,21 +17,6 @@ crate::both!(
     renewal_limits_and_refusals,
 );
 
-/// Registers `name` (one year) and lets it become active.
-async fn active(app: &TestApp, name: &str, auto_renew: bool) -> (i64, DateTime<Utc>) {
-    let (status, body) = app
-        .post(
-            "/api/v1/domains/",
-            json!({"domain_name": name, "auto_renew": auto_renew}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    let id = body["id"].as_i64().expect("id");
-    app.advance(Duration::seconds(2)).await;
-    let detail = app.wait_active(id).await;
-    (id, parse_time(&detail["expiration_date"]))
-}
-
 async fn detail(app: &TestApp, id: i64) -> Value {
     let (status, body) = app.get(&format!("/api/v1/domains/{id}/")).await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -74,7 +59,7 @@ async fn renewal_charges(app: &TestApp, account: i64) -> Vec<i64> {
 }
 
 async fn auto_renewal_happens_once_at_the_lead_time(app: &TestApp) {
-    let (id, expiry) = active(app, "renewme.com", true).await;
+    let (id, expiry) = app.active_with("renewme.com", true).await;
     advance_to(app, expiry - Duration::days(31)).await;
     assert!(
         renewal_charges(app, app.account_id).await.is_empty(),
@@ -121,7 +106,7 @@ async fn auto_renewal_happens_once_at_the_lead_time(app: &TestApp) {
 }
 
 async fn warnings_expiry_and_renewal_in_grace(app: &TestApp) {
-    let (id, expiry) = active(app, "lapse.com", false).await;
+    let (id, expiry) = app.active_with("lapse.com", false).await;
     advance_to(app, expiry - Duration::days(31)).await;
     let warned = |n: usize| async move {
         let mails = subjects(&app.app.store.outbox().await.expect("outbox"));
@@ -200,7 +185,7 @@ async fn warnings_expiry_and_renewal_in_grace(app: &TestApp) {
 }
 
 async fn redemption_restores_with_the_fee(app: &TestApp) {
-    let (id, expiry) = active(app, "redeem.io", false).await;
+    let (id, expiry) = app.active_with("redeem.io", false).await;
     advance_to(app, expiry + Duration::days(31)).await;
     let body = detail(app, id).await;
     assert_eq!(body["phase"], "redemption");
@@ -235,7 +220,7 @@ async fn redemption_restores_with_the_fee(app: &TestApp) {
 }
 
 async fn release_frees_the_name_for_anyone(app: &TestApp) {
-    let (id, expiry) = active(app, "gone.net", false).await;
+    let (id, expiry) = app.active_with("gone.net", false).await;
     advance_to(app, expiry + Duration::days(61)).await;
     assert_eq!(detail(app, id).await["phase"], "pending_delete");
     for path in ["renew", "restore"] {
@@ -351,7 +336,7 @@ async fn renewal_limits_and_refusals(app: &TestApp) {
         .await;
     assert_error(status, &body, StatusCode::BAD_REQUEST, "domain_pending");
 
-    let (id, expiry) = active(app, "long.com", false).await;
+    let (id, expiry) = app.active_with("long.com", false).await;
     for years in [json!(0), json!(11), json!("2")] {
         let (status, body) = app
             .post(

@@ -93,20 +93,6 @@ async fn outbox(app: &TestApp) -> String {
     op.stdout
 }
 
-/// Registers `name` (one year) and waits until it is active.
-async fn active(app: &TestApp, name: &str, auto_renew: bool) -> i64 {
-    let (status, body) = app
-        .post(
-            "/api/v1/domains/",
-            json!({"domain_name": name, "auto_renew": auto_renew}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    let id = body["id"].as_i64().expect("id");
-    app.wait_active(id).await;
-    id
-}
-
 async fn the_sandbox_says_so_and_its_time_is_every_answers(app: &TestApp) {
     let (status, body) = app.get("/api/v1/sandbox/").await;
     assert_eq!(status, StatusCode::OK);
@@ -153,7 +139,7 @@ async fn the_sandbox_says_so_and_its_time_is_every_answers(app: &TestApp) {
 }
 
 async fn auto_renewal_at_the_lead_time_charged_once(app: &TestApp) {
-    let id = active(app, "renews-itself.com", true).await;
+    let id = app.active_with("renews-itself.com", true).await.0;
     let first = detail(app, id).await;
     let expires = crate::helpers::parse_time(&first["expiration_date"]);
     let start = balance(app).await;
@@ -187,7 +173,7 @@ async fn auto_renewal_at_the_lead_time_charged_once(app: &TestApp) {
 }
 
 async fn warnings_expiry_and_a_grace_renewal(app: &TestApp) {
-    let id = active(app, "lapses.com", false).await;
+    let id = app.active_with("lapses.com", false).await.0;
     advance(app, "366d").await;
     let d = detail(app, id).await;
     assert_eq!(d["status"], "expired");
@@ -208,7 +194,7 @@ async fn warnings_expiry_and_a_grace_renewal(app: &TestApp) {
 }
 
 async fn redemption_restores_with_the_fee(app: &TestApp) {
-    let id = active(app, "redeemed.com", false).await;
+    let id = app.active_with("redeemed.com", false).await.0;
     advance(app, "400d").await;
     let d = detail(app, id).await;
     assert_eq!(d["phase"], "redemption", "{d}");
@@ -230,7 +216,7 @@ async fn redemption_restores_with_the_fee(app: &TestApp) {
 }
 
 async fn release_lets_another_account_register_it(app: &TestApp) {
-    let id = active(app, "let-go.com", false).await;
+    let id = app.active_with("let-go.com", false).await.0;
     advance(app, "440d").await;
     let (status, _) = app.get(&format!("/api/v1/domains/{id}/")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
@@ -341,7 +327,7 @@ async fn unlock(app: &TestApp, id: i64) {
 }
 
 async fn transfers_out_refused_rejected_approved_and_auto_approved(app: &TestApp) {
-    let id = active(app, "moving-out.com", true).await;
+    let id = app.active_with("moving-out.com", true).await.0;
     let code = auth_code(app, id).await;
 
     // Refused at once: locked (the default), then within 60 days of
@@ -461,7 +447,7 @@ async fn transfers_out_refused_rejected_approved_and_auto_approved(app: &TestApp
         .contains("has been transferred to Gaining Registrar Ltd"));
 
     // Another, not answered: approved by itself five days on.
-    let other = active(app, "left-alone.com", true).await;
+    let other = app.active_with("left-alone.com", true).await.0;
     unlock(app, other).await;
     advance(app, "61d").await;
     let code = auth_code(app, other).await;
@@ -530,9 +516,9 @@ async fn four_hundred_days_at_once_equal_four_hundred_single_days(app: &TestApp)
     // 400 one-day steps.
     let other = TestApp::spawn(app.backend).await;
     for a in [app, &other] {
-        active(a, "keeps-renewing.com", true).await;
-        active(a, "runs-out.com", false).await;
-        let moving = active(a, "moves-away.com", false).await;
+        a.active_with("keeps-renewing.com", true).await.0;
+        a.active_with("runs-out.com", false).await.0;
+        let moving = a.active_with("moves-away.com", false).await.0;
         unlock(a, moving).await;
         advance(a, "70d").await;
         let code = auth_code(a, moving).await;
@@ -566,7 +552,7 @@ async fn the_clock_never_moves_back_and_two_advances_add_up(app: &TestApp) {
 
     // Two at once: the same end state as one after the other (both moves
     // count; the renewal that fell due happened once).
-    active(app, "raced-renewal.com", true).await;
+    app.active_with("raced-renewal.com", true).await.0;
     advance(app, "330d").await;
     let start = balance(app).await;
     let (a, b) = tokio::join!(

@@ -26,7 +26,7 @@ async fn run(backend: Backend) {
     // Something for the ids in paths to find: a domain with a record and
     // a forward of each kind.
     let id = app.register("fuzzed.com").await;
-    app.wait_active(id).await;
+    app.activate(id).await;
     let base = format!("/api/v1/domains/{id}");
     let (_, record) = app
         .post(

@@ -53,7 +53,7 @@ async fn post_keyed(app: &TestApp, path: &str, key: &str) -> (StatusCode, bool, 
 
 async fn secrets_need_a_read_write_token_and_stay_out_of_the_replay_store(app: &TestApp) {
     let id = app.register("secret-keeper.com").await;
-    app.wait_active(id).await;
+    app.activate(id).await;
     let path = format!("/api/v1/domains/{id}/auth-code/");
     let (_, reader) = app
         .app
@@ -273,6 +273,7 @@ async fn a_client_trickling_its_headers_is_disconnected() {
     // about a second after the request began.
     let mut cut_off = None;
     for i in 0..20 {
+        // The header read timeout runs on real time, in the HTTP server.
         tokio::time::sleep(std::time::Duration::from_millis(300)).await;
         let line = format!("X-Slow-{i}: x\r\n");
         if stream.write_all(line.as_bytes()).await.is_err() {
@@ -381,6 +382,7 @@ async fn failed_token_lookups_are_throttled_per_address() {
         .request_as(None, Method::GET, "/api/v1/domains/", None)
         .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
+    // The failed-lookup throttle counts real time, not the server's clock.
     tokio::time::sleep(std::time::Duration::from_secs(wait)).await;
     let (status, _) = app.get("/api/v1/domains/").await;
     assert_eq!(
