@@ -9,7 +9,7 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::helpers::{assert_error, TestApp};
+use crate::helpers::{assert_error, require_tool, Package, TestApp};
 use crate::nameserver::{dig, nameserver, until, Dig};
 
 crate::both!(
@@ -431,12 +431,15 @@ async fn zonemaster_finds_nothing_but_loopback(app: &TestApp) {
         for name in ["ns2.vps.org", "mail.zonemaster-check.com"] {
             let deadline = std::time::Instant::now() + Duration::from_secs(5);
             loop {
-                let out = tokio::process::Command::new("dig")
-                    .args([&format!("@{net}.{n}"), "+short", "+norec", name, "A"])
-                    .stdin(Stdio::null())
-                    .output()
-                    .await
-                    .expect("dig runs (Debian package bind9-dnsutils)");
+                let out = tokio::process::Command::new(require_tool(
+                    "dig",
+                    Package::Debian("bind9-dnsutils"),
+                ))
+                .args([&format!("@{net}.{n}"), "+short", "+norec", name, "A"])
+                .stdin(Stdio::null())
+                .output()
+                .await
+                .expect("dig runs (Debian package bind9-dnsutils)");
                 if !out.stdout.is_empty() {
                     break;
                 }
@@ -449,27 +452,30 @@ async fn zonemaster_finds_nothing_but_loopback(app: &TestApp) {
             }
         }
     }
-    let out = tokio::process::Command::new("zonemaster-cli")
-        .args([
-            "--no-ipv6",
-            "--no-progress",
-            "--json",
-            "--level",
-            "DEBUG",
-            "--hints",
-        ])
-        .arg(&hints)
-        .args([
-            "--ns",
-            &format!("ns1.vps.org/{net}.1"),
-            "--ns",
-            &format!("ns2.vps.org/{net}.2"),
-            "zonemaster-check.com",
-        ])
-        .stdin(Stdio::null())
-        .output()
-        .await
-        .expect("zonemaster-cli runs (Debian package zonemaster-cli)");
+    let out = tokio::process::Command::new(require_tool(
+        "zonemaster-cli",
+        Package::Debian("zonemaster-cli"),
+    ))
+    .args([
+        "--no-ipv6",
+        "--no-progress",
+        "--json",
+        "--level",
+        "DEBUG",
+        "--hints",
+    ])
+    .arg(&hints)
+    .args([
+        "--ns",
+        &format!("ns1.vps.org/{net}.1"),
+        "--ns",
+        &format!("ns2.vps.org/{net}.2"),
+        "zonemaster-check.com",
+    ])
+    .stdin(Stdio::null())
+    .output()
+    .await
+    .expect("zonemaster-cli runs (Debian package zonemaster-cli)");
     drop(servers);
     let report: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!(

@@ -7,7 +7,7 @@ use std::path::Path;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::helpers::{assert_error, Backend, TestApp, FORWARD_ADDRESS};
+use crate::helpers::{assert_error, require_tool, Backend, Package, TestApp, FORWARD_ADDRESS};
 use crate::nameserver::{dig, nameserver, until};
 
 crate::both!(
@@ -195,14 +195,18 @@ fn table(app: &TestApp, dir: &Path, kind: &str) -> String {
 
 /// `postmap -q KEY TABLE` with a configuration directory of its own.
 fn postmap(dir: &Path, key: &str, table: &str) -> Option<String> {
-    let out = std::process::Command::new("postmap")
+    let out = std::process::Command::new(require_tool("postmap", Package::Debian("postfix")))
         .args(["-c", &dir.display().to_string(), "-q", key, table])
         .output()
         .expect("postmap runs (install postfix, postfix-sqlite, postfix-pgsql)");
     match out.status.code() {
         Some(0) => Some(String::from_utf8_lossy(&out.stdout).trim().to_owned()),
         Some(1) => None,
-        _ => panic!("postmap failed: {}", String::from_utf8_lossy(&out.stderr)),
+        _ => panic!(
+            "postmap failed (its sqlite: and pgsql: tables need the Debian packages \
+             postfix-sqlite and postfix-pgsql): {}",
+            String::from_utf8_lossy(&out.stderr)
+        ),
     }
 }
 

@@ -31,6 +31,10 @@ impl SmtpSink {
     pub async fn start(port: u16) -> SmtpSink {
         let dir = tempfile::tempdir().expect("dir");
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/smtp_sink.py");
+        crate::helpers::require_python_module(
+            "aiosmtpd",
+            crate::helpers::Package::PyPi("aiosmtpd"),
+        );
         let mut child = tokio::process::Command::new("python3")
             .arg(script)
             .arg(port.to_string())

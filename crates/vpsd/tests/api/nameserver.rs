@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::helpers::TestApp;
+use crate::helpers::{require_tool, Package, TestApp};
 
 crate::both!(
     every_type_and_the_apex,
@@ -87,7 +87,7 @@ impl Dig {
 }
 
 pub(crate) async fn dig(port: u16, name: &str, rtype: &str, extra: &[&str]) -> Dig {
-    let out = tokio::process::Command::new("dig")
+    let out = tokio::process::Command::new(require_tool("dig", Package::Debian("bind9-dnsutils")))
         .args([
             "@127.0.0.1",
             "-p",

@@ -57,7 +57,10 @@ async fn run(backend: Backend) {
         ),
     )
     .expect("config");
-    let out = tokio::process::Command::new("st")
+    let out = tokio::process::Command::new(crate::helpers::require_tool(
+        "st",
+        crate::helpers::Package::PyPi("schemathesis"),
+    ))
         .current_dir(dir.path())
         .arg("--config-file")
         .arg(&config)

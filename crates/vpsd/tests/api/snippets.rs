@@ -48,6 +48,25 @@ impl Lang {
         }
     }
 
+    /// Checks that this language's interpreter (and what its snippets
+    /// import) is installed, naming the package otherwise.
+    fn require(self) {
+        use crate::helpers::{require_python_module, require_tool, Package};
+        match self {
+            Lang::Curl => {
+                require_tool("bash", Package::Debian("bash"));
+                require_tool("curl", Package::Debian("curl"));
+            }
+            Lang::Python => {
+                require_tool("python3", Package::Debian("python3"));
+                require_python_module("requests", Package::PyPi("requests"));
+            }
+            Lang::Node => {
+                require_tool("node", Package::Debian("nodejs"));
+            }
+        }
+    }
+
     /// `key` with `value` as this language prints it (curl prints the raw
     /// JSON; Python a dict; Node `util.inspect`).
     fn field(self, key: &str, value: &str) -> String {
@@ -92,6 +111,7 @@ async fn run_with(app: &TestApp, lang: Lang, name: &str, swaps: &[(&str, &str)])
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join(&file);
     std::fs::write(&path, ours).expect("write snippet");
+    lang.require();
     let out = tokio::process::Command::new(lang.program())
         .arg(&path)
         .stdin(Stdio::null())
