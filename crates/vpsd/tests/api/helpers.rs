@@ -548,10 +548,7 @@ impl TestApp {
     /// Registers `name` for the first account; returns its id.
     pub async fn register(&self, name: &str) -> i64 {
         let (status, body) = self
-            .post(
-                "/api/v1/domains/",
-                serde_json::json!({ "domain_name": name }),
-            )
+            .post_domain(serde_json::json!({ "domain_name": name }))
             .await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
         body["id"].as_i64().expect("id")
@@ -561,7 +558,7 @@ impl TestApp {
     /// `id`, just registered, is then active; returns its detail.
     pub async fn activate(&self, id: i64) -> Value {
         self.advance(self.registration_delay()).await;
-        let (status, body) = self.get(&format!("/api/v1/domains/{id}/")).await;
+        let (status, body) = self.domain(id).await;
         assert_eq!(status, StatusCode::OK, "{body}");
         assert_eq!(body["status"], "active", "{body}");
         body
@@ -577,10 +574,7 @@ impl TestApp {
     /// account and makes it active; returns its id and expiration date.
     pub async fn active_with(&self, name: &str, auto_renew: bool) -> (i64, DateTime<Utc>) {
         let (status, body) = self
-            .post(
-                "/api/v1/domains/",
-                serde_json::json!({"domain_name": name, "auto_renew": auto_renew}),
-            )
+            .post_domain(serde_json::json!({"domain_name": name, "auto_renew": auto_renew}))
             .await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
         let id = body["id"].as_i64().expect("id");
@@ -635,10 +629,7 @@ impl TestApp {
     /// Imports a name held elsewhere into the first account; returns its id.
     pub async fn import(&self, name: &str) -> i64 {
         let (status, body) = self
-            .post(
-                "/api/v1/domains/import/",
-                serde_json::json!({ "domain_name": name }),
-            )
+            .post_import(serde_json::json!({ "domain_name": name }))
             .await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
         body["id"].as_i64().expect("id")
