@@ -21,7 +21,7 @@ crate::both!(worker: worker_passes_never_complete_twice);
 
 async fn registration_becomes_active_and_mails_once(app: &TestApp) {
     let id = app.register("example.com").await;
-    let (_, pending) = app.get(&format!("/api/v1/domains/{id}/")).await;
+    let (_, pending) = app.domain(id).await;
     assert_eq!(pending["status"], "pending");
     let active = app.activate(id).await;
     assert_eq!(active["registrar"], "VPS.org");
@@ -53,19 +53,14 @@ async fn transfer_completes_with_one_more_year(app: &TestApp) {
     )
     .await;
     let id = app.import("example.com").await;
-    let (_, before) = app.get(&format!("/api/v1/domains/{id}/")).await;
+    let (_, before) = app.domain(id).await;
     let old_expiry = parse_time(&before["expiration_date"]);
-    let (status, body) = app
-        .post(
-            &format!("/api/v1/domains/{id}/transfer/"),
-            json!({"auth_code": "Xy9Kl2Mn#4pQ"}),
-        )
-        .await;
+    let (status, body) = app.transfer(id, json!({"auth_code": "Xy9Kl2Mn#4pQ"})).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let (_, pending) = app.get(&format!("/api/v1/domains/{id}/")).await;
+    let (_, pending) = app.domain(id).await;
     assert_eq!(pending["transfer_status"], "pending");
     app.advance(app.transfer_delay()).await;
-    let (_, done) = app.get(&format!("/api/v1/domains/{id}/")).await;
+    let (_, done) = app.domain(id).await;
     assert_eq!(done["transfer_status"], "completed", "{done}");
     assert_eq!(done["registrar"], "VPS.org");
     assert_eq!(
@@ -84,12 +79,7 @@ async fn transfer_completes_with_one_more_year(app: &TestApp) {
     assert_eq!(record.registrar, "VPS.org");
     assert!(record.last_transferred_at.is_some());
     // A new 60-day lock: transferring again is refused.
-    let (status, body) = app
-        .post(
-            &format!("/api/v1/domains/{id}/transfer/"),
-            json!({"auth_code": "Xy9Kl2Mn#4pQ"}),
-        )
-        .await;
+    let (status, body) = app.transfer(id, json!({"auth_code": "Xy9Kl2Mn#4pQ"})).await;
     assert_error(status, &body, StatusCode::BAD_REQUEST, "already_sponsored");
     let mails = app.app.store.outbox().await.expect("outbox");
     assert_eq!(mails.len(), 2, "{mails:?}");
@@ -100,10 +90,7 @@ async fn transfer_completes_with_one_more_year(app: &TestApp) {
     assert!(mails[1].subject.contains("transferred"));
     // Now ours: settings reach the registry.
     let (status, _) = app
-        .put(
-            &format!("/api/v1/domains/{id}/"),
-            json!({"nameservers": ["ns1.vps.org", "ns2.vps.org"]}),
-        )
+        .put_domain(id, json!({"nameservers": ["ns1.vps.org", "ns2.vps.org"]}))
         .await;
     assert_eq!(status, StatusCode::OK);
 }
@@ -119,13 +106,7 @@ async fn transfer_requirements_each_have_a_code(app: &TestApp) {
     let fine = app.import("fine.com").await;
     let transfer = |id: i64, code: &str| {
         let code = code.to_owned();
-        async move {
-            app.post(
-                &format!("/api/v1/domains/{id}/transfer/"),
-                json!({"auth_code": code}),
-            )
-            .await
-        }
+        async move { app.transfer(id, json!({"auth_code": code})).await }
     };
     let (s, b) = transfer(locked, "code-1").await;
     assert_error(s, &b, StatusCode::BAD_REQUEST, "domain_locked");
@@ -134,9 +115,7 @@ async fn transfer_requirements_each_have_a_code(app: &TestApp) {
     let (s, b) = transfer(fine, "code-wrong").await;
     assert_error(s, &b, StatusCode::BAD_REQUEST, "invalid_auth_code");
     assert!(!b.to_string().contains("code-3") && !b.to_string().contains("code-wrong"));
-    let (s, b) = app
-        .post(&format!("/api/v1/domains/{fine}/transfer/"), json!({}))
-        .await;
+    let (s, b) = app.transfer(fine, json!({})).await;
     assert_error(s, &b, StatusCode::BAD_REQUEST, "invalid_fields");
     assert!(b["errors"]["auth_code"].is_array());
     assert_eq!(
@@ -158,12 +137,7 @@ async fn rejected_transfer_is_refunded(app: &TestApp) {
     app.held_elsewhere("reject.com", "code", app.now() - Duration::days(365), false)
         .await;
     let id = app.import("reject.com").await;
-    let (status, _) = app
-        .post(
-            &format!("/api/v1/domains/{id}/transfer/"),
-            json!({"auth_code": "code"}),
-        )
-        .await;
+    let (status, _) = app.transfer(id, json!({"auth_code": "code"})).await;
     assert_eq!(status, StatusCode::OK);
     // The losing registrar rejects: the registry drops the pending transfer.
     assert!(app
@@ -173,7 +147,7 @@ async fn rejected_transfer_is_refunded(app: &TestApp) {
         .await
         .expect("cancel"));
     app.advance(app.transfer_delay()).await;
-    let (_, failed) = app.get(&format!("/api/v1/domains/{id}/")).await;
+    let (_, failed) = app.domain(id).await;
     assert_eq!(failed["transfer_status"], "failed", "{failed}");
     assert_eq!(failed["registrar"], "Other Registrar LLC");
     assert_eq!(app.balance(app.account_id).await, 1_000_00, "fee refunded");
@@ -200,7 +174,7 @@ async fn worker_passes_never_complete_twice(app: &TestApp) {
     assert!(total <= 2);
     app.run_worker().await;
     for id in ids {
-        let (_, body) = app.get(&format!("/api/v1/domains/{id}/")).await;
+        let (_, body) = app.domain(id).await;
         assert_eq!(body["status"], "active", "{body}");
     }
     let mails = app.app.store.outbox().await.expect("outbox");
@@ -242,7 +216,7 @@ async fn crashed_registration(app: &TestApp, name: &str) -> i64 {
 async fn worker_finishes_what_a_crash_left(app: &TestApp) {
     let id = crashed_registration(app, "crashed.com").await;
     app.run_worker().await;
-    let (_, body) = app.get(&format!("/api/v1/domains/{id}/")).await;
+    let (_, body) = app.domain(id).await;
     assert_eq!(body["status"], "active", "{body}");
     let record = app
         .app
@@ -262,7 +236,7 @@ async fn registry_refusal_at_completion_is_refunded(app: &TestApp) {
         .await;
     let id = crashed_registration(app, "raced.com").await;
     app.run_worker().await;
-    let (status, body) = app.get(&format!("/api/v1/domains/{id}/")).await;
+    let (status, body) = app.domain(id).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "cancelled: {body}");
     assert_eq!(app.balance(app.account_id).await, 1_000_00, "refunded");
     let ledger = app.app.store.ledger(app.account_id).await.expect("ledger");
@@ -306,11 +280,11 @@ async fn a_job_of_a_dead_worker_is_taken_again(app: &TestApp) {
     vpsd_registrar::worker::run_once(&app.app.registrar)
         .await
         .expect("pass");
-    let (_, body) = app.get(&format!("/api/v1/domains/{id}/")).await;
+    let (_, body) = app.domain(id).await;
     assert_eq!(body["status"], "pending", "left to the lease holder");
     // Its lease ends: the job is taken again, and done once.
     app.advance(Duration::minutes(3)).await;
-    let (_, body) = app.get(&format!("/api/v1/domains/{id}/")).await;
+    let (_, body) = app.domain(id).await;
     assert_eq!(body["status"], "active", "{body}");
     let mails = app.app.store.outbox().await.expect("outbox");
     assert_eq!(mails.len(), 1);
