@@ -9,7 +9,9 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
+use crate::endpoints::api;
 use crate::helpers::{fresh_database, TestApp};
+use vps_client::paths;
 
 crate::both!(
     operator_commands_work_end_to_end,
@@ -159,7 +161,7 @@ async fn operator_commands_work_end_to_end(app: &TestApp) {
         .request_as(
             Some(&token),
             Method::POST,
-            "/api/v1/domains/import/",
+            &api(paths::IMPORT),
             Some(json!({"domain_name": "held.com"})),
         )
         .await;
@@ -174,7 +176,7 @@ async fn operator_commands_work_end_to_end(app: &TestApp) {
         .request_as(
             Some(&token),
             Method::POST,
-            &format!("/api/v1/domains/{domain}/transfer/"),
+            &api(&paths::transfer(domain)),
             Some(json!({"auth_code": "abc-123"})),
         )
         .await;

@@ -9,8 +9,10 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
+use crate::endpoints::api;
 use crate::helpers::{assert_error, require_tool, Package, TestApp};
 use crate::nameserver::{dig, nameserver, until, Dig};
+use vps_client::paths;
 
 crate::both!(
     names_in_rdata_are_domain_names,
@@ -21,8 +23,7 @@ crate::both!(
 );
 
 async fn add(app: &TestApp, id: i64, body: Value) -> (StatusCode, Value) {
-    app.post(&format!("/api/v1/domains/{id}/dns/records/"), body)
-        .await
+    app.add_record(id, body).await
 }
 
 async fn created(app: &TestApp, id: i64, body: Value) -> Value {
@@ -97,7 +98,7 @@ async fn names_in_rdata_are_domain_names(app: &TestApp) {
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body}: {err}");
         assert!(err["errors"][field].is_array(), "{body}: {err}");
     }
-    let (_, list) = app.get(&format!("/api/v1/domains/{id}/dns/records/")).await;
+    let (_, list) = app.records(id).await;
     assert_eq!(list["count"], 4, "{list}");
 
     let ns = nameserver(app).await;
@@ -199,7 +200,7 @@ async fn txt_pasted_in_zone_file_form(app: &TestApp) {
         json!({"name": "retype", "type": "MX", "content": "mx.example.net", "priority": 10}),
     )
     .await;
-    let path = format!("/api/v1/domains/{id}/dns/records/{}/", mx["id"]);
+    let path = api(&paths::record(id, mx["id"].as_i64().expect("id")));
     let (status, err) = app.put(&path, json!({"type": "TXT"})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{err}");
     assert!(

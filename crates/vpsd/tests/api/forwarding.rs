@@ -7,8 +7,10 @@ use std::path::Path;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
+use crate::endpoints::api;
 use crate::helpers::{assert_error, require_tool, Backend, Package, TestApp, FORWARD_ADDRESS};
 use crate::nameserver::{dig, nameserver, until};
+use vps_client::paths;
 
 crate::both!(
     email_forwards_through_the_api,
@@ -17,11 +19,11 @@ crate::both!(
 );
 
 fn email(id: i64) -> String {
-    format!("/api/v1/domains/{id}/email-forwards/")
+    api(&paths::email_forwards(id))
 }
 
 fn urls(id: i64) -> String {
-    format!("/api/v1/domains/{id}/url-forwards/")
+    api(&paths::url_forwards(id))
 }
 
 async fn created(app: &TestApp, path: &str, body: Value) -> Value {
@@ -136,7 +138,7 @@ async fn email_forwards_through_the_api(app: &TestApp) {
         |d| d.status == "NOERROR" && d.answer.is_empty(),
     )
     .await;
-    let (_, audit) = app.get("/api/v1/account/audit/?page_size=100").await;
+    let (_, audit) = app.audit("page_size=100").await;
     let actions: Vec<&str> = audit["results"]
         .as_array()
         .expect("results")
@@ -255,7 +257,7 @@ async fn postfix_reads_the_forwards(app: &TestApp) {
         None
     );
     // A domain no longer active is no longer a forwarding domain.
-    let (status, _) = app.delete(&format!("/api/v1/domains/{id}/")).await;
+    let (status, _) = app.delete_domain(id).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     assert_eq!(postmap(dir.path(), "fwd-postfix.com", &domains), None);
     assert_eq!(postmap(dir.path(), "info@fwd-postfix.com", &aliases), None);
@@ -286,8 +288,8 @@ async fn url_forwards_redirect_and_ask(app: &TestApp) {
     )
     .await;
     let (status, _) = app
-        .post(
-            &format!("/api/v1/domains/{id}/dns/records/"),
+        .add_record(
+            id,
             json!({"name": "own", "type": "A", "content": "198.51.100.9"}),
         )
         .await;

@@ -142,9 +142,7 @@ pub(crate) async fn dig(port: u16, name: &str, rtype: &str, extra: &[&str]) -> D
 }
 
 async fn add(app: &TestApp, id: i64, body: Value) -> i64 {
-    let (status, rec) = app
-        .post(&format!("/api/v1/domains/{id}/dns/records/"), body)
-        .await;
+    let (status, rec) = app.add_record(id, body).await;
     assert_eq!(status, StatusCode::CREATED, "{rec}");
     rec["id"].as_i64().expect("id")
 }
@@ -268,8 +266,8 @@ async fn negative_answers_and_refusals(app: &TestApp) {
     .await;
     let external = app.active("dns-external.com").await;
     let (status, body) = app
-        .put(
-            &format!("/api/v1/domains/{external}/"),
+        .put_domain(
+            external,
             json!({"nameservers": ["ns1.elsewhere.net", "ns2.elsewhere.net"]}),
         )
         .await;
@@ -314,7 +312,7 @@ async fn negative_answers_and_refusals(app: &TestApp) {
     .await;
     let pending = slow.register("dns-pending.com").await;
     let slow_ns = nameserver(&slow).await;
-    let (_, detail) = slow.get(&format!("/api/v1/domains/{pending}/")).await;
+    let (_, detail) = slow.domain(pending).await;
     assert_eq!(detail["status"], "pending");
     let refused = dig(slow_ns.port, "dns-pending.com", "SOA", &[]).await;
     assert_eq!(refused.status, "REFUSED", "{refused:?}");
@@ -331,7 +329,7 @@ async fn negative_answers_and_refusals(app: &TestApp) {
         |d| d.status == "NOERROR",
     )
     .await;
-    let (status, _) = app.delete(&format!("/api/v1/domains/{removed}/")).await;
+    let (status, _) = app.delete_domain(removed).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     until(
         ns.port,
@@ -519,9 +517,7 @@ async fn acme_dns01_round_within_a_second(app: &TestApp) {
     assert_eq!(data, ["\"token-one\"", "\"token-two\""]);
     assert!(seen.answer[0].contains(" 60 IN TXT "), "{seen:?}");
     for record in ids {
-        let (status, _) = app
-            .delete(&format!("/api/v1/domains/{id}/dns/records/{record}/"))
-            .await;
+        let (status, _) = app.delete_record(id, record).await;
         assert_eq!(status, StatusCode::NO_CONTENT);
     }
     let started = Instant::now();
@@ -572,8 +568,8 @@ async fn a_nameserver_in_another_process_follows(app: &TestApp) {
     assert_eq!(d.data(), ["192.0.2.44"]);
     // Pointing the domain elsewhere takes the zone away just as fast.
     let (status, body) = app
-        .put(
-            &format!("/api/v1/domains/{id}/"),
+        .put_domain(
+            id,
             json!({"nameservers": ["ns1.elsewhere.net", "ns2.elsewhere.net"]}),
         )
         .await;

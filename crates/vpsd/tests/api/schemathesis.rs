@@ -7,7 +7,9 @@
 
 use serde_json::json;
 
+use crate::endpoints::api;
 use crate::helpers::{Backend, TestApp};
+use vps_client::paths;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_answers_schemathesis_as_documented() {
@@ -90,7 +92,7 @@ async fn run(backend: Backend) {
     );
     // Every operation of the document was tried.
     let (_, doc) = app
-        .request_as(None, reqwest::Method::GET, "/api/v1/openapi.json", None)
+        .request_as(None, reqwest::Method::GET, &api(paths::OPENAPI), None)
         .await;
     let operations: usize = doc["paths"]
         .as_object()

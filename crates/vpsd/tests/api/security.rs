@@ -7,7 +7,9 @@ use serde_json::{json, Value};
 use sqlx::Connection;
 use vpsd_storage::Actor;
 
+use crate::endpoints::api;
 use crate::helpers::{assert_error, Backend, TestApp};
+use vps_client::paths;
 
 crate::both!(secrets_need_a_read_write_token_and_stay_out_of_the_replay_store);
 
@@ -54,7 +56,7 @@ async fn post_keyed(app: &TestApp, path: &str, key: &str) -> (StatusCode, bool, 
 async fn secrets_need_a_read_write_token_and_stay_out_of_the_replay_store(app: &TestApp) {
     let id = app.register("secret-keeper.com").await;
     app.activate(id).await;
-    let path = format!("/api/v1/domains/{id}/auth-code/");
+    let path = api(&paths::auth_code(id));
     let (_, reader) = app
         .app
         .registrar
@@ -64,12 +66,7 @@ async fn secrets_need_a_read_write_token_and_stay_out_of_the_replay_store(app: &
 
     // A read-only token reads the domain, not its auth code.
     let (status, _) = app
-        .request_as(
-            Some(&reader),
-            Method::GET,
-            &format!("/api/v1/domains/{id}/"),
-            None,
-        )
+        .request_as(Some(&reader), Method::GET, &api(&paths::domain(id)), None)
         .await;
     assert_eq!(status, StatusCode::OK);
     let (status, body) = app
@@ -140,7 +137,7 @@ async fn a_key_twice_in_a_body_is_refused_naming_it() {
     let app = sqlite_app().await;
     let (status, body) = post_raw(
         &app,
-        "/api/v1/domains/",
+        &api(paths::DOMAINS),
         r#"{"domain_name": "a.com", "domain_name": "b.com"}"#,
     )
     .await;
@@ -152,19 +149,19 @@ async fn a_key_twice_in_a_body_is_refused_naming_it() {
             .is_some_and(|d| d.contains("\"domain_name\"")),
         "{body}"
     );
-    let (_, list) = app.get("/api/v1/domains/").await;
+    let (_, list) = app.domains().await;
     assert_eq!(list["count"], 0, "nothing registered: {list}");
     // Nested objects too, named by their path; a key once per object is
     // fine.
     let (status, body) = post_raw(
         &app,
-        "/api/v1/domains/",
+        &api(paths::DOMAINS),
         r#"{"domain_name": "a.com", "x": [{"k": 1}, {"k": 1, "k": 2}]}"#,
     )
     .await;
     assert_error(status, &body, StatusCode::BAD_REQUEST, "duplicate_key");
     assert!(body["errors"]["x[1].k"].is_array(), "{body}");
-    let (status, body) = post_raw(&app, "/api/v1/domains/", r#"{"domain_name": "a.com"}"#).await;
+    let (status, body) = post_raw(&app, &api(paths::DOMAINS), r#"{"domain_name": "a.com"}"#).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     app.finish().await;
 }
@@ -325,7 +322,7 @@ async fn a_silent_client_is_disconnected() {
         );
     }
     // A client that speaks is served as before, HTTP/1 and HTTP/2 alike.
-    let (status, _) = app.get("/api/v1/domains/").await;
+    let (status, _) = app.domains().await;
     assert_eq!(status, StatusCode::OK);
     let mut h2 = tokio::net::TcpStream::connect(&addr)
         .await
@@ -375,16 +372,16 @@ async fn failed_token_lookups_are_throttled_per_address() {
     let body: Value = resp.json().await.expect("json");
     assert_eq!(body["code"], "too_many_failed_lookups", "{body}");
     // While refused, no token from this address is looked up, right or not.
-    let (status, _) = app.get("/api/v1/domains/").await;
+    let (status, _) = app.domains().await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
     // Requests without a token are not guesses: still a 401.
     let (status, _) = app
-        .request_as(None, Method::GET, "/api/v1/domains/", None)
+        .request_as(None, Method::GET, &api(paths::DOMAINS), None)
         .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     // The failed-lookup throttle counts real time, not the server's clock.
     tokio::time::sleep(std::time::Duration::from_secs(wait)).await;
-    let (status, _) = app.get("/api/v1/domains/").await;
+    let (status, _) = app.domains().await;
     assert_eq!(
         status,
         StatusCode::OK,
@@ -433,7 +430,7 @@ async fn only_short_plain_request_ids_are_kept() {
         .await
         .expect("put");
     assert_eq!(resp.status(), StatusCode::OK);
-    let (_, log) = app.get("/api/v1/account/audit/").await;
+    let (_, log) = app.audit("").await;
     let ids: Vec<&str> = log["results"]
         .as_array()
         .expect("entries")

@@ -177,7 +177,7 @@ async fn managing(backend: Backend, lang: Lang) {
             "{lang:?} update: no {want} in {update}"
         );
     }
-    let (_, now) = app.get("/api/v1/domains/101/").await;
+    let (_, now) = app.domain(101).await;
     assert_eq!(now["nameservers"][0], "ns1.cloudflare.com");
     assert_eq!(now["auto_renew"], false);
 
@@ -199,7 +199,7 @@ async fn managing(backend: Backend, lang: Lang) {
         Lang::Curl => assert_eq!(delete.trim(), "", "curl prints the empty 204 body"),
         _ => assert_eq!(delete.trim(), "204", "{lang:?} delete"),
     }
-    let (status, _) = app.get("/api/v1/domains/101/").await;
+    let (status, _) = app.domain(101).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     app.finish().await;
 }
