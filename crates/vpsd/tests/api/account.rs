@@ -33,6 +33,7 @@ async fn account_shows_balance(app: &TestApp) {
     assert_eq!(cents(&body["balance"]), 1000_00);
     assert_eq!(body["currency"], "USD");
     app.register("a.com").await;
+    // Without the trailing slash too.
     let (_, body) = app.get("/api/v1/account").await;
     assert_eq!(cents(&body["balance"]), 987_01);
     let (_, other) = app.new_account("other@example.com", 5_00).await;

@@ -320,8 +320,11 @@ pub fn init_logs() {
 pub struct TestAppBuilder {
     worker: bool,
     demo: bool,
-    configure: Vec<Box<dyn FnOnce(&mut ServerSettings) + Send>>,
+    configure: Vec<Configure>,
 }
+
+/// A change to the server's settings, as [`TestAppBuilder::settings`] takes.
+type Configure = Box<dyn FnOnce(&mut ServerSettings) + Send>;
 
 impl TestAppBuilder {
     /// Runs the server's own worker (every 100 ms, on the frozen clock)

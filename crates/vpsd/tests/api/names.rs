@@ -174,7 +174,7 @@ async fn search_finds_idns_by_what_the_user_sees(app: &TestApp) {
         ("nothing-like-it", vec![]),
     ] {
         let (status, body) = app
-            .get(&format!("/api/v1/domains/?search={}", urlencode(search)))
+            .domains_where(&format!("search={}", urlencode(search)))
             .await;
         assert_eq!(status, StatusCode::OK, "{search}: {body}");
         assert_eq!(ids(&body), want, "{search}: {body}");

@@ -4,7 +4,9 @@ use chrono::Duration;
 use reqwest::StatusCode;
 use serde_json::json;
 
+use crate::endpoints::with_query;
 use crate::helpers::{assert_error, TestApp};
+use vps_client::paths;
 
 crate::both!(
     check_tells_free_taken_held_and_invalid,
@@ -50,14 +52,10 @@ async fn check_tells_free_taken_held_and_invalid(app: &TestApp) {
 
 async fn check_limits(app: &TestApp) {
     let fifty: String = (0..50).map(|i| format!("domain_name=n{i}.com&")).collect();
-    let (status, body) = app.check(&format!("{fifty}")).await;
+    let (status, body) = app.check(&fifty).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["count"], 50);
-    let (status, body) = app
-        .get(&format!(
-            "/api/v1/domains/check/?{fifty}domain_name=n50.com"
-        ))
-        .await;
+    let (status, body) = app.check(&format!("{fifty}domain_name=n50.com")).await;
     assert_error(status, &body, StatusCode::BAD_REQUEST, "invalid_query");
     assert!(body["detail"].as_str().is_some_and(|d| d.contains("51")));
     let (status, body) = app.check("").await;
@@ -66,7 +64,7 @@ async fn check_limits(app: &TestApp) {
         .request_as(
             None,
             reqwest::Method::GET,
-            "/api/v1/domains/check/?domain_name=a.com",
+            &with_query(paths::CHECK, "domain_name=a.com"),
             None,
         )
         .await;

@@ -219,10 +219,7 @@ async fn release_frees_the_name_for_anyone(app: &TestApp) {
     let (id, expiry) = app.active_with("gone.net", false).await;
     advance_to(app, expiry + Duration::days(61)).await;
     assert_eq!(detail(app, id).await["phase"], "pending_delete");
-    for path in ["renew", "restore"] {
-        let (status, body) = app
-            .post(&format!("/api/v1/domains/{id}/{path}/"), json!({}))
-            .await;
+    for (status, body) in [app.renew(id, json!({})).await, app.restore(id).await] {
         assert_error(status, &body, StatusCode::BAD_REQUEST, "pending_delete");
     }
     let (_, other) = app.new_account("next@example.com", 100_00).await;

@@ -490,8 +490,8 @@ async fn four_hundred_days_at_once_equal_four_hundred_single_days(app: &TestApp)
     // 400 one-day steps.
     let other = TestApp::spawn(app.backend).await;
     for a in [app, &other] {
-        a.active_with("keeps-renewing.com", true).await.0;
-        a.active_with("runs-out.com", false).await.0;
+        a.active_with("keeps-renewing.com", true).await;
+        a.active_with("runs-out.com", false).await;
         let moving = a.active_with("moves-away.com", false).await.0;
         unlock(a, moving).await;
         advance(a, "70d").await;
@@ -526,7 +526,7 @@ async fn the_clock_never_moves_back_and_two_advances_add_up(app: &TestApp) {
 
     // Two at once: the same end state as one after the other (both moves
     // count; the renewal that fell due happened once).
-    app.active_with("raced-renewal.com", true).await.0;
+    app.active_with("raced-renewal.com", true).await;
     advance(app, "330d").await;
     let start = balance(app).await;
     let (a, b) = tokio::join!(

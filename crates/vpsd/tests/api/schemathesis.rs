@@ -29,24 +29,20 @@ async fn run(backend: Backend) {
     // a forward of each kind.
     let id = app.register("fuzzed.com").await;
     app.activate(id).await;
-    let base = format!("/api/v1/domains/{id}");
     let (_, record) = app
-        .post(
-            &format!("{base}/dns/records/"),
+        .add_record(
+            id,
             json!({"name": "www", "type": "A", "content": "192.0.2.1"}),
         )
         .await;
     let (_, email) = app
-        .post(
-            &format!("{base}/email-forwards/"),
+        .add_email_forward(
+            id,
             json!({"alias": "info", "destinations": ["a@example.net"]}),
         )
         .await;
     let (_, url) = app
-        .post(
-            &format!("{base}/url-forwards/"),
-            json!({"host": "go", "target": "https://example.net/"}),
-        )
+        .add_url_forward(id, json!({"host": "go", "target": "https://example.net/"}))
         .await;
     let dir = tempfile::tempdir().expect("temp dir");
     let config = dir.path().join("schemathesis.toml");
