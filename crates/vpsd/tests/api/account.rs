@@ -19,7 +19,7 @@ async fn account_shows_balance(app: &TestApp) {
     // Money is a JSON number with two decimals, as the contract writes it.
     let raw = app
         .http
-        .get(format!("{}/api/v1/account/", app.base))
+        .get(app.url(paths::ACCOUNT))
         .bearer_auth(&app.token)
         .send()
         .await

@@ -9,7 +9,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::endpoints::api;
+use crate::endpoints::{api, url};
 use crate::helpers::{fresh_database, TestApp};
 use vps_client::paths;
 
@@ -378,7 +378,7 @@ async fn demo_serves_domains_in_every_state(app: &TestApp) {
 
     let http = reqwest::Client::new();
     let list: serde_json::Value = http
-        .get(format!("http://{addr}/api/v1/domains/"))
+        .get(url(&format!("http://{addr}"), paths::DOMAINS))
         .bearer_auth(&token)
         .send()
         .await
@@ -407,9 +407,7 @@ async fn demo_serves_domains_in_every_state(app: &TestApp) {
     let (transfer_id, _) = status_of("demo-transfer.org");
     let (locked_id, _) = status_of("demo-locked.co");
     let refused: serde_json::Value = http
-        .post(format!(
-            "http://{addr}/api/v1/domains/{locked_id}/transfer/"
-        ))
+        .post(url(&format!("http://{addr}"), &paths::transfer(locked_id)))
         .bearer_auth(&token)
         .json(&json!({"auth_code": code_of("demo-locked.co")}))
         .send()
@@ -420,8 +418,9 @@ async fn demo_serves_domains_in_every_state(app: &TestApp) {
         .expect("json");
     assert_eq!(refused["code"], "domain_locked");
     let resp = http
-        .post(format!(
-            "http://{addr}/api/v1/domains/{transfer_id}/transfer/"
+        .post(url(
+            &format!("http://{addr}"),
+            &paths::transfer(transfer_id),
         ))
         .bearer_auth(&token)
         .json(&json!({"auth_code": transferable}))
@@ -432,7 +431,7 @@ async fn demo_serves_domains_in_every_state(app: &TestApp) {
     // The README's import example: the name the demo holds elsewhere and
     // in no account is added, then transferred with its printed code.
     let imported: serde_json::Value = http
-        .post(format!("http://{addr}/api/v1/domains/import/"))
+        .post(url(&format!("http://{addr}"), paths::IMPORT))
         .bearer_auth(&token)
         .json(&json!({"domain_name": "demo-moving.net"}))
         .send()
@@ -451,7 +450,7 @@ async fn demo_serves_domains_in_every_state(app: &TestApp) {
         "new domains' ids follow the demo's 101 (README)"
     );
     let resp = http
-        .post(format!("http://{addr}/api/v1/domains/{moving}/transfer/"))
+        .post(url(&format!("http://{addr}"), &paths::transfer(moving)))
         .bearer_auth(&token)
         .json(&json!({"auth_code": code_of("demo-moving.net")}))
         .send()
@@ -526,7 +525,7 @@ async fn demo_serves_domains_in_every_state(app: &TestApp) {
     );
     let token = String::from_utf8_lossy(&out.stdout).trim().to_owned();
     let resp = http
-        .get(format!("http://{addr}/api/v1/domains/101/"))
+        .get(url(&format!("http://{addr}"), &paths::domain(101)))
         .bearer_auth(&token)
         .send()
         .await

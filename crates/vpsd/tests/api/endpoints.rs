@@ -231,3 +231,17 @@ impl TestApp {
         self.get(&api(paths::OPENAPI)).await
     }
 }
+
+/// The full URL of `relative` (one of `vps_client::paths`) on the server at
+/// `base` (`http://host:port`), for a request the helpers cannot make (a
+/// header of its own, a raw body, another process's server).
+pub fn url(base: &str, relative: &str) -> String {
+    format!("{base}/{relative}")
+}
+
+impl TestApp {
+    /// The full URL of `relative` on this test's server.
+    pub fn url(&self, relative: &str) -> String {
+        url(&self.base, relative)
+    }
+}

@@ -8,7 +8,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 use tokio::io::AsyncBufReadExt;
 
-use crate::endpoints::api;
+use crate::endpoints::{api, url};
 use crate::helpers::{assert_error, Backend, TestApp};
 use crate::mail::free_port;
 use vps_client::paths;
@@ -40,7 +40,7 @@ async fn health_ready_metrics_and_request_ids(app: &TestApp) {
     assert_eq!(ids.len(), 3, "every request its own id");
     let resp = app
         .http
-        .get(format!("{}/api/v1/domains/", app.base))
+        .get(app.url(paths::DOMAINS))
         .bearer_auth(&app.token)
         .header("X-Request-Id", "client-chosen-42")
         .send()
@@ -144,7 +144,7 @@ async fn worker_apart(app: &TestApp) {
     assert_eq!(started["addr"], addr);
     let http = reqwest::Client::new();
     let resp = http
-        .post(format!("http://{addr}/api/v1/domains/"))
+        .post(url(&format!("http://{addr}"), paths::DOMAINS))
         .bearer_auth(&app.token)
         .json(&json!({"domain_name": "apart.com"}))
         .send()
@@ -245,7 +245,7 @@ async fn rate_limit_answers_429_with_retry_after() {
         }
         let resp = app
             .http
-            .get(format!("{}/api/v1/domains/", app.base))
+            .get(app.url(paths::DOMAINS))
             .bearer_auth(&app.token)
             .send()
             .await

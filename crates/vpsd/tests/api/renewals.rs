@@ -197,7 +197,7 @@ async fn redemption_restores_with_the_fee(app: &TestApp) {
     let before = app.balance(app.account_id).await;
     let resp = app
         .http
-        .post(format!("{}/api/v1/domains/{id}/restore/", app.base))
+        .post(app.url(&paths::restore(id)))
         .bearer_auth(&app.token)
         .send()
         .await

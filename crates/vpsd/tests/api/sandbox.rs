@@ -687,7 +687,7 @@ async fn a_server_that_is_not_a_sandbox_refuses_the_clock() {
         let _ = stopped.await;
     }));
     let body: Value = reqwest::Client::new()
-        .get(format!("{base}/api/v1/sandbox/"))
+        .get(crate::endpoints::url(&base, paths::SANDBOX))
         .bearer_auth(&token)
         .send()
         .await

@@ -62,7 +62,7 @@ async fn run(backend: Backend) {
         .current_dir(dir.path())
         .arg("--config-file")
         .arg(&config)
-        .args(["run", &format!("{}/api/v1/openapi.json", app.base)])
+        .args(["run", &app.url(paths::OPENAPI)])
         .args(["-H", &format!("Authorization: Bearer {}", app.token)])
         .args([
             "--checks",

@@ -350,7 +350,7 @@ async fn failed_token_lookups_are_throttled_per_address() {
     let resp = loop {
         let resp = app
             .http
-            .get(format!("{}/api/v1/domains/", app.base))
+            .get(app.url(paths::DOMAINS))
             .bearer_auth(&unknown)
             .send()
             .await
@@ -403,7 +403,7 @@ async fn only_short_plain_request_ids_are_kept() {
     ] {
         let resp = app
             .http
-            .get(format!("{}/api/v1/account/", app.base))
+            .get(app.url(paths::ACCOUNT))
             .bearer_auth(&app.token)
             .header("X-Request-Id", given)
             .send()
@@ -422,7 +422,7 @@ async fn only_short_plain_request_ids_are_kept() {
     let id = app.register("request-ids.com").await;
     let resp = app
         .http
-        .put(format!("{}/api/v1/domains/{id}/", app.base))
+        .put(app.url(&paths::domain(id)))
         .bearer_auth(&app.token)
         .header("X-Request-Id", "x".repeat(500))
         .json(&json!({"auto_renew": false}))
@@ -456,7 +456,7 @@ async fn pagination_links_use_the_public_url_not_the_host_header() {
         let app = &app;
         async move {
             app.http
-                .get(format!("{}/api/v1/domains/?page_size=1", app.base))
+                .get(format!("{}?page_size=1", app.url(paths::DOMAINS)))
                 .bearer_auth(&app.token)
                 .header("Host", host)
                 .send()
@@ -481,7 +481,7 @@ async fn pagination_links_use_the_public_url_not_the_host_header() {
     app.register("second-page.com").await;
     let resp = app
         .http
-        .get(format!("{}/api/v1/domains/?page_size=1", app.base))
+        .get(format!("{}?page_size=1", app.url(paths::DOMAINS)))
         .bearer_auth(&app.token)
         .header("Host", "evil.example/phish?x=")
         .send()
