@@ -243,6 +243,7 @@ async fn fresh_postgres_database() -> String {
             Ok(c) => break c,
             Err(e) if Instant::now() < deadline => {
                 let _ = e;
+                // The PostgreSQL cluster (another process) starting.
                 tokio::time::sleep(Duration::from_millis(100)).await;
             }
             Err(e) => panic!(
@@ -476,6 +477,7 @@ impl TestApp {
                 return total;
             }
             assert!(Instant::now() < deadline, "{held} jobs held for too long");
+            // The server's own worker (when on) finishing a job it holds.
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }

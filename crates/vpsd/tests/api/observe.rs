@@ -320,6 +320,7 @@ async fn every_request_is_logged_at_the_default_level() {
         .is_err()
     {
         assert!(Instant::now() < deadline, "vpsd serve did not start");
+        // A `vpsd serve` child process starting.
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let resp = http
