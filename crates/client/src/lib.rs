@@ -23,6 +23,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 mod models;
+pub mod paths;
 pub use models::*;
 
 /// What went wrong with a call.
@@ -334,7 +335,7 @@ impl Client {
         if let Some(search) = &filter.search {
             query.push(("search", search.clone()));
         }
-        self.get("api/v1/domains/", &query).await
+        self.get(paths::DOMAINS, &query).await
     }
 
     /// Every domain matching `filter`, page after page.
@@ -356,7 +357,7 @@ impl Client {
     }
 
     pub async fn domain(&self, id: i64) -> Result<DomainDetail, Error> {
-        self.get(&format!("api/v1/domains/{id}/"), &[]).await
+        self.get(&paths::domain(id), &[]).await
     }
 
     /// The account's domain of this name (case and a final dot ignored).
@@ -374,100 +375,81 @@ impl Client {
     }
 
     pub async fn register(&self, request: &RegisterRequest) -> Result<Registered, Error> {
-        self.post("api/v1/domains/", request).await
+        self.post(paths::DOMAINS, request).await
     }
 
     pub async fn update_domain(&self, id: i64, request: &UpdateRequest) -> Result<Updated, Error> {
-        self.put(&format!("api/v1/domains/{id}/"), request).await
+        self.put(&paths::domain(id), request).await
     }
 
     /// Removes the domain from the account (the registration continues).
     pub async fn delete_domain(&self, id: i64) -> Result<(), Error> {
-        self.delete(&format!("api/v1/domains/{id}/")).await
+        self.delete(&paths::domain(id)).await
     }
 
     pub async fn import(&self, domain_name: &str) -> Result<Imported, Error> {
         self.post(
-            "api/v1/domains/import/",
+            paths::IMPORT,
             &serde_json::json!({ "domain_name": domain_name }),
         )
         .await
     }
 
     pub async fn transfer(&self, id: i64, request: &TransferRequest) -> Result<Transfer, Error> {
-        self.post(&format!("api/v1/domains/{id}/transfer/"), request)
-            .await
+        self.post(&paths::transfer(id), request).await
     }
 
     pub async fn renew(&self, id: i64, years: u8) -> Result<Renewed, Error> {
-        self.post(
-            &format!("api/v1/domains/{id}/renew/"),
-            &serde_json::json!({ "years": years }),
-        )
-        .await
+        self.post(&paths::renew(id), &serde_json::json!({ "years": years }))
+            .await
     }
 
     pub async fn restore(&self, id: i64) -> Result<Renewed, Error> {
-        self.post(
-            &format!("api/v1/domains/{id}/restore/"),
-            &serde_json::json!({}),
-        )
-        .await
+        self.post(&paths::restore(id), &serde_json::json!({})).await
     }
 
     // ---- transfer out
 
     /// The EPP auth code to give the gaining registrar.
     pub async fn auth_code(&self, id: i64) -> Result<AuthCode, Error> {
-        self.get(&format!("api/v1/domains/{id}/auth-code/"), &[])
-            .await
+        self.get(&paths::auth_code(id), &[]).await
     }
 
     /// A new auth code; the old one stops working.
     pub async fn regenerate_auth_code(&self, id: i64) -> Result<AuthCode, Error> {
-        self.post(
-            &format!("api/v1/domains/{id}/auth-code/"),
-            &serde_json::json!({}),
-        )
-        .await
+        self.post(&paths::auth_code(id), &serde_json::json!({}))
+            .await
     }
 
     /// Lets a pending transfer out go now: the domain leaves the account.
     pub async fn approve_transfer_out(&self, id: i64) -> Result<TransferOutAnswer, Error> {
-        self.post(
-            &format!("api/v1/domains/{id}/transfer-out/approve/"),
-            &serde_json::json!({}),
-        )
-        .await
+        self.post(&paths::approve_transfer_out(id), &serde_json::json!({}))
+            .await
     }
 
     /// Refuses a pending transfer out: the domain stays.
     pub async fn reject_transfer_out(&self, id: i64) -> Result<TransferOutAnswer, Error> {
-        self.post(
-            &format!("api/v1/domains/{id}/transfer-out/reject/"),
-            &serde_json::json!({}),
-        )
-        .await
+        self.post(&paths::reject_transfer_out(id), &serde_json::json!({}))
+            .await
     }
 
     // ---- availability, prices, account
 
     pub async fn check(&self, names: &[String]) -> Result<Check, Error> {
         let query: Vec<(&str, String)> = names.iter().map(|n| ("domain_name", n.clone())).collect();
-        self.get("api/v1/domains/check/", &query).await
+        self.get(paths::CHECK, &query).await
     }
 
     pub async fn pricing(&self) -> Result<Pricing, Error> {
-        self.get("api/v1/pricing/", &[]).await
+        self.get(paths::PRICING, &[]).await
     }
 
     pub async fn account(&self) -> Result<Account, Error> {
-        self.get("api/v1/account/", &[]).await
+        self.get(paths::ACCOUNT, &[]).await
     }
 
     pub async fn transactions(&self, page: PageRequest) -> Result<Page<Transaction>, Error> {
-        self.get("api/v1/account/transactions/", &page.query())
-            .await
+        self.get(paths::TRANSACTIONS, &page.query()).await
     }
 
     // ---- DNS records
@@ -491,9 +473,7 @@ impl Client {
             if let Some(n) = name {
                 query.push(("name", n.to_owned()));
             }
-            let got: Page<DnsRecord> = self
-                .get(&format!("api/v1/domains/{domain_id}/dns/records/"), &query)
-                .await?;
+            let got: Page<DnsRecord> = self.get(&paths::records(domain_id), &query).await?;
             let more = got.next.is_some();
             all.extend(got.results);
             if !more {
@@ -504,11 +484,7 @@ impl Client {
     }
 
     pub async fn dns_record(&self, domain_id: i64, record_id: i64) -> Result<DnsRecord, Error> {
-        self.get(
-            &format!("api/v1/domains/{domain_id}/dns/records/{record_id}/"),
-            &[],
-        )
-        .await
+        self.get(&paths::record(domain_id, record_id), &[]).await
     }
 
     pub async fn add_dns_record(
@@ -516,8 +492,7 @@ impl Client {
         domain_id: i64,
         record: &RecordRequest,
     ) -> Result<DnsRecord, Error> {
-        self.post(&format!("api/v1/domains/{domain_id}/dns/records/"), record)
-            .await
+        self.post(&paths::records(domain_id), record).await
     }
 
     pub async fn update_dns_record(
@@ -526,35 +501,22 @@ impl Client {
         record_id: i64,
         record: &RecordRequest,
     ) -> Result<DnsRecord, Error> {
-        self.put(
-            &format!("api/v1/domains/{domain_id}/dns/records/{record_id}/"),
-            record,
-        )
-        .await
+        self.put(&paths::record(domain_id, record_id), record).await
     }
 
     pub async fn delete_dns_record(&self, domain_id: i64, record_id: i64) -> Result<(), Error> {
-        self.delete(&format!(
-            "api/v1/domains/{domain_id}/dns/records/{record_id}/"
-        ))
-        .await
+        self.delete(&paths::record(domain_id, record_id)).await
     }
 
     // ---- forwarding
 
     pub async fn email_forwards(&self, domain_id: i64) -> Result<Vec<EmailForward>, Error> {
-        let page: Page<EmailForward> = self
-            .get(&format!("api/v1/domains/{domain_id}/email-forwards/"), &[])
-            .await?;
+        let page: Page<EmailForward> = self.get(&paths::email_forwards(domain_id), &[]).await?;
         Ok(page.results)
     }
 
     pub async fn email_forward(&self, domain_id: i64, id: i64) -> Result<EmailForward, Error> {
-        self.get(
-            &format!("api/v1/domains/{domain_id}/email-forwards/{id}/"),
-            &[],
-        )
-        .await
+        self.get(&paths::email_forward(domain_id, id), &[]).await
     }
 
     pub async fn add_email_forward(
@@ -562,11 +524,7 @@ impl Client {
         domain_id: i64,
         forward: &EmailForwardRequest,
     ) -> Result<EmailForward, Error> {
-        self.post(
-            &format!("api/v1/domains/{domain_id}/email-forwards/"),
-            forward,
-        )
-        .await
+        self.post(&paths::email_forwards(domain_id), forward).await
     }
 
     pub async fn update_email_forward(
@@ -575,31 +533,21 @@ impl Client {
         id: i64,
         forward: &EmailForwardRequest,
     ) -> Result<EmailForward, Error> {
-        self.put(
-            &format!("api/v1/domains/{domain_id}/email-forwards/{id}/"),
-            forward,
-        )
-        .await
-    }
-
-    pub async fn delete_email_forward(&self, domain_id: i64, id: i64) -> Result<(), Error> {
-        self.delete(&format!("api/v1/domains/{domain_id}/email-forwards/{id}/"))
+        self.put(&paths::email_forward(domain_id, id), forward)
             .await
     }
 
+    pub async fn delete_email_forward(&self, domain_id: i64, id: i64) -> Result<(), Error> {
+        self.delete(&paths::email_forward(domain_id, id)).await
+    }
+
     pub async fn url_forwards(&self, domain_id: i64) -> Result<Vec<UrlForward>, Error> {
-        let page: Page<UrlForward> = self
-            .get(&format!("api/v1/domains/{domain_id}/url-forwards/"), &[])
-            .await?;
+        let page: Page<UrlForward> = self.get(&paths::url_forwards(domain_id), &[]).await?;
         Ok(page.results)
     }
 
     pub async fn url_forward(&self, domain_id: i64, id: i64) -> Result<UrlForward, Error> {
-        self.get(
-            &format!("api/v1/domains/{domain_id}/url-forwards/{id}/"),
-            &[],
-        )
-        .await
+        self.get(&paths::url_forward(domain_id, id), &[]).await
     }
 
     pub async fn add_url_forward(
@@ -607,11 +555,7 @@ impl Client {
         domain_id: i64,
         forward: &UrlForwardRequest,
     ) -> Result<UrlForward, Error> {
-        self.post(
-            &format!("api/v1/domains/{domain_id}/url-forwards/"),
-            forward,
-        )
-        .await
+        self.post(&paths::url_forwards(domain_id), forward).await
     }
 
     pub async fn update_url_forward(
@@ -620,16 +564,11 @@ impl Client {
         id: i64,
         forward: &UrlForwardRequest,
     ) -> Result<UrlForward, Error> {
-        self.put(
-            &format!("api/v1/domains/{domain_id}/url-forwards/{id}/"),
-            forward,
-        )
-        .await
+        self.put(&paths::url_forward(domain_id, id), forward).await
     }
 
     pub async fn delete_url_forward(&self, domain_id: i64, id: i64) -> Result<(), Error> {
-        self.delete(&format!("api/v1/domains/{domain_id}/url-forwards/{id}/"))
-            .await
+        self.delete(&paths::url_forward(domain_id, id)).await
     }
 }
 

@@ -1,10 +1,12 @@
 //! The account and its money trail.
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
+use crate::endpoints::api;
 use crate::helpers::{cents, TestApp};
+use vps_client::paths;
 
 crate::both!(
     account_shows_balance,
@@ -12,12 +14,12 @@ crate::both!(
 );
 
 async fn account_shows_balance(app: &TestApp) {
-    let (status, body) = app.get("/api/v1/account/").await;
+    let (status, body) = app.account().await;
     assert_eq!(status, StatusCode::OK, "{body}");
     // Money is a JSON number with two decimals, as the contract writes it.
     let raw = app
         .http
-        .get(format!("{}/api/v1/account/", app.base))
+        .get(app.url(paths::ACCOUNT))
         .bearer_auth(&app.token)
         .send()
         .await
@@ -31,11 +33,12 @@ async fn account_shows_balance(app: &TestApp) {
     assert_eq!(cents(&body["balance"]), 1000_00);
     assert_eq!(body["currency"], "USD");
     app.register("a.com").await;
+    // Without the trailing slash too.
     let (_, body) = app.get("/api/v1/account").await;
     assert_eq!(cents(&body["balance"]), 987_01);
     let (_, other) = app.new_account("other@example.com", 5_00).await;
     let (_, body) = app
-        .request_as(Some(&other), Method::GET, "/api/v1/account/", None)
+        .request_as(Some(&other), Method::GET, &api(paths::ACCOUNT), None)
         .await;
     assert_eq!(body["email"], "other@example.com");
     assert_eq!(cents(&body["balance"]), 5_00);
@@ -43,20 +46,13 @@ async fn account_shows_balance(app: &TestApp) {
 
 async fn transactions_are_the_ledger_newest_first(app: &TestApp) {
     let a = app.register("a.com").await;
-    app.post(
-        "/api/v1/domains/",
-        json!({"domain_name": "b.io", "years": 2}),
-    )
-    .await;
-    app.held_elsewhere("c.net", "code", Utc::now() - Duration::days(90), false)
+    app.post_domain(json!({"domain_name": "b.io", "years": 2}))
+        .await;
+    app.held_elsewhere("c.net", "code", app.now() - Duration::days(90), false)
         .await;
     let c = app.import("c.net").await;
-    app.post(
-        &format!("/api/v1/domains/{c}/transfer/"),
-        json!({"auth_code": "code"}),
-    )
-    .await;
-    let (status, body) = app.get("/api/v1/account/transactions/?page_size=3").await;
+    app.transfer(c, json!({"auth_code": "code"})).await;
+    let (status, body) = app.transactions("page_size=3").await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["count"], 4);
     let r = &body["results"];
@@ -91,12 +87,7 @@ async fn transactions_are_the_ledger_newest_first(app: &TestApp) {
     // Another account sees only its own.
     let (_, other) = app.new_account("other@example.com", 0).await;
     let (_, body) = app
-        .request_as(
-            Some(&other),
-            Method::GET,
-            "/api/v1/account/transactions/",
-            None,
-        )
+        .request_as(Some(&other), Method::GET, &api(paths::TRANSACTIONS), None)
         .await;
     assert_eq!(body["count"], 0);
 }

@@ -9,7 +9,9 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
+use crate::endpoints::{api, url};
 use crate::helpers::{fresh_database, TestApp};
+use vps_client::paths;
 
 crate::both!(
     operator_commands_work_end_to_end,
@@ -44,6 +46,7 @@ async fn sigterm_leaves_no_sqlite_wal_files() {
         .is_err()
     {
         assert!(Instant::now() < deadline, "vpsd serve did not start");
+        // A `vpsd serve` child process starting.
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let side = |ext: &str| {
@@ -158,7 +161,7 @@ async fn operator_commands_work_end_to_end(app: &TestApp) {
         .request_as(
             Some(&token),
             Method::POST,
-            "/api/v1/domains/import/",
+            &api(paths::IMPORT),
             Some(json!({"domain_name": "held.com"})),
         )
         .await;
@@ -173,7 +176,7 @@ async fn operator_commands_work_end_to_end(app: &TestApp) {
         .request_as(
             Some(&token),
             Method::POST,
-            &format!("/api/v1/domains/{domain}/transfer/"),
+            &api(&paths::transfer(domain)),
             Some(json!({"auth_code": "abc-123"})),
         )
         .await;
@@ -268,6 +271,7 @@ async fn sigterm_finishes_requests_in_flight(app: &TestApp) {
         match tokio::net::TcpStream::connect(&addr).await {
             Ok(s) => break s,
             Err(_) if Instant::now() < deadline => {
+                // A `vpsd serve` child process starting.
                 tokio::time::sleep(Duration::from_millis(50)).await
             }
             Err(e) => panic!("vpsd serve did not start: {e}"),
@@ -285,6 +289,8 @@ async fn sigterm_finishes_requests_in_flight(app: &TestApp) {
         .write_all(&body.as_bytes()[..10])
         .await
         .expect("part");
+    // Give the child process time to read the partial request, then to
+    // act on SIGTERM (both real time in another process).
     tokio::time::sleep(Duration::from_millis(300)).await;
     sigterm(&server);
     tokio::time::sleep(Duration::from_millis(300)).await;
@@ -372,7 +378,7 @@ async fn demo_serves_domains_in_every_state(app: &TestApp) {
 
     let http = reqwest::Client::new();
     let list: serde_json::Value = http
-        .get(format!("http://{addr}/api/v1/domains/"))
+        .get(url(&format!("http://{addr}"), paths::DOMAINS))
         .bearer_auth(&token)
         .send()
         .await
@@ -401,9 +407,7 @@ async fn demo_serves_domains_in_every_state(app: &TestApp) {
     let (transfer_id, _) = status_of("demo-transfer.org");
     let (locked_id, _) = status_of("demo-locked.co");
     let refused: serde_json::Value = http
-        .post(format!(
-            "http://{addr}/api/v1/domains/{locked_id}/transfer/"
-        ))
+        .post(url(&format!("http://{addr}"), &paths::transfer(locked_id)))
         .bearer_auth(&token)
         .json(&json!({"auth_code": code_of("demo-locked.co")}))
         .send()
@@ -414,8 +418,9 @@ async fn demo_serves_domains_in_every_state(app: &TestApp) {
         .expect("json");
     assert_eq!(refused["code"], "domain_locked");
     let resp = http
-        .post(format!(
-            "http://{addr}/api/v1/domains/{transfer_id}/transfer/"
+        .post(url(
+            &format!("http://{addr}"),
+            &paths::transfer(transfer_id),
         ))
         .bearer_auth(&token)
         .json(&json!({"auth_code": transferable}))
@@ -426,7 +431,7 @@ async fn demo_serves_domains_in_every_state(app: &TestApp) {
     // The README's import example: the name the demo holds elsewhere and
     // in no account is added, then transferred with its printed code.
     let imported: serde_json::Value = http
-        .post(format!("http://{addr}/api/v1/domains/import/"))
+        .post(url(&format!("http://{addr}"), paths::IMPORT))
         .bearer_auth(&token)
         .json(&json!({"domain_name": "demo-moving.net"}))
         .send()
@@ -445,7 +450,7 @@ async fn demo_serves_domains_in_every_state(app: &TestApp) {
         "new domains' ids follow the demo's 101 (README)"
     );
     let resp = http
-        .post(format!("http://{addr}/api/v1/domains/{moving}/transfer/"))
+        .post(url(&format!("http://{addr}"), &paths::transfer(moving)))
         .bearer_auth(&token)
         .json(&json!({"auth_code": code_of("demo-moving.net")}))
         .send()
@@ -454,6 +459,7 @@ async fn demo_serves_domains_in_every_state(app: &TestApp) {
     assert_eq!(resp.status(), StatusCode::OK);
     // The demo's registrations (example.com's too) and the transfer
     // were mailed through the relay.
+    // The child's mailer delivers to the SMTP relay on its own schedule.
     let deadline = Instant::now() + Duration::from_secs(10);
     while sink.messages().len() < 6 && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -519,7 +525,7 @@ async fn demo_serves_domains_in_every_state(app: &TestApp) {
     );
     let token = String::from_utf8_lossy(&out.stdout).trim().to_owned();
     let resp = http
-        .get(format!("http://{addr}/api/v1/domains/101/"))
+        .get(url(&format!("http://{addr}"), &paths::domain(101)))
         .bearer_auth(&token)
         .send()
         .await
@@ -622,6 +628,7 @@ async fn stopped(server: &mut std::process::Child) -> std::process::ExitStatus {
             return status;
         }
         assert!(Instant::now() < deadline, "vpsd serve did not stop");
+        // The child process shutting down.
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }

@@ -73,6 +73,7 @@ impl Cluster {
                     }
                 }
                 assert!(Instant::now() < deadline, "node did not start");
+                // A node (a `vpsd serve` child process) starting.
                 tokio::time::sleep(Duration::from_millis(50)).await;
             }
         }
@@ -277,6 +278,7 @@ async fn a_process_killed_under_load_leaves_nothing_half_done() {
             break;
         }
         assert!(Instant::now() < deadline, "{pending} still pending");
+        // The nodes' own workers (child processes on the real clock).
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     assert_books_balance(store.as_ref()).await;

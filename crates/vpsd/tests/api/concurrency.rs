@@ -5,7 +5,9 @@ use futures::future::join_all;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
+use crate::endpoints::{api, with_query};
 use crate::helpers::TestApp;
+use vps_client::paths;
 
 crate::both!(
     one_name_twenty_racers,
@@ -31,7 +33,7 @@ async fn one_name_twenty_racers(app: &TestApp) {
             app.request_as(
                 Some(&token),
                 Method::POST,
-                "/api/v1/domains/",
+                &api(paths::DOMAINS),
                 Some(json!({"domain_name": "contested.com"})),
             )
             .await
@@ -65,7 +67,7 @@ async fn twenty_names_balance_for_five(app: &TestApp) {
             app.request_as(
                 Some(&token),
                 Method::POST,
-                "/api/v1/domains/",
+                &api(paths::DOMAINS),
                 Some(json!({"domain_name": format!("name{i}.com")})),
             )
             .await
@@ -84,7 +86,7 @@ async fn twenty_names_balance_for_five(app: &TestApp) {
     assert_eq!(short, 15, "{results:?}");
     assert_eq!(app.balance(account).await, 0);
     let (_, list) = app
-        .request_as(Some(&token), Method::GET, "/api/v1/domains/", None)
+        .request_as(Some(&token), Method::GET, &api(paths::DOMAINS), None)
         .await;
     assert_eq!(list["count"], 5);
     // The refused names were not left at the registry.
@@ -109,7 +111,7 @@ async fn twenty_names_balance_for_five(app: &TestApp) {
 /// cache is checked against the database's wal-index on every read.
 async fn a_change_from_another_connection_is_read_at_once(app: &TestApp) {
     let id = app.register("seen-at-once.com").await;
-    let path = format!("/api/v1/domains/{id}/");
+    let path = api(&paths::domain(id));
     for round in 0..20 {
         let want = round % 2 == 1;
         // Read it (and so cache it), then change it behind the API's back.
@@ -157,7 +159,7 @@ async fn a_list_page_follows_changes_from_another_connection_at_once(app: &TestA
     for name in ["kept-a.com", "kept-b.com", "kept-c.com", "kept-d.com"] {
         ids.push(app.register(name).await);
     }
-    let page = "/api/v1/domains/?search=kept-";
+    let page = &with_query(paths::DOMAINS, "search=kept-");
     let names = |body: &serde_json::Value| -> Vec<String> {
         body["results"]
             .as_array()
@@ -227,7 +229,7 @@ async fn a_list_page_follows_changes_from_another_connection_at_once(app: &TestA
 /// alone) hold as if they came one after another, on both databases.
 async fn records_raced_at_one_name_keep_the_rules(app: &TestApp) {
     let id = app.register("racing-records.com").await;
-    let path = format!("/api/v1/domains/{id}/dns/records/");
+    let path = api(&paths::records(id));
     // The same TXT record 20 times: one is added, 19 are duplicates.
     let same = (0..20).map(|_| {
         app.post(
@@ -269,7 +271,7 @@ async fn records_raced_at_one_name_keep_the_rules(app: &TestApp) {
         (cnames == 1 && at_name.len() == 1) || (cnames == 0 && !at_name.is_empty()),
         "{at_name:?}"
     );
-    let (_, domain) = app.get(&format!("/api/v1/domains/{id}/")).await;
+    let (_, domain) = app.domain(id).await;
     assert_eq!(
         domain["dns_records_count"].as_u64(),
         Some(1 + at_name.len() as u64)
@@ -280,15 +282,12 @@ async fn records_raced_at_one_name_keep_the_rules(app: &TestApp) {
 /// transfer's answer is true (200, or 404 when the domain went first),
 /// never `transfer_in_progress` where no transfer exists.
 async fn a_transfer_racing_a_delete_answers_what_is_true(app: &TestApp) {
-    let created = chrono::Utc::now() - chrono::Duration::days(100);
+    let created = app.now() - chrono::Duration::days(100);
     for round in 0..12 {
         let name = format!("raced{round}.com");
         app.held_elsewhere(&name, "code", created, false).await;
         let id = app.import(&name).await;
-        let (transfer_path, delete_path) = (
-            format!("/api/v1/domains/{id}/transfer/"),
-            format!("/api/v1/domains/{id}/"),
-        );
+        let (transfer_path, delete_path) = (api(&paths::transfer(id)), api(&paths::domain(id)));
         let transfer = app.post(&transfer_path, json!({"auth_code": "code"}));
         let delete = app.delete(&delete_path);
         let ((t_status, t_body), (d_status, d_body)) = tokio::join!(transfer, delete);
@@ -305,9 +304,9 @@ async fn a_transfer_racing_a_delete_answers_what_is_true(app: &TestApp) {
     let name = "gone-before.com";
     app.held_elsewhere(name, "code", created, false).await;
     let id = app.import(name).await;
-    let (status, _) = app.delete(&format!("/api/v1/domains/{id}/")).await;
+    let (status, _) = app.delete_domain(id).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    let now = chrono::Utc::now();
+    let now = app.now();
     let actor = vpsd_storage::Actor {
         kind: "api",
         token_id: None,

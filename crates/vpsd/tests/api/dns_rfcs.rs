@@ -9,8 +9,10 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::helpers::{assert_error, TestApp};
-use crate::nameserver::{active, dig, nameserver, until, Dig};
+use crate::endpoints::api;
+use crate::helpers::{assert_error, require_tool, Package, TestApp};
+use crate::nameserver::{dig, nameserver, until, Dig};
+use vps_client::paths;
 
 crate::both!(
     names_in_rdata_are_domain_names,
@@ -21,8 +23,7 @@ crate::both!(
 );
 
 async fn add(app: &TestApp, id: i64, body: Value) -> (StatusCode, Value) {
-    app.post(&format!("/api/v1/domains/{id}/dns/records/"), body)
-        .await
+    app.add_record(id, body).await
 }
 
 async fn created(app: &TestApp, id: i64, body: Value) -> Value {
@@ -40,7 +41,7 @@ async fn served(port: u16, name: &str, rtype: &str) -> Dig {
 }
 
 async fn names_in_rdata_are_domain_names(app: &TestApp) {
-    let id = active(app, "rdata-names.com").await;
+    let id = app.active("rdata-names.com").await;
     // Microsoft 365 DKIM: a CNAME to a name with underscores.
     let dkim = created(
         app,
@@ -97,7 +98,7 @@ async fn names_in_rdata_are_domain_names(app: &TestApp) {
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body}: {err}");
         assert!(err["errors"][field].is_array(), "{body}: {err}");
     }
-    let (_, list) = app.get(&format!("/api/v1/domains/{id}/dns/records/")).await;
+    let (_, list) = app.records(id).await;
     assert_eq!(list["count"], 4, "{list}");
 
     let ns = nameserver(app).await;
@@ -115,7 +116,7 @@ async fn names_in_rdata_are_domain_names(app: &TestApp) {
 }
 
 async fn txt_pasted_in_zone_file_form(app: &TestApp) {
-    let id = active(app, "txt-forms.com").await;
+    let id = app.active("txt-forms.com").await;
     let key = "B".repeat(300);
     let pasted = format!(r#""v=DKIM1; k=rsa; p=AAAA"   "{key}""#);
     let record = created(
@@ -199,7 +200,7 @@ async fn txt_pasted_in_zone_file_form(app: &TestApp) {
         json!({"name": "retype", "type": "MX", "content": "mx.example.net", "priority": 10}),
     )
     .await;
-    let path = format!("/api/v1/domains/{id}/dns/records/{}/", mx["id"]);
+    let path = api(&paths::record(id, mx["id"].as_i64().expect("id")));
     let (status, err) = app.put(&path, json!({"type": "TXT"})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{err}");
     assert!(
@@ -237,7 +238,7 @@ async fn txt_pasted_in_zone_file_form(app: &TestApp) {
 }
 
 async fn answers_after_cnames(app: &TestApp) {
-    let id = active(app, "cname-chains.com").await;
+    let id = app.active("cname-chains.com").await;
     for (name, target) in [
         ("dangling", "missing.cname-chains.com"),
         ("www", "web.cname-chains.com"),
@@ -319,7 +320,7 @@ fn edns_line(d: &Dig) -> &str {
 }
 
 async fn edns_by_rfc_6891(app: &TestApp) {
-    active(app, "edns-check.com").await;
+    app.active("edns-check.com").await;
     let ns = nameserver(app).await;
     until(
         ns.port,
@@ -388,7 +389,7 @@ async fn zonemaster_finds_nothing_but_loopback(app: &TestApp) {
         crate::helpers::Backend::Sqlite => "127.0.53",
         crate::helpers::Backend::Postgres => "127.0.54",
     };
-    let vps = active(app, "vps.org").await;
+    let vps = app.active("vps.org").await;
     for (n, host) in [(1, "ns1"), (2, "ns2")] {
         created(
             app,
@@ -397,7 +398,7 @@ async fn zonemaster_finds_nothing_but_loopback(app: &TestApp) {
         )
         .await;
     }
-    let zone = active(app, "zonemaster-check.com").await;
+    let zone = app.active("zonemaster-check.com").await;
     for body in [
         json!({"name": "@", "type": "A", "content": "192.0.2.10"}),
         json!({"name": "www", "type": "CNAME", "content": "zonemaster-check.com"}),
@@ -431,12 +432,15 @@ async fn zonemaster_finds_nothing_but_loopback(app: &TestApp) {
         for name in ["ns2.vps.org", "mail.zonemaster-check.com"] {
             let deadline = std::time::Instant::now() + Duration::from_secs(5);
             loop {
-                let out = tokio::process::Command::new("dig")
-                    .args([&format!("@{net}.{n}"), "+short", "+norec", name, "A"])
-                    .stdin(Stdio::null())
-                    .output()
-                    .await
-                    .expect("dig runs (Debian package bind9-dnsutils)");
+                let out = tokio::process::Command::new(require_tool(
+                    "dig",
+                    Package::Debian("bind9-dnsutils"),
+                ))
+                .args([&format!("@{net}.{n}"), "+short", "+norec", name, "A"])
+                .stdin(Stdio::null())
+                .output()
+                .await
+                .expect("dig runs (Debian package bind9-dnsutils)");
                 if !out.stdout.is_empty() {
                     break;
                 }
@@ -444,31 +448,35 @@ async fn zonemaster_finds_nothing_but_loopback(app: &TestApp) {
                     std::time::Instant::now() < deadline,
                     "{name} not served at {net}.{n}"
                 );
+                // The nameserver's feed (200 ms) and dig, in real time.
                 tokio::time::sleep(Duration::from_millis(50)).await;
             }
         }
     }
-    let out = tokio::process::Command::new("zonemaster-cli")
-        .args([
-            "--no-ipv6",
-            "--no-progress",
-            "--json",
-            "--level",
-            "DEBUG",
-            "--hints",
-        ])
-        .arg(&hints)
-        .args([
-            "--ns",
-            &format!("ns1.vps.org/{net}.1"),
-            "--ns",
-            &format!("ns2.vps.org/{net}.2"),
-            "zonemaster-check.com",
-        ])
-        .stdin(Stdio::null())
-        .output()
-        .await
-        .expect("zonemaster-cli runs (Debian package zonemaster-cli)");
+    let out = tokio::process::Command::new(require_tool(
+        "zonemaster-cli",
+        Package::Debian("zonemaster-cli"),
+    ))
+    .args([
+        "--no-ipv6",
+        "--no-progress",
+        "--json",
+        "--level",
+        "DEBUG",
+        "--hints",
+    ])
+    .arg(&hints)
+    .args([
+        "--ns",
+        &format!("ns1.vps.org/{net}.1"),
+        "--ns",
+        &format!("ns2.vps.org/{net}.2"),
+        "zonemaster-check.com",
+    ])
+    .stdin(Stdio::null())
+    .output()
+    .await
+    .expect("zonemaster-cli runs (Debian package zonemaster-cli)");
     drop(servers);
     let report: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!(

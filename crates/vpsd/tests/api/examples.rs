@@ -3,11 +3,13 @@
 //! time are checked for form and consistency), and the demo data's domain
 //! 101, which the document's examples name, against its domain object.
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use reqwest::StatusCode;
 use serde_json::json;
 
+use crate::endpoints::api;
 use crate::helpers::{parse_time, Backend, TestApp};
+use vps_client::paths;
 use vpsd_domain::lifecycle::add_years;
 
 crate::both!(
@@ -22,17 +24,17 @@ crate::both!(
 
 async fn list_domains(app: &TestApp) {
     let example = app.register("example.com").await;
-    app.wait_active(example).await;
+    app.activate(example).await;
     app.held_elsewhere(
         "myapp.io",
         "code-1234",
-        Utc::now() - Duration::days(400),
+        app.now() - Duration::days(400),
         false,
     )
     .await;
     let myapp = app.import("myapp.io").await;
 
-    let (status, body) = app.get("/api/v1/domains/").await;
+    let (status, body) = app.domains().await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["count"], 2);
     assert_eq!(body["next"], json!(null));
@@ -80,27 +82,20 @@ async fn list_domains(app: &TestApp) {
 }
 
 async fn register_domain(app: &TestApp) {
-    let before = Utc::now() - Duration::seconds(1);
     let (status, body) = app
-        .post(
-            "/api/v1/domains/",
-            json!({
-                "domain_name": "mynewdomain.com",
-                "years": 2,
-                "auto_renew": true,
-                "privacy_protection": true
-            }),
-        )
+        .post_domain(json!({
+            "domain_name": "mynewdomain.com",
+            "years": 2,
+            "auto_renew": true,
+            "privacy_protection": true
+        }))
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert!(body["id"].as_i64().is_some_and(|id| id > 0));
     assert_eq!(body["domain_name"], "mynewdomain.com");
     assert_eq!(body["status"], "pending");
     let reg = parse_time(&body["registration_date"]);
-    assert!(
-        reg >= before && reg <= Utc::now(),
-        "registration_date is now"
-    );
+    assert_eq!(reg, app.now(), "registration_date is now");
     assert_eq!(parse_time(&body["expiration_date"]), add_years(reg, 2));
     assert_eq!(body["auto_renew"], true);
     assert_eq!(body["locked"], true);
@@ -118,14 +113,11 @@ async fn register_domain(app: &TestApp) {
 
 async fn domain_details(app: &TestApp) {
     let (status, body) = app
-        .post(
-            "/api/v1/domains/",
-            json!({"domain_name": "example.com", "years": 2}),
-        )
+        .post_domain(json!({"domain_name": "example.com", "years": 2}))
         .await;
     assert_eq!(status, StatusCode::CREATED);
     let id = body["id"].as_i64().expect("id");
-    let body = app.wait_active(id).await;
+    let body = app.activate(id).await;
     assert_eq!(body["id"], id);
     assert_eq!(body["domain_name"], "example.com");
     assert_eq!(body["status"], "active");
@@ -139,7 +131,7 @@ async fn domain_details(app: &TestApp) {
     let exp = parse_time(&body["expiration_date"]);
     assert_eq!(exp, add_years(reg, 2));
     let days = body["days_until_expiration"].as_i64().expect("days");
-    assert_eq!(days, (exp - Utc::now()).num_seconds().div_euclid(86_400));
+    assert_eq!(days, (exp - app.now()).num_seconds().div_euclid(86_400));
     assert!((729..=731).contains(&days));
     let whois = &body["whois_info"];
     assert_eq!(whois["registrant"], "Privacy Protected");
@@ -148,28 +140,25 @@ async fn domain_details(app: &TestApp) {
     assert_eq!(whois["created_date"], reg.format("%Y-%m-%d").to_string());
     assert_eq!(
         whois["updated_date"],
-        Utc::now().format("%Y-%m-%d").to_string()
+        app.now().format("%Y-%m-%d").to_string()
     );
     assert_eq!(body["dns_records_count"], 0);
 
     // Without privacy the contacts are the account's.
     let (status, _) = app
-        .put(
-            &format!("/api/v1/domains/{id}/"),
-            json!({"privacy_protection": false}),
-        )
+        .put_domain(id, json!({"privacy_protection": false}))
         .await;
     assert_eq!(status, StatusCode::OK);
-    let (_, body) = app.get(&format!("/api/v1/domains/{id}/")).await;
+    let (_, body) = app.domain(id).await;
     assert_eq!(body["whois_info"]["registrant"], "owner@example.com");
 }
 
 async fn update_domain(app: &TestApp) {
     let id = app.register("example.com").await;
-    app.wait_active(id).await;
+    app.activate(id).await;
     let (status, body) = app
-        .put(
-            &format!("/api/v1/domains/{id}/"),
+        .put_domain(
+            id,
             json!({
                 "auto_renew": false,
                 "nameservers": ["ns1.cloudflare.com", "ns2.cloudflare.com"]
@@ -192,7 +181,7 @@ async fn update_domain(app: &TestApp) {
         "Domain settings updated successfully. Nameserver changes may take up to 24 hours to propagate."
     );
     // The change is kept, and reaches the registry of record.
-    let (_, detail) = app.get(&format!("/api/v1/domains/{id}/")).await;
+    let (_, detail) = app.domain(id).await;
     assert_eq!(detail["dns_managed_by"], "external");
     assert_eq!(detail["auto_renew"], false);
     let record = app
@@ -208,9 +197,7 @@ async fn update_domain(app: &TestApp) {
     );
 
     // Unlocking clears the registry's transfer prohibition.
-    let (status, body) = app
-        .put(&format!("/api/v1/domains/{id}/"), json!({"locked": false}))
-        .await;
+    let (status, body) = app.put_domain(id, json!({"locked": false})).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["locked"], false);
     let record = app
@@ -225,20 +212,18 @@ async fn update_domain(app: &TestApp) {
 
 async fn delete_domain(app: &TestApp) {
     let id = app.register("example.com").await;
-    let (status, body) = app.delete(&format!("/api/v1/domains/{id}/")).await;
+    let (status, body) = app.delete_domain(id).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     assert_eq!(body, json!(null));
-    let (status, _) = app.get(&format!("/api/v1/domains/{id}/")).await;
+    let (status, _) = app.domain(id).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (_, list) = app.get("/api/v1/domains/").await;
+    let (_, list) = app.domains().await;
     assert_eq!(list["count"], 0);
     // The registration continues: the name stays taken.
-    let (status, body) = app
-        .post("/api/v1/domains/", json!({"domain_name": "example.com"}))
-        .await;
+    let (status, body) = app.post_domain(json!({"domain_name": "example.com"})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body["code"], "domain_taken");
-    let (status, _) = app.delete(&format!("/api/v1/domains/{id}/")).await;
+    let (status, _) = app.delete_domain(id).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     // Another account cannot take it over; the owner can bring it back.
     let (_, other) = app.new_account("other@example.com", 0).await;
@@ -246,13 +231,13 @@ async fn delete_domain(app: &TestApp) {
         .request_as(
             Some(&other),
             reqwest::Method::POST,
-            "/api/v1/domains/import/",
+            &api(paths::IMPORT),
             Some(json!({"domain_name": "example.com"})),
         )
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     assert_eq!(app.import("example.com").await, id);
-    let (status, _) = app.get(&format!("/api/v1/domains/{id}/")).await;
+    let (status, _) = app.domain(id).await;
     assert_eq!(status, StatusCode::OK);
 }
 
@@ -260,24 +245,20 @@ async fn transfer_domain(app: &TestApp) {
     app.held_elsewhere(
         "example.com",
         "Xy9Kl2Mn#4pQ",
-        Utc::now() - Duration::days(365),
+        app.now() - Duration::days(365),
         false,
     )
     .await;
     let id = app.import("example.com").await;
-    let before = Utc::now() - Duration::seconds(1);
     let (status, body) = app
-        .post(
-            &format!("/api/v1/domains/{id}/transfer/"),
-            json!({"auth_code": "Xy9Kl2Mn#4pQ", "auto_renew": true}),
-        )
+        .transfer(id, json!({"auth_code": "Xy9Kl2Mn#4pQ", "auto_renew": true}))
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["id"], id);
     assert_eq!(body["domain_name"], "example.com");
     assert_eq!(body["transfer_status"], "pending");
     let initiated = parse_time(&body["transfer_initiated_at"]);
-    assert!(initiated >= before && initiated <= Utc::now());
+    assert_eq!(initiated, app.now());
     // The test server's transfer delay is one second.
     assert_eq!(
         parse_time(&body["estimated_completion"]),
@@ -306,18 +287,18 @@ async fn list_filters_search_and_pages(app: &TestApp) {
         ids.push(app.register(&format!("shop{i}.com")).await);
     }
     app.register("blog.net").await;
-    let (_, body) = app.get("/api/v1/domains/?search=SHOP").await;
+    let (_, body) = app.domains_where("search=SHOP").await;
     assert_eq!(body["count"], 5);
-    let (_, body) = app.get("/api/v1/domains/?search=100%25").await;
+    let (_, body) = app.domains_where("search=100%25").await;
     assert_eq!(body["count"], 0, "% is literal in search");
-    let (_, body) = app.get("/api/v1/domains/?status=pending").await;
+    let (_, body) = app.domains_where("status=pending").await;
     assert_eq!(body["count"], 6);
-    let (_, body) = app.get("/api/v1/domains/?status=active").await;
+    let (_, body) = app.domains_where("status=active").await;
     assert_eq!(body["count"], 0);
-    let (_, body) = app.get("/api/v1/domains/?status=locked").await;
+    let (_, body) = app.domains_where("status=locked").await;
     assert_eq!(body["count"], 6);
 
-    let (status, body) = app.get("/api/v1/domains/?search=shop&page_size=2").await;
+    let (status, body) = app.domains_where("search=shop&page_size=2").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["count"], 5);
     assert_eq!(body["results"].as_array().map(Vec::len), Some(2));
@@ -341,12 +322,10 @@ async fn list_filters_search_and_pages(app: &TestApp) {
     assert!(page2["previous"]
         .as_str()
         .is_some_and(|p| p.contains("page=1")));
-    let (_, page3) = app
-        .get("/api/v1/domains/?search=shop&page_size=2&page=3")
-        .await;
+    let (_, page3) = app.domains_where("search=shop&page_size=2&page=3").await;
     assert_eq!(page3["results"].as_array().map(Vec::len), Some(1));
     assert_eq!(page3["next"], json!(null));
-    let (status, body) = app.get("/api/v1/domains/?page=9").await;
+    let (status, body) = app.domains_where("page=9").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(body["code"], "invalid_page");
 }
@@ -370,9 +349,9 @@ async fn demo_holds_the_documents_example_domain() {
     let documented = documented_domain();
     for backend in [Backend::Sqlite, Backend::Postgres] {
         let app = TestApp::spawn_demo(backend).await;
-        let (status, detail) = app.get("/api/v1/domains/101/").await;
+        let (status, detail) = app.domain(101).await;
         assert_eq!(status, StatusCode::OK, "{detail}");
-        let (_, list) = app.get("/api/v1/domains/?search=example.com").await;
+        let (_, list) = app.domains_where("search=example.com").await;
         assert_eq!(list["count"], 1, "{list}");
         for body in [&detail, &list["results"][0]] {
             for (key, want) in documented.as_object().expect("object") {

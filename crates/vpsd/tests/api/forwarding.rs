@@ -7,8 +7,10 @@ use std::path::Path;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::helpers::{assert_error, Backend, TestApp, FORWARD_ADDRESS};
-use crate::nameserver::{active, dig, nameserver, until};
+use crate::endpoints::api;
+use crate::helpers::{assert_error, require_tool, Backend, Package, TestApp, FORWARD_ADDRESS};
+use crate::nameserver::{dig, nameserver, until};
+use vps_client::paths;
 
 crate::both!(
     email_forwards_through_the_api,
@@ -17,11 +19,11 @@ crate::both!(
 );
 
 fn email(id: i64) -> String {
-    format!("/api/v1/domains/{id}/email-forwards/")
+    api(&paths::email_forwards(id))
 }
 
 fn urls(id: i64) -> String {
-    format!("/api/v1/domains/{id}/url-forwards/")
+    api(&paths::url_forwards(id))
 }
 
 async fn created(app: &TestApp, path: &str, body: Value) -> Value {
@@ -31,7 +33,7 @@ async fn created(app: &TestApp, path: &str, body: Value) -> Value {
 }
 
 async fn email_forwards_through_the_api(app: &TestApp) {
-    let id = active(app, "fwd-mail.com").await;
+    let id = app.active("fwd-mail.com").await;
     let info = created(
         app,
         &email(id),
@@ -136,7 +138,7 @@ async fn email_forwards_through_the_api(app: &TestApp) {
         |d| d.status == "NOERROR" && d.answer.is_empty(),
     )
     .await;
-    let (_, audit) = app.get("/api/v1/account/audit/?page_size=100").await;
+    let (_, audit) = app.audit("page_size=100").await;
     let actions: Vec<&str> = audit["results"]
         .as_array()
         .expect("results")
@@ -195,20 +197,24 @@ fn table(app: &TestApp, dir: &Path, kind: &str) -> String {
 
 /// `postmap -q KEY TABLE` with a configuration directory of its own.
 fn postmap(dir: &Path, key: &str, table: &str) -> Option<String> {
-    let out = std::process::Command::new("postmap")
+    let out = std::process::Command::new(require_tool("postmap", Package::Debian("postfix")))
         .args(["-c", &dir.display().to_string(), "-q", key, table])
         .output()
         .expect("postmap runs (install postfix, postfix-sqlite, postfix-pgsql)");
     match out.status.code() {
         Some(0) => Some(String::from_utf8_lossy(&out.stdout).trim().to_owned()),
         Some(1) => None,
-        _ => panic!("postmap failed: {}", String::from_utf8_lossy(&out.stderr)),
+        _ => panic!(
+            "postmap failed (its sqlite: and pgsql: tables need the Debian packages \
+             postfix-sqlite and postfix-pgsql): {}",
+            String::from_utf8_lossy(&out.stderr)
+        ),
     }
 }
 
 async fn postfix_reads_the_forwards(app: &TestApp) {
-    let id = active(app, "fwd-postfix.com").await;
-    let quiet = active(app, "fwd-quiet.com").await;
+    let id = app.active("fwd-postfix.com").await;
+    let quiet = app.active("fwd-quiet.com").await;
     created(
         app,
         &email(id),
@@ -251,7 +257,7 @@ async fn postfix_reads_the_forwards(app: &TestApp) {
         None
     );
     // A domain no longer active is no longer a forwarding domain.
-    let (status, _) = app.delete(&format!("/api/v1/domains/{id}/")).await;
+    let (status, _) = app.delete_domain(id).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     assert_eq!(postmap(dir.path(), "fwd-postfix.com", &domains), None);
     assert_eq!(postmap(dir.path(), "info@fwd-postfix.com", &aliases), None);
@@ -259,7 +265,7 @@ async fn postfix_reads_the_forwards(app: &TestApp) {
 }
 
 async fn url_forwards_redirect_and_ask(app: &TestApp) {
-    let id = active(app, "fwd-web.com").await;
+    let id = app.active("fwd-web.com").await;
     let apex = created(
         app,
         &urls(id),
@@ -282,8 +288,8 @@ async fn url_forwards_redirect_and_ask(app: &TestApp) {
     )
     .await;
     let (status, _) = app
-        .post(
-            &format!("/api/v1/domains/{id}/dns/records/"),
+        .add_record(
+            id,
             json!({"name": "own", "type": "A", "content": "198.51.100.9"}),
         )
         .await;

@@ -7,7 +7,7 @@ use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
@@ -15,7 +15,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use sqlx::Connection;
 use vpsd::server::{App, ServerSettings};
-use vpsd_domain::{ManualClock, Money};
+use vpsd_domain::Money;
 use vpsd_registry::RegistryRecord;
 use vpsd_storage::Actor;
 
@@ -27,8 +27,44 @@ pub enum Backend {
 
 /// Writes each behavioural test once and runs it on both backends; after
 /// each, every account's balance must equal the sum of its ledger.
+///
+/// The server's clock is frozen and its own worker off: a test moves time
+/// with [`TestApp::advance`] and runs due work with [`TestApp::run_worker`].
+/// `both!(worker: ...)` runs the tests against a server whose own worker
+/// runs beside them (every 100 ms), for the tests about racing it; they sit
+/// in a `with_worker` module, so one file may hold both kinds.
 #[macro_export]
 macro_rules! both {
+    (worker: $($name:ident),* $(,)?) => {
+        mod with_worker {
+            mod sqlite {
+                $(
+                    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                    async fn $name() {
+                        let app = $crate::helpers::TestApp::builder()
+                            .worker(true)
+                            .spawn($crate::helpers::Backend::Sqlite)
+                            .await;
+                        super::super::$name(&app).await;
+                        app.finish().await;
+                    }
+                )*
+            }
+            mod postgres {
+                $(
+                    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                    async fn $name() {
+                        let app = $crate::helpers::TestApp::builder()
+                            .worker(true)
+                            .spawn($crate::helpers::Backend::Postgres)
+                            .await;
+                        super::super::$name(&app).await;
+                        app.finish().await;
+                    }
+                )*
+            }
+        }
+    };
     ($($name:ident),* $(,)?) => {
         mod sqlite {
             $(
@@ -51,6 +87,43 @@ macro_rules! both {
             )*
         }
     };
+}
+
+/// The test server's clock: frozen at the time the server started, moved
+/// only by [`FrozenClock::advance`] (so a test reads the same "now" twice
+/// and nothing falls due behind its back). Whole seconds, as the
+/// production clock.
+#[derive(Debug)]
+pub struct FrozenClock {
+    now: Mutex<DateTime<Utc>>,
+}
+
+impl FrozenClock {
+    /// A clock stopped at the system's present second.
+    pub fn new() -> Self {
+        use chrono::SubsecRound;
+        Self {
+            now: Mutex::new(Utc::now().trunc_subsecs(0)),
+        }
+    }
+
+    /// Moves the clock forward by `by`.
+    pub fn advance(&self, by: chrono::Duration) {
+        let mut now = self.now.lock().unwrap_or_else(|e| e.into_inner());
+        *now += by;
+    }
+}
+
+impl Default for FrozenClock {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl vpsd_domain::Clock for FrozenClock {
+    fn now(&self) -> DateTime<Utc> {
+        *self.now.lock().unwrap_or_else(|e| e.into_inner())
+    }
 }
 
 // ---------------------------------------------------------------- PostgreSQL
@@ -82,9 +155,12 @@ fn postgres_bindir() -> PathBuf {
     versions
         .pop()
         .filter(|d| d.join("initdb").is_file())
-        .expect(
-        "PostgreSQL's initdb and postgres are needed for the tests: install the postgresql package",
-    )
+        .unwrap_or_else(|| {
+            panic!(
+                "PostgreSQL's initdb and postgres are needed for the tests: install {}",
+                Package::Debian("postgresql")
+            )
+        })
 }
 
 fn command_output(cmd: &str, args: &[&str]) -> String {
@@ -167,6 +243,7 @@ async fn fresh_postgres_database() -> String {
             Ok(c) => break c,
             Err(e) if Instant::now() < deadline => {
                 let _ = e;
+                // The PostgreSQL cluster (another process) starting.
                 tokio::time::sleep(Duration::from_millis(100)).await;
             }
             Err(e) => panic!(
@@ -214,8 +291,10 @@ pub struct TestApp {
     pub database_url: String,
     pub app: App,
     pub http: reqwest::Client,
-    /// The server's clock: real time plus whatever a test moved it.
-    pub clock: Arc<ManualClock>,
+    /// The server's clock: frozen at its start, moved only by the test.
+    pub clock: Arc<FrozenClock>,
+    /// The settings the server was built with.
+    pub settings: ServerSettings,
     /// The first account, with $1,000.00 and a token (the demo's account
     /// and token in [`TestApp::spawn_demo`]).
     pub account_id: i64,
@@ -236,44 +315,96 @@ pub fn init_logs() {
     }
 }
 
-impl TestApp {
-    /// Registration and transfer delays of one second; the worker looks
-    /// every 100 ms.
-    pub async fn spawn(backend: Backend) -> TestApp {
-        Self::spawn_with(backend, |_| {}).await
+/// How a [`TestApp`] is started: `TestApp::builder().worker(true)
+/// .settings(|s| ..).spawn(backend)`.
+#[must_use]
+pub struct TestAppBuilder {
+    worker: bool,
+    demo: bool,
+    configure: Vec<Configure>,
+}
+
+/// A change to the server's settings, as [`TestAppBuilder::settings`] takes.
+type Configure = Box<dyn FnOnce(&mut ServerSettings) + Send>;
+
+impl TestAppBuilder {
+    /// Runs the server's own worker (every 100 ms, on the frozen clock)
+    /// beside the test; off by default.
+    pub fn worker(mut self, on: bool) -> Self {
+        self.worker = on;
+        self
     }
 
+    /// Seeds the demo data of `vpsd serve --demo` (its account, token and
+    /// domains, example.com as 101) instead of the first account.
+    pub fn demo(mut self) -> Self {
+        self.demo = true;
+        self
+    }
+
+    /// Changes the server's settings (after the harness's own).
+    pub fn settings(
+        mut self,
+        configure: impl FnOnce(&mut ServerSettings) + Send + 'static,
+    ) -> Self {
+        self.configure.push(Box::new(configure));
+        self
+    }
+
+    /// Starts the server on `backend`.
+    pub async fn spawn(self, backend: Backend) -> TestApp {
+        TestApp::start(backend, self).await
+    }
+}
+
+impl TestApp {
+    /// How to start a server other than [`TestApp::spawn`]'s.
+    pub fn builder() -> TestAppBuilder {
+        TestAppBuilder {
+            worker: false,
+            demo: false,
+            configure: Vec::new(),
+        }
+    }
+
+    /// Registration and transfer delays of one second, a frozen clock, no
+    /// worker but the test's own [`TestApp::run_worker`].
+    pub async fn spawn(backend: Backend) -> TestApp {
+        Self::builder().spawn(backend).await
+    }
+
+    /// [`TestApp::spawn`] with changed settings.
     pub async fn spawn_with(
         backend: Backend,
-        configure: impl FnOnce(&mut ServerSettings),
+        configure: impl FnOnce(&mut ServerSettings) + Send + 'static,
     ) -> TestApp {
-        Self::start(backend, configure, false).await
+        Self::builder().settings(configure).spawn(backend).await
     }
 
     /// A server with the demo data of `vpsd serve --demo` (its account,
     /// token and domains, example.com as 101) instead of the first account.
     pub async fn spawn_demo(backend: Backend) -> TestApp {
-        Self::start(backend, |_| {}, true).await
+        Self::builder().demo().spawn(backend).await
     }
 
-    async fn start(
-        backend: Backend,
-        configure: impl FnOnce(&mut ServerSettings),
-        demo: bool,
-    ) -> TestApp {
+    async fn start(backend: Backend, builder: TestAppBuilder) -> TestApp {
         init_logs();
         let dir = tempfile::tempdir().expect("temp dir");
         let database_url = fresh_database(backend, dir.path()).await;
         let mut settings = ServerSettings::new(database_url.clone());
         settings.registrar.registration_delay = Duration::from_secs(1);
         settings.registrar.transfer_delay = Duration::from_secs(1);
+        settings.run_worker = builder.worker;
         settings.worker_interval = Duration::from_millis(100);
         settings.shutdown_grace = Duration::from_secs(5);
         // URL forwards' A records point here (a documentation address).
         settings.forward_addresses = vec![FORWARD_ADDRESS.parse().expect("address")];
-        configure(&mut settings);
-        let clock = Arc::new(ManualClock::new());
-        let app = App::build(settings, clock.clone())
+        for configure in builder.configure {
+            configure(&mut settings);
+        }
+        let demo = builder.demo;
+        let clock = Arc::new(FrozenClock::new());
+        let app = App::build(settings.clone(), clock.clone())
             .await
             .expect("build app");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -291,6 +422,7 @@ impl TestApp {
             app,
             http: reqwest::Client::new(),
             clock,
+            settings,
             account_id: 0,
             token: String::new(),
             demo: None,
@@ -314,15 +446,16 @@ impl TestApp {
         test
     }
 
-    /// Moves the server's clock forward and runs the due work at once (the
-    /// server's own worker runs beside it, as a second worker would).
+    /// Moves the server's clock forward and runs the due work at once (when
+    /// the server's own worker is on, it runs beside, as a second worker
+    /// would).
     pub async fn advance(&self, by: chrono::Duration) -> vpsd_registrar::worker::PassOutcome {
         self.clock.advance(by);
         self.run_worker().await
     }
 
     /// Runs worker passes until one finds nothing more due and no worker
-    /// (the server's own runs beside) holds a job.
+    /// (the server's own, when on) holds a job.
     pub async fn run_worker(&self) -> vpsd_registrar::worker::PassOutcome {
         let mut total = vpsd_registrar::worker::PassOutcome::default();
         let deadline = Instant::now() + Duration::from_secs(15);
@@ -344,6 +477,7 @@ impl TestApp {
                 return total;
             }
             assert!(Instant::now() < deadline, "{held} jobs held for too long");
+            // The server's own worker (when on) finishing a job it holds.
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
@@ -419,31 +553,53 @@ impl TestApp {
     /// Registers `name` for the first account; returns its id.
     pub async fn register(&self, name: &str) -> i64 {
         let (status, body) = self
-            .post(
-                "/api/v1/domains/",
-                serde_json::json!({ "domain_name": name }),
-            )
+            .post_domain(serde_json::json!({ "domain_name": name }))
             .await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
         body["id"].as_i64().expect("id")
     }
 
-    /// Polls the domain until `check` holds (the worker is asynchronous).
-    pub async fn wait_for(&self, id: i64, check: impl Fn(&Value) -> bool) -> Value {
-        let deadline = Instant::now() + Duration::from_secs(15);
-        loop {
-            let (status, body) = self.get(&format!("/api/v1/domains/{id}/")).await;
-            assert_eq!(status, StatusCode::OK, "{body}");
-            if check(&body) {
-                return body;
-            }
-            assert!(Instant::now() < deadline, "timed out; last seen {body}");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+    /// Moves the clock past the registration delay and runs the due work:
+    /// `id`, just registered, is then active; returns its detail.
+    pub async fn activate(&self, id: i64) -> Value {
+        self.advance(self.registration_delay()).await;
+        let (status, body) = self.domain(id).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["status"], "active", "{body}");
+        body
     }
 
+    /// Registers `name` (one year, auto-renewing) for the first account and
+    /// makes it active ([`TestApp::activate`]); returns its id.
+    pub async fn active(&self, name: &str) -> i64 {
+        self.active_with(name, true).await.0
+    }
+
+    /// Registers `name` (one year, `auto_renew` as given) for the first
+    /// account and makes it active; returns its id and expiration date.
+    pub async fn active_with(&self, name: &str, auto_renew: bool) -> (i64, DateTime<Utc>) {
+        let (status, body) = self
+            .post_domain(serde_json::json!({"domain_name": name, "auto_renew": auto_renew}))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        let id = body["id"].as_i64().expect("id");
+        let detail = self.activate(id).await;
+        (id, parse_time(&detail["expiration_date"]))
+    }
+
+    /// The same as [`TestApp::activate`] (its older name).
     pub async fn wait_active(&self, id: i64) -> Value {
-        self.wait_for(id, |d| d["status"] == "active").await
+        self.activate(id).await
+    }
+
+    /// The registration delay, as the clock's duration.
+    pub fn registration_delay(&self) -> chrono::Duration {
+        chrono::Duration::from_std(self.settings.registrar.registration_delay).expect("delay")
+    }
+
+    /// The transfer delay, as the clock's duration.
+    pub fn transfer_delay(&self) -> chrono::Duration {
+        chrono::Duration::from_std(self.settings.registrar.transfer_delay).expect("delay")
     }
 
     /// Puts a name at another registrar in the sandbox registry.
@@ -454,7 +610,7 @@ impl TestApp {
         created: DateTime<Utc>,
         prohibited: bool,
     ) {
-        let now = chrono::Utc::now();
+        let now = self.now();
         self.app
             .registry
             .add(
@@ -478,10 +634,7 @@ impl TestApp {
     /// Imports a name held elsewhere into the first account; returns its id.
     pub async fn import(&self, name: &str) -> i64 {
         let (status, body) = self
-            .post(
-                "/api/v1/domains/import/",
-                serde_json::json!({ "domain_name": name }),
-            )
+            .post_import(serde_json::json!({ "domain_name": name }))
             .await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
         body["id"].as_i64().expect("id")
@@ -520,6 +673,97 @@ impl TestApp {
         if let Some(server) = self.server.take() {
             server.await.expect("join").expect("server stopped cleanly");
         }
+    }
+}
+
+/// Where a package provides a tool: the package's name and whether it is a
+/// Debian package or one of PyPI's, for the message of [`require_tool`].
+#[derive(Debug, Clone, Copy)]
+pub enum Package {
+    Debian(&'static str),
+    PyPi(&'static str),
+}
+
+impl std::fmt::Display for Package {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Package::Debian(name) => {
+                write!(f, "the Debian package {name} (apt-get install {name})")
+            }
+            Package::PyPi(name) => write!(f, "the PyPI package {name} (pip install {name})"),
+        }
+    }
+}
+
+/// The path of `program` on `PATH`; panics, naming the package that
+/// provides it, when it is not there (instead of an opaque "No such file"
+/// from the spawn).
+pub fn require_tool(program: &str, package: Package) -> PathBuf {
+    std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+        .unwrap_or_default()
+        .into_iter()
+        .map(|dir| dir.join(program))
+        .find(|path| std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.mode() & 0o111 != 0))
+        .unwrap_or_else(|| {
+            panic!("this test needs `{program}`, which is not on PATH: install {package}")
+        })
+}
+
+/// Checks that `python3` can import `module`; panics naming the package
+/// that provides it otherwise.
+pub fn require_python_module(module: &str, package: Package) {
+    let python = require_tool("python3", Package::Debian("python3"));
+    let ok = Command::new(python)
+        .args(["-c", &format!("import {module}")])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(
+        ok,
+        "this test needs the Python module `{module}`, which python3 cannot import: install {package}"
+    );
+}
+
+#[test]
+#[should_panic(expected = "install the Debian package no-such-package")]
+fn a_missing_tool_names_its_package() {
+    require_tool(
+        "no-such-tool-for-vpsd-tests",
+        Package::Debian("no-such-package"),
+    );
+}
+
+#[test]
+#[should_panic(expected = "install the PyPI package no-such-module (pip install no-such-module)")]
+fn a_missing_python_module_names_its_package() {
+    require_python_module(
+        "no_such_module_for_vpsd_tests",
+        Package::PyPi("no-such-module"),
+    );
+}
+
+#[test]
+fn a_present_tool_is_found() {
+    assert!(require_tool("sh", Package::Debian("dash")).is_absolute());
+}
+
+/// Asks `check` every 50 ms until it holds, for up to 15 s of real time,
+/// then panics naming `what`. Only for what happens outside the test's
+/// control and on real time: another process (a `vpsd` child, an SMTP
+/// relay), never the server's clock or worker, which a test drives with
+/// [`TestApp::advance`] and [`TestApp::run_worker`].
+pub async fn poll_until<F, Fut>(what: &str, check: F)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while !check().await {
+        assert!(Instant::now() < deadline, "timed out: {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
 

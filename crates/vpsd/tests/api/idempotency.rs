@@ -5,7 +5,9 @@ use futures::future::join_all;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
+use crate::endpoints::api;
 use crate::helpers::{assert_error, TestApp};
+use vps_client::paths;
 
 crate::both!(
     same_key_same_request_replays,
@@ -42,11 +44,11 @@ async fn post_with_key(
 async fn same_key_same_request_replays(app: &TestApp) {
     let body = json!({"domain_name": "once.com", "years": 2});
     let (s1, r1, b1) =
-        post_with_key(app, &app.token, "/api/v1/domains/", "key-1", body.clone()).await;
+        post_with_key(app, &app.token, &api(paths::DOMAINS), "key-1", body.clone()).await;
     assert_eq!(s1, StatusCode::CREATED, "{b1}");
     assert_eq!(r1, None);
     let (s2, r2, b2) =
-        post_with_key(app, &app.token, "/api/v1/domains/", "key-1", body.clone()).await;
+        post_with_key(app, &app.token, &api(paths::DOMAINS), "key-1", body.clone()).await;
     assert_eq!(s2, StatusCode::CREATED);
     assert_eq!(r2.as_deref(), Some("true"));
     assert_eq!(b1, b2, "the first answer, replayed");
@@ -55,21 +57,21 @@ async fn same_key_same_request_replays(app: &TestApp) {
         1_000_00 - 25_98,
         "charged once"
     );
-    let (_, list) = app.get("/api/v1/domains/").await;
+    let (_, list) = app.domains().await;
     assert_eq!(list["count"], 1);
     // An error answer is replayed too.
     let bad = json!({"domain_name": "once.com"});
     let (s3, _, b3) =
-        post_with_key(app, &app.token, "/api/v1/domains/", "key-2", bad.clone()).await;
+        post_with_key(app, &app.token, &api(paths::DOMAINS), "key-2", bad.clone()).await;
     assert_eq!(s3, StatusCode::BAD_REQUEST);
-    let (s4, r4, b4) = post_with_key(app, &app.token, "/api/v1/domains/", "key-2", bad).await;
+    let (s4, r4, b4) = post_with_key(app, &app.token, &api(paths::DOMAINS), "key-2", bad).await;
     assert_eq!((s4, r4.as_deref(), b4), (s3, Some("true"), b3));
     // Keys belong to an account: another account's key-1 is its own.
     let (_, other) = app.new_account("other@example.com", 100_00).await;
     let (s5, r5, _) = post_with_key(
         app,
         &other,
-        "/api/v1/domains/",
+        &api(paths::DOMAINS),
         "key-1",
         json!({"domain_name": "theirs.com", "years": 2}),
     )
@@ -81,7 +83,7 @@ async fn same_key_other_request_is_422(app: &TestApp) {
     let (s, _, _) = post_with_key(
         app,
         &app.token,
-        "/api/v1/domains/",
+        &api(paths::DOMAINS),
         "k",
         json!({"domain_name": "a.com"}),
     )
@@ -90,7 +92,7 @@ async fn same_key_other_request_is_422(app: &TestApp) {
     let (s, _, b) = post_with_key(
         app,
         &app.token,
-        "/api/v1/domains/",
+        &api(paths::DOMAINS),
         "k",
         json!({"domain_name": "b.com"}),
     )
@@ -104,7 +106,7 @@ async fn same_key_other_request_is_422(app: &TestApp) {
     let (s, _, b) = post_with_key(
         app,
         &app.token,
-        "/api/v1/domains/import/",
+        &api(paths::IMPORT),
         "k",
         json!({"domain_name": "a.com"}),
     )
@@ -115,12 +117,12 @@ async fn same_key_other_request_is_422(app: &TestApp) {
         StatusCode::UNPROCESSABLE_ENTITY,
         "idempotency_key_reused",
     );
-    let (_, list) = app.get("/api/v1/domains/").await;
+    let (_, list) = app.domains().await;
     assert_eq!(list["count"], 1, "b.com was not registered");
     let (s, _, b) = post_with_key(
         app,
         &app.token,
-        "/api/v1/domains/",
+        &api(paths::DOMAINS),
         &"x".repeat(256),
         json!({"domain_name": "c.com"}),
     )
@@ -130,15 +132,10 @@ async fn same_key_other_request_is_422(app: &TestApp) {
 
 async fn ten_racers_one_key_one_charge(app: &TestApp) {
     let body = json!({"domain_name": "race.io"});
-    let results = join_all((0..10).map(|_| {
-        post_with_key(
-            app,
-            &app.token,
-            "/api/v1/domains/",
-            "race-key",
-            body.clone(),
-        )
-    }))
+    let domains = api(paths::DOMAINS);
+    let results = join_all(
+        (0..10).map(|_| post_with_key(app, &app.token, &domains, "race-key", body.clone())),
+    )
     .await;
     for (status, _, body) in &results {
         assert_eq!(*status, StatusCode::CREATED, "{body}");
@@ -160,7 +157,7 @@ async fn ten_racers_one_key_one_charge(app: &TestApp) {
 async fn keys_expire_after_a_day(app: &TestApp) {
     let id = app.register("keep.com").await;
     app.advance(Duration::seconds(2)).await;
-    let path = format!("/api/v1/domains/{id}/renew/");
+    let path = api(&paths::renew(id));
     let (s, _, first) = post_with_key(app, &app.token, &path, "renew-key", json!({})).await;
     assert_eq!(s, StatusCode::OK, "{first}");
     app.advance(Duration::hours(23)).await;

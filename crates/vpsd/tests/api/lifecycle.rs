@@ -1,7 +1,7 @@
 //! The life of a domain with one-second delays: pending → active, and
 //! transfers in, with each transfer requirement refused by its own code.
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -13,17 +13,17 @@ crate::both!(
     transfer_completes_with_one_more_year,
     transfer_requirements_each_have_a_code,
     rejected_transfer_is_refunded,
-    worker_passes_never_complete_twice,
     worker_finishes_what_a_crash_left,
     registry_refusal_at_completion_is_refunded,
     a_job_of_a_dead_worker_is_taken_again,
 );
+crate::both!(worker: worker_passes_never_complete_twice);
 
 async fn registration_becomes_active_and_mails_once(app: &TestApp) {
     let id = app.register("example.com").await;
-    let (_, pending) = app.get(&format!("/api/v1/domains/{id}/")).await;
+    let (_, pending) = app.domain(id).await;
     assert_eq!(pending["status"], "pending");
-    let active = app.wait_active(id).await;
+    let active = app.activate(id).await;
     assert_eq!(active["registrar"], "VPS.org");
     let record = app
         .app
@@ -35,8 +35,9 @@ async fn registration_becomes_active_and_mails_once(app: &TestApp) {
     assert_eq!(record.registrar, "VPS.org");
     assert!(record.transfer_prohibited);
     assert_eq!(record.expires_at, parse_time(&active["expiration_date"]));
-    // Let the worker pass a few more times: still one mail.
-    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    // More passes, a day later: still one mail.
+    app.run_worker().await;
+    app.advance(Duration::days(1)).await;
     let mails = app.app.store.outbox().await.expect("outbox");
     assert_eq!(mails.len(), 1, "{mails:?}");
     assert_eq!(mails[0].recipient, "owner@example.com");
@@ -47,25 +48,20 @@ async fn transfer_completes_with_one_more_year(app: &TestApp) {
     app.held_elsewhere(
         "example.com",
         "Xy9Kl2Mn#4pQ",
-        Utc::now() - Duration::days(365),
+        app.now() - Duration::days(365),
         false,
     )
     .await;
     let id = app.import("example.com").await;
-    let (_, before) = app.get(&format!("/api/v1/domains/{id}/")).await;
+    let (_, before) = app.domain(id).await;
     let old_expiry = parse_time(&before["expiration_date"]);
-    let (status, body) = app
-        .post(
-            &format!("/api/v1/domains/{id}/transfer/"),
-            json!({"auth_code": "Xy9Kl2Mn#4pQ"}),
-        )
-        .await;
+    let (status, body) = app.transfer(id, json!({"auth_code": "Xy9Kl2Mn#4pQ"})).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let (_, pending) = app.get(&format!("/api/v1/domains/{id}/")).await;
+    let (_, pending) = app.domain(id).await;
     assert_eq!(pending["transfer_status"], "pending");
-    let done = app
-        .wait_for(id, |d| d["transfer_status"] == "completed")
-        .await;
+    app.advance(app.transfer_delay()).await;
+    let (_, done) = app.domain(id).await;
+    assert_eq!(done["transfer_status"], "completed", "{done}");
     assert_eq!(done["registrar"], "VPS.org");
     assert_eq!(
         parse_time(&done["expiration_date"]),
@@ -83,12 +79,7 @@ async fn transfer_completes_with_one_more_year(app: &TestApp) {
     assert_eq!(record.registrar, "VPS.org");
     assert!(record.last_transferred_at.is_some());
     // A new 60-day lock: transferring again is refused.
-    let (status, body) = app
-        .post(
-            &format!("/api/v1/domains/{id}/transfer/"),
-            json!({"auth_code": "Xy9Kl2Mn#4pQ"}),
-        )
-        .await;
+    let (status, body) = app.transfer(id, json!({"auth_code": "Xy9Kl2Mn#4pQ"})).await;
     assert_error(status, &body, StatusCode::BAD_REQUEST, "already_sponsored");
     let mails = app.app.store.outbox().await.expect("outbox");
     assert_eq!(mails.len(), 2, "{mails:?}");
@@ -99,37 +90,23 @@ async fn transfer_completes_with_one_more_year(app: &TestApp) {
     assert!(mails[1].subject.contains("transferred"));
     // Now ours: settings reach the registry.
     let (status, _) = app
-        .put(
-            &format!("/api/v1/domains/{id}/"),
-            json!({"nameservers": ["ns1.vps.org", "ns2.vps.org"]}),
-        )
+        .put_domain(id, json!({"nameservers": ["ns1.vps.org", "ns2.vps.org"]}))
         .await;
     assert_eq!(status, StatusCode::OK);
 }
 
 async fn transfer_requirements_each_have_a_code(app: &TestApp) {
-    let old = Utc::now() - Duration::days(365);
+    let old = app.now() - Duration::days(365);
     app.held_elsewhere("locked.com", "code-1", old, true).await;
-    app.held_elsewhere(
-        "young.com",
-        "code-2",
-        Utc::now() - Duration::days(59),
-        false,
-    )
-    .await;
+    app.held_elsewhere("young.com", "code-2", app.now() - Duration::days(59), false)
+        .await;
     app.held_elsewhere("fine.com", "code-3", old, false).await;
     let locked = app.import("locked.com").await;
     let young = app.import("young.com").await;
     let fine = app.import("fine.com").await;
     let transfer = |id: i64, code: &str| {
         let code = code.to_owned();
-        async move {
-            app.post(
-                &format!("/api/v1/domains/{id}/transfer/"),
-                json!({"auth_code": code}),
-            )
-            .await
-        }
+        async move { app.transfer(id, json!({"auth_code": code})).await }
     };
     let (s, b) = transfer(locked, "code-1").await;
     assert_error(s, &b, StatusCode::BAD_REQUEST, "domain_locked");
@@ -138,9 +115,7 @@ async fn transfer_requirements_each_have_a_code(app: &TestApp) {
     let (s, b) = transfer(fine, "code-wrong").await;
     assert_error(s, &b, StatusCode::BAD_REQUEST, "invalid_auth_code");
     assert!(!b.to_string().contains("code-3") && !b.to_string().contains("code-wrong"));
-    let (s, b) = app
-        .post(&format!("/api/v1/domains/{fine}/transfer/"), json!({}))
-        .await;
+    let (s, b) = app.transfer(fine, json!({})).await;
     assert_error(s, &b, StatusCode::BAD_REQUEST, "invalid_fields");
     assert!(b["errors"]["auth_code"].is_array());
     assert_eq!(
@@ -159,20 +134,10 @@ async fn transfer_requirements_each_have_a_code(app: &TestApp) {
 }
 
 async fn rejected_transfer_is_refunded(app: &TestApp) {
-    app.held_elsewhere(
-        "reject.com",
-        "code",
-        Utc::now() - Duration::days(365),
-        false,
-    )
-    .await;
-    let id = app.import("reject.com").await;
-    let (status, _) = app
-        .post(
-            &format!("/api/v1/domains/{id}/transfer/"),
-            json!({"auth_code": "code"}),
-        )
+    app.held_elsewhere("reject.com", "code", app.now() - Duration::days(365), false)
         .await;
+    let id = app.import("reject.com").await;
+    let (status, _) = app.transfer(id, json!({"auth_code": "code"})).await;
     assert_eq!(status, StatusCode::OK);
     // The losing registrar rejects: the registry drops the pending transfer.
     assert!(app
@@ -181,7 +146,9 @@ async fn rejected_transfer_is_refunded(app: &TestApp) {
         .registry_cancel_transfer("reject.com", "VPS.org")
         .await
         .expect("cancel"));
-    let failed = app.wait_for(id, |d| d["transfer_status"] == "failed").await;
+    app.advance(app.transfer_delay()).await;
+    let (_, failed) = app.domain(id).await;
+    assert_eq!(failed["transfer_status"], "failed", "{failed}");
     assert_eq!(failed["registrar"], "Other Registrar LLC");
     assert_eq!(app.balance(app.account_id).await, 1_000_00, "fee refunded");
     let mails = app.app.store.outbox().await.expect("outbox");
@@ -192,8 +159,8 @@ async fn rejected_transfer_is_refunded(app: &TestApp) {
 
 async fn worker_passes_never_complete_twice(app: &TestApp) {
     let ids = [app.register("one.com").await, app.register("two.com").await];
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
-    // Extra passes racing the server's own worker.
+    app.clock.advance(app.registration_delay());
+    // Extra passes racing the server's own worker (on in this test).
     let r = &app.app.registrar;
     let (a, b, c) = tokio::join!(
         vpsd_registrar::worker::run_once(r),
@@ -205,8 +172,10 @@ async fn worker_passes_never_complete_twice(app: &TestApp) {
         .map(|o| o.expect("pass").registrations_completed)
         .sum::<usize>();
     assert!(total <= 2);
+    app.run_worker().await;
     for id in ids {
-        app.wait_active(id).await;
+        let (_, body) = app.domain(id).await;
+        assert_eq!(body["status"], "active", "{body}");
     }
     let mails = app.app.store.outbox().await.expect("outbox");
     assert_eq!(mails.len(), 2, "one mail per registration: {mails:?}");
@@ -215,7 +184,7 @@ async fn worker_passes_never_complete_twice(app: &TestApp) {
 /// A registration recorded and charged, as if the process died before it
 /// reached the registry.
 async fn crashed_registration(app: &TestApp, name: &str) -> i64 {
-    let now = Utc::now();
+    let now = app.now();
     let domain = app
         .app
         .store
@@ -246,7 +215,9 @@ async fn crashed_registration(app: &TestApp, name: &str) -> i64 {
 
 async fn worker_finishes_what_a_crash_left(app: &TestApp) {
     let id = crashed_registration(app, "crashed.com").await;
-    app.wait_active(id).await;
+    app.run_worker().await;
+    let (_, body) = app.domain(id).await;
+    assert_eq!(body["status"], "active", "{body}");
     let record = app
         .app
         .store
@@ -261,18 +232,12 @@ async fn worker_finishes_what_a_crash_left(app: &TestApp) {
 
 async fn registry_refusal_at_completion_is_refunded(app: &TestApp) {
     // Another registrar got the name between our charge and our create.
-    app.held_elsewhere("raced.com", "code", Utc::now(), false)
+    app.held_elsewhere("raced.com", "code", app.now(), false)
         .await;
     let id = crashed_registration(app, "raced.com").await;
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
-    loop {
-        let (status, _) = app.get(&format!("/api/v1/domains/{id}/")).await;
-        if status == StatusCode::NOT_FOUND {
-            break;
-        }
-        assert!(std::time::Instant::now() < deadline, "not cancelled");
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    app.run_worker().await;
+    let (status, body) = app.domain(id).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "cancelled: {body}");
     assert_eq!(app.balance(app.account_id).await, 1_000_00, "refunded");
     let ledger = app.app.store.ledger(app.account_id).await.expect("ledger");
     assert_eq!(ledger.last().map(|e| e.kind.as_str()), Some("refund"));
@@ -311,15 +276,16 @@ async fn a_job_of_a_dead_worker_is_taken_again(app: &TestApp) {
             .expect("claim"),
         "one lease at a time"
     );
-    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    app.clock.advance(app.registration_delay());
     vpsd_registrar::worker::run_once(&app.app.registrar)
         .await
         .expect("pass");
-    let (_, body) = app.get(&format!("/api/v1/domains/{id}/")).await;
+    let (_, body) = app.domain(id).await;
     assert_eq!(body["status"], "pending", "left to the lease holder");
     // Its lease ends: the job is taken again, and done once.
     app.advance(Duration::minutes(3)).await;
-    app.wait_active(id).await;
+    let (_, body) = app.domain(id).await;
+    assert_eq!(body["status"], "active", "{body}");
     let mails = app.app.store.outbox().await.expect("outbox");
     assert_eq!(mails.len(), 1);
 }

@@ -4,13 +4,15 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration as StdDuration, Instant};
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 use tokio::io::AsyncBufReadExt;
 use vpsd_mailer::Mailer;
 
+use crate::endpoints::api;
 use crate::helpers::TestApp;
+use vps_client::paths;
 
 crate::both!(every_mail_type_arrives_once, relay_down_then_delivered_once);
 
@@ -31,6 +33,10 @@ impl SmtpSink {
     pub async fn start(port: u16) -> SmtpSink {
         let dir = tempfile::tempdir().expect("dir");
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/smtp_sink.py");
+        crate::helpers::require_python_module(
+            "aiosmtpd",
+            crate::helpers::Package::PyPi("aiosmtpd"),
+        );
         let mut child = tokio::process::Command::new("python3")
             .arg(script)
             .arg(port.to_string())
@@ -107,30 +113,20 @@ async fn every_mail_type_arrives_once(app: &TestApp) {
     let port = free_port();
     let sink = SmtpSink::start(port).await;
     let mailer = mailer(app, port);
-    let old = Utc::now() - Duration::days(365);
+    let old = app.now() - Duration::days(365);
 
     // Registration; renewal by hand.
     let a = app.register("alpha.com").await;
     app.advance(Duration::seconds(2)).await;
-    let (status, _) = app
-        .post(&format!("/api/v1/domains/{a}/renew/"), json!({}))
-        .await;
+    let (status, _) = app.renew(a, json!({})).await;
     assert_eq!(status, StatusCode::OK);
     // A transfer that completes and one the losing registrar rejects.
     app.held_elsewhere("moved.net", "c1", old, false).await;
     app.held_elsewhere("stuck.org", "c2", old, false).await;
     let moved = app.import("moved.net").await;
     let stuck = app.import("stuck.org").await;
-    app.post(
-        &format!("/api/v1/domains/{moved}/transfer/"),
-        json!({"auth_code": "c1"}),
-    )
-    .await;
-    app.post(
-        &format!("/api/v1/domains/{stuck}/transfer/"),
-        json!({"auth_code": "c2"}),
-    )
-    .await;
+    app.transfer(moved, json!({"auth_code": "c1"})).await;
+    app.transfer(stuck, json!({"auth_code": "c2"})).await;
     app.app
         .store
         .registry_cancel_transfer("stuck.org", "VPS.org")
@@ -143,7 +139,7 @@ async fn every_mail_type_arrives_once(app: &TestApp) {
         .request_as(
             Some(&thin),
             Method::POST,
-            "/api/v1/domains/",
+            &api(paths::DOMAINS),
             Some(json!({"domain_name": "thin.io", "auto_renew": true})),
         )
         .await;
@@ -156,17 +152,14 @@ async fn every_mail_type_arrives_once(app: &TestApp) {
         .request_as(
             Some(&thin),
             Method::POST,
-            "/api/v1/domains/",
+            &api(paths::DOMAINS),
             Some(json!({"domain_name": "thin.com"})),
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     // A domain left to lapse: warnings, expiry, release.
     let (status, body) = app
-        .post(
-            "/api/v1/domains/",
-            json!({"domain_name": "lapse.dev", "auto_renew": false}),
-        )
+        .post_domain(json!({"domain_name": "lapse.dev", "auto_renew": false}))
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let expiry = crate::helpers::parse_time(&body["expiration_date"]);
@@ -251,6 +244,7 @@ async fn relay_down_then_delivered_once(app: &TestApp) {
     assert_eq!(deliver_all(&mailer).await, 0);
     app.clock.advance(Duration::hours(2));
     assert_eq!(deliver_all(&mailer).await, 0);
+    // The SMTP sink receives on its own task, over a real socket.
     let deadline = Instant::now() + StdDuration::from_secs(5);
     while sink.messages().is_empty() && Instant::now() < deadline {
         tokio::time::sleep(StdDuration::from_millis(20)).await;

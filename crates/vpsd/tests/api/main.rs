@@ -1,6 +1,7 @@
 //! The API test suite: every test runs over real HTTP against a server on a
 //! random port, once on SQLite and once on PostgreSQL.
 
+mod endpoints;
 mod helpers;
 
 mod account;

@@ -1,11 +1,13 @@
 //! Money: charges match the price table, a short balance changes nothing,
 //! and the ledger always sums to the balance (checked after every test).
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
+use crate::endpoints::api;
 use crate::helpers::{assert_error, TestApp};
+use vps_client::paths;
 
 crate::both!(
     registration_charges_the_price_table,
@@ -26,10 +28,7 @@ async fn registration_charges_the_price_table(app: &TestApp) {
         ("a.co", 1, 24_99),
     ] {
         let (status, body) = app
-            .post(
-                "/api/v1/domains/",
-                json!({"domain_name": name, "years": years}),
-            )
+            .post_domain(json!({"domain_name": name, "years": years}))
             .await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
         let charged = (body["total_cost"].as_f64().expect("number") * 100.0).round() as i64;
@@ -51,7 +50,7 @@ async fn short_balance_changes_nothing(app: &TestApp) {
         .request_as(
             Some(&token),
             Method::POST,
-            "/api/v1/domains/",
+            &api(paths::DOMAINS),
             Some(json!({"domain_name": "dear.io"})),
         )
         .await;
@@ -68,7 +67,7 @@ async fn short_balance_changes_nothing(app: &TestApp) {
         .request_as(
             Some(&token),
             Method::POST,
-            "/api/v1/domains/",
+            &api(paths::DOMAINS),
             Some(json!({"domain_name": "dear.com", "years": 2})),
         )
         .await;
@@ -84,7 +83,7 @@ async fn short_balance_changes_nothing(app: &TestApp) {
         1
     );
     let (_, list) = app
-        .request_as(Some(&token), Method::GET, "/api/v1/domains/", None)
+        .request_as(Some(&token), Method::GET, &api(paths::DOMAINS), None)
         .await;
     assert_eq!(list["count"], 0);
     assert!(app
@@ -108,7 +107,7 @@ async fn short_balance_changes_nothing(app: &TestApp) {
         .request_as(
             Some(&token),
             Method::POST,
-            "/api/v1/domains/",
+            &api(paths::DOMAINS),
             Some(json!({"domain_name": "dear.co"})),
         )
         .await;
@@ -117,7 +116,7 @@ async fn short_balance_changes_nothing(app: &TestApp) {
         .request_as(
             Some(&token),
             Method::POST,
-            "/api/v1/domains/",
+            &api(paths::DOMAINS),
             Some(json!({"domain_name": "cheap.com"})),
         )
         .await;
@@ -129,17 +128,12 @@ async fn transfer_charges_the_transfer_price(app: &TestApp) {
     app.held_elsewhere(
         "move.io",
         "secret-code",
-        Utc::now() - Duration::days(90),
+        app.now() - Duration::days(90),
         false,
     )
     .await;
     let id = app.import("move.io").await;
-    let (status, body) = app
-        .post(
-            &format!("/api/v1/domains/{id}/transfer/"),
-            json!({"auth_code": "secret-code"}),
-        )
-        .await;
+    let (status, body) = app.transfer(id, json!({"auth_code": "secret-code"})).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["total_cost"].to_string(), "39.99");
     assert_eq!(app.balance(app.account_id).await, 1_000_00 - 39_99);
@@ -150,7 +144,7 @@ async fn short_balance_on_transfer_changes_nothing(app: &TestApp) {
     app.held_elsewhere(
         "move.com",
         "secret-code",
-        Utc::now() - Duration::days(90),
+        app.now() - Duration::days(90),
         false,
     )
     .await;
@@ -158,13 +152,13 @@ async fn short_balance_on_transfer_changes_nothing(app: &TestApp) {
         .request_as(
             Some(&token),
             Method::POST,
-            "/api/v1/domains/import/",
+            &api(paths::IMPORT),
             Some(json!({"domain_name": "move.com"})),
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let id = body["id"].as_i64().expect("id");
-    let path = format!("/api/v1/domains/{id}/transfer/");
+    let path = api(&paths::transfer(id));
     let (status, body) = app
         .request_as(
             Some(&token),
@@ -190,12 +184,7 @@ async fn short_balance_on_transfer_changes_nothing(app: &TestApp) {
     assert_eq!(record.pending_transfer_to, None);
     assert_eq!(record.registrar, "Other Registrar LLC");
     let (_, detail) = app
-        .request_as(
-            Some(&token),
-            Method::GET,
-            &format!("/api/v1/domains/{id}/"),
-            None,
-        )
+        .request_as(Some(&token), Method::GET, &api(&paths::domain(id)), None)
         .await;
     assert_eq!(detail["transfer_status"], json!(null));
 }

@@ -1,7 +1,7 @@
 //! Names by RFC 5891–5893 and UTS #39, nameservers as host names (RFC 1123
 //! §2.1), on every path that takes them.
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -33,9 +33,7 @@ async fn idn_names_refused_with_the_reason_everywhere(app: &TestApp) {
     ];
     for (name, why) in cases {
         // Register: a field error, nothing charged.
-        let (status, body) = app
-            .post("/api/v1/domains/", json!({"domain_name": name}))
-            .await;
+        let (status, body) = app.post_domain(json!({"domain_name": name})).await;
         assert_error(
             status,
             &body,
@@ -45,9 +43,7 @@ async fn idn_names_refused_with_the_reason_everywhere(app: &TestApp) {
         let message = field_message(&body);
         assert!(message.contains(why), "{name}: {message}");
         // Check: not available, with the same reason.
-        let (status, body) = app
-            .get(&format!("/api/v1/domains/check/?domain_name={name}"))
-            .await;
+        let (status, body) = app.check(&format!("domain_name={name}")).await;
         assert_eq!(status, StatusCode::OK, "{body}");
         let result = &body["results"][0];
         assert_eq!(result["available"], false, "{body}");
@@ -61,16 +57,11 @@ async fn idn_names_refused_with_the_reason_everywhere(app: &TestApp) {
     app.held_elsewhere(
         "xn--pple-43d.com",
         "code",
-        Utc::now() - Duration::days(100),
+        app.now() - Duration::days(100),
         false,
     )
     .await;
-    let (status, body) = app
-        .post(
-            "/api/v1/domains/import/",
-            json!({"domain_name": "аpple.com"}),
-        )
-        .await;
+    let (status, body) = app.post_import(json!({"domain_name": "аpple.com"})).await;
     assert_error(
         status,
         &body,
@@ -79,10 +70,7 @@ async fn idn_names_refused_with_the_reason_everywhere(app: &TestApp) {
     );
     assert!(field_message(&body).contains("mixes scripts"), "{body}");
     let (status, body) = app
-        .post(
-            "/api/v1/domains/import/",
-            json!({"domain_name": "xn--pple-43d.com"}),
-        )
+        .post_import(json!({"domain_name": "xn--pple-43d.com"}))
         .await;
     assert_error(
         status,
@@ -91,7 +79,7 @@ async fn idn_names_refused_with_the_reason_everywhere(app: &TestApp) {
         "invalid_domain_name",
     );
     // Nothing was added or charged; a good IDN still registers.
-    let (_, list) = app.get("/api/v1/domains/").await;
+    let (_, list) = app.domains().await;
     assert_eq!(list["count"], 0, "{list}");
     assert_eq!(app.balance(app.account_id).await, 1_000_00);
     app.register("bücher-shop.com").await;
@@ -102,10 +90,7 @@ async fn nameservers_are_host_names_not_addresses(app: &TestApp) {
     let addresses = json!(["192.0.2.1", "192.0.2.2"]);
     // Register.
     let (status, body) = app
-        .post(
-            "/api/v1/domains/",
-            json!({"domain_name": "example.com", "nameservers": addresses}),
-        )
+        .post_domain(json!({"domain_name": "example.com", "nameservers": addresses}))
         .await;
     assert_error(status, &body, StatusCode::BAD_REQUEST, "invalid_fields");
     let message = body["errors"]["nameservers"][0]
@@ -118,18 +103,13 @@ async fn nameservers_are_host_names_not_addresses(app: &TestApp) {
     assert_eq!(app.balance(app.account_id).await, 1_000_00);
     // Update: refused, the nameservers stay.
     let id = app.register("example.com").await;
-    let before = app.get(&format!("/api/v1/domains/{id}/")).await.1["nameservers"].clone();
+    let before = app.domain(id).await.1["nameservers"].clone();
     for bad in [
         addresses.clone(),
         json!(["ns1.example.net", "2001:db8::53"]),
         json!(["ns1.example.net", "ns2.example.123"]),
     ] {
-        let (status, body) = app
-            .put(
-                &format!("/api/v1/domains/{id}/"),
-                json!({"nameservers": bad}),
-            )
-            .await;
+        let (status, body) = app.put_domain(id, json!({"nameservers": bad})).await;
         assert_error(status, &body, StatusCode::BAD_REQUEST, "invalid_fields");
         assert!(
             body["errors"]["nameservers"][0]
@@ -138,13 +118,13 @@ async fn nameservers_are_host_names_not_addresses(app: &TestApp) {
             "{bad}: {body}"
         );
     }
-    let (_, after) = app.get(&format!("/api/v1/domains/{id}/")).await;
+    let (_, after) = app.domain(id).await;
     assert_eq!(after["nameservers"], before);
     // A host name whose lower labels are digits is a host name.
-    app.wait_active(id).await;
+    app.activate(id).await;
     let (status, body) = app
-        .put(
-            &format!("/api/v1/domains/{id}/"),
+        .put_domain(
+            id,
             json!({"nameservers": ["1.2.example.net", "ns2.example.net"]}),
         )
         .await;
@@ -154,17 +134,17 @@ async fn nameservers_are_host_names_not_addresses(app: &TestApp) {
 async fn search_finds_idns_by_what_the_user_sees(app: &TestApp) {
     // A search that finds nothing is kept like any page, and still sees
     // the next change at once.
-    let (_, empty) = app.get("/api/v1/domains/?search=bücher").await;
+    let (_, empty) = app.domains_where("search=bücher").await;
     assert_eq!(empty["count"], 0, "{empty}");
     let shop = app.register("bücher-shop.com").await;
-    let (_, found) = app.get("/api/v1/domains/?search=bücher").await;
+    let (_, found) = app.domains_where("search=bücher").await;
     assert_eq!(found["count"], 1, "{found}");
     let other = app.register("example.com").await;
     // Imported names get the Unicode form too.
     app.held_elsewhere(
         "xn--mnchen-3ya.net",
         "code",
-        Utc::now() - Duration::days(100),
+        app.now() - Duration::days(100),
         false,
     )
     .await;
@@ -194,18 +174,18 @@ async fn search_finds_idns_by_what_the_user_sees(app: &TestApp) {
         ("nothing-like-it", vec![]),
     ] {
         let (status, body) = app
-            .get(&format!("/api/v1/domains/?search={}", urlencode(search)))
+            .domains_where(&format!("search={}", urlencode(search)))
             .await;
         assert_eq!(status, StatusCode::OK, "{search}: {body}");
         assert_eq!(ids(&body), want, "{search}: {body}");
         assert_eq!(body["count"], want.len(), "{search}");
     }
     // The list carries the Unicode form beside the A-label one.
-    let (_, body) = app.get("/api/v1/domains/?search=bücher").await;
+    let (_, body) = app.domains_where("search=bücher").await;
     let found = &body["results"][0];
     assert_eq!(found["domain_name"], "xn--bcher-shop-9db.com");
     assert_eq!(found["domain_name_unicode"], "bücher-shop.com");
-    let (_, body) = app.get(&format!("/api/v1/domains/{other}/")).await;
+    let (_, body) = app.domain(other).await;
     assert_eq!(body["domain_name_unicode"], "example.com");
 }
 
@@ -247,14 +227,14 @@ async fn names_stored_before_the_unicode_column_are_filled_on_start(app: &TestAp
     // run yet.
     execute(app, "UPDATE domains SET domain_name_unicode = NULL").await;
     execute(app, "DELETE FROM backfills").await;
-    let (_, body) = app.get("/api/v1/domains/?search=bücher").await;
+    let (_, body) = app.domains_where("search=bücher").await;
     assert_eq!(body["count"], 0, "{body}");
     // A process starting on the database fills it in.
     let store = vpsd_storage::connect(&app.database_url)
         .await
         .expect("connect");
     drop(store);
-    let (_, body) = app.get("/api/v1/domains/?search=bücher").await;
+    let (_, body) = app.domains_where("search=bücher").await;
     assert_eq!(body["count"], 1, "{body}");
     assert_eq!(body["results"][0]["id"], id);
     // Once per database: a later start does not scan the domains again.
@@ -264,7 +244,7 @@ async fn names_stored_before_the_unicode_column_are_filled_on_start(app: &TestAp
             .await
             .expect("connect"),
     );
-    let (_, body) = app.get("/api/v1/domains/?search=bücher").await;
+    let (_, body) = app.domains_where("search=bücher").await;
     assert_eq!(body["count"], 0, "{body}");
 }
 
@@ -272,16 +252,14 @@ async fn a_name_held_under_older_rules_still_renews(app: &TestApp) {
     // A mixed-script name registered before the script rule: the rules
     // apply to new names, not to the renewal of one held.
     let id = app.register("bücher.com").await;
-    app.wait_active(id).await;
+    app.activate(id).await;
     for sql in [
         "UPDATE domains SET domain_name = 'xn--pple-43d.com', domain_name_unicode = 'аpple.com' WHERE domain_name = 'xn--bcher-kva.com'",
         "UPDATE registry_names SET name = 'xn--pple-43d.com' WHERE name = 'xn--bcher-kva.com'",
     ] {
         execute(app, sql).await;
     }
-    let (status, body) = app
-        .post(&format!("/api/v1/domains/{id}/renew/"), json!({"years": 1}))
-        .await;
+    let (status, body) = app.renew(id, json!({"years": 1})).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["domain_name"], "xn--pple-43d.com", "{body}");
 }

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::helpers::TestApp;
+use crate::helpers::{require_tool, Package, TestApp};
 
 crate::both!(
     every_type_and_the_apex,
@@ -52,6 +52,7 @@ pub(crate) async fn nameserver(app: &TestApp) -> Nameserver {
         .is_empty()
     {
         assert!(Instant::now() < deadline, "nameserver did not start");
+        // The nameserver's sockets and first zone load, on its own task.
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     Nameserver { port, task }
@@ -86,7 +87,7 @@ impl Dig {
 }
 
 pub(crate) async fn dig(port: u16, name: &str, rtype: &str, extra: &[&str]) -> Dig {
-    let out = tokio::process::Command::new("dig")
+    let out = tokio::process::Command::new(require_tool("dig", Package::Debian("bind9-dnsutils")))
         .args([
             "@127.0.0.1",
             "-p",
@@ -140,23 +141,15 @@ pub(crate) async fn dig(port: u16, name: &str, rtype: &str, extra: &[&str]) -> D
     d
 }
 
-/// Registers `name`, lets it become active, returns its id.
-pub(crate) async fn active(app: &TestApp, name: &str) -> i64 {
-    let id = app.register(name).await;
-    app.advance(chrono::Duration::seconds(2)).await;
-    app.wait_active(id).await;
-    id
-}
-
 async fn add(app: &TestApp, id: i64, body: Value) -> i64 {
-    let (status, rec) = app
-        .post(&format!("/api/v1/domains/{id}/dns/records/"), body)
-        .await;
+    let (status, rec) = app.add_record(id, body).await;
     assert_eq!(status, StatusCode::CREATED, "{rec}");
     rec["id"].as_i64().expect("id")
 }
 
-/// Asks until `check` holds; panics after `within`.
+/// Asks until `check` holds; panics after `within`. The nameserver reads
+/// the zone change feed every 200 ms of real time, on its own task: this
+/// waits for that, not for the server's clock.
 pub(crate) async fn until(
     port: u16,
     name: &str,
@@ -184,7 +177,7 @@ fn soa_serial(d: &Dig) -> u64 {
 }
 
 async fn every_type_and_the_apex(app: &TestApp) {
-    let id = active(app, "dns-types.com").await;
+    let id = app.active("dns-types.com").await;
     let ns = nameserver(app).await;
     let before = until(
         ns.port,
@@ -264,17 +257,17 @@ async fn every_type_and_the_apex(app: &TestApp) {
 }
 
 async fn negative_answers_and_refusals(app: &TestApp) {
-    let id = active(app, "dns-negative.com").await;
+    let id = app.active("dns-negative.com").await;
     add(
         app,
         id,
         json!({"name": "a.b", "type": "A", "content": "192.0.2.1"}),
     )
     .await;
-    let external = active(app, "dns-external.com").await;
+    let external = app.active("dns-external.com").await;
     let (status, body) = app
-        .put(
-            &format!("/api/v1/domains/{external}/"),
+        .put_domain(
+            external,
             json!({"nameservers": ["ns1.elsewhere.net", "ns2.elsewhere.net"]}),
         )
         .await;
@@ -319,7 +312,7 @@ async fn negative_answers_and_refusals(app: &TestApp) {
     .await;
     let pending = slow.register("dns-pending.com").await;
     let slow_ns = nameserver(&slow).await;
-    let (_, detail) = slow.get(&format!("/api/v1/domains/{pending}/")).await;
+    let (_, detail) = slow.domain(pending).await;
     assert_eq!(detail["status"], "pending");
     let refused = dig(slow_ns.port, "dns-pending.com", "SOA", &[]).await;
     assert_eq!(refused.status, "REFUSED", "{refused:?}");
@@ -327,7 +320,7 @@ async fn negative_answers_and_refusals(app: &TestApp) {
     drop(slow_ns);
     slow.finish().await;
     // Removed from the account: no longer served.
-    let removed = active(app, "dns-removed.com").await;
+    let removed = app.active("dns-removed.com").await;
     until(
         ns.port,
         "dns-removed.com",
@@ -336,7 +329,7 @@ async fn negative_answers_and_refusals(app: &TestApp) {
         |d| d.status == "NOERROR",
     )
     .await;
-    let (status, _) = app.delete(&format!("/api/v1/domains/{removed}/")).await;
+    let (status, _) = app.delete_domain(removed).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     until(
         ns.port,
@@ -360,7 +353,7 @@ async fn negative_answers_and_refusals(app: &TestApp) {
 }
 
 async fn wildcards_delegations_and_cnames(app: &TestApp) {
-    let id = active(app, "dns-wild.com").await;
+    let id = app.active("dns-wild.com").await;
     add(
         app,
         id,
@@ -447,7 +440,7 @@ async fn wildcards_delegations_and_cnames(app: &TestApp) {
 }
 
 async fn truncation_and_tcp(app: &TestApp) {
-    let id = active(app, "dns-big.com").await;
+    let id = app.active("dns-big.com").await;
     // Nine strings of 100 bytes: over 512 bytes, under EDNS's 1232.
     for i in 0..9 {
         add(
@@ -490,7 +483,7 @@ async fn truncation_and_tcp(app: &TestApp) {
 }
 
 async fn acme_dns01_round_within_a_second(app: &TestApp) {
-    let id = active(app, "dns-acme.com").await;
+    let id = app.active("dns-acme.com").await;
     let ns = nameserver(app).await;
     until(
         ns.port,
@@ -524,9 +517,7 @@ async fn acme_dns01_round_within_a_second(app: &TestApp) {
     assert_eq!(data, ["\"token-one\"", "\"token-two\""]);
     assert!(seen.answer[0].contains(" 60 IN TXT "), "{seen:?}");
     for record in ids {
-        let (status, _) = app
-            .delete(&format!("/api/v1/domains/{id}/dns/records/{record}/"))
-            .await;
+        let (status, _) = app.delete_record(id, record).await;
         assert_eq!(status, StatusCode::NO_CONTENT);
     }
     let started = Instant::now();
@@ -538,7 +529,7 @@ async fn acme_dns01_round_within_a_second(app: &TestApp) {
 }
 
 async fn a_nameserver_in_another_process_follows(app: &TestApp) {
-    let id = active(app, "dns-apart.com").await;
+    let id = app.active("dns-apart.com").await;
     // A free port for both UDP and TCP.
     let port = {
         let (udp, _tcp) = vpsd_dns::server::bind("127.0.0.1:0".parse().expect("addr"))
@@ -577,8 +568,8 @@ async fn a_nameserver_in_another_process_follows(app: &TestApp) {
     assert_eq!(d.data(), ["192.0.2.44"]);
     // Pointing the domain elsewhere takes the zone away just as fast.
     let (status, body) = app
-        .put(
-            &format!("/api/v1/domains/{id}/"),
+        .put_domain(
+            id,
             json!({"nameservers": ["ns1.elsewhere.net", "ns2.elsewhere.net"]}),
         )
         .await;

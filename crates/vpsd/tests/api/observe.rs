@@ -8,10 +8,12 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 use tokio::io::AsyncBufReadExt;
 
+use crate::endpoints::{api, url};
 use crate::helpers::{assert_error, Backend, TestApp};
 use crate::mail::free_port;
+use vps_client::paths;
 
-crate::both!(health_ready_metrics_and_request_ids);
+crate::both!(worker: health_ready_metrics_and_request_ids);
 
 async fn health_ready_metrics_and_request_ids(app: &TestApp) {
     let mut ids = Vec::new();
@@ -38,7 +40,7 @@ async fn health_ready_metrics_and_request_ids(app: &TestApp) {
     assert_eq!(ids.len(), 3, "every request its own id");
     let resp = app
         .http
-        .get(format!("{}/api/v1/domains/", app.base))
+        .get(app.url(paths::DOMAINS))
         .bearer_auth(&app.token)
         .header("X-Request-Id", "client-chosen-42")
         .send()
@@ -49,11 +51,12 @@ async fn health_ready_metrics_and_request_ids(app: &TestApp) {
         Some(&b"client-chosen-42"[..])
     );
     let id = app.register("metered.com").await;
-    app.get(&format!("/api/v1/domains/{id}/")).await;
-    app.get("/api/v1/domains/999/").await;
-    app.wait_active(id).await;
-    // The worker counts a pass's jobs when the pass ends, a moment after
-    // the domain shows active: ask until the count is there.
+    app.domain(id).await;
+    app.domain(999).await;
+    // The server's own worker (on in this test) completes the registration
+    // once it is due, and counts the pass's jobs when the pass ends: ask,
+    // every 50 ms of real time, until the count is there.
+    app.clock.advance(app.registration_delay());
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     let text = loop {
         let metrics = app
@@ -71,6 +74,8 @@ async fn health_ready_metrics_and_request_ids(app: &TestApp) {
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     };
+    let (_, body) = app.domain(id).await;
+    assert_eq!(body["status"], "active", "{body}");
     assert!(text.contains(r#"vpsd_http_requests_total{method="GET",route="/api/v1/domains/{domain_id}/",status="200"}"#), "{text}");
     assert!(text.contains(r#"vpsd_http_requests_total{method="GET",route="/api/v1/domains/{domain_id}/",status="404"} 1"#), "{text}");
     assert!(text.contains(
@@ -94,7 +99,7 @@ async fn health_ready_metrics_and_request_ids(app: &TestApp) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn worker_in_its_own_process() {
     for backend in [Backend::Sqlite, Backend::Postgres] {
-        let app = TestApp::spawn_with(backend, |s| s.run_worker = false).await;
+        let app = TestApp::builder().worker(false).spawn(backend).await;
         worker_apart(&app).await;
         app.finish().await;
     }
@@ -139,7 +144,7 @@ async fn worker_apart(app: &TestApp) {
     assert_eq!(started["addr"], addr);
     let http = reqwest::Client::new();
     let resp = http
-        .post(format!("http://{addr}/api/v1/domains/"))
+        .post(url(&format!("http://{addr}"), paths::DOMAINS))
         .bearer_auth(&app.token)
         .json(&json!({"domain_name": "apart.com"}))
         .send()
@@ -164,8 +169,10 @@ async fn worker_apart(app: &TestApp) {
         .await
         .expect("m");
     assert_eq!(m.status(), StatusCode::OK);
+    // The API process runs on the real clock: wait out its one-second
+    // registration delay, so only a missing worker leaves it pending.
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    let (_, pending) = app.get(&format!("/api/v1/domains/{id}/")).await;
+    let (_, pending) = app.domain(id).await;
     assert_eq!(pending["status"], "pending", "no worker has run yet");
     let mut worker = tokio::process::Command::new(env!("CARGO_BIN_EXE_vpsd"))
         .args(["worker"])
@@ -176,7 +183,12 @@ async fn worker_apart(app: &TestApp) {
         .kill_on_drop(true)
         .spawn()
         .expect("vpsd worker");
-    app.wait_active(id).await;
+    // The `vpsd worker` process completes it, in its own time.
+    crate::helpers::poll_until("the worker process activates it", || async {
+        let (_, body) = app.domain(id).await;
+        body["status"] == "active"
+    })
+    .await;
     let killed = std::process::Command::new("kill")
         .args(["-TERM", &worker.id().expect("pid").to_string()])
         .status()
@@ -204,7 +216,7 @@ async fn slow_requests_are_stopped_with_a_json_503() {
             // A new search each time: a kept list page could answer before
             // the timeout is first looked at; the database cannot.
             n += 1;
-            let (status, body) = app.get(&format!("/api/v1/domains/?search=x{n}")).await;
+            let (status, body) = app.domains_where(&format!("search=x{n}")).await;
             if status != StatusCode::OK || Instant::now() > deadline {
                 break (status, body);
             }
@@ -228,12 +240,12 @@ async fn rate_limit_answers_429_with_retry_after() {
         .await;
         // The harness's own set-up made no API calls with this token.
         for _ in 0..3 {
-            let (status, _) = app.get("/api/v1/domains/").await;
+            let (status, _) = app.domains().await;
             assert_eq!(status, StatusCode::OK);
         }
         let resp = app
             .http
-            .get(format!("{}/api/v1/domains/", app.base))
+            .get(app.url(paths::DOMAINS))
             .bearer_auth(&app.token)
             .send()
             .await
@@ -247,11 +259,18 @@ async fn rate_limit_answers_429_with_retry_after() {
         assert_eq!(body["code"], "rate_limited");
         let (_, other) = app.new_account("other@example.com", 0).await;
         let (status, _) = app
-            .request_as(Some(&other), reqwest::Method::GET, "/api/v1/domains/", None)
+            .request_as(
+                Some(&other),
+                reqwest::Method::GET,
+                &api(paths::DOMAINS),
+                None,
+            )
             .await;
         assert_eq!(status, StatusCode::OK, "each token has its own bucket");
+        // The rate limiter's buckets refill on real time, not the
+        // server's clock.
         tokio::time::sleep(Duration::from_millis(1100)).await;
-        let (status, _) = app.get("/api/v1/domains/").await;
+        let (status, _) = app.domains().await;
         assert_eq!(status, StatusCode::OK, "a second later it may go on");
         app.finish().await;
     }
@@ -301,6 +320,7 @@ async fn every_request_is_logged_at_the_default_level() {
         .is_err()
     {
         assert!(Instant::now() < deadline, "vpsd serve did not start");
+        // A `vpsd serve` child process starting.
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let resp = http

@@ -1,10 +1,12 @@
 //! Availability and prices.
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use reqwest::StatusCode;
 use serde_json::json;
 
+use crate::endpoints::with_query;
 use crate::helpers::{assert_error, TestApp};
+use vps_client::paths;
 
 crate::both!(
     check_tells_free_taken_held_and_invalid,
@@ -14,10 +16,10 @@ crate::both!(
 
 async fn check_tells_free_taken_held_and_invalid(app: &TestApp) {
     app.register("taken.com").await;
-    app.held_elsewhere("held.io", "code", Utc::now() - Duration::days(90), false)
+    app.held_elsewhere("held.io", "code", app.now() - Duration::days(90), false)
         .await;
     let (status, body) = app
-        .get("/api/v1/domains/check/?domain_name=free.com&domain_name=TAKEN.com.&domain_name=held.io&domain_name=bad_name.com&domain_name=x.xyz&domain_name=b%C3%BCcher.dev")
+        .check("domain_name=free.com&domain_name=TAKEN.com.&domain_name=held.io&domain_name=bad_name.com&domain_name=x.xyz&domain_name=b%C3%BCcher.dev")
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["count"], 6);
@@ -42,33 +44,27 @@ async fn check_tells_free_taken_held_and_invalid(app: &TestApp) {
     assert_eq!(r[5]["domain_name"], "xn--bcher-kva.dev");
     assert_eq!(r[5]["available"], true);
     // What check says free, registration accepts.
-    let (status, _) = app
-        .post("/api/v1/domains/", json!({"domain_name": "free.com"}))
-        .await;
+    let (status, _) = app.post_domain(json!({"domain_name": "free.com"})).await;
     assert_eq!(status, StatusCode::CREATED);
-    let (_, body) = app.get("/api/v1/domains/check/?domain_name=free.com").await;
+    let (_, body) = app.check("domain_name=free.com").await;
     assert_eq!(body["results"][0]["available"], false);
 }
 
 async fn check_limits(app: &TestApp) {
     let fifty: String = (0..50).map(|i| format!("domain_name=n{i}.com&")).collect();
-    let (status, body) = app.get(&format!("/api/v1/domains/check/?{fifty}")).await;
+    let (status, body) = app.check(&fifty).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["count"], 50);
-    let (status, body) = app
-        .get(&format!(
-            "/api/v1/domains/check/?{fifty}domain_name=n50.com"
-        ))
-        .await;
+    let (status, body) = app.check(&format!("{fifty}domain_name=n50.com")).await;
     assert_error(status, &body, StatusCode::BAD_REQUEST, "invalid_query");
     assert!(body["detail"].as_str().is_some_and(|d| d.contains("51")));
-    let (status, body) = app.get("/api/v1/domains/check/").await;
+    let (status, body) = app.check("").await;
     assert_error(status, &body, StatusCode::BAD_REQUEST, "invalid_query");
     let (status, _) = app
         .request_as(
             None,
             reqwest::Method::GET,
-            "/api/v1/domains/check/?domain_name=a.com",
+            &with_query(paths::CHECK, "domain_name=a.com"),
             None,
         )
         .await;
@@ -76,7 +72,7 @@ async fn check_limits(app: &TestApp) {
 }
 
 async fn price_table(app: &TestApp) {
-    let (status, body) = app.get("/api/v1/pricing/").await;
+    let (status, body) = app.pricing().await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["currency"], "USD");
     assert_eq!(body["restore_fee"].as_f64(), Some(80.0));

@@ -5,7 +5,9 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
+use crate::endpoints::api;
 use crate::helpers::{assert_error, TestApp};
+use vps_client::paths;
 
 crate::both!(
     records_of_every_type_round_trip,
@@ -16,7 +18,7 @@ crate::both!(
 );
 
 fn records(id: i64) -> String {
-    format!("/api/v1/domains/{id}/dns/records/")
+    api(&paths::records(id))
 }
 
 async fn add(app: &TestApp, id: i64, body: Value) -> Value {
@@ -26,7 +28,7 @@ async fn add(app: &TestApp, id: i64, body: Value) -> Value {
 }
 
 async fn count(app: &TestApp, id: i64) -> i64 {
-    let (_, d) = app.get(&format!("/api/v1/domains/{id}/")).await;
+    let (_, d) = app.domain(id).await;
     d["dns_records_count"].as_i64().expect("count")
 }
 
@@ -290,7 +292,7 @@ async fn records_are_the_owners_only(app: &TestApp) {
     assert_eq!(status, StatusCode::NOT_FOUND);
 
     // Each change is in the audit log with before and after.
-    let (_, page) = app.get("/api/v1/account/audit/?page_size=100").await;
+    let (_, page) = app.audit("page_size=100").await;
     let entry = page["results"]
         .as_array()
         .expect("results")
@@ -312,7 +314,7 @@ async fn a_released_name_leaves_no_records(app: &TestApp) {
     // Expire and release it: past expiry, grace, redemption, pending delete.
     app.advance(chrono::Duration::days(366 + 30 + 30 + 6)).await;
     app.advance(chrono::Duration::hours(1)).await;
-    let (status, _) = app.get(&format!("/api/v1/domains/{id}/")).await;
+    let (status, _) = app.domain(id).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let new_id = app.register("zone-released.com").await;
     app.advance(chrono::Duration::seconds(2)).await;

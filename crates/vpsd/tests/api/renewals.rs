@@ -5,7 +5,9 @@ use chrono::{DateTime, Duration, Utc};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
+use crate::endpoints::api;
 use crate::helpers::{assert_error, cents, parse_time, TestApp};
+use vps_client::paths;
 use vpsd_domain::lifecycle::add_years;
 
 crate::both!(
@@ -17,23 +19,8 @@ crate::both!(
     renewal_limits_and_refusals,
 );
 
-/// Registers `name` (one year) and lets it become active.
-async fn active(app: &TestApp, name: &str, auto_renew: bool) -> (i64, DateTime<Utc>) {
-    let (status, body) = app
-        .post(
-            "/api/v1/domains/",
-            json!({"domain_name": name, "auto_renew": auto_renew}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    let id = body["id"].as_i64().expect("id");
-    app.advance(Duration::seconds(2)).await;
-    let detail = app.wait_active(id).await;
-    (id, parse_time(&detail["expiration_date"]))
-}
-
 async fn detail(app: &TestApp, id: i64) -> Value {
-    let (status, body) = app.get(&format!("/api/v1/domains/{id}/")).await;
+    let (status, body) = app.domain(id).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     body
 }
@@ -46,7 +33,7 @@ fn subjects(mails: &[vpsd_storage::OutboxMail]) -> Vec<String> {
 /// by the server's own worker racing it, so the audit log, not a pass's
 /// count, tells.
 async fn audited(app: &TestApp, action: &str, id: i64) -> usize {
-    let (_, audit) = app.get("/api/v1/account/audit/?page_size=500").await;
+    let (_, audit) = app.audit("page_size=500").await;
     audit["results"]
         .as_array()
         .expect("results")
@@ -74,7 +61,7 @@ async fn renewal_charges(app: &TestApp, account: i64) -> Vec<i64> {
 }
 
 async fn auto_renewal_happens_once_at_the_lead_time(app: &TestApp) {
-    let (id, expiry) = active(app, "renewme.com", true).await;
+    let (id, expiry) = app.active_with("renewme.com", true).await;
     advance_to(app, expiry - Duration::days(31)).await;
     assert!(
         renewal_charges(app, app.account_id).await.is_empty(),
@@ -121,7 +108,7 @@ async fn auto_renewal_happens_once_at_the_lead_time(app: &TestApp) {
 }
 
 async fn warnings_expiry_and_renewal_in_grace(app: &TestApp) {
-    let (id, expiry) = active(app, "lapse.com", false).await;
+    let (id, expiry) = app.active_with("lapse.com", false).await;
     advance_to(app, expiry - Duration::days(31)).await;
     let warned = |n: usize| async move {
         let mails = subjects(&app.app.store.outbox().await.expect("outbox"));
@@ -166,7 +153,7 @@ async fn warnings_expiry_and_renewal_in_grace(app: &TestApp) {
     assert!(body["days_until_expiration"]
         .as_i64()
         .is_some_and(|d| d < 0));
-    let (_, list) = app.get("/api/v1/domains/?status=expired").await;
+    let (_, list) = app.domains_where("status=expired").await;
     assert_eq!(list["count"], 1);
     let mails = app.app.store.outbox().await.expect("outbox");
     let expired = mails
@@ -180,9 +167,7 @@ async fn warnings_expiry_and_renewal_in_grace(app: &TestApp) {
 
     advance_to(app, expiry + Duration::days(10)).await;
     let before = app.balance(app.account_id).await;
-    let (status, body) = app
-        .post(&format!("/api/v1/domains/{id}/renew/"), json!({}))
-        .await;
+    let (status, body) = app.renew(id, json!({})).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(
         cents(&body["total_cost"]),
@@ -200,13 +185,11 @@ async fn warnings_expiry_and_renewal_in_grace(app: &TestApp) {
 }
 
 async fn redemption_restores_with_the_fee(app: &TestApp) {
-    let (id, expiry) = active(app, "redeem.io", false).await;
+    let (id, expiry) = app.active_with("redeem.io", false).await;
     advance_to(app, expiry + Duration::days(31)).await;
     let body = detail(app, id).await;
     assert_eq!(body["phase"], "redemption");
-    let (status, body) = app
-        .post(&format!("/api/v1/domains/{id}/renew/"), json!({}))
-        .await;
+    let (status, body) = app.renew(id, json!({})).await;
     assert_error(status, &body, StatusCode::BAD_REQUEST, "in_redemption");
     assert!(body["detail"]
         .as_str()
@@ -214,7 +197,7 @@ async fn redemption_restores_with_the_fee(app: &TestApp) {
     let before = app.balance(app.account_id).await;
     let resp = app
         .http
-        .post(format!("{}/api/v1/domains/{id}/restore/", app.base))
+        .post(app.url(&paths::restore(id)))
         .bearer_auth(&app.token)
         .send()
         .await
@@ -228,28 +211,24 @@ async fn redemption_restores_with_the_fee(app: &TestApp) {
     let ledger = app.app.store.ledger(app.account_id).await.expect("ledger");
     assert_eq!(ledger.last().map(|e| e.kind.as_str()), Some("restore"));
     // Restoring what is not in redemption is refused.
-    let (status, body) = app
-        .post(&format!("/api/v1/domains/{id}/restore/"), json!({}))
-        .await;
+    let (status, body) = app.restore(id).await;
     assert_error(status, &body, StatusCode::BAD_REQUEST, "not_in_redemption");
 }
 
 async fn release_frees_the_name_for_anyone(app: &TestApp) {
-    let (id, expiry) = active(app, "gone.net", false).await;
+    let (id, expiry) = app.active_with("gone.net", false).await;
     advance_to(app, expiry + Duration::days(61)).await;
     assert_eq!(detail(app, id).await["phase"], "pending_delete");
-    for path in ["renew", "restore"] {
-        let (status, body) = app
-            .post(&format!("/api/v1/domains/{id}/{path}/"), json!({}))
-            .await;
+    for (status, body) in [app.renew(id, json!({})).await, app.restore(id).await] {
         assert_error(status, &body, StatusCode::BAD_REQUEST, "pending_delete");
     }
     let (_, other) = app.new_account("next@example.com", 100_00).await;
+    let domains = api(paths::DOMAINS);
     let register = || {
         app.request_as(
             Some(&other),
             Method::POST,
-            "/api/v1/domains/",
+            &domains,
             Some(json!({"domain_name": "gone.net"})),
         )
     };
@@ -257,7 +236,7 @@ async fn release_frees_the_name_for_anyone(app: &TestApp) {
     assert_error(status, &body, StatusCode::BAD_REQUEST, "domain_taken");
     advance_to(app, expiry + Duration::days(65) + Duration::hours(1)).await;
     assert_eq!(audited(app, "domain.release", id).await, 1);
-    let (status, _) = app.get(&format!("/api/v1/domains/{id}/")).await;
+    let (status, _) = app.domain(id).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(app
         .app
@@ -285,7 +264,7 @@ async fn auto_renewal_short_of_funds_mails_and_retries_daily(app: &TestApp) {
         .request_as(
             Some(&token),
             Method::POST,
-            "/api/v1/domains/",
+            &api(paths::DOMAINS),
             Some(json!({"domain_name": "thin.com"})),
         )
         .await;
@@ -327,12 +306,7 @@ async fn auto_renewal_short_of_funds_mails_and_retries_daily(app: &TestApp) {
         .expect("credit");
     app.advance(Duration::days(1)).await;
     let body = app
-        .request_as(
-            Some(&token),
-            Method::GET,
-            &format!("/api/v1/domains/{id}/"),
-            None,
-        )
+        .request_as(Some(&token), Method::GET, &api(&paths::domain(id)), None)
         .await
         .1;
     assert_eq!(parse_time(&body["expiration_date"]), add_years(expiry, 1));
@@ -341,32 +315,18 @@ async fn auto_renewal_short_of_funds_mails_and_retries_daily(app: &TestApp) {
 }
 
 async fn renewal_limits_and_refusals(app: &TestApp) {
-    let (status, body) = app
-        .post("/api/v1/domains/", json!({"domain_name": "pending.com"}))
-        .await;
+    let (status, body) = app.post_domain(json!({"domain_name": "pending.com"})).await;
     assert_eq!(status, StatusCode::CREATED);
     let pending = body["id"].as_i64().expect("id");
-    let (status, body) = app
-        .post(&format!("/api/v1/domains/{pending}/renew/"), json!({}))
-        .await;
+    let (status, body) = app.renew(pending, json!({})).await;
     assert_error(status, &body, StatusCode::BAD_REQUEST, "domain_pending");
 
-    let (id, expiry) = active(app, "long.com", false).await;
+    let (id, expiry) = app.active_with("long.com", false).await;
     for years in [json!(0), json!(11), json!("2")] {
-        let (status, body) = app
-            .post(
-                &format!("/api/v1/domains/{id}/renew/"),
-                json!({"years": years}),
-            )
-            .await;
+        let (status, body) = app.renew(id, json!({"years": years})).await;
         assert_error(status, &body, StatusCode::BAD_REQUEST, "invalid_fields");
     }
-    let (status, body) = app
-        .post(
-            &format!("/api/v1/domains/{id}/renew/"),
-            json!({"years": 10}),
-        )
-        .await;
+    let (status, body) = app.renew(id, json!({"years": 10})).await;
     assert_error(status, &body, StatusCode::BAD_REQUEST, "renewal_too_long");
     assert!(
         body["detail"]
@@ -375,16 +335,12 @@ async fn renewal_limits_and_refusals(app: &TestApp) {
         "{body}"
     );
     let before = app.balance(app.account_id).await;
-    let (status, body) = app
-        .post(&format!("/api/v1/domains/{id}/renew/"), json!({"years": 9}))
-        .await;
+    let (status, body) = app.renew(id, json!({"years": 9})).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(cents(&body["total_cost"]), 9 * 12_99);
     assert_eq!(parse_time(&body["expiration_date"]), add_years(expiry, 9));
     assert_eq!(app.balance(app.account_id).await, before - 9 * 12_99);
-    let (status, body) = app
-        .post(&format!("/api/v1/domains/{id}/renew/"), json!({"years": 1}))
-        .await;
+    let (status, body) = app.renew(id, json!({"years": 1})).await;
     assert_error(status, &body, StatusCode::BAD_REQUEST, "renewal_too_long");
 
     // Short balance: 402, nothing changed.
@@ -393,13 +349,13 @@ async fn renewal_limits_and_refusals(app: &TestApp) {
         .request_as(
             Some(&token),
             Method::POST,
-            "/api/v1/domains/",
+            &api(paths::DOMAINS),
             Some(json!({"domain_name": "poor.com"})),
         )
         .await;
     let poor_id = body["id"].as_i64().expect("id");
     app.advance(Duration::seconds(2)).await;
-    let path = format!("/api/v1/domains/{poor_id}/renew/");
+    let path = api(&paths::renew(poor_id));
     let (status, body) = app
         .request_as(Some(&token), Method::POST, &path, Some(json!({})))
         .await;
@@ -414,27 +370,20 @@ async fn renewal_limits_and_refusals(app: &TestApp) {
         .request_as(
             Some(&token),
             Method::GET,
-            &format!("/api/v1/domains/{poor_id}/"),
+            &api(&paths::domain(poor_id)),
             None,
         )
         .await;
     assert_eq!(after["expiration_date"], body_expiry(app, "poor.com").await);
     // Another account's domain: 404; a domain held elsewhere: not ours.
     let (status, body) = app
-        .request_as(
-            Some(&token),
-            Method::POST,
-            &format!("/api/v1/domains/{id}/renew/"),
-            None,
-        )
+        .request_as(Some(&token), Method::POST, &api(&paths::renew(id)), None)
         .await;
     assert_error(status, &body, StatusCode::NOT_FOUND, "not_found");
     app.held_elsewhere("held.com", "c", app.now() - Duration::days(90), false)
         .await;
     let held = app.import("held.com").await;
-    let (status, body) = app
-        .post(&format!("/api/v1/domains/{held}/renew/"), json!({}))
-        .await;
+    let (status, body) = app.renew(held, json!({})).await;
     assert_error(status, &body, StatusCode::BAD_REQUEST, "not_sponsored");
 }
 

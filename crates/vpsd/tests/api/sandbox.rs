@@ -8,7 +8,9 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
+use crate::endpoints::api;
 use crate::helpers::TestApp;
+use vps_client::paths;
 
 crate::both!(
     the_sandbox_says_so_and_its_time_is_every_answers,
@@ -52,20 +54,20 @@ async fn advance(app: &TestApp, by: &str) -> Op {
 
 /// The sandbox time, as the API tells it.
 async fn sandbox_now(app: &TestApp) -> chrono::DateTime<chrono::Utc> {
-    let (status, body) = app.get("/api/v1/sandbox/").await;
+    let (status, body) = app.sandbox().await;
     assert_eq!(status, StatusCode::OK, "{body}");
     crate::helpers::parse_time(&body["time"])
 }
 
 async fn detail(app: &TestApp, id: i64) -> Value {
-    let (status, body) = app.get(&format!("/api/v1/domains/{id}/")).await;
+    let (status, body) = app.domain(id).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     body
 }
 
 /// The ledger, oldest first: (type, cents).
 async fn ledger(app: &TestApp) -> Vec<(String, i64)> {
-    let (_, page) = app.get("/api/v1/account/transactions/?page_size=500").await;
+    let (_, page) = app.transactions("page_size=500").await;
     let mut entries: Vec<(String, i64)> = page["results"]
         .as_array()
         .expect("results")
@@ -82,7 +84,7 @@ async fn ledger(app: &TestApp) -> Vec<(String, i64)> {
 }
 
 async fn balance(app: &TestApp) -> i64 {
-    let (_, account) = app.get("/api/v1/account/").await;
+    let (_, account) = app.account().await;
     crate::helpers::cents(&account["balance"])
 }
 
@@ -93,22 +95,8 @@ async fn outbox(app: &TestApp) -> String {
     op.stdout
 }
 
-/// Registers `name` (one year) and waits until it is active.
-async fn active(app: &TestApp, name: &str, auto_renew: bool) -> i64 {
-    let (status, body) = app
-        .post(
-            "/api/v1/domains/",
-            json!({"domain_name": name, "auto_renew": auto_renew}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    let id = body["id"].as_i64().expect("id");
-    app.wait_active(id).await;
-    id
-}
-
 async fn the_sandbox_says_so_and_its_time_is_every_answers(app: &TestApp) {
-    let (status, body) = app.get("/api/v1/sandbox/").await;
+    let (status, body) = app.sandbox().await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["sandbox"], true);
     assert_eq!(body["ahead_by_seconds"], 0);
@@ -120,7 +108,7 @@ async fn the_sandbox_says_so_and_its_time_is_every_answers(app: &TestApp) {
         .with_timezone(&chrono::Utc);
     let shown = vpsd(app, &["sandbox", "clock", "show"]).await;
     assert!(shown.ok);
-    let (_, body) = app.get("/api/v1/sandbox/").await;
+    let (_, body) = app.sandbox().await;
     assert_eq!(body["ahead_by_seconds"], 45 * 86_400);
     let after = sandbox_now(app).await;
     assert!(
@@ -136,10 +124,7 @@ async fn the_sandbox_says_so_and_its_time_is_every_answers(app: &TestApp) {
     // A registration made now is dated in sandbox time, and so is its
     // charge.
     let (status, reg) = app
-        .post(
-            "/api/v1/domains/",
-            json!({"domain_name": "sandbox-dated.com"}),
-        )
+        .post_domain(json!({"domain_name": "sandbox-dated.com"}))
         .await;
     assert_eq!(status, StatusCode::CREATED);
     let registered = crate::helpers::parse_time(&reg["registration_date"]);
@@ -147,13 +132,13 @@ async fn the_sandbox_says_so_and_its_time_is_every_answers(app: &TestApp) {
         (registered - after).num_seconds().abs() < 5,
         "{registered} vs {after}"
     );
-    let (_, page) = app.get("/api/v1/account/transactions/").await;
+    let (_, page) = app.transactions("").await;
     let charged = crate::helpers::parse_time(&page["results"][0]["created_at"]);
     assert!((charged - after).num_seconds().abs() < 5);
 }
 
 async fn auto_renewal_at_the_lead_time_charged_once(app: &TestApp) {
-    let id = active(app, "renews-itself.com", true).await;
+    let id = app.active_with("renews-itself.com", true).await.0;
     let first = detail(app, id).await;
     let expires = crate::helpers::parse_time(&first["expiration_date"]);
     let start = balance(app).await;
@@ -187,7 +172,7 @@ async fn auto_renewal_at_the_lead_time_charged_once(app: &TestApp) {
 }
 
 async fn warnings_expiry_and_a_grace_renewal(app: &TestApp) {
-    let id = active(app, "lapses.com", false).await;
+    let id = app.active_with("lapses.com", false).await.0;
     advance(app, "366d").await;
     let d = detail(app, id).await;
     assert_eq!(d["status"], "expired");
@@ -199,27 +184,21 @@ async fn warnings_expiry_and_a_grace_renewal(app: &TestApp) {
     assert!(mails.contains("has expired"), "{mails}");
     // Renewed in the grace period at the normal price.
     let start = balance(app).await;
-    let (status, body) = app
-        .post(&format!("/api/v1/domains/{id}/renew/"), json!({}))
-        .await;
+    let (status, body) = app.renew(id, json!({})).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["status"], "active");
     assert_eq!(balance(app).await, start - 12_99);
 }
 
 async fn redemption_restores_with_the_fee(app: &TestApp) {
-    let id = active(app, "redeemed.com", false).await;
+    let id = app.active_with("redeemed.com", false).await.0;
     advance(app, "400d").await;
     let d = detail(app, id).await;
     assert_eq!(d["phase"], "redemption", "{d}");
-    let (status, body) = app
-        .post(&format!("/api/v1/domains/{id}/renew/"), json!({}))
-        .await;
+    let (status, body) = app.renew(id, json!({})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     let start = balance(app).await;
-    let (status, body) = app
-        .post(&format!("/api/v1/domains/{id}/restore/"), json!({}))
-        .await;
+    let (status, body) = app.restore(id).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["status"], "active");
     assert_eq!(balance(app).await, start - 80_00 - 12_99);
@@ -230,9 +209,9 @@ async fn redemption_restores_with_the_fee(app: &TestApp) {
 }
 
 async fn release_lets_another_account_register_it(app: &TestApp) {
-    let id = active(app, "let-go.com", false).await;
+    let id = app.active_with("let-go.com", false).await.0;
     advance(app, "440d").await;
-    let (status, _) = app.get(&format!("/api/v1/domains/{id}/")).await;
+    let (status, _) = app.domain(id).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(outbox(app).await.contains("released"));
     let (_, token) = app.new_account("next-owner@example.com", 100_00).await;
@@ -240,7 +219,7 @@ async fn release_lets_another_account_register_it(app: &TestApp) {
         .request_as(
             Some(&token),
             reqwest::Method::POST,
-            "/api/v1/domains/",
+            &api(paths::DOMAINS),
             Some(json!({"domain_name": "let-go.com"})),
         )
         .await;
@@ -277,12 +256,7 @@ async fn rejected_and_refunded(app: &TestApp) {
     assert!(op.ok, "{}", op.stderr);
     let start = balance(app).await;
     let id = app.import("coming-over.org").await;
-    let (status, body) = app
-        .post(
-            &format!("/api/v1/domains/{id}/transfer/"),
-            json!({"auth_code": "Code-77"}),
-        )
-        .await;
+    let (status, body) = app.transfer(id, json!({"auth_code": "Code-77"})).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(balance(app).await, start - 13_99);
 
@@ -328,20 +302,18 @@ async fn request_out(app: &TestApp, name: &str, code: &str) -> Op {
 }
 
 async fn auth_code(app: &TestApp, id: i64) -> String {
-    let (status, body) = app.get(&format!("/api/v1/domains/{id}/auth-code/")).await;
+    let (status, body) = app.auth_code(id).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     body["auth_code"].as_str().expect("code").to_owned()
 }
 
 async fn unlock(app: &TestApp, id: i64) {
-    let (status, body) = app
-        .put(&format!("/api/v1/domains/{id}/"), json!({"locked": false}))
-        .await;
+    let (status, body) = app.put_domain(id, json!({"locked": false})).await;
     assert_eq!(status, StatusCode::OK, "{body}");
 }
 
 async fn transfers_out_refused_rejected_approved_and_auto_approved(app: &TestApp) {
-    let id = active(app, "moving-out.com", true).await;
+    let id = app.active_with("moving-out.com", true).await.0;
     let code = auth_code(app, id).await;
 
     // Refused at once: locked (the default), then within 60 days of
@@ -355,9 +327,7 @@ async fn transfers_out_refused_rejected_approved_and_auto_approved(app: &TestApp
     let op = request_out(app, "moving-out.com", "not-the-code").await;
     assert!(!op.ok && op.stderr.contains("auth code"), "{}", op.stderr);
     // A regenerated code replaces the old one.
-    let (status, fresh) = app
-        .post(&format!("/api/v1/domains/{id}/auth-code/"), json!({}))
-        .await;
+    let (status, fresh) = app.regenerate_auth_code(id).await;
     assert_eq!(status, StatusCode::OK);
     let fresh = fresh["auth_code"].as_str().expect("code").to_owned();
     assert_ne!(fresh, code);
@@ -380,12 +350,7 @@ async fn transfers_out_refused_rejected_approved_and_auto_approved(app: &TestApp
     assert!(outbox(app)
         .await
         .contains("Gaining Registrar Ltd asked to take moving-out.com"));
-    let (status, body) = app
-        .post(
-            &format!("/api/v1/domains/{id}/transfer-out/reject/"),
-            json!({}),
-        )
-        .await;
+    let (status, body) = app.reject_transfer_out(id).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["transfer_out"]["status"], "rejected");
     assert_eq!(detail(app, id).await["transfer_out"]["status"], "rejected");
@@ -409,15 +374,10 @@ async fn transfers_out_refused_rejected_approved_and_auto_approved(app: &TestApp
     .await;
     let op = request_out(app, "moving-out.com", &fresh).await;
     assert!(op.ok, "{}", op.stderr);
-    let (status, body) = app
-        .post(
-            &format!("/api/v1/domains/{id}/transfer-out/approve/"),
-            json!({}),
-        )
-        .await;
+    let (status, body) = app.approve_transfer_out(id).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["transfer_out"]["status"], "approved");
-    let (status, _) = app.get(&format!("/api/v1/domains/{id}/")).await;
+    let (status, _) = app.domain(id).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let shown = vpsd(app, &["registry", "show", "moving-out.com"]).await;
     assert!(
@@ -437,7 +397,7 @@ async fn transfers_out_refused_rejected_approved_and_auto_approved(app: &TestApp
         .await
         .iter()
         .any(|(kind, _)| kind == "registration"));
-    let (_, audit) = app.get("/api/v1/account/audit/?page_size=500").await;
+    let (_, audit) = app.audit("page_size=500").await;
     let actions: Vec<&str> = audit["results"]
         .as_array()
         .expect("results")
@@ -461,7 +421,7 @@ async fn transfers_out_refused_rejected_approved_and_auto_approved(app: &TestApp
         .contains("has been transferred to Gaining Registrar Ltd"));
 
     // Another, not answered: approved by itself five days on.
-    let other = active(app, "left-alone.com", true).await;
+    let other = app.active_with("left-alone.com", true).await.0;
     unlock(app, other).await;
     advance(app, "61d").await;
     let code = auth_code(app, other).await;
@@ -479,7 +439,7 @@ async fn transfers_out_refused_rejected_approved_and_auto_approved(app: &TestApp
         "pending"
     );
     advance(app, "1d").await;
-    let (status, _) = app.get(&format!("/api/v1/domains/{other}/")).await;
+    let (status, _) = app.domain(other).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let shown = vpsd(app, &["registry", "show", "left-alone.com"]).await;
     assert!(
@@ -493,7 +453,7 @@ async fn transfers_out_refused_rejected_approved_and_auto_approved(app: &TestApp
 /// its registration, since the two installations started a moment apart),
 /// the ledger, and the mails' subjects.
 async fn end_state(app: &TestApp) -> Value {
-    let (_, list) = app.get("/api/v1/domains/?page_size=500").await;
+    let (_, list) = app.domains_where("page_size=500").await;
     let mut domains = Vec::new();
     for d in list["results"].as_array().expect("results") {
         let d = detail(app, d["id"].as_i64().expect("id")).await;
@@ -530,9 +490,9 @@ async fn four_hundred_days_at_once_equal_four_hundred_single_days(app: &TestApp)
     // 400 one-day steps.
     let other = TestApp::spawn(app.backend).await;
     for a in [app, &other] {
-        active(a, "keeps-renewing.com", true).await;
-        active(a, "runs-out.com", false).await;
-        let moving = active(a, "moves-away.com", false).await;
+        a.active_with("keeps-renewing.com", true).await;
+        a.active_with("runs-out.com", false).await;
+        let moving = a.active_with("moves-away.com", false).await.0;
         unlock(a, moving).await;
         advance(a, "70d").await;
         let code = auth_code(a, moving).await;
@@ -566,7 +526,7 @@ async fn the_clock_never_moves_back_and_two_advances_add_up(app: &TestApp) {
 
     // Two at once: the same end state as one after the other (both moves
     // count; the renewal that fell due happened once).
-    active(app, "raced-renewal.com", true).await;
+    app.active_with("raced-renewal.com", true).await;
     advance(app, "330d").await;
     let start = balance(app).await;
     let (a, b) = tokio::join!(
@@ -574,7 +534,7 @@ async fn the_clock_never_moves_back_and_two_advances_add_up(app: &TestApp) {
         vpsd(app, &["sandbox", "clock", "advance", "10d"])
     );
     assert!(a.ok && b.ok, "{} {}", a.stderr, b.stderr);
-    let (_, body) = app.get("/api/v1/sandbox/").await;
+    let (_, body) = app.sandbox().await;
     assert_eq!(body["ahead_by_seconds"], (330 + 20) * 86_400);
     assert_eq!(balance(app).await, start - 12_99);
 }
@@ -727,7 +687,7 @@ async fn a_server_that_is_not_a_sandbox_refuses_the_clock() {
         let _ = stopped.await;
     }));
     let body: Value = reqwest::Client::new()
-        .get(format!("{base}/api/v1/sandbox/"))
+        .get(crate::endpoints::url(&base, paths::SANDBOX))
         .bearer_auth(&token)
         .send()
         .await

@@ -7,7 +7,9 @@
 
 use serde_json::json;
 
+use crate::endpoints::api;
 use crate::helpers::{Backend, TestApp};
+use vps_client::paths;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_answers_schemathesis_as_documented() {
@@ -26,25 +28,21 @@ async fn run(backend: Backend) {
     // Something for the ids in paths to find: a domain with a record and
     // a forward of each kind.
     let id = app.register("fuzzed.com").await;
-    app.wait_active(id).await;
-    let base = format!("/api/v1/domains/{id}");
+    app.activate(id).await;
     let (_, record) = app
-        .post(
-            &format!("{base}/dns/records/"),
+        .add_record(
+            id,
             json!({"name": "www", "type": "A", "content": "192.0.2.1"}),
         )
         .await;
     let (_, email) = app
-        .post(
-            &format!("{base}/email-forwards/"),
+        .add_email_forward(
+            id,
             json!({"alias": "info", "destinations": ["a@example.net"]}),
         )
         .await;
     let (_, url) = app
-        .post(
-            &format!("{base}/url-forwards/"),
-            json!({"host": "go", "target": "https://example.net/"}),
-        )
+        .add_url_forward(id, json!({"host": "go", "target": "https://example.net/"}))
         .await;
     let dir = tempfile::tempdir().expect("temp dir");
     let config = dir.path().join("schemathesis.toml");
@@ -57,11 +55,14 @@ async fn run(backend: Backend) {
         ),
     )
     .expect("config");
-    let out = tokio::process::Command::new("st")
+    let out = tokio::process::Command::new(crate::helpers::require_tool(
+        "st",
+        crate::helpers::Package::PyPi("schemathesis"),
+    ))
         .current_dir(dir.path())
         .arg("--config-file")
         .arg(&config)
-        .args(["run", &format!("{}/api/v1/openapi.json", app.base)])
+        .args(["run", &app.url(paths::OPENAPI)])
         .args(["-H", &format!("Authorization: Bearer {}", app.token)])
         .args([
             "--checks",
@@ -87,7 +88,7 @@ async fn run(backend: Backend) {
     );
     // Every operation of the document was tried.
     let (_, doc) = app
-        .request_as(None, reqwest::Method::GET, "/api/v1/openapi.json", None)
+        .request_as(None, reqwest::Method::GET, &api(paths::OPENAPI), None)
         .await;
     let operations: usize = doc["paths"]
         .as_object()

@@ -7,7 +7,9 @@ use serde_json::{json, Value};
 use sqlx::Connection;
 use vpsd_storage::Actor;
 
+use crate::endpoints::api;
 use crate::helpers::{assert_error, Backend, TestApp};
+use vps_client::paths;
 
 crate::both!(secrets_need_a_read_write_token_and_stay_out_of_the_replay_store);
 
@@ -53,8 +55,8 @@ async fn post_keyed(app: &TestApp, path: &str, key: &str) -> (StatusCode, bool, 
 
 async fn secrets_need_a_read_write_token_and_stay_out_of_the_replay_store(app: &TestApp) {
     let id = app.register("secret-keeper.com").await;
-    app.wait_active(id).await;
-    let path = format!("/api/v1/domains/{id}/auth-code/");
+    app.activate(id).await;
+    let path = api(&paths::auth_code(id));
     let (_, reader) = app
         .app
         .registrar
@@ -64,12 +66,7 @@ async fn secrets_need_a_read_write_token_and_stay_out_of_the_replay_store(app: &
 
     // A read-only token reads the domain, not its auth code.
     let (status, _) = app
-        .request_as(
-            Some(&reader),
-            Method::GET,
-            &format!("/api/v1/domains/{id}/"),
-            None,
-        )
+        .request_as(Some(&reader), Method::GET, &api(&paths::domain(id)), None)
         .await;
     assert_eq!(status, StatusCode::OK);
     let (status, body) = app
@@ -140,7 +137,7 @@ async fn a_key_twice_in_a_body_is_refused_naming_it() {
     let app = sqlite_app().await;
     let (status, body) = post_raw(
         &app,
-        "/api/v1/domains/",
+        &api(paths::DOMAINS),
         r#"{"domain_name": "a.com", "domain_name": "b.com"}"#,
     )
     .await;
@@ -152,19 +149,19 @@ async fn a_key_twice_in_a_body_is_refused_naming_it() {
             .is_some_and(|d| d.contains("\"domain_name\"")),
         "{body}"
     );
-    let (_, list) = app.get("/api/v1/domains/").await;
+    let (_, list) = app.domains().await;
     assert_eq!(list["count"], 0, "nothing registered: {list}");
     // Nested objects too, named by their path; a key once per object is
     // fine.
     let (status, body) = post_raw(
         &app,
-        "/api/v1/domains/",
+        &api(paths::DOMAINS),
         r#"{"domain_name": "a.com", "x": [{"k": 1}, {"k": 1, "k": 2}]}"#,
     )
     .await;
     assert_error(status, &body, StatusCode::BAD_REQUEST, "duplicate_key");
     assert!(body["errors"]["x[1].k"].is_array(), "{body}");
-    let (status, body) = post_raw(&app, "/api/v1/domains/", r#"{"domain_name": "a.com"}"#).await;
+    let (status, body) = post_raw(&app, &api(paths::DOMAINS), r#"{"domain_name": "a.com"}"#).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     app.finish().await;
 }
@@ -273,6 +270,7 @@ async fn a_client_trickling_its_headers_is_disconnected() {
     // about a second after the request began.
     let mut cut_off = None;
     for i in 0..20 {
+        // The header read timeout runs on real time, in the HTTP server.
         tokio::time::sleep(std::time::Duration::from_millis(300)).await;
         let line = format!("X-Slow-{i}: x\r\n");
         if stream.write_all(line.as_bytes()).await.is_err() {
@@ -324,7 +322,7 @@ async fn a_silent_client_is_disconnected() {
         );
     }
     // A client that speaks is served as before, HTTP/1 and HTTP/2 alike.
-    let (status, _) = app.get("/api/v1/domains/").await;
+    let (status, _) = app.domains().await;
     assert_eq!(status, StatusCode::OK);
     let mut h2 = tokio::net::TcpStream::connect(&addr)
         .await
@@ -352,7 +350,7 @@ async fn failed_token_lookups_are_throttled_per_address() {
     let resp = loop {
         let resp = app
             .http
-            .get(format!("{}/api/v1/domains/", app.base))
+            .get(app.url(paths::DOMAINS))
             .bearer_auth(&unknown)
             .send()
             .await
@@ -374,15 +372,16 @@ async fn failed_token_lookups_are_throttled_per_address() {
     let body: Value = resp.json().await.expect("json");
     assert_eq!(body["code"], "too_many_failed_lookups", "{body}");
     // While refused, no token from this address is looked up, right or not.
-    let (status, _) = app.get("/api/v1/domains/").await;
+    let (status, _) = app.domains().await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
     // Requests without a token are not guesses: still a 401.
     let (status, _) = app
-        .request_as(None, Method::GET, "/api/v1/domains/", None)
+        .request_as(None, Method::GET, &api(paths::DOMAINS), None)
         .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
+    // The failed-lookup throttle counts real time, not the server's clock.
     tokio::time::sleep(std::time::Duration::from_secs(wait)).await;
-    let (status, _) = app.get("/api/v1/domains/").await;
+    let (status, _) = app.domains().await;
     assert_eq!(
         status,
         StatusCode::OK,
@@ -404,7 +403,7 @@ async fn only_short_plain_request_ids_are_kept() {
     ] {
         let resp = app
             .http
-            .get(format!("{}/api/v1/account/", app.base))
+            .get(app.url(paths::ACCOUNT))
             .bearer_auth(&app.token)
             .header("X-Request-Id", given)
             .send()
@@ -423,7 +422,7 @@ async fn only_short_plain_request_ids_are_kept() {
     let id = app.register("request-ids.com").await;
     let resp = app
         .http
-        .put(format!("{}/api/v1/domains/{id}/", app.base))
+        .put(app.url(&paths::domain(id)))
         .bearer_auth(&app.token)
         .header("X-Request-Id", "x".repeat(500))
         .json(&json!({"auto_renew": false}))
@@ -431,7 +430,7 @@ async fn only_short_plain_request_ids_are_kept() {
         .await
         .expect("put");
     assert_eq!(resp.status(), StatusCode::OK);
-    let (_, log) = app.get("/api/v1/account/audit/").await;
+    let (_, log) = app.audit("").await;
     let ids: Vec<&str> = log["results"]
         .as_array()
         .expect("entries")
@@ -457,7 +456,7 @@ async fn pagination_links_use_the_public_url_not_the_host_header() {
         let app = &app;
         async move {
             app.http
-                .get(format!("{}/api/v1/domains/?page_size=1", app.base))
+                .get(format!("{}?page_size=1", app.url(paths::DOMAINS)))
                 .bearer_auth(&app.token)
                 .header("Host", host)
                 .send()
@@ -482,7 +481,7 @@ async fn pagination_links_use_the_public_url_not_the_host_header() {
     app.register("second-page.com").await;
     let resp = app
         .http
-        .get(format!("{}/api/v1/domains/?page_size=1", app.base))
+        .get(format!("{}?page_size=1", app.url(paths::DOMAINS)))
         .bearer_auth(&app.token)
         .header("Host", "evil.example/phish?x=")
         .send()

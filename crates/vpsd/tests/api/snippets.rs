@@ -48,6 +48,25 @@ impl Lang {
         }
     }
 
+    /// Checks that this language's interpreter (and what its snippets
+    /// import) is installed, naming the package otherwise.
+    fn require(self) {
+        use crate::helpers::{require_python_module, require_tool, Package};
+        match self {
+            Lang::Curl => {
+                require_tool("bash", Package::Debian("bash"));
+                require_tool("curl", Package::Debian("curl"));
+            }
+            Lang::Python => {
+                require_tool("python3", Package::Debian("python3"));
+                require_python_module("requests", Package::PyPi("requests"));
+            }
+            Lang::Node => {
+                require_tool("node", Package::Debian("nodejs"));
+            }
+        }
+    }
+
     /// `key` with `value` as this language prints it (curl prints the raw
     /// JSON; Python a dict; Node `util.inspect`).
     fn field(self, key: &str, value: &str) -> String {
@@ -92,6 +111,7 @@ async fn run_with(app: &TestApp, lang: Lang, name: &str, swaps: &[(&str, &str)])
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join(&file);
     std::fs::write(&path, ours).expect("write snippet");
+    lang.require();
     let out = tokio::process::Command::new(lang.program())
         .arg(&path)
         .stdin(Stdio::null())
@@ -157,7 +177,7 @@ async fn managing(backend: Backend, lang: Lang) {
             "{lang:?} update: no {want} in {update}"
         );
     }
-    let (_, now) = app.get("/api/v1/domains/101/").await;
+    let (_, now) = app.domain(101).await;
     assert_eq!(now["nameservers"][0], "ns1.cloudflare.com");
     assert_eq!(now["auto_renew"], false);
 
@@ -179,7 +199,7 @@ async fn managing(backend: Backend, lang: Lang) {
         Lang::Curl => assert_eq!(delete.trim(), "", "curl prints the empty 204 body"),
         _ => assert_eq!(delete.trim(), "204", "{lang:?} delete"),
     }
-    let (status, _) = app.get("/api/v1/domains/101/").await;
+    let (status, _) = app.domain(101).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     app.finish().await;
 }

@@ -4,7 +4,9 @@ use chrono::Duration;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
+use crate::endpoints::api;
 use crate::helpers::{assert_error, TestApp};
+use vps_client::paths;
 
 crate::both!(
     read_only_tokens_only_read,
@@ -22,7 +24,12 @@ async fn last_use_is_recorded(app: &TestApp) {
     let tokens = app.app.store.tokens(account).await.expect("tokens");
     assert_eq!(info(tokens), None);
     let (status, _) = app
-        .request_as(Some(&token), reqwest::Method::GET, "/api/v1/account/", None)
+        .request_as(
+            Some(&token),
+            reqwest::Method::GET,
+            &api(paths::ACCOUNT),
+            None,
+        )
         .await;
     assert_eq!(status, reqwest::StatusCode::OK);
     let used = info(app.app.store.tokens(account).await.expect("tokens")).expect("recorded");
@@ -65,37 +72,33 @@ async fn read_only_tokens_only_read(app: &TestApp) {
     let reader = out.trim().to_owned();
     let t = Some(reader.as_str());
     let (status, list) = app
-        .request_as(t, Method::GET, "/api/v1/domains/", None)
+        .request_as(t, Method::GET, &api(paths::DOMAINS), None)
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(list["count"], 1);
     let (status, _) = app
-        .request_as(t, Method::GET, "/api/v1/account/", None)
+        .request_as(t, Method::GET, &api(paths::ACCOUNT), None)
         .await;
     assert_eq!(status, StatusCode::OK);
     let writes = [
         (
             Method::POST,
-            "/api/v1/domains/".to_owned(),
+            api(paths::DOMAINS),
             Some(json!({"domain_name": "new.com"})),
         ),
         (
             Method::PUT,
-            format!("/api/v1/domains/{id}/"),
+            api(&paths::domain(id)),
             Some(json!({"auto_renew": false})),
         ),
-        (Method::DELETE, format!("/api/v1/domains/{id}/"), None),
-        (
-            Method::POST,
-            format!("/api/v1/domains/{id}/renew/"),
-            Some(json!({})),
-        ),
+        (Method::DELETE, api(&paths::domain(id)), None),
+        (Method::POST, api(&paths::renew(id)), Some(json!({}))),
     ];
     for (method, path, body) in writes {
         let (status, body) = app.request_as(t, method.clone(), &path, body).await;
         assert_error(status, &body, StatusCode::FORBIDDEN, "read_only_token");
     }
-    let (_, list) = app.get("/api/v1/domains/").await;
+    let (_, list) = app.domains().await;
     assert_eq!(list["count"], 1);
     assert_eq!(list["results"][0]["auto_renew"], true);
     assert_eq!(app.balance(app.account_id).await, 1_000_00 - 12_99);
@@ -123,12 +126,12 @@ async fn revoked_and_expired_tokens_stop_working(app: &TestApp) {
         .expect("token");
     let t = Some(token.as_str());
     let (status, _) = app
-        .request_as(t, Method::GET, "/api/v1/domains/", None)
+        .request_as(t, Method::GET, &api(paths::DOMAINS), None)
         .await;
     assert_eq!(status, StatusCode::OK);
     app.clock.advance(Duration::hours(2));
     let (status, body) = app
-        .request_as(t, Method::GET, "/api/v1/domains/", None)
+        .request_as(t, Method::GET, &api(paths::DOMAINS), None)
         .await;
     assert_error(status, &body, StatusCode::UNAUTHORIZED, "not_authenticated");
     assert!(body["detail"]
@@ -148,7 +151,7 @@ async fn revoked_and_expired_tokens_stop_working(app: &TestApp) {
         .await
         .expect("token");
     let (status, _) = app
-        .request_as(Some(&other), Method::GET, "/api/v1/domains/", None)
+        .request_as(Some(&other), Method::GET, &api(paths::DOMAINS), None)
         .await;
     assert_eq!(status, StatusCode::OK);
     let (ok, out, _) = vpsd(
@@ -171,7 +174,7 @@ async fn revoked_and_expired_tokens_stop_working(app: &TestApp) {
     // The revocation (made by another process) holds from the very next
     // request: no server trusts a token it has not checked anew.
     let (status, body) = app
-        .request_as(Some(&other), Method::GET, "/api/v1/domains/", None)
+        .request_as(Some(&other), Method::GET, &api(paths::DOMAINS), None)
         .await;
     assert_error(status, &body, StatusCode::UNAUTHORIZED, "not_authenticated");
     assert!(body["detail"]
@@ -190,6 +193,6 @@ async fn revoked_and_expired_tokens_stop_working(app: &TestApp) {
     let ci = out.lines().find(|l| l.ends_with(" ci")).expect("ci listed");
     assert!(ci.starts_with(&id.to_string()), "{ci}");
     // The other tokens still work.
-    let (status, _) = app.get("/api/v1/domains/").await;
+    let (status, _) = app.domains().await;
     assert_eq!(status, StatusCode::OK);
 }
