@@ -87,6 +87,7 @@ impl Registrar {
                 &audit,
             )
             .await?
+            .found()
             .ok_or(RegistrarError::NotFound)
     }
 
@@ -154,6 +155,7 @@ impl Registrar {
                 &audit,
             )
             .await?
+            .found()
             .ok_or(RegistrarError::NotFound)
     }
 

@@ -200,7 +200,7 @@ impl Registrar {
             self.store
                 .undo_renewal(
                     &renewal,
-                    domain.status.as_str(),
+                    domain.status,
                     &Audit {
                         actor,
                         action: "domain.renew_refused",

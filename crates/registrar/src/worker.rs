@@ -16,7 +16,7 @@ use tokio::sync::watch;
 use crate::{changes, mail, Registrar, RegistrarError};
 use serde_json::json;
 use vpsd_registry::{RegistryError, TransferRefusal, OUR_REGISTRAR};
-use vpsd_storage::{Actor, Audit};
+use vpsd_storage::{Actor, Audit, JobKind};
 
 /// How many jobs one pass takes of each kind.
 const BATCH: i64 = 100;
@@ -68,7 +68,7 @@ const JOB_LEASE: chrono::Duration = chrono::Duration::minutes(2);
 /// `now` is the pass's own: a job is judged due and claimed at one instant.
 async fn claim(
     registrar: &Registrar,
-    kind: &str,
+    kind: JobKind,
     domain_id: i64,
     now: DateTime<Utc>,
 ) -> Result<bool, RegistrarError> {
@@ -80,7 +80,11 @@ async fn claim(
 
 /// Gives a job's lease back once it is done (a failed job keeps it, so it
 /// is retried when the lease ends).
-async fn let_go(registrar: &Registrar, kind: &str, domain_id: i64) -> Result<(), RegistrarError> {
+async fn let_go(
+    registrar: &Registrar,
+    kind: JobKind,
+    domain_id: i64,
+) -> Result<(), RegistrarError> {
     Ok(registrar
         .store()
         .release_job(kind, domain_id, &holder())
@@ -109,7 +113,7 @@ pub async fn run_once(registrar: &Registrar) -> Result<PassOutcome, RegistrarErr
     let due = store.due_registrations(now, BATCH).await?;
     outcome.more_due |= due.len() as i64 == BATCH;
     for domain in due {
-        if !claim(registrar, "registration", domain.id, now).await? {
+        if !claim(registrar, JobKind::Registration, domain.id, now).await? {
             continue;
         }
         let job = async {
@@ -169,13 +173,13 @@ pub async fn run_once(registrar: &Registrar) -> Result<PassOutcome, RegistrarErr
         .await;
         // A failed job keeps its lease: it is tried again when that ends.
         job?;
-        let_go(registrar, "registration", domain.id).await?;
+        let_go(registrar, JobKind::Registration, domain.id).await?;
     }
 
     let due = store.due_transfers(now, BATCH).await?;
     outcome.more_due |= due.len() as i64 == BATCH;
     for domain in due {
-        if !claim(registrar, "transfer", domain.id, now).await? {
+        if !claim(registrar, JobKind::Transfer, domain.id, now).await? {
             continue;
         }
         let job = async {
@@ -236,7 +240,7 @@ pub async fn run_once(registrar: &Registrar) -> Result<PassOutcome, RegistrarErr
         .await;
         // A failed job keeps its lease: it is tried again when that ends.
         job?;
-        let_go(registrar, "transfer", domain.id).await?;
+        let_go(registrar, JobKind::Transfer, domain.id).await?;
     }
     store
         .idempotency_purge(now - crate::IDEMPOTENCY_KEY_LIFETIME)
@@ -262,13 +266,13 @@ async fn approve_transfers_out(
     let due = registrar.store().due_transfer_outs(now, BATCH).await?;
     outcome.more_due |= due.len() as i64 == BATCH;
     for domain in due {
-        if !claim(registrar, "transfer_out", domain.id, now).await? {
+        if !claim(registrar, JobKind::TransferOut, domain.id, now).await? {
             continue;
         }
         if registrar.settle_approval(&Actor::worker(), &domain).await? {
             outcome.transfers_out += 1;
         }
-        let_go(registrar, "transfer_out", domain.id).await?;
+        let_go(registrar, JobKind::TransferOut, domain.id).await?;
     }
     Ok(())
 }
@@ -291,7 +295,7 @@ async fn auto_renew(
         .await?;
     outcome.more_due |= due.len() as i64 == BATCH;
     for domain in due {
-        if !claim(registrar, "auto_renew", domain.id, now).await? {
+        if !claim(registrar, JobKind::AutoRenew, domain.id, now).await? {
             continue;
         }
         let job = async {
@@ -328,7 +332,7 @@ async fn auto_renew(
         .await;
         // A failed job keeps its lease: it is tried again when that ends.
         job?;
-        let_go(registrar, "auto_renew", domain.id).await?;
+        let_go(registrar, JobKind::AutoRenew, domain.id).await?;
     }
     Ok(())
 }
@@ -355,7 +359,7 @@ async fn warn(registrar: &Registrar, outcome: &mut PassOutcome) -> Result<(), Re
         if domain.warned_days.is_some_and(|w| w <= days) {
             continue;
         }
-        if !claim(registrar, "warning", domain.id, now).await? {
+        if !claim(registrar, JobKind::Warning, domain.id, now).await? {
             continue;
         }
         let mail = mail::expiry_warning(&domain, days);
@@ -366,7 +370,7 @@ async fn warn(registrar: &Registrar, outcome: &mut PassOutcome) -> Result<(), Re
         {
             outcome.warnings += 1;
         }
-        let_go(registrar, "warning", domain.id).await?;
+        let_go(registrar, JobKind::Warning, domain.id).await?;
     }
     Ok(())
 }
@@ -378,7 +382,7 @@ async fn expire(registrar: &Registrar, outcome: &mut PassOutcome) -> Result<(), 
     let due = registrar.store().due_expirations(now, BATCH).await?;
     outcome.more_due |= due.len() as i64 == BATCH;
     for domain in due {
-        if !claim(registrar, "expiry", domain.id, now).await? {
+        if !claim(registrar, JobKind::Expiry, domain.id, now).await? {
             continue;
         }
         let job = async {
@@ -404,7 +408,7 @@ async fn expire(registrar: &Registrar, outcome: &mut PassOutcome) -> Result<(), 
         .await;
         // A failed job keeps its lease: it is tried again when that ends.
         job?;
-        let_go(registrar, "expiry", domain.id).await?;
+        let_go(registrar, JobKind::Expiry, domain.id).await?;
     }
     Ok(())
 }
@@ -421,7 +425,7 @@ async fn release(registrar: &Registrar, outcome: &mut PassOutcome) -> Result<(),
     let due = registrar.store().due_releases(now - total, BATCH).await?;
     outcome.more_due |= due.len() as i64 == BATCH;
     for domain in due {
-        if !claim(registrar, "release", domain.id, now).await? {
+        if !claim(registrar, JobKind::Release, domain.id, now).await? {
             continue;
         }
         let job = async {
@@ -449,7 +453,7 @@ async fn release(registrar: &Registrar, outcome: &mut PassOutcome) -> Result<(),
         .await;
         // A failed job keeps its lease: it is tried again when that ends.
         job?;
-        let_go(registrar, "release", domain.id).await?;
+        let_go(registrar, JobKind::Release, domain.id).await?;
     }
     Ok(())
 }

@@ -25,9 +25,10 @@ mod sqlite;
 pub mod stores;
 mod wal_stamp;
 
+pub use stores::jobs::JobKind;
 pub use stores::{
     AccountStore, AuditLog, DomainStore, Health, IdempotencyStore, JobLeases, LifecycleStore,
-    Outbox, RegistryStore, SandboxClock, TokenStore, TransferStore, ZoneFeed, ZoneStore,
+    Outbox, RegistryStore, SandboxClockStore, TokenStore, TransferStore, ZoneFeed, ZoneStore,
 };
 
 pub use error::{Result, StoreError};
@@ -59,7 +60,7 @@ pub trait Store:
     + IdempotencyStore
     + Outbox
     + RegistryStore
-    + SandboxClock
+    + SandboxClockStore
 {
 }
 
@@ -77,7 +78,7 @@ impl<T> Store for T where
         + IdempotencyStore
         + Outbox
         + RegistryStore
-        + SandboxClock
+        + SandboxClockStore
 {
 }
 

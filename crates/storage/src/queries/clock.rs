@@ -8,7 +8,7 @@ use crate::backend::Backend;
 use crate::error::{Result, StoreError};
 
 #[async_trait]
-impl crate::stores::SandboxClock for ThisStore {
+impl crate::stores::SandboxClockStore for ThisStore {
     async fn sandbox_offset(&self) -> Result<i64> {
         Ok(
             sqlx::query_scalar("SELECT offset_seconds FROM sandbox_clock WHERE id = 1")

@@ -9,6 +9,7 @@ use crate::backend::Backend;
 use crate::error::{Result, StoreError};
 use crate::model::*;
 use crate::stores::domains::*;
+use vpsd_domain::OUR_REGISTRAR;
 
 /// A write transaction of this backend.
 pub(super) type Tx = sqlx::Transaction<'static, Db>;
@@ -39,21 +40,27 @@ impl ThisStore {
     }
 
     /// Domains matching `condition` (on `$1`, a time), oldest `order`
-    /// first, at most `limit`: the worker's "what is due" queries.
+    /// first, at most `limit`: the worker's "what is due" queries. With
+    /// `ours_only`, only the names we sponsor ([`OUR_REGISTRAR`], bound as
+    /// `$3`).
     pub(super) async fn domains_due(
         &self,
         condition: &str,
         order: &str,
+        ours_only: bool,
         at: DateTime<Utc>,
         limit: i64,
     ) -> Result<Vec<Domain>> {
-        let rows: Vec<DomainRow> = sqlx::query_as(&format!(
-            "SELECT {DOMAIN_COLUMNS} FROM domains WHERE {condition} ORDER BY {order} LIMIT $2"
-        ))
-        .bind(at)
-        .bind(limit)
-        .fetch_all(self.pool())
-        .await?;
+        let ours = if ours_only { " AND registrar = $3" } else { "" };
+        let sql = format!(
+            "SELECT {DOMAIN_COLUMNS} FROM domains WHERE {condition}{ours} \
+             ORDER BY {order} LIMIT $2"
+        );
+        let mut query = sqlx::query_as(&sql).bind(at).bind(limit);
+        if ours_only {
+            query = query.bind(OUR_REGISTRAR);
+        }
+        let rows: Vec<DomainRow> = query.fetch_all(self.pool()).await?;
         domains(rows)
     }
 

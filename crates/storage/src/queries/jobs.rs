@@ -7,12 +7,13 @@ use chrono::{DateTime, Utc};
 use super::ThisStore;
 use crate::backend::Backend;
 use crate::error::Result;
+use crate::stores::jobs::JobKind;
 
 #[async_trait]
 impl crate::stores::JobLeases for ThisStore {
     async fn claim_job(
         &self,
-        kind: &str,
+        kind: JobKind,
         domain_id: i64,
         holder: &str,
         now: DateTime<Utc>,
@@ -28,7 +29,7 @@ impl crate::stores::JobLeases for ThisStore {
                  SET holder = excluded.holder, until = excluded.until \
                  WHERE job_leases.until <= $4",
             )
-            .bind(kind)
+            .bind(kind.as_str())
             .bind(domain_id)
             .bind(holder)
             .bind(now)
@@ -37,12 +38,12 @@ impl crate::stores::JobLeases for ThisStore {
         .await
     }
 
-    async fn release_job(&self, kind: &str, domain_id: i64, holder: &str) -> Result<()> {
+    async fn release_job(&self, kind: JobKind, domain_id: i64, holder: &str) -> Result<()> {
         self.write_one(
             sqlx::query(
                 "DELETE FROM job_leases WHERE kind = $1 AND domain_id = $2 AND holder = $3",
             )
-            .bind(kind)
+            .bind(kind.as_str())
             .bind(domain_id)
             .bind(holder),
         )

@@ -9,6 +9,8 @@ use crate::backend::Backend;
 use crate::error::{Result, StoreError};
 use crate::model::*;
 use crate::stores::domains::*;
+use vpsd_domain::lifecycle::{DomainStatus, LAST_WARNING_DAYS};
+use vpsd_domain::OUR_REGISTRAR;
 
 #[async_trait]
 impl crate::stores::LifecycleStore for ThisStore {
@@ -16,6 +18,7 @@ impl crate::stores::LifecycleStore for ThisStore {
         self.domains_due(
             "status = 'pending' AND activates_at <= $1",
             "activates_at",
+            false,
             now,
             limit,
         )
@@ -107,7 +110,12 @@ impl crate::stores::LifecycleStore for ThisStore {
         Domain::try_from(row)
     }
 
-    async fn undo_renewal(&self, r: &Renewal, old_status: &str, audit: &Audit<'_>) -> Result<bool> {
+    async fn undo_renewal(
+        &self,
+        r: &Renewal,
+        old_status: DomainStatus,
+        audit: &Audit<'_>,
+    ) -> Result<bool> {
         let (_guard, mut tx) = self.begin_write().await?;
         let row: Option<(String,)> = sqlx::query_as(
             "UPDATE domains SET expiration_date = $2, status = $4, updated_at = $5 \
@@ -116,7 +124,7 @@ impl crate::stores::LifecycleStore for ThisStore {
         .bind(r.domain_id)
         .bind(r.old_expiration)
         .bind(r.new_expiration)
-        .bind(old_status)
+        .bind(old_status.as_str())
         .bind(r.now)
         .fetch_optional(&mut *tx)
         .await?;
@@ -184,7 +192,7 @@ impl crate::stores::LifecycleStore for ThisStore {
     ) -> Result<Vec<Domain>> {
         let rows: Vec<DomainRow> = sqlx::query_as(&format!(
             "SELECT {DOMAIN_COLUMNS} FROM domains \
-             WHERE status = 'active' AND auto_renew AND registrar = 'VPS.org' \
+             WHERE status = 'active' AND auto_renew AND registrar = $4 \
              AND expiration_date > $1 AND expiration_date <= $2 \
              AND (renew_attempt_at IS NULL OR renew_attempt_at <= $1) \
              ORDER BY expiration_date LIMIT $3"
@@ -192,6 +200,7 @@ impl crate::stores::LifecycleStore for ThisStore {
         .bind(now)
         .bind(until)
         .bind(limit)
+        .bind(OUR_REGISTRAR)
         .fetch_all(self.pool())
         .await?;
         domains(rows)
@@ -206,9 +215,9 @@ impl crate::stores::LifecycleStore for ThisStore {
     ) -> Result<Vec<Domain>> {
         let rows: Vec<DomainRow> = sqlx::query_as(&format!(
             "SELECT {DOMAIN_COLUMNS} FROM domains \
-             WHERE status = 'active' AND registrar = 'VPS.org' \
+             WHERE status = 'active' AND registrar = $5 \
              AND expiration_date > $1 AND expiration_date <= $2 \
-             AND (warned_days IS NULL OR warned_days > 1) \
+             AND (warned_days IS NULL OR warned_days > $6) \
              AND NOT (auto_renew AND expiration_date <= $4) \
              ORDER BY expiration_date LIMIT $3"
         ))
@@ -216,6 +225,9 @@ impl crate::stores::LifecycleStore for ThisStore {
         .bind(until)
         .bind(limit)
         .bind(renewing_until)
+        .bind(OUR_REGISTRAR)
+        // Until the most urgent warning went out, whatever the list is.
+        .bind(LAST_WARNING_DAYS)
         .fetch_all(self.pool())
         .await?;
         domains(rows)
@@ -252,8 +264,9 @@ impl crate::stores::LifecycleStore for ThisStore {
 
     async fn due_expirations(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<Domain>> {
         self.domains_due(
-            "status = 'active' AND registrar = 'VPS.org' AND expiration_date <= $1",
+            "status = 'active' AND expiration_date <= $1",
             "expiration_date",
+            true,
             now,
             limit,
         )
@@ -262,8 +275,9 @@ impl crate::stores::LifecycleStore for ThisStore {
 
     async fn due_releases(&self, expired_by: DateTime<Utc>, limit: i64) -> Result<Vec<Domain>> {
         self.domains_due(
-            "status = 'expired' AND registrar = 'VPS.org' AND expiration_date <= $1",
+            "status = 'expired' AND expiration_date <= $1",
             "expiration_date",
+            true,
             expired_by,
             limit,
         )

@@ -154,6 +154,7 @@ impl crate::stores::TransferStore for ThisStore {
         self.domains_due(
             "transfer_status = 'pending' AND transfer_completes_at <= $1",
             "transfer_completes_at",
+            false,
             now,
             limit,
         )
@@ -237,6 +238,7 @@ impl crate::stores::TransferStore for ThisStore {
         self.domains_due(
             "transfer_out_status = 'pending' AND transfer_out_approves_at <= $1",
             "transfer_out_approves_at",
+            false,
             now,
             limit,
         )

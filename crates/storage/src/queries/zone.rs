@@ -26,7 +26,7 @@ impl ThisStore {
         data: &RecordData,
         now: DateTime<Utc>,
         audit: &Audit<'_>,
-    ) -> Result<Option<std::result::Result<DnsRecord, Clash>>> {
+    ) -> Result<Written<DnsRecord, Clash>> {
         let (_guard, mut tx) = self.begin_write().await?;
         // The zone's serial is raised first: the UPDATE takes the
         // domain's row lock (PostgreSQL; SQLite has one writer), so
@@ -42,7 +42,7 @@ impl ThisStore {
         .fetch_optional(&mut *tx)
         .await?;
         let Some((domain_name, count)) = domain else {
-            return Ok(None);
+            return Ok(Written::NotFound);
         };
         if let Some(id) = replacing {
             let exists: Option<(i64,)> =
@@ -52,10 +52,10 @@ impl ThisStore {
                     .fetch_optional(&mut *tx)
                     .await?;
             if exists.is_none() {
-                return Ok(None);
+                return Ok(Written::NotFound);
             }
         } else if count >= vpsd_domain::dns::MAX_RECORDS_PER_ZONE {
-            return Ok(Some(Err(Clash::ZoneFull)));
+            return Ok(Written::Refused(Clash::ZoneFull));
         }
         let rows: Vec<DnsRecordRow> = sqlx::query_as(&format!(
             "SELECT {DNS_RECORD_COLUMNS} FROM dns_records WHERE domain_id = $1 AND name = $2"
@@ -69,7 +69,7 @@ impl ThisStore {
             .map(|r| DnsRecord::try_from(r).map(|r| (r.id, r.data)))
             .collect::<Result<Vec<_>>>()?;
         if let Some(clash) = vpsd_domain::dns::clash(&existing, data, replacing) {
-            return Ok(Some(Err(clash)));
+            return Ok(Written::Refused(clash));
         }
         let ttl = i32::try_from(data.ttl).unwrap_or(i32::MAX);
         let priority = data.priority.map(|p| i32::try_from(p).unwrap_or(i32::MAX));
@@ -125,7 +125,7 @@ impl ThisStore {
         )
         .await?;
         tx.commit().await?;
-        Ok(Some(Ok(DnsRecord::try_from(row)?)))
+        Ok(Written::Done(DnsRecord::try_from(row)?))
     }
 
     /// Whether domain `domain_id` is the account's (and not removed).
@@ -267,7 +267,7 @@ impl crate::stores::ZoneStore for ThisStore {
         data: &RecordData,
         now: DateTime<Utc>,
         audit: &Audit<'_>,
-    ) -> Result<Option<std::result::Result<DnsRecord, Clash>>> {
+    ) -> Result<Written<DnsRecord, Clash>> {
         self.write_dns_record(account_id, domain_id, None, data, now, audit)
             .await
     }
@@ -280,7 +280,7 @@ impl crate::stores::ZoneStore for ThisStore {
         data: &RecordData,
         now: DateTime<Utc>,
         audit: &Audit<'_>,
-    ) -> Result<Option<std::result::Result<DnsRecord, Clash>>> {
+    ) -> Result<Written<DnsRecord, Clash>> {
         self.write_dns_record(account_id, domain_id, Some(record_id), data, now, audit)
             .await
     }
@@ -349,7 +349,7 @@ impl crate::stores::ZoneStore for ThisStore {
         data: &EmailForwardData,
         now: DateTime<Utc>,
         audit: &Audit<'_>,
-    ) -> Result<Option<std::result::Result<EmailForward, ForwardClash>>> {
+    ) -> Result<Written<EmailForward, ForwardClash>> {
         let (_guard, mut tx) = self.begin_write().await?;
         let slot = Self::forward_slot(
             &mut tx,
@@ -362,10 +362,10 @@ impl crate::stores::ZoneStore for ThisStore {
         )
         .await?;
         let Some((name, clash)) = slot else {
-            return Ok(None);
+            return Ok(Written::NotFound);
         };
         if let Some(clash) = clash {
-            return Ok(Some(Err(clash)));
+            return Ok(Written::Refused(clash));
         }
         let destinations = join_hosts(&data.destinations);
         let row: EmailForwardRow = match replacing {
@@ -393,7 +393,7 @@ impl crate::stores::ZoneStore for ThisStore {
         Self::bump_serial(&mut tx, domain_id).await?;
         Self::audit_row(&mut tx, audit, account_id, Some((domain_id, &name)), now).await?;
         tx.commit().await?;
-        Ok(Some(Ok(row.into())))
+        Ok(Written::Done(row.into()))
     }
 
     async fn delete_email_forward(
@@ -440,7 +440,7 @@ impl crate::stores::ZoneStore for ThisStore {
         data: &UrlForwardData,
         now: DateTime<Utc>,
         audit: &Audit<'_>,
-    ) -> Result<Option<std::result::Result<UrlForward, ForwardClash>>> {
+    ) -> Result<Written<UrlForward, ForwardClash>> {
         let (_guard, mut tx) = self.begin_write().await?;
         let slot = Self::forward_slot(
             &mut tx,
@@ -453,10 +453,10 @@ impl crate::stores::ZoneStore for ThisStore {
         )
         .await?;
         let Some((name, clash)) = slot else {
-            return Ok(None);
+            return Ok(Written::NotFound);
         };
         if let Some(clash) = clash {
-            return Ok(Some(Err(clash)));
+            return Ok(Written::Refused(clash));
         }
         let status = i32::try_from(data.status_code).unwrap_or(302);
         let row: UrlForwardRow = match replacing {
@@ -493,7 +493,7 @@ impl crate::stores::ZoneStore for ThisStore {
         Self::bump_serial(&mut tx, domain_id).await?;
         Self::audit_row(&mut tx, audit, account_id, Some((domain_id, &name)), now).await?;
         tx.commit().await?;
-        Ok(Some(Ok(row.into())))
+        Ok(Written::Done(row.into()))
     }
 
     async fn delete_url_forward(

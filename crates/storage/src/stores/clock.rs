@@ -6,7 +6,7 @@ use crate::error::Result;
 
 /// The sandbox's test clock. Implemented for SQLite and PostgreSQL (`queries/clock.rs`).
 #[async_trait]
-pub trait SandboxClock: Send + Sync + std::fmt::Debug {
+pub trait SandboxClockStore: Send + Sync + std::fmt::Debug {
     /// How far the sandbox clock runs ahead of the real one, in seconds.
     async fn sandbox_offset(&self) -> Result<i64>;
 

@@ -13,7 +13,7 @@ pub trait JobLeases: Send + Sync + std::fmt::Debug {
     /// that dies lets go when its lease ends.
     async fn claim_job(
         &self,
-        kind: &str,
+        kind: JobKind,
         domain_id: i64,
         holder: &str,
         now: DateTime<Utc>,
@@ -21,11 +21,45 @@ pub trait JobLeases: Send + Sync + std::fmt::Debug {
     ) -> Result<bool>;
 
     /// Gives a lease back once its job is done.
-    async fn release_job(&self, kind: &str, domain_id: i64, holder: &str) -> Result<()>;
+    async fn release_job(&self, kind: JobKind, domain_id: i64, holder: &str) -> Result<()>;
 
     /// How many leases are held at `now` (jobs being worked on).
     async fn held_job_leases(&self, now: DateTime<Utc>) -> Result<i64>;
 
     /// Forgets leases that ended before `before`.
     async fn purge_job_leases(&self, before: DateTime<Utc>) -> Result<u64>;
+}
+
+/// A job of the worker, leased one domain at a time (`job_leases.kind`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum JobKind {
+    /// Activating a pending registration.
+    Registration,
+    /// Settling a pending transfer in.
+    Transfer,
+    /// Approving a transfer out its owner did not answer.
+    TransferOut,
+    /// Renewing an auto-renew domain.
+    AutoRenew,
+    /// Mailing an expiry warning.
+    Warning,
+    /// Marking an expired domain.
+    Expiry,
+    /// Releasing a name after its grace, redemption and pending delete.
+    Release,
+}
+
+impl JobKind {
+    /// How the lease table writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobKind::Registration => "registration",
+            JobKind::Transfer => "transfer",
+            JobKind::TransferOut => "transfer_out",
+            JobKind::AutoRenew => "auto_renew",
+            JobKind::Warning => "warning",
+            JobKind::Expiry => "expiry",
+            JobKind::Release => "release",
+        }
+    }
 }

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 
 use crate::error::Result;
 use crate::model::*;
+use vpsd_domain::lifecycle::DomainStatus;
 
 /// The worker's lifecycle queries: activation, renewal, warnings, expiry, release. Implemented for SQLite and PostgreSQL (`queries/lifecycle.rs`).
 #[async_trait]
@@ -43,7 +44,7 @@ pub trait LifecycleStore: Send + Sync + std::fmt::Debug {
     async fn undo_renewal(
         &self,
         renewal: &Renewal,
-        old_status: &str,
+        old_status: DomainStatus,
         audit: &Audit<'_>,
     ) -> Result<bool>;
 

@@ -21,7 +21,7 @@ pub mod zone;
 
 pub use accounts::AccountStore;
 pub use audit::AuditLog;
-pub use clock::SandboxClock;
+pub use clock::SandboxClockStore;
 pub use domains::DomainStore;
 pub use feed::ZoneFeed;
 pub use health::Health;

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use crate::codec::*;
 use crate::error::{Result, StoreError};
 use crate::model::*;
-use vpsd_domain::dns::{RecordData, RecordType};
+use vpsd_domain::dns::{Clash, RecordData, RecordType};
 
 /// Zone content: DNS records, email and URL forwards. Implemented for SQLite and PostgreSQL (`queries/zone.rs`).
 #[async_trait]
@@ -22,7 +22,7 @@ pub trait ZoneStore: Send + Sync + std::fmt::Debug {
         data: &vpsd_domain::dns::RecordData,
         now: DateTime<Utc>,
         audit: &Audit<'_>,
-    ) -> Result<Option<std::result::Result<DnsRecord, vpsd_domain::dns::Clash>>>;
+    ) -> Result<Written<DnsRecord, Clash>>;
 
     async fn replace_dns_record(
         &self,
@@ -32,7 +32,7 @@ pub trait ZoneStore: Send + Sync + std::fmt::Debug {
         data: &vpsd_domain::dns::RecordData,
         now: DateTime<Utc>,
         audit: &Audit<'_>,
-    ) -> Result<Option<std::result::Result<DnsRecord, vpsd_domain::dns::Clash>>>;
+    ) -> Result<Written<DnsRecord, Clash>>;
 
     async fn delete_dns_record(
         &self,
@@ -58,7 +58,7 @@ pub trait ZoneStore: Send + Sync + std::fmt::Debug {
         data: &EmailForwardData,
         now: DateTime<Utc>,
         audit: &Audit<'_>,
-    ) -> Result<Option<std::result::Result<EmailForward, ForwardClash>>>;
+    ) -> Result<Written<EmailForward, ForwardClash>>;
 
     async fn delete_email_forward(
         &self,
@@ -83,7 +83,7 @@ pub trait ZoneStore: Send + Sync + std::fmt::Debug {
         data: &UrlForwardData,
         now: DateTime<Utc>,
         audit: &Audit<'_>,
-    ) -> Result<Option<std::result::Result<UrlForward, ForwardClash>>>;
+    ) -> Result<Written<UrlForward, ForwardClash>>;
 
     async fn delete_url_forward(
         &self,
