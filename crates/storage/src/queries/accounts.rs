@@ -13,6 +13,7 @@ use crate::stores::accounts::*;
 
 #[async_trait]
 impl crate::stores::AccountStore for ThisStore {
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn create_account(
         &self,
         email: &str,
@@ -48,6 +49,7 @@ impl crate::stores::AccountStore for ThisStore {
         Ok(row.into())
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id))]
     async fn credit_account(
         &self,
         account_id: i64,
@@ -80,6 +82,7 @@ impl crate::stores::AccountStore for ThisStore {
         Ok(row.into())
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id))]
     async fn account(&self, account_id: i64) -> Result<Option<Account>> {
         let row: Option<AccountRow> = sqlx::query_as(
             "SELECT id, email, balance_cents, created_at FROM accounts WHERE id = $1",
@@ -90,6 +93,7 @@ impl crate::stores::AccountStore for ThisStore {
         Ok(row.map(Into::into))
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn account_count(&self) -> Result<i64> {
         let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM accounts")
             .fetch_one(self.pool())
@@ -97,6 +101,7 @@ impl crate::stores::AccountStore for ThisStore {
         Ok(n)
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id))]
     async fn ledger(&self, account_id: i64) -> Result<Vec<LedgerEntry>> {
         let rows: Vec<LedgerRow> = sqlx::query_as(
             "SELECT id, account_id, kind, amount_cents, balance_after_cents, domain_id, \
@@ -109,6 +114,7 @@ impl crate::stores::AccountStore for ThisStore {
         Ok(rows.into_iter().map(Into::into).collect())
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id))]
     async fn ledger_sum(&self, account_id: i64) -> Result<Money> {
         let (sum,): (i64,) = sqlx::query_as(
             "SELECT CAST(COALESCE(SUM(amount_cents), 0) AS BIGINT) FROM ledger \
@@ -120,6 +126,7 @@ impl crate::stores::AccountStore for ThisStore {
         Ok(Money::from_cents(sum))
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id))]
     async fn ledger_page(
         &self,
         account_id: i64,

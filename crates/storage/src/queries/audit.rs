@@ -12,6 +12,7 @@ use crate::stores::audit::*;
 
 #[async_trait]
 impl crate::stores::AuditLog for ThisStore {
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id))]
     async fn audit_page(
         &self,
         account_id: i64,
@@ -36,6 +37,7 @@ impl crate::stores::AuditLog for ThisStore {
         Ok((count, rows.into_iter().map(Into::into).collect()))
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id))]
     async fn append_audit(
         &self,
         account_id: i64,

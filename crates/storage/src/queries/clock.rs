@@ -9,6 +9,7 @@ use crate::error::{Result, StoreError};
 
 #[async_trait]
 impl crate::stores::SandboxClockStore for ThisStore {
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn sandbox_offset(&self) -> Result<i64> {
         Ok(
             sqlx::query_scalar("SELECT offset_seconds FROM sandbox_clock WHERE id = 1")
@@ -17,6 +18,7 @@ impl crate::stores::SandboxClockStore for ThisStore {
         )
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(seconds))]
     async fn sandbox_advance(&self, seconds: i64) -> Result<i64> {
         if seconds <= 0 {
             return Err(StoreError::StateChanged);

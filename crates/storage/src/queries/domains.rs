@@ -177,6 +177,7 @@ impl ThisStore {
 
 #[async_trait]
 impl crate::stores::DomainStore for ThisStore {
+    #[tracing::instrument(level = "debug", skip_all, fields(last))]
     async fn skip_domain_ids(&self, last: i64) -> Result<()> {
         let (_guard, mut tx) = self.begin_write().await?;
         if Self::NAME == "postgres" {
@@ -205,6 +206,7 @@ impl crate::stores::DomainStore for ThisStore {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id))]
     async fn list_domains(
         &self,
         account_id: i64,
@@ -233,11 +235,13 @@ impl crate::stores::DomainStore for ThisStore {
         Ok(page)
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_id))]
     async fn domain(&self, account_id: i64, domain_id: i64) -> Result<Option<Domain>> {
         // The hottest read; each backend answers it its fastest way.
         self.read_domain(account_id, domain_id).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(domain_name))]
     async fn domain_by_name(&self, domain_name: &str) -> Result<Option<Domain>> {
         let row: Option<DomainRow> = sqlx::query_as(&format!(
             "SELECT {DOMAIN_COLUMNS} FROM domains WHERE domain_name = $1"
@@ -248,6 +252,7 @@ impl crate::stores::DomainStore for ThisStore {
         row.map(Domain::try_from).transpose()
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id = reg.account_id, domain = %reg.domain_name))]
     async fn insert_registration(
         &self,
         reg: &NewRegistration,
@@ -257,6 +262,7 @@ impl crate::stores::DomainStore for ThisStore {
         self.write_registration(reg, audit).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(domain_id))]
     async fn cancel_registration(
         &self,
         domain_id: i64,
@@ -301,6 +307,7 @@ impl crate::stores::DomainStore for ThisStore {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id, name = %record.name))]
     async fn insert_import(
         &self,
         account_id: i64,
@@ -339,6 +346,7 @@ impl crate::stores::DomainStore for ThisStore {
         Domain::try_from(row)
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_name))]
     async fn restore_domain(
         &self,
         account_id: i64,
@@ -371,6 +379,7 @@ impl crate::stores::DomainStore for ThisStore {
         row.map(Domain::try_from).transpose()
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_id))]
     async fn update_settings(
         &self,
         account_id: i64,
@@ -413,6 +422,7 @@ impl crate::stores::DomainStore for ThisStore {
         row.map(Domain::try_from).transpose()
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_id))]
     async fn remove_domain(
         &self,
         account_id: i64,

@@ -12,6 +12,7 @@ use crate::stores::zone::*;
 
 #[async_trait]
 impl crate::stores::ZoneFeed for ThisStore {
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn dns_zones(&self) -> Result<Vec<ZoneSource>> {
         let rows: Vec<DomainRow> = sqlx::query_as(&format!(
             "SELECT {DOMAIN_COLUMNS} FROM domains WHERE status = 'active' AND removed_at IS NULL"
@@ -61,6 +62,7 @@ impl crate::stores::ZoneFeed for ThisStore {
             .collect()
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(domain_id))]
     async fn dns_zone(&self, domain_id: i64) -> Result<Option<ZoneSource>> {
         let row: Option<DomainRow> = sqlx::query_as(&format!(
             "SELECT {DOMAIN_COLUMNS} FROM domains WHERE id = $1 AND removed_at IS NULL"
@@ -98,6 +100,7 @@ impl crate::stores::ZoneFeed for ThisStore {
         }))
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn dns_change_head(&self) -> Result<i64> {
         let (head,): (Option<i64>,) = sqlx::query_as("SELECT MAX(seq) FROM dns_changes")
             .fetch_one(self.pool())
@@ -105,6 +108,7 @@ impl crate::stores::ZoneFeed for ThisStore {
         Ok(head.unwrap_or(0))
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(after))]
     async fn dns_changes(&self, after: i64, limit: i64) -> Result<Vec<(i64, i64)>> {
         Ok(sqlx::query_as(
             "SELECT seq, domain_id FROM dns_changes WHERE seq > $1 ORDER BY seq LIMIT $2",
@@ -115,6 +119,7 @@ impl crate::stores::ZoneFeed for ThisStore {
         .await?)
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(keep))]
     async fn purge_dns_changes(&self, keep: i64) -> Result<u64> {
         // At most PURGE_BATCH entries a call, so a long feed (after a
         // bulk import) never holds the writer long.

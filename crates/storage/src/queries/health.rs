@@ -13,6 +13,7 @@ impl crate::stores::Health for ThisStore {
         Self::NAME
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn ping(&self) -> Result<()> {
         sqlx::query("SELECT 1").execute(self.pool()).await?;
         Ok(())
@@ -25,6 +26,7 @@ impl crate::stores::Health for ThisStore {
         )
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn close(&self) {
         self.pool().close().await;
     }

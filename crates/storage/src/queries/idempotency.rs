@@ -11,6 +11,7 @@ use crate::model::*;
 
 #[async_trait]
 impl crate::stores::IdempotencyStore for ThisStore {
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id))]
     async fn idempotency_claim(
         &self,
         account_id: i64,
@@ -45,6 +46,7 @@ impl crate::stores::IdempotencyStore for ThisStore {
         Ok(claimed)
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id))]
     async fn idempotency_get(
         &self,
         account_id: i64,
@@ -70,6 +72,7 @@ impl crate::stores::IdempotencyStore for ThisStore {
         ))
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id))]
     async fn idempotency_complete(
         &self,
         account_id: i64,
@@ -91,6 +94,7 @@ impl crate::stores::IdempotencyStore for ThisStore {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id))]
     async fn idempotency_release(&self, account_id: i64, key: &str) -> Result<()> {
         self.write_one(
             sqlx::query(
@@ -104,6 +108,7 @@ impl crate::stores::IdempotencyStore for ThisStore {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn idempotency_purge(&self, before: DateTime<Utc>) -> Result<u64> {
         let (_guard, mut tx) = self.begin_write().await?;
         let n = sqlx::query("DELETE FROM idempotency_keys WHERE created_at < $1")

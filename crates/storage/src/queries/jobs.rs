@@ -11,6 +11,7 @@ use crate::stores::jobs::JobKind;
 
 #[async_trait]
 impl crate::stores::JobLeases for ThisStore {
+    #[tracing::instrument(level = "debug", skip_all, fields(kind = kind.as_str(), domain_id, holder))]
     async fn claim_job(
         &self,
         kind: JobKind,
@@ -38,6 +39,7 @@ impl crate::stores::JobLeases for ThisStore {
         .await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(kind = kind.as_str(), domain_id, holder))]
     async fn release_job(&self, kind: JobKind, domain_id: i64, holder: &str) -> Result<()> {
         self.write_one(
             sqlx::query(
@@ -51,6 +53,7 @@ impl crate::stores::JobLeases for ThisStore {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn held_job_leases(&self, now: DateTime<Utc>) -> Result<i64> {
         let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM job_leases WHERE until > $1")
             .bind(now)
@@ -59,6 +62,7 @@ impl crate::stores::JobLeases for ThisStore {
         Ok(n)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn purge_job_leases(&self, before: DateTime<Utc>) -> Result<u64> {
         let (_guard, mut tx) = self.begin_write().await?;
         let n = sqlx::query("DELETE FROM job_leases WHERE until < $1")

@@ -14,6 +14,7 @@ use vpsd_domain::OUR_REGISTRAR;
 
 #[async_trait]
 impl crate::stores::LifecycleStore for ThisStore {
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn due_registrations(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<Domain>> {
         self.domains_due(
             "status = 'pending' AND activates_at <= $1",
@@ -25,6 +26,7 @@ impl crate::stores::LifecycleStore for ThisStore {
         .await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(domain_id))]
     async fn activate_registration(
         &self,
         domain_id: i64,
@@ -47,6 +49,7 @@ impl crate::stores::LifecycleStore for ThisStore {
         .await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(domain_id))]
     async fn expire_domain(
         &self,
         domain_id: i64,
@@ -70,6 +73,7 @@ impl crate::stores::LifecycleStore for ThisStore {
         .await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(domain_id = r.domain_id))]
     async fn renew_domain(&self, r: &Renewal, audit: &Audit<'_>) -> Result<Domain> {
         let (_guard, mut tx) = self.begin_write().await?;
         let row: Option<DomainRow> = sqlx::query_as(&format!(
@@ -110,6 +114,7 @@ impl crate::stores::LifecycleStore for ThisStore {
         Domain::try_from(row)
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(domain_id = r.domain_id))]
     async fn undo_renewal(
         &self,
         r: &Renewal,
@@ -155,6 +160,7 @@ impl crate::stores::LifecycleStore for ThisStore {
         Ok(true)
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(domain_id))]
     async fn renewal_failed(
         &self,
         domain_id: i64,
@@ -184,6 +190,7 @@ impl crate::stores::LifecycleStore for ThisStore {
         Ok(done)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn due_auto_renewals(
         &self,
         now: DateTime<Utc>,
@@ -206,6 +213,7 @@ impl crate::stores::LifecycleStore for ThisStore {
         domains(rows)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn expiring(
         &self,
         now: DateTime<Utc>,
@@ -233,6 +241,7 @@ impl crate::stores::LifecycleStore for ThisStore {
         domains(rows)
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(domain_id))]
     async fn mark_warned(
         &self,
         domain_id: i64,
@@ -262,6 +271,7 @@ impl crate::stores::LifecycleStore for ThisStore {
         Ok(done)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn due_expirations(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<Domain>> {
         self.domains_due(
             "status = 'active' AND expiration_date <= $1",
@@ -273,6 +283,7 @@ impl crate::stores::LifecycleStore for ThisStore {
         .await
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn due_releases(&self, expired_by: DateTime<Utc>, limit: i64) -> Result<Vec<Domain>> {
         self.domains_due(
             "status = 'expired' AND expiration_date <= $1",
@@ -284,6 +295,7 @@ impl crate::stores::LifecycleStore for ThisStore {
         .await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(domain_id))]
     async fn release_domain(
         &self,
         domain_id: i64,

@@ -12,6 +12,7 @@ use crate::stores::outbox::*;
 
 #[async_trait]
 impl crate::stores::Outbox for ThisStore {
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn outbox(&self) -> Result<Vec<OutboxMail>> {
         let rows: Vec<OutboxRow> = sqlx::query_as(
             "SELECT id, account_id, recipient, subject, body, created_at, sent_at, \
@@ -22,6 +23,7 @@ impl crate::stores::Outbox for ThisStore {
         Ok(rows.into_iter().map(Into::into).collect())
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn claim_mail(
         &self,
         now: DateTime<Utc>,
@@ -53,6 +55,7 @@ impl crate::stores::Outbox for ThisStore {
         Ok(mails)
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(id))]
     async fn mail_sent(&self, id: i64, now: DateTime<Utc>) -> Result<bool> {
         self.write_one(
             sqlx::query(
@@ -65,6 +68,7 @@ impl crate::stores::Outbox for ThisStore {
         .await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(id))]
     async fn mail_failed(
         &self,
         id: i64,

@@ -40,6 +40,7 @@ impl ThisStore {
 
 #[async_trait]
 impl crate::stores::RegistryStore for ThisStore {
+    #[tracing::instrument(level = "debug", skip_all, fields(name))]
     async fn registry_get(&self, name: &str) -> Result<Option<RegistryRecord>> {
         let row: Option<RegistryRow> = sqlx::query_as(&format!(
             "SELECT {REGISTRY_COLUMNS} FROM registry_names WHERE name = $1"
@@ -50,11 +51,13 @@ impl crate::stores::RegistryStore for ThisStore {
         Ok(row.map(Into::into))
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(name = %r.name))]
     async fn registry_insert(&self, r: &RegistryRecord, now: DateTime<Utc>) -> Result<()> {
         // Every registration writes one: the backend's fastest way.
         self.write_registry_name(r, now).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(name, registrar))]
     async fn registry_delete(&self, name: &str, registrar: &str) -> Result<bool> {
         self.write_one(
             sqlx::query("DELETE FROM registry_names WHERE name = $1 AND registrar = $2")
@@ -64,6 +67,7 @@ impl crate::stores::RegistryStore for ThisStore {
         .await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(name))]
     async fn registry_update(
         &self,
         name: &str,
@@ -85,6 +89,7 @@ impl crate::stores::RegistryStore for ThisStore {
         .await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(name, gaining))]
     async fn registry_request_transfer(
         &self,
         name: &str,
@@ -103,6 +108,7 @@ impl crate::stores::RegistryStore for ThisStore {
         .await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(name, gaining))]
     async fn registry_complete_transfer(
         &self,
         name: &str,
@@ -125,6 +131,7 @@ impl crate::stores::RegistryStore for ThisStore {
         .await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(name, gaining))]
     async fn registry_cancel_transfer(&self, name: &str, gaining: &str) -> Result<bool> {
         self.write_one(
             sqlx::query(
@@ -137,6 +144,7 @@ impl crate::stores::RegistryStore for ThisStore {
         .await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(name, registrar))]
     async fn registry_set_auth_code(
         &self,
         name: &str,
@@ -157,6 +165,7 @@ impl crate::stores::RegistryStore for ThisStore {
         .await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(name, registrar))]
     async fn registry_renew(
         &self,
         name: &str,

@@ -11,6 +11,7 @@ use crate::model::*;
 
 #[async_trait]
 impl crate::stores::TokenStore for ThisStore {
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id = t.account_id))]
     async fn create_token(&self, t: &NewToken, audit: &Audit<'_>) -> Result<i64> {
         let (_guard, mut tx) = self.begin_write().await?;
         let row: Option<(i64,)> = sqlx::query_as(
@@ -38,12 +39,14 @@ impl crate::stores::TokenStore for ThisStore {
         row.map(|r| r.0).ok_or(StoreError::NotFound)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn token_owner(&self, token_hash: &str) -> Result<Option<TokenOwner>> {
         // Read on every request; each backend answers it its
         // fastest exact way.
         self.read_token_owner(token_hash).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id))]
     async fn tokens(&self, account_id: i64) -> Result<Vec<TokenInfo>> {
         #[allow(clippy::type_complexity)]
         let rows: Vec<(
@@ -81,6 +84,7 @@ impl crate::stores::TokenStore for ThisStore {
             .collect())
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(token_id))]
     async fn revoke_token(
         &self,
         token_id: i64,
@@ -104,6 +108,7 @@ impl crate::stores::TokenStore for ThisStore {
         Ok(true)
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(token_id))]
     async fn token_used(&self, token_id: i64, now: DateTime<Utc>) -> Result<()> {
         self.write_one(
             sqlx::query("UPDATE api_tokens SET last_used_at = $2 WHERE id = $1")

@@ -13,6 +13,7 @@ use crate::stores::domains::*;
 
 #[async_trait]
 impl crate::stores::TransferStore for ThisStore {
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id = t.account_id, domain_id = t.domain_id))]
     async fn begin_transfer(
         &self,
         t: &NewTransfer,
@@ -76,6 +77,7 @@ impl crate::stores::TransferStore for ThisStore {
         Domain::try_from(row)
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(domain_id))]
     async fn fail_transfer(
         &self,
         domain_id: i64,
@@ -122,6 +124,7 @@ impl crate::stores::TransferStore for ThisStore {
         Ok(true)
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(domain_id, registrar))]
     async fn complete_transfer(
         &self,
         domain_id: i64,
@@ -150,6 +153,7 @@ impl crate::stores::TransferStore for ThisStore {
         .await
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn due_transfers(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<Domain>> {
         self.domains_due(
             "transfer_status = 'pending' AND transfer_completes_at <= $1",
@@ -161,6 +165,7 @@ impl crate::stores::TransferStore for ThisStore {
         .await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(domain_id, gaining))]
     async fn begin_transfer_out(
         &self,
         domain_id: i64,
@@ -190,6 +195,7 @@ impl crate::stores::TransferStore for ThisStore {
         .await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(domain_id))]
     async fn reject_transfer_out(
         &self,
         domain_id: i64,
@@ -213,6 +219,7 @@ impl crate::stores::TransferStore for ThisStore {
         .await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(domain_id))]
     async fn approve_transfer_out(
         &self,
         domain_id: i64,
@@ -234,6 +241,7 @@ impl crate::stores::TransferStore for ThisStore {
         .await
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn due_transfer_outs(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<Domain>> {
         self.domains_due(
             "transfer_out_status = 'pending' AND transfer_out_approves_at <= $1",

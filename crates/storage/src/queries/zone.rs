@@ -244,6 +244,7 @@ impl ThisStore {
 
 #[async_trait]
 impl crate::stores::ZoneStore for ThisStore {
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_id))]
     async fn dns_records(&self, account_id: i64, domain_id: i64) -> Result<Option<Vec<DnsRecord>>> {
         if !self.owns_domain(account_id, domain_id).await? {
             return Ok(None);
@@ -260,6 +261,7 @@ impl crate::stores::ZoneStore for ThisStore {
             .map(Some)
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_id))]
     async fn add_dns_record(
         &self,
         account_id: i64,
@@ -272,6 +274,7 @@ impl crate::stores::ZoneStore for ThisStore {
             .await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_id, record_id))]
     async fn replace_dns_record(
         &self,
         account_id: i64,
@@ -285,6 +288,7 @@ impl crate::stores::ZoneStore for ThisStore {
             .await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_id, record_id))]
     async fn delete_dns_record(
         &self,
         account_id: i64,
@@ -324,6 +328,7 @@ impl crate::stores::ZoneStore for ThisStore {
         Ok(true)
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_id))]
     async fn email_forwards(
         &self,
         account_id: i64,
@@ -341,6 +346,7 @@ impl crate::stores::ZoneStore for ThisStore {
         Ok(Some(rows.into_iter().map(EmailForward::from).collect()))
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_id, replacing = ?replacing))]
     async fn put_email_forward(
         &self,
         account_id: i64,
@@ -396,6 +402,7 @@ impl crate::stores::ZoneStore for ThisStore {
         Ok(Written::Done(row.into()))
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_id, forward_id))]
     async fn delete_email_forward(
         &self,
         account_id: i64,
@@ -415,6 +422,7 @@ impl crate::stores::ZoneStore for ThisStore {
         .await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_id))]
     async fn url_forwards(
         &self,
         account_id: i64,
@@ -432,6 +440,7 @@ impl crate::stores::ZoneStore for ThisStore {
         Ok(Some(rows.into_iter().map(UrlForward::from).collect()))
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_id, replacing = ?replacing))]
     async fn put_url_forward(
         &self,
         account_id: i64,
@@ -496,6 +505,7 @@ impl crate::stores::ZoneStore for ThisStore {
         Ok(Written::Done(row.into()))
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_id, forward_id))]
     async fn delete_url_forward(
         &self,
         account_id: i64,
@@ -515,6 +525,7 @@ impl crate::stores::ZoneStore for ThisStore {
         .await
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(domain_name, host))]
     async fn url_forward_for(&self, domain_name: &str, host: &str) -> Result<Option<UrlForward>> {
         let row: Option<UrlForwardRow> = sqlx::query_as(
             "SELECT f.id, f.domain_id, f.host, f.target, f.status_code, f.keep_path, \

@@ -7,10 +7,18 @@ use crate::error::Result;
 use crate::model::*;
 use vpsd_domain::Money;
 
-/// Accounts and their ledger. Implemented for SQLite and PostgreSQL (`queries/accounts.rs`).
+/// Accounts and their ledger.
+///
+/// Implemented for SQLite and PostgreSQL (`queries/accounts.rs`).
+///
+/// Every method fails with `StoreError::Database` when the database
+/// cannot be reached or refuses the statement; the other errors are named
+/// on the method.
 #[async_trait]
 pub trait AccountStore: Send + Sync + std::fmt::Debug {
-    /// Creates an account; an opening balance is written as a ledger credit.
+    /// Creates an account with `balance`; a non-zero opening balance is
+    /// written as a ledger credit in the same transaction, with the audit
+    /// entry. Answers the new account.
     async fn create_account(
         &self,
         email: &str,
@@ -19,7 +27,9 @@ pub trait AccountStore: Send + Sync + std::fmt::Debug {
         audit: &Audit<'_>,
     ) -> Result<Account>;
 
-    /// Adds money (a ledger credit). `NotFound` for an unknown account.
+    /// Adds `amount` to the balance, with its ledger credit (`description`)
+    /// and the audit entry, in one transaction; answers the account after.
+    /// Errors: `NotFound` for an unknown account.
     async fn credit_account(
         &self,
         account_id: i64,
@@ -29,15 +39,22 @@ pub trait AccountStore: Send + Sync + std::fmt::Debug {
         audit: &Audit<'_>,
     ) -> Result<Account>;
 
+    /// The account `account_id`; `None` when there is none.
     async fn account(&self, account_id: i64) -> Result<Option<Account>>;
 
+    /// How many accounts there are.
     async fn account_count(&self) -> Result<i64>;
 
+    /// Every ledger entry of the account, oldest first (empty for an unknown
+    /// account).
     async fn ledger(&self, account_id: i64) -> Result<Vec<LedgerEntry>>;
 
+    /// The sum of the account's ledger (0 for an unknown account): always
+    /// equals its balance.
     async fn ledger_sum(&self, account_id: i64) -> Result<Money>;
 
-    /// One page of the ledger, newest first, with the total count.
+    /// One page of the account's ledger, newest first, with the total
+    /// number of entries: `(total, page)`.
     async fn ledger_page(
         &self,
         account_id: i64,

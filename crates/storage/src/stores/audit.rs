@@ -6,10 +6,17 @@ use chrono::{DateTime, Utc};
 use crate::error::Result;
 use crate::model::*;
 
-/// The audit log. Implemented for SQLite and PostgreSQL (`queries/audit.rs`).
+/// The audit log.
+///
+/// Implemented for SQLite and PostgreSQL (`queries/audit.rs`).
+///
+/// Every method fails with `StoreError::Database` when the database
+/// cannot be reached or refuses the statement; the other errors are named
+/// on the method.
 #[async_trait]
 pub trait AuditLog: Send + Sync + std::fmt::Debug {
-    /// One page of the account's audit log, newest first.
+    /// One page of the account's audit log, newest first, with the total
+    /// number of entries: `(total, page)`.
     async fn audit_page(
         &self,
         account_id: i64,
@@ -17,8 +24,8 @@ pub trait AuditLog: Send + Sync + std::fmt::Debug {
         limit: i64,
     ) -> Result<(i64, Vec<AuditEntry>)>;
 
-    /// Appends an audit entry for a change kept elsewhere (at the
-    /// registry, such as a new auth code).
+    /// Appends an audit entry for a change kept elsewhere (at the registry,
+    /// such as a new auth code), about `domain` (`(id, name)`) if any.
     async fn append_audit(
         &self,
         account_id: i64,

@@ -9,7 +9,13 @@ use crate::model::*;
 use vpsd_domain::lifecycle::{DomainStatus, TransferOutStatus, TransferStatus};
 use vpsd_domain::Money;
 
-/// Domains in accounts: the list, the detail, registrations, imports and settings. Implemented for SQLite and PostgreSQL (`queries/domains.rs`).
+/// Domains in accounts: the list, the detail, registrations, imports and settings.
+///
+/// Implemented for SQLite and PostgreSQL (`queries/domains.rs`).
+///
+/// Every method fails with `StoreError::Database` when the database
+/// cannot be reached or refuses the statement; the other errors are named
+/// on the method.
 #[async_trait]
 pub trait DomainStore: Send + Sync + std::fmt::Debug {
     /// Makes the next new domain's id at least `last + 1` (never lowers
@@ -17,7 +23,10 @@ pub trait DomainStore: Send + Sync + std::fmt::Debug {
     /// (`docs/api-v1.md`, domain 101).
     async fn skip_domain_ids(&self, last: i64) -> Result<()>;
 
-    /// One page of an account's domains, ordered by id, with the total count.
+    /// One page of an account's domains (not removed) matching `filter`,
+    /// ordered by id, with the total that match. A page read before is
+    /// handed out again while the account's list is unchanged
+    /// (`list_cache.rs`).
     async fn list_domains(
         &self,
         account_id: i64,
@@ -26,19 +35,25 @@ pub trait DomainStore: Send + Sync + std::fmt::Debug {
         limit: i64,
     ) -> Result<DomainPage>;
 
-    /// A domain of the account (never another account's).
+    /// The domain `domain_id` of the account; `None` when there is none, it
+    /// is another account's, or it was removed. The hottest read.
     async fn domain(&self, account_id: i64, domain_id: i64) -> Result<Option<Domain>>;
 
+    /// The domain named `domain_name` (any account's, removed or not);
+    /// `None` when no account has it.
     async fn domain_by_name(&self, domain_name: &str) -> Result<Option<Domain>>;
 
-    /// Records a pending registration and charges it, in one transaction.
-    /// `Conflict` when the name is taken, `InsufficientFunds` when short.
+    /// Records a pending registration and charges it (ledger entry and
+    /// audit entry), in one transaction. Errors: `Conflict` when the name is
+    /// taken, `InsufficientFunds` when the balance is short (nothing is
+    /// written).
     async fn insert_registration(&self, reg: &NewRegistration, audit: &Audit<'_>)
         -> Result<Domain>;
 
     /// Undoes a registration the registry refused: removes the domain and
-    /// refunds what it was charged, in one transaction. `StateChanged` when
-    /// it is no longer pending.
+    /// refunds what it was charged (`description` on the ledger), with the
+    /// mail if any, in one transaction. Errors: `StateChanged` when it is no
+    /// longer pending (nothing is written).
     async fn cancel_registration(
         &self,
         domain_id: i64,
@@ -48,7 +63,8 @@ pub trait DomainStore: Send + Sync + std::fmt::Debug {
         audit: &Audit<'_>,
     ) -> Result<()>;
 
-    /// Adds a name held at another registrar to an account.
+    /// Adds a name held at another registrar to an account, active, as the
+    /// registry knows it. Errors: `Conflict` when an account has the name.
     async fn insert_import(
         &self,
         account_id: i64,
@@ -57,7 +73,9 @@ pub trait DomainStore: Send + Sync + std::fmt::Debug {
         audit: &Audit<'_>,
     ) -> Result<Domain>;
 
-    /// Brings back a domain the account removed from its management.
+    /// Brings back a domain the account removed from its management; the
+    /// domain as it is now, or `None` when the account has no removed domain
+    /// of that name.
     async fn restore_domain(
         &self,
         account_id: i64,
@@ -66,6 +84,9 @@ pub trait DomainStore: Send + Sync + std::fmt::Debug {
         audit: &Audit<'_>,
     ) -> Result<Option<Domain>>;
 
+    /// Applies `change` to a domain of the account, with the audit entry;
+    /// the domain after, or `None` when it is not the account's (or
+    /// removed).
     async fn update_settings(
         &self,
         account_id: i64,
@@ -76,7 +97,8 @@ pub trait DomainStore: Send + Sync + std::fmt::Debug {
     ) -> Result<Option<Domain>>;
 
     /// Removes a domain from the account's management (the registration
-    /// continues). Returns whether it was there.
+    /// continues). `true` when it was removed; `false` when it was not the
+    /// account's or already removed.
     async fn remove_domain(
         &self,
         account_id: i64,

@@ -6,11 +6,17 @@ use chrono::{DateTime, Utc};
 use crate::error::Result;
 use crate::model::*;
 
-/// Idempotency keys of API requests. Implemented for SQLite and PostgreSQL (`queries/idempotency.rs`).
+/// Idempotency keys of API requests.
+///
+/// Implemented for SQLite and PostgreSQL (`queries/idempotency.rs`).
+///
+/// Every method fails with `StoreError::Database` when the database
+/// cannot be reached or refuses the statement; the other errors are named
+/// on the method.
 #[async_trait]
 pub trait IdempotencyStore: Send + Sync + std::fmt::Debug {
-    /// Claims `key` for a request: true when this call created it (the
-    /// caller then runs the request), false when it already exists. A key
+    /// Claims `key` for a request: `true` when this call created it (the
+    /// caller then runs the request), `false` when it exists already. A key
     /// created before `expired_before` is replaced.
     async fn idempotency_claim(
         &self,
@@ -21,13 +27,15 @@ pub trait IdempotencyStore: Send + Sync + std::fmt::Debug {
         expired_before: DateTime<Utc>,
     ) -> Result<bool>;
 
+    /// What the account's `key` holds; `None` when there is no such key.
     async fn idempotency_get(
         &self,
         account_id: i64,
         key: &str,
     ) -> Result<Option<IdempotentRequest>>;
 
-    /// Stores the answer of the request that claimed the key.
+    /// Stores the answer (`status`, `body`) of the request that claimed the
+    /// key.
     async fn idempotency_complete(
         &self,
         account_id: i64,
@@ -36,9 +44,10 @@ pub trait IdempotencyStore: Send + Sync + std::fmt::Debug {
         body: &str,
     ) -> Result<()>;
 
-    /// Lets the key go (the request failed on our side, so a retry may run).
+    /// Lets an unanswered key go (the request failed on our side, so a
+    /// retry may run); an answered key stays.
     async fn idempotency_release(&self, account_id: i64, key: &str) -> Result<()>;
 
-    /// Forgets keys created before `before`.
+    /// Forgets keys created before `before`; how many.
     async fn idempotency_purge(&self, before: DateTime<Utc>) -> Result<u64>;
 }

@@ -5,12 +5,19 @@ use chrono::{DateTime, Utc};
 
 use crate::error::Result;
 
-/// Job leases: one worker at a time per job. Implemented for SQLite and PostgreSQL (`queries/jobs.rs`).
+/// Job leases: one worker at a time per job.
+///
+/// Implemented for SQLite and PostgreSQL (`queries/jobs.rs`).
+///
+/// Every method fails with `StoreError::Database` when the database
+/// cannot be reached or refuses the statement; the other errors are named
+/// on the method.
 #[async_trait]
 pub trait JobLeases: Send + Sync + std::fmt::Debug {
     /// Takes the lease on job `kind` for a domain until `until`, unless
-    /// another holder's lease is still running: true when taken. A worker
-    /// that dies lets go when its lease ends.
+    /// another holder's lease is still running at `now`. `true` when taken;
+    /// `false` when someone else holds it. A worker that dies lets go when
+    /// its lease ends.
     async fn claim_job(
         &self,
         kind: JobKind,
@@ -20,13 +27,14 @@ pub trait JobLeases: Send + Sync + std::fmt::Debug {
         until: DateTime<Utc>,
     ) -> Result<bool>;
 
-    /// Gives a lease back once its job is done.
+    /// Gives `holder`'s lease back once its job is done (another holder's
+    /// lease is left alone).
     async fn release_job(&self, kind: JobKind, domain_id: i64, holder: &str) -> Result<()>;
 
     /// How many leases are held at `now` (jobs being worked on).
     async fn held_job_leases(&self, now: DateTime<Utc>) -> Result<i64>;
 
-    /// Forgets leases that ended before `before`.
+    /// Forgets leases that ended before `before`; how many.
     async fn purge_job_leases(&self, before: DateTime<Utc>) -> Result<u64>;
 }
 

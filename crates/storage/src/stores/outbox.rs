@@ -6,14 +6,21 @@ use chrono::{DateTime, Utc};
 use crate::error::Result;
 use crate::model::*;
 
-/// The outbox of mails to send. Implemented for SQLite and PostgreSQL (`queries/outbox.rs`).
+/// The outbox of mails to send.
+///
+/// Implemented for SQLite and PostgreSQL (`queries/outbox.rs`).
+///
+/// Every method fails with `StoreError::Database` when the database
+/// cannot be reached or refuses the statement; the other errors are named
+/// on the method.
 #[async_trait]
 pub trait Outbox: Send + Sync + std::fmt::Debug {
+    /// Every mail of the outbox, oldest first (sent or not).
     async fn outbox(&self) -> Result<Vec<OutboxMail>>;
 
-    /// Takes up to `limit` mails due for delivery, held until `lease_until`
-    /// (a sender that dies lets go when its lease ends), and counts the
-    /// attempt.
+    /// Takes up to `limit` mails due for delivery at `now`, held until
+    /// `lease_until` (a sender that dies lets go when its lease ends), and
+    /// counts the attempt; oldest first.
     async fn claim_mail(
         &self,
         now: DateTime<Utc>,
@@ -21,10 +28,13 @@ pub trait Outbox: Send + Sync + std::fmt::Debug {
         limit: i64,
     ) -> Result<Vec<OutboxMail>>;
 
-    /// The relay accepted the mail.
+    /// The relay accepted the mail. `true` when this call marked it sent;
+    /// `false` when it was sent already (or is unknown).
     async fn mail_sent(&self, id: i64, now: DateTime<Utc>) -> Result<bool>;
 
-    /// The attempt failed: try again at `retry_at`, or never (`None`).
+    /// The attempt failed with `error`: try again at `retry_at`, or never
+    /// (`None`: given up). `true` when noted; `false` when the mail was sent
+    /// meanwhile (or is unknown).
     async fn mail_failed(
         &self,
         id: i64,

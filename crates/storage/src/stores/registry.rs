@@ -7,16 +7,27 @@ use crate::codec::*;
 use crate::error::Result;
 use crate::model::*;
 
-/// The sandbox registry's own names. Implemented for SQLite and PostgreSQL (`queries/registry.rs`).
+/// The sandbox registry's own names.
+///
+/// Implemented for SQLite and PostgreSQL (`queries/registry.rs`).
+///
+/// Every method fails with `StoreError::Database` when the database
+/// cannot be reached or refuses the statement; the other errors are named
+/// on the method.
 #[async_trait]
 pub trait RegistryStore: Send + Sync + std::fmt::Debug {
+    /// The name as the registry knows it; `None` when it is not registered.
     async fn registry_get(&self, name: &str) -> Result<Option<RegistryRecord>>;
 
-    /// `Conflict` when the name is already registered.
+    /// Registers a name. Errors: `Conflict` when it is registered already.
     async fn registry_insert(&self, record: &RegistryRecord, now: DateTime<Utc>) -> Result<()>;
 
+    /// Deletes a name `registrar` sponsors. `true` when deleted; `false` when
+    /// it is not registered or another registrar sponsors it.
     async fn registry_delete(&self, name: &str, registrar: &str) -> Result<bool>;
 
+    /// Changes a name's nameservers and transfer lock (`None` leaves one as
+    /// it is). `true` when changed; `false` when it is not registered.
     async fn registry_update(
         &self,
         name: &str,
@@ -25,7 +36,8 @@ pub trait RegistryStore: Send + Sync + std::fmt::Debug {
         now: DateTime<Utc>,
     ) -> Result<bool>;
 
-    /// Marks a transfer pending unless one already is.
+    /// Marks a transfer to `gaining` pending. `true` when marked; `false`
+    /// when one is pending already or the name is not registered.
     async fn registry_request_transfer(
         &self,
         name: &str,
@@ -33,7 +45,8 @@ pub trait RegistryStore: Send + Sync + std::fmt::Debug {
         now: DateTime<Utc>,
     ) -> Result<bool>;
 
-    /// Moves the name to `gaining` if a transfer to it is pending.
+    /// Moves the name to `gaining` until `expires_at` if a transfer to it is
+    /// pending. `true` when moved; `false` otherwise.
     async fn registry_complete_transfer(
         &self,
         name: &str,
@@ -42,9 +55,12 @@ pub trait RegistryStore: Send + Sync + std::fmt::Debug {
         now: DateTime<Utc>,
     ) -> Result<bool>;
 
+    /// Drops a pending transfer to `gaining`. `true` when dropped; `false`
+    /// when no transfer to it is pending.
     async fn registry_cancel_transfer(&self, name: &str, gaining: &str) -> Result<bool>;
 
-    /// Sets the auth code of a name `registrar` sponsors.
+    /// Sets the auth code of a name `registrar` sponsors. `true` when set;
+    /// `false` when it does not sponsor it.
     async fn registry_set_auth_code(
         &self,
         name: &str,
@@ -53,7 +69,8 @@ pub trait RegistryStore: Send + Sync + std::fmt::Debug {
         now: DateTime<Utc>,
     ) -> Result<bool>;
 
-    /// Moves a name's expiration from `from` to `to` if it is still `from`.
+    /// Moves a name's expiration from `from` to `to` if `registrar` sponsors
+    /// it and it is still `from`. `true` when moved; `false` otherwise.
     async fn registry_renew(
         &self,
         name: &str,

@@ -6,17 +6,30 @@ use chrono::{DateTime, Utc};
 use crate::error::Result;
 use crate::model::*;
 
-/// API tokens. Implemented for SQLite and PostgreSQL (`queries/tokens.rs`).
+/// API tokens.
+///
+/// Implemented for SQLite and PostgreSQL (`queries/tokens.rs`).
+///
+/// Every method fails with `StoreError::Database` when the database
+/// cannot be reached or refuses the statement; the other errors are named
+/// on the method.
 #[async_trait]
 pub trait TokenStore: Send + Sync + std::fmt::Debug {
-    /// `NotFound` when the account does not exist.
+    /// Creates a token (only its hash is kept), with the audit entry;
+    /// answers its id. Errors: `NotFound` when the account does not exist,
+    /// `Conflict` when the hash exists already.
     async fn create_token(&self, token: &NewToken, audit: &Audit<'_>) -> Result<i64>;
 
+    /// Who the token with this hash belongs to and what it may do, exact on
+    /// every call (a revocation holds from the next request); `None` for an
+    /// unknown hash. Read on every authenticated request.
     async fn token_owner(&self, token_hash: &str) -> Result<Option<TokenOwner>>;
 
+    /// The account's tokens, oldest first (never the tokens themselves).
     async fn tokens(&self, account_id: i64) -> Result<Vec<TokenInfo>>;
 
-    /// False when there is no such token or it was revoked already.
+    /// Revokes a token, with the audit entry. `true` when this call revoked
+    /// it; `false` when there is no such token or it was revoked already.
     async fn revoke_token(
         &self,
         token_id: i64,
@@ -24,6 +37,7 @@ pub trait TokenStore: Send + Sync + std::fmt::Debug {
         audit: &Audit<'_>,
     ) -> Result<bool>;
 
+    /// Notes when a token was last used. A missing token is ignored.
     async fn token_used(&self, token_id: i64, now: DateTime<Utc>) -> Result<()>;
 }
 

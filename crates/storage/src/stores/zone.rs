@@ -8,13 +8,22 @@ use crate::error::{Result, StoreError};
 use crate::model::*;
 use vpsd_domain::dns::{Clash, RecordData, RecordType};
 
-/// Zone content: DNS records, email and URL forwards. Implemented for SQLite and PostgreSQL (`queries/zone.rs`).
+/// Zone content: DNS records, email and URL forwards.
+///
+/// Implemented for SQLite and PostgreSQL (`queries/zone.rs`).
+///
+/// Every method fails with `StoreError::Database` when the database
+/// cannot be reached or refuses the statement; the other errors are named
+/// on the method.
 #[async_trait]
 pub trait ZoneStore: Send + Sync + std::fmt::Debug {
-    /// The zone's records, by name and id; `None` if the domain is not the
-    /// account's.
+    /// The zone's records, by id; `None` when the domain is not the
+    /// account's (or removed).
     async fn dns_records(&self, account_id: i64, domain_id: i64) -> Result<Option<Vec<DnsRecord>>>;
 
+    /// Adds a record after the checks against the records at its name
+    /// (`vpsd_domain::dns::clash`), raising the zone's serial, with the
+    /// audit entry, in one transaction. See [`Written`] for the outcomes.
     async fn add_dns_record(
         &self,
         account_id: i64,
@@ -24,6 +33,9 @@ pub trait ZoneStore: Send + Sync + std::fmt::Debug {
         audit: &Audit<'_>,
     ) -> Result<Written<DnsRecord, Clash>>;
 
+    /// Replaces record `record_id` of the domain, with the same checks and
+    /// serial as [`ZoneStore::add_dns_record`]. `Written::NotFound` also
+    /// when the record is not the domain's.
     async fn replace_dns_record(
         &self,
         account_id: i64,
@@ -34,6 +46,9 @@ pub trait ZoneStore: Send + Sync + std::fmt::Debug {
         audit: &Audit<'_>,
     ) -> Result<Written<DnsRecord, Clash>>;
 
+    /// Deletes a record, raising the zone's serial, with the audit entry.
+    /// `true` when deleted; `false` when the domain or the record is not the
+    /// account's.
     async fn delete_dns_record(
         &self,
         account_id: i64,
@@ -43,13 +58,19 @@ pub trait ZoneStore: Send + Sync + std::fmt::Debug {
         audit: &Audit<'_>,
     ) -> Result<bool>;
 
+    /// The domain's email forwards, by alias; `None` when the domain is not
+    /// the account's.
     async fn email_forwards(
         &self,
         account_id: i64,
         domain_id: i64,
     ) -> Result<Option<Vec<EmailForward>>>;
 
-    /// Adds a forward (`replacing` none) or changes forward `replacing`.
+    /// Adds an email forward (`replacing` none) or changes forward
+    /// `replacing`, raising the zone's serial, with the audit entry.
+    /// `Written::Refused` when the alias is taken or the domain has
+    /// `MAX_FORWARDS`; `Written::NotFound` when the domain (or the forward
+    /// replaced) is not the account's.
     async fn put_email_forward(
         &self,
         account_id: i64,
@@ -60,6 +81,8 @@ pub trait ZoneStore: Send + Sync + std::fmt::Debug {
         audit: &Audit<'_>,
     ) -> Result<Written<EmailForward, ForwardClash>>;
 
+    /// Deletes an email forward. `true` when deleted; `false` when the domain
+    /// or the forward is not the account's.
     async fn delete_email_forward(
         &self,
         account_id: i64,
@@ -69,12 +92,17 @@ pub trait ZoneStore: Send + Sync + std::fmt::Debug {
         audit: &Audit<'_>,
     ) -> Result<bool>;
 
+    /// The domain's URL forwards, by host; `None` when the domain is not the
+    /// account's.
     async fn url_forwards(
         &self,
         account_id: i64,
         domain_id: i64,
     ) -> Result<Option<Vec<UrlForward>>>;
 
+    /// Adds a URL forward (`replacing` none) or changes forward `replacing`;
+    /// the outcomes as for [`ZoneStore::put_email_forward`] (the host
+    /// taken instead of the alias).
     async fn put_url_forward(
         &self,
         account_id: i64,
@@ -85,6 +113,8 @@ pub trait ZoneStore: Send + Sync + std::fmt::Debug {
         audit: &Audit<'_>,
     ) -> Result<Written<UrlForward, ForwardClash>>;
 
+    /// Deletes a URL forward. `true` when deleted; `false` when the domain
+    /// or the forward is not the account's.
     async fn delete_url_forward(
         &self,
         account_id: i64,
@@ -94,8 +124,9 @@ pub trait ZoneStore: Send + Sync + std::fmt::Debug {
         audit: &Audit<'_>,
     ) -> Result<bool>;
 
-    /// The URL forward of `host` (relative) at `domain_name`, if the domain
-    /// is active (the forwarding listener's lookup).
+    /// The URL forward of `host` (relative, `@` for the apex) at
+    /// `domain_name`; `None` when there is none or the domain is not active
+    /// (the forwarding listener's lookup).
     async fn url_forward_for(&self, domain_name: &str, host: &str) -> Result<Option<UrlForward>>;
 }
 
