@@ -43,7 +43,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::OptionalExtension;
 
 use crate::error::{Result, StoreError};
-use crate::wal_stamp::{Stamp, WalIndex};
+use crate::wal_stamp::WalIndex;
 use vpsd_domain::lifecycle::DomainStatus;
 
 use crate::backend::Backend;
@@ -52,11 +52,16 @@ use crate::list_cache::ListCache;
 use crate::model::{
     Audit, Domain, DomainFilter, DomainPage, NewRegistration, RegistryRecord, TokenOwner,
 };
+use crate::stores::audit::action_text;
 use crate::stores::domains::{
     domains, DomainRow, DEBIT, DOMAIN_BY_ID, DOMAIN_COLUMNS, INSERT_AUDIT, INSERT_LEDGER,
     INSERT_REGISTRATION, INSERT_REGISTRY_NAME, LIST_VERSION, LIST_WHERE,
 };
 use crate::stores::tokens::{token_owner_of, TOKEN_OWNER};
+
+mod connections;
+
+use connections::{open_reader, read_error, write_error, DomainCache, ListReaders};
 
 /// The database the shared queries are compiled against here.
 type Db = Sqlite;
@@ -103,7 +108,7 @@ impl AuditValues {
         AuditValues {
             kind: audit.actor.kind,
             token_id: audit.actor.token_id,
-            action: audit.action,
+            action: action_text(audit),
             changes: audit.changes.clone(),
             request_id: audit.actor.request_id.clone(),
         }
@@ -138,80 +143,6 @@ pub struct SqliteStore {
     cached: ThreadLocal<RefCell<DomainCache>>,
     /// List pages kept with their list version (`list_cache.rs`).
     kept_lists: ListCache,
-}
-
-/// Domains read at one wal-index stamp, by (account, id), and tokens'
-/// owners read at it, by the token's hash.
-#[derive(Default)]
-struct DomainCache {
-    stamp: Option<Stamp>,
-    domains: std::collections::HashMap<(i64, i64), Domain>,
-    tokens: std::collections::HashMap<String, TokenOwner>,
-}
-
-impl DomainCache {
-    /// Entries of each kind kept per thread at most (then the cache starts
-    /// over).
-    const MAX: usize = 10_000;
-
-    /// Empties the cache unless it holds reads made at `stamp` and has
-    /// room, and marks it as holding reads made at `stamp`.
-    fn start_at(&mut self, stamp: Stamp) {
-        if self.stamp != Some(stamp)
-            || self.domains.len() >= Self::MAX
-            || self.tokens.len() >= Self::MAX
-        {
-            self.domains.clear();
-            self.tokens.clear();
-            self.stamp = Some(stamp);
-        }
-    }
-}
-
-/// Read-only connections for list pages, used on the blocking pool: at
-/// most [`ListReaders::MAX`] at once (each holds a page cache).
-struct ListReaders {
-    path: PathBuf,
-    idle: std::sync::Mutex<Vec<rusqlite::Connection>>,
-    permits: tokio::sync::Semaphore,
-}
-
-impl ListReaders {
-    const MAX: usize = 8;
-
-    fn new(path: PathBuf) -> Self {
-        ListReaders {
-            path,
-            idle: std::sync::Mutex::new(Vec::new()),
-            permits: tokio::sync::Semaphore::new(Self::MAX),
-        }
-    }
-
-    fn take(&self) -> Result<rusqlite::Connection> {
-        if let Some(conn) = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop() {
-            return Ok(conn);
-        }
-        open_reader(&self.path)
-    }
-
-    fn give_back(&self, conn: rusqlite::Connection) {
-        self.idle
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(conn);
-    }
-}
-
-/// A read-only connection to the database file.
-fn open_reader(path: &PathBuf) -> Result<rusqlite::Connection> {
-    let conn = rusqlite::Connection::open_with_flags(
-        path,
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .map_err(read_error)?;
-    conn.busy_timeout(Duration::from_secs(10))
-        .map_err(read_error)?;
-    Ok(conn)
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -321,25 +252,6 @@ impl SqliteStore {
         .await
         .map_err(|e| StoreError::Database(sqlx::Error::Protocol(format!("writer task: {e}"))))?
     }
-}
-
-/// A rusqlite write's error as the store's: a unique violation is a
-/// conflict, as on the sqlx path.
-fn write_error(e: rusqlite::Error) -> StoreError {
-    if let rusqlite::Error::SqliteFailure(code, message) = &e {
-        let unique = code.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
-            || code.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY;
-        if unique {
-            return StoreError::Conflict {
-                constraint: message.clone().unwrap_or_else(|| "unique".to_owned()),
-            };
-        }
-    }
-    StoreError::Database(sqlx::Error::Decode(Box::new(e)))
-}
-
-fn read_error(e: rusqlite::Error) -> StoreError {
-    StoreError::Database(sqlx::Error::Decode(Box::new(e)))
 }
 
 impl Backend for SqliteStore {

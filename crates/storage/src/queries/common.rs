@@ -8,6 +8,7 @@ use super::{Db, ThisStore};
 use crate::backend::Backend;
 use crate::error::{Result, StoreError};
 use crate::model::*;
+use crate::stores::audit::action_text;
 use crate::stores::domains::*;
 use vpsd_domain::OUR_REGISTRAR;
 
@@ -88,7 +89,7 @@ impl ThisStore {
             .bind(account_id)
             .bind(audit.actor.kind)
             .bind(audit.actor.token_id)
-            .bind(audit.action)
+            .bind(action_text(audit))
             .bind(domain.map(|d| d.0))
             .bind(domain.map(|d| d.1))
             .bind(&audit.changes)

@@ -35,6 +35,13 @@ pub trait AuditLog: Send + Sync + std::fmt::Debug {
     ) -> Result<()>;
 }
 
+/// How the audit log writes `audit`'s action: the one place the action is
+/// turned into a column value, for both backends and SQLite's in-place
+/// writer.
+pub(crate) fn action_text(audit: &Audit<'_>) -> &'static str {
+    audit.action
+}
+
 // ---- rows: how this aggregate is stored and decoded (both backends)
 
 #[derive(sqlx::FromRow)]
