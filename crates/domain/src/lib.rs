@@ -11,7 +11,9 @@
 //! - [`lifecycle`]: statuses and the date arithmetic of terms and transfers.
 //! - [`token`]: API token generation and hashing.
 //! - [`clock`]: the one source of "now", which tests can move.
+//! - [`audit`]: the catalogue of audit actions ([`AuditAction`]).
 
+pub mod audit;
 pub mod clock;
 pub mod dns;
 pub mod forwarding;
@@ -28,6 +30,7 @@ pub mod token;
 /// `registrar` field (docs/api-v1.md) write it.
 pub const OUR_REGISTRAR: &str = "VPS.org";
 
+pub use audit::AuditAction;
 pub use clock::{Clock, ManualClock, SandboxClock, SystemClock};
 pub use money::Money;
 pub use name::{DomainName, HostName, NameError};

@@ -3,12 +3,14 @@
 
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
+use vpsd_domain::AuditAction;
 use vpsd_domain::Money;
 use vpsd_storage::{Account, Actor, Audit};
 
 use crate::{changes, ts, Registrar, RegistrarError};
 
 impl Registrar {
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id))]
     pub async fn account(&self, account_id: i64) -> Result<Account, RegistrarError> {
         self.store
             .account(account_id)
@@ -17,6 +19,7 @@ impl Registrar {
     }
 
     /// Opens an account; an opening balance is a ledger credit.
+    #[tracing::instrument(level = "info", skip_all, fields(request_id = actor.request_id.as_deref()))]
     pub async fn create_account(
         &self,
         actor: &Actor,
@@ -31,7 +34,7 @@ impl Registrar {
                 self.now(),
                 &Audit {
                     actor,
-                    action: "account.create",
+                    action: AuditAction::AccountCreate,
                     changes: changes(&[
                         ("email", Value::Null, json!(email)),
                         ("balance", Value::Null, json!(balance.to_string())),
@@ -42,6 +45,7 @@ impl Registrar {
     }
 
     /// Adds money to an account (a ledger credit).
+    #[tracing::instrument(level = "info", skip_all, fields(account_id, request_id = actor.request_id.as_deref()))]
     pub async fn credit(
         &self,
         actor: &Actor,
@@ -58,7 +62,7 @@ impl Registrar {
                 self.now(),
                 &Audit {
                     actor,
-                    action: "account.credit",
+                    action: AuditAction::AccountCredit,
                     changes: changes(&[("credit", Value::Null, json!(amount.to_string()))]),
                 },
             )
@@ -66,6 +70,7 @@ impl Registrar {
     }
 
     /// Revokes a token; false when there is no such active token.
+    #[tracing::instrument(level = "info", skip_all, fields(token_id, request_id = actor.request_id.as_deref()))]
     pub async fn revoke_token(&self, actor: &Actor, token_id: i64) -> Result<bool, RegistrarError> {
         Ok(self
             .store
@@ -74,7 +79,7 @@ impl Registrar {
                 self.now(),
                 &Audit {
                     actor,
-                    action: "token.revoke",
+                    action: AuditAction::TokenRevoke,
                     changes: changes(&[("token_id", Value::Null, json!(token_id))]),
                 },
             )
@@ -83,6 +88,7 @@ impl Registrar {
 
     /// Creates an API token for an account: returns its id and the token,
     /// which is shown this once (only its hash is kept).
+    #[tracing::instrument(level = "info", skip_all, fields(account_id, request_id = actor.request_id.as_deref()))]
     pub async fn issue_token(
         &self,
         actor: &Actor,
@@ -106,7 +112,7 @@ impl Registrar {
                 },
                 &Audit {
                     actor,
-                    action: "token.create",
+                    action: AuditAction::TokenCreate,
                     changes: changes(&[
                         ("name", Value::Null, json!(name)),
                         ("read_only", Value::Null, json!(read_only)),
@@ -119,6 +125,7 @@ impl Registrar {
     }
 
     /// One page of the account's ledger, newest first.
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id))]
     pub async fn transactions(
         &self,
         account_id: i64,

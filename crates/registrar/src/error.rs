@@ -5,6 +5,15 @@ use chrono::SecondsFormat;
 use vpsd_registry::{RegistryError, TransferRefusal};
 use vpsd_storage::StoreError;
 
+/// An error kept whole (with its own sources) as the cause of another.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// What an operation could not do; the API maps each variant to a status
+/// and the contract's error code (crates/api, `From<RegistrarError>`).
+///
+/// `Unavailable` and `Internal` keep their cause as [`std::error::Error::source`]
+/// (the store's or the registry's error, with its own chain): the answer
+/// says only what to do, the log says why ([`ErrorChain`]).
 #[derive(Debug, thiserror::Error)]
 pub enum RegistrarError {
     /// Not in this account (or not at all): answered alike, 404.
@@ -19,19 +28,60 @@ pub enum RegistrarError {
     /// The domain changed under the request (a race): 409.
     #[error("{0}")]
     Conflict(String),
-    /// The registry did not answer: 503.
-    #[error("registry unavailable: {0}")]
-    Unavailable(String),
-    #[error("internal: {0}")]
-    Internal(String),
+    /// The registry did not answer: 503. The cause is the registry's error.
+    #[error("registry unavailable")]
+    Unavailable(#[source] BoxError),
+    /// Something failed on our side (the database, a stored value that no
+    /// longer parses): 500. The cause says what.
+    #[error("internal error")]
+    Internal(#[source] BoxError),
+}
+
+/// What was being done when its source failed: a sentence in an error
+/// chain (for instance "stored name example.com" above the parse error).
+#[derive(Debug, thiserror::Error)]
+#[error("{context}")]
+pub struct Context {
+    /// What was being done, with the values it was done on.
+    pub context: String,
+    /// Why it failed.
+    #[source]
+    pub source: BoxError,
+}
+
+/// Displays an error and each of its sources, `outer: inner: root`, for
+/// the logs (`tracing::error!(error = %ErrorChain(&e), ...)`).
+#[derive(Debug, Clone, Copy)]
+pub struct ErrorChain<'a>(pub &'a (dyn std::error::Error + 'static));
+
+impl std::fmt::Display for ErrorChain<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)?;
+        let mut source = self.0.source();
+        while let Some(e) = source {
+            write!(f, ": {e}")?;
+            source = e.source();
+        }
+        Ok(())
+    }
 }
 
 impl RegistrarError {
+    /// A 400 with the contract's `code` and a `detail` that says what to do.
     pub fn invalid(code: &'static str, detail: impl Into<String>) -> Self {
         RegistrarError::Invalid {
             code,
             detail: detail.into(),
         }
+    }
+
+    /// An internal error: `context` says what was being done, `source` why
+    /// it failed.
+    pub(crate) fn internal(context: impl Into<String>, source: impl Into<BoxError>) -> Self {
+        RegistrarError::Internal(Box::new(Context {
+            context: context.into(),
+            source: source.into(),
+        }))
     }
 
     pub(crate) fn taken(name: &str, registrar: &str) -> Self {
@@ -92,7 +142,7 @@ impl From<StoreError> for RegistrarError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound => RegistrarError::NotFound,
-            other => RegistrarError::Internal(other.to_string()),
+            other => RegistrarError::Internal(Box::new(other)),
         }
     }
 }
@@ -116,5 +166,47 @@ impl From<RegistryError> for RegistrarError {
             ),
             RegistryError::Unavailable(e) => RegistrarError::Unavailable(e),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::error::Error as _;
+
+    /// A store failure reaches the log whole: the registrar's error keeps
+    /// the store's as its source, and the chain prints every level.
+    #[test]
+    fn an_internal_error_keeps_its_cause() {
+        let e = RegistrarError::from(StoreError::Conflict {
+            constraint: "domains_name_key".to_owned(),
+        });
+        let source = e.source().expect("a source");
+        assert!(matches!(
+            source.downcast_ref::<StoreError>(),
+            Some(StoreError::Conflict { .. })
+        ));
+        assert_eq!(
+            ErrorChain(&e).to_string(),
+            "internal error: conflict on domains_name_key"
+        );
+
+        let parse = vpsd_domain::DomainName::parse_stored("not a name").expect_err("invalid");
+        let e = RegistrarError::internal("stored name not a name", parse.clone());
+        assert_eq!(
+            ErrorChain(&e).to_string(),
+            format!("internal error: stored name not a name: {parse}")
+        );
+    }
+
+    /// The registry's unavailability keeps the store error under it.
+    #[test]
+    fn an_unavailable_registry_keeps_its_cause() {
+        let e = RegistrarError::from(RegistryError::from(StoreError::StateChanged));
+        assert!(matches!(e, RegistrarError::Unavailable(_)));
+        assert_eq!(
+            ErrorChain(&e).to_string(),
+            "registry unavailable: state changed"
+        );
     }
 }

@@ -4,6 +4,7 @@
 //! the store's write transaction.
 
 use serde_json::{json, Value};
+use vpsd_domain::AuditAction;
 use vpsd_storage::{
     Actor, Audit, EmailForward, EmailForwardData, ForwardClash, UrlForward, UrlForwardData,
 };
@@ -47,6 +48,7 @@ fn url_changes(before: Option<&UrlForwardData>, after: Option<&UrlForwardData>) 
 }
 
 impl Registrar {
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_id))]
     pub async fn email_forwards(
         &self,
         account_id: i64,
@@ -60,6 +62,7 @@ impl Registrar {
 
     /// Adds a forward, or changes `replacing` (the forward as the caller
     /// read it).
+    #[tracing::instrument(level = "info", skip_all, fields(account_id, domain_id, forward_id = replacing.map(|f| f.id), request_id = actor.request_id.as_deref()))]
     pub async fn put_email_forward(
         &self,
         actor: &Actor,
@@ -71,9 +74,9 @@ impl Registrar {
         let audit = Audit {
             actor,
             action: if replacing.is_some() {
-                "email_forward.update"
+                AuditAction::EmailForwardUpdate
             } else {
-                "email_forward.create"
+                AuditAction::EmailForwardCreate
             },
             changes: email_changes(replacing.map(Into::into).as_ref(), Some(data)),
         };
@@ -91,6 +94,7 @@ impl Registrar {
             .ok_or(RegistrarError::NotFound)
     }
 
+    #[tracing::instrument(level = "info", skip_all, fields(account_id, domain_id, forward_id, request_id = actor.request_id.as_deref()))]
     pub async fn delete_email_forward(
         &self,
         actor: &Actor,
@@ -105,7 +109,7 @@ impl Registrar {
         )?;
         let audit = Audit {
             actor,
-            action: "email_forward.delete",
+            action: AuditAction::EmailForwardDelete,
             changes: email_changes(Some(&(&before).into()), None),
         };
         self.store()
@@ -115,6 +119,7 @@ impl Registrar {
             .ok_or(RegistrarError::NotFound)
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_id))]
     pub async fn url_forwards(
         &self,
         account_id: i64,
@@ -128,6 +133,7 @@ impl Registrar {
 
     /// Adds a forward, or changes `replacing` (the forward as the caller
     /// read it).
+    #[tracing::instrument(level = "info", skip_all, fields(account_id, domain_id, forward_id = replacing.map(|f| f.id), request_id = actor.request_id.as_deref()))]
     pub async fn put_url_forward(
         &self,
         actor: &Actor,
@@ -139,9 +145,9 @@ impl Registrar {
         let audit = Audit {
             actor,
             action: if replacing.is_some() {
-                "url_forward.update"
+                AuditAction::UrlForwardUpdate
             } else {
-                "url_forward.create"
+                AuditAction::UrlForwardCreate
             },
             changes: url_changes(replacing.map(Into::into).as_ref(), Some(data)),
         };
@@ -159,6 +165,7 @@ impl Registrar {
             .ok_or(RegistrarError::NotFound)
     }
 
+    #[tracing::instrument(level = "info", skip_all, fields(account_id, domain_id, forward_id, request_id = actor.request_id.as_deref()))]
     pub async fn delete_url_forward(
         &self,
         actor: &Actor,
@@ -173,7 +180,7 @@ impl Registrar {
         )?;
         let audit = Audit {
             actor,
-            action: "url_forward.delete",
+            action: AuditAction::UrlForwardDelete,
             changes: url_changes(Some(&(&before).into()), None),
         };
         self.store()

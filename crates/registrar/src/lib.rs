@@ -10,10 +10,21 @@
 //!   - `transfer_in`: import and transfer in;
 //!   - `renew`: renew and restore;
 //!   - `transfer_out`: auth codes and transfers away from VPS.org;
-//!   - `records` and `forwards`: DNS records, email and URL forwards.
-//! - [`worker`] completes pending registrations and transfers when their
-//!   delay has passed; each step is a public function tests can call.
+//!   - `records` and `forwards`: DNS records, email and URL forwards;
+//!   - `error`: [`RegistrarError`]; its `Unavailable` and `Internal` keep
+//!     the store's or the registry's error as their source, and
+//!     [`ErrorChain`] prints the whole chain for the logs.
+//! - [`worker`] runs the jobs nobody asks for, a file per kind: completes
+//!   pending registrations and transfers when their delay has passed,
+//!   approves unanswered transfers out, renews, warns, expires, releases,
+//!   and purges its own bookkeeping. A job that fails is logged and counted
+//!   and the pass goes on; [`worker::run_once`] is one pass, which tests
+//!   call.
 //! - [`mail`] writes the confirmation mails that go into the outbox.
+//!
+//! Every operation runs in a `tracing` span (`skip_all`; the account,
+//! domain and request id as fields, never a token, an auth code or a
+//! password), and so does each worker job.
 //!
 //! Order of effects (why it is safe): the database transaction that charges
 //! the account and records the domain runs first; the registry is asked
@@ -43,7 +54,7 @@ mod transfer_out;
 mod update;
 pub mod worker;
 
-pub use error::RegistrarError;
+pub use error::{BoxError, Context, ErrorChain, RegistrarError};
 pub use register::Registration;
 pub use update::SettingsUpdate;
 
@@ -74,6 +85,8 @@ impl Default for RegistrarSettings {
     }
 }
 
+/// The registrar's operations on one store, registry and clock; cheap to
+/// clone (shared parts).
 #[derive(Debug, Clone)]
 pub struct Registrar {
     store: Arc<dyn Store>,
@@ -102,6 +115,8 @@ fn chrono_duration(d: Duration) -> chrono::Duration {
 }
 
 impl Registrar {
+    /// A registrar on `store`, speaking to `registry`, reading time from
+    /// `clock`.
     pub fn new(
         store: Arc<dyn Store>,
         registry: Arc<dyn Registry>,
@@ -116,10 +131,12 @@ impl Registrar {
         }
     }
 
+    /// Now, by the registrar's clock.
     pub fn now(&self) -> DateTime<Utc> {
         self.clock.now()
     }
 
+    /// How this registrar behaves.
     pub fn settings(&self) -> &RegistrarSettings {
         &self.settings
     }
@@ -129,6 +146,7 @@ impl Registrar {
         self.registry.is_sandbox()
     }
 
+    /// The store the operations read and write.
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.store
     }
@@ -148,8 +166,6 @@ impl Registrar {
     fn tld_of(domain: &Domain) -> Result<vpsd_domain::Tld, RegistrarError> {
         DomainName::parse_stored(&domain.domain_name)
             .map(|n| n.tld())
-            .map_err(|e| {
-                RegistrarError::Internal(format!("stored name {}: {e}", domain.domain_name))
-            })
+            .map_err(|e| RegistrarError::internal(format!("stored name {}", domain.domain_name), e))
     }
 }

@@ -5,6 +5,7 @@
 
 use serde_json::{json, Value};
 use vpsd_domain::dns::{Clash, RecordData};
+use vpsd_domain::AuditAction;
 use vpsd_storage::{Actor, Audit, DnsRecord};
 
 use crate::{changes, Registrar, RegistrarError};
@@ -35,6 +36,7 @@ fn record_changes(before: Option<&RecordData>, after: Option<&RecordData>) -> St
 
 impl Registrar {
     /// The zone's records; 404 when the domain is not the account's.
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_id))]
     pub async fn dns_records(
         &self,
         account_id: i64,
@@ -47,6 +49,7 @@ impl Registrar {
     }
 
     /// One record of the zone; 404 when either is not the account's.
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_id, record_id))]
     pub async fn dns_record(
         &self,
         account_id: i64,
@@ -60,6 +63,7 @@ impl Registrar {
             .ok_or(RegistrarError::NotFound)
     }
 
+    #[tracing::instrument(level = "info", skip_all, fields(account_id, domain_id, request_id = actor.request_id.as_deref()))]
     pub async fn add_dns_record(
         &self,
         actor: &Actor,
@@ -69,7 +73,7 @@ impl Registrar {
     ) -> Result<Result<DnsRecord, Clash>, RegistrarError> {
         let audit = Audit {
             actor,
-            action: "dns_record.create",
+            action: AuditAction::DnsRecordCreate,
             changes: record_changes(None, Some(data)),
         };
         self.store()
@@ -80,6 +84,7 @@ impl Registrar {
     }
 
     /// Replaces `current` (the record as the caller read it) by `data`.
+    #[tracing::instrument(level = "info", skip_all, fields(account_id, domain_id = current.domain_id, record_id = current.id, request_id = actor.request_id.as_deref()))]
     pub async fn replace_dns_record(
         &self,
         actor: &Actor,
@@ -89,7 +94,7 @@ impl Registrar {
     ) -> Result<Result<DnsRecord, Clash>, RegistrarError> {
         let audit = Audit {
             actor,
-            action: "dns_record.update",
+            action: AuditAction::DnsRecordUpdate,
             changes: record_changes(Some(&current.data), Some(data)),
         };
         self.store()
@@ -106,6 +111,7 @@ impl Registrar {
             .ok_or(RegistrarError::NotFound)
     }
 
+    #[tracing::instrument(level = "info", skip_all, fields(account_id, domain_id, record_id, request_id = actor.request_id.as_deref()))]
     pub async fn delete_dns_record(
         &self,
         actor: &Actor,
@@ -116,7 +122,7 @@ impl Registrar {
         let before = self.dns_record(account_id, domain_id, record_id).await?;
         let audit = Audit {
             actor,
-            action: "dns_record.delete",
+            action: AuditAction::DnsRecordDelete,
             changes: record_changes(Some(&before.data), None),
         };
         let deleted = self

@@ -4,6 +4,7 @@
 
 use serde_json::{json, Value};
 use vpsd_domain::lifecycle::add_years;
+use vpsd_domain::AuditAction;
 use vpsd_domain::{DomainName, Money, Nameservers, Years};
 use vpsd_registry::{RegistryError, OUR_REGISTRAR};
 use vpsd_storage::{Actor, Audit, Domain, DomainFilter, DomainPage, NewRegistration, StoreError};
@@ -23,6 +24,7 @@ pub struct Registration {
 impl Registrar {
     /// Whether a name can be registered now: `Ok(())` when it can, else the
     /// error registration would give.
+    #[tracing::instrument(level = "debug", skip_all, fields(domain = name.as_str()))]
     pub async fn check(&self, name: &DomainName) -> Result<(), RegistrarError> {
         if let Some(record) = self.registry.info(name.as_str()).await? {
             return Err(RegistrarError::taken(name.as_str(), &record.registrar));
@@ -33,6 +35,8 @@ impl Registrar {
         Ok(())
     }
 
+    /// A page of the account's domains that match `filter`.
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id))]
     pub async fn list(
         &self,
         account_id: i64,
@@ -46,6 +50,8 @@ impl Registrar {
             .await?)
     }
 
+    /// One domain of the account; `NotFound` when it is not the account's.
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_id))]
     pub async fn domain(&self, account_id: i64, domain_id: i64) -> Result<Domain, RegistrarError> {
         self.store
             .domain(account_id, domain_id)
@@ -55,6 +61,7 @@ impl Registrar {
 
     /// POST /api/v1/domains/: records a pending registration, charges it,
     /// and creates the name at the registry.
+    #[tracing::instrument(level = "info", skip_all, fields(account_id, domain = reg.domain_name.as_str(), request_id = actor.request_id.as_deref()))]
     pub async fn register(
         &self,
         actor: &Actor,
@@ -86,7 +93,7 @@ impl Registrar {
         };
         let audit = Audit {
             actor,
-            action: "domain.register",
+            action: AuditAction::DomainRegister,
             changes: changes(&[
                 ("status", Value::Null, json!("pending")),
                 ("expiration_date", Value::Null, ts(new.expiration_date)),
@@ -128,7 +135,7 @@ impl Registrar {
                         self.now(),
                         &Audit {
                             actor,
-                            action: "domain.register_refused",
+                            action: AuditAction::DomainRegisterRefused,
                             changes: changes(&[("status", json!("pending"), Value::Null)]),
                         },
                     )

@@ -5,6 +5,7 @@
 use serde_json::{json, Value};
 use vpsd_domain::lifecycle::{add_years, phase, renewable_years, Phase};
 use vpsd_domain::pricing::RESTORE_FEE;
+use vpsd_domain::AuditAction;
 use vpsd_domain::{Money, Years};
 use vpsd_registry::OUR_REGISTRAR;
 use vpsd_storage::{Actor, Audit, Domain, Renewal, StoreError};
@@ -27,6 +28,7 @@ impl Registrar {
 
     /// POST /api/v1/domains/{id}/renew/: `years` more from the current
     /// expiration, at the renewal price; also during the grace period.
+    #[tracing::instrument(level = "info", skip_all, fields(account_id, domain_id, request_id = actor.request_id.as_deref()))]
     pub async fn renew(
         &self,
         actor: &Actor,
@@ -86,6 +88,7 @@ impl Registrar {
 
     /// POST /api/v1/domains/{id}/restore/: a domain in its redemption period
     /// comes back for the restore fee plus one year (RFC 3915).
+    #[tracing::instrument(level = "info", skip_all, fields(account_id, domain_id, request_id = actor.request_id.as_deref()))]
     pub async fn restore(
         &self,
         actor: &Actor,
@@ -158,9 +161,9 @@ impl Registrar {
         let audit = Audit {
             actor,
             action: if kind == "restore" {
-                "domain.restore"
+                AuditAction::DomainRestore
             } else {
-                "domain.renew"
+                AuditAction::DomainRenew
             },
             changes: changes(&[
                 (
@@ -196,14 +199,14 @@ impl Registrar {
             .renew(&domain.domain_name, domain.expiration_date, years, now)
             .await
         {
-            tracing::error!(domain = %domain.domain_name, error = %e, "registry refused a renewal; refunding");
+            tracing::error!(domain = %domain.domain_name, error = %crate::ErrorChain(&e), "registry refused a renewal; refunding");
             self.store
                 .undo_renewal(
                     &renewal,
                     domain.status,
                     &Audit {
                         actor,
-                        action: "domain.renew_refused",
+                        action: AuditAction::DomainRenewRefused,
                         changes: changes(&[(
                             "expiration_date",
                             ts(new_expiration),

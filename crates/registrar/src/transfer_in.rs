@@ -3,6 +3,7 @@
 
 use serde_json::{json, Value};
 use vpsd_domain::lifecycle::TransferStatus;
+use vpsd_domain::AuditAction;
 use vpsd_domain::DomainName;
 use vpsd_registry::{TransferRefusal, OUR_REGISTRAR};
 use vpsd_storage::{Actor, Audit, Domain, NewTransfer, StoreError};
@@ -11,6 +12,7 @@ use crate::{changes, chrono_duration, mail, Registrar, RegistrarError};
 
 impl Registrar {
     /// POST /api/v1/domains/import/: adds a name held at another registrar.
+    #[tracing::instrument(level = "info", skip_all, fields(account_id, domain = name.as_str(), request_id = actor.request_id.as_deref()))]
     pub async fn import(
         &self,
         actor: &Actor,
@@ -27,7 +29,7 @@ impl Registrar {
                 self.now(),
                 &Audit {
                     actor,
-                    action: "domain.import",
+                    action: AuditAction::DomainImport,
                     changes: changes(&[("in_account", json!(false), json!(true))]),
                 },
             )
@@ -57,7 +59,7 @@ impl Registrar {
                 self.now(),
                 &Audit {
                     actor,
-                    action: "domain.import",
+                    action: AuditAction::DomainImport,
                     changes: changes(&[
                         ("in_account", json!(false), json!(true)),
                         ("registrar", Value::Null, json!(record.registrar)),
@@ -76,6 +78,7 @@ impl Registrar {
     }
 
     /// POST /api/v1/domains/{id}/transfer/.
+    #[tracing::instrument(level = "info", skip_all, fields(account_id, domain_id, request_id = actor.request_id.as_deref()))]
     pub async fn transfer(
         &self,
         actor: &Actor,
@@ -98,7 +101,7 @@ impl Registrar {
             .await
             .map_err(|r| RegistrarError::from_refusal(&name, r))?;
         let tld = DomainName::parse_stored(&name)
-            .map_err(|e| RegistrarError::Internal(format!("stored name {name}: {e}")))?
+            .map_err(|e| RegistrarError::internal(format!("stored name {name}"), e))?
             .tld();
         let cost = tld.prices().transfer;
         let transfer = NewTransfer {
@@ -113,7 +116,7 @@ impl Registrar {
         let mail = mail::transfer_initiated(&domain, transfer.completes_at);
         let audit = Audit {
             actor,
-            action: "domain.transfer",
+            action: AuditAction::DomainTransfer,
             changes: changes(&[
                 (
                     "transfer_status",
@@ -149,7 +152,7 @@ impl Registrar {
                     self.now(),
                     &Audit {
                         actor,
-                        action: "domain.transfer_refused",
+                        action: AuditAction::DomainTransferRefused,
                         changes: changes(&[("transfer_status", json!("pending"), json!("failed"))]),
                     },
                 )

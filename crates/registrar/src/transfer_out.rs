@@ -15,6 +15,7 @@
 use chrono::Duration;
 use serde_json::json;
 use vpsd_domain::lifecycle::{TransferOutStatus, TRANSFER_OUT_AUTO_APPROVE_DAYS};
+use vpsd_domain::AuditAction;
 use vpsd_registry::{new_auth_code, SandboxRegistry, TransferRefusal, OUR_REGISTRAR};
 use vpsd_storage::{Actor, Audit, Domain};
 
@@ -44,6 +45,7 @@ impl Registrar {
 
     /// `GET /api/v1/domains/{id}/auth-code/`: the EPP code to give the
     /// gaining registrar.
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_id))]
     pub async fn auth_code(
         &self,
         account_id: i64,
@@ -52,15 +54,15 @@ impl Registrar {
         let domain = self.transferable(account_id, domain_id).await?;
         match self.registry.info(&domain.domain_name).await? {
             Some(r) if r.registrar == OUR_REGISTRAR => Ok(r.auth_code),
-            _ => Err(RegistrarError::Internal(format!(
-                "{} is not ours at the registry",
-                domain.domain_name
-            ))),
+            _ => Err(RegistrarError::Internal(
+                format!("{} is not ours at the registry", domain.domain_name).into(),
+            )),
         }
     }
 
     /// `POST /api/v1/domains/{id}/auth-code/`: a new code; the old one stops
     /// working. Audited without the code.
+    #[tracing::instrument(level = "info", skip_all, fields(account_id, domain_id, request_id = actor.request_id.as_deref()))]
     pub async fn regenerate_auth_code(
         &self,
         actor: &Actor,
@@ -80,7 +82,7 @@ impl Registrar {
                 now,
                 &Audit {
                     actor,
-                    action: "domain.auth_code_regenerate",
+                    action: AuditAction::DomainAuthCodeRegenerate,
                     changes: changes(&[("auth_code", json!("(old)"), json!("(new)"))]),
                 },
             )
@@ -91,6 +93,7 @@ impl Registrar {
     /// Another registrar asks for the name (in the sandbox: the operator
     /// plays it). Refused at once for the registry's reasons; otherwise the
     /// owner is mailed and the domain shows the pending transfer out.
+    #[tracing::instrument(level = "info", skip_all, fields(domain = name, gaining))]
     pub async fn request_transfer_out(
         &self,
         sandbox: &SandboxRegistry,
@@ -143,7 +146,7 @@ impl Registrar {
                 &mail,
                 &Audit {
                     actor: &Actor::operator(),
-                    action: "domain.transfer_out_request",
+                    action: AuditAction::DomainTransferOutRequest,
                     changes: changes(&[
                         ("transfer_out", serde_json::Value::Null, json!("pending")),
                         ("gaining_registrar", serde_json::Value::Null, json!(gaining)),
@@ -170,6 +173,7 @@ impl Registrar {
 
     /// `POST .../transfer-out/approve/`, and the worker five days on: the
     /// registry's sponsor changes and the domain leaves the account.
+    #[tracing::instrument(level = "info", skip_all, fields(account_id, domain_id, request_id = actor.request_id.as_deref()))]
     pub async fn approve_transfer_out(
         &self,
         actor: &Actor,
@@ -204,7 +208,7 @@ impl Registrar {
                 &mail,
                 &Audit {
                     actor,
-                    action: "domain.transfer_out_approve",
+                    action: AuditAction::DomainTransferOutApprove,
                     changes: changes(&[
                         ("transfer_out", json!("pending"), json!("approved")),
                         (
@@ -220,6 +224,7 @@ impl Registrar {
     }
 
     /// `POST .../transfer-out/reject/`: the domain stays.
+    #[tracing::instrument(level = "info", skip_all, fields(account_id, domain_id, request_id = actor.request_id.as_deref()))]
     pub async fn reject_transfer_out(
         &self,
         actor: &Actor,
@@ -242,7 +247,7 @@ impl Registrar {
                 Some(&mail),
                 &Audit {
                     actor,
-                    action: "domain.transfer_out_reject",
+                    action: AuditAction::DomainTransferOutReject,
                     changes: changes(&[("transfer_out", json!("pending"), json!("rejected"))]),
                 },
             )
@@ -253,6 +258,7 @@ impl Registrar {
     /// The losing registrar refuses a pending transfer in (in the sandbox:
     /// `vpsd registry reject-transfer`): refunded to the cent, mailed, and
     /// `transfer_status` reads `rejected`.
+    #[tracing::instrument(level = "info", skip_all, fields(domain = name))]
     pub async fn transfer_in_rejected(
         &self,
         sandbox: &SandboxRegistry,
@@ -283,7 +289,7 @@ impl Registrar {
                 self.now(),
                 &Audit {
                     actor: &Actor::operator(),
-                    action: "domain.transfer_rejected",
+                    action: AuditAction::DomainTransferRejected,
                     changes: changes(&[("transfer_status", json!("pending"), json!("rejected"))]),
                 },
             )

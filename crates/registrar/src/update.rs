@@ -3,6 +3,7 @@
 
 use serde_json::json;
 use vpsd_domain::lifecycle::{DomainStatus, TransferStatus};
+use vpsd_domain::AuditAction;
 use vpsd_domain::Nameservers;
 use vpsd_registry::OUR_REGISTRAR;
 use vpsd_storage::{Actor, Audit, Domain, SettingsChange};
@@ -29,6 +30,7 @@ impl SettingsUpdate {
 
 impl Registrar {
     /// PUT /api/v1/domains/{id}/.
+    #[tracing::instrument(level = "info", skip_all, fields(account_id, domain_id, request_id = actor.request_id.as_deref()))]
     pub async fn update(
         &self,
         actor: &Actor,
@@ -101,7 +103,7 @@ impl Registrar {
                 now,
                 &Audit {
                     actor,
-                    action: "domain.update",
+                    action: AuditAction::DomainUpdate,
                     changes: changes(&[
                         (
                             "auto_renew",
@@ -136,6 +138,7 @@ impl Registrar {
     }
 
     /// DELETE /api/v1/domains/{id}/: off the account, still registered.
+    #[tracing::instrument(level = "info", skip_all, fields(account_id, domain_id, request_id = actor.request_id.as_deref()))]
     pub async fn remove(
         &self,
         actor: &Actor,
@@ -150,7 +153,7 @@ impl Registrar {
                 self.now(),
                 &Audit {
                     actor,
-                    action: "domain.remove",
+                    action: AuditAction::DomainRemove,
                     changes: changes(&[("in_account", json!(true), json!(false))]),
                 },
             )

@@ -36,13 +36,14 @@ pub enum RegistryError {
     /// EPP 2201 "Authorization error": another registrar sponsors it.
     #[error("sponsored by another registrar")]
     NotSponsored,
-    #[error("registry unavailable: {0}")]
-    Unavailable(String),
+    /// The registry could not be reached or failed; the cause is kept.
+    #[error("registry unavailable")]
+    Unavailable(#[source] Box<dyn std::error::Error + Send + Sync + 'static>),
 }
 
 /// Why a transfer request is refused (RFC 5731 §3.2.4, ICANN Transfer
 /// Policy §I.A.3.7).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, thiserror::Error)]
 pub enum TransferRefusal {
     #[error("not registered")]
     NotRegistered,
@@ -64,22 +65,23 @@ pub enum TransferRefusal {
     /// No transfer to us is pending (it was cancelled or rejected).
     #[error("no transfer pending")]
     NotPending,
-    #[error("registry unavailable: {0}")]
-    Unavailable(String),
+    /// The registry could not be reached or failed; the cause is kept.
+    #[error("registry unavailable")]
+    Unavailable(#[source] Box<dyn std::error::Error + Send + Sync + 'static>),
 }
 
 impl From<StoreError> for RegistryError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound => RegistryError::NotFound,
-            other => RegistryError::Unavailable(other.to_string()),
+            other => RegistryError::Unavailable(Box::new(other)),
         }
     }
 }
 
 impl From<StoreError> for TransferRefusal {
     fn from(e: StoreError) -> Self {
-        TransferRefusal::Unavailable(e.to_string())
+        TransferRefusal::Unavailable(Box::new(e))
     }
 }
 
@@ -321,10 +323,13 @@ impl Registry for SandboxRegistry {
         match self.info(name).await? {
             Some(r) if r.registrar == OUR_REGISTRAR && r.expires_at == to => Ok(r),
             Some(r) if r.registrar != OUR_REGISTRAR => Err(RegistryError::NotSponsored),
-            Some(r) => Err(RegistryError::Unavailable(format!(
-                "the registry has {name} expiring at {}, not {current_expiry}",
-                r.expires_at
-            ))),
+            Some(r) => Err(RegistryError::Unavailable(
+                format!(
+                    "the registry has {name} expiring at {}, not {current_expiry}",
+                    r.expires_at
+                )
+                .into(),
+            )),
             None => Err(RegistryError::NotFound),
         }
     }

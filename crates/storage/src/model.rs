@@ -252,7 +252,7 @@ impl Actor {
 pub struct Audit<'a> {
     pub actor: &'a Actor,
     /// What happened: `domain.register`, `domain.update`, `token.revoke` ...
-    pub action: &'static str,
+    pub action: vpsd_domain::AuditAction,
     /// A JSON object of the changed fields: `{"field": [before, after]}`.
     /// Never holds a secret.
     pub changes: String,

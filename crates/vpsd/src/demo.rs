@@ -12,6 +12,7 @@
 //! examples (`GET/PUT/DELETE /api/v1/domains/101/`) run as written.
 
 use std::net::SocketAddr;
+use vpsd_domain::AuditAction;
 
 use anyhow::Context;
 use chrono::Duration;
@@ -121,7 +122,7 @@ async fn register(
             },
             &Audit {
                 actor: &operator,
-                action: "domain.register",
+                action: AuditAction::DomainRegister,
                 changes: "{\"demo\": [null, true]}".to_owned(),
             },
         )
@@ -185,7 +186,7 @@ pub async fn seed(app: &App) -> anyhow::Result<Option<Demo>> {
                         now,
                         &Audit {
                             actor: &operator,
-                            action: "domain.expire",
+                            action: AuditAction::DomainExpire,
                             changes: "{\"status\": [\"active\", \"expired\"]}".to_owned(),
                         },
                     )

@@ -39,7 +39,7 @@ pub trait AuditLog: Send + Sync + std::fmt::Debug {
 /// turned into a column value, for both backends and SQLite's in-place
 /// writer.
 pub(crate) fn action_text(audit: &Audit<'_>) -> &'static str {
-    audit.action
+    audit.action.as_str()
 }
 
 // ---- rows: how this aggregate is stored and decoded (both backends)

@@ -44,11 +44,11 @@ pub enum JobKind {
     /// Activating a pending registration.
     Registration,
     /// Settling a pending transfer in.
-    Transfer,
+    TransferIn,
     /// Approving a transfer out its owner did not answer.
     TransferOut,
     /// Renewing an auto-renew domain.
-    AutoRenew,
+    AutoRenewal,
     /// Mailing an expiry warning.
     Warning,
     /// Marking an expired domain.
@@ -62,9 +62,9 @@ impl JobKind {
     pub fn as_str(self) -> &'static str {
         match self {
             JobKind::Registration => "registration",
-            JobKind::Transfer => "transfer",
+            JobKind::TransferIn => "transfer",
             JobKind::TransferOut => "transfer_out",
-            JobKind::AutoRenew => "auto_renew",
+            JobKind::AutoRenewal => "auto_renew",
             JobKind::Warning => "warning",
             JobKind::Expiry => "expiry",
             JobKind::Release => "release",

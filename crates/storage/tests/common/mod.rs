@@ -75,12 +75,13 @@ pub fn t0() -> DateTime<Utc> {
         .expect("a valid time")
 }
 
-/// An audit entry by the operator with `action`.
-pub fn audit(action: &'static str) -> Audit<'static> {
+/// An audit entry by the operator with `action` (its stored name, one of
+/// `vpsd_domain::AuditAction`'s).
+pub fn audit(action: &str) -> Audit<'static> {
     static OPERATOR: OnceLock<Actor> = OnceLock::new();
     Audit {
         actor: OPERATOR.get_or_init(Actor::operator),
-        action,
+        action: action.parse().expect("a catalogued audit action"),
         changes: "{}".to_owned(),
     }
 }

@@ -333,7 +333,7 @@ async fn a_transfer_racing_a_delete_answers_what_is_true(app: &TestApp) {
             },
             &vpsd_storage::Audit {
                 actor: &actor,
-                action: "domain.transfer",
+                action: vpsd_domain::AuditAction::DomainTransfer,
                 changes: "{}".into(),
             },
         )

@@ -235,7 +235,7 @@ async fn crashed_registration(app: &TestApp, name: &str) -> i64 {
             },
             &vpsd_storage::Audit {
                 actor: &vpsd_storage::Actor::worker(),
-                action: "domain.register",
+                action: vpsd_domain::AuditAction::DomainRegister,
                 changes: "{}".to_owned(),
             },
         )

@@ -319,7 +319,7 @@ async fn auto_renewal_short_of_funds_mails_and_retries_daily(app: &TestApp) {
             app.now(),
             &vpsd_storage::Audit {
                 actor: &vpsd_storage::Actor::operator(),
-                action: "account.credit",
+                action: vpsd_domain::AuditAction::AccountCredit,
                 changes: "{}".to_owned(),
             },
         )
