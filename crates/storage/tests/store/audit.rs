@@ -14,13 +14,13 @@ async fn each_account_reads_its_own_log_newest_first(store: &Arc<dyn Store>) {
             a.id,
             Some((7, "example.com")),
             t0(),
-            &audit("domain.auth_code"),
+            &audit("domain.auth_code_regenerate"),
         )
         .await
         .expect("append");
     let (total, page) = store.audit_page(a.id, 0, 10).await.expect("page");
     assert_eq!(total, 2, "the account's creation and the new entry");
-    assert_eq!(page[0].action, "domain.auth_code");
+    assert_eq!(page[0].action, "domain.auth_code_regenerate");
     assert_eq!(page[0].domain_name.as_deref(), Some("example.com"));
     assert_eq!(page[0].actor, "operator");
     assert_eq!(page[1].action, "account.create");

@@ -107,7 +107,7 @@ async fn a_transfer_out_is_pending_once_then_leaves(store: &Arc<dyn Store>) {
     let d = active(store, a.id, "leaving.com").await;
     let m = mail(a.id, "transfer out");
     let approves = t0() + Duration::days(5);
-    let out = audit("domain.transfer_out");
+    let out = audit("domain.transfer_out_request");
     assert!(store
         .begin_transfer_out(d.id, "Gainer", t0(), approves, &m, &out)
         .await
