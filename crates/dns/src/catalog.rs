@@ -19,7 +19,7 @@ use std::time::Duration;
 use vpsd_domain::lifecycle::DomainStatus;
 use vpsd_domain::nameservers::dns_managed_by;
 use vpsd_domain::Clock;
-use vpsd_storage::{Store, StoreError, ZoneSource};
+use vpsd_storage::{StoreError, ZoneFeed, ZoneSource};
 
 use crate::zone::{Apex, Zone, ZoneDefaults};
 
@@ -127,7 +127,7 @@ impl Catalog {
 /// retried at the next poll.
 pub struct Follower {
     catalog: Arc<Catalog>,
-    store: Arc<dyn Store>,
+    store: Arc<dyn ZoneFeed>,
     /// The newest feed entry seen.
     last: i64,
     /// Entries applied within the window below `last`.
@@ -135,7 +135,7 @@ pub struct Follower {
 }
 
 impl Follower {
-    pub fn new(catalog: Arc<Catalog>, store: Arc<dyn Store>) -> Self {
+    pub fn new(catalog: Arc<Catalog>, store: Arc<dyn ZoneFeed>) -> Self {
         Follower {
             catalog,
             store,

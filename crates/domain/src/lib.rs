@@ -25,6 +25,11 @@ pub mod nameservers;
 pub mod pricing;
 pub mod token;
 
+/// This registrar's name: the sponsoring registrar (EPP `clID`, RFC 5731
+/// §3.1.2) of the names it registers, as the registry and the contract's
+/// `registrar` field (docs/api-v1.md) write it.
+pub const OUR_REGISTRAR: &str = "VPS.org";
+
 pub use audit::AuditAction;
 pub use clock::{Clock, ManualClock, SandboxClock, SystemClock};
 pub use money::Money;

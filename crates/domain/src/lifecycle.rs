@@ -19,6 +19,8 @@ pub const PENDING_DELETE_DAYS: i64 = 5;
 
 /// Days before expiration when a warning mail goes out, most urgent last.
 pub const WARNING_DAYS: [i64; 3] = [30, 7, 1];
+/// The most urgent warning: once it went out, a term needs no other.
+pub const LAST_WARNING_DAYS: i64 = WARNING_DAYS[WARNING_DAYS.len() - 1];
 
 /// Where a domain is in its life, derived from its status, its expiration
 /// and now.

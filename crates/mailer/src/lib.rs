@@ -25,7 +25,7 @@ use lettre::message::Mailbox;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use tokio::sync::watch;
 use vpsd_domain::Clock;
-use vpsd_storage::{OutboxMail, Store, StoreError};
+use vpsd_storage::{Outbox, OutboxMail, StoreError};
 
 /// Mails taken in one pass.
 const BATCH: i64 = 50;
@@ -56,7 +56,7 @@ pub struct DeliveryOutcome {
 
 #[derive(Clone)]
 pub struct Mailer {
-    store: Arc<dyn Store>,
+    store: Arc<dyn Outbox>,
     clock: Arc<dyn Clock>,
     transport: AsyncSmtpTransport<Tokio1Executor>,
     from: Mailbox,
@@ -79,7 +79,7 @@ pub fn backoff(attempts: i64) -> chrono::Duration {
 
 impl Mailer {
     pub fn new(
-        store: Arc<dyn Store>,
+        store: Arc<dyn Outbox>,
         clock: Arc<dyn Clock>,
         smtp_url: &str,
         from: &str,

@@ -90,6 +90,7 @@ impl Registrar {
                 &audit,
             )
             .await?
+            .found()
             .ok_or(RegistrarError::NotFound)
     }
 
@@ -160,6 +161,7 @@ impl Registrar {
                 &audit,
             )
             .await?
+            .found()
             .ok_or(RegistrarError::NotFound)
     }
 

@@ -79,6 +79,7 @@ impl Registrar {
         self.store()
             .add_dns_record(account_id, domain_id, data, self.now(), &audit)
             .await?
+            .found()
             .ok_or(RegistrarError::NotFound)
     }
 
@@ -106,6 +107,7 @@ impl Registrar {
                 &audit,
             )
             .await?
+            .found()
             .ok_or(RegistrarError::NotFound)
     }
 

@@ -203,7 +203,7 @@ impl Registrar {
             self.store
                 .undo_renewal(
                     &renewal,
-                    domain.status.as_str(),
+                    domain.status,
                     &Audit {
                         actor,
                         action: AuditAction::DomainRenewRefused,

@@ -18,12 +18,12 @@ use chrono::{DateTime, Utc};
 use rand::Rng;
 use vpsd_domain::lifecycle::{add_years, expiration_after_transfer, transfer_eligible_at};
 use vpsd_domain::token::secrets_equal;
-use vpsd_storage::{Store, StoreError};
+use vpsd_storage::{RegistryStore, StoreError};
 
 pub use vpsd_storage::RegistryRecord;
 
-/// This registrar's name at the registry.
-pub const OUR_REGISTRAR: &str = "VPS.org";
+/// This registrar's name at the registry (defined by the domain crate).
+pub use vpsd_domain::OUR_REGISTRAR;
 
 #[derive(Debug, thiserror::Error)]
 pub enum RegistryError {
@@ -172,7 +172,7 @@ pub trait Registry: Send + Sync + std::fmt::Debug {
 /// The embedded registry, kept in the project's own database.
 #[derive(Debug, Clone)]
 pub struct SandboxRegistry {
-    store: Arc<dyn Store>,
+    store: Arc<dyn RegistryStore>,
 }
 
 /// A new EPP auth code: 16 characters from an unambiguous alphabet.
@@ -185,7 +185,7 @@ pub fn new_auth_code() -> String {
 }
 
 impl SandboxRegistry {
-    pub fn new(store: Arc<dyn Store>) -> Self {
+    pub fn new(store: Arc<dyn RegistryStore>) -> Self {
         Self { store }
     }
 

@@ -364,3 +364,29 @@ impl From<&UrlForward> for UrlForwardData {
         }
     }
 }
+
+/// What a write of zone content (a DNS record, a forward) came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Written<T, R> {
+    /// Written, in one transaction with the zone's new serial and the
+    /// audit entry: the row as stored.
+    Done(T),
+    /// The domain is not the account's (or was removed), or the row to
+    /// replace is not the domain's: nothing was written.
+    NotFound,
+    /// A rule refused it (it clashes with the name's records, the zone or
+    /// the forwards are full, the alias or host is taken): nothing was
+    /// written.
+    Refused(R),
+}
+
+impl<T, R> Written<T, R> {
+    /// `None` when not found, else the write's result.
+    pub fn found(self) -> Option<Result<T, R>> {
+        match self {
+            Written::Done(t) => Some(Ok(t)),
+            Written::NotFound => None,
+            Written::Refused(r) => Some(Err(r)),
+        }
+    }
+}

@@ -43,18 +43,30 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::OptionalExtension;
 
 use crate::error::{Result, StoreError};
-use crate::wal_stamp::{Stamp, WalIndex};
+use crate::wal_stamp::WalIndex;
 use vpsd_domain::lifecycle::DomainStatus;
 
+use crate::backend::Backend;
+use crate::codec::{join_hosts, like_pattern, rusqlite_time, unicode_form};
 use crate::list_cache::ListCache;
 use crate::model::{
     Audit, Domain, DomainFilter, DomainPage, NewRegistration, RegistryRecord, TokenOwner,
 };
-use crate::sql::{
-    join_hosts, like_pattern, rusqlite_time, token_owner_of, DomainRow, DEBIT, DOMAIN_BY_ID,
-    DOMAIN_COLUMNS, INSERT_AUDIT, INSERT_LEDGER, INSERT_REGISTRATION, INSERT_REGISTRY_NAME,
-    LIST_VERSION, LIST_WHERE, TOKEN_OWNER,
+use crate::stores::audit::action_text;
+use crate::stores::domains::{
+    domains, DomainRow, DEBIT, DOMAIN_BY_ID, DOMAIN_COLUMNS, INSERT_AUDIT, INSERT_LEDGER,
+    INSERT_REGISTRATION, INSERT_REGISTRY_NAME, LIST_VERSION, LIST_WHERE,
 };
+use crate::stores::tokens::{token_owner_of, TOKEN_OWNER};
+
+mod connections;
+
+use connections::{open_reader, read_error, write_error, DomainCache, ListReaders};
+
+/// The database the shared queries are compiled against here.
+type Db = Sqlite;
+/// The store the shared queries implement the traits for here.
+type ThisStore = SqliteStore;
 
 /// Shared SQL in rusqlite's `?N` parameters.
 fn positional(sql: &str) -> String {
@@ -96,7 +108,7 @@ impl AuditValues {
         AuditValues {
             kind: audit.actor.kind,
             token_id: audit.actor.token_id,
-            action: audit.action.as_str(),
+            action: action_text(audit),
             changes: audit.changes.clone(),
             request_id: audit.actor.request_id.clone(),
         }
@@ -131,80 +143,6 @@ pub struct SqliteStore {
     cached: ThreadLocal<RefCell<DomainCache>>,
     /// List pages kept with their list version (`list_cache.rs`).
     kept_lists: ListCache,
-}
-
-/// Domains read at one wal-index stamp, by (account, id), and tokens'
-/// owners read at it, by the token's hash.
-#[derive(Default)]
-struct DomainCache {
-    stamp: Option<Stamp>,
-    domains: std::collections::HashMap<(i64, i64), Domain>,
-    tokens: std::collections::HashMap<String, TokenOwner>,
-}
-
-impl DomainCache {
-    /// Entries of each kind kept per thread at most (then the cache starts
-    /// over).
-    const MAX: usize = 10_000;
-
-    /// Empties the cache unless it holds reads made at `stamp` and has
-    /// room, and marks it as holding reads made at `stamp`.
-    fn start_at(&mut self, stamp: Stamp) {
-        if self.stamp != Some(stamp)
-            || self.domains.len() >= Self::MAX
-            || self.tokens.len() >= Self::MAX
-        {
-            self.domains.clear();
-            self.tokens.clear();
-            self.stamp = Some(stamp);
-        }
-    }
-}
-
-/// Read-only connections for list pages, used on the blocking pool: at
-/// most [`ListReaders::MAX`] at once (each holds a page cache).
-struct ListReaders {
-    path: PathBuf,
-    idle: std::sync::Mutex<Vec<rusqlite::Connection>>,
-    permits: tokio::sync::Semaphore,
-}
-
-impl ListReaders {
-    const MAX: usize = 8;
-
-    fn new(path: PathBuf) -> Self {
-        ListReaders {
-            path,
-            idle: std::sync::Mutex::new(Vec::new()),
-            permits: tokio::sync::Semaphore::new(Self::MAX),
-        }
-    }
-
-    fn take(&self) -> Result<rusqlite::Connection> {
-        if let Some(conn) = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop() {
-            return Ok(conn);
-        }
-        open_reader(&self.path)
-    }
-
-    fn give_back(&self, conn: rusqlite::Connection) {
-        self.idle
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(conn);
-    }
-}
-
-/// A read-only connection to the database file.
-fn open_reader(path: &PathBuf) -> Result<rusqlite::Connection> {
-    let conn = rusqlite::Connection::open_with_flags(
-        path,
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .map_err(read_error)?;
-    conn.busy_timeout(Duration::from_secs(10))
-        .map_err(read_error)?;
-    Ok(conn)
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -260,15 +198,79 @@ impl SqliteStore {
         })
     }
 
+    fn reader(&self, path: &PathBuf) -> Result<&RefCell<rusqlite::Connection>> {
+        self.readers
+            .get_or_try(|| open_reader(path).map(RefCell::new))
+    }
+
+    /// One domain through this thread's reader.
+    fn read_domain_row(
+        &self,
+        path: &PathBuf,
+        account_id: i64,
+        domain_id: i64,
+    ) -> Result<Option<Domain>> {
+        let reader = self.reader(path)?;
+        // A runtime thread runs one task at a time and this borrow ends
+        // before any await, so it is never taken twice.
+        let conn = reader
+            .try_borrow_mut()
+            .map_err(|_| StoreError::Database(sqlx::Error::Protocol("reader busy".into())))?;
+        let mut statement = conn.prepare_cached(&DOMAIN_SQL).map_err(read_error)?;
+        let mut rows = statement
+            .query(rusqlite::params![domain_id, account_id])
+            .map_err(read_error)?;
+        match rows.next().map_err(read_error)? {
+            Some(row) => {
+                Domain::try_from(DomainRow::from_rusqlite(row).map_err(read_error)?).map(Some)
+            }
+            None => Ok(None),
+        }
+    }
+}
+
+impl SqliteStore {
+    /// Runs `f` as one `BEGIN IMMEDIATE` transaction on the writer
+    /// connection, on the blocking pool, under the write lock; commits when
+    /// it returns `Ok`.
+    async fn write_in_place<T: Send + 'static>(
+        &self,
+        writer: &Arc<std::sync::Mutex<rusqlite::Connection>>,
+        f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let _guard = self.write_lock.lock().await;
+        let writer = writer.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = writer.lock().unwrap_or_else(|e| e.into_inner());
+            let tx = conn
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+                .map_err(write_error)?;
+            let out = f(&tx)?;
+            tx.commit().map_err(write_error)?;
+            Ok(out)
+        })
+        .await
+        .map_err(|e| StoreError::Database(sqlx::Error::Protocol(format!("writer task: {e}"))))?
+    }
+}
+
+impl Backend for SqliteStore {
+    type Db = Sqlite;
+    type WriteGuard<'a> = MutexGuard<'a, ()>;
+    const NAME: &'static str = "sqlite";
+
+    fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    fn kept_lists(&self) -> &ListCache {
+        &self.kept_lists
+    }
+
     async fn begin_write(&self) -> Result<(MutexGuard<'_, ()>, Transaction<'static, Sqlite>)> {
         let guard = self.write_lock.lock().await;
         let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         Ok((guard, tx))
-    }
-
-    fn reader(&self, path: &PathBuf) -> Result<&RefCell<rusqlite::Connection>> {
-        self.readers
-            .get_or_try(|| open_reader(path).map(RefCell::new))
     }
 
     async fn read_domain(&self, account_id: i64, domain_id: i64) -> Result<Option<Domain>> {
@@ -360,33 +362,6 @@ impl SqliteStore {
         Ok(owner)
     }
 
-    /// One domain through this thread's reader.
-    fn read_domain_row(
-        &self,
-        path: &PathBuf,
-        account_id: i64,
-        domain_id: i64,
-    ) -> Result<Option<Domain>> {
-        let reader = self.reader(path)?;
-        // A runtime thread runs one task at a time and this borrow ends
-        // before any await, so it is never taken twice.
-        let conn = reader
-            .try_borrow_mut()
-            .map_err(|_| StoreError::Database(sqlx::Error::Protocol("reader busy".into())))?;
-        let mut statement = conn.prepare_cached(&DOMAIN_SQL).map_err(read_error)?;
-        let mut rows = statement
-            .query(rusqlite::params![domain_id, account_id])
-            .map_err(read_error)?;
-        match rows.next().map_err(read_error)? {
-            Some(row) => {
-                Domain::try_from(DomainRow::from_rusqlite(row).map_err(read_error)?).map(Some)
-            }
-            None => Ok(None),
-        }
-    }
-}
-
-impl SqliteStore {
     /// A page of the account's domains and their total, in one read
     /// transaction on a reader of the list pool, on the blocking pool: one
     /// trip instead of sqlx's hand-off per row, and a long scan (a large
@@ -441,7 +416,7 @@ impl SqliteStore {
         .map_err(|e| StoreError::Database(sqlx::Error::Protocol(format!("list task: {e}"))))??;
         let page = DomainPage {
             total: count,
-            domains: crate::sql::domains(rows)?.into(),
+            domains: domains(rows)?.into(),
         };
         Ok((Some(version), page))
     }
@@ -463,29 +438,6 @@ impl SqliteStore {
         statement
             .query_row(rusqlite::params![account_id], |r| r.get(0))
             .map_err(read_error)
-    }
-
-    /// Runs `f` as one `BEGIN IMMEDIATE` transaction on the writer
-    /// connection, on the blocking pool, under the write lock; commits when
-    /// it returns `Ok`.
-    async fn write_in_place<T: Send + 'static>(
-        &self,
-        writer: &Arc<std::sync::Mutex<rusqlite::Connection>>,
-        f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T> + Send + 'static,
-    ) -> Result<T> {
-        let _guard = self.write_lock.lock().await;
-        let writer = writer.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut conn = writer.lock().unwrap_or_else(|e| e.into_inner());
-            let tx = conn
-                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-                .map_err(write_error)?;
-            let out = f(&tx)?;
-            tx.commit().map_err(write_error)?;
-            Ok(out)
-        })
-        .await
-        .map_err(|e| StoreError::Database(sqlx::Error::Protocol(format!("writer task: {e}"))))?
     }
 
     async fn write_registration(&self, reg: &NewRegistration, audit: &Audit<'_>) -> Result<Domain> {
@@ -513,7 +465,7 @@ impl SqliteStore {
                                 reg.registrar,
                                 ts(reg.activates_at),
                                 reg.cost.cents(),
-                                crate::sql::unicode_form(&reg.domain_name),
+                                unicode_form(&reg.domain_name),
                             ],
                             DomainRow::from_rusqlite,
                         )
@@ -595,23 +547,9 @@ impl SqliteStore {
     }
 }
 
-/// A rusqlite write's error as the store's: a unique violation is a
-/// conflict, as on the sqlx path.
-fn write_error(e: rusqlite::Error) -> StoreError {
-    if let rusqlite::Error::SqliteFailure(code, message) = &e {
-        let unique = code.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
-            || code.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY;
-        if unique {
-            return StoreError::Conflict {
-                constraint: message.clone().unwrap_or_else(|| "unique".to_owned()),
-            };
-        }
-    }
-    StoreError::Database(sqlx::Error::Decode(Box::new(e)))
-}
-
-fn read_error(e: rusqlite::Error) -> StoreError {
-    StoreError::Database(sqlx::Error::Decode(Box::new(e)))
-}
-
-crate::sql::sql_store!(SqliteStore, Sqlite, "sqlite");
+// The shared queries (`queries/`), compiled for SQLite against `Db` and
+// `ThisStore`. `postgres.rs` includes the same files: that is the point
+// (one SQL text, both backends), so clippy's `duplicate_mod` does not apply.
+#[allow(clippy::duplicate_mod)]
+#[path = "queries/mod.rs"]
+mod queries;

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{JobKind, Pass, JOB_LEASE};
+use super::{Pass, JOB_LEASE};
 use crate::ErrorChain;
 
 /// Forgets the idempotency keys older than their lifetime
@@ -32,7 +32,7 @@ pub(super) async fn run(pass: &mut Pass<'_>, now: DateTime<Utc>) {
         if let Err(e) = result {
             pass.outcome.failed += 1;
             tracing::error!(
-                job = JobKind::Housekeeping.as_str(),
+                job = "housekeeping",
                 purge = what,
                 error = %ErrorChain(&e),
                 "worker purge failed; the other jobs go on"

@@ -35,7 +35,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use tokio::sync::watch;
 use vpsd_domain::AuditAction;
-use vpsd_storage::{Actor, Audit, Domain};
+use vpsd_storage::{Actor, Audit, Domain, JobKind};
 
 use crate::{changes, ErrorChain, Registrar, RegistrarError};
 
@@ -145,36 +145,6 @@ enum Done {
     TransferredOut,
 }
 
-/// The kinds of job, by the name their leases (and logs) carry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum JobKind {
-    Registration,
-    TransferIn,
-    TransferOut,
-    AutoRenewal,
-    Warning,
-    Expiry,
-    Release,
-    Housekeeping,
-}
-
-impl JobKind {
-    /// The name in `job_leases.kind` and in the logs (the lease names are
-    /// stored: they do not change).
-    const fn as_str(self) -> &'static str {
-        match self {
-            JobKind::Registration => "registration",
-            JobKind::TransferIn => "transfer",
-            JobKind::TransferOut => "transfer_out",
-            JobKind::AutoRenewal => "auto_renew",
-            JobKind::Warning => "warning",
-            JobKind::Expiry => "expiry",
-            JobKind::Release => "release",
-            JobKind::Housekeeping => "housekeeping",
-        }
-    }
-}
-
 /// One pass in progress: the registrar, what it has done so far.
 struct Pass<'a> {
     registrar: &'a Registrar,
@@ -279,7 +249,7 @@ async fn claim(
 ) -> Result<bool, RegistrarError> {
     Ok(registrar
         .store()
-        .claim_job(kind.as_str(), domain_id, &holder(), now, now + JOB_LEASE)
+        .claim_job(kind, domain_id, &holder(), now, now + JOB_LEASE)
         .await?)
 }
 
@@ -292,7 +262,7 @@ async fn let_go(
 ) -> Result<(), RegistrarError> {
     Ok(registrar
         .store()
-        .release_job(kind.as_str(), domain_id, &holder())
+        .release_job(kind, domain_id, &holder())
         .await?)
 }
 

@@ -261,7 +261,7 @@ async fn a_job_of_a_dead_worker_is_taken_again(app: &TestApp) {
     let store = &app.app.store;
     assert!(store
         .claim_job(
-            "registration",
+            vpsd_storage::JobKind::Registration,
             id,
             "pid 999999",
             now,
@@ -271,7 +271,13 @@ async fn a_job_of_a_dead_worker_is_taken_again(app: &TestApp) {
         .expect("claim"));
     assert!(
         !store
-            .claim_job("registration", id, "pid 1", now, now + Duration::minutes(2))
+            .claim_job(
+                vpsd_storage::JobKind::Registration,
+                id,
+                "pid 1",
+                now,
+                now + Duration::minutes(2)
+            )
             .await
             .expect("claim"),
         "one lease at a time"

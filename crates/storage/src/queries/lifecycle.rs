@@ -1,0 +1,321 @@
+//! The SQL of the worker's lifecycle queries: activation, renewal, warnings, expiry, release, for the backend that
+//! includes this file (`super`: its `Db` and `ThisStore`).
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use super::ThisStore;
+use crate::backend::Backend;
+use crate::error::{Result, StoreError};
+use crate::model::*;
+use crate::stores::domains::*;
+use vpsd_domain::lifecycle::{DomainStatus, LAST_WARNING_DAYS};
+use vpsd_domain::OUR_REGISTRAR;
+
+#[async_trait]
+impl crate::stores::LifecycleStore for ThisStore {
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn due_registrations(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<Domain>> {
+        self.domains_due(
+            "status = 'pending' AND activates_at <= $1",
+            "activates_at",
+            false,
+            now,
+            limit,
+        )
+        .await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, fields(domain_id))]
+    async fn activate_registration(
+        &self,
+        domain_id: i64,
+        mail: &NewMail,
+        now: DateTime<Utc>,
+        audit: &Audit<'_>,
+    ) -> Result<bool> {
+        self.change_domain(
+            sqlx::query_as(
+                "UPDATE domains SET status = 'active', activates_at = NULL, updated_at = $2 \
+                 WHERE id = $1 AND status = 'pending' RETURNING account_id, domain_name",
+            )
+            .bind(domain_id)
+            .bind(now),
+            domain_id,
+            audit,
+            Some(mail),
+            now,
+        )
+        .await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, fields(domain_id))]
+    async fn expire_domain(
+        &self,
+        domain_id: i64,
+        mail: Option<&NewMail>,
+        now: DateTime<Utc>,
+        audit: &Audit<'_>,
+    ) -> Result<bool> {
+        self.change_domain(
+            sqlx::query_as(
+                "UPDATE domains SET status = 'expired', updated_at = $2 \
+                 WHERE id = $1 AND status = 'active' AND expiration_date <= $2 \
+                 RETURNING account_id, domain_name",
+            )
+            .bind(domain_id)
+            .bind(now),
+            domain_id,
+            audit,
+            mail,
+            now,
+        )
+        .await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, fields(domain_id = r.domain_id))]
+    async fn renew_domain(&self, r: &Renewal, audit: &Audit<'_>) -> Result<Domain> {
+        let (_guard, mut tx) = self.begin_write().await?;
+        let row: Option<DomainRow> = sqlx::query_as(&format!(
+            "UPDATE domains SET expiration_date = $3, status = 'active', \
+             renew_attempt_at = NULL, warned_days = NULL, updated_at = $4 \
+             WHERE id = $1 AND expiration_date = $2 AND status IN ('active', 'expired') \
+             RETURNING {DOMAIN_COLUMNS}"
+        ))
+        .bind(r.domain_id)
+        .bind(r.old_expiration)
+        .bind(r.new_expiration)
+        .bind(r.now)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let row = row.ok_or(StoreError::StateChanged)?;
+        let after = Self::debit(&mut tx, r.account_id, r.cost).await?;
+        Self::ledger_row(
+            &mut tx,
+            r.account_id,
+            r.kind,
+            -r.cost.cents(),
+            after,
+            Some((row.id, &row.domain_name)),
+            &r.description,
+            r.now,
+        )
+        .await?;
+        Self::queue_mail(&mut tx, &r.mail, r.now).await?;
+        Self::audit_row(
+            &mut tx,
+            audit,
+            r.account_id,
+            Some((row.id, &row.domain_name)),
+            r.now,
+        )
+        .await?;
+        tx.commit().await?;
+        Domain::try_from(row)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, fields(domain_id = r.domain_id))]
+    async fn undo_renewal(
+        &self,
+        r: &Renewal,
+        old_status: DomainStatus,
+        audit: &Audit<'_>,
+    ) -> Result<bool> {
+        let (_guard, mut tx) = self.begin_write().await?;
+        let row: Option<(String,)> = sqlx::query_as(
+            "UPDATE domains SET expiration_date = $2, status = $4, updated_at = $5 \
+             WHERE id = $1 AND expiration_date = $3 RETURNING domain_name",
+        )
+        .bind(r.domain_id)
+        .bind(r.old_expiration)
+        .bind(r.new_expiration)
+        .bind(old_status.as_str())
+        .bind(r.now)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some((name,)) = row else {
+            return Ok(false);
+        };
+        let after = Self::credit(&mut tx, r.account_id, r.cost).await?;
+        Self::ledger_row(
+            &mut tx,
+            r.account_id,
+            "refund",
+            r.cost.cents(),
+            after,
+            Some((r.domain_id, &name)),
+            &format!("Refund: the registry refused the {} of {name}", r.kind),
+            r.now,
+        )
+        .await?;
+        Self::audit_row(
+            &mut tx,
+            audit,
+            r.account_id,
+            Some((r.domain_id, &name)),
+            r.now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, fields(domain_id))]
+    async fn renewal_failed(
+        &self,
+        domain_id: i64,
+        expiration: DateTime<Utc>,
+        retry_at: DateTime<Utc>,
+        mail: &NewMail,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        let (_guard, mut tx) = self.begin_write().await?;
+        let done = sqlx::query(
+            "UPDATE domains SET renew_attempt_at = $3, updated_at = $4 \
+             WHERE id = $1 AND expiration_date = $2 \
+             AND (renew_attempt_at IS NULL OR renew_attempt_at <= $4)",
+        )
+        .bind(domain_id)
+        .bind(expiration)
+        .bind(retry_at)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            == 1;
+        if done {
+            Self::queue_mail(&mut tx, mail, now).await?;
+        }
+        tx.commit().await?;
+        Ok(done)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn due_auto_renewals(
+        &self,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<Domain>> {
+        let rows: Vec<DomainRow> = sqlx::query_as(&format!(
+            "SELECT {DOMAIN_COLUMNS} FROM domains \
+             WHERE status = 'active' AND auto_renew AND registrar = $4 \
+             AND expiration_date > $1 AND expiration_date <= $2 \
+             AND (renew_attempt_at IS NULL OR renew_attempt_at <= $1) \
+             ORDER BY expiration_date LIMIT $3"
+        ))
+        .bind(now)
+        .bind(until)
+        .bind(limit)
+        .bind(OUR_REGISTRAR)
+        .fetch_all(self.pool())
+        .await?;
+        domains(rows)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn expiring(
+        &self,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+        renewing_until: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<Domain>> {
+        let rows: Vec<DomainRow> = sqlx::query_as(&format!(
+            "SELECT {DOMAIN_COLUMNS} FROM domains \
+             WHERE status = 'active' AND registrar = $5 \
+             AND expiration_date > $1 AND expiration_date <= $2 \
+             AND (warned_days IS NULL OR warned_days > $6) \
+             AND NOT (auto_renew AND expiration_date <= $4) \
+             ORDER BY expiration_date LIMIT $3"
+        ))
+        .bind(now)
+        .bind(until)
+        .bind(limit)
+        .bind(renewing_until)
+        .bind(OUR_REGISTRAR)
+        // Until the most urgent warning went out, whatever the list is.
+        .bind(LAST_WARNING_DAYS)
+        .fetch_all(self.pool())
+        .await?;
+        domains(rows)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, fields(domain_id))]
+    async fn mark_warned(
+        &self,
+        domain_id: i64,
+        expiration: DateTime<Utc>,
+        days: i64,
+        mail: &NewMail,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        let (_guard, mut tx) = self.begin_write().await?;
+        let done = sqlx::query(
+            "UPDATE domains SET warned_days = $3, updated_at = $4 \
+             WHERE id = $1 AND expiration_date = $2 AND status = 'active' \
+             AND (warned_days IS NULL OR warned_days > $3)",
+        )
+        .bind(domain_id)
+        .bind(expiration)
+        .bind(days)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            == 1;
+        if done {
+            Self::queue_mail(&mut tx, mail, now).await?;
+        }
+        tx.commit().await?;
+        Ok(done)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn due_expirations(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<Domain>> {
+        self.domains_due(
+            "status = 'active' AND expiration_date <= $1",
+            "expiration_date",
+            true,
+            now,
+            limit,
+        )
+        .await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn due_releases(&self, expired_by: DateTime<Utc>, limit: i64) -> Result<Vec<Domain>> {
+        self.domains_due(
+            "status = 'expired' AND expiration_date <= $1",
+            "expiration_date",
+            true,
+            expired_by,
+            limit,
+        )
+        .await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, fields(domain_id))]
+    async fn release_domain(
+        &self,
+        domain_id: i64,
+        expiration: DateTime<Utc>,
+        mail: &NewMail,
+        now: DateTime<Utc>,
+        audit: &Audit<'_>,
+    ) -> Result<bool> {
+        self.change_domain(
+            sqlx::query_as(
+                "DELETE FROM domains WHERE id = $1 AND status = 'expired' \
+                 AND expiration_date = $2 RETURNING account_id, domain_name",
+            )
+            .bind(domain_id)
+            .bind(expiration),
+            domain_id,
+            audit,
+            Some(mail),
+            now,
+        )
+        .await
+    }
+}

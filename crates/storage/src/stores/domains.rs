@@ -1,0 +1,277 @@
+//! Domains in accounts: the list, the detail, registrations, imports and settings.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use crate::codec::*;
+use crate::error::{Result, StoreError};
+use crate::model::*;
+use vpsd_domain::lifecycle::{DomainStatus, TransferOutStatus, TransferStatus};
+use vpsd_domain::Money;
+
+/// Domains in accounts: the list, the detail, registrations, imports and settings.
+///
+/// Implemented for SQLite and PostgreSQL (`queries/domains.rs`).
+///
+/// Every method fails with `StoreError::Database` when the database
+/// cannot be reached or refuses the statement; the other errors are named
+/// on the method.
+#[async_trait]
+pub trait DomainStore: Send + Sync + std::fmt::Debug {
+    /// Makes the next new domain's id at least `last + 1` (never lowers
+    /// it): for demo data whose ids follow the contract's examples
+    /// (`docs/api-v1.md`, domain 101).
+    async fn skip_domain_ids(&self, last: i64) -> Result<()>;
+
+    /// One page of an account's domains (not removed) matching `filter`,
+    /// ordered by id, with the total that match. A page read before is
+    /// handed out again while the account's list is unchanged
+    /// (`list_cache.rs`).
+    async fn list_domains(
+        &self,
+        account_id: i64,
+        filter: &DomainFilter,
+        offset: i64,
+        limit: i64,
+    ) -> Result<DomainPage>;
+
+    /// The domain `domain_id` of the account; `None` when there is none, it
+    /// is another account's, or it was removed. The hottest read.
+    async fn domain(&self, account_id: i64, domain_id: i64) -> Result<Option<Domain>>;
+
+    /// The domain named `domain_name` (any account's, removed or not);
+    /// `None` when no account has it.
+    async fn domain_by_name(&self, domain_name: &str) -> Result<Option<Domain>>;
+
+    /// Records a pending registration and charges it (ledger entry and
+    /// audit entry), in one transaction. Errors: `Conflict` when the name is
+    /// taken, `InsufficientFunds` when the balance is short (nothing is
+    /// written).
+    async fn insert_registration(&self, reg: &NewRegistration, audit: &Audit<'_>)
+        -> Result<Domain>;
+
+    /// Undoes a registration the registry refused: removes the domain and
+    /// refunds what it was charged (`description` on the ledger), with the
+    /// mail if any, in one transaction. Errors: `StateChanged` when it is no
+    /// longer pending (nothing is written).
+    async fn cancel_registration(
+        &self,
+        domain_id: i64,
+        description: &str,
+        mail: Option<&NewMail>,
+        now: DateTime<Utc>,
+        audit: &Audit<'_>,
+    ) -> Result<()>;
+
+    /// Adds a name held at another registrar to an account, active, as the
+    /// registry knows it. Errors: `Conflict` when an account has the name.
+    async fn insert_import(
+        &self,
+        account_id: i64,
+        record: &RegistryRecord,
+        now: DateTime<Utc>,
+        audit: &Audit<'_>,
+    ) -> Result<Domain>;
+
+    /// Brings back a domain the account removed from its management; the
+    /// domain as it is now, or `None` when the account has no removed domain
+    /// of that name.
+    async fn restore_domain(
+        &self,
+        account_id: i64,
+        domain_name: &str,
+        now: DateTime<Utc>,
+        audit: &Audit<'_>,
+    ) -> Result<Option<Domain>>;
+
+    /// Applies `change` to a domain of the account, with the audit entry;
+    /// the domain after, or `None` when it is not the account's (or
+    /// removed).
+    async fn update_settings(
+        &self,
+        account_id: i64,
+        domain_id: i64,
+        change: &SettingsChange,
+        now: DateTime<Utc>,
+        audit: &Audit<'_>,
+    ) -> Result<Option<Domain>>;
+
+    /// Removes a domain from the account's management (the registration
+    /// continues). `true` when it was removed; `false` when it was not the
+    /// account's or already removed.
+    async fn remove_domain(
+        &self,
+        account_id: i64,
+        domain_id: i64,
+        now: DateTime<Utc>,
+        audit: &Audit<'_>,
+    ) -> Result<bool>;
+}
+
+// ---- rows: how this aggregate is stored and decoded (both backends)
+
+pub(crate) const DOMAIN_COLUMNS: &str = "id, account_id, domain_name, status, registration_date, \
+     expiration_date, auto_renew, locked, privacy_protection, nameservers, registrar, \
+     transfer_status, transfer_initiated_at, transfer_completes_at, transfer_cost_cents, \
+     warned_days, updated_at, dns_serial, dns_records_count, transfer_out_to, \
+     transfer_out_status, transfer_out_requested_at, transfer_out_approves_at";
+
+/// The account `$1`'s list version (`list_cache.rs`), 0 before any change.
+pub(crate) const LIST_VERSION: &str =
+    "COALESCE((SELECT version FROM domain_list_versions WHERE account_id = $1), 0)";
+
+/// One domain of an account, by id.
+pub(crate) const DOMAIN_BY_ID: &str = "WHERE id = $1 AND account_id = $2 AND removed_at IS NULL";
+
+/// The domain list's filter: account `$1`, status `$2` (or any), locked
+/// only `$3`, name `LIKE` `$4` (or any).
+pub(crate) const LIST_WHERE: &str = "WHERE account_id = $1 AND removed_at IS NULL \
+     AND ($2 IS NULL OR status = $2) AND ($3 = FALSE OR locked) \
+     AND ($4 IS NULL OR domain_name LIKE $4 ESCAPE '\\' \
+     OR domain_name_unicode LIKE $4 ESCAPE '\\')";
+
+/// A pending registration's row (`$1`…`$11`, see `insert_registration`;
+/// `$11` its `unicode_form`), answering the domain.
+pub(crate) static INSERT_REGISTRATION: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| {
+        format!(
+            "INSERT INTO domains (account_id, domain_name, status, registration_date, \
+         expiration_date, auto_renew, locked, privacy_protection, nameservers, \
+         registrar, activates_at, registration_cost_cents, updated_at, domain_name_unicode) \
+         VALUES ($1, $2, 'pending', $3, $4, $5, TRUE, $6, $7, $8, $9, $10, $3, $11) \
+         RETURNING {DOMAIN_COLUMNS}"
+        )
+    });
+/// The conditional charge: `$1` cents from account `$2`, answering the
+/// balance after; no row when the balance is short.
+pub(crate) const DEBIT: &str = "UPDATE accounts SET balance_cents = balance_cents - $1 \
+     WHERE id = $2 AND balance_cents >= $1 RETURNING balance_cents";
+pub(crate) const INSERT_LEDGER: &str = "INSERT INTO ledger (account_id, kind, amount_cents, \
+     balance_after_cents, domain_id, domain_name, description, created_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+pub(crate) const INSERT_AUDIT: &str =
+    "INSERT INTO audit_log (account_id, actor, token_id, action, \
+     domain_id, domain_name, changes, request_id, created_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+pub(crate) const INSERT_REGISTRY_NAME: &str = "INSERT INTO registry_names (name, registrar, \
+     auth_code, created_at, expires_at, last_transferred_at, transfer_prohibited, nameservers, \
+     pending_transfer_to, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct DomainRow {
+    pub(crate) id: i64,
+    pub(crate) account_id: i64,
+    pub(crate) domain_name: String,
+    pub(crate) status: String,
+    pub(crate) registration_date: DateTime<Utc>,
+    pub(crate) expiration_date: DateTime<Utc>,
+    pub(crate) auto_renew: bool,
+    pub(crate) locked: bool,
+    pub(crate) privacy_protection: bool,
+    pub(crate) nameservers: String,
+    pub(crate) registrar: String,
+    pub(crate) transfer_status: Option<String>,
+    pub(crate) transfer_initiated_at: Option<DateTime<Utc>>,
+    pub(crate) transfer_completes_at: Option<DateTime<Utc>>,
+    pub(crate) transfer_cost_cents: Option<i64>,
+    pub(crate) warned_days: Option<i64>,
+    pub(crate) updated_at: DateTime<Utc>,
+    pub(crate) dns_serial: i64,
+    pub(crate) dns_records_count: i64,
+    pub(crate) transfer_out_to: Option<String>,
+    pub(crate) transfer_out_status: Option<String>,
+    pub(crate) transfer_out_requested_at: Option<DateTime<Utc>>,
+    pub(crate) transfer_out_approves_at: Option<DateTime<Utc>>,
+}
+
+impl DomainRow {
+    /// Reads a row selected with [`DOMAIN_COLUMNS`] through `rusqlite`.
+    pub(crate) fn from_rusqlite(r: &rusqlite::Row<'_>) -> rusqlite::Result<DomainRow> {
+        let time = rusqlite_time;
+        let required = |i: usize| {
+            time(r, i)?.ok_or(rusqlite::Error::InvalidColumnType(
+                i,
+                "time".into(),
+                rusqlite::types::Type::Null,
+            ))
+        };
+        Ok(DomainRow {
+            id: r.get(0)?,
+            account_id: r.get(1)?,
+            domain_name: r.get(2)?,
+            status: r.get(3)?,
+            registration_date: required(4)?,
+            expiration_date: required(5)?,
+            auto_renew: r.get(6)?,
+            locked: r.get(7)?,
+            privacy_protection: r.get(8)?,
+            nameservers: r.get(9)?,
+            registrar: r.get(10)?,
+            transfer_status: r.get(11)?,
+            transfer_initiated_at: time(r, 12)?,
+            transfer_completes_at: time(r, 13)?,
+            transfer_cost_cents: r.get(14)?,
+            warned_days: r.get(15)?,
+            updated_at: required(16)?,
+            dns_serial: r.get(17)?,
+            dns_records_count: r.get(18)?,
+            transfer_out_to: r.get(19)?,
+            transfer_out_status: r.get(20)?,
+            transfer_out_requested_at: time(r, 21)?,
+            transfer_out_approves_at: time(r, 22)?,
+        })
+    }
+}
+
+impl TryFrom<DomainRow> for Domain {
+    type Error = StoreError;
+
+    fn try_from(r: DomainRow) -> Result<Self, StoreError> {
+        let status = DomainStatus::parse(&r.status).ok_or_else(|| corrupt("status", &r.status))?;
+        let transfer_status = match r.transfer_status.as_deref() {
+            None => None,
+            Some(s) => Some(TransferStatus::parse(s).ok_or_else(|| corrupt("transfer status", s))?),
+        };
+        let transfer_out = match (
+            r.transfer_out_to,
+            r.transfer_out_status.as_deref(),
+            r.transfer_out_requested_at,
+            r.transfer_out_approves_at,
+        ) {
+            (Some(to), Some(s), Some(requested_at), Some(auto_approve_at)) => Some(TransferOut {
+                gaining_registrar: to,
+                status: TransferOutStatus::parse(s)
+                    .ok_or_else(|| corrupt("transfer-out status", s))?,
+                requested_at,
+                auto_approve_at,
+            }),
+            _ => None,
+        };
+        Ok(Domain {
+            id: r.id,
+            account_id: r.account_id,
+            domain_name: r.domain_name,
+            status,
+            registration_date: r.registration_date,
+            expiration_date: r.expiration_date,
+            auto_renew: r.auto_renew,
+            locked: r.locked,
+            privacy_protection: r.privacy_protection,
+            nameservers: split_hosts(&r.nameservers),
+            registrar: r.registrar,
+            transfer_status,
+            transfer_initiated_at: r.transfer_initiated_at,
+            transfer_completes_at: r.transfer_completes_at,
+            transfer_cost: r.transfer_cost_cents.map(Money::from_cents),
+            warned_days: r.warned_days,
+            updated_at: r.updated_at,
+            dns_serial: r.dns_serial,
+            dns_records_count: r.dns_records_count,
+            transfer_out,
+        })
+    }
+}
+
+pub(crate) fn domains(rows: Vec<DomainRow>) -> Result<Vec<Domain>, StoreError> {
+    rows.into_iter().map(Domain::try_from).collect()
+}

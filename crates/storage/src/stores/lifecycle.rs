@@ -1,0 +1,128 @@
+//! The worker's lifecycle queries: activation, renewal, warnings, expiry, release.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use crate::error::Result;
+use crate::model::*;
+use vpsd_domain::lifecycle::DomainStatus;
+
+/// The worker's lifecycle queries: activation, renewal, warnings, expiry, release.
+///
+/// Implemented for SQLite and PostgreSQL (`queries/lifecycle.rs`).
+///
+/// Every method fails with `StoreError::Database` when the database
+/// cannot be reached or refuses the statement; the other errors are named
+/// on the method.
+#[async_trait]
+pub trait LifecycleStore: Send + Sync + std::fmt::Debug {
+    /// Pending registrations whose delay has passed at `now`, oldest first,
+    /// at most `limit`.
+    async fn due_registrations(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<Domain>>;
+
+    /// Turns a pending registration active and queues its mail. `true` when
+    /// this call activated it; `false` when it was no longer pending.
+    async fn activate_registration(
+        &self,
+        domain_id: i64,
+        mail: &NewMail,
+        now: DateTime<Utc>,
+        audit: &Audit<'_>,
+    ) -> Result<bool>;
+
+    /// Marks an active domain whose expiration has passed expired, and
+    /// queues its mail if any. `true` when this call expired it; `false`
+    /// when it was not active and past its expiration (any more).
+    async fn expire_domain(
+        &self,
+        domain_id: i64,
+        mail: Option<&NewMail>,
+        now: DateTime<Utc>,
+        audit: &Audit<'_>,
+    ) -> Result<bool>;
+
+    /// Extends a term and charges it, with its mail, in one transaction,
+    /// only if the expiration is still `old_expiration`; the domain after.
+    /// The domain becomes active; the warnings and the auto-renew retry
+    /// start over. Errors: `StateChanged` when the expiration moved,
+    /// `InsufficientFunds` when short; nothing is written then.
+    async fn renew_domain(&self, renewal: &Renewal, audit: &Audit<'_>) -> Result<Domain>;
+
+    /// Takes back a renewal the registry refused: the old expiration and
+    /// `old_status` return and the charge is refunded. `true` when this call
+    /// took it back; `false` when the expiration is no longer the renewal's
+    /// (nothing is written).
+    async fn undo_renewal(
+        &self,
+        renewal: &Renewal,
+        old_status: DomainStatus,
+        audit: &Audit<'_>,
+    ) -> Result<bool>;
+
+    /// Notes a failed auto-renewal (short balance): the next attempt not
+    /// before `retry_at`, and its mail. `true` when this call noted it;
+    /// `false` when another worker did, or the term changed.
+    async fn renewal_failed(
+        &self,
+        domain_id: i64,
+        expiration: DateTime<Utc>,
+        retry_at: DateTime<Utc>,
+        mail: &NewMail,
+        now: DateTime<Utc>,
+    ) -> Result<bool>;
+
+    /// Our active auto-renew domains expiring after `now` and by `until`,
+    /// whose retry time has come, soonest first, at most `limit`.
+    async fn due_auto_renewals(
+        &self,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<Domain>>;
+
+    /// Our active domains expiring after `now` and by `until` whose last
+    /// warning (`vpsd_domain::lifecycle::LAST_WARNING_DAYS`) has not gone
+    /// out, leaving out the `auto_renew` ones expiring by `renewing_until`
+    /// (their auto-renewal is due: they are renewed, or the failed renewal's
+    /// own mail goes out). Soonest first, at most `limit`.
+    async fn expiring(
+        &self,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+        renewing_until: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<Domain>>;
+
+    /// Records that the `days` warning went out for this term (expiring at
+    /// `expiration`), with its mail. `true` when this call recorded it;
+    /// `false` when it (or a more urgent one) already had, or the term
+    /// changed.
+    async fn mark_warned(
+        &self,
+        domain_id: i64,
+        expiration: DateTime<Utc>,
+        days: i64,
+        mail: &NewMail,
+        now: DateTime<Utc>,
+    ) -> Result<bool>;
+
+    /// Our active domains whose expiration has passed at `now`, oldest
+    /// expiration first, at most `limit`.
+    async fn due_expirations(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<Domain>>;
+
+    /// Our expired domains whose expiration is at or before `expired_by`,
+    /// oldest first, at most `limit`.
+    async fn due_releases(&self, expired_by: DateTime<Utc>, limit: i64) -> Result<Vec<Domain>>;
+
+    /// Deletes a released domain (still expired at `expiration`) and queues
+    /// its mail. `true` when this call deleted it; `false` when it was
+    /// renewed or released meanwhile.
+    async fn release_domain(
+        &self,
+        domain_id: i64,
+        expiration: DateTime<Utc>,
+        mail: &NewMail,
+        now: DateTime<Utc>,
+        audit: &Audit<'_>,
+    ) -> Result<bool>;
+}

@@ -1,0 +1,186 @@
+//! Domains: a registration charges once or not at all; an account sees
+//! only its own domains.
+
+use std::sync::Arc;
+
+use vpsd_domain::lifecycle::DomainStatus;
+use vpsd_storage::{DomainFilter, SettingsChange, Store, StoreError};
+
+use crate::common::{account, audit, balance, register, t0};
+
+async fn a_short_balance_charges_nothing(store: &Arc<dyn Store>) {
+    let a = account(store, "a@example.com", 5_00).await;
+    let e = register(store, a.id, "short.com", 12_99).await;
+    assert!(matches!(e, Err(StoreError::InsufficientFunds)), "{e:?}");
+    assert_eq!(balance(store, a.id).await, 5_00);
+    assert!(store
+        .domain_by_name("short.com")
+        .await
+        .expect("read")
+        .is_none());
+    assert_eq!(store.ledger(a.id).await.expect("ledger").len(), 1);
+}
+
+async fn a_registration_charges_its_price_once(store: &Arc<dyn Store>) {
+    let a = account(store, "a@example.com", 20_00).await;
+    let d = register(store, a.id, "paid.com", 12_99)
+        .await
+        .expect("register");
+    assert_eq!(d.status, DomainStatus::Pending);
+    assert_eq!(balance(store, a.id).await, 7_01);
+    assert_eq!(store.ledger_sum(a.id).await.expect("sum").cents(), 7_01);
+    let again = register(store, a.id, "paid.com", 12_99).await;
+    assert!(
+        matches!(again, Err(StoreError::Conflict { .. })),
+        "{again:?}"
+    );
+    assert_eq!(
+        balance(store, a.id).await,
+        7_01,
+        "the taken name charged nothing"
+    );
+}
+
+async fn another_accounts_domain_is_not_found(store: &Arc<dyn Store>) {
+    let a = account(store, "a@example.com", 0).await;
+    let b = account(store, "b@example.com", 0).await;
+    let d = register(store, a.id, "mine.com", 0)
+        .await
+        .expect("register");
+    assert!(store.domain(b.id, d.id).await.expect("read").is_none());
+    let change = SettingsChange {
+        locked: Some(false),
+        ..Default::default()
+    };
+    let none = store
+        .update_settings(b.id, d.id, &change, t0(), &audit("domain.update"))
+        .await
+        .expect("update");
+    assert!(none.is_none());
+    assert!(!store
+        .remove_domain(b.id, d.id, t0(), &audit("domain.remove"))
+        .await
+        .expect("remove"));
+    let page = store
+        .list_domains(b.id, &DomainFilter::default(), 0, 10)
+        .await
+        .expect("list");
+    assert_eq!(page.total, 0);
+    assert!(
+        store
+            .domain(a.id, d.id)
+            .await
+            .expect("read")
+            .expect("mine")
+            .locked
+    );
+}
+
+async fn the_list_filters_and_follows_changes(store: &Arc<dyn Store>) {
+    let a = account(store, "a@example.com", 0).await;
+    for name in ["alpha.com", "beta.com", "alphabet.org"] {
+        register(store, a.id, name, 0).await.expect("register");
+    }
+    let search = DomainFilter {
+        search: Some("alpha".into()),
+        ..Default::default()
+    };
+    let page = store
+        .list_domains(a.id, &search, 0, 10)
+        .await
+        .expect("list");
+    assert_eq!(page.total, 2);
+    let names: Vec<_> = page
+        .domains
+        .iter()
+        .map(|d| d.domain_name.as_str())
+        .collect();
+    assert_eq!(names, ["alpha.com", "alphabet.org"], "ordered by id");
+    // A kept page is not handed out once a domain changed.
+    let beta = store
+        .domain_by_name("beta.com")
+        .await
+        .expect("read")
+        .expect("beta");
+    let change = SettingsChange {
+        locked: Some(false),
+        ..Default::default()
+    };
+    store
+        .update_settings(a.id, beta.id, &change, t0(), &audit("domain.update"))
+        .await
+        .expect("update")
+        .expect("found");
+    let locked = DomainFilter {
+        locked_only: true,
+        ..Default::default()
+    };
+    assert_eq!(
+        store
+            .list_domains(a.id, &locked, 0, 10)
+            .await
+            .expect("list")
+            .total,
+        2
+    );
+    let active = DomainFilter {
+        status: Some(DomainStatus::Active),
+        ..Default::default()
+    };
+    assert_eq!(
+        store
+            .list_domains(a.id, &active, 0, 10)
+            .await
+            .expect("list")
+            .total,
+        0
+    );
+}
+
+async fn a_removed_domain_comes_back_once(store: &Arc<dyn Store>) {
+    let a = account(store, "a@example.com", 0).await;
+    let d = register(store, a.id, "gone.com", 0)
+        .await
+        .expect("register");
+    assert!(store
+        .remove_domain(a.id, d.id, t0(), &audit("domain.remove"))
+        .await
+        .expect("remove"));
+    assert!(store.domain(a.id, d.id).await.expect("read").is_none());
+    let back = store
+        .restore_domain(a.id, "gone.com", t0(), &audit("domain.restore"))
+        .await
+        .expect("restore");
+    assert_eq!(back.map(|d| d.id), Some(d.id));
+    let twice = store
+        .restore_domain(a.id, "gone.com", t0(), &audit("domain.restore"))
+        .await
+        .expect("restore");
+    assert!(twice.is_none(), "it is there already");
+}
+
+async fn a_refused_registration_is_refunded_once(store: &Arc<dyn Store>) {
+    let a = account(store, "a@example.com", 20_00).await;
+    let d = register(store, a.id, "refused.com", 12_99)
+        .await
+        .expect("register");
+    store
+        .cancel_registration(d.id, "Refund", None, t0(), &audit("domain.register_refused"))
+        .await
+        .expect("cancel");
+    assert_eq!(balance(store, a.id).await, 20_00);
+    let again = store
+        .cancel_registration(d.id, "Refund", None, t0(), &audit("domain.register_refused"))
+        .await;
+    assert!(matches!(again, Err(StoreError::StateChanged)), "{again:?}");
+    assert_eq!(balance(store, a.id).await, 20_00);
+}
+
+crate::both!(
+    a_short_balance_charges_nothing,
+    a_registration_charges_its_price_once,
+    another_accounts_domain_is_not_found,
+    the_list_filters_and_follows_changes,
+    a_removed_domain_comes_back_once,
+    a_refused_registration_is_refunded_once,
+);

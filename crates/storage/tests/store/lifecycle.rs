@@ -1,0 +1,190 @@
+//! The worker's queries: what is due, and conditional changes that happen
+//! once.
+
+use std::sync::Arc;
+
+use chrono::Duration;
+use vpsd_domain::lifecycle::{DomainStatus, WARNING_DAYS};
+use vpsd_domain::Money;
+use vpsd_storage::{Renewal, Store, StoreError};
+
+use crate::common::{account, active, audit, balance, held_elsewhere, mail, register, t0};
+
+async fn an_activation_happens_once(store: &Arc<dyn Store>) {
+    let a = account(store, "a@example.com", 0).await;
+    let d = register(store, a.id, "new.com", 0).await.expect("register");
+    assert!(
+        store
+            .due_registrations(t0(), 10)
+            .await
+            .expect("due")
+            .is_empty(),
+        "not yet"
+    );
+    let later = t0() + Duration::minutes(1);
+    let due = store.due_registrations(later, 10).await.expect("due");
+    assert_eq!(due.iter().map(|d| d.id).collect::<Vec<_>>(), [d.id]);
+    let m = mail(a.id, "active");
+    let act = audit("domain.activate");
+    assert!(store
+        .activate_registration(d.id, &m, later, &act)
+        .await
+        .expect("activate"));
+    assert!(!store
+        .activate_registration(d.id, &m, later, &act)
+        .await
+        .expect("activate"));
+    assert_eq!(store.outbox().await.expect("outbox").len(), 1, "one mail");
+    assert!(store
+        .due_registrations(later, 10)
+        .await
+        .expect("due")
+        .is_empty());
+}
+
+async fn warnings_go_out_until_the_last_one(store: &Arc<dyn Store>) {
+    let a = account(store, "a@example.com", 0).await;
+    let d = active(store, a.id, "warn.com").await;
+    store
+        .insert_import(
+            a.id,
+            &held_elsewhere("elsewhere.com"),
+            t0(),
+            &audit("domain.import"),
+        )
+        .await
+        .expect("import");
+    // Five days before the expiration, nothing renewing.
+    let now = d.expiration_date - Duration::days(5);
+    let horizon = now + Duration::days(WARNING_DAYS[0]);
+    let expiring = |store: Arc<dyn Store>| async move {
+        store
+            .expiring(now, horizon, now, 10)
+            .await
+            .expect("expiring")
+    };
+    let listed = expiring(store.clone()).await;
+    assert_eq!(
+        listed.iter().map(|d| d.id).collect::<Vec<_>>(),
+        [d.id],
+        "ours only"
+    );
+    let m = mail(a.id, "warning");
+    assert!(store
+        .mark_warned(d.id, d.expiration_date, 7, &m, now)
+        .await
+        .expect("warn"));
+    assert!(!store
+        .mark_warned(d.id, d.expiration_date, 7, &m, now)
+        .await
+        .expect("warn"));
+    assert_eq!(
+        expiring(store.clone()).await.len(),
+        1,
+        "a more urgent warning is due later"
+    );
+    let last = *WARNING_DAYS.last().expect("a warning day");
+    assert!(store
+        .mark_warned(d.id, d.expiration_date, last, &m, now)
+        .await
+        .expect("warn"));
+    assert!(
+        expiring(store.clone()).await.is_empty(),
+        "the last warning went out"
+    );
+    // An auto-renew domain whose renewal is due gets no warning.
+    let d2 = active(store, a.id, "renewing.com").await;
+    let listed = store
+        .expiring(now, horizon, d2.expiration_date, 10)
+        .await
+        .expect("expiring");
+    assert!(listed.iter().all(|x| x.id != d2.id));
+}
+
+async fn a_renewal_needs_the_expiration_it_read(store: &Arc<dyn Store>) {
+    let a = account(store, "a@example.com", 20_00).await;
+    let d = active(store, a.id, "renew.com").await;
+    let renewal = |old_expiration| Renewal {
+        domain_id: d.id,
+        account_id: a.id,
+        old_expiration,
+        new_expiration: d.expiration_date + Duration::days(365),
+        cost: Money::from_cents(12_99),
+        kind: "renewal",
+        description: "Renewal of renew.com".into(),
+        mail: mail(a.id, "renewed"),
+        now: t0(),
+    };
+    let stale = store
+        .renew_domain(
+            &renewal(d.expiration_date - Duration::days(1)),
+            &audit("domain.renew"),
+        )
+        .await;
+    assert!(matches!(stale, Err(StoreError::StateChanged)), "{stale:?}");
+    assert_eq!(balance(store, a.id).await, 20_00);
+    let r = renewal(d.expiration_date);
+    let renewed = store
+        .renew_domain(&r, &audit("domain.renew"))
+        .await
+        .expect("renew");
+    assert_eq!(renewed.expiration_date, r.new_expiration);
+    assert_eq!(balance(store, a.id).await, 7_01);
+    let undo = audit("domain.renew_refused");
+    assert!(store
+        .undo_renewal(&r, DomainStatus::Active, &undo)
+        .await
+        .expect("undo"));
+    assert!(!store
+        .undo_renewal(&r, DomainStatus::Active, &undo)
+        .await
+        .expect("undo"));
+    assert_eq!(balance(store, a.id).await, 20_00, "refunded once");
+    let back = store
+        .domain(a.id, d.id)
+        .await
+        .expect("read")
+        .expect("there");
+    assert_eq!(back.expiration_date, d.expiration_date);
+    assert_eq!(back.status, DomainStatus::Active);
+}
+
+async fn an_expired_domain_is_expired_then_released_once(store: &Arc<dyn Store>) {
+    let a = account(store, "a@example.com", 0).await;
+    let d = active(store, a.id, "old.com").await;
+    let after = d.expiration_date + Duration::seconds(1);
+    let due = store.due_expirations(after, 10).await.expect("due");
+    assert_eq!(due.iter().map(|d| d.id).collect::<Vec<_>>(), [d.id]);
+    let exp = audit("domain.expire");
+    assert!(store
+        .expire_domain(d.id, None, after, &exp)
+        .await
+        .expect("expire"));
+    assert!(!store
+        .expire_domain(d.id, None, after, &exp)
+        .await
+        .expect("expire"));
+    let due = store
+        .due_releases(d.expiration_date, 10)
+        .await
+        .expect("due");
+    assert_eq!(due.len(), 1);
+    let m = mail(a.id, "released");
+    let rel = audit("domain.release");
+    assert!(store
+        .release_domain(d.id, d.expiration_date, &m, after, &rel)
+        .await
+        .expect("release"));
+    assert!(!store
+        .release_domain(d.id, d.expiration_date, &m, after, &rel)
+        .await
+        .expect("release"));
+    assert!(store.domain(a.id, d.id).await.expect("read").is_none());
+}
+
+crate::both!(
+    an_activation_happens_once,
+    warnings_go_out_until_the_last_one,
+    a_renewal_needs_the_expiration_it_read,
+    an_expired_domain_is_expired_then_released_once,
+);

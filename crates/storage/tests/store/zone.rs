@@ -1,0 +1,163 @@
+//! Zone content: records and forwards of the account's own domains, each
+//! write checked against what the zone holds.
+
+use std::sync::Arc;
+
+use vpsd_domain::dns::{Clash, RecordData, RecordType};
+use vpsd_storage::{EmailForwardData, ForwardClash, Store, UrlForwardData, Written};
+
+use crate::common::{account, active, audit, t0};
+
+fn record(name: &str, rtype: RecordType, content: &str) -> RecordData {
+    RecordData {
+        name: name.into(),
+        rtype,
+        content: content.into(),
+        ttl: 3600,
+        priority: None,
+    }
+}
+
+async fn a_record_raises_the_serial_and_clashes_are_refused(store: &Arc<dyn Store>) {
+    let a = account(store, "a@example.com", 0).await;
+    let d = active(store, a.id, "zone.com").await;
+    let www = record("www", RecordType::A, "192.0.2.1");
+    let add = audit("dns_record.create");
+    let Written::Done(r) = store
+        .add_dns_record(a.id, d.id, &www, t0(), &add)
+        .await
+        .expect("add")
+    else {
+        panic!("not written");
+    };
+    assert_eq!(r.data, www);
+    let after = store
+        .domain(a.id, d.id)
+        .await
+        .expect("read")
+        .expect("there");
+    assert!(after.dns_serial > d.dns_serial);
+    assert_eq!(after.dns_records_count, 1);
+    let dup = store
+        .add_dns_record(a.id, d.id, &www, t0(), &add)
+        .await
+        .expect("add");
+    assert_eq!(dup, Written::Refused(Clash::Duplicate { id: r.id }));
+    let cname = record("www", RecordType::Cname, "zone.com");
+    let beside = store
+        .add_dns_record(a.id, d.id, &cname, t0(), &add)
+        .await
+        .expect("add");
+    assert!(
+        matches!(beside, Written::Refused(Clash::Cname { .. })),
+        "{beside:?}"
+    );
+    let records = store
+        .dns_records(a.id, d.id)
+        .await
+        .expect("read")
+        .expect("mine");
+    assert_eq!(records.len(), 1, "refusals wrote nothing");
+}
+
+async fn another_accounts_zone_is_not_found(store: &Arc<dyn Store>) {
+    let a = account(store, "a@example.com", 0).await;
+    let b = account(store, "b@example.com", 0).await;
+    let d = active(store, a.id, "zone.com").await;
+    let www = record("www", RecordType::A, "192.0.2.1");
+    let add = audit("dns_record.create");
+    let theirs = store
+        .add_dns_record(b.id, d.id, &www, t0(), &add)
+        .await
+        .expect("add");
+    assert_eq!(theirs, Written::NotFound);
+    assert!(store.dns_records(b.id, d.id).await.expect("read").is_none());
+    let Written::Done(r) = store
+        .add_dns_record(a.id, d.id, &www, t0(), &add)
+        .await
+        .expect("add")
+    else {
+        panic!("not written");
+    };
+    let other = record("www", RecordType::A, "192.0.2.2");
+    let upd = audit("dns_record.update");
+    let replaced = store
+        .replace_dns_record(b.id, d.id, r.id, &other, t0(), &upd)
+        .await;
+    assert_eq!(replaced.expect("replace"), Written::NotFound);
+    let del = audit("dns_record.delete");
+    assert!(!store
+        .delete_dns_record(b.id, d.id, r.id, t0(), &del)
+        .await
+        .expect("delete"));
+    assert!(store
+        .delete_dns_record(a.id, d.id, r.id, t0(), &del)
+        .await
+        .expect("delete"));
+    assert!(!store
+        .delete_dns_record(a.id, d.id, r.id, t0(), &del)
+        .await
+        .expect("delete"));
+}
+
+async fn a_forward_alias_or_host_is_taken_once(store: &Arc<dyn Store>) {
+    let a = account(store, "a@example.com", 0).await;
+    let d = active(store, a.id, "mail.com").await;
+    let info = EmailForwardData {
+        alias: "info".into(),
+        destinations: vec!["me@example.net".into()],
+    };
+    let put = audit("email_forward.create");
+    let first = store
+        .put_email_forward(a.id, d.id, None, &info, t0(), &put)
+        .await
+        .expect("put");
+    let Written::Done(f) = first else {
+        panic!("not written: {first:?}");
+    };
+    let again = store
+        .put_email_forward(a.id, d.id, None, &info, t0(), &put)
+        .await
+        .expect("put");
+    assert_eq!(again, Written::Refused(ForwardClash::Taken { id: f.id }));
+    let web = UrlForwardData {
+        host: "@".into(),
+        target: "https://example.net/".into(),
+        status_code: 301,
+        keep_path: true,
+    };
+    let put = audit("url_forward.create");
+    let u = store
+        .put_url_forward(a.id, d.id, None, &web, t0(), &put)
+        .await
+        .expect("put");
+    assert!(matches!(u, Written::Done(_)), "{u:?}");
+    let found = store
+        .url_forward_for("mail.com", "@")
+        .await
+        .expect("read")
+        .expect("there");
+    assert_eq!(found.target, "https://example.net/");
+    assert!(store
+        .url_forward_for("mail.com", "www")
+        .await
+        .expect("read")
+        .is_none());
+    let del = audit("email_forward.delete");
+    assert!(store
+        .delete_email_forward(a.id, d.id, f.id, t0(), &del)
+        .await
+        .expect("delete"));
+    assert!(store
+        .email_forwards(a.id, d.id)
+        .await
+        .expect("read")
+        .expect("mine")
+        .is_empty());
+}
+
+crate::both!(
+    a_record_raises_the_serial_and_clashes_are_refused,
+    another_accounts_zone_is_not_found,
+    a_forward_alias_or_host_is_taken_once,
+);
