@@ -22,6 +22,7 @@
 
 use std::future::Future;
 use std::time::Duration;
+use vpsd_domain::ErrorCode;
 
 use std::sync::Arc;
 
@@ -36,6 +37,7 @@ use vpsd_registrar::Registrar;
 
 pub mod account;
 pub mod auth;
+pub mod bodies;
 mod connection;
 mod docs_page;
 pub mod domains;
@@ -123,7 +125,7 @@ impl std::ops::Deref for AppState {
 async fn not_found() -> ApiError {
     ApiError::new(
         StatusCode::NOT_FOUND,
-        "not_found",
+        ErrorCode::NotFound,
         "No such endpoint: see the API reference for the paths under /api/v1/.",
     )
 }
@@ -131,7 +133,7 @@ async fn not_found() -> ApiError {
 async fn method_not_allowed() -> ApiError {
     ApiError::new(
         StatusCode::METHOD_NOT_ALLOWED,
-        "method_not_allowed",
+        ErrorCode::MethodNotAllowed,
         "This method is not allowed on this path: see the API reference for the methods it takes.",
     )
 }

@@ -43,7 +43,7 @@ naming each field at fault. Money is US dollars with two decimals; times are RFC
     components(schemas(
         crate::error::ErrorBody,
         params::ListStatus,
-        crate::records::RecordTypeName
+        crate::bodies::records::RecordTypeName
     )),
     tags(
         (name = "domains", description = "The account's domains and their life."),

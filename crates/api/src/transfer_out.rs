@@ -17,7 +17,8 @@ use utoipa_axum::routes;
 
 use crate::auth::{Caller, MaySeeSecrets};
 use crate::error::ApiError;
-use crate::extract::{DomainId, Fields, JsonObject};
+use crate::extract::body::{Body, NoFields};
+use crate::extract::DomainId;
 use crate::idempotency::Secret;
 use crate::openapi::params::DomainIdParam;
 use crate::openapi::Routes;
@@ -80,7 +81,7 @@ async fn show_auth_code(
 /// A new auth code; the old one stops working.
 #[utoipa::path(post, operation_id = "regenerateAuthCode", path = "/api/v1/domains/{domain_id}/auth-code/", tag = "transfer-out",
     params(DomainIdParam),
-    request_body(content = crate::domains::RestoreBody, description = "May be empty."),
+    request_body(content = NoFields, description = "May be empty."),
     responses(
         (status = 200, description = "The new code.", body = AuthCodeView),
         (status = 400, description = "Not registered with VPS.org, or a body field.", body = crate::error::ErrorBody),
@@ -90,9 +91,9 @@ async fn new_auth_code(
     State(state): State<AppState>,
     caller: Caller,
     DomainId(id): DomainId,
-    body: JsonObject,
+    body: Body<NoFields>,
 ) -> Result<Response, ApiError> {
-    Fields::new(body, crate::accepts!(crate::domains::RestoreBody)).finish()?;
+    body.errors.check()?;
     let domain = state.registrar.domain(caller.account_id, id).await?;
     let code = state
         .registrar
@@ -117,7 +118,7 @@ const REJECTED: &str = "Transfer rejected: the domain stays with VPS.org. Lock i
 /// Approve a pending transfer out now: the domain leaves the account.
 #[utoipa::path(post, operation_id = "approveTransferOut", path = "/api/v1/domains/{domain_id}/transfer-out/approve/", tag = "transfer-out",
     params(DomainIdParam),
-    request_body(content = crate::domains::RestoreBody, description = "May be empty."),
+    request_body(content = NoFields, description = "May be empty."),
     responses(
         (status = 200, description = "Approved; the domain is gone from the account.", body = AnsweredView),
         (status = 400, description = "No transfer out is pending, or a body field.", body = crate::error::ErrorBody),
@@ -127,9 +128,9 @@ async fn approve(
     State(state): State<AppState>,
     caller: Caller,
     DomainId(id): DomainId,
-    body: JsonObject,
+    body: Body<NoFields>,
 ) -> Result<Response, ApiError> {
-    Fields::new(body, crate::accepts!(crate::domains::RestoreBody)).finish()?;
+    body.errors.check()?;
     let domain = state
         .registrar
         .approve_transfer_out(&caller.actor, caller.account_id, id)
@@ -140,7 +141,7 @@ async fn approve(
 /// Reject a pending transfer out: the domain stays.
 #[utoipa::path(post, operation_id = "rejectTransferOut", path = "/api/v1/domains/{domain_id}/transfer-out/reject/", tag = "transfer-out",
     params(DomainIdParam),
-    request_body(content = crate::domains::RestoreBody, description = "May be empty."),
+    request_body(content = NoFields, description = "May be empty."),
     responses(
         (status = 200, description = "Rejected.", body = AnsweredView),
         (status = 400, description = "No transfer out is pending, or a body field.", body = crate::error::ErrorBody),
@@ -150,9 +151,9 @@ async fn reject(
     State(state): State<AppState>,
     caller: Caller,
     DomainId(id): DomainId,
-    body: JsonObject,
+    body: Body<NoFields>,
 ) -> Result<Response, ApiError> {
-    Fields::new(body, crate::accepts!(crate::domains::RestoreBody)).finish()?;
+    body.errors.check()?;
     let domain = state
         .registrar
         .reject_transfer_out(&caller.actor, caller.account_id, id)

@@ -11,9 +11,11 @@
 //! - [`lifecycle`]: statuses and the date arithmetic of terms and transfers.
 //! - [`token`]: API token generation and hashing.
 //! - [`clock`]: the one source of "now", which tests can move.
+//! - [`error_code`]: the catalogue of the API's error codes.
 
 pub mod clock;
 pub mod dns;
+pub mod error_code;
 pub mod forwarding;
 pub mod idna2008;
 pub mod lifecycle;
@@ -24,6 +26,7 @@ pub mod pricing;
 pub mod token;
 
 pub use clock::{Clock, ManualClock, SandboxClock, SystemClock};
+pub use error_code::ErrorCode;
 pub use money::Money;
 pub use name::{DomainName, HostName, NameError};
 pub use nameservers::{Nameservers, NameserversError};

@@ -15,6 +15,7 @@
 use chrono::Duration;
 use serde_json::json;
 use vpsd_domain::lifecycle::{TransferOutStatus, TRANSFER_OUT_AUTO_APPROVE_DAYS};
+use vpsd_domain::ErrorCode;
 use vpsd_registry::{new_auth_code, SandboxRegistry, TransferRefusal, OUR_REGISTRAR};
 use vpsd_storage::{Actor, Audit, Domain};
 
@@ -32,7 +33,7 @@ impl Registrar {
             || domain.status == vpsd_domain::lifecycle::DomainStatus::Pending
         {
             return Err(RegistrarError::invalid(
-                "not_sponsored",
+                ErrorCode::NotSponsored,
                 format!(
                     "{} is not registered with VPS.org yet, so it has no VPS.org auth code.",
                     domain.domain_name
@@ -106,7 +107,7 @@ impl Registrar {
             .filter(|d| d.registrar == OUR_REGISTRAR)
             .ok_or_else(|| {
                 RegistrarError::invalid(
-                    "not_sponsored",
+                    ErrorCode::NotSponsored,
                     format!("{name} is not a VPS.org customer's domain."),
                 )
             })?;
@@ -265,7 +266,7 @@ impl Registrar {
             .filter(|d| d.transfer_status == Some(vpsd_domain::lifecycle::TransferStatus::Pending))
             .ok_or_else(|| {
                 RegistrarError::invalid(
-                    "no_transfer_pending",
+                    ErrorCode::NoTransferPending,
                     format!("No transfer of {name} to VPS.org is pending."),
                 )
             })?;
@@ -304,7 +305,7 @@ fn pending_out(domain: &Domain) -> Option<&vpsd_storage::TransferOut> {
 
 fn no_transfer_out(domain: &Domain) -> RegistrarError {
     RegistrarError::invalid(
-        "no_transfer_out",
+        ErrorCode::NoTransferOut,
         format!(
             "No transfer of {} to another registrar is pending.",
             domain.domain_name

@@ -1,5 +1,8 @@
 //! Extractors whose rejections come back as our JSON error body.
 
+use vpsd_domain::ErrorCode;
+pub mod body;
+
 use std::collections::BTreeMap;
 
 use axum::body::Bytes;
@@ -11,7 +14,7 @@ use serde_json::{Map, Value};
 use crate::error::ApiError;
 
 /// A JSON object body, with its content type, size and syntax checked.
-/// Handlers read fields from it through [`Fields`].
+/// Request bodies are read from it by [`body::Body`].
 /// An empty body counts as `{}`, so `curl -X POST .../renew/` works.
 #[derive(Debug, Default)]
 pub struct JsonObject(pub Map<String, Value>);
@@ -30,7 +33,7 @@ fn is_json(content_type: &str) -> bool {
 pub(crate) fn payload_too_large() -> ApiError {
     ApiError::new(
         StatusCode::PAYLOAD_TOO_LARGE,
-        "payload_too_large",
+        ErrorCode::PayloadTooLarge,
         "The request body is over 64 KiB: send a smaller body.",
     )
 }
@@ -48,7 +51,10 @@ impl<S: Send + Sync> FromRequest<S> for JsonObject {
             if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
                 payload_too_large()
             } else {
-                ApiError::bad_request("unreadable_body", "The request body could not be read.")
+                ApiError::bad_request(
+                    ErrorCode::UnreadableBody,
+                    "The request body could not be read.",
+                )
             }
         })?;
         if bytes.is_empty() {
@@ -59,7 +65,7 @@ impl<S: Send + Sync> FromRequest<S> for JsonObject {
             _ => {
                 return Err(ApiError::new(
                     StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    "unsupported_media_type",
+                    ErrorCode::UnsupportedMediaType,
                     "Send the body as JSON with the header Content-Type: application/json.",
                 ))
             }
@@ -86,7 +92,7 @@ impl<S: Send + Sync> FromRequest<S> for JsonObject {
                 vec!["This key appears more than once: send it once.".to_owned()],
             );
             let mut e = ApiError::bad_request(
-                "duplicate_key",
+                ErrorCode::DuplicateKey,
                 format!(
                     "The key \"{key}\" appears more than once in the body: send each key once (parsers disagree on which one counts)."
                 ),
@@ -97,11 +103,11 @@ impl<S: Send + Sync> FromRequest<S> for JsonObject {
         match parsed {
             Ok(Value::Object(map)) => Ok(JsonObject(map)),
             Ok(_) => Err(ApiError::bad_request(
-                "malformed_json",
+                ErrorCode::MalformedJson,
                 "The body must be a JSON object, such as {\"domain_name\": \"example.com\"}.",
             )),
             Err(e) => Err(ApiError::bad_request(
-                "malformed_json",
+                ErrorCode::MalformedJson,
                 format!(
                     "The body is not valid JSON ({} at line {}, column {}): fix the syntax and retry.",
                     match e.classify() {
@@ -204,152 +210,6 @@ impl<'de> serde::de::Visitor<'de> for UniqueKeys<'_> {
             object.insert(key, value);
         }
         Ok(Value::Object(object))
-    }
-}
-
-/// Reads typed fields out of a [`JsonObject`], collecting every error so a
-/// client learns all of them at once.
-pub struct Fields {
-    map: Map<String, Value>,
-    errors: BTreeMap<String, Vec<String>>,
-}
-
-impl Fields {
-    /// Refuses fields not in `allowed` (a typo must not silently do
-    /// nothing; api-v1.md).
-    pub fn new<S: AsRef<str>>(body: JsonObject, allowed: &[S]) -> Self {
-        let mut errors = BTreeMap::new();
-        for key in body.0.keys() {
-            if !allowed.iter().any(|a| a.as_ref() == key) {
-                let names: Vec<&str> = allowed.iter().map(AsRef::as_ref).collect();
-                let message = if names.is_empty() {
-                    "Unknown field: this request takes no body fields.".to_owned()
-                } else {
-                    format!("Unknown field. Accepted fields: {}.", names.join(", "))
-                };
-                errors.insert(key.clone(), vec![message]);
-            }
-        }
-        Self {
-            map: body.0,
-            errors,
-        }
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.map.is_empty()
-    }
-
-    pub fn error(&mut self, field: &str, message: impl Into<String>) {
-        self.errors
-            .entry(field.to_owned())
-            .or_default()
-            .push(message.into());
-    }
-
-    fn take(&mut self, field: &str) -> Option<Value> {
-        match self.map.remove(field) {
-            Some(Value::Null) => {
-                self.error(field, "May not be null.");
-                None
-            }
-            other => other,
-        }
-    }
-
-    pub fn bool(&mut self, field: &str) -> Option<bool> {
-        match self.take(field)? {
-            Value::Bool(b) => Some(b),
-            _ => {
-                self.error(field, "Must be true or false.");
-                None
-            }
-        }
-    }
-
-    /// A whole number. `8.0` is one too: JSON (RFC 8259, section 6) has
-    /// one number type and JSON Schema's `integer` (which the OpenAPI
-    /// document says) counts any number without a fraction.
-    pub fn int(&mut self, field: &str) -> Option<i64> {
-        match self.take(field)? {
-            Value::Number(n) if n.is_i64() => n.as_i64(),
-            Value::Number(n)
-                if n.as_f64()
-                    .is_some_and(|f| f.fract() == 0.0 && (-9.0e15..=9.0e15).contains(&f)) =>
-            {
-                n.as_f64().map(|f| f as i64)
-            }
-            _ => {
-                self.error(field, "Must be a whole number.");
-                None
-            }
-        }
-    }
-
-    pub fn string(&mut self, field: &str) -> Option<String> {
-        match self.take(field)? {
-            Value::String(s) => Some(s),
-            _ => {
-                self.error(field, "Must be a string.");
-                None
-            }
-        }
-    }
-
-    pub fn strings(&mut self, field: &str) -> Option<Vec<String>> {
-        match self.take(field)? {
-            Value::Array(items) => {
-                let strings: Option<Vec<String>> = items
-                    .into_iter()
-                    .map(|v| match v {
-                        Value::String(s) => Some(s),
-                        _ => None,
-                    })
-                    .collect();
-                if strings.is_none() {
-                    self.error(field, "Must be a list of strings.");
-                }
-                strings
-            }
-            _ => {
-                self.error(field, "Must be a list of strings.");
-                None
-            }
-        }
-    }
-
-    /// Applies a value's own parser to a field read above, recording its
-    /// error under the field's name.
-    pub fn parse_with<R, T, E: std::fmt::Display>(
-        &mut self,
-        field: &str,
-        raw: Option<R>,
-        parse: impl FnOnce(R) -> Result<T, E>,
-    ) -> Option<T> {
-        match raw.map(parse) {
-            None => None,
-            Some(Ok(v)) => Some(v),
-            Some(Err(e)) => {
-                self.error(field, e.to_string());
-                None
-            }
-        }
-    }
-
-    pub fn require<T>(&mut self, field: &str, value: Option<T>) -> Option<T> {
-        if value.is_none() && !self.errors.contains_key(field) {
-            self.error(field, "This field is required.");
-        }
-        value
-    }
-
-    /// Ends reading: the errors as one 400, if there were any.
-    pub fn finish(self) -> Result<(), ApiError> {
-        if self.errors.is_empty() {
-            Ok(())
-        } else {
-            Err(ApiError::fields(self.errors))
-        }
     }
 }
 
