@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use utoipa_axum::routes;
-use vpsd_domain::lifecycle::DomainStatus;
+use vpsd_domain::lifecycle::{DomainStatus, TransferStatus};
 use vpsd_domain::ErrorCode;
 use vpsd_domain::{DomainName, Years};
 use vpsd_registrar::{Registration, SettingsUpdate};
@@ -252,7 +252,7 @@ async fn transfer(
     Ok(Json(TransferView {
         id: domain.id,
         domain_name: &domain.domain_name,
-        transfer_status: "pending",
+        transfer_status: TransferStatus::Pending,
         transfer_initiated_at: domain.transfer_initiated_at,
         estimated_completion: domain.transfer_completes_at,
         total_cost: domain.transfer_cost.unwrap_or_default(),

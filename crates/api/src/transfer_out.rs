@@ -131,11 +131,11 @@ async fn approve(
     body: Body<NoFields>,
 ) -> Result<Response, ApiError> {
     body.errors.check()?;
-    let domain = state
+    let answer = state
         .registrar
         .approve_transfer_out(&caller.actor, caller.account_id, id)
         .await?;
-    answered(&domain, "approved", APPROVED)
+    Ok(answered(answer, APPROVED))
 }
 
 /// Reject a pending transfer out: the domain stays.
@@ -154,29 +154,22 @@ async fn reject(
     body: Body<NoFields>,
 ) -> Result<Response, ApiError> {
     body.errors.check()?;
-    let domain = state
+    let answer = state
         .registrar
         .reject_transfer_out(&caller.actor, caller.account_id, id)
         .await?;
-    answered(&domain, "rejected", REJECTED)
+    Ok(answered(answer, REJECTED))
 }
 
 fn answered(
-    domain: &vpsd_storage::Domain,
-    status: &'static str,
+    (domain, out): (vpsd_storage::Domain, vpsd_storage::TransferOut),
     message: &'static str,
-) -> Result<Response, ApiError> {
-    let Some(out) = &domain.transfer_out else {
-        return Err(ApiError::internal());
-    };
-    Ok(Json(AnsweredView {
+) -> Response {
+    Json(AnsweredView {
         id: domain.id,
         domain_name: &domain.domain_name,
-        transfer_out: TransferOutView {
-            status,
-            ..TransferOutView::new(out)
-        },
+        transfer_out: TransferOutView::new(&out),
         message,
     })
-    .into_response())
+    .into_response()
 }

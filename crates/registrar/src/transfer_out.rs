@@ -17,7 +17,7 @@ use serde_json::json;
 use vpsd_domain::lifecycle::{TransferOutStatus, TRANSFER_OUT_AUTO_APPROVE_DAYS};
 use vpsd_domain::ErrorCode;
 use vpsd_registry::{new_auth_code, SandboxRegistry, TransferRefusal, OUR_REGISTRAR};
-use vpsd_storage::{Actor, Audit, Domain};
+use vpsd_storage::{Actor, Audit, Domain, TransferOut};
 
 use crate::{changes, mail, Registrar, RegistrarError};
 
@@ -170,16 +170,24 @@ impl Registrar {
     }
 
     /// `POST .../transfer-out/approve/`, and the worker five days on: the
-    /// registry's sponsor changes and the domain leaves the account.
+    /// registry's sponsor changes and the domain leaves the account. The
+    /// domain as it was, and its transfer out as approved.
     pub async fn approve_transfer_out(
         &self,
         actor: &Actor,
         account_id: i64,
         domain_id: i64,
-    ) -> Result<Domain, RegistrarError> {
+    ) -> Result<(Domain, TransferOut), RegistrarError> {
         let domain = self.domain(account_id, domain_id).await?;
+        let Some(out) = pending_out(&domain).cloned() else {
+            return Err(no_transfer_out(&domain));
+        };
         self.settle_approval(actor, &domain).await?;
-        Ok(domain)
+        let approved = TransferOut {
+            status: TransferOutStatus::Approved,
+            ..out
+        };
+        Ok((domain, approved))
     }
 
     pub(crate) async fn settle_approval(
@@ -220,15 +228,16 @@ impl Registrar {
             .await?)
     }
 
-    /// `POST .../transfer-out/reject/`: the domain stays.
+    /// `POST .../transfer-out/reject/`: the domain stays. The domain now,
+    /// and its transfer out as rejected.
     pub async fn reject_transfer_out(
         &self,
         actor: &Actor,
         account_id: i64,
         domain_id: i64,
-    ) -> Result<Domain, RegistrarError> {
+    ) -> Result<(Domain, TransferOut), RegistrarError> {
         let domain = self.domain(account_id, domain_id).await?;
-        let Some(out) = pending_out(&domain) else {
+        let Some(out) = pending_out(&domain).cloned() else {
             return Err(no_transfer_out(&domain));
         };
         self.registry
@@ -248,7 +257,11 @@ impl Registrar {
                 },
             )
             .await?;
-        self.domain(account_id, domain_id).await
+        let rejected = TransferOut {
+            status: TransferOutStatus::Rejected,
+            ..out
+        };
+        Ok((self.domain(account_id, domain_id).await?, rejected))
     }
 
     /// The losing registrar refuses a pending transfer in (in the sandbox:
