@@ -24,9 +24,10 @@ use super::JsonObject;
 use crate::error::{ApiError, ErrorCode};
 
 /// One field of a request body as the client sent it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Field<T> {
     /// Not in the body.
+    #[default]
     Absent,
     /// `null`: refused ("May not be null.").
     Null,
@@ -34,12 +35,6 @@ pub enum Field<T> {
     Given(T),
     /// A value of another JSON type; the message says which is wanted.
     Wrong(&'static str),
-}
-
-impl<T> Default for Field<T> {
-    fn default() -> Self {
-        Field::Absent
-    }
 }
 
 /// A JSON type a body field may have, and the message for a value of

@@ -14,23 +14,21 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use chrono::{DateTime, Utc};
-use serde::Serialize;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::IntoParams;
 use utoipa_axum::routes;
 use vpsd_domain::dns::{self, Clash, RecordType};
 use vpsd_domain::ErrorCode;
 use vpsd_storage::DnsRecord;
 
-use crate::auth::Caller;
 use crate::bodies::records::{RecordBody, RecordRead, RecordTypeName};
 use crate::error::ApiError;
+use crate::extract::auth::Caller;
 use crate::extract::body::Body;
+use crate::extract::pagination::{ListQuery, Page};
 use crate::extract::ItemPath;
 use crate::openapi::params::{DomainIdParam, PageParams, RecordIdParams};
 use crate::openapi::Routes;
-use crate::pagination::{ListQuery, Page};
-use crate::views::rfc3339;
+use crate::views::records::RecordView;
 use crate::AppState;
 
 /// The routes and their document.
@@ -58,43 +56,6 @@ fn record_not_found() -> ApiError {
         ErrorCode::NotFound,
         "Not found: check the domain and record ids (GET /api/v1/domains/{domain_id}/dns/records/ lists the zone's records).",
     )
-}
-
-/// A record as the API shows it.
-#[derive(Serialize, ToSchema)]
-#[schema(as = DnsRecord)]
-pub struct RecordView<'a> {
-    pub id: i64,
-    /// Relative to the zone; `@` for the apex.
-    pub name: &'a str,
-    /// The whole name, without the final dot.
-    pub fqdn: String,
-    #[serde(rename = "type")]
-    #[schema(value_type = RecordTypeName)]
-    pub rtype: &'static str,
-    pub content: &'a str,
-    pub ttl: i64,
-    pub priority: Option<i64>,
-    #[serde(serialize_with = "rfc3339")]
-    pub created_at: DateTime<Utc>,
-    #[serde(serialize_with = "rfc3339")]
-    pub updated_at: DateTime<Utc>,
-}
-
-impl<'a> RecordView<'a> {
-    fn new(r: &'a DnsRecord, zone: &str) -> Self {
-        RecordView {
-            id: r.id,
-            name: &r.data.name,
-            fqdn: r.data.fqdn(zone),
-            rtype: r.data.rtype.as_str(),
-            content: &r.data.content,
-            ttl: r.data.ttl,
-            priority: r.data.priority,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
-        }
-    }
 }
 
 fn clash_error(clash: Clash) -> ApiError {

@@ -21,8 +21,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 
-use crate::auth::AccountId;
 use crate::error::ApiError;
+use crate::extract::auth::AccountId;
 use crate::{AppState, BODY_LIMIT};
 
 pub const HEADER: &str = "idempotency-key";

@@ -1,4 +1,9 @@
-//! The JSON shapes of the contract (api-v1.md, "The domain object").
+//! The JSON shapes of the contract's answers: the domain object and its
+//! variants here (api-v1.md, "The domain object"), a DNS record in
+//! [`records`], forwards in [`forwards`].
+
+pub mod forwards;
+pub mod records;
 
 use chrono::{DateTime, Datelike, SecondsFormat, Timelike, Utc};
 use serde::{Serialize, Serializer};

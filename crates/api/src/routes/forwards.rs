@@ -14,24 +14,20 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use chrono::{DateTime, Utc};
-use serde::Serialize;
-use utoipa::ToSchema;
 use utoipa_axum::routes;
-use vpsd_domain::dns;
 use vpsd_domain::forwarding;
 use vpsd_domain::ErrorCode;
 use vpsd_storage::{EmailForward, ForwardClash, UrlForward};
 
-use crate::auth::Caller;
 use crate::bodies::forwards::{EmailBody, EmailUpdateBody, UrlBody, UrlUpdateBody};
 use crate::error::ApiError;
+use crate::extract::auth::Caller;
 use crate::extract::body::Body;
+use crate::extract::pagination::Page;
 use crate::extract::ItemPath;
 use crate::openapi::params::{DomainIdParam, ForwardIdParams};
 use crate::openapi::Routes;
-use crate::pagination::Page;
-use crate::views::rfc3339;
+use crate::views::forwards::{json_list, EmailView, UrlView};
 use crate::AppState;
 
 /// The routes and their document.
@@ -80,35 +76,6 @@ fn item(path: ItemPath) -> Result<i64, ApiError> {
     path.item_id.ok_or_else(forward_not_found)
 }
 
-/// An email forward.
-#[derive(Serialize, ToSchema)]
-#[schema(as = EmailForward)]
-struct EmailView<'a> {
-    id: i64,
-    alias: &'a str,
-    /// The forwarded address; `*@domain` for the catch-all.
-    address: String,
-    #[schema(value_type = Vec<String>)]
-    destinations: &'a [String],
-    #[serde(serialize_with = "rfc3339")]
-    created_at: DateTime<Utc>,
-    #[serde(serialize_with = "rfc3339")]
-    updated_at: DateTime<Utc>,
-}
-
-impl<'a> EmailView<'a> {
-    fn new(f: &'a EmailForward, zone: &str) -> Self {
-        EmailView {
-            id: f.id,
-            alias: &f.alias,
-            address: format!("{}@{zone}", f.alias),
-            destinations: &f.destinations,
-            created_at: f.created_at,
-            updated_at: f.updated_at,
-        }
-    }
-}
-
 /// The domain's Email forwards (all of them: at most 100).
 #[utoipa::path(get, operation_id = "listEmailForwards", path = "/api/v1/domains/{domain_id}/email-forwards/", tag = "forwarding",
     params(DomainIdParam),
@@ -128,17 +95,6 @@ async fn list_email(
         .await?;
     let views: Vec<EmailView> = forwards.iter().map(|f| EmailView::new(f, &zone)).collect();
     Ok(Json(json_list(views)).into_response())
-}
-
-/// A list answer: `count` and `results`, like the paginated lists' first
-/// page (a domain has at most 100 forwards of a kind, all on it).
-fn json_list<T: Serialize>(results: Vec<T>) -> crate::pagination::Page<T> {
-    crate::pagination::Page {
-        count: results.len() as i64,
-        next: None,
-        previous: None,
-        results,
-    }
 }
 
 /// Add an email forward (the DNS it needs is served unless the zone has its own).
@@ -262,37 +218,6 @@ async fn remove_email(
         .await
         .map_err(|e| ApiError::or_not_found(e, forward_not_found))?;
     Ok(StatusCode::NO_CONTENT.into_response())
-}
-
-/// A URL forward.
-#[derive(Serialize, ToSchema)]
-#[schema(as = UrlForward)]
-struct UrlView<'a> {
-    id: i64,
-    host: &'a str,
-    fqdn: String,
-    target: &'a str,
-    status_code: i64,
-    keep_path: bool,
-    #[serde(serialize_with = "rfc3339")]
-    created_at: DateTime<Utc>,
-    #[serde(serialize_with = "rfc3339")]
-    updated_at: DateTime<Utc>,
-}
-
-impl<'a> UrlView<'a> {
-    fn new(f: &'a UrlForward, zone: &str) -> Self {
-        UrlView {
-            id: f.id,
-            host: &f.host,
-            fqdn: dns::owner(&f.host, zone),
-            target: &f.target,
-            status_code: f.status_code,
-            keep_path: f.keep_path,
-            created_at: f.created_at,
-            updated_at: f.updated_at,
-        }
-    }
 }
 
 /// The domain's URL forwards (all of them: at most 100).

@@ -379,7 +379,7 @@ pub async fn require_token(
     req.extensions_mut().insert(TokenScope {
         read_only: owner.read_only,
     });
-    crate::idempotency::honour_key(&state, req, next).await
+    crate::middleware::idempotency::honour_key(&state, req, next).await
 }
 
 #[cfg(test)]

@@ -14,8 +14,8 @@ use vpsd_domain::{DomainName, Money, NameError, Tld};
 use vpsd_registrar::RegistrarError;
 
 use crate::error::ApiError;
+use crate::extract::pagination::ListQuery;
 use crate::openapi::Routes;
-use crate::pagination::ListQuery;
 use crate::AppState;
 
 /// At most this many names in one check.

@@ -15,11 +15,11 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::routes;
 
-use crate::auth::{Caller, MaySeeSecrets};
 use crate::error::ApiError;
+use crate::extract::auth::{Caller, MaySeeSecrets};
 use crate::extract::body::{Body, NoFields};
 use crate::extract::DomainId;
-use crate::idempotency::Secret;
+use crate::middleware::idempotency::Secret;
 use crate::openapi::params::DomainIdParam;
 use crate::openapi::Routes;
 use crate::views::TransferOutView;

@@ -11,17 +11,17 @@ use vpsd_domain::{DomainName, Years};
 use vpsd_registrar::{Registration, SettingsUpdate};
 use vpsd_storage::DomainFilter;
 
-use crate::auth::{AccountId, Caller};
 use crate::bodies::domains::{
     ImportBody, RegisterBody, RenewBody, TransferBody, TransferRequest, UpdateBody,
 };
 use crate::error::ApiError;
+use crate::extract::auth::{AccountId, Caller};
 use crate::extract::body::{Body, NoFields};
+use crate::extract::pagination::ListQuery;
+use crate::extract::pagination::Page;
 use crate::extract::DomainId;
 use crate::openapi::params::{DomainIdParam, DomainListParams, PageParams};
 use crate::openapi::Routes;
-use crate::pagination::ListQuery;
-use crate::pagination::Page;
 use crate::views::{
     DetailView, DomainView, ImportedView, RegisteredView, RenewedView, TransferView, UpdatedView,
 };

@@ -1,0 +1,46 @@
+//! A DNS record as the API shows it.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+use vpsd_storage::DnsRecord;
+
+use crate::bodies::records::RecordTypeName;
+use crate::views::rfc3339;
+
+/// A record as the API shows it.
+#[derive(Serialize, ToSchema)]
+#[schema(as = DnsRecord)]
+pub struct RecordView<'a> {
+    pub id: i64,
+    /// Relative to the zone; `@` for the apex.
+    pub name: &'a str,
+    /// The whole name, without the final dot.
+    pub fqdn: String,
+    #[serde(rename = "type")]
+    #[schema(value_type = RecordTypeName)]
+    pub rtype: &'static str,
+    pub content: &'a str,
+    pub ttl: i64,
+    pub priority: Option<i64>,
+    #[serde(serialize_with = "rfc3339")]
+    pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "rfc3339")]
+    pub updated_at: DateTime<Utc>,
+}
+
+impl<'a> RecordView<'a> {
+    pub fn new(r: &'a DnsRecord, zone: &str) -> Self {
+        RecordView {
+            id: r.id,
+            name: &r.data.name,
+            fqdn: r.data.fqdn(zone),
+            rtype: r.data.rtype.as_str(),
+            content: &r.data.content,
+            ttl: r.data.ttl,
+            priority: r.data.priority,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
