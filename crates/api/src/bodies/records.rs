@@ -4,25 +4,13 @@
 //! one answer.
 
 use serde::Deserialize;
-use utoipa::ToSchema;
+use utoipa::openapi::schema::{Object, OneOfBuilder, Schema};
+use utoipa::openapi::{Ref, RefOr};
+use utoipa::{PartialSchema, ToSchema};
 use vpsd_domain::dns::{self, RecordData, RecordInput, RecordType};
 
 use crate::error::ApiError;
-use crate::extract::body::{body_type, Body, Field, FieldErrors};
-
-/// A record's type.
-#[derive(serde::Serialize, ToSchema)]
-#[allow(clippy::upper_case_acronyms, dead_code)]
-pub(crate) enum RecordTypeName {
-    A,
-    AAAA,
-    CNAME,
-    MX,
-    TXT,
-    NS,
-    SRV,
-    CAA,
-}
+use crate::extract::body::{body_type, Body, BodyType, Field, FieldErrors};
 
 /// Every field a record's body may have: the fields `POST` and `PUT`
 /// accept (their documented schemas, [`RecordCreate`] and
@@ -37,7 +25,7 @@ pub struct RecordBody {
     name: Field<String>,
     /// Required when adding.
     #[serde(default, rename = "type")]
-    #[schema(value_type = RecordTypeName)]
+    #[schema(value_type = RecordType)]
     rtype: Field<String>,
     /// The type's data: an address, a host name, TXT text (up to 4,000
     /// bytes), `weight port target` for SRV, `flags tag value` for CAA.
@@ -174,10 +162,57 @@ fn validated(
     }
 }
 
+/// `POST .../dns/records/`: a record to add. It deserializes as a
+/// [`RecordBody`]; its document says which fields go together: without
+/// `priority` for A, AAAA, CNAME, TXT, NS and CAA, with it (required) for
+/// MX and SRV.
+#[derive(Deserialize)]
+#[serde(transparent)]
+pub struct RecordCreate(pub RecordBody);
+
+/// `PUT .../dns/records/{record_id}/`: the fields to change, any, at least
+/// one. It deserializes as a [`RecordBody`]; `priority` only for a record
+/// that is, or becomes, MX or SRV.
+#[derive(Deserialize)]
+#[serde(transparent)]
+pub struct RecordUpdate(pub RecordBody);
+
+impl BodyType for RecordCreate {
+    fn accepted() -> &'static [String] {
+        crate::accepts!(RecordBody)
+    }
+}
+
+impl BodyType for RecordUpdate {
+    fn accepted() -> &'static [String] {
+        crate::accepts!(RecordBody)
+    }
+}
+
+impl From<Body<RecordCreate>> for RecordRead {
+    fn from(body: Body<RecordCreate>) -> Self {
+        RecordRead::from(Body {
+            fields: body.fields.0,
+            errors: body.errors,
+            empty: body.empty,
+        })
+    }
+}
+
+impl From<Body<RecordUpdate>> for RecordRead {
+    fn from(body: Body<RecordUpdate>) -> Self {
+        RecordRead::from(Body {
+            fields: body.fields.0,
+            errors: body.errors,
+            empty: body.empty,
+        })
+    }
+}
+
 /// A type without a priority.
 #[derive(serde::Serialize, ToSchema)]
 #[allow(clippy::upper_case_acronyms, dead_code)]
-pub(crate) enum PlainRecordType {
+enum PlainRecordType {
     A,
     AAAA,
     CNAME,
@@ -189,121 +224,104 @@ pub(crate) enum PlainRecordType {
 /// A type with a priority.
 #[derive(serde::Serialize, ToSchema)]
 #[allow(clippy::upper_case_acronyms, dead_code)]
-pub(crate) enum PrioritizedRecordType {
+enum PrioritizedRecordType {
     MX,
     SRV,
 }
 
-/// A record without a priority to add: A, AAAA, CNAME, TXT, NS, CAA.
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[allow(dead_code)]
-pub(crate) struct PlainRecordCreate {
-    /// Relative to the zone (`@` the apex, `www`, `*.dev`), or a full name
-    /// in the zone. Default `@`.
-    #[serde(default)]
-    #[schema(example = "www")]
-    name: String,
-    #[serde(rename = "type")]
-    #[schema(value_type = PlainRecordType)]
-    rtype: String,
-    /// An address, a host name, TXT text (up to 4,000 bytes), or `flags tag
-    /// value` for CAA.
-    #[schema(example = "192.0.2.10")]
-    content: String,
-    /// Seconds, 60–86400 (default 3600).
-    #[serde(default)]
-    #[schema(minimum = 60, maximum = 86400, default = 3600)]
-    ttl: i64,
+/// [`RecordBody`]'s schema as one of its documented shapes: with
+/// `priority` (MX, SRV) or without; `required` the fields it must have;
+/// `adding` whether absent fields take their defaults (`POST`) or keep
+/// the record's values (`PUT`).
+fn shape(description: &str, prioritized: bool, required: &[&str], adding: bool) -> RefOr<Schema> {
+    let mut object = match RecordBody::schema() {
+        RefOr::T(Schema::Object(object)) => object,
+        _ => Object::new(),
+    };
+    let types = if prioritized {
+        PrioritizedRecordType::name()
+    } else {
+        PlainRecordType::name()
+    };
+    object
+        .properties
+        .insert("type".to_owned(), Ref::from_schema_name(types).into());
+    if !prioritized {
+        object.properties.shift_remove("priority");
+    }
+    if !adding {
+        if let Some(RefOr::T(Schema::Object(ttl))) = object.properties.get_mut("ttl") {
+            ttl.default = None;
+        }
+        // At least one field: an empty body is a 400 `empty_update`.
+        object.min_properties = Some(1);
+    }
+    object.required = required.iter().map(|f| (*f).to_owned()).collect();
+    object.description = Some(description.to_owned());
+    RefOr::T(Schema::Object(object))
 }
 
-/// An MX or SRV record to add: its priority is required.
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[allow(dead_code)]
-pub(crate) struct PrioritizedRecordCreate {
-    /// Relative to the zone, or a full name in the zone. Default `@`.
-    #[serde(default)]
-    #[schema(example = "@")]
-    name: String,
-    #[serde(rename = "type")]
-    #[schema(value_type = PrioritizedRecordType)]
-    rtype: String,
-    /// A host name for MX; `weight port target` for SRV.
-    #[schema(example = "mx.example.net")]
-    content: String,
-    /// Seconds, 60–86400 (default 3600).
-    #[serde(default)]
-    #[schema(minimum = 60, maximum = 86400, default = 3600)]
-    ttl: i64,
-    /// 0–65535, lower is preferred.
-    #[schema(minimum = 0, maximum = 65535)]
-    priority: i64,
+/// The record types' schemas, which the shapes refer to.
+fn type_schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+    schemas.push((PlainRecordType::name().into(), PlainRecordType::schema()));
+    schemas.push((
+        PrioritizedRecordType::name().into(),
+        PrioritizedRecordType::schema(),
+    ));
 }
 
-/// A record to add (`POST`): `priority` with MX and SRV (required there),
-/// never with the other types.
-#[derive(Deserialize, ToSchema)]
-#[serde(untagged)]
-#[schema(as = RecordCreate)]
-#[allow(dead_code)]
-pub(crate) enum RecordCreateBody {
-    Plain(PlainRecordCreate),
-    Prioritized(PrioritizedRecordCreate),
+impl PartialSchema for RecordCreate {
+    fn schema() -> RefOr<Schema> {
+        OneOfBuilder::new()
+            .item(shape(
+                "A record without a priority to add: A, AAAA, CNAME, TXT, NS, CAA.",
+                false,
+                &["type", "content"],
+                true,
+            ))
+            .item(shape(
+                "An MX or SRV record to add: its priority is required.",
+                true,
+                &["type", "content", "priority"],
+                true,
+            ))
+            .description(Some(
+                "A record to add (`POST`): `priority` with MX and SRV (required there),\nnever with the other types.",
+            ))
+            .into()
+    }
 }
 
-/// The fields of a record to change (`PUT`), without `priority`: any, at
-/// least one. An MX or SRV record keeps its priority.
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[allow(dead_code)]
-pub(crate) struct PlainRecordUpdate {
-    /// Relative to the zone, or a full name in the zone.
-    #[serde(default)]
-    name: String,
-    /// A type without a priority; changing an MX or SRV record to one of
-    /// these drops its priority.
-    #[serde(default, rename = "type")]
-    #[schema(value_type = PlainRecordType)]
-    rtype: String,
-    #[serde(default)]
-    content: String,
-    /// Seconds, 60–86400.
-    #[serde(default)]
-    #[schema(minimum = 60, maximum = 86400)]
-    ttl: i64,
+impl ToSchema for RecordCreate {
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        type_schemas(schemas);
+    }
 }
 
-/// The fields of a record to change (`PUT`), with `priority`: only for a
-/// record that is MX or SRV (now, or by `type`).
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[allow(dead_code)]
-pub(crate) struct PrioritizedRecordUpdate {
-    #[serde(default)]
-    name: String,
-    #[serde(default, rename = "type")]
-    #[schema(value_type = PrioritizedRecordType)]
-    rtype: String,
-    #[serde(default)]
-    content: String,
-    /// Seconds, 60–86400.
-    #[serde(default)]
-    #[schema(minimum = 60, maximum = 86400)]
-    ttl: i64,
-    /// 0–65535, lower is preferred.
-    #[schema(minimum = 0, maximum = 65535)]
-    priority: i64,
+impl PartialSchema for RecordUpdate {
+    fn schema() -> RefOr<Schema> {
+        OneOfBuilder::new()
+            .item(shape(
+                "The fields of a record to change (`PUT`), without `priority`: any, at\nleast one. An MX or SRV record keeps its priority.",
+                false,
+                &[],
+                false,
+            ))
+            .item(shape(
+                "The fields of a record to change (`PUT`), with `priority`: only for a\nrecord that is MX or SRV (now, or by `type`).",
+                true,
+                &["priority"],
+                false,
+            ))
+            .description(Some(
+                "The fields to change (`PUT`): any, at least one; the whole record is\nchecked again. `priority` only for a record that is, or becomes, MX or\nSRV (a priority for another type is refused).",
+            ))
+            .into()
+    }
 }
 
-/// The fields to change (`PUT`): any, at least one; the whole record is
-/// checked again. `priority` only for a record that is, or becomes, MX or
-/// SRV (a priority for another type is refused).
-#[derive(Deserialize, ToSchema)]
-#[serde(untagged)]
-#[schema(as = RecordUpdate)]
-#[allow(dead_code)]
-pub(crate) enum RecordUpdateBody {
-    Plain(PlainRecordUpdate),
-    Prioritized(PrioritizedRecordUpdate),
+impl ToSchema for RecordUpdate {
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        type_schemas(schemas);
+    }
 }

@@ -20,7 +20,7 @@ use vpsd_domain::dns::{self, Clash, RecordType};
 use vpsd_domain::ErrorCode;
 use vpsd_storage::DnsRecord;
 
-use crate::bodies::records::{RecordBody, RecordRead, RecordTypeName};
+use crate::bodies::records::{RecordCreate, RecordRead, RecordUpdate};
 use crate::error::ApiError;
 use crate::extract::auth::Caller;
 use crate::extract::body::Body;
@@ -44,7 +44,7 @@ pub fn routes() -> Routes {
 #[allow(dead_code)]
 struct RecordFilter {
     /// Only records of this type.
-    #[param(value_type = Option<RecordTypeName>)]
+    #[param(value_type = Option<RecordType>)]
     r#type: Option<String>,
     /// Only records at this name (relative, or a full name in the zone).
     name: Option<String>,
@@ -135,7 +135,7 @@ async fn list(
 /// Add a record (several of one type at one name are normal).
 #[utoipa::path(post, operation_id = "createDnsRecord", path = "/api/v1/domains/{domain_id}/dns/records/", tag = "dns",
     params(DomainIdParam),
-    request_body = crate::bodies::records::RecordCreateBody,
+    request_body = RecordCreate,
     responses(
         (status = 201, description = "Added; served at once.", body = RecordView),
         (status = 400, description = "A bad field, a CNAME beside other data, or a full zone.", body = crate::error::ErrorBody),
@@ -146,7 +146,7 @@ async fn create(
     State(state): State<AppState>,
     caller: Caller,
     path: ItemPath,
-    body: Body<RecordBody>,
+    body: Body<RecordCreate>,
 ) -> Result<Response, ApiError> {
     let read = RecordRead::from(body);
     let zone = match zone_name(&state, caller.account_id, path.domain_id).await {
@@ -187,7 +187,7 @@ async fn show(
 /// Change the fields given; the whole record is checked again.
 #[utoipa::path(put, operation_id = "updateDnsRecord", path = "/api/v1/domains/{domain_id}/dns/records/{record_id}/", tag = "dns",
     params(RecordIdParams),
-    request_body = crate::bodies::records::RecordUpdateBody,
+    request_body = RecordUpdate,
     responses(
         (status = 200, description = "The record now.", body = RecordView),
         (status = 400, description = "An empty body, a bad field, or a CNAME beside other data.", body = crate::error::ErrorBody),
@@ -198,7 +198,7 @@ async fn replace(
     State(state): State<AppState>,
     caller: Caller,
     path: ItemPath,
-    body: Body<RecordBody>,
+    body: Body<RecordUpdate>,
 ) -> Result<Response, ApiError> {
     let read = RecordRead::from(body);
     if read.is_empty() {

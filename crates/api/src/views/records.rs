@@ -5,8 +5,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use vpsd_storage::DnsRecord;
 
-use crate::bodies::records::RecordTypeName;
 use crate::views::rfc3339;
+use vpsd_domain::dns::RecordType;
 
 /// A record as the API shows it.
 #[derive(Serialize, ToSchema)]
@@ -18,8 +18,7 @@ pub struct RecordView<'a> {
     /// The whole name, without the final dot.
     pub fqdn: String,
     #[serde(rename = "type")]
-    #[schema(value_type = RecordTypeName)]
-    pub rtype: &'static str,
+    pub rtype: RecordType,
     pub content: &'a str,
     pub ttl: i64,
     pub priority: Option<i64>,
@@ -35,7 +34,7 @@ impl<'a> RecordView<'a> {
             id: r.id,
             name: &r.data.name,
             fqdn: r.data.fqdn(zone),
-            rtype: r.data.rtype.as_str(),
+            rtype: r.data.rtype,
             content: &r.data.content,
             ttl: r.data.ttl,
             priority: r.data.priority,
