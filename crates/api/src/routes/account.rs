@@ -9,11 +9,11 @@ use utoipa::ToSchema;
 use utoipa_axum::routes;
 use vpsd_domain::Money;
 
-use crate::auth::AccountId;
 use crate::error::ApiError;
+use crate::extract::auth::AccountId;
+use crate::extract::pagination::{ListQuery, Page};
 use crate::openapi::params::PageParams;
 use crate::openapi::Routes;
-use crate::pagination::{ListQuery, Page};
 use crate::views::rfc3339;
 use crate::AppState;
 

@@ -10,6 +10,7 @@
 
 use std::panic::AssertUnwindSafe;
 use std::time::Instant;
+use vpsd_domain::ErrorCode;
 
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -155,7 +156,7 @@ pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> R
         Ok(Ok(response)) => response,
         Ok(Err(_)) => crate::ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
-            "request_timeout",
+            ErrorCode::RequestTimeout,
             "The request took too long and was stopped. Retry it; with an Idempotency-Key a retry is safe.",
         )
         .into_response(),

@@ -12,6 +12,7 @@
 //! first answer said while the code is unchanged.
 
 use std::time::Duration;
+use vpsd_domain::ErrorCode;
 
 use axum::body::{to_bytes, Body};
 use axum::extract::Request;
@@ -20,8 +21,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 
-use crate::auth::AccountId;
 use crate::error::ApiError;
+use crate::extract::auth::AccountId;
 use crate::{AppState, BODY_LIMIT};
 
 pub const HEADER: &str = "idempotency-key";
@@ -29,7 +30,7 @@ pub const HEADER: &str = "idempotency-key";
 const WAIT_FOR_FIRST: Duration = Duration::from_secs(30);
 
 fn key_error(detail: &str) -> ApiError {
-    ApiError::bad_request("invalid_idempotency_key", detail)
+    ApiError::bad_request(ErrorCode::InvalidIdempotencyKey, detail)
 }
 
 fn replay(status: u16, body: String) -> Response {
@@ -95,7 +96,7 @@ async fn replayable(state: &AppState, account: i64, stored: String) -> Result<St
 fn mismatch() -> ApiError {
     ApiError::new(
         StatusCode::UNPROCESSABLE_ENTITY,
-        "idempotency_key_reused",
+        ErrorCode::IdempotencyKeyReused,
         "This Idempotency-Key was used with a different request in the last 24 hours: use a new key for a new request.",
     )
 }
@@ -126,7 +127,7 @@ pub async fn honour_key(state: &AppState, req: Request, next: Next) -> Result<Re
     let bytes = to_bytes(body, BODY_LIMIT).await.map_err(|_| {
         ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
+            ErrorCode::PayloadTooLarge,
             "The request body is over 64 KiB: send a smaller body.",
         )
     })?;
@@ -192,7 +193,7 @@ pub async fn honour_key(state: &AppState, req: Request, next: Next) -> Result<Re
             None => {
                 return Err(ApiError::new(
                     StatusCode::CONFLICT,
-                    "idempotency_retry",
+                    ErrorCode::IdempotencyRetry,
                     "The first request with this Idempotency-Key failed; nothing was done. Send it again.",
                 ))
             }
@@ -200,7 +201,7 @@ pub async fn honour_key(state: &AppState, req: Request, next: Next) -> Result<Re
         if tokio::time::Instant::now() >= deadline {
             return Err(ApiError::new(
                 StatusCode::CONFLICT,
-                "idempotency_in_progress",
+                ErrorCode::IdempotencyInProgress,
                 "A request with this Idempotency-Key is still being processed: retry in a few seconds to get its answer.",
             ));
         }

@@ -1,9 +1,16 @@
-//! The JSON shapes of the contract (api-v1.md, "The domain object").
+//! The JSON shapes of the contract's answers: the domain object and its
+//! variants here (api-v1.md, "The domain object"), a DNS record in
+//! [`records`], forwards in [`forwards`].
+
+pub mod forwards;
+pub mod records;
 
 use chrono::{DateTime, Datelike, SecondsFormat, Timelike, Utc};
 use serde::{Serialize, Serializer};
 use utoipa::ToSchema;
-use vpsd_domain::lifecycle::{days_until, phase, ExpiryDates, TransferStatus};
+use vpsd_domain::lifecycle::{
+    days_until, phase, DomainStatus, ExpiryDates, Phase, TransferOutStatus, TransferStatus,
+};
 use vpsd_domain::nameservers::dns_managed_by;
 use vpsd_domain::Money;
 use vpsd_storage::Domain;
@@ -88,30 +95,11 @@ fn opt_rfc3339<S: Serializer>(t: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, 
     }
 }
 
-/// The names the document gives to the views' fixed sets of words.
+/// The names the document gives to the views' fixed sets of words (the
+/// statuses are the domain crate's own enums, `vpsd_domain::lifecycle`).
 pub mod names {
     use serde::Serialize;
     use utoipa::ToSchema;
-
-    /// A domain's status.
-    #[derive(Serialize, ToSchema)]
-    #[serde(rename_all = "snake_case")]
-    pub enum DomainStatus {
-        Pending,
-        Active,
-        Expired,
-    }
-
-    /// Where a domain stands in its life (docs/api.md, "Expiry").
-    #[derive(Serialize, ToSchema)]
-    #[serde(rename_all = "snake_case")]
-    pub enum Phase {
-        Pending,
-        Active,
-        Grace,
-        Redemption,
-        PendingDelete,
-    }
 
     /// Who answers for the domain's DNS: `vps.org` when every nameserver is
     /// one of ours.
@@ -121,25 +109,6 @@ pub mod names {
         Ours,
         #[serde(rename = "external")]
         External,
-    }
-
-    /// A transfer's state.
-    #[derive(Serialize, ToSchema)]
-    #[serde(rename_all = "snake_case")]
-    pub enum TransferStatus {
-        Pending,
-        Completed,
-        Failed,
-        Rejected,
-    }
-
-    /// A transfer out's state.
-    #[derive(Serialize, ToSchema)]
-    #[serde(rename_all = "snake_case")]
-    pub enum TransferOutStatus {
-        Pending,
-        Approved,
-        Rejected,
     }
 }
 
@@ -156,8 +125,7 @@ pub struct DomainView<'a> {
     /// name without one. `search` matches it too (docs/api.md).
     #[schema(value_type = String, example = "bücher.com")]
     pub domain_name_unicode: std::borrow::Cow<'a, str>,
-    #[schema(value_type = names::DomainStatus)]
-    pub status: &'static str,
+    pub status: DomainStatus,
     #[serde(serialize_with = "rfc3339")]
     pub registration_date: DateTime<Utc>,
     #[serde(serialize_with = "rfc3339")]
@@ -171,8 +139,7 @@ pub struct DomainView<'a> {
     pub dns_managed_by: &'static str,
     /// Additional field: `pending`, `active`, `grace`, `redemption` or
     /// `pending_delete` (docs/api.md, "Expiry").
-    #[schema(value_type = names::Phase)]
-    pub phase: &'static str,
+    pub phase: Phase,
 }
 
 impl<'a> DomainView<'a> {
@@ -185,7 +152,7 @@ impl<'a> DomainView<'a> {
             } else {
                 std::borrow::Cow::Borrowed(&d.domain_name)
             },
-            status: d.status.as_str(),
+            status: d.status,
             registration_date: d.registration_date,
             expiration_date: d.expiration_date,
             auto_renew: d.auto_renew,
@@ -193,7 +160,7 @@ impl<'a> DomainView<'a> {
             nameservers: &d.nameservers,
             privacy_protection: d.privacy_protection,
             dns_managed_by: dns_managed_by(&d.nameservers, own_nameservers),
-            phase: phase(d.status, d.expiration_date, now).as_str(),
+            phase: phase(d.status, d.expiration_date, now),
         }
     }
 }
@@ -236,8 +203,7 @@ pub struct DetailView<'a> {
     pub dns_records_count: i64,
     /// Additional field: `pending`, `completed` or `failed` once a transfer
     /// was asked for, else null.
-    #[schema(value_type = Option<names::TransferStatus>)]
-    pub transfer_status: Option<&'static str>,
+    pub transfer_status: Option<TransferStatus>,
     /// A transfer to another registrar that one asked for, or null.
     pub transfer_out: Option<TransferOutView<'a>>,
     /// Additional fields: when the grace period ends (renewal at the normal
@@ -276,7 +242,7 @@ impl<'a> DetailView<'a> {
                 updated_date: day(&d.updated_at),
             },
             dns_records_count: d.dns_records_count,
-            transfer_status: d.transfer_status.map(TransferStatus::as_str),
+            transfer_status: d.transfer_status,
             transfer_out: d.transfer_out.as_ref().map(TransferOutView::new),
             grace_period_ends: dates.grace_ends_at,
             redemption_period_ends: dates.redemption_ends_at,
@@ -291,8 +257,7 @@ impl<'a> DetailView<'a> {
 pub struct TransferOutView<'a> {
     /// The registrar that asked for the domain.
     pub gaining_registrar: &'a str,
-    #[schema(value_type = names::TransferOutStatus)]
-    pub status: &'static str,
+    pub status: TransferOutStatus,
     #[serde(serialize_with = "rfc3339")]
     pub requested_at: DateTime<Utc>,
     /// Approved by itself then, unless the owner answers first.
@@ -304,7 +269,7 @@ impl<'a> TransferOutView<'a> {
     pub fn new(t: &'a vpsd_storage::TransferOut) -> Self {
         TransferOutView {
             gaining_registrar: &t.gaining_registrar,
-            status: t.status.as_str(),
+            status: t.status,
             requested_at: t.requested_at,
             auto_approve_at: t.auto_approve_at,
         }
@@ -317,8 +282,7 @@ impl<'a> TransferOutView<'a> {
 pub struct UpdatedView<'a> {
     pub id: i64,
     pub domain_name: &'a str,
-    #[schema(value_type = names::DomainStatus)]
-    pub status: &'static str,
+    pub status: DomainStatus,
     pub auto_renew: bool,
     #[schema(value_type = Vec<String>)]
     pub nameservers: &'a [String],
@@ -335,8 +299,7 @@ pub struct UpdatedView<'a> {
 pub struct TransferView<'a> {
     pub id: i64,
     pub domain_name: &'a str,
-    #[schema(value_type = names::TransferStatus)]
-    pub transfer_status: &'static str,
+    pub transfer_status: TransferStatus,
     #[serde(serialize_with = "opt_rfc3339")]
     pub transfer_initiated_at: Option<DateTime<Utc>>,
     #[serde(serialize_with = "opt_rfc3339")]
@@ -354,8 +317,7 @@ pub struct TransferView<'a> {
 pub struct RenewedView<'a> {
     pub id: i64,
     pub domain_name: &'a str,
-    #[schema(value_type = names::DomainStatus)]
-    pub status: &'static str,
+    pub status: DomainStatus,
     #[serde(serialize_with = "rfc3339")]
     pub expiration_date: DateTime<Utc>,
     #[schema(value_type = f64, example = 12.99)]
@@ -369,7 +331,7 @@ impl<'a> RenewedView<'a> {
         RenewedView {
             id: domain.id,
             domain_name: &domain.domain_name,
-            status: domain.status.as_str(),
+            status: domain.status,
             expiration_date: domain.expiration_date,
             total_cost: cost,
             message: format!(

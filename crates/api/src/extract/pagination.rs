@@ -6,6 +6,7 @@ use axum::extract::{FromRequestParts, Query};
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 use serde::Serialize;
+use vpsd_domain::ErrorCode;
 
 use crate::error::ApiError;
 use crate::AppState;
@@ -42,7 +43,7 @@ fn positive(params: &[(String, String)], key: &str) -> Result<Option<i64>, ApiEr
         Some((_, v)) => match v.parse::<i64>() {
             Ok(n) if n >= 1 => Ok(Some(n)),
             _ => Err(ApiError::field(
-                "invalid_query",
+                ErrorCode::InvalidQuery,
                 key,
                 format!("`{v}` is not a positive whole number."),
             )),
@@ -93,7 +94,10 @@ impl FromRequestParts<AppState> for ListQuery {
         let Query(params) = Query::<Vec<(String, String)>>::from_request_parts(parts, state)
             .await
             .map_err(|_| {
-                ApiError::bad_request("invalid_query", "The query string could not be read.")
+                ApiError::bad_request(
+                    ErrorCode::InvalidQuery,
+                    "The query string could not be read.",
+                )
             })?;
         let page = positive(&params, "page")?.unwrap_or(1);
         let page_size = positive(&params, "page_size")?
@@ -167,7 +171,7 @@ impl ListQuery {
         if self.page > 1 && self.offset() >= count {
             return Err(ApiError::new(
                 StatusCode::NOT_FOUND,
-                "invalid_page",
+                ErrorCode::InvalidPage,
                 format!(
                     "Invalid page: there are {count} matching items, so page {} is empty. Start again at page 1.",
                     self.page

@@ -8,6 +8,7 @@
 
 use std::num::NonZeroU32;
 use std::sync::Arc;
+use vpsd_domain::ErrorCode;
 
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -97,7 +98,7 @@ impl IntoResponse for RateLimited {
         let seconds = self.retry_after_secs;
         let mut response = ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
+            ErrorCode::RateLimited,
             format!("Too many requests with this token: wait {seconds} second(s) (Retry-After) and slow down."),
         )
         .into_response();

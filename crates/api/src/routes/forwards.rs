@@ -14,22 +14,21 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 use utoipa_axum::routes;
-use vpsd_domain::dns;
-use vpsd_domain::forwarding::{self, CATCH_ALL};
-use vpsd_storage::{EmailForward, EmailForwardData, ForwardClash, UrlForward, UrlForwardData};
+use vpsd_domain::forwarding;
+use vpsd_domain::ErrorCode;
+use vpsd_storage::{EmailForward, ForwardClash, UrlForward};
 
-use crate::auth::Caller;
+use crate::bodies::forwards::{EmailBody, EmailUpdateBody, UrlBody, UrlUpdateBody};
 use crate::error::ApiError;
-use crate::extract::{Fields, ItemPath, JsonObject};
+use crate::extract::auth::Caller;
+use crate::extract::body::Body;
+use crate::extract::pagination::Page;
+use crate::extract::ItemPath;
 use crate::openapi::params::{DomainIdParam, ForwardIdParams};
 use crate::openapi::Routes;
-use crate::pagination::Page;
-use crate::views::rfc3339;
-use crate::{accepts, AppState};
+use crate::views::forwards::{json_list, EmailView, UrlView};
+use crate::AppState;
 
 /// The routes and their document.
 pub fn routes() -> Routes {
@@ -40,85 +39,10 @@ pub fn routes() -> Routes {
         .serve(routes!(show_url, change_url, remove_url))
 }
 
-/// An email forward to add (`POST`): both fields.
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(as = EmailForwardCreate)]
-#[allow(dead_code)]
-struct EmailBody {
-    /// The part before `@` (`info`), or `*` for every other address.
-    #[schema(example = "info")]
-    alias: String,
-    /// 1–10 addresses outside the domain.
-    #[schema(min_items = 1, max_items = 10, example = json!(["owner@example.net"]))]
-    destinations: Vec<String>,
-}
-
-/// The fields of an email forward to change (`PUT`): any, at least one.
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(as = EmailForwardUpdate)]
-#[allow(dead_code)]
-struct EmailUpdateBody {
-    /// The part before `@` (`info`), or `*` for every other address.
-    #[serde(default)]
-    #[schema(example = "info")]
-    alias: String,
-    /// 1–10 addresses outside the domain.
-    #[serde(default)]
-    #[schema(min_items = 1, max_items = 10, example = json!(["owner@example.net"]))]
-    destinations: Vec<String>,
-}
-
-/// A URL forward to add (`POST`): `target` required.
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(as = UrlForwardCreate)]
-#[allow(dead_code)]
-struct UrlBody {
-    /// `@` (default) or a name in the zone (`www`).
-    #[serde(default)]
-    #[schema(example = "www")]
-    host: String,
-    /// An `http` or `https` URL.
-    #[schema(example = "https://example.net/landing")]
-    target: String,
-    /// 301 (default, permanent) or 302.
-    #[serde(default)]
-    #[schema(minimum = 301, maximum = 302, default = 301)]
-    status_code: i64,
-    /// Append the request's path and query to the target (default false).
-    #[serde(default)]
-    keep_path: bool,
-}
-
-/// The fields of a URL forward to change (`PUT`): any, at least one.
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(as = UrlForwardUpdate)]
-#[allow(dead_code)]
-struct UrlUpdateBody {
-    /// `@` or a name in the zone (`www`).
-    #[serde(default)]
-    #[schema(example = "www")]
-    host: String,
-    /// An `http` or `https` URL.
-    #[serde(default)]
-    #[schema(example = "https://example.net/landing")]
-    target: String,
-    /// 301 (permanent) or 302.
-    #[serde(default)]
-    #[schema(minimum = 301, maximum = 302)]
-    status_code: i64,
-    /// Append the request's path and query to the target.
-    #[serde(default)]
-    keep_path: bool,
-}
-
 fn forward_not_found() -> ApiError {
     ApiError::new(
         StatusCode::NOT_FOUND,
-        "not_found",
+        ErrorCode::NotFound,
         "Not found: check the domain and forward ids (GET the domain's email-forwards/ or url-forwards/ to list them).",
     )
 }
@@ -127,11 +51,11 @@ fn clash_error(clash: ForwardClash, what: &str) -> ApiError {
     match clash {
         ForwardClash::Taken { id } => ApiError::new(
             StatusCode::CONFLICT,
-            "forward_exists",
+            ErrorCode::ForwardExists,
             format!("Forward {id} already forwards this {what}: change that one (PUT) instead."),
         ),
         ForwardClash::Full => ApiError::bad_request(
-            "too_many_forwards",
+            ErrorCode::TooManyForwards,
             format!(
                 "The domain has {} forwards of this kind, the most allowed: remove one first.",
                 forwarding::MAX_FORWARDS
@@ -150,77 +74,6 @@ async fn zone(state: &AppState, caller: &Caller, path: ItemPath) -> Result<Strin
 
 fn item(path: ItemPath) -> Result<i64, ApiError> {
     path.item_id.ok_or_else(forward_not_found)
-}
-
-/// An email forward.
-#[derive(Serialize, ToSchema)]
-#[schema(as = EmailForward)]
-struct EmailView<'a> {
-    id: i64,
-    alias: &'a str,
-    /// The forwarded address; `*@domain` for the catch-all.
-    address: String,
-    #[schema(value_type = Vec<String>)]
-    destinations: &'a [String],
-    #[serde(serialize_with = "rfc3339")]
-    created_at: DateTime<Utc>,
-    #[serde(serialize_with = "rfc3339")]
-    updated_at: DateTime<Utc>,
-}
-
-impl<'a> EmailView<'a> {
-    fn new(f: &'a EmailForward, zone: &str) -> Self {
-        EmailView {
-            id: f.id,
-            alias: &f.alias,
-            address: format!("{}@{zone}", f.alias),
-            destinations: &f.destinations,
-            created_at: f.created_at,
-            updated_at: f.updated_at,
-        }
-    }
-}
-
-/// The body's fields over `current` (for a PUT), checked.
-fn email_data(
-    body: JsonObject,
-    zone: &str,
-    current: Option<&EmailForward>,
-) -> Result<EmailForwardData, ApiError> {
-    let mut f = Fields::new(body, accepts!(EmailBody));
-    if current.is_some() && f.is_empty() {
-        return Err(ApiError::bad_request(
-            "empty_update",
-            "The body changes nothing: give alias, destinations or both.",
-        ));
-    }
-    let alias = f.string("alias");
-    let alias = f.parse_with("alias", alias, |a| forwarding::alias(&a));
-    let destinations = f.strings("destinations");
-    let (alias, destinations) = match current {
-        None => (
-            f.require("alias", alias),
-            f.require("destinations", destinations),
-        ),
-        Some(c) => (
-            Some(alias.unwrap_or_else(|| c.alias.clone())),
-            Some(destinations.unwrap_or_else(|| c.destinations.clone())),
-        ),
-    };
-    let destinations = match (&alias, destinations) {
-        (Some(a), Some(d)) => f.parse_with("destinations", Some(d), |d| {
-            forwarding::destinations(zone, a, &d)
-        }),
-        _ => None,
-    };
-    f.finish()?;
-    match (alias, destinations) {
-        (Some(alias), Some(destinations)) => Ok(EmailForwardData {
-            alias,
-            destinations,
-        }),
-        _ => Err(ApiError::internal()),
-    }
 }
 
 /// The domain's Email forwards (all of them: at most 100).
@@ -244,17 +97,6 @@ async fn list_email(
     Ok(Json(json_list(views)).into_response())
 }
 
-/// A list answer: `count` and `results`, like the paginated lists' first
-/// page (a domain has at most 100 forwards of a kind, all on it).
-fn json_list<T: Serialize>(results: Vec<T>) -> crate::pagination::Page<T> {
-    crate::pagination::Page {
-        count: results.len() as i64,
-        next: None,
-        previous: None,
-        results,
-    }
-}
-
 /// Add an email forward (the DNS it needs is served unless the zone has its own).
 #[utoipa::path(post, operation_id = "createEmailForward", path = "/api/v1/domains/{domain_id}/email-forwards/", tag = "forwarding",
     params(DomainIdParam),
@@ -269,10 +111,10 @@ async fn create_email(
     State(state): State<AppState>,
     caller: Caller,
     path: ItemPath,
-    body: JsonObject,
+    body: Body<EmailBody>,
 ) -> Result<Response, ApiError> {
     let zone = zone(&state, &caller, path).await?;
-    let data = email_data(body, &zone, None)?;
+    let data = EmailBody::parse(body, &zone)?;
     let forward = state
         .registrar
         .put_email_forward(
@@ -333,11 +175,11 @@ async fn change_email(
     State(state): State<AppState>,
     caller: Caller,
     path: ItemPath,
-    body: JsonObject,
+    body: Body<EmailUpdateBody>,
 ) -> Result<Response, ApiError> {
     let zone = zone(&state, &caller, path).await?;
     let current = find_email(&state, &caller, path).await?;
-    let data = email_data(body, &zone, Some(&current))?;
+    let data = EmailUpdateBody::parse(body, &zone, &current)?;
     let forward = state
         .registrar
         .put_email_forward(
@@ -378,92 +220,6 @@ async fn remove_email(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-/// A URL forward.
-#[derive(Serialize, ToSchema)]
-#[schema(as = UrlForward)]
-struct UrlView<'a> {
-    id: i64,
-    host: &'a str,
-    fqdn: String,
-    target: &'a str,
-    status_code: i64,
-    keep_path: bool,
-    #[serde(serialize_with = "rfc3339")]
-    created_at: DateTime<Utc>,
-    #[serde(serialize_with = "rfc3339")]
-    updated_at: DateTime<Utc>,
-}
-
-impl<'a> UrlView<'a> {
-    fn new(f: &'a UrlForward, zone: &str) -> Self {
-        UrlView {
-            id: f.id,
-            host: &f.host,
-            fqdn: dns::owner(&f.host, zone),
-            target: &f.target,
-            status_code: f.status_code,
-            keep_path: f.keep_path,
-            created_at: f.created_at,
-            updated_at: f.updated_at,
-        }
-    }
-}
-
-fn url_host(zone: &str, raw: &str) -> Result<String, String> {
-    let host = dns::relative_name(zone, raw)?;
-    if host
-        .split('.')
-        .any(|l| l == CATCH_ALL || l.starts_with('_'))
-    {
-        return Err("Give a host name such as @ or www: no wildcard or _ labels.".to_owned());
-    }
-    Ok(host)
-}
-
-fn url_data(
-    body: JsonObject,
-    zone: &str,
-    current: Option<&UrlForward>,
-) -> Result<UrlForwardData, ApiError> {
-    let mut f = Fields::new(body, accepts!(UrlBody));
-    if current.is_some() && f.is_empty() {
-        return Err(ApiError::bad_request(
-            "empty_update",
-            "The body changes nothing: give any of host, target, status_code, keep_path.",
-        ));
-    }
-    let host = f.string("host");
-    let host = f.parse_with("host", host, |h| url_host(zone, &h));
-    let target = f.string("target");
-    let target = f.parse_with("target", target, |t| forwarding::target_url(&t));
-    let status = f.int("status_code");
-    let status = f.parse_with("status_code", status, forwarding::redirect_status);
-    let keep_path = f.bool("keep_path");
-    let data = match current {
-        None => {
-            let host = Some(host.unwrap_or_else(|| "@".to_owned()));
-            let target = f.require("target", target);
-            f.finish()?;
-            host.zip(target).map(|(host, target)| UrlForwardData {
-                host,
-                target,
-                status_code: status.map_or(301, i64::from),
-                keep_path: keep_path.unwrap_or(false),
-            })
-        }
-        Some(c) => {
-            f.finish()?;
-            Some(UrlForwardData {
-                host: host.unwrap_or_else(|| c.host.clone()),
-                target: target.unwrap_or_else(|| c.target.clone()),
-                status_code: status.map_or(c.status_code, i64::from),
-                keep_path: keep_path.unwrap_or(c.keep_path),
-            })
-        }
-    };
-    data.ok_or_else(ApiError::internal)
-}
-
 /// The domain's URL forwards (all of them: at most 100).
 #[utoipa::path(get, operation_id = "listUrlForwards", path = "/api/v1/domains/{domain_id}/url-forwards/", tag = "forwarding",
     params(DomainIdParam),
@@ -499,10 +255,10 @@ async fn create_url(
     State(state): State<AppState>,
     caller: Caller,
     path: ItemPath,
-    body: JsonObject,
+    body: Body<UrlBody>,
 ) -> Result<Response, ApiError> {
     let zone = zone(&state, &caller, path).await?;
-    let data = url_data(body, &zone, None)?;
+    let data = UrlBody::parse(body, &zone)?;
     let forward = state
         .registrar
         .put_url_forward(
@@ -563,11 +319,11 @@ async fn change_url(
     State(state): State<AppState>,
     caller: Caller,
     path: ItemPath,
-    body: JsonObject,
+    body: Body<UrlUpdateBody>,
 ) -> Result<Response, ApiError> {
     let zone = zone(&state, &caller, path).await?;
     let current = find_url(&state, &caller, path).await?;
-    let data = url_data(body, &zone, Some(&current))?;
+    let data = UrlUpdateBody::parse(body, &zone, &current)?;
     let forward = state
         .registrar
         .put_url_forward(

@@ -21,6 +21,7 @@ use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::RwLock;
 use std::time::{Duration, Instant};
+use vpsd_domain::ErrorCode;
 
 use axum::extract::FromRequestParts;
 use axum::extract::{Request, State};
@@ -51,7 +52,7 @@ pub struct TokenScope {
 }
 
 /// The code of the 403 for a secret asked with a read-only token.
-pub const SECRET_NEEDS_READ_WRITE: &str = "secret_needs_read_write_token";
+pub const SECRET_NEEDS_READ_WRITE: ErrorCode = ErrorCode::SecretNeedsReadWriteToken;
 
 /// Permission to see a secret (an EPP auth code: enough to take an unlocked
 /// domain away): a read-write token. As an extractor, it refuses a
@@ -217,7 +218,7 @@ impl IntoResponse for LookupsRefused {
         let seconds = self.retry_after_secs;
         let mut response = ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
-            "too_many_failed_lookups",
+            ErrorCode::TooManyFailedLookups,
             format!("Too many requests with unknown, revoked or expired tokens from this address: wait {seconds} second(s) (Retry-After), then use a valid token."),
         )
         .into_response();
@@ -369,7 +370,7 @@ pub async fn require_token(
     if owner.read_only && !matches!(*req.method(), Method::GET | Method::HEAD) {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
-            "read_only_token",
+            ErrorCode::ReadOnlyToken,
             "This token is read-only: use a read-write token to make changes.",
         ));
     }
@@ -378,7 +379,7 @@ pub async fn require_token(
     req.extensions_mut().insert(TokenScope {
         read_only: owner.read_only,
     });
-    crate::idempotency::honour_key(&state, req, next).await
+    crate::middleware::idempotency::honour_key(&state, req, next).await
 }
 
 #[cfg(test)]

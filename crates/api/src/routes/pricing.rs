@@ -9,12 +9,13 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::routes;
 use vpsd_domain::pricing::RESTORE_FEE;
+use vpsd_domain::ErrorCode;
 use vpsd_domain::{DomainName, Money, NameError, Tld};
 use vpsd_registrar::RegistrarError;
 
 use crate::error::ApiError;
+use crate::extract::pagination::ListQuery;
 use crate::openapi::Routes;
-use crate::pagination::ListQuery;
 use crate::AppState;
 
 /// At most this many names in one check.
@@ -60,7 +61,8 @@ struct Availability {
     domain_name: String,
     available: bool,
     /// When not available: the `code` registration would answer with.
-    reason: Option<&'static str>,
+    #[schema(value_type = Option<String>)]
+    reason: Option<ErrorCode>,
     /// When not available: what it means and what to do.
     detail: Option<String>,
     /// One year's prices, when the TLD is offered.
@@ -87,14 +89,14 @@ async fn check(State(state): State<AppState>, query: ListQuery) -> Result<Respon
     let names = query.all("domain_name");
     if names.is_empty() {
         return Err(ApiError::field(
-            "invalid_query",
+            ErrorCode::InvalidQuery,
             "domain_name",
             "Give at least one name: ?domain_name=example.com (repeat it for more, up to 50).",
         ));
     }
     if names.len() > MAX_CHECK_NAMES {
         return Err(ApiError::field(
-            "invalid_query",
+            ErrorCode::InvalidQuery,
             "domain_name",
             format!(
                 "{} names were given; check at most {MAX_CHECK_NAMES} at once.",
@@ -109,8 +111,8 @@ async fn check(State(state): State<AppState>, query: ListQuery) -> Result<Respon
                 domain_name: raw.to_owned(),
                 available: false,
                 reason: Some(match e {
-                    NameError::UnsupportedTld { .. } => "unsupported_tld",
-                    _ => "invalid_domain_name",
+                    NameError::UnsupportedTld { .. } => ErrorCode::UnsupportedTld,
+                    _ => ErrorCode::InvalidDomainName,
                 }),
                 detail: Some(e.to_string()),
                 prices: None,

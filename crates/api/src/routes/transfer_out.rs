@@ -15,10 +15,11 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::routes;
 
-use crate::auth::{Caller, MaySeeSecrets};
 use crate::error::ApiError;
-use crate::extract::{DomainId, Fields, JsonObject};
-use crate::idempotency::Secret;
+use crate::extract::auth::{Caller, MaySeeSecrets};
+use crate::extract::body::{Body, NoFields};
+use crate::extract::DomainId;
+use crate::middleware::idempotency::Secret;
 use crate::openapi::params::DomainIdParam;
 use crate::openapi::Routes;
 use crate::views::TransferOutView;
@@ -80,7 +81,7 @@ async fn show_auth_code(
 /// A new auth code; the old one stops working.
 #[utoipa::path(post, operation_id = "regenerateAuthCode", path = "/api/v1/domains/{domain_id}/auth-code/", tag = "transfer-out",
     params(DomainIdParam),
-    request_body(content = crate::domains::RestoreBody, description = "May be empty."),
+    request_body(content = NoFields, description = "May be empty."),
     responses(
         (status = 200, description = "The new code.", body = AuthCodeView),
         (status = 400, description = "Not registered with VPS.org, or a body field.", body = crate::error::ErrorBody),
@@ -90,9 +91,9 @@ async fn new_auth_code(
     State(state): State<AppState>,
     caller: Caller,
     DomainId(id): DomainId,
-    body: JsonObject,
+    body: Body<NoFields>,
 ) -> Result<Response, ApiError> {
-    Fields::new(body, crate::accepts!(crate::domains::RestoreBody)).finish()?;
+    body.errors.check()?;
     let domain = state.registrar.domain(caller.account_id, id).await?;
     let code = state
         .registrar
@@ -117,7 +118,7 @@ const REJECTED: &str = "Transfer rejected: the domain stays with VPS.org. Lock i
 /// Approve a pending transfer out now: the domain leaves the account.
 #[utoipa::path(post, operation_id = "approveTransferOut", path = "/api/v1/domains/{domain_id}/transfer-out/approve/", tag = "transfer-out",
     params(DomainIdParam),
-    request_body(content = crate::domains::RestoreBody, description = "May be empty."),
+    request_body(content = NoFields, description = "May be empty."),
     responses(
         (status = 200, description = "Approved; the domain is gone from the account.", body = AnsweredView),
         (status = 400, description = "No transfer out is pending, or a body field.", body = crate::error::ErrorBody),
@@ -127,20 +128,20 @@ async fn approve(
     State(state): State<AppState>,
     caller: Caller,
     DomainId(id): DomainId,
-    body: JsonObject,
+    body: Body<NoFields>,
 ) -> Result<Response, ApiError> {
-    Fields::new(body, crate::accepts!(crate::domains::RestoreBody)).finish()?;
-    let domain = state
+    body.errors.check()?;
+    let answer = state
         .registrar
         .approve_transfer_out(&caller.actor, caller.account_id, id)
         .await?;
-    answered(&domain, "approved", APPROVED)
+    Ok(answered(answer, APPROVED))
 }
 
 /// Reject a pending transfer out: the domain stays.
 #[utoipa::path(post, operation_id = "rejectTransferOut", path = "/api/v1/domains/{domain_id}/transfer-out/reject/", tag = "transfer-out",
     params(DomainIdParam),
-    request_body(content = crate::domains::RestoreBody, description = "May be empty."),
+    request_body(content = NoFields, description = "May be empty."),
     responses(
         (status = 200, description = "Rejected.", body = AnsweredView),
         (status = 400, description = "No transfer out is pending, or a body field.", body = crate::error::ErrorBody),
@@ -150,32 +151,25 @@ async fn reject(
     State(state): State<AppState>,
     caller: Caller,
     DomainId(id): DomainId,
-    body: JsonObject,
+    body: Body<NoFields>,
 ) -> Result<Response, ApiError> {
-    Fields::new(body, crate::accepts!(crate::domains::RestoreBody)).finish()?;
-    let domain = state
+    body.errors.check()?;
+    let answer = state
         .registrar
         .reject_transfer_out(&caller.actor, caller.account_id, id)
         .await?;
-    answered(&domain, "rejected", REJECTED)
+    Ok(answered(answer, REJECTED))
 }
 
 fn answered(
-    domain: &vpsd_storage::Domain,
-    status: &'static str,
+    (domain, out): (vpsd_storage::Domain, vpsd_storage::TransferOut),
     message: &'static str,
-) -> Result<Response, ApiError> {
-    let Some(out) = &domain.transfer_out else {
-        return Err(ApiError::internal());
-    };
-    Ok(Json(AnsweredView {
+) -> Response {
+    Json(AnsweredView {
         id: domain.id,
         domain_name: &domain.domain_name,
-        transfer_out: TransferOutView {
-            status,
-            ..TransferOutView::new(out)
-        },
+        transfer_out: TransferOutView::new(&out),
         message,
     })
-    .into_response())
+    .into_response()
 }

@@ -4,25 +4,28 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use serde::Deserialize;
-use utoipa::ToSchema;
 use utoipa_axum::routes;
-use vpsd_domain::lifecycle::DomainStatus;
-use vpsd_domain::{DomainName, NameError, Nameservers, Years};
+use vpsd_domain::lifecycle::{DomainStatus, TransferStatus};
+use vpsd_domain::ErrorCode;
+use vpsd_domain::{DomainName, Years};
 use vpsd_registrar::{Registration, SettingsUpdate};
 use vpsd_storage::DomainFilter;
 
-use crate::auth::{AccountId, Caller};
+use crate::bodies::domains::{
+    ImportBody, RegisterBody, RenewBody, TransferBody, TransferRequest, UpdateBody,
+};
 use crate::error::ApiError;
-use crate::extract::{DomainId, Fields, JsonObject};
+use crate::extract::auth::{AccountId, Caller};
+use crate::extract::body::{Body, NoFields};
+use crate::extract::pagination::ListQuery;
+use crate::extract::pagination::Page;
+use crate::extract::DomainId;
 use crate::openapi::params::{DomainIdParam, DomainListParams, PageParams};
 use crate::openapi::Routes;
-use crate::pagination::ListQuery;
-use crate::pagination::Page;
 use crate::views::{
     DetailView, DomainView, ImportedView, RegisteredView, RenewedView, TransferView, UpdatedView,
 };
-use crate::{accepts, AppState};
+use crate::AppState;
 
 const REGISTERED_MESSAGE: &str = "Domain registration initiated. Processing may take 5-10 minutes.";
 const UPDATED_MESSAGE: &str =
@@ -46,100 +49,6 @@ pub fn routes() -> Routes {
         .serve(routes!(restore))
 }
 
-/// `POST /api/v1/domains/`.
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[allow(dead_code)]
-pub(crate) struct RegisterBody {
-    /// Case-insensitive, with or without a final dot, Unicode or A-label;
-    /// exactly one label below a TLD of the price list.
-    #[schema(example = "example.com")]
-    domain_name: String,
-    /// Years to register, 1–10 (default 1).
-    #[serde(default)]
-    #[schema(minimum = 1, maximum = 10, default = 1)]
-    years: i64,
-    /// Renew before expiry, charged to the balance (default true).
-    #[serde(default)]
-    #[schema(default = true)]
-    auto_renew: bool,
-    /// Whois contacts hidden (default true).
-    #[serde(default)]
-    #[schema(default = true)]
-    privacy_protection: bool,
-    /// 2–4 distinct host names (default VPS.org's two).
-    #[serde(default)]
-    #[schema(min_items = 2, max_items = 4, example = json!(["ns1.vps.org", "ns2.vps.org"]))]
-    nameservers: Vec<String>,
-}
-
-/// `PUT /api/v1/domains/{domain_id}/`: every field optional, at least one.
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[allow(dead_code)]
-pub(crate) struct UpdateBody {
-    #[serde(default)]
-    auto_renew: bool,
-    #[serde(default)]
-    privacy_protection: bool,
-    /// 2–4 distinct host names. Not while pending or transferring.
-    #[serde(default)]
-    #[schema(min_items = 2, max_items = 4)]
-    nameservers: Vec<String>,
-    /// The transfer lock. Not while pending or transferring.
-    #[serde(default)]
-    locked: bool,
-}
-
-/// `POST /api/v1/domains/{domain_id}/transfer/`.
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[allow(dead_code)]
-pub(crate) struct TransferBody {
-    /// The EPP code from the current registrar (never logged or echoed).
-    #[schema(min_length = 1, example = "Xy7#kP2q")]
-    auth_code: String,
-    /// Renew automatically once here (default true).
-    #[serde(default)]
-    #[schema(default = true)]
-    auto_renew: bool,
-}
-
-/// `POST /api/v1/domains/import/`.
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[allow(dead_code)]
-pub(crate) struct ImportBody {
-    /// A name registered at another registrar.
-    #[schema(example = "example.org")]
-    domain_name: String,
-}
-
-/// `POST /api/v1/domains/{domain_id}/renew/` (the body may be empty).
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[allow(dead_code)]
-pub(crate) struct RenewBody {
-    /// Years to add, 1–10 (default 1); never past ten years from now.
-    #[serde(default)]
-    #[schema(minimum = 1, maximum = 10, default = 1)]
-    years: i64,
-}
-
-/// `POST /api/v1/domains/{domain_id}/restore/`: no fields (the body may be
-/// empty).
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RestoreBody {}
-
-fn name_error(field: &str, e: NameError) -> ApiError {
-    let code = match e {
-        NameError::UnsupportedTld { .. } => "unsupported_tld",
-        _ => "invalid_domain_name",
-    };
-    ApiError::field(code, field, e.to_string())
-}
-
 /// List the account's domains, ordered by id.
 #[utoipa::path(get, operation_id = "listDomains", path = "/api/v1/domains/", tag = "domains",
     params(DomainListParams, PageParams),
@@ -160,7 +69,7 @@ async fn list(
             s => {
                 filter.status = Some(DomainStatus::parse(s).ok_or_else(|| {
                     ApiError::field(
-                        "invalid_query",
+                        ErrorCode::InvalidQuery,
                         "status",
                         format!("`{s}` is not a status: use active, pending, expired or locked."),
                     )
@@ -221,37 +130,12 @@ async fn register(
         account_id: account,
         actor,
     }: Caller,
-    body: JsonObject,
+    body: Body<RegisterBody>,
 ) -> Result<Response, ApiError> {
-    let mut f = Fields::new(body, accepts!(RegisterBody));
-    let name = f.string("domain_name");
-    let name = f.require("domain_name", name);
-    let years = f.int("years");
-    let auto_renew = f.bool("auto_renew");
-    let privacy = f.bool("privacy_protection");
-    let nameservers = f.strings("nameservers");
-    let years = f
-        .parse_with("years", years, Years::parse)
-        .unwrap_or(Years::ONE);
-    let nameservers = f.parse_with("nameservers", nameservers, |n| Nameservers::parse(&n));
-    f.finish()?;
-    let Some(name) = name else {
-        return Err(ApiError::internal());
-    };
-    let domain_name = DomainName::parse(&name).map_err(|e| name_error("domain_name", e))?;
+    let registration = Registration::try_from(body)?;
     let (domain, cost) = state
         .registrar
-        .register(
-            &actor,
-            account,
-            Registration {
-                domain_name,
-                years,
-                auto_renew: auto_renew.unwrap_or(true),
-                privacy_protection: privacy.unwrap_or(true),
-                nameservers,
-            },
-        )
+        .register(&actor, account, registration)
         .await?;
     let own = &state.registrar.settings().own_nameservers;
     let body = RegisteredView {
@@ -301,35 +185,10 @@ async fn update(
         actor,
     }: Caller,
     DomainId(id): DomainId,
-    body: JsonObject,
+    body: Body<UpdateBody>,
 ) -> Result<Response, ApiError> {
-    let mut f = Fields::new(body, accepts!(UpdateBody));
-    if f.is_empty() {
-        return Err(ApiError::bad_request(
-            "empty_update",
-            "The body changes nothing: give at least one of auto_renew, privacy_protection, nameservers, locked.",
-        ));
-    }
-    let auto_renew = f.bool("auto_renew");
-    let privacy_protection = f.bool("privacy_protection");
-    let locked = f.bool("locked");
-    let nameservers = f.strings("nameservers");
-    let nameservers = f.parse_with("nameservers", nameservers, |n| Nameservers::parse(&n));
-    f.finish()?;
-    let domain = state
-        .registrar
-        .update(
-            &actor,
-            account,
-            id,
-            SettingsUpdate {
-                auto_renew,
-                privacy_protection,
-                nameservers,
-                locked,
-            },
-        )
-        .await?;
+    let update = SettingsUpdate::try_from(body)?;
+    let domain = state.registrar.update(&actor, account, id, update).await?;
     let own = &state.registrar.settings().own_nameservers;
     let view = DomainView::new(&domain, own, state.registrar.now());
     Ok(Json(UpdatedView {
@@ -382,31 +241,18 @@ async fn transfer(
         actor,
     }: Caller,
     DomainId(id): DomainId,
-    body: JsonObject,
+    body: Body<TransferBody>,
 ) -> Result<Response, ApiError> {
-    let mut f = Fields::new(body, accepts!(TransferBody));
-    let auth_code = f.string("auth_code");
-    let auth_code = f.require("auth_code", auth_code);
-    let auto_renew = f.bool("auto_renew");
-    if auth_code.as_deref().is_some_and(|c| c.trim().is_empty()) {
-        f.error(
-            "auth_code",
-            "May not be empty: get the EPP code from the current registrar.",
-        );
-    }
-    f.finish()?;
-    let Some(auth_code) = auth_code else {
-        return Err(ApiError::internal());
-    };
+    let asked = TransferRequest::try_from(body)?;
     // Domain lookup first, so another account's domain stays a 404.
     let domain = state
         .registrar
-        .transfer(&actor, account, id, &auth_code, auto_renew.unwrap_or(true))
+        .transfer(&actor, account, id, &asked.auth_code, asked.auto_renew)
         .await?;
     Ok(Json(TransferView {
         id: domain.id,
         domain_name: &domain.domain_name,
-        transfer_status: "pending",
+        transfer_status: TransferStatus::Pending,
         transfer_initiated_at: domain.transfer_initiated_at,
         estimated_completion: domain.transfer_completes_at,
         total_cost: domain.transfer_cost.unwrap_or_default(),
@@ -429,16 +275,9 @@ async fn import(
         account_id: account,
         actor,
     }: Caller,
-    body: JsonObject,
+    body: Body<ImportBody>,
 ) -> Result<Response, ApiError> {
-    let mut f = Fields::new(body, accepts!(ImportBody));
-    let name = f.string("domain_name");
-    let name = f.require("domain_name", name);
-    f.finish()?;
-    let Some(name) = name else {
-        return Err(ApiError::internal());
-    };
-    let name = DomainName::parse(&name).map_err(|e| name_error("domain_name", e))?;
+    let name = DomainName::try_from(body)?;
     let domain = state.registrar.import(&actor, account, &name).await?;
     let own = &state.registrar.settings().own_nameservers;
     let body = ImportedView {
@@ -465,14 +304,9 @@ async fn renew(
         actor,
     }: Caller,
     DomainId(id): DomainId,
-    body: JsonObject,
+    body: Body<RenewBody>,
 ) -> Result<Response, ApiError> {
-    let mut f = Fields::new(body, accepts!(RenewBody));
-    let years = f.int("years");
-    let years = f
-        .parse_with("years", years, Years::parse)
-        .unwrap_or(Years::ONE);
-    f.finish()?;
+    let years = Years::try_from(body)?;
     let (domain, cost) = state.registrar.renew(&actor, account, id, years).await?;
     let what = format!("Domain renewed for {} year(s).", years.get());
     Ok(RenewedView::new(&domain, cost, &what).into_response())
@@ -481,7 +315,7 @@ async fn renew(
 /// Restore a domain in redemption: the restore fee plus one year.
 #[utoipa::path(post, operation_id = "restoreDomain", path = "/api/v1/domains/{domain_id}/restore/", tag = "domains",
     params(DomainIdParam),
-    request_body(content = RestoreBody, description = "May be empty."),
+    request_body(content = NoFields, description = "May be empty."),
     responses(
         (status = 200, description = "Restored.", body = RenewedView),
         (status = 400, description = "Not in redemption, or a body field.", body = crate::error::ErrorBody),
@@ -495,9 +329,9 @@ async fn restore(
         actor,
     }: Caller,
     DomainId(id): DomainId,
-    body: JsonObject,
+    body: Body<NoFields>,
 ) -> Result<Response, ApiError> {
-    Fields::new(body, accepts!(RestoreBody)).finish()?;
+    body.errors.check()?;
     let (domain, cost) = state.registrar.restore(&actor, account, id).await?;
     let what = "Domain restored with one year of renewal.";
     Ok(RenewedView::new(&domain, cost, what).into_response())
