@@ -5,7 +5,9 @@
 use chrono::Duration;
 use vpsd_domain::lifecycle::{DomainStatus, GRACE_DAYS, PENDING_DELETE_DAYS, REDEMPTION_DAYS};
 use vpsd_domain::pricing::RESTORE_FEE;
-use vpsd_domain::{DomainName, Years};
+use vpsd_domain::{DomainName, Money, Years};
+use vpsd_registrar::SettingsUpdate;
+use vpsd_storage::Actor;
 
 use crate::{at, code, year_of, Ops, OPENING};
 
@@ -15,6 +17,8 @@ crate::both!(
     a_restore_in_redemption_costs_the_fee_plus_a_year,
     past_redemption_the_name_is_released,
     a_pending_or_imported_domain_is_not_renewed,
+    a_leap_day_term_ends_on_the_28th_of_february,
+    auto_renewal_charges_once_when_due_and_retries_a_short_balance,
 );
 
 fn years(n: i64) -> Years {
@@ -166,4 +170,91 @@ async fn a_pending_or_imported_domain_is_not_renewed(ops: &Ops) {
         .expect_err("not ours");
     assert_eq!(code(&err), "not_sponsored");
     assert_eq!(ops.balance().await, OPENING - year_of("pending.com"));
+}
+
+/// Calendar years: a term from 29 February ends on 28 February of a
+/// common year, and a renewal counts from that date.
+async fn a_leap_day_term_ends_on_the_28th_of_february(ops: &Ops) {
+    ops.advance(at(2032, 2, 29, 12) - ops.now());
+    let domain = ops.active("leap.com").await;
+    assert_eq!(domain.registration_date, at(2032, 2, 29, 12));
+    assert_eq!(domain.expiration_date, at(2033, 2, 28, 12));
+    let (renewed, _) = ops
+        .registrar
+        .renew(&ops.actor, ops.account, domain.id, years(3))
+        .await
+        .expect("renew");
+    assert_eq!(renewed.expiration_date, at(2036, 2, 28, 12));
+}
+
+async fn auto_renewal_charges_once_when_due_and_retries_a_short_balance(ops: &Ops) {
+    let year = year_of("auto.com");
+    // One account that can pay, one left with nothing after registering.
+    let poor = ops.other_account("poor@example.com", year).await;
+    let (rich_domain, _) = ops
+        .register_in(ops.account, "auto.com", 1)
+        .await
+        .expect("register");
+    let (poor_domain, _) = ops
+        .register_in(poor, "broke.com", 1)
+        .await
+        .expect("register");
+    ops.advance(ops.registration_delay());
+    assert_eq!(ops.run_worker().await.registrations_completed, 2);
+    for (account, id) in [(ops.account, rich_domain.id), (poor, poor_domain.id)] {
+        ops.registrar
+            .update(
+                &ops.actor,
+                account,
+                id,
+                SettingsUpdate {
+                    auto_renew: Some(true),
+                    ..Default::default()
+                },
+            )
+            .await
+            .expect("auto_renew on");
+    }
+
+    // Thirty days before the expiration, not a second earlier.
+    let due = at(2031, 1, 1, 12) - Duration::days(30);
+    ops.advance(due - Duration::seconds(1) - ops.now());
+    let pass = ops.run_worker().await;
+    assert_eq!((pass.renewed, pass.renewals_failed), (0, 0), "{pass:?}");
+    ops.advance(Duration::seconds(1));
+    let pass = ops.run_worker().await;
+    assert_eq!((pass.renewed, pass.renewals_failed), (1, 1), "{pass:?}");
+    assert_eq!(
+        ops.domain(rich_domain.id).await.expiration_date,
+        at(2032, 1, 1, 12)
+    );
+    assert_eq!(ops.balance().await, OPENING - 2 * year);
+    assert_eq!(ops.balance_of(poor).await, 0);
+    let outbox = ops.store.outbox().await.expect("outbox");
+    assert!(
+        outbox
+            .iter()
+            .any(|m| m.account_id == poor && m.body.contains("broke.com")),
+        "the poor owner is told: {outbox:?}"
+    );
+    // Nothing more in the same day: no second charge, no second mail.
+    let pass = ops.run_worker().await;
+    assert_eq!((pass.renewed, pass.renewals_failed), (0, 0), "{pass:?}");
+
+    // Funds arrive; the next day's try renews.
+    ops.registrar
+        .credit(&Actor::operator(), poor, Money::from_cents(year), "Top-up")
+        .await
+        .expect("credit");
+    ops.advance(Duration::days(1));
+    let pass = ops.run_worker().await;
+    assert_eq!((pass.renewed, pass.renewals_failed), (1, 0), "{pass:?}");
+    assert_eq!(ops.balance_of(poor).await, 0);
+    assert_eq!(ops.balance().await, OPENING - 2 * year, "charged once");
+    let renewed = ops
+        .registrar
+        .domain(poor, poor_domain.id)
+        .await
+        .expect("domain");
+    assert_eq!(renewed.expiration_date, at(2032, 1, 1, 12));
 }
