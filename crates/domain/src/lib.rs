@@ -33,7 +33,7 @@ pub mod token;
 pub const OUR_REGISTRAR: &str = "VPS.org";
 
 pub use audit::AuditAction;
-pub use clock::{Clock, ManualClock, SandboxClock, SystemClock};
+pub use clock::{Clock, FrozenClock, ManualClock, SandboxClock, SystemClock};
 pub use error_code::ErrorCode;
 pub use money::Money;
 pub use name::{DomainName, HostName, NameError};
