@@ -26,7 +26,11 @@
 //! hand-off per statement; they hold the same in-process write lock and
 //! take SQLite's lock with `BEGIN IMMEDIATE`, so they order with every other
 //! writer as before. The SQL is the same text the PostgreSQL path runs
-//! (`sql.rs`).
+//! (`stores/domains.rs`, `stores/tokens.rs`).
+//!
+//! Everything else is the shared SQL of `queries/`, included below as the
+//! child module `queries` and compiled against `Db = Sqlite`; the hooks it
+//! uses are this store's [`Backend`] implementation.
 
 use std::cell::RefCell;
 use std::path::PathBuf;

@@ -8,8 +8,8 @@ use vpsd_domain::Money;
 use super::ThisStore;
 use crate::backend::Backend;
 use crate::error::Result;
-use crate::model::*;
-use crate::stores::accounts::*;
+use crate::model::{Account, Audit, LedgerEntry};
+use crate::stores::accounts::{AccountRow, LedgerRow};
 
 #[async_trait]
 impl crate::stores::AccountStore for ThisStore {

@@ -7,8 +7,8 @@ use chrono::{DateTime, Utc};
 use super::ThisStore;
 use crate::backend::Backend;
 use crate::error::Result;
-use crate::model::*;
-use crate::stores::audit::*;
+use crate::model::{Audit, AuditEntry};
+use crate::stores::audit::AuditRow;
 
 #[async_trait]
 impl crate::stores::AuditLog for ThisStore {

@@ -7,9 +7,11 @@ use vpsd_domain::Money;
 use super::{Db, ThisStore};
 use crate::backend::Backend;
 use crate::error::{Result, StoreError};
-use crate::model::*;
+use crate::model::{Audit, Domain, NewMail};
 use crate::stores::audit::action_text;
-use crate::stores::domains::*;
+use crate::stores::domains::{
+    domains, DomainRow, DEBIT, DOMAIN_COLUMNS, INSERT_AUDIT, INSERT_LEDGER,
+};
 use vpsd_domain::OUR_REGISTRAR;
 
 /// A write transaction of this backend.

@@ -7,11 +7,16 @@ use vpsd_domain::Money;
 
 use super::{Db, ThisStore};
 use crate::backend::Backend;
-use crate::codec::*;
+use crate::codec::{join_hosts, like_pattern, unicode_form};
 use crate::error::{Result, StoreError};
 use crate::list_cache::PageKey;
-use crate::model::*;
-use crate::stores::domains::*;
+use crate::model::{
+    Audit, Domain, DomainFilter, DomainPage, NewMail, NewRegistration, RegistryRecord,
+    SettingsChange,
+};
+use crate::stores::domains::{
+    domains, DomainRow, DOMAIN_COLUMNS, INSERT_REGISTRATION, LIST_VERSION, LIST_WHERE,
+};
 use vpsd_domain::lifecycle::DomainStatus;
 
 impl ThisStore {

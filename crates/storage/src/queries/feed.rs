@@ -6,9 +6,9 @@ use async_trait::async_trait;
 use super::ThisStore;
 use crate::backend::Backend;
 use crate::error::Result;
-use crate::model::*;
-use crate::stores::domains::*;
-use crate::stores::zone::*;
+use crate::model::{DnsRecord, Domain, ZoneSource};
+use crate::stores::domains::{DomainRow, DOMAIN_COLUMNS};
+use crate::stores::zone::{DnsRecordRow, DNS_RECORD_COLUMNS};
 
 #[async_trait]
 impl crate::stores::ZoneFeed for ThisStore {

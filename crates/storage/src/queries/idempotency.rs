@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use super::ThisStore;
 use crate::backend::Backend;
 use crate::error::Result;
-use crate::model::*;
+use crate::model::IdempotentRequest;
 
 #[async_trait]
 impl crate::stores::IdempotencyStore for ThisStore {

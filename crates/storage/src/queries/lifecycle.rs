@@ -7,8 +7,8 @@ use chrono::{DateTime, Utc};
 use super::ThisStore;
 use crate::backend::Backend;
 use crate::error::{Result, StoreError};
-use crate::model::*;
-use crate::stores::domains::*;
+use crate::model::{Audit, Domain, NewMail, Renewal};
+use crate::stores::domains::{domains, DomainRow, DOMAIN_COLUMNS};
 use vpsd_domain::lifecycle::{DomainStatus, LAST_WARNING_DAYS};
 use vpsd_domain::OUR_REGISTRAR;
 

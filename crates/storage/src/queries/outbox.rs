@@ -7,8 +7,8 @@ use chrono::{DateTime, Utc};
 use super::ThisStore;
 use crate::backend::Backend;
 use crate::error::Result;
-use crate::model::*;
-use crate::stores::outbox::*;
+use crate::model::OutboxMail;
+use crate::stores::outbox::OutboxRow;
 
 #[async_trait]
 impl crate::stores::Outbox for ThisStore {

@@ -6,11 +6,11 @@ use chrono::{DateTime, Utc};
 
 use super::ThisStore;
 use crate::backend::Backend;
-use crate::codec::*;
+use crate::codec::join_hosts;
 use crate::error::Result;
-use crate::model::*;
-use crate::stores::domains::*;
-use crate::stores::registry::*;
+use crate::model::RegistryRecord;
+use crate::stores::domains::INSERT_REGISTRY_NAME;
+use crate::stores::registry::{RegistryRow, REGISTRY_COLUMNS};
 
 impl ThisStore {
     /// The sandbox registry's new name through sqlx.

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use super::ThisStore;
 use crate::backend::Backend;
 use crate::error::{Result, StoreError};
-use crate::model::*;
+use crate::model::{Audit, NewToken, TokenInfo, TokenOwner};
 
 #[async_trait]
 impl crate::stores::TokenStore for ThisStore {

@@ -8,8 +8,8 @@ use vpsd_domain::Money;
 use super::ThisStore;
 use crate::backend::Backend;
 use crate::error::{Result, StoreError};
-use crate::model::*;
-use crate::stores::domains::*;
+use crate::model::{Audit, Domain, NewMail, NewTransfer};
+use crate::stores::domains::{DomainRow, DOMAIN_BY_ID, DOMAIN_COLUMNS};
 
 #[async_trait]
 impl crate::stores::TransferStore for ThisStore {

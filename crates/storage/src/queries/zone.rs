@@ -7,11 +7,17 @@ use chrono::{DateTime, Utc};
 use super::common::Tx;
 use super::ThisStore;
 use crate::backend::Backend;
-use crate::codec::*;
+use crate::codec::join_hosts;
 use crate::error::Result;
-use crate::model::*;
-use crate::stores::domains::*;
-use crate::stores::zone::*;
+use crate::model::{
+    Audit, DnsRecord, EmailForward, EmailForwardData, ForwardClash, UrlForward, UrlForwardData,
+    Written,
+};
+use crate::stores::domains::DOMAIN_BY_ID;
+use crate::stores::zone::{
+    DnsRecordRow, EmailForwardRow, UrlForwardRow, DNS_RECORD_COLUMNS, EMAIL_FORWARD_COLUMNS,
+    URL_FORWARD_COLUMNS,
+};
 use vpsd_domain::dns::{Clash, RecordData};
 
 impl ThisStore {

@@ -3,9 +3,12 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use crate::codec::*;
+use crate::codec::{corrupt, rusqlite_time, split_hosts};
 use crate::error::{Result, StoreError};
-use crate::model::*;
+use crate::model::{
+    Audit, Domain, DomainFilter, DomainPage, NewMail, NewRegistration, RegistryRecord,
+    SettingsChange, TransferOut,
+};
 use vpsd_domain::lifecycle::{DomainStatus, TransferOutStatus, TransferStatus};
 use vpsd_domain::Money;
 

@@ -3,9 +3,9 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use crate::codec::*;
+use crate::codec::split_hosts;
 use crate::error::Result;
-use crate::model::*;
+use crate::model::RegistryRecord;
 
 /// The sandbox registry's own names.
 ///
