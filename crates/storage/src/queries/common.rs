@@ -1,5 +1,7 @@
-//! The SQL of every aggregate: the audit row, the ledger row, the mail, the charge, for the backend that
-//! includes this file (`super`: its `Db` and `ThisStore`).
+//! What every aggregate's SQL shares: the audit row, the ledger row, the
+//! queued mail, the conditional charge, the "what is due" read. Compiled once
+//! per backend: `super` is the backend's `queries` module (its `Db` and
+//! `ThisStore`).
 
 use chrono::{DateTime, Utc};
 use vpsd_domain::Money;

@@ -1,5 +1,6 @@
-//! The SQL of domains in accounts: the list, the detail, registrations, imports and settings, for the backend that
-//! includes this file (`super`: its `Db` and `ThisStore`).
+//! The SQL of domains in accounts: the list, the detail, registrations,
+//! imports and settings. Compiled once per backend: `super` is the backend's
+//! `queries` module (its `Db` and `ThisStore`).
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -257,7 +258,11 @@ impl crate::stores::DomainStore for ThisStore {
         row.map(Domain::try_from).transpose()
     }
 
-    #[tracing::instrument(level = "debug", skip_all, fields(account_id = reg.account_id, domain = %reg.domain_name))]
+    #[tracing::instrument(
+        level = "debug",
+        skip_all,
+        fields(account_id = reg.account_id, domain = %reg.domain_name)
+    )]
     async fn insert_registration(
         &self,
         reg: &NewRegistration,

@@ -1,5 +1,6 @@
-//! The SQL of the zone change feed the nameserver follows, for the backend that
-//! includes this file (`super`: its `Db` and `ThisStore`).
+//! The SQL of the zone change feed the nameserver follows. Compiled once per
+//! backend: `super` is the backend's `queries` module (its `Db` and
+//! `ThisStore`).
 
 use async_trait::async_trait;
 

@@ -1,5 +1,6 @@
-//! The SQL of the worker's lifecycle queries: activation, renewal, warnings, expiry, release, for the backend that
-//! includes this file (`super`: its `Db` and `ThisStore`).
+//! The SQL of the worker's lifecycle queries: activation, renewal, warnings,
+//! expiry, release. Compiled once per backend: `super` is the backend's
+//! `queries` module (its `Db` and `ThisStore`).
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
