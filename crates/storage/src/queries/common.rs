@@ -10,10 +10,10 @@ use super::{Db, ThisStore};
 use crate::backend::Backend;
 use crate::error::{Result, StoreError};
 use crate::model::{Audit, Domain, NewMail};
+use crate::stores::accounts::{DEBIT, INSERT_LEDGER};
 use crate::stores::audit::action_text;
-use crate::stores::domains::{
-    domains, DomainRow, DEBIT, DOMAIN_COLUMNS, INSERT_AUDIT, INSERT_LEDGER,
-};
+use crate::stores::audit::INSERT_AUDIT;
+use crate::stores::domains::{domains, DomainRow, DOMAIN_COLUMNS};
 use vpsd_domain::OUR_REGISTRAR;
 
 /// A write transaction of this backend.

@@ -9,7 +9,7 @@ use crate::backend::Backend;
 use crate::codec::join_hosts;
 use crate::error::Result;
 use crate::model::RegistryRecord;
-use crate::stores::domains::INSERT_REGISTRY_NAME;
+use crate::stores::registry::INSERT_REGISTRY_NAME;
 use crate::stores::registry::{RegistryRow, REGISTRY_COLUMNS};
 
 impl ThisStore {

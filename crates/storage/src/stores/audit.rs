@@ -44,6 +44,13 @@ pub(crate) fn action_text(audit: &Audit<'_>) -> &'static str {
 
 // ---- rows: how this aggregate is stored and decoded (both backends)
 
+/// An audit row: account, actor, token, action, domain id and name,
+/// changes, request id, time.
+pub(crate) const INSERT_AUDIT: &str =
+    "INSERT INTO audit_log (account_id, actor, token_id, action, \
+     domain_id, domain_name, changes, request_id, created_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+
 #[derive(sqlx::FromRow)]
 pub(crate) struct AuditRow {
     pub(crate) id: i64,

@@ -83,6 +83,11 @@ pub trait RegistryStore: Send + Sync + std::fmt::Debug {
 
 // ---- rows: how this aggregate is stored and decoded (both backends)
 
+/// A new name of the sandbox registry (`$1`…`$10`).
+pub(crate) const INSERT_REGISTRY_NAME: &str = "INSERT INTO registry_names (name, registrar, \
+     auth_code, created_at, expires_at, last_transferred_at, transfer_prohibited, nameservers, \
+     pending_transfer_to, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+
 pub(crate) const REGISTRY_COLUMNS: &str = "name, registrar, auth_code, created_at, expires_at, \
      last_transferred_at, transfer_prohibited, nameservers, pending_transfer_to";
 
