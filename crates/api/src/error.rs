@@ -147,7 +147,7 @@ impl From<RegistrarError> for ApiError {
                 ApiError::new(StatusCode::CONFLICT, ErrorCode::Conflict, detail)
             }
             RegistrarError::Unavailable(e) => {
-                tracing::error!(error = %e, "registry unavailable");
+                tracing::error!(error = %vpsd_domain::ErrorChain(&*e), "registry unavailable");
                 ApiError::new(
                     StatusCode::SERVICE_UNAVAILABLE,
                     ErrorCode::RegistryUnavailable,
@@ -155,7 +155,7 @@ impl From<RegistrarError> for ApiError {
                 )
             }
             RegistrarError::Internal(e) => {
-                tracing::error!(error = %e, "internal error");
+                tracing::error!(error = %vpsd_domain::ErrorChain(&*e), "internal error");
                 ApiError::internal()
             }
         }

@@ -187,7 +187,7 @@ impl Follower {
     pub async fn run(mut self, shutdown: impl std::future::Future<Output = ()>) {
         tokio::pin!(shutdown);
         while let Err(e) = self.load_all().await {
-            tracing::error!(error = %e, "could not load the DNS zones; retrying");
+            tracing::error!(error = %vpsd_domain::ErrorChain(&e), "could not load the DNS zones; retrying");
             tokio::select! {
                 _ = &mut shutdown => return,
                 _ = tokio::time::sleep(Duration::from_secs(1)) => {}
@@ -199,7 +199,7 @@ impl Follower {
                 _ = tokio::time::sleep(POLL) => {}
             }
             if let Err(e) = self.poll().await {
-                tracing::warn!(error = %e, "could not read the DNS change feed; retrying");
+                tracing::warn!(error = %vpsd_domain::ErrorChain(&e), "could not read the DNS change feed; retrying");
             }
         }
     }

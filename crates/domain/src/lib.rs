@@ -13,10 +13,12 @@
 //! - [`clock`]: the one source of "now", which tests can move.
 //! - [`audit`]: the catalogue of audit actions ([`AuditAction`]).
 //! - [`error_code`]: the catalogue of the API's error codes.
+//! - [`error_chain`]: how the logs print an error with its causes.
 
 pub mod audit;
 pub mod clock;
 pub mod dns;
+pub mod error_chain;
 pub mod error_code;
 pub mod forwarding;
 pub mod idna2008;
@@ -34,6 +36,7 @@ pub const OUR_REGISTRAR: &str = "VPS.org";
 
 pub use audit::AuditAction;
 pub use clock::{Clock, FrozenClock, ManualClock, SandboxClock, SystemClock};
+pub use error_chain::ErrorChain;
 pub use error_code::ErrorCode;
 pub use money::Money;
 pub use name::{DomainName, HostName, NameError};

@@ -178,7 +178,7 @@ pub async fn run(mailer: Mailer, interval: Duration, mut shutdown: watch::Receiv
                 outcome.more_due && outcome.sent > 0
             }
             Err(e) => {
-                tracing::error!(error = %e, "mail pass failed; retrying");
+                tracing::error!(error = %vpsd_domain::ErrorChain(&e), "mail pass failed; retrying");
                 false
             }
         };

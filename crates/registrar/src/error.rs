@@ -50,22 +50,7 @@ pub struct Context {
     pub source: BoxError,
 }
 
-/// Displays an error and each of its sources, `outer: inner: root`, for
-/// the logs (`tracing::error!(error = %ErrorChain(&e), ...)`).
-#[derive(Debug, Clone, Copy)]
-pub struct ErrorChain<'a>(pub &'a (dyn std::error::Error + 'static));
-
-impl std::fmt::Display for ErrorChain<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", self.0)?;
-        let mut source = self.0.source();
-        while let Some(e) = source {
-            write!(f, ": {e}")?;
-            source = e.source();
-        }
-        Ok(())
-    }
-}
+pub use vpsd_domain::ErrorChain;
 
 impl RegistrarError {
     /// A 400 with the contract's `code` and a `detail` that says what to do.

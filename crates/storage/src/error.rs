@@ -13,9 +13,12 @@ pub enum StoreError {
     /// The row was not in the state the change needs (lost a race).
     #[error("state changed")]
     StateChanged,
-    #[error("database: {0}")]
+    /// The database failed; the source says how (logs print it with
+    /// `vpsd_domain::ErrorChain`, the operator commands with anyhow's `{:#}`).
+    #[error("database")]
     Database(#[source] sqlx::Error),
-    #[error("migration: {0}")]
+    /// A migration failed; the source says which and why.
+    #[error("migration")]
     Migration(#[from] sqlx::migrate::MigrateError),
     #[error("unsupported database URL `{0}`: use sqlite://PATH or postgres://...")]
     UnsupportedUrl(String),
@@ -34,3 +37,17 @@ impl From<sqlx::Error> for StoreError {
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::StoreError;
+    use vpsd_domain::ErrorChain;
+
+    #[test]
+    fn a_database_error_prints_its_cause_once() {
+        let e = StoreError::from(sqlx::Error::PoolTimedOut);
+        let printed = ErrorChain(&e).to_string();
+        assert!(printed.starts_with("database: "), "{printed}");
+        assert_eq!(printed.matches("timed out").count(), 1, "{printed}");
+    }
+}

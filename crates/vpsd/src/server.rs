@@ -181,7 +181,9 @@ impl App {
             }
             match self.store.sandbox_offset().await {
                 Ok(offset) => self.sandbox_clock.set_offset(offset),
-                Err(e) => tracing::warn!(error = %e, "reading the sandbox clock"),
+                Err(e) => {
+                    tracing::warn!(error = %vpsd_domain::ErrorChain(&e), "reading the sandbox clock")
+                }
             }
         }
     }

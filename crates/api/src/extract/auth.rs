@@ -297,7 +297,7 @@ async fn owner_of(
         .token_owner(&hex::encode(digest))
         .await
         .map_err(|e| {
-            tracing::error!(error = %e, "token lookup failed");
+            tracing::error!(error = %vpsd_domain::ErrorChain(&e), "token lookup failed");
             ApiError::internal()
         })?
         .ok_or_else(ApiError::unauthorized)?;
@@ -306,7 +306,7 @@ async fn owner_of(
             .token_used(owner.token_id, state.registrar.now())
             .await
         {
-            tracing::warn!(error = %e, "could not record token use");
+            tracing::warn!(error = %vpsd_domain::ErrorChain(&e), "could not record token use");
         }
     }
     let now = state.registrar.now();

@@ -142,7 +142,7 @@ pub async fn honour_key(state: &AppState, req: Request, next: Next) -> Result<Re
     let store = state.registrar.store().clone();
     let now = state.registrar.now();
     let internal = |e: vpsd_storage::StoreError| {
-        tracing::error!(error = %e, "idempotency store");
+        tracing::error!(error = %vpsd_domain::ErrorChain(&e), "idempotency store");
         ApiError::internal()
     };
     if store

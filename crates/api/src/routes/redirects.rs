@@ -48,7 +48,7 @@ async fn forward_of(registrar: &Registrar, host: &str) -> Option<UrlForward> {
             Ok(Some(f)) => return Some(f),
             Ok(None) => {}
             Err(e) => {
-                tracing::error!(error = %e, "URL forward lookup");
+                tracing::error!(error = %vpsd_domain::ErrorChain(&e), "URL forward lookup");
                 return None;
             }
         }

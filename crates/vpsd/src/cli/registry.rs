@@ -8,7 +8,7 @@ use std::time::Duration;
 use anyhow::bail;
 use chrono::{DateTime, Utc};
 use clap::Subcommand;
-use vpsd_domain::{lifecycle, Clock, DomainName, Nameservers};
+use vpsd_domain::{lifecycle, Clock, DomainName, ErrorChain, Nameservers};
 use vpsd_registry::RegistryRecord;
 
 use crate::server::{App, ServerSettings};
@@ -126,7 +126,7 @@ pub(super) async fn registry(
             app.registry
                 .add(&record, now)
                 .await
-                .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+                .map_err(|e| anyhow::anyhow!("{name}: {}", ErrorChain(&e)))?;
             eprintln!("{name} is now registered at {}", record.registrar);
             Ok(())
         }
@@ -167,7 +167,7 @@ pub(super) async fn registry(
                 .registrar
                 .transfer_in_rejected(&app.registry, name.trim())
                 .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+                .map_err(|e| anyhow::anyhow!("{}", ErrorChain(&e)))?;
             eprintln!(
                 "The losing registrar rejected the transfer of {}: transfer_status {}, the fee refunded to account {}.",
                 d.domain_name,
@@ -189,7 +189,7 @@ pub(super) async fn registry(
                 .registrar
                 .request_transfer_out(&app.registry, registrar.trim(), name.trim(), &auth_code)
                 .await
-                .map_err(|e| anyhow::anyhow!("refused: {e}"))?;
+                .map_err(|e| anyhow::anyhow!("refused: {}", ErrorChain(&e)))?;
             let when = d
                 .transfer_out
                 .as_ref()
