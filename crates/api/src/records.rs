@@ -249,7 +249,7 @@ pub struct RecordView<'a> {
     #[serde(rename = "type")]
     #[schema(value_type = RecordTypeName)]
     pub rtype: &'static str,
-    pub content: &'a str,
+    pub content: String,
     pub ttl: i64,
     pub priority: Option<i64>,
     #[serde(serialize_with = "rfc3339")]
@@ -264,10 +264,10 @@ impl<'a> RecordView<'a> {
             id: r.id,
             name: &r.data.name,
             fqdn: r.data.fqdn(zone),
-            rtype: r.data.rtype.as_str(),
-            content: &r.data.content,
-            ttl: r.data.ttl,
-            priority: r.data.priority,
+            rtype: r.data.rtype().as_str(),
+            content: r.data.rdata.to_string(),
+            ttl: i64::from(r.data.ttl),
+            priority: r.data.priority().map(i64::from),
             created_at: r.created_at,
             updated_at: r.updated_at,
         }
@@ -363,7 +363,7 @@ async fn list(
         .await?;
     let matching: Vec<&DnsRecord> = records
         .iter()
-        .filter(|r| rtype.is_none_or(|t| r.data.rtype == t))
+        .filter(|r| rtype.is_none_or(|t| r.data.rtype() == t))
         .filter(|r| name.as_deref().is_none_or(|n| r.data.name == n))
         .collect();
     let count = matching.len() as i64;
@@ -458,12 +458,12 @@ async fn replace(
     // A new type with the old content is almost always a mistake (an MX's
     // host kept as a TXT's text): the new type needs its content given.
     let new_type = input.rtype.as_deref().and_then(RecordType::parse);
-    if new_type.is_some_and(|t| t != current.data.rtype) && input.content.is_none() {
+    if new_type.is_some_and(|t| t != current.data.rtype()) && input.content.is_none() {
         return Err(ApiError::fields(std::collections::BTreeMap::from([(
             "content".to_owned(),
             vec![format!(
                 "The type changes from {} to {}: give the content of the {} record too.",
-                current.data.rtype,
+                current.data.rtype(),
                 new_type.map_or("", RecordType::as_str),
                 new_type.map_or("", RecordType::as_str),
             )],
@@ -474,17 +474,21 @@ async fn replace(
     let rtype = input
         .rtype
         .clone()
-        .unwrap_or_else(|| current.data.rtype.as_str().to_owned());
+        .unwrap_or_else(|| current.data.rtype().as_str().to_owned());
     let keeps_priority = RecordType::parse(&rtype).is_some_and(RecordType::has_priority);
     let merged = RecordInput {
         name: Some(input.name.unwrap_or(current.data.name.clone())),
         rtype: Some(rtype),
-        content: Some(input.content.unwrap_or(current.data.content.clone())),
-        ttl: Some(input.ttl.unwrap_or(current.data.ttl)),
+        content: Some(
+            input
+                .content
+                .unwrap_or_else(|| current.data.rdata.to_string()),
+        ),
+        ttl: Some(input.ttl.unwrap_or(i64::from(current.data.ttl))),
         priority: if given.contains(&"priority") {
             input.priority
         } else if keeps_priority {
-            current.data.priority
+            current.data.priority().map(i64::from)
         } else {
             None
         },

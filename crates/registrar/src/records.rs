@@ -13,10 +13,10 @@ use crate::{changes, Registrar, RegistrarError};
 fn record_json(r: &RecordData) -> Value {
     json!({
         "name": r.name,
-        "type": r.rtype.as_str(),
-        "content": r.content,
+        "type": r.rtype().as_str(),
+        "content": r.rdata.to_string(),
         "ttl": r.ttl,
-        "priority": r.priority,
+        "priority": r.priority(),
     })
 }
 

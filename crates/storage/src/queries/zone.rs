@@ -71,8 +71,11 @@ impl ThisStore {
         if let Some(clash) = vpsd_domain::dns::clash(&existing, data, replacing) {
             return Ok(Written::Refused(clash));
         }
+        // Bound as the columns' INTEGER: the TTL is at most `MAX_TTL`, a
+        // priority a u16; the content is the typed value's canonical text.
         let ttl = i32::try_from(data.ttl).unwrap_or(i32::MAX);
-        let priority = data.priority.map(|p| i32::try_from(p).unwrap_or(i32::MAX));
+        let priority = data.priority().map(i32::from);
+        let content = data.rdata.to_string();
         let row: DnsRecordRow = match replacing {
             None => {
                 sqlx::query_as(&format!(
@@ -82,8 +85,8 @@ impl ThisStore {
                 ))
                 .bind(domain_id)
                 .bind(&data.name)
-                .bind(data.rtype.as_str())
-                .bind(&data.content)
+                .bind(data.rtype().as_str())
+                .bind(&content)
                 .bind(ttl)
                 .bind(priority)
                 .bind(now)
@@ -99,8 +102,8 @@ impl ThisStore {
                 .bind(id)
                 .bind(domain_id)
                 .bind(&data.name)
-                .bind(data.rtype.as_str())
-                .bind(&data.content)
+                .bind(data.rtype().as_str())
+                .bind(&content)
                 .bind(ttl)
                 .bind(priority)
                 .bind(now)

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use crate::codec::*;
 use crate::error::{Result, StoreError};
 use crate::model::*;
-use vpsd_domain::dns::{Clash, RecordData, RecordType};
+use vpsd_domain::dns::{Clash, Rdata, RecordData, RecordType};
 
 /// Zone content: DNS records, email and URL forwards.
 ///
@@ -28,7 +28,7 @@ pub trait ZoneStore: Send + Sync + std::fmt::Debug {
         &self,
         account_id: i64,
         domain_id: i64,
-        data: &vpsd_domain::dns::RecordData,
+        data: &RecordData,
         now: DateTime<Utc>,
         audit: &Audit<'_>,
     ) -> Result<Written<DnsRecord, Clash>>;
@@ -41,7 +41,7 @@ pub trait ZoneStore: Send + Sync + std::fmt::Debug {
         account_id: i64,
         domain_id: i64,
         record_id: i64,
-        data: &vpsd_domain::dns::RecordData,
+        data: &RecordData,
         now: DateTime<Utc>,
         audit: &Audit<'_>,
     ) -> Result<Written<DnsRecord, Clash>>;
@@ -154,15 +154,22 @@ impl TryFrom<DnsRecordRow> for DnsRecord {
 
     fn try_from(r: DnsRecordRow) -> Result<Self, StoreError> {
         let rtype = RecordType::parse(&r.rtype).ok_or_else(|| corrupt("record type", &r.rtype))?;
+        let ttl = u32::try_from(r.ttl).map_err(|_| corrupt("record TTL", &r.ttl.to_string()))?;
+        let priority = r
+            .priority
+            .map(u16::try_from)
+            .transpose()
+            .map_err(|_| corrupt("record priority", &format!("{:?}", r.priority)))?;
+        // The one parse of the stored text into the typed value.
+        let rdata = Rdata::from_stored(rtype, &r.content, priority)
+            .map_err(|_| corrupt(&format!("{rtype} record content"), &r.content))?;
         Ok(DnsRecord {
             id: r.id,
             domain_id: r.domain_id,
             data: RecordData {
                 name: r.name,
-                rtype,
-                content: r.content,
-                ttl: i64::from(r.ttl),
-                priority: r.priority.map(i64::from),
+                ttl,
+                rdata,
             },
             created_at: r.created_at,
             updated_at: r.updated_at,

@@ -47,6 +47,8 @@ macro_rules! both {
 /// A fresh, migrated database and its store.
 pub struct Db {
     pub store: Arc<dyn Store>,
+    /// The database's URL, for a test that writes behind the store's back.
+    pub url: String,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -57,6 +59,7 @@ impl Db {
         let store = vpsd_storage::connect(&url).await.expect("open SQLite");
         Db {
             store,
+            url,
             _dir: Some(dir),
         }
     }
@@ -64,7 +67,11 @@ impl Db {
     pub async fn postgres() -> Db {
         let url = fresh_postgres_database().await;
         let store = vpsd_storage::connect(&url).await.expect("open PostgreSQL");
-        Db { store, _dir: None }
+        Db {
+            store,
+            url,
+            _dir: None,
+        }
     }
 }
 

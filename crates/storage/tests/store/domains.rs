@@ -165,12 +165,24 @@ async fn a_refused_registration_is_refunded_once(store: &Arc<dyn Store>) {
         .await
         .expect("register");
     store
-        .cancel_registration(d.id, "Refund", None, t0(), &audit("domain.register_refused"))
+        .cancel_registration(
+            d.id,
+            "Refund",
+            None,
+            t0(),
+            &audit("domain.register_refused"),
+        )
         .await
         .expect("cancel");
     assert_eq!(balance(store, a.id).await, 20_00);
     let again = store
-        .cancel_registration(d.id, "Refund", None, t0(), &audit("domain.register_refused"))
+        .cancel_registration(
+            d.id,
+            "Refund",
+            None,
+            t0(),
+            &audit("domain.register_refused"),
+        )
         .await;
     assert!(matches!(again, Err(StoreError::StateChanged)), "{again:?}");
     assert_eq!(balance(store, a.id).await, 20_00);

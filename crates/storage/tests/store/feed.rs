@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use vpsd_domain::dns::{RecordData, RecordType};
+use vpsd_domain::dns::{Rdata, RecordData};
 use vpsd_storage::{Store, Written};
 
 use crate::common::{account, active, audit, t0};
@@ -15,10 +15,8 @@ async fn the_feed_lists_changes_in_order(store: &Arc<dyn Store>) {
     let head = store.dns_change_head().await.expect("head");
     let www = RecordData {
         name: "www".into(),
-        rtype: RecordType::A,
-        content: "192.0.2.1".into(),
         ttl: 300,
-        priority: None,
+        rdata: Rdata::A(std::net::Ipv4Addr::new(192, 0, 2, 1)),
     };
     let add = audit("dns_record.create");
     for d in [&two, &one] {
