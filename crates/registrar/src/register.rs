@@ -27,7 +27,10 @@ impl Registrar {
     #[tracing::instrument(level = "debug", skip_all, fields(domain = name.as_str()))]
     pub async fn check(&self, name: &DomainName) -> Result<(), RegistrarError> {
         if let Some(record) = self.registry.info(name.as_str()).await? {
-            return Err(RegistrarError::taken(name.as_str(), &record.registrar));
+            return Err(RegistrarError::taken(
+                name.as_str(),
+                &record.sponsoring_registrar,
+            ));
         }
         if self.store.domain_by_name(name.as_str()).await?.is_some() {
             return Err(RegistrarError::taken(name.as_str(), OUR_REGISTRAR));
@@ -70,7 +73,7 @@ impl Registrar {
     ) -> Result<(Domain, Money), RegistrarError> {
         let name = reg.domain_name.as_str().to_owned();
         if let Some(record) = self.registry.info(&name).await? {
-            return Err(RegistrarError::taken(&name, &record.registrar));
+            return Err(RegistrarError::taken(&name, &record.sponsoring_registrar));
         }
         let now = self.now();
         let cost = reg.years.times(reg.domain_name.tld().prices().register);
@@ -141,9 +144,9 @@ impl Registrar {
                     )
                     .await?;
                 match e {
-                    RegistryError::Taken { registrar } => {
-                        Err(RegistrarError::taken(&name, &registrar))
-                    }
+                    RegistryError::Taken {
+                        sponsoring_registrar,
+                    } => Err(RegistrarError::taken(&name, &sponsoring_registrar)),
                     other => Err(other.into()),
                 }
             }

@@ -43,7 +43,7 @@ impl Registrar {
                 format!("{name} is not registered anywhere: register it with POST /api/v1/domains/ instead."),
             ));
         };
-        if record.registrar == OUR_REGISTRAR {
+        if record.sponsoring_registrar == OUR_REGISTRAR {
             return Err(RegistrarError::invalid(
                 "already_sponsored",
                 format!(
@@ -62,7 +62,7 @@ impl Registrar {
                     action: AuditAction::DomainImport,
                     changes: changes(&[
                         ("in_account", json!(false), json!(true)),
-                        ("registrar", Value::Null, json!(record.registrar)),
+                        ("registrar", Value::Null, json!(record.sponsoring_registrar)),
                     ]),
                 },
             )

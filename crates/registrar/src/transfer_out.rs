@@ -53,7 +53,7 @@ impl Registrar {
     ) -> Result<String, RegistrarError> {
         let domain = self.transferable(account_id, domain_id).await?;
         match self.registry.info(&domain.domain_name).await? {
-            Some(r) if r.registrar == OUR_REGISTRAR => Ok(r.auth_code),
+            Some(r) if r.sponsoring_registrar == OUR_REGISTRAR => Ok(r.auth_code),
             _ => Err(RegistrarError::Internal(
                 format!("{} is not ours at the registry", domain.domain_name).into(),
             )),

@@ -56,12 +56,17 @@ pub struct Domain {
     pub domain_name: String,
     pub status: DomainStatus,
     pub registration_date: DateTime<Utc>,
+    /// When the term ends: the registry's `exDate` (`RegistryRecord::ex_date`),
+    /// named as the contract names it.
     pub expiration_date: DateTime<Utc>,
     pub auto_renew: bool,
+    /// The `clientTransferProhibited` status (RFC 5731 §2.3), named as the
+    /// contract names it.
     pub locked: bool,
     pub privacy_protection: bool,
     pub nameservers: Vec<String>,
-    /// The sponsoring registrar: `VPS.org` or the one it is held at.
+    /// The sponsoring registrar (EPP `clID`): `VPS.org` or the one it is
+    /// held at; named as the contract names it.
     pub registrar: String,
     pub transfer_status: Option<TransferStatus>,
     pub transfer_initiated_at: Option<DateTime<Utc>>,
@@ -195,16 +200,24 @@ pub struct LedgerEntry {
     pub created_at: DateTime<Utc>,
 }
 
-/// A name as the registry of record knows it.
+/// A name as the registry of record knows it, its fields named as EPP's
+/// `<domain:infData>` names them (RFC 5731 §3.1.2). The table
+/// `registry_names` keeps its older column names (`registrar`,
+/// `expires_at`, `transfer_prohibited`); the row type maps them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RegistryRecord {
     pub name: String,
-    pub registrar: String,
+    /// The sponsoring registrar (EPP `clID`): `VPS.org` or another.
+    pub sponsoring_registrar: String,
+    /// The name's authorization code (EPP `authInfo`).
     pub auth_code: String,
     pub created_at: DateTime<Utc>,
-    pub expires_at: DateTime<Utc>,
+    /// When the registration ends (EPP `exDate`).
+    pub ex_date: DateTime<Utc>,
     pub last_transferred_at: Option<DateTime<Utc>>,
-    pub transfer_prohibited: bool,
+    /// The `clientTransferProhibited` status (RFC 5731 §2.3): transfers
+    /// are refused while it is set (the API's `locked`).
+    pub client_transfer_prohibited: bool,
     pub nameservers: Vec<String>,
     /// The registrar a transfer is pending to, if one is.
     pub pending_transfer_to: Option<String>,

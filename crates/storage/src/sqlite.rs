@@ -529,12 +529,12 @@ impl Backend for SqliteStore {
                 .and_then(|mut st| {
                     st.execute(rusqlite::params![
                         r.name,
-                        r.registrar,
+                        r.sponsoring_registrar,
                         r.auth_code,
                         ts(r.created_at),
-                        ts(r.expires_at),
+                        ts(r.ex_date),
                         r.last_transferred_at.map(ts),
-                        r.transfer_prohibited,
+                        r.client_transfer_prohibited,
                         join_hosts(&r.nameservers),
                         r.pending_transfer_to,
                         ts(now),

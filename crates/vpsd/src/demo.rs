@@ -224,12 +224,12 @@ pub async fn seed(app: &App) -> anyhow::Result<Option<Demo>> {
         let created = now - Duration::days(500);
         let record = RegistryRecord {
             name: name.to_owned(),
-            registrar: OTHER_REGISTRAR.to_owned(),
+            sponsoring_registrar: OTHER_REGISTRAR.to_owned(),
             auth_code: new_auth_code(),
             created_at: created,
-            expires_at: vpsd_domain::lifecycle::next_anniversary(created, now),
+            ex_date: vpsd_domain::lifecycle::next_anniversary(created, now),
             last_transferred_at: None,
-            transfer_prohibited: prohibited,
+            client_transfer_prohibited: prohibited,
             nameservers: vec![
                 "ns1.example-registrar.com".to_owned(),
                 "ns2.example-registrar.com".to_owned(),
@@ -300,7 +300,7 @@ pub fn print(demo: &Demo, addr: SocketAddr) {
     );
     println!();
     for (id, record) in held {
-        let state = if record.transfer_prohibited {
+        let state = if record.client_transfer_prohibited {
             "locked at its registrar"
         } else {
             "transferable"

@@ -39,12 +39,12 @@ async fn complete(
         .await
     {
         Ok(record) => {
-            let mail = mail::transfer_completed(&domain, record.expires_at);
+            let mail = mail::transfer_completed(&domain, record.ex_date);
             let completed = store
                 .complete_transfer(
                     domain.id,
                     OUR_REGISTRAR,
-                    record.expires_at,
+                    record.ex_date,
                     &mail,
                     registrar.now(),
                     &audit(
@@ -55,7 +55,7 @@ async fn complete(
                             (
                                 "expiration_date",
                                 json!(domain.expiration_date.to_rfc3339()),
-                                json!(record.expires_at.to_rfc3339()),
+                                json!(record.ex_date.to_rfc3339()),
                             ),
                             ("transfer_status", json!("pending"), json!("completed")),
                         ],

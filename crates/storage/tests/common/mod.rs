@@ -311,12 +311,12 @@ pub async fn balance(store: &Arc<dyn Store>, account: i64) -> i64 {
 pub fn held_elsewhere(name: &str) -> vpsd_storage::RegistryRecord {
     vpsd_storage::RegistryRecord {
         name: name.to_owned(),
-        registrar: "Other Registrar".into(),
+        sponsoring_registrar: "Other Registrar".into(),
         auth_code: "secret-code-123".into(),
         created_at: t0() - chrono::Duration::days(400),
-        expires_at: t0() + chrono::Duration::days(100),
+        ex_date: t0() + chrono::Duration::days(100),
         last_transferred_at: None,
-        transfer_prohibited: false,
+        client_transfer_prohibited: false,
         nameservers: vec!["ns1.example.net".into(), "ns2.example.net".into()],
         pending_transfer_to: None,
     }

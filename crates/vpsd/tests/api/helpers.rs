@@ -616,12 +616,12 @@ impl TestApp {
             .add(
                 &RegistryRecord {
                     name: name.to_owned(),
-                    registrar: "Other Registrar LLC".to_owned(),
+                    sponsoring_registrar: "Other Registrar LLC".to_owned(),
                     auth_code: auth_code.to_owned(),
                     created_at: created,
-                    expires_at: vpsd_domain::lifecycle::next_anniversary(created, now),
+                    ex_date: vpsd_domain::lifecycle::next_anniversary(created, now),
                     last_transferred_at: None,
-                    transfer_prohibited: prohibited,
+                    client_transfer_prohibited: prohibited,
                     nameservers: vec!["ns1.other.net".into(), "ns2.other.net".into()],
                     pending_transfer_to: None,
                 },
