@@ -3,6 +3,7 @@
 //! "Common rules"), never HTML and never an empty 500.
 
 use std::collections::BTreeMap;
+pub use vpsd_domain::ErrorCode;
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -21,7 +22,7 @@ pub(crate) struct ErrorBody<'a> {
     detail: &'a str,
     /// A machine-readable code (docs/api.md lists them).
     #[schema(example = "insufficient_funds")]
-    code: &'a str,
+    code: ErrorCode,
     /// For field validation failures: each field at fault and what is wrong.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<BTreeMap<String, Vec<String>>>)]
@@ -31,13 +32,13 @@ pub(crate) struct ErrorBody<'a> {
 #[derive(Debug)]
 pub struct ApiError {
     pub status: StatusCode,
-    pub code: &'static str,
+    pub code: ErrorCode,
     pub detail: String,
     pub errors: Option<BTreeMap<String, Vec<String>>>,
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
+    pub fn new(status: StatusCode, code: ErrorCode, detail: impl Into<String>) -> Self {
         Self {
             status,
             code,
@@ -46,7 +47,7 @@ impl ApiError {
         }
     }
 
-    pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
+    pub fn bad_request(code: ErrorCode, detail: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, code, detail)
     }
 
@@ -61,13 +62,13 @@ impl ApiError {
         };
         Self {
             status: StatusCode::BAD_REQUEST,
-            code: "invalid_fields",
+            code: ErrorCode::InvalidFields,
             detail,
             errors: Some(errors),
         }
     }
 
-    pub fn field(code: &'static str, field: &str, message: impl Into<String>) -> Self {
+    pub fn field(code: ErrorCode, field: &str, message: impl Into<String>) -> Self {
         let message = message.into();
         let mut errors = BTreeMap::new();
         errors.insert(field.to_owned(), vec![message.clone()]);
@@ -82,7 +83,7 @@ impl ApiError {
     pub fn not_found() -> Self {
         Self::new(
             StatusCode::NOT_FOUND,
-            "not_found",
+            ErrorCode::NotFound,
             "Not found: check the domain id (GET /api/v1/domains/ lists yours).",
         )
     }
@@ -90,7 +91,7 @@ impl ApiError {
     pub fn unauthorized() -> Self {
         Self::new(
             StatusCode::UNAUTHORIZED,
-            "not_authenticated",
+            ErrorCode::NotAuthenticated,
             "Authentication credentials were missing or invalid: send Authorization: Bearer <your API token>.",
         )
     }
@@ -98,7 +99,7 @@ impl ApiError {
     pub fn internal() -> Self {
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "internal_error",
+            ErrorCode::InternalError,
             "Something went wrong on our side; nothing was changed. Try again in a moment.",
         )
     }
@@ -137,17 +138,19 @@ impl From<RegistrarError> for ApiError {
         match e {
             RegistrarError::NotFound => ApiError::not_found(),
             RegistrarError::Invalid { code, detail } => ApiError::bad_request(code, detail),
-            RegistrarError::InsufficientFunds { detail } => {
-                ApiError::new(StatusCode::PAYMENT_REQUIRED, "insufficient_funds", detail)
-            }
+            RegistrarError::InsufficientFunds { detail } => ApiError::new(
+                StatusCode::PAYMENT_REQUIRED,
+                ErrorCode::InsufficientFunds,
+                detail,
+            ),
             RegistrarError::Conflict(detail) => {
-                ApiError::new(StatusCode::CONFLICT, "conflict", detail)
+                ApiError::new(StatusCode::CONFLICT, ErrorCode::Conflict, detail)
             }
             RegistrarError::Unavailable(e) => {
                 tracing::error!(error = %e, "registry unavailable");
                 ApiError::new(
                     StatusCode::SERVICE_UNAVAILABLE,
-                    "registry_unavailable",
+                    ErrorCode::RegistryUnavailable,
                     "The registry is not answering; nothing was changed. Try again in a minute.",
                 )
             }

@@ -43,7 +43,7 @@ naming each field at fault. Money is US dollars with two decimals; times are RFC
     components(schemas(
         crate::error::ErrorBody,
         params::ListStatus,
-        crate::records::RecordTypeName
+        vpsd_domain::dns::RecordType
     )),
     tags(
         (name = "domains", description = "The account's domains and their life."),
@@ -117,12 +117,7 @@ impl Routes {
 /// The bodies of updates (`PUT`): every field optional, at least one (an
 /// empty body is a 400 `empty_update`). Set here, not with the derive's
 /// `min_properties`, which utoipa-gen 5.5 writes as `maxProperties`.
-const AT_LEAST_ONE_FIELD: &[&str] = &[
-    "UpdateBody",
-    "EmailForwardUpdate",
-    "UrlForwardUpdate",
-    "PlainRecordUpdate",
-];
+const AT_LEAST_ONE_FIELD: &[&str] = &["UpdateBody", "EmailForwardUpdate", "UrlForwardUpdate"];
 
 /// Adds what every operation shares: the bearer scheme, and the answers
 /// the layers around the handlers can give.

@@ -135,6 +135,8 @@ pub struct Follower {
 }
 
 impl Follower {
+    /// Follows `store`'s zone change feed into `catalog` (it needs nothing
+    /// else of the store; an `Arc<dyn Store>` upcasts to it).
     pub fn new(catalog: Arc<Catalog>, store: Arc<dyn ZoneFeed>) -> Self {
         Follower {
             catalog,

@@ -1,8 +1,9 @@
 //! One clock for every rule that reads the time.
 //!
-//! Production uses [`SystemClock`]; tests use [`ManualClock`] and move it
-//! forward. Time stamps are whole seconds (the contract's RFC 3339 form has no
-//! fraction), so both clocks truncate.
+//! Production uses [`SystemClock`]; tests use [`FrozenClock`] (stopped,
+//! moved only when told) or [`ManualClock`] (real time plus an offset) and
+//! move them forward. Time stamps are whole seconds (the contract's RFC 3339
+//! form has no fraction), so every clock truncates.
 
 use std::sync::Mutex;
 
@@ -48,6 +49,47 @@ impl Clock for ManualClock {
     fn now(&self) -> DateTime<Utc> {
         let offset = *self.offset.lock().unwrap_or_else(|e| e.into_inner());
         (Utc::now() + offset).trunc_subsecs(0)
+    }
+}
+
+/// A clock that stands still: it reads the same instant until
+/// [`FrozenClock::advance`] moves it, so a test reads the same "now" twice
+/// and nothing falls due behind its back. Whole seconds, as
+/// [`SystemClock`].
+#[derive(Debug)]
+pub struct FrozenClock {
+    now: Mutex<DateTime<Utc>>,
+}
+
+impl FrozenClock {
+    /// A clock stopped at the system's present second.
+    pub fn new() -> Self {
+        Self::at(Utc::now())
+    }
+
+    /// A clock stopped at `t` (truncated to the second).
+    pub fn at(t: DateTime<Utc>) -> Self {
+        Self {
+            now: Mutex::new(t.trunc_subsecs(0)),
+        }
+    }
+
+    /// Moves the clock forward by `by` (whole seconds are kept).
+    pub fn advance(&self, by: Duration) {
+        let mut now = self.now.lock().unwrap_or_else(|e| e.into_inner());
+        *now = (*now + by).trunc_subsecs(0);
+    }
+}
+
+impl Default for FrozenClock {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Clock for FrozenClock {
+    fn now(&self) -> DateTime<Utc> {
+        *self.now.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
@@ -108,6 +150,18 @@ mod tests {
         assert!(after - before >= Duration::days(3));
         assert!(after - before < Duration::days(3) + Duration::seconds(5));
         assert_eq!(after.timestamp_subsec_nanos(), 0);
+    }
+
+    #[test]
+    fn a_frozen_clock_moves_only_when_told() {
+        let t = DateTime::parse_from_rfc3339("2030-01-01T12:00:00.750Z")
+            .expect("a time")
+            .with_timezone(&Utc);
+        let clock = FrozenClock::at(t);
+        assert_eq!(clock.now().to_rfc3339(), "2030-01-01T12:00:00+00:00");
+        assert_eq!(clock.now(), clock.now());
+        clock.advance(Duration::days(3));
+        assert_eq!(clock.now().to_rfc3339(), "2030-01-04T12:00:00+00:00");
     }
 
     #[test]

@@ -19,8 +19,13 @@ pub use names::{relative_name, RdataName, Root};
 pub use rdata::{CaaTag, Rdata};
 pub use txt::{Txt, MAX_TXT_BYTES, MAX_TXT_WIRE};
 
-/// The record types the API accepts and the nameserver serves.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// The record types the API accepts and the nameserver serves, serialized
+/// and documented (as `RecordTypeName`) by their upper-case names.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "UPPERCASE")]
+#[schema(as = RecordTypeName, description = "A record's type.")]
 pub enum RecordType {
     A,
     Aaaa,

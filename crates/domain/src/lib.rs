@@ -12,10 +12,12 @@
 //! - [`token`]: API token generation and hashing.
 //! - [`clock`]: the one source of "now", which tests can move.
 //! - [`audit`]: the catalogue of audit actions ([`AuditAction`]).
+//! - [`error_code`]: the catalogue of the API's error codes.
 
 pub mod audit;
 pub mod clock;
 pub mod dns;
+pub mod error_code;
 pub mod forwarding;
 pub mod idna2008;
 pub mod lifecycle;
@@ -31,7 +33,8 @@ pub mod token;
 pub const OUR_REGISTRAR: &str = "VPS.org";
 
 pub use audit::AuditAction;
-pub use clock::{Clock, ManualClock, SandboxClock, SystemClock};
+pub use clock::{Clock, FrozenClock, ManualClock, SandboxClock, SystemClock};
+pub use error_code::ErrorCode;
 pub use money::Money;
 pub use name::{DomainName, HostName, NameError};
 pub use nameservers::{Nameservers, NameserversError};

@@ -2,6 +2,50 @@
 
 use chrono::{DateTime, Duration, Months, Utc};
 
+/// Declares a fixed set of words (a status) from one list of
+/// `Variant = "word"` pairs: the enum, serialized and documented (serde,
+/// utoipa) as its words, with `ALL`, `as_str` (for SQL binding and logs)
+/// and `parse` (for stored text and query strings). `$schema` is the
+/// description the OpenAPI document gives it.
+macro_rules! words {
+    (
+        $(#[$meta:meta])*
+        schema = $schema:literal;
+        pub enum $name:ident { $($(#[$vmeta:meta])* $variant:ident = $word:literal,)* }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+        #[serde(rename_all = "snake_case")]
+        #[schema(description = $schema)]
+        pub enum $name {
+            $($(#[$vmeta])* $variant,)*
+        }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant,)*];
+
+            /// The word, as serialized and stored.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $word,)*
+                }
+            }
+
+            /// The value whose word is `s`, if any.
+            pub fn parse(s: &str) -> Option<Self> {
+                Self::ALL.iter().copied().find(|v| v.as_str() == s)
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
 /// How long after registration or a transfer a name may not be transferred
 /// again (ICANN Transfer Policy §I.A.3.7; api-v1.md transfer requirements).
 pub const TRANSFER_LOCK_DAYS: i64 = 60;
@@ -22,29 +66,19 @@ pub const WARNING_DAYS: [i64; 3] = [30, 7, 1];
 /// The most urgent warning: once it went out, a term needs no other.
 pub const LAST_WARNING_DAYS: i64 = WARNING_DAYS[WARNING_DAYS.len() - 1];
 
-/// Where a domain is in its life, derived from its status, its expiration
-/// and now.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Phase {
-    Pending,
-    Active,
-    /// Expired, renewable at the normal price.
-    Grace,
-    /// Restorable with the restore fee plus one year.
-    Redemption,
-    /// Waiting to be released; nothing can be done.
-    PendingDelete,
-}
-
-impl Phase {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Phase::Pending => "pending",
-            Phase::Active => "active",
-            Phase::Grace => "grace",
-            Phase::Redemption => "redemption",
-            Phase::PendingDelete => "pending_delete",
-        }
+words! {
+    /// Where a domain is in its life, derived from its status, its expiration
+    /// and now.
+    schema = "Where a domain stands in its life (docs/api.md, \"Expiry\").";
+    pub enum Phase {
+        Pending = "pending",
+        Active = "active",
+        /// Expired, renewable at the normal price.
+        Grace = "grace",
+        /// Restorable with the restore fee plus one year.
+        Redemption = "redemption",
+        /// Waiting to be released; nothing can be done.
+        PendingDelete = "pending_delete",
     }
 }
 
@@ -110,89 +144,37 @@ pub fn renewable_years(expiration: DateTime<Utc>, now: DateTime<Utc>) -> u32 {
         .unwrap_or(0)
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum DomainStatus {
-    Pending,
-    Active,
-    Expired,
-}
-
-impl DomainStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DomainStatus::Pending => "pending",
-            DomainStatus::Active => "active",
-            DomainStatus::Expired => "expired",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "pending" => Some(DomainStatus::Pending),
-            "active" => Some(DomainStatus::Active),
-            "expired" => Some(DomainStatus::Expired),
-            _ => None,
-        }
+words! {
+    /// A domain's status as stored: `pending` until the registry has it.
+    schema = "A domain's status.";
+    pub enum DomainStatus {
+        Pending = "pending",
+        Active = "active",
+        Expired = "expired",
     }
 }
 
-/// A transfer in: `rejected` when the losing registrar refused it,
-/// `failed` when the registry did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TransferStatus {
-    Pending,
-    Completed,
-    Failed,
-    Rejected,
-}
-
-impl TransferStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TransferStatus::Pending => "pending",
-            TransferStatus::Completed => "completed",
-            TransferStatus::Failed => "failed",
-            TransferStatus::Rejected => "rejected",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "pending" => Some(TransferStatus::Pending),
-            "completed" => Some(TransferStatus::Completed),
-            "failed" => Some(TransferStatus::Failed),
-            "rejected" => Some(TransferStatus::Rejected),
-            _ => None,
-        }
+words! {
+    /// A transfer in: `rejected` when the losing registrar refused it,
+    /// `failed` when the registry did.
+    schema = "A transfer's state.";
+    pub enum TransferStatus {
+        Pending = "pending",
+        Completed = "completed",
+        Failed = "failed",
+        Rejected = "rejected",
     }
 }
 
-/// A transfer out, asked for by another registrar: `pending` until the
-/// owner approves or rejects it, or it is approved by itself
-/// ([`TRANSFER_OUT_AUTO_APPROVE_DAYS`] later).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TransferOutStatus {
-    Pending,
-    Approved,
-    Rejected,
-}
-
-impl TransferOutStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TransferOutStatus::Pending => "pending",
-            TransferOutStatus::Approved => "approved",
-            TransferOutStatus::Rejected => "rejected",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "pending" => Some(TransferOutStatus::Pending),
-            "approved" => Some(TransferOutStatus::Approved),
-            "rejected" => Some(TransferOutStatus::Rejected),
-            _ => None,
-        }
+words! {
+    /// A transfer out, asked for by another registrar: `pending` until the
+    /// owner approves or rejects it, or it is approved by itself
+    /// ([`TRANSFER_OUT_AUTO_APPROVE_DAYS`] later).
+    schema = "A transfer out's state.";
+    pub enum TransferOutStatus {
+        Pending = "pending",
+        Approved = "approved",
+        Rejected = "rejected",
     }
 }
 
@@ -234,6 +216,37 @@ pub fn days_until(at: DateTime<Utc>, now: DateTime<Utc>) -> i64 {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn each_status_serializes_and_parses_as_its_word() {
+        fn check<T: serde::Serialize + PartialEq + std::fmt::Debug + Copy>(
+            all: &[T],
+            word: fn(T) -> &'static str,
+            parse: fn(&str) -> Option<T>,
+        ) {
+            for v in all {
+                assert_eq!(
+                    serde_json::to_value(v).ok(),
+                    Some(serde_json::Value::from(word(*v)))
+                );
+                assert_eq!(parse(word(*v)), Some(*v));
+            }
+        }
+        check(DomainStatus::ALL, DomainStatus::as_str, DomainStatus::parse);
+        check(
+            TransferStatus::ALL,
+            TransferStatus::as_str,
+            TransferStatus::parse,
+        );
+        check(
+            TransferOutStatus::ALL,
+            TransferOutStatus::as_str,
+            TransferOutStatus::parse,
+        );
+        check(Phase::ALL, Phase::as_str, Phase::parse);
+        assert_eq!(DomainStatus::parse("locked"), None);
+    }
+
     use super::*;
     use chrono::TimeZone;
 

@@ -78,6 +78,8 @@ pub fn backoff(attempts: i64) -> chrono::Duration {
 }
 
 impl Mailer {
+    /// Sends `store`'s outbox through the relay at `smtp_url` as `from`
+    /// (it needs nothing else of the store). Errors: a bad URL or `from`.
     pub fn new(
         store: Arc<dyn Outbox>,
         clock: Arc<dyn Clock>,

@@ -2,6 +2,7 @@
 //! says what to do (api-v1.md, error body).
 
 use chrono::SecondsFormat;
+use vpsd_domain::ErrorCode;
 use vpsd_registry::{RegistryError, TransferRefusal};
 use vpsd_storage::StoreError;
 
@@ -21,7 +22,7 @@ pub enum RegistrarError {
     NotFound,
     /// The request cannot be carried out as asked: 400.
     #[error("{detail}")]
-    Invalid { code: &'static str, detail: String },
+    Invalid { code: ErrorCode, detail: String },
     /// The balance does not cover the charge: 402.
     #[error("{detail}")]
     InsufficientFunds { detail: String },
@@ -68,7 +69,7 @@ impl std::fmt::Display for ErrorChain<'_> {
 
 impl RegistrarError {
     /// A 400 with the contract's `code` and a `detail` that says what to do.
-    pub fn invalid(code: &'static str, detail: impl Into<String>) -> Self {
+    pub fn invalid(code: ErrorCode, detail: impl Into<String>) -> Self {
         RegistrarError::Invalid {
             code,
             detail: detail.into(),
@@ -92,44 +93,44 @@ impl RegistrarError {
                 "{name} is already registered at {sponsoring_registrar}: if it is yours, add it with POST /api/v1/domains/import/ and transfer it; otherwise choose another name."
             )
         };
-        RegistrarError::invalid("domain_taken", detail)
+        RegistrarError::invalid(ErrorCode::DomainTaken, detail)
     }
 
     pub(crate) fn from_refusal(name: &str, refusal: TransferRefusal) -> Self {
         let (code, detail) = match refusal {
             TransferRefusal::NotRegistered => (
-                "not_registered",
+                ErrorCode::NotRegistered,
                 format!("{name} is not registered anywhere: register it instead."),
             ),
             TransferRefusal::AlreadyOurs => (
-                "already_sponsored",
+                ErrorCode::AlreadySponsored,
                 format!("{name} is already registered with VPS.org: there is nothing to transfer."),
             ),
             TransferRefusal::Prohibited => (
-                "domain_locked",
+                ErrorCode::DomainLocked,
                 format!("{name} is locked at its current registrar: unlock it there (remove the transfer lock) and try again."),
             ),
             TransferRefusal::TooSoon { eligible_at } => (
-                "transfer_too_soon",
+                ErrorCode::TransferTooSoon,
                 format!(
                     "{name} was registered or transferred less than 60 days ago: it can be transferred from {}.",
                     eligible_at.to_rfc3339_opts(SecondsFormat::Secs, true)
                 ),
             ),
             TransferRefusal::InvalidAuthCode => (
-                "invalid_auth_code",
+                ErrorCode::InvalidAuthCode,
                 format!("The auth code is not the valid EPP code for {name}: get the current code from the current registrar and try again."),
             ),
             TransferRefusal::InProgress => (
-                "transfer_in_progress",
+                ErrorCode::TransferInProgress,
                 format!("A transfer of {name} is already in progress: wait for it to complete."),
             ),
             TransferRefusal::SponsoredElsewhere => (
-                "not_sponsored",
+                ErrorCode::NotSponsored,
                 format!("{name} is sponsored by another registrar, not VPS.org."),
             ),
             TransferRefusal::NotPending => (
-                "transfer_failed",
+                ErrorCode::TransferFailed,
                 format!("The transfer of {name} was not accepted by the registry: try again."),
             ),
             TransferRefusal::Unavailable(e) => return RegistrarError::Unavailable(e),
@@ -151,17 +152,17 @@ impl From<RegistryError> for RegistrarError {
     fn from(e: RegistryError) -> Self {
         match e {
             RegistryError::Taken { sponsoring_registrar } => RegistrarError::invalid(
-                "domain_taken",
+                ErrorCode::DomainTaken,
                 format!("The name is already registered at {sponsoring_registrar}."),
             ),
             RegistryError::NotFound => {
                 RegistrarError::invalid(
-                    "not_registered",
+                    ErrorCode::NotRegistered,
                     "The registry has no record of this name, so nothing was changed: check the domain with GET /api/v1/domains/, and contact support if it is yours.",
                 )
             }
             RegistryError::NotSponsored => RegistrarError::invalid(
-                "not_sponsored",
+                ErrorCode::NotSponsored,
                 "Another registrar sponsors this name: transfer it to VPS.org first.",
             ),
             RegistryError::Unavailable(e) => RegistrarError::Unavailable(e),

@@ -6,6 +6,7 @@ use serde_json::{json, Value};
 use vpsd_domain::lifecycle::{add_years, phase, renewable_years, Phase};
 use vpsd_domain::pricing::RESTORE_FEE;
 use vpsd_domain::AuditAction;
+use vpsd_domain::ErrorCode;
 use vpsd_domain::{Money, Years};
 use vpsd_registry::OUR_REGISTRAR;
 use vpsd_storage::{Actor, Audit, Domain, Renewal, StoreError};
@@ -18,7 +19,7 @@ impl Registrar {
             return Ok(());
         }
         Err(RegistrarError::invalid(
-            "not_sponsored",
+            ErrorCode::NotSponsored,
             format!(
                 "{} is registered at {}: {what} it there, or transfer it to VPS.org first (POST /api/v1/domains/{}/transfer/).",
                 domain.domain_name, domain.registrar, domain.id
@@ -43,13 +44,13 @@ impl Registrar {
         match phase(domain.status, domain.expiration_date, now) {
             Phase::Pending => {
                 return Err(RegistrarError::invalid(
-                    "domain_pending",
+                    ErrorCode::DomainPending,
                     format!("{name} is still being registered: renew it once its status is active."),
                 ))
             }
             Phase::Redemption => {
                 return Err(RegistrarError::invalid(
-                    "in_redemption",
+                    ErrorCode::InRedemption,
                     format!(
                         "{name} is past its grace period: restore it with POST /api/v1/domains/{domain_id}/restore/ (the restore fee of ${RESTORE_FEE} plus one year)."
                     ),
@@ -65,7 +66,7 @@ impl Registrar {
             } else {
                 format!("A renewal may not carry {name} more than ten years ahead: at most {allowed} more year(s) are allowed now.")
             };
-            return Err(RegistrarError::invalid("renewal_too_long", detail));
+            return Err(RegistrarError::invalid(ErrorCode::RenewalTooLong, detail));
         }
         let cost = years.times(Self::tld_of(&domain)?.prices().renew);
         let renewed = self
@@ -77,7 +78,7 @@ impl Registrar {
     fn too_late(domain: &Domain) -> RegistrarError {
         let release = vpsd_domain::lifecycle::ExpiryDates::after(domain.expiration_date).release_at;
         RegistrarError::invalid(
-            "pending_delete",
+            ErrorCode::PendingDelete,
             format!(
                 "{} is pending deletion: it can no longer be renewed or restored, and is released on {}; register it again after that.",
                 domain.domain_name,
@@ -103,13 +104,13 @@ impl Registrar {
             Phase::PendingDelete => return Err(Self::too_late(&domain)),
             Phase::Grace | Phase::Active => {
                 return Err(RegistrarError::invalid(
-                    "not_in_redemption",
+                    ErrorCode::NotInRedemption,
                     format!("{name} is not in its redemption period, so there is nothing to restore: renew it with POST /api/v1/domains/{domain_id}/renew/ at the normal price."),
                 ))
             }
             Phase::Pending => {
                 return Err(RegistrarError::invalid(
-                    "domain_pending",
+                    ErrorCode::DomainPending,
                     format!("{name} is still being registered."),
                 ))
             }

@@ -5,6 +5,7 @@ use serde_json::{json, Value};
 use vpsd_domain::lifecycle::TransferStatus;
 use vpsd_domain::AuditAction;
 use vpsd_domain::DomainName;
+use vpsd_domain::ErrorCode;
 use vpsd_registry::{TransferRefusal, OUR_REGISTRAR};
 use vpsd_storage::{Actor, Audit, Domain, NewTransfer, StoreError};
 
@@ -39,13 +40,13 @@ impl Registrar {
         }
         let Some(record) = self.registry.info(name).await? else {
             return Err(RegistrarError::invalid(
-                "not_registered",
+                ErrorCode::NotRegistered,
                 format!("{name} is not registered anywhere: register it with POST /api/v1/domains/ instead."),
             ));
         };
         if record.sponsoring_registrar == OUR_REGISTRAR {
             return Err(RegistrarError::invalid(
-                "already_sponsored",
+                ErrorCode::AlreadySponsored,
                 format!(
                     "{name} is already registered with VPS.org, so there is nothing to import."
                 ),
@@ -70,7 +71,7 @@ impl Registrar {
         {
             Ok(d) => Ok(d),
             Err(StoreError::Conflict { .. }) => Err(RegistrarError::invalid(
-                "already_in_account",
+                ErrorCode::AlreadyInAccount,
                 format!("{name} is already managed in a VPS.org account."),
             )),
             Err(e) => Err(e.into()),

@@ -16,8 +16,9 @@ use chrono::Duration;
 use serde_json::json;
 use vpsd_domain::lifecycle::{TransferOutStatus, TRANSFER_OUT_AUTO_APPROVE_DAYS};
 use vpsd_domain::AuditAction;
+use vpsd_domain::ErrorCode;
 use vpsd_registry::{new_auth_code, SandboxRegistry, TransferRefusal, OUR_REGISTRAR};
-use vpsd_storage::{Actor, Audit, Domain};
+use vpsd_storage::{Actor, Audit, Domain, TransferOut};
 
 use crate::{changes, mail, Registrar, RegistrarError};
 
@@ -33,7 +34,7 @@ impl Registrar {
             || domain.status == vpsd_domain::lifecycle::DomainStatus::Pending
         {
             return Err(RegistrarError::invalid(
-                "not_sponsored",
+                ErrorCode::NotSponsored,
                 format!(
                     "{} is not registered with VPS.org yet, so it has no VPS.org auth code.",
                     domain.domain_name
@@ -109,7 +110,7 @@ impl Registrar {
             .filter(|d| d.registrar == OUR_REGISTRAR)
             .ok_or_else(|| {
                 RegistrarError::invalid(
-                    "not_sponsored",
+                    ErrorCode::NotSponsored,
                     format!("{name} is not a VPS.org customer's domain."),
                 )
             })?;
@@ -172,17 +173,25 @@ impl Registrar {
     }
 
     /// `POST .../transfer-out/approve/`, and the worker five days on: the
-    /// registry's sponsor changes and the domain leaves the account.
+    /// registry's sponsor changes and the domain leaves the account. The
+    /// domain as it was, and its transfer out as approved.
     #[tracing::instrument(level = "info", skip_all, fields(account_id, domain_id, request_id = actor.request_id.as_deref()))]
     pub async fn approve_transfer_out(
         &self,
         actor: &Actor,
         account_id: i64,
         domain_id: i64,
-    ) -> Result<Domain, RegistrarError> {
+    ) -> Result<(Domain, TransferOut), RegistrarError> {
         let domain = self.domain(account_id, domain_id).await?;
+        let Some(out) = pending_out(&domain).cloned() else {
+            return Err(no_transfer_out(&domain));
+        };
         self.settle_approval(actor, &domain).await?;
-        Ok(domain)
+        let approved = TransferOut {
+            status: TransferOutStatus::Approved,
+            ..out
+        };
+        Ok((domain, approved))
     }
 
     pub(crate) async fn settle_approval(
@@ -223,16 +232,17 @@ impl Registrar {
             .await?)
     }
 
-    /// `POST .../transfer-out/reject/`: the domain stays.
+    /// `POST .../transfer-out/reject/`: the domain stays. The domain now,
+    /// and its transfer out as rejected.
     #[tracing::instrument(level = "info", skip_all, fields(account_id, domain_id, request_id = actor.request_id.as_deref()))]
     pub async fn reject_transfer_out(
         &self,
         actor: &Actor,
         account_id: i64,
         domain_id: i64,
-    ) -> Result<Domain, RegistrarError> {
+    ) -> Result<(Domain, TransferOut), RegistrarError> {
         let domain = self.domain(account_id, domain_id).await?;
-        let Some(out) = pending_out(&domain) else {
+        let Some(out) = pending_out(&domain).cloned() else {
             return Err(no_transfer_out(&domain));
         };
         self.registry
@@ -252,7 +262,11 @@ impl Registrar {
                 },
             )
             .await?;
-        self.domain(account_id, domain_id).await
+        let rejected = TransferOut {
+            status: TransferOutStatus::Rejected,
+            ..out
+        };
+        Ok((self.domain(account_id, domain_id).await?, rejected))
     }
 
     /// The losing registrar refuses a pending transfer in (in the sandbox:
@@ -271,7 +285,7 @@ impl Registrar {
             .filter(|d| d.transfer_status == Some(vpsd_domain::lifecycle::TransferStatus::Pending))
             .ok_or_else(|| {
                 RegistrarError::invalid(
-                    "no_transfer_pending",
+                    ErrorCode::NoTransferPending,
                     format!("No transfer of {name} to VPS.org is pending."),
                 )
             })?;
@@ -310,7 +324,7 @@ fn pending_out(domain: &Domain) -> Option<&vpsd_storage::TransferOut> {
 
 fn no_transfer_out(domain: &Domain) -> RegistrarError {
     RegistrarError::invalid(
-        "no_transfer_out",
+        ErrorCode::NoTransferOut,
         format!(
             "No transfer of {} to another registrar is pending.",
             domain.domain_name

@@ -4,6 +4,7 @@
 use serde_json::json;
 use vpsd_domain::lifecycle::{DomainStatus, TransferStatus};
 use vpsd_domain::AuditAction;
+use vpsd_domain::ErrorCode;
 use vpsd_domain::Nameservers;
 use vpsd_registry::OUR_REGISTRAR;
 use vpsd_storage::{Actor, Audit, Domain, SettingsChange};
@@ -40,7 +41,7 @@ impl Registrar {
     ) -> Result<Domain, RegistrarError> {
         if update.is_empty() {
             return Err(RegistrarError::invalid(
-                "empty_update",
+                ErrorCode::EmptyUpdate,
                 "Give at least one of auto_renew, privacy_protection, nameservers, locked.",
             ));
         }
@@ -50,7 +51,7 @@ impl Registrar {
             && domain.registrar != OUR_REGISTRAR
         {
             return Err(RegistrarError::invalid(
-                    "not_sponsored",
+                    ErrorCode::NotSponsored,
                     format!(
                         "{} is registered at {}: only auto_renew can change until it is transferred to VPS.org (POST /api/v1/domains/{}/transfer/).",
                         domain.domain_name, domain.registrar, domain.id
@@ -60,7 +61,7 @@ impl Registrar {
         if touches_registry {
             if domain.status == DomainStatus::Pending {
                 return Err(RegistrarError::invalid(
-                    "domain_pending",
+                    ErrorCode::DomainPending,
                     format!(
                         "{} is still being registered: change nameservers or the lock once its status is active.",
                         domain.domain_name
@@ -69,7 +70,7 @@ impl Registrar {
             }
             if domain.transfer_status == Some(TransferStatus::Pending) {
                 return Err(RegistrarError::invalid(
-                    "transfer_in_progress",
+                    ErrorCode::TransferInProgress,
                     format!(
                         "A transfer of {} is in progress: change nameservers or the lock after it completes.",
                         domain.domain_name

@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use vpsd_domain::{DomainName, ManualClock, Money, Years};
+use vpsd_domain::{DomainName, FrozenClock, Money, Years};
 use vpsd_registrar::{worker, Registrar, RegistrarSettings, Registration};
 use vpsd_registry::{Registry, SandboxRegistry};
 use vpsd_storage::{Actor, Store};
@@ -14,7 +14,7 @@ struct Setup {
     _dir: tempfile::TempDir,
     store: Arc<dyn Store>,
     registry: Arc<SandboxRegistry>,
-    clock: Arc<ManualClock>,
+    clock: Arc<FrozenClock>,
     registrar: Registrar,
 }
 
@@ -23,7 +23,7 @@ async fn setup() -> Setup {
     let url = format!("sqlite://{}", dir.path().join("vpsd.db").display());
     let store = vpsd_storage::connect(&url).await.expect("open the store");
     let registry = Arc::new(SandboxRegistry::new(store.clone()));
-    let clock = Arc::new(ManualClock::new());
+    let clock = Arc::new(FrozenClock::new());
     let registrar = Registrar::new(
         store.clone(),
         registry.clone(),

@@ -185,6 +185,8 @@ pub fn new_auth_code() -> String {
 }
 
 impl SandboxRegistry {
+    /// The registry kept in `store`'s registry tables (it needs nothing
+    /// else of the store; an `Arc<dyn Store>` upcasts to it).
     pub fn new(store: Arc<dyn RegistryStore>) -> Self {
         Self { store }
     }

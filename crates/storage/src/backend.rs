@@ -16,6 +16,12 @@ use crate::list_cache::ListCache;
 use crate::model::TokenOwner;
 use crate::model::{Audit, Domain, DomainFilter, DomainPage, NewRegistration, RegistryRecord};
 
+/// A write transaction of backend `B` and the guard it holds until it ends.
+pub(crate) type WriteTx<'a, B> = (
+    <B as Backend>::WriteGuard<'a>,
+    sqlx::Transaction<'static, <B as Backend>::Db>,
+);
+
 /// The hooks a backend gives the shared queries: its pool, how a write
 /// transaction starts, and its fast paths for the hottest reads and writes.
 pub(crate) trait Backend: Send + Sync + Sized {
@@ -39,9 +45,7 @@ pub(crate) trait Backend: Send + Sync + Sized {
     /// Starts a write transaction (SQLite: `BEGIN IMMEDIATE` under the
     /// write lock, so writers queue instead of failing to upgrade a lock).
     /// Errors: the database's.
-    fn begin_write(
-        &self,
-    ) -> impl Future<Output = Result<(Self::WriteGuard<'_>, sqlx::Transaction<'static, Self::Db>)>> + Send;
+    fn begin_write(&self) -> impl Future<Output = Result<WriteTx<'_, Self>>> + Send;
 
     /// One domain of an account by id (the hottest read): `None` when it is
     /// not the account's, or removed.

@@ -1,11 +1,27 @@
 //! Storage: accounts, tokens, domains, the ledger, the outbox and the sandbox
 //! registry's names, on SQLite (embedded default) or PostgreSQL.
 //!
-//! - [`Store`] is the one storage trait; [`connect`] picks the backend from
-//!   the URL scheme and applies the migrations built into the binary.
-//! - [`sql`] holds the queries, written once and instantiated for both
-//!   backends by a macro, so the two cannot drift apart. The SQL is the
-//!   common subset of both (`$n` parameters, `RETURNING`, partial indexes).
+//! - [`stores`]: one trait per aggregate ([`AccountStore`], [`AuditLog`],
+//!   [`TokenStore`], [`DomainStore`], [`TransferStore`], [`LifecycleStore`],
+//!   [`ZoneStore`], [`ZoneFeed`], [`JobLeases`], [`IdempotencyStore`],
+//!   [`Outbox`], [`RegistryStore`], [`SandboxClockStore`], [`Health`]), each
+//!   file with the row types its queries decode. [`Store`] is their sum, for
+//!   the places that need everything; `Arc<dyn Store>` upcasts to any one of
+//!   them, so a component takes only what it uses. [`connect`] picks the
+//!   backend from the URL scheme and applies the migrations built into the
+//!   binary.
+//! - `queries/`: the SQL of each aggregate, one ordinary file each, written
+//!   once in the subset both databases share (`$n` parameters, `RETURNING`,
+//!   partial indexes). `sqlite.rs` and `postgres.rs` each include the whole
+//!   directory as a child module (`#[path]`), so every file is compiled once
+//!   per backend against that backend's `Db` and store type, and the two
+//!   cannot drift apart.
+//! - `backend.rs`: the `Backend` trait, what a backend gives the queries
+//!   (its pool, how a write transaction starts, its fast paths).
+//! - `sqlite.rs` (with `sqlite/`), `wal_stamp.rs`, `list_cache.rs`: SQLite's
+//!   in-place readers and writer, and the kept domains and list pages.
+//! - `codec.rs`: how values are stored (host lists, times through rusqlite,
+//!   `LIKE` patterns, Unicode forms of names).
 //! - `migrations/sqlite` and `migrations/postgres` are parallel, file for
 //!   file.
 //!

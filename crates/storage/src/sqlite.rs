@@ -26,7 +26,11 @@
 //! hand-off per statement; they hold the same in-process write lock and
 //! take SQLite's lock with `BEGIN IMMEDIATE`, so they order with every other
 //! writer as before. The SQL is the same text the PostgreSQL path runs
-//! (`sql.rs`).
+//! (`stores/domains.rs`, `stores/tokens.rs`).
+//!
+//! Everything else is the shared SQL of `queries/`, included below as the
+//! child module `queries` and compiled against `Db = Sqlite`; the hooks it
+//! uses are this store's [`Backend`] implementation.
 
 use std::cell::RefCell;
 use std::path::PathBuf;
@@ -52,11 +56,13 @@ use crate::list_cache::ListCache;
 use crate::model::{
     Audit, Domain, DomainFilter, DomainPage, NewRegistration, RegistryRecord, TokenOwner,
 };
+use crate::stores::accounts::{DEBIT, INSERT_LEDGER};
 use crate::stores::audit::action_text;
+use crate::stores::audit::INSERT_AUDIT;
 use crate::stores::domains::{
-    domains, DomainRow, DEBIT, DOMAIN_BY_ID, DOMAIN_COLUMNS, INSERT_AUDIT, INSERT_LEDGER,
-    INSERT_REGISTRATION, INSERT_REGISTRY_NAME, LIST_VERSION, LIST_WHERE,
+    domains, DomainRow, DOMAIN_BY_ID, DOMAIN_COLUMNS, INSERT_REGISTRATION, LIST_VERSION, LIST_WHERE,
 };
+use crate::stores::registry::INSERT_REGISTRY_NAME;
 use crate::stores::tokens::{token_owner_of, TOKEN_OWNER};
 
 mod connections;

@@ -1,5 +1,5 @@
-//! The SQL of accounts and their ledger, for the backend that
-//! includes this file (`super`: its `Db` and `ThisStore`).
+//! The SQL of accounts and their ledger. Compiled once per backend: `super`
+//! is the backend's `queries` module (its `Db` and `ThisStore`).
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -8,8 +8,8 @@ use vpsd_domain::Money;
 use super::ThisStore;
 use crate::backend::Backend;
 use crate::error::Result;
-use crate::model::*;
-use crate::stores::accounts::*;
+use crate::model::{Account, Audit, LedgerEntry};
+use crate::stores::accounts::{AccountRow, LedgerRow};
 
 #[async_trait]
 impl crate::stores::AccountStore for ThisStore {

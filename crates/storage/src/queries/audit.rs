@@ -1,5 +1,5 @@
-//! The SQL of the audit log, for the backend that
-//! includes this file (`super`: its `Db` and `ThisStore`).
+//! The SQL of the audit log. Compiled once per backend: `super` is the
+//! backend's `queries` module (its `Db` and `ThisStore`).
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -7,8 +7,8 @@ use chrono::{DateTime, Utc};
 use super::ThisStore;
 use crate::backend::Backend;
 use crate::error::Result;
-use crate::model::*;
-use crate::stores::audit::*;
+use crate::model::{Audit, AuditEntry};
+use crate::stores::audit::AuditRow;
 
 #[async_trait]
 impl crate::stores::AuditLog for ThisStore {

@@ -1,5 +1,5 @@
-//! The SQL of the sandbox's test clock, for the backend that
-//! includes this file (`super`: its `Db` and `ThisStore`).
+//! The SQL of the sandbox's test clock. Compiled once per backend: `super` is
+//! the backend's `queries` module (its `Db` and `ThisStore`).
 
 use async_trait::async_trait;
 

@@ -1,5 +1,7 @@
-//! The SQL of every aggregate: the audit row, the ledger row, the mail, the charge, for the backend that
-//! includes this file (`super`: its `Db` and `ThisStore`).
+//! What every aggregate's SQL shares: the audit row, the ledger row, the
+//! queued mail, the conditional charge, the "what is due" read. Compiled once
+//! per backend: `super` is the backend's `queries` module (its `Db` and
+//! `ThisStore`).
 
 use chrono::{DateTime, Utc};
 use vpsd_domain::Money;
@@ -7,9 +9,11 @@ use vpsd_domain::Money;
 use super::{Db, ThisStore};
 use crate::backend::Backend;
 use crate::error::{Result, StoreError};
-use crate::model::*;
+use crate::model::{Audit, Domain, NewMail};
+use crate::stores::accounts::{DEBIT, INSERT_LEDGER};
 use crate::stores::audit::action_text;
-use crate::stores::domains::*;
+use crate::stores::audit::INSERT_AUDIT;
+use crate::stores::domains::{domains, DomainRow, DOMAIN_COLUMNS};
 use vpsd_domain::OUR_REGISTRAR;
 
 /// A write transaction of this backend.

@@ -1,14 +1,15 @@
-//! The SQL of the zone change feed the nameserver follows, for the backend that
-//! includes this file (`super`: its `Db` and `ThisStore`).
+//! The SQL of the zone change feed the nameserver follows. Compiled once per
+//! backend: `super` is the backend's `queries` module (its `Db` and
+//! `ThisStore`).
 
 use async_trait::async_trait;
 
 use super::ThisStore;
 use crate::backend::Backend;
 use crate::error::Result;
-use crate::model::*;
-use crate::stores::domains::*;
-use crate::stores::zone::*;
+use crate::model::{DnsRecord, Domain, ZoneSource};
+use crate::stores::domains::{DomainRow, DOMAIN_COLUMNS};
+use crate::stores::zone::{DnsRecordRow, DNS_RECORD_COLUMNS};
 
 #[async_trait]
 impl crate::stores::ZoneFeed for ThisStore {

@@ -1,5 +1,6 @@
-//! The SQL of the database's health and its connections, for the backend that
-//! includes this file (`super`: its `Db` and `ThisStore`).
+//! The SQL of the database's health and its connections. Compiled once per
+//! backend: `super` is the backend's `queries` module (its `Db` and
+//! `ThisStore`).
 
 use async_trait::async_trait;
 

@@ -1,5 +1,5 @@
-//! The SQL of idempotency keys of API requests, for the backend that
-//! includes this file (`super`: its `Db` and `ThisStore`).
+//! The SQL of idempotency keys of API requests. Compiled once per backend:
+//! `super` is the backend's `queries` module (its `Db` and `ThisStore`).
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use super::ThisStore;
 use crate::backend::Backend;
 use crate::error::Result;
-use crate::model::*;
+use crate::model::IdempotentRequest;
 
 #[async_trait]
 impl crate::stores::IdempotencyStore for ThisStore {

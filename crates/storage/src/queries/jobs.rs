@@ -1,5 +1,6 @@
-//! The SQL of job leases: one worker at a time per job, for the backend that
-//! includes this file (`super`: its `Db` and `ThisStore`).
+//! The SQL of job leases: one worker at a time per job. Compiled once per
+//! backend: `super` is the backend's `queries` module (its `Db` and
+//! `ThisStore`).
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -11,7 +12,11 @@ use crate::stores::jobs::JobKind;
 
 #[async_trait]
 impl crate::stores::JobLeases for ThisStore {
-    #[tracing::instrument(level = "debug", skip_all, fields(kind = kind.as_str(), domain_id, holder))]
+    #[tracing::instrument(
+        level = "debug",
+        skip_all,
+        fields(kind = kind.as_str(), domain_id, holder)
+    )]
     async fn claim_job(
         &self,
         kind: JobKind,
@@ -39,7 +44,11 @@ impl crate::stores::JobLeases for ThisStore {
         .await
     }
 
-    #[tracing::instrument(level = "debug", skip_all, fields(kind = kind.as_str(), domain_id, holder))]
+    #[tracing::instrument(
+        level = "debug",
+        skip_all,
+        fields(kind = kind.as_str(), domain_id, holder)
+    )]
     async fn release_job(&self, kind: JobKind, domain_id: i64, holder: &str) -> Result<()> {
         self.write_one(
             sqlx::query(

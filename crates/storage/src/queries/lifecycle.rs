@@ -1,5 +1,6 @@
-//! The SQL of the worker's lifecycle queries: activation, renewal, warnings, expiry, release, for the backend that
-//! includes this file (`super`: its `Db` and `ThisStore`).
+//! The SQL of the worker's lifecycle queries: activation, renewal, warnings,
+//! expiry, release. Compiled once per backend: `super` is the backend's
+//! `queries` module (its `Db` and `ThisStore`).
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -7,8 +8,8 @@ use chrono::{DateTime, Utc};
 use super::ThisStore;
 use crate::backend::Backend;
 use crate::error::{Result, StoreError};
-use crate::model::*;
-use crate::stores::domains::*;
+use crate::model::{Audit, Domain, NewMail, Renewal};
+use crate::stores::domains::{domains, DomainRow, DOMAIN_COLUMNS};
 use vpsd_domain::lifecycle::{DomainStatus, LAST_WARNING_DAYS};
 use vpsd_domain::OUR_REGISTRAR;
 

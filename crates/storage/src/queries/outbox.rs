@@ -1,5 +1,5 @@
-//! The SQL of the outbox of mails to send, for the backend that
-//! includes this file (`super`: its `Db` and `ThisStore`).
+//! The SQL of the outbox of mails to send. Compiled once per backend: `super`
+//! is the backend's `queries` module (its `Db` and `ThisStore`).
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -7,8 +7,8 @@ use chrono::{DateTime, Utc};
 use super::ThisStore;
 use crate::backend::Backend;
 use crate::error::Result;
-use crate::model::*;
-use crate::stores::outbox::*;
+use crate::model::OutboxMail;
+use crate::stores::outbox::OutboxRow;
 
 #[async_trait]
 impl crate::stores::Outbox for ThisStore {

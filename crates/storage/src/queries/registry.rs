@@ -1,16 +1,16 @@
-//! The SQL of the sandbox registry's own names, for the backend that
-//! includes this file (`super`: its `Db` and `ThisStore`).
+//! The SQL of the sandbox registry's own names. Compiled once per backend:
+//! `super` is the backend's `queries` module (its `Db` and `ThisStore`).
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use super::ThisStore;
 use crate::backend::Backend;
-use crate::codec::*;
+use crate::codec::join_hosts;
 use crate::error::Result;
-use crate::model::*;
-use crate::stores::domains::*;
-use crate::stores::registry::*;
+use crate::model::RegistryRecord;
+use crate::stores::registry::INSERT_REGISTRY_NAME;
+use crate::stores::registry::{RegistryRow, REGISTRY_COLUMNS};
 
 impl ThisStore {
     /// The sandbox registry's new name through sqlx.

@@ -1,5 +1,6 @@
-//! The SQL of transfers in (to us) and out (to another registrar), for the backend that
-//! includes this file (`super`: its `Db` and `ThisStore`).
+//! The SQL of transfers in (to us) and out (to another registrar). Compiled
+//! once per backend: `super` is the backend's `queries` module (its `Db` and
+//! `ThisStore`).
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -8,12 +9,16 @@ use vpsd_domain::Money;
 use super::ThisStore;
 use crate::backend::Backend;
 use crate::error::{Result, StoreError};
-use crate::model::*;
-use crate::stores::domains::*;
+use crate::model::{Audit, Domain, NewMail, NewTransfer};
+use crate::stores::domains::{DomainRow, DOMAIN_BY_ID, DOMAIN_COLUMNS};
 
 #[async_trait]
 impl crate::stores::TransferStore for ThisStore {
-    #[tracing::instrument(level = "debug", skip_all, fields(account_id = t.account_id, domain_id = t.domain_id))]
+    #[tracing::instrument(
+        level = "debug",
+        skip_all,
+        fields(account_id = t.account_id, domain_id = t.domain_id)
+    )]
     async fn begin_transfer(
         &self,
         t: &NewTransfer,

@@ -1,5 +1,6 @@
-//! The SQL of zone content: DNS records, email and URL forwards, for the backend that
-//! includes this file (`super`: its `Db` and `ThisStore`).
+//! The SQL of zone content: DNS records, email and URL forwards. Compiled
+//! once per backend: `super` is the backend's `queries` module (its `Db` and
+//! `ThisStore`).
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -7,11 +8,17 @@ use chrono::{DateTime, Utc};
 use super::common::Tx;
 use super::ThisStore;
 use crate::backend::Backend;
-use crate::codec::*;
+use crate::codec::join_hosts;
 use crate::error::Result;
-use crate::model::*;
-use crate::stores::domains::*;
-use crate::stores::zone::*;
+use crate::model::{
+    Audit, DnsRecord, EmailForward, EmailForwardData, ForwardClash, UrlForward, UrlForwardData,
+    Written,
+};
+use crate::stores::domains::DOMAIN_BY_ID;
+use crate::stores::zone::{
+    DnsRecordRow, EmailForwardRow, UrlForwardRow, DNS_RECORD_COLUMNS, EMAIL_FORWARD_COLUMNS,
+    URL_FORWARD_COLUMNS,
+};
 use vpsd_domain::dns::{Clash, RecordData};
 
 impl ThisStore {
@@ -349,7 +356,11 @@ impl crate::stores::ZoneStore for ThisStore {
         Ok(Some(rows.into_iter().map(EmailForward::from).collect()))
     }
 
-    #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_id, replacing = ?replacing))]
+    #[tracing::instrument(
+        level = "debug",
+        skip_all,
+        fields(account_id, domain_id, replacing = ?replacing)
+    )]
     async fn put_email_forward(
         &self,
         account_id: i64,
@@ -378,26 +389,31 @@ impl crate::stores::ZoneStore for ThisStore {
         }
         let destinations = join_hosts(&data.destinations);
         let row: EmailForwardRow = match replacing {
-            None => sqlx::query_as(&format!(
-                "INSERT INTO email_forwards (domain_id, alias, destinations, created_at, updated_at) \
+            None => {
+                sqlx::query_as(&format!(
+                    "INSERT INTO email_forwards \
+                 (domain_id, alias, destinations, created_at, updated_at) \
                  VALUES ($1, $2, $3, $4, $4) RETURNING {EMAIL_FORWARD_COLUMNS}"
-            ))
-            .bind(domain_id)
-            .bind(&data.alias)
-            .bind(&destinations)
-            .bind(now)
-            .fetch_one(&mut *tx)
-            .await?,
-            Some(id) => sqlx::query_as(&format!(
-                "UPDATE email_forwards SET alias = $2, destinations = $3, updated_at = $4 \
+                ))
+                .bind(domain_id)
+                .bind(&data.alias)
+                .bind(&destinations)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await?
+            }
+            Some(id) => {
+                sqlx::query_as(&format!(
+                    "UPDATE email_forwards SET alias = $2, destinations = $3, updated_at = $4 \
                  WHERE id = $1 RETURNING {EMAIL_FORWARD_COLUMNS}"
-            ))
-            .bind(id)
-            .bind(&data.alias)
-            .bind(&destinations)
-            .bind(now)
-            .fetch_one(&mut *tx)
-            .await?,
+                ))
+                .bind(id)
+                .bind(&data.alias)
+                .bind(&destinations)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await?
+            }
         };
         Self::bump_serial(&mut tx, domain_id).await?;
         Self::audit_row(&mut tx, audit, account_id, Some((domain_id, &name)), now).await?;
@@ -443,7 +459,11 @@ impl crate::stores::ZoneStore for ThisStore {
         Ok(Some(rows.into_iter().map(UrlForward::from).collect()))
     }
 
-    #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_id, replacing = ?replacing))]
+    #[tracing::instrument(
+        level = "debug",
+        skip_all,
+        fields(account_id, domain_id, replacing = ?replacing)
+    )]
     async fn put_url_forward(
         &self,
         account_id: i64,
@@ -533,7 +553,8 @@ impl crate::stores::ZoneStore for ThisStore {
         let row: Option<UrlForwardRow> = sqlx::query_as(
             "SELECT f.id, f.domain_id, f.host, f.target, f.status_code, f.keep_path, \
              f.created_at, f.updated_at FROM url_forwards f JOIN domains d ON d.id = f.domain_id \
-             WHERE d.domain_name = $1 AND f.host = $2 AND d.status = 'active' AND d.removed_at IS NULL",
+             WHERE d.domain_name = $1 AND f.host = $2 AND d.status = 'active' \
+             AND d.removed_at IS NULL",
         )
         .bind(domain_name)
         .bind(host)

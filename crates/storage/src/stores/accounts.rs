@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use crate::error::Result;
-use crate::model::*;
+use crate::model::{Account, Audit, LedgerEntry};
 use vpsd_domain::Money;
 
 /// Accounts and their ledger.
@@ -64,6 +64,17 @@ pub trait AccountStore: Send + Sync + std::fmt::Debug {
 }
 
 // ---- rows: how this aggregate is stored and decoded (both backends)
+
+/// The conditional charge: `$1` cents from account `$2`, answering the
+/// balance after; no row when the balance is short.
+pub(crate) const DEBIT: &str = "UPDATE accounts SET balance_cents = balance_cents - $1 \
+     WHERE id = $2 AND balance_cents >= $1 RETURNING balance_cents";
+
+/// A ledger row: account, kind, amount, balance after, domain id and
+/// name, description, time.
+pub(crate) const INSERT_LEDGER: &str = "INSERT INTO ledger (account_id, kind, amount_cents, \
+     balance_after_cents, domain_id, domain_name, description, created_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct AccountRow {

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use crate::error::Result;
-use crate::model::*;
+use crate::model::{Audit, AuditEntry};
 
 /// The audit log.
 ///
@@ -43,6 +43,13 @@ pub(crate) fn action_text(audit: &Audit<'_>) -> &'static str {
 }
 
 // ---- rows: how this aggregate is stored and decoded (both backends)
+
+/// An audit row: account, actor, token, action, domain id and name,
+/// changes, request id, time.
+pub(crate) const INSERT_AUDIT: &str =
+    "INSERT INTO audit_log (account_id, actor, token_id, action, \
+     domain_id, domain_name, changes, request_id, created_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct AuditRow {

@@ -3,9 +3,12 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use crate::codec::*;
+use crate::codec::{corrupt, rusqlite_time, split_hosts};
 use crate::error::{Result, StoreError};
-use crate::model::*;
+use crate::model::{
+    Audit, Domain, DomainFilter, DomainPage, NewMail, NewRegistration, RegistryRecord,
+    SettingsChange, TransferOut,
+};
 use vpsd_domain::lifecycle::{DomainStatus, TransferOutStatus, TransferStatus};
 use vpsd_domain::Money;
 
@@ -142,20 +145,6 @@ pub(crate) static INSERT_REGISTRATION: std::sync::LazyLock<String> =
          RETURNING {DOMAIN_COLUMNS}"
         )
     });
-/// The conditional charge: `$1` cents from account `$2`, answering the
-/// balance after; no row when the balance is short.
-pub(crate) const DEBIT: &str = "UPDATE accounts SET balance_cents = balance_cents - $1 \
-     WHERE id = $2 AND balance_cents >= $1 RETURNING balance_cents";
-pub(crate) const INSERT_LEDGER: &str = "INSERT INTO ledger (account_id, kind, amount_cents, \
-     balance_after_cents, domain_id, domain_name, description, created_at) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
-pub(crate) const INSERT_AUDIT: &str =
-    "INSERT INTO audit_log (account_id, actor, token_id, action, \
-     domain_id, domain_name, changes, request_id, created_at) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
-pub(crate) const INSERT_REGISTRY_NAME: &str = "INSERT INTO registry_names (name, registrar, \
-     auth_code, created_at, expires_at, last_transferred_at, transfer_prohibited, nameservers, \
-     pending_transfer_to, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct DomainRow {

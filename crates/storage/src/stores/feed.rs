@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 
 use crate::error::Result;
-use crate::model::*;
+use crate::model::ZoneSource;
 
 /// The zone change feed the nameserver follows.
 ///

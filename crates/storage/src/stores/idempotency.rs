@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use crate::error::Result;
-use crate::model::*;
+use crate::model::IdempotentRequest;
 
 /// Idempotency keys of API requests.
 ///

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use crate::error::Result;
-use crate::model::*;
+use crate::model::{Audit, Domain, NewMail, Renewal};
 use vpsd_domain::lifecycle::DomainStatus;
 
 /// The worker's lifecycle queries: activation, renewal, warnings, expiry, release.

@@ -3,9 +3,9 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use crate::codec::*;
+use crate::codec::split_hosts;
 use crate::error::Result;
-use crate::model::*;
+use crate::model::RegistryRecord;
 
 /// The sandbox registry's own names.
 ///
@@ -88,6 +88,11 @@ pub trait RegistryStore: Send + Sync + std::fmt::Debug {
 // The columns keep their first names (`registrar`, `expires_at`,
 // `transfer_prohibited`); the code says `sponsoring_registrar`, `ex_date`
 // and `client_transfer_prohibited` (EPP's `clID`, `exDate`, the status).
+
+/// A new name of the sandbox registry (`$1`…`$10`).
+pub(crate) const INSERT_REGISTRY_NAME: &str = "INSERT INTO registry_names (name, registrar, \
+     auth_code, created_at, expires_at, last_transferred_at, transfer_prohibited, nameservers, \
+     pending_transfer_to, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
 
 pub(crate) const REGISTRY_COLUMNS: &str = "name, registrar, auth_code, created_at, expires_at, \
      last_transferred_at, transfer_prohibited, nameservers, pending_transfer_to";

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use crate::error::Result;
-use crate::model::*;
+use crate::model::{Audit, Domain, NewMail, NewTransfer};
 use vpsd_domain::lifecycle::TransferStatus;
 
 /// Transfers in (to us) and out (to another registrar).

@@ -3,9 +3,12 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use crate::codec::*;
+use crate::codec::{corrupt, split_hosts};
 use crate::error::{Result, StoreError};
-use crate::model::*;
+use crate::model::{
+    Audit, DnsRecord, EmailForward, EmailForwardData, ForwardClash, UrlForward, UrlForwardData,
+    Written,
+};
 use vpsd_domain::dns::{Clash, Rdata, RecordData, RecordType};
 
 /// Zone content: DNS records, email and URL forwards.

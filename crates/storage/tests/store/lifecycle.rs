@@ -182,8 +182,52 @@ async fn an_expired_domain_is_expired_then_released_once(store: &Arc<dyn Store>)
     assert!(store.domain(a.id, d.id).await.expect("read").is_none());
 }
 
+async fn a_failed_auto_renewal_waits_for_its_retry(store: &Arc<dyn Store>) {
+    let a = account(store, "a@example.com", 0).await;
+    let d = active(store, a.id, "auto.com").await;
+    let mut elsewhere = held_elsewhere("elsewhere.com");
+    elsewhere.ex_date = d.expiration_date;
+    store
+        .insert_import(a.id, &elsewhere, t0(), &audit("domain.import"))
+        .await
+        .expect("import");
+    let now = d.expiration_date - Duration::days(3);
+    let until = d.expiration_date;
+    let due = store.due_auto_renewals(now, until, 10).await.expect("due");
+    assert_eq!(
+        due.iter().map(|d| d.id).collect::<Vec<_>>(),
+        [d.id],
+        "ours only"
+    );
+    let retry = now + Duration::days(1);
+    let m = mail(a.id, "renewal failed");
+    let exp = d.expiration_date;
+    assert!(store
+        .renewal_failed(d.id, exp, retry, &m, now)
+        .await
+        .expect("noted"));
+    assert!(!store
+        .renewal_failed(d.id, exp, retry, &m, now)
+        .await
+        .expect("noted"));
+    assert!(store
+        .due_auto_renewals(now, until, 10)
+        .await
+        .expect("due")
+        .is_empty());
+    assert_eq!(
+        store
+            .due_auto_renewals(retry, until, 10)
+            .await
+            .expect("due")
+            .len(),
+        1
+    );
+}
+
 crate::both!(
     an_activation_happens_once,
+    a_failed_auto_renewal_waits_for_its_retry,
     warnings_go_out_until_the_last_one,
     a_renewal_needs_the_expiration_it_read,
     an_expired_domain_is_expired_then_released_once,

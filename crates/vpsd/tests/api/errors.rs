@@ -15,6 +15,7 @@ crate::both!(
     taken_names,
     settings_rules,
     import_rules,
+    every_body_answers_all_its_faults_at_once,
 );
 
 async fn missing_or_bad_token_is_401_everywhere(app: &TestApp) {
@@ -407,4 +408,221 @@ async fn import_rules(app: &TestApp) {
         )
         .await;
     assert_error(status, &body, StatusCode::BAD_REQUEST, "unsupported_tld");
+}
+
+/// The fields at fault in an error body, by name.
+fn faulted(body: &Value) -> Vec<String> {
+    body["errors"]
+        .as_object()
+        .map(|e| e.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+/// Each request body, sent with two faults (a domain rule and a wrong
+/// type, a bad value and an unknown field, ...), answers one 400 that
+/// names both, and changes nothing.
+async fn every_body_answers_all_its_faults_at_once(app: &TestApp) {
+    let id = app.register("example.com").await;
+    app.wait_active(id).await;
+    let records = format!("/api/v1/domains/{id}/dns/records/");
+    let (status, mx) = app
+        .post(
+            &records,
+            json!({"type": "MX", "content": "mx.example.net", "priority": 10}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{mx}");
+    let record = format!("{records}{}/", mx["id"]);
+    let emails = format!("/api/v1/domains/{id}/email-forwards/");
+    let (status, email) = app
+        .post(
+            &emails,
+            json!({"alias": "info", "destinations": ["me@example.net"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{email}");
+    let email = format!("{emails}{}/", email["id"]);
+    let urls = format!("/api/v1/domains/{id}/url-forwards/");
+    let (status, url) = app
+        .post(&urls, json!({"target": "https://example.net/"}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{url}");
+    let url = format!("{urls}{}/", url["id"]);
+    let domain = format!("/api/v1/domains/{id}/");
+    let cases: Vec<(Method, String, Value, &[&str])> = vec![
+        // A name the domain crate refuses and a wrong type: one answer.
+        (
+            Method::POST,
+            "/api/v1/domains/".into(),
+            json!({"domain_name": "bad_name!.com", "years": "two"}),
+            &["domain_name", "years"],
+        ),
+        (
+            Method::POST,
+            "/api/v1/domains/".into(),
+            json!({"domain_name": "a.xyz", "years": 11, "nameservers": ["ns1.a.net"]}),
+            &["domain_name", "nameservers", "years"],
+        ),
+        (
+            Method::PUT,
+            domain.clone(),
+            json!({"nameservers": ["ns1.a.net"], "locked": "yes"}),
+            &["locked", "nameservers"],
+        ),
+        (
+            Method::POST,
+            format!("{domain}transfer/"),
+            json!({"auth_code": " ", "auto_renew": "no"}),
+            &["auth_code", "auto_renew"],
+        ),
+        (
+            Method::POST,
+            "/api/v1/domains/import/".into(),
+            json!({"domain_name": "-x-.com", "years": 1}),
+            &["domain_name", "years"],
+        ),
+        (
+            Method::POST,
+            format!("{domain}renew/"),
+            json!({"years": 0, "yaers": 2}),
+            &["yaers", "years"],
+        ),
+        (
+            Method::POST,
+            format!("{domain}restore/"),
+            json!({"years": 1, "force": true}),
+            &["force", "years"],
+        ),
+        // A TTL out of range and content that is no address.
+        (
+            Method::POST,
+            records.clone(),
+            json!({"type": "A", "content": "not-an-ip", "ttl": 10}),
+            &["content", "ttl"],
+        ),
+        // A TTL of the wrong type and bad content: still one answer.
+        (
+            Method::POST,
+            records.clone(),
+            json!({"type": "A", "content": "999.1.1.1", "ttl": "an hour"}),
+            &["content", "ttl"],
+        ),
+        (
+            Method::PUT,
+            record.clone(),
+            json!({"content": "not a host!", "ttl": "60", "priority": 70000}),
+            &["content", "priority", "ttl"],
+        ),
+        (
+            Method::POST,
+            emails.clone(),
+            json!({"alias": "in fo", "destinations": "me@example.net"}),
+            &["alias", "destinations"],
+        ),
+        (
+            Method::PUT,
+            email.clone(),
+            json!({"alias": "a@b", "destinations": []}),
+            &["alias", "destinations"],
+        ),
+        (
+            Method::POST,
+            urls.clone(),
+            json!({"target": "ftp://example.net/", "status_code": 303}),
+            &["status_code", "target"],
+        ),
+        (
+            Method::PUT,
+            url.clone(),
+            json!({"host": "*.www", "keep_path": "yes"}),
+            &["host", "keep_path"],
+        ),
+    ];
+    for (method, path, body, fields) in cases {
+        let (status, resp) = app
+            .request_as(Some(&app.token), method.clone(), &path, Some(body.clone()))
+            .await;
+        assert_error(status, &resp, StatusCode::BAD_REQUEST, "invalid_fields");
+        assert_eq!(faulted(&resp), fields, "{method} {path} {body} → {resp}");
+        for field in fields {
+            assert!(
+                resp["errors"][field][0]
+                    .as_str()
+                    .is_some_and(|m| m.len() > 10),
+                "{field}: {resp}"
+            );
+        }
+        assert!(
+            resp["detail"]
+                .as_str()
+                .is_some_and(|d| fields.iter().all(|f| d.contains(f))),
+            "{resp}"
+        );
+    }
+    // The messages say what to send.
+    let (_, resp) = app
+        .post(
+            "/api/v1/domains/",
+            json!({"domain_name": "bad_name!.com", "years": "two"}),
+        )
+        .await;
+    assert_eq!(resp["errors"]["years"], json!(["Must be a whole number."]));
+    // One fault alone keeps its own code.
+    let (status, resp) = app
+        .post("/api/v1/domains/", json!({"domain_name": "bad_name!.com"}))
+        .await;
+    assert_error(
+        status,
+        &resp,
+        StatusCode::BAD_REQUEST,
+        "invalid_domain_name",
+    );
+    assert!(resp["errors"]["domain_name"].is_array(), "{resp}");
+    // Nothing changed.
+    let (_, list) = app.get("/api/v1/domains/").await;
+    assert_eq!(list["count"], 1);
+    let (_, zone) = app.get(&records).await;
+    assert_eq!(zone["count"], 1, "{zone}");
+    let (_, now) = app.get(&record).await;
+    assert_eq!(now["content"], "mx.example.net");
+    let (_, now) = app.get(&email).await;
+    assert_eq!(now["alias"], "info");
+    let (_, now) = app.get(&url).await;
+    assert_eq!(now["host"], "@");
+}
+
+/// The error codes docs/api.md lists (its table's second column).
+fn documented_codes() -> std::collections::BTreeSet<String> {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/api.md"))
+        .expect("docs/api.md");
+    doc.lines()
+        .filter_map(|line| {
+            let mut cells = line.split('|').map(str::trim);
+            let (_, status, code) = (cells.next()?, cells.next()?, cells.next()?);
+            (status.len() == 3 && status.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| code.trim_matches('`').to_owned())
+        })
+        .collect()
+}
+
+/// docs/api.md's table lists every code of the catalogue the server's
+/// errors are built from (`ErrorCode`), and no other.
+#[test]
+fn docs_list_every_error_code_and_no_other() {
+    let documented = documented_codes();
+    let catalogue: std::collections::BTreeSet<String> = vpsd_domain::ErrorCode::ALL
+        .iter()
+        .map(|c| c.as_str().to_owned())
+        .collect();
+    assert!(catalogue.len() > 40, "{catalogue:?}");
+    let undocumented: Vec<&String> = catalogue.difference(&documented).collect();
+    assert!(
+        undocumented.is_empty(),
+        "the server sends codes docs/api.md does not list: {undocumented:?}"
+    );
+    let unknown: Vec<&String> = documented.difference(&catalogue).collect();
+    assert!(
+        unknown.is_empty(),
+        "docs/api.md lists codes the server never sends: {unknown:?}"
+    );
 }

@@ -641,3 +641,25 @@ async fn every_operation_answers_as_documented(app: &TestApp) {
         "operations the test did not call: {missed:?}"
     );
 }
+
+/// The document's `Error.code` is the catalogue of error codes: each code
+/// of `ErrorCode` is in its enum, and nothing else.
+#[test]
+fn the_documented_error_codes_are_the_catalogue() {
+    let doc = serde_json::to_value(vpsd_api::openapi_document()).expect("document");
+    assert_eq!(
+        doc["components"]["schemas"]["Error"]["properties"]["code"]["$ref"],
+        "#/components/schemas/ErrorCode"
+    );
+    let documented: BTreeSet<&str> = doc["components"]["schemas"]["ErrorCode"]["enum"]
+        .as_array()
+        .expect("the codes")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    let catalogue: BTreeSet<&str> = vpsd_domain::ErrorCode::ALL
+        .iter()
+        .map(|c| c.as_str())
+        .collect();
+    assert_eq!(documented, catalogue);
+}

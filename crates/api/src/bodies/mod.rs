@@ -1,0 +1,8 @@
+//! The request bodies: one type per request, which deserializes, documents
+//! (its schema's properties are the accepted fields) and parses into the
+//! domain's types with every field's error collected
+//! ([`crate::extract::body`]).
+
+pub mod domains;
+pub mod forwards;
+pub mod records;

@@ -1,0 +1,64 @@
+//! The ids of a path: anything but a positive integer is a 404, as for any
+//! id that names nothing in the account.
+
+use axum::extract::{FromRequestParts, Path};
+use axum::http::request::Parts;
+
+use crate::error::ApiError;
+
+/// The `{domain_id}` of a path. Anything but a positive integer is a 404,
+/// as for any id that names no domain.
+#[derive(Debug, Clone, Copy)]
+pub struct DomainId(pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for DomainId {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let Path(raw) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| ApiError::not_found())?;
+        match raw.parse::<i64>() {
+            Ok(id) if id > 0 => Ok(DomainId(id)),
+            _ => Err(ApiError::not_found()),
+        }
+    }
+}
+
+/// The ids of a path under a domain, such as
+/// `/domains/{domain_id}/dns/records/{record_id}/`: the domain's, and the
+/// item's when the path has one. Anything but positive integers is a 404.
+#[derive(Debug, Clone, Copy)]
+pub struct ItemPath {
+    pub domain_id: i64,
+    pub item_id: Option<i64>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for ItemPath {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let Path(params) = Path::<Vec<(String, String)>>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| ApiError::not_found())?;
+        let id = |v: &str| match v.parse::<i64>() {
+            Ok(n) if n > 0 => Ok(n),
+            _ => Err(ApiError::not_found()),
+        };
+        let mut path = ItemPath {
+            domain_id: 0,
+            item_id: None,
+        };
+        for (key, value) in &params {
+            if key == "domain_id" {
+                path.domain_id = id(value)?;
+            } else {
+                path.item_id = Some(id(value)?);
+            }
+        }
+        if path.domain_id == 0 {
+            return Err(ApiError::not_found());
+        }
+        Ok(path)
+    }
+}

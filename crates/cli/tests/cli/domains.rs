@@ -1,0 +1,249 @@
+//! A domain's life through `vps`, and the `--wait` spinner on a terminal.
+
+use std::time::Duration;
+
+use crate::helpers::{held_elsewhere, server, vps};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_domain_life_through_vps() {
+    let s = server(Duration::from_secs(1)).await;
+
+    // Register and wait: the command returns when the domain is active.
+    let d = vps(
+        &s,
+        &[
+            "--json",
+            "domains",
+            "register",
+            "cli-life.com",
+            "--years",
+            "2",
+            "--wait",
+        ],
+    )
+    .await
+    .ok()
+    .json();
+    assert_eq!(d["domain_name"], "cli-life.com");
+    assert_eq!(d["status"], "active");
+    let id = d["id"].as_i64().expect("id");
+
+    // People get a table; scripts get JSON.
+    let table = vps(&s, &["domains", "list"]).await.ok().stdout;
+    assert!(
+        table.contains("cli-life.com") && table.contains("NAME"),
+        "{table}"
+    );
+    let list = vps(&s, &["--json", "domains", "list", "--search", "life"])
+        .await
+        .ok()
+        .json();
+    assert_eq!(list[0]["id"], id);
+    let shown = vps(&s, &["domains", "get", "cli-life.com"])
+        .await
+        .ok()
+        .stdout;
+    assert!(
+        shown.contains("registrar") && shown.contains("VPS.org"),
+        "{shown}"
+    );
+
+    // Settings, by name or by id.
+    let u = vps(
+        &s,
+        &[
+            "--json",
+            "domains",
+            "update",
+            "cli-life.com",
+            "--auto-renew",
+            "false",
+            "--locked",
+            "false",
+        ],
+    )
+    .await
+    .ok()
+    .json();
+    assert_eq!(u["auto_renew"], false);
+    assert_eq!(u["locked"], false);
+
+    // DNS records and forwards.
+    let r = vps(
+        &s,
+        &[
+            "--json",
+            "dns",
+            "records",
+            "add",
+            "cli-life.com",
+            "--type",
+            "A",
+            "--name",
+            "www",
+            "--content",
+            "192.0.2.5",
+            "--ttl",
+            "300",
+        ],
+    )
+    .await
+    .ok()
+    .json();
+    let record = r["id"].as_i64().expect("record id").to_string();
+    let records = vps(&s, &["dns", "records", "list", &id.to_string()])
+        .await
+        .ok()
+        .stdout;
+    assert!(records.contains("192.0.2.5"), "{records}");
+    let r = vps(
+        &s,
+        &[
+            "--json",
+            "dns",
+            "records",
+            "update",
+            "cli-life.com",
+            &record,
+            "--content",
+            "192.0.2.6",
+        ],
+    )
+    .await
+    .ok()
+    .json();
+    assert_eq!(r["content"], "192.0.2.6");
+    vps(&s, &["dns", "records", "delete", "cli-life.com", &record])
+        .await
+        .ok();
+    let e = vps(
+        &s,
+        &[
+            "--json",
+            "email-forwards",
+            "add",
+            "cli-life.com",
+            "info",
+            "me@example.net",
+        ],
+    )
+    .await
+    .ok()
+    .json();
+    assert_eq!(e["address"], "info@cli-life.com");
+    let emails = vps(&s, &["email-forwards", "list", "cli-life.com"])
+        .await
+        .ok()
+        .stdout;
+    assert!(emails.contains("me@example.net"), "{emails}");
+    let u = vps(
+        &s,
+        &[
+            "--json",
+            "url-forwards",
+            "add",
+            "cli-life.com",
+            "https://example.net/",
+            "--host",
+            "go",
+            "--status-code",
+            "302",
+        ],
+    )
+    .await
+    .ok()
+    .json();
+    assert_eq!(u["fqdn"], "go.cli-life.com");
+    assert_eq!(u["status_code"], 302);
+
+    // Money: two years, then one more.
+    let renewed = vps(&s, &["--json", "domains", "renew", "cli-life.com"])
+        .await
+        .ok()
+        .json();
+    assert_eq!(renewed["total_cost"], 12.99);
+    let account = vps(&s, &["--json", "account"]).await.ok().json();
+    let cents = (account["balance"].as_f64().expect("balance") * 100.0).round();
+    assert_eq!(cents, 1_000_00.0 - 3.0 * 12_99.0);
+    let ledger = vps(&s, &["--json", "account", "transactions"])
+        .await
+        .ok()
+        .json();
+    assert_eq!(ledger["results"][0]["type"], "renewal");
+    let prices = vps(&s, &["--json", "pricing"]).await.ok().json();
+    assert_eq!(prices["results"][0]["tld"], ".com");
+    let check = vps(&s, &["--json", "check", "cli-life.com", "cli-free.net"])
+        .await
+        .ok()
+        .json();
+    assert_eq!(check["results"][0]["available"], false);
+    assert_eq!(check["results"][1]["available"], true);
+
+    // A name held at another registrar: import it, transfer it in, wait.
+    held_elsewhere(&s, "cli-moving.org", "Move-Me-42").await;
+    let imported = vps(&s, &["--json", "domains", "import", "cli-moving.org"])
+        .await
+        .ok()
+        .json();
+    assert_eq!(imported["registrar"], "Other Registrar LLC");
+    let r = vps(
+        &s,
+        &[
+            "domains",
+            "transfer",
+            "cli-moving.org",
+            "--auth-code",
+            "wrong",
+        ],
+    )
+    .await;
+    assert_eq!(r.code, 4, "{}", r.stderr);
+    let moved = vps(
+        &s,
+        &[
+            "--json",
+            "domains",
+            "transfer",
+            "cli-moving.org",
+            "--auth-code",
+            "Move-Me-42",
+            "--wait",
+        ],
+    )
+    .await
+    .ok()
+    .json();
+    assert_eq!(moved["transfer_status"], "completed");
+    assert_eq!(moved["registrar"], "VPS.org");
+
+    vps(&s, &["domains", "delete", "cli-life.com"]).await.ok();
+    vps(&s, &["domains", "delete", "cli-moving.org"]).await.ok();
+    let list = vps(&s, &["--json", "domains", "list"]).await.ok().json();
+    assert_eq!(list, serde_json::json!([]));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_wait_spinner_shows_the_time_so_far() {
+    let s = server(Duration::from_secs(2)).await;
+    // On a terminal (`script` gives it one), as a person sees it.
+    let command = format!(
+        "{} domains register cli-spin.com --wait",
+        env!("CARGO_BIN_EXE_vps")
+    );
+    let out = tokio::process::Command::new("script")
+        .args(["-qefc", &command, "/dev/null"])
+        .env("VPS_API_URL", &s.base)
+        .env("VPS_API_TOKEN", &s.token)
+        .env("VPS_CONFIG", s.dir.path().join("vps.toml"))
+        .env("TERM", "xterm")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .await
+        .expect("script");
+    let seen = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{seen}");
+    assert!(
+        seen.contains("cli-spin.com registering: pending (1s so far)"),
+        "{seen}"
+    );
+}

@@ -1,0 +1,59 @@
+//! A domain's DNS records.
+
+use crate::*;
+
+impl Client {
+    pub async fn dns_records(
+        &self,
+        domain_id: i64,
+        rtype: Option<&str>,
+        name: Option<&str>,
+    ) -> Result<Vec<DnsRecord>, Error> {
+        let mut all = Vec::new();
+        let mut page = PageRequest {
+            page: 1,
+            page_size: 500,
+        };
+        loop {
+            let mut query = page.query();
+            if let Some(t) = rtype {
+                query.push(("type", t.to_owned()));
+            }
+            if let Some(n) = name {
+                query.push(("name", n.to_owned()));
+            }
+            let got: Page<DnsRecord> = self.get(&paths::records(domain_id), &query).await?;
+            let more = got.next.is_some();
+            all.extend(got.results);
+            if !more {
+                return Ok(all);
+            }
+            page.page += 1;
+        }
+    }
+
+    pub async fn dns_record(&self, domain_id: i64, record_id: i64) -> Result<DnsRecord, Error> {
+        self.get(&paths::record(domain_id, record_id), &[]).await
+    }
+
+    pub async fn add_dns_record(
+        &self,
+        domain_id: i64,
+        record: &RecordRequest,
+    ) -> Result<DnsRecord, Error> {
+        self.post(&paths::records(domain_id), record).await
+    }
+
+    pub async fn update_dns_record(
+        &self,
+        domain_id: i64,
+        record_id: i64,
+        record: &RecordRequest,
+    ) -> Result<DnsRecord, Error> {
+        self.put(&paths::record(domain_id, record_id), record).await
+    }
+
+    pub async fn delete_dns_record(&self, domain_id: i64, record_id: i64) -> Result<(), Error> {
+        self.delete(&paths::record(domain_id, record_id)).await
+    }
+}
