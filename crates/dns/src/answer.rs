@@ -204,7 +204,7 @@ mod tests {
                 )
                 .unwrap_or_else(|e| panic!("{name} {rtype}: {e:?}"));
                 DnsRecord {
-                    id: i64::try_from(i).expect("id"),
+                    id: vpsd_domain::RecordId::from(i64::try_from(i).expect("id")),
                     domain_id: 1,
                     data,
                     created_at: time,

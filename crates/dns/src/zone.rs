@@ -120,7 +120,7 @@ impl Zone {
         for record in &source.records {
             let r = &record.data;
             let Some(data) = rdata(&r.rdata) else {
-                tracing::warn!(zone = %name, record = record.id, "record data does not encode; not served");
+                tracing::warn!(zone = %name, record = %record.id, "record data does not encode; not served");
                 continue;
             };
             let Some(owner) = absolute(&r.fqdn(&name)) else {

@@ -11,6 +11,8 @@
 
 use std::fmt;
 
+use crate::RecordId;
+
 mod names;
 mod rdata;
 pub mod txt;
@@ -283,11 +285,11 @@ fn is_service_name(name: &str) -> bool {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Clash {
     /// The same name, type and content exist already (record `id`).
-    Duplicate { id: i64 },
+    Duplicate { id: RecordId },
     /// A CNAME would sit beside other data, or other data beside a CNAME.
     Cname { message: String },
     /// A null MX (RFC 7505 §3) would sit beside another MX.
-    NullMx { id: i64 },
+    NullMx { id: RecordId },
     /// The RRset would take more than [`MAX_RRSET_WIRE`] octets in an
     /// answer (`octets` with the new record).
     RrsetTooLarge { octets: usize },
@@ -327,9 +329,9 @@ impl fmt::Display for Clash {
 /// (RFC 1034 §3.6.2); a null MX stands alone among MX records (RFC 7505 §3);
 /// an RRset fits a DNS message over TCP ([`MAX_RRSET_WIRE`]).
 pub fn clash(
-    existing: &[(i64, RecordData)],
+    existing: &[(RecordId, RecordData)],
     new: &RecordData,
-    replacing: Option<i64>,
+    replacing: Option<RecordId>,
 ) -> Option<Clash> {
     let others = existing
         .iter()
@@ -481,21 +483,23 @@ mod tests {
         let z = "example.com";
         let txt1 = validate(z, &input("_acme-challenge", "TXT", "one")).expect("valid");
         let txt2 = validate(z, &input("_acme-challenge", "TXT", "two")).expect("valid");
-        let existing = vec![(1, txt1.clone())];
+        let existing = vec![(RecordId::from(1), txt1.clone())];
         assert_eq!(clash(&existing, &txt2, None), None);
         assert_eq!(
             clash(&existing, &txt1, None),
-            Some(Clash::Duplicate { id: 1 })
+            Some(Clash::Duplicate {
+                id: RecordId::from(1)
+            })
         );
-        assert_eq!(clash(&existing, &txt1, Some(1)), None);
+        assert_eq!(clash(&existing, &txt1, Some(RecordId::from(1))), None);
         let cname =
             validate(z, &input("_acme-challenge", "CNAME", "x.example.net")).expect("valid");
         assert!(matches!(
             clash(&existing, &cname, None),
             Some(Clash::Cname { .. })
         ));
-        assert_eq!(clash(&existing, &cname, Some(1)), None);
-        let existing = vec![(2, cname)];
+        assert_eq!(clash(&existing, &cname, Some(RecordId::from(1))), None);
+        let existing = vec![(RecordId::from(2), cname)];
         assert!(matches!(
             clash(&existing, &txt1, None),
             Some(Clash::Cname { .. })
@@ -563,18 +567,24 @@ mod tests {
         mx.priority = Some(10);
         let mx = validate(z, &mx).expect("valid");
         assert_eq!(
-            clash(&[(1, mx.clone())], &null_mx, None),
-            Some(Clash::NullMx { id: 1 })
+            clash(&[(RecordId::from(1), mx.clone())], &null_mx, None),
+            Some(Clash::NullMx {
+                id: RecordId::from(1)
+            })
         );
         assert_eq!(
-            clash(&[(2, null_mx)], &mx, None),
-            Some(Clash::NullMx { id: 2 })
+            clash(&[(RecordId::from(2), null_mx)], &mx, None),
+            Some(Clash::NullMx {
+                id: RecordId::from(2)
+            })
         );
         let bare = validate(z, &input("x", "TXT", "abc")).expect("valid");
         let quoted = validate(z, &input("x", "TXT", "\"abc\"")).expect("valid");
         assert_eq!(
-            clash(&[(3, bare)], &quoted, None),
-            Some(Clash::Duplicate { id: 3 })
+            clash(&[(RecordId::from(3), bare)], &quoted, None),
+            Some(Clash::Duplicate {
+                id: RecordId::from(3)
+            })
         );
     }
 
@@ -589,8 +599,8 @@ mod tests {
             .expect("valid")
         };
         // Four of 4,000 bytes fit (16,112 octets), a fifth does not.
-        let existing: Vec<(i64, RecordData)> = (0..4)
-            .map(|i| (i64::try_from(i).expect("id"), big(i)))
+        let existing: Vec<(RecordId, RecordData)> = (0..4)
+            .map(|i| (RecordId::from(i64::try_from(i).expect("id")), big(i)))
             .collect();
         assert_eq!(clash(&existing[..3], &big(3), None), None);
         assert!(matches!(
@@ -598,6 +608,9 @@ mod tests {
             Some(Clash::RrsetTooLarge { .. })
         ));
         // Replacing one of them keeps the set's size.
-        assert_eq!(clash(&existing[..4], &big(5), Some(0)), None);
+        assert_eq!(
+            clash(&existing[..4], &big(5), Some(RecordId::from(0))),
+            None
+        );
     }
 }

@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use vpsd_domain::lifecycle::{DomainStatus, TransferOutStatus, TransferStatus};
 use vpsd_domain::Money;
+use vpsd_domain::{ForwardId, RecordId};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Account {
@@ -289,7 +290,7 @@ pub struct AuditEntry {
 /// A DNS record of a domain's zone.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DnsRecord {
-    pub id: i64,
+    pub id: RecordId,
     pub domain_id: i64,
     pub data: vpsd_domain::dns::RecordData,
     pub created_at: DateTime<Utc>,
@@ -312,7 +313,7 @@ pub struct ZoneSource {
 /// addresses.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EmailForward {
-    pub id: i64,
+    pub id: ForwardId,
     pub domain_id: i64,
     pub alias: String,
     pub destinations: Vec<String>,
@@ -323,7 +324,7 @@ pub struct EmailForward {
 /// A URL forward: requests to `host` are redirected to `target`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UrlForward {
-    pub id: i64,
+    pub id: ForwardId,
     pub domain_id: i64,
     pub host: String,
     pub target: String,
@@ -337,7 +338,7 @@ pub struct UrlForward {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ForwardClash {
     /// Another forward (`id`) has the same alias or host.
-    Taken { id: i64 },
+    Taken { id: ForwardId },
     /// The domain has `vpsd_domain::forwarding::MAX_FORWARDS` of this kind.
     Full,
 }

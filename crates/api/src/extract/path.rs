@@ -27,14 +27,15 @@ impl<S: Send + Sync> FromRequestParts<S> for DomainId {
 
 /// The ids of a path under a domain, such as
 /// `/domains/{domain_id}/dns/records/{record_id}/`: the domain's, and the
-/// item's when the path has one. Anything but positive integers is a 404.
+/// item's when the path has one, as `I` (`RecordId`, `ForwardId`).
+/// Anything but positive integers is a 404.
 #[derive(Debug, Clone, Copy)]
-pub struct ItemPath {
+pub struct ItemPath<I> {
     pub domain_id: i64,
-    pub item_id: Option<i64>,
+    pub item_id: Option<I>,
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for ItemPath {
+impl<S: Send + Sync, I: From<i64> + Send> FromRequestParts<S> for ItemPath<I> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
@@ -53,7 +54,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ItemPath {
             if key == "domain_id" {
                 path.domain_id = id(value)?;
             } else {
-                path.item_id = Some(id(value)?);
+                path.item_id = Some(I::from(id(value)?));
             }
         }
         if path.domain_id == 0 {

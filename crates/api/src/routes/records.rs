@@ -30,6 +30,7 @@ use crate::openapi::params::{DomainIdParam, PageParams, RecordIdParams};
 use crate::openapi::Routes;
 use crate::views::records::RecordView;
 use crate::AppState;
+use vpsd_domain::RecordId;
 
 /// The routes and their document.
 pub fn routes() -> Routes {
@@ -92,7 +93,7 @@ async fn zone_name(state: &AppState, account: i64, domain_id: i64) -> Result<Str
 async fn list(
     State(state): State<AppState>,
     caller: Caller,
-    path: ItemPath,
+    path: ItemPath<RecordId>,
     query: ListQuery,
 ) -> Result<Response, ApiError> {
     let zone = zone_name(&state, caller.account_id, path.domain_id).await?;
@@ -145,7 +146,7 @@ async fn list(
 async fn create(
     State(state): State<AppState>,
     caller: Caller,
-    path: ItemPath,
+    path: ItemPath<RecordId>,
     body: Body<RecordCreate>,
 ) -> Result<Response, ApiError> {
     let read = RecordRead::from(body);
@@ -172,7 +173,7 @@ async fn create(
 async fn show(
     State(state): State<AppState>,
     caller: Caller,
-    path: ItemPath,
+    path: ItemPath<RecordId>,
 ) -> Result<Response, ApiError> {
     let zone = zone_name(&state, caller.account_id, path.domain_id).await?;
     let record_id = path.item_id.ok_or_else(record_not_found)?;
@@ -197,7 +198,7 @@ async fn show(
 async fn replace(
     State(state): State<AppState>,
     caller: Caller,
-    path: ItemPath,
+    path: ItemPath<RecordId>,
     body: Body<RecordUpdate>,
 ) -> Result<Response, ApiError> {
     let read = RecordRead::from(body);
@@ -243,7 +244,7 @@ async fn replace(
 async fn remove(
     State(state): State<AppState>,
     caller: Caller,
-    path: ItemPath,
+    path: ItemPath<RecordId>,
 ) -> Result<Response, ApiError> {
     let record_id = path.item_id.ok_or_else(record_not_found)?;
     state

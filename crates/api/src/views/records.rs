@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
+use vpsd_domain::RecordId;
 use vpsd_storage::DnsRecord;
 
 use crate::views::rfc3339;
@@ -12,7 +13,8 @@ use vpsd_domain::dns::RecordType;
 #[derive(Serialize, ToSchema)]
 #[schema(as = DnsRecord)]
 pub struct RecordView<'a> {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: RecordId,
     /// Relative to the zone; `@` for the apex.
     pub name: &'a str,
     /// The whole name, without the final dot.

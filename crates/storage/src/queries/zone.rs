@@ -20,6 +20,7 @@ use crate::stores::zone::{
     URL_FORWARD_COLUMNS,
 };
 use vpsd_domain::dns::{Clash, RecordData};
+use vpsd_domain::{ForwardId, RecordId};
 
 impl ThisStore {
     /// Adds a record (`replacing` none) or replaces one, after the
@@ -29,7 +30,7 @@ impl ThisStore {
         &self,
         account_id: i64,
         domain_id: i64,
-        replacing: Option<i64>,
+        replacing: Option<RecordId>,
         data: &RecordData,
         now: DateTime<Utc>,
         audit: &Audit<'_>,
@@ -159,7 +160,7 @@ impl ThisStore {
         column: &str,
         account_id: i64,
         domain_id: i64,
-        replacing: Option<i64>,
+        replacing: Option<ForwardId>,
         key: &str,
     ) -> Result<Option<(String, Option<ForwardClash>)>> {
         let domain: Option<(String,)> =
@@ -193,12 +194,12 @@ impl ThisStore {
                 return Ok(Some((name, Some(ForwardClash::Full))));
             }
         }
-        let taken: Option<(i64,)> = sqlx::query_as(&format!(
+        let taken: Option<(ForwardId,)> = sqlx::query_as(&format!(
             "SELECT id FROM {table} WHERE domain_id = $1 AND {column} = $2 AND id <> $3"
         ))
         .bind(domain_id)
         .bind(key)
-        .bind(replacing.unwrap_or(0))
+        .bind(replacing.map_or(0, ForwardId::get))
         .fetch_optional(&mut **tx)
         .await?;
         Ok(Some((name, taken.map(|(id,)| ForwardClash::Taken { id }))))
@@ -220,7 +221,7 @@ impl ThisStore {
         table: &str,
         account_id: i64,
         domain_id: i64,
-        forward_id: i64,
+        forward_id: ForwardId,
         now: DateTime<Utc>,
         audit: &Audit<'_>,
     ) -> Result<bool> {
@@ -289,7 +290,7 @@ impl crate::stores::ZoneStore for ThisStore {
         &self,
         account_id: i64,
         domain_id: i64,
-        record_id: i64,
+        record_id: RecordId,
         data: &RecordData,
         now: DateTime<Utc>,
         audit: &Audit<'_>,
@@ -303,7 +304,7 @@ impl crate::stores::ZoneStore for ThisStore {
         &self,
         account_id: i64,
         domain_id: i64,
-        record_id: i64,
+        record_id: RecordId,
         now: DateTime<Utc>,
         audit: &Audit<'_>,
     ) -> Result<bool> {
@@ -365,7 +366,7 @@ impl crate::stores::ZoneStore for ThisStore {
         &self,
         account_id: i64,
         domain_id: i64,
-        replacing: Option<i64>,
+        replacing: Option<ForwardId>,
         data: &EmailForwardData,
         now: DateTime<Utc>,
         audit: &Audit<'_>,
@@ -426,7 +427,7 @@ impl crate::stores::ZoneStore for ThisStore {
         &self,
         account_id: i64,
         domain_id: i64,
-        forward_id: i64,
+        forward_id: ForwardId,
         now: DateTime<Utc>,
         audit: &Audit<'_>,
     ) -> Result<bool> {
@@ -468,7 +469,7 @@ impl crate::stores::ZoneStore for ThisStore {
         &self,
         account_id: i64,
         domain_id: i64,
-        replacing: Option<i64>,
+        replacing: Option<ForwardId>,
         data: &UrlForwardData,
         now: DateTime<Utc>,
         audit: &Audit<'_>,
@@ -533,7 +534,7 @@ impl crate::stores::ZoneStore for ThisStore {
         &self,
         account_id: i64,
         domain_id: i64,
-        forward_id: i64,
+        forward_id: ForwardId,
         now: DateTime<Utc>,
         audit: &Audit<'_>,
     ) -> Result<bool> {

@@ -10,6 +10,7 @@ use crate::model::{
     Written,
 };
 use vpsd_domain::dns::{Clash, Rdata, RecordData, RecordType};
+use vpsd_domain::{ForwardId, RecordId};
 
 /// Zone content: DNS records, email and URL forwards.
 ///
@@ -43,7 +44,7 @@ pub trait ZoneStore: Send + Sync + std::fmt::Debug {
         &self,
         account_id: i64,
         domain_id: i64,
-        record_id: i64,
+        record_id: RecordId,
         data: &RecordData,
         now: DateTime<Utc>,
         audit: &Audit<'_>,
@@ -56,7 +57,7 @@ pub trait ZoneStore: Send + Sync + std::fmt::Debug {
         &self,
         account_id: i64,
         domain_id: i64,
-        record_id: i64,
+        record_id: RecordId,
         now: DateTime<Utc>,
         audit: &Audit<'_>,
     ) -> Result<bool>;
@@ -78,7 +79,7 @@ pub trait ZoneStore: Send + Sync + std::fmt::Debug {
         &self,
         account_id: i64,
         domain_id: i64,
-        replacing: Option<i64>,
+        replacing: Option<ForwardId>,
         data: &EmailForwardData,
         now: DateTime<Utc>,
         audit: &Audit<'_>,
@@ -90,7 +91,7 @@ pub trait ZoneStore: Send + Sync + std::fmt::Debug {
         &self,
         account_id: i64,
         domain_id: i64,
-        forward_id: i64,
+        forward_id: ForwardId,
         now: DateTime<Utc>,
         audit: &Audit<'_>,
     ) -> Result<bool>;
@@ -110,7 +111,7 @@ pub trait ZoneStore: Send + Sync + std::fmt::Debug {
         &self,
         account_id: i64,
         domain_id: i64,
-        replacing: Option<i64>,
+        replacing: Option<ForwardId>,
         data: &UrlForwardData,
         now: DateTime<Utc>,
         audit: &Audit<'_>,
@@ -122,7 +123,7 @@ pub trait ZoneStore: Send + Sync + std::fmt::Debug {
         &self,
         account_id: i64,
         domain_id: i64,
-        forward_id: i64,
+        forward_id: ForwardId,
         now: DateTime<Utc>,
         audit: &Audit<'_>,
     ) -> Result<bool>;
@@ -140,7 +141,7 @@ pub(crate) const DNS_RECORD_COLUMNS: &str =
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct DnsRecordRow {
-    pub(crate) id: i64,
+    pub(crate) id: RecordId,
     pub(crate) domain_id: i64,
     pub(crate) name: String,
     #[sqlx(rename = "type")]
@@ -187,7 +188,7 @@ pub(crate) const URL_FORWARD_COLUMNS: &str =
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct EmailForwardRow {
-    pub(crate) id: i64,
+    pub(crate) id: ForwardId,
     pub(crate) domain_id: i64,
     pub(crate) alias: String,
     pub(crate) destinations: String,
@@ -210,7 +211,7 @@ impl From<EmailForwardRow> for EmailForward {
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct UrlForwardRow {
-    pub(crate) id: i64,
+    pub(crate) id: ForwardId,
     pub(crate) domain_id: i64,
     pub(crate) host: String,
     pub(crate) target: String,
