@@ -70,8 +70,12 @@ impl Registrar {
     }
 
     /// Revokes a token; false when there is no such active token.
-    #[tracing::instrument(level = "info", skip_all, fields(token_id, request_id = actor.request_id.as_deref()))]
-    pub async fn revoke_token(&self, actor: &Actor, token_id: i64) -> Result<bool, RegistrarError> {
+    #[tracing::instrument(level = "info", skip_all, fields(token_id = %token_id, request_id = actor.request_id.as_deref()))]
+    pub async fn revoke_token(
+        &self,
+        actor: &Actor,
+        token_id: vpsd_domain::TokenId,
+    ) -> Result<bool, RegistrarError> {
         Ok(self
             .store
             .revoke_token(
@@ -96,7 +100,7 @@ impl Registrar {
         name: &str,
         read_only: bool,
         expires_at: Option<DateTime<Utc>>,
-    ) -> Result<(i64, String), RegistrarError> {
+    ) -> Result<(vpsd_domain::TokenId, String), RegistrarError> {
         let (token, hash) = vpsd_domain::token::generate();
         let id = self
             .store

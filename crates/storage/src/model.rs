@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use vpsd_domain::lifecycle::{DomainStatus, TransferOutStatus, TransferStatus};
 use vpsd_domain::Money;
-use vpsd_domain::{ForwardId, RecordId};
+use vpsd_domain::{ForwardId, RecordId, TokenId};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Account {
@@ -16,7 +16,7 @@ pub struct Account {
 /// Who a token belongs to and what it may do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenOwner {
-    pub token_id: i64,
+    pub token_id: TokenId,
     pub account_id: i64,
     pub read_only: bool,
     pub expires_at: Option<DateTime<Utc>>,
@@ -39,7 +39,7 @@ pub struct NewToken {
 /// A token as `vpsd token list` shows it (never the token itself).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenInfo {
-    pub id: i64,
+    pub id: TokenId,
     pub name: String,
     pub prefix: String,
     pub read_only: bool,
@@ -240,7 +240,7 @@ pub struct Actor {
     /// `api` (a customer's token), `worker` (the background jobs) or
     /// `operator` (the `vpsd` commands).
     pub kind: &'static str,
-    pub token_id: Option<i64>,
+    pub token_id: Option<TokenId>,
     /// The request's `X-Request-Id`, for API changes.
     pub request_id: Option<String>,
 }
@@ -278,7 +278,7 @@ pub struct AuditEntry {
     pub id: i64,
     pub account_id: i64,
     pub actor: String,
-    pub token_id: Option<i64>,
+    pub token_id: Option<TokenId>,
     pub action: String,
     pub domain_id: Option<i64>,
     pub domain_name: Option<String>,

@@ -113,7 +113,7 @@ impl AuditValues {
     fn of(audit: &Audit<'_>) -> Self {
         AuditValues {
             kind: audit.actor.kind,
-            token_id: audit.actor.token_id,
+            token_id: audit.actor.token_id.map(vpsd_domain::TokenId::get),
             action: action_text(audit),
             changes: audit.changes.clone(),
             request_id: audit.actor.request_id.clone(),

@@ -153,7 +153,7 @@ async fn audit(
         .map(|e| AuditView {
             id: e.id,
             actor: e.actor,
-            token_id: e.token_id,
+            token_id: e.token_id.map(i64::from),
             action: e.action,
             domain: e.domain_name,
             domain_id: e.domain_id,

@@ -56,7 +56,7 @@ pub(crate) struct AuditRow {
     pub(crate) id: i64,
     pub(crate) account_id: i64,
     pub(crate) actor: String,
-    pub(crate) token_id: Option<i64>,
+    pub(crate) token_id: Option<vpsd_domain::TokenId>,
     pub(crate) action: String,
     pub(crate) domain_id: Option<i64>,
     pub(crate) domain_name: Option<String>,

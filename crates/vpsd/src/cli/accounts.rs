@@ -193,7 +193,7 @@ pub(super) async fn token(
             let app = App::build(settings, clock).await?;
             if !app
                 .registrar
-                .revoke_token(&Actor::operator(), token_id)
+                .revoke_token(&Actor::operator(), vpsd_domain::TokenId::from(token_id))
                 .await?
             {
                 bail!("there is no active token {token_id}");
