@@ -205,7 +205,7 @@ mod tests {
                 .unwrap_or_else(|e| panic!("{name} {rtype}: {e:?}"));
                 DnsRecord {
                     id: vpsd_domain::RecordId::from(i64::try_from(i).expect("id")),
-                    domain_id: 1,
+                    domain_id: vpsd_domain::DomainId::from(1),
                     data,
                     created_at: time,
                     updated_at: time,
@@ -214,7 +214,7 @@ mod tests {
             .collect();
         let source = ZoneSource {
             domain: Domain {
-                id: 1,
+                id: vpsd_domain::DomainId::from(1),
                 account_id: 1,
                 domain_name: ZONE.into(),
                 status: DomainStatus::Active,

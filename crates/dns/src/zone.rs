@@ -80,7 +80,7 @@ const FORWARD_TTL: u32 = 3_600;
 
 #[derive(Debug)]
 pub struct Zone {
-    pub domain_id: i64,
+    pub domain_id: vpsd_domain::DomainId,
     /// The zone's name, lower case, without the final dot.
     pub name: String,
     pub serial: u32,

@@ -21,6 +21,11 @@ macro_rules! id {
         pub struct $name(i64);
 
         impl $name {
+            /// The id of row `id` (what `From<i64>` does, in a `const`).
+            pub const fn new(id: i64) -> Self {
+                Self(id)
+            }
+
             /// The id as the integer the database and the contract hold.
             pub const fn get(self) -> i64 {
                 self.0

@@ -54,8 +54,12 @@ impl Registrar {
     }
 
     /// One domain of the account; `NotFound` when it is not the account's.
-    #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_id))]
-    pub async fn domain(&self, account_id: i64, domain_id: i64) -> Result<Domain, RegistrarError> {
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_id = %domain_id))]
+    pub async fn domain(
+        &self,
+        account_id: i64,
+        domain_id: vpsd_domain::DomainId,
+    ) -> Result<Domain, RegistrarError> {
         self.store
             .domain(account_id, domain_id)
             .await?

@@ -79,12 +79,12 @@ impl Registrar {
     }
 
     /// POST /api/v1/domains/{id}/transfer/.
-    #[tracing::instrument(level = "info", skip_all, fields(account_id, domain_id, request_id = actor.request_id.as_deref()))]
+    #[tracing::instrument(level = "info", skip_all, fields(account_id, domain_id = %domain_id, request_id = actor.request_id.as_deref()))]
     pub async fn transfer(
         &self,
         actor: &Actor,
         account_id: i64,
-        domain_id: i64,
+        domain_id: vpsd_domain::DomainId,
         auth_code: &str,
         auto_renew: bool,
     ) -> Result<Domain, RegistrarError> {

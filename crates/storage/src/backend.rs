@@ -52,7 +52,7 @@ pub(crate) trait Backend: Send + Sync + Sized {
     fn read_domain(
         &self,
         account_id: i64,
-        domain_id: i64,
+        domain_id: vpsd_domain::DomainId,
     ) -> impl Future<Output = Result<Option<Domain>>> + Send;
 
     /// A token's owner by the token's hash, exact on every call (read on

@@ -52,7 +52,7 @@ pub struct TokenInfo {
 /// A domain in an account.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Domain {
-    pub id: i64,
+    pub id: vpsd_domain::DomainId,
     pub account_id: i64,
     pub domain_name: String,
     pub status: DomainStatus,
@@ -131,7 +131,7 @@ pub struct NewRegistration {
 #[derive(Debug, Clone)]
 pub struct NewTransfer {
     pub account_id: i64,
-    pub domain_id: i64,
+    pub domain_id: vpsd_domain::DomainId,
     pub auto_renew: bool,
     pub initiated_at: DateTime<Utc>,
     pub completes_at: DateTime<Utc>,
@@ -142,7 +142,7 @@ pub struct NewTransfer {
 /// A renewal (or a restore) to record, with what it costs and its mail.
 #[derive(Debug, Clone)]
 pub struct Renewal {
-    pub domain_id: i64,
+    pub domain_id: vpsd_domain::DomainId,
     pub account_id: i64,
     /// The expiration it extends; the renewal applies only if it still is.
     pub old_expiration: DateTime<Utc>,
@@ -195,7 +195,7 @@ pub struct LedgerEntry {
     pub kind: String,
     pub amount: Money,
     pub balance_after: Money,
-    pub domain_id: Option<i64>,
+    pub domain_id: Option<vpsd_domain::DomainId>,
     pub domain_name: Option<String>,
     pub description: String,
     pub created_at: DateTime<Utc>,
@@ -280,7 +280,7 @@ pub struct AuditEntry {
     pub actor: String,
     pub token_id: Option<TokenId>,
     pub action: String,
-    pub domain_id: Option<i64>,
+    pub domain_id: Option<vpsd_domain::DomainId>,
     pub domain_name: Option<String>,
     pub changes: String,
     pub request_id: Option<String>,
@@ -291,7 +291,7 @@ pub struct AuditEntry {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DnsRecord {
     pub id: RecordId,
-    pub domain_id: i64,
+    pub domain_id: vpsd_domain::DomainId,
     pub data: vpsd_domain::dns::RecordData,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -314,7 +314,7 @@ pub struct ZoneSource {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EmailForward {
     pub id: ForwardId,
-    pub domain_id: i64,
+    pub domain_id: vpsd_domain::DomainId,
     pub alias: String,
     pub destinations: Vec<String>,
     pub created_at: DateTime<Utc>,
@@ -325,7 +325,7 @@ pub struct EmailForward {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UrlForward {
     pub id: ForwardId,
-    pub domain_id: i64,
+    pub domain_id: vpsd_domain::DomainId,
     pub host: String,
     pub target: String,
     pub status_code: i64,

@@ -65,7 +65,11 @@ impl Backend for PgStore {
         &self.kept_lists
     }
 
-    async fn read_domain(&self, account_id: i64, domain_id: i64) -> Result<Option<Domain>> {
+    async fn read_domain(
+        &self,
+        account_id: i64,
+        domain_id: vpsd_domain::DomainId,
+    ) -> Result<Option<Domain>> {
         let row: Option<DomainRow> = sqlx::query_as(&format!(
             "SELECT {DOMAIN_COLUMNS} FROM domains {DOMAIN_BY_ID}"
         ))

@@ -214,7 +214,7 @@ impl SqliteStore {
         &self,
         path: &PathBuf,
         account_id: i64,
-        domain_id: i64,
+        domain_id: vpsd_domain::DomainId,
     ) -> Result<Option<Domain>> {
         let reader = self.reader(path)?;
         // A runtime thread runs one task at a time and this borrow ends
@@ -224,7 +224,7 @@ impl SqliteStore {
             .map_err(|_| StoreError::Database(sqlx::Error::Protocol("reader busy".into())))?;
         let mut statement = conn.prepare_cached(&DOMAIN_SQL).map_err(read_error)?;
         let mut rows = statement
-            .query(rusqlite::params![domain_id, account_id])
+            .query(rusqlite::params![domain_id.get(), account_id])
             .map_err(read_error)?;
         match rows.next().map_err(read_error)? {
             Some(row) => {
@@ -279,7 +279,11 @@ impl Backend for SqliteStore {
         Ok((guard, tx))
     }
 
-    async fn read_domain(&self, account_id: i64, domain_id: i64) -> Result<Option<Domain>> {
+    async fn read_domain(
+        &self,
+        account_id: i64,
+        domain_id: vpsd_domain::DomainId,
+    ) -> Result<Option<Domain>> {
         let Some(path) = &self.path else {
             // An in-memory database has no file to open twice.
             let row: Option<DomainRow> = sqlx::query_as(&format!(
@@ -496,7 +500,7 @@ impl Backend for SqliteStore {
                                 "registration",
                                 -reg.cost.cents(),
                                 after,
-                                row.id,
+                                row.id.get(),
                                 reg.domain_name,
                                 reg.description,
                                 now,
@@ -511,7 +515,7 @@ impl Backend for SqliteStore {
                             audit.kind,
                             audit.token_id,
                             audit.action,
-                            row.id,
+                            row.id.get(),
                             reg.domain_name,
                             audit.changes,
                             audit.request_id,

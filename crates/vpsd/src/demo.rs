@@ -28,7 +28,7 @@ const OTHER_REGISTRAR: &str = "Example Registrar, Inc.";
 
 /// The id of the contract's example domain (`docs/api-v1.md`, "The domain
 /// object").
-pub const EXAMPLE_ID: i64 = 101;
+pub const EXAMPLE_ID: vpsd_domain::DomainId = vpsd_domain::DomainId::new(101);
 /// The contract's example domain name.
 pub const EXAMPLE_NAME: &str = "example.com";
 /// The demo's name held at another registrar and in no account: the one
@@ -52,7 +52,7 @@ pub struct Demo {
     pub token: String,
     /// The names held at another registrar, imported: (domain id, the
     /// registry's record with its auth code).
-    pub held: Vec<(i64, RegistryRecord)>,
+    pub held: Vec<(vpsd_domain::DomainId, RegistryRecord)>,
     /// A name held at another registrar and in no account, to import
     /// (`POST /api/v1/domains/import/`) and transfer.
     pub elsewhere: RegistryRecord,
@@ -254,7 +254,7 @@ pub async fn seed(app: &App) -> anyhow::Result<Option<Demo>> {
     while expires <= add_years(now, EXAMPLE_EXPIRES_AFTER_YEARS) {
         expires = add_years(expires, 1);
     }
-    store.skip_domain_ids(EXAMPLE_ID - 1).await?;
+    store.skip_domain_ids(EXAMPLE_ID.get() - 1).await?;
     let example = register(
         app,
         account.id,

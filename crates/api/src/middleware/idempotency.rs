@@ -51,7 +51,7 @@ fn replay(status: u16, body: String) -> Response {
 pub enum Secret {
     /// The body's `auth_code`: the EPP auth code of this domain (by id) of
     /// the caller's account.
-    AuthCode { domain_id: i64 },
+    AuthCode { domain_id: vpsd_domain::DomainId },
 }
 
 /// How a stored body that left a secret out starts: `#secret auth_code
@@ -83,7 +83,7 @@ async fn replayable(state: &AppState, account: i64, stored: String) -> Result<St
         return Ok(stored);
     };
     let (id, json) = rest.split_once('\n').ok_or_else(ApiError::internal)?;
-    let domain_id: i64 = id.parse().map_err(|_| ApiError::internal())?;
+    let domain_id: vpsd_domain::DomainId = id.parse().map_err(|_| ApiError::internal())?;
     let mut value: serde_json::Value =
         serde_json::from_str(json).map_err(|_| ApiError::internal())?;
     let code = state.registrar.auth_code(account, domain_id).await?;

@@ -74,7 +74,11 @@ fn clash_error(clash: Clash) -> ApiError {
     }
 }
 
-async fn zone_name(state: &AppState, account: i64, domain_id: i64) -> Result<String, ApiError> {
+async fn zone_name(
+    state: &AppState,
+    account: i64,
+    domain_id: vpsd_domain::DomainId,
+) -> Result<String, ApiError> {
     Ok(state
         .registrar
         .domain(account, domain_id)

@@ -71,7 +71,7 @@ async fn show_auth_code(
     let domain = state.registrar.domain(caller.account_id, id).await?;
     let code = state.registrar.auth_code(caller.account_id, id).await?;
     Ok(Json(AuthCodeView {
-        id,
+        id: id.get(),
         domain_name: &domain.domain_name,
         auth_code: &code,
     })
@@ -100,7 +100,7 @@ async fn new_auth_code(
         .regenerate_auth_code(&caller.actor, caller.account_id, id)
         .await?;
     let mut response = Json(AuthCodeView {
-        id,
+        id: id.get(),
         domain_name: &domain.domain_name,
         auth_code: &code,
     })
@@ -166,7 +166,7 @@ fn answered(
     message: &'static str,
 ) -> Response {
     Json(AnsweredView {
-        id: domain.id,
+        id: domain.id.get(),
         domain_name: &domain.domain_name,
         transfer_out: TransferOutView::new(&out),
         message,

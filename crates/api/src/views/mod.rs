@@ -145,7 +145,7 @@ pub struct DomainView<'a> {
 impl<'a> DomainView<'a> {
     pub fn new(d: &'a Domain, own_nameservers: &[String], now: DateTime<Utc>) -> Self {
         DomainView {
-            id: d.id,
+            id: d.id.get(),
             domain_name: &d.domain_name,
             domain_name_unicode: if d.domain_name.contains("xn--") {
                 std::borrow::Cow::Owned(vpsd_domain::name::to_unicode(&d.domain_name))
@@ -329,7 +329,7 @@ impl<'a> RenewedView<'a> {
     /// `what` happened; the message adds the new expiration date.
     pub fn new(domain: &'a Domain, cost: Money, what: &str) -> Self {
         RenewedView {
-            id: domain.id,
+            id: domain.id.get(),
             domain_name: &domain.domain_name,
             status: domain.status,
             expiration_date: domain.expiration_date,

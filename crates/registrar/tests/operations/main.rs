@@ -201,7 +201,7 @@ impl Ops {
     }
 
     /// A domain of [`Ops::account`], as it is now.
-    pub async fn domain(&self, id: i64) -> Domain {
+    pub async fn domain(&self, id: vpsd_domain::DomainId) -> Domain {
         self.registrar
             .domain(self.account, id)
             .await

@@ -28,7 +28,7 @@ fn record(zone: &str, name: &str, rtype: &str, content: &str) -> RecordData {
     .expect("a valid record")
 }
 
-async fn serial(ops: &Ops, id: i64) -> i64 {
+async fn serial(ops: &Ops, id: vpsd_domain::DomainId) -> i64 {
     ops.domain(id).await.dns_serial
 }
 

@@ -41,7 +41,7 @@ impl crate::stores::AuditLog for ThisStore {
     async fn append_audit(
         &self,
         account_id: i64,
-        domain: Option<(i64, &str)>,
+        domain: Option<(vpsd_domain::DomainId, &str)>,
         now: DateTime<Utc>,
         audit: &Audit<'_>,
     ) -> Result<()> {

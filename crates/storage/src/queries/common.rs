@@ -27,7 +27,7 @@ impl ThisStore {
     pub(super) async fn change_domain<'q>(
         &self,
         query: sqlx::query::QueryAs<'q, Db, (i64, String), <Db as sqlx::Database>::Arguments<'q>>,
-        domain_id: i64,
+        domain_id: vpsd_domain::DomainId,
         audit: &Audit<'_>,
         mail: Option<&NewMail>,
         now: DateTime<Utc>,
@@ -86,7 +86,7 @@ impl ThisStore {
         tx: &mut Tx,
         audit: &Audit<'_>,
         account_id: i64,
-        domain: Option<(i64, &str)>,
+        domain: Option<(vpsd_domain::DomainId, &str)>,
         now: DateTime<Utc>,
     ) -> Result<()> {
         sqlx::query(INSERT_AUDIT)
@@ -134,7 +134,7 @@ impl ThisStore {
         kind: &str,
         amount: i64,
         balance_after: i64,
-        domain: Option<(i64, &str)>,
+        domain: Option<(vpsd_domain::DomainId, &str)>,
         description: &str,
         now: DateTime<Utc>,
     ) -> Result<()> {

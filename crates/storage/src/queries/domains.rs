@@ -249,12 +249,16 @@ impl crate::stores::DomainStore for ThisStore {
         read.await
     }
 
-    async fn domain(&self, account_id: i64, domain_id: i64) -> Result<Option<Domain>> {
+    async fn domain(
+        &self,
+        account_id: i64,
+        domain_id: vpsd_domain::DomainId,
+    ) -> Result<Option<Domain>> {
         // The hottest read; each backend answers it its fastest way. Its
         // span is built only when debug is on: an idle one costs a tenth
         // of a kept domain's read (measured), the others' do not matter.
         if tracing::enabled!(tracing::Level::DEBUG) {
-            let span = tracing::debug_span!("domain", account_id, domain_id);
+            let span = tracing::debug_span!("domain", account_id, domain_id = %domain_id);
             return self
                 .read_domain(account_id, domain_id)
                 .instrument(span)
@@ -288,10 +292,10 @@ impl crate::stores::DomainStore for ThisStore {
         self.write_registration(reg, audit).await
     }
 
-    #[tracing::instrument(level = "debug", skip_all, fields(domain_id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(domain_id = %domain_id))]
     async fn cancel_registration(
         &self,
-        domain_id: i64,
+        domain_id: vpsd_domain::DomainId,
         description: &str,
         mail: Option<&NewMail>,
         now: DateTime<Utc>,
@@ -405,11 +409,11 @@ impl crate::stores::DomainStore for ThisStore {
         row.map(Domain::try_from).transpose()
     }
 
-    #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_id = %domain_id))]
     async fn update_settings(
         &self,
         account_id: i64,
-        domain_id: i64,
+        domain_id: vpsd_domain::DomainId,
         change: &SettingsChange,
         now: DateTime<Utc>,
         audit: &Audit<'_>,
@@ -448,11 +452,11 @@ impl crate::stores::DomainStore for ThisStore {
         row.map(Domain::try_from).transpose()
     }
 
-    #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_id = %domain_id))]
     async fn remove_domain(
         &self,
         account_id: i64,
-        domain_id: i64,
+        domain_id: vpsd_domain::DomainId,
         now: DateTime<Utc>,
         audit: &Audit<'_>,
     ) -> Result<bool> {

@@ -29,7 +29,7 @@ impl ThisStore {
     pub(super) async fn write_dns_record(
         &self,
         account_id: i64,
-        domain_id: i64,
+        domain_id: vpsd_domain::DomainId,
         replacing: Option<RecordId>,
         data: &RecordData,
         now: DateTime<Utc>,
@@ -140,7 +140,11 @@ impl ThisStore {
     }
 
     /// Whether domain `domain_id` is the account's (and not removed).
-    pub(super) async fn owns_domain(&self, account_id: i64, domain_id: i64) -> Result<bool> {
+    pub(super) async fn owns_domain(
+        &self,
+        account_id: i64,
+        domain_id: vpsd_domain::DomainId,
+    ) -> Result<bool> {
         let owned: Option<(i64,)> =
             sqlx::query_as(&format!("SELECT id FROM domains {DOMAIN_BY_ID}"))
                 .bind(domain_id)
@@ -159,7 +163,7 @@ impl ThisStore {
         table: &str,
         column: &str,
         account_id: i64,
-        domain_id: i64,
+        domain_id: vpsd_domain::DomainId,
         replacing: Option<ForwardId>,
         key: &str,
     ) -> Result<Option<(String, Option<ForwardClash>)>> {
@@ -206,7 +210,7 @@ impl ThisStore {
     }
 
     /// Raises a zone's serial (its forwards changed what it serves).
-    pub(super) async fn bump_serial(tx: &mut Tx, domain_id: i64) -> Result<()> {
+    pub(super) async fn bump_serial(tx: &mut Tx, domain_id: vpsd_domain::DomainId) -> Result<()> {
         sqlx::query("UPDATE domains SET dns_serial = dns_serial + 1 WHERE id = $1")
             .bind(domain_id)
             .execute(&mut **tx)
@@ -220,7 +224,7 @@ impl ThisStore {
         &self,
         table: &str,
         account_id: i64,
-        domain_id: i64,
+        domain_id: vpsd_domain::DomainId,
         forward_id: ForwardId,
         now: DateTime<Utc>,
         audit: &Audit<'_>,
@@ -255,8 +259,12 @@ impl ThisStore {
 
 #[async_trait]
 impl crate::stores::ZoneStore for ThisStore {
-    #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_id))]
-    async fn dns_records(&self, account_id: i64, domain_id: i64) -> Result<Option<Vec<DnsRecord>>> {
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_id = %domain_id))]
+    async fn dns_records(
+        &self,
+        account_id: i64,
+        domain_id: vpsd_domain::DomainId,
+    ) -> Result<Option<Vec<DnsRecord>>> {
         if !self.owns_domain(account_id, domain_id).await? {
             return Ok(None);
         }
@@ -272,11 +280,11 @@ impl crate::stores::ZoneStore for ThisStore {
             .map(Some)
     }
 
-    #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_id = %domain_id))]
     async fn add_dns_record(
         &self,
         account_id: i64,
-        domain_id: i64,
+        domain_id: vpsd_domain::DomainId,
         data: &RecordData,
         now: DateTime<Utc>,
         audit: &Audit<'_>,
@@ -285,11 +293,11 @@ impl crate::stores::ZoneStore for ThisStore {
             .await
     }
 
-    #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_id, record_id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_id = %domain_id, record_id))]
     async fn replace_dns_record(
         &self,
         account_id: i64,
-        domain_id: i64,
+        domain_id: vpsd_domain::DomainId,
         record_id: RecordId,
         data: &RecordData,
         now: DateTime<Utc>,
@@ -299,11 +307,11 @@ impl crate::stores::ZoneStore for ThisStore {
             .await
     }
 
-    #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_id, record_id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_id = %domain_id, record_id))]
     async fn delete_dns_record(
         &self,
         account_id: i64,
-        domain_id: i64,
+        domain_id: vpsd_domain::DomainId,
         record_id: RecordId,
         now: DateTime<Utc>,
         audit: &Audit<'_>,
@@ -339,11 +347,11 @@ impl crate::stores::ZoneStore for ThisStore {
         Ok(true)
     }
 
-    #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_id = %domain_id))]
     async fn email_forwards(
         &self,
         account_id: i64,
-        domain_id: i64,
+        domain_id: vpsd_domain::DomainId,
     ) -> Result<Option<Vec<EmailForward>>> {
         if !self.owns_domain(account_id, domain_id).await? {
             return Ok(None);
@@ -360,12 +368,12 @@ impl crate::stores::ZoneStore for ThisStore {
     #[tracing::instrument(
         level = "debug",
         skip_all,
-        fields(account_id, domain_id, replacing = ?replacing)
+        fields(account_id, domain_id = %domain_id, replacing = ?replacing)
     )]
     async fn put_email_forward(
         &self,
         account_id: i64,
-        domain_id: i64,
+        domain_id: vpsd_domain::DomainId,
         replacing: Option<ForwardId>,
         data: &EmailForwardData,
         now: DateTime<Utc>,
@@ -422,11 +430,11 @@ impl crate::stores::ZoneStore for ThisStore {
         Ok(Written::Done(row.into()))
     }
 
-    #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_id, forward_id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_id = %domain_id, forward_id))]
     async fn delete_email_forward(
         &self,
         account_id: i64,
-        domain_id: i64,
+        domain_id: vpsd_domain::DomainId,
         forward_id: ForwardId,
         now: DateTime<Utc>,
         audit: &Audit<'_>,
@@ -442,11 +450,11 @@ impl crate::stores::ZoneStore for ThisStore {
         .await
     }
 
-    #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_id = %domain_id))]
     async fn url_forwards(
         &self,
         account_id: i64,
-        domain_id: i64,
+        domain_id: vpsd_domain::DomainId,
     ) -> Result<Option<Vec<UrlForward>>> {
         if !self.owns_domain(account_id, domain_id).await? {
             return Ok(None);
@@ -463,12 +471,12 @@ impl crate::stores::ZoneStore for ThisStore {
     #[tracing::instrument(
         level = "debug",
         skip_all,
-        fields(account_id, domain_id, replacing = ?replacing)
+        fields(account_id, domain_id = %domain_id, replacing = ?replacing)
     )]
     async fn put_url_forward(
         &self,
         account_id: i64,
-        domain_id: i64,
+        domain_id: vpsd_domain::DomainId,
         replacing: Option<ForwardId>,
         data: &UrlForwardData,
         now: DateTime<Utc>,
@@ -529,11 +537,11 @@ impl crate::stores::ZoneStore for ThisStore {
         Ok(Written::Done(row.into()))
     }
 
-    #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_id, forward_id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_id = %domain_id, forward_id))]
     async fn delete_url_forward(
         &self,
         account_id: i64,
-        domain_id: i64,
+        domain_id: vpsd_domain::DomainId,
         forward_id: ForwardId,
         now: DateTime<Utc>,
         audit: &Audit<'_>,

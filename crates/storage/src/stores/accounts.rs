@@ -102,7 +102,7 @@ pub(crate) struct LedgerRow {
     pub(crate) kind: String,
     pub(crate) amount_cents: i64,
     pub(crate) balance_after_cents: i64,
-    pub(crate) domain_id: Option<i64>,
+    pub(crate) domain_id: Option<vpsd_domain::DomainId>,
     pub(crate) domain_name: Option<String>,
     pub(crate) description: String,
     pub(crate) created_at: DateTime<Utc>,

@@ -29,7 +29,7 @@ pub trait AuditLog: Send + Sync + std::fmt::Debug {
     async fn append_audit(
         &self,
         account_id: i64,
-        domain: Option<(i64, &str)>,
+        domain: Option<(vpsd_domain::DomainId, &str)>,
         now: DateTime<Utc>,
         audit: &Audit<'_>,
     ) -> Result<()>;
@@ -58,7 +58,7 @@ pub(crate) struct AuditRow {
     pub(crate) actor: String,
     pub(crate) token_id: Option<vpsd_domain::TokenId>,
     pub(crate) action: String,
-    pub(crate) domain_id: Option<i64>,
+    pub(crate) domain_id: Option<vpsd_domain::DomainId>,
     pub(crate) domain_name: Option<String>,
     pub(crate) changes: String,
     pub(crate) request_id: Option<String>,

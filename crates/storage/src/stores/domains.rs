@@ -40,7 +40,11 @@ pub trait DomainStore: Send + Sync + std::fmt::Debug {
 
     /// The domain `domain_id` of the account; `None` when there is none, it
     /// is another account's, or it was removed. The hottest read.
-    async fn domain(&self, account_id: i64, domain_id: i64) -> Result<Option<Domain>>;
+    async fn domain(
+        &self,
+        account_id: i64,
+        domain_id: vpsd_domain::DomainId,
+    ) -> Result<Option<Domain>>;
 
     /// The domain named `domain_name` (any account's, removed or not);
     /// `None` when no account has it.
@@ -59,7 +63,7 @@ pub trait DomainStore: Send + Sync + std::fmt::Debug {
     /// longer pending (nothing is written).
     async fn cancel_registration(
         &self,
-        domain_id: i64,
+        domain_id: vpsd_domain::DomainId,
         description: &str,
         mail: Option<&NewMail>,
         now: DateTime<Utc>,
@@ -93,7 +97,7 @@ pub trait DomainStore: Send + Sync + std::fmt::Debug {
     async fn update_settings(
         &self,
         account_id: i64,
-        domain_id: i64,
+        domain_id: vpsd_domain::DomainId,
         change: &SettingsChange,
         now: DateTime<Utc>,
         audit: &Audit<'_>,
@@ -105,7 +109,7 @@ pub trait DomainStore: Send + Sync + std::fmt::Debug {
     async fn remove_domain(
         &self,
         account_id: i64,
-        domain_id: i64,
+        domain_id: vpsd_domain::DomainId,
         now: DateTime<Utc>,
         audit: &Audit<'_>,
     ) -> Result<bool>;
@@ -148,7 +152,7 @@ pub(crate) static INSERT_REGISTRATION: std::sync::LazyLock<String> =
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct DomainRow {
-    pub(crate) id: i64,
+    pub(crate) id: vpsd_domain::DomainId,
     pub(crate) account_id: i64,
     pub(crate) domain_name: String,
     pub(crate) status: String,
@@ -185,7 +189,7 @@ impl DomainRow {
             ))
         };
         Ok(DomainRow {
-            id: r.get(0)?,
+            id: vpsd_domain::DomainId::from(r.get::<_, i64>(0)?),
             account_id: r.get(1)?,
             domain_name: r.get(2)?,
             status: r.get(3)?,

@@ -23,7 +23,11 @@ use vpsd_domain::{ForwardId, RecordId};
 pub trait ZoneStore: Send + Sync + std::fmt::Debug {
     /// The zone's records, by id; `None` when the domain is not the
     /// account's (or removed).
-    async fn dns_records(&self, account_id: i64, domain_id: i64) -> Result<Option<Vec<DnsRecord>>>;
+    async fn dns_records(
+        &self,
+        account_id: i64,
+        domain_id: vpsd_domain::DomainId,
+    ) -> Result<Option<Vec<DnsRecord>>>;
 
     /// Adds a record after the checks against the records at its name
     /// (`vpsd_domain::dns::clash`), raising the zone's serial, with the
@@ -31,7 +35,7 @@ pub trait ZoneStore: Send + Sync + std::fmt::Debug {
     async fn add_dns_record(
         &self,
         account_id: i64,
-        domain_id: i64,
+        domain_id: vpsd_domain::DomainId,
         data: &RecordData,
         now: DateTime<Utc>,
         audit: &Audit<'_>,
@@ -43,7 +47,7 @@ pub trait ZoneStore: Send + Sync + std::fmt::Debug {
     async fn replace_dns_record(
         &self,
         account_id: i64,
-        domain_id: i64,
+        domain_id: vpsd_domain::DomainId,
         record_id: RecordId,
         data: &RecordData,
         now: DateTime<Utc>,
@@ -56,7 +60,7 @@ pub trait ZoneStore: Send + Sync + std::fmt::Debug {
     async fn delete_dns_record(
         &self,
         account_id: i64,
-        domain_id: i64,
+        domain_id: vpsd_domain::DomainId,
         record_id: RecordId,
         now: DateTime<Utc>,
         audit: &Audit<'_>,
@@ -67,7 +71,7 @@ pub trait ZoneStore: Send + Sync + std::fmt::Debug {
     async fn email_forwards(
         &self,
         account_id: i64,
-        domain_id: i64,
+        domain_id: vpsd_domain::DomainId,
     ) -> Result<Option<Vec<EmailForward>>>;
 
     /// Adds an email forward (`replacing` none) or changes forward
@@ -78,7 +82,7 @@ pub trait ZoneStore: Send + Sync + std::fmt::Debug {
     async fn put_email_forward(
         &self,
         account_id: i64,
-        domain_id: i64,
+        domain_id: vpsd_domain::DomainId,
         replacing: Option<ForwardId>,
         data: &EmailForwardData,
         now: DateTime<Utc>,
@@ -90,7 +94,7 @@ pub trait ZoneStore: Send + Sync + std::fmt::Debug {
     async fn delete_email_forward(
         &self,
         account_id: i64,
-        domain_id: i64,
+        domain_id: vpsd_domain::DomainId,
         forward_id: ForwardId,
         now: DateTime<Utc>,
         audit: &Audit<'_>,
@@ -101,7 +105,7 @@ pub trait ZoneStore: Send + Sync + std::fmt::Debug {
     async fn url_forwards(
         &self,
         account_id: i64,
-        domain_id: i64,
+        domain_id: vpsd_domain::DomainId,
     ) -> Result<Option<Vec<UrlForward>>>;
 
     /// Adds a URL forward (`replacing` none) or changes forward `replacing`;
@@ -110,7 +114,7 @@ pub trait ZoneStore: Send + Sync + std::fmt::Debug {
     async fn put_url_forward(
         &self,
         account_id: i64,
-        domain_id: i64,
+        domain_id: vpsd_domain::DomainId,
         replacing: Option<ForwardId>,
         data: &UrlForwardData,
         now: DateTime<Utc>,
@@ -122,7 +126,7 @@ pub trait ZoneStore: Send + Sync + std::fmt::Debug {
     async fn delete_url_forward(
         &self,
         account_id: i64,
-        domain_id: i64,
+        domain_id: vpsd_domain::DomainId,
         forward_id: ForwardId,
         now: DateTime<Utc>,
         audit: &Audit<'_>,
@@ -142,7 +146,7 @@ pub(crate) const DNS_RECORD_COLUMNS: &str =
 #[derive(sqlx::FromRow)]
 pub(crate) struct DnsRecordRow {
     pub(crate) id: RecordId,
-    pub(crate) domain_id: i64,
+    pub(crate) domain_id: vpsd_domain::DomainId,
     pub(crate) name: String,
     #[sqlx(rename = "type")]
     pub(crate) rtype: String,
@@ -189,7 +193,7 @@ pub(crate) const URL_FORWARD_COLUMNS: &str =
 #[derive(sqlx::FromRow)]
 pub(crate) struct EmailForwardRow {
     pub(crate) id: ForwardId,
-    pub(crate) domain_id: i64,
+    pub(crate) domain_id: vpsd_domain::DomainId,
     pub(crate) alias: String,
     pub(crate) destinations: String,
     pub(crate) created_at: DateTime<Utc>,
@@ -212,7 +216,7 @@ impl From<EmailForwardRow> for EmailForward {
 #[derive(sqlx::FromRow)]
 pub(crate) struct UrlForwardRow {
     pub(crate) id: ForwardId,
-    pub(crate) domain_id: i64,
+    pub(crate) domain_id: vpsd_domain::DomainId,
     pub(crate) host: String,
     pub(crate) target: String,
     pub(crate) status_code: i32,

@@ -27,7 +27,7 @@ async fn the_feed_lists_changes_in_order(store: &Arc<dyn Store>) {
         assert!(matches!(w, Written::Done(_)));
     }
     let changes = store.dns_changes(head, 100).await.expect("changes");
-    let domains: Vec<i64> = changes.iter().map(|c| c.1).collect();
+    let domains: Vec<vpsd_domain::DomainId> = changes.iter().map(|c| c.1).collect();
     assert_eq!(domains, [two.id, one.id], "in the order they were made");
     assert!(changes.windows(2).all(|w| w[0].0 < w[1].0));
     assert_eq!(store.dns_change_head().await.expect("head"), changes[1].0);

@@ -261,7 +261,7 @@ async fn a_process_killed_under_load_leaves_nothing_half_done() {
             );
             for id in &created {
                 assert!(
-                    domains.iter().any(|d| d.id == *id),
+                    domains.iter().any(|d| d.id.get() == *id),
                     "domain {id} answered 201 and exists"
                 );
             }

@@ -318,7 +318,7 @@ async fn a_transfer_racing_a_delete_answers_what_is_true(app: &TestApp) {
         .begin_transfer(
             &vpsd_storage::NewTransfer {
                 account_id: app.account_id,
-                domain_id: id,
+                domain_id: id.into(),
                 auto_renew: true,
                 initiated_at: now,
                 completes_at: now,

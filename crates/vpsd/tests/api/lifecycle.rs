@@ -210,7 +210,7 @@ async fn crashed_registration(app: &TestApp, name: &str) -> i64 {
         )
         .await
         .expect("insert");
-    domain.id
+    domain.id.get()
 }
 
 async fn worker_finishes_what_a_crash_left(app: &TestApp) {
@@ -262,7 +262,7 @@ async fn a_job_of_a_dead_worker_is_taken_again(app: &TestApp) {
     assert!(store
         .claim_job(
             vpsd_storage::JobKind::Registration,
-            id,
+            id.into(),
             "pid 999999",
             now,
             now + Duration::minutes(2)
@@ -273,7 +273,7 @@ async fn a_job_of_a_dead_worker_is_taken_again(app: &TestApp) {
         !store
             .claim_job(
                 vpsd_storage::JobKind::Registration,
-                id,
+                id.into(),
                 "pid 1",
                 now,
                 now + Duration::minutes(2)
