@@ -215,7 +215,7 @@ mod tests {
         let source = ZoneSource {
             domain: Domain {
                 id: vpsd_domain::DomainId::from(1),
-                account_id: 1,
+                account_id: vpsd_domain::AccountId::from(1),
                 domain_name: ZONE.into(),
                 status: DomainStatus::Active,
                 registration_date: time,

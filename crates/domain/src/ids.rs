@@ -3,7 +3,7 @@
 //! meant. Each is the database's primary key of its table; it serializes as
 //! the bare integer (the contract's `id` fields), and with the `sqlx`
 //! feature binds and decodes as the `BIGINT`/`INTEGER` column it is (the one
-//! place the store converts it). In the OpenAPI document a field holding one
+//! place the store converts it; the SQLite fast paths' rusqlite too). In the OpenAPI document a field holding one
 //! is given `value_type = i64`, so the document shows an integer as before.
 
 use std::fmt;
@@ -41,6 +41,24 @@ macro_rules! id {
         impl From<$name> for i64 {
             fn from(id: $name) -> i64 {
                 id.0
+            }
+        }
+
+        /// Bound as its integer on the SQLite fast paths (rusqlite).
+        #[cfg(feature = "sqlx")]
+        impl rusqlite::types::ToSql for $name {
+            fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+                Ok(rusqlite::types::ToSqlOutput::from(self.0))
+            }
+        }
+
+        /// Read from its integer column on the SQLite fast paths.
+        #[cfg(feature = "sqlx")]
+        impl rusqlite::types::FromSql for $name {
+            fn column_result(
+                value: rusqlite::types::ValueRef<'_>,
+            ) -> rusqlite::types::FromSqlResult<Self> {
+                i64::column_result(value).map(Self)
             }
         }
 

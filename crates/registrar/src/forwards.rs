@@ -48,10 +48,10 @@ fn url_changes(before: Option<&UrlForwardData>, after: Option<&UrlForwardData>) 
 }
 
 impl Registrar {
-    #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_id = %domain_id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id = %account_id, domain_id = %domain_id))]
     pub async fn email_forwards(
         &self,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         domain_id: vpsd_domain::DomainId,
     ) -> Result<Vec<EmailForward>, RegistrarError> {
         self.store()
@@ -62,11 +62,11 @@ impl Registrar {
 
     /// Adds a forward, or changes `replacing` (the forward as the caller
     /// read it).
-    #[tracing::instrument(level = "info", skip_all, fields(account_id, domain_id = %domain_id, forward_id = replacing.map(|f| f.id.get()), request_id = actor.request_id.as_deref()))]
+    #[tracing::instrument(level = "info", skip_all, fields(account_id = %account_id, domain_id = %domain_id, forward_id = replacing.map(|f| f.id.get()), request_id = actor.request_id.as_deref()))]
     pub async fn put_email_forward(
         &self,
         actor: &Actor,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         domain_id: vpsd_domain::DomainId,
         replacing: Option<&EmailForward>,
         data: &EmailForwardData,
@@ -94,11 +94,11 @@ impl Registrar {
             .ok_or(RegistrarError::NotFound)
     }
 
-    #[tracing::instrument(level = "info", skip_all, fields(account_id, domain_id = %domain_id, forward_id = %forward_id, request_id = actor.request_id.as_deref()))]
+    #[tracing::instrument(level = "info", skip_all, fields(account_id = %account_id, domain_id = %domain_id, forward_id = %forward_id, request_id = actor.request_id.as_deref()))]
     pub async fn delete_email_forward(
         &self,
         actor: &Actor,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         domain_id: vpsd_domain::DomainId,
         forward_id: ForwardId,
     ) -> Result<(), RegistrarError> {
@@ -119,10 +119,10 @@ impl Registrar {
             .ok_or(RegistrarError::NotFound)
     }
 
-    #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_id = %domain_id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id = %account_id, domain_id = %domain_id))]
     pub async fn url_forwards(
         &self,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         domain_id: vpsd_domain::DomainId,
     ) -> Result<Vec<UrlForward>, RegistrarError> {
         self.store()
@@ -133,11 +133,11 @@ impl Registrar {
 
     /// Adds a forward, or changes `replacing` (the forward as the caller
     /// read it).
-    #[tracing::instrument(level = "info", skip_all, fields(account_id, domain_id = %domain_id, forward_id = replacing.map(|f| f.id.get()), request_id = actor.request_id.as_deref()))]
+    #[tracing::instrument(level = "info", skip_all, fields(account_id = %account_id, domain_id = %domain_id, forward_id = replacing.map(|f| f.id.get()), request_id = actor.request_id.as_deref()))]
     pub async fn put_url_forward(
         &self,
         actor: &Actor,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         domain_id: vpsd_domain::DomainId,
         replacing: Option<&UrlForward>,
         data: &UrlForwardData,
@@ -165,11 +165,11 @@ impl Registrar {
             .ok_or(RegistrarError::NotFound)
     }
 
-    #[tracing::instrument(level = "info", skip_all, fields(account_id, domain_id = %domain_id, forward_id = %forward_id, request_id = actor.request_id.as_deref()))]
+    #[tracing::instrument(level = "info", skip_all, fields(account_id = %account_id, domain_id = %domain_id, forward_id = %forward_id, request_id = actor.request_id.as_deref()))]
     pub async fn delete_url_forward(
         &self,
         actor: &Actor,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         domain_id: vpsd_domain::DomainId,
         forward_id: ForwardId,
     ) -> Result<(), RegistrarError> {

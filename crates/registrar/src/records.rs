@@ -36,10 +36,10 @@ fn record_changes(before: Option<&RecordData>, after: Option<&RecordData>) -> St
 
 impl Registrar {
     /// The zone's records; 404 when the domain is not the account's.
-    #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_id = %domain_id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id = %account_id, domain_id = %domain_id))]
     pub async fn dns_records(
         &self,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         domain_id: vpsd_domain::DomainId,
     ) -> Result<Vec<DnsRecord>, RegistrarError> {
         self.store()
@@ -49,10 +49,10 @@ impl Registrar {
     }
 
     /// One record of the zone; 404 when either is not the account's.
-    #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_id = %domain_id, record_id = %record_id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id = %account_id, domain_id = %domain_id, record_id = %record_id))]
     pub async fn dns_record(
         &self,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         domain_id: vpsd_domain::DomainId,
         record_id: RecordId,
     ) -> Result<DnsRecord, RegistrarError> {
@@ -63,11 +63,11 @@ impl Registrar {
             .ok_or(RegistrarError::NotFound)
     }
 
-    #[tracing::instrument(level = "info", skip_all, fields(account_id, domain_id = %domain_id, request_id = actor.request_id.as_deref()))]
+    #[tracing::instrument(level = "info", skip_all, fields(account_id = %account_id, domain_id = %domain_id, request_id = actor.request_id.as_deref()))]
     pub async fn add_dns_record(
         &self,
         actor: &Actor,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         domain_id: vpsd_domain::DomainId,
         data: &RecordData,
     ) -> Result<Result<DnsRecord, Clash>, RegistrarError> {
@@ -84,11 +84,11 @@ impl Registrar {
     }
 
     /// Replaces `current` (the record as the caller read it) by `data`.
-    #[tracing::instrument(level = "info", skip_all, fields(account_id, domain_id = %current.domain_id, record_id = %current.id, request_id = actor.request_id.as_deref()))]
+    #[tracing::instrument(level = "info", skip_all, fields(account_id = %account_id, domain_id = %current.domain_id, record_id = %current.id, request_id = actor.request_id.as_deref()))]
     pub async fn replace_dns_record(
         &self,
         actor: &Actor,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         current: &DnsRecord,
         data: &RecordData,
     ) -> Result<Result<DnsRecord, Clash>, RegistrarError> {
@@ -111,11 +111,11 @@ impl Registrar {
             .ok_or(RegistrarError::NotFound)
     }
 
-    #[tracing::instrument(level = "info", skip_all, fields(account_id, domain_id = %domain_id, record_id = %record_id, request_id = actor.request_id.as_deref()))]
+    #[tracing::instrument(level = "info", skip_all, fields(account_id = %account_id, domain_id = %domain_id, record_id = %record_id, request_id = actor.request_id.as_deref()))]
     pub async fn delete_dns_record(
         &self,
         actor: &Actor,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         domain_id: vpsd_domain::DomainId,
         record_id: RecordId,
     ) -> Result<(), RegistrarError> {

@@ -39,10 +39,10 @@ impl Registrar {
     }
 
     /// A page of the account's domains that match `filter`.
-    #[tracing::instrument(level = "debug", skip_all, fields(account_id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id = %account_id))]
     pub async fn list(
         &self,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         filter: &DomainFilter,
         offset: i64,
         limit: i64,
@@ -54,10 +54,10 @@ impl Registrar {
     }
 
     /// One domain of the account; `NotFound` when it is not the account's.
-    #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_id = %domain_id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id = %account_id, domain_id = %domain_id))]
     pub async fn domain(
         &self,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         domain_id: vpsd_domain::DomainId,
     ) -> Result<Domain, RegistrarError> {
         self.store
@@ -68,11 +68,11 @@ impl Registrar {
 
     /// POST /api/v1/domains/: records a pending registration, charges it,
     /// and creates the name at the registry.
-    #[tracing::instrument(level = "info", skip_all, fields(account_id, domain = reg.domain_name.as_str(), request_id = actor.request_id.as_deref()))]
+    #[tracing::instrument(level = "info", skip_all, fields(account_id = %account_id, domain = reg.domain_name.as_str(), request_id = actor.request_id.as_deref()))]
     pub async fn register(
         &self,
         actor: &Actor,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         reg: Registration,
     ) -> Result<(Domain, Money), RegistrarError> {
         let name = reg.domain_name.as_str().to_owned();

@@ -13,11 +13,11 @@ use crate::{changes, chrono_duration, mail, Registrar, RegistrarError};
 
 impl Registrar {
     /// POST /api/v1/domains/import/: adds a name held at another registrar.
-    #[tracing::instrument(level = "info", skip_all, fields(account_id, domain = name.as_str(), request_id = actor.request_id.as_deref()))]
+    #[tracing::instrument(level = "info", skip_all, fields(account_id = %account_id, domain = name.as_str(), request_id = actor.request_id.as_deref()))]
     pub async fn import(
         &self,
         actor: &Actor,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         name: &DomainName,
     ) -> Result<Domain, RegistrarError> {
         let name = name.as_str();
@@ -79,11 +79,11 @@ impl Registrar {
     }
 
     /// POST /api/v1/domains/{id}/transfer/.
-    #[tracing::instrument(level = "info", skip_all, fields(account_id, domain_id = %domain_id, request_id = actor.request_id.as_deref()))]
+    #[tracing::instrument(level = "info", skip_all, fields(account_id = %account_id, domain_id = %domain_id, request_id = actor.request_id.as_deref()))]
     pub async fn transfer(
         &self,
         actor: &Actor,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         domain_id: vpsd_domain::DomainId,
         auth_code: &str,
         auto_renew: bool,

@@ -26,7 +26,7 @@ impl Registrar {
     /// The domain, which must be ours to give away.
     async fn transferable(
         &self,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         domain_id: vpsd_domain::DomainId,
     ) -> Result<Domain, RegistrarError> {
         let domain = self.domain(account_id, domain_id).await?;
@@ -46,10 +46,10 @@ impl Registrar {
 
     /// `GET /api/v1/domains/{id}/auth-code/`: the EPP code to give the
     /// gaining registrar.
-    #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_id = %domain_id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id = %account_id, domain_id = %domain_id))]
     pub async fn auth_code(
         &self,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         domain_id: vpsd_domain::DomainId,
     ) -> Result<String, RegistrarError> {
         let domain = self.transferable(account_id, domain_id).await?;
@@ -63,11 +63,11 @@ impl Registrar {
 
     /// `POST /api/v1/domains/{id}/auth-code/`: a new code; the old one stops
     /// working. Audited without the code.
-    #[tracing::instrument(level = "info", skip_all, fields(account_id, domain_id = %domain_id, request_id = actor.request_id.as_deref()))]
+    #[tracing::instrument(level = "info", skip_all, fields(account_id = %account_id, domain_id = %domain_id, request_id = actor.request_id.as_deref()))]
     pub async fn regenerate_auth_code(
         &self,
         actor: &Actor,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         domain_id: vpsd_domain::DomainId,
     ) -> Result<String, RegistrarError> {
         let domain = self.transferable(account_id, domain_id).await?;
@@ -175,11 +175,11 @@ impl Registrar {
     /// `POST .../transfer-out/approve/`, and the worker five days on: the
     /// registry's sponsor changes and the domain leaves the account. The
     /// domain as it was, and its transfer out as approved.
-    #[tracing::instrument(level = "info", skip_all, fields(account_id, domain_id = %domain_id, request_id = actor.request_id.as_deref()))]
+    #[tracing::instrument(level = "info", skip_all, fields(account_id = %account_id, domain_id = %domain_id, request_id = actor.request_id.as_deref()))]
     pub async fn approve_transfer_out(
         &self,
         actor: &Actor,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         domain_id: vpsd_domain::DomainId,
     ) -> Result<(Domain, TransferOut), RegistrarError> {
         let domain = self.domain(account_id, domain_id).await?;
@@ -234,11 +234,11 @@ impl Registrar {
 
     /// `POST .../transfer-out/reject/`: the domain stays. The domain now,
     /// and its transfer out as rejected.
-    #[tracing::instrument(level = "info", skip_all, fields(account_id, domain_id = %domain_id, request_id = actor.request_id.as_deref()))]
+    #[tracing::instrument(level = "info", skip_all, fields(account_id = %account_id, domain_id = %domain_id, request_id = actor.request_id.as_deref()))]
     pub async fn reject_transfer_out(
         &self,
         actor: &Actor,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         domain_id: vpsd_domain::DomainId,
     ) -> Result<(Domain, TransferOut), RegistrarError> {
         let domain = self.domain(account_id, domain_id).await?;

@@ -7,7 +7,7 @@ use vpsd_domain::{ForwardId, RecordId, TokenId};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Account {
-    pub id: i64,
+    pub id: vpsd_domain::AccountId,
     pub email: String,
     pub balance: Money,
     pub created_at: DateTime<Utc>,
@@ -17,7 +17,7 @@ pub struct Account {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenOwner {
     pub token_id: TokenId,
-    pub account_id: i64,
+    pub account_id: vpsd_domain::AccountId,
     pub read_only: bool,
     pub expires_at: Option<DateTime<Utc>>,
     pub revoked_at: Option<DateTime<Utc>>,
@@ -26,7 +26,7 @@ pub struct TokenOwner {
 /// A token to create; only its hash is kept.
 #[derive(Debug, Clone)]
 pub struct NewToken {
-    pub account_id: i64,
+    pub account_id: vpsd_domain::AccountId,
     pub name: String,
     pub token_hash: String,
     /// The first characters of the token (`vps_1a2b3c`), to tell it apart.
@@ -53,7 +53,7 @@ pub struct TokenInfo {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Domain {
     pub id: vpsd_domain::DomainId,
-    pub account_id: i64,
+    pub account_id: vpsd_domain::AccountId,
     pub domain_name: String,
     pub status: DomainStatus,
     pub registration_date: DateTime<Utc>,
@@ -114,7 +114,7 @@ pub struct DomainPage {
 /// A registration to record, with what it costs.
 #[derive(Debug, Clone)]
 pub struct NewRegistration {
-    pub account_id: i64,
+    pub account_id: vpsd_domain::AccountId,
     pub domain_name: String,
     pub registration_date: DateTime<Utc>,
     pub expiration_date: DateTime<Utc>,
@@ -130,7 +130,7 @@ pub struct NewRegistration {
 /// A transfer to start, with what it costs.
 #[derive(Debug, Clone)]
 pub struct NewTransfer {
-    pub account_id: i64,
+    pub account_id: vpsd_domain::AccountId,
     pub domain_id: vpsd_domain::DomainId,
     pub auto_renew: bool,
     pub initiated_at: DateTime<Utc>,
@@ -143,7 +143,7 @@ pub struct NewTransfer {
 #[derive(Debug, Clone)]
 pub struct Renewal {
     pub domain_id: vpsd_domain::DomainId,
-    pub account_id: i64,
+    pub account_id: vpsd_domain::AccountId,
     /// The expiration it extends; the renewal applies only if it still is.
     pub old_expiration: DateTime<Utc>,
     pub new_expiration: DateTime<Utc>,
@@ -167,7 +167,7 @@ pub struct SettingsChange {
 /// A mail to put in the outbox, addressed to the account's email.
 #[derive(Debug, Clone)]
 pub struct NewMail {
-    pub account_id: i64,
+    pub account_id: vpsd_domain::AccountId,
     pub subject: String,
     pub body: String,
 }
@@ -175,7 +175,7 @@ pub struct NewMail {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutboxMail {
     pub id: i64,
-    pub account_id: i64,
+    pub account_id: vpsd_domain::AccountId,
     pub recipient: String,
     pub subject: String,
     pub body: String,
@@ -191,7 +191,7 @@ pub struct OutboxMail {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LedgerEntry {
     pub id: i64,
-    pub account_id: i64,
+    pub account_id: vpsd_domain::AccountId,
     pub kind: String,
     pub amount: Money,
     pub balance_after: Money,
@@ -276,7 +276,7 @@ pub struct Audit<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditEntry {
     pub id: i64,
-    pub account_id: i64,
+    pub account_id: vpsd_domain::AccountId,
     pub actor: String,
     pub token_id: Option<TokenId>,
     pub action: String,

@@ -213,7 +213,7 @@ impl SqliteStore {
     fn read_domain_row(
         &self,
         path: &PathBuf,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         domain_id: vpsd_domain::DomainId,
     ) -> Result<Option<Domain>> {
         let reader = self.reader(path)?;
@@ -281,7 +281,7 @@ impl Backend for SqliteStore {
 
     async fn read_domain(
         &self,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         domain_id: vpsd_domain::DomainId,
     ) -> Result<Option<Domain>> {
         let Some(path) = &self.path else {
@@ -378,7 +378,7 @@ impl Backend for SqliteStore {
     /// account with a search) never holds a runtime thread.
     async fn read_list(
         &self,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         filter: &DomainFilter,
         offset: i64,
         limit: i64,
@@ -432,7 +432,7 @@ impl Backend for SqliteStore {
     }
 
     /// The account's list version (`list_cache.rs`), read in place.
-    async fn read_list_version(&self, account_id: i64) -> Result<i64> {
+    async fn read_list_version(&self, account_id: vpsd_domain::AccountId) -> Result<i64> {
         let Some(path) = &self.path else {
             return Ok(sqlx::query_scalar(&LIST_VERSION_Q)
                 .bind(account_id)

@@ -47,7 +47,7 @@ const EXAMPLE_EXPIRES_AFTER_YEARS: u32 = 3;
 #[derive(Debug, Clone)]
 pub struct Demo {
     /// The demo account's id.
-    pub account_id: i64,
+    pub account_id: vpsd_domain::AccountId,
     /// Its API token (shown once).
     pub token: String,
     /// The names held at another registrar, imported: (domain id, the
@@ -81,7 +81,7 @@ async fn print_existing(app: &App, database_url: &str) -> anyhow::Result<()> {
     } else {
         format!(" --database '{}'", vpsd_storage::redact(database_url))
     };
-    match app.store.account(1).await? {
+    match app.store.account(vpsd_domain::AccountId::from(1)).await? {
         Some(account) => eprintln!(
             "--demo: make a token for account {} ({}) with:\n  vpsd token create --account {}{database}",
             account.id, account.email, account.id
@@ -97,7 +97,7 @@ async fn print_existing(app: &App, database_url: &str) -> anyhow::Result<()> {
 /// audited as the operator's.
 async fn register(
     app: &App,
-    account_id: i64,
+    account_id: vpsd_domain::AccountId,
     name: &str,
     registered: chrono::DateTime<chrono::Utc>,
     expires: chrono::DateTime<chrono::Utc>,

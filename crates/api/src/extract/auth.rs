@@ -37,7 +37,7 @@ use crate::AppState;
 
 /// The authenticated account, put in the request's extensions.
 #[derive(Debug, Clone, Copy)]
-pub struct AccountId(pub i64);
+pub struct AccountId(pub vpsd_domain::AccountId);
 
 /// The token the request came with is put in the request's extensions as
 /// its [`TokenId`].
@@ -81,7 +81,7 @@ impl<S: Send + Sync> FromRequestParts<S> for MaySeeSecrets {
 /// and request id).
 #[derive(Debug, Clone)]
 pub struct Caller {
-    pub account_id: i64,
+    pub account_id: vpsd_domain::AccountId,
     pub actor: Actor,
 }
 

@@ -78,7 +78,11 @@ fn storable(body: &[u8], secret: Option<Secret>) -> Result<String, ApiError> {
 
 /// A stored body ready to replay: with a secret's note, the secret read
 /// anew and put back in.
-async fn replayable(state: &AppState, account: i64, stored: String) -> Result<String, ApiError> {
+async fn replayable(
+    state: &AppState,
+    account: vpsd_domain::AccountId,
+    stored: String,
+) -> Result<String, ApiError> {
     let Some(rest) = stored.strip_prefix(SECRET_NOTE) else {
         return Ok(stored);
     };

@@ -48,7 +48,7 @@ async fn account(
 ) -> Result<Response, ApiError> {
     let a = state.registrar.account(account).await?;
     Ok(Json(AccountView {
-        id: a.id,
+        id: a.id.get(),
         email: &a.email,
         balance: a.balance,
         currency: "USD",

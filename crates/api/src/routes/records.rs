@@ -76,7 +76,7 @@ fn clash_error(clash: Clash) -> ApiError {
 
 async fn zone_name(
     state: &AppState,
-    account: i64,
+    account: vpsd_domain::AccountId,
     domain_id: vpsd_domain::DomainId,
 ) -> Result<String, ApiError> {
     Ok(state

@@ -12,7 +12,7 @@ use crate::model::{Audit, NewToken, TokenInfo, TokenOwner};
 
 #[async_trait]
 impl crate::stores::TokenStore for ThisStore {
-    #[tracing::instrument(level = "debug", skip_all, fields(account_id = t.account_id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id = %t.account_id))]
     async fn create_token(&self, t: &NewToken, audit: &Audit<'_>) -> Result<vpsd_domain::TokenId> {
         let (_guard, mut tx) = self.begin_write().await?;
         let row: Option<(vpsd_domain::TokenId,)> = sqlx::query_as(
@@ -51,8 +51,8 @@ impl crate::stores::TokenStore for ThisStore {
         self.read_token_owner(token_hash).await
     }
 
-    #[tracing::instrument(level = "debug", skip_all, fields(account_id))]
-    async fn tokens(&self, account_id: i64) -> Result<Vec<TokenInfo>> {
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id = %account_id))]
+    async fn tokens(&self, account_id: vpsd_domain::AccountId) -> Result<Vec<TokenInfo>> {
         #[allow(clippy::type_complexity)]
         let rows: Vec<(
             i64,
@@ -97,7 +97,7 @@ impl crate::stores::TokenStore for ThisStore {
         audit: &Audit<'_>,
     ) -> Result<bool> {
         let (_guard, mut tx) = self.begin_write().await?;
-        let row: Option<(i64,)> = sqlx::query_as(
+        let row: Option<(vpsd_domain::AccountId,)> = sqlx::query_as(
             "UPDATE api_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL \
              RETURNING account_id",
         )

@@ -17,7 +17,7 @@ impl crate::stores::TransferStore for ThisStore {
     #[tracing::instrument(
         level = "debug",
         skip_all,
-        fields(account_id = t.account_id, domain_id = %t.domain_id)
+        fields(account_id = %t.account_id, domain_id = %t.domain_id)
     )]
     async fn begin_transfer(
         &self,
@@ -93,7 +93,7 @@ impl crate::stores::TransferStore for ThisStore {
         audit: &Audit<'_>,
     ) -> Result<bool> {
         let (_guard, mut tx) = self.begin_write().await?;
-        let row: Option<(i64, String, Option<i64>)> = sqlx::query_as(
+        let row: Option<(vpsd_domain::AccountId, String, Option<i64>)> = sqlx::query_as(
             "UPDATE domains SET transfer_status = $3, updated_at = $2 \
              WHERE id = $1 AND transfer_status = 'pending' \
              RETURNING account_id, domain_name, transfer_cost_cents",

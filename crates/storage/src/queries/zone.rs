@@ -28,7 +28,7 @@ impl ThisStore {
     /// that also raises the zone's serial.
     pub(super) async fn write_dns_record(
         &self,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         domain_id: vpsd_domain::DomainId,
         replacing: Option<RecordId>,
         data: &RecordData,
@@ -142,7 +142,7 @@ impl ThisStore {
     /// Whether domain `domain_id` is the account's (and not removed).
     pub(super) async fn owns_domain(
         &self,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         domain_id: vpsd_domain::DomainId,
     ) -> Result<bool> {
         let owned: Option<(i64,)> =
@@ -162,7 +162,7 @@ impl ThisStore {
         tx: &mut Tx,
         table: &str,
         column: &str,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         domain_id: vpsd_domain::DomainId,
         replacing: Option<ForwardId>,
         key: &str,
@@ -223,7 +223,7 @@ impl ThisStore {
     pub(super) async fn delete_forward(
         &self,
         table: &str,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         domain_id: vpsd_domain::DomainId,
         forward_id: ForwardId,
         now: DateTime<Utc>,
@@ -259,10 +259,10 @@ impl ThisStore {
 
 #[async_trait]
 impl crate::stores::ZoneStore for ThisStore {
-    #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_id = %domain_id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id = %account_id, domain_id = %domain_id))]
     async fn dns_records(
         &self,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         domain_id: vpsd_domain::DomainId,
     ) -> Result<Option<Vec<DnsRecord>>> {
         if !self.owns_domain(account_id, domain_id).await? {
@@ -280,10 +280,10 @@ impl crate::stores::ZoneStore for ThisStore {
             .map(Some)
     }
 
-    #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_id = %domain_id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id = %account_id, domain_id = %domain_id))]
     async fn add_dns_record(
         &self,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         domain_id: vpsd_domain::DomainId,
         data: &RecordData,
         now: DateTime<Utc>,
@@ -293,10 +293,10 @@ impl crate::stores::ZoneStore for ThisStore {
             .await
     }
 
-    #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_id = %domain_id, record_id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id = %account_id, domain_id = %domain_id, record_id))]
     async fn replace_dns_record(
         &self,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         domain_id: vpsd_domain::DomainId,
         record_id: RecordId,
         data: &RecordData,
@@ -307,10 +307,10 @@ impl crate::stores::ZoneStore for ThisStore {
             .await
     }
 
-    #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_id = %domain_id, record_id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id = %account_id, domain_id = %domain_id, record_id))]
     async fn delete_dns_record(
         &self,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         domain_id: vpsd_domain::DomainId,
         record_id: RecordId,
         now: DateTime<Utc>,
@@ -347,10 +347,10 @@ impl crate::stores::ZoneStore for ThisStore {
         Ok(true)
     }
 
-    #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_id = %domain_id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id = %account_id, domain_id = %domain_id))]
     async fn email_forwards(
         &self,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         domain_id: vpsd_domain::DomainId,
     ) -> Result<Option<Vec<EmailForward>>> {
         if !self.owns_domain(account_id, domain_id).await? {
@@ -368,11 +368,11 @@ impl crate::stores::ZoneStore for ThisStore {
     #[tracing::instrument(
         level = "debug",
         skip_all,
-        fields(account_id, domain_id = %domain_id, replacing = ?replacing)
+        fields(account_id = %account_id, domain_id = %domain_id, replacing = ?replacing)
     )]
     async fn put_email_forward(
         &self,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         domain_id: vpsd_domain::DomainId,
         replacing: Option<ForwardId>,
         data: &EmailForwardData,
@@ -430,10 +430,10 @@ impl crate::stores::ZoneStore for ThisStore {
         Ok(Written::Done(row.into()))
     }
 
-    #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_id = %domain_id, forward_id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id = %account_id, domain_id = %domain_id, forward_id))]
     async fn delete_email_forward(
         &self,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         domain_id: vpsd_domain::DomainId,
         forward_id: ForwardId,
         now: DateTime<Utc>,
@@ -450,10 +450,10 @@ impl crate::stores::ZoneStore for ThisStore {
         .await
     }
 
-    #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_id = %domain_id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id = %account_id, domain_id = %domain_id))]
     async fn url_forwards(
         &self,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         domain_id: vpsd_domain::DomainId,
     ) -> Result<Option<Vec<UrlForward>>> {
         if !self.owns_domain(account_id, domain_id).await? {
@@ -471,11 +471,11 @@ impl crate::stores::ZoneStore for ThisStore {
     #[tracing::instrument(
         level = "debug",
         skip_all,
-        fields(account_id, domain_id = %domain_id, replacing = ?replacing)
+        fields(account_id = %account_id, domain_id = %domain_id, replacing = ?replacing)
     )]
     async fn put_url_forward(
         &self,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         domain_id: vpsd_domain::DomainId,
         replacing: Option<ForwardId>,
         data: &UrlForwardData,
@@ -537,10 +537,10 @@ impl crate::stores::ZoneStore for ThisStore {
         Ok(Written::Done(row.into()))
     }
 
-    #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_id = %domain_id, forward_id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id = %account_id, domain_id = %domain_id, forward_id))]
     async fn delete_url_forward(
         &self,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         domain_id: vpsd_domain::DomainId,
         forward_id: ForwardId,
         now: DateTime<Utc>,

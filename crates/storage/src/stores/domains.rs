@@ -32,7 +32,7 @@ pub trait DomainStore: Send + Sync + std::fmt::Debug {
     /// (`list_cache.rs`).
     async fn list_domains(
         &self,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         filter: &DomainFilter,
         offset: i64,
         limit: i64,
@@ -42,7 +42,7 @@ pub trait DomainStore: Send + Sync + std::fmt::Debug {
     /// is another account's, or it was removed. The hottest read.
     async fn domain(
         &self,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         domain_id: vpsd_domain::DomainId,
     ) -> Result<Option<Domain>>;
 
@@ -74,7 +74,7 @@ pub trait DomainStore: Send + Sync + std::fmt::Debug {
     /// registry knows it. Errors: `Conflict` when an account has the name.
     async fn insert_import(
         &self,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         record: &RegistryRecord,
         now: DateTime<Utc>,
         audit: &Audit<'_>,
@@ -85,7 +85,7 @@ pub trait DomainStore: Send + Sync + std::fmt::Debug {
     /// of that name.
     async fn restore_domain(
         &self,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         domain_name: &str,
         now: DateTime<Utc>,
         audit: &Audit<'_>,
@@ -96,7 +96,7 @@ pub trait DomainStore: Send + Sync + std::fmt::Debug {
     /// removed).
     async fn update_settings(
         &self,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         domain_id: vpsd_domain::DomainId,
         change: &SettingsChange,
         now: DateTime<Utc>,
@@ -108,7 +108,7 @@ pub trait DomainStore: Send + Sync + std::fmt::Debug {
     /// account's or already removed.
     async fn remove_domain(
         &self,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         domain_id: vpsd_domain::DomainId,
         now: DateTime<Utc>,
         audit: &Audit<'_>,
@@ -153,7 +153,7 @@ pub(crate) static INSERT_REGISTRATION: std::sync::LazyLock<String> =
 #[derive(sqlx::FromRow)]
 pub(crate) struct DomainRow {
     pub(crate) id: vpsd_domain::DomainId,
-    pub(crate) account_id: i64,
+    pub(crate) account_id: vpsd_domain::AccountId,
     pub(crate) domain_name: String,
     pub(crate) status: String,
     pub(crate) registration_date: DateTime<Utc>,

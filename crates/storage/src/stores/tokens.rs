@@ -30,7 +30,7 @@ pub trait TokenStore: Send + Sync + std::fmt::Debug {
     async fn token_owner(&self, token_hash: &str) -> Result<Option<TokenOwner>>;
 
     /// The account's tokens, oldest first (never the tokens themselves).
-    async fn tokens(&self, account_id: i64) -> Result<Vec<TokenInfo>>;
+    async fn tokens(&self, account_id: vpsd_domain::AccountId) -> Result<Vec<TokenInfo>>;
 
     /// Revokes a token, with the audit entry. `true` when this call revoked
     /// it; `false` when there is no such token or it was revoked already.
@@ -65,7 +65,7 @@ pub(crate) fn token_owner_of(
 ) -> crate::model::TokenOwner {
     crate::model::TokenOwner {
         token_id: vpsd_domain::TokenId::from(token_id),
-        account_id,
+        account_id: vpsd_domain::AccountId::from(account_id),
         read_only: scope != "read_write",
         expires_at,
         revoked_at,

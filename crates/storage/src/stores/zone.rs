@@ -25,7 +25,7 @@ pub trait ZoneStore: Send + Sync + std::fmt::Debug {
     /// account's (or removed).
     async fn dns_records(
         &self,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         domain_id: vpsd_domain::DomainId,
     ) -> Result<Option<Vec<DnsRecord>>>;
 
@@ -34,7 +34,7 @@ pub trait ZoneStore: Send + Sync + std::fmt::Debug {
     /// audit entry, in one transaction. See [`Written`] for the outcomes.
     async fn add_dns_record(
         &self,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         domain_id: vpsd_domain::DomainId,
         data: &RecordData,
         now: DateTime<Utc>,
@@ -46,7 +46,7 @@ pub trait ZoneStore: Send + Sync + std::fmt::Debug {
     /// when the record is not the domain's.
     async fn replace_dns_record(
         &self,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         domain_id: vpsd_domain::DomainId,
         record_id: RecordId,
         data: &RecordData,
@@ -59,7 +59,7 @@ pub trait ZoneStore: Send + Sync + std::fmt::Debug {
     /// account's.
     async fn delete_dns_record(
         &self,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         domain_id: vpsd_domain::DomainId,
         record_id: RecordId,
         now: DateTime<Utc>,
@@ -70,7 +70,7 @@ pub trait ZoneStore: Send + Sync + std::fmt::Debug {
     /// the account's.
     async fn email_forwards(
         &self,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         domain_id: vpsd_domain::DomainId,
     ) -> Result<Option<Vec<EmailForward>>>;
 
@@ -81,7 +81,7 @@ pub trait ZoneStore: Send + Sync + std::fmt::Debug {
     /// replaced) is not the account's.
     async fn put_email_forward(
         &self,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         domain_id: vpsd_domain::DomainId,
         replacing: Option<ForwardId>,
         data: &EmailForwardData,
@@ -93,7 +93,7 @@ pub trait ZoneStore: Send + Sync + std::fmt::Debug {
     /// or the forward is not the account's.
     async fn delete_email_forward(
         &self,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         domain_id: vpsd_domain::DomainId,
         forward_id: ForwardId,
         now: DateTime<Utc>,
@@ -104,7 +104,7 @@ pub trait ZoneStore: Send + Sync + std::fmt::Debug {
     /// account's.
     async fn url_forwards(
         &self,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         domain_id: vpsd_domain::DomainId,
     ) -> Result<Option<Vec<UrlForward>>>;
 
@@ -113,7 +113,7 @@ pub trait ZoneStore: Send + Sync + std::fmt::Debug {
     /// taken instead of the alias).
     async fn put_url_forward(
         &self,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         domain_id: vpsd_domain::DomainId,
         replacing: Option<ForwardId>,
         data: &UrlForwardData,
@@ -125,7 +125,7 @@ pub trait ZoneStore: Send + Sync + std::fmt::Debug {
     /// or the forward is not the account's.
     async fn delete_url_forward(
         &self,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         domain_id: vpsd_domain::DomainId,
         forward_id: ForwardId,
         now: DateTime<Utc>,

@@ -103,7 +103,7 @@ pub async fn account(store: &Arc<dyn Store>, email: &str, cents: i64) -> Account
 /// `cents`, activating at `t0() + 1 minute`.
 pub async fn register(
     store: &Arc<dyn Store>,
-    account: i64,
+    account: vpsd_domain::AccountId,
     name: &str,
     cents: i64,
 ) -> vpsd_storage::Result<vpsd_storage::Domain> {
@@ -128,7 +128,11 @@ pub async fn register(
 }
 
 /// A registered and activated domain of `account`.
-pub async fn active(store: &Arc<dyn Store>, account: i64, name: &str) -> vpsd_storage::Domain {
+pub async fn active(
+    store: &Arc<dyn Store>,
+    account: vpsd_domain::AccountId,
+    name: &str,
+) -> vpsd_storage::Domain {
     let d = register(store, account, name, 0).await.expect("register");
     assert!(store
         .activate_registration(
@@ -147,7 +151,7 @@ pub async fn active(store: &Arc<dyn Store>, account: i64, name: &str) -> vpsd_st
 }
 
 /// A mail to the account.
-pub fn mail(account: i64, subject: &str) -> vpsd_storage::NewMail {
+pub fn mail(account: vpsd_domain::AccountId, subject: &str) -> vpsd_storage::NewMail {
     vpsd_storage::NewMail {
         account_id: account,
         subject: subject.to_owned(),
@@ -156,7 +160,7 @@ pub fn mail(account: i64, subject: &str) -> vpsd_storage::NewMail {
 }
 
 /// The account's balance in cents.
-pub async fn balance(store: &Arc<dyn Store>, account: i64) -> i64 {
+pub async fn balance(store: &Arc<dyn Store>, account: vpsd_domain::AccountId) -> i64 {
     store
         .account(account)
         .await

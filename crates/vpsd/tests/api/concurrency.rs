@@ -53,7 +53,12 @@ async fn one_name_twenty_racers(app: &TestApp) {
     // Exactly one account paid, once.
     let mut paid = 0;
     for id in 1..=4 {
-        let ledger = app.app.store.ledger(id).await.expect("ledger");
+        let ledger = app
+            .app
+            .store
+            .ledger(vpsd_domain::AccountId::from(id))
+            .await
+            .expect("ledger");
         paid += ledger.iter().filter(|e| e.kind == "registration").count();
     }
     assert_eq!(paid, 1);

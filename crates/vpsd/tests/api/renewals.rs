@@ -48,7 +48,7 @@ async fn advance_to(app: &TestApp, at: DateTime<Utc>) -> vpsd_registrar::worker:
     app.advance(by.max(Duration::zero())).await
 }
 
-async fn renewal_charges(app: &TestApp, account: i64) -> Vec<i64> {
+async fn renewal_charges(app: &TestApp, account: vpsd_domain::AccountId) -> Vec<i64> {
     app.app
         .store
         .ledger(account)

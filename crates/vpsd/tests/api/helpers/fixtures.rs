@@ -12,7 +12,7 @@ use super::*;
 
 impl TestApp {
     /// A new account with `cents` and a token for it.
-    pub async fn new_account(&self, email: &str, cents: i64) -> (i64, String) {
+    pub async fn new_account(&self, email: &str, cents: i64) -> (vpsd_domain::AccountId, String) {
         let account = self
             .app
             .registrar
@@ -117,7 +117,7 @@ impl TestApp {
         body["id"].as_i64().expect("id")
     }
 
-    pub async fn balance(&self, account_id: i64) -> i64 {
+    pub async fn balance(&self, account_id: vpsd_domain::AccountId) -> i64 {
         self.app
             .store
             .account(account_id)
