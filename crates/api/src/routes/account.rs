@@ -29,7 +29,8 @@ pub fn routes() -> Routes {
 #[derive(Serialize, ToSchema)]
 #[schema(as = Account)]
 struct AccountView<'a> {
-    id: i64,
+    #[schema(value_type = i64)]
+    id: vpsd_domain::AccountId,
     email: &'a str,
     /// US dollars.
     #[schema(value_type = f64, example = 100.0)]
@@ -48,7 +49,7 @@ async fn account(
 ) -> Result<Response, ApiError> {
     let a = state.registrar.account(account).await?;
     Ok(Json(AccountView {
-        id: a.id.get(),
+        id: a.id,
         email: &a.email,
         balance: a.balance,
         currency: "USD",

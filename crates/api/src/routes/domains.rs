@@ -192,7 +192,7 @@ async fn update(
     let own = &state.registrar.settings().own_nameservers;
     let view = DomainView::new(&domain, own, state.registrar.now());
     Ok(Json(UpdatedView {
-        id: domain.id.get(),
+        id: domain.id,
         domain_name: &domain.domain_name,
         status: view.status,
         auto_renew: domain.auto_renew,
@@ -250,7 +250,7 @@ async fn transfer(
         .transfer(&actor, account, id, &asked.auth_code, asked.auto_renew)
         .await?;
     Ok(Json(TransferView {
-        id: domain.id.get(),
+        id: domain.id,
         domain_name: &domain.domain_name,
         transfer_status: TransferStatus::Pending,
         transfer_initiated_at: domain.transfer_initiated_at,

@@ -37,7 +37,8 @@ pub fn routes() -> Routes {
 #[derive(Serialize, ToSchema)]
 #[schema(as = AuthCode)]
 struct AuthCodeView<'a> {
-    id: i64,
+    #[schema(value_type = i64)]
+    id: vpsd_domain::DomainId,
     domain_name: &'a str,
     /// Give it to the gaining registrar; keep it secret.
     auth_code: &'a str,
@@ -47,7 +48,8 @@ struct AuthCodeView<'a> {
 #[derive(Serialize, ToSchema)]
 #[schema(as = TransferOutAnswer)]
 struct AnsweredView<'a> {
-    id: i64,
+    #[schema(value_type = i64)]
+    id: vpsd_domain::DomainId,
     domain_name: &'a str,
     transfer_out: TransferOutView<'a>,
     message: &'static str,
@@ -71,7 +73,7 @@ async fn show_auth_code(
     let domain = state.registrar.domain(caller.account_id, id).await?;
     let code = state.registrar.auth_code(caller.account_id, id).await?;
     Ok(Json(AuthCodeView {
-        id: id.get(),
+        id,
         domain_name: &domain.domain_name,
         auth_code: &code,
     })
@@ -100,7 +102,7 @@ async fn new_auth_code(
         .regenerate_auth_code(&caller.actor, caller.account_id, id)
         .await?;
     let mut response = Json(AuthCodeView {
-        id: id.get(),
+        id,
         domain_name: &domain.domain_name,
         auth_code: &code,
     })
@@ -166,7 +168,7 @@ fn answered(
     message: &'static str,
 ) -> Response {
     Json(AnsweredView {
-        id: domain.id.get(),
+        id: domain.id,
         domain_name: &domain.domain_name,
         transfer_out: TransferOutView::new(&out),
         message,
