@@ -2,9 +2,10 @@
 //! what it names, so a record's id cannot be passed where a domain's is
 //! meant. Each is the database's primary key of its table; it serializes as
 //! the bare integer (the contract's `id` fields), and with the `sqlx`
-//! feature binds and decodes as the `BIGINT`/`INTEGER` column it is (the one
-//! place the store converts it; the SQLite fast paths' rusqlite too). In the OpenAPI document a field holding one
-//! is given `value_type = i64`, so the document shows an integer as before.
+//! feature binds and decodes as the `BIGINT`/`INTEGER` column it is, for
+//! sqlx and for the SQLite fast paths' rusqlite (the one place the store
+//! converts it). In the OpenAPI document a field holding one is given
+//! `value_type = i64`, so the document shows an integer as before.
 
 use std::fmt;
 
