@@ -20,7 +20,7 @@ pub fn zone_name(n: i64) -> String {
 pub async fn seed(database: &str, account: i64, zones: i64) -> anyhow::Result<()> {
     let store = vpsd_storage::connect(database).await?;
     store
-        .account(account)
+        .account(account.into())
         .await?
         .with_context(|| format!("no account {account}: create it with vpsd account create"))?;
     drop(store);

@@ -122,7 +122,7 @@ async fn seed(
     // Migrations, and a check that the account exists.
     let store = vpsd_storage::connect(database).await?;
     store
-        .account(account)
+        .account(account.into())
         .await?
         .with_context(|| format!("no account {account}: create it with vpsd account create"))?;
     drop(store);

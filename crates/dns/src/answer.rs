@@ -204,8 +204,8 @@ mod tests {
                 )
                 .unwrap_or_else(|e| panic!("{name} {rtype}: {e:?}"));
                 DnsRecord {
-                    id: i64::try_from(i).expect("id"),
-                    domain_id: 1,
+                    id: vpsd_domain::RecordId::from(i64::try_from(i).expect("id")),
+                    domain_id: vpsd_domain::DomainId::from(1),
                     data,
                     created_at: time,
                     updated_at: time,
@@ -214,8 +214,8 @@ mod tests {
             .collect();
         let source = ZoneSource {
             domain: Domain {
-                id: 1,
-                account_id: 1,
+                id: vpsd_domain::DomainId::from(1),
+                account_id: vpsd_domain::AccountId::from(1),
                 domain_name: ZONE.into(),
                 status: DomainStatus::Active,
                 registration_date: time,

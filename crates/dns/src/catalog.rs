@@ -33,7 +33,7 @@ const BATCH: i64 = 10_000;
 #[derive(Debug, Default)]
 struct Zones {
     by_name: HashMap<String, Arc<Zone>>,
-    name_of: HashMap<i64, String>,
+    name_of: HashMap<vpsd_domain::DomainId, String>,
 }
 
 /// The served zones.
@@ -70,7 +70,7 @@ impl Catalog {
     }
 
     /// Puts (or removes) the zone of domain `domain_id` as `source` says.
-    pub fn apply(&self, domain_id: i64, source: Option<&ZoneSource>) {
+    pub fn apply(&self, domain_id: vpsd_domain::DomainId, source: Option<&ZoneSource>) {
         let zone = source
             .filter(|s| self.served(s))
             .and_then(|s| self.build(s));

@@ -1,5 +1,5 @@
 //! One zone as the nameserver holds it: the records of the API in wire
-//! form by owner name, the names that exist only because names below them
+//! form (written from their typed data by [`crate::rdata`]) by owner name, the names that exist only because names below them
 //! do (empty non-terminals), the delegations, and the SOA and NS records
 //! every apex gets. How a question is answered from it is [`crate::answer`].
 //!
@@ -80,7 +80,7 @@ const FORWARD_TTL: u32 = 3_600;
 
 #[derive(Debug)]
 pub struct Zone {
-    pub domain_id: i64,
+    pub domain_id: vpsd_domain::DomainId,
     /// The zone's name, lower case, without the final dot.
     pub name: String,
     pub serial: u32,
@@ -119,15 +119,15 @@ impl Zone {
         let mut cuts = Vec::new();
         for record in &source.records {
             let r = &record.data;
-            let Some(data) = rdata(r) else {
-                tracing::warn!(zone = %name, record = record.id, "stored record does not parse; not served");
+            let Some(data) = rdata(&r.rdata) else {
+                tracing::warn!(zone = %name, record = %record.id, "record data does not encode; not served");
                 continue;
             };
             let Some(owner) = absolute(&r.fqdn(&name)) else {
                 continue;
             };
-            let ttl = u32::try_from(r.ttl).unwrap_or(SOA_TTL);
-            if r.rtype == dns::RecordType::Ns && r.name != "@" && !cuts.contains(&r.name) {
+            let ttl = r.ttl;
+            if r.rtype() == dns::RecordType::Ns && r.name != "@" && !cuts.contains(&r.name) {
                 cuts.push(r.name.clone());
             }
             nodes

@@ -1,5 +1,8 @@
 //! DNS records of a hosted zone: the types we serve, the checks the RFCs ask
 //! for, and one canonical form per record so equal records compare equal.
+//! A record's data is parsed once, by [`validate`], into a typed [`Rdata`]
+//! (`dns/rdata.rs`) whose text is the canonical form and from which the
+//! nameserver writes wire data.
 //!
 //! Names are kept relative to the zone, lower case, `@` for the apex. A
 //! name given with the zone on its end (`www.example.com` or
@@ -7,13 +10,16 @@
 //! other name ending in a dot is outside the zone and refused.
 
 use std::fmt;
-use std::net::{Ipv4Addr, Ipv6Addr};
+
+use crate::RecordId;
 
 mod names;
+mod rdata;
 pub mod txt;
 
 pub use names::{relative_name, RdataName, Root};
-pub use txt::{MAX_TXT_BYTES, MAX_TXT_WIRE};
+pub use rdata::{CaaTag, Rdata};
+pub use txt::{Txt, MAX_TXT_BYTES, MAX_TXT_WIRE};
 
 /// The record types the API accepts and the nameserver serves, serialized
 /// and documented (as `RecordTypeName`) by their upper-case names.
@@ -77,9 +83,12 @@ impl fmt::Display for RecordType {
     }
 }
 
-pub const MIN_TTL: i64 = 60;
-pub const MAX_TTL: i64 = 86_400;
-pub const DEFAULT_TTL: i64 = 3_600;
+/// The shortest TTL a record may have, in seconds.
+pub const MIN_TTL: u32 = 60;
+/// The longest TTL a record may have, in seconds (a day).
+pub const MAX_TTL: u32 = 86_400;
+/// A record's TTL when none is given, in seconds.
+pub const DEFAULT_TTL: u32 = 3_600;
 /// The most octets the records of one RRset (one name and type) may take in
 /// an answer, so that it always fits a DNS message over TCP (65,535 octets,
 /// RFC 1035 §4.2.2) with room for the rest of the answer.
@@ -87,23 +96,30 @@ pub const MAX_RRSET_WIRE: usize = 16_384;
 /// Records one zone may hold.
 pub const MAX_RECORDS_PER_ZONE: i64 = 1_000;
 
-/// A record as validated: what is stored and served.
+/// A record as validated: what is stored and served, parsed once.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordData {
     /// Relative to the zone, lower case; `@` for the apex.
     pub name: String,
-    pub rtype: RecordType,
-    /// The canonical form: an address as its standard text, a name in
-    /// [`RdataName`]'s stored form (lower-case A-labels, no final dot, `.`
-    /// for the root), SRV `weight port target`, CAA `flags tag "value"`,
-    /// TXT in [`txt::canonical`]'s form.
-    pub content: String,
-    pub ttl: i64,
-    /// MX preference or SRV priority; `None` for the other types.
-    pub priority: Option<i64>,
+    /// Seconds, [`MIN_TTL`] to [`MAX_TTL`].
+    pub ttl: u32,
+    /// The typed data; its `Display` is the API's `content` (and the
+    /// store's `content` column), its [`Rdata::priority`] the API's
+    /// `priority`.
+    pub rdata: Rdata,
 }
 
 impl RecordData {
+    /// The record's type.
+    pub fn rtype(&self) -> RecordType {
+        self.rdata.rtype()
+    }
+
+    /// MX preference or SRV priority; `None` for the other types.
+    pub fn priority(&self) -> Option<u16> {
+        self.rdata.priority()
+    }
+
     /// The record's owner name, absolute, without the final dot.
     pub fn fqdn(&self, zone: &str) -> String {
         owner(&self.name, zone)
@@ -172,8 +188,13 @@ pub fn validate(zone: &str, input: &RecordInput) -> Result<RecordData, Vec<Field
             }
         },
     };
-    let ttl = input.ttl.unwrap_or(DEFAULT_TTL);
-    if !(MIN_TTL..=MAX_TTL).contains(&ttl) {
+    let ttl = match input.ttl {
+        None => Some(DEFAULT_TTL),
+        Some(ttl) => u32::try_from(ttl)
+            .ok()
+            .filter(|t| (MIN_TTL..=MAX_TTL).contains(t)),
+    };
+    if ttl.is_none() {
         errors.push(err(
             "ttl",
             format!("The TTL must be between {MIN_TTL} and {MAX_TTL} seconds."),
@@ -190,11 +211,13 @@ pub fn validate(zone: &str, input: &RecordInput) -> Result<RecordData, Vec<Field
             ));
             None
         }
-        (true, Some(p)) if !(0..=65_535).contains(&p) => {
-            errors.push(err("priority", "The priority must be between 0 and 65535."));
-            None
-        }
-        (true, Some(p)) => Some(p),
+        (true, Some(p)) => match u16::try_from(p) {
+            Ok(p) => Some(p),
+            Err(_) => {
+                errors.push(err("priority", "The priority must be between 0 and 65535."));
+                None
+            }
+        },
         (false, Some(_)) => {
             errors.push(err(
                 "priority",
@@ -206,15 +229,17 @@ pub fn validate(zone: &str, input: &RecordInput) -> Result<RecordData, Vec<Field
         }
         (false, None) => None,
     };
-    let content = match input.content.as_deref() {
+    // A priority in error leaves the errors non-empty, so the 0 in its
+    // place is never used.
+    let rdata = match input.content.as_deref() {
         None => {
             errors.push(err("content", "This field is required."));
             None
         }
-        Some(raw) => match content(zone, rtype, raw) {
+        Some(raw) => match rdata::parse_content(zone, rtype, raw, priority.unwrap_or(0)) {
             Ok(c) => Some(c),
             Err(e) => {
-                errors.push(e);
+                errors.push(err("content", e));
                 None
             }
         },
@@ -236,23 +261,14 @@ pub fn validate(zone: &str, input: &RecordInput) -> Result<RecordData, Vec<Field
             _ => {}
         }
     }
-    if rtype == RecordType::Mx
-        && content.as_deref() == Some(".")
-        && priority.is_some_and(|p| p != 0)
-    {
+    if rdata.as_ref().is_some_and(Rdata::is_null_mx) && priority.is_some_and(|p| p != 0) {
         errors.push(err(
             "priority",
             "A null MX (content `.`, RFC 7505: the domain accepts no mail) has priority 0.",
         ));
     }
-    match (errors.is_empty(), name, content) {
-        (true, Some(name), Some(content)) => Ok(RecordData {
-            name,
-            rtype,
-            content,
-            ttl,
-            priority,
-        }),
+    match (errors.is_empty(), name, ttl, rdata) {
+        (true, Some(name), Some(ttl), Some(rdata)) => Ok(RecordData { name, ttl, rdata }),
         _ => Err(errors),
     }
 }
@@ -265,83 +281,15 @@ fn is_service_name(name: &str) -> bool {
     )
 }
 
-/// One RDATA `<domain-name>` field, by [`names`]' rule.
-fn rdata_name(zone: &str, raw: &str, root: Root) -> Result<String, FieldError> {
-    RdataName::parse(raw, zone, root)
-        .map(|n| n.as_str().to_owned())
-        .map_err(|e| err("content", e))
-}
-
-fn content(zone: &str, rtype: RecordType, raw: &str) -> Result<String, FieldError> {
-    let trimmed = raw.trim();
-    match rtype {
-        RecordType::A => trimmed
-            .parse::<Ipv4Addr>()
-            .map(|a| a.to_string())
-            .map_err(|_| {
-                err(
-                    "content",
-                    format!("`{raw}` is not an IPv4 address (such as 192.0.2.10)."),
-                )
-            }),
-        RecordType::Aaaa => trimmed
-            .parse::<Ipv6Addr>()
-            .map(|a| a.to_string())
-            .map_err(|_| {
-                err(
-                    "content",
-                    format!("`{raw}` is not an IPv6 address (such as 2001:db8::10)."),
-                )
-            }),
-        RecordType::Cname | RecordType::Ns => rdata_name(zone, trimmed, Root::Refused),
-        // RFC 7505: `.` is the null MX, "this domain accepts no mail".
-        RecordType::Mx => rdata_name(zone, trimmed, Root::Meaningful),
-        RecordType::Txt => txt::canonical(raw).map_err(|e| err("content", e)),
-        RecordType::Srv => {
-            let parts: Vec<&str> = trimmed.split_whitespace().collect();
-            let usage = "SRV content is `weight port target`, such as `10 5060 sip.example.com` (the priority is its own field).";
-            let [weight, port, target] = parts.as_slice() else {
-                return Err(err("content", usage));
-            };
-            let weight: u16 = weight.parse().map_err(|_| err("content", usage))?;
-            let port: u16 = port.parse().map_err(|_| err("content", usage))?;
-            // RFC 2782: a target of `.` says the service is not offered.
-            let target = rdata_name(zone, target, Root::Meaningful)?;
-            Ok(format!("{weight} {port} {target}"))
-        }
-        RecordType::Caa => {
-            let usage = "CAA content is `flags tag value`, such as `0 issue \"letsencrypt.org\"`; the tag is issue, issuewild or iodef.";
-            let mut it = trimmed.splitn(3, char::is_whitespace);
-            let (Some(flags), Some(tag), Some(value)) = (it.next(), it.next(), it.next()) else {
-                return Err(err("content", usage));
-            };
-            let flags: u8 = flags.parse().map_err(|_| err("content", usage))?;
-            let tag = tag.to_ascii_lowercase();
-            if !matches!(tag.as_str(), "issue" | "issuewild" | "iodef") {
-                return Err(err("content", usage));
-            }
-            let value = value.trim();
-            let value = value
-                .strip_prefix('"')
-                .and_then(|v| v.strip_suffix('"'))
-                .unwrap_or(value);
-            if value.contains('"') || value.chars().any(|c| c.is_control()) {
-                return Err(err("content", usage));
-            }
-            Ok(format!("{flags} {tag} \"{value}\""))
-        }
-    }
-}
-
 /// Why a record cannot join the records already at its name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Clash {
     /// The same name, type and content exist already (record `id`).
-    Duplicate { id: i64 },
+    Duplicate { id: RecordId },
     /// A CNAME would sit beside other data, or other data beside a CNAME.
     Cname { message: String },
     /// A null MX (RFC 7505 §3) would sit beside another MX.
-    NullMx { id: i64 },
+    NullMx { id: RecordId },
     /// The RRset would take more than [`MAX_RRSET_WIRE`] octets in an
     /// answer (`octets` with the new record).
     RrsetTooLarge { octets: usize },
@@ -381,37 +329,38 @@ impl fmt::Display for Clash {
 /// (RFC 1034 §3.6.2); a null MX stands alone among MX records (RFC 7505 §3);
 /// an RRset fits a DNS message over TCP ([`MAX_RRSET_WIRE`]).
 pub fn clash(
-    existing: &[(i64, RecordData)],
+    existing: &[(RecordId, RecordData)],
     new: &RecordData,
-    replacing: Option<i64>,
+    replacing: Option<RecordId>,
 ) -> Option<Clash> {
     let others = existing
         .iter()
         .filter(|(id, r)| Some(*id) != replacing && r.name == new.name);
     let mut rrset = wire_size(new);
     for (id, r) in others {
-        if r.rtype == new.rtype {
+        if r.rtype() == new.rtype() {
             rrset += wire_size(r);
         }
-        if r.rtype == new.rtype && same_data(r, new) {
+        if r.rtype() == new.rtype() && r.rdata.same_data(&new.rdata) {
             return Some(Clash::Duplicate { id: *id });
         }
-        let null_mx = |r: &RecordData| r.rtype == RecordType::Mx && r.content == ".";
-        if r.rtype == RecordType::Mx && new.rtype == RecordType::Mx && (null_mx(r) || null_mx(new))
+        if r.rtype() == RecordType::Mx
+            && new.rtype() == RecordType::Mx
+            && (r.rdata.is_null_mx() || new.rdata.is_null_mx())
         {
             return Some(Clash::NullMx { id: *id });
         }
-        if new.rtype == RecordType::Cname {
+        if new.rtype() == RecordType::Cname {
             return Some(Clash::Cname {
                 message: format!(
                     "{} already has {} {} record (id {id}): a CNAME must be the only record at its name. Remove the others first, or use another name.",
                     new.name,
-                    if matches!(r.rtype, RecordType::A | RecordType::Aaaa | RecordType::Mx | RecordType::Ns | RecordType::Srv) { "an" } else { "a" },
-                    r.rtype
+                    if matches!(r.rtype(), RecordType::A | RecordType::Aaaa | RecordType::Mx | RecordType::Ns | RecordType::Srv) { "an" } else { "a" },
+                    r.rtype()
                 ),
             });
         }
-        if r.rtype == RecordType::Cname {
+        if r.rtype() == RecordType::Cname {
             return Some(Clash::Cname {
                 message: format!(
                     "{} is a CNAME (record id {id}): no other record may sit beside it. Remove the CNAME first, or use another name.",
@@ -430,26 +379,7 @@ pub fn clash(
 /// compression pointer, type, class, TTL and RDLENGTH (12 octets), and its
 /// RDATA (RFC 1035 §3.2.1, §4.1.4).
 fn wire_size(r: &RecordData) -> usize {
-    let name = |n: &str| n.len() + 2;
-    12 + match r.rtype {
-        RecordType::A => 4,
-        RecordType::Aaaa => 16,
-        RecordType::Cname | RecordType::Ns => name(&r.content),
-        RecordType::Mx => 2 + name(&r.content),
-        // `weight port target`: six octets of numbers and the name.
-        RecordType::Srv => 6 + name(&r.content),
-        RecordType::Caa => r.content.len(),
-        RecordType::Txt => txt::character_strings(&r.content)
-            .map_or(2 * r.content.len(), |strings| txt::wire_len(&strings)),
-    }
-}
-
-/// Whether two records of one type carry the same data.
-fn same_data(a: &RecordData, b: &RecordData) -> bool {
-    match a.rtype {
-        RecordType::Txt => txt::same_data(&a.content, &b.content),
-        _ => a.content == b.content,
-    }
+    12 + r.rdata.wire_size()
 }
 
 #[cfg(test)]
@@ -478,27 +408,34 @@ mod tests {
     fn each_type_canonical_and_refused() {
         let z = "example.com";
         let ok = |i: RecordInput| validate(z, &i).expect("valid");
-        assert_eq!(ok(input("@", "a", " 192.0.2.1 ")).content, "192.0.2.1");
         assert_eq!(
-            ok(input("@", "AAAA", "2001:DB8:0::1")).content,
+            ok(input("@", "a", " 192.0.2.1 ")).rdata.to_string(),
+            "192.0.2.1"
+        );
+        assert_eq!(
+            ok(input("@", "AAAA", "2001:DB8:0::1")).rdata.to_string(),
             "2001:db8::1"
         );
         assert_eq!(
-            ok(input("www", "CNAME", "Host.Example.NET.")).content,
+            ok(input("www", "CNAME", "Host.Example.NET."))
+                .rdata
+                .to_string(),
             "host.example.net"
         );
         let mut mx = input("@", "MX", "mail.example.com");
         mx.priority = Some(10);
-        assert_eq!(ok(mx).priority, Some(10));
+        assert_eq!(ok(mx).priority(), Some(10));
         let mut srv = input("_sip._tcp", "SRV", "5 5060 sip.example.com.");
         srv.priority = Some(1);
-        assert_eq!(ok(srv).content, "5 5060 sip.example.com");
+        assert_eq!(ok(srv).rdata.to_string(), "5 5060 sip.example.com");
         assert_eq!(
-            ok(input("@", "CAA", "0 ISSUE letsencrypt.org")).content,
+            ok(input("@", "CAA", "0 ISSUE letsencrypt.org"))
+                .rdata
+                .to_string(),
             "0 issue \"letsencrypt.org\""
         );
         assert_eq!(
-            ok(input("dev", "NS", "ns1.other.net")).content,
+            ok(input("dev", "NS", "ns1.other.net")).rdata.to_string(),
             "ns1.other.net"
         );
 
@@ -546,21 +483,23 @@ mod tests {
         let z = "example.com";
         let txt1 = validate(z, &input("_acme-challenge", "TXT", "one")).expect("valid");
         let txt2 = validate(z, &input("_acme-challenge", "TXT", "two")).expect("valid");
-        let existing = vec![(1, txt1.clone())];
+        let existing = vec![(RecordId::from(1), txt1.clone())];
         assert_eq!(clash(&existing, &txt2, None), None);
         assert_eq!(
             clash(&existing, &txt1, None),
-            Some(Clash::Duplicate { id: 1 })
+            Some(Clash::Duplicate {
+                id: RecordId::from(1)
+            })
         );
-        assert_eq!(clash(&existing, &txt1, Some(1)), None);
+        assert_eq!(clash(&existing, &txt1, Some(RecordId::from(1))), None);
         let cname =
             validate(z, &input("_acme-challenge", "CNAME", "x.example.net")).expect("valid");
         assert!(matches!(
             clash(&existing, &cname, None),
             Some(Clash::Cname { .. })
         ));
-        assert_eq!(clash(&existing, &cname, Some(1)), None);
-        let existing = vec![(2, cname)];
+        assert_eq!(clash(&existing, &cname, Some(RecordId::from(1))), None);
+        let existing = vec![(RecordId::from(2), cname)];
         assert!(matches!(
             clash(&existing, &txt1, None),
             Some(Clash::Cname { .. })
@@ -570,7 +509,7 @@ mod tests {
     #[test]
     fn rdata_names_follow_one_rule_in_every_field() {
         let z = "example.com";
-        let ok = |i: RecordInput| validate(z, &i).map(|r| r.content);
+        let ok = |i: RecordInput| validate(z, &i).map(|r| r.rdata.to_string());
         // Microsoft 365 DKIM and ACME alias mode: underscores in the target.
         assert_eq!(
             ok(input(
@@ -628,18 +567,24 @@ mod tests {
         mx.priority = Some(10);
         let mx = validate(z, &mx).expect("valid");
         assert_eq!(
-            clash(&[(1, mx.clone())], &null_mx, None),
-            Some(Clash::NullMx { id: 1 })
+            clash(&[(RecordId::from(1), mx.clone())], &null_mx, None),
+            Some(Clash::NullMx {
+                id: RecordId::from(1)
+            })
         );
         assert_eq!(
-            clash(&[(2, null_mx)], &mx, None),
-            Some(Clash::NullMx { id: 2 })
+            clash(&[(RecordId::from(2), null_mx)], &mx, None),
+            Some(Clash::NullMx {
+                id: RecordId::from(2)
+            })
         );
         let bare = validate(z, &input("x", "TXT", "abc")).expect("valid");
         let quoted = validate(z, &input("x", "TXT", "\"abc\"")).expect("valid");
         assert_eq!(
-            clash(&[(3, bare)], &quoted, None),
-            Some(Clash::Duplicate { id: 3 })
+            clash(&[(RecordId::from(3), bare)], &quoted, None),
+            Some(Clash::Duplicate {
+                id: RecordId::from(3)
+            })
         );
     }
 
@@ -654,8 +599,8 @@ mod tests {
             .expect("valid")
         };
         // Four of 4,000 bytes fit (16,112 octets), a fifth does not.
-        let existing: Vec<(i64, RecordData)> = (0..4)
-            .map(|i| (i64::try_from(i).expect("id"), big(i)))
+        let existing: Vec<(RecordId, RecordData)> = (0..4)
+            .map(|i| (RecordId::from(i64::try_from(i).expect("id")), big(i)))
             .collect();
         assert_eq!(clash(&existing[..3], &big(3), None), None);
         assert!(matches!(
@@ -663,6 +608,9 @@ mod tests {
             Some(Clash::RrsetTooLarge { .. })
         ));
         // Replacing one of them keeps the set's size.
-        assert_eq!(clash(&existing[..4], &big(5), Some(0)), None);
+        assert_eq!(
+            clash(&existing[..4], &big(5), Some(RecordId::from(0))),
+            None
+        );
     }
 }

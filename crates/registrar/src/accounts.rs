@@ -10,8 +10,11 @@ use vpsd_storage::{Account, Actor, Audit};
 use crate::{changes, ts, Registrar, RegistrarError};
 
 impl Registrar {
-    #[tracing::instrument(level = "debug", skip_all, fields(account_id))]
-    pub async fn account(&self, account_id: i64) -> Result<Account, RegistrarError> {
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id = %account_id))]
+    pub async fn account(
+        &self,
+        account_id: vpsd_domain::AccountId,
+    ) -> Result<Account, RegistrarError> {
         self.store
             .account(account_id)
             .await?
@@ -45,11 +48,11 @@ impl Registrar {
     }
 
     /// Adds money to an account (a ledger credit).
-    #[tracing::instrument(level = "info", skip_all, fields(account_id, request_id = actor.request_id.as_deref()))]
+    #[tracing::instrument(level = "info", skip_all, fields(account_id = %account_id, request_id = actor.request_id.as_deref()))]
     pub async fn credit(
         &self,
         actor: &Actor,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         amount: Money,
         description: &str,
     ) -> Result<Account, RegistrarError> {
@@ -70,8 +73,12 @@ impl Registrar {
     }
 
     /// Revokes a token; false when there is no such active token.
-    #[tracing::instrument(level = "info", skip_all, fields(token_id, request_id = actor.request_id.as_deref()))]
-    pub async fn revoke_token(&self, actor: &Actor, token_id: i64) -> Result<bool, RegistrarError> {
+    #[tracing::instrument(level = "info", skip_all, fields(token_id = %token_id, request_id = actor.request_id.as_deref()))]
+    pub async fn revoke_token(
+        &self,
+        actor: &Actor,
+        token_id: vpsd_domain::TokenId,
+    ) -> Result<bool, RegistrarError> {
         Ok(self
             .store
             .revoke_token(
@@ -88,15 +95,15 @@ impl Registrar {
 
     /// Creates an API token for an account: returns its id and the token,
     /// which is shown this once (only its hash is kept).
-    #[tracing::instrument(level = "info", skip_all, fields(account_id, request_id = actor.request_id.as_deref()))]
+    #[tracing::instrument(level = "info", skip_all, fields(account_id = %account_id, request_id = actor.request_id.as_deref()))]
     pub async fn issue_token(
         &self,
         actor: &Actor,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         name: &str,
         read_only: bool,
         expires_at: Option<DateTime<Utc>>,
-    ) -> Result<(i64, String), RegistrarError> {
+    ) -> Result<(vpsd_domain::TokenId, String), RegistrarError> {
         let (token, hash) = vpsd_domain::token::generate();
         let id = self
             .store
@@ -125,10 +132,10 @@ impl Registrar {
     }
 
     /// One page of the account's ledger, newest first.
-    #[tracing::instrument(level = "debug", skip_all, fields(account_id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id = %account_id))]
     pub async fn transactions(
         &self,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         offset: i64,
         limit: i64,
     ) -> Result<(i64, Vec<vpsd_storage::LedgerEntry>), RegistrarError> {

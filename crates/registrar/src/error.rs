@@ -70,12 +70,12 @@ impl RegistrarError {
         }))
     }
 
-    pub(crate) fn taken(name: &str, registrar: &str) -> Self {
-        let detail = if registrar == vpsd_registry::OUR_REGISTRAR {
+    pub(crate) fn taken(name: &str, sponsoring_registrar: &str) -> Self {
+        let detail = if sponsoring_registrar == vpsd_registry::OUR_REGISTRAR {
             format!("{name} is already registered: choose another name.")
         } else {
             format!(
-                "{name} is already registered at {registrar}: if it is yours, add it with POST /api/v1/domains/import/ and transfer it; otherwise choose another name."
+                "{name} is already registered at {sponsoring_registrar}: if it is yours, add it with POST /api/v1/domains/import/ and transfer it; otherwise choose another name."
             )
         };
         RegistrarError::invalid(ErrorCode::DomainTaken, detail)
@@ -136,9 +136,9 @@ impl From<StoreError> for RegistrarError {
 impl From<RegistryError> for RegistrarError {
     fn from(e: RegistryError) -> Self {
         match e {
-            RegistryError::Taken { registrar } => RegistrarError::invalid(
+            RegistryError::Taken { sponsoring_registrar } => RegistrarError::invalid(
                 ErrorCode::DomainTaken,
-                format!("The name is already registered at {registrar}."),
+                format!("The name is already registered at {sponsoring_registrar}."),
             ),
             RegistryError::NotFound => {
                 RegistrarError::invalid(

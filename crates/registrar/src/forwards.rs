@@ -4,7 +4,7 @@
 //! the store's write transaction.
 
 use serde_json::{json, Value};
-use vpsd_domain::AuditAction;
+use vpsd_domain::{AuditAction, ForwardId};
 use vpsd_storage::{
     Actor, Audit, EmailForward, EmailForwardData, ForwardClash, UrlForward, UrlForwardData,
 };
@@ -48,11 +48,11 @@ fn url_changes(before: Option<&UrlForwardData>, after: Option<&UrlForwardData>) 
 }
 
 impl Registrar {
-    #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id = %account_id, domain_id = %domain_id))]
     pub async fn email_forwards(
         &self,
-        account_id: i64,
-        domain_id: i64,
+        account_id: vpsd_domain::AccountId,
+        domain_id: vpsd_domain::DomainId,
     ) -> Result<Vec<EmailForward>, RegistrarError> {
         self.store()
             .email_forwards(account_id, domain_id)
@@ -62,12 +62,12 @@ impl Registrar {
 
     /// Adds a forward, or changes `replacing` (the forward as the caller
     /// read it).
-    #[tracing::instrument(level = "info", skip_all, fields(account_id, domain_id, forward_id = replacing.map(|f| f.id), request_id = actor.request_id.as_deref()))]
+    #[tracing::instrument(level = "info", skip_all, fields(account_id = %account_id, domain_id = %domain_id, forward_id = replacing.map(|f| f.id.get()), request_id = actor.request_id.as_deref()))]
     pub async fn put_email_forward(
         &self,
         actor: &Actor,
-        account_id: i64,
-        domain_id: i64,
+        account_id: vpsd_domain::AccountId,
+        domain_id: vpsd_domain::DomainId,
         replacing: Option<&EmailForward>,
         data: &EmailForwardData,
     ) -> Result<Result<EmailForward, ForwardClash>, RegistrarError> {
@@ -94,13 +94,13 @@ impl Registrar {
             .ok_or(RegistrarError::NotFound)
     }
 
-    #[tracing::instrument(level = "info", skip_all, fields(account_id, domain_id, forward_id, request_id = actor.request_id.as_deref()))]
+    #[tracing::instrument(level = "info", skip_all, fields(account_id = %account_id, domain_id = %domain_id, forward_id = %forward_id, request_id = actor.request_id.as_deref()))]
     pub async fn delete_email_forward(
         &self,
         actor: &Actor,
-        account_id: i64,
-        domain_id: i64,
-        forward_id: i64,
+        account_id: vpsd_domain::AccountId,
+        domain_id: vpsd_domain::DomainId,
+        forward_id: ForwardId,
     ) -> Result<(), RegistrarError> {
         let before = find(
             self.email_forwards(account_id, domain_id).await?,
@@ -119,11 +119,11 @@ impl Registrar {
             .ok_or(RegistrarError::NotFound)
     }
 
-    #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id = %account_id, domain_id = %domain_id))]
     pub async fn url_forwards(
         &self,
-        account_id: i64,
-        domain_id: i64,
+        account_id: vpsd_domain::AccountId,
+        domain_id: vpsd_domain::DomainId,
     ) -> Result<Vec<UrlForward>, RegistrarError> {
         self.store()
             .url_forwards(account_id, domain_id)
@@ -133,12 +133,12 @@ impl Registrar {
 
     /// Adds a forward, or changes `replacing` (the forward as the caller
     /// read it).
-    #[tracing::instrument(level = "info", skip_all, fields(account_id, domain_id, forward_id = replacing.map(|f| f.id), request_id = actor.request_id.as_deref()))]
+    #[tracing::instrument(level = "info", skip_all, fields(account_id = %account_id, domain_id = %domain_id, forward_id = replacing.map(|f| f.id.get()), request_id = actor.request_id.as_deref()))]
     pub async fn put_url_forward(
         &self,
         actor: &Actor,
-        account_id: i64,
-        domain_id: i64,
+        account_id: vpsd_domain::AccountId,
+        domain_id: vpsd_domain::DomainId,
         replacing: Option<&UrlForward>,
         data: &UrlForwardData,
     ) -> Result<Result<UrlForward, ForwardClash>, RegistrarError> {
@@ -165,13 +165,13 @@ impl Registrar {
             .ok_or(RegistrarError::NotFound)
     }
 
-    #[tracing::instrument(level = "info", skip_all, fields(account_id, domain_id, forward_id, request_id = actor.request_id.as_deref()))]
+    #[tracing::instrument(level = "info", skip_all, fields(account_id = %account_id, domain_id = %domain_id, forward_id = %forward_id, request_id = actor.request_id.as_deref()))]
     pub async fn delete_url_forward(
         &self,
         actor: &Actor,
-        account_id: i64,
-        domain_id: i64,
-        forward_id: i64,
+        account_id: vpsd_domain::AccountId,
+        domain_id: vpsd_domain::DomainId,
+        forward_id: ForwardId,
     ) -> Result<(), RegistrarError> {
         let before = find(
             self.url_forwards(account_id, domain_id).await?,
@@ -194,8 +194,8 @@ impl Registrar {
 /// The item with `id`, or a 404.
 pub(crate) fn find<T>(
     items: Vec<T>,
-    id: i64,
-    id_of: impl Fn(&T) -> i64,
+    id: ForwardId,
+    id_of: impl Fn(&T) -> ForwardId,
 ) -> Result<T, RegistrarError> {
     items
         .into_iter()

@@ -151,7 +151,12 @@ impl Registrar {
         &self.store
     }
 
-    async fn short_of_funds(&self, account_id: i64, cost: Money, what: &str) -> RegistrarError {
+    async fn short_of_funds(
+        &self,
+        account_id: vpsd_domain::AccountId,
+        cost: Money,
+        what: &str,
+    ) -> RegistrarError {
         let balance = match self.store.account(account_id).await {
             Ok(Some(a)) => a.balance,
             _ => Money::ZERO,

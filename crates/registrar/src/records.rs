@@ -5,7 +5,7 @@
 
 use serde_json::{json, Value};
 use vpsd_domain::dns::{Clash, RecordData};
-use vpsd_domain::AuditAction;
+use vpsd_domain::{AuditAction, RecordId};
 use vpsd_storage::{Actor, Audit, DnsRecord};
 
 use crate::{changes, Registrar, RegistrarError};
@@ -13,10 +13,10 @@ use crate::{changes, Registrar, RegistrarError};
 fn record_json(r: &RecordData) -> Value {
     json!({
         "name": r.name,
-        "type": r.rtype.as_str(),
-        "content": r.content,
+        "type": r.rtype().as_str(),
+        "content": r.rdata.to_string(),
         "ttl": r.ttl,
-        "priority": r.priority,
+        "priority": r.priority(),
     })
 }
 
@@ -36,11 +36,11 @@ fn record_changes(before: Option<&RecordData>, after: Option<&RecordData>) -> St
 
 impl Registrar {
     /// The zone's records; 404 when the domain is not the account's.
-    #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id = %account_id, domain_id = %domain_id))]
     pub async fn dns_records(
         &self,
-        account_id: i64,
-        domain_id: i64,
+        account_id: vpsd_domain::AccountId,
+        domain_id: vpsd_domain::DomainId,
     ) -> Result<Vec<DnsRecord>, RegistrarError> {
         self.store()
             .dns_records(account_id, domain_id)
@@ -49,12 +49,12 @@ impl Registrar {
     }
 
     /// One record of the zone; 404 when either is not the account's.
-    #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_id, record_id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id = %account_id, domain_id = %domain_id, record_id = %record_id))]
     pub async fn dns_record(
         &self,
-        account_id: i64,
-        domain_id: i64,
-        record_id: i64,
+        account_id: vpsd_domain::AccountId,
+        domain_id: vpsd_domain::DomainId,
+        record_id: RecordId,
     ) -> Result<DnsRecord, RegistrarError> {
         self.dns_records(account_id, domain_id)
             .await?
@@ -63,12 +63,12 @@ impl Registrar {
             .ok_or(RegistrarError::NotFound)
     }
 
-    #[tracing::instrument(level = "info", skip_all, fields(account_id, domain_id, request_id = actor.request_id.as_deref()))]
+    #[tracing::instrument(level = "info", skip_all, fields(account_id = %account_id, domain_id = %domain_id, request_id = actor.request_id.as_deref()))]
     pub async fn add_dns_record(
         &self,
         actor: &Actor,
-        account_id: i64,
-        domain_id: i64,
+        account_id: vpsd_domain::AccountId,
+        domain_id: vpsd_domain::DomainId,
         data: &RecordData,
     ) -> Result<Result<DnsRecord, Clash>, RegistrarError> {
         let audit = Audit {
@@ -84,11 +84,11 @@ impl Registrar {
     }
 
     /// Replaces `current` (the record as the caller read it) by `data`.
-    #[tracing::instrument(level = "info", skip_all, fields(account_id, domain_id = current.domain_id, record_id = current.id, request_id = actor.request_id.as_deref()))]
+    #[tracing::instrument(level = "info", skip_all, fields(account_id = %account_id, domain_id = %current.domain_id, record_id = %current.id, request_id = actor.request_id.as_deref()))]
     pub async fn replace_dns_record(
         &self,
         actor: &Actor,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         current: &DnsRecord,
         data: &RecordData,
     ) -> Result<Result<DnsRecord, Clash>, RegistrarError> {
@@ -111,13 +111,13 @@ impl Registrar {
             .ok_or(RegistrarError::NotFound)
     }
 
-    #[tracing::instrument(level = "info", skip_all, fields(account_id, domain_id, record_id, request_id = actor.request_id.as_deref()))]
+    #[tracing::instrument(level = "info", skip_all, fields(account_id = %account_id, domain_id = %domain_id, record_id = %record_id, request_id = actor.request_id.as_deref()))]
     pub async fn delete_dns_record(
         &self,
         actor: &Actor,
-        account_id: i64,
-        domain_id: i64,
-        record_id: i64,
+        account_id: vpsd_domain::AccountId,
+        domain_id: vpsd_domain::DomainId,
+        record_id: RecordId,
     ) -> Result<(), RegistrarError> {
         let before = self.dns_record(account_id, domain_id, record_id).await?;
         let audit = Audit {

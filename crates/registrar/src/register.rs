@@ -27,7 +27,10 @@ impl Registrar {
     #[tracing::instrument(level = "debug", skip_all, fields(domain = name.as_str()))]
     pub async fn check(&self, name: &DomainName) -> Result<(), RegistrarError> {
         if let Some(record) = self.registry.info(name.as_str()).await? {
-            return Err(RegistrarError::taken(name.as_str(), &record.registrar));
+            return Err(RegistrarError::taken(
+                name.as_str(),
+                &record.sponsoring_registrar,
+            ));
         }
         if self.store.domain_by_name(name.as_str()).await?.is_some() {
             return Err(RegistrarError::taken(name.as_str(), OUR_REGISTRAR));
@@ -36,10 +39,10 @@ impl Registrar {
     }
 
     /// A page of the account's domains that match `filter`.
-    #[tracing::instrument(level = "debug", skip_all, fields(account_id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id = %account_id))]
     pub async fn list(
         &self,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         filter: &DomainFilter,
         offset: i64,
         limit: i64,
@@ -51,8 +54,12 @@ impl Registrar {
     }
 
     /// One domain of the account; `NotFound` when it is not the account's.
-    #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_id))]
-    pub async fn domain(&self, account_id: i64, domain_id: i64) -> Result<Domain, RegistrarError> {
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id = %account_id, domain_id = %domain_id))]
+    pub async fn domain(
+        &self,
+        account_id: vpsd_domain::AccountId,
+        domain_id: vpsd_domain::DomainId,
+    ) -> Result<Domain, RegistrarError> {
         self.store
             .domain(account_id, domain_id)
             .await?
@@ -61,16 +68,16 @@ impl Registrar {
 
     /// POST /api/v1/domains/: records a pending registration, charges it,
     /// and creates the name at the registry.
-    #[tracing::instrument(level = "info", skip_all, fields(account_id, domain = reg.domain_name.as_str(), request_id = actor.request_id.as_deref()))]
+    #[tracing::instrument(level = "info", skip_all, fields(account_id = %account_id, domain = reg.domain_name.as_str(), request_id = actor.request_id.as_deref()))]
     pub async fn register(
         &self,
         actor: &Actor,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         reg: Registration,
     ) -> Result<(Domain, Money), RegistrarError> {
         let name = reg.domain_name.as_str().to_owned();
         if let Some(record) = self.registry.info(&name).await? {
-            return Err(RegistrarError::taken(&name, &record.registrar));
+            return Err(RegistrarError::taken(&name, &record.sponsoring_registrar));
         }
         let now = self.now();
         let cost = reg.years.times(reg.domain_name.tld().prices().register);
@@ -141,9 +148,9 @@ impl Registrar {
                     )
                     .await?;
                 match e {
-                    RegistryError::Taken { registrar } => {
-                        Err(RegistrarError::taken(&name, &registrar))
-                    }
+                    RegistryError::Taken {
+                        sponsoring_registrar,
+                    } => Err(RegistrarError::taken(&name, &sponsoring_registrar)),
                     other => Err(other.into()),
                 }
             }

@@ -29,12 +29,12 @@ impl Registrar {
 
     /// POST /api/v1/domains/{id}/renew/: `years` more from the current
     /// expiration, at the renewal price; also during the grace period.
-    #[tracing::instrument(level = "info", skip_all, fields(account_id, domain_id, request_id = actor.request_id.as_deref()))]
+    #[tracing::instrument(level = "info", skip_all, fields(account_id = %account_id, domain_id = %domain_id, request_id = actor.request_id.as_deref()))]
     pub async fn renew(
         &self,
         actor: &Actor,
-        account_id: i64,
-        domain_id: i64,
+        account_id: vpsd_domain::AccountId,
+        domain_id: vpsd_domain::DomainId,
         years: Years,
     ) -> Result<(Domain, Money), RegistrarError> {
         let domain = self.domain(account_id, domain_id).await?;
@@ -89,12 +89,12 @@ impl Registrar {
 
     /// POST /api/v1/domains/{id}/restore/: a domain in its redemption period
     /// comes back for the restore fee plus one year (RFC 3915).
-    #[tracing::instrument(level = "info", skip_all, fields(account_id, domain_id, request_id = actor.request_id.as_deref()))]
+    #[tracing::instrument(level = "info", skip_all, fields(account_id = %account_id, domain_id = %domain_id, request_id = actor.request_id.as_deref()))]
     pub async fn restore(
         &self,
         actor: &Actor,
-        account_id: i64,
-        domain_id: i64,
+        account_id: vpsd_domain::AccountId,
+        domain_id: vpsd_domain::DomainId,
     ) -> Result<(Domain, Money), RegistrarError> {
         let domain = self.domain(account_id, domain_id).await?;
         Self::require_sponsored(&domain, "restore")?;

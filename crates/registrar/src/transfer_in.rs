@@ -13,11 +13,11 @@ use crate::{changes, chrono_duration, mail, Registrar, RegistrarError};
 
 impl Registrar {
     /// POST /api/v1/domains/import/: adds a name held at another registrar.
-    #[tracing::instrument(level = "info", skip_all, fields(account_id, domain = name.as_str(), request_id = actor.request_id.as_deref()))]
+    #[tracing::instrument(level = "info", skip_all, fields(account_id = %account_id, domain = name.as_str(), request_id = actor.request_id.as_deref()))]
     pub async fn import(
         &self,
         actor: &Actor,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         name: &DomainName,
     ) -> Result<Domain, RegistrarError> {
         let name = name.as_str();
@@ -44,7 +44,7 @@ impl Registrar {
                 format!("{name} is not registered anywhere: register it with POST /api/v1/domains/ instead."),
             ));
         };
-        if record.registrar == OUR_REGISTRAR {
+        if record.sponsoring_registrar == OUR_REGISTRAR {
             return Err(RegistrarError::invalid(
                 ErrorCode::AlreadySponsored,
                 format!(
@@ -63,7 +63,7 @@ impl Registrar {
                     action: AuditAction::DomainImport,
                     changes: changes(&[
                         ("in_account", json!(false), json!(true)),
-                        ("registrar", Value::Null, json!(record.registrar)),
+                        ("registrar", Value::Null, json!(record.sponsoring_registrar)),
                     ]),
                 },
             )
@@ -79,12 +79,12 @@ impl Registrar {
     }
 
     /// POST /api/v1/domains/{id}/transfer/.
-    #[tracing::instrument(level = "info", skip_all, fields(account_id, domain_id, request_id = actor.request_id.as_deref()))]
+    #[tracing::instrument(level = "info", skip_all, fields(account_id = %account_id, domain_id = %domain_id, request_id = actor.request_id.as_deref()))]
     pub async fn transfer(
         &self,
         actor: &Actor,
-        account_id: i64,
-        domain_id: i64,
+        account_id: vpsd_domain::AccountId,
+        domain_id: vpsd_domain::DomainId,
         auth_code: &str,
         auto_renew: bool,
     ) -> Result<Domain, RegistrarError> {

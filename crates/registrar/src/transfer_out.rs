@@ -26,8 +26,8 @@ impl Registrar {
     /// The domain, which must be ours to give away.
     async fn transferable(
         &self,
-        account_id: i64,
-        domain_id: i64,
+        account_id: vpsd_domain::AccountId,
+        domain_id: vpsd_domain::DomainId,
     ) -> Result<Domain, RegistrarError> {
         let domain = self.domain(account_id, domain_id).await?;
         if domain.registrar != OUR_REGISTRAR
@@ -46,15 +46,15 @@ impl Registrar {
 
     /// `GET /api/v1/domains/{id}/auth-code/`: the EPP code to give the
     /// gaining registrar.
-    #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id = %account_id, domain_id = %domain_id))]
     pub async fn auth_code(
         &self,
-        account_id: i64,
-        domain_id: i64,
+        account_id: vpsd_domain::AccountId,
+        domain_id: vpsd_domain::DomainId,
     ) -> Result<String, RegistrarError> {
         let domain = self.transferable(account_id, domain_id).await?;
         match self.registry.info(&domain.domain_name).await? {
-            Some(r) if r.registrar == OUR_REGISTRAR => Ok(r.auth_code),
+            Some(r) if r.sponsoring_registrar == OUR_REGISTRAR => Ok(r.auth_code),
             _ => Err(RegistrarError::Internal(
                 format!("{} is not ours at the registry", domain.domain_name).into(),
             )),
@@ -63,12 +63,12 @@ impl Registrar {
 
     /// `POST /api/v1/domains/{id}/auth-code/`: a new code; the old one stops
     /// working. Audited without the code.
-    #[tracing::instrument(level = "info", skip_all, fields(account_id, domain_id, request_id = actor.request_id.as_deref()))]
+    #[tracing::instrument(level = "info", skip_all, fields(account_id = %account_id, domain_id = %domain_id, request_id = actor.request_id.as_deref()))]
     pub async fn regenerate_auth_code(
         &self,
         actor: &Actor,
-        account_id: i64,
-        domain_id: i64,
+        account_id: vpsd_domain::AccountId,
+        domain_id: vpsd_domain::DomainId,
     ) -> Result<String, RegistrarError> {
         let domain = self.transferable(account_id, domain_id).await?;
         let code = new_auth_code();
@@ -175,12 +175,12 @@ impl Registrar {
     /// `POST .../transfer-out/approve/`, and the worker five days on: the
     /// registry's sponsor changes and the domain leaves the account. The
     /// domain as it was, and its transfer out as approved.
-    #[tracing::instrument(level = "info", skip_all, fields(account_id, domain_id, request_id = actor.request_id.as_deref()))]
+    #[tracing::instrument(level = "info", skip_all, fields(account_id = %account_id, domain_id = %domain_id, request_id = actor.request_id.as_deref()))]
     pub async fn approve_transfer_out(
         &self,
         actor: &Actor,
-        account_id: i64,
-        domain_id: i64,
+        account_id: vpsd_domain::AccountId,
+        domain_id: vpsd_domain::DomainId,
     ) -> Result<(Domain, TransferOut), RegistrarError> {
         let domain = self.domain(account_id, domain_id).await?;
         let Some(out) = pending_out(&domain).cloned() else {
@@ -234,12 +234,12 @@ impl Registrar {
 
     /// `POST .../transfer-out/reject/`: the domain stays. The domain now,
     /// and its transfer out as rejected.
-    #[tracing::instrument(level = "info", skip_all, fields(account_id, domain_id, request_id = actor.request_id.as_deref()))]
+    #[tracing::instrument(level = "info", skip_all, fields(account_id = %account_id, domain_id = %domain_id, request_id = actor.request_id.as_deref()))]
     pub async fn reject_transfer_out(
         &self,
         actor: &Actor,
-        account_id: i64,
-        domain_id: i64,
+        account_id: vpsd_domain::AccountId,
+        domain_id: vpsd_domain::DomainId,
     ) -> Result<(Domain, TransferOut), RegistrarError> {
         let domain = self.domain(account_id, domain_id).await?;
         let Some(out) = pending_out(&domain).cloned() else {

@@ -31,12 +31,12 @@ impl SettingsUpdate {
 
 impl Registrar {
     /// PUT /api/v1/domains/{id}/.
-    #[tracing::instrument(level = "info", skip_all, fields(account_id, domain_id, request_id = actor.request_id.as_deref()))]
+    #[tracing::instrument(level = "info", skip_all, fields(account_id = %account_id, domain_id = %domain_id, request_id = actor.request_id.as_deref()))]
     pub async fn update(
         &self,
         actor: &Actor,
-        account_id: i64,
-        domain_id: i64,
+        account_id: vpsd_domain::AccountId,
+        domain_id: vpsd_domain::DomainId,
         update: SettingsUpdate,
     ) -> Result<Domain, RegistrarError> {
         if update.is_empty() {
@@ -139,12 +139,12 @@ impl Registrar {
     }
 
     /// DELETE /api/v1/domains/{id}/: off the account, still registered.
-    #[tracing::instrument(level = "info", skip_all, fields(account_id, domain_id, request_id = actor.request_id.as_deref()))]
+    #[tracing::instrument(level = "info", skip_all, fields(account_id = %account_id, domain_id = %domain_id, request_id = actor.request_id.as_deref()))]
     pub async fn remove(
         &self,
         actor: &Actor,
-        account_id: i64,
-        domain_id: i64,
+        account_id: vpsd_domain::AccountId,
+        domain_id: vpsd_domain::DomainId,
     ) -> Result<(), RegistrarError> {
         if self
             .store

@@ -125,7 +125,7 @@ async fn a_failed_job_is_counted_and_the_pass_goes_on() {
         .delete("changed-hands.com")
         .await
         .expect("registry delete");
-    record.registrar = "Other Registrar".to_owned();
+    record.sponsoring_registrar = "Other Registrar".to_owned();
     s.registry
         .add(&record, s.registrar.now())
         .await

@@ -28,8 +28,8 @@ pub use vpsd_domain::OUR_REGISTRAR;
 #[derive(Debug, thiserror::Error)]
 pub enum RegistryError {
     /// The name is registered already (EPP 2302 "Object exists").
-    #[error("registered at {registrar}")]
-    Taken { registrar: String },
+    #[error("registered at {sponsoring_registrar}")]
+    Taken { sponsoring_registrar: String },
     /// EPP 2303 "Object does not exist".
     #[error("not registered")]
     NotFound,
@@ -107,16 +107,16 @@ pub trait Registry: Send + Sync + std::fmt::Debug {
         &self,
         name: &str,
         nameservers: Option<&[String]>,
-        transfer_prohibited: Option<bool>,
+        client_transfer_prohibited: Option<bool>,
         now: DateTime<Utc>,
     ) -> Result<(), RegistryError>;
     /// EPP `<domain:renew>` (RFC 5731 §3.2.3): extends the term ending at
-    /// `current_expiry` by `years`. Renewing again with the same
-    /// `current_expiry` after it took effect returns the record again.
+    /// `cur_exp_date` by `years`. Renewing again with the same
+    /// `cur_exp_date` after it took effect returns the record again.
     async fn renew(
         &self,
         name: &str,
-        current_expiry: DateTime<Utc>,
+        cur_exp_date: DateTime<Utc>,
         years: u32,
         now: DateTime<Utc>,
     ) -> Result<RegistryRecord, RegistryError>;
@@ -200,10 +200,10 @@ impl SandboxRegistry {
     ) -> Result<(), RegistryError> {
         match self.store.registry_insert(record, now).await {
             Err(StoreError::Conflict { .. }) => Err(RegistryError::Taken {
-                registrar: self
+                sponsoring_registrar: self
                     .info(&record.name)
                     .await?
-                    .map(|r| r.registrar)
+                    .map(|r| r.sponsoring_registrar)
                     .unwrap_or_default(),
             }),
             other => Ok(other?),
@@ -220,13 +220,13 @@ impl SandboxRegistry {
         let Some(r) = record else {
             return Err(TransferRefusal::NotRegistered);
         };
-        if r.registrar == gaining {
+        if r.sponsoring_registrar == gaining {
             return Err(TransferRefusal::AlreadyOurs);
         }
         if r.pending_transfer_to.is_some() {
             return Err(TransferRefusal::InProgress);
         }
-        if r.transfer_prohibited {
+        if r.client_transfer_prohibited {
             return Err(TransferRefusal::Prohibited);
         }
         let since = r
@@ -261,21 +261,21 @@ impl Registry for SandboxRegistry {
     ) -> Result<RegistryRecord, RegistryError> {
         let record = RegistryRecord {
             name: name.to_owned(),
-            registrar: OUR_REGISTRAR.to_owned(),
+            sponsoring_registrar: OUR_REGISTRAR.to_owned(),
             auth_code: new_auth_code(),
             created_at: now,
-            expires_at: add_years(now, years),
+            ex_date: add_years(now, years),
             last_transferred_at: None,
-            transfer_prohibited: true,
+            client_transfer_prohibited: true,
             nameservers: nameservers.to_vec(),
             pending_transfer_to: None,
         };
         match self.store.registry_insert(&record, now).await {
             Ok(()) => Ok(record),
             Err(StoreError::Conflict { .. }) => match self.info(name).await? {
-                Some(existing) if existing.registrar == OUR_REGISTRAR => Ok(existing),
+                Some(existing) if existing.sponsoring_registrar == OUR_REGISTRAR => Ok(existing),
                 Some(existing) => Err(RegistryError::Taken {
-                    registrar: existing.registrar,
+                    sponsoring_registrar: existing.sponsoring_registrar,
                 }),
                 None => Err(RegistryError::Unavailable("create raced a delete".into())),
             },
@@ -292,17 +292,19 @@ impl Registry for SandboxRegistry {
         &self,
         name: &str,
         nameservers: Option<&[String]>,
-        transfer_prohibited: Option<bool>,
+        client_transfer_prohibited: Option<bool>,
         now: DateTime<Utc>,
     ) -> Result<(), RegistryError> {
         match self.info(name).await? {
             None => return Err(RegistryError::NotFound),
-            Some(r) if r.registrar != OUR_REGISTRAR => return Err(RegistryError::NotSponsored),
+            Some(r) if r.sponsoring_registrar != OUR_REGISTRAR => {
+                return Err(RegistryError::NotSponsored)
+            }
             Some(_) => {}
         }
         if self
             .store
-            .registry_update(name, nameservers, transfer_prohibited, now)
+            .registry_update(name, nameservers, client_transfer_prohibited, now)
             .await?
         {
             Ok(())
@@ -314,21 +316,21 @@ impl Registry for SandboxRegistry {
     async fn renew(
         &self,
         name: &str,
-        current_expiry: DateTime<Utc>,
+        cur_exp_date: DateTime<Utc>,
         years: u32,
         now: DateTime<Utc>,
     ) -> Result<RegistryRecord, RegistryError> {
-        let to = add_years(current_expiry, years);
+        let to = add_years(cur_exp_date, years);
         self.store
-            .registry_renew(name, OUR_REGISTRAR, current_expiry, to, now)
+            .registry_renew(name, OUR_REGISTRAR, cur_exp_date, to, now)
             .await?;
         match self.info(name).await? {
-            Some(r) if r.registrar == OUR_REGISTRAR && r.expires_at == to => Ok(r),
-            Some(r) if r.registrar != OUR_REGISTRAR => Err(RegistryError::NotSponsored),
+            Some(r) if r.sponsoring_registrar == OUR_REGISTRAR && r.ex_date == to => Ok(r),
+            Some(r) if r.sponsoring_registrar != OUR_REGISTRAR => Err(RegistryError::NotSponsored),
             Some(r) => Err(RegistryError::Unavailable(
                 format!(
-                    "the registry has {name} expiring at {}, not {current_expiry}",
-                    r.expires_at
+                    "the registry has {name} expiring at {}, not {cur_exp_date}",
+                    r.ex_date
                 )
                 .into(),
             )),
@@ -375,11 +377,11 @@ impl Registry for SandboxRegistry {
             .await?
             .ok_or(TransferRefusal::NotRegistered)?;
         if record.pending_transfer_to.as_deref() == Some(OUR_REGISTRAR) {
-            let expires_at = expiration_after_transfer(record.expires_at, now);
+            let ex_date = expiration_after_transfer(record.ex_date, now);
             self.store
-                .registry_complete_transfer(name, OUR_REGISTRAR, expires_at, now)
+                .registry_complete_transfer(name, OUR_REGISTRAR, ex_date, now)
                 .await?;
-        } else if record.registrar != OUR_REGISTRAR {
+        } else if record.sponsoring_registrar != OUR_REGISTRAR {
             return Err(TransferRefusal::NotPending);
         }
         // Settled now, or by an earlier run: read what stands.
@@ -388,7 +390,7 @@ impl Registry for SandboxRegistry {
             .registry_get(name)
             .await?
             .ok_or(TransferRefusal::NotRegistered)?;
-        if record.registrar == OUR_REGISTRAR {
+        if record.sponsoring_registrar == OUR_REGISTRAR {
             Ok(record)
         } else {
             Err(TransferRefusal::NotPending)
@@ -413,17 +415,17 @@ impl Registry for SandboxRegistry {
             .registry_get(name)
             .await?
             .ok_or(TransferRefusal::NotRegistered)?;
-        if record.registrar == gaining {
+        if record.sponsoring_registrar == gaining {
             // Approved already (a retried job).
             return Ok(());
         }
         if record.pending_transfer_to.as_deref() != Some(gaining) {
             return Err(TransferRefusal::NotPending);
         }
-        let expires_at = expiration_after_transfer(record.expires_at, now);
+        let ex_date = expiration_after_transfer(record.ex_date, now);
         if self
             .store
-            .registry_complete_transfer(name, gaining, expires_at, now)
+            .registry_complete_transfer(name, gaining, ex_date, now)
             .await?
         {
             Ok(())
@@ -479,7 +481,7 @@ impl SandboxRegistry {
         }
         let record = self.store.registry_get(name).await?;
         match &record {
-            Some(r) if r.registrar != OUR_REGISTRAR => {
+            Some(r) if r.sponsoring_registrar != OUR_REGISTRAR => {
                 return Err(TransferRefusal::SponsoredElsewhere)
             }
             _ => {}

@@ -51,8 +51,8 @@ pub(crate) trait Backend: Send + Sync + Sized {
     /// not the account's, or removed.
     fn read_domain(
         &self,
-        account_id: i64,
-        domain_id: i64,
+        account_id: vpsd_domain::AccountId,
+        domain_id: vpsd_domain::DomainId,
     ) -> impl Future<Output = Result<Option<Domain>>> + Send;
 
     /// A token's owner by the token's hash, exact on every call (read on
@@ -66,14 +66,17 @@ pub(crate) trait Backend: Send + Sync + Sized {
     /// (`None`: do not keep the page).
     fn read_list(
         &self,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         filter: &DomainFilter,
         offset: i64,
         limit: i64,
     ) -> impl Future<Output = Result<(Option<i64>, DomainPage)>> + Send;
 
     /// The account's list version (`list_cache.rs`), 0 before any change.
-    fn read_list_version(&self, account_id: i64) -> impl Future<Output = Result<i64>> + Send;
+    fn read_list_version(
+        &self,
+        account_id: vpsd_domain::AccountId,
+    ) -> impl Future<Output = Result<i64>> + Send;
 
     /// A registration's transaction (the hottest write); the same errors as
     /// `DomainStore::insert_registration`.

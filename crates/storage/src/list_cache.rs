@@ -17,7 +17,7 @@ use crate::model::{DomainFilter, DomainPage};
 /// Which page: the account, the filter, and the window.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) struct PageKey {
-    pub account_id: i64,
+    pub account_id: vpsd_domain::AccountId,
     pub filter: DomainFilter,
     pub offset: i64,
     pub limit: i64,
@@ -66,7 +66,7 @@ mod tests {
 
     fn key(account_id: i64) -> PageKey {
         PageKey {
-            account_id,
+            account_id: account_id.into(),
             filter: DomainFilter::default(),
             offset: 0,
             limit: 50,

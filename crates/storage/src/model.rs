@@ -3,10 +3,11 @@
 use chrono::{DateTime, Utc};
 use vpsd_domain::lifecycle::{DomainStatus, TransferOutStatus, TransferStatus};
 use vpsd_domain::Money;
+use vpsd_domain::{ForwardId, RecordId, TokenId};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Account {
-    pub id: i64,
+    pub id: vpsd_domain::AccountId,
     pub email: String,
     pub balance: Money,
     pub created_at: DateTime<Utc>,
@@ -15,8 +16,8 @@ pub struct Account {
 /// Who a token belongs to and what it may do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenOwner {
-    pub token_id: i64,
-    pub account_id: i64,
+    pub token_id: TokenId,
+    pub account_id: vpsd_domain::AccountId,
     pub read_only: bool,
     pub expires_at: Option<DateTime<Utc>>,
     pub revoked_at: Option<DateTime<Utc>>,
@@ -25,7 +26,7 @@ pub struct TokenOwner {
 /// A token to create; only its hash is kept.
 #[derive(Debug, Clone)]
 pub struct NewToken {
-    pub account_id: i64,
+    pub account_id: vpsd_domain::AccountId,
     pub name: String,
     pub token_hash: String,
     /// The first characters of the token (`vps_1a2b3c`), to tell it apart.
@@ -38,7 +39,7 @@ pub struct NewToken {
 /// A token as `vpsd token list` shows it (never the token itself).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenInfo {
-    pub id: i64,
+    pub id: TokenId,
     pub name: String,
     pub prefix: String,
     pub read_only: bool,
@@ -51,17 +52,22 @@ pub struct TokenInfo {
 /// A domain in an account.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Domain {
-    pub id: i64,
-    pub account_id: i64,
+    pub id: vpsd_domain::DomainId,
+    pub account_id: vpsd_domain::AccountId,
     pub domain_name: String,
     pub status: DomainStatus,
     pub registration_date: DateTime<Utc>,
+    /// When the term ends: the registry's `exDate` (`RegistryRecord::ex_date`),
+    /// named as the contract names it.
     pub expiration_date: DateTime<Utc>,
     pub auto_renew: bool,
+    /// The `clientTransferProhibited` status (RFC 5731 §2.3), named as the
+    /// contract names it.
     pub locked: bool,
     pub privacy_protection: bool,
     pub nameservers: Vec<String>,
-    /// The sponsoring registrar: `VPS.org` or the one it is held at.
+    /// The sponsoring registrar (EPP `clID`): `VPS.org` or the one it is
+    /// held at; named as the contract names it.
     pub registrar: String,
     pub transfer_status: Option<TransferStatus>,
     pub transfer_initiated_at: Option<DateTime<Utc>>,
@@ -108,7 +114,7 @@ pub struct DomainPage {
 /// A registration to record, with what it costs.
 #[derive(Debug, Clone)]
 pub struct NewRegistration {
-    pub account_id: i64,
+    pub account_id: vpsd_domain::AccountId,
     pub domain_name: String,
     pub registration_date: DateTime<Utc>,
     pub expiration_date: DateTime<Utc>,
@@ -124,8 +130,8 @@ pub struct NewRegistration {
 /// A transfer to start, with what it costs.
 #[derive(Debug, Clone)]
 pub struct NewTransfer {
-    pub account_id: i64,
-    pub domain_id: i64,
+    pub account_id: vpsd_domain::AccountId,
+    pub domain_id: vpsd_domain::DomainId,
     pub auto_renew: bool,
     pub initiated_at: DateTime<Utc>,
     pub completes_at: DateTime<Utc>,
@@ -136,8 +142,8 @@ pub struct NewTransfer {
 /// A renewal (or a restore) to record, with what it costs and its mail.
 #[derive(Debug, Clone)]
 pub struct Renewal {
-    pub domain_id: i64,
-    pub account_id: i64,
+    pub domain_id: vpsd_domain::DomainId,
+    pub account_id: vpsd_domain::AccountId,
     /// The expiration it extends; the renewal applies only if it still is.
     pub old_expiration: DateTime<Utc>,
     pub new_expiration: DateTime<Utc>,
@@ -161,7 +167,7 @@ pub struct SettingsChange {
 /// A mail to put in the outbox, addressed to the account's email.
 #[derive(Debug, Clone)]
 pub struct NewMail {
-    pub account_id: i64,
+    pub account_id: vpsd_domain::AccountId,
     pub subject: String,
     pub body: String,
 }
@@ -169,7 +175,7 @@ pub struct NewMail {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutboxMail {
     pub id: i64,
-    pub account_id: i64,
+    pub account_id: vpsd_domain::AccountId,
     pub recipient: String,
     pub subject: String,
     pub body: String,
@@ -185,26 +191,34 @@ pub struct OutboxMail {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LedgerEntry {
     pub id: i64,
-    pub account_id: i64,
+    pub account_id: vpsd_domain::AccountId,
     pub kind: String,
     pub amount: Money,
     pub balance_after: Money,
-    pub domain_id: Option<i64>,
+    pub domain_id: Option<vpsd_domain::DomainId>,
     pub domain_name: Option<String>,
     pub description: String,
     pub created_at: DateTime<Utc>,
 }
 
-/// A name as the registry of record knows it.
+/// A name as the registry of record knows it, its fields named as EPP's
+/// `<domain:infData>` names them (RFC 5731 §3.1.2). The table
+/// `registry_names` keeps its older column names (`registrar`,
+/// `expires_at`, `transfer_prohibited`); the row type maps them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RegistryRecord {
     pub name: String,
-    pub registrar: String,
+    /// The sponsoring registrar (EPP `clID`): `VPS.org` or another.
+    pub sponsoring_registrar: String,
+    /// The name's authorization code (EPP `authInfo`).
     pub auth_code: String,
     pub created_at: DateTime<Utc>,
-    pub expires_at: DateTime<Utc>,
+    /// When the registration ends (EPP `exDate`).
+    pub ex_date: DateTime<Utc>,
     pub last_transferred_at: Option<DateTime<Utc>>,
-    pub transfer_prohibited: bool,
+    /// The `clientTransferProhibited` status (RFC 5731 §2.3): transfers
+    /// are refused while it is set (the API's `locked`).
+    pub client_transfer_prohibited: bool,
     pub nameservers: Vec<String>,
     /// The registrar a transfer is pending to, if one is.
     pub pending_transfer_to: Option<String>,
@@ -226,7 +240,7 @@ pub struct Actor {
     /// `api` (a customer's token), `worker` (the background jobs) or
     /// `operator` (the `vpsd` commands).
     pub kind: &'static str,
-    pub token_id: Option<i64>,
+    pub token_id: Option<TokenId>,
     /// The request's `X-Request-Id`, for API changes.
     pub request_id: Option<String>,
 }
@@ -262,11 +276,11 @@ pub struct Audit<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditEntry {
     pub id: i64,
-    pub account_id: i64,
+    pub account_id: vpsd_domain::AccountId,
     pub actor: String,
-    pub token_id: Option<i64>,
+    pub token_id: Option<TokenId>,
     pub action: String,
-    pub domain_id: Option<i64>,
+    pub domain_id: Option<vpsd_domain::DomainId>,
     pub domain_name: Option<String>,
     pub changes: String,
     pub request_id: Option<String>,
@@ -276,8 +290,8 @@ pub struct AuditEntry {
 /// A DNS record of a domain's zone.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DnsRecord {
-    pub id: i64,
-    pub domain_id: i64,
+    pub id: RecordId,
+    pub domain_id: vpsd_domain::DomainId,
     pub data: vpsd_domain::dns::RecordData,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -299,8 +313,8 @@ pub struct ZoneSource {
 /// addresses.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EmailForward {
-    pub id: i64,
-    pub domain_id: i64,
+    pub id: ForwardId,
+    pub domain_id: vpsd_domain::DomainId,
     pub alias: String,
     pub destinations: Vec<String>,
     pub created_at: DateTime<Utc>,
@@ -310,8 +324,8 @@ pub struct EmailForward {
 /// A URL forward: requests to `host` are redirected to `target`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UrlForward {
-    pub id: i64,
-    pub domain_id: i64,
+    pub id: ForwardId,
+    pub domain_id: vpsd_domain::DomainId,
     pub host: String,
     pub target: String,
     pub status_code: i64,
@@ -324,7 +338,7 @@ pub struct UrlForward {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ForwardClash {
     /// Another forward (`id`) has the same alias or host.
-    Taken { id: i64 },
+    Taken { id: ForwardId },
     /// The domain has `vpsd_domain::forwarding::MAX_FORWARDS` of this kind.
     Full,
 }

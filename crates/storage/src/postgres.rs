@@ -65,7 +65,11 @@ impl Backend for PgStore {
         &self.kept_lists
     }
 
-    async fn read_domain(&self, account_id: i64, domain_id: i64) -> Result<Option<Domain>> {
+    async fn read_domain(
+        &self,
+        account_id: vpsd_domain::AccountId,
+        domain_id: vpsd_domain::DomainId,
+    ) -> Result<Option<Domain>> {
         let row: Option<DomainRow> = sqlx::query_as(&format!(
             "SELECT {DOMAIN_COLUMNS} FROM domains {DOMAIN_BY_ID}"
         ))
@@ -78,7 +82,7 @@ impl Backend for PgStore {
 
     async fn read_list(
         &self,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         filter: &DomainFilter,
         offset: i64,
         limit: i64,
@@ -98,7 +102,7 @@ impl Backend for PgStore {
         Ok(row.map(token_owner_of))
     }
 
-    async fn read_list_version(&self, account_id: i64) -> Result<i64> {
+    async fn read_list_version(&self, account_id: vpsd_domain::AccountId) -> Result<i64> {
         Ok(sqlx::query_scalar(&LIST_VERSION_Q)
             .bind(account_id)
             .fetch_one(&self.pool)

@@ -113,7 +113,7 @@ impl AuditValues {
     fn of(audit: &Audit<'_>) -> Self {
         AuditValues {
             kind: audit.actor.kind,
-            token_id: audit.actor.token_id,
+            token_id: audit.actor.token_id.map(vpsd_domain::TokenId::get),
             action: action_text(audit),
             changes: audit.changes.clone(),
             request_id: audit.actor.request_id.clone(),
@@ -213,8 +213,8 @@ impl SqliteStore {
     fn read_domain_row(
         &self,
         path: &PathBuf,
-        account_id: i64,
-        domain_id: i64,
+        account_id: vpsd_domain::AccountId,
+        domain_id: vpsd_domain::DomainId,
     ) -> Result<Option<Domain>> {
         let reader = self.reader(path)?;
         // A runtime thread runs one task at a time and this borrow ends
@@ -224,7 +224,7 @@ impl SqliteStore {
             .map_err(|_| StoreError::Database(sqlx::Error::Protocol("reader busy".into())))?;
         let mut statement = conn.prepare_cached(&DOMAIN_SQL).map_err(read_error)?;
         let mut rows = statement
-            .query(rusqlite::params![domain_id, account_id])
+            .query(rusqlite::params![domain_id.get(), account_id])
             .map_err(read_error)?;
         match rows.next().map_err(read_error)? {
             Some(row) => {
@@ -279,7 +279,11 @@ impl Backend for SqliteStore {
         Ok((guard, tx))
     }
 
-    async fn read_domain(&self, account_id: i64, domain_id: i64) -> Result<Option<Domain>> {
+    async fn read_domain(
+        &self,
+        account_id: vpsd_domain::AccountId,
+        domain_id: vpsd_domain::DomainId,
+    ) -> Result<Option<Domain>> {
         let Some(path) = &self.path else {
             // An in-memory database has no file to open twice.
             let row: Option<DomainRow> = sqlx::query_as(&format!(
@@ -374,7 +378,7 @@ impl Backend for SqliteStore {
     /// account with a search) never holds a runtime thread.
     async fn read_list(
         &self,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         filter: &DomainFilter,
         offset: i64,
         limit: i64,
@@ -428,7 +432,7 @@ impl Backend for SqliteStore {
     }
 
     /// The account's list version (`list_cache.rs`), read in place.
-    async fn read_list_version(&self, account_id: i64) -> Result<i64> {
+    async fn read_list_version(&self, account_id: vpsd_domain::AccountId) -> Result<i64> {
         let Some(path) = &self.path else {
             return Ok(sqlx::query_scalar(&LIST_VERSION_Q)
                 .bind(account_id)
@@ -496,7 +500,7 @@ impl Backend for SqliteStore {
                                 "registration",
                                 -reg.cost.cents(),
                                 after,
-                                row.id,
+                                row.id.get(),
                                 reg.domain_name,
                                 reg.description,
                                 now,
@@ -511,7 +515,7 @@ impl Backend for SqliteStore {
                             audit.kind,
                             audit.token_id,
                             audit.action,
-                            row.id,
+                            row.id.get(),
                             reg.domain_name,
                             audit.changes,
                             audit.request_id,
@@ -535,12 +539,12 @@ impl Backend for SqliteStore {
                 .and_then(|mut st| {
                     st.execute(rusqlite::params![
                         r.name,
-                        r.registrar,
+                        r.sponsoring_registrar,
                         r.auth_code,
                         ts(r.created_at),
-                        ts(r.expires_at),
+                        ts(r.ex_date),
                         r.last_transferred_at.map(ts),
-                        r.transfer_prohibited,
+                        r.client_transfer_prohibited,
                         join_hosts(&r.nameservers),
                         r.pending_transfer_to,
                         ts(now),

@@ -28,7 +28,7 @@ const OTHER_REGISTRAR: &str = "Example Registrar, Inc.";
 
 /// The id of the contract's example domain (`docs/api-v1.md`, "The domain
 /// object").
-pub const EXAMPLE_ID: i64 = 101;
+pub const EXAMPLE_ID: vpsd_domain::DomainId = vpsd_domain::DomainId::new(101);
 /// The contract's example domain name.
 pub const EXAMPLE_NAME: &str = "example.com";
 /// The demo's name held at another registrar and in no account: the one
@@ -47,12 +47,12 @@ const EXAMPLE_EXPIRES_AFTER_YEARS: u32 = 3;
 #[derive(Debug, Clone)]
 pub struct Demo {
     /// The demo account's id.
-    pub account_id: i64,
+    pub account_id: vpsd_domain::AccountId,
     /// Its API token (shown once).
     pub token: String,
     /// The names held at another registrar, imported: (domain id, the
     /// registry's record with its auth code).
-    pub held: Vec<(i64, RegistryRecord)>,
+    pub held: Vec<(vpsd_domain::DomainId, RegistryRecord)>,
     /// A name held at another registrar and in no account, to import
     /// (`POST /api/v1/domains/import/`) and transfer.
     pub elsewhere: RegistryRecord,
@@ -81,7 +81,7 @@ async fn print_existing(app: &App, database_url: &str) -> anyhow::Result<()> {
     } else {
         format!(" --database '{}'", vpsd_storage::redact(database_url))
     };
-    match app.store.account(1).await? {
+    match app.store.account(vpsd_domain::AccountId::from(1)).await? {
         Some(account) => eprintln!(
             "--demo: make a token for account {} ({}) with:\n  vpsd token create --account {}{database}",
             account.id, account.email, account.id
@@ -97,7 +97,7 @@ async fn print_existing(app: &App, database_url: &str) -> anyhow::Result<()> {
 /// audited as the operator's.
 async fn register(
     app: &App,
-    account_id: i64,
+    account_id: vpsd_domain::AccountId,
     name: &str,
     registered: chrono::DateTime<chrono::Utc>,
     expires: chrono::DateTime<chrono::Utc>,
@@ -224,12 +224,12 @@ pub async fn seed(app: &App) -> anyhow::Result<Option<Demo>> {
         let created = now - Duration::days(500);
         let record = RegistryRecord {
             name: name.to_owned(),
-            registrar: OTHER_REGISTRAR.to_owned(),
+            sponsoring_registrar: OTHER_REGISTRAR.to_owned(),
             auth_code: new_auth_code(),
             created_at: created,
-            expires_at: vpsd_domain::lifecycle::next_anniversary(created, now),
+            ex_date: vpsd_domain::lifecycle::next_anniversary(created, now),
             last_transferred_at: None,
-            transfer_prohibited: prohibited,
+            client_transfer_prohibited: prohibited,
             nameservers: vec![
                 "ns1.example-registrar.com".to_owned(),
                 "ns2.example-registrar.com".to_owned(),
@@ -254,7 +254,7 @@ pub async fn seed(app: &App) -> anyhow::Result<Option<Demo>> {
     while expires <= add_years(now, EXAMPLE_EXPIRES_AFTER_YEARS) {
         expires = add_years(expires, 1);
     }
-    store.skip_domain_ids(EXAMPLE_ID - 1).await?;
+    store.skip_domain_ids(EXAMPLE_ID.get() - 1).await?;
     let example = register(
         app,
         account.id,
@@ -300,7 +300,7 @@ pub fn print(demo: &Demo, addr: SocketAddr) {
     );
     println!();
     for (id, record) in held {
-        let state = if record.transfer_prohibited {
+        let state = if record.client_transfer_prohibited {
             "locked at its registrar"
         } else {
             "transferable"

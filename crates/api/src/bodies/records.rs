@@ -110,30 +110,30 @@ impl RecordRead {
             ..
         } = self;
         let new_type = input.rtype.as_deref().and_then(RecordType::parse);
-        if let Some(t) = new_type.filter(|t| *t != current.rtype) {
+        if let Some(t) = new_type.filter(|t| *t != current.rtype()) {
             if input.content.is_none() && !errors.has("content") {
                 errors.add(
                     "content",
                     format!(
                         "The type changes from {} to {t}: give the content of the {t} record too.",
-                        current.rtype
+                        current.rtype()
                     ),
                 );
             }
         }
         let rtype = input
             .rtype
-            .unwrap_or_else(|| current.rtype.as_str().to_owned());
+            .unwrap_or_else(|| current.rtype().as_str().to_owned());
         let keeps_priority = RecordType::parse(&rtype).is_some_and(RecordType::has_priority);
         let merged = RecordInput {
             name: Some(input.name.unwrap_or_else(|| current.name.clone())),
             rtype: Some(rtype),
-            content: Some(input.content.unwrap_or_else(|| current.content.clone())),
-            ttl: Some(input.ttl.unwrap_or(current.ttl)),
+            content: Some(input.content.unwrap_or_else(|| current.rdata.to_string())),
+            ttl: Some(input.ttl.unwrap_or(i64::from(current.ttl))),
             priority: if priority_given {
                 input.priority
             } else if keeps_priority {
-                current.priority
+                current.priority().map(i64::from)
             } else {
                 None
             },

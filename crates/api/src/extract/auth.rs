@@ -37,11 +37,11 @@ use crate::AppState;
 
 /// The authenticated account, put in the request's extensions.
 #[derive(Debug, Clone, Copy)]
-pub struct AccountId(pub i64);
+pub struct AccountId(pub vpsd_domain::AccountId);
 
-/// The token the request came with.
-#[derive(Debug, Clone, Copy)]
-pub struct TokenId(pub i64);
+/// The token the request came with is put in the request's extensions as
+/// its [`TokenId`].
+pub use vpsd_domain::TokenId;
 
 /// The scope of the token the request came with.
 #[derive(Debug, Clone, Copy)]
@@ -81,7 +81,7 @@ impl<S: Send + Sync> FromRequestParts<S> for MaySeeSecrets {
 /// and request id).
 #[derive(Debug, Clone)]
 pub struct Caller {
-    pub account_id: i64,
+    pub account_id: vpsd_domain::AccountId,
     pub actor: Actor,
 }
 
@@ -93,7 +93,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
             .extensions
             .get::<AccountId>()
             .ok_or_else(ApiError::unauthorized)?;
-        let token_id = parts.extensions.get::<TokenId>().map(|t| t.0);
+        let token_id = parts.extensions.get::<TokenId>().copied();
         // Checked by `router` (`is_safe_request_id`): short and plain.
         let request_id = parts
             .headers
@@ -235,14 +235,14 @@ const USAGE_WRITE_EVERY: Duration = Duration::from_secs(60);
 /// When each token's use was last written (in this process).
 #[derive(Debug, Default)]
 pub struct TokenUsage {
-    written: RwLock<HashMap<i64, Instant>>,
+    written: RwLock<HashMap<TokenId, Instant>>,
 }
 
 impl TokenUsage {
     /// Whether this use should be written, noting it if so. Checked on
     /// every request: a shared lock, taken exclusively only when a write
     /// is due.
-    fn due(&self, token_id: i64) -> bool {
+    fn due(&self, token_id: TokenId) -> bool {
         let now = Instant::now();
         let recent =
             |at: Option<&Instant>| at.is_some_and(|at| now.duration_since(*at) < USAGE_WRITE_EVERY);
@@ -375,7 +375,7 @@ pub async fn require_token(
         ));
     }
     req.extensions_mut().insert(AccountId(owner.account_id));
-    req.extensions_mut().insert(TokenId(owner.token_id));
+    req.extensions_mut().insert(owner.token_id);
     req.extensions_mut().insert(TokenScope {
         read_only: owner.read_only,
     });

@@ -9,7 +9,7 @@ use crate::error::ApiError;
 /// The `{domain_id}` of a path. Anything but a positive integer is a 404,
 /// as for any id that names no domain.
 #[derive(Debug, Clone, Copy)]
-pub struct DomainId(pub i64);
+pub struct DomainId(pub vpsd_domain::DomainId);
 
 impl<S: Send + Sync> FromRequestParts<S> for DomainId {
     type Rejection = ApiError;
@@ -19,7 +19,7 @@ impl<S: Send + Sync> FromRequestParts<S> for DomainId {
             .await
             .map_err(|_| ApiError::not_found())?;
         match raw.parse::<i64>() {
-            Ok(id) if id > 0 => Ok(DomainId(id)),
+            Ok(id) if id > 0 => Ok(DomainId(id.into())),
             _ => Err(ApiError::not_found()),
         }
     }
@@ -27,14 +27,15 @@ impl<S: Send + Sync> FromRequestParts<S> for DomainId {
 
 /// The ids of a path under a domain, such as
 /// `/domains/{domain_id}/dns/records/{record_id}/`: the domain's, and the
-/// item's when the path has one. Anything but positive integers is a 404.
+/// item's when the path has one, as `I` (`RecordId`, `ForwardId`).
+/// Anything but positive integers is a 404.
 #[derive(Debug, Clone, Copy)]
-pub struct ItemPath {
-    pub domain_id: i64,
-    pub item_id: Option<i64>,
+pub struct ItemPath<I> {
+    pub domain_id: vpsd_domain::DomainId,
+    pub item_id: Option<I>,
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for ItemPath {
+impl<S: Send + Sync, I: From<i64> + Send> FromRequestParts<S> for ItemPath<I> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
@@ -45,20 +46,15 @@ impl<S: Send + Sync> FromRequestParts<S> for ItemPath {
             Ok(n) if n > 0 => Ok(n),
             _ => Err(ApiError::not_found()),
         };
-        let mut path = ItemPath {
-            domain_id: 0,
-            item_id: None,
-        };
+        let (mut domain_id, mut item_id) = (None, None);
         for (key, value) in &params {
             if key == "domain_id" {
-                path.domain_id = id(value)?;
+                domain_id = Some(vpsd_domain::DomainId::from(id(value)?));
             } else {
-                path.item_id = Some(id(value)?);
+                item_id = Some(I::from(id(value)?));
             }
         }
-        if path.domain_id == 0 {
-            return Err(ApiError::not_found());
-        }
-        Ok(path)
+        let domain_id = domain_id.ok_or_else(ApiError::not_found)?;
+        Ok(ItemPath { domain_id, item_id })
     }
 }

@@ -51,7 +51,7 @@ fn replay(status: u16, body: String) -> Response {
 pub enum Secret {
     /// The body's `auth_code`: the EPP auth code of this domain (by id) of
     /// the caller's account.
-    AuthCode { domain_id: i64 },
+    AuthCode { domain_id: vpsd_domain::DomainId },
 }
 
 /// How a stored body that left a secret out starts: `#secret auth_code
@@ -78,12 +78,16 @@ fn storable(body: &[u8], secret: Option<Secret>) -> Result<String, ApiError> {
 
 /// A stored body ready to replay: with a secret's note, the secret read
 /// anew and put back in.
-async fn replayable(state: &AppState, account: i64, stored: String) -> Result<String, ApiError> {
+async fn replayable(
+    state: &AppState,
+    account: vpsd_domain::AccountId,
+    stored: String,
+) -> Result<String, ApiError> {
     let Some(rest) = stored.strip_prefix(SECRET_NOTE) else {
         return Ok(stored);
     };
     let (id, json) = rest.split_once('\n').ok_or_else(ApiError::internal)?;
-    let domain_id: i64 = id.parse().map_err(|_| ApiError::internal())?;
+    let domain_id: vpsd_domain::DomainId = id.parse().map_err(|_| ApiError::internal())?;
     let mut value: serde_json::Value =
         serde_json::from_str(json).map_err(|_| ApiError::internal())?;
     let code = state.registrar.auth_code(account, domain_id).await?;

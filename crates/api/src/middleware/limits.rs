@@ -62,7 +62,7 @@ impl RateLimit {
 /// The buckets of this process, by token id.
 #[derive(Debug, Clone)]
 pub struct TokenLimiter {
-    limiter: Arc<DefaultKeyedRateLimiter<i64>>,
+    limiter: Arc<DefaultKeyedRateLimiter<vpsd_domain::TokenId>>,
 }
 
 impl TokenLimiter {
@@ -74,7 +74,7 @@ impl TokenLimiter {
     }
 
     /// `Ok` when the token may go on, else how long it must wait.
-    pub fn check(&self, token_id: i64) -> Result<(), RateLimited> {
+    pub fn check(&self, token_id: vpsd_domain::TokenId) -> Result<(), RateLimited> {
         if self.limiter.len() > 100_000 {
             self.limiter.retain_recent();
         }
@@ -128,11 +128,17 @@ mod tests {
     #[test]
     fn a_burst_then_429_with_retry_after() {
         let limiter = TokenLimiter::new(RateLimit::parse("1/s,burst=2").unwrap().unwrap());
-        assert!(limiter.check(1).is_ok());
-        assert!(limiter.check(1).is_ok());
-        let refused = limiter.check(1).unwrap_err().into_response();
+        assert!(limiter.check(vpsd_domain::TokenId::from(1)).is_ok());
+        assert!(limiter.check(vpsd_domain::TokenId::from(1)).is_ok());
+        let refused = limiter
+            .check(vpsd_domain::TokenId::from(1))
+            .unwrap_err()
+            .into_response();
         assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
         assert_eq!(refused.headers()["retry-after"], "1");
-        assert!(limiter.check(2).is_ok(), "another token has its own bucket");
+        assert!(
+            limiter.check(vpsd_domain::TokenId::from(2)).is_ok(),
+            "another token has its own bucket"
+        );
     }
 }

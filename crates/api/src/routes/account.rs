@@ -29,7 +29,8 @@ pub fn routes() -> Routes {
 #[derive(Serialize, ToSchema)]
 #[schema(as = Account)]
 struct AccountView<'a> {
-    id: i64,
+    #[schema(value_type = i64)]
+    id: vpsd_domain::AccountId,
     email: &'a str,
     /// US dollars.
     #[schema(value_type = f64, example = 100.0)]
@@ -101,7 +102,7 @@ async fn transactions(
             kind: e.kind,
             amount: e.amount,
             domain: e.domain_name,
-            domain_id: e.domain_id,
+            domain_id: e.domain_id.map(i64::from),
             description: e.description,
             balance_after: e.balance_after,
             created_at: e.created_at,
@@ -153,10 +154,10 @@ async fn audit(
         .map(|e| AuditView {
             id: e.id,
             actor: e.actor,
-            token_id: e.token_id,
+            token_id: e.token_id.map(i64::from),
             action: e.action,
             domain: e.domain_name,
-            domain_id: e.domain_id,
+            domain_id: e.domain_id.map(i64::from),
             changes: serde_json::from_str(&e.changes).unwrap_or(serde_json::Value::Null),
             request_id: e.request_id,
             created_at: e.created_at,

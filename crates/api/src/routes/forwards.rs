@@ -29,6 +29,7 @@ use crate::openapi::params::{DomainIdParam, ForwardIdParams};
 use crate::openapi::Routes;
 use crate::views::forwards::{json_list, EmailView, UrlView};
 use crate::AppState;
+use vpsd_domain::ForwardId;
 
 /// The routes and their document.
 pub fn routes() -> Routes {
@@ -64,7 +65,11 @@ fn clash_error(clash: ForwardClash, what: &str) -> ApiError {
     }
 }
 
-async fn zone(state: &AppState, caller: &Caller, path: ItemPath) -> Result<String, ApiError> {
+async fn zone(
+    state: &AppState,
+    caller: &Caller,
+    path: ItemPath<ForwardId>,
+) -> Result<String, ApiError> {
     Ok(state
         .registrar
         .domain(caller.account_id, path.domain_id)
@@ -72,7 +77,7 @@ async fn zone(state: &AppState, caller: &Caller, path: ItemPath) -> Result<Strin
         .domain_name)
 }
 
-fn item(path: ItemPath) -> Result<i64, ApiError> {
+fn item(path: ItemPath<ForwardId>) -> Result<ForwardId, ApiError> {
     path.item_id.ok_or_else(forward_not_found)
 }
 
@@ -86,7 +91,7 @@ fn item(path: ItemPath) -> Result<i64, ApiError> {
 async fn list_email(
     State(state): State<AppState>,
     caller: Caller,
-    path: ItemPath,
+    path: ItemPath<ForwardId>,
 ) -> Result<Response, ApiError> {
     let zone = zone(&state, &caller, path).await?;
     let forwards = state
@@ -110,7 +115,7 @@ async fn list_email(
 async fn create_email(
     State(state): State<AppState>,
     caller: Caller,
-    path: ItemPath,
+    path: ItemPath<ForwardId>,
     body: Body<EmailBody>,
 ) -> Result<Response, ApiError> {
     let zone = zone(&state, &caller, path).await?;
@@ -132,7 +137,7 @@ async fn create_email(
 async fn find_email(
     state: &AppState,
     caller: &Caller,
-    path: ItemPath,
+    path: ItemPath<ForwardId>,
 ) -> Result<EmailForward, ApiError> {
     let id = item(path)?;
     state
@@ -154,7 +159,7 @@ async fn find_email(
 async fn show_email(
     State(state): State<AppState>,
     caller: Caller,
-    path: ItemPath,
+    path: ItemPath<ForwardId>,
 ) -> Result<Response, ApiError> {
     let zone = zone(&state, &caller, path).await?;
     let forward = find_email(&state, &caller, path).await?;
@@ -174,7 +179,7 @@ async fn show_email(
 async fn change_email(
     State(state): State<AppState>,
     caller: Caller,
-    path: ItemPath,
+    path: ItemPath<ForwardId>,
     body: Body<EmailUpdateBody>,
 ) -> Result<Response, ApiError> {
     let zone = zone(&state, &caller, path).await?;
@@ -205,7 +210,7 @@ async fn change_email(
 async fn remove_email(
     State(state): State<AppState>,
     caller: Caller,
-    path: ItemPath,
+    path: ItemPath<ForwardId>,
 ) -> Result<Response, ApiError> {
     state
         .registrar
@@ -230,7 +235,7 @@ async fn remove_email(
 async fn list_url(
     State(state): State<AppState>,
     caller: Caller,
-    path: ItemPath,
+    path: ItemPath<ForwardId>,
 ) -> Result<Response, ApiError> {
     let zone = zone(&state, &caller, path).await?;
     let forwards = state
@@ -254,7 +259,7 @@ async fn list_url(
 async fn create_url(
     State(state): State<AppState>,
     caller: Caller,
-    path: ItemPath,
+    path: ItemPath<ForwardId>,
     body: Body<UrlBody>,
 ) -> Result<Response, ApiError> {
     let zone = zone(&state, &caller, path).await?;
@@ -276,7 +281,7 @@ async fn create_url(
 async fn find_url(
     state: &AppState,
     caller: &Caller,
-    path: ItemPath,
+    path: ItemPath<ForwardId>,
 ) -> Result<UrlForward, ApiError> {
     let id = item(path)?;
     state
@@ -298,7 +303,7 @@ async fn find_url(
 async fn show_url(
     State(state): State<AppState>,
     caller: Caller,
-    path: ItemPath,
+    path: ItemPath<ForwardId>,
 ) -> Result<Response, ApiError> {
     let zone = zone(&state, &caller, path).await?;
     let forward = find_url(&state, &caller, path).await?;
@@ -318,7 +323,7 @@ async fn show_url(
 async fn change_url(
     State(state): State<AppState>,
     caller: Caller,
-    path: ItemPath,
+    path: ItemPath<ForwardId>,
     body: Body<UrlUpdateBody>,
 ) -> Result<Response, ApiError> {
     let zone = zone(&state, &caller, path).await?;
@@ -349,7 +354,7 @@ async fn change_url(
 async fn remove_url(
     State(state): State<AppState>,
     caller: Caller,
-    path: ItemPath,
+    path: ItemPath<ForwardId>,
 ) -> Result<Response, ApiError> {
     state
         .registrar

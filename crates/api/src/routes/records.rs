@@ -30,6 +30,7 @@ use crate::openapi::params::{DomainIdParam, PageParams, RecordIdParams};
 use crate::openapi::Routes;
 use crate::views::records::RecordView;
 use crate::AppState;
+use vpsd_domain::RecordId;
 
 /// The routes and their document.
 pub fn routes() -> Routes {
@@ -73,7 +74,11 @@ fn clash_error(clash: Clash) -> ApiError {
     }
 }
 
-async fn zone_name(state: &AppState, account: i64, domain_id: i64) -> Result<String, ApiError> {
+async fn zone_name(
+    state: &AppState,
+    account: vpsd_domain::AccountId,
+    domain_id: vpsd_domain::DomainId,
+) -> Result<String, ApiError> {
     Ok(state
         .registrar
         .domain(account, domain_id)
@@ -92,7 +97,7 @@ async fn zone_name(state: &AppState, account: i64, domain_id: i64) -> Result<Str
 async fn list(
     State(state): State<AppState>,
     caller: Caller,
-    path: ItemPath,
+    path: ItemPath<RecordId>,
     query: ListQuery,
 ) -> Result<Response, ApiError> {
     let zone = zone_name(&state, caller.account_id, path.domain_id).await?;
@@ -119,7 +124,7 @@ async fn list(
         .await?;
     let matching: Vec<&DnsRecord> = records
         .iter()
-        .filter(|r| rtype.is_none_or(|t| r.data.rtype == t))
+        .filter(|r| rtype.is_none_or(|t| r.data.rtype() == t))
         .filter(|r| name.as_deref().is_none_or(|n| r.data.name == n))
         .collect();
     let count = matching.len() as i64;
@@ -145,7 +150,7 @@ async fn list(
 async fn create(
     State(state): State<AppState>,
     caller: Caller,
-    path: ItemPath,
+    path: ItemPath<RecordId>,
     body: Body<RecordCreate>,
 ) -> Result<Response, ApiError> {
     let read = RecordRead::from(body);
@@ -172,7 +177,7 @@ async fn create(
 async fn show(
     State(state): State<AppState>,
     caller: Caller,
-    path: ItemPath,
+    path: ItemPath<RecordId>,
 ) -> Result<Response, ApiError> {
     let zone = zone_name(&state, caller.account_id, path.domain_id).await?;
     let record_id = path.item_id.ok_or_else(record_not_found)?;
@@ -197,7 +202,7 @@ async fn show(
 async fn replace(
     State(state): State<AppState>,
     caller: Caller,
-    path: ItemPath,
+    path: ItemPath<RecordId>,
     body: Body<RecordUpdate>,
 ) -> Result<Response, ApiError> {
     let read = RecordRead::from(body);
@@ -243,7 +248,7 @@ async fn replace(
 async fn remove(
     State(state): State<AppState>,
     caller: Caller,
-    path: ItemPath,
+    path: ItemPath<RecordId>,
 ) -> Result<Response, ApiError> {
     let record_id = path.item_id.ok_or_else(record_not_found)?;
     state

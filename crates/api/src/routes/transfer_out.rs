@@ -37,7 +37,8 @@ pub fn routes() -> Routes {
 #[derive(Serialize, ToSchema)]
 #[schema(as = AuthCode)]
 struct AuthCodeView<'a> {
-    id: i64,
+    #[schema(value_type = i64)]
+    id: vpsd_domain::DomainId,
     domain_name: &'a str,
     /// Give it to the gaining registrar; keep it secret.
     auth_code: &'a str,
@@ -47,7 +48,8 @@ struct AuthCodeView<'a> {
 #[derive(Serialize, ToSchema)]
 #[schema(as = TransferOutAnswer)]
 struct AnsweredView<'a> {
-    id: i64,
+    #[schema(value_type = i64)]
+    id: vpsd_domain::DomainId,
     domain_name: &'a str,
     transfer_out: TransferOutView<'a>,
     message: &'static str,

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 use vpsd_domain::dns;
+use vpsd_domain::ForwardId;
 use vpsd_storage::{EmailForward, UrlForward};
 
 use crate::views::rfc3339;
@@ -12,7 +13,8 @@ use crate::views::rfc3339;
 #[derive(Serialize, ToSchema)]
 #[schema(as = EmailForward)]
 pub struct EmailView<'a> {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: ForwardId,
     pub alias: &'a str,
     /// The forwarded address; `*@domain` for the catch-all.
     pub address: String,
@@ -41,7 +43,8 @@ impl<'a> EmailView<'a> {
 #[derive(Serialize, ToSchema)]
 #[schema(as = UrlForward)]
 pub struct UrlView<'a> {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: ForwardId,
     pub host: &'a str,
     pub fqdn: String,
     pub target: &'a str,

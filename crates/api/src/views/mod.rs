@@ -116,8 +116,8 @@ pub mod names {
 #[derive(Serialize, ToSchema)]
 #[schema(as = Domain)]
 pub struct DomainView<'a> {
-    #[schema(example = 101)]
-    pub id: i64,
+    #[schema(example = 101, value_type = i64)]
+    pub id: vpsd_domain::DomainId,
     #[schema(example = "example.com")]
     pub domain_name: &'a str,
     /// Additional field: the name's Unicode form, each `xn--` label decoded
@@ -280,7 +280,8 @@ impl<'a> TransferOutView<'a> {
 #[derive(Serialize, ToSchema)]
 #[schema(as = UpdatedDomain)]
 pub struct UpdatedView<'a> {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: vpsd_domain::DomainId,
     pub domain_name: &'a str,
     pub status: DomainStatus,
     pub auto_renew: bool,
@@ -297,7 +298,8 @@ pub struct UpdatedView<'a> {
 #[derive(Serialize, ToSchema)]
 #[schema(as = Transfer)]
 pub struct TransferView<'a> {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: vpsd_domain::DomainId,
     pub domain_name: &'a str,
     pub transfer_status: TransferStatus,
     #[serde(serialize_with = "opt_rfc3339")]
@@ -315,7 +317,8 @@ pub struct TransferView<'a> {
 #[derive(Serialize, ToSchema)]
 #[schema(as = Renewed)]
 pub struct RenewedView<'a> {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: vpsd_domain::DomainId,
     pub domain_name: &'a str,
     pub status: DomainStatus,
     #[serde(serialize_with = "rfc3339")]

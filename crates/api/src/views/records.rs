@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
+use vpsd_domain::RecordId;
 use vpsd_storage::DnsRecord;
 
 use crate::views::rfc3339;
@@ -12,14 +13,15 @@ use vpsd_domain::dns::RecordType;
 #[derive(Serialize, ToSchema)]
 #[schema(as = DnsRecord)]
 pub struct RecordView<'a> {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: RecordId,
     /// Relative to the zone; `@` for the apex.
     pub name: &'a str,
     /// The whole name, without the final dot.
     pub fqdn: String,
     #[serde(rename = "type")]
     pub rtype: RecordType,
-    pub content: &'a str,
+    pub content: String,
     pub ttl: i64,
     pub priority: Option<i64>,
     #[serde(serialize_with = "rfc3339")]
@@ -34,10 +36,10 @@ impl<'a> RecordView<'a> {
             id: r.id,
             name: &r.data.name,
             fqdn: r.data.fqdn(zone),
-            rtype: r.data.rtype,
-            content: &r.data.content,
-            ttl: r.data.ttl,
-            priority: r.data.priority,
+            rtype: r.data.rtype(),
+            content: r.data.rdata.to_string(),
+            ttl: i64::from(r.data.ttl),
+            priority: r.data.priority().map(i64::from),
             created_at: r.created_at,
             updated_at: r.updated_at,
         }

@@ -73,12 +73,12 @@ pub async fn held_elsewhere(s: &Server, name: &str, auth_code: &str) {
         .add(
             &vpsd_registry::RegistryRecord {
                 name: name.to_owned(),
-                registrar: "Other Registrar LLC".to_owned(),
+                sponsoring_registrar: "Other Registrar LLC".to_owned(),
                 auth_code: auth_code.to_owned(),
                 created_at: created,
-                expires_at: vpsd_domain::lifecycle::next_anniversary(created, now),
+                ex_date: vpsd_domain::lifecycle::next_anniversary(created, now),
                 last_transferred_at: None,
-                transfer_prohibited: false,
+                client_transfer_prohibited: false,
                 nameservers: vec!["ns1.other.net".into(), "ns2.other.net".into()],
                 pending_transfer_to: None,
             },

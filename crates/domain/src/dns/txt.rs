@@ -30,37 +30,110 @@ pub const MAX_TXT_WIRE: usize = 4_096;
 /// The longest `<character-string>` (RFC 1035 §3.3: a length octet).
 const MAX_STRING: usize = 255;
 
-/// Checks TXT content as the API takes it and gives its stored form, or a
-/// sentence saying what is wrong and what to do.
-pub fn canonical(raw: &str) -> Result<String, String> {
-    if raw.is_empty() {
-        return Err("A TXT record needs some text.".to_owned());
+/// TXT data, parsed once (by [`Txt::parse`]) in the form the client chose:
+/// its [`Display`](std::fmt::Display) is the stored form (the API's
+/// `content`), [`Txt::character_strings`] what goes on the wire.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Txt {
+    /// Bare text, at most [`MAX_TXT_BYTES`] octets: served as strings of
+    /// 255 octets cut on character boundaries.
+    Bare(String),
+    /// The presentation form's character-strings as given (one may be
+    /// longer than 255 octets: it is served cut into 255-octet strings).
+    Quoted(Vec<Vec<u8>>),
+}
+
+impl Txt {
+    /// Checks TXT content as the API takes it (either form, by the module's
+    /// rules); errors are a sentence saying what is wrong and what to do.
+    pub fn parse(raw: &str) -> Result<Txt, String> {
+        if raw.is_empty() {
+            return Err("A TXT record needs some text.".to_owned());
+        }
+        if raw.chars().any(char::is_control) {
+            return Err(
+                "TXT content may not hold control characters (such as line breaks); in the quoted form write them as \\DDD (\\009 for a tab)."
+                    .to_owned(),
+            );
+        }
+        if is_presentation(raw) {
+            let strings = parse_presentation(raw)?;
+            check_size(strings.iter().map(Vec::len).sum())?;
+            check_wire(&strings)?;
+            Ok(Txt::Quoted(strings))
+        } else {
+            check_size(raw.len())?;
+            Ok(Txt::Bare(raw.to_owned()))
+        }
     }
-    if raw.chars().any(char::is_control) {
-        return Err(
-            "TXT content may not hold control characters (such as line breaks); in the quoted form write them as \\DDD (\\009 for a tab)."
-                .to_owned(),
-        );
+
+    /// The character-strings the nameserver sends, each at most 255 octets
+    /// (RFC 1035 §3.3.14).
+    pub fn character_strings(&self) -> Vec<Vec<u8>> {
+        let bare;
+        let strings: &[Vec<u8>] = match self {
+            Txt::Bare(text) => {
+                bare = [text.as_bytes().to_vec()];
+                &bare
+            }
+            Txt::Quoted(strings) => strings,
+        };
+        let mut out = Vec::with_capacity(strings.len());
+        for s in strings {
+            if s.is_empty() {
+                out.push(Vec::new());
+                continue;
+            }
+            let mut rest = s.as_slice();
+            while !rest.is_empty() {
+                let cut = cut_point(rest);
+                let (head, tail) = rest.split_at(cut);
+                out.push(head.to_vec());
+                rest = tail;
+            }
+        }
+        out
     }
-    let out = if is_presentation(raw) {
-        let strings = parse_presentation(raw)?;
-        check_size(strings.iter().map(Vec::len).sum())?;
-        check_wire(&strings)?;
-        strings
-            .iter()
-            .map(|s| quote(s))
-            .collect::<Vec<_>>()
-            .join(" ")
-    } else {
-        check_size(raw.len())?;
-        raw.to_owned()
-    };
-    Ok(out)
+
+    /// The octets the data takes on the wire: each 255-octet piece's data
+    /// and its length octet.
+    pub fn wire_len(&self) -> usize {
+        match self {
+            Txt::Bare(text) => wire_len(&[text.as_bytes().to_vec()]),
+            Txt::Quoted(strings) => wire_len(strings),
+        }
+    }
+
+    /// Whether two TXT data put the same strings on the wire (`"abc"` and
+    /// `abc` do): RFC 2181 §5's duplicate records.
+    pub fn same_data(&self, other: &Txt) -> bool {
+        self == other || self.character_strings() == other.character_strings()
+    }
+}
+
+impl std::fmt::Display for Txt {
+    /// The stored form: bare text as given; the presentation form with one
+    /// space between strings, each quoted, only `"`, `\` and bytes that are
+    /// not printable escaped.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Txt::Bare(text) => f.write_str(text),
+            Txt::Quoted(strings) => {
+                for (i, s) in strings.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(" ")?;
+                    }
+                    f.write_str(&quote(s))?;
+                }
+                Ok(())
+            }
+        }
+    }
 }
 
 /// The octets `strings` take on the wire once cut at 255 octets: each
 /// piece's data and its length octet.
-pub fn wire_len(strings: &[Vec<u8>]) -> usize {
+fn wire_len(strings: &[Vec<u8>]) -> usize {
     strings
         .iter()
         .map(|s| s.len() + s.len().div_ceil(MAX_STRING).max(1))
@@ -75,38 +148,6 @@ fn check_wire(strings: &[Vec<u8>]) -> Result<(), String> {
         ));
     }
     Ok(())
-}
-
-/// The character-strings the nameserver sends for stored TXT content, each
-/// at most 255 octets; `None` if the content is not a stored form (never
-/// for what [`canonical`] gave).
-pub fn character_strings(stored: &str) -> Option<Vec<Vec<u8>>> {
-    let strings = if is_presentation(stored) {
-        parse_presentation(stored).ok()?
-    } else {
-        vec![stored.as_bytes().to_vec()]
-    };
-    let mut out = Vec::with_capacity(strings.len());
-    for s in strings {
-        if s.is_empty() {
-            out.push(s);
-            continue;
-        }
-        let mut rest = s.as_slice();
-        while !rest.is_empty() {
-            let cut = cut_point(rest);
-            let (head, tail) = rest.split_at(cut);
-            out.push(head.to_vec());
-            rest = tail;
-        }
-    }
-    Some(out)
-}
-
-/// Whether two stored contents put the same data on the wire (`"abc"` and
-/// `abc` do): RFC 2181 §5's duplicate records.
-pub fn same_data(a: &str, b: &str) -> bool {
-    a == b || character_strings(a) == character_strings(b)
 }
 
 fn is_presentation(content: &str) -> bool {
@@ -245,6 +286,21 @@ fn quote(s: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The stored form of `raw`, or why it is refused.
+    fn canonical(raw: &str) -> Result<String, String> {
+        Txt::parse(raw).map(|t| t.to_string())
+    }
+
+    /// The wire strings of a stored form.
+    fn character_strings(stored: &str) -> Option<Vec<Vec<u8>>> {
+        Txt::parse(stored).ok().map(|t| t.character_strings())
+    }
+
+    fn same_data(a: &str, b: &str) -> bool {
+        let parse = |s: &str| Txt::parse(s).expect("valid");
+        parse(a).same_data(&parse(b))
+    }
 
     fn wire(stored: &str) -> Vec<String> {
         character_strings(stored)

@@ -31,7 +31,7 @@ pub(super) async fn run(pass: &mut Pass<'_>) {
 /// # Errors
 /// The registry's or the store's (a renewal another worker made first is
 /// not an error).
-#[tracing::instrument(level = "info", name = "auto_renewal", skip_all, fields(account_id = domain.account_id, domain_id = domain.id, domain = %domain.domain_name))]
+#[tracing::instrument(level = "info", name = "auto_renewal", skip_all, fields(account_id = %domain.account_id, domain_id = %domain.id, domain = %domain.domain_name))]
 async fn renew(
     registrar: &Registrar,
     domain: Domain,

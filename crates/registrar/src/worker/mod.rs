@@ -228,7 +228,7 @@ impl<'a> Pass<'a> {
                 self.outcome.failed += 1;
                 tracing::error!(
                     job = kind.as_str(),
-                    domain_id = id,
+                    domain_id = %id,
                     domain = %name,
                     error = %ErrorChain(&e),
                     "worker job failed; tried again when its lease ends"
@@ -244,7 +244,7 @@ impl<'a> Pass<'a> {
 async fn claim(
     registrar: &Registrar,
     kind: JobKind,
-    domain_id: i64,
+    domain_id: vpsd_domain::DomainId,
     now: DateTime<Utc>,
 ) -> Result<bool, RegistrarError> {
     Ok(registrar
@@ -258,7 +258,7 @@ async fn claim(
 async fn let_go(
     registrar: &Registrar,
     kind: JobKind,
-    domain_id: i64,
+    domain_id: vpsd_domain::DomainId,
 ) -> Result<(), RegistrarError> {
     Ok(registrar
         .store()

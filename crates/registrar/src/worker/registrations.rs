@@ -24,7 +24,7 @@ pub(super) async fn run(pass: &mut Pass<'_>, now: DateTime<Utc>) {
 ///
 /// # Errors
 /// The registry's or the store's, other than a refusal of the name.
-#[tracing::instrument(level = "info", name = "registration", skip_all, fields(account_id = domain.account_id, domain_id = domain.id, domain = %domain.domain_name))]
+#[tracing::instrument(level = "info", name = "registration", skip_all, fields(account_id = %domain.account_id, domain_id = %domain.id, domain = %domain.domain_name))]
 async fn complete(
     registrar: &Registrar,
     domain: Domain,

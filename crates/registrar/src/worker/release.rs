@@ -30,7 +30,7 @@ pub(super) async fn run(pass: &mut Pass<'_>) {
 /// # Errors
 /// The registry's (for instance a name another registrar sponsors now);
 /// the store's.
-#[tracing::instrument(level = "info", name = "release", skip_all, fields(account_id = domain.account_id, domain_id = domain.id, domain = %domain.domain_name))]
+#[tracing::instrument(level = "info", name = "release", skip_all, fields(account_id = %domain.account_id, domain_id = %domain.id, domain = %domain.domain_name))]
 async fn release(
     registrar: &Registrar,
     domain: Domain,

@@ -25,7 +25,7 @@ pub(super) async fn run(pass: &mut Pass<'_>, now: DateTime<Utc>) {
 ///
 /// # Errors
 /// The registry's when it is unavailable; the store's.
-#[tracing::instrument(level = "info", name = "transfer_in", skip_all, fields(account_id = domain.account_id, domain_id = domain.id, domain = %domain.domain_name))]
+#[tracing::instrument(level = "info", name = "transfer_in", skip_all, fields(account_id = %domain.account_id, domain_id = %domain.id, domain = %domain.domain_name))]
 async fn complete(
     registrar: &Registrar,
     domain: Domain,
@@ -39,12 +39,12 @@ async fn complete(
         .await
     {
         Ok(record) => {
-            let mail = mail::transfer_completed(&domain, record.expires_at);
+            let mail = mail::transfer_completed(&domain, record.ex_date);
             let completed = store
                 .complete_transfer(
                     domain.id,
                     OUR_REGISTRAR,
-                    record.expires_at,
+                    record.ex_date,
                     &mail,
                     registrar.now(),
                     &audit(
@@ -55,7 +55,7 @@ async fn complete(
                             (
                                 "expiration_date",
                                 json!(domain.expiration_date.to_rfc3339()),
-                                json!(record.expires_at.to_rfc3339()),
+                                json!(record.ex_date.to_rfc3339()),
                             ),
                             ("transfer_status", json!("pending"), json!("completed")),
                         ],

@@ -21,7 +21,7 @@ pub(super) async fn run(pass: &mut Pass<'_>) {
 ///
 /// # Errors
 /// The registry's refusal or unavailability; the store's.
-#[tracing::instrument(level = "info", name = "transfer_out_approve", skip_all, fields(account_id = domain.account_id, domain_id = domain.id, domain = %domain.domain_name))]
+#[tracing::instrument(level = "info", name = "transfer_out_approve", skip_all, fields(account_id = %domain.account_id, domain_id = %domain.id, domain = %domain.domain_name))]
 async fn approve(
     registrar: &Registrar,
     domain: Domain,

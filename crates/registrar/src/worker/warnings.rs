@@ -38,7 +38,7 @@ pub(super) async fn run(pass: &mut Pass<'_>) {
 ///
 /// # Errors
 /// The store's.
-#[tracing::instrument(level = "info", name = "expiry_warning", skip_all, fields(account_id = domain.account_id, domain_id = domain.id, domain = %domain.domain_name))]
+#[tracing::instrument(level = "info", name = "expiry_warning", skip_all, fields(account_id = %domain.account_id, domain_id = %domain.id, domain = %domain.domain_name))]
 async fn warn(
     registrar: &Registrar,
     domain: Domain,

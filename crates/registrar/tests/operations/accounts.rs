@@ -44,7 +44,7 @@ async fn a_credit_adds_to_the_balance_and_the_ledger(ops: &Ops) {
         .registrar
         .credit(
             &operator,
-            account.id + 100,
+            vpsd_domain::AccountId::from(account.id.get() + 100),
             Money::from_cents(1_00),
             "Nobody",
         )

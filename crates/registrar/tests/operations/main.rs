@@ -74,7 +74,7 @@ pub struct Ops {
     pub registry: Arc<SandboxRegistry>,
     pub clock: Arc<FrozenClock>,
     /// A customer's account holding [`OPENING`].
-    pub account: i64,
+    pub account: vpsd_domain::AccountId,
     /// Who the customer's changes are by.
     pub actor: Actor,
     _dir: tempfile::TempDir,
@@ -120,7 +120,7 @@ impl Ops {
     /// store.
     pub async fn finish(self) {
         let count = self.store.account_count().await.expect("count");
-        for id in 1..=count {
+        for id in (1..=count).map(vpsd_domain::AccountId::from) {
             let account = self.store.account(id).await.expect("read");
             let Some(account) = account else { continue };
             let sum = self.store.ledger_sum(id).await.expect("ledger sum");
@@ -157,7 +157,7 @@ impl Ops {
     }
 
     /// A new account holding `cents`.
-    pub async fn other_account(&self, email: &str, cents: i64) -> i64 {
+    pub async fn other_account(&self, email: &str, cents: i64) -> vpsd_domain::AccountId {
         self.registrar
             .create_account(&Actor::operator(), email, Money::from_cents(cents))
             .await
@@ -169,7 +169,7 @@ impl Ops {
     /// nameservers).
     pub async fn register_in(
         &self,
-        account: i64,
+        account: vpsd_domain::AccountId,
         name: &str,
         years: i64,
     ) -> Result<(Domain, Money), RegistrarError> {
@@ -201,7 +201,7 @@ impl Ops {
     }
 
     /// A domain of [`Ops::account`], as it is now.
-    pub async fn domain(&self, id: i64) -> Domain {
+    pub async fn domain(&self, id: vpsd_domain::DomainId) -> Domain {
         self.registrar
             .domain(self.account, id)
             .await
@@ -209,7 +209,7 @@ impl Ops {
     }
 
     /// The account's balance in cents.
-    pub async fn balance_of(&self, account: i64) -> i64 {
+    pub async fn balance_of(&self, account: vpsd_domain::AccountId) -> i64 {
         self.registrar
             .account(account)
             .await
@@ -234,12 +234,12 @@ impl Ops {
     pub async fn held_elsewhere(&self, name: &str) -> RegistryRecord {
         let record = RegistryRecord {
             name: name.to_owned(),
-            registrar: "Other Registrar".into(),
+            sponsoring_registrar: "Other Registrar".into(),
             auth_code: "secret-code-123".into(),
             created_at: self.now() - Duration::days(400),
-            expires_at: at(2030, 6, 1, 12),
+            ex_date: at(2030, 6, 1, 12),
             last_transferred_at: None,
-            transfer_prohibited: false,
+            client_transfer_prohibited: false,
             nameservers: vec!["ns1.example.net".into(), "ns2.example.net".into()],
             pending_transfer_to: None,
         };

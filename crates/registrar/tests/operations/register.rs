@@ -31,7 +31,7 @@ async fn a_registration_is_charged_once_and_activates_after_the_delay(ops: &Ops)
         .at_registry("example.com")
         .await
         .expect("at the registry");
-    assert_eq!(record.registrar, OUR_REGISTRAR);
+    assert_eq!(record.sponsoring_registrar, OUR_REGISTRAR);
 
     // One second short of the delay: still pending.
     ops.advance(ops.registration_delay() - Duration::seconds(1));

@@ -37,7 +37,7 @@ async fn a_renewal_moves_the_expiry_by_exact_years(ops: &Ops) {
     assert_eq!(cost.cents(), 3 * year_of("example.com"));
     assert_eq!(ops.balance().await, OPENING - 4 * year_of("example.com"));
     let record = ops.at_registry("example.com").await.expect("record");
-    assert_eq!(record.expires_at, at(2034, 1, 1, 12), "the registry agrees");
+    assert_eq!(record.ex_date, at(2034, 1, 1, 12), "the registry agrees");
 
     // Ten years from now is the limit: 2034 + 7 is past 2040.
     let err = ops

@@ -32,7 +32,7 @@ async fn import_adds_a_name_held_elsewhere_for_free(ops: &Ops) {
     let record = ops.held_elsewhere("elsewhere.com").await;
     let domain = import(ops, "elsewhere.com").await.expect("import");
     assert_eq!(domain.registrar, "Other Registrar");
-    assert_eq!(domain.expiration_date, record.expires_at);
+    assert_eq!(domain.expiration_date, record.ex_date);
     assert_eq!(ops.balance().await, OPENING, "an import is free");
 
     let twice = import(ops, "elsewhere.com").await.expect_err("twice");
@@ -100,8 +100,8 @@ async fn a_transfer_completes_after_the_delay_with_a_year_added(ops: &Ops) {
     assert_eq!(moved.expiration_date, at(2031, 6, 1, 12), "one year added");
     assert!(moved.auto_renew);
     let record = ops.at_registry("moving.com").await.expect("record");
-    assert_eq!(record.registrar, OUR_REGISTRAR);
-    assert_eq!(record.expires_at, at(2031, 6, 1, 12));
+    assert_eq!(record.sponsoring_registrar, OUR_REGISTRAR);
+    assert_eq!(record.ex_date, at(2031, 6, 1, 12));
     assert_eq!(
         ops.balance().await,
         OPENING - year_of("moving.com"),
@@ -145,12 +145,12 @@ async fn a_wrong_code_charges_nothing_and_a_rejected_transfer_is_refunded(ops: &
 async fn a_locked_or_young_name_is_not_transferred(ops: &Ops) {
     let base = RegistryRecord {
         name: String::new(),
-        registrar: "Other Registrar".into(),
+        sponsoring_registrar: "Other Registrar".into(),
         auth_code: "secret-code-123".into(),
         created_at: ops.now() - Duration::days(400),
-        expires_at: at(2030, 6, 1, 12),
+        ex_date: at(2030, 6, 1, 12),
         last_transferred_at: None,
-        transfer_prohibited: false,
+        client_transfer_prohibited: false,
         nameservers: vec!["ns1.example.net".into(), "ns2.example.net".into()],
         pending_transfer_to: None,
     };
@@ -158,7 +158,7 @@ async fn a_locked_or_young_name_is_not_transferred(ops: &Ops) {
         (
             RegistryRecord {
                 name: "locked.com".into(),
-                transfer_prohibited: true,
+                client_transfer_prohibited: true,
                 ..base.clone()
             },
             "domain_locked",

@@ -77,7 +77,7 @@ async fn an_approved_transfer_out_hands_the_name_over(ops: &Ops) {
         .expect_err("no longer the account's");
     assert_eq!(code(&gone), "NotFound");
     let record = ops.at_registry("leaving.com").await.expect("record");
-    assert_eq!(record.registrar, GAINING);
+    assert_eq!(record.sponsoring_registrar, GAINING);
     assert_eq!(record.pending_transfer_to, None);
     // A transfer away neither charges nor refunds.
     assert_eq!(ops.balance().await, OPENING - year_of("leaving.com"));
@@ -94,7 +94,7 @@ async fn a_rejected_transfer_out_keeps_the_name(ops: &Ops) {
     assert_eq!(kept.registrar, OUR_REGISTRAR);
     assert_eq!(transfer_out.status, TransferOutStatus::Rejected);
     let record = ops.at_registry("staying.com").await.expect("record");
-    assert_eq!(record.registrar, OUR_REGISTRAR);
+    assert_eq!(record.sponsoring_registrar, OUR_REGISTRAR);
     assert_eq!(record.pending_transfer_to, None);
     // Nothing left to answer, and nothing for the worker to approve.
     let twice = ops
@@ -123,7 +123,7 @@ async fn an_unanswered_transfer_out_is_approved_after_five_days(ops: &Ops) {
         .expect_err("gone");
     assert_eq!(code(&gone), "NotFound");
     let record = ops.at_registry("leaving.com").await.expect("record");
-    assert_eq!(record.registrar, GAINING);
+    assert_eq!(record.sponsoring_registrar, GAINING);
 }
 
 async fn a_transfer_out_is_refused_when_locked_young_or_with_a_wrong_code(ops: &Ops) {

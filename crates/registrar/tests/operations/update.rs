@@ -26,7 +26,7 @@ async fn lock_auto_renew_and_nameservers_change(ops: &Ops) {
         "a new registration is locked against transfers"
     );
     let record = ops.at_registry("example.com").await.expect("record");
-    assert!(record.transfer_prohibited);
+    assert!(record.client_transfer_prohibited);
     let updated = ops
         .registrar
         .update(
@@ -47,7 +47,7 @@ async fn lock_auto_renew_and_nameservers_change(ops: &Ops) {
     assert_eq!(ops.domain(domain.id).await, updated, "as stored");
     let record = ops.at_registry("example.com").await.expect("record");
     assert!(
-        !record.transfer_prohibited,
+        !record.client_transfer_prohibited,
         "the unlock reached the registry"
     );
     assert_eq!(record.nameservers, ["ns1.example.net", "ns2.example.net"]);
@@ -69,7 +69,10 @@ async fn lock_auto_renew_and_nameservers_change(ops: &Ops) {
     assert!(locked.auto_renew, "untouched fields stay");
     assert_eq!(locked.nameservers, ["ns1.example.net", "ns2.example.net"]);
     let record = ops.at_registry("example.com").await.expect("record");
-    assert!(record.transfer_prohibited, "the lock reached the registry");
+    assert!(
+        record.client_transfer_prohibited,
+        "the lock reached the registry"
+    );
     // Settings cost nothing.
     assert_eq!(ops.balance().await, OPENING - year_of("example.com"));
 }
@@ -177,7 +180,7 @@ async fn a_removed_domain_comes_back_by_import(ops: &Ops) {
         .at_registry("example.com")
         .await
         .expect("still registered");
-    assert_eq!(record.registrar, OUR_REGISTRAR);
+    assert_eq!(record.sponsoring_registrar, OUR_REGISTRAR);
 
     let back = ops
         .registrar

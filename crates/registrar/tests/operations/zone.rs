@@ -28,7 +28,7 @@ fn record(zone: &str, name: &str, rtype: &str, content: &str) -> RecordData {
     .expect("a valid record")
 }
 
-async fn serial(ops: &Ops, id: i64) -> i64 {
+async fn serial(ops: &Ops, id: vpsd_domain::DomainId) -> i64 {
     ops.domain(id).await.dns_serial
 }
 
@@ -67,7 +67,7 @@ async fn each_record_change_raises_the_serial_once(ops: &Ops) {
         .expect("replace")
         .expect("no clash");
     assert_eq!(moved.id, www.id);
-    assert_eq!(moved.data.content, "192.0.2.2");
+    assert_eq!(moved.data.rdata.to_string(), "192.0.2.2");
     assert_eq!(serial(ops, domain.id).await, start + 3);
 
     r.delete_dns_record(a, ops.account, domain.id, www.id)
@@ -79,7 +79,7 @@ async fn each_record_change_raises_the_serial_once(ops: &Ops) {
         .await
         .expect("records");
     assert_eq!(records.len(), 1);
-    assert_eq!(records[0].data.content, "mail.example.net");
+    assert_eq!(records[0].data.rdata.to_string(), "mail.example.net");
     assert_eq!(ops.domain(domain.id).await.dns_records_count, 1);
 
     let missing = r

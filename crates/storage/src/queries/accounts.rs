@@ -49,10 +49,10 @@ impl crate::stores::AccountStore for ThisStore {
         Ok(row.into())
     }
 
-    #[tracing::instrument(level = "debug", skip_all, fields(account_id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id = %account_id))]
     async fn credit_account(
         &self,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         amount: Money,
         description: &str,
         now: DateTime<Utc>,
@@ -82,8 +82,8 @@ impl crate::stores::AccountStore for ThisStore {
         Ok(row.into())
     }
 
-    #[tracing::instrument(level = "debug", skip_all, fields(account_id))]
-    async fn account(&self, account_id: i64) -> Result<Option<Account>> {
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id = %account_id))]
+    async fn account(&self, account_id: vpsd_domain::AccountId) -> Result<Option<Account>> {
         let row: Option<AccountRow> = sqlx::query_as(
             "SELECT id, email, balance_cents, created_at FROM accounts WHERE id = $1",
         )
@@ -101,8 +101,8 @@ impl crate::stores::AccountStore for ThisStore {
         Ok(n)
     }
 
-    #[tracing::instrument(level = "debug", skip_all, fields(account_id))]
-    async fn ledger(&self, account_id: i64) -> Result<Vec<LedgerEntry>> {
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id = %account_id))]
+    async fn ledger(&self, account_id: vpsd_domain::AccountId) -> Result<Vec<LedgerEntry>> {
         let rows: Vec<LedgerRow> = sqlx::query_as(
             "SELECT id, account_id, kind, amount_cents, balance_after_cents, domain_id, \
              domain_name, description, created_at FROM ledger \
@@ -114,8 +114,8 @@ impl crate::stores::AccountStore for ThisStore {
         Ok(rows.into_iter().map(Into::into).collect())
     }
 
-    #[tracing::instrument(level = "debug", skip_all, fields(account_id))]
-    async fn ledger_sum(&self, account_id: i64) -> Result<Money> {
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id = %account_id))]
+    async fn ledger_sum(&self, account_id: vpsd_domain::AccountId) -> Result<Money> {
         let (sum,): (i64,) = sqlx::query_as(
             "SELECT CAST(COALESCE(SUM(amount_cents), 0) AS BIGINT) FROM ledger \
              WHERE account_id = $1",
@@ -126,10 +126,10 @@ impl crate::stores::AccountStore for ThisStore {
         Ok(Money::from_cents(sum))
     }
 
-    #[tracing::instrument(level = "debug", skip_all, fields(account_id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id = %account_id))]
     async fn ledger_page(
         &self,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         offset: i64,
         limit: i64,
     ) -> Result<(i64, Vec<LedgerEntry>)> {

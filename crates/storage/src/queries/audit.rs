@@ -12,10 +12,10 @@ use crate::stores::audit::AuditRow;
 
 #[async_trait]
 impl crate::stores::AuditLog for ThisStore {
-    #[tracing::instrument(level = "debug", skip_all, fields(account_id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id = %account_id))]
     async fn audit_page(
         &self,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         offset: i64,
         limit: i64,
     ) -> Result<(i64, Vec<AuditEntry>)> {
@@ -37,11 +37,11 @@ impl crate::stores::AuditLog for ThisStore {
         Ok((count, rows.into_iter().map(Into::into).collect()))
     }
 
-    #[tracing::instrument(level = "debug", skip_all, fields(account_id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id = %account_id))]
     async fn append_audit(
         &self,
-        account_id: i64,
-        domain: Option<(i64, &str)>,
+        account_id: vpsd_domain::AccountId,
+        domain: Option<(vpsd_domain::DomainId, &str)>,
         now: DateTime<Utc>,
         audit: &Audit<'_>,
     ) -> Result<()> {

@@ -26,8 +26,13 @@ impl ThisStore {
     /// the row changed.
     pub(super) async fn change_domain<'q>(
         &self,
-        query: sqlx::query::QueryAs<'q, Db, (i64, String), <Db as sqlx::Database>::Arguments<'q>>,
-        domain_id: i64,
+        query: sqlx::query::QueryAs<
+            'q,
+            Db,
+            (vpsd_domain::AccountId, String),
+            <Db as sqlx::Database>::Arguments<'q>,
+        >,
+        domain_id: vpsd_domain::DomainId,
         audit: &Audit<'_>,
         mail: Option<&NewMail>,
         now: DateTime<Utc>,
@@ -85,8 +90,8 @@ impl ThisStore {
     pub(super) async fn audit_row(
         tx: &mut Tx,
         audit: &Audit<'_>,
-        account_id: i64,
-        domain: Option<(i64, &str)>,
+        account_id: vpsd_domain::AccountId,
+        domain: Option<(vpsd_domain::DomainId, &str)>,
         now: DateTime<Utc>,
     ) -> Result<()> {
         sqlx::query(INSERT_AUDIT)
@@ -106,7 +111,11 @@ impl ThisStore {
 
     /// Takes `amount` from the balance if it covers it; returns the
     /// balance after.
-    pub(super) async fn debit(tx: &mut Tx, account_id: i64, amount: Money) -> Result<i64> {
+    pub(super) async fn debit(
+        tx: &mut Tx,
+        account_id: vpsd_domain::AccountId,
+        amount: Money,
+    ) -> Result<i64> {
         let row: Option<(i64,)> = sqlx::query_as(DEBIT)
             .bind(amount.cents())
             .bind(account_id)
@@ -115,7 +124,11 @@ impl ThisStore {
         row.map(|r| r.0).ok_or(StoreError::InsufficientFunds)
     }
 
-    pub(super) async fn credit(tx: &mut Tx, account_id: i64, amount: Money) -> Result<i64> {
+    pub(super) async fn credit(
+        tx: &mut Tx,
+        account_id: vpsd_domain::AccountId,
+        amount: Money,
+    ) -> Result<i64> {
         let row: Option<(i64,)> = sqlx::query_as(
             "UPDATE accounts SET balance_cents = balance_cents + $1 \
              WHERE id = $2 RETURNING balance_cents",
@@ -130,11 +143,11 @@ impl ThisStore {
     #[allow(clippy::too_many_arguments)]
     pub(super) async fn ledger_row(
         tx: &mut Tx,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         kind: &str,
         amount: i64,
         balance_after: i64,
-        domain: Option<(i64, &str)>,
+        domain: Option<(vpsd_domain::DomainId, &str)>,
         description: &str,
         now: DateTime<Utc>,
     ) -> Result<()> {

@@ -119,7 +119,7 @@ impl ThisStore {
     /// nothing) is kept like any other.
     pub(crate) async fn list_domains_sqlx(
         &self,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         filter: &DomainFilter,
         offset: i64,
         limit: i64,
@@ -215,7 +215,7 @@ impl crate::stores::DomainStore for ThisStore {
 
     async fn list_domains(
         &self,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         filter: &DomainFilter,
         offset: i64,
         limit: i64,
@@ -243,18 +243,23 @@ impl crate::stores::DomainStore for ThisStore {
             Ok(page)
         };
         if tracing::enabled!(tracing::Level::DEBUG) {
-            let span = tracing::debug_span!("list_domains", account_id);
+            let span = tracing::debug_span!("list_domains", account_id = %account_id);
             return read.instrument(span).await;
         }
         read.await
     }
 
-    async fn domain(&self, account_id: i64, domain_id: i64) -> Result<Option<Domain>> {
+    async fn domain(
+        &self,
+        account_id: vpsd_domain::AccountId,
+        domain_id: vpsd_domain::DomainId,
+    ) -> Result<Option<Domain>> {
         // The hottest read; each backend answers it its fastest way. Its
         // span is built only when debug is on: an idle one costs a tenth
         // of a kept domain's read (measured), the others' do not matter.
         if tracing::enabled!(tracing::Level::DEBUG) {
-            let span = tracing::debug_span!("domain", account_id, domain_id);
+            let span =
+                tracing::debug_span!("domain", account_id = %account_id, domain_id = %domain_id);
             return self
                 .read_domain(account_id, domain_id)
                 .instrument(span)
@@ -277,7 +282,7 @@ impl crate::stores::DomainStore for ThisStore {
     #[tracing::instrument(
         level = "debug",
         skip_all,
-        fields(account_id = reg.account_id, domain = %reg.domain_name)
+        fields(account_id = %reg.account_id, domain = %reg.domain_name)
     )]
     async fn insert_registration(
         &self,
@@ -288,17 +293,17 @@ impl crate::stores::DomainStore for ThisStore {
         self.write_registration(reg, audit).await
     }
 
-    #[tracing::instrument(level = "debug", skip_all, fields(domain_id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(domain_id = %domain_id))]
     async fn cancel_registration(
         &self,
-        domain_id: i64,
+        domain_id: vpsd_domain::DomainId,
         description: &str,
         mail: Option<&NewMail>,
         now: DateTime<Utc>,
         audit: &Audit<'_>,
     ) -> Result<()> {
         let (_guard, mut tx) = self.begin_write().await?;
-        let row: Option<(i64, String, Option<i64>)> = sqlx::query_as(
+        let row: Option<(vpsd_domain::AccountId, String, Option<i64>)> = sqlx::query_as(
             "DELETE FROM domains WHERE id = $1 AND status = 'pending' \
              RETURNING account_id, domain_name, registration_cost_cents",
         )
@@ -333,10 +338,10 @@ impl crate::stores::DomainStore for ThisStore {
         Ok(())
     }
 
-    #[tracing::instrument(level = "debug", skip_all, fields(account_id, name = %record.name))]
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id = %account_id, name = %record.name))]
     async fn insert_import(
         &self,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         record: &RegistryRecord,
         now: DateTime<Utc>,
         audit: &Audit<'_>,
@@ -352,10 +357,10 @@ impl crate::stores::DomainStore for ThisStore {
         .bind(account_id)
         .bind(&record.name)
         .bind(record.created_at)
-        .bind(record.expires_at)
-        .bind(record.transfer_prohibited)
+        .bind(record.ex_date)
+        .bind(record.client_transfer_prohibited)
         .bind(join_hosts(&record.nameservers))
-        .bind(&record.registrar)
+        .bind(&record.sponsoring_registrar)
         .bind(now)
         .bind(unicode_form(&record.name))
         .fetch_one(&mut *tx)
@@ -372,10 +377,10 @@ impl crate::stores::DomainStore for ThisStore {
         Domain::try_from(row)
     }
 
-    #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_name))]
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id = %account_id, domain_name))]
     async fn restore_domain(
         &self,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         domain_name: &str,
         now: DateTime<Utc>,
         audit: &Audit<'_>,
@@ -405,11 +410,11 @@ impl crate::stores::DomainStore for ThisStore {
         row.map(Domain::try_from).transpose()
     }
 
-    #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id = %account_id, domain_id = %domain_id))]
     async fn update_settings(
         &self,
-        account_id: i64,
-        domain_id: i64,
+        account_id: vpsd_domain::AccountId,
+        domain_id: vpsd_domain::DomainId,
         change: &SettingsChange,
         now: DateTime<Utc>,
         audit: &Audit<'_>,
@@ -448,11 +453,11 @@ impl crate::stores::DomainStore for ThisStore {
         row.map(Domain::try_from).transpose()
     }
 
-    #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id = %account_id, domain_id = %domain_id))]
     async fn remove_domain(
         &self,
-        account_id: i64,
-        domain_id: i64,
+        account_id: vpsd_domain::AccountId,
+        domain_id: vpsd_domain::DomainId,
         now: DateTime<Utc>,
         audit: &Audit<'_>,
     ) -> Result<bool> {

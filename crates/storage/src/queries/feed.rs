@@ -27,25 +27,28 @@ impl crate::stores::ZoneFeed for ThisStore {
         )
         .fetch_all(self.pool())
         .await?;
-        let mut by_domain: std::collections::HashMap<i64, Vec<DnsRecord>> =
+        let mut by_domain: std::collections::HashMap<vpsd_domain::DomainId, Vec<DnsRecord>> =
             std::collections::HashMap::new();
         for r in records {
             let r = DnsRecord::try_from(r)?;
             by_domain.entry(r.domain_id).or_default().push(r);
         }
-        let mailing: std::collections::HashSet<i64> =
-            sqlx::query_as::<_, (i64,)>("SELECT DISTINCT domain_id FROM email_forwards")
-                .fetch_all(self.pool())
-                .await?
-                .into_iter()
-                .map(|(id,)| id)
-                .collect();
-        let mut hosts: std::collections::HashMap<i64, Vec<String>> =
+        let mailing: std::collections::HashSet<vpsd_domain::DomainId> =
+            sqlx::query_as::<_, (vpsd_domain::DomainId,)>(
+                "SELECT DISTINCT domain_id FROM email_forwards",
+            )
+            .fetch_all(self.pool())
+            .await?
+            .into_iter()
+            .map(|(id,)| id)
+            .collect();
+        let mut hosts: std::collections::HashMap<vpsd_domain::DomainId, Vec<String>> =
             std::collections::HashMap::new();
-        for (id, host) in
-            sqlx::query_as::<_, (i64, String)>("SELECT domain_id, host FROM url_forwards")
-                .fetch_all(self.pool())
-                .await?
+        for (id, host) in sqlx::query_as::<_, (vpsd_domain::DomainId, String)>(
+            "SELECT domain_id, host FROM url_forwards",
+        )
+        .fetch_all(self.pool())
+        .await?
         {
             hosts.entry(id).or_default().push(host);
         }
@@ -63,8 +66,8 @@ impl crate::stores::ZoneFeed for ThisStore {
             .collect()
     }
 
-    #[tracing::instrument(level = "debug", skip_all, fields(domain_id))]
-    async fn dns_zone(&self, domain_id: i64) -> Result<Option<ZoneSource>> {
+    #[tracing::instrument(level = "debug", skip_all, fields(domain_id = %domain_id))]
+    async fn dns_zone(&self, domain_id: vpsd_domain::DomainId) -> Result<Option<ZoneSource>> {
         let row: Option<DomainRow> = sqlx::query_as(&format!(
             "SELECT {DOMAIN_COLUMNS} FROM domains WHERE id = $1 AND removed_at IS NULL"
         ))
@@ -110,7 +113,11 @@ impl crate::stores::ZoneFeed for ThisStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all, fields(after))]
-    async fn dns_changes(&self, after: i64, limit: i64) -> Result<Vec<(i64, i64)>> {
+    async fn dns_changes(
+        &self,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<(i64, vpsd_domain::DomainId)>> {
         Ok(sqlx::query_as(
             "SELECT seq, domain_id FROM dns_changes WHERE seq > $1 ORDER BY seq LIMIT $2",
         )

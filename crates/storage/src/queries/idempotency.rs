@@ -11,10 +11,10 @@ use crate::model::IdempotentRequest;
 
 #[async_trait]
 impl crate::stores::IdempotencyStore for ThisStore {
-    #[tracing::instrument(level = "debug", skip_all, fields(account_id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id = %account_id))]
     async fn idempotency_claim(
         &self,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         key: &str,
         request_hash: &str,
         now: DateTime<Utc>,
@@ -46,10 +46,10 @@ impl crate::stores::IdempotencyStore for ThisStore {
         Ok(claimed)
     }
 
-    #[tracing::instrument(level = "debug", skip_all, fields(account_id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id = %account_id))]
     async fn idempotency_get(
         &self,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         key: &str,
     ) -> Result<Option<IdempotentRequest>> {
         let row: Option<(String, Option<i64>, Option<String>, DateTime<Utc>)> = sqlx::query_as(
@@ -72,10 +72,10 @@ impl crate::stores::IdempotencyStore for ThisStore {
         ))
     }
 
-    #[tracing::instrument(level = "debug", skip_all, fields(account_id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id = %account_id))]
     async fn idempotency_complete(
         &self,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         key: &str,
         status: u16,
         body: &str,
@@ -94,8 +94,12 @@ impl crate::stores::IdempotencyStore for ThisStore {
         Ok(())
     }
 
-    #[tracing::instrument(level = "debug", skip_all, fields(account_id))]
-    async fn idempotency_release(&self, account_id: i64, key: &str) -> Result<()> {
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id = %account_id))]
+    async fn idempotency_release(
+        &self,
+        account_id: vpsd_domain::AccountId,
+        key: &str,
+    ) -> Result<()> {
         self.write_one(
             sqlx::query(
                 "DELETE FROM idempotency_keys WHERE account_id = $1 AND key = $2 \

@@ -15,12 +15,12 @@ impl crate::stores::JobLeases for ThisStore {
     #[tracing::instrument(
         level = "debug",
         skip_all,
-        fields(kind = kind.as_str(), domain_id, holder)
+        fields(kind = kind.as_str(), domain_id = %domain_id, holder)
     )]
     async fn claim_job(
         &self,
         kind: JobKind,
-        domain_id: i64,
+        domain_id: vpsd_domain::DomainId,
         holder: &str,
         now: DateTime<Utc>,
         until: DateTime<Utc>,
@@ -47,9 +47,14 @@ impl crate::stores::JobLeases for ThisStore {
     #[tracing::instrument(
         level = "debug",
         skip_all,
-        fields(kind = kind.as_str(), domain_id, holder)
+        fields(kind = kind.as_str(), domain_id = %domain_id, holder)
     )]
-    async fn release_job(&self, kind: JobKind, domain_id: i64, holder: &str) -> Result<()> {
+    async fn release_job(
+        &self,
+        kind: JobKind,
+        domain_id: vpsd_domain::DomainId,
+        holder: &str,
+    ) -> Result<()> {
         self.write_one(
             sqlx::query(
                 "DELETE FROM job_leases WHERE kind = $1 AND domain_id = $2 AND holder = $3",

@@ -27,10 +27,10 @@ impl crate::stores::LifecycleStore for ThisStore {
         .await
     }
 
-    #[tracing::instrument(level = "debug", skip_all, fields(domain_id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(domain_id = %domain_id))]
     async fn activate_registration(
         &self,
-        domain_id: i64,
+        domain_id: vpsd_domain::DomainId,
         mail: &NewMail,
         now: DateTime<Utc>,
         audit: &Audit<'_>,
@@ -50,10 +50,10 @@ impl crate::stores::LifecycleStore for ThisStore {
         .await
     }
 
-    #[tracing::instrument(level = "debug", skip_all, fields(domain_id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(domain_id = %domain_id))]
     async fn expire_domain(
         &self,
-        domain_id: i64,
+        domain_id: vpsd_domain::DomainId,
         mail: Option<&NewMail>,
         now: DateTime<Utc>,
         audit: &Audit<'_>,
@@ -74,7 +74,7 @@ impl crate::stores::LifecycleStore for ThisStore {
         .await
     }
 
-    #[tracing::instrument(level = "debug", skip_all, fields(domain_id = r.domain_id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(domain_id = %r.domain_id))]
     async fn renew_domain(&self, r: &Renewal, audit: &Audit<'_>) -> Result<Domain> {
         let (_guard, mut tx) = self.begin_write().await?;
         let row: Option<DomainRow> = sqlx::query_as(&format!(
@@ -115,7 +115,7 @@ impl crate::stores::LifecycleStore for ThisStore {
         Domain::try_from(row)
     }
 
-    #[tracing::instrument(level = "debug", skip_all, fields(domain_id = r.domain_id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(domain_id = %r.domain_id))]
     async fn undo_renewal(
         &self,
         r: &Renewal,
@@ -161,10 +161,10 @@ impl crate::stores::LifecycleStore for ThisStore {
         Ok(true)
     }
 
-    #[tracing::instrument(level = "debug", skip_all, fields(domain_id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(domain_id = %domain_id))]
     async fn renewal_failed(
         &self,
-        domain_id: i64,
+        domain_id: vpsd_domain::DomainId,
         expiration: DateTime<Utc>,
         retry_at: DateTime<Utc>,
         mail: &NewMail,
@@ -242,10 +242,10 @@ impl crate::stores::LifecycleStore for ThisStore {
         domains(rows)
     }
 
-    #[tracing::instrument(level = "debug", skip_all, fields(domain_id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(domain_id = %domain_id))]
     async fn mark_warned(
         &self,
-        domain_id: i64,
+        domain_id: vpsd_domain::DomainId,
         expiration: DateTime<Utc>,
         days: i64,
         mail: &NewMail,
@@ -296,10 +296,10 @@ impl crate::stores::LifecycleStore for ThisStore {
         .await
     }
 
-    #[tracing::instrument(level = "debug", skip_all, fields(domain_id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(domain_id = %domain_id))]
     async fn release_domain(
         &self,
-        domain_id: i64,
+        domain_id: vpsd_domain::DomainId,
         expiration: DateTime<Utc>,
         mail: &NewMail,
         now: DateTime<Utc>,

@@ -22,12 +22,12 @@ impl ThisStore {
         let (_guard, mut tx) = self.begin_write().await?;
         sqlx::query(INSERT_REGISTRY_NAME)
             .bind(&r.name)
-            .bind(&r.registrar)
+            .bind(&r.sponsoring_registrar)
             .bind(&r.auth_code)
             .bind(r.created_at)
-            .bind(r.expires_at)
+            .bind(r.ex_date)
             .bind(r.last_transferred_at)
-            .bind(r.transfer_prohibited)
+            .bind(r.client_transfer_prohibited)
             .bind(join_hosts(&r.nameservers))
             .bind(r.pending_transfer_to.as_deref())
             .bind(now)
@@ -57,12 +57,12 @@ impl crate::stores::RegistryStore for ThisStore {
         self.write_registry_name(r, now).await
     }
 
-    #[tracing::instrument(level = "debug", skip_all, fields(name, registrar))]
-    async fn registry_delete(&self, name: &str, registrar: &str) -> Result<bool> {
+    #[tracing::instrument(level = "debug", skip_all, fields(name, sponsoring_registrar))]
+    async fn registry_delete(&self, name: &str, sponsoring_registrar: &str) -> Result<bool> {
         self.write_one(
             sqlx::query("DELETE FROM registry_names WHERE name = $1 AND registrar = $2")
                 .bind(name)
-                .bind(registrar),
+                .bind(sponsoring_registrar),
         )
         .await
     }
@@ -72,7 +72,7 @@ impl crate::stores::RegistryStore for ThisStore {
         &self,
         name: &str,
         nameservers: Option<&[String]>,
-        transfer_prohibited: Option<bool>,
+        client_transfer_prohibited: Option<bool>,
         now: DateTime<Utc>,
     ) -> Result<bool> {
         self.write_one(
@@ -83,7 +83,7 @@ impl crate::stores::RegistryStore for ThisStore {
             )
             .bind(name)
             .bind(nameservers.map(join_hosts))
-            .bind(transfer_prohibited)
+            .bind(client_transfer_prohibited)
             .bind(now),
         )
         .await
@@ -113,7 +113,7 @@ impl crate::stores::RegistryStore for ThisStore {
         &self,
         name: &str,
         gaining: &str,
-        expires_at: DateTime<Utc>,
+        ex_date: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<bool> {
         self.write_one(
@@ -125,7 +125,7 @@ impl crate::stores::RegistryStore for ThisStore {
             )
             .bind(name)
             .bind(gaining)
-            .bind(expires_at)
+            .bind(ex_date)
             .bind(now),
         )
         .await
@@ -144,11 +144,11 @@ impl crate::stores::RegistryStore for ThisStore {
         .await
     }
 
-    #[tracing::instrument(level = "debug", skip_all, fields(name, registrar))]
+    #[tracing::instrument(level = "debug", skip_all, fields(name, sponsoring_registrar))]
     async fn registry_set_auth_code(
         &self,
         name: &str,
-        registrar: &str,
+        sponsoring_registrar: &str,
         auth_code: &str,
         now: DateTime<Utc>,
     ) -> Result<bool> {
@@ -158,18 +158,18 @@ impl crate::stores::RegistryStore for ThisStore {
                  WHERE name = $1 AND registrar = $2",
             )
             .bind(name)
-            .bind(registrar)
+            .bind(sponsoring_registrar)
             .bind(auth_code)
             .bind(now),
         )
         .await
     }
 
-    #[tracing::instrument(level = "debug", skip_all, fields(name, registrar))]
+    #[tracing::instrument(level = "debug", skip_all, fields(name, sponsoring_registrar))]
     async fn registry_renew(
         &self,
         name: &str,
-        registrar: &str,
+        sponsoring_registrar: &str,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
         now: DateTime<Utc>,
@@ -180,7 +180,7 @@ impl crate::stores::RegistryStore for ThisStore {
                  WHERE name = $1 AND registrar = $2 AND expires_at = $3",
             )
             .bind(name)
-            .bind(registrar)
+            .bind(sponsoring_registrar)
             .bind(from)
             .bind(to)
             .bind(now),

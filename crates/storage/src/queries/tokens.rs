@@ -12,10 +12,10 @@ use crate::model::{Audit, NewToken, TokenInfo, TokenOwner};
 
 #[async_trait]
 impl crate::stores::TokenStore for ThisStore {
-    #[tracing::instrument(level = "debug", skip_all, fields(account_id = t.account_id))]
-    async fn create_token(&self, t: &NewToken, audit: &Audit<'_>) -> Result<i64> {
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id = %t.account_id))]
+    async fn create_token(&self, t: &NewToken, audit: &Audit<'_>) -> Result<vpsd_domain::TokenId> {
         let (_guard, mut tx) = self.begin_write().await?;
-        let row: Option<(i64,)> = sqlx::query_as(
+        let row: Option<(vpsd_domain::TokenId,)> = sqlx::query_as(
             "INSERT INTO api_tokens (account_id, name, token_hash, prefix, scope, \
              expires_at, created_at) \
              SELECT id, $2, $3, $4, $5, $6, $7 FROM accounts WHERE id = $1 RETURNING id",
@@ -51,8 +51,8 @@ impl crate::stores::TokenStore for ThisStore {
         self.read_token_owner(token_hash).await
     }
 
-    #[tracing::instrument(level = "debug", skip_all, fields(account_id))]
-    async fn tokens(&self, account_id: i64) -> Result<Vec<TokenInfo>> {
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id = %account_id))]
+    async fn tokens(&self, account_id: vpsd_domain::AccountId) -> Result<Vec<TokenInfo>> {
         #[allow(clippy::type_complexity)]
         let rows: Vec<(
             i64,
@@ -75,7 +75,7 @@ impl crate::stores::TokenStore for ThisStore {
             .map(
                 |(id, name, prefix, scope, created_at, expires_at, revoked_at, last_used_at)| {
                     TokenInfo {
-                        id,
+                        id: vpsd_domain::TokenId::from(id),
                         name,
                         prefix,
                         read_only: scope != "read_write",
@@ -92,12 +92,12 @@ impl crate::stores::TokenStore for ThisStore {
     #[tracing::instrument(level = "debug", skip_all, fields(token_id))]
     async fn revoke_token(
         &self,
-        token_id: i64,
+        token_id: vpsd_domain::TokenId,
         now: DateTime<Utc>,
         audit: &Audit<'_>,
     ) -> Result<bool> {
         let (_guard, mut tx) = self.begin_write().await?;
-        let row: Option<(i64,)> = sqlx::query_as(
+        let row: Option<(vpsd_domain::AccountId,)> = sqlx::query_as(
             "UPDATE api_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL \
              RETURNING account_id",
         )
@@ -114,7 +114,7 @@ impl crate::stores::TokenStore for ThisStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all, fields(token_id))]
-    async fn token_used(&self, token_id: i64, now: DateTime<Utc>) -> Result<()> {
+    async fn token_used(&self, token_id: vpsd_domain::TokenId, now: DateTime<Utc>) -> Result<()> {
         self.write_one(
             sqlx::query("UPDATE api_tokens SET last_used_at = $2 WHERE id = $1")
                 .bind(token_id)

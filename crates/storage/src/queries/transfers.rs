@@ -17,7 +17,7 @@ impl crate::stores::TransferStore for ThisStore {
     #[tracing::instrument(
         level = "debug",
         skip_all,
-        fields(account_id = t.account_id, domain_id = t.domain_id)
+        fields(account_id = %t.account_id, domain_id = %t.domain_id)
     )]
     async fn begin_transfer(
         &self,
@@ -82,10 +82,10 @@ impl crate::stores::TransferStore for ThisStore {
         Domain::try_from(row)
     }
 
-    #[tracing::instrument(level = "debug", skip_all, fields(domain_id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(domain_id = %domain_id))]
     async fn fail_transfer(
         &self,
-        domain_id: i64,
+        domain_id: vpsd_domain::DomainId,
         status: vpsd_domain::lifecycle::TransferStatus,
         description: &str,
         mail: Option<&NewMail>,
@@ -93,7 +93,7 @@ impl crate::stores::TransferStore for ThisStore {
         audit: &Audit<'_>,
     ) -> Result<bool> {
         let (_guard, mut tx) = self.begin_write().await?;
-        let row: Option<(i64, String, Option<i64>)> = sqlx::query_as(
+        let row: Option<(vpsd_domain::AccountId, String, Option<i64>)> = sqlx::query_as(
             "UPDATE domains SET transfer_status = $3, updated_at = $2 \
              WHERE id = $1 AND transfer_status = 'pending' \
              RETURNING account_id, domain_name, transfer_cost_cents",
@@ -129,10 +129,10 @@ impl crate::stores::TransferStore for ThisStore {
         Ok(true)
     }
 
-    #[tracing::instrument(level = "debug", skip_all, fields(domain_id, registrar))]
+    #[tracing::instrument(level = "debug", skip_all, fields(domain_id = %domain_id, registrar))]
     async fn complete_transfer(
         &self,
-        domain_id: i64,
+        domain_id: vpsd_domain::DomainId,
         registrar: &str,
         expiration_date: DateTime<Utc>,
         mail: &NewMail,
@@ -170,10 +170,10 @@ impl crate::stores::TransferStore for ThisStore {
         .await
     }
 
-    #[tracing::instrument(level = "debug", skip_all, fields(domain_id, gaining))]
+    #[tracing::instrument(level = "debug", skip_all, fields(domain_id = %domain_id, gaining))]
     async fn begin_transfer_out(
         &self,
-        domain_id: i64,
+        domain_id: vpsd_domain::DomainId,
         gaining: &str,
         now: DateTime<Utc>,
         approves_at: DateTime<Utc>,
@@ -200,10 +200,10 @@ impl crate::stores::TransferStore for ThisStore {
         .await
     }
 
-    #[tracing::instrument(level = "debug", skip_all, fields(domain_id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(domain_id = %domain_id))]
     async fn reject_transfer_out(
         &self,
-        domain_id: i64,
+        domain_id: vpsd_domain::DomainId,
         now: DateTime<Utc>,
         mail: Option<&NewMail>,
         audit: &Audit<'_>,
@@ -224,10 +224,10 @@ impl crate::stores::TransferStore for ThisStore {
         .await
     }
 
-    #[tracing::instrument(level = "debug", skip_all, fields(domain_id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(domain_id = %domain_id))]
     async fn approve_transfer_out(
         &self,
-        domain_id: i64,
+        domain_id: vpsd_domain::DomainId,
         now: DateTime<Utc>,
         mail: &NewMail,
         audit: &Audit<'_>,

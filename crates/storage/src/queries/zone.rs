@@ -20,6 +20,7 @@ use crate::stores::zone::{
     URL_FORWARD_COLUMNS,
 };
 use vpsd_domain::dns::{Clash, RecordData};
+use vpsd_domain::{ForwardId, RecordId};
 
 impl ThisStore {
     /// Adds a record (`replacing` none) or replaces one, after the
@@ -27,9 +28,9 @@ impl ThisStore {
     /// that also raises the zone's serial.
     pub(super) async fn write_dns_record(
         &self,
-        account_id: i64,
-        domain_id: i64,
-        replacing: Option<i64>,
+        account_id: vpsd_domain::AccountId,
+        domain_id: vpsd_domain::DomainId,
+        replacing: Option<RecordId>,
         data: &RecordData,
         now: DateTime<Utc>,
         audit: &Audit<'_>,
@@ -78,8 +79,11 @@ impl ThisStore {
         if let Some(clash) = vpsd_domain::dns::clash(&existing, data, replacing) {
             return Ok(Written::Refused(clash));
         }
+        // Bound as the columns' INTEGER: the TTL is at most `MAX_TTL`, a
+        // priority a u16; the content is the typed value's canonical text.
         let ttl = i32::try_from(data.ttl).unwrap_or(i32::MAX);
-        let priority = data.priority.map(|p| i32::try_from(p).unwrap_or(i32::MAX));
+        let priority = data.priority().map(i32::from);
+        let content = data.rdata.to_string();
         let row: DnsRecordRow = match replacing {
             None => {
                 sqlx::query_as(&format!(
@@ -89,8 +93,8 @@ impl ThisStore {
                 ))
                 .bind(domain_id)
                 .bind(&data.name)
-                .bind(data.rtype.as_str())
-                .bind(&data.content)
+                .bind(data.rtype().as_str())
+                .bind(&content)
                 .bind(ttl)
                 .bind(priority)
                 .bind(now)
@@ -106,8 +110,8 @@ impl ThisStore {
                 .bind(id)
                 .bind(domain_id)
                 .bind(&data.name)
-                .bind(data.rtype.as_str())
-                .bind(&data.content)
+                .bind(data.rtype().as_str())
+                .bind(&content)
                 .bind(ttl)
                 .bind(priority)
                 .bind(now)
@@ -136,7 +140,11 @@ impl ThisStore {
     }
 
     /// Whether domain `domain_id` is the account's (and not removed).
-    pub(super) async fn owns_domain(&self, account_id: i64, domain_id: i64) -> Result<bool> {
+    pub(super) async fn owns_domain(
+        &self,
+        account_id: vpsd_domain::AccountId,
+        domain_id: vpsd_domain::DomainId,
+    ) -> Result<bool> {
         let owned: Option<(i64,)> =
             sqlx::query_as(&format!("SELECT id FROM domains {DOMAIN_BY_ID}"))
                 .bind(domain_id)
@@ -154,9 +162,9 @@ impl ThisStore {
         tx: &mut Tx,
         table: &str,
         column: &str,
-        account_id: i64,
-        domain_id: i64,
-        replacing: Option<i64>,
+        account_id: vpsd_domain::AccountId,
+        domain_id: vpsd_domain::DomainId,
+        replacing: Option<ForwardId>,
         key: &str,
     ) -> Result<Option<(String, Option<ForwardClash>)>> {
         let domain: Option<(String,)> =
@@ -190,19 +198,19 @@ impl ThisStore {
                 return Ok(Some((name, Some(ForwardClash::Full))));
             }
         }
-        let taken: Option<(i64,)> = sqlx::query_as(&format!(
+        let taken: Option<(ForwardId,)> = sqlx::query_as(&format!(
             "SELECT id FROM {table} WHERE domain_id = $1 AND {column} = $2 AND id <> $3"
         ))
         .bind(domain_id)
         .bind(key)
-        .bind(replacing.unwrap_or(0))
+        .bind(replacing.map_or(0, ForwardId::get))
         .fetch_optional(&mut **tx)
         .await?;
         Ok(Some((name, taken.map(|(id,)| ForwardClash::Taken { id }))))
     }
 
     /// Raises a zone's serial (its forwards changed what it serves).
-    pub(super) async fn bump_serial(tx: &mut Tx, domain_id: i64) -> Result<()> {
+    pub(super) async fn bump_serial(tx: &mut Tx, domain_id: vpsd_domain::DomainId) -> Result<()> {
         sqlx::query("UPDATE domains SET dns_serial = dns_serial + 1 WHERE id = $1")
             .bind(domain_id)
             .execute(&mut **tx)
@@ -215,9 +223,9 @@ impl ThisStore {
     pub(super) async fn delete_forward(
         &self,
         table: &str,
-        account_id: i64,
-        domain_id: i64,
-        forward_id: i64,
+        account_id: vpsd_domain::AccountId,
+        domain_id: vpsd_domain::DomainId,
+        forward_id: ForwardId,
         now: DateTime<Utc>,
         audit: &Audit<'_>,
     ) -> Result<bool> {
@@ -251,8 +259,12 @@ impl ThisStore {
 
 #[async_trait]
 impl crate::stores::ZoneStore for ThisStore {
-    #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_id))]
-    async fn dns_records(&self, account_id: i64, domain_id: i64) -> Result<Option<Vec<DnsRecord>>> {
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id = %account_id, domain_id = %domain_id))]
+    async fn dns_records(
+        &self,
+        account_id: vpsd_domain::AccountId,
+        domain_id: vpsd_domain::DomainId,
+    ) -> Result<Option<Vec<DnsRecord>>> {
         if !self.owns_domain(account_id, domain_id).await? {
             return Ok(None);
         }
@@ -268,11 +280,11 @@ impl crate::stores::ZoneStore for ThisStore {
             .map(Some)
     }
 
-    #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id = %account_id, domain_id = %domain_id))]
     async fn add_dns_record(
         &self,
-        account_id: i64,
-        domain_id: i64,
+        account_id: vpsd_domain::AccountId,
+        domain_id: vpsd_domain::DomainId,
         data: &RecordData,
         now: DateTime<Utc>,
         audit: &Audit<'_>,
@@ -281,12 +293,12 @@ impl crate::stores::ZoneStore for ThisStore {
             .await
     }
 
-    #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_id, record_id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id = %account_id, domain_id = %domain_id, record_id))]
     async fn replace_dns_record(
         &self,
-        account_id: i64,
-        domain_id: i64,
-        record_id: i64,
+        account_id: vpsd_domain::AccountId,
+        domain_id: vpsd_domain::DomainId,
+        record_id: RecordId,
         data: &RecordData,
         now: DateTime<Utc>,
         audit: &Audit<'_>,
@@ -295,12 +307,12 @@ impl crate::stores::ZoneStore for ThisStore {
             .await
     }
 
-    #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_id, record_id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id = %account_id, domain_id = %domain_id, record_id))]
     async fn delete_dns_record(
         &self,
-        account_id: i64,
-        domain_id: i64,
-        record_id: i64,
+        account_id: vpsd_domain::AccountId,
+        domain_id: vpsd_domain::DomainId,
+        record_id: RecordId,
         now: DateTime<Utc>,
         audit: &Audit<'_>,
     ) -> Result<bool> {
@@ -335,11 +347,11 @@ impl crate::stores::ZoneStore for ThisStore {
         Ok(true)
     }
 
-    #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id = %account_id, domain_id = %domain_id))]
     async fn email_forwards(
         &self,
-        account_id: i64,
-        domain_id: i64,
+        account_id: vpsd_domain::AccountId,
+        domain_id: vpsd_domain::DomainId,
     ) -> Result<Option<Vec<EmailForward>>> {
         if !self.owns_domain(account_id, domain_id).await? {
             return Ok(None);
@@ -356,13 +368,13 @@ impl crate::stores::ZoneStore for ThisStore {
     #[tracing::instrument(
         level = "debug",
         skip_all,
-        fields(account_id, domain_id, replacing = ?replacing)
+        fields(account_id = %account_id, domain_id = %domain_id, replacing = ?replacing)
     )]
     async fn put_email_forward(
         &self,
-        account_id: i64,
-        domain_id: i64,
-        replacing: Option<i64>,
+        account_id: vpsd_domain::AccountId,
+        domain_id: vpsd_domain::DomainId,
+        replacing: Option<ForwardId>,
         data: &EmailForwardData,
         now: DateTime<Utc>,
         audit: &Audit<'_>,
@@ -418,12 +430,12 @@ impl crate::stores::ZoneStore for ThisStore {
         Ok(Written::Done(row.into()))
     }
 
-    #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_id, forward_id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id = %account_id, domain_id = %domain_id, forward_id))]
     async fn delete_email_forward(
         &self,
-        account_id: i64,
-        domain_id: i64,
-        forward_id: i64,
+        account_id: vpsd_domain::AccountId,
+        domain_id: vpsd_domain::DomainId,
+        forward_id: ForwardId,
         now: DateTime<Utc>,
         audit: &Audit<'_>,
     ) -> Result<bool> {
@@ -438,11 +450,11 @@ impl crate::stores::ZoneStore for ThisStore {
         .await
     }
 
-    #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id = %account_id, domain_id = %domain_id))]
     async fn url_forwards(
         &self,
-        account_id: i64,
-        domain_id: i64,
+        account_id: vpsd_domain::AccountId,
+        domain_id: vpsd_domain::DomainId,
     ) -> Result<Option<Vec<UrlForward>>> {
         if !self.owns_domain(account_id, domain_id).await? {
             return Ok(None);
@@ -459,13 +471,13 @@ impl crate::stores::ZoneStore for ThisStore {
     #[tracing::instrument(
         level = "debug",
         skip_all,
-        fields(account_id, domain_id, replacing = ?replacing)
+        fields(account_id = %account_id, domain_id = %domain_id, replacing = ?replacing)
     )]
     async fn put_url_forward(
         &self,
-        account_id: i64,
-        domain_id: i64,
-        replacing: Option<i64>,
+        account_id: vpsd_domain::AccountId,
+        domain_id: vpsd_domain::DomainId,
+        replacing: Option<ForwardId>,
         data: &UrlForwardData,
         now: DateTime<Utc>,
         audit: &Audit<'_>,
@@ -525,12 +537,12 @@ impl crate::stores::ZoneStore for ThisStore {
         Ok(Written::Done(row.into()))
     }
 
-    #[tracing::instrument(level = "debug", skip_all, fields(account_id, domain_id, forward_id))]
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id = %account_id, domain_id = %domain_id, forward_id))]
     async fn delete_url_forward(
         &self,
-        account_id: i64,
-        domain_id: i64,
-        forward_id: i64,
+        account_id: vpsd_domain::AccountId,
+        domain_id: vpsd_domain::DomainId,
+        forward_id: ForwardId,
         now: DateTime<Utc>,
         audit: &Audit<'_>,
     ) -> Result<bool> {

@@ -14,7 +14,8 @@ use crate::wal_stamp::Stamp;
 #[derive(Default)]
 pub(super) struct DomainCache {
     pub(super) stamp: Option<Stamp>,
-    pub(super) domains: std::collections::HashMap<(i64, i64), Domain>,
+    pub(super) domains:
+        std::collections::HashMap<(vpsd_domain::AccountId, vpsd_domain::DomainId), Domain>,
     pub(super) tokens: std::collections::HashMap<String, TokenOwner>,
 }
 

@@ -32,7 +32,7 @@ pub trait AccountStore: Send + Sync + std::fmt::Debug {
     /// Errors: `NotFound` for an unknown account.
     async fn credit_account(
         &self,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         amount: Money,
         description: &str,
         now: DateTime<Utc>,
@@ -40,24 +40,24 @@ pub trait AccountStore: Send + Sync + std::fmt::Debug {
     ) -> Result<Account>;
 
     /// The account `account_id`; `None` when there is none.
-    async fn account(&self, account_id: i64) -> Result<Option<Account>>;
+    async fn account(&self, account_id: vpsd_domain::AccountId) -> Result<Option<Account>>;
 
     /// How many accounts there are.
     async fn account_count(&self) -> Result<i64>;
 
     /// Every ledger entry of the account, oldest first (empty for an unknown
     /// account).
-    async fn ledger(&self, account_id: i64) -> Result<Vec<LedgerEntry>>;
+    async fn ledger(&self, account_id: vpsd_domain::AccountId) -> Result<Vec<LedgerEntry>>;
 
     /// The sum of the account's ledger (0 for an unknown account): always
     /// equals its balance.
-    async fn ledger_sum(&self, account_id: i64) -> Result<Money>;
+    async fn ledger_sum(&self, account_id: vpsd_domain::AccountId) -> Result<Money>;
 
     /// One page of the account's ledger, newest first, with the total
     /// number of entries: `(total, page)`.
     async fn ledger_page(
         &self,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         offset: i64,
         limit: i64,
     ) -> Result<(i64, Vec<LedgerEntry>)>;
@@ -78,7 +78,7 @@ pub(crate) const INSERT_LEDGER: &str = "INSERT INTO ledger (account_id, kind, am
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct AccountRow {
-    pub(crate) id: i64,
+    pub(crate) id: vpsd_domain::AccountId,
     pub(crate) email: String,
     pub(crate) balance_cents: i64,
     pub(crate) created_at: DateTime<Utc>,
@@ -98,11 +98,11 @@ impl From<AccountRow> for Account {
 #[derive(sqlx::FromRow)]
 pub(crate) struct LedgerRow {
     pub(crate) id: i64,
-    pub(crate) account_id: i64,
+    pub(crate) account_id: vpsd_domain::AccountId,
     pub(crate) kind: String,
     pub(crate) amount_cents: i64,
     pub(crate) balance_after_cents: i64,
-    pub(crate) domain_id: Option<i64>,
+    pub(crate) domain_id: Option<vpsd_domain::DomainId>,
     pub(crate) domain_name: Option<String>,
     pub(crate) description: String,
     pub(crate) created_at: DateTime<Utc>,

@@ -19,7 +19,7 @@ pub trait AuditLog: Send + Sync + std::fmt::Debug {
     /// number of entries: `(total, page)`.
     async fn audit_page(
         &self,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         offset: i64,
         limit: i64,
     ) -> Result<(i64, Vec<AuditEntry>)>;
@@ -28,8 +28,8 @@ pub trait AuditLog: Send + Sync + std::fmt::Debug {
     /// such as a new auth code), about `domain` (`(id, name)`) if any.
     async fn append_audit(
         &self,
-        account_id: i64,
-        domain: Option<(i64, &str)>,
+        account_id: vpsd_domain::AccountId,
+        domain: Option<(vpsd_domain::DomainId, &str)>,
         now: DateTime<Utc>,
         audit: &Audit<'_>,
     ) -> Result<()>;
@@ -54,11 +54,11 @@ pub(crate) const INSERT_AUDIT: &str =
 #[derive(sqlx::FromRow)]
 pub(crate) struct AuditRow {
     pub(crate) id: i64,
-    pub(crate) account_id: i64,
+    pub(crate) account_id: vpsd_domain::AccountId,
     pub(crate) actor: String,
-    pub(crate) token_id: Option<i64>,
+    pub(crate) token_id: Option<vpsd_domain::TokenId>,
     pub(crate) action: String,
-    pub(crate) domain_id: Option<i64>,
+    pub(crate) domain_id: Option<vpsd_domain::DomainId>,
     pub(crate) domain_name: Option<String>,
     pub(crate) changes: String,
     pub(crate) request_id: Option<String>,

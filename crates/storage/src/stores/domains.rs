@@ -32,7 +32,7 @@ pub trait DomainStore: Send + Sync + std::fmt::Debug {
     /// (`list_cache.rs`).
     async fn list_domains(
         &self,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         filter: &DomainFilter,
         offset: i64,
         limit: i64,
@@ -40,7 +40,11 @@ pub trait DomainStore: Send + Sync + std::fmt::Debug {
 
     /// The domain `domain_id` of the account; `None` when there is none, it
     /// is another account's, or it was removed. The hottest read.
-    async fn domain(&self, account_id: i64, domain_id: i64) -> Result<Option<Domain>>;
+    async fn domain(
+        &self,
+        account_id: vpsd_domain::AccountId,
+        domain_id: vpsd_domain::DomainId,
+    ) -> Result<Option<Domain>>;
 
     /// The domain named `domain_name` (any account's, removed or not);
     /// `None` when no account has it.
@@ -59,7 +63,7 @@ pub trait DomainStore: Send + Sync + std::fmt::Debug {
     /// longer pending (nothing is written).
     async fn cancel_registration(
         &self,
-        domain_id: i64,
+        domain_id: vpsd_domain::DomainId,
         description: &str,
         mail: Option<&NewMail>,
         now: DateTime<Utc>,
@@ -70,7 +74,7 @@ pub trait DomainStore: Send + Sync + std::fmt::Debug {
     /// registry knows it. Errors: `Conflict` when an account has the name.
     async fn insert_import(
         &self,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         record: &RegistryRecord,
         now: DateTime<Utc>,
         audit: &Audit<'_>,
@@ -81,7 +85,7 @@ pub trait DomainStore: Send + Sync + std::fmt::Debug {
     /// of that name.
     async fn restore_domain(
         &self,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         domain_name: &str,
         now: DateTime<Utc>,
         audit: &Audit<'_>,
@@ -92,8 +96,8 @@ pub trait DomainStore: Send + Sync + std::fmt::Debug {
     /// removed).
     async fn update_settings(
         &self,
-        account_id: i64,
-        domain_id: i64,
+        account_id: vpsd_domain::AccountId,
+        domain_id: vpsd_domain::DomainId,
         change: &SettingsChange,
         now: DateTime<Utc>,
         audit: &Audit<'_>,
@@ -104,8 +108,8 @@ pub trait DomainStore: Send + Sync + std::fmt::Debug {
     /// account's or already removed.
     async fn remove_domain(
         &self,
-        account_id: i64,
-        domain_id: i64,
+        account_id: vpsd_domain::AccountId,
+        domain_id: vpsd_domain::DomainId,
         now: DateTime<Utc>,
         audit: &Audit<'_>,
     ) -> Result<bool>;
@@ -148,8 +152,8 @@ pub(crate) static INSERT_REGISTRATION: std::sync::LazyLock<String> =
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct DomainRow {
-    pub(crate) id: i64,
-    pub(crate) account_id: i64,
+    pub(crate) id: vpsd_domain::DomainId,
+    pub(crate) account_id: vpsd_domain::AccountId,
     pub(crate) domain_name: String,
     pub(crate) status: String,
     pub(crate) registration_date: DateTime<Utc>,
@@ -185,7 +189,7 @@ impl DomainRow {
             ))
         };
         Ok(DomainRow {
-            id: r.get(0)?,
+            id: vpsd_domain::DomainId::from(r.get::<_, i64>(0)?),
             account_id: r.get(1)?,
             domain_name: r.get(2)?,
             status: r.get(3)?,

@@ -21,14 +21,18 @@ pub trait ZoneFeed: Send + Sync + std::fmt::Debug {
 
     /// One domain's zone source; `None` when the domain no longer exists or
     /// was removed (the nameserver then drops the zone).
-    async fn dns_zone(&self, domain_id: i64) -> Result<Option<ZoneSource>>;
+    async fn dns_zone(&self, domain_id: vpsd_domain::DomainId) -> Result<Option<ZoneSource>>;
 
     /// The newest entry of the change feed; 0 when it is empty.
     async fn dns_change_head(&self) -> Result<i64>;
 
     /// At most `limit` entries of the change feed after `after`, oldest
     /// first: `(seq, domain_id)`.
-    async fn dns_changes(&self, after: i64, limit: i64) -> Result<Vec<(i64, i64)>>;
+    async fn dns_changes(
+        &self,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<(i64, vpsd_domain::DomainId)>>;
 
     /// Drops all but the newest `keep` entries of the change feed (at most
     /// 10,000 a call, so the writer is never held long); how many it

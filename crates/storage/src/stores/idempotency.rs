@@ -20,7 +20,7 @@ pub trait IdempotencyStore: Send + Sync + std::fmt::Debug {
     /// created before `expired_before` is replaced.
     async fn idempotency_claim(
         &self,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         key: &str,
         request_hash: &str,
         now: DateTime<Utc>,
@@ -30,7 +30,7 @@ pub trait IdempotencyStore: Send + Sync + std::fmt::Debug {
     /// What the account's `key` holds; `None` when there is no such key.
     async fn idempotency_get(
         &self,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         key: &str,
     ) -> Result<Option<IdempotentRequest>>;
 
@@ -38,7 +38,7 @@ pub trait IdempotencyStore: Send + Sync + std::fmt::Debug {
     /// key.
     async fn idempotency_complete(
         &self,
-        account_id: i64,
+        account_id: vpsd_domain::AccountId,
         key: &str,
         status: u16,
         body: &str,
@@ -46,7 +46,11 @@ pub trait IdempotencyStore: Send + Sync + std::fmt::Debug {
 
     /// Lets an unanswered key go (the request failed on our side, so a
     /// retry may run); an answered key stays.
-    async fn idempotency_release(&self, account_id: i64, key: &str) -> Result<()>;
+    async fn idempotency_release(
+        &self,
+        account_id: vpsd_domain::AccountId,
+        key: &str,
+    ) -> Result<()>;
 
     /// Forgets keys created before `before`; how many.
     async fn idempotency_purge(&self, before: DateTime<Utc>) -> Result<u64>;

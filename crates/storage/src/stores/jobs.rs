@@ -21,7 +21,7 @@ pub trait JobLeases: Send + Sync + std::fmt::Debug {
     async fn claim_job(
         &self,
         kind: JobKind,
-        domain_id: i64,
+        domain_id: vpsd_domain::DomainId,
         holder: &str,
         now: DateTime<Utc>,
         until: DateTime<Utc>,
@@ -29,7 +29,12 @@ pub trait JobLeases: Send + Sync + std::fmt::Debug {
 
     /// Gives `holder`'s lease back once its job is done (another holder's
     /// lease is left alone).
-    async fn release_job(&self, kind: JobKind, domain_id: i64, holder: &str) -> Result<()>;
+    async fn release_job(
+        &self,
+        kind: JobKind,
+        domain_id: vpsd_domain::DomainId,
+        holder: &str,
+    ) -> Result<()>;
 
     /// How many leases are held at `now` (jobs being worked on).
     async fn held_job_leases(&self, now: DateTime<Utc>) -> Result<i64>;

@@ -24,7 +24,7 @@ pub trait LifecycleStore: Send + Sync + std::fmt::Debug {
     /// this call activated it; `false` when it was no longer pending.
     async fn activate_registration(
         &self,
-        domain_id: i64,
+        domain_id: vpsd_domain::DomainId,
         mail: &NewMail,
         now: DateTime<Utc>,
         audit: &Audit<'_>,
@@ -35,7 +35,7 @@ pub trait LifecycleStore: Send + Sync + std::fmt::Debug {
     /// when it was not active and past its expiration (any more).
     async fn expire_domain(
         &self,
-        domain_id: i64,
+        domain_id: vpsd_domain::DomainId,
         mail: Option<&NewMail>,
         now: DateTime<Utc>,
         audit: &Audit<'_>,
@@ -64,7 +64,7 @@ pub trait LifecycleStore: Send + Sync + std::fmt::Debug {
     /// `false` when another worker did, or the term changed.
     async fn renewal_failed(
         &self,
-        domain_id: i64,
+        domain_id: vpsd_domain::DomainId,
         expiration: DateTime<Utc>,
         retry_at: DateTime<Utc>,
         mail: &NewMail,
@@ -99,7 +99,7 @@ pub trait LifecycleStore: Send + Sync + std::fmt::Debug {
     /// changed.
     async fn mark_warned(
         &self,
-        domain_id: i64,
+        domain_id: vpsd_domain::DomainId,
         expiration: DateTime<Utc>,
         days: i64,
         mail: &NewMail,
@@ -119,7 +119,7 @@ pub trait LifecycleStore: Send + Sync + std::fmt::Debug {
     /// renewed or released meanwhile.
     async fn release_domain(
         &self,
-        domain_id: i64,
+        domain_id: vpsd_domain::DomainId,
         expiration: DateTime<Utc>,
         mail: &NewMail,
         now: DateTime<Utc>,

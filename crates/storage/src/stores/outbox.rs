@@ -49,7 +49,7 @@ pub trait Outbox: Send + Sync + std::fmt::Debug {
 #[derive(sqlx::FromRow)]
 pub(crate) struct OutboxRow {
     pub(crate) id: i64,
-    pub(crate) account_id: i64,
+    pub(crate) account_id: vpsd_domain::AccountId,
     pub(crate) recipient: String,
     pub(crate) subject: String,
     pub(crate) body: String,

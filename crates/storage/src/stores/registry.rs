@@ -22,17 +22,18 @@ pub trait RegistryStore: Send + Sync + std::fmt::Debug {
     /// Registers a name. Errors: `Conflict` when it is registered already.
     async fn registry_insert(&self, record: &RegistryRecord, now: DateTime<Utc>) -> Result<()>;
 
-    /// Deletes a name `registrar` sponsors. `true` when deleted; `false` when
-    /// it is not registered or another registrar sponsors it.
-    async fn registry_delete(&self, name: &str, registrar: &str) -> Result<bool>;
+    /// Deletes a name `sponsoring_registrar` sponsors. `true` when deleted;
+    /// `false` when it is not registered or another registrar sponsors it.
+    async fn registry_delete(&self, name: &str, sponsoring_registrar: &str) -> Result<bool>;
 
-    /// Changes a name's nameservers and transfer lock (`None` leaves one as
-    /// it is). `true` when changed; `false` when it is not registered.
+    /// Changes a name's nameservers and `clientTransferProhibited` (`None`
+    /// leaves one as it is). `true` when changed; `false` when it is not
+    /// registered.
     async fn registry_update(
         &self,
         name: &str,
         nameservers: Option<&[String]>,
-        transfer_prohibited: Option<bool>,
+        client_transfer_prohibited: Option<bool>,
         now: DateTime<Utc>,
     ) -> Result<bool>;
 
@@ -45,13 +46,13 @@ pub trait RegistryStore: Send + Sync + std::fmt::Debug {
         now: DateTime<Utc>,
     ) -> Result<bool>;
 
-    /// Moves the name to `gaining` until `expires_at` if a transfer to it is
+    /// Moves the name to `gaining` until `ex_date` if a transfer to it is
     /// pending. `true` when moved; `false` otherwise.
     async fn registry_complete_transfer(
         &self,
         name: &str,
         gaining: &str,
-        expires_at: DateTime<Utc>,
+        ex_date: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<bool>;
 
@@ -59,22 +60,23 @@ pub trait RegistryStore: Send + Sync + std::fmt::Debug {
     /// when no transfer to it is pending.
     async fn registry_cancel_transfer(&self, name: &str, gaining: &str) -> Result<bool>;
 
-    /// Sets the auth code of a name `registrar` sponsors. `true` when set;
-    /// `false` when it does not sponsor it.
+    /// Sets the auth code of a name `sponsoring_registrar` sponsors. `true`
+    /// when set; `false` when it does not sponsor it.
     async fn registry_set_auth_code(
         &self,
         name: &str,
-        registrar: &str,
+        sponsoring_registrar: &str,
         auth_code: &str,
         now: DateTime<Utc>,
     ) -> Result<bool>;
 
-    /// Moves a name's expiration from `from` to `to` if `registrar` sponsors
-    /// it and it is still `from`. `true` when moved; `false` otherwise.
+    /// Moves a name's `exDate` from `from` to `to` if `sponsoring_registrar`
+    /// sponsors it and it is still `from`. `true` when moved; `false`
+    /// otherwise.
     async fn registry_renew(
         &self,
         name: &str,
-        registrar: &str,
+        sponsoring_registrar: &str,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
         now: DateTime<Utc>,
@@ -82,6 +84,10 @@ pub trait RegistryStore: Send + Sync + std::fmt::Debug {
 }
 
 // ---- rows: how this aggregate is stored and decoded (both backends)
+
+// The columns keep their first names (`registrar`, `expires_at`,
+// `transfer_prohibited`); the code says `sponsoring_registrar`, `ex_date`
+// and `client_transfer_prohibited` (EPP's `clID`, `exDate`, the status).
 
 /// A new name of the sandbox registry (`$1`…`$10`).
 pub(crate) const INSERT_REGISTRY_NAME: &str = "INSERT INTO registry_names (name, registrar, \
@@ -108,12 +114,12 @@ impl From<RegistryRow> for RegistryRecord {
     fn from(r: RegistryRow) -> Self {
         RegistryRecord {
             name: r.name,
-            registrar: r.registrar,
+            sponsoring_registrar: r.registrar,
             auth_code: r.auth_code,
             created_at: r.created_at,
-            expires_at: r.expires_at,
+            ex_date: r.expires_at,
             last_transferred_at: r.last_transferred_at,
-            transfer_prohibited: r.transfer_prohibited,
+            client_transfer_prohibited: r.transfer_prohibited,
             nameservers: split_hosts(&r.nameservers),
             pending_transfer_to: r.pending_transfer_to,
         }

@@ -18,7 +18,11 @@ pub trait TokenStore: Send + Sync + std::fmt::Debug {
     /// Creates a token (only its hash is kept), with the audit entry;
     /// answers its id. Errors: `NotFound` when the account does not exist,
     /// `Conflict` when the hash exists already.
-    async fn create_token(&self, token: &NewToken, audit: &Audit<'_>) -> Result<i64>;
+    async fn create_token(
+        &self,
+        token: &NewToken,
+        audit: &Audit<'_>,
+    ) -> Result<vpsd_domain::TokenId>;
 
     /// Who the token with this hash belongs to and what it may do, exact on
     /// every call (a revocation holds from the next request); `None` for an
@@ -26,19 +30,19 @@ pub trait TokenStore: Send + Sync + std::fmt::Debug {
     async fn token_owner(&self, token_hash: &str) -> Result<Option<TokenOwner>>;
 
     /// The account's tokens, oldest first (never the tokens themselves).
-    async fn tokens(&self, account_id: i64) -> Result<Vec<TokenInfo>>;
+    async fn tokens(&self, account_id: vpsd_domain::AccountId) -> Result<Vec<TokenInfo>>;
 
     /// Revokes a token, with the audit entry. `true` when this call revoked
     /// it; `false` when there is no such token or it was revoked already.
     async fn revoke_token(
         &self,
-        token_id: i64,
+        token_id: vpsd_domain::TokenId,
         now: DateTime<Utc>,
         audit: &Audit<'_>,
     ) -> Result<bool>;
 
     /// Notes when a token was last used. A missing token is ignored.
-    async fn token_used(&self, token_id: i64, now: DateTime<Utc>) -> Result<()>;
+    async fn token_used(&self, token_id: vpsd_domain::TokenId, now: DateTime<Utc>) -> Result<()>;
 }
 
 // ---- rows: how this aggregate is stored and decoded (both backends)
@@ -60,8 +64,8 @@ pub(crate) fn token_owner_of(
     ),
 ) -> crate::model::TokenOwner {
     crate::model::TokenOwner {
-        token_id,
-        account_id,
+        token_id: vpsd_domain::TokenId::from(token_id),
+        account_id: vpsd_domain::AccountId::from(account_id),
         read_only: scope != "read_write",
         expires_at,
         revoked_at,

@@ -33,7 +33,7 @@ pub trait TransferStore: Send + Sync + std::fmt::Debug {
     /// was no longer pending (someone else settled it; nothing is written).
     async fn fail_transfer(
         &self,
-        domain_id: i64,
+        domain_id: vpsd_domain::DomainId,
         status: TransferStatus,
         description: &str,
         mail: Option<&NewMail>,
@@ -46,7 +46,7 @@ pub trait TransferStore: Send + Sync + std::fmt::Debug {
     /// completed it; `false` when it was no longer pending.
     async fn complete_transfer(
         &self,
-        domain_id: i64,
+        domain_id: vpsd_domain::DomainId,
         registrar: &str,
         expiration_date: DateTime<Utc>,
         mail: &NewMail,
@@ -64,7 +64,7 @@ pub trait TransferStore: Send + Sync + std::fmt::Debug {
     /// `false` when one is pending already.
     async fn begin_transfer_out(
         &self,
-        domain_id: i64,
+        domain_id: vpsd_domain::DomainId,
         gaining: &str,
         now: DateTime<Utc>,
         approves_at: DateTime<Utc>,
@@ -76,7 +76,7 @@ pub trait TransferStore: Send + Sync + std::fmt::Debug {
     /// call rejected it; `false` when none is pending.
     async fn reject_transfer_out(
         &self,
-        domain_id: i64,
+        domain_id: vpsd_domain::DomainId,
         now: DateTime<Utc>,
         mail: Option<&NewMail>,
         audit: &Audit<'_>,
@@ -87,7 +87,7 @@ pub trait TransferStore: Send + Sync + std::fmt::Debug {
     /// `false` when none is pending.
     async fn approve_transfer_out(
         &self,
-        domain_id: i64,
+        domain_id: vpsd_domain::DomainId,
         now: DateTime<Utc>,
         mail: &NewMail,
         audit: &Audit<'_>,

@@ -9,7 +9,8 @@ use crate::model::{
     Audit, DnsRecord, EmailForward, EmailForwardData, ForwardClash, UrlForward, UrlForwardData,
     Written,
 };
-use vpsd_domain::dns::{Clash, RecordData, RecordType};
+use vpsd_domain::dns::{Clash, Rdata, RecordData, RecordType};
+use vpsd_domain::{ForwardId, RecordId};
 
 /// Zone content: DNS records, email and URL forwards.
 ///
@@ -22,16 +23,20 @@ use vpsd_domain::dns::{Clash, RecordData, RecordType};
 pub trait ZoneStore: Send + Sync + std::fmt::Debug {
     /// The zone's records, by id; `None` when the domain is not the
     /// account's (or removed).
-    async fn dns_records(&self, account_id: i64, domain_id: i64) -> Result<Option<Vec<DnsRecord>>>;
+    async fn dns_records(
+        &self,
+        account_id: vpsd_domain::AccountId,
+        domain_id: vpsd_domain::DomainId,
+    ) -> Result<Option<Vec<DnsRecord>>>;
 
     /// Adds a record after the checks against the records at its name
     /// (`vpsd_domain::dns::clash`), raising the zone's serial, with the
     /// audit entry, in one transaction. See [`Written`] for the outcomes.
     async fn add_dns_record(
         &self,
-        account_id: i64,
-        domain_id: i64,
-        data: &vpsd_domain::dns::RecordData,
+        account_id: vpsd_domain::AccountId,
+        domain_id: vpsd_domain::DomainId,
+        data: &RecordData,
         now: DateTime<Utc>,
         audit: &Audit<'_>,
     ) -> Result<Written<DnsRecord, Clash>>;
@@ -41,10 +46,10 @@ pub trait ZoneStore: Send + Sync + std::fmt::Debug {
     /// when the record is not the domain's.
     async fn replace_dns_record(
         &self,
-        account_id: i64,
-        domain_id: i64,
-        record_id: i64,
-        data: &vpsd_domain::dns::RecordData,
+        account_id: vpsd_domain::AccountId,
+        domain_id: vpsd_domain::DomainId,
+        record_id: RecordId,
+        data: &RecordData,
         now: DateTime<Utc>,
         audit: &Audit<'_>,
     ) -> Result<Written<DnsRecord, Clash>>;
@@ -54,9 +59,9 @@ pub trait ZoneStore: Send + Sync + std::fmt::Debug {
     /// account's.
     async fn delete_dns_record(
         &self,
-        account_id: i64,
-        domain_id: i64,
-        record_id: i64,
+        account_id: vpsd_domain::AccountId,
+        domain_id: vpsd_domain::DomainId,
+        record_id: RecordId,
         now: DateTime<Utc>,
         audit: &Audit<'_>,
     ) -> Result<bool>;
@@ -65,8 +70,8 @@ pub trait ZoneStore: Send + Sync + std::fmt::Debug {
     /// the account's.
     async fn email_forwards(
         &self,
-        account_id: i64,
-        domain_id: i64,
+        account_id: vpsd_domain::AccountId,
+        domain_id: vpsd_domain::DomainId,
     ) -> Result<Option<Vec<EmailForward>>>;
 
     /// Adds an email forward (`replacing` none) or changes forward
@@ -76,9 +81,9 @@ pub trait ZoneStore: Send + Sync + std::fmt::Debug {
     /// replaced) is not the account's.
     async fn put_email_forward(
         &self,
-        account_id: i64,
-        domain_id: i64,
-        replacing: Option<i64>,
+        account_id: vpsd_domain::AccountId,
+        domain_id: vpsd_domain::DomainId,
+        replacing: Option<ForwardId>,
         data: &EmailForwardData,
         now: DateTime<Utc>,
         audit: &Audit<'_>,
@@ -88,9 +93,9 @@ pub trait ZoneStore: Send + Sync + std::fmt::Debug {
     /// or the forward is not the account's.
     async fn delete_email_forward(
         &self,
-        account_id: i64,
-        domain_id: i64,
-        forward_id: i64,
+        account_id: vpsd_domain::AccountId,
+        domain_id: vpsd_domain::DomainId,
+        forward_id: ForwardId,
         now: DateTime<Utc>,
         audit: &Audit<'_>,
     ) -> Result<bool>;
@@ -99,8 +104,8 @@ pub trait ZoneStore: Send + Sync + std::fmt::Debug {
     /// account's.
     async fn url_forwards(
         &self,
-        account_id: i64,
-        domain_id: i64,
+        account_id: vpsd_domain::AccountId,
+        domain_id: vpsd_domain::DomainId,
     ) -> Result<Option<Vec<UrlForward>>>;
 
     /// Adds a URL forward (`replacing` none) or changes forward `replacing`;
@@ -108,9 +113,9 @@ pub trait ZoneStore: Send + Sync + std::fmt::Debug {
     /// taken instead of the alias).
     async fn put_url_forward(
         &self,
-        account_id: i64,
-        domain_id: i64,
-        replacing: Option<i64>,
+        account_id: vpsd_domain::AccountId,
+        domain_id: vpsd_domain::DomainId,
+        replacing: Option<ForwardId>,
         data: &UrlForwardData,
         now: DateTime<Utc>,
         audit: &Audit<'_>,
@@ -120,9 +125,9 @@ pub trait ZoneStore: Send + Sync + std::fmt::Debug {
     /// or the forward is not the account's.
     async fn delete_url_forward(
         &self,
-        account_id: i64,
-        domain_id: i64,
-        forward_id: i64,
+        account_id: vpsd_domain::AccountId,
+        domain_id: vpsd_domain::DomainId,
+        forward_id: ForwardId,
         now: DateTime<Utc>,
         audit: &Audit<'_>,
     ) -> Result<bool>;
@@ -140,8 +145,8 @@ pub(crate) const DNS_RECORD_COLUMNS: &str =
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct DnsRecordRow {
-    pub(crate) id: i64,
-    pub(crate) domain_id: i64,
+    pub(crate) id: RecordId,
+    pub(crate) domain_id: vpsd_domain::DomainId,
     pub(crate) name: String,
     #[sqlx(rename = "type")]
     pub(crate) rtype: String,
@@ -157,15 +162,22 @@ impl TryFrom<DnsRecordRow> for DnsRecord {
 
     fn try_from(r: DnsRecordRow) -> Result<Self, StoreError> {
         let rtype = RecordType::parse(&r.rtype).ok_or_else(|| corrupt("record type", &r.rtype))?;
+        let ttl = u32::try_from(r.ttl).map_err(|_| corrupt("record TTL", &r.ttl.to_string()))?;
+        let priority = r
+            .priority
+            .map(u16::try_from)
+            .transpose()
+            .map_err(|_| corrupt("record priority", &format!("{:?}", r.priority)))?;
+        // The one parse of the stored text into the typed value.
+        let rdata = Rdata::from_stored(rtype, &r.content, priority)
+            .map_err(|_| corrupt(&format!("{rtype} record content"), &r.content))?;
         Ok(DnsRecord {
             id: r.id,
             domain_id: r.domain_id,
             data: RecordData {
                 name: r.name,
-                rtype,
-                content: r.content,
-                ttl: i64::from(r.ttl),
-                priority: r.priority.map(i64::from),
+                ttl,
+                rdata,
             },
             created_at: r.created_at,
             updated_at: r.updated_at,
@@ -180,8 +192,8 @@ pub(crate) const URL_FORWARD_COLUMNS: &str =
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct EmailForwardRow {
-    pub(crate) id: i64,
-    pub(crate) domain_id: i64,
+    pub(crate) id: ForwardId,
+    pub(crate) domain_id: vpsd_domain::DomainId,
     pub(crate) alias: String,
     pub(crate) destinations: String,
     pub(crate) created_at: DateTime<Utc>,
@@ -203,8 +215,8 @@ impl From<EmailForwardRow> for EmailForward {
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct UrlForwardRow {
-    pub(crate) id: i64,
-    pub(crate) domain_id: i64,
+    pub(crate) id: ForwardId,
+    pub(crate) domain_id: vpsd_domain::DomainId,
     pub(crate) host: String,
     pub(crate) target: String,
     pub(crate) status_code: i32,

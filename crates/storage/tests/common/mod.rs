@@ -40,6 +40,8 @@ macro_rules! both {
 /// A fresh, migrated database and its store.
 pub struct Db {
     pub store: Arc<dyn Store>,
+    /// The database's URL, for a test that writes behind the store's back.
+    pub url: String,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -50,6 +52,7 @@ impl Db {
         let store = vpsd_storage::connect(&url).await.expect("open SQLite");
         Db {
             store,
+            url,
             _dir: Some(dir),
         }
     }
@@ -57,7 +60,11 @@ impl Db {
     pub async fn postgres() -> Db {
         let url = vpsd_test_support::fresh_postgres_database().await;
         let store = vpsd_storage::connect(&url).await.expect("open PostgreSQL");
-        Db { store, _dir: None }
+        Db {
+            store,
+            url,
+            _dir: None,
+        }
     }
 }
 
@@ -96,7 +103,7 @@ pub async fn account(store: &Arc<dyn Store>, email: &str, cents: i64) -> Account
 /// `cents`, activating at `t0() + 1 minute`.
 pub async fn register(
     store: &Arc<dyn Store>,
-    account: i64,
+    account: vpsd_domain::AccountId,
     name: &str,
     cents: i64,
 ) -> vpsd_storage::Result<vpsd_storage::Domain> {
@@ -121,7 +128,11 @@ pub async fn register(
 }
 
 /// A registered and activated domain of `account`.
-pub async fn active(store: &Arc<dyn Store>, account: i64, name: &str) -> vpsd_storage::Domain {
+pub async fn active(
+    store: &Arc<dyn Store>,
+    account: vpsd_domain::AccountId,
+    name: &str,
+) -> vpsd_storage::Domain {
     let d = register(store, account, name, 0).await.expect("register");
     assert!(store
         .activate_registration(
@@ -140,7 +151,7 @@ pub async fn active(store: &Arc<dyn Store>, account: i64, name: &str) -> vpsd_st
 }
 
 /// A mail to the account.
-pub fn mail(account: i64, subject: &str) -> vpsd_storage::NewMail {
+pub fn mail(account: vpsd_domain::AccountId, subject: &str) -> vpsd_storage::NewMail {
     vpsd_storage::NewMail {
         account_id: account,
         subject: subject.to_owned(),
@@ -149,7 +160,7 @@ pub fn mail(account: i64, subject: &str) -> vpsd_storage::NewMail {
 }
 
 /// The account's balance in cents.
-pub async fn balance(store: &Arc<dyn Store>, account: i64) -> i64 {
+pub async fn balance(store: &Arc<dyn Store>, account: vpsd_domain::AccountId) -> i64 {
     store
         .account(account)
         .await
@@ -163,12 +174,12 @@ pub async fn balance(store: &Arc<dyn Store>, account: i64) -> i64 {
 pub fn held_elsewhere(name: &str) -> vpsd_storage::RegistryRecord {
     vpsd_storage::RegistryRecord {
         name: name.to_owned(),
-        registrar: "Other Registrar".into(),
+        sponsoring_registrar: "Other Registrar".into(),
         auth_code: "secret-code-123".into(),
         created_at: t0() - chrono::Duration::days(400),
-        expires_at: t0() + chrono::Duration::days(100),
+        ex_date: t0() + chrono::Duration::days(100),
         last_transferred_at: None,
-        transfer_prohibited: false,
+        client_transfer_prohibited: false,
         nameservers: vec!["ns1.example.net".into(), "ns2.example.net".into()],
         pending_transfer_to: None,
     }

@@ -41,7 +41,7 @@ async fn a_credit_adds_to_the_balance_and_the_ledger(store: &Arc<dyn Store>) {
 async fn an_unknown_account_is_not_found(store: &Arc<dyn Store>) {
     let e = store
         .credit_account(
-            999,
+            vpsd_domain::AccountId::from(999),
             Money::from_cents(1),
             "x",
             t0(),
@@ -49,7 +49,11 @@ async fn an_unknown_account_is_not_found(store: &Arc<dyn Store>) {
         )
         .await;
     assert!(matches!(e, Err(StoreError::NotFound)), "{e:?}");
-    assert!(store.account(999).await.expect("read").is_none());
+    assert!(store
+        .account(vpsd_domain::AccountId::from(999))
+        .await
+        .expect("read")
+        .is_none());
     assert_eq!(store.account_count().await.expect("count"), 0);
 }
 

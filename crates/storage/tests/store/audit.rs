@@ -12,7 +12,7 @@ async fn each_account_reads_its_own_log_newest_first(store: &Arc<dyn Store>) {
     store
         .append_audit(
             a.id,
-            Some((7, "example.com")),
+            Some((vpsd_domain::DomainId::from(7), "example.com")),
             t0(),
             &audit("domain.auth_code_regenerate"),
         )

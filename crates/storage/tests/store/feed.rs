@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use vpsd_domain::dns::{RecordData, RecordType};
+use vpsd_domain::dns::{Rdata, RecordData};
 use vpsd_storage::{Store, Written};
 
 use crate::common::{account, active, audit, t0};
@@ -15,10 +15,8 @@ async fn the_feed_lists_changes_in_order(store: &Arc<dyn Store>) {
     let head = store.dns_change_head().await.expect("head");
     let www = RecordData {
         name: "www".into(),
-        rtype: RecordType::A,
-        content: "192.0.2.1".into(),
         ttl: 300,
-        priority: None,
+        rdata: Rdata::A(std::net::Ipv4Addr::new(192, 0, 2, 1)),
     };
     let add = audit("dns_record.create");
     for d in [&two, &one] {
@@ -29,7 +27,7 @@ async fn the_feed_lists_changes_in_order(store: &Arc<dyn Store>) {
         assert!(matches!(w, Written::Done(_)));
     }
     let changes = store.dns_changes(head, 100).await.expect("changes");
-    let domains: Vec<i64> = changes.iter().map(|c| c.1).collect();
+    let domains: Vec<vpsd_domain::DomainId> = changes.iter().map(|c| c.1).collect();
     assert_eq!(domains, [two.id, one.id], "in the order they were made");
     assert!(changes.windows(2).all(|w| w[0].0 < w[1].0));
     assert_eq!(store.dns_change_head().await.expect("head"), changes[1].0);

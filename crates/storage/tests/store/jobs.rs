@@ -1,6 +1,7 @@
 //! Job leases: a lease is taken once until it ends or is given back.
 
 use std::sync::Arc;
+use vpsd_domain::DomainId;
 
 use chrono::Duration;
 use vpsd_storage::{JobKind, Store};
@@ -11,16 +12,16 @@ async fn a_lease_is_taken_once_until_it_ends(store: &Arc<dyn Store>) {
     let (now, until) = (t0(), t0() + Duration::minutes(2));
     let kind = JobKind::Registration;
     assert!(store
-        .claim_job(kind, 1, "a", now, until)
+        .claim_job(kind, DomainId::from(1), "a", now, until)
         .await
         .expect("claim"));
     assert!(!store
-        .claim_job(kind, 1, "b", now, until)
+        .claim_job(kind, DomainId::from(1), "b", now, until)
         .await
         .expect("claim"));
     assert!(
         store
-            .claim_job(JobKind::Release, 1, "b", now, until)
+            .claim_job(JobKind::Release, DomainId::from(1), "b", now, until)
             .await
             .expect("claim"),
         "another job of the domain is another lease"
@@ -29,7 +30,13 @@ async fn a_lease_is_taken_once_until_it_ends(store: &Arc<dyn Store>) {
     let later = until + Duration::seconds(1);
     assert!(
         store
-            .claim_job(kind, 1, "b", later, later + Duration::minutes(2))
+            .claim_job(
+                kind,
+                DomainId::from(1),
+                "b",
+                later,
+                later + Duration::minutes(2)
+            )
             .await
             .expect("claim"),
         "a dead holder's lease ends"
@@ -40,20 +47,23 @@ async fn a_lease_given_back_is_free(store: &Arc<dyn Store>) {
     let (now, until) = (t0(), t0() + Duration::minutes(2));
     let kind = JobKind::Warning;
     assert!(store
-        .claim_job(kind, 7, "a", now, until)
+        .claim_job(kind, DomainId::from(7), "a", now, until)
         .await
         .expect("claim"));
     store
-        .release_job(kind, 7, "b")
+        .release_job(kind, DomainId::from(7), "b")
         .await
         .expect("not b's to give");
     assert!(!store
-        .claim_job(kind, 7, "b", now, until)
+        .claim_job(kind, DomainId::from(7), "b", now, until)
         .await
         .expect("claim"));
-    store.release_job(kind, 7, "a").await.expect("release");
+    store
+        .release_job(kind, DomainId::from(7), "a")
+        .await
+        .expect("release");
     assert!(store
-        .claim_job(kind, 7, "b", now, until)
+        .claim_job(kind, DomainId::from(7), "b", now, until)
         .await
         .expect("claim"));
     assert_eq!(

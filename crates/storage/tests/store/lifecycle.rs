@@ -186,7 +186,7 @@ async fn a_failed_auto_renewal_waits_for_its_retry(store: &Arc<dyn Store>) {
     let a = account(store, "a@example.com", 0).await;
     let d = active(store, a.id, "auto.com").await;
     let mut elsewhere = held_elsewhere("elsewhere.com");
-    elsewhere.expires_at = d.expiration_date;
+    elsewhere.ex_date = d.expiration_date;
     store
         .insert_import(a.id, &elsewhere, t0(), &audit("domain.import"))
         .await

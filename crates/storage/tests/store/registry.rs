@@ -25,7 +25,7 @@ async fn a_name_is_held_once(store: &Arc<dyn Store>) {
         .await
         .expect("delete"));
     assert!(store
-        .registry_delete("held.com", &r.registrar)
+        .registry_delete("held.com", &r.sponsoring_registrar)
         .await
         .expect("delete"));
     assert!(store.registry_get("held.com").await.expect("get").is_none());
@@ -42,7 +42,7 @@ async fn a_transfer_is_pending_once_and_completes_to_its_gainer(store: &Arc<dyn 
         .registry_request_transfer("move.com", "Other", t0())
         .await
         .expect("ask"));
-    let exp = r.expires_at + Duration::days(365);
+    let exp = r.ex_date + Duration::days(365);
     assert!(!store
         .registry_complete_transfer("move.com", "Other", exp, t0())
         .await
@@ -56,21 +56,24 @@ async fn a_transfer_is_pending_once_and_completes_to_its_gainer(store: &Arc<dyn 
         .await
         .expect("get")
         .expect("there");
-    assert_eq!((now.registrar.as_str(), now.expires_at), ("Gainer", exp));
+    assert_eq!(
+        (now.sponsoring_registrar.as_str(), now.ex_date),
+        ("Gainer", exp)
+    );
     assert!(now.pending_transfer_to.is_none());
 }
 
 async fn a_renewal_applies_to_the_expiration_read(store: &Arc<dyn Store>) {
     let r = held_elsewhere("renew.com");
     store.registry_insert(&r, t0()).await.expect("insert");
-    let to = r.expires_at + Duration::days(365);
-    let reg = r.registrar.as_str();
+    let to = r.ex_date + Duration::days(365);
+    let reg = r.sponsoring_registrar.as_str();
     assert!(store
-        .registry_renew("renew.com", reg, r.expires_at, to, t0())
+        .registry_renew("renew.com", reg, r.ex_date, to, t0())
         .await
         .expect("renew"));
     assert!(!store
-        .registry_renew("renew.com", reg, r.expires_at, to, t0())
+        .registry_renew("renew.com", reg, r.ex_date, to, t0())
         .await
         .expect("renew"));
     assert!(store
@@ -86,7 +89,7 @@ async fn a_renewal_applies_to_the_expiration_read(store: &Arc<dyn Store>) {
         .await
         .expect("get")
         .expect("there");
-    assert_eq!((now.expires_at, now.auth_code.as_str()), (to, "new-code"));
+    assert_eq!((now.ex_date, now.auth_code.as_str()), (to, "new-code"));
 }
 
 crate::both!(

@@ -6,7 +6,7 @@ use vpsd_storage::{NewToken, Store, StoreError};
 
 use crate::common::{account, audit, t0};
 
-fn token(account_id: i64, hash: &str, read_only: bool) -> NewToken {
+fn token(account_id: vpsd_domain::AccountId, hash: &str, read_only: bool) -> NewToken {
     NewToken {
         account_id,
         name: "ci".into(),
@@ -65,7 +65,10 @@ async fn the_list_shows_use_and_never_a_missing_account(store: &Arc<dyn Store>) 
     assert_eq!(list[0].last_used_at, Some(t0()));
     assert!(!list[0].read_only);
     let e = store
-        .create_token(&token(999, "hash-2", false), &audit("token.create"))
+        .create_token(
+            &token(vpsd_domain::AccountId::from(999), "hash-2", false),
+            &audit("token.create"),
+        )
         .await;
     assert!(matches!(e, Err(StoreError::NotFound)), "{e:?}");
 }

@@ -3,18 +3,16 @@
 
 use std::sync::Arc;
 
-use vpsd_domain::dns::{Clash, RecordData, RecordType};
+use vpsd_domain::dns::{Clash, Rdata, RecordData, RecordType};
 use vpsd_storage::{EmailForwardData, ForwardClash, Store, UrlForwardData, Written};
 
-use crate::common::{account, active, audit, t0};
+use crate::common::{account, active, audit, t0, Db};
 
 fn record(name: &str, rtype: RecordType, content: &str) -> RecordData {
     RecordData {
         name: name.into(),
-        rtype,
-        content: content.into(),
         ttl: 3600,
-        priority: None,
+        rdata: Rdata::from_stored(rtype, content, None).expect("record data"),
     }
 }
 
@@ -154,6 +152,50 @@ async fn a_forward_alias_or_host_is_taken_once(store: &Arc<dyn Store>) {
         .expect("read")
         .expect("mine")
         .is_empty());
+}
+
+/// A record row whose content does not parse (written behind the store's
+/// back) is corrupt data: reading the zone is an error, not a panic.
+async fn a_record_that_does_not_parse_is_corrupt_data(db: &Db) {
+    use sqlx::Connection;
+    let store = &db.store;
+    let a = account(store, "a@example.com", 0).await;
+    let d = active(store, a.id, "zone.com").await;
+    let www = record("www", RecordType::A, "192.0.2.1");
+    let add = audit("dns_record.create");
+    let written = store
+        .add_dns_record(a.id, d.id, &www, t0(), &add)
+        .await
+        .expect("add");
+    assert!(matches!(written, Written::Done(_)));
+    let corrupt = "UPDATE dns_records SET content = 'not an address'";
+    if db.url.starts_with("sqlite:") {
+        let mut c = sqlx::SqliteConnection::connect(&db.url)
+            .await
+            .expect("open");
+        sqlx::query(corrupt).execute(&mut c).await.expect("corrupt");
+    } else {
+        let mut c = sqlx::PgConnection::connect(&db.url).await.expect("open");
+        sqlx::query(corrupt).execute(&mut c).await.expect("corrupt");
+    }
+    let read = store.dns_records(a.id, d.id).await;
+    let err = read.expect_err("corrupt data").to_string();
+    assert!(err.contains("not an address"), "{err}");
+    assert!(store.dns_zone(d.id).await.is_err());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_record_that_does_not_parse_is_corrupt_data_sqlite() {
+    let db = Db::sqlite().await;
+    a_record_that_does_not_parse_is_corrupt_data(&db).await;
+    db.store.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_record_that_does_not_parse_is_corrupt_data_postgres() {
+    let db = Db::postgres().await;
+    a_record_that_does_not_parse_is_corrupt_data(&db).await;
+    db.store.close().await;
 }
 
 crate::both!(

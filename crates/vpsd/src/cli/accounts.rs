@@ -106,7 +106,12 @@ pub(super) async fn account(
             let app = App::build(settings, clock).await?;
             let updated = app
                 .registrar
-                .credit(&Actor::operator(), account, amount, "Credit by operator")
+                .credit(
+                    &Actor::operator(),
+                    account.into(),
+                    amount,
+                    "Credit by operator",
+                )
                 .await
                 .map_err(|e| match e {
                     vpsd_registrar::RegistrarError::NotFound => {
@@ -134,7 +139,7 @@ pub(super) async fn token(
             expires_in,
         } => {
             let app = App::build(settings, clock).await?;
-            if app.store.account(account).await?.is_none() {
+            if app.store.account(account.into()).await?.is_none() {
                 bail!("there is no account {account}");
             }
             let expires_at = match expires_in {
@@ -143,7 +148,13 @@ pub(super) async fn token(
             };
             let (id, token) = app
                 .registrar
-                .issue_token(&Actor::operator(), account, &name, read_only, expires_at)
+                .issue_token(
+                    &Actor::operator(),
+                    account.into(),
+                    &name,
+                    read_only,
+                    expires_at,
+                )
                 .await?;
             eprintln!("token {id} created; it is shown only this once");
             out!("{token}")?;
@@ -151,7 +162,7 @@ pub(super) async fn token(
         }
         TokenCommand::List { account } => {
             let app = App::build(settings, clock).await?;
-            if app.store.account(account).await?.is_none() {
+            if app.store.account(account.into()).await?.is_none() {
                 bail!("there is no account {account}");
             }
             let now = app.now();
@@ -164,7 +175,7 @@ pub(super) async fn token(
                 "CREATED",
                 "LAST USED"
             )?;
-            for t in app.store.tokens(account).await? {
+            for t in app.store.tokens(account.into()).await? {
                 let state = if t.revoked_at.is_some() {
                     "revoked"
                 } else if t.expires_at.is_some_and(|e| e <= now) {
@@ -193,7 +204,7 @@ pub(super) async fn token(
             let app = App::build(settings, clock).await?;
             if !app
                 .registrar
-                .revoke_token(&Actor::operator(), token_id)
+                .revoke_token(&Actor::operator(), vpsd_domain::TokenId::from(token_id))
                 .await?
             {
                 bail!("there is no active token {token_id}");
@@ -212,7 +223,10 @@ pub(super) async fn audit(
     clock: Arc<dyn Clock>,
 ) -> anyhow::Result<()> {
     let app = App::build(settings, clock).await?;
-    let (count, entries) = app.store.audit_page(account, 0, limit.max(1)).await?;
+    let (count, entries) = app
+        .store
+        .audit_page(account.into(), 0, limit.max(1))
+        .await?;
     eprintln!("{count} entries for account {account}; newest first");
     for e in entries {
         let who = match (e.actor.as_str(), e.token_id) {

@@ -114,12 +114,12 @@ pub(super) async fn registry(
             };
             let record = RegistryRecord {
                 name: name.as_str().to_owned(),
-                registrar: registrar.trim().to_owned(),
+                sponsoring_registrar: registrar.trim().to_owned(),
                 auth_code,
                 created_at: created,
-                expires_at: lifecycle::next_anniversary(created, now),
+                ex_date: lifecycle::next_anniversary(created, now),
                 last_transferred_at: None,
-                transfer_prohibited,
+                client_transfer_prohibited: transfer_prohibited,
                 nameservers,
                 pending_transfer_to: None,
             };
@@ -127,7 +127,10 @@ pub(super) async fn registry(
                 .add(&record, now)
                 .await
                 .map_err(|e| anyhow::anyhow!("{name}: {}", ErrorChain(&e)))?;
-            eprintln!("{name} is now registered at {}", record.registrar);
+            eprintln!(
+                "{name} is now registered at {}",
+                record.sponsoring_registrar
+            );
             Ok(())
         }
         RegistryCommand::Show { name } => {
@@ -137,7 +140,7 @@ pub(super) async fn registry(
                 bail!("{name} is not registered at the registry");
             };
             let mut statuses = Vec::new();
-            if r.transfer_prohibited {
+            if r.client_transfer_prohibited {
                 statuses.push("clientTransferProhibited".to_owned());
             }
             if let Some(to) = &r.pending_transfer_to {
@@ -148,9 +151,9 @@ pub(super) async fn registry(
             }
             let stamp = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
             out!("name:        {}", r.name)?;
-            out!("sponsor:     {}", r.registrar)?;
+            out!("sponsor:     {}", r.sponsoring_registrar)?;
             out!("created:     {}", stamp(r.created_at))?;
-            out!("expires:     {}", stamp(r.expires_at))?;
+            out!("expires:     {}", stamp(r.ex_date))?;
             out!(
                 "transferred: {}",
                 r.last_transferred_at

@@ -28,7 +28,7 @@ async fn account_shows_balance(app: &TestApp) {
         .await
         .expect("text");
     assert!(raw.contains("\"balance\":1000.00"), "{raw}");
-    assert_eq!(body["id"], app.account_id);
+    assert_eq!(body["id"], app.account_id.get());
     assert_eq!(body["email"], "owner@example.com");
     assert_eq!(cents(&body["balance"]), 1000_00);
     assert_eq!(body["currency"], "USD");

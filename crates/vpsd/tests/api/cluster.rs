@@ -126,13 +126,13 @@ async fn assert_books_balance(store: &dyn vpsd_storage::Store) {
     let n = store.account_count().await.expect("count");
     for id in 1..=n {
         let balance = store
-            .account(id)
+            .account(id.into())
             .await
             .expect("a")
             .expect("a")
             .balance
             .cents();
-        let sum = store.ledger_sum(id).await.expect("sum").cents();
+        let sum = store.ledger_sum(id.into()).await.expect("sum").cents();
         assert_eq!(balance, sum, "account {id}");
         assert!(balance >= 0);
     }
@@ -189,7 +189,7 @@ async fn three_processes_one_name_one_winner_and_one_balance() {
     let store = cluster.store().await;
     assert_eq!(
         store
-            .account(poor)
+            .account(poor.into())
             .await
             .expect("a")
             .expect("a")
@@ -243,7 +243,7 @@ async fn a_process_killed_under_load_leaves_nothing_half_done() {
             total: count,
             domains,
         } = store
-            .list_domains(account, &Default::default(), 0, 500)
+            .list_domains(account.into(), &Default::default(), 0, 500)
             .await
             .expect("list");
         let pending = domains
@@ -251,7 +251,7 @@ async fn a_process_killed_under_load_leaves_nothing_half_done() {
             .filter(|d| d.status.as_str() == "pending")
             .count();
         if pending == 0 {
-            let ledger = store.ledger(account).await.expect("ledger");
+            let ledger = store.ledger(account.into()).await.expect("ledger");
             let charges = ledger.iter().filter(|e| e.kind == "registration").count() as i64;
             let refunds = ledger.iter().filter(|e| e.kind == "refund").count() as i64;
             assert_eq!(
@@ -261,7 +261,7 @@ async fn a_process_killed_under_load_leaves_nothing_half_done() {
             );
             for id in &created {
                 assert!(
-                    domains.iter().any(|d| d.id == *id),
+                    domains.iter().any(|d| d.id.get() == *id),
                     "domain {id} answered 201 and exists"
                 );
             }

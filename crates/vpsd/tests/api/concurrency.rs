@@ -53,7 +53,12 @@ async fn one_name_twenty_racers(app: &TestApp) {
     // Exactly one account paid, once.
     let mut paid = 0;
     for id in 1..=4 {
-        let ledger = app.app.store.ledger(id).await.expect("ledger");
+        let ledger = app
+            .app
+            .store
+            .ledger(vpsd_domain::AccountId::from(id))
+            .await
+            .expect("ledger");
         paid += ledger.iter().filter(|e| e.kind == "registration").count();
     }
     assert_eq!(paid, 1);
@@ -318,7 +323,7 @@ async fn a_transfer_racing_a_delete_answers_what_is_true(app: &TestApp) {
         .begin_transfer(
             &vpsd_storage::NewTransfer {
                 account_id: app.account_id,
-                domain_id: id,
+                domain_id: id.into(),
                 auto_renew: true,
                 initiated_at: now,
                 completes_at: now,

@@ -207,7 +207,7 @@ async fn update_domain(app: &TestApp) {
         .await
         .expect("r")
         .expect("r");
-    assert!(!record.transfer_prohibited);
+    assert!(!record.client_transfer_prohibited);
 }
 
 async fn delete_domain(app: &TestApp) {

@@ -32,9 +32,9 @@ async fn registration_becomes_active_and_mails_once(app: &TestApp) {
         .await
         .expect("r")
         .expect("r");
-    assert_eq!(record.registrar, "VPS.org");
-    assert!(record.transfer_prohibited);
-    assert_eq!(record.expires_at, parse_time(&active["expiration_date"]));
+    assert_eq!(record.sponsoring_registrar, "VPS.org");
+    assert!(record.client_transfer_prohibited);
+    assert_eq!(record.ex_date, parse_time(&active["expiration_date"]));
     // More passes, a day later: still one mail.
     app.run_worker().await;
     app.advance(Duration::days(1)).await;
@@ -76,7 +76,7 @@ async fn transfer_completes_with_one_more_year(app: &TestApp) {
         .await
         .expect("r")
         .expect("r");
-    assert_eq!(record.registrar, "VPS.org");
+    assert_eq!(record.sponsoring_registrar, "VPS.org");
     assert!(record.last_transferred_at.is_some());
     // A new 60-day lock: transferring again is refused.
     let (status, body) = app.transfer(id, json!({"auth_code": "Xy9Kl2Mn#4pQ"})).await;
@@ -210,7 +210,7 @@ async fn crashed_registration(app: &TestApp, name: &str) -> i64 {
         )
         .await
         .expect("insert");
-    domain.id
+    domain.id.get()
 }
 
 async fn worker_finishes_what_a_crash_left(app: &TestApp) {
@@ -225,7 +225,7 @@ async fn worker_finishes_what_a_crash_left(app: &TestApp) {
         .await
         .expect("r")
         .expect("r");
-    assert_eq!(record.registrar, "VPS.org");
+    assert_eq!(record.sponsoring_registrar, "VPS.org");
     assert_eq!(app.balance(app.account_id).await, 1_000_00 - 12_99);
     assert_eq!(app.app.store.outbox().await.expect("outbox").len(), 1);
 }
@@ -251,7 +251,7 @@ async fn registry_refusal_at_completion_is_refunded(app: &TestApp) {
         .await
         .expect("r")
         .expect("r");
-    assert_eq!(record.registrar, "Other Registrar LLC");
+    assert_eq!(record.sponsoring_registrar, "Other Registrar LLC");
 }
 
 async fn a_job_of_a_dead_worker_is_taken_again(app: &TestApp) {
@@ -262,7 +262,7 @@ async fn a_job_of_a_dead_worker_is_taken_again(app: &TestApp) {
     assert!(store
         .claim_job(
             vpsd_storage::JobKind::Registration,
-            id,
+            id.into(),
             "pid 999999",
             now,
             now + Duration::minutes(2)
@@ -273,7 +273,7 @@ async fn a_job_of_a_dead_worker_is_taken_again(app: &TestApp) {
         !store
             .claim_job(
                 vpsd_storage::JobKind::Registration,
-                id,
+                id.into(),
                 "pid 1",
                 now,
                 now + Duration::minutes(2)

@@ -182,7 +182,7 @@ async fn short_balance_on_transfer_changes_nothing(app: &TestApp) {
         .expect("r")
         .expect("r");
     assert_eq!(record.pending_transfer_to, None);
-    assert_eq!(record.registrar, "Other Registrar LLC");
+    assert_eq!(record.sponsoring_registrar, "Other Registrar LLC");
     let (_, detail) = app
         .request_as(Some(&token), Method::GET, &api(&paths::domain(id)), None)
         .await;

@@ -48,7 +48,7 @@ async fn advance_to(app: &TestApp, at: DateTime<Utc>) -> vpsd_registrar::worker:
     app.advance(by.max(Duration::zero())).await
 }
 
-async fn renewal_charges(app: &TestApp, account: i64) -> Vec<i64> {
+async fn renewal_charges(app: &TestApp, account: vpsd_domain::AccountId) -> Vec<i64> {
     app.app
         .store
         .ledger(account)
@@ -92,7 +92,7 @@ async fn auto_renewal_happens_once_at_the_lead_time(app: &TestApp) {
         .await
         .expect("r")
         .expect("r");
-    assert_eq!(record.expires_at, add_years(expiry, 1));
+    assert_eq!(record.ex_date, add_years(expiry, 1));
     let mails = subjects(&app.app.store.outbox().await.expect("outbox"));
     assert_eq!(
         mails.iter().filter(|s| s.contains("renewed")).count(),
@@ -396,6 +396,6 @@ async fn body_expiry(app: &TestApp, name: &str) -> Value {
         .expect("r")
         .expect("r");
     json!(record
-        .expires_at
+        .ex_date
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
 }

@@ -47,7 +47,7 @@ async fn operator_commands_work_end_to_end(app: &TestApp) {
         ],
     );
     assert!(ok, "{err}");
-    assert_eq!(app.balance(id).await, 25_50);
+    assert_eq!(app.balance(id.into()).await, 25_50);
     let (ok, out, err) = vpsd(
         app,
         &[
@@ -109,8 +109,8 @@ async fn operator_commands_work_end_to_end(app: &TestApp) {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(app.balance(id).await, 25_50 - 12_99);
-    let ledger = app.app.store.ledger(id).await.expect("ledger");
+    assert_eq!(app.balance(id.into()).await, 25_50 - 12_99);
+    let ledger = app.app.store.ledger(id.into()).await.expect("ledger");
     assert_eq!(
         ledger.iter().map(|e| e.amount.cents()).collect::<Vec<_>>(),
         vec![20_00, 5_50, -12_99]

@@ -27,7 +27,7 @@ pub struct TestApp {
     pub settings: ServerSettings,
     /// The first account, with $1,000.00 and a token (the demo's account
     /// and token in [`TestApp::spawn_demo`]).
-    pub account_id: i64,
+    pub account_id: vpsd_domain::AccountId,
     pub token: String,
     /// What `vpsd serve --demo` seeded, in [`TestApp::spawn_demo`].
     pub demo: Option<vpsd::demo::Demo>,
@@ -153,7 +153,7 @@ impl TestApp {
             http: reqwest::Client::new(),
             clock,
             settings,
-            account_id: 0,
+            account_id: vpsd_domain::AccountId::from(0),
             token: String::new(),
             demo: None,
             stop: Some(stop),
@@ -266,7 +266,7 @@ impl TestApp {
     /// Every account's balance equals the sum of its ledger.
     pub async fn assert_ledgers_balance(&self) {
         let n = self.app.store.account_count().await.expect("count");
-        for id in 1..=n {
+        for id in (1..=n).map(vpsd_domain::AccountId::from) {
             let balance = self.balance(id).await;
             let sum = self.app.store.ledger_sum(id).await.expect("sum").cents();
             assert_eq!(

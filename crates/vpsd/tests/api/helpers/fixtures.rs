@@ -12,7 +12,7 @@ use super::*;
 
 impl TestApp {
     /// A new account with `cents` and a token for it.
-    pub async fn new_account(&self, email: &str, cents: i64) -> (i64, String) {
+    pub async fn new_account(&self, email: &str, cents: i64) -> (vpsd_domain::AccountId, String) {
         let account = self
             .app
             .registrar
@@ -93,12 +93,12 @@ impl TestApp {
             .add(
                 &RegistryRecord {
                     name: name.to_owned(),
-                    registrar: "Other Registrar LLC".to_owned(),
+                    sponsoring_registrar: "Other Registrar LLC".to_owned(),
                     auth_code: auth_code.to_owned(),
                     created_at: created,
-                    expires_at: vpsd_domain::lifecycle::next_anniversary(created, now),
+                    ex_date: vpsd_domain::lifecycle::next_anniversary(created, now),
                     last_transferred_at: None,
-                    transfer_prohibited: prohibited,
+                    client_transfer_prohibited: prohibited,
                     nameservers: vec!["ns1.other.net".into(), "ns2.other.net".into()],
                     pending_transfer_to: None,
                 },
@@ -117,7 +117,7 @@ impl TestApp {
         body["id"].as_i64().expect("id")
     }
 
-    pub async fn balance(&self, account_id: i64) -> i64 {
+    pub async fn balance(&self, account_id: vpsd_domain::AccountId) -> i64 {
         self.app
             .store
             .account(account_id)

@@ -177,21 +177,21 @@ impl vpsd_registry::Registry for NotASandbox {
         &self,
         name: &str,
         nameservers: Option<&[String]>,
-        transfer_prohibited: Option<bool>,
+        client_transfer_prohibited: Option<bool>,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<(), vpsd_registry::RegistryError> {
         self.0
-            .update(name, nameservers, transfer_prohibited, now)
+            .update(name, nameservers, client_transfer_prohibited, now)
             .await
     }
     async fn renew(
         &self,
         name: &str,
-        current_expiry: chrono::DateTime<chrono::Utc>,
+        cur_exp_date: chrono::DateTime<chrono::Utc>,
         years: u32,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<vpsd_registry::RegistryRecord, vpsd_registry::RegistryError> {
-        self.0.renew(name, current_expiry, years, now).await
+        self.0.renew(name, cur_exp_date, years, now).await
     }
     async fn check_transfer(
         &self,
