@@ -9,7 +9,7 @@ use crate::backend::Backend;
 use crate::error::Result;
 use crate::model::{DnsRecord, Domain, ZoneSource};
 use crate::stores::domains::{DomainRow, DOMAIN_COLUMNS};
-use crate::stores::zone::{DnsRecordRow, DNS_RECORD_COLUMNS};
+use crate::stores::zone::{served, DnsRecordRow, DNS_RECORD_COLUMNS};
 
 #[async_trait]
 impl crate::stores::ZoneFeed for ThisStore {
@@ -29,8 +29,7 @@ impl crate::stores::ZoneFeed for ThisStore {
         .await?;
         let mut by_domain: std::collections::HashMap<vpsd_domain::DomainId, Vec<DnsRecord>> =
             std::collections::HashMap::new();
-        for r in records {
-            let r = DnsRecord::try_from(r)?;
+        for r in records.into_iter().filter_map(served) {
             by_domain.entry(r.domain_id).or_default().push(r);
         }
         let mailing: std::collections::HashSet<vpsd_domain::DomainId> =
@@ -95,10 +94,7 @@ impl crate::stores::ZoneFeed for ThisStore {
                 .await?;
         Ok(Some(ZoneSource {
             domain: Domain::try_from(row)?,
-            records: records
-                .into_iter()
-                .map(DnsRecord::try_from)
-                .collect::<Result<Vec<_>>>()?,
+            records: records.into_iter().filter_map(served).collect(),
             email_forwarding: mail_count > 0,
             url_forward_hosts: hosts.into_iter().map(|(h,)| h).collect(),
         }))

@@ -143,6 +143,26 @@ pub trait ZoneStore: Send + Sync + std::fmt::Debug {
 pub(crate) const DNS_RECORD_COLUMNS: &str =
     "id, domain_id, name, type, content, ttl, priority, created_at, updated_at";
 
+/// The record of `row` for the nameserver: a row that does not parse (which
+/// the API's checks never write) is logged and left out, so one bad row
+/// does not keep its zone, or every zone, from being served (the API's
+/// reads answer it as corrupt data instead).
+pub(crate) fn served(row: DnsRecordRow) -> Option<DnsRecord> {
+    let (id, domain_id) = (row.id, row.domain_id);
+    match DnsRecord::try_from(row) {
+        Ok(record) => Some(record),
+        Err(e) => {
+            tracing::warn!(
+                record_id = %id,
+                domain_id = %domain_id,
+                error = %vpsd_domain::ErrorChain(&e),
+                "stored record does not parse; not served"
+            );
+            None
+        }
+    }
+}
+
 #[derive(sqlx::FromRow)]
 pub(crate) struct DnsRecordRow {
     pub(crate) id: RecordId,
