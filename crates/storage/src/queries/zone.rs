@@ -154,10 +154,12 @@ impl ThisStore {
         Ok(owned.is_some())
     }
 
-    /// In a forward change's transaction: the domain's name if it is
-    /// the account's and, when `replacing`, that forward is the
-    /// domain's (else `None`); then whether `key` is free in
-    /// `table`'s `column` and, for a new forward, there is room.
+    /// In a forward change's transaction: raises the zone's serial (which
+    /// takes the domain's row lock, so concurrent changes to its forwards
+    /// are checked one after another) and answers the domain's name if it
+    /// is the account's and, when `replacing`, that forward is the
+    /// domain's (else `None`); then whether `key` is free in `table`'s
+    /// `column` and, for a new forward, there is room.
     pub(super) async fn forward_slot(
         tx: &mut Tx,
         table: &str,
@@ -167,12 +169,18 @@ impl ThisStore {
         replacing: Option<ForwardId>,
         key: &str,
     ) -> Result<Option<(String, Option<ForwardClash>)>> {
-        let domain: Option<(String,)> =
-            sqlx::query_as(&format!("SELECT domain_name FROM domains {DOMAIN_BY_ID}"))
-                .bind(domain_id)
-                .bind(account_id)
-                .fetch_optional(&mut **tx)
-                .await?;
+        // The zone's serial is raised first, as for records: the UPDATE
+        // takes the domain's row lock (PostgreSQL; SQLite has one writer),
+        // so writers to one domain's forwards queue here and the count and
+        // the taken check below see those before them. A refusal rolls the
+        // serial back with the rest.
+        let domain: Option<(String,)> = sqlx::query_as(&format!(
+            "UPDATE domains SET dns_serial = dns_serial + 1 {DOMAIN_BY_ID} RETURNING domain_name"
+        ))
+        .bind(domain_id)
+        .bind(account_id)
+        .fetch_optional(&mut **tx)
+        .await?;
         let Some((name,)) = domain else {
             return Ok(None);
         };
@@ -424,7 +432,6 @@ impl crate::stores::ZoneStore for ThisStore {
                 .await?
             }
         };
-        Self::bump_serial(&mut tx, domain_id).await?;
         Self::audit_row(&mut tx, audit, account_id, Some((domain_id, &name)), now).await?;
         tx.commit().await?;
         Ok(Written::Done(row.into()))
@@ -531,7 +538,6 @@ impl crate::stores::ZoneStore for ThisStore {
                 .await?
             }
         };
-        Self::bump_serial(&mut tx, domain_id).await?;
         Self::audit_row(&mut tx, audit, account_id, Some((domain_id, &name)), now).await?;
         tx.commit().await?;
         Ok(Written::Done(row.into()))

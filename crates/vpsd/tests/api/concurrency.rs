@@ -16,6 +16,7 @@ crate::both!(
     a_list_page_follows_changes_from_another_connection_at_once,
     records_raced_at_one_name_keep_the_rules,
     a_transfer_racing_a_delete_answers_what_is_true,
+    forwards_raced_on_one_domain_keep_the_limit_and_their_names,
 );
 
 async fn one_name_twenty_racers(app: &TestApp) {
@@ -346,4 +347,63 @@ async fn a_transfer_racing_a_delete_answers_what_is_true(app: &TestApp) {
         matches!(result, Err(vpsd_storage::StoreError::NotFound)),
         "{result:?}"
     );
+}
+
+/// Forwards of one domain raced: the limit of 100 holds (30 new ones at
+/// once on a domain with 95 leave 100), and 20 forwards of one alias or
+/// host at once give one 201 and 409 `forward_exists` to the others, never
+/// a 500 (on PostgreSQL, checks made side by side saw the same count and
+/// the same free name before each change took the domain's row lock).
+async fn forwards_raced_on_one_domain_keep_the_limit_and_their_names(app: &TestApp) {
+    // 140 requests in a few seconds: a server of its own without the
+    // per-token rate limit.
+    let unlimited = TestApp::builder()
+        .settings(|s| s.rate_limit = None)
+        .spawn(app.backend)
+        .await;
+    let app = &unlimited;
+    let id = app.register("racing-forwards.com").await;
+    for i in 0..95 {
+        let (status, body) = app
+            .add_email_forward(
+                id,
+                json!({"alias": format!("a{i}"), "destinations": ["x@example.net"]}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    let new = (0..30).map(|i| {
+        app.add_email_forward(
+            id,
+            json!({"alias": format!("b{i}"), "destinations": ["x@example.net"]}),
+        )
+    });
+    let results = join_all(new).await;
+    assert!(
+        results.iter().all(|(s, b)| *s == StatusCode::CREATED
+            || (*s == StatusCode::BAD_REQUEST && b["code"] == "too_many_forwards")),
+        "{results:?}"
+    );
+    let (_, list) = app.email_forwards(id).await;
+    assert_eq!(list["count"].as_u64(), Some(100), "{list}");
+
+    let id = app.register("racing-hosts.com").await;
+    let same = (0..20).map(|_| {
+        app.add_url_forward(
+            id,
+            json!({"host": "racer", "target": "https://example.net/"}),
+        )
+    });
+    let results = join_all(same).await;
+    let created = results
+        .iter()
+        .filter(|(s, _)| *s == StatusCode::CREATED)
+        .count();
+    assert_eq!(created, 1, "{results:?}");
+    assert!(
+        results.iter().all(|(s, b)| *s == StatusCode::CREATED
+            || (*s == StatusCode::CONFLICT && b["code"] == "forward_exists")),
+        "{results:?}"
+    );
+    unlimited.finish().await;
 }
