@@ -78,6 +78,15 @@ async fn list(
         }
     }
     if let Some(search) = query.get("search") {
+        // No domain name holds a control character, and PostgreSQL refuses
+        // a NUL in text outright: a clear 400 on both databases.
+        if search.chars().any(char::is_control) {
+            return Err(ApiError::field(
+                ErrorCode::InvalidQuery,
+                "search",
+                "`search` holds a control character; domain names have none: search by letters, digits, `-` or `.`.",
+            ));
+        }
         let search = search.trim().trim_end_matches('.').to_lowercase();
         if !search.is_empty() {
             // Matched against the A-label name and its Unicode form.

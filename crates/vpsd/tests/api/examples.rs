@@ -8,7 +8,7 @@ use reqwest::StatusCode;
 use serde_json::json;
 
 use crate::endpoints::api;
-use crate::helpers::{parse_time, Backend, TestApp};
+use crate::helpers::{assert_error, parse_time, Backend, TestApp};
 use vps_client::paths;
 use vpsd_domain::lifecycle::add_years;
 
@@ -291,6 +291,13 @@ async fn list_filters_search_and_pages(app: &TestApp) {
     assert_eq!(body["count"], 5);
     let (_, body) = app.domains_where("search=100%25").await;
     assert_eq!(body["count"], 0, "% is literal in search");
+    // A NUL (which PostgreSQL refuses in text) or another control
+    // character: a clear 400 on both databases, not a 500.
+    for query in ["search=%00", "search=x%00y", "search=shop%0A"] {
+        let (status, body) = app.domains_where(query).await;
+        assert_error(status, &body, StatusCode::BAD_REQUEST, "invalid_query");
+        assert!(body["errors"]["search"].is_array(), "{query}: {body}");
+    }
     let (_, body) = app.domains_where("status=pending").await;
     assert_eq!(body["count"], 6);
     let (_, body) = app.domains_where("status=active").await;
