@@ -201,6 +201,14 @@ pub fn validate(zone: &str, input: &RecordInput) -> Result<RecordData, Vec<Field
         ));
     }
     let Some(rtype) = rtype else {
+        // Without a type the content's rules are unknown; what can be
+        // checked without one still is, so one answer names every fault.
+        if input.content.is_none() {
+            errors.push(err("content", "This field is required."));
+        }
+        if input.priority.is_some_and(|p| u16::try_from(p).is_err()) {
+            errors.push(err("priority", "The priority must be between 0 and 65535."));
+        }
         return Err(errors);
     };
     let priority = match (rtype.has_priority(), input.priority) {

@@ -49,12 +49,11 @@ fn email(
     alias: Option<String>,
     destinations: Option<Vec<String>>,
 ) -> Result<EmailForwardData, ApiError> {
-    let destinations = match (&alias, destinations) {
-        (Some(a), Some(d)) => errors.parse("destinations", Some(d), |d| {
-            forwarding::destinations(zone, a, &d)
-        }),
-        _ => None,
-    };
+    // A bad alias still has its destinations checked (against no alias:
+    // none can be the forwarded address), so one answer names both.
+    let destinations = errors.parse("destinations", destinations, |d| {
+        forwarding::destinations(zone, alias.as_deref().unwrap_or(""), &d)
+    });
     let data = alias
         .zip(destinations)
         .map(|(alias, destinations)| EmailForwardData {

@@ -519,6 +519,26 @@ async fn every_body_answers_all_its_faults_at_once(app: &TestApp) {
             json!({"alias": "in fo", "destinations": "me@example.net"}),
             &["alias", "destinations"],
         ),
+        // No type: what can be checked without one still is.
+        (
+            Method::POST,
+            records.clone(),
+            json!({}),
+            &["content", "type"],
+        ),
+        (
+            Method::POST,
+            records.clone(),
+            json!({"type": "BOGUS", "content": "x", "priority": 70000, "ttl": 5, "name": "a b"}),
+            &["name", "priority", "ttl", "type"],
+        ),
+        // A bad alias and bad destinations: both named.
+        (
+            Method::POST,
+            emails.clone(),
+            json!({"alias": "bad alias!", "destinations": ["", "x"]}),
+            &["alias", "destinations"],
+        ),
         (
             Method::PUT,
             email.clone(),
