@@ -115,6 +115,22 @@ impl fmt::Display for AuditAction {
 #[error("unknown audit action `{0}`")]
 pub struct UnknownAuditAction(pub String);
 
+/// The OpenAPI schema: a string, one of [`AuditAction::ALL`]'s names (written
+/// by hand because the names hold dots, which a derive would not rename).
+impl utoipa::PartialSchema for AuditAction {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .enum_values(Some(AuditAction::ALL.iter().map(|a| a.as_str())))
+            .description(Some(
+                "One kind of change the audit log records (docs/api.md, \"Audit actions\").",
+            ))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for AuditAction {}
+
 impl FromStr for AuditAction {
     type Err = UnknownAuditAction;
 

@@ -119,6 +119,8 @@ struct AuditView {
     /// `api`, `worker` or `operator`.
     actor: String,
     token_id: Option<i64>,
+    /// One of the catalogue `vpsd_domain::AuditAction` (docs/api.md).
+    #[schema(value_type = vpsd_domain::AuditAction)]
     action: String,
     domain: Option<String>,
     domain_id: Option<i64>,

@@ -663,3 +663,32 @@ fn the_documented_error_codes_are_the_catalogue() {
         .collect();
     assert_eq!(documented, catalogue);
 }
+
+/// The audit entry's `action` is the catalogue of audit actions: each of
+/// `AuditAction` is in the document's enum, and nothing else.
+#[test]
+fn the_documented_audit_actions_are_the_catalogue() {
+    let doc = serde_json::to_value(vpsd_api::openapi_document()).expect("document");
+    let schemas = &doc["components"]["schemas"];
+    let action = schemas
+        .as_object()
+        .expect("schemas")
+        .values()
+        .find_map(|s| s["properties"]["action"].as_object())
+        .expect("an audit entry's action");
+    let enumerated = match action.get("$ref").and_then(Value::as_str) {
+        Some(r) => &schemas[r.trim_start_matches("#/components/schemas/")]["enum"],
+        None => &action["enum"],
+    };
+    let documented: BTreeSet<&str> = enumerated
+        .as_array()
+        .expect("the actions")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    let catalogue: BTreeSet<&str> = vpsd_domain::AuditAction::ALL
+        .iter()
+        .map(|a| a.as_str())
+        .collect();
+    assert_eq!(documented, catalogue);
+}
