@@ -176,6 +176,9 @@ mod tests {
             ("*.deep", "A", "192.0.2.9", None),
             ("toapex", "CNAME", "ex.com", None),
             ("mail", "MX", "mx.ex.com", Some(10)),
+            ("mixed", "A", "192.0.2.21", None),
+            ("mixed", "A", "192.0.2.22", None),
+            ("mixed", "TXT", "own TTL", None),
         ];
         let chain: Vec<(String, String)> = (0..10)
             .map(|i| (format!("c{i}"), format!("c{}.ex.com", i + 1)))
@@ -211,7 +214,15 @@ mod tests {
                     updated_at: time,
                 }
             })
-            .collect();
+            .collect::<Vec<DnsRecord>>();
+        // One A record of `mixed` added with a TTL of its own (60 s).
+        let mut records = records;
+        if let Some(r) = records
+            .iter_mut()
+            .find(|r| r.data.name == "mixed" && r.data.rdata.to_string() == "192.0.2.22")
+        {
+            r.data.ttl = 60;
+        }
         let source = ZoneSource {
             domain: Domain {
                 id: vpsd_domain::DomainId::from(1),
@@ -459,6 +470,20 @@ mod tests {
         for (name, qtype, want) in cases {
             assert_eq!(ask(&z, name, qtype), want, "{name} {qtype}");
         }
+    }
+
+    /// RFC 2181 §5.2: an RRset has one TTL; records given different TTLs
+    /// are served with the lowest, and another type at the name keeps its own.
+    #[test]
+    fn an_rrset_is_served_with_one_ttl() {
+        let z = zone();
+        let qname = Name::from_ascii("mixed.ex.com.").expect("name");
+        let a = z.answer(&qname, "mixed.ex.com", A);
+        let ttls: Vec<u32> = a.answers.iter().map(Record::ttl).collect();
+        assert_eq!(ttls, [60, 60]);
+        let txt = z.answer(&qname, "mixed.ex.com", TXT);
+        let ttls: Vec<u32> = txt.answers.iter().map(Record::ttl).collect();
+        assert_eq!(ttls, [300]);
     }
 
     #[test]

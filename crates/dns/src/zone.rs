@@ -135,6 +135,21 @@ impl Zone {
                 .or_default()
                 .push(Record::from_rdata(owner, ttl, data));
         }
+        // RFC 2181 §5.2: the records of an RRset have one TTL. Records
+        // added one by one may differ; the set is served with the lowest
+        // (what §5.2 tells a resolver to use when they differ).
+        for records in nodes.values_mut() {
+            let mut lowest: HashMap<RecordType, u32> = HashMap::new();
+            for r in records.iter() {
+                let t = lowest.entry(r.record_type()).or_insert(r.ttl());
+                *t = (*t).min(r.ttl());
+            }
+            for r in records.iter_mut() {
+                if let Some(t) = lowest.get(&r.record_type()) {
+                    r.set_ttl(*t);
+                }
+            }
+        }
         // What forwarding needs, where the zone has nothing of its own.
         let has = |nodes: &HashMap<String, Vec<Record>>, name: &str, types: &[RecordType]| {
             nodes
