@@ -186,12 +186,35 @@ impl Registrar {
         let Some(out) = pending_out(&domain).cloned() else {
             return Err(no_transfer_out(&domain));
         };
-        self.settle_approval(actor, &domain).await?;
+        // Another request (or the worker) settled it first: nothing is
+        // pending any more, and this request changed nothing.
+        match self.settle_approval(actor, &domain).await {
+            Ok(true) => {}
+            Ok(false) => return Err(no_transfer_out(&domain)),
+            Err(e) => return Err(self.settled_elsewhere(account_id, domain_id, e).await),
+        }
         let approved = TransferOut {
             status: TransferOutStatus::Approved,
             ..out
         };
         Ok((domain, approved))
+    }
+
+    /// What to answer when settling a transfer out failed with `e`: if a
+    /// request that raced this one settled it meanwhile (nothing pending,
+    /// or the domain gone), say that, as a second request alone would get;
+    /// otherwise `e`.
+    async fn settled_elsewhere(
+        &self,
+        account_id: vpsd_domain::AccountId,
+        domain_id: vpsd_domain::DomainId,
+        e: RegistrarError,
+    ) -> RegistrarError {
+        match self.domain(account_id, domain_id).await {
+            Ok(now) if pending_out(&now).is_none() => no_transfer_out(&now),
+            Ok(_) => e,
+            Err(gone) => gone,
+        }
     }
 
     pub(crate) async fn settle_approval(
@@ -245,12 +268,17 @@ impl Registrar {
         let Some(out) = pending_out(&domain).cloned() else {
             return Err(no_transfer_out(&domain));
         };
-        self.registry
+        if let Err(r) = self
+            .registry
             .reject_transfer(&domain.domain_name, &out.gaining_registrar)
             .await
-            .map_err(|r| RegistrarError::from_refusal(&domain.domain_name, r))?;
+        {
+            let e = RegistrarError::from_refusal(&domain.domain_name, r);
+            return Err(self.settled_elsewhere(account_id, domain_id, e).await);
+        }
         let mail = mail::transfer_out_rejected(&domain, &out.gaining_registrar);
-        self.store
+        let rejected_now = self
+            .store
             .reject_transfer_out(
                 domain.id,
                 self.now(),
@@ -262,6 +290,10 @@ impl Registrar {
                 },
             )
             .await?;
+        // Another request settled it first: this one changed nothing.
+        if !rejected_now {
+            return Err(no_transfer_out(&domain));
+        }
         let rejected = TransferOut {
             status: TransferOutStatus::Rejected,
             ..out

@@ -14,6 +14,7 @@ crate::both!(
     a_rejected_transfer_out_keeps_the_name,
     an_unanswered_transfer_out_is_approved_after_five_days,
     a_transfer_out_is_refused_when_locked_young_or_with_a_wrong_code,
+    a_transfer_out_approved_twenty_times_at_once_is_approved_once,
 );
 
 const GAINING: &str = "Other Registrar";
@@ -167,4 +168,22 @@ async fn a_transfer_out_is_refused_when_locked_young_or_with_a_wrong_code(ops: &
         .expect_err("pending");
     assert_eq!(code(&twice), "transfer_in_progress");
     assert_eq!(ops.domain(domain.id).await.registrar, OUR_REGISTRAR);
+}
+
+/// Twenty approvals of one transfer out at once: one answers the approval,
+/// the others say no transfer is pending (or that the domain is gone), so
+/// no client is told it approved what another request did.
+async fn a_transfer_out_approved_twenty_times_at_once_is_approved_once(ops: &Ops) {
+    let (domain, auth) = transferable(ops, "raced-out.com").await;
+    request(ops, "raced-out.com", &auth).await.expect("request");
+    let approvals = (0..20).map(|_| {
+        ops.registrar
+            .approve_transfer_out(&ops.actor, ops.account, domain.id)
+    });
+    let results = futures_util::future::join_all(approvals).await;
+    let approved = results.iter().filter(|r| r.is_ok()).count();
+    assert_eq!(approved, 1, "{results:?}");
+    for e in results.iter().filter_map(|r| r.as_ref().err()) {
+        assert!(matches!(code(e), "no_transfer_out" | "NotFound"), "{e:?}");
+    }
 }
