@@ -230,7 +230,12 @@ impl Registrar {
         self.registry
             .approve_transfer(&domain.domain_name, &out.gaining_registrar, now)
             .await
-            .map_err(|r| RegistrarError::from_refusal(&domain.domain_name, r))?;
+            .map_err(|r| match r {
+                // Settled at the registry already (a request that raced
+                // this one, or the gaining registrar withdrew it).
+                TransferRefusal::NotPending => no_transfer_out(domain),
+                r => RegistrarError::from_refusal(&domain.domain_name, r),
+            })?;
         let mail = mail::transfer_out_completed(domain, &out.gaining_registrar);
         Ok(self
             .store
