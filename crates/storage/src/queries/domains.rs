@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use tracing::Instrument;
 use vpsd_domain::Money;
 
+use super::common::Tx;
 use super::{Db, ThisStore};
 use crate::backend::Backend;
 use crate::codec::{join_hosts, like_pattern, unicode_form};
@@ -396,18 +397,7 @@ impl crate::stores::DomainStore for ThisStore {
         .bind(now)
         .fetch_optional(&mut *tx)
         .await?;
-        if let Some(row) = &row {
-            Self::audit_row(
-                &mut tx,
-                audit,
-                account_id,
-                Some((row.id, &row.domain_name)),
-                now,
-            )
-            .await?;
-        }
-        tx.commit().await?;
-        row.map(Domain::try_from).transpose()
+        Self::audit_and_commit(tx, row, account_id, now, audit).await
     }
 
     #[tracing::instrument(level = "debug", skip_all, fields(account_id = %account_id, domain_id = %domain_id))]
@@ -439,18 +429,7 @@ impl crate::stores::DomainStore for ThisStore {
         .bind(now)
         .fetch_optional(&mut *tx)
         .await?;
-        if let Some(row) = &row {
-            Self::audit_row(
-                &mut tx,
-                audit,
-                account_id,
-                Some((row.id, &row.domain_name)),
-                now,
-            )
-            .await?;
-        }
-        tx.commit().await?;
-        row.map(Domain::try_from).transpose()
+        Self::audit_and_commit(tx, row, account_id, now, audit).await
     }
 
     #[tracing::instrument(level = "debug", skip_all, fields(account_id = %account_id, domain_id = %domain_id))]
@@ -477,5 +456,32 @@ impl crate::stores::DomainStore for ThisStore {
         Self::audit_row(&mut tx, audit, account_id, Some((domain_id, &name)), now).await?;
         tx.commit().await?;
         Ok(true)
+    }
+}
+
+impl ThisStore {
+    /// Ends a conditional change of one domain: when `row` (the domain as
+    /// the change's `RETURNING` gave it) is there, audits the change; then
+    /// commits and answers the domain (`None`: nothing matched, nothing
+    /// written).
+    async fn audit_and_commit(
+        mut tx: Tx,
+        row: Option<DomainRow>,
+        account_id: vpsd_domain::AccountId,
+        now: DateTime<Utc>,
+        audit: &Audit<'_>,
+    ) -> Result<Option<Domain>> {
+        if let Some(row) = &row {
+            Self::audit_row(
+                &mut tx,
+                audit,
+                account_id,
+                Some((row.id, &row.domain_name)),
+                now,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        row.map(Domain::try_from).transpose()
     }
 }
