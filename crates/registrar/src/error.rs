@@ -118,6 +118,10 @@ impl RegistrarError {
                 ErrorCode::TransferFailed,
                 format!("The transfer of {name} was not accepted by the registry: try again."),
             ),
+            TransferRefusal::StillPending => (
+                ErrorCode::TransferInProgress,
+                format!("The transfer of {name} is pending at the registry: wait for it to complete."),
+            ),
             TransferRefusal::Unavailable(e) => return RegistrarError::Unavailable(e),
         };
         RegistrarError::invalid(code, detail)
@@ -149,6 +153,9 @@ impl From<RegistryError> for RegistrarError {
             RegistryError::NotSponsored => RegistrarError::invalid(
                 ErrorCode::NotSponsored,
                 "Another registrar sponsors this name: transfer it to VPS.org first.",
+            ),
+            RegistryError::Pending => RegistrarError::Unavailable(
+                "the registry has not finished the command yet (EPP 1001)".into(),
             ),
             RegistryError::Unavailable(e) => RegistrarError::Unavailable(e),
         }

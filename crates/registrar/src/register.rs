@@ -132,6 +132,15 @@ impl Registrar {
             .await
         {
             Ok(_) => Ok((domain, cost)),
+            // Not refused: pending at the registry (EPP 1001), or the answer
+            // was lost. The registration stays pending and the worker asks
+            // the registry again before completing or refunding it; never
+            // guess (a lost create may have taken effect).
+            Err(RegistryError::Pending) => Ok((domain, cost)),
+            Err(RegistryError::Unavailable(e)) => {
+                tracing::warn!(domain = %name, error = %crate::ErrorChain(&*e), "the registry's answer to a create is unknown; the worker will ask again");
+                Ok((domain, cost))
+            }
             Err(e) => {
                 // The registry refused after we charged: undo and refund.
                 self.store

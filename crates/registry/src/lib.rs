@@ -11,6 +11,9 @@
 //! operator (`vpsd registry add`), and the losing registrar approves every
 //! valid transfer when the transfer delay has passed.
 
+mod request_id;
+mod router;
+
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -20,6 +23,8 @@ use vpsd_domain::lifecycle::{add_years, expiration_after_transfer, transfer_elig
 use vpsd_domain::token::secrets_equal;
 use vpsd_storage::{RegistryStore, StoreError};
 
+pub use request_id::{request_id, with_request_id};
+pub use router::RegistryRouter;
 pub use vpsd_storage::RegistryRecord;
 
 /// This registrar's name at the registry (defined by the domain crate).
@@ -36,6 +41,10 @@ pub enum RegistryError {
     /// EPP 2201 "Authorization error": another registrar sponsors it.
     #[error("sponsored by another registrar")]
     NotSponsored,
+    /// The registry took the command but has not finished it (EPP 1001
+    /// "action pending", RFC 5730 §3): ask again later.
+    #[error("pending at the registry")]
+    Pending,
     /// The registry could not be reached or failed; the cause is kept.
     #[error("registry unavailable")]
     Unavailable(#[source] Box<dyn std::error::Error + Send + Sync + 'static>),
@@ -65,6 +74,11 @@ pub enum TransferRefusal {
     /// No transfer to us is pending (it was cancelled or rejected).
     #[error("no transfer pending")]
     NotPending,
+    /// Our transfer is still pending at the registry (EPP trStatus
+    /// `pending`): the losing registrar has not acted and the registry has
+    /// not approved it yet.
+    #[error("transfer still pending")]
+    StillPending,
     /// The registry could not be reached or failed; the cause is kept.
     #[error("registry unavailable")]
     Unavailable(#[source] Box<dyn std::error::Error + Send + Sync + 'static>),
@@ -90,6 +104,10 @@ impl From<StoreError> for TransferRefusal {
 pub trait Registry: Send + Sync + std::fmt::Debug {
     /// EPP `<domain:info>`: the name's record, or `None` when it is free.
     async fn info(&self, name: &str) -> Result<Option<RegistryRecord>, RegistryError>;
+    /// EPP `<domain:check>`: whether the name can be created now.
+    async fn check(&self, name: &str) -> Result<bool, RegistryError> {
+        Ok(self.info(name).await?.is_none())
+    }
     /// EPP `<domain:create>` for us. Creating a name we already sponsor
     /// succeeds, so a retried create is harmless.
     async fn create(
@@ -166,6 +184,11 @@ pub trait Registry: Send + Sync + std::fmt::Debug {
     /// may be used) rather than a real registry.
     fn is_sandbox(&self) -> bool {
         false
+    }
+    /// Whether `name` is kept by the embedded sandbox (with a real registry
+    /// for some TLDs, the others stay in the sandbox).
+    fn is_sandbox_name(&self, _name: &str) -> bool {
+        self.is_sandbox()
     }
 }
 

@@ -3,6 +3,7 @@
 //! signal comes, the other is told to stop too, and which one stopped first
 //! is logged.
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
@@ -53,6 +54,9 @@ pub struct ServerSettings {
     /// The URL forwarding listener's public addresses, put at forwarded
     /// hosts as A/AAAA records; none by default.
     pub forward_addresses: Vec<std::net::IpAddr>,
+    /// The operator's registries file (`--registries`): TLDs sold through
+    /// real registries over EPP; `None` keeps every TLD on the sandbox.
+    pub registries: Option<std::path::PathBuf>,
 }
 
 /// The default `mail_exchanger`.
@@ -75,6 +79,7 @@ impl ServerSettings {
             rate_limit: Some(vpsd_api::limits::RateLimit::DEFAULT),
             mail_exchanger: DEFAULT_MAIL_EXCHANGER.to_owned(),
             forward_addresses: Vec::new(),
+            registries: None,
         }
     }
 }
@@ -121,8 +126,30 @@ pub struct Advanced {
 impl App {
     /// Opens the database (applying migrations) and wires the parts, with
     /// the embedded sandbox registry.
+    /// With a registries file (`settings.registries`), the TLDs it names go
+    /// to those registries over EPP and the rest stay on the sandbox.
+    ///
+    /// # Errors
+    /// The database cannot be opened, or the registries file is wrong (the
+    /// message names the key and the fix).
     pub async fn build(settings: ServerSettings, clock: Arc<dyn Clock>) -> anyhow::Result<App> {
-        Self::build_with_registry(settings, clock, |sandbox| Arc::new(sandbox)).await
+        let Some(path) = settings.registries.clone() else {
+            return Self::build_with_registry(settings, clock, |sandbox| Arc::new(sandbox)).await;
+        };
+        let mut by_tld: HashMap<String, Arc<dyn vpsd_registry::Registry>> = HashMap::new();
+        for config in vpsd_epp_client::config::load(&path)? {
+            let tlds: Vec<&'static str> = config.tlds.iter().map(|t| t.label()).collect();
+            let registry = vpsd_epp_client::EppRegistry::new(config).map_err(anyhow::Error::msg)?;
+            tokio::spawn(registry.clone().keep_alive());
+            let registry: Arc<dyn vpsd_registry::Registry> = Arc::new(registry);
+            for tld in tlds {
+                by_tld.insert(tld.to_owned(), registry.clone());
+            }
+        }
+        Self::build_with_registry(settings, clock, move |sandbox| {
+            Arc::new(vpsd_registry::RegistryRouter::new(Arc::new(sandbox), by_tld))
+        })
+        .await
     }
 
     /// As [`App::build`], with the registry the registrar speaks to made

@@ -43,11 +43,12 @@ async fn complete(
         )
         .await
     {
-        Ok(_) => {
+        Ok(record) => {
             let mail = mail::registration_completed(&domain);
             let activated = store
                 .activate_registration(
                     domain.id,
+                    (record.created_at, record.ex_date),
                     &mail,
                     registrar.now(),
                     &audit(
@@ -63,6 +64,9 @@ async fn complete(
                 Done::Nothing
             })
         }
+        // EPP 1001: the registry has not confirmed it yet; the next pass
+        // asks again.
+        Err(RegistryError::Pending) => Ok(Done::Nothing),
         Err(RegistryError::Taken { .. }) => {
             let mail = mail::registration_failed(&domain);
             match store

@@ -69,6 +69,9 @@ async fn complete(
             })
         }
         Err(TransferRefusal::Unavailable(e)) => Err(RegistrarError::Unavailable(e)),
+        // The losing registrar has not acted yet at a real registry (it
+        // approves on its own after the transfer period): ask next pass.
+        Err(TransferRefusal::StillPending) => Ok(Done::Nothing),
         Err(_) => {
             let mail = mail::transfer_failed(&domain);
             let failed = store

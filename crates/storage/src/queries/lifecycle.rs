@@ -31,17 +31,21 @@ impl crate::stores::LifecycleStore for ThisStore {
     async fn activate_registration(
         &self,
         domain_id: vpsd_domain::DomainId,
+        registered: (DateTime<Utc>, DateTime<Utc>),
         mail: &NewMail,
         now: DateTime<Utc>,
         audit: &Audit<'_>,
     ) -> Result<bool> {
         self.change_domain(
             sqlx::query_as(
-                "UPDATE domains SET status = 'active', activates_at = NULL, updated_at = $2 \
+                "UPDATE domains SET status = 'active', activates_at = NULL, updated_at = $2, \
+                 registration_date = $3, expiration_date = $4 \
                  WHERE id = $1 AND status = 'pending' RETURNING account_id, domain_name",
             )
             .bind(domain_id)
-            .bind(now),
+            .bind(now)
+            .bind(registered.0)
+            .bind(registered.1),
             domain_id,
             audit,
             Some(mail),

@@ -20,11 +20,13 @@ pub trait LifecycleStore: Send + Sync + std::fmt::Debug {
     /// at most `limit`.
     async fn due_registrations(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<Domain>>;
 
-    /// Turns a pending registration active and queues its mail. `true` when
-    /// this call activated it; `false` when it was no longer pending.
+    /// Turns a pending registration active with the registry's dates
+    /// (`registered`: EPP `crDate` and `exDate`) and queues its mail. `true`
+    /// when this call activated it; `false` when it was no longer pending.
     async fn activate_registration(
         &self,
         domain_id: vpsd_domain::DomainId,
+        registered: (DateTime<Utc>, DateTime<Utc>),
         mail: &NewMail,
         now: DateTime<Utc>,
         audit: &Audit<'_>,

@@ -137,6 +137,7 @@ pub async fn active(
     assert!(store
         .activate_registration(
             d.id,
+            (d.registration_date, d.expiration_date),
             &mail(account, "active"),
             t0(),
             &audit("domain.activate")

@@ -26,14 +26,22 @@ async fn an_activation_happens_once(store: &Arc<dyn Store>) {
     assert_eq!(due.iter().map(|d| d.id).collect::<Vec<_>>(), [d.id]);
     let m = mail(a.id, "active");
     let act = audit("domain.activate");
+    // The registry's dates replace the ones the registration guessed.
+    let registry_dates = (later, later + Duration::days(365));
     assert!(store
-        .activate_registration(d.id, &m, later, &act)
+        .activate_registration(d.id, registry_dates, &m, later, &act)
         .await
         .expect("activate"));
     assert!(!store
-        .activate_registration(d.id, &m, later, &act)
+        .activate_registration(d.id, registry_dates, &m, later, &act)
         .await
         .expect("activate"));
+    let activated = store.domain(a.id, d.id).await.expect("read").expect("there");
+    assert_eq!(
+        (activated.registration_date, activated.expiration_date),
+        registry_dates,
+        "the registry's crDate and exDate"
+    );
     assert_eq!(store.outbox().await.expect("outbox").len(), 1, "one mail");
     assert!(store
         .due_registrations(later, 10)

@@ -80,6 +80,10 @@ pub struct Cli {
         global = true
     )]
     pub listen: SocketAddr,
+    /// The registries file: TLDs sold through real registries over EPP
+    /// (docs/registries.md); without it every TLD is on the sandbox.
+    #[arg(long, env = "VPSD_REGISTRIES", global = true)]
+    pub registries: Option<std::path::PathBuf>,
     /// Log lines for people (`human`) or for log collectors (`json`).
     #[arg(long, env = "VPSD_LOG_FORMAT", default_value = "human", global = true)]
     pub log_format: LogFormat,
@@ -144,6 +148,12 @@ pub enum Command {
 fn init_tracing(format: LogFormat) -> tracing_appender::non_blocking::WorkerGuard {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // The EPP library logs whole requests (the login's password, auth
+    // codes) at `debug`: never below `info`, whatever RUST_LOG says.
+    let filter = match "instant_epp=info".parse() {
+        Ok(directive) => filter.add_directive(directive),
+        Err(_) => filter,
+    };
     let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
         .lossy(false)
         .thread_name("vpsd-log")
@@ -162,7 +172,8 @@ fn init_tracing(format: LogFormat) -> tracing_appender::non_blocking::WorkerGuar
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let _log = init_tracing(cli.log_format);
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let settings = ServerSettings::new(cli.database.clone());
+    let mut settings = ServerSettings::new(cli.database.clone());
+    settings.registries = cli.registries.clone();
     match cli.command {
         Command::Serve(args) => {
             servers::serve(args, settings, clock, cli.listen, &cli.database).await

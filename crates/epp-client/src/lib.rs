@@ -1,0 +1,620 @@
+//! A real registry behind the [`Registry`] trait: [`EppRegistry`] speaks
+//! EPP (RFC 5730 protocol, RFC 5731 domains, RFC 5732 hosts, RFC 5734 TCP
+//! with TLS) to a registry's server, with the messages and framing of the
+//! `instant-epp` crate.
+//!
+//! What this crate adds to `instant-epp`: the operator's configuration
+//! ([`config`]), a pool of logged-in sessions with keepalive, reconnection
+//! and a command rate ([`session`]), and the mapping of the registrar's
+//! operations to EPP commands, including what to do when an answer never
+//! comes (reconcile by asking the registry, never guess).
+//!
+//! Our own login (`clID`) is shown to the registrar as
+//! [`vpsd_registry::OUR_REGISTRAR`], so "sponsored by us" reads the same
+//! whichever registry holds the name.
+
+pub mod config;
+mod records;
+mod session;
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use instant_epp::domain::{
+    DomainAuthInfo, DomainCheck, DomainCreate, DomainDelete,
+    DomainInfo, DomainRenew, DomainTransfer, DomainUpdate, HostInfo, HostObj,
+    NameServers, Period, PeriodLength, Status,
+};
+use instant_epp::domain::update::{DomainAdd, DomainChangeInfo, DomainRemove};
+use instant_epp::host::{HostCheck, HostCreate};
+use rustls::ClientConfig;
+use vpsd_domain::lifecycle::add_years;
+use vpsd_registry::{
+    new_auth_code, Registry, RegistryError, RegistryRecord, SandboxRegistry, TransferRefusal,
+    OUR_REGISTRAR,
+};
+
+pub use config::{ConfigError, RegistryConfig};
+pub use session::EppError;
+use session::Sessions;
+
+/// One real registry, spoken to over EPP.
+#[derive(Debug, Clone)]
+pub struct EppRegistry {
+    config: Arc<RegistryConfig>,
+    sessions: Arc<Sessions>,
+}
+
+/// The TLS client configuration for `config`: TLS 1.2 or 1.3 (RFC 5734
+/// §9 asks for TLS; RFC 9325 for 1.2 at least), the operator's CA or the
+/// system's roots, and our client certificate.
+///
+/// # Errors
+/// The certificate and key do not match, or a CA certificate is invalid.
+fn tls_config(config: &RegistryConfig) -> Result<ClientConfig, rustls::Error> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut roots = rustls::RootCertStore::empty();
+    for ca in &config.ca {
+        roots.add(ca.clone())?;
+    }
+    let builder = ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()?
+        .with_root_certificates(roots);
+    builder.with_client_auth_cert(
+        config.identity.certificates.clone(),
+        config.identity.key.clone_key(),
+    )
+}
+
+impl EppRegistry {
+    /// The registry of `config`; no session opens until the first command.
+    ///
+    /// # Errors
+    /// A message naming the fault when the TLS identity cannot be used (a
+    /// key that does not match the certificate, a bad CA certificate).
+    pub fn new(config: RegistryConfig) -> Result<Self, String> {
+        let tls = tls_config(&config)
+            .map_err(|e| format!("registry {}: the TLS identity cannot be used: {e}", config.name))?;
+        let config = Arc::new(config);
+        Ok(Self {
+            sessions: Arc::new(Sessions::new(config.clone(), Arc::new(tls))),
+            config,
+        })
+    }
+
+    /// The registry's settings (never shows the password).
+    pub fn config(&self) -> &RegistryConfig {
+        &self.config
+    }
+
+    /// Keeps idle sessions alive with `<hello>` until the task is dropped;
+    /// spawn it once per registry.
+    pub async fn keep_alive(self) {
+        let every = self.sessions.keepalive_every();
+        loop {
+            tokio::time::sleep(every).await;
+            self.sessions.keep_alive().await;
+        }
+    }
+
+    /// Logs out of the idle sessions (at shutdown).
+    pub async fn close(&self) {
+        self.sessions.close().await;
+    }
+
+    /// Our login shown as [`OUR_REGISTRAR`]; another registrar's as it is.
+    fn sponsor(&self, cl_id: &str) -> String {
+        if cl_id == self.config.client_id {
+            OUR_REGISTRAR.to_owned()
+        } else {
+            cl_id.to_owned()
+        }
+    }
+
+    /// `<domain:info>`, retried once on a fresh session when the answer is
+    /// lost (a read changes nothing). `None` when the name is not
+    /// registered (2303).
+    async fn domain_info(
+        &self,
+        name: &str,
+        auth_code: Option<&str>,
+    ) -> Result<Option<records::Info>, EppError> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match self
+                .sessions
+                .run("domain:info", &DomainInfo::new(name, auth_code))
+                .await
+            {
+                Ok(rsp) => {
+                    return match rsp.res_data() {
+                        Some(data) => Ok(Some(records::Info::from_epp(data, |c| self.sponsor(c)))),
+                        None => Err(EppError::Unknown(
+                            "the registry's info answer had no <resData>".into(),
+                        )),
+                    }
+                }
+                Err(EppError::Refused { code: 2303, .. }) => return Ok(None),
+                Err(EppError::Unknown(_)) | Err(EppError::NotSent(_)) if attempt < 2 => continue,
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// The record of `name` with the pending transfer's gaining registrar
+    /// read by a transfer query when the status says one is pending.
+    async fn record(&self, name: &str) -> Result<Option<RegistryRecord>, EppError> {
+        let Some(info) = self.domain_info(name, None).await? else {
+            return Ok(None);
+        };
+        let mut record = info.record;
+        if info.pending_transfer && record.sponsoring_registrar == OUR_REGISTRAR {
+            let query = DomainTransfer::query(name, &record.auth_code);
+            if let Ok(rsp) = self.sessions.run("domain:transfer query", &query).await {
+                if let Some(t) = rsp.res_data() {
+                    if t.transfer_status == "pending" {
+                        record.pending_transfer_to = Some(self.sponsor(&t.requester_id));
+                    }
+                }
+            }
+        }
+        Ok(Some(record))
+    }
+
+    /// RFC 5732: every name server of a domain is a host object at the
+    /// registry; the ones not there yet are created (without addresses:
+    /// glue for a name server inside a domain of this registry is not
+    /// carried by the API yet, and the registry refuses such a host).
+    async fn ensure_hosts(&self, nameservers: &[String]) -> Result<(), RegistryError> {
+        if nameservers.is_empty() {
+            return Ok(());
+        }
+        let names: Vec<&str> = nameservers.iter().map(String::as_str).collect();
+        let rsp = self
+            .sessions
+            .run("host:check", &HostCheck { hosts: &names })
+            .await
+            .map_err(unavailable)?;
+        let Some(data) = rsp.res_data() else {
+            return Err(unavailable("the registry's host check had no <resData>"));
+        };
+        for host in data.list.iter().filter(|h| h.name.available) {
+            let none: Option<&[IpAddr]> = None;
+            match self
+                .sessions
+                .run("host:create", &HostCreate::new(&host.name.value, none))
+                .await
+            {
+                Ok(_) | Err(EppError::Refused { code: 2302, .. }) => {}
+                Err(e) => return Err(unavailable(e)),
+            }
+        }
+        Ok(())
+    }
+
+    async fn set_statuses(
+        &self,
+        name: &str,
+        client_transfer_prohibited: bool,
+    ) -> Result<(), EppError> {
+        let status = [Status::ClientTransferProhibited];
+        let mut update = DomainUpdate::new(name);
+        if client_transfer_prohibited {
+            update.add(DomainAdd {
+                ns: None,
+                contacts: None,
+                statuses: Some(&status),
+            });
+        } else {
+            update.remove(DomainRemove {
+                ns: None,
+                contacts: None,
+                statuses: Some(&status),
+            });
+        }
+        match self.sessions.run("domain:update status", &update).await {
+            // Adding a status the name has, or removing one it has not,
+            // is refused by some registries; the result is what we asked.
+            Ok(_) | Err(EppError::Refused { code: 2306, .. }) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Creates the name, or finds it ours when an earlier attempt made it.
+    async fn create_or_find(
+        &self,
+        name: &str,
+        years: u32,
+        nameservers: &[String],
+    ) -> Result<RegistryRecord, RegistryError> {
+        self.ensure_hosts(nameservers).await?;
+        let period = Period::Years(
+            PeriodLength::new(u8::try_from(years).unwrap_or(u8::MAX))
+                .map_err(|e| unavailable(format!("period of {years} years: {e}")))?,
+        );
+        let hosts: Vec<HostInfo<'_>> = nameservers
+            .iter()
+            .map(|n| {
+                HostInfo::Obj(HostObj {
+                    name: n.as_str().into(),
+                })
+            })
+            .collect();
+        let auth_code = new_auth_code();
+        let ns = (!hosts.is_empty()).then_some(hosts.as_slice());
+        let create = DomainCreate::new(name, period, ns, None, &auth_code, None);
+        let mut tried_again = false;
+        loop {
+            match self.sessions.run("domain:create", &create).await {
+                Ok(rsp) if rsp.result.code as u16 == 1001 => return Err(RegistryError::Pending),
+                Ok(rsp) => {
+                    let Some(data) = rsp.res_data() else {
+                        return Err(unavailable("the registry's create answer had no <resData>"));
+                    };
+                    return Ok(RegistryRecord {
+                        name: name.to_owned(),
+                        sponsoring_registrar: OUR_REGISTRAR.to_owned(),
+                        auth_code,
+                        created_at: data.created_at,
+                        ex_date: data
+                            .expiring_at
+                            .unwrap_or_else(|| add_years(data.created_at, years)),
+                        last_transferred_at: None,
+                        client_transfer_prohibited: false,
+                        nameservers: nameservers.to_vec(),
+                        pending_transfer_to: None,
+                    });
+                }
+                // Exists (2302), or the answer was lost: ask before anything
+                // else. Ours means an earlier attempt made it.
+                Err(e @ (EppError::Refused { code: 2302, .. } | EppError::Unknown(_))) => {
+                    match self.domain_info(name, None).await.map_err(unavailable)? {
+                        Some(info) if info.record.sponsoring_registrar == OUR_REGISTRAR => {
+                            if info.pending_create {
+                                return Err(RegistryError::Pending);
+                            }
+                            return Ok(info.record);
+                        }
+                        Some(info) => {
+                            return Err(RegistryError::Taken {
+                                sponsoring_registrar: info.record.sponsoring_registrar,
+                            })
+                        }
+                        // Not there: the lost create did not happen; send it
+                        // once more.
+                        None if !tried_again && matches!(e, EppError::Unknown(_)) => {
+                            tried_again = true;
+                        }
+                        None => return Err(unavailable(e)),
+                    }
+                }
+                Err(e) => return Err(unavailable(e)),
+            }
+        }
+    }
+}
+
+fn unavailable(e: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> RegistryError {
+    RegistryError::Unavailable(e.into())
+}
+
+fn transfer_unavailable(e: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> TransferRefusal {
+    TransferRefusal::Unavailable(e.into())
+}
+
+#[async_trait]
+impl Registry for EppRegistry {
+    async fn info(&self, name: &str) -> Result<Option<RegistryRecord>, RegistryError> {
+        self.record(name).await.map_err(unavailable)
+    }
+
+    async fn check(&self, name: &str) -> Result<bool, RegistryError> {
+        let names = [name];
+        let rsp = self
+            .sessions
+            .run("domain:check", &DomainCheck { domains: &names })
+            .await
+            .map_err(unavailable)?;
+        rsp.res_data()
+            .and_then(|d| d.list.iter().find(|c| c.name.value.eq_ignore_ascii_case(name)))
+            .map(|c| c.name.available)
+            .ok_or_else(|| unavailable("the registry's check answer did not name the domain"))
+    }
+
+    async fn create(
+        &self,
+        name: &str,
+        years: u32,
+        nameservers: &[String],
+        _now: DateTime<Utc>,
+    ) -> Result<RegistryRecord, RegistryError> {
+        let mut record = self.create_or_find(name, years, nameservers).await?;
+        // Names are created locked (the API's `locked` starts true), as the
+        // sandbox registry does.
+        if !record.client_transfer_prohibited {
+            self.set_statuses(name, true).await.map_err(unavailable)?;
+            record.client_transfer_prohibited = true;
+        }
+        Ok(record)
+    }
+
+    async fn delete(&self, name: &str) -> Result<(), RegistryError> {
+        match self.sessions.run("domain:delete", &DomainDelete::new(name)).await {
+            Ok(_) => Ok(()),
+            Err(EppError::Refused { code: 2303, .. }) => Ok(()),
+            Err(EppError::Refused { code: 2201, .. }) => Err(RegistryError::NotSponsored),
+            Err(EppError::Unknown(e)) => match self.domain_info(name, None).await {
+                // Gone, or pending deletion: the delete took effect.
+                Ok(None) => Ok(()),
+                Ok(Some(info)) if info.pending_delete => Ok(()),
+                _ => Err(RegistryError::Unavailable(e)),
+            },
+            Err(e) => Err(unavailable(e)),
+        }
+    }
+
+    async fn update(
+        &self,
+        name: &str,
+        nameservers: Option<&[String]>,
+        client_transfer_prohibited: Option<bool>,
+        _now: DateTime<Utc>,
+    ) -> Result<(), RegistryError> {
+        let Some(current) = self.record(name).await.map_err(unavailable)? else {
+            return Err(RegistryError::NotFound);
+        };
+        if current.sponsoring_registrar != OUR_REGISTRAR {
+            return Err(RegistryError::NotSponsored);
+        }
+        if let Some(wanted) = nameservers {
+            self.ensure_hosts(wanted).await?;
+            let lower = |v: &[String]| -> Vec<String> {
+                v.iter().map(|n| n.to_ascii_lowercase()).collect()
+            };
+            let have = lower(&current.nameservers);
+            let want = lower(wanted);
+            let add: Vec<HostInfo<'_>> = want
+                .iter()
+                .filter(|n| !have.contains(n))
+                .map(|n| HostInfo::Obj(HostObj { name: n.clone().into() }))
+                .collect();
+            let rem: Vec<HostInfo<'_>> = have
+                .iter()
+                .filter(|n| !want.contains(n))
+                .map(|n| HostInfo::Obj(HostObj { name: n.clone().into() }))
+                .collect();
+            if !add.is_empty() || !rem.is_empty() {
+                let mut update = DomainUpdate::new(name);
+                if !add.is_empty() {
+                    update.add(DomainAdd {
+                        ns: Some(NameServers { ns: add.into() }),
+                        contacts: None,
+                        statuses: None,
+                    });
+                }
+                if !rem.is_empty() {
+                    update.remove(DomainRemove {
+                        ns: Some(NameServers { ns: rem.into() }),
+                        contacts: None,
+                        statuses: None,
+                    });
+                }
+                self.sessions
+                    .run("domain:update ns", &update)
+                    .await
+                    .map_err(unavailable)?;
+            }
+        }
+        if let Some(prohibited) = client_transfer_prohibited {
+            if prohibited != current.client_transfer_prohibited {
+                self.set_statuses(name, prohibited)
+                    .await
+                    .map_err(unavailable)?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn renew(
+        &self,
+        name: &str,
+        cur_exp_date: DateTime<Utc>,
+        years: u32,
+        _now: DateTime<Utc>,
+    ) -> Result<RegistryRecord, RegistryError> {
+        let to = add_years(cur_exp_date, years);
+        let period = Period::Years(
+            PeriodLength::new(u8::try_from(years).unwrap_or(u8::MAX))
+                .map_err(|e| unavailable(format!("period of {years} years: {e}")))?,
+        );
+        let renew = DomainRenew::new(name, cur_exp_date.date_naive(), period);
+        let sent = self.sessions.run("domain:renew", &renew).await;
+        // Whatever the answer (taken, refused as already done, or lost), the
+        // registry's record says where the term ends; `curExpDate` makes a
+        // repeated renewal harmless (RFC 5731 §3.2.3).
+        let refused = match sent {
+            Ok(_) => None,
+            Err(e @ (EppError::Unknown(_) | EppError::Refused { code: 2306, .. })) => Some(e),
+            Err(EppError::Refused { code: 2303, .. }) => return Err(RegistryError::NotFound),
+            Err(EppError::Refused { code: 2201, .. }) => return Err(RegistryError::NotSponsored),
+            Err(e) => return Err(unavailable(e)),
+        };
+        match self.record(name).await.map_err(unavailable)? {
+            Some(r) if r.sponsoring_registrar != OUR_REGISTRAR => Err(RegistryError::NotSponsored),
+            Some(r) if r.ex_date.date_naive() == to.date_naive() => Ok(r),
+            Some(r) => Err(unavailable(match refused {
+                Some(e) => format!("renewal not applied ({e}); the registry has {name} expiring at {}", r.ex_date),
+                None => format!("the registry has {name} expiring at {}, not {to}", r.ex_date),
+            })),
+            None => Err(RegistryError::NotFound),
+        }
+    }
+
+    async fn check_transfer(
+        &self,
+        name: &str,
+        auth_code: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), TransferRefusal> {
+        match self.domain_info(name, Some(auth_code)).await {
+            Ok(None) => Err(TransferRefusal::NotRegistered),
+            Ok(Some(info)) => {
+                let mut record = info.record;
+                if info.pending_transfer {
+                    return Err(TransferRefusal::InProgress);
+                }
+                // The registry accepted the code for the info: it is right.
+                record.auth_code = auth_code.to_owned();
+                record.client_transfer_prohibited |= info.server_transfer_prohibited;
+                SandboxRegistry::judge(Some(&record), OUR_REGISTRAR, auth_code, now)
+            }
+            Err(EppError::Refused { code: 2202, .. }) => Err(TransferRefusal::InvalidAuthCode),
+            Err(e) => Err(transfer_unavailable(e)),
+        }
+    }
+
+    async fn request_transfer(
+        &self,
+        name: &str,
+        auth_code: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), TransferRefusal> {
+        let request = DomainTransfer::new(name, None, auth_code);
+        match self.sessions.run("domain:transfer request", &request).await {
+            Ok(_) => Ok(()),
+            Err(EppError::Refused { code, message }) => Err(match code {
+                2202 => TransferRefusal::InvalidAuthCode,
+                2300 => TransferRefusal::InProgress,
+                2303 => TransferRefusal::NotRegistered,
+                2304 => TransferRefusal::Prohibited,
+                2002 | 2106 | 2201 => match self.check_transfer(name, auth_code, now).await {
+                    Err(refusal) => refusal,
+                    Ok(()) => transfer_unavailable(format!("{code}: {message}")),
+                },
+                _ => transfer_unavailable(format!("{code}: {message}")),
+            }),
+            // Lost answer: the query says whether our request stands.
+            Err(EppError::Unknown(e)) => match self.transfer_status(name, auth_code).await {
+                Ok(Some((status, requester))) if status == "pending" && requester == OUR_REGISTRAR => Ok(()),
+                _ => Err(TransferRefusal::Unavailable(e)),
+            },
+            Err(e) => Err(transfer_unavailable(e)),
+        }
+    }
+
+    async fn complete_transfer(
+        &self,
+        name: &str,
+        _now: DateTime<Utc>,
+    ) -> Result<RegistryRecord, TransferRefusal> {
+        // At a real registry the losing registrar or the registry settles
+        // the transfer; we read how it stands.
+        let record = self
+            .record(name)
+            .await
+            .map_err(transfer_unavailable)?
+            .ok_or(TransferRefusal::NotRegistered)?;
+        if record.sponsoring_registrar == OUR_REGISTRAR {
+            return Ok(record);
+        }
+        match self.transfer_status(name, "").await {
+            Ok(Some((status, requester))) if status == "pending" && requester == OUR_REGISTRAR => {
+                Err(TransferRefusal::StillPending)
+            }
+            Ok(_) | Err(EppError::Refused { .. }) => Err(TransferRefusal::NotPending),
+            Err(e) => Err(transfer_unavailable(e)),
+        }
+    }
+
+    async fn cancel_transfer(&self, name: &str) -> Result<(), TransferRefusal> {
+        match self
+            .sessions
+            .run("domain:transfer cancel", &DomainTransfer::cancel(name))
+            .await
+        {
+            Ok(_) | Err(EppError::Refused { code: 2301, .. }) => Ok(()),
+            Err(e) => Err(transfer_unavailable(e)),
+        }
+    }
+
+    async fn approve_transfer(
+        &self,
+        name: &str,
+        gaining: &str,
+        _now: DateTime<Utc>,
+    ) -> Result<(), TransferRefusal> {
+        match self
+            .sessions
+            .run("domain:transfer approve", &DomainTransfer::approve(name))
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(EppError::Refused { code: 2301, .. }) | Err(EppError::Unknown(_)) => {
+                // Approved already (a retried job), or not pending.
+                match self.record(name).await {
+                    Ok(Some(r)) if r.sponsoring_registrar == gaining => Ok(()),
+                    Ok(_) => Err(TransferRefusal::NotPending),
+                    Err(e) => Err(transfer_unavailable(e)),
+                }
+            }
+            Err(EppError::Refused { code: 2201, .. }) => Err(TransferRefusal::SponsoredElsewhere),
+            Err(e) => Err(transfer_unavailable(e)),
+        }
+    }
+
+    async fn reject_transfer(&self, name: &str, _gaining: &str) -> Result<(), TransferRefusal> {
+        match self
+            .sessions
+            .run("domain:transfer reject", &DomainTransfer::reject(name))
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(EppError::Refused { code: 2301, .. }) => Err(TransferRefusal::NotPending),
+            Err(e) => Err(transfer_unavailable(e)),
+        }
+    }
+
+    async fn set_auth_code(
+        &self,
+        name: &str,
+        auth_code: &str,
+        _now: DateTime<Utc>,
+    ) -> Result<(), RegistryError> {
+        let mut update = DomainUpdate::new(name);
+        update.info(DomainChangeInfo {
+            registrant: None,
+            auth_info: Some(DomainAuthInfo::new(auth_code)),
+        });
+        match self.sessions.run("domain:update authInfo", &update).await {
+            Ok(_) => Ok(()),
+            Err(EppError::Refused { code: 2201, .. }) => Err(RegistryError::NotSponsored),
+            Err(EppError::Refused { code: 2303, .. }) => Err(RegistryError::NotFound),
+            Err(e) => Err(unavailable(e)),
+        }
+    }
+}
+
+impl EppRegistry {
+    /// `<domain:transfer op="query">`: the transfer's status and
+    /// requesting registrar (as [`EppRegistry::sponsor`] shows it).
+    async fn transfer_status(
+        &self,
+        name: &str,
+        auth_code: &str,
+    ) -> Result<Option<(String, String)>, EppError> {
+        match self
+            .sessions
+            .run("domain:transfer query", &DomainTransfer::query(name, auth_code))
+            .await
+        {
+            Ok(rsp) => Ok(rsp
+                .res_data()
+                .map(|t| (t.transfer_status.clone(), self.sponsor(&t.requester_id)))),
+            Err(EppError::Refused { code: 2301 | 2303, .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}

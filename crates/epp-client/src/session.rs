@@ -1,0 +1,287 @@
+//! A pool of logged-in EPP sessions with one registry (RFC 5730 §2, RFC
+//! 5734): at most `sessions` at once, opened on demand over TLS with the
+//! client certificate, logged in with the extensions both sides know,
+//! kept alive with `<hello>`, dropped and reopened after any fault, and
+//! every command paced by the configured rate.
+
+use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use instant_epp::client::{RequestData, RustlsConnector};
+use instant_epp::login::Login;
+use instant_epp::logout::Logout;
+use instant_epp::request::{Command, Extension, Transaction};
+use instant_epp::response::Response;
+use instant_epp::EppClient;
+use rustls::ClientConfig;
+use tokio::sync::Semaphore;
+
+use crate::config::{RegistryConfig, KNOWN_EXTENSIONS};
+
+/// Why a command has no answer to act on.
+#[derive(Debug, thiserror::Error)]
+pub enum EppError {
+    /// The registry answered with an error result (RFC 5730 §3: 2000 to
+    /// 2502). The command did not take effect.
+    #[error("the registry answered {code}: {message}")]
+    Refused {
+        /// The EPP result code.
+        code: u16,
+        /// The registry's `<msg>`.
+        message: String,
+    },
+    /// The command was never sent: no session could be opened (connect,
+    /// TLS, greeting or login failed). Nothing changed at the registry.
+    #[error("no session with the registry")]
+    NotSent(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// The command was sent and its answer never came or could not be read
+    /// (timeout, dropped connection). It may or may not have taken effect:
+    /// ask the registry before acting on it.
+    #[error("the registry's answer never came")]
+    Unknown(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+type Client = EppClient<RustlsConnector>;
+
+struct Idle {
+    client: Client,
+    since: Instant,
+}
+
+/// The pool of sessions with one registry.
+pub(crate) struct Sessions {
+    config: Arc<RegistryConfig>,
+    tls: Arc<ClientConfig>,
+    permits: Semaphore,
+    idle: Mutex<Vec<Idle>>,
+    limiter: DefaultDirectRateLimiter,
+    counter: AtomicU64,
+}
+
+impl std::fmt::Debug for Sessions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sessions")
+            .field("registry", &self.config.name)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A session taken from the pool; goes back when dropped unless broken.
+struct Lease<'a> {
+    pool: &'a Sessions,
+    client: Option<Client>,
+    _permit: tokio::sync::SemaphorePermit<'a>,
+}
+
+impl Drop for Lease<'_> {
+    fn drop(&mut self) {
+        if let Some(client) = self.client.take() {
+            if let Ok(mut idle) = self.pool.idle.lock() {
+                idle.push(Idle {
+                    client,
+                    since: Instant::now(),
+                });
+            }
+        }
+    }
+}
+
+impl Sessions {
+    /// A pool for `config`; nothing is opened until the first command.
+    pub(crate) fn new(config: Arc<RegistryConfig>, tls: Arc<ClientConfig>) -> Self {
+        let rate = NonZeroU32::new(config.commands_per_second).unwrap_or(NonZeroU32::MIN);
+        Self {
+            permits: Semaphore::new(config.sessions as usize),
+            limiter: RateLimiter::direct(Quota::per_second(rate)),
+            idle: Mutex::new(Vec::new()),
+            counter: AtomicU64::new(0),
+            config,
+            tls,
+        }
+    }
+
+    /// A client transaction id (RFC 5730 §2.5 `clTRID`, 3 to 64
+    /// characters): the request id of the API call being served (or
+    /// `worker`) and a per-process sequence number.
+    pub(crate) fn cl_trid(&self) -> String {
+        let n = self.counter.fetch_add(1, Ordering::Relaxed);
+        let origin = vpsd_registry::request_id().unwrap_or_else(|| "worker".to_owned());
+        let origin: String = origin
+            .chars()
+            .filter(|c| c.is_ascii_graphic())
+            .take(40)
+            .collect();
+        format!("{origin}-{n}")
+    }
+
+    async fn lease(&self) -> Result<Lease<'_>, EppError> {
+        let permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|e| EppError::NotSent(Box::new(e)))?;
+        let kept = self.idle.lock().ok().and_then(|mut idle| idle.pop());
+        let client = match kept {
+            Some(idle) => idle.client,
+            None => self.open().await?,
+        };
+        Ok(Lease {
+            pool: self,
+            client: Some(client),
+            _permit: permit,
+        })
+    }
+
+    /// Opens a session: TCP, TLS with our certificate, the greeting, and
+    /// `<login>` with the object and extension URIs both sides know.
+    async fn open(&self) -> Result<Client, EppError> {
+        let c = &self.config;
+        let connector = RustlsConnector::builder((c.host.clone(), c.port))
+            .map_err(|e| EppError::NotSent(Box::new(e)))?;
+        let connector = connector.build_with_config(self.tls.clone());
+        let mut client = Client::new(connector, c.name.clone(), c.timeout)
+            .await
+            .map_err(|e| EppError::NotSent(Box::new(e)))?;
+        let greeting = client
+            .greeting()
+            .map_err(|e| EppError::NotSent(Box::new(e)))?;
+        let announced: Vec<String> = greeting
+            .svc_menu
+            .services
+            .svc_ext
+            .map(|ext| ext.ext_uris.iter().map(|u| u.to_string()).collect())
+            .unwrap_or_default();
+        let ext_uris: Vec<&str> = KNOWN_EXTENSIONS
+            .iter()
+            .filter(|(name, uri)| {
+                (*name == "rgp" || c.extensions.iter().any(|e| e == name))
+                    && announced.iter().any(|a| a == uri)
+            })
+            .map(|(_, uri)| *uri)
+            .collect();
+        let login = Login::new(&c.client_id, c.password.expose(), None, Some(&ext_uris));
+        let id = self.cl_trid();
+        match tokio::time::timeout(c.timeout, client.transact(&login, &id)).await {
+            Ok(Ok(rsp)) => {
+                tracing::info!(registry = %c.name, clTRID = %id, svTRID = %rsp.tr_ids.server_tr_id,
+                    extensions = ?ext_uris, "EPP session logged in");
+                Ok(client)
+            }
+            Ok(Err(e)) => Err(EppError::NotSent(Box::new(e))),
+            Err(e) => Err(EppError::NotSent(Box::new(e))),
+        }
+    }
+
+    /// Sends one command on a session of the pool and returns the
+    /// registry's successful answer (result 1000 to 1500).
+    ///
+    /// # Errors
+    /// [`EppError`]: `Refused` with the registry's result code, `NotSent`
+    /// when no session could be had, `Unknown` when the answer never came
+    /// (the session is dropped; the next command opens a new one).
+    pub(crate) async fn run<'c, 'e, Cmd, Ext>(
+        &self,
+        what: &'static str,
+        data: impl Into<RequestData<'c, 'e, Cmd, Ext>>,
+    ) -> Result<Response<Cmd::Response, Ext::Response>, EppError>
+    where
+        Cmd: Transaction<Ext> + Command + Sync + 'c,
+        Ext: Extension + Sync + 'e,
+    {
+        let data = data.into();
+        self.limiter.until_ready().await;
+        let mut lease = self.lease().await?;
+        let id = self.cl_trid();
+        let Some(client) = lease.client.as_mut() else {
+            return Err(EppError::NotSent("the session was lost".into()));
+        };
+        let started = Instant::now();
+        let answer = tokio::time::timeout(self.config.timeout, client.transact(data, &id)).await;
+        let registry = &self.config.name;
+        match answer {
+            Ok(Ok(rsp)) => {
+                tracing::info!(%registry, command = what, clTRID = %id,
+                    svTRID = %rsp.tr_ids.server_tr_id, code = rsp.result.code as u16,
+                    ms = started.elapsed().as_millis() as u64, "EPP command");
+                Ok(rsp)
+            }
+            Ok(Err(instant_epp::Error::Command(status))) => {
+                let code = status.result.code as u16;
+                tracing::info!(%registry, command = what, clTRID = %id,
+                    svTRID = %status.tr_ids.server_tr_id, code,
+                    ms = started.elapsed().as_millis() as u64, "EPP command refused");
+                if code >= 2500 {
+                    // RFC 5730 §3: 25xx codes end the session.
+                    lease.client = None;
+                }
+                Err(EppError::Refused {
+                    code,
+                    message: status.result.message.clone(),
+                })
+            }
+            Ok(Err(e)) => {
+                lease.client = None;
+                tracing::warn!(%registry, command = what, clTRID = %id, error = %e,
+                    "EPP command's answer was lost; the session is dropped");
+                Err(EppError::Unknown(Box::new(e)))
+            }
+            Err(elapsed) => {
+                lease.client = None;
+                tracing::warn!(%registry, command = what, clTRID = %id,
+                    "EPP command timed out; the session is dropped");
+                Err(EppError::Unknown(Box::new(elapsed)))
+            }
+        }
+    }
+
+    /// Sends `<hello>` on every session idle longer than the keepalive,
+    /// dropping those that do not answer (RFC 5730 §2.3: servers close idle
+    /// sessions).
+    pub(crate) async fn keep_alive(&self) {
+        let stale: Vec<Idle> = match self.idle.lock() {
+            Ok(mut idle) => {
+                let (stale, fresh): (Vec<Idle>, Vec<Idle>) = idle
+                    .drain(..)
+                    .partition(|i| i.since.elapsed() >= self.config.keepalive);
+                *idle = fresh;
+                stale
+            }
+            Err(_) => return,
+        };
+        for mut s in stale {
+            match tokio::time::timeout(self.config.timeout, s.client.hello()).await {
+                Ok(Ok(_)) => {
+                    if let Ok(mut idle) = self.idle.lock() {
+                        idle.push(Idle {
+                            client: s.client,
+                            since: Instant::now(),
+                        });
+                    }
+                }
+                _ => {
+                    tracing::info!(registry = %self.config.name, "idle EPP session lost; a new one opens when needed");
+                }
+            }
+        }
+    }
+
+    /// How often [`Sessions::keep_alive`] should run.
+    pub(crate) fn keepalive_every(&self) -> Duration {
+        (self.config.keepalive / 2).max(Duration::from_secs(1))
+    }
+
+    /// Logs out of every idle session (RFC 5730 §2.9.1.2).
+    pub(crate) async fn close(&self) {
+        let idle: Vec<Idle> = match self.idle.lock() {
+            Ok(mut idle) => idle.drain(..).collect(),
+            Err(_) => return,
+        };
+        for mut s in idle {
+            let id = self.cl_trid();
+            let _ = tokio::time::timeout(self.config.timeout, s.client.transact(&Logout, &id)).await;
+        }
+    }
+}
