@@ -68,7 +68,6 @@ struct RegistryToml {
     tlds: Vec<String>,
     host: String,
     port: Option<u16>,
-    server_name: Option<String>,
     client_id: String,
     password_file: Option<PathBuf>,
     password_env: Option<String>,
@@ -125,11 +124,10 @@ pub struct RegistryConfig {
     pub name: String,
     /// The TLDs sold through it (lowercase, no dot).
     pub tlds: Vec<Tld>,
-    /// Host name and port of its EPP server (RFC 5734).
+    /// Host name (or address) and port of its EPP server (RFC 5734); the
+    /// server's certificate must carry this name.
     pub host: String,
     pub port: u16,
-    /// The name the server's certificate must carry (default: `host`).
-    pub server_name: String,
     /// Our login (EPP `clID`).
     pub client_id: String,
     pub password: Password,
@@ -155,7 +153,10 @@ pub struct RegistryConfig {
 pub const KNOWN_EXTENSIONS: &[(&str, &str)] = &[
     ("rgp", "urn:ietf:params:xml:ns:rgp-1.0"),
     ("secDNS", "urn:ietf:params:xml:ns:secDNS-1.1"),
-    ("namestore", "http://www.verisign-grs.com/epp/namestoreExt-1.1"),
+    (
+        "namestore",
+        "http://www.verisign-grs.com/epp/namestoreExt-1.1",
+    ),
 ];
 
 /// Reads and checks the registries file at `path`.
@@ -190,7 +191,9 @@ pub fn parse(path: &Path, text: &str) -> Result<Vec<RegistryConfig>, ConfigError
             return Err(fail("`name` is empty: give the registry a label".into()));
         }
         if names.contains(&r.name) {
-            return Err(fail("`name` is used twice: give each registry its own".into()));
+            return Err(fail(
+                "`name` is used twice: give each registry its own".into(),
+            ));
         }
         names.push(r.name.clone());
         if r.tlds.is_empty() {
@@ -214,7 +217,9 @@ pub fn parse(path: &Path, text: &str) -> Result<Vec<RegistryConfig>, ConfigError
             tlds.push(tld);
         }
         if r.host.trim().is_empty() {
-            return Err(fail("`host` is empty: give the EPP server's host name".into()));
+            return Err(fail(
+                "`host` is empty: give the EPP server's host name".into(),
+            ));
         }
         if r.client_id.trim().is_empty() || r.client_id.len() > 16 {
             return Err(fail(
@@ -323,7 +328,6 @@ pub fn parse(path: &Path, text: &str) -> Result<Vec<RegistryConfig>, ConfigError
         out.push(RegistryConfig {
             name: r.name,
             tlds,
-            server_name: r.server_name.unwrap_or_else(|| r.host.clone()),
             host: r.host,
             port: r.port.unwrap_or(EPP_PORT),
             client_id: r.client_id,

@@ -22,12 +22,11 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use instant_epp::domain::{
-    DomainAuthInfo, DomainCheck, DomainCreate, DomainDelete,
-    DomainInfo, DomainRenew, DomainTransfer, DomainUpdate, HostInfo, HostObj,
-    NameServers, Period, PeriodLength, Status,
-};
 use instant_epp::domain::update::{DomainAdd, DomainChangeInfo, DomainRemove};
+use instant_epp::domain::{
+    DomainAuthInfo, DomainCheck, DomainCreate, DomainDelete, DomainInfo, DomainRenew,
+    DomainTransfer, DomainUpdate, HostInfo, HostObj, NameServers, Period, PeriodLength, Status,
+};
 use instant_epp::host::{HostCheck, HostCreate};
 use rustls::ClientConfig;
 use vpsd_domain::lifecycle::add_years;
@@ -75,8 +74,12 @@ impl EppRegistry {
     /// A message naming the fault when the TLS identity cannot be used (a
     /// key that does not match the certificate, a bad CA certificate).
     pub fn new(config: RegistryConfig) -> Result<Self, String> {
-        let tls = tls_config(&config)
-            .map_err(|e| format!("registry {}: the TLS identity cannot be used: {e}", config.name))?;
+        let tls = tls_config(&config).map_err(|e| {
+            format!(
+                "registry {}: the TLS identity cannot be used: {e}",
+                config.name
+            )
+        })?;
         let config = Arc::new(config);
         Ok(Self {
             sessions: Arc::new(Sessions::new(config.clone(), Arc::new(tls))),
@@ -319,7 +322,11 @@ impl Registry for EppRegistry {
             .await
             .map_err(unavailable)?;
         rsp.res_data()
-            .and_then(|d| d.list.iter().find(|c| c.name.value.eq_ignore_ascii_case(name)))
+            .and_then(|d| {
+                d.list
+                    .iter()
+                    .find(|c| c.name.value.eq_ignore_ascii_case(name))
+            })
             .map(|c| c.name.available)
             .ok_or_else(|| unavailable("the registry's check answer did not name the domain"))
     }
@@ -342,7 +349,11 @@ impl Registry for EppRegistry {
     }
 
     async fn delete(&self, name: &str) -> Result<(), RegistryError> {
-        match self.sessions.run("domain:delete", &DomainDelete::new(name)).await {
+        match self
+            .sessions
+            .run("domain:delete", &DomainDelete::new(name))
+            .await
+        {
             Ok(_) => Ok(()),
             Err(EppError::Refused { code: 2303, .. }) => Ok(()),
             Err(EppError::Refused { code: 2201, .. }) => Err(RegistryError::NotSponsored),
@@ -379,12 +390,20 @@ impl Registry for EppRegistry {
             let add: Vec<HostInfo<'_>> = want
                 .iter()
                 .filter(|n| !have.contains(n))
-                .map(|n| HostInfo::Obj(HostObj { name: n.clone().into() }))
+                .map(|n| {
+                    HostInfo::Obj(HostObj {
+                        name: n.clone().into(),
+                    })
+                })
                 .collect();
             let rem: Vec<HostInfo<'_>> = have
                 .iter()
                 .filter(|n| !want.contains(n))
-                .map(|n| HostInfo::Obj(HostObj { name: n.clone().into() }))
+                .map(|n| {
+                    HostInfo::Obj(HostObj {
+                        name: n.clone().into(),
+                    })
+                })
                 .collect();
             if !add.is_empty() || !rem.is_empty() {
                 let mut update = DomainUpdate::new(name);
@@ -446,8 +465,14 @@ impl Registry for EppRegistry {
             Some(r) if r.sponsoring_registrar != OUR_REGISTRAR => Err(RegistryError::NotSponsored),
             Some(r) if r.ex_date.date_naive() == to.date_naive() => Ok(r),
             Some(r) => Err(unavailable(match refused {
-                Some(e) => format!("renewal not applied ({e}); the registry has {name} expiring at {}", r.ex_date),
-                None => format!("the registry has {name} expiring at {}, not {to}", r.ex_date),
+                Some(e) => format!(
+                    "renewal not applied ({e}); the registry has {name} expiring at {}",
+                    r.ex_date
+                ),
+                None => format!(
+                    "the registry has {name} expiring at {}, not {to}",
+                    r.ex_date
+                ),
             })),
             None => Err(RegistryError::NotFound),
         }
@@ -498,7 +523,11 @@ impl Registry for EppRegistry {
             }),
             // Lost answer: the query says whether our request stands.
             Err(EppError::Unknown(e)) => match self.transfer_status(name, auth_code).await {
-                Ok(Some((status, requester))) if status == "pending" && requester == OUR_REGISTRAR => Ok(()),
+                Ok(Some((status, requester)))
+                    if status == "pending" && requester == OUR_REGISTRAR =>
+                {
+                    Ok(())
+                }
                 _ => Err(TransferRefusal::Unavailable(e)),
             },
             Err(e) => Err(transfer_unavailable(e)),
@@ -607,13 +636,18 @@ impl EppRegistry {
     ) -> Result<Option<(String, String)>, EppError> {
         match self
             .sessions
-            .run("domain:transfer query", &DomainTransfer::query(name, auth_code))
+            .run(
+                "domain:transfer query",
+                &DomainTransfer::query(name, auth_code),
+            )
             .await
         {
             Ok(rsp) => Ok(rsp
                 .res_data()
                 .map(|t| (t.transfer_status.clone(), self.sponsor(&t.requester_id)))),
-            Err(EppError::Refused { code: 2301 | 2303, .. }) => Ok(None),
+            Err(EppError::Refused {
+                code: 2301 | 2303, ..
+            }) => Ok(None),
             Err(e) => Err(e),
         }
     }

@@ -281,7 +281,8 @@ impl Sessions {
         };
         for mut s in idle {
             let id = self.cl_trid();
-            let _ = tokio::time::timeout(self.config.timeout, s.client.transact(&Logout, &id)).await;
+            let _ =
+                tokio::time::timeout(self.config.timeout, s.client.transact(&Logout, &id)).await;
         }
     }
 }

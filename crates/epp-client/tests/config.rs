@@ -56,11 +56,17 @@ fn a_good_file_loads_with_its_defaults_and_hides_the_password() {
         ["com", "net"]
     );
     assert_eq!((r.port, r.sessions, r.commands_per_second), (7700, 2, 5));
-    assert_eq!(r.server_name, "127.0.0.1", "the host by default");
     assert_eq!(r.timeout.as_secs(), 30);
-    assert_eq!(r.password.expose(), "s3cret-pw", "the file's newline is dropped");
+    assert_eq!(
+        r.password.expose(),
+        "s3cret-pw",
+        "the file's newline is dropped"
+    );
     let shown = format!("{r:?}");
-    assert!(!shown.contains("s3cret-pw"), "Debug shows no password: {shown}");
+    assert!(
+        !shown.contains("s3cret-pw"),
+        "Debug shows no password: {shown}"
+    );
     assert!(vpsd_epp_client::EppRegistry::new(registries.into_iter().next().expect("one")).is_ok());
 }
 
@@ -69,23 +75,63 @@ fn each_fault_names_its_key_and_the_fix() {
     let dir = files();
     let path = file_in(dir.path());
     let cases: Vec<(String, &str)> = vec![
-        (good(r#"["com", "xyz"]"#), "`tlds`: .xyz is not a TLD this installation sells"),
+        (
+            good(r#"["com", "xyz"]"#),
+            "`tlds`: .xyz is not a TLD this installation sells",
+        ),
         (good("[]"), "`tlds` is empty"),
-        (format!("{}{}", good(r#"["com"]"#), good(r#"["com"]"#).replace("name = \"r\"", "name = \"s\"")), "given to registry r already"),
-        (good(r#"["com"]"#).replace("sessions = 2", "sessions = 0"), "`sessions` must be 1 to 64"),
-        (good(r#"["com"]"#).replace("password_file = \"password\"", "password_file = \"missing\""), "`password_file`: cannot read"),
-        (good(r#"["com"]"#).replace("password_file = \"password\"", "password_env = \"VPSD_TEST_NO_SUCH_VAR\""), "VPSD_TEST_NO_SUCH_VAR is not set"),
-        (good(r#"["com"]"#).replace("key = \"client.key\"", "key = \"client.pem\""), "`key`: cannot read a PEM private key"),
-        (good(r#"["com"]"#).replace("sessions = 2", "sesions = 2"), "unknown field `sesions`"),
-        (good(r#"["com"]"#).replace("sessions = 2", "extensions = [\"fee\"]"), "`extensions`: fee is not one this client uses"),
+        (
+            format!(
+                "{}{}",
+                good(r#"["com"]"#),
+                good(r#"["com"]"#).replace("name = \"r\"", "name = \"s\"")
+            ),
+            "given to registry r already",
+        ),
+        (
+            good(r#"["com"]"#).replace("sessions = 2", "sessions = 0"),
+            "`sessions` must be 1 to 64",
+        ),
+        (
+            good(r#"["com"]"#).replace(
+                "password_file = \"password\"",
+                "password_file = \"missing\"",
+            ),
+            "`password_file`: cannot read",
+        ),
+        (
+            good(r#"["com"]"#).replace(
+                "password_file = \"password\"",
+                "password_env = \"VPSD_TEST_NO_SUCH_VAR\"",
+            ),
+            "VPSD_TEST_NO_SUCH_VAR is not set",
+        ),
+        (
+            good(r#"["com"]"#).replace("key = \"client.key\"", "key = \"client.pem\""),
+            "`key`: cannot read a PEM private key",
+        ),
+        (
+            good(r#"["com"]"#).replace("sessions = 2", "sesions = 2"),
+            "unknown field `sesions`",
+        ),
+        (
+            good(r#"["com"]"#).replace("sessions = 2", "extensions = [\"fee\"]"),
+            "`extensions`: fee is not one this client uses",
+        ),
         (String::new(), "names no registry"),
         ("[[registry]\n".to_owned(), "not a valid registries file"),
-        (good(r#"["com"]"#).replace("ca = \"ca.pem\"", ""), "`ca` is missing"),
+        (
+            good(r#"["com"]"#).replace("ca = \"ca.pem\"", ""),
+            "`ca` is missing",
+        ),
     ];
     for (text, expected) in cases {
         let err = parse(&path, &text).expect_err(expected).to_string();
         assert!(err.contains(expected), "{expected:?} not in {err:?}");
-        assert!(err.starts_with(&path.display().to_string()), "names the file: {err}");
+        assert!(
+            err.starts_with(&path.display().to_string()),
+            "names the file: {err}"
+        );
         assert!(!err.contains("s3cret-pw"), "no password in {err}");
     }
 }
@@ -95,6 +141,8 @@ fn a_short_password_is_refused_as_rfc_5730_says() {
     let dir = files();
     std::fs::write(dir.path().join("password"), "abc").expect("write");
     let path = file_in(dir.path());
-    let err = parse(&path, &good(r#"["com"]"#)).expect_err("short").to_string();
+    let err = parse(&path, &good(r#"["com"]"#))
+        .expect_err("short")
+        .to_string();
     assert!(err.contains("6 to 16 characters"), "{err}");
 }

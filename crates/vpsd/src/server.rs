@@ -147,7 +147,10 @@ impl App {
             }
         }
         Self::build_with_registry(settings, clock, move |sandbox| {
-            Arc::new(vpsd_registry::RegistryRouter::new(Arc::new(sandbox), by_tld))
+            Arc::new(vpsd_registry::RegistryRouter::new(
+                Arc::new(sandbox),
+                by_tld,
+            ))
         })
         .await
     }

@@ -36,7 +36,11 @@ async fn an_activation_happens_once(store: &Arc<dyn Store>) {
         .activate_registration(d.id, registry_dates, &m, later, &act)
         .await
         .expect("activate"));
-    let activated = store.domain(a.id, d.id).await.expect("read").expect("there");
+    let activated = store
+        .domain(a.id, d.id)
+        .await
+        .expect("read")
+        .expect("there");
     assert_eq!(
         (activated.registration_date, activated.expiration_date),
         registry_dates,

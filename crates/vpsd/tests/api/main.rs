@@ -10,6 +10,7 @@ mod cli;
 mod cluster;
 mod concurrency;
 mod dns_rfcs;
+mod epp;
 mod errors;
 mod examples;
 mod forwarding;

@@ -1,0 +1,219 @@
+//! Installation R: a `vpsd registry serve-epp` process over its own
+//! database, with two registrars (registrar-a, registrar-b), read back
+//! through its store and driven as registrar-b with an independent EPP
+//! client (instant-epp).
+
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::sync::Arc;
+use std::time::Duration;
+
+use instant_epp::client::RustlsConnector;
+use instant_epp::domain::DomainTransfer;
+use instant_epp::login::Login;
+use instant_epp::EppClient;
+use tokio::io::AsyncBufReadExt;
+use vpsd_registry::RegistryRecord;
+use vpsd_storage::Store;
+
+use crate::helpers::{fresh_database, Backend};
+
+/// registrar-a's EPP password at R (checked to be absent from every log).
+pub const PASSWORD_A: &str = "pw-A-9f3k2x";
+const PASSWORD_B: &str = "pw-B-7h1m4q";
+
+pub struct Remote {
+    child: tokio::process::Child,
+    pub addr: std::net::SocketAddr,
+    pub database_url: String,
+    store: Arc<dyn Store>,
+    dir: tempfile::TempDir,
+}
+
+fn vpsd(database_url: &str, args: &[&str]) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_vpsd"))
+        .args(args)
+        .env("VPSD_DATABASE_URL", database_url)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run vpsd");
+    assert!(
+        out.status.success(),
+        "vpsd {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+impl Remote {
+    /// R on a fresh database of `backend`, serving EPP on a free port.
+    pub async fn start(backend: Backend) -> Remote {
+        let dir = tempfile::tempdir().expect("dir");
+        let database_url = fresh_database(backend, dir.path()).await;
+        super::pki::write(dir.path(), &["registrar-a", "registrar-b"]);
+        for (name, pw) in [("registrar-a", PASSWORD_A), ("registrar-b", PASSWORD_B)] {
+            let file = dir.path().join(format!("{name}.password"));
+            std::fs::write(&file, pw).expect("write");
+            vpsd(
+                &database_url,
+                &[
+                    "registry",
+                    "registrar",
+                    "add",
+                    name,
+                    "--password-file",
+                    file.to_str().expect("path"),
+                ],
+            );
+        }
+        let log = std::fs::File::create(dir.path().join("r.log")).expect("log");
+        let path = |f: &str| dir.path().join(f).to_str().expect("path").to_owned();
+        let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_vpsd"))
+            .args(["registry", "serve-epp", "--listen", "127.0.0.1:0"])
+            .args([
+                "--tls-cert",
+                &path("server.pem"),
+                "--tls-key",
+                &path("server.key"),
+            ])
+            .args(["--client-ca", &path("ca.pem")])
+            .env("VPSD_DATABASE_URL", &database_url)
+            .env("RUST_LOG", "debug")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::from(log))
+            .kill_on_drop(true)
+            .spawn()
+            .expect("vpsd registry serve-epp");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut lines = tokio::io::BufReader::new(stdout).lines();
+        let line = tokio::time::timeout(Duration::from_secs(30), lines.next_line())
+            .await
+            .expect("R printed its address in time")
+            .expect("read")
+            .expect("a line");
+        let addr = line
+            .strip_prefix("EPP listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+            .parse()
+            .expect("address");
+        let store = vpsd_storage::connect(&database_url)
+            .await
+            .expect("R's store");
+        Remote {
+            child,
+            addr,
+            database_url,
+            store,
+            dir,
+        }
+    }
+
+    /// A registries file sending .com and .net to R as `client` (whose
+    /// certificate and password R knows).
+    pub fn registries_file(&self, client: &str) -> PathBuf {
+        let file = self.dir.path().join(format!("{client}.registries.toml"));
+        std::fs::write(
+            &file,
+            format!(
+                r#"[[registry]]
+name = "r"
+tlds = ["com", "net"]
+host = "127.0.0.1"
+port = {port}
+client_id = "{client}"
+password_file = "{client}.password"
+certificate = "{client}.pem"
+key = "{client}.key"
+ca = "ca.pem"
+sessions = 2
+commands_per_second = 1000
+timeout_seconds = 10
+"#,
+                port = self.addr.port()
+            ),
+        )
+        .expect("write");
+        file
+    }
+
+    /// The name as R's registry has it.
+    pub async fn record(&self, name: &str) -> Option<RegistryRecord> {
+        self.store.registry_get(name).await.expect("R's registry")
+    }
+
+    /// Puts `name` at R, sponsored by `registrar`, created 90 days ago (so
+    /// it may be transferred).
+    pub async fn hold(&self, name: &str, registrar: &str, auth_code: &str) {
+        let created = (chrono::Utc::now() - chrono::Duration::days(90)).to_rfc3339();
+        vpsd(
+            &self.database_url,
+            &[
+                "registry",
+                "add",
+                name,
+                "--registrar",
+                registrar,
+                "--auth-code",
+                auth_code,
+                "--created",
+                &created,
+            ],
+        );
+    }
+
+    /// An EPP session at R as `client`, over TLS with its certificate.
+    pub async fn session(&self, client: &str) -> EppClient<RustlsConnector> {
+        use rustls::pki_types::pem::PemObject;
+        use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+        let file = |f: String| self.dir.path().join(f);
+        let mut roots = rustls::RootCertStore::empty();
+        for ca in CertificateDer::pem_file_iter(file("ca.pem".into())).expect("ca") {
+            roots.add(ca.expect("ca")).expect("root");
+        }
+        let certs: Vec<CertificateDer<'static>> =
+            CertificateDer::pem_file_iter(file(format!("{client}.pem")))
+                .expect("cert")
+                .collect::<Result<_, _>>()
+                .expect("cert");
+        let key = PrivateKeyDer::from_pem_file(file(format!("{client}.key"))).expect("key");
+        let config = rustls::ClientConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .expect("versions")
+        .with_root_certificates(roots)
+        .with_client_auth_cert(certs, key)
+        .expect("identity");
+        let connector = RustlsConnector::builder(("127.0.0.1".to_owned(), self.addr.port()))
+            .expect("name")
+            .build_with_config(Arc::new(config));
+        let mut client_session =
+            EppClient::new(connector, client.to_owned(), Duration::from_secs(10))
+                .await
+                .expect("connect to R");
+        let password = if client == "registrar-a" {
+            PASSWORD_A
+        } else {
+            PASSWORD_B
+        };
+        client_session
+            .transact(&Login::new(client, password, None, None), "test-login")
+            .await
+            .expect("login");
+        client_session
+    }
+
+    /// `client`, the losing registrar, approves the pending transfer.
+    pub async fn approve_as(&self, client: &str, name: &str) {
+        let mut session = self.session(client).await;
+        session
+            .transact(&DomainTransfer::approve(name), "test-approve")
+            .await
+            .expect("approve");
+    }
+
+    /// Stops R and returns its log.
+    pub async fn stop(mut self) -> String {
+        let _ = self.child.kill().await;
+        std::fs::read_to_string(self.dir.path().join("r.log")).expect("log")
+    }
+}
