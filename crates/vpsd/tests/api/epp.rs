@@ -144,6 +144,69 @@ async fn a_transfer_in_completes_when_the_registry_approves(backend: Backend) {
     a.finish().await;
 }
 
+/// pyepp (PyPI), an EPP client nobody here wrote, logs in to R and runs
+/// check, create, info, renew, transfer and poll; each answer is what RFC
+/// 5730/5731 say.
+async fn an_independent_client_gets_what_the_rfcs_say(backend: Backend) {
+    use crate::helpers::{require_python_module, Package};
+    require_python_module("pyepp", Package::PyPi("pyepp"));
+    let r = Remote::start(backend).await;
+    r.hold("taken-at-r.com", "registrar-c", "C-auth-code-3").await;
+    let lines = r.run_pyepp("pyepp-one.com", "taken-at-r.com").await;
+    let step = |name: &str| -> serde_json::Value {
+        lines
+            .iter()
+            .find(|l| l["step"] == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("no step {name:?} in {lines:#?}"))
+    };
+    let code = |name: &str| step(name)["code"].as_i64().expect("code");
+    assert_eq!(code("login b"), 1000);
+    let check = step("check");
+    assert_eq!(check["code"], 1000);
+    assert_eq!(check["data"]["pyepp-one.com"]["avail"], true, "{check}");
+    assert_eq!(check["data"]["taken-at-r.com"]["avail"], false, "{check}");
+    assert_eq!(code("create"), 1000);
+    assert_eq!(code("create again"), 2302, "object exists");
+    let info = step("info");
+    assert_eq!(info["code"], 1000);
+    assert_eq!(info["data"]["sponsoring_client_id"], "registrar-b", "{info}");
+    assert_eq!(code("renew"), 1000);
+    assert_eq!(code("renew with the old expiry"), 2306, "curExpDate no longer matches");
+    assert_eq!(code("transfer wrong code"), 2202, "invalid authorization information");
+    assert_eq!(code("transfer"), 1001, "pending until the losing registrar acts");
+    let poll = step("poll");
+    assert_eq!(poll["code"], 1301, "a message for the losing registrar: {poll}");
+    assert_eq!(code("ack"), 1000);
+    assert_eq!(code("poll empty"), 1300);
+    let at_r = r.record("pyepp-one.com").await.expect("at R");
+    assert_eq!(at_r.sponsoring_registrar, "registrar-b");
+    assert_eq!(at_r.pending_transfer_to.as_deref(), Some("registrar-a"));
+    // The svTRIDs differ from one another.
+    let mut sv: Vec<String> = lines
+        .iter()
+        .filter_map(|l| l["svTRID"].as_str().map(str::to_owned))
+        .collect();
+    let n = sv.len();
+    sv.sort();
+    sv.dedup();
+    assert_eq!(sv.len(), n, "unique svTRIDs");
+    let log = r.stop().await;
+    for secret in [registry::PASSWORD_A, "pyepp-Auth-1", "not-the-code"] {
+        assert!(!log.contains(secret), "{secret} in R's log");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_an_independent_client_gets_what_the_rfcs_say() {
+    an_independent_client_gets_what_the_rfcs_say(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_an_independent_client_gets_what_the_rfcs_say() {
+    an_independent_client_gets_what_the_rfcs_say(Backend::Postgres).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_names_live_at_the_registry_and_agree() {
     names_live_at_the_registry_and_agree(Backend::Sqlite).await;

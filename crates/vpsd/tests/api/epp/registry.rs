@@ -211,6 +211,48 @@ timeout_seconds = 10
             .expect("approve");
     }
 
+    /// Runs `pyepp_session.py` against R (as registrar-b, then registrar-a)
+    /// for `name`, with `taken` registered already; its JSON lines.
+    pub async fn run_pyepp(&self, name: &str, taken: &str) -> Vec<serde_json::Value> {
+        let file = |f: &str| self.dir.path().join(f).to_str().expect("path").to_owned();
+        let who = |login: &str, password: &str| {
+            serde_json::json!({
+                "cert": file(&format!("{login}.pem")),
+                "key": file(&format!("{login}.key")),
+                "login": login,
+                "password": password,
+            })
+        };
+        let config = serde_json::json!({
+            "host": "127.0.0.1",
+            "port": self.addr.port(),
+            "name": name,
+            "taken": taken,
+            "a": who("registrar-a", PASSWORD_A),
+            "b": who("registrar-b", PASSWORD_B),
+        });
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/api/epp/pyepp_session.py");
+        let out = tokio::process::Command::new("python3")
+            .arg(script)
+            .arg(config.to_string())
+            // Python's ssl trusts the CA of this test only.
+            .env("SSL_CERT_FILE", file("ca.pem"))
+            .env_remove("SSL_CERT_DIR")
+            .output()
+            .await
+            .expect("python3");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "pyepp session failed: {stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        stdout
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("a JSON line"))
+            .collect()
+    }
+
     /// Stops R and returns its log.
     pub async fn stop(mut self) -> String {
         let _ = self.child.kill().await;
