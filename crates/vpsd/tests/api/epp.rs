@@ -151,7 +151,8 @@ async fn an_independent_client_gets_what_the_rfcs_say(backend: Backend) {
     use crate::helpers::{require_python_module, Package};
     require_python_module("pyepp", Package::PyPi("pyepp"));
     let r = Remote::start(backend).await;
-    r.hold("taken-at-r.com", "registrar-c", "C-auth-code-3").await;
+    r.hold("taken-at-r.com", "registrar-c", "C-auth-code-3")
+        .await;
     let lines = r.run_pyepp("pyepp-one.com", "taken-at-r.com").await;
     let step = |name: &str| -> serde_json::Value {
         lines
@@ -170,13 +171,31 @@ async fn an_independent_client_gets_what_the_rfcs_say(backend: Backend) {
     assert_eq!(code("create again"), 2302, "object exists");
     let info = step("info");
     assert_eq!(info["code"], 1000);
-    assert_eq!(info["data"]["sponsoring_client_id"], "registrar-b", "{info}");
+    assert_eq!(
+        info["data"]["sponsoring_client_id"], "registrar-b",
+        "{info}"
+    );
     assert_eq!(code("renew"), 1000);
-    assert_eq!(code("renew with the old expiry"), 2306, "curExpDate no longer matches");
-    assert_eq!(code("transfer wrong code"), 2202, "invalid authorization information");
-    assert_eq!(code("transfer"), 1001, "pending until the losing registrar acts");
+    assert_eq!(
+        code("renew with the old expiry"),
+        2306,
+        "curExpDate no longer matches"
+    );
+    assert_eq!(
+        code("transfer wrong code"),
+        2202,
+        "invalid authorization information"
+    );
+    assert_eq!(
+        code("transfer"),
+        1001,
+        "pending until the losing registrar acts"
+    );
     let poll = step("poll");
-    assert_eq!(poll["code"], 1301, "a message for the losing registrar: {poll}");
+    assert_eq!(
+        poll["code"], 1301,
+        "a message for the losing registrar: {poll}"
+    );
     assert_eq!(code("ack"), 1000);
     assert_eq!(code("poll empty"), 1300);
     let at_r = r.record("pyepp-one.com").await.expect("at R");
@@ -205,6 +224,56 @@ async fn sqlite_an_independent_client_gets_what_the_rfcs_say() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_an_independent_client_gets_what_the_rfcs_say() {
     an_independent_client_gets_what_the_rfcs_say(Backend::Postgres).await;
+}
+
+/// R goes down after a registration was sent: the registration stays
+/// pending and charged (never refunded on a guess), and completes with R's
+/// dates once R is back; A and R agree and the ledger balances.
+async fn a_registry_outage_leaves_registrations_pending_until_it_is_back(backend: Backend) {
+    let mut r = Remote::start(backend).await;
+    let a = registrar_at(&r, backend).await;
+    let balance = a.balance(a.account_id).await;
+    let id = a.register("outage.com").await;
+    r.kill().await;
+    let pass = a.advance(a.registration_delay()).await;
+    assert_eq!(pass.failed, 1, "the activation failed for now: {pass:?}");
+    let (_, detail) = a.domain(id).await;
+    assert_eq!(detail["status"], "pending", "{detail}");
+    assert_eq!(
+        a.balance(a.account_id).await,
+        balance - 12_99,
+        "still charged, not refunded"
+    );
+
+    // A registration asked for while R is down: the registry cannot say
+    // whether the name is free, so nothing is charged.
+    let (status, body) = a
+        .post_domain(json!({"domain_name": "while-down.com"}))
+        .await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    assert_eq!(a.balance(a.account_id).await, balance - 12_99);
+
+    r.restart().await;
+    a.run_worker().await;
+    let (_, detail) = a.domain(id).await;
+    assert_eq!(detail["status"], "active", "{detail}");
+    let at_r = r.record("outage.com").await.expect("at R");
+    assert_eq!(at_r.sponsoring_registrar, "registrar-a");
+    assert_eq!(parse_time(&detail["expiration_date"]), at_r.ex_date);
+    assert!(r.record("while-down.com").await.is_none());
+    a.assert_ledgers_balance().await;
+    r.stop().await;
+    a.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_a_registry_outage_leaves_registrations_pending_until_it_is_back() {
+    a_registry_outage_leaves_registrations_pending_until_it_is_back(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_a_registry_outage_leaves_registrations_pending_until_it_is_back() {
+    a_registry_outage_leaves_registrations_pending_until_it_is_back(Backend::Postgres).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -65,10 +65,45 @@ impl Remote {
                 ],
             );
         }
-        let log = std::fs::File::create(dir.path().join("r.log")).expect("log");
-        let path = |f: &str| dir.path().join(f).to_str().expect("path").to_owned();
+        let (child, addr) = Self::serve(dir.path(), &database_url, "127.0.0.1:0").await;
+        let store = vpsd_storage::connect(&database_url)
+            .await
+            .expect("R's store");
+        Remote {
+            child,
+            addr,
+            database_url,
+            store,
+            dir,
+        }
+    }
+
+    /// Kills R at once (SIGKILL: no goodbye to its sessions).
+    pub async fn kill(&mut self) {
+        let _ = self.child.kill().await;
+    }
+
+    /// Starts R again on the same address and database.
+    pub async fn restart(&mut self) {
+        let _ = self.child.kill().await;
+        let listen = self.addr.to_string();
+        let (child, _) = Self::serve(self.dir.path(), &self.database_url, &listen).await;
+        self.child = child;
+    }
+
+    async fn serve(
+        dir: &std::path::Path,
+        database_url: &str,
+        listen: &str,
+    ) -> (tokio::process::Child, std::net::SocketAddr) {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(dir.join("r.log"))
+            .expect("log");
+        let path = |f: &str| dir.join(f).to_str().expect("path").to_owned();
         let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_vpsd"))
-            .args(["registry", "serve-epp", "--listen", "127.0.0.1:0"])
+            .args(["registry", "serve-epp", "--listen", listen])
             .args([
                 "--tls-cert",
                 &path("server.pem"),
@@ -76,7 +111,7 @@ impl Remote {
                 &path("server.key"),
             ])
             .args(["--client-ca", &path("ca.pem")])
-            .env("VPSD_DATABASE_URL", &database_url)
+            .env("VPSD_DATABASE_URL", database_url)
             .env("RUST_LOG", "debug")
             .stdout(Stdio::piped())
             .stderr(Stdio::from(log))
@@ -95,16 +130,7 @@ impl Remote {
             .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
             .parse()
             .expect("address");
-        let store = vpsd_storage::connect(&database_url)
-            .await
-            .expect("R's store");
-        Remote {
-            child,
-            addr,
-            database_url,
-            store,
-            dir,
-        }
+        (child, addr)
     }
 
     /// A registries file sending .com and .net to R as `client` (whose
@@ -231,7 +257,10 @@ timeout_seconds = 10
             "a": who("registrar-a", PASSWORD_A),
             "b": who("registrar-b", PASSWORD_B),
         });
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/api/epp/pyepp_session.py");
+        let script = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/api/epp/pyepp_session.py"
+        );
         let out = tokio::process::Command::new("python3")
             .arg(script)
             .arg(config.to_string())
