@@ -185,11 +185,6 @@ pub trait Registry: Send + Sync + std::fmt::Debug {
     fn is_sandbox(&self) -> bool {
         false
     }
-    /// Whether `name` is kept by the embedded sandbox (with a real registry
-    /// for some TLDs, the others stay in the sandbox).
-    fn is_sandbox_name(&self, _name: &str) -> bool {
-        self.is_sandbox()
-    }
 }
 
 /// The embedded registry, kept in the project's own database.

@@ -131,7 +131,4 @@ impl Registry for RegistryRouter {
     fn is_sandbox(&self) -> bool {
         self.by_tld.is_empty() && self.sandbox.is_sandbox()
     }
-    fn is_sandbox_name(&self, name: &str) -> bool {
-        self.of(name).is_sandbox_name(name)
-    }
 }
