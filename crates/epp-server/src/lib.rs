@@ -27,7 +27,7 @@ use anyhow::Context as _;
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 use tokio::net::TcpListener;
-use tokio_rustls::rustls;
+
 use tokio_rustls::TlsAcceptor;
 use vpsd_domain::Clock;
 use vpsd_storage::RegistryStore;
@@ -41,6 +41,8 @@ mod session;
 
 pub use frame::MAX_FRAME;
 pub use password::{hash_password, valid_password};
+/// The TLS library the server uses (its `ServerConfig` is what [`tls_config`] makes).
+pub use tokio_rustls::rustls;
 
 /// The EPP namespace (RFC 5730 §2).
 pub const EPP_NS: &str = "urn:ietf:params:xml:ns:epp-1.0";
