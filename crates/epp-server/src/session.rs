@@ -229,14 +229,8 @@ impl Session<'_> {
             (Some(_), _) => return Answer::fail(2100, "the only version is 1.0"),
             (None, _) => return Answer::fail(2003, "<login> needs <options><version> and <lang>"),
         }
-        if let Some(svcs) = child(login, EPP_NS, "svcs") {
-            for uri in elements(svcs).filter(|n| is(*n, EPP_NS, "objURI")) {
-                let uri = uri.text().unwrap_or("").trim();
-                if uri != DOMAIN_NS && uri != HOST_NS {
-                    return Answer::fail(2307, format!("object service {uri} is not served"));
-                }
-            }
-        }
+        // Object services asked for beyond domain and host (instant-epp
+        // asks for contact too) are not refused: their commands get 2307.
         if let Some(new_pw) = new_pw {
             if !crate::valid_password(new_pw) {
                 return Answer::fail(2005, "<newPW> must be 6 to 16 characters");
