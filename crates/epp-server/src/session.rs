@@ -158,7 +158,7 @@ impl Session<'_> {
 
     async fn dispatch(&mut self, c: &Command<'_, '_>) -> Answer {
         let verb = c.verb;
-        if !verb.tag_name().namespace().is_some_and(|ns| ns == EPP_NS) {
+        if verb.tag_name().namespace() != Some(EPP_NS) {
             return Answer::fail(2001, "the command is not in the EPP namespace");
         }
         let name = verb.tag_name().name();
