@@ -10,6 +10,19 @@
 //! database (`registry_names`), other registrars' names are added by the
 //! operator (`vpsd registry add`), and the losing registrar approves every
 //! valid transfer when the transfer delay has passed.
+//!
+//! A `SandboxRegistry` acts for one registrar (EPP `clID`):
+//! [`SandboxRegistry::new`] for this installation's own ([`OUR_REGISTRAR`]),
+//! [`SandboxRegistry::acting_as`] for a registrar logged in over EPP
+//! (`vpsd-epp-server`). Every transfer event queues poll messages (RFC 5730
+//! §2.9.2.3, RFC 5731 §3.1.3) in the transaction of the change: a request
+//! tells the losing registrar (`pending`), an approval or rejection tells the
+//! gaining one, a cancellation the losing one, and a transfer the registry
+//! approves by itself after the transfer delay (`serverApproved`) tells
+//! both. The registry approves due transfers lazily: whoever serves the
+//! registry calls [`SandboxRegistry::settle_due`] before answering a command
+//! about a name, and [`SandboxRegistry::settle_all_due`] before reading a poll
+//! queue; the installation's own worker completes its transfers as before.
 
 mod request_id;
 mod router;
@@ -25,7 +38,15 @@ use vpsd_storage::{RegistryStore, StoreError};
 
 pub use request_id::{request_id, with_request_id};
 pub use router::RegistryRouter;
-pub use vpsd_storage::RegistryRecord;
+pub use vpsd_storage::{
+    NewPollMessage, PollMessage, RegistryHost, RegistryObject, RegistryRecord, TrStatus,
+    TransferNotice,
+};
+
+/// How long a transfer waits for the losing registrar before the registry
+/// approves it (5 days, ICANN Transfer Policy §I.A.3.4) when the registry is
+/// not told otherwise ([`SandboxRegistry::acting_as`]).
+pub const DEFAULT_TRANSFER_DELAY: chrono::Duration = chrono::Duration::days(5);
 
 /// This registrar's name at the registry (defined by the domain crate).
 pub use vpsd_domain::OUR_REGISTRAR;
@@ -187,10 +208,15 @@ pub trait Registry: Send + Sync + std::fmt::Debug {
     }
 }
 
-/// The embedded registry, kept in the project's own database.
+/// The embedded registry, kept in the project's own database, acting for
+/// one registrar (its `clID`).
 #[derive(Debug, Clone)]
 pub struct SandboxRegistry {
     store: Arc<dyn RegistryStore>,
+    /// The registrar this handle acts for (EPP `clID`).
+    client_id: String,
+    /// How long a transfer waits for the losing registrar.
+    transfer_delay: chrono::Duration,
 }
 
 /// A new EPP auth code: 16 characters from an unambiguous alphabet.
@@ -205,8 +231,236 @@ pub fn new_auth_code() -> String {
 impl SandboxRegistry {
     /// The registry kept in `store`'s registry tables (it needs nothing
     /// else of the store; an `Arc<dyn Store>` upcasts to it).
+    /// It acts for this installation's own registrar ([`OUR_REGISTRAR`]).
     pub fn new(store: Arc<dyn RegistryStore>) -> Self {
-        Self { store }
+        Self {
+            store,
+            client_id: OUR_REGISTRAR.to_owned(),
+            transfer_delay: DEFAULT_TRANSFER_DELAY,
+        }
+    }
+
+    /// The same registry, acting for registrar `client_id` (EPP `clID`, a
+    /// registrar logged in over EPP): every rule that says "we" means it.
+    /// `transfer_delay` is how long a transfer waits for the losing
+    /// registrar before the registry approves it (`serverApproved`).
+    pub fn acting_as(
+        store: Arc<dyn RegistryStore>,
+        client_id: &str,
+        transfer_delay: chrono::Duration,
+    ) -> Self {
+        Self {
+            store,
+            client_id: client_id.to_owned(),
+            transfer_delay,
+        }
+    }
+
+    /// The registrar this handle acts for (EPP `clID`).
+    pub fn client_id(&self) -> &str {
+        &self.client_id
+    }
+
+    /// The store behind it (host objects, poll queues, registrars).
+    pub fn store(&self) -> &Arc<dyn RegistryStore> {
+        &self.store
+    }
+
+    /// How long a transfer waits for the losing registrar.
+    pub fn transfer_delay(&self) -> chrono::Duration {
+        self.transfer_delay
+    }
+
+    /// The `<domain:trnData>` of the transfer of `object` to `gaining`
+    /// (RFC 5731 §3.1.3), as it stands after `tr_status` at `now`: `acDate`
+    /// is when the registry will act while pending, else `now`; `exDate` the
+    /// term the transfer gives (none when rejected or cancelled).
+    pub fn transfer_notice(
+        &self,
+        object: &RegistryObject,
+        gaining: &str,
+        tr_status: TrStatus,
+        now: DateTime<Utc>,
+    ) -> TransferNotice {
+        let requested_at = object.transfer_requested_at.unwrap_or(now);
+        let acted_at = match tr_status {
+            TrStatus::Pending => requested_at + self.transfer_delay,
+            _ => now,
+        };
+        let ex_date = match tr_status {
+            TrStatus::Pending | TrStatus::ClientApproved | TrStatus::ServerApproved => {
+                Some(expiration_after_transfer(object.record.ex_date, acted_at))
+            }
+            _ => None,
+        };
+        TransferNotice {
+            name: object.record.name.clone(),
+            tr_status,
+            requesting_registrar: gaining.to_owned(),
+            requested_at,
+            acting_registrar: object.record.sponsoring_registrar.clone(),
+            acted_at,
+            ex_date,
+        }
+    }
+
+    /// The poll message telling `to` of `notice`.
+    fn poll_message(to: &str, notice: &TransferNotice) -> NewPollMessage {
+        let what = match notice.tr_status {
+            TrStatus::Pending => "Transfer requested:",
+            TrStatus::ClientApproved => "Transfer approved by the losing registrar:",
+            TrStatus::ClientRejected => "Transfer rejected by the losing registrar:",
+            TrStatus::ClientCancelled => "Transfer cancelled by the gaining registrar:",
+            TrStatus::ServerApproved => "Transfer approved by the registry:",
+            TrStatus::ServerCancelled => "Transfer cancelled by the registry:",
+        };
+        NewPollMessage {
+            client_id: to.to_owned(),
+            message: format!("{what} {}", notice.name),
+            notice: notice.clone(),
+        }
+    }
+
+    /// The name's object, or `NotRegistered`.
+    async fn object(&self, name: &str) -> Result<RegistryObject, TransferRefusal> {
+        self.store
+            .registry_object(name)
+            .await?
+            .ok_or(TransferRefusal::NotRegistered)
+    }
+
+    /// Moves the pending transfer of `object` to its gaining registrar with
+    /// `tr_status` (approved by the loser, or by the registry: then both
+    /// registrars get a poll message, else the gaining one). `true` when
+    /// it moved.
+    async fn settle(
+        &self,
+        object: &RegistryObject,
+        tr_status: TrStatus,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let Some(gaining) = object.record.pending_transfer_to.as_deref() else {
+            return Ok(false);
+        };
+        let notice = self.transfer_notice(object, gaining, tr_status, now);
+        let ex_date = expiration_after_transfer(object.record.ex_date, now);
+        let mut poll = vec![Self::poll_message(gaining, &notice)];
+        if tr_status == TrStatus::ServerApproved {
+            poll.push(Self::poll_message(
+                &object.record.sponsoring_registrar,
+                &notice,
+            ));
+        }
+        self.store
+            .registry_complete_transfer(&object.record.name, gaining, ex_date, now, &poll)
+            .await
+    }
+
+    /// The registry approves the pending transfer of `name` if the losing
+    /// registrar has not acted within the transfer delay (RFC 5731 §3.2.4,
+    /// `serverApproved`; both registrars get a poll message). `true` when
+    /// it did now.
+    pub async fn settle_due(&self, name: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        let Some(object) = self.store.registry_object(name).await? else {
+            return Ok(false);
+        };
+        match object.transfer_requested_at {
+            Some(at) if object.record.pending_transfer_to.is_some() => {
+                if at + self.transfer_delay <= now {
+                    self.settle(&object, TrStatus::ServerApproved, now).await
+                } else {
+                    Ok(false)
+                }
+            }
+            _ => Ok(false),
+        }
+    }
+
+    /// [`Self::settle_due`] for every name whose transfer is due; how many
+    /// the registry approved now.
+    pub async fn settle_all_due(&self, now: DateTime<Utc>) -> Result<usize, StoreError> {
+        let mut settled = 0;
+        for name in self
+            .store
+            .registry_transfers_due(now - self.transfer_delay)
+            .await?
+        {
+            if self.settle_due(&name, now).await? {
+                settled += 1;
+            }
+        }
+        Ok(settled)
+    }
+
+    /// EPP `<domain:create>` (RFC 5731 §3.2.1) for the registrar this acts
+    /// for, with the given `auth_code` and `clientTransferProhibited`.
+    /// Creating a name it sponsors already returns that record (a retried
+    /// create is harmless); `Taken` when another registrar sponsors it.
+    pub async fn create_with(
+        &self,
+        name: &str,
+        years: u32,
+        nameservers: &[String],
+        auth_code: &str,
+        client_transfer_prohibited: bool,
+        now: DateTime<Utc>,
+    ) -> Result<RegistryRecord, RegistryError> {
+        let record = RegistryRecord {
+            name: name.to_owned(),
+            sponsoring_registrar: self.client_id.clone(),
+            auth_code: auth_code.to_owned(),
+            created_at: now,
+            ex_date: add_years(now, years),
+            last_transferred_at: None,
+            client_transfer_prohibited,
+            nameservers: nameservers.to_vec(),
+            pending_transfer_to: None,
+        };
+        match self.store.registry_insert(&record, now).await {
+            Ok(()) => Ok(record),
+            Err(StoreError::Conflict { .. }) => match self.info(name).await? {
+                Some(existing) if existing.sponsoring_registrar == self.client_id => Ok(existing),
+                Some(existing) => Err(RegistryError::Taken {
+                    sponsoring_registrar: existing.sponsoring_registrar,
+                }),
+                None => Err(RegistryError::Unavailable("create raced a delete".into())),
+            },
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The gaining registrar withdraws its pending transfer of `object` at
+    /// `now`; the losing registrar gets a poll message (`clientCancelled`).
+    /// `true` when it was pending to the registrar this acts for.
+    pub async fn cancel_pending(
+        &self,
+        object: &RegistryObject,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let notice = self.transfer_notice(object, &self.client_id, TrStatus::ClientCancelled, now);
+        let poll = [Self::poll_message(
+            &object.record.sponsoring_registrar,
+            &notice,
+        )];
+        self.store
+            .registry_cancel_transfer(&object.record.name, &self.client_id, &poll)
+            .await
+    }
+
+    /// The losing registrar rejects the pending transfer of `object` to
+    /// `gaining` at `now`; the gaining registrar gets a poll message
+    /// (`clientRejected`). `true` when it was pending.
+    pub async fn reject_pending(
+        &self,
+        object: &RegistryObject,
+        gaining: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let notice = self.transfer_notice(object, gaining, TrStatus::ClientRejected, now);
+        let poll = [Self::poll_message(gaining, &notice)];
+        self.store
+            .registry_cancel_transfer(&object.record.name, gaining, &poll)
+            .await
     }
 
     /// Adds a name held at another registrar (the operator's
@@ -277,32 +531,12 @@ impl Registry for SandboxRegistry {
         nameservers: &[String],
         now: DateTime<Utc>,
     ) -> Result<RegistryRecord, RegistryError> {
-        let record = RegistryRecord {
-            name: name.to_owned(),
-            sponsoring_registrar: OUR_REGISTRAR.to_owned(),
-            auth_code: new_auth_code(),
-            created_at: now,
-            ex_date: add_years(now, years),
-            last_transferred_at: None,
-            client_transfer_prohibited: true,
-            nameservers: nameservers.to_vec(),
-            pending_transfer_to: None,
-        };
-        match self.store.registry_insert(&record, now).await {
-            Ok(()) => Ok(record),
-            Err(StoreError::Conflict { .. }) => match self.info(name).await? {
-                Some(existing) if existing.sponsoring_registrar == OUR_REGISTRAR => Ok(existing),
-                Some(existing) => Err(RegistryError::Taken {
-                    sponsoring_registrar: existing.sponsoring_registrar,
-                }),
-                None => Err(RegistryError::Unavailable("create raced a delete".into())),
-            },
-            Err(e) => Err(e.into()),
-        }
+        self.create_with(name, years, nameservers, &new_auth_code(), true, now)
+            .await
     }
 
     async fn delete(&self, name: &str) -> Result<(), RegistryError> {
-        self.store.registry_delete(name, OUR_REGISTRAR).await?;
+        self.store.registry_delete(name, &self.client_id).await?;
         Ok(())
     }
 
@@ -315,7 +549,7 @@ impl Registry for SandboxRegistry {
     ) -> Result<(), RegistryError> {
         match self.info(name).await? {
             None => return Err(RegistryError::NotFound),
-            Some(r) if r.sponsoring_registrar != OUR_REGISTRAR => {
+            Some(r) if r.sponsoring_registrar != self.client_id => {
                 return Err(RegistryError::NotSponsored)
             }
             Some(_) => {}
@@ -340,11 +574,11 @@ impl Registry for SandboxRegistry {
     ) -> Result<RegistryRecord, RegistryError> {
         let to = add_years(cur_exp_date, years);
         self.store
-            .registry_renew(name, OUR_REGISTRAR, cur_exp_date, to, now)
+            .registry_renew(name, &self.client_id, cur_exp_date, to, now)
             .await?;
         match self.info(name).await? {
-            Some(r) if r.sponsoring_registrar == OUR_REGISTRAR && r.ex_date == to => Ok(r),
-            Some(r) if r.sponsoring_registrar != OUR_REGISTRAR => Err(RegistryError::NotSponsored),
+            Some(r) if r.sponsoring_registrar == self.client_id && r.ex_date == to => Ok(r),
+            Some(r) if r.sponsoring_registrar != self.client_id => Err(RegistryError::NotSponsored),
             Some(r) => Err(RegistryError::Unavailable(
                 format!(
                     "the registry has {name} expiring at {}, not {cur_exp_date}",
@@ -363,7 +597,7 @@ impl Registry for SandboxRegistry {
         now: DateTime<Utc>,
     ) -> Result<(), TransferRefusal> {
         let record = self.store.registry_get(name).await?;
-        Self::judge(record.as_ref(), OUR_REGISTRAR, auth_code, now)
+        Self::judge(record.as_ref(), &self.client_id, auth_code, now)
     }
 
     async fn request_transfer(
@@ -373,9 +607,19 @@ impl Registry for SandboxRegistry {
         now: DateTime<Utc>,
     ) -> Result<(), TransferRefusal> {
         self.check_transfer(name, auth_code, now).await?;
+        let object = self.object(name).await?;
+        let pending = RegistryObject {
+            transfer_requested_at: Some(now),
+            ..object
+        };
+        let notice = self.transfer_notice(&pending, &self.client_id, TrStatus::Pending, now);
+        let poll = [Self::poll_message(
+            &pending.record.sponsoring_registrar,
+            &notice,
+        )];
         if self
             .store
-            .registry_request_transfer(name, OUR_REGISTRAR, now)
+            .registry_request_transfer(name, &self.client_id, now, &poll)
             .await?
         {
             Ok(())
@@ -389,17 +633,11 @@ impl Registry for SandboxRegistry {
         name: &str,
         now: DateTime<Utc>,
     ) -> Result<RegistryRecord, TransferRefusal> {
-        let record = self
-            .store
-            .registry_get(name)
-            .await?
-            .ok_or(TransferRefusal::NotRegistered)?;
-        if record.pending_transfer_to.as_deref() == Some(OUR_REGISTRAR) {
-            let ex_date = expiration_after_transfer(record.ex_date, now);
-            self.store
-                .registry_complete_transfer(name, OUR_REGISTRAR, ex_date, now)
-                .await?;
-        } else if record.sponsoring_registrar != OUR_REGISTRAR {
+        let object = self.object(name).await?;
+        let record = &object.record;
+        if record.pending_transfer_to.as_deref() == Some(self.client_id.as_str()) {
+            self.settle(&object, TrStatus::ServerApproved, now).await?;
+        } else if record.sponsoring_registrar != self.client_id {
             return Err(TransferRefusal::NotPending);
         }
         // Settled now, or by an earlier run: read what stands.
@@ -408,7 +646,7 @@ impl Registry for SandboxRegistry {
             .registry_get(name)
             .await?
             .ok_or(TransferRefusal::NotRegistered)?;
-        if record.sponsoring_registrar == OUR_REGISTRAR {
+        if record.sponsoring_registrar == self.client_id {
             Ok(record)
         } else {
             Err(TransferRefusal::NotPending)
@@ -416,9 +654,13 @@ impl Registry for SandboxRegistry {
     }
 
     async fn cancel_transfer(&self, name: &str) -> Result<(), TransferRefusal> {
-        self.store
-            .registry_cancel_transfer(name, OUR_REGISTRAR)
-            .await?;
+        let Some(object) = self.store.registry_object(name).await? else {
+            return Ok(());
+        };
+        // The trait's cancel carries no time: the notice is dated at the
+        // name's last change.
+        let at = object.updated_at;
+        self.cancel_pending(&object, at).await?;
         Ok(())
     }
 
@@ -428,24 +670,19 @@ impl Registry for SandboxRegistry {
         gaining: &str,
         now: DateTime<Utc>,
     ) -> Result<(), TransferRefusal> {
-        let record = self
-            .store
-            .registry_get(name)
-            .await?
-            .ok_or(TransferRefusal::NotRegistered)?;
+        let object = self.object(name).await?;
+        let record = &object.record;
         if record.sponsoring_registrar == gaining {
             // Approved already (a retried job).
             return Ok(());
         }
+        if record.sponsoring_registrar != self.client_id {
+            return Err(TransferRefusal::SponsoredElsewhere);
+        }
         if record.pending_transfer_to.as_deref() != Some(gaining) {
             return Err(TransferRefusal::NotPending);
         }
-        let ex_date = expiration_after_transfer(record.ex_date, now);
-        if self
-            .store
-            .registry_complete_transfer(name, gaining, ex_date, now)
-            .await?
-        {
+        if self.settle(&object, TrStatus::ClientApproved, now).await? {
             Ok(())
         } else {
             Err(TransferRefusal::NotPending)
@@ -453,7 +690,17 @@ impl Registry for SandboxRegistry {
     }
 
     async fn reject_transfer(&self, name: &str, gaining: &str) -> Result<(), TransferRefusal> {
-        self.store.registry_cancel_transfer(name, gaining).await?;
+        let Some(object) = self.store.registry_object(name).await? else {
+            return Ok(());
+        };
+        if object.record.pending_transfer_to.as_deref() != Some(gaining) {
+            return Ok(());
+        }
+        if object.record.sponsoring_registrar != self.client_id {
+            return Err(TransferRefusal::SponsoredElsewhere);
+        }
+        let at = object.updated_at;
+        self.reject_pending(&object, gaining, at).await?;
         Ok(())
     }
 
@@ -465,7 +712,7 @@ impl Registry for SandboxRegistry {
     ) -> Result<(), RegistryError> {
         if self
             .store
-            .registry_set_auth_code(name, OUR_REGISTRAR, auth_code, now)
+            .registry_set_auth_code(name, &self.client_id, auth_code, now)
             .await?
         {
             Ok(())
@@ -494,20 +741,28 @@ impl SandboxRegistry {
         auth_code: &str,
         now: DateTime<Utc>,
     ) -> Result<(), TransferRefusal> {
-        if gaining == OUR_REGISTRAR {
+        if gaining == self.client_id {
             return Err(TransferRefusal::AlreadyOurs);
         }
-        let record = self.store.registry_get(name).await?;
-        match &record {
-            Some(r) if r.sponsoring_registrar != OUR_REGISTRAR => {
+        let object = self.store.registry_object(name).await?;
+        let record = object.as_ref().map(|o| &o.record);
+        match record {
+            Some(r) if r.sponsoring_registrar != self.client_id => {
                 return Err(TransferRefusal::SponsoredElsewhere)
             }
             _ => {}
         }
-        Self::judge(record.as_ref(), gaining, auth_code, now)?;
+        Self::judge(record, gaining, auth_code, now)?;
+        let object = object.ok_or(TransferRefusal::NotRegistered)?;
+        let pending = RegistryObject {
+            transfer_requested_at: Some(now),
+            ..object
+        };
+        let notice = self.transfer_notice(&pending, gaining, TrStatus::Pending, now);
+        let poll = [Self::poll_message(&self.client_id, &notice)];
         if self
             .store
-            .registry_request_transfer(name, gaining, now)
+            .registry_request_transfer(name, gaining, now, &poll)
             .await?
         {
             Ok(())
@@ -518,11 +773,9 @@ impl SandboxRegistry {
 
     /// The losing registrar refuses our pending transfer of `name`.
     pub async fn reject_transfer_to_us(&self, name: &str) -> Result<(), TransferRefusal> {
-        if self
-            .store
-            .registry_cancel_transfer(name, OUR_REGISTRAR)
-            .await?
-        {
+        let object = self.object(name).await?;
+        let at = object.updated_at;
+        if self.reject_pending(&object, &self.client_id, at).await? {
             Ok(())
         } else {
             Err(TransferRefusal::NotPending)

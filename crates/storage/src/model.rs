@@ -404,3 +404,126 @@ impl<T, R> Written<T, R> {
         }
     }
 }
+
+/// A transfer's state as EPP reports it (`<domain:trStatus>`, RFC 5730
+/// §2.3 "transferStatusType").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrStatus {
+    /// Asked for; neither registrar has acted yet.
+    Pending,
+    /// The losing registrar approved it.
+    ClientApproved,
+    /// The losing registrar rejected it.
+    ClientRejected,
+    /// The gaining registrar withdrew it.
+    ClientCancelled,
+    /// The registry approved it when the losing registrar did not act in
+    /// time.
+    ServerApproved,
+    /// The registry cancelled it.
+    ServerCancelled,
+}
+
+impl TrStatus {
+    /// The value as EPP writes it (`pending`, `clientApproved`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TrStatus::Pending => "pending",
+            TrStatus::ClientApproved => "clientApproved",
+            TrStatus::ClientRejected => "clientRejected",
+            TrStatus::ClientCancelled => "clientCancelled",
+            TrStatus::ServerApproved => "serverApproved",
+            TrStatus::ServerCancelled => "serverCancelled",
+        }
+    }
+
+    /// The value from its EPP text; `None` for any other text.
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "pending" => TrStatus::Pending,
+            "clientApproved" => TrStatus::ClientApproved,
+            "clientRejected" => TrStatus::ClientRejected,
+            "clientCancelled" => TrStatus::ClientCancelled,
+            "serverApproved" => TrStatus::ServerApproved,
+            "serverCancelled" => TrStatus::ServerCancelled,
+            _ => return None,
+        })
+    }
+}
+
+/// What a transfer poll message reports, as RFC 5731 §3.1.3
+/// `<domain:trnData>` names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransferNotice {
+    /// The domain name.
+    pub name: String,
+    /// `<domain:trStatus>`.
+    pub tr_status: TrStatus,
+    /// `<domain:reID>`: the gaining registrar, who asked.
+    pub requesting_registrar: String,
+    /// `<domain:reDate>`: when it asked.
+    pub requested_at: DateTime<Utc>,
+    /// `<domain:acID>`: the registrar that acts (or should act) on it: the
+    /// losing registrar.
+    pub acting_registrar: String,
+    /// `<domain:acDate>`: when it was acted on, or, while pending, when the
+    /// registry will approve it by itself.
+    pub acted_at: DateTime<Utc>,
+    /// `<domain:exDate>`: the end of the term the transfer gives (or gave);
+    /// `None` when it changes nothing (rejected, cancelled).
+    pub ex_date: Option<DateTime<Utc>>,
+}
+
+/// A poll message to queue for a registrar (RFC 5730 §2.9.2.3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewPollMessage {
+    /// The registrar (EPP clID) whose queue it goes to.
+    pub client_id: String,
+    /// The human-readable `<msg>` text.
+    pub message: String,
+    /// What it reports.
+    pub notice: TransferNotice,
+}
+
+/// A queued poll message, as `<poll op="req">` hands it out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PollMessage {
+    /// The message's id (`<msgQ id>`), unique in the registry.
+    pub id: i64,
+    /// The registrar (EPP clID) whose queue it is in.
+    pub client_id: String,
+    /// When it was queued (`<qDate>`).
+    pub queued_at: DateTime<Utc>,
+    /// The human-readable `<msg>` text.
+    pub message: String,
+    /// What it reports.
+    pub notice: TransferNotice,
+}
+
+/// A host object of the sandbox registry (RFC 5732).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegistryHost {
+    /// The host name (`<host:name>`), lower case.
+    pub name: String,
+    /// The sponsoring registrar (EPP clID).
+    pub sponsoring_registrar: String,
+    /// Its IPv4 and IPv6 addresses (`<host:addr>`), as text.
+    pub addresses: Vec<String>,
+    /// When it was created (`<host:crDate>`).
+    pub created_at: DateTime<Utc>,
+}
+
+/// What the registry keeps of a name beyond [`RegistryRecord`], for
+/// `<domain:info>` and transfers (RFC 5731 §3.1.2, §3.1.3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegistryObject {
+    /// The name's record.
+    pub record: RegistryRecord,
+    /// The registrar that created it (`<domain:crID>`).
+    pub created_by: String,
+    /// When it last changed (`<domain:upDate>`).
+    pub updated_at: DateTime<Utc>,
+    /// When the pending transfer was asked for (`<domain:reDate>`); `None`
+    /// when none is pending.
+    pub transfer_requested_at: Option<DateTime<Utc>>,
+}

@@ -218,6 +218,28 @@ impl App {
         }
     }
 
+    /// The installation's clock (the sandbox clock: the system's plus the
+    /// offset `vpsd sandbox clock advance` sets, followed while
+    /// [`App::serve_epp`] runs).
+    pub fn clock(&self) -> Arc<dyn Clock> {
+        self.clock.clone()
+    }
+
+    /// Serves the sandbox registry over EPP on `listener` (`vpsd registry
+    /// serve-epp`), following the sandbox clock, until the listener fails.
+    pub async fn serve_epp(
+        &self,
+        server: vpsd_epp_server::EppServer,
+        listener: tokio::net::TcpListener,
+        tls: Arc<vpsd_epp_server::rustls::ServerConfig>,
+    ) -> std::io::Result<()> {
+        let (_keep, never) = watch::channel(false);
+        tokio::select! {
+            _ = self.follow_sandbox_clock(never) => Ok(()),
+            r = server.serve(listener, tls) => r,
+        }
+    }
+
     /// Whether the registry is the embedded sandbox.
     pub fn is_sandbox(&self) -> bool {
         self.registrar.is_sandbox()

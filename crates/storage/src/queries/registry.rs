@@ -6,11 +6,14 @@ use chrono::{DateTime, Utc};
 
 use super::ThisStore;
 use crate::backend::Backend;
-use crate::codec::join_hosts;
+use crate::codec::{join_hosts, like_pattern};
 use crate::error::Result;
-use crate::model::RegistryRecord;
+use crate::model::{NewPollMessage, PollMessage, RegistryHost, RegistryObject, RegistryRecord};
 use crate::stores::registry::INSERT_REGISTRY_NAME;
-use crate::stores::registry::{RegistryRow, REGISTRY_COLUMNS};
+use crate::stores::registry::{
+    HostRow, PollRow, RegistryObjectRow, RegistryRow, INSERT_POLL_MESSAGE, POLL_COLUMNS,
+    REGISTRY_COLUMNS,
+};
 
 impl ThisStore {
     /// The sandbox registry's new name through sqlx.
@@ -35,6 +38,39 @@ impl ThisStore {
             .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Runs `query` and, when it changed exactly one row, queues `poll` in
+    /// the same transaction; true when it did.
+    async fn write_one_with_poll<'q>(
+        &self,
+        query: sqlx::query::Query<'q, super::Db, <super::Db as sqlx::Database>::Arguments<'q>>,
+        poll: &[NewPollMessage],
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        let (_guard, mut tx) = self.begin_write().await?;
+        let changed = query.execute(&mut *tx).await?.rows_affected();
+        if changed != 1 {
+            return Ok(false);
+        }
+        for m in poll {
+            let n = &m.notice;
+            sqlx::query(INSERT_POLL_MESSAGE)
+                .bind(&m.client_id)
+                .bind(now)
+                .bind(&m.message)
+                .bind(&n.name)
+                .bind(n.tr_status.as_str())
+                .bind(&n.requesting_registrar)
+                .bind(n.requested_at)
+                .bind(&n.acting_registrar)
+                .bind(n.acted_at)
+                .bind(n.ex_date)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(true)
     }
 }
 
@@ -95,15 +131,19 @@ impl crate::stores::RegistryStore for ThisStore {
         name: &str,
         gaining: &str,
         now: DateTime<Utc>,
+        poll: &[NewPollMessage],
     ) -> Result<bool> {
-        self.write_one(
+        self.write_one_with_poll(
             sqlx::query(
-                "UPDATE registry_names SET pending_transfer_to = $2, updated_at = $3 \
+                "UPDATE registry_names SET pending_transfer_to = $2, updated_at = $3, \
+                 transfer_requested_at = $3 \
                  WHERE name = $1 AND pending_transfer_to IS NULL",
             )
             .bind(name)
             .bind(gaining)
             .bind(now),
+            poll,
+            now,
         )
         .await
     }
@@ -115,11 +155,13 @@ impl crate::stores::RegistryStore for ThisStore {
         gaining: &str,
         ex_date: DateTime<Utc>,
         now: DateTime<Utc>,
+        poll: &[NewPollMessage],
     ) -> Result<bool> {
-        self.write_one(
+        self.write_one_with_poll(
             sqlx::query(
                 "UPDATE registry_names SET registrar = $2, expires_at = $3, \
                  last_transferred_at = $4, pending_transfer_to = NULL, \
+                 transfer_requested_at = NULL, \
                  transfer_prohibited = TRUE, updated_at = $4 \
                  WHERE name = $1 AND pending_transfer_to = $2",
             )
@@ -127,21 +169,220 @@ impl crate::stores::RegistryStore for ThisStore {
             .bind(gaining)
             .bind(ex_date)
             .bind(now),
+            poll,
+            now,
         )
         .await
     }
 
     #[tracing::instrument(level = "debug", skip_all, fields(name, gaining))]
-    async fn registry_cancel_transfer(&self, name: &str, gaining: &str) -> Result<bool> {
-        self.write_one(
+    async fn registry_cancel_transfer(
+        &self,
+        name: &str,
+        gaining: &str,
+        poll: &[NewPollMessage],
+    ) -> Result<bool> {
+        // The queue's time: the notices carry their own dates.
+        let queued_at = poll
+            .first()
+            .map(|m| m.notice.acted_at)
+            .unwrap_or(DateTime::<Utc>::UNIX_EPOCH);
+        self.write_one_with_poll(
             sqlx::query(
-                "UPDATE registry_names SET pending_transfer_to = NULL \
+                "UPDATE registry_names SET pending_transfer_to = NULL, \
+                 transfer_requested_at = NULL \
                  WHERE name = $1 AND pending_transfer_to = $2",
             )
             .bind(name)
             .bind(gaining),
+            poll,
+            queued_at,
         )
         .await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn registry_transfers_due(&self, requested_before: DateTime<Utc>) -> Result<Vec<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT name FROM registry_names WHERE pending_transfer_to IS NOT NULL \
+             AND transfer_requested_at <= $1 ORDER BY name",
+        )
+        .bind(requested_before)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, fields(name))]
+    async fn registry_object(&self, name: &str) -> Result<Option<RegistryObject>> {
+        let row: Option<RegistryObjectRow> = sqlx::query_as(&format!(
+            "SELECT {REGISTRY_COLUMNS}, created_by, updated_at, transfer_requested_at \
+             FROM registry_names WHERE name = $1"
+        ))
+        .bind(name)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(row.map(Into::into))
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, fields(client_id))]
+    async fn registry_registrar_add(
+        &self,
+        client_id: &str,
+        password_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let (_guard, mut tx) = self.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO registry_registrars (client_id, password_hash, created_at, updated_at) \
+             VALUES ($1, $2, $3, $3)",
+        )
+        .bind(client_id)
+        .bind(password_hash)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, fields(client_id))]
+    async fn registry_registrar_password_hash(&self, client_id: &str) -> Result<Option<String>> {
+        Ok(
+            sqlx::query_scalar(
+                "SELECT password_hash FROM registry_registrars WHERE client_id = $1",
+            )
+            .bind(client_id)
+            .fetch_optional(self.pool())
+            .await?,
+        )
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, fields(client_id))]
+    async fn registry_registrar_set_password(
+        &self,
+        client_id: &str,
+        password_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        self.write_one(
+            sqlx::query(
+                "UPDATE registry_registrars SET password_hash = $2, updated_at = $3 \
+                 WHERE client_id = $1",
+            )
+            .bind(client_id)
+            .bind(password_hash)
+            .bind(now),
+        )
+        .await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, fields(client_id))]
+    async fn registry_poll_first(&self, client_id: &str) -> Result<Option<(PollMessage, i64)>> {
+        let mut tx = self.pool().begin().await?;
+        let row: Option<PollRow> = sqlx::query_as(&format!(
+            "SELECT {POLL_COLUMNS} FROM registry_poll_messages WHERE client_id = $1 \
+             ORDER BY id LIMIT 1"
+        ))
+        .bind(client_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let count: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM registry_poll_messages WHERE client_id = $1")
+                .bind(client_id)
+                .fetch_one(&mut *tx)
+                .await?;
+        tx.commit().await?;
+        Ok(Some((PollMessage::try_from(row)?, count)))
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, fields(client_id, id))]
+    async fn registry_poll_ack(&self, client_id: &str, id: i64) -> Result<Option<i64>> {
+        let (_guard, mut tx) = self.begin_write().await?;
+        let gone =
+            sqlx::query("DELETE FROM registry_poll_messages WHERE client_id = $1 AND id = $2")
+                .bind(client_id)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+        if gone != 1 {
+            return Ok(None);
+        }
+        let left: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM registry_poll_messages WHERE client_id = $1")
+                .bind(client_id)
+                .fetch_one(&mut *tx)
+                .await?;
+        tx.commit().await?;
+        Ok(Some(left))
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, fields(name = %host.name))]
+    async fn registry_host_insert(&self, host: &RegistryHost) -> Result<()> {
+        let (_guard, mut tx) = self.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO registry_hosts (name, registrar, addresses, created_at) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(&host.name)
+        .bind(&host.sponsoring_registrar)
+        .bind(join_hosts(&host.addresses))
+        .bind(host.created_at)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, fields(name))]
+    async fn registry_host_get(&self, name: &str) -> Result<Option<RegistryHost>> {
+        let row: Option<HostRow> = sqlx::query_as(
+            "SELECT name, registrar, addresses, created_at FROM registry_hosts WHERE name = $1",
+        )
+        .bind(name)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(row.map(Into::into))
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, fields(name, sponsoring_registrar))]
+    async fn registry_host_delete(&self, name: &str, sponsoring_registrar: &str) -> Result<bool> {
+        self.write_one(
+            sqlx::query("DELETE FROM registry_hosts WHERE name = $1 AND registrar = $2")
+                .bind(name)
+                .bind(sponsoring_registrar),
+        )
+        .await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, fields(name))]
+    async fn registry_host_in_use(&self, name: &str) -> Result<bool> {
+        // The list is comma-joined: look for `,name,` in `,list,`.
+        let pattern = like_pattern(&format!(",{name},"));
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM registry_names \
+             WHERE (',' || nameservers || ',') LIKE $1 ESCAPE '\\'",
+        )
+        .bind(pattern)
+        .fetch_one(self.pool())
+        .await?;
+        Ok(n > 0)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, fields(name))]
+    async fn registry_hosts_under(&self, name: &str) -> Result<Vec<String>> {
+        let suffix = like_pattern(&format!(".{name}"));
+        // like_pattern matches anywhere; a host under `name` ends with it.
+        let suffix = suffix.strip_suffix('%').unwrap_or(&suffix).to_owned();
+        Ok(sqlx::query_scalar(
+            "SELECT name FROM registry_hosts WHERE name LIKE $1 ESCAPE '\\' ORDER BY name",
+        )
+        .bind(suffix)
+        .fetch_all(self.pool())
+        .await?)
     }
 
     #[tracing::instrument(level = "debug", skip_all, fields(name, sponsoring_registrar))]

@@ -3,9 +3,12 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use crate::codec::split_hosts;
+use crate::codec::{corrupt, split_hosts};
 use crate::error::Result;
-use crate::model::RegistryRecord;
+use crate::model::{
+    NewPollMessage, PollMessage, RegistryHost, RegistryObject, RegistryRecord, TrStatus,
+    TransferNotice,
+};
 
 /// The sandbox registry's own names.
 ///
@@ -37,28 +40,101 @@ pub trait RegistryStore: Send + Sync + std::fmt::Debug {
         now: DateTime<Utc>,
     ) -> Result<bool>;
 
-    /// Marks a transfer to `gaining` pending. `true` when marked; `false`
-    /// when one is pending already or the name is not registered.
+    /// Marks a transfer to `gaining` pending, asked for at `now` (EPP
+    /// reDate), and queues `poll` (RFC 5730 §2.9.2.3) in the same
+    /// transaction. `true` when marked; `false` (nothing queued) when one is
+    /// pending already or the name is not registered.
     async fn registry_request_transfer(
         &self,
         name: &str,
         gaining: &str,
         now: DateTime<Utc>,
+        poll: &[NewPollMessage],
     ) -> Result<bool>;
 
     /// Moves the name to `gaining` until `ex_date` if a transfer to it is
-    /// pending. `true` when moved; `false` otherwise.
+    /// pending, and queues `poll` in the same transaction. `true` when
+    /// moved; `false` (nothing queued) otherwise.
     async fn registry_complete_transfer(
         &self,
         name: &str,
         gaining: &str,
         ex_date: DateTime<Utc>,
         now: DateTime<Utc>,
+        poll: &[NewPollMessage],
     ) -> Result<bool>;
 
-    /// Drops a pending transfer to `gaining`. `true` when dropped; `false`
-    /// when no transfer to it is pending.
-    async fn registry_cancel_transfer(&self, name: &str, gaining: &str) -> Result<bool>;
+    /// Drops a pending transfer to `gaining` and queues `poll` in the same
+    /// transaction. `true` when dropped; `false` (nothing queued) when no
+    /// transfer to it is pending.
+    async fn registry_cancel_transfer(
+        &self,
+        name: &str,
+        gaining: &str,
+        poll: &[NewPollMessage],
+    ) -> Result<bool>;
+
+    /// The names whose pending transfer was asked for at or before
+    /// `requested_before` (the registry approves those by itself, RFC 5731
+    /// §3.2.4 serverApproved).
+    async fn registry_transfers_due(&self, requested_before: DateTime<Utc>) -> Result<Vec<String>>;
+
+    /// The name with what EPP's `<domain:info>` and transfer answers need
+    /// beyond the record (crID, upDate, reDate); `None` when it is not
+    /// registered.
+    async fn registry_object(&self, name: &str) -> Result<Option<RegistryObject>>;
+
+    /// Adds a registrar of the sandbox registry (EPP clID) with the argon2
+    /// PHC string of its password. Errors: `Conflict` when the clID exists.
+    async fn registry_registrar_add(
+        &self,
+        client_id: &str,
+        password_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
+
+    /// The PHC password hash of registrar `client_id`; `None` when there is
+    /// no such registrar.
+    async fn registry_registrar_password_hash(&self, client_id: &str) -> Result<Option<String>>;
+
+    /// Replaces registrar `client_id`'s password hash (EPP `<newPW>`, RFC
+    /// 5730 §2.9.1.1). `true` when replaced; `false` when there is no such
+    /// registrar.
+    async fn registry_registrar_set_password(
+        &self,
+        client_id: &str,
+        password_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool>;
+
+    /// The oldest poll message queued for `client_id` and how many are
+    /// queued for it in all (EPP `<msgQ count>`); `None` when its queue is
+    /// empty (RFC 5730 §2.9.2.3).
+    async fn registry_poll_first(&self, client_id: &str) -> Result<Option<(PollMessage, i64)>>;
+
+    /// Removes message `id` from `client_id`'s queue (`<poll op="ack">`).
+    /// `Some(count)` of the messages left when removed; `None` when no such
+    /// message is queued for it.
+    async fn registry_poll_ack(&self, client_id: &str, id: i64) -> Result<Option<i64>>;
+
+    /// Creates a host object (RFC 5732 §3.2.1). Errors: `Conflict` when one
+    /// of that name exists.
+    async fn registry_host_insert(&self, host: &RegistryHost) -> Result<()>;
+
+    /// The host object of that name; `None` when there is none.
+    async fn registry_host_get(&self, name: &str) -> Result<Option<RegistryHost>>;
+
+    /// Deletes the host object `sponsoring_registrar` sponsors. `true` when
+    /// deleted; `false` when there is none or another registrar sponsors it.
+    async fn registry_host_delete(&self, name: &str, sponsoring_registrar: &str) -> Result<bool>;
+
+    /// Whether any name delegates to host `name` (RFC 5732 §3.2.2: such a
+    /// host may not be deleted).
+    async fn registry_host_in_use(&self, name: &str) -> Result<bool>;
+
+    /// The names of the host objects under domain `name` (`ns1.name`, ...;
+    /// RFC 5731 §3.2.2: such a domain may not be deleted).
+    async fn registry_hosts_under(&self, name: &str) -> Result<Vec<String>>;
 
     /// Sets the auth code of a name `sponsoring_registrar` sponsors. `true`
     /// when set; `false` when it does not sponsor it.
@@ -108,6 +184,94 @@ pub(crate) struct RegistryRow {
     pub(crate) transfer_prohibited: bool,
     pub(crate) nameservers: String,
     pub(crate) pending_transfer_to: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct RegistryObjectRow {
+    #[sqlx(flatten)]
+    pub(crate) row: RegistryRow,
+    pub(crate) created_by: Option<String>,
+    pub(crate) updated_at: DateTime<Utc>,
+    pub(crate) transfer_requested_at: Option<DateTime<Utc>>,
+}
+
+impl From<RegistryObjectRow> for RegistryObject {
+    fn from(r: RegistryObjectRow) -> Self {
+        let record = RegistryRecord::from(r.row);
+        RegistryObject {
+            created_by: r
+                .created_by
+                .unwrap_or_else(|| record.sponsoring_registrar.clone()),
+            record,
+            updated_at: r.updated_at,
+            transfer_requested_at: r.transfer_requested_at,
+        }
+    }
+}
+
+/// A queued poll message (`$1`…`$10`).
+pub(crate) const INSERT_POLL_MESSAGE: &str = "INSERT INTO registry_poll_messages (client_id, \
+     queued_at, message, name, tr_status, requesting_registrar, requested_at, acting_registrar, \
+     acted_at, ex_date) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+
+pub(crate) const POLL_COLUMNS: &str = "id, client_id, queued_at, message, name, tr_status, \
+     requesting_registrar, requested_at, acting_registrar, acted_at, ex_date";
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct PollRow {
+    pub(crate) id: i64,
+    pub(crate) client_id: String,
+    pub(crate) queued_at: DateTime<Utc>,
+    pub(crate) message: String,
+    pub(crate) name: String,
+    pub(crate) tr_status: String,
+    pub(crate) requesting_registrar: String,
+    pub(crate) requested_at: DateTime<Utc>,
+    pub(crate) acting_registrar: String,
+    pub(crate) acted_at: DateTime<Utc>,
+    pub(crate) ex_date: Option<DateTime<Utc>>,
+}
+
+impl TryFrom<PollRow> for PollMessage {
+    type Error = crate::StoreError;
+    fn try_from(r: PollRow) -> Result<Self> {
+        let tr_status =
+            TrStatus::parse(&r.tr_status).ok_or_else(|| corrupt("tr_status", &r.tr_status))?;
+        Ok(PollMessage {
+            id: r.id,
+            client_id: r.client_id,
+            queued_at: r.queued_at,
+            message: r.message,
+            notice: TransferNotice {
+                name: r.name,
+                tr_status,
+                requesting_registrar: r.requesting_registrar,
+                requested_at: r.requested_at,
+                acting_registrar: r.acting_registrar,
+                acted_at: r.acted_at,
+                ex_date: r.ex_date,
+            },
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct HostRow {
+    pub(crate) name: String,
+    pub(crate) registrar: String,
+    pub(crate) addresses: String,
+    pub(crate) created_at: DateTime<Utc>,
+}
+
+impl From<HostRow> for RegistryHost {
+    fn from(r: HostRow) -> Self {
+        RegistryHost {
+            name: r.name,
+            sponsoring_registrar: r.registrar,
+            addresses: split_hosts(&r.addresses),
+            created_at: r.created_at,
+        }
+    }
 }
 
 impl From<RegistryRow> for RegistryRecord {

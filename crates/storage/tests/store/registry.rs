@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use chrono::Duration;
-use vpsd_storage::{Store, StoreError};
+use vpsd_storage::{NewPollMessage, RegistryHost, Store, StoreError, TrStatus, TransferNotice};
 
 use crate::common::{held_elsewhere, t0};
 
@@ -35,20 +35,20 @@ async fn a_transfer_is_pending_once_and_completes_to_its_gainer(store: &Arc<dyn 
     let r = held_elsewhere("move.com");
     store.registry_insert(&r, t0()).await.expect("insert");
     assert!(store
-        .registry_request_transfer("move.com", "Gainer", t0())
+        .registry_request_transfer("move.com", "Gainer", t0(), &[])
         .await
         .expect("ask"));
     assert!(!store
-        .registry_request_transfer("move.com", "Other", t0())
+        .registry_request_transfer("move.com", "Other", t0(), &[])
         .await
         .expect("ask"));
     let exp = r.ex_date + Duration::days(365);
     assert!(!store
-        .registry_complete_transfer("move.com", "Other", exp, t0())
+        .registry_complete_transfer("move.com", "Other", exp, t0(), &[])
         .await
         .expect("complete"));
     assert!(store
-        .registry_complete_transfer("move.com", "Gainer", exp, t0())
+        .registry_complete_transfer("move.com", "Gainer", exp, t0(), &[])
         .await
         .expect("complete"));
     let now = store
@@ -92,7 +92,280 @@ async fn a_renewal_applies_to_the_expiration_read(store: &Arc<dyn Store>) {
     assert_eq!((now.ex_date, now.auth_code.as_str()), (to, "new-code"));
 }
 
+fn notice(to: &str, tr_status: TrStatus) -> NewPollMessage {
+    NewPollMessage {
+        client_id: to.to_owned(),
+        message: format!("Transfer {}.", tr_status.as_str()),
+        notice: TransferNotice {
+            name: "queue.com".into(),
+            tr_status,
+            requesting_registrar: "Gainer".into(),
+            requested_at: t0(),
+            acting_registrar: "Other Registrar".into(),
+            acted_at: t0() + Duration::days(5),
+            ex_date: Some(t0() + Duration::days(465)),
+        },
+    }
+}
+
+async fn transfer_events_queue_poll_messages_with_the_change(store: &Arc<dyn Store>) {
+    let r = held_elsewhere("queue.com");
+    store.registry_insert(&r, t0()).await.expect("insert");
+    let object = store.registry_object("queue.com").await.expect("object");
+    let object = object.expect("there");
+    assert_eq!(object.created_by, "Other Registrar", "crID is the creator");
+    assert_eq!(object.transfer_requested_at, None);
+    let pending = notice("Other Registrar", TrStatus::Pending);
+    assert!(store
+        .registry_request_transfer("queue.com", "Gainer", t0(), std::slice::from_ref(&pending))
+        .await
+        .expect("ask"));
+    // A refused request queues nothing.
+    assert!(!store
+        .registry_request_transfer(
+            "queue.com",
+            "Third",
+            t0(),
+            &[notice("Third", TrStatus::Pending)]
+        )
+        .await
+        .expect("ask"));
+    assert_eq!(
+        store.registry_poll_first("Third").await.expect("poll"),
+        None
+    );
+    let object = store.registry_object("queue.com").await.expect("object");
+    assert_eq!(object.expect("there").transfer_requested_at, Some(t0()));
+    let due = |t| store.registry_transfers_due(t);
+    assert!(due(t0() - Duration::seconds(1))
+        .await
+        .expect("due")
+        .is_empty());
+    assert_eq!(due(t0()).await.expect("due"), vec!["queue.com".to_owned()]);
+    let (first, count) = store
+        .registry_poll_first("Other Registrar")
+        .await
+        .expect("poll")
+        .expect("a message");
+    assert_eq!(count, 1);
+    assert_eq!(
+        (first.notice.clone(), first.message.as_str()),
+        (pending.notice.clone(), "Transfer pending.")
+    );
+    assert_eq!(first.queued_at, t0());
+    // Rejected: the gainer hears of it; the pending mark and its date go.
+    let rejected = notice("Gainer", TrStatus::ClientRejected);
+    assert!(store
+        .registry_cancel_transfer("queue.com", "Gainer", std::slice::from_ref(&rejected))
+        .await
+        .expect("reject"));
+    assert!(!store
+        .registry_cancel_transfer(
+            "queue.com",
+            "Gainer",
+            &[notice("Gainer", TrStatus::ClientRejected)]
+        )
+        .await
+        .expect("reject"));
+    let object = store
+        .registry_object("queue.com")
+        .await
+        .expect("object")
+        .expect("there");
+    assert_eq!(
+        (
+            object.record.pending_transfer_to,
+            object.transfer_requested_at
+        ),
+        (None, None)
+    );
+    // Asked again and approved by the registry: both sides are told.
+    assert!(store
+        .registry_request_transfer("queue.com", "Gainer", t0(), &[])
+        .await
+        .expect("ask"));
+    let exp = r.ex_date + Duration::days(365);
+    let both = [
+        notice("Gainer", TrStatus::ServerApproved),
+        notice("Other Registrar", TrStatus::ServerApproved),
+    ];
+    assert!(store
+        .registry_complete_transfer("queue.com", "Gainer", exp, t0(), &both)
+        .await
+        .expect("complete"));
+    let (g1, n) = store
+        .registry_poll_first("Gainer")
+        .await
+        .expect("poll")
+        .expect("one");
+    assert_eq!((g1.notice.tr_status, n), (TrStatus::ClientRejected, 2));
+    // An ack of another registrar's message, or of none, removes nothing.
+    assert_eq!(
+        store
+            .registry_poll_ack("Other Registrar", g1.id)
+            .await
+            .expect("ack"),
+        None
+    );
+    assert_eq!(
+        store.registry_poll_ack("Gainer", g1.id).await.expect("ack"),
+        Some(1)
+    );
+    assert_eq!(
+        store.registry_poll_ack("Gainer", g1.id).await.expect("ack"),
+        None
+    );
+    let (g2, n) = store
+        .registry_poll_first("Gainer")
+        .await
+        .expect("poll")
+        .expect("one");
+    assert_eq!((g2.notice.tr_status, n), (TrStatus::ServerApproved, 1));
+    assert!(g2.id > g1.id);
+    assert_eq!(
+        store.registry_poll_ack("Gainer", g2.id).await.expect("ack"),
+        Some(0)
+    );
+    assert_eq!(
+        store.registry_poll_first("Gainer").await.expect("poll"),
+        None
+    );
+    let (o, n) = store
+        .registry_poll_first("Other Registrar")
+        .await
+        .expect("poll")
+        .expect("two");
+    assert_eq!((o.notice.tr_status, n), (TrStatus::Pending, 2));
+}
+
+async fn registrars_keep_a_password_hash(store: &Arc<dyn Store>) {
+    store
+        .registry_registrar_add(
+            "ClientX",
+            "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA",
+            t0(),
+        )
+        .await
+        .expect("add");
+    let again = store.registry_registrar_add("ClientX", "other", t0()).await;
+    assert!(
+        matches!(again, Err(StoreError::Conflict { .. })),
+        "{again:?}"
+    );
+    assert_eq!(
+        store
+            .registry_registrar_password_hash("ClientX")
+            .await
+            .expect("read")
+            .as_deref(),
+        Some("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA")
+    );
+    assert_eq!(
+        store
+            .registry_registrar_password_hash("Nobody")
+            .await
+            .expect("read"),
+        None
+    );
+    assert!(store
+        .registry_registrar_set_password("ClientX", "new", t0())
+        .await
+        .expect("set"));
+    assert!(!store
+        .registry_registrar_set_password("Nobody", "new", t0())
+        .await
+        .expect("set"));
+    assert_eq!(
+        store
+            .registry_registrar_password_hash("ClientX")
+            .await
+            .expect("read")
+            .as_deref(),
+        Some("new")
+    );
+}
+
+async fn host_objects_are_held_once_and_found_in_use(store: &Arc<dyn Store>) {
+    let host = RegistryHost {
+        name: "ns1.example.net".into(),
+        sponsoring_registrar: "Other Registrar".into(),
+        addresses: vec!["192.0.2.1".into(), "2001:db8::1".into()],
+        created_at: t0(),
+    };
+    store.registry_host_insert(&host).await.expect("insert");
+    let again = store.registry_host_insert(&host).await;
+    assert!(
+        matches!(again, Err(StoreError::Conflict { .. })),
+        "{again:?}"
+    );
+    assert_eq!(
+        store
+            .registry_host_get("ns1.example.net")
+            .await
+            .expect("get"),
+        Some(host.clone())
+    );
+    assert_eq!(
+        store
+            .registry_host_get("ns9.example.net")
+            .await
+            .expect("get"),
+        None
+    );
+    assert_eq!(
+        store
+            .registry_hosts_under("example.net")
+            .await
+            .expect("under"),
+        vec!["ns1.example.net".to_owned()]
+    );
+    assert!(store
+        .registry_hosts_under("ample.net")
+        .await
+        .expect("under")
+        .is_empty());
+    assert!(!store
+        .registry_host_in_use("ns1.example.net")
+        .await
+        .expect("in use"));
+    // held_elsewhere delegates to ns1.example.net and ns2.example.net.
+    store
+        .registry_insert(&held_elsewhere("uses.com"), t0())
+        .await
+        .expect("insert");
+    assert!(store
+        .registry_host_in_use("ns1.example.net")
+        .await
+        .expect("in use"));
+    assert!(store
+        .registry_host_in_use("ns2.example.net")
+        .await
+        .expect("in use"));
+    assert!(!store
+        .registry_host_in_use("s1.example.net")
+        .await
+        .expect("in use"));
+    assert!(!store
+        .registry_host_delete("ns1.example.net", "Someone")
+        .await
+        .expect("delete"));
+    assert!(store
+        .registry_host_delete("ns1.example.net", "Other Registrar")
+        .await
+        .expect("delete"));
+    assert_eq!(
+        store
+            .registry_host_get("ns1.example.net")
+            .await
+            .expect("get"),
+        None
+    );
+}
+
 crate::both!(
+    transfer_events_queue_poll_messages_with_the_change,
+    registrars_keep_a_password_hash,
+    host_objects_are_held_once_and_found_in_use,
     a_name_is_held_once,
     a_transfer_is_pending_once_and_completes_to_its_gainer,
     a_renewal_applies_to_the_expiration_read,

@@ -49,7 +49,7 @@ mod registry;
 mod servers;
 
 pub use accounts::{AccountCommand, OutboxCommand, TokenCommand};
-pub use registry::{ClockCommand, RegistryCommand, SandboxCommand};
+pub use registry::{ClockCommand, RegistrarCommand, RegistryCommand, SandboxCommand};
 pub use servers::{JobArgs, RateLimitArg, ServeArgs, ZoneArgs};
 
 /// The database every command uses without `--database` or

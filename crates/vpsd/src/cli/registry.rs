@@ -50,6 +50,42 @@ pub enum RegistryCommand {
         #[arg(long)]
         auth_code: String,
     },
+    /// Serve the sandbox registry to other registrars over EPP (RFC 5730,
+    /// TLS with client certificates per RFC 5734) until killed. With port 0
+    /// it prints `EPP listening on IP:PORT` on standard output.
+    ServeEpp {
+        /// The address to listen on, e.g. 127.0.0.1:700.
+        #[arg(long)]
+        listen: std::net::SocketAddr,
+        /// The server's certificate chain (PEM).
+        #[arg(long)]
+        tls_cert: std::path::PathBuf,
+        /// The server's private key (PEM).
+        #[arg(long)]
+        tls_key: std::path::PathBuf,
+        /// The CA that signs the registrars' client certificates (PEM).
+        #[arg(long)]
+        client_ca: std::path::PathBuf,
+        /// How long a transfer waits for the losing registrar before the
+        /// registry approves it (e.g. 5d, 10s); default 5 days.
+        #[arg(long, value_parser = crate::duration::parse)]
+        transfer_delay: Option<Duration>,
+    },
+    /// The registrars that log in over EPP.
+    #[command(subcommand)]
+    Registrar(RegistrarCommand),
+}
+
+/// `vpsd registry registrar ...`.
+#[derive(Debug, Subcommand)]
+pub enum RegistrarCommand {
+    /// Add a registrar (its EPP clID) with the password in a file (6 to 16
+    /// characters, RFC 5730; one trailing newline is ignored).
+    Add {
+        name: String,
+        #[arg(long)]
+        password_file: std::path::PathBuf,
+    },
 }
 
 /// The sandbox's test clock.
@@ -85,6 +121,26 @@ pub(super) async fn registry(
     clock: Arc<dyn Clock>,
 ) -> anyhow::Result<()> {
     match command {
+        RegistryCommand::ServeEpp {
+            listen,
+            tls_cert,
+            tls_key,
+            client_ca,
+            transfer_delay,
+        } => {
+            serve_epp(
+                settings,
+                clock,
+                listen,
+                [&tls_cert, &tls_key, &client_ca],
+                transfer_delay,
+            )
+            .await
+        }
+        RegistryCommand::Registrar(RegistrarCommand::Add {
+            name,
+            password_file,
+        }) => add_registrar(settings, clock, &name, &password_file).await,
         RegistryCommand::Add {
             name,
             registrar,
@@ -209,6 +265,77 @@ pub(super) async fn registry(
             );
             Ok(())
         }
+    }
+}
+
+/// `vpsd registry serve-epp`.
+async fn serve_epp(
+    settings: ServerSettings,
+    clock: Arc<dyn Clock>,
+    listen: std::net::SocketAddr,
+    files: [&std::path::Path; 3],
+    transfer_delay: Option<Duration>,
+) -> anyhow::Result<()> {
+    let read = |p: &std::path::Path, flag: &str| {
+        std::fs::read(p).map_err(|e| anyhow::anyhow!("{flag} {}: {e}", p.display()))
+    };
+    let [cert, key, ca] = files;
+    let tls = vpsd_epp_server::tls_config(
+        &read(cert, "--tls-cert")?,
+        &read(key, "--tls-key")?,
+        &read(ca, "--client-ca")?,
+    )?;
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {listen} for EPP: {e}"))?;
+    let app = App::build(settings, clock).await?;
+    let delay = match transfer_delay {
+        Some(d) => chrono::Duration::from_std(d)
+            .map_err(|_| anyhow::anyhow!("--transfer-delay is too long"))?,
+        None => vpsd_registry::DEFAULT_TRANSFER_DELAY,
+    };
+    let addr = listener.local_addr()?;
+    let server = vpsd_epp_server::EppServer::new(app.store.clone(), app.clock(), delay);
+    tracing::info!(%addr, "serving the sandbox registry over EPP");
+    out!("EPP listening on {addr}")?;
+    app.serve_epp(server, listener, Arc::new(tls)).await?;
+    Ok(())
+}
+
+/// `vpsd registry registrar add`.
+async fn add_registrar(
+    settings: ServerSettings,
+    clock: Arc<dyn Clock>,
+    name: &str,
+    password_file: &std::path::Path,
+) -> anyhow::Result<()> {
+    let client_id = name.trim();
+    // RFC 5730 clIDType: 3 to 16 characters.
+    if !(3..=16).contains(&client_id.chars().count()) {
+        bail!("a registrar's clID is 3 to 16 characters (RFC 5730)");
+    }
+    let text = std::fs::read_to_string(password_file)
+        .map_err(|e| anyhow::anyhow!("--password-file {}: {e}", password_file.display()))?;
+    let pw = text.strip_suffix('\n').unwrap_or(&text);
+    let pw = pw.strip_suffix('\r').unwrap_or(pw);
+    if !vpsd_epp_server::valid_password(pw) {
+        bail!("the password must be 6 to 16 characters, no control characters, no leading, trailing or doubled spaces (RFC 5730 pwType)");
+    }
+    let hash = vpsd_epp_server::hash_password(pw)?;
+    let app = App::build(settings, clock).await?;
+    match app
+        .store
+        .registry_registrar_add(client_id, &hash, app.now())
+        .await
+    {
+        Ok(()) => {
+            eprintln!("Registrar {client_id} may now log in over EPP.");
+            Ok(())
+        }
+        Err(vpsd_storage::StoreError::Conflict { .. }) => {
+            bail!("registrar {client_id} exists already")
+        }
+        Err(e) => Err(e.into()),
     }
 }
 

@@ -143,7 +143,7 @@ async fn rejected_transfer_is_refunded(app: &TestApp) {
     assert!(app
         .app
         .store
-        .registry_cancel_transfer("reject.com", "VPS.org")
+        .registry_cancel_transfer("reject.com", "VPS.org", &[])
         .await
         .expect("cancel"));
     app.advance(app.transfer_delay()).await;

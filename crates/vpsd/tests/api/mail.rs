@@ -129,7 +129,7 @@ async fn every_mail_type_arrives_once(app: &TestApp) {
     app.transfer(stuck, json!({"auth_code": "c2"})).await;
     app.app
         .store
-        .registry_cancel_transfer("stuck.org", "VPS.org")
+        .registry_cancel_transfer("stuck.org", "VPS.org", &[])
         .await
         .expect("reject");
     app.advance(Duration::seconds(2)).await;

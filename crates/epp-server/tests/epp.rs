@@ -1,0 +1,572 @@
+//! The EPP server against an independent client (instant-epp) over real TLS
+//! with client certificates made here, on SQLite and PostgreSQL.
+
+use std::io::Write as _;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+use chrono::Duration as Days;
+use instant_epp::domain::update::{DomainAdd, DomainChangeInfo, DomainRemove};
+use instant_epp::domain::{
+    DomainAuthInfo, DomainCheck, DomainCreate, DomainDelete, DomainInfo, DomainRenew,
+    DomainTransfer, DomainUpdate, HostInfo, HostObj, NameServers, Period, PeriodLength, Status,
+};
+use instant_epp::host::HostCreate;
+use instant_epp::login::Login;
+use instant_epp::poll::{Ack, Poll, PollData};
+use instant_epp::response::ResultCode;
+use instant_epp::{EppClient, Error as EppError};
+use rcgen::{BasicConstraints, CertificateParams, ExtendedKeyUsagePurpose, IsCa, KeyPair};
+use vpsd_domain::ManualClock;
+use vpsd_epp_server::rustls;
+use vpsd_epp_server::{hash_password, tls_config, EppServer};
+use vpsd_test_support::{fresh_database, Backend};
+
+type Client = EppClient<instant_epp::client::RustlsConnector>;
+
+/// The log lines every test writes (the EPP server's, storage's and the
+/// registry's, at every level).
+fn log() -> &'static Arc<Mutex<Vec<u8>>> {
+    static LOG: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
+    LOG.get_or_init(|| {
+        let buf = Arc::new(Mutex::new(Vec::new()));
+        let writer = buf.clone();
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter("vpsd_epp_server=trace,vpsd_storage=trace,vpsd_registry=trace")
+            .with_writer(move || LogWriter(writer.clone()))
+            .try_init();
+        buf
+    })
+}
+
+struct LogWriter(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for LogWriter {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A CA, a server certificate for localhost/127.0.0.1, a client
+/// certificate it signed, and one signed by another CA.
+struct Pki {
+    ca_pem: String,
+    server: (String, String),
+    client: (String, String),
+    stranger: (String, String),
+}
+
+fn leaf(
+    names: Vec<String>,
+    client: bool,
+    ca: &rcgen::Certificate,
+    ca_key: &KeyPair,
+) -> (String, String) {
+    let key = KeyPair::generate().expect("key");
+    let mut params = CertificateParams::new(names).expect("params");
+    if client {
+        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+    }
+    let cert = params.signed_by(&key, ca, ca_key).expect("sign");
+    (cert.pem(), key.serialize_pem())
+}
+
+fn new_ca() -> (rcgen::Certificate, KeyPair) {
+    let key = KeyPair::generate().expect("key");
+    let mut params = CertificateParams::new(Vec::<String>::new()).expect("params");
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    (params.self_signed(&key).expect("ca"), key)
+}
+
+fn pki() -> Pki {
+    let (ca, ca_key) = new_ca();
+    let (other, other_key) = new_ca();
+    Pki {
+        ca_pem: ca.pem(),
+        server: leaf(
+            vec!["localhost".into(), "127.0.0.1".into()],
+            false,
+            &ca,
+            &ca_key,
+        ),
+        client: leaf(vec!["registrar".into()], true, &ca, &ca_key),
+        stranger: leaf(vec!["stranger".into()], true, &other, &other_key),
+    }
+}
+
+struct Registry {
+    addr: SocketAddr,
+    pki: Pki,
+    clock: Arc<ManualClock>,
+    _dir: tempfile::TempDir,
+}
+
+const PW_A: &str = "alpha-Pass-1";
+const PW_B: &str = "bravo-Pass-2";
+
+async fn start(backend: Backend) -> Registry {
+    log();
+    let dir = tempfile::tempdir().expect("dir");
+    let url = fresh_database(backend, dir.path()).await;
+    let store = vpsd_storage::connect(&url).await.expect("store");
+    for (id, pw) in [("ClientA", PW_A), ("ClientB", PW_B)] {
+        store
+            .registry_registrar_add(id, &hash_password(pw).expect("hash"), chrono::Utc::now())
+            .await
+            .expect("registrar");
+    }
+    let pki = pki();
+    let tls = tls_config(
+        pki.server.0.as_bytes(),
+        pki.server.1.as_bytes(),
+        pki.ca_pem.as_bytes(),
+    )
+    .expect("tls");
+    let clock = Arc::new(ManualClock::new());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let server = EppServer::new(store, clock.clone(), Days::days(5));
+    tokio::spawn(server.serve(listener, Arc::new(tls)));
+    Registry {
+        addr,
+        pki,
+        clock,
+        _dir: dir,
+    }
+}
+
+impl Registry {
+    async fn connect_as(&self, identity: &(String, String)) -> Result<Client, EppError> {
+        let mut roots = rustls::RootCertStore::empty();
+        let ca = rustls::pki_types::CertificateDer::from_pem_slice(self.pki.ca_pem.as_bytes())
+            .expect("ca");
+        roots.add(ca).expect("root");
+        let certs = vec![
+            rustls::pki_types::CertificateDer::from_pem_slice(identity.0.as_bytes()).expect("cert"),
+        ];
+        let key =
+            rustls::pki_types::PrivateKeyDer::from_pem_slice(identity.1.as_bytes()).expect("key");
+        let config = rustls::ClientConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .expect("versions")
+        .with_root_certificates(roots)
+        .with_client_auth_cert(certs, key)
+        .expect("client auth");
+        let connector =
+            instant_epp::client::RustlsConnector::builder(("localhost".into(), self.addr.port()))
+                .expect("name")
+                .build_with_config(Arc::new(config));
+        EppClient::new(connector, "R".into(), Duration::from_secs(10)).await
+    }
+
+    async fn login(&self, id: &str, pw: &str) -> Client {
+        let mut c = self.connect_as(&self.pki.client).await.expect("connect");
+        c.transact(&Login::new(id, pw, None, None), "login-1")
+            .await
+            .expect("login");
+        c
+    }
+}
+
+use rustls::pki_types::pem::PemObject as _;
+
+/// The result code of a refused command.
+fn code<T: std::fmt::Debug>(r: Result<T, EppError>) -> ResultCode {
+    match r {
+        Err(EppError::Command(status)) => status.result.code,
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+fn years(n: u8) -> Period {
+    Period::Years(PeriodLength::new(n).expect("period"))
+}
+
+async fn a_session_covers_domains_hosts_transfers_and_polls(backend: Backend) {
+    let r = start(backend).await;
+    let mut a = r.login("ClientA", PW_A).await;
+    let mut b = r.login("ClientB", PW_B).await;
+
+    // Hosts: outside the registry's names, none needs an address.
+    let host = a
+        .transact(&HostCreate::new("ns1.example.net", None), "host-1")
+        .await
+        .expect("host");
+    assert_eq!(host.result.code, ResultCode::CommandCompletedSuccessfully);
+
+    let check = a
+        .transact(
+            &DomainCheck {
+                domains: &["epp-one.com"],
+            },
+            "check-1",
+        )
+        .await
+        .expect("check");
+    let cd = &check.res_data().expect("chkData").list[0];
+    assert!(cd.name.available, "{cd:?}");
+
+    let ns = [HostInfo::Obj(HostObj {
+        name: "ns1.example.net".into(),
+    })];
+    let missing = [HostInfo::Obj(HostObj {
+        name: "ns9.nowhere.net".into(),
+    })];
+    let refused = a
+        .transact(
+            &DomainCreate::new(
+                "epp-one.com",
+                years(1),
+                Some(&missing),
+                None,
+                "Auth-1x",
+                None,
+            ),
+            "create-0",
+        )
+        .await;
+    assert_eq!(code(refused), ResultCode::ObjectDoesNotExist);
+    let created = a
+        .transact(
+            &DomainCreate::new("epp-one.com", years(2), Some(&ns), None, "Auth-1x", None),
+            "create-1",
+        )
+        .await
+        .expect("create");
+    assert_eq!(created.tr_ids.client_tr_id.as_deref(), Some("create-1"));
+    let created = created.res_data().expect("creData");
+    let ex_date = created.expiring_at.expect("exDate");
+    let again = a
+        .transact(
+            &DomainCreate::new("epp-one.com", years(1), None, None, "Auth-1x", None),
+            "create-2",
+        )
+        .await;
+    assert_eq!(code(again), ResultCode::ObjectExists);
+    let check = b
+        .transact(
+            &DomainCheck {
+                domains: &["epp-one.com"],
+            },
+            "check-2",
+        )
+        .await
+        .expect("check");
+    assert!(!check.res_data().expect("chkData").list[0].name.available);
+
+    // Info: the sponsor sees the authInfo, another registrar does not.
+    let info = a
+        .transact(&DomainInfo::new("epp-one.com", None), "info-1")
+        .await
+        .expect("info");
+    let info = info.res_data().expect("infData");
+    assert_eq!(info.client_id, "ClientA");
+    assert_eq!(info.creator_id.as_deref(), Some("ClientA"));
+    assert_eq!(info.expiring_at, Some(ex_date));
+    assert_eq!(
+        info.auth_info.as_ref().map(|a| a.password.to_string()),
+        Some("Auth-1x".to_owned())
+    );
+    assert_eq!(format!("{:?}", info.statuses), "Some([Ok])");
+    let theirs = b
+        .transact(&DomainInfo::new("epp-one.com", None), "info-2")
+        .await
+        .expect("info");
+    assert!(theirs.res_data().expect("infData").auth_info.is_none());
+    let wrong = b
+        .transact(&DomainInfo::new("epp-one.com", Some("guess")), "info-3")
+        .await;
+    assert_eq!(code(wrong), ResultCode::InvalidAuthorizationInformation);
+
+    // Renew: only from the current expiry date.
+    let stale = ex_date.date_naive() - Days::days(1);
+    let refused = a
+        .transact(&DomainRenew::new("epp-one.com", stale, years(1)), "renew-0")
+        .await;
+    assert_eq!(code(refused), ResultCode::ParameterValuePolicyError);
+    let renewed = a
+        .transact(
+            &DomainRenew::new("epp-one.com", ex_date.date_naive(), years(1)),
+            "renew-1",
+        )
+        .await
+        .expect("renew");
+    let ex_date = renewed
+        .res_data()
+        .expect("renData")
+        .expiring_at
+        .expect("exDate");
+    let refused = a
+        .transact(&DomainRenew::new("epp-one.com", stale, years(1)), "renew-2")
+        .await;
+    assert_eq!(code(refused), ResultCode::ParameterValuePolicyError);
+
+    // Update: the lock, the name servers, the authInfo.
+    let mut lock = DomainUpdate::new("epp-one.com");
+    lock.add(DomainAdd {
+        ns: None,
+        contacts: None,
+        statuses: Some(&[Status::ClientTransferProhibited]),
+    });
+    a.transact(&lock, "update-1").await.expect("lock");
+    r.clock.advance(Days::days(61));
+    let refused = b
+        .transact(&DomainTransfer::new("epp-one.com", None, "Auth-1x"), "tr-0")
+        .await;
+    assert_eq!(code(refused), ResultCode::ObjectStatusProhibitsOperation);
+    let mut unlock = DomainUpdate::new("epp-one.com");
+    unlock.remove(DomainRemove {
+        ns: Some(NameServers { ns: ns[..].into() }),
+        contacts: None,
+        statuses: Some(&[Status::ClientTransferProhibited]),
+    });
+    unlock.info(DomainChangeInfo {
+        registrant: None,
+        auth_info: Some(DomainAuthInfo::new("Auth-2y")),
+    });
+    a.transact(&unlock, "update-2").await.expect("unlock");
+    let info = a
+        .transact(&DomainInfo::new("epp-one.com", None), "info-4")
+        .await
+        .expect("info");
+    let info = info.res_data().expect("infData");
+    assert!(info.ns.is_none(), "{:?}", info.ns);
+    assert_eq!(format!("{:?}", info.statuses), "Some([Ok])");
+
+    // A transfer: the wrong authInfo, then the right one; the loser hears.
+    let refused = b
+        .transact(&DomainTransfer::new("epp-one.com", None, "Auth-1x"), "tr-1")
+        .await;
+    assert_eq!(code(refused), ResultCode::InvalidAuthorizationInformation);
+    let asked = b
+        .transact(&DomainTransfer::new("epp-one.com", None, "Auth-2y"), "tr-2")
+        .await
+        .expect("request");
+    assert_eq!(
+        asked.result.code,
+        ResultCode::CommandCompletedSuccessfullyActionPending
+    );
+    let trn = asked.res_data().expect("trnData");
+    assert_eq!(
+        (
+            trn.transfer_status.as_str(),
+            trn.requester_id.as_str(),
+            trn.ack_id.as_str()
+        ),
+        ("pending", "ClientB", "ClientA")
+    );
+    assert_eq!(trn.ack_by - trn.requested_at, Days::days(5));
+    let msg = a.transact(&Poll, "poll-1").await.expect("poll");
+    assert_eq!(
+        msg.result.code,
+        ResultCode::CommandCompletedSuccessfullyAckToDequeue
+    );
+    let q = msg.message_queue().expect("msgQ");
+    assert_eq!(q.count, 1);
+    let id = q.id.clone();
+    match msg.res_data() {
+        Some(PollData::DomainTransfer(t)) => {
+            assert_eq!(
+                (t.name.as_str(), t.transfer_status.as_str()),
+                ("epp-one.com", "pending")
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+    let acked = a
+        .transact(&Ack { message_id: &id }, "ack-1")
+        .await
+        .expect("ack");
+    assert_eq!(acked.message_queue().expect("msgQ").count, 0);
+    let empty = a.transact(&Poll, "poll-2").await.expect("poll");
+    assert_eq!(
+        empty.result.code,
+        ResultCode::CommandCompletedSuccessfullyNoMessages
+    );
+    let query = a
+        .transact(&DomainTransfer::query("epp-one.com", "Auth-2y"), "tr-3")
+        .await
+        .expect("query");
+    assert_eq!(
+        query.res_data().expect("trnData").transfer_status,
+        "pending"
+    );
+
+    // Rejected: the gainer hears; asked again and approved.
+    a.transact(&DomainTransfer::reject("epp-one.com"), "tr-4")
+        .await
+        .expect("reject");
+    let heard = b.transact(&Poll, "poll-3").await.expect("poll");
+    match heard.res_data() {
+        Some(PollData::DomainTransfer(t)) => assert_eq!(t.transfer_status, "clientRejected"),
+        other => panic!("{other:?}"),
+    }
+    let id = heard.message_queue().expect("msgQ").id.clone();
+    b.transact(&Ack { message_id: &id }, "ack-2")
+        .await
+        .expect("ack");
+    let not_pending = a
+        .transact(&DomainTransfer::approve("epp-one.com"), "tr-5")
+        .await;
+    assert_eq!(code(not_pending), ResultCode::ObjectNotPendingTransfer);
+    b.transact(&DomainTransfer::new("epp-one.com", None, "Auth-2y"), "tr-6")
+        .await
+        .expect("request");
+    let not_theirs = b
+        .transact(&DomainTransfer::approve("epp-one.com"), "tr-7")
+        .await;
+    assert_eq!(code(not_theirs), ResultCode::AuthorizationError);
+    let approved = a
+        .transact(&DomainTransfer::approve("epp-one.com"), "tr-8")
+        .await
+        .expect("approve");
+    let trn = approved.res_data().expect("trnData");
+    assert_eq!(trn.transfer_status, "clientApproved");
+    assert_eq!(trn.expiring_at, Some(ex_date + Days::days(365)));
+    let info = b
+        .transact(&DomainInfo::new("epp-one.com", None), "info-5")
+        .await
+        .expect("info");
+    assert_eq!(info.res_data().expect("infData").client_id, "ClientB");
+
+    // Unanswered: the registry approves it after the delay (serverApproved).
+    a.transact(
+        &DomainCreate::new("epp-two.com", years(1), None, None, "Auth-3z", None),
+        "create-3",
+    )
+    .await
+    .expect("create");
+    r.clock.advance(Days::days(61));
+    b.transact(&DomainTransfer::new("epp-two.com", None, "Auth-3z"), "tr-9")
+        .await
+        .expect("request");
+    r.clock.advance(Days::days(5) + Days::seconds(1));
+    let mut statuses = Vec::new();
+    loop {
+        let m = a.transact(&Poll, "poll-4").await.expect("poll");
+        let Some(q) = m.message_queue() else { break };
+        if let Some(PollData::DomainTransfer(t)) = m.res_data() {
+            statuses.push(format!("{} {}", t.name, t.transfer_status));
+        }
+        let id = q.id.clone();
+        a.transact(&Ack { message_id: &id }, "ack-3")
+            .await
+            .expect("ack");
+    }
+    assert_eq!(
+        statuses,
+        [
+            // The second request for epp-one.com, approved above.
+            "epp-one.com pending",
+            "epp-two.com pending",
+            "epp-two.com serverApproved"
+        ]
+    );
+    let info = a
+        .transact(&DomainInfo::new("epp-two.com", None), "info-6")
+        .await
+        .expect("info");
+    assert_eq!(info.res_data().expect("infData").client_id, "ClientB");
+
+    // Delete by the sponsor only.
+    let refused = a.transact(&DomainDelete::new("epp-one.com"), "del-0").await;
+    assert_eq!(code(refused), ResultCode::AuthorizationError);
+    b.transact(&DomainDelete::new("epp-one.com"), "del-1")
+        .await
+        .expect("delete");
+    let gone = b
+        .transact(&DomainInfo::new("epp-one.com", None), "info-7")
+        .await;
+    assert_eq!(code(gone), ResultCode::ObjectDoesNotExist);
+
+    // A malformed frame is answered with 2001 and the session goes on.
+    let bad = a
+        .transact_xml("<epp><command><check>")
+        .await
+        .expect("answer");
+    assert!(bad.contains("code=\"2001\""), "{bad}");
+    let still = a
+        .transact(
+            &DomainCheck {
+                domains: &["epp-one.com"],
+            },
+            "check-3",
+        )
+        .await
+        .expect("check");
+    assert!(still.res_data().expect("chkData").list[0].name.available);
+
+    // A wrong password is refused; the third failure closes (2501).
+    let mut c = r.connect_as(&r.pki.client).await.expect("connect");
+    let bad = c
+        .transact(&Login::new("ClientA", "wrong-pass", None, None), "l-1")
+        .await;
+    assert_eq!(code(bad), ResultCode::AuthenticationError);
+    let bad = c
+        .transact(&Login::new("Nobody1", PW_A, None, None), "l-2")
+        .await;
+    assert_eq!(code(bad), ResultCode::AuthenticationError);
+    let bad = c
+        .transact(&Login::new("ClientA", "wrong-pass", None, None), "l-3")
+        .await;
+    assert_eq!(
+        code(bad),
+        ResultCode::AuthenticationErrorServerClosingConnection
+    );
+
+    // No password or authInfo reached the log.
+    let logged =
+        String::from_utf8_lossy(&log().lock().unwrap_or_else(|e| e.into_inner())).into_owned();
+    assert!(logged.contains("EPP command"), "the log is captured");
+    for secret in [PW_A, PW_B, "wrong-pass", "Auth-1x", "Auth-2y", "Auth-3z"] {
+        assert!(!logged.contains(secret), "{secret} is in the log");
+    }
+}
+
+async fn a_client_certificate_from_another_ca_is_refused(backend: Backend) {
+    let r = start(backend).await;
+    let refused = r.connect_as(&r.pki.stranger).await;
+    assert!(refused.is_err(), "the handshake must fail");
+    let commands_first = {
+        let mut c = r.connect_as(&r.pki.client).await.expect("connect");
+        c.transact(
+            &DomainCheck {
+                domains: &["x-y.com"],
+            },
+            "check-0",
+        )
+        .await
+    };
+    assert_eq!(code(commands_first), ResultCode::CommandUseError);
+    let _ = std::io::stderr().flush();
+}
+
+macro_rules! both {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() { super::$name(vpsd_test_support::Backend::Sqlite).await })*
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() { super::$name(vpsd_test_support::Backend::Postgres).await })*
+        }
+    };
+}
+
+both!(
+    a_session_covers_domains_hosts_transfers_and_polls,
+    a_client_certificate_from_another_ca_is_refused,
+);
