@@ -26,9 +26,9 @@ async fn names_live_at_the_registry_and_agree(backend: Backend) {
     let a = registrar_at(&r, backend).await;
 
     // Check: free at R.
-    let (status, body) = a.check("domain=epp-first.com").await;
+    let (status, body) = a.check("domain_name=epp-first.com").await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(body["available"], true, "{body}");
+    assert_eq!(body["results"][0]["available"], true, "{body}");
     let (_, body) = a.sandbox().await;
     assert_eq!(
         body["sandbox"], false,
@@ -58,12 +58,20 @@ async fn names_live_at_the_registry_and_agree(backend: Backend) {
     // Taken at R by another registrar: refused without a charge.
     r.hold("held-by-b.com", "registrar-b", "B-auth-code-1")
         .await;
-    let (status, body) = a.check("domain=held-by-b.com").await;
+    let (status, body) = a.check("domain_name=held-by-b.com").await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(body["available"], false, "{body}");
+    assert_eq!(body["results"][0]["available"], false, "{body}");
     let before = a.balance(a.account_id).await;
     let (status, body) = a.post_domain(json!({"domain_name": "held-by-b.com"})).await;
-    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["code"], "domain_taken", "{body}");
+    assert!(
+        body["detail"]
+            .as_str()
+            .expect("detail")
+            .contains("registrar-b"),
+        "{body}"
+    );
     assert_eq!(a.balance(a.account_id).await, before);
 
     // Renew: the same expiry at A and R, two years on.
@@ -137,7 +145,11 @@ async fn a_transfer_in_completes_when_the_registry_approves(backend: Backend) {
     assert_eq!(detail["transfer_status"], "completed", "{detail}");
     let at_r = r.record("moving-in.net").await.expect("at R");
     assert_eq!(at_r.sponsoring_registrar, "registrar-a");
-    assert_eq!(parse_time(&detail["expiration_date"]), at_r.ex_date);
+    assert_eq!(
+        parse_time(&detail["expiration_date"]).timestamp(),
+        at_r.ex_date.timestamp(),
+        "R's exDate, to the second as EPP dates go"
+    );
 
     a.assert_ledgers_balance().await;
     r.stop().await;
@@ -151,9 +163,11 @@ async fn an_independent_client_gets_what_the_rfcs_say(backend: Backend) {
     use crate::helpers::{require_python_module, Package};
     require_python_module("pyepp", Package::PyPi("pyepp"));
     let r = Remote::start(backend).await;
-    r.hold("taken-at-r.com", "registrar-c", "C-auth-code-3")
+    r.hold("taken-at-r.com", "registrar-b", "B-auth-code-3")
         .await;
-    let lines = r.run_pyepp("pyepp-one.com", "taken-at-r.com").await;
+    let lines = r
+        .run_pyepp("pyepp-one.com", "taken-at-r.com", "B-auth-code-3")
+        .await;
     let step = |name: &str| -> serde_json::Value {
         lines
             .iter()
@@ -200,6 +214,7 @@ async fn an_independent_client_gets_what_the_rfcs_say(backend: Backend) {
     assert_eq!(code("poll empty"), 1300);
     let at_r = r.record("pyepp-one.com").await.expect("at R");
     assert_eq!(at_r.sponsoring_registrar, "registrar-b");
+    let at_r = r.record("taken-at-r.com").await.expect("at R");
     assert_eq!(at_r.pending_transfer_to.as_deref(), Some("registrar-a"));
     // The svTRIDs differ from one another.
     let mut sv: Vec<String> = lines
@@ -211,7 +226,12 @@ async fn an_independent_client_gets_what_the_rfcs_say(backend: Backend) {
     sv.dedup();
     assert_eq!(sv.len(), n, "unique svTRIDs");
     let log = r.stop().await;
-    for secret in [registry::PASSWORD_A, "pyepp-Auth-1", "not-the-code"] {
+    for secret in [
+        registry::PASSWORD_A,
+        "pyepp-Auth-1",
+        "B-auth-code-3",
+        "not-the-code",
+    ] {
         assert!(!log.contains(secret), "{secret} in R's log");
     }
 }

@@ -84,9 +84,12 @@ def main():
     out("renew with the old expiry", domain.renew(name, expiry, 1))
     out("info after renew", info(domain, name))
 
+    # A transfer of a name registrar-b has held for 90 days (one just
+    # created may not move for 60 days: 2106).
     a = session(cfg, "a")
-    out("transfer wrong code", Domain(a).transfer(name, "not-the-code"))
-    out("transfer", Domain(a).transfer(name, "pyepp-Auth-1"))
+    out("transfer too soon", Domain(a).transfer(name, "pyepp-Auth-1"))
+    out("transfer wrong code", Domain(a).transfer(cfg["taken"], "not-the-code"))
+    out("transfer", Domain(a).transfer(cfg["taken"], cfg["taken_code"]))
 
     poll = Poll(b)
     request = poll.request()

@@ -238,8 +238,14 @@ timeout_seconds = 10
     }
 
     /// Runs `pyepp_session.py` against R (as registrar-b, then registrar-a)
-    /// for `name`, with `taken` registered already; its JSON lines.
-    pub async fn run_pyepp(&self, name: &str, taken: &str) -> Vec<serde_json::Value> {
+    /// for `name`, with `taken` held by registrar-b for 90 days already
+    /// under `taken_code` (registrar-a asks for it); its JSON lines.
+    pub async fn run_pyepp(
+        &self,
+        name: &str,
+        taken: &str,
+        taken_code: &str,
+    ) -> Vec<serde_json::Value> {
         let file = |f: &str| self.dir.path().join(f).to_str().expect("path").to_owned();
         let who = |login: &str, password: &str| {
             serde_json::json!({
@@ -254,6 +260,7 @@ timeout_seconds = 10
             "port": self.addr.port(),
             "name": name,
             "taken": taken,
+            "taken_code": taken_code,
             "a": who("registrar-a", PASSWORD_A),
             "b": who("registrar-b", PASSWORD_B),
         });
