@@ -24,7 +24,8 @@ struct Cluster {
     _dir: tempfile::TempDir,
 }
 
-fn vpsd(database_url: &str, args: &[&str]) -> String {
+/// Runs a `vpsd` operator command on `database_url`; its standard output.
+pub(crate) fn vpsd(database_url: &str, args: &[&str]) -> String {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_vpsd"))
         .args(args)
         .env("VPSD_DATABASE_URL", database_url)

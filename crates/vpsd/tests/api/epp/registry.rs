@@ -16,6 +16,7 @@ use tokio::io::AsyncBufReadExt;
 use vpsd_registry::RegistryRecord;
 use vpsd_storage::Store;
 
+use crate::cluster::vpsd;
 use crate::helpers::{fresh_database, Backend};
 
 /// registrar-a's EPP password at R (checked to be absent from every log).
@@ -28,20 +29,6 @@ pub struct Remote {
     pub database_url: String,
     store: Arc<dyn Store>,
     dir: tempfile::TempDir,
-}
-
-fn vpsd(database_url: &str, args: &[&str]) {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_vpsd"))
-        .args(args)
-        .env("VPSD_DATABASE_URL", database_url)
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("run vpsd");
-    assert!(
-        out.status.success(),
-        "vpsd {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 impl Remote {
