@@ -28,11 +28,12 @@ use instant_epp::domain::{
     DomainTransfer, DomainUpdate, HostInfo, HostObj, NameServers, Period, PeriodLength, Status,
 };
 use instant_epp::host::{HostCheck, HostCreate};
+use instant_epp::poll::{Ack, Poll, PollData};
 use rustls::ClientConfig;
 use vpsd_domain::lifecycle::add_years;
 use vpsd_registry::{
-    new_auth_code, Registry, RegistryError, RegistryRecord, SandboxRegistry, TransferRefusal,
-    OUR_REGISTRAR,
+    new_auth_code, Registry, RegistryError, RegistryMessage, RegistryRecord, SandboxRegistry,
+    TrStatus, TransferNotice, TransferRefusal, OUR_REGISTRAR,
 };
 
 pub use config::{ConfigError, RegistryConfig};
@@ -606,6 +607,56 @@ impl Registry for EppRegistry {
         }
     }
 
+    async fn poll(&self) -> Result<Option<RegistryMessage>, RegistryError> {
+        let rsp = self
+            .sessions
+            .run("poll req", &Poll)
+            .await
+            .map_err(unavailable)?;
+        if rsp.result.code as u16 == 1300 {
+            return Ok(None);
+        }
+        let Some(queue) = rsp.message_queue.as_ref() else {
+            return Err(unavailable("a poll answer without <msgQ>"));
+        };
+        let transfer = match rsp.res_data() {
+            Some(PollData::DomainTransfer(t)) => self.transfer_notice(t),
+            _ => None,
+        };
+        Ok(Some(RegistryMessage {
+            registry: self.config.name.clone(),
+            id: queue.id.clone(),
+            queued_at: queue.date.unwrap_or(DateTime::UNIX_EPOCH),
+            text: queue
+                .message
+                .as_ref()
+                .map(|m| m.text.clone())
+                .unwrap_or_else(|| rsp.result.message.clone()),
+            transfer,
+        }))
+    }
+
+    async fn ack(&self, message: &RegistryMessage) -> Result<(), RegistryError> {
+        match self
+            .sessions
+            .run(
+                "poll ack",
+                &Ack {
+                    message_id: &message.id,
+                },
+            )
+            .await
+        {
+            // 2303: acknowledged already (by another worker).
+            Ok(_) | Err(EppError::Refused { code: 2303, .. }) => Ok(()),
+            Err(e) => Err(unavailable(e)),
+        }
+    }
+
+    fn label(&self) -> &str {
+        &self.config.name
+    }
+
     async fn set_auth_code(
         &self,
         name: &str,
@@ -627,6 +678,23 @@ impl Registry for EppRegistry {
 }
 
 impl EppRegistry {
+    /// `<domain:trnData>` of a poll message, with our clID shown as
+    /// [`OUR_REGISTRAR`].
+    fn transfer_notice(
+        &self,
+        t: &instant_epp::domain::transfer::TransferData,
+    ) -> Option<TransferNotice> {
+        Some(TransferNotice {
+            name: t.name.to_ascii_lowercase(),
+            tr_status: TrStatus::parse(&t.transfer_status)?,
+            requesting_registrar: self.sponsor(&t.requester_id),
+            requested_at: t.requested_at,
+            acting_registrar: self.sponsor(&t.ack_id),
+            acted_at: t.ack_by,
+            ex_date: t.expiring_at,
+        })
+    }
+
     /// `<domain:transfer op="query">`: the transfer's status and
     /// requesting registrar (as [`EppRegistry::sponsor`] shows it).
     async fn transfer_status(

@@ -48,6 +48,7 @@ mod forwards;
 pub mod mail;
 mod records;
 mod register;
+mod registry_messages;
 mod renew;
 mod transfer_in;
 mod transfer_out;
@@ -56,6 +57,7 @@ pub mod worker;
 
 pub use error::{BoxError, Context, ErrorChain, RegistrarError};
 pub use register::Registration;
+pub use registry_messages::MessageOutcome;
 pub use update::SettingsUpdate;
 
 /// How long an `Idempotency-Key` is honoured (and kept).

@@ -71,6 +71,24 @@ pub enum RegistryError {
     Unavailable(#[source] Box<dyn std::error::Error + Send + Sync + 'static>),
 }
 
+/// A message of a registry's poll queue for us (RFC 5730 §2.9.2.3), as
+/// the registrar acts on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegistryMessage {
+    /// The registry it came from ([`Registry::label`]), to acknowledge it
+    /// there.
+    pub registry: String,
+    /// `<msgQ id>`: unique in that registry's queue.
+    pub id: String,
+    /// `<qDate>`.
+    pub queued_at: DateTime<Utc>,
+    /// `<msg>`: the registry's words.
+    pub text: String,
+    /// `<domain:trnData>` (RFC 5731 §3.1.3) when it reports a transfer, with
+    /// our own clID shown as [`OUR_REGISTRAR`].
+    pub transfer: Option<TransferNotice>,
+}
+
 /// Why a transfer request is refused (RFC 5731 §3.2.4, ICANN Transfer
 /// Policy §I.A.3.7).
 #[derive(Debug, thiserror::Error)]
@@ -201,6 +219,23 @@ pub trait Registry: Send + Sync + std::fmt::Debug {
         auth_code: &str,
         now: DateTime<Utc>,
     ) -> Result<(), RegistryError>;
+    /// EPP `<poll op="req">` (RFC 5730 §2.9.2.3): the oldest message of
+    /// the registry's queue for us, left there until [`Registry::ack`].
+    /// `None` when the queue is empty, and always for the embedded sandbox
+    /// (its other registrars are played by the operator's commands).
+    async fn poll(&self) -> Result<Option<RegistryMessage>, RegistryError> {
+        Ok(None)
+    }
+    /// EPP `<poll op="ack">`: takes `message` off the queue, once it has
+    /// been acted on.
+    async fn ack(&self, _message: &RegistryMessage) -> Result<(), RegistryError> {
+        Ok(())
+    }
+    /// The registry's name in messages and logs (the registries file's
+    /// `name`; `sandbox` for the embedded one).
+    fn label(&self) -> &str {
+        "sandbox"
+    }
     /// Whether this is the embedded sandbox (its test clock and scenarios
     /// may be used) rather than a real registry.
     fn is_sandbox(&self) -> bool {

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use crate::{Registry, RegistryError, RegistryRecord, TransferRefusal};
+use crate::{Registry, RegistryError, RegistryMessage, RegistryRecord, TransferRefusal};
 
 /// Sends each name's commands to the registry of its TLD.
 #[derive(Debug, Clone)]
@@ -15,16 +15,29 @@ pub struct RegistryRouter {
     sandbox: Arc<dyn Registry>,
     /// Lowercase TLD label (no dot) → its real registry.
     by_tld: HashMap<String, Arc<dyn Registry>>,
+    /// Each real registry once (one may serve several TLDs).
+    real: Vec<Arc<dyn Registry>>,
 }
 
 impl RegistryRouter {
     /// Every TLD on `sandbox` but those in `by_tld` (labels, no dot).
     pub fn new(sandbox: Arc<dyn Registry>, by_tld: HashMap<String, Arc<dyn Registry>>) -> Self {
-        let by_tld = by_tld
+        let by_tld: HashMap<String, Arc<dyn Registry>> = by_tld
             .into_iter()
             .map(|(k, v)| (k.to_ascii_lowercase(), v))
             .collect();
-        Self { sandbox, by_tld }
+        let mut real: Vec<Arc<dyn Registry>> = Vec::new();
+        for r in by_tld.values() {
+            if !real.iter().any(|seen| Arc::ptr_eq(seen, r)) {
+                real.push(r.clone());
+            }
+        }
+        real.sort_by(|a, b| a.label().cmp(b.label()));
+        Self {
+            sandbox,
+            by_tld,
+            real,
+        }
     }
 
     /// The registry of `name`'s TLD.
@@ -125,6 +138,24 @@ impl Registry for RegistryRouter {
         now: DateTime<Utc>,
     ) -> Result<(), RegistryError> {
         self.of(name).set_auth_code(name, auth_code, now).await
+    }
+    /// The first message of the first real registry (by label) whose
+    /// queue is not empty.
+    async fn poll(&self) -> Result<Option<RegistryMessage>, RegistryError> {
+        for r in &self.real {
+            if let Some(m) = r.poll().await? {
+                return Ok(Some(m));
+            }
+        }
+        Ok(None)
+    }
+    async fn ack(&self, message: &RegistryMessage) -> Result<(), RegistryError> {
+        match self.real.iter().find(|r| r.label() == message.registry) {
+            Some(r) => r.ack(message).await,
+            None => Err(RegistryError::Unavailable(
+                format!("no registry named {}", message.registry).into(),
+            )),
+        }
     }
     /// A sandbox only while no TLD goes to a real registry: the test clock
     /// moves every name's dates, so it is refused once any is real.

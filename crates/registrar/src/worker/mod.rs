@@ -2,6 +2,8 @@
 //! each.
 //!
 //! One pass ([`run_once`]) runs, in this order:
+//! - `registry_messages`: drains real registries' poll queues (transfers
+//!   of customers' names asked for, approved or withdrawn at the registry);
 //! - `registrations`: completes pending registrations after the
 //!   registration delay (or refunds the ones the registry refuses);
 //! - `transfers_in`: completes pending transfers in after the transfer
@@ -43,6 +45,7 @@ mod auto_renewal;
 mod expiry;
 mod housekeeping;
 mod registrations;
+mod registry_messages;
 mod release;
 mod transfers_in;
 mod transfers_out;
@@ -76,8 +79,11 @@ pub struct PassOutcome {
     pub expired: usize,
     /// Domains released at the registry and from their account.
     pub released: usize,
-    /// Transfers away approved after the owner's five days.
+    /// Transfers away approved after the owner's five days, or at the
+    /// registry (a poll message).
     pub transfers_out: usize,
+    /// Messages taken off real registries' poll queues and acknowledged.
+    pub registry_messages: usize,
     /// Jobs that failed (an error, logged with the job's kind, domain and
     /// cause): each keeps its lease and is tried again when it ends. A step
     /// whose list of due jobs could not be read counts as one.
@@ -99,6 +105,7 @@ impl PassOutcome {
         self.expired += other.expired;
         self.released += other.released;
         self.transfers_out += other.transfers_out;
+        self.registry_messages += other.registry_messages;
         self.failed += other.failed;
         self.more_due = other.more_due;
     }
@@ -299,6 +306,7 @@ pub async fn run_once(registrar: &Registrar) -> Result<PassOutcome, RegistrarErr
         outcome: PassOutcome::default(),
     };
     let now = registrar.now();
+    registry_messages::run(&mut pass).await;
     registrations::run(&mut pass, now).await;
     transfers_in::run(&mut pass, now).await;
     housekeeping::run(&mut pass, now).await;

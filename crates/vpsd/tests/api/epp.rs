@@ -300,6 +300,139 @@ async fn postgres_a_registry_outage_leaves_registrations_pending_until_it_is_bac
     a_registry_outage_leaves_registrations_pending_until_it_is_back(Backend::Postgres).await;
 }
 
+/// Transfers out, driven by R's poll queue: another registrar asks at R,
+/// A's worker reads the message and the owner answers through A's API (R
+/// follows); a request withdrawn at R ends it at A; one the owner leaves
+/// unanswered is approved by R and the domain leaves A. A message read
+/// twice changes nothing twice.
+async fn transfers_out_follow_the_registrys_poll_queue(backend: Backend) {
+    let r = Remote::start(backend).await;
+    let a = registrar_at(&r, backend).await;
+    let mut codes = Vec::new();
+    let mut ids = Vec::new();
+    for name in ["leaving.com", "staying.com", "auto.com"] {
+        let id = a.active(name).await;
+        let (status, body) = a.put_domain(id, json!({"locked": false})).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let (_, body) = a.auth_code(id).await;
+        codes.push(body["auth_code"].as_str().expect("code").to_owned());
+        ids.push(id);
+    }
+    // At R, 61 days on: the names may move.
+    r.advance("61d");
+
+    // Asked, then rejected by the owner: R keeps it with registrar-a.
+    assert_eq!(
+        r.request_as("registrar-b", "leaving.com", &codes[0]).await,
+        1001
+    );
+    let pass = a.run_worker().await;
+    assert!(pass.registry_messages >= 1, "{pass:?}");
+    let (_, d) = a.domain(ids[0]).await;
+    assert_eq!(d["transfer_out"]["status"], "pending", "{d}");
+    assert_eq!(d["transfer_out"]["gaining_registrar"], "registrar-b", "{d}");
+    let (status, body) = a.reject_transfer_out(ids[0]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let at_r = r.record("leaving.com").await.expect("at R");
+    assert_eq!(at_r.sponsoring_registrar, "registrar-a");
+    assert_eq!(at_r.pending_transfer_to, None);
+
+    // Asked again and approved by the owner: R gives it to registrar-b.
+    assert_eq!(
+        r.request_as("registrar-b", "leaving.com", &codes[0]).await,
+        1001
+    );
+    a.run_worker().await;
+    let (status, body) = a.approve_transfer_out(ids[0]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(a.domain(ids[0]).await.0, StatusCode::NOT_FOUND);
+    let at_r = r.record("leaving.com").await.expect("at R");
+    assert_eq!(at_r.sponsoring_registrar, "registrar-b");
+
+    // Asked, then withdrawn at R: the message of the withdrawal ends it at
+    // A. Read twice before its acknowledgement, it acts once.
+    assert_eq!(
+        r.request_as("registrar-b", "staying.com", &codes[1]).await,
+        1001
+    );
+    a.run_worker().await;
+    r.cancel_as("registrar-b", "staying.com").await;
+    let file = r.registries_file("registrar-a");
+    let config = vpsd_epp_client::config::load(&file)
+        .expect("registries")
+        .into_iter()
+        .next()
+        .expect("one");
+    let queue = vpsd_epp_client::EppRegistry::new(config).expect("registry");
+    let message = vpsd_registry::Registry::poll(&queue)
+        .await
+        .expect("poll")
+        .expect("the withdrawal");
+    let t = message.transfer.as_ref().expect("a transfer");
+    assert_eq!(t.tr_status, vpsd_registry::TrStatus::ClientCancelled);
+    let registrar = &a.app.registrar;
+    assert_eq!(
+        registrar
+            .act_on_registry_message(&message)
+            .await
+            .expect("act"),
+        vpsd_registrar::MessageOutcome::TransferOutCancelled
+    );
+    assert_eq!(
+        registrar
+            .act_on_registry_message(&message)
+            .await
+            .expect("act"),
+        vpsd_registrar::MessageOutcome::Nothing,
+        "seen twice, it changes nothing twice"
+    );
+    let (_, d) = a.domain(ids[1]).await;
+    assert_ne!(d["transfer_out"]["status"], "pending", "{d}");
+    vpsd_registry::Registry::ack(&queue, &message)
+        .await
+        .expect("ack");
+
+    // Asked and left unanswered: R approves it after its transfer period
+    // and A's worker lets the domain go.
+    assert_eq!(
+        r.request_as("registrar-b", "auto.com", &codes[2]).await,
+        1001
+    );
+    a.run_worker().await;
+    let (_, d) = a.domain(ids[2]).await;
+    assert_eq!(d["transfer_out"]["status"], "pending", "{d}");
+    r.advance("6d");
+    let pass = a.run_worker().await;
+    assert_eq!(pass.transfers_out, 1, "{pass:?}");
+    assert_eq!(a.domain(ids[2]).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(
+        r.record("auto.com")
+            .await
+            .expect("at R")
+            .sponsoring_registrar,
+        "registrar-b"
+    );
+    assert_eq!(
+        a.run_worker().await.registry_messages,
+        0,
+        "the queue is drained"
+    );
+
+    a.assert_ledgers_balance().await;
+    r.stop().await;
+    a.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_transfers_out_follow_the_registrys_poll_queue() {
+    transfers_out_follow_the_registrys_poll_queue(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_transfers_out_follow_the_registrys_poll_queue() {
+    transfers_out_follow_the_registrys_poll_queue(Backend::Postgres).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_names_live_at_the_registry_and_agree() {
     names_live_at_the_registry_and_agree(Backend::Sqlite).await;

@@ -224,6 +224,36 @@ timeout_seconds = 10
             .expect("approve");
     }
 
+    /// `client` asks R for `name` with `auth_code` (RFC 5731 §3.2.4): the
+    /// result code.
+    pub async fn request_as(&self, client: &str, name: &str, auth_code: &str) -> u16 {
+        let mut session = self.session(client).await;
+        match session
+            .transact(&DomainTransfer::new(name, None, auth_code), "test-request")
+            .await
+        {
+            Ok(rsp) => rsp.result.code as u16,
+            Err(instant_epp::Error::Command(status)) => status.result.code as u16,
+            Err(e) => panic!("transfer request: {e}"),
+        }
+    }
+
+    /// `client`, the gaining registrar, withdraws its request.
+    pub async fn cancel_as(&self, client: &str, name: &str) {
+        let mut session = self.session(client).await;
+        session
+            .transact(&DomainTransfer::cancel(name), "test-cancel")
+            .await
+            .expect("cancel");
+    }
+
+    /// Moves R's clock (its sandbox clock) forward by `by` (`61d`).
+    pub fn advance(&self, by: &str) {
+        vpsd(&self.database_url, &["sandbox", "clock", "advance", by]);
+        // R's server copies the offset every 100 ms.
+        std::thread::sleep(Duration::from_millis(300));
+    }
+
     /// Runs `pyepp_session.py` against R (as registrar-b, then registrar-a)
     /// for `name`, with `taken` held by registrar-b for 90 days already
     /// under `taken_code` (registrar-a asks for it); its JSON lines.

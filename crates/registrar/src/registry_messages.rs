@@ -1,0 +1,170 @@
+//! Messages from a real registry's poll queue (RFC 5730 §2.9.2.3): what
+//! other registrars and the registry did to our customers' names. A
+//! transfer another registrar asks for starts the transfer-out flow
+//! (`transfer_out.rs`); its approval (by the registry, at the end of the
+//! transfer period) takes the domain out of the account; its cancellation
+//! ends it. Our own transfers in are followed by the transfers-in worker,
+//! which asks the registry itself.
+//!
+//! Each change is a conditional update whose audit entry names the message
+//! (registry, id, text), written in the transaction of the change; the
+//! message is acknowledged only after that. A message seen twice (a crash
+//! before the acknowledgement) finds the change made and changes nothing.
+
+use serde_json::{json, Value};
+use vpsd_domain::lifecycle::TransferOutStatus;
+use vpsd_domain::AuditAction;
+use vpsd_registry::{RegistryMessage, TrStatus, OUR_REGISTRAR};
+use vpsd_storage::{Actor, Audit};
+
+use crate::{changes, mail, Registrar, RegistrarError};
+
+/// What acting on a registry message did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MessageOutcome {
+    /// Another registrar asked for a customer's domain: the transfer out is
+    /// pending and the owner mailed.
+    TransferOutRequested,
+    /// The transfer out was approved at the registry: the domain left the
+    /// account.
+    TransferredOut,
+    /// The gaining registrar or the registry withdrew the transfer out.
+    TransferOutCancelled,
+    /// Nothing to change: not about a customer's domain, settled already,
+    /// or a notice that needs no action.
+    Nothing,
+}
+
+impl Registrar {
+    /// Acts on one message of a registry's queue (see the module docs).
+    ///
+    /// # Errors
+    /// The store's, or the registry's when asked whether a transfer is
+    /// still pending; the message stays on the queue and is seen again.
+    #[tracing::instrument(level = "info", skip_all, fields(registry = %message.registry, message_id = %message.id))]
+    pub async fn act_on_registry_message(
+        &self,
+        message: &RegistryMessage,
+    ) -> Result<MessageOutcome, RegistrarError> {
+        let Some(t) = &message.transfer else {
+            tracing::info!(text = %message.text, "registry message needs no action");
+            return Ok(MessageOutcome::Nothing);
+        };
+        if t.requesting_registrar == OUR_REGISTRAR {
+            // Our transfer in: the transfers-in worker asks the registry.
+            return Ok(MessageOutcome::Nothing);
+        }
+        let Some(domain) = self
+            .store
+            .domain_by_name(&t.name)
+            .await?
+            .filter(|d| d.registrar == OUR_REGISTRAR)
+        else {
+            return Ok(MessageOutcome::Nothing);
+        };
+        let note = json!({
+            "registry": message.registry,
+            "id": message.id,
+            "text": message.text,
+            "trStatus": t.tr_status.as_str(),
+        });
+        let pending_out = domain
+            .transfer_out
+            .as_ref()
+            .is_some_and(|o| o.status == TransferOutStatus::Pending);
+        let worker = Actor::worker();
+        let now = self.now();
+        let gaining = t.requesting_registrar.as_str();
+        match t.tr_status {
+            TrStatus::Pending => {
+                // An old message: ask whether the transfer still stands.
+                let standing = self
+                    .registry
+                    .info(&t.name)
+                    .await?
+                    .is_some_and(|r| r.pending_transfer_to.as_deref() == Some(gaining));
+                if !standing || pending_out {
+                    return Ok(MessageOutcome::Nothing);
+                }
+                // The registry approves it by itself at acDate; the owner's
+                // answer is wanted before then.
+                let approves_at = t.acted_at;
+                let mail = mail::transfer_out_requested(&domain, gaining, approves_at);
+                let begun = self
+                    .store
+                    .begin_transfer_out(
+                        domain.id,
+                        gaining,
+                        now,
+                        approves_at,
+                        &mail,
+                        &Audit {
+                            actor: &worker,
+                            action: AuditAction::DomainTransferOutRequest,
+                            changes: changes(&[
+                                ("transfer_out", Value::Null, json!("pending")),
+                                ("gaining_registrar", Value::Null, json!(gaining)),
+                                ("registry_message", Value::Null, note),
+                            ]),
+                        },
+                    )
+                    .await?;
+                Ok(if begun {
+                    MessageOutcome::TransferOutRequested
+                } else {
+                    MessageOutcome::Nothing
+                })
+            }
+            TrStatus::ClientApproved | TrStatus::ServerApproved if pending_out => {
+                let mail = mail::transfer_out_completed(&domain, gaining);
+                let approved = self
+                    .store
+                    .approve_transfer_out(
+                        domain.id,
+                        now,
+                        &mail,
+                        &Audit {
+                            actor: &worker,
+                            action: AuditAction::DomainTransferOutApprove,
+                            changes: changes(&[
+                                ("transfer_out", json!("pending"), json!("approved")),
+                                ("registrar", json!(OUR_REGISTRAR), json!(gaining)),
+                                ("in_account", json!(true), json!(false)),
+                                ("registry_message", Value::Null, note),
+                            ]),
+                        },
+                    )
+                    .await?;
+                Ok(if approved {
+                    MessageOutcome::TransferredOut
+                } else {
+                    MessageOutcome::Nothing
+                })
+            }
+            TrStatus::ClientCancelled | TrStatus::ServerCancelled if pending_out => {
+                let ended = self
+                    .store
+                    .reject_transfer_out(
+                        domain.id,
+                        now,
+                        None,
+                        &Audit {
+                            actor: &worker,
+                            action: AuditAction::DomainTransferOutReject,
+                            changes: changes(&[
+                                ("transfer_out", json!("pending"), json!("cancelled")),
+                                ("registry_message", Value::Null, note),
+                            ]),
+                        },
+                    )
+                    .await?;
+                Ok(if ended {
+                    MessageOutcome::TransferOutCancelled
+                } else {
+                    MessageOutcome::Nothing
+                })
+            }
+            _ => Ok(MessageOutcome::Nothing),
+        }
+    }
+}
