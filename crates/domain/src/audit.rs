@@ -102,6 +102,10 @@ audit_actions! {
     DomainExpire => "domain.expire",
     /// An expired domain was released at the registry and left the account.
     DomainRelease => "domain.release",
+    /// The EPP commands a change of the domain sent to a real registry,
+    /// each with its command, client and server transaction ids (`clTRID`,
+    /// `svTRID`, RFC 5730 §2.5) and result code.
+    DomainRegistryCommands => "domain.registry_commands",
 }
 
 impl fmt::Display for AuditAction {

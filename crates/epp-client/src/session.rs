@@ -201,6 +201,24 @@ impl Sessions {
         let started = Instant::now();
         let answer = tokio::time::timeout(self.config.timeout, client.transact(data, &id)).await;
         let registry = &self.config.name;
+        let (sv_trid, code) = match &answer {
+            Ok(Ok(rsp)) => (
+                Some(rsp.tr_ids.server_tr_id.clone()),
+                Some(rsp.result.code as u16),
+            ),
+            Ok(Err(instant_epp::Error::Command(status))) => (
+                Some(status.tr_ids.server_tr_id.clone()),
+                Some(status.result.code as u16),
+            ),
+            _ => (None, None),
+        };
+        vpsd_registry::record(vpsd_registry::RegistryTransaction {
+            registry: registry.clone(),
+            command: what,
+            cl_trid: id.clone(),
+            sv_trid,
+            code,
+        });
         match answer {
             Ok(Ok(rsp)) => {
                 tracing::info!(%registry, command = what, clTRID = %id,

@@ -40,7 +40,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use vpsd_domain::{Clock, DomainName, Money, Nameservers};
 use vpsd_registry::Registry;
-use vpsd_storage::{Domain, Store};
+use vpsd_storage::{Actor, Audit, Domain, Store};
 
 mod accounts;
 mod error;
@@ -146,6 +146,58 @@ impl Registrar {
     /// Whether the registry is the embedded sandbox.
     pub fn is_sandbox(&self) -> bool {
         self.registry.is_sandbox()
+    }
+
+    /// Runs `call`, commands to the registry about `domain`, and records
+    /// the EPP transactions it made (a real registry's: command, `clTRID`,
+    /// `svTRID`, result code; the sandbox makes none) in the domain's audit
+    /// log as one `domain.registry_commands` entry by `actor`. A failure to
+    /// write that entry is logged, not returned: the registry's answer
+    /// stands either way.
+    pub(crate) async fn at_registry<T>(
+        &self,
+        actor: &Actor,
+        domain: &Domain,
+        call: impl std::future::Future<Output = T>,
+    ) -> T {
+        let (out, trail) = vpsd_registry::recording(call).await;
+        if trail.is_empty() {
+            return out;
+        }
+        let transactions: Vec<serde_json::Value> = trail
+            .iter()
+            .map(|t| {
+                serde_json::json!({
+                    "registry": t.registry,
+                    "command": t.command,
+                    "clTRID": t.cl_trid,
+                    "svTRID": t.sv_trid,
+                    "code": t.code,
+                })
+            })
+            .collect();
+        let audit = Audit {
+            actor,
+            action: vpsd_domain::AuditAction::DomainRegistryCommands,
+            changes: changes(&[(
+                "registry_transactions",
+                serde_json::Value::Null,
+                serde_json::Value::Array(transactions),
+            )]),
+        };
+        if let Err(e) = self
+            .store
+            .append_audit(
+                domain.account_id,
+                Some((domain.id, &domain.domain_name)),
+                self.now(),
+                &audit,
+            )
+            .await
+        {
+            tracing::warn!(domain = %domain.domain_name, error = %ErrorChain(&e), "the registry commands could not be written to the audit log");
+        }
+        out
     }
 
     /// The store the operations read and write.

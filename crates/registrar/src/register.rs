@@ -126,11 +126,13 @@ impl Registrar {
             }
             Err(e) => return Err(e.into()),
         };
-        match self
-            .registry
-            .create(&name, reg.years.get(), &nameservers, now)
-            .await
-        {
+        let created = self.at_registry(
+            actor,
+            &domain,
+            self.registry
+                .create(&name, reg.years.get(), &nameservers, now),
+        );
+        match created.await {
             Ok(_) => Ok((domain, cost)),
             // Not refused: pending at the registry (EPP 1001), or the answer
             // was lost. The registration stays pending and the worker asks

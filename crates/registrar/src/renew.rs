@@ -195,11 +195,13 @@ impl Registrar {
             }
             Err(e) => return Err(e.into()),
         };
-        if let Err(e) = self
-            .registry
-            .renew(&domain.domain_name, domain.expiration_date, years, now)
-            .await
-        {
+        let renewed_at_registry = self.at_registry(
+            actor,
+            domain,
+            self.registry
+                .renew(&domain.domain_name, domain.expiration_date, years, now),
+        );
+        if let Err(e) = renewed_at_registry.await {
             tracing::error!(domain = %domain.domain_name, error = %crate::ErrorChain(&e), "registry refused a renewal; refunding");
             self.store
                 .undo_renewal(

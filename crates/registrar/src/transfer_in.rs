@@ -143,7 +143,12 @@ impl Registrar {
             }
             Err(e) => return Err(e.into()),
         };
-        if let Err(refusal) = self.registry.request_transfer(&name, auth_code, now).await {
+        let requested = self.at_registry(
+            actor,
+            &domain,
+            self.registry.request_transfer(&name, auth_code, now),
+        );
+        if let Err(refusal) = requested.await {
             self.store
                 .fail_transfer(
                     domain.id,

@@ -73,9 +73,12 @@ impl Registrar {
         let domain = self.transferable(account_id, domain_id).await?;
         let code = new_auth_code();
         let now = self.now();
-        self.registry
-            .set_auth_code(&domain.domain_name, &code, now)
-            .await?;
+        self.at_registry(
+            actor,
+            &domain,
+            self.registry.set_auth_code(&domain.domain_name, &code, now),
+        )
+        .await?;
         self.store
             .append_audit(
                 account_id,
@@ -227,15 +230,19 @@ impl Registrar {
         };
         let now = self.now();
         // The registry first (idempotent), then the account.
-        self.registry
-            .approve_transfer(&domain.domain_name, &out.gaining_registrar, now)
-            .await
-            .map_err(|r| match r {
-                // Settled at the registry already (a request that raced
-                // this one, or the gaining registrar withdrew it).
-                TransferRefusal::NotPending => no_transfer_out(domain),
-                r => RegistrarError::from_refusal(&domain.domain_name, r),
-            })?;
+        self.at_registry(
+            actor,
+            domain,
+            self.registry
+                .approve_transfer(&domain.domain_name, &out.gaining_registrar, now),
+        )
+        .await
+        .map_err(|r| match r {
+            // Settled at the registry already (a request that raced
+            // this one, or the gaining registrar withdrew it).
+            TransferRefusal::NotPending => no_transfer_out(domain),
+            r => RegistrarError::from_refusal(&domain.domain_name, r),
+        })?;
         let mail = mail::transfer_out_completed(domain, &out.gaining_registrar);
         Ok(self
             .store
@@ -273,11 +280,13 @@ impl Registrar {
         let Some(out) = pending_out(&domain).cloned() else {
             return Err(no_transfer_out(&domain));
         };
-        if let Err(r) = self
-            .registry
-            .reject_transfer(&domain.domain_name, &out.gaining_registrar)
-            .await
-        {
+        let rejected_at_registry = self.at_registry(
+            actor,
+            &domain,
+            self.registry
+                .reject_transfer(&domain.domain_name, &out.gaining_registrar),
+        );
+        if let Err(r) = rejected_at_registry.await {
             let e = RegistrarError::from_refusal(&domain.domain_name, r);
             return Err(self.settled_elsewhere(account_id, domain_id, e).await);
         }

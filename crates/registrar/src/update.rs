@@ -81,14 +81,17 @@ impl Registrar {
         let nameservers = update.nameservers.as_ref().map(Nameservers::to_strings);
         let now = self.now();
         if touches_registry {
-            self.registry
-                .update(
+            self.at_registry(
+                actor,
+                &domain,
+                self.registry.update(
                     &domain.domain_name,
                     nameservers.as_deref(),
                     update.locked,
                     now,
-                )
-                .await?;
+                ),
+            )
+            .await?;
         }
         let change = SettingsChange {
             auto_renew: update.auto_renew,

@@ -26,6 +26,7 @@
 
 mod request_id;
 mod router;
+mod trail;
 
 use std::sync::Arc;
 
@@ -38,6 +39,7 @@ use vpsd_storage::{RegistryStore, StoreError};
 
 pub use request_id::{request_id, with_request_id};
 pub use router::RegistryRouter;
+pub use trail::{record, recording, RegistryTransaction};
 pub use vpsd_storage::{
     NewPollMessage, PollMessage, RegistryHost, RegistryObject, RegistryRecord, TrStatus,
     TransferNotice,

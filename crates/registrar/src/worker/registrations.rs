@@ -33,16 +33,17 @@ async fn complete(
     let store = registrar.store();
     let worker = Actor::worker();
     let years = (domain.expiration_date.years_since(domain.registration_date)).unwrap_or(1);
-    match registrar
-        .registry
-        .create(
+    let created = registrar.at_registry(
+        &worker,
+        &domain,
+        registrar.registry.create(
             &domain.domain_name,
             years.max(1),
             &domain.nameservers,
             domain.registration_date,
-        )
-        .await
-    {
+        ),
+    );
+    match created.await {
         Ok(record) => {
             let mail = mail::registration_completed(&domain);
             let activated = store

@@ -82,14 +82,56 @@ async fn names_live_at_the_registry_and_agree(backend: Backend) {
     assert_eq!(parse_time(&body["expiration_date"]), at_r.ex_date, "{body}");
     assert_eq!(at_r.ex_date, vpsd_domain::lifecycle::add_years(before, 2));
 
-    // Nameservers and the lock reach R.
-    let (status, body) = a
-        .put_domain(
-            id,
-            json!({"nameservers": ["ns1.example.net", "ns2.example.org"], "locked": false}),
-        )
-        .await;
+    // Nameservers and the lock reach R; the audit log keeps the EPP
+    // commands with their transaction ids, the clTRID naming the request.
+    let resp = a
+        .http
+        .put(format!("{}/api/v1/domains/{id}/", a.base))
+        .bearer_auth(&a.token)
+        .header("X-Request-Id", "req-epp-update")
+        .json(&json!({"nameservers": ["ns1.example.net", "ns2.example.org"], "locked": false}))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(resp.status(), StatusCode::OK);
+    let (status, body) = a.audit("page_size=100").await;
     assert_eq!(status, StatusCode::OK, "{body}");
+    let commands: Vec<serde_json::Value> = body["results"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .filter(|e| e["action"] == "domain.registry_commands")
+        .flat_map(|e| {
+            e["changes"]["registry_transactions"][1]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        })
+        .collect();
+    // The request's create (1000), and the worker's repeat before it
+    // activated the domain (2302, object exists: ours, so activated).
+    let create = commands
+        .iter()
+        .find(|c| c["command"] == "domain:create" && c["code"] == 1000)
+        .unwrap_or_else(|| panic!("no domain:create in {commands:#?}"));
+    assert!(commands
+        .iter()
+        .any(|c| c["command"] == "domain:create" && c["code"] == 2302));
+    assert!(
+        create["svTRID"].as_str().is_some_and(|s| !s.is_empty()),
+        "{create}"
+    );
+    let update = commands
+        .iter()
+        .find(|c| c["command"] == "domain:update ns")
+        .unwrap_or_else(|| panic!("no domain:update in {commands:#?}"));
+    assert!(
+        update["clTRID"]
+            .as_str()
+            .is_some_and(|s| s.starts_with("req-epp-update-")),
+        "{update}"
+    );
+    assert_eq!(update["registry"], "r");
     let at_r = r.record("epp-first.com").await.expect("at R");
     assert_eq!(at_r.nameservers, ["ns1.example.net", "ns2.example.org"]);
     assert!(!at_r.client_transfer_prohibited, "unlocked at R");
