@@ -275,7 +275,13 @@ impl EppRegistry {
                 // Exists (2302), or the answer was lost: ask before anything
                 // else. Ours means an earlier attempt made it.
                 Err(e @ (EppError::Refused { code: 2302, .. } | EppError::Unknown(_))) => {
-                    match self.domain_info(name, None).await.map_err(unavailable)? {
+                    let lost = matches!(e, EppError::Unknown(_));
+                    let info = match self.domain_info(name, None).await {
+                        Ok(info) => info,
+                        Err(asked) if lost => return Err(RegistryError::Unknown(Box::new(asked))),
+                        Err(asked) => return Err(unavailable(asked)),
+                    };
+                    match info {
                         Some(info) if info.record.sponsoring_registrar == OUR_REGISTRAR => {
                             if info.pending_create {
                                 return Err(RegistryError::Pending);
@@ -451,31 +457,55 @@ impl Registry for EppRegistry {
                 .map_err(|e| unavailable(format!("period of {years} years: {e}")))?,
         );
         let renew = DomainRenew::new(name, cur_exp_date.date_naive(), period);
-        let sent = self.sessions.run("domain:renew", &renew).await;
-        // Whatever the answer (taken, refused as already done, or lost), the
-        // registry's record says where the term ends; `curExpDate` makes a
-        // repeated renewal harmless (RFC 5731 §3.2.3).
-        let refused = match sent {
-            Ok(_) => None,
-            Err(e @ (EppError::Unknown(_) | EppError::Refused { code: 2306, .. })) => Some(e),
-            Err(EppError::Refused { code: 2303, .. }) => return Err(RegistryError::NotFound),
-            Err(EppError::Refused { code: 2201, .. }) => return Err(RegistryError::NotSponsored),
-            Err(e) => return Err(unavailable(e)),
-        };
-        match self.record(name).await.map_err(unavailable)? {
-            Some(r) if r.sponsoring_registrar != OUR_REGISTRAR => Err(RegistryError::NotSponsored),
-            Some(r) if r.ex_date.date_naive() == to.date_naive() => Ok(r),
-            Some(r) => Err(unavailable(match refused {
-                Some(e) => format!(
-                    "renewal not applied ({e}); the registry has {name} expiring at {}",
-                    r.ex_date
-                ),
-                None => format!(
-                    "the registry has {name} expiring at {}, not {to}",
-                    r.ex_date
-                ),
-            })),
-            None => Err(RegistryError::NotFound),
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let sent = self.sessions.run("domain:renew", &renew).await;
+            // Whatever the answer (taken, refused as already done, or lost),
+            // the registry's record says where the term ends; `curExpDate`
+            // makes a repeated renewal harmless (RFC 5731 §3.2.3).
+            let refused = match sent {
+                Ok(_) => None,
+                Err(e @ (EppError::Unknown(_) | EppError::Refused { code: 2306, .. })) => Some(e),
+                Err(EppError::Refused { code: 2303, .. }) => return Err(RegistryError::NotFound),
+                Err(EppError::Refused { code: 2201, .. }) => {
+                    return Err(RegistryError::NotSponsored)
+                }
+                Err(e) => return Err(unavailable(e)),
+            };
+            let lost = matches!(refused, Some(EppError::Unknown(_)));
+            let record = match self.record(name).await {
+                Ok(record) => record,
+                // Sent, no answer, and no way to ask now: the outcome is
+                // unknown.
+                Err(e) if lost => return Err(RegistryError::Unknown(Box::new(e))),
+                Err(e) => return Err(unavailable(e)),
+            };
+            match record {
+                Some(r) if r.sponsoring_registrar != OUR_REGISTRAR => {
+                    return Err(RegistryError::NotSponsored)
+                }
+                Some(r) if r.ex_date.date_naive() == to.date_naive() => return Ok(r),
+                // The lost renewal did not take effect (a session the
+                // registry had closed, say): send it once more.
+                Some(r)
+                    if lost
+                        && attempt < 2
+                        && r.ex_date.date_naive() == cur_exp_date.date_naive() => {}
+                Some(r) => {
+                    return Err(unavailable(match refused {
+                        Some(e) => format!(
+                            "renewal not applied ({e}); the registry has {name} expiring at {}",
+                            r.ex_date
+                        ),
+                        None => format!(
+                            "the registry has {name} expiring at {}, not {to}",
+                            r.ex_date
+                        ),
+                    }))
+                }
+                None => return Err(RegistryError::NotFound),
+            }
         }
     }
 

@@ -307,7 +307,9 @@ fn registry_failed(e: RegistryError) -> Answer {
         RegistryError::NotSponsored => Answer::fail(2201, "another registrar sponsors it"),
         RegistryError::Taken { .. } => Answer::fail(2302, "registered"),
         // The sandbox registry finishes every command at once.
-        RegistryError::Pending => Answer::fail(2400, "the command did not finish"),
+        RegistryError::Pending | RegistryError::Unknown(_) => {
+            Answer::fail(2400, "the command did not finish")
+        }
         RegistryError::Unavailable(e) => store_failed(e),
     }
 }

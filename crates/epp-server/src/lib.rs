@@ -68,6 +68,11 @@ pub struct EppServer {
     /// How long a session may stay silent before it is closed (RFC 5734
     /// §2 leaves it to the server).
     pub idle_timeout: Duration,
+    /// A fault to play for registrars under test (`--crash-after`): the
+    /// command named (`domain:create`, `domain:renew`, ...) is carried out
+    /// and committed, then the process exits before answering it, as a
+    /// registry that crashed mid-command would. `None` in normal service.
+    pub crash_after: Option<String>,
 }
 
 impl EppServer {
@@ -83,6 +88,7 @@ impl EppServer {
             transfer_delay,
             server_id: "vpsd sandbox registry".to_owned(),
             idle_timeout: Duration::from_secs(600),
+            crash_after: None,
         }
     }
 

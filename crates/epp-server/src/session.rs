@@ -145,6 +145,10 @@ impl Session<'_> {
         let extension = parts.find(|n| is(*n, EPP_NS, "extension"));
         let command = Command { verb, extension };
         let answer = self.dispatch(&command).await;
+        if answer.code < 2000 && self.server.crash_after.as_deref() == Some(&command_name(verb)) {
+            tracing::warn!(%peer, command = %command_name(verb), "--crash-after: exiting before the answer");
+            std::process::exit(3);
+        }
         let client = self.registry.as_ref().map(|r| r.client_id().to_owned());
         tracing::info!(
             %peer,
@@ -370,6 +374,22 @@ fn dummy_hash() -> &'static str {
 }
 
 /// 2400 for a store failure, logged with its cause.
+/// A command's name as `--crash-after` gives it: the object mapping's
+/// prefix and the verb (`domain:renew`, `host:create`, `poll`).
+fn command_name(verb: Node<'_, '_>) -> String {
+    let object = elements(verb)
+        .next()
+        .map(|o| match o.tag_name().namespace() {
+            Some(crate::DOMAIN_NS) => "domain",
+            Some(crate::HOST_NS) => "host",
+            _ => "other",
+        });
+    match object {
+        Some(object) => format!("{object}:{}", verb.tag_name().name()),
+        None => verb.tag_name().name().to_owned(),
+    }
+}
+
 pub(crate) fn store_failed(e: impl std::fmt::Display) -> Answer {
     tracing::error!(error = %e, "the registry's database failed");
     Answer::fail(2400, "the registry's database failed")

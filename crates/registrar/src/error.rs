@@ -157,7 +157,9 @@ impl From<RegistryError> for RegistrarError {
             RegistryError::Pending => RegistrarError::Unavailable(
                 "the registry has not finished the command yet (EPP 1001)".into(),
             ),
-            RegistryError::Unavailable(e) => RegistrarError::Unavailable(e),
+            RegistryError::Unavailable(e) | RegistryError::Unknown(e) => {
+                RegistrarError::Unavailable(e)
+            }
         }
     }
 }

@@ -139,7 +139,7 @@ impl Registrar {
             // the registry again before completing or refunding it; never
             // guess (a lost create may have taken effect).
             Err(RegistryError::Pending) => Ok((domain, cost)),
-            Err(RegistryError::Unavailable(e)) => {
+            Err(RegistryError::Unavailable(e) | RegistryError::Unknown(e)) => {
                 tracing::warn!(domain = %name, error = %crate::ErrorChain(&*e), "the registry's answer to a create is unknown; the worker will ask again");
                 Ok((domain, cost))
             }

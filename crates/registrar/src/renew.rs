@@ -8,8 +8,8 @@ use vpsd_domain::pricing::RESTORE_FEE;
 use vpsd_domain::AuditAction;
 use vpsd_domain::ErrorCode;
 use vpsd_domain::{Money, Years};
-use vpsd_registry::OUR_REGISTRAR;
-use vpsd_storage::{Actor, Audit, Domain, Renewal, StoreError};
+use vpsd_registry::{RegistryError, OUR_REGISTRAR};
+use vpsd_storage::{Actor, Audit, Domain, Renewal, StoreError, UnconfirmedRenewal};
 
 use crate::{changes, mail, ts, Registrar, RegistrarError};
 
@@ -201,7 +201,29 @@ impl Registrar {
             self.registry
                 .renew(&domain.domain_name, domain.expiration_date, years, now),
         );
-        if let Err(e) = renewed_at_registry.await {
+        let answer = renewed_at_registry.await;
+        if let Err(RegistryError::Unknown(e)) = &answer {
+            // Sent, unanswered, and the registry could not be asked: the
+            // renewal stands here, charged, and the worker asks the registry
+            // until it confirms (or refuses, and it is refunded). Never
+            // guess: a refund now could leave the registry renewed unpaid.
+            tracing::warn!(domain = %domain.domain_name, error = %crate::ErrorChain(&**e), "the registry's answer to a renewal is unknown; the worker will confirm it");
+            self.store
+                .note_unconfirmed_renewal(&UnconfirmedRenewal {
+                    domain_id: domain.id,
+                    account_id: domain.account_id,
+                    old_expiration: domain.expiration_date,
+                    new_expiration,
+                    years,
+                    cost,
+                    kind: kind.to_owned(),
+                    old_status: domain.status,
+                    noted_at: now,
+                })
+                .await?;
+            return Ok(renewed);
+        }
+        if let Err(e) = answer {
             tracing::error!(domain = %domain.domain_name, error = %crate::ErrorChain(&e), "registry refused a renewal; refunding");
             self.store
                 .undo_renewal(

@@ -64,6 +64,11 @@ pub enum RegistryError {
     /// EPP 2201 "Authorization error": another registrar sponsors it.
     #[error("sponsored by another registrar")]
     NotSponsored,
+    /// The command was sent, its answer never came, and the registry could
+    /// not be asked how things stand: it may or may not have taken effect.
+    /// Never guess: ask again later (the cause is kept).
+    #[error("outcome unknown at the registry")]
+    Unknown(#[source] Box<dyn std::error::Error + Send + Sync + 'static>),
     /// The registry took the command but has not finished it (EPP 1001
     /// "action pending", RFC 5730 §3): ask again later.
     #[error("pending at the registry")]

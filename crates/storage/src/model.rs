@@ -155,6 +155,26 @@ pub struct Renewal {
     pub now: DateTime<Utc>,
 }
 
+/// A renewal charged and applied here whose registry command's outcome is
+/// unknown (sent, no answer, and the registry could not be asked): the
+/// worker asks the registry again until it confirms or refuses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnconfirmedRenewal {
+    pub domain_id: vpsd_domain::DomainId,
+    pub account_id: vpsd_domain::AccountId,
+    /// The expiration the renewal extended (EPP `curExpDate`).
+    pub old_expiration: DateTime<Utc>,
+    pub new_expiration: DateTime<Utc>,
+    pub years: u32,
+    /// What it was charged (refunded if the registry refuses).
+    pub cost: Money,
+    /// The ledger type: `renewal` or `restore`.
+    pub kind: String,
+    /// The domain's status before the renewal (restored with a refund).
+    pub old_status: DomainStatus,
+    pub noted_at: DateTime<Utc>,
+}
+
 /// The settings a PUT changes; `None` leaves a field as it is.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SettingsChange {

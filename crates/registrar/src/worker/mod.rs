@@ -4,6 +4,8 @@
 //! One pass ([`run_once`]) runs, in this order:
 //! - `registry_messages`: drains real registries' poll queues (transfers
 //!   of customers' names asked for, approved or withdrawn at the registry);
+//! - `unconfirmed_renewals`: asks the registry about renewals whose answer
+//!   was lost, until it confirms (or refuses: refunded);
 //! - `registrations`: completes pending registrations after the
 //!   registration delay (or refunds the ones the registry refuses);
 //! - `transfers_in`: completes pending transfers in after the transfer
@@ -49,6 +51,7 @@ mod registry_messages;
 mod release;
 mod transfers_in;
 mod transfers_out;
+mod unconfirmed_renewals;
 mod warnings;
 
 /// How many jobs one pass takes of each kind.
@@ -84,6 +87,8 @@ pub struct PassOutcome {
     pub transfers_out: usize,
     /// Messages taken off real registries' poll queues and acknowledged.
     pub registry_messages: usize,
+    /// Renewals whose lost answer the registry has now confirmed.
+    pub renewals_confirmed: usize,
     /// Jobs that failed (an error, logged with the job's kind, domain and
     /// cause): each keeps its lease and is tried again when it ends. A step
     /// whose list of due jobs could not be read counts as one.
@@ -106,6 +111,7 @@ impl PassOutcome {
         self.released += other.released;
         self.transfers_out += other.transfers_out;
         self.registry_messages += other.registry_messages;
+        self.renewals_confirmed += other.renewals_confirmed;
         self.failed += other.failed;
         self.more_due = other.more_due;
     }
@@ -307,6 +313,7 @@ pub async fn run_once(registrar: &Registrar) -> Result<PassOutcome, RegistrarErr
     };
     let now = registrar.now();
     registry_messages::run(&mut pass).await;
+    unconfirmed_renewals::run(&mut pass).await;
     registrations::run(&mut pass, now).await;
     transfers_in::run(&mut pass, now).await;
     housekeeping::run(&mut pass, now).await;

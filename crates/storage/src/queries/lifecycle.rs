@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use super::ThisStore;
 use crate::backend::Backend;
 use crate::error::{Result, StoreError};
-use crate::model::{Audit, Domain, NewMail, Renewal};
+use crate::model::{Audit, Domain, NewMail, Renewal, UnconfirmedRenewal};
 use crate::stores::domains::{domains, DomainRow, DOMAIN_COLUMNS};
 use vpsd_domain::lifecycle::{DomainStatus, LAST_WARNING_DAYS};
 use vpsd_domain::OUR_REGISTRAR;
@@ -323,4 +323,93 @@ impl crate::stores::LifecycleStore for ThisStore {
         )
         .await
     }
+
+    #[tracing::instrument(level = "debug", skip_all, fields(domain_id = %u.domain_id))]
+    async fn note_unconfirmed_renewal(&self, u: &UnconfirmedRenewal) -> Result<()> {
+        let (_guard, mut tx) = self.begin_write().await?;
+        sqlx::query("DELETE FROM unconfirmed_renewals WHERE domain_id = $1")
+            .bind(u.domain_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO unconfirmed_renewals (domain_id, account_id, old_expiration, \
+             new_expiration, years, cost_cents, kind, old_status, noted_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(u.domain_id)
+        .bind(u.account_id)
+        .bind(u.old_expiration)
+        .bind(u.new_expiration)
+        .bind(i64::from(u.years))
+        .bind(u.cost.cents())
+        .bind(&u.kind)
+        .bind(u.old_status.as_str())
+        .bind(u.noted_at)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn unconfirmed_renewals(&self, limit: i64) -> Result<Vec<UnconfirmedRenewal>> {
+        type Row = (
+            vpsd_domain::DomainId,
+            vpsd_domain::AccountId,
+            DateTime<Utc>,
+            DateTime<Utc>,
+            i64,
+            i64,
+            String,
+            String,
+            DateTime<Utc>,
+        );
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT domain_id, account_id, old_expiration, new_expiration, years, cost_cents, \
+             kind, old_status, noted_at FROM unconfirmed_renewals ORDER BY noted_at LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(UnconfirmedRenewal {
+                    domain_id: r.0,
+                    account_id: r.1,
+                    old_expiration: r.2,
+                    new_expiration: r.3,
+                    years: u32::try_from(r.4)
+                        .map_err(|e| corrupt(format!("years {}: {e}", r.4)))?,
+                    cost: vpsd_domain::Money::from_cents(r.5),
+                    kind: r.6,
+                    old_status: DomainStatus::parse(&r.7)
+                        .ok_or_else(|| corrupt(format!("status {}", r.7)))?,
+                    noted_at: r.8,
+                })
+            })
+            .collect()
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, fields(domain_id = %domain_id))]
+    async fn forget_unconfirmed_renewal(
+        &self,
+        domain_id: vpsd_domain::DomainId,
+        new_expiration: DateTime<Utc>,
+    ) -> Result<()> {
+        let (_guard, mut tx) = self.begin_write().await?;
+        sqlx::query(
+            "DELETE FROM unconfirmed_renewals WHERE domain_id = $1 AND new_expiration = $2",
+        )
+        .bind(domain_id)
+        .bind(new_expiration)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// A stored value this version cannot read.
+fn corrupt(what: String) -> StoreError {
+    StoreError::Database(sqlx::Error::Decode(what.into()))
 }

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use crate::error::Result;
-use crate::model::{Audit, Domain, NewMail, Renewal};
+use crate::model::{Audit, Domain, NewMail, Renewal, UnconfirmedRenewal};
 use vpsd_domain::lifecycle::DomainStatus;
 
 /// The worker's lifecycle queries: activation, renewal, warnings, expiry, release.
@@ -60,6 +60,21 @@ pub trait LifecycleStore: Send + Sync + std::fmt::Debug {
         old_status: DomainStatus,
         audit: &Audit<'_>,
     ) -> Result<bool>;
+
+    /// Notes a renewal whose outcome at the registry is unknown, for the
+    /// worker to confirm (replacing an earlier note of the domain's).
+    async fn note_unconfirmed_renewal(&self, renewal: &UnconfirmedRenewal) -> Result<()>;
+
+    /// The renewals noted unconfirmed, oldest first, at most `limit`.
+    async fn unconfirmed_renewals(&self, limit: i64) -> Result<Vec<UnconfirmedRenewal>>;
+
+    /// Forgets the note of `domain_id`'s renewal to `new_expiration` (the
+    /// registry confirmed it, or it was refunded); a later note stays.
+    async fn forget_unconfirmed_renewal(
+        &self,
+        domain_id: vpsd_domain::DomainId,
+        new_expiration: DateTime<Utc>,
+    ) -> Result<()>;
 
     /// Notes a failed auto-renewal (short balance): the next attempt not
     /// before `retry_at`, and its mail. `true` when this call noted it;

@@ -70,6 +70,11 @@ pub enum RegistryCommand {
         /// registry approves it (e.g. 5d, 10s); default 5 days.
         #[arg(long, value_parser = crate::duration::parse)]
         transfer_delay: Option<Duration>,
+        /// For testing a registrar: carry out this command (e.g.
+        /// domain:renew), then exit before answering it, as a registry that
+        /// crashed mid-command would.
+        #[arg(long)]
+        crash_after: Option<String>,
     },
     /// The registrars that log in over EPP.
     #[command(subcommand)]
@@ -127,6 +132,7 @@ pub(super) async fn registry(
             tls_key,
             client_ca,
             transfer_delay,
+            crash_after,
         } => {
             serve_epp(
                 settings,
@@ -134,6 +140,7 @@ pub(super) async fn registry(
                 listen,
                 [&tls_cert, &tls_key, &client_ca],
                 transfer_delay,
+                crash_after,
             )
             .await
         }
@@ -275,6 +282,7 @@ async fn serve_epp(
     listen: std::net::SocketAddr,
     files: [&std::path::Path; 3],
     transfer_delay: Option<Duration>,
+    crash_after: Option<String>,
 ) -> anyhow::Result<()> {
     let read = |p: &std::path::Path, flag: &str| {
         std::fs::read(p).map_err(|e| anyhow::anyhow!("{flag} {}: {e}", p.display()))
@@ -295,7 +303,8 @@ async fn serve_epp(
         None => vpsd_registry::DEFAULT_TRANSFER_DELAY,
     };
     let addr = listener.local_addr()?;
-    let server = vpsd_epp_server::EppServer::new(app.store.clone(), app.clock(), delay);
+    let mut server = vpsd_epp_server::EppServer::new(app.store.clone(), app.clock(), delay);
+    server.crash_after = crash_after;
     tracing::info!(%addr, "serving the sandbox registry over EPP");
     out!("EPP listening on {addr}")?;
     app.serve_epp(server, listener, Arc::new(tls)).await?;

@@ -477,6 +477,89 @@ async fn postgres_transfers_out_follow_the_registrys_poll_queue() {
     transfers_out_follow_the_registrys_poll_queue(Backend::Postgres).await;
 }
 
+/// R carries out a create, then a renewal, and crashes before answering
+/// either (`--crash-after`): A never guesses. The registration stays
+/// pending and the renewal stands unconfirmed, each charged once; after R
+/// is back, A's worker (in a restarted A: a new process on the same
+/// database) asks R, finds both done, and completes them without doing
+/// either twice. Balances equal the ledger; A and R agree.
+async fn lost_answers_are_reconciled_by_asking_the_registry(backend: Backend) {
+    let mut r = Remote::start(backend).await;
+    let a = registrar_at(&r, backend).await;
+    let opening = a.balance(a.account_id).await;
+
+    r.restart_with(&["--crash-after", "domain:create"]).await;
+    let id = a.register("lost-create.com").await;
+    r.wait_exit().await;
+    let at_r = r
+        .record("lost-create.com")
+        .await
+        .expect("R created it before crashing");
+    assert_eq!(at_r.sponsoring_registrar, "registrar-a");
+    let (_, d) = a.domain(id).await;
+    assert_eq!(d["status"], "pending", "{d}");
+    assert_eq!(a.balance(a.account_id).await, opening - 12_99);
+
+    r.restart().await;
+    a.advance(a.registration_delay()).await;
+    let (_, d) = a.domain(id).await;
+    assert_eq!(d["status"], "active", "{d}");
+    assert_eq!(parse_time(&d["expiration_date"]), at_r.ex_date);
+
+    r.restart_with(&["--crash-after", "domain:renew"]).await;
+    let (status, body) = a.renew(id, json!({"years": 1})).await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "the renewal stands, to be confirmed: {body}"
+    );
+    r.wait_exit().await;
+    let renewed_at_r = r.record("lost-create.com").await.expect("at R");
+    assert_eq!(
+        renewed_at_r.ex_date,
+        vpsd_domain::lifecycle::add_years(at_r.ex_date, 1)
+    );
+    assert_eq!(parse_time(&body["expiration_date"]), renewed_at_r.ex_date);
+    assert_eq!(
+        a.balance(a.account_id).await,
+        opening - 2 * 12_99,
+        "charged once, kept"
+    );
+
+    // A restarts (another process on the same database) and R is back.
+    r.restart().await;
+    let restarted = vpsd::server::App::build(a.settings.clone(), a.clock.clone())
+        .await
+        .expect("A again");
+    let pass = vpsd_registrar::worker::run_once(&restarted.registrar)
+        .await
+        .expect("a pass");
+    assert_eq!(pass.renewals_confirmed, 1, "{pass:?}");
+    let at_r = r.record("lost-create.com").await.expect("at R");
+    assert_eq!(
+        at_r.ex_date, renewed_at_r.ex_date,
+        "renewed once, not twice"
+    );
+    let again = vpsd_registrar::worker::run_once(&restarted.registrar)
+        .await
+        .expect("a pass");
+    assert_eq!(again.renewals_confirmed, 0, "confirmed once: {again:?}");
+    assert_eq!(a.balance(a.account_id).await, opening - 2 * 12_99);
+    a.assert_ledgers_balance().await;
+    r.stop().await;
+    a.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_lost_answers_are_reconciled_by_asking_the_registry() {
+    lost_answers_are_reconciled_by_asking_the_registry(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_lost_answers_are_reconciled_by_asking_the_registry() {
+    lost_answers_are_reconciled_by_asking_the_registry(Backend::Postgres).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_names_live_at_the_registry_and_agree() {
     names_live_at_the_registry_and_agree(Backend::Sqlite).await;

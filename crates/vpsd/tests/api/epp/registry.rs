@@ -52,7 +52,7 @@ impl Remote {
                 ],
             );
         }
-        let (child, addr) = Self::serve(dir.path(), &database_url, "127.0.0.1:0").await;
+        let (child, addr) = Self::serve(dir.path(), &database_url, "127.0.0.1:0", &[]).await;
         let store = vpsd_storage::connect(&database_url)
             .await
             .expect("R's store");
@@ -72,16 +72,30 @@ impl Remote {
 
     /// Starts R again on the same address and database.
     pub async fn restart(&mut self) {
+        self.restart_with(&[]).await;
+    }
+
+    /// Starts R again with `serve-epp`'s extra `args` (`--crash-after X`).
+    pub async fn restart_with(&mut self, args: &[&str]) {
         let _ = self.child.kill().await;
         let listen = self.addr.to_string();
-        let (child, _) = Self::serve(self.dir.path(), &self.database_url, &listen).await;
+        let (child, _) = Self::serve(self.dir.path(), &self.database_url, &listen, args).await;
         self.child = child;
+    }
+
+    /// Waits until R's process has ended (a `--crash-after` exit).
+    pub async fn wait_exit(&mut self) {
+        tokio::time::timeout(Duration::from_secs(10), self.child.wait())
+            .await
+            .expect("R exited in time")
+            .expect("wait");
     }
 
     async fn serve(
         dir: &std::path::Path,
         database_url: &str,
         listen: &str,
+        args: &[&str],
     ) -> (tokio::process::Child, std::net::SocketAddr) {
         let log = std::fs::OpenOptions::new()
             .create(true)
@@ -98,6 +112,7 @@ impl Remote {
                 &path("server.key"),
             ])
             .args(["--client-ca", &path("ca.pem")])
+            .args(args)
             .env("VPSD_DATABASE_URL", database_url)
             .env("RUST_LOG", "debug")
             .stdout(Stdio::piped())
