@@ -3,8 +3,9 @@
 //! transfer another registrar asks for starts the transfer-out flow
 //! (`transfer_out.rs`); its approval (by the registry, at the end of the
 //! transfer period) takes the domain out of the account; its cancellation
-//! ends it. Our own transfers in are followed by the transfers-in worker,
-//! which asks the registry itself.
+//! ends it. Our own transfers in complete (or are refunded) when the
+//! registry says the losing registrar acted, without waiting for the end
+//! of the transfer period.
 //!
 //! Each change is a conditional update whose audit entry names the message
 //! (registry, id, text), written in the transaction of the change; the
@@ -12,7 +13,7 @@
 //! before the acknowledgement) finds the change made and changes nothing.
 
 use serde_json::{json, Value};
-use vpsd_domain::lifecycle::TransferOutStatus;
+use vpsd_domain::lifecycle::{TransferOutStatus, TransferStatus};
 use vpsd_domain::AuditAction;
 use vpsd_registry::{RegistryMessage, TrStatus, OUR_REGISTRAR};
 use vpsd_storage::{Actor, Audit};
@@ -30,12 +31,40 @@ pub enum MessageOutcome {
     TransferredOut,
     /// The gaining registrar or the registry withdrew the transfer out.
     TransferOutCancelled,
+    /// Our transfer in was approved: the domain is ours.
+    TransferInCompleted,
+    /// Our transfer in was rejected or withdrawn: refunded.
+    TransferInFailed,
     /// Nothing to change: not about a customer's domain, settled already,
     /// or a notice that needs no action.
     Nothing,
 }
 
 impl Registrar {
+    /// Our transfer in of `name` was settled at the registry (approved,
+    /// rejected or cancelled): completed or refunded now, as the
+    /// transfers-in worker would at the end of the transfer period (it asks
+    /// the registry how the transfer stands, so an old message changes
+    /// nothing wrong).
+    async fn transfer_in_settled(&self, name: &str) -> Result<MessageOutcome, RegistrarError> {
+        let Some(domain) = self
+            .store
+            .domain_by_name(name)
+            .await?
+            .filter(|d| d.transfer_status == Some(TransferStatus::Pending))
+        else {
+            return Ok(MessageOutcome::Nothing);
+        };
+        let now = self.now();
+        Ok(
+            match crate::worker::transfers_in::complete(self, domain, now).await? {
+                crate::worker::Done::TransferCompleted => MessageOutcome::TransferInCompleted,
+                crate::worker::Done::TransferFailed => MessageOutcome::TransferInFailed,
+                _ => MessageOutcome::Nothing,
+            },
+        )
+    }
+
     /// Acts on one message of a registry's queue (see the module docs).
     ///
     /// # Errors
@@ -51,8 +80,7 @@ impl Registrar {
             return Ok(MessageOutcome::Nothing);
         };
         if t.requesting_registrar == OUR_REGISTRAR {
-            // Our transfer in: the transfers-in worker asks the registry.
-            return Ok(MessageOutcome::Nothing);
+            return self.transfer_in_settled(&t.name).await;
         }
         let Some(domain) = self
             .store

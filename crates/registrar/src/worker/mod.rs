@@ -49,7 +49,7 @@ mod housekeeping;
 mod registrations;
 mod registry_messages;
 mod release;
-mod transfers_in;
+pub(crate) mod transfers_in;
 mod transfers_out;
 mod unconfirmed_renewals;
 mod warnings;
@@ -143,7 +143,7 @@ impl PassOutcome {
 /// What a job that ran to its end did (the counter of [`PassOutcome`] it
 /// adds one to).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Done {
+pub(crate) enum Done {
     /// Nothing to count: another worker, or a race, got there first.
     Nothing,
     RegistrationCompleted,

@@ -41,8 +41,11 @@ pub(super) async fn run(pass: &mut Pass<'_>) {
             return;
         }
         pass.outcome.registry_messages += 1;
-        if outcome == MessageOutcome::TransferredOut {
-            pass.outcome.transfers_out += 1;
+        match outcome {
+            MessageOutcome::TransferredOut => pass.outcome.transfers_out += 1,
+            MessageOutcome::TransferInCompleted => pass.outcome.transfers_completed += 1,
+            MessageOutcome::TransferInFailed => pass.outcome.transfers_failed += 1,
+            _ => {}
         }
     }
     pass.outcome.more_due = true;

@@ -26,7 +26,7 @@ pub(super) async fn run(pass: &mut Pass<'_>, now: DateTime<Utc>) {
 /// # Errors
 /// The registry's when it is unavailable; the store's.
 #[tracing::instrument(level = "info", name = "transfer_in", skip_all, fields(account_id = %domain.account_id, domain_id = %domain.id, domain = %domain.domain_name))]
-async fn complete(
+pub(crate) async fn complete(
     registrar: &Registrar,
     domain: Domain,
     _now: DateTime<Utc>,

@@ -176,13 +176,17 @@ async fn a_transfer_in_completes_when_the_registry_approves(backend: Backend) {
     assert_eq!(at_r.pending_transfer_to.as_deref(), Some("registrar-a"));
 
     // Not approved yet: A's worker leaves it pending.
-    a.advance(a.transfer_delay()).await;
+    a.run_worker().await;
     let (_, detail) = a.domain(id).await;
     assert_eq!(detail["transfer_status"], "pending", "{detail}");
 
-    // The losing registrar approves at R; A's worker completes it.
+    // The losing registrar approves at R the same day; A's worker reads
+    // R's poll message and completes it then, not at the end of the
+    // transfer period.
     r.approve_as("registrar-b", "moving-in.net").await;
-    a.run_worker().await;
+    let pass = a.run_worker().await;
+    assert_eq!(pass.transfers_completed, 1, "{pass:?}");
+    assert!(pass.registry_messages >= 1, "{pass:?}");
     let (_, detail) = a.domain(id).await;
     assert_eq!(detail["transfer_status"], "completed", "{detail}");
     let at_r = r.record("moving-in.net").await.expect("at R");
@@ -192,6 +196,23 @@ async fn a_transfer_in_completes_when_the_registry_approves(backend: Backend) {
         at_r.ex_date.timestamp(),
         "R's exDate, to the second as EPP dates go"
     );
+
+    // Another, rejected by the losing registrar at R: refunded at once.
+    r.hold("refused-in.com", "registrar-b", "B-auth-code-4")
+        .await;
+    let before = a.balance(a.account_id).await;
+    let id = a.import("refused-in.com").await;
+    let (status, body) = a.transfer(id, json!({"auth_code": "B-auth-code-4"})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(a.balance(a.account_id).await < before);
+    r.reject_as("registrar-b", "refused-in.com").await;
+    let pass = a.run_worker().await;
+    assert_eq!(pass.transfers_failed, 1, "{pass:?}");
+    let (_, detail) = a.domain(id).await;
+    assert_eq!(detail["transfer_status"], "failed", "{detail}");
+    assert_eq!(a.balance(a.account_id).await, before, "refunded");
+    let at_r = r.record("refused-in.com").await.expect("at R");
+    assert_eq!(at_r.sponsoring_registrar, "registrar-b");
 
     a.assert_ledgers_balance().await;
     r.stop().await;

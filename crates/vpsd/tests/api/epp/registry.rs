@@ -230,6 +230,15 @@ timeout_seconds = 10
         client_session
     }
 
+    /// `client`, the losing registrar, rejects the pending transfer.
+    pub async fn reject_as(&self, client: &str, name: &str) {
+        let mut session = self.session(client).await;
+        session
+            .transact(&DomainTransfer::reject(name), "test-reject")
+            .await
+            .expect("reject");
+    }
+
     /// `client`, the losing registrar, approves the pending transfer.
     pub async fn approve_as(&self, client: &str, name: &str) {
         let mut session = self.session(client).await;
