@@ -237,7 +237,58 @@ async fn a_failed_auto_renewal_waits_for_its_retry(store: &Arc<dyn Store>) {
     );
 }
 
+/// A renewal whose outcome at the registry is unknown is kept until the
+/// note of that very renewal is forgotten; a newer note replaces an older
+/// one, and a deleted domain takes its note with it.
+async fn an_unconfirmed_renewal_is_kept_until_forgotten(store: &Arc<dyn Store>) {
+    let a = account(store, "a@example.com", 0).await;
+    let d = active(store, a.id, "unsure.com").await;
+    let note = |to: chrono::DateTime<chrono::Utc>| vpsd_storage::UnconfirmedRenewal {
+        domain_id: d.id,
+        account_id: a.id,
+        old_expiration: d.expiration_date,
+        new_expiration: to,
+        years: 1,
+        cost: Money::from_cents(12_99),
+        kind: "renewal".to_owned(),
+        old_status: DomainStatus::Active,
+        noted_at: t0(),
+    };
+    let first = note(d.expiration_date + Duration::days(365));
+    store.note_unconfirmed_renewal(&first).await.expect("note");
+    assert_eq!(
+        store.unconfirmed_renewals(10).await.expect("read"),
+        [first.clone()]
+    );
+    let second = note(d.expiration_date + Duration::days(730));
+    store.note_unconfirmed_renewal(&second).await.expect("note");
+    assert_eq!(
+        store.unconfirmed_renewals(10).await.expect("read"),
+        [second.clone()],
+        "one note per domain, the newest"
+    );
+    store
+        .forget_unconfirmed_renewal(d.id, first.new_expiration)
+        .await
+        .expect("forget");
+    assert_eq!(
+        store.unconfirmed_renewals(10).await.expect("read").len(),
+        1,
+        "forgetting an older renewal keeps the newer note"
+    );
+    store
+        .forget_unconfirmed_renewal(d.id, second.new_expiration)
+        .await
+        .expect("forget");
+    assert!(store
+        .unconfirmed_renewals(10)
+        .await
+        .expect("read")
+        .is_empty());
+}
+
 crate::both!(
+    an_unconfirmed_renewal_is_kept_until_forgotten,
     an_activation_happens_once,
     a_failed_auto_renewal_waits_for_its_retry,
     warnings_go_out_until_the_last_one,
