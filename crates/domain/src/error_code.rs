@@ -127,6 +127,9 @@ error_codes! {
     TooManyFailedLookups = "too_many_failed_lookups",
     /// The request took too long and was stopped.
     RequestTimeout = "request_timeout",
+    /// The registry refused the change for a reason of its own (an EPP
+    /// result the other codes do not name).
+    RegistryRefused = "registry_refused",
     /// The registry does not answer.
     RegistryUnavailable = "registry_unavailable",
     /// Something failed on the server's side; nothing changed.

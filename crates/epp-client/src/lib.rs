@@ -48,8 +48,8 @@ pub struct EppRegistry {
 }
 
 /// The TLS client configuration for `config`: TLS 1.2 or 1.3 (RFC 5734
-/// §9 asks for TLS; RFC 9325 for 1.2 at least), the operator's CA or the
-/// system's roots, and our client certificate.
+/// §9 asks for TLS; RFC 9325 for 1.2 at least), trusting only the
+/// configured CA, with our client certificate.
 ///
 /// # Errors
 /// The certificate and key do not match, or a CA certificate is invalid.
@@ -101,11 +101,6 @@ impl EppRegistry {
             tokio::time::sleep(every).await;
             self.sessions.keep_alive().await;
         }
-    }
-
-    /// Logs out of the idle sessions (at shutdown).
-    pub async fn close(&self) {
-        self.sessions.close().await;
     }
 
     /// Our login shown as [`OUR_REGISTRAR`]; another registrar's as it is.
@@ -193,7 +188,7 @@ impl EppRegistry {
                 .await
             {
                 Ok(_) | Err(EppError::Refused { code: 2302, .. }) => {}
-                Err(e) => return Err(unavailable(e)),
+                Err(e) => return Err(refused(e)),
             }
         }
         Ok(())
@@ -301,7 +296,7 @@ impl EppRegistry {
                         None => return Err(unavailable(e)),
                     }
                 }
-                Err(e) => return Err(unavailable(e)),
+                Err(e) => return Err(refused(e)),
             }
         }
     }
@@ -309,6 +304,15 @@ impl EppRegistry {
 
 fn unavailable(e: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> RegistryError {
     RegistryError::Unavailable(e.into())
+}
+
+/// A refusal as the registrar reads it: definite ([`RegistryError::Refused`])
+/// for a result code, unavailable when no answer could be had.
+fn refused(e: EppError) -> RegistryError {
+    match e {
+        EppError::Refused { code, message } => RegistryError::Refused { code, message },
+        other => unavailable(other),
+    }
 }
 
 fn transfer_unavailable(e: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> TransferRefusal {
@@ -431,7 +435,7 @@ impl Registry for EppRegistry {
                 self.sessions
                     .run("domain:update ns", &update)
                     .await
-                    .map_err(unavailable)?;
+                    .map_err(refused)?;
             }
         }
         if let Some(prohibited) = client_transfer_prohibited {
@@ -471,7 +475,7 @@ impl Registry for EppRegistry {
                 Err(EppError::Refused { code: 2201, .. }) => {
                     return Err(RegistryError::NotSponsored)
                 }
-                Err(e) => return Err(unavailable(e)),
+                Err(e) => return Err(refused(e)),
             };
             let lost = matches!(refused, Some(EppError::Unknown(_)));
             let record = match self.record(name).await {

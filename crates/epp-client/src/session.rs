@@ -12,7 +12,6 @@ use std::time::{Duration, Instant};
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use instant_epp::client::{RequestData, RustlsConnector};
 use instant_epp::login::Login;
-use instant_epp::logout::Logout;
 use instant_epp::request::{Command, Extension, Transaction};
 use instant_epp::response::Response;
 use instant_epp::EppClient;
@@ -289,18 +288,5 @@ impl Sessions {
     /// How often [`Sessions::keep_alive`] should run.
     pub(crate) fn keepalive_every(&self) -> Duration {
         (self.config.keepalive / 2).max(Duration::from_secs(1))
-    }
-
-    /// Logs out of every idle session (RFC 5730 §2.9.1.2).
-    pub(crate) async fn close(&self) {
-        let idle: Vec<Idle> = match self.idle.lock() {
-            Ok(mut idle) => idle.drain(..).collect(),
-            Err(_) => return,
-        };
-        for mut s in idle {
-            let id = self.cl_trid();
-            let _ =
-                tokio::time::timeout(self.config.timeout, s.client.transact(&Logout, &id)).await;
-        }
     }
 }

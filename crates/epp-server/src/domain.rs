@@ -307,6 +307,7 @@ fn registry_failed(e: RegistryError) -> Answer {
         RegistryError::NotSponsored => Answer::fail(2201, "another registrar sponsors it"),
         RegistryError::Taken { .. } => Answer::fail(2302, "registered"),
         // The sandbox registry finishes every command at once.
+        RegistryError::Refused { code, message } => Answer::fail(code, message),
         RegistryError::Pending | RegistryError::Unknown(_) => {
             Answer::fail(2400, "the command did not finish")
         }

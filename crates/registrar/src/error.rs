@@ -154,6 +154,10 @@ impl From<RegistryError> for RegistrarError {
                 ErrorCode::NotSponsored,
                 "Another registrar sponsors this name: transfer it to VPS.org first.",
             ),
+            RegistryError::Refused { code, message } => RegistrarError::invalid(
+                ErrorCode::RegistryRefused,
+                format!("The registry refused it: {message} (EPP {code}). Change what it names and try again."),
+            ),
             RegistryError::Pending => RegistrarError::Unavailable(
                 "the registry has not finished the command yet (EPP 1001)".into(),
             ),

@@ -64,6 +64,16 @@ pub enum RegistryError {
     /// EPP 2201 "Authorization error": another registrar sponsors it.
     #[error("sponsored by another registrar")]
     NotSponsored,
+    /// The registry refused the command for a reason the other variants do
+    /// not name (an EPP 2xxx result, RFC 5730 §3): definite, nothing
+    /// changed there.
+    #[error("the registry refused it ({code}: {message})")]
+    Refused {
+        /// The EPP result code.
+        code: u16,
+        /// The registry's `<msg>`.
+        message: String,
+    },
     /// The command was sent, its answer never came, and the registry could
     /// not be asked how things stand: it may or may not have taken effect.
     /// Never guess: ask again later (the cause is kept).

@@ -68,7 +68,7 @@ async fn complete(
         // EPP 1001: the registry has not confirmed it yet; the next pass
         // asks again.
         Err(RegistryError::Pending) => Ok(Done::Nothing),
-        Err(RegistryError::Taken { .. }) => {
+        Err(RegistryError::Taken { .. } | RegistryError::Refused { .. }) => {
             let mail = mail::registration_failed(&domain);
             match store
                 .cancel_registration(

@@ -55,6 +55,25 @@ async fn names_live_at_the_registry_and_agree(backend: Backend) {
     );
     assert_eq!(a.balance(a.account_id).await, balance - 12_99);
 
+    // A name server inside a name at R needs glue, which R refuses to
+    // create without addresses: the registration is refused with R's
+    // words, nothing charged, nothing left pending.
+    let before = a.balance(a.account_id).await;
+    let (status, body) = a
+        .post_domain(json!({"domain_name": "needs-glue.com",
+            "nameservers": ["ns1.epp-first.com", "ns2.epp-first.com"]}))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["code"], "registry_refused", "{body}");
+    assert!(
+        body["detail"].as_str().expect("detail").contains("EPP 2"),
+        "{body}"
+    );
+    assert_eq!(a.balance(a.account_id).await, before, "refunded");
+    assert!(r.record("needs-glue.com").await.is_none());
+    let (_, list) = a.domains().await;
+    assert!(!list.to_string().contains("needs-glue.com"), "{list}");
+
     // Taken at R by another registrar: refused without a charge.
     r.hold("held-by-b.com", "registrar-b", "B-auth-code-1")
         .await;
