@@ -258,13 +258,13 @@ async fn an_unconfirmed_renewal_is_kept_until_forgotten(store: &Arc<dyn Store>) 
     store.note_unconfirmed_renewal(&first).await.expect("note");
     assert_eq!(
         store.unconfirmed_renewals(10).await.expect("read"),
-        [first.clone()]
+        std::slice::from_ref(&first)
     );
     let second = note(d.expiration_date + Duration::days(730));
     store.note_unconfirmed_renewal(&second).await.expect("note");
     assert_eq!(
         store.unconfirmed_renewals(10).await.expect("read"),
-        [second.clone()],
+        std::slice::from_ref(&second),
         "one note per domain, the newest"
     );
     store
