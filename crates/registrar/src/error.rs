@@ -154,6 +154,10 @@ impl From<RegistryError> for RegistrarError {
                 ErrorCode::NotSponsored,
                 "Another registrar sponsors this name: transfer it to VPS.org first.",
             ),
+            RegistryError::StatusProhibits(why) => RegistrarError::invalid(
+                ErrorCode::NotInRedemption,
+                format!("The registry refused: the name's status forbids it ({why}). Nothing was charged."),
+            ),
             RegistryError::Pending => RegistrarError::Unavailable(
                 "the registry has not finished the command yet (EPP 1001)".into(),
             ),
