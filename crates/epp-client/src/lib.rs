@@ -313,15 +313,12 @@ const RESTORE_STATEMENTS: [&str; 2] = [
 ];
 
 /// A name's registration data as a restore report gives it (RFC 3915
-/// §4.3 preData/postData: free text): name, sponsor, dates, name servers.
-/// The auth code is left out.
-fn registration_data(r: &RegistryRecord, client_id: &str) -> String {
+/// §4.3 preData/postData: free text): the name, its sponsoring registrar
+/// and when it was deleted; restored unchanged.
+fn registration_data(name: &str, client_id: &str, deleted_at: DateTime<Utc>) -> String {
     format!(
-        "Domain Name: {}\nSponsoring Registrar: {client_id}\nCreation Date: {}\nExpiration Date: {}\nName Servers: {}",
-        r.name,
-        r.created_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        r.ex_date.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        r.nameservers.join(", ")
+        "Domain Name: {name}\nSponsoring Registrar: {client_id}\nDeleted: {}\nRestored unchanged.",
+        deleted_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
     )
 }
 
@@ -416,14 +413,10 @@ impl Registry for EppRegistry {
         now: DateTime<Utc>,
     ) -> Result<(), RegistryError> {
         // The registration data the report gives (RFC 3915 §4.3 preData,
-        // postData): the name as the registry holds it, restored as it was.
-        let Some(before) = self.domain_info(name, None).await.map_err(unavailable)? else {
-            return Err(RegistryError::NotFound);
-        };
-        if before.record.sponsoring_registrar != OUR_REGISTRAR {
-            return Err(RegistryError::NotSponsored);
-        }
-        let data = registration_data(&before.record, &self.config.client_id);
+        // postData, free text): the name restored as it was. Not read with
+        // <domain:info> first: a deleted name's info answer carries
+        // <rgp:infData>, which instant-epp 0.5 cannot take with a plain info.
+        let data = registration_data(name, &self.config.client_id, deleted_at);
         let mut update = DomainUpdate::new(name);
         update.info(DomainChangeInfo {
             registrant: None,
