@@ -61,6 +61,64 @@ pub const REDEMPTION_DAYS: i64 = 30;
 /// Then: nothing can be done until the name is released (RFC 3915 §3.1).
 pub const PENDING_DELETE_DAYS: i64 = 5;
 
+/// A registry's own periods after a `<domain:delete>` (RFC 3915 §3.1),
+/// counted from the deletion: restorable ([`REDEMPTION_DAYS`]), then
+/// pending deletion ([`PENDING_DELETE_DAYS`]), then purged (free to
+/// register). A restore request waits this long for its report (RFC 3915
+/// §3.2, `pendingRestore`), then the name is back in `redemptionPeriod`.
+pub const PENDING_RESTORE_DAYS: i64 = 7;
+/// A delete within this long of the create is not held for redemption:
+/// the name is purged at once (RFC 3915 §3.1, the add grace period).
+pub const ADD_GRACE_DAYS: i64 = 5;
+
+/// Where a name deleted at the registry stands (RFC 3915 §2, the
+/// `<rgp:rgpStatus>` values of a deleted name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RgpStatus {
+    /// `redemptionPeriod`: its sponsoring registrar may restore it.
+    RedemptionPeriod,
+    /// `pendingRestore`: a restore was requested; the report is awaited.
+    PendingRestore,
+    /// `pendingDelete`: nothing can be done; it is purged at the end.
+    PendingDelete,
+}
+
+impl RgpStatus {
+    /// The RFC 3915 word (`<rgp:rgpStatus s="...">`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RgpStatus::RedemptionPeriod => "redemptionPeriod",
+            RgpStatus::PendingRestore => "pendingRestore",
+            RgpStatus::PendingDelete => "pendingDelete",
+        }
+    }
+
+    /// The status at `now` of a name deleted at `deleted_at`, whose restore
+    /// was requested at `restore_requested_at` (if it was); `None` once it
+    /// is purged. Decided from the dates alone, so a registry keeps no
+    /// timer: a `pendingRestore` without its report within
+    /// [`PENDING_RESTORE_DAYS`] reads as the deletion's dates say.
+    pub fn at(
+        deleted_at: DateTime<Utc>,
+        restore_requested_at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Option<Self> {
+        if let Some(at) = restore_requested_at {
+            if now < at + Duration::days(PENDING_RESTORE_DAYS) {
+                return Some(RgpStatus::PendingRestore);
+            }
+        }
+        let redemption_ends = deleted_at + Duration::days(REDEMPTION_DAYS);
+        if now < redemption_ends {
+            Some(RgpStatus::RedemptionPeriod)
+        } else if now < redemption_ends + Duration::days(PENDING_DELETE_DAYS) {
+            Some(RgpStatus::PendingDelete)
+        } else {
+            None
+        }
+    }
+}
+
 /// Days before expiration when a warning mail goes out, most urgent last.
 pub const WARNING_DAYS: [i64; 3] = [30, 7, 1];
 /// The most urgent warning: once it went out, a term needs no other.

@@ -27,6 +27,8 @@ use instant_epp::domain::{
     DomainAuthInfo, DomainCheck, DomainCreate, DomainDelete, DomainInfo, DomainRenew,
     DomainTransfer, DomainUpdate, HostInfo, HostObj, NameServers, Period, PeriodLength, Status,
 };
+use instant_epp::extensions::rgp::report::{RgpRestoreReport, Update as ReportUpdate};
+use instant_epp::extensions::rgp::request::{RgpRestoreRequest, Update as RequestUpdate};
 use instant_epp::host::{HostCheck, HostCreate};
 use instant_epp::poll::{Ack, Poll, PollData};
 use rustls::ClientConfig;
@@ -302,6 +304,38 @@ impl EppRegistry {
     }
 }
 
+/// The restore report's reason (RFC 3915 §4.3 `resReason`).
+const RESTORE_REASON: &str = "The registrant asked for the name back during its redemption period.";
+
+/// The two statements RFC 3915 §4.3 asks of the registrar, in its words.
+const RESTORE_STATEMENTS: [&str; 2] = [
+    "This registrar has not restored the Registered Name in order to assume the rights to use or sell the Registered Name for itself or for any third party.",
+    "The information in this report is true to best of this registrar's knowledge, and this registrar acknowledges that intentionally supplying false information in this report shall constitute an incurable material breach of the Registry-Registrar Agreement.",
+];
+
+/// A name's registration data as a restore report gives it (RFC 3915
+/// §4.3 preData/postData: free text): the name, its sponsoring registrar
+/// and when it was deleted; restored unchanged.
+fn registration_data(name: &str, client_id: &str, deleted_at: DateTime<Utc>) -> String {
+    format!(
+        "Domain Name: {name}\nSponsoring Registrar: {client_id}\nDeleted: {}\nRestored unchanged.",
+        deleted_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    )
+}
+
+/// A refused restore request or report as the trait says it.
+fn restore_refused(e: EppError) -> RegistryError {
+    match e {
+        EppError::Refused {
+            code: 2304,
+            message,
+        } => RegistryError::StatusProhibits(message),
+        EppError::Refused { code: 2201, .. } => RegistryError::NotSponsored,
+        EppError::Refused { code: 2303, .. } => RegistryError::NotFound,
+        e => unavailable(e),
+    }
+}
+
 fn unavailable(e: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> RegistryError {
     RegistryError::Unavailable(e.into())
 }
@@ -359,7 +393,7 @@ impl Registry for EppRegistry {
         Ok(record)
     }
 
-    async fn delete(&self, name: &str) -> Result<(), RegistryError> {
+    async fn delete(&self, name: &str, _now: DateTime<Utc>) -> Result<(), RegistryError> {
         match self
             .sessions
             .run("domain:delete", &DomainDelete::new(name))
@@ -368,13 +402,80 @@ impl Registry for EppRegistry {
             Ok(_) => Ok(()),
             Err(EppError::Refused { code: 2303, .. }) => Ok(()),
             Err(EppError::Refused { code: 2201, .. }) => Err(RegistryError::NotSponsored),
-            Err(EppError::Unknown(e)) => match self.domain_info(name, None).await {
-                // Gone, or pending deletion: the delete took effect.
-                Ok(None) => Ok(()),
-                Ok(Some(info)) if info.pending_delete => Ok(()),
+            // Lost, or refused for the name's status (2304: deleted already,
+            // in its redemption grace period): the name says.
+            Err(e @ (EppError::Unknown(_) | EppError::Refused { code: 2304, .. })) => {
+                match self.domain_info(name, None).await {
+                    // Gone, or pending deletion: the delete took effect.
+                    Ok(None) => Ok(()),
+                    Ok(Some(info)) if info.pending_delete => Ok(()),
+                    _ => Err(unavailable(e)),
+                }
+            }
+            Err(e) => Err(unavailable(e)),
+        }
+    }
+
+    async fn restore(
+        &self,
+        name: &str,
+        deleted_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<(), RegistryError> {
+        // The registration data the report gives (RFC 3915 §4.3 preData,
+        // postData, free text): the name restored as it was. Not read with
+        // <domain:info> first: a deleted name's info answer carries
+        // <rgp:infData>, which instant-epp 0.5 cannot take with a plain info.
+        let data = registration_data(name, &self.config.client_id, deleted_at);
+        let mut update = DomainUpdate::new(name);
+        update.info(DomainChangeInfo {
+            registrant: None,
+            auth_info: None,
+        });
+        let request = RequestUpdate {
+            data: RgpRestoreRequest::default(),
+        };
+        match self
+            .sessions
+            .run("domain:update rgp restore request", (&update, &request))
+            .await
+        {
+            Ok(_) => {}
+            // Lost: the name says whether it took. Restored already (some
+            // registries restore on the request) or still deleted, in which
+            // case the report below tells redemptionPeriod (2304: the
+            // request did not take) from pendingRestore.
+            Err(EppError::Unknown(e)) => {
+                if self.restored(name).await.map_err(unavailable)? {
+                    return Ok(());
+                }
+                tracing::info!(domain = %name, error = %e,
+                    "restore request's answer lost; the name is still deleted, reporting");
+            }
+            Err(e) => return Err(restore_refused(e)),
+        }
+        let report = ReportUpdate {
+            data: RgpRestoreReport::new(
+                &data,
+                &data,
+                deleted_at,
+                now,
+                RESTORE_REASON,
+                &RESTORE_STATEMENTS,
+                "",
+            ),
+        };
+        match self
+            .sessions
+            .run("domain:update rgp restore report", (&update, &report))
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(EppError::Unknown(e)) => match self.restored(name).await {
+                Ok(true) => Ok(()),
                 _ => Err(RegistryError::Unavailable(e)),
             },
-            Err(e) => Err(unavailable(e)),
+            Err(e) => Err(restore_refused(e)),
         }
     }
 
@@ -727,6 +828,19 @@ impl EppRegistry {
             acted_at: t.ack_by,
             ex_date: t.expiring_at,
         })
+    }
+
+    /// Whether `name` is ours and registered, not deleted: EPP status
+    /// `pendingDelete`, which the registry sets throughout the redemption
+    /// grace period (`redemptionPeriod`, `pendingRestore`, `pendingDelete`,
+    /// RFC 3915 §3.1), is gone. The status is read rather than
+    /// `<rgp:infData>`: instant-epp's `<domain:info>` takes the RGP answer
+    /// only with a restore request attached to the command.
+    async fn restored(&self, name: &str) -> Result<bool, EppError> {
+        Ok(matches!(
+            self.domain_info(name, None).await?,
+            Some(info) if info.record.sponsoring_registrar == OUR_REGISTRAR && !info.pending_delete
+        ))
     }
 
     /// `<domain:transfer op="query">`: the transfer's status and

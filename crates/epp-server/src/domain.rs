@@ -1,5 +1,10 @@
 //! Domain commands (RFC 5731 §3): check, info, create, renew, update,
-//! delete and transfer, each for the logged-in registrar.
+//! delete and transfer, each for the logged-in registrar; and the
+//! redemption grace period (RFC 3915): a deleted name is answered by info
+//! (status `pendingDelete`, `<rgp:infData>` with its RGP status), is not
+//! available to check or create, refuses every other command (2304; a
+//! renewal 2105), and is restored by its sponsor with `<domain:update>`
+//! carrying `<rgp:restore op="request"/>`, then `op="report"`.
 
 use chrono::{DateTime, Utc};
 use roxmltree::Node;
@@ -8,13 +13,13 @@ use vpsd_domain::lifecycle::add_years;
 use vpsd_domain::token::secrets_equal;
 use vpsd_domain::DomainName;
 use vpsd_registry::{
-    Registry, RegistryError, RegistryObject, SandboxRegistry, TrStatus, TransferNotice,
+    Registry, RegistryError, RegistryObject, RgpStatus, SandboxRegistry, TrStatus, TransferNotice,
     TransferRefusal,
 };
 
 use crate::response::{attr, date, Answer, Xml};
 use crate::session::{child, child_text, elements, is, store_failed};
-use crate::{EppServer, DOMAIN_NS};
+use crate::{EppServer, DOMAIN_NS, RGP_NS};
 
 /// The longest term a registration may reach (RFC 5731 §3.2.1: the server
 /// sets the limit; 10 years as the gTLD registries do).
@@ -44,20 +49,22 @@ fn roid(name: &str) -> String {
     format!("{}-VPSD", hex::encode_upper(&digest[..8]))
 }
 
-/// Answers one domain command.
+/// Answers one domain command; `rgp` is the RFC 3915 extension element
+/// (`<rgp:update>`) an update carries.
 pub(crate) async fn command(
     server: &EppServer,
     registry: &SandboxRegistry,
     verb: &str,
     op: Option<&str>,
     object: Node<'_, '_>,
+    rgp: Option<Node<'_, '_>>,
 ) -> Answer {
     if !is(object, DOMAIN_NS, verb) {
         return Answer::fail(2001, format!("<{verb}> holds <domain:{verb}>"));
     }
     let now = server.clock.now();
     if verb == "check" {
-        return check(registry, object).await;
+        return check(registry, object, now).await;
     }
     let Some(raw) = child_text(object, DOMAIN_NS, "name") else {
         return Answer::fail(2003, "<domain:name> is missing");
@@ -78,20 +85,39 @@ pub(crate) async fn command(
     if verb == "create" {
         return create(registry, &name, current.is_some(), object, now).await;
     }
+    if let Some(rgp) = rgp {
+        return restore(registry, &name, rgp, now).await;
+    }
     let Some(current) = current else {
-        return Answer::fail(2303, format!("{name} is not registered"));
+        return match registry.deleted(&name, now).await {
+            Ok(Some((d, status))) => match verb {
+                "info" => {
+                    let o = RegistryObject {
+                        created_by: d.record.sponsoring_registrar.clone(),
+                        record: d.record,
+                        updated_at: d.deleted_at,
+                        transfer_requested_at: None,
+                    };
+                    info(registry, o, object, Some(status))
+                }
+                "renew" => Answer::fail(2105, format!("{name} is deleted: restore it first")),
+                _ => Answer::fail(2304, format!("{name} is in {} (RFC 3915)", status.as_str())),
+            },
+            Ok(None) => Answer::fail(2303, format!("{name} is not registered")),
+            Err(e) => store_failed(e),
+        };
     };
     match verb {
-        "info" => info(registry, current, object),
+        "info" => info(registry, current, object, None),
         "renew" => renew(registry, current, object, now).await,
         "update" => update(registry, current, object, now).await,
-        "delete" => delete(registry, current).await,
+        "delete" => delete(registry, current, now).await,
         "transfer" => transfer(registry, current, op, object, now).await,
         _ => Answer::fail(2000, format!("unknown command <{verb}>")),
     }
 }
 
-async fn check(registry: &SandboxRegistry, object: Node<'_, '_>) -> Answer {
+async fn check(registry: &SandboxRegistry, object: Node<'_, '_>, now: DateTime<Utc>) -> Answer {
     let names: Vec<&str> = elements(object)
         .filter(|n| is(*n, DOMAIN_NS, "name"))
         .map(|n| n.text().unwrap_or("").trim())
@@ -112,9 +138,17 @@ async fn check(registry: &SandboxRegistry, object: Node<'_, '_>) -> Answer {
                 );
             }
             Ok(name) => match registry.store().registry_get(name.as_str()).await {
-                Ok(None) => {
-                    x.text("domain:name", &attr("avail", "1"), name.as_str());
-                }
+                // A deleted name is not free until it is purged (RFC 3915).
+                Ok(None) => match registry.deleted(name.as_str(), now).await {
+                    Ok(None) => {
+                        x.text("domain:name", &attr("avail", "1"), name.as_str());
+                    }
+                    Ok(Some((_, status))) => {
+                        x.text("domain:name", &attr("avail", "0"), name.as_str())
+                            .text("domain:reason", "", status.as_str());
+                    }
+                    Err(e) => return store_failed(e),
+                },
                 Ok(Some(_)) => {
                     x.text("domain:name", &attr("avail", "0"), name.as_str())
                         .text("domain:reason", "", "In use");
@@ -148,7 +182,15 @@ fn statuses(o: &RegistryObject) -> Vec<&'static str> {
     s
 }
 
-fn info(registry: &SandboxRegistry, o: RegistryObject, object: Node<'_, '_>) -> Answer {
+/// `<domain:infData>`; for a deleted name (`rgp`: its RGP status) the
+/// status is `pendingDelete` and `<rgp:infData>` says where it stands
+/// (RFC 3915 §3.1, §4.1).
+fn info(
+    registry: &SandboxRegistry,
+    o: RegistryObject,
+    object: Node<'_, '_>,
+    rgp: Option<RgpStatus>,
+) -> Answer {
     let r = &o.record;
     let sponsor = r.sponsoring_registrar == registry.client_id();
     let authorized = match auth_info(object) {
@@ -162,7 +204,11 @@ fn info(registry: &SandboxRegistry, o: RegistryObject, object: Node<'_, '_>) -> 
     x.open("domain:infData", &attr("xmlns:domain", DOMAIN_NS))
         .text("domain:name", "", &r.name)
         .text("domain:roid", "", &roid(&r.name));
-    for s in statuses(&o) {
+    let statuses = match rgp {
+        Some(_) => vec!["pendingDelete"],
+        None => statuses(&o),
+    };
+    for s in statuses {
         x.empty("domain:status", &attr("s", s));
     }
     if !r.nameservers.is_empty() {
@@ -186,7 +232,77 @@ fn info(registry: &SandboxRegistry, o: RegistryObject, object: Node<'_, '_>) -> 
             .close("domain:authInfo");
     }
     x.close("domain:infData");
-    Answer::data(1000, x.into_string())
+    let mut answer = Answer::data(1000, x.into_string());
+    if let Some(status) = rgp {
+        answer.extension = Some(rgp_status("rgp:infData", status));
+    }
+    answer
+}
+
+/// `<rgp:infData>` or `<rgp:upData>` with one `<rgp:rgpStatus>` (RFC 3915
+/// §4.1, §4.2).
+fn rgp_status(tag: &str, status: RgpStatus) -> String {
+    let mut x = Xml::default();
+    x.open(tag, &attr("xmlns:rgp", RGP_NS))
+        .empty("rgp:rgpStatus", &attr("s", status.as_str()))
+        .close(tag);
+    x.into_string()
+}
+
+/// `<domain:update>` with `<rgp:update><rgp:restore op="request"/>` (RFC
+/// 3915 §4.2: the name goes to `pendingRestore`) or `op="report"` with its
+/// `<rgp:report>` (§4.3: the name is registered again). Only the sponsoring
+/// registrar (2201), only in `redemptionPeriod` for a request and in
+/// `pendingRestore` for a report (2304).
+async fn restore(
+    registry: &SandboxRegistry,
+    name: &str,
+    rgp: Node<'_, '_>,
+    now: DateTime<Utc>,
+) -> Answer {
+    let Some(restore) = child(rgp, RGP_NS, "restore").filter(|_| is(rgp, RGP_NS, "update")) else {
+        return Answer::fail(2001, "<rgp:update> holds <rgp:restore>");
+    };
+    match restore.attribute("op") {
+        Some("request") => match registry.restore_request(name, now).await {
+            Ok(()) => {
+                let mut answer = Answer::code(1000);
+                answer.extension = Some(rgp_status("rgp:upData", RgpStatus::PendingRestore));
+                answer
+            }
+            Err(e) => registry_failed(e),
+        },
+        Some("report") => {
+            let Some(report) = child(restore, RGP_NS, "report") else {
+                return Answer::fail(2003, "op=\"report\" needs <rgp:report>");
+            };
+            for field in ["preData", "postData", "delTime", "resTime", "resReason"] {
+                if child(report, RGP_NS, field).is_none() {
+                    return Answer::fail(2003, format!("<rgp:report> needs <rgp:{field}>"));
+                }
+            }
+            for field in ["delTime", "resTime"] {
+                let text = child_text(report, RGP_NS, field).unwrap_or("");
+                if DateTime::parse_from_rfc3339(text).is_err() {
+                    return Answer::fail(2005, format!("<rgp:{field}> is not a dateTime"));
+                }
+            }
+            // RFC 3915 §4.3: the two statements are required.
+            if elements(report)
+                .filter(|n| is(*n, RGP_NS, "statement"))
+                .count()
+                < 2
+            {
+                return Answer::fail(2003, "<rgp:report> needs its two <rgp:statement>s");
+            }
+            match registry.restore_report(name, now).await {
+                Ok(()) => Answer::code(1000),
+                Err(e) => registry_failed(e),
+            }
+        }
+        Some(other) => Answer::fail(2005, format!("restore op {other} is not request or report")),
+        None => Answer::fail(2003, "<rgp:restore> needs op"),
+    }
 }
 
 /// The period in years (`<domain:period unit="y|m">`, 1 when absent).
@@ -306,6 +422,7 @@ fn registry_failed(e: RegistryError) -> Answer {
         RegistryError::NotFound => Answer::fail(2303, "not registered"),
         RegistryError::NotSponsored => Answer::fail(2201, "another registrar sponsors it"),
         RegistryError::Taken { .. } => Answer::fail(2302, "registered"),
+        RegistryError::StatusProhibits(why) => Answer::fail(2304, why),
         // The sandbox registry finishes every command at once.
         RegistryError::Refused { code, message } => Answer::fail(code, message),
         RegistryError::Pending | RegistryError::Unknown(_) => {
@@ -474,7 +591,7 @@ async fn update(
     Answer::code(1000)
 }
 
-async fn delete(registry: &SandboxRegistry, o: RegistryObject) -> Answer {
+async fn delete(registry: &SandboxRegistry, o: RegistryObject, now: DateTime<Utc>) -> Answer {
     if let Err(a) = must_sponsor(registry, &o) {
         return a;
     }
@@ -488,7 +605,7 @@ async fn delete(registry: &SandboxRegistry, o: RegistryObject) -> Answer {
         Ok(_) => {}
         Err(e) => return store_failed(e),
     }
-    match registry.delete(&o.record.name).await {
+    match registry.delete(&o.record.name, now).await {
         Ok(()) => Answer::code(1000),
         Err(e) => registry_failed(e),
     }

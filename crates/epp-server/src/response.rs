@@ -118,6 +118,8 @@ pub(crate) struct Answer {
     pub(crate) msg_q: Option<String>,
     /// The `<resData>` content, written.
     pub(crate) res_data: Option<String>,
+    /// The `<extension>` content, written (RFC 5730 §2.7.1).
+    pub(crate) extension: Option<String>,
     /// Whether the server closes the connection after it.
     pub(crate) close: bool,
 }
@@ -130,6 +132,7 @@ impl Answer {
             reason: None,
             msg_q: None,
             res_data: None,
+            extension: None,
             close: matches!(code, 1500 | 2500 | 2501 | 2502),
         }
     }
@@ -173,6 +176,11 @@ impl Answer {
             x.0.push_str(d);
             x.close("resData");
         }
+        if let Some(e) = &self.extension {
+            x.open("extension", "");
+            x.0.push_str(e);
+            x.close("extension");
+        }
         x.open("trID", "");
         if let Some(id) = cl_trid {
             x.text("clTRID", "", id);
@@ -192,7 +200,8 @@ pub(crate) fn document(x: Xml) -> String {
 }
 
 /// The `<greeting>` (RFC 5730 §2.4): the server's id and time, the objects
-/// it serves (domain, host), and its data collection policy.
+/// it serves (domain, host), the extension (RGP, RFC 3915), and its data
+/// collection policy.
 pub(crate) fn greeting(server_id: &str, now: DateTime<Utc>) -> String {
     let mut x = Xml::default();
     x.open("epp", &attr("xmlns", EPP_NS)).open("greeting", "");
@@ -202,6 +211,9 @@ pub(crate) fn greeting(server_id: &str, now: DateTime<Utc>) -> String {
         .text("lang", "", "en")
         .text("objURI", "", crate::DOMAIN_NS)
         .text("objURI", "", crate::HOST_NS)
+        .open("svcExtension", "")
+        .text("extURI", "", crate::RGP_NS)
+        .close("svcExtension")
         .close("svcMenu");
     x.open("dcp", "")
         .open("access", "")

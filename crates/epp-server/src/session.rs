@@ -10,7 +10,7 @@ use vpsd_registry::SandboxRegistry;
 
 use crate::frame::{self, Frame};
 use crate::response::{self, attr, date, Answer, Xml};
-use crate::{EppServer, DOMAIN_NS, EPP_NS, HOST_NS};
+use crate::{EppServer, DOMAIN_NS, EPP_NS, HOST_NS, RGP_NS};
 
 /// Failed logins after which the server closes the session (RFC 5730
 /// §2.9.1.1 lets the server limit them; the third one answers 2501).
@@ -21,6 +21,9 @@ pub(crate) struct Session<'s> {
     pub(crate) server: &'s EppServer,
     /// The registry acting for the logged-in registrar.
     pub(crate) registry: Option<SandboxRegistry>,
+    /// Whether the client selected the RGP extension at login (RFC 5730
+    /// §2.9.1.1: only selected extensions appear in answers).
+    rgp_selected: bool,
     login_failures: u32,
 }
 
@@ -46,6 +49,7 @@ pub(crate) async fn run<S: AsyncRead + AsyncWrite + Unpin>(
     let mut session = Session {
         server,
         registry: None,
+        rgp_selected: false,
         login_failures: 0,
     };
     loop {
@@ -176,16 +180,24 @@ impl Session<'_> {
                 _ => Answer::fail(2000, format!("unknown command <{name}>")),
             };
         };
+        // RGP (RFC 3915) is the one extension served, on <domain:update>.
+        let mut rgp = None;
         if let Some(ext) = c.extension {
-            if let Some(e) = elements(ext).next() {
-                return Answer::fail(
-                    2103,
-                    format!(
-                        "extension {} is not served",
-                        e.tag_name().namespace().unwrap_or("(none)")
-                    ),
-                );
+            for e in elements(ext) {
+                if e.tag_name().namespace() != Some(RGP_NS) {
+                    return Answer::fail(
+                        2103,
+                        format!(
+                            "extension {} is not served",
+                            e.tag_name().namespace().unwrap_or("(none)")
+                        ),
+                    );
+                }
+                rgp = Some(e);
             }
+        }
+        if rgp.is_some() && name != "update" {
+            return Answer::fail(2103, "the rgp extension is served with <update> only");
         }
         match name {
             "logout" => Answer::code(1500),
@@ -197,7 +209,16 @@ impl Session<'_> {
                 let op = verb.attribute("op");
                 match object.tag_name().namespace() {
                     Some(DOMAIN_NS) => {
-                        crate::domain::command(self.server, &registry, name, op, object).await
+                        let mut answer =
+                            crate::domain::command(self.server, &registry, name, op, object, rgp)
+                                .await;
+                        if !self.rgp_selected {
+                            answer.extension = None;
+                        }
+                        answer
+                    }
+                    Some(HOST_NS) if rgp.is_some() => {
+                        Answer::fail(2103, "the rgp extension is served with domains only")
                     }
                     Some(HOST_NS) => {
                         crate::host::command(self.server, &registry, name, object).await
@@ -290,6 +311,12 @@ impl Session<'_> {
                 }
             }
         }
+        self.rgp_selected = child(login, EPP_NS, "svcs")
+            .and_then(|s| child(s, EPP_NS, "svcExtension"))
+            .is_some_and(|e| {
+                elements(e)
+                    .any(|u| is(u, EPP_NS, "extURI") && u.text().map(str::trim) == Some(RGP_NS))
+            });
         self.registry = Some(SandboxRegistry::acting_as(
             store,
             client_id,

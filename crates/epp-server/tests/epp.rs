@@ -12,6 +12,11 @@ use instant_epp::domain::{
     DomainAuthInfo, DomainCheck, DomainCreate, DomainDelete, DomainInfo, DomainRenew,
     DomainTransfer, DomainUpdate, HostInfo, HostObj, NameServers, Period, PeriodLength, Status,
 };
+use instant_epp::extensions::rgp::report::{RgpRestoreReport, Update as ReportUpdate};
+use instant_epp::extensions::rgp::request::{
+    RgpRequestResponse, RgpRestoreRequest, Update as RequestUpdate,
+};
+use instant_epp::extensions::rgp::RgpStatus;
 use instant_epp::host::HostCreate;
 use instant_epp::login::Login;
 use instant_epp::poll::{Ack, Poll, PollData};
@@ -172,8 +177,14 @@ impl Registry {
     }
 
     async fn login(&self, id: &str, pw: &str) -> Client {
+        self.login_with(id, pw, &[]).await
+    }
+
+    /// Logs in selecting the extensions `ext` (RFC 5730 §2.9.1.1).
+    async fn login_with(&self, id: &str, pw: &str, ext: &[&str]) -> Client {
         let mut c = self.connect_as(&self.pki.client).await.expect("connect");
-        c.transact(&Login::new(id, pw, None, None), "login-1")
+        let ext = (!ext.is_empty()).then_some(ext);
+        c.transact(&Login::new(id, pw, None, ext), "login-1")
             .await
             .expect("login");
         c
@@ -486,10 +497,15 @@ async fn a_session_covers_domains_hosts_transfers_and_polls(backend: Backend) {
     b.transact(&DomainDelete::new("epp-one.com"), "del-1")
         .await
         .expect("delete");
+    // Deleted after its add grace period: held in redemption (RFC 3915).
     let gone = b
         .transact(&DomainInfo::new("epp-one.com", None), "info-7")
-        .await;
-    assert_eq!(code(gone), ResultCode::ObjectDoesNotExist);
+        .await
+        .expect("info in redemption");
+    assert_eq!(
+        format!("{:?}", gone.res_data().expect("infData").statuses),
+        "Some([PendingDelete])"
+    );
 
     // A malformed frame is answered with 2001 and the session goes on.
     let bad = a
@@ -506,7 +522,8 @@ async fn a_session_covers_domains_hosts_transfers_and_polls(backend: Backend) {
         )
         .await
         .expect("check");
-    assert!(still.res_data().expect("chkData").list[0].name.available);
+    // In redemption, so not available yet (RFC 3915).
+    assert!(!still.res_data().expect("chkData").list[0].name.available);
 
     // A wrong password is refused; the third failure closes (2501).
     let mut c = r.connect_as(&r.pki.client).await.expect("connect");
@@ -566,7 +583,167 @@ macro_rules! both {
     };
 }
 
+/// RFC 3915 over EPP: the greeting offers rgp; a deleted name is held in
+/// redemptionPeriod (info says so in `<rgp:infData>`, check says it is not
+/// available, create is refused); only its sponsor restores it, with a
+/// request (pendingRestore) then a report; outside redemptionPeriod a
+/// restore is refused with 2304, a renewal with 2105; 35 days after the
+/// delete the name is purged and free.
+async fn a_deleted_name_is_restored_in_redemption_only(backend: Backend) {
+    let r = start(backend).await;
+    let mut a = r
+        .login_with("ClientA", PW_A, &["urn:ietf:params:xml:ns:rgp-1.0"])
+        .await;
+    let mut b = r.login("ClientB", PW_B).await;
+    let greeting = a.greeting().expect("greeting");
+    let ext = greeting.svc_menu.services.svc_ext.expect("svcExtension");
+    assert!(
+        ext.ext_uris
+            .iter()
+            .any(|u| u == "urn:ietf:params:xml:ns:rgp-1.0"),
+        "{ext:?}"
+    );
+
+    let created = a
+        .transact(
+            &DomainCreate::new("rgp-one.com", years(1), None, None, "Auth-4w", None),
+            "create-1",
+        )
+        .await
+        .expect("create");
+    let ex_date = created
+        .res_data()
+        .expect("creData")
+        .expiring_at
+        .expect("exDate");
+    let chg = || {
+        let mut u = DomainUpdate::new("rgp-one.com");
+        u.info(DomainChangeInfo {
+            registrant: None,
+            auth_info: None,
+        });
+        u
+    };
+    let request = RequestUpdate {
+        data: RgpRestoreRequest::default(),
+    };
+    let statements = ["not for itself", "true to its knowledge"];
+    let report = |now: chrono::DateTime<chrono::Utc>| ReportUpdate {
+        data: RgpRestoreReport::new("pre", "post", now, now, "error", &statements, ""),
+    };
+    // Not deleted: nothing to restore.
+    let refused = a.transact((&chg(), &request), "restore-0").await;
+    assert_eq!(code(refused), ResultCode::ObjectStatusProhibitsOperation);
+
+    r.clock.advance(Days::days(10));
+    a.transact(&DomainDelete::new("rgp-one.com"), "del-1")
+        .await
+        .expect("delete");
+    let raw = a
+        .transact_xml(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><epp xmlns=\"urn:ietf:params:xml:ns:epp-1.0\"><command><info><domain:info xmlns:domain=\"urn:ietf:params:xml:ns:domain-1.0\"><domain:name>rgp-one.com</domain:name></domain:info></info><clTRID>info-raw</clTRID></command></epp>",
+        )
+        .await
+        .expect("info");
+    assert!(
+        raw.contains("<domain:status s=\"pendingDelete\"/>"),
+        "{raw}"
+    );
+    assert!(
+        raw.contains("<extension><rgp:infData xmlns:rgp=\"urn:ietf:params:xml:ns:rgp-1.0\"><rgp:rgpStatus s=\"redemptionPeriod\"/></rgp:infData></extension>"),
+        "{raw}"
+    );
+    // A client that did not select rgp gets no <extension>.
+    let plain = b
+        .transact(&DomainInfo::new("rgp-one.com", None), "info-plain")
+        .await
+        .expect("info without the extension");
+    assert_eq!(
+        format!("{:?}", plain.res_data().expect("infData").statuses),
+        "Some([PendingDelete])"
+    );
+    let check = b
+        .transact(
+            &DomainCheck {
+                domains: &["rgp-one.com"],
+            },
+            "check-1",
+        )
+        .await
+        .expect("check");
+    assert!(!check.res_data().expect("chkData").list[0].name.available);
+    let taken = b
+        .transact(
+            &DomainCreate::new("rgp-one.com", years(1), None, None, "Auth-5v", None),
+            "create-2",
+        )
+        .await;
+    assert_eq!(code(taken), ResultCode::ObjectExists);
+
+    // Only the sponsor; a report needs its request first.
+    let refused = b.transact((&chg(), &request), "restore-1").await;
+    assert_eq!(code(refused), ResultCode::AuthorizationError);
+    let now = vpsd_domain::Clock::now(&*r.clock);
+    let early = a.transact((&chg(), &report(now)), "report-0").await;
+    assert_eq!(code(early), ResultCode::ObjectStatusProhibitsOperation);
+    let requested = a
+        .transact((&chg(), &request), "restore-2")
+        .await
+        .expect("restore request");
+    match requested.extension() {
+        Some(RgpRequestResponse::Update(data)) => {
+            assert_eq!(data.rgp_status, [RgpStatus::PendingRestore]);
+        }
+        other => panic!("expected rgp:upData, got {other:?}"),
+    }
+    a.transact((&chg(), &report(now)), "report-1")
+        .await
+        .expect("restore report");
+    let info = a
+        .transact(&DomainInfo::new("rgp-one.com", None), "info-1")
+        .await
+        .expect("info");
+    let info = info.res_data().expect("infData");
+    assert_eq!(format!("{:?}", info.statuses), "Some([Ok])");
+    assert_eq!(info.expiring_at, Some(ex_date), "restored as it was");
+    let refused = a.transact((&chg(), &request), "restore-3").await;
+    assert_eq!(code(refused), ResultCode::ObjectStatusProhibitsOperation);
+
+    // Deleted again and left: after 30 days pendingDelete, then purged.
+    a.transact(&DomainDelete::new("rgp-one.com"), "del-2")
+        .await
+        .expect("delete");
+    r.clock.advance(Days::days(31));
+    let late = a.transact((&chg(), &request), "restore-4").await;
+    assert_eq!(code(late), ResultCode::ObjectStatusProhibitsOperation);
+    let renew = a
+        .transact(
+            &DomainRenew::new("rgp-one.com", ex_date.date_naive(), years(1)),
+            "renew-1",
+        )
+        .await;
+    assert_eq!(code(renew), ResultCode::ObjectIsNotEligibleForRenewal);
+    r.clock.advance(Days::days(5));
+    let check = b
+        .transact(
+            &DomainCheck {
+                domains: &["rgp-one.com"],
+            },
+            "check-2",
+        )
+        .await
+        .expect("check");
+    assert!(check.res_data().expect("chkData").list[0].name.available);
+    b.transact(
+        &DomainCreate::new("rgp-one.com", years(1), None, None, "Auth-5v", None),
+        "create-3",
+    )
+    .await
+    .expect("free once purged");
+}
+
 both!(
     a_session_covers_domains_hosts_transfers_and_polls,
+    a_deleted_name_is_restored_in_redemption_only,
     a_client_certificate_from_another_ca_is_refused,
 );

@@ -158,6 +158,10 @@ impl From<RegistryError> for RegistrarError {
                 ErrorCode::RegistryRefused,
                 format!("The registry refused it: {message} (EPP {code}). Change what it names and try again."),
             ),
+            RegistryError::StatusProhibits(why) => RegistrarError::invalid(
+                ErrorCode::NotInRedemption,
+                format!("The registry refused: the name's status forbids it ({why}). Nothing was charged."),
+            ),
             RegistryError::Pending => RegistrarError::Unavailable(
                 "the registry has not finished the command yet (EPP 1001)".into(),
             ),

@@ -88,7 +88,10 @@ impl Registrar {
     }
 
     /// POST /api/v1/domains/{id}/restore/: a domain in its redemption period
-    /// comes back for the restore fee plus one year (RFC 3915).
+    /// comes back for the restore fee plus one year (RFC 3915). Charged
+    /// first; then restored at the registry (it was deleted there when its
+    /// redemption began: restore request and report, RFC 3915 §4.2-4.3)
+    /// and renewed there for the year; a registry refusal is refunded.
     #[tracing::instrument(level = "info", skip_all, fields(account_id = %account_id, domain_id = %domain_id, request_id = actor.request_id.as_deref()))]
     pub async fn restore(
         &self,
@@ -130,8 +133,36 @@ impl Registrar {
         Ok((restored, cost))
     }
 
-    /// Charges and records a renewal, then extends the term at the registry;
-    /// a registry refusal is undone and refunded.
+    /// Restores at the registry a domain deleted there for its current term
+    /// (its redemption began, `worker::registry_delete`). One the worker had
+    /// not deleted yet needs no restore; one the registry says is not
+    /// deleted but ours (a restore retried after its answer was lost) is
+    /// restored already.
+    async fn restore_at_registry(
+        &self,
+        domain: &Domain,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), vpsd_registry::RegistryError> {
+        let name = &domain.domain_name;
+        match self.store.registry_deleted_at(domain.id).await? {
+            Some(deleted_at) if deleted_at >= domain.expiration_date => {
+                match self.registry.restore(name, deleted_at, now).await {
+                    Err(vpsd_registry::RegistryError::StatusProhibits(why)) => {
+                        match self.registry.info(name).await? {
+                            Some(r) if r.sponsoring_registrar == OUR_REGISTRAR => Ok(()),
+                            _ => Err(vpsd_registry::RegistryError::StatusProhibits(why)),
+                        }
+                    }
+                    other => other,
+                }
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Charges and records a renewal, then extends the term at the registry
+    /// (a restore first restores the name there); a registry refusal is
+    /// undone and refunded.
     pub(crate) async fn apply_renewal(
         &self,
         actor: &Actor,
@@ -195,12 +226,14 @@ impl Registrar {
             }
             Err(e) => return Err(e.into()),
         };
-        let renewed_at_registry = self.at_registry(
-            actor,
-            domain,
+        let renewed_at_registry = self.at_registry(actor, domain, async {
+            if kind == "restore" {
+                self.restore_at_registry(domain, now).await?;
+            }
             self.registry
-                .renew(&domain.domain_name, domain.expiration_date, years, now),
-        );
+                .renew(&domain.domain_name, domain.expiration_date, years, now)
+                .await
+        });
         let answer = renewed_at_registry.await;
         if let Err(RegistryError::Unknown(e)) = &answer {
             // Sent, unanswered, and the registry could not be asked: the

@@ -122,7 +122,7 @@ async fn a_failed_job_is_counted_and_the_pass_goes_on() {
         .expect("registry info")
         .expect("registered");
     s.registry
-        .delete("changed-hands.com")
+        .delete("changed-hands.com", s.registrar.now())
         .await
         .expect("registry delete");
     record.sponsoring_registrar = "Other Registrar".to_owned();

@@ -11,6 +11,16 @@
 //! operator (`vpsd registry add`), and the losing registrar approves every
 //! valid transfer when the transfer delay has passed.
 //!
+//! A name its sponsor deletes is kept through the redemption grace period
+//! (RFC 3915 §3.1): `redemptionPeriod` for 30 days, during which the
+//! sponsor may restore it ([`Registry::restore`]; over EPP a restore
+//! request, then its report, `pendingRestore` in between), then
+//! `pendingDelete` for 5 days, then it is purged and free to register. A
+//! delete within 5 days of the create (the add grace period) purges it at
+//! once. No timer moves a deleted name on: its status is decided from its
+//! deletion's date whenever it is read ([`SandboxRegistry::deleted`]), and
+//! a purged name's row goes when the name is next created or added.
+//!
 //! A `SandboxRegistry` acts for one registrar (EPP `clID`):
 //! [`SandboxRegistry::new`] for this installation's own ([`OUR_REGISTRAR`]),
 //! [`SandboxRegistry::acting_as`] for a registrar logged in over EPP
@@ -33,16 +43,19 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use rand::Rng;
-use vpsd_domain::lifecycle::{add_years, expiration_after_transfer, transfer_eligible_at};
+use vpsd_domain::lifecycle::{
+    add_years, expiration_after_transfer, transfer_eligible_at, ADD_GRACE_DAYS,
+};
 use vpsd_domain::token::secrets_equal;
 use vpsd_storage::{RegistryStore, StoreError};
 
 pub use request_id::{request_id, with_request_id};
 pub use router::RegistryRouter;
 pub use trail::{record, recording, RegistryTransaction};
+pub use vpsd_domain::lifecycle::RgpStatus;
 pub use vpsd_storage::{
-    NewPollMessage, PollMessage, RegistryHost, RegistryObject, RegistryRecord, TrStatus,
-    TransferNotice,
+    DeletedName, NewPollMessage, PollMessage, RegistryHost, RegistryObject, RegistryRecord,
+    TrStatus, TransferNotice,
 };
 
 /// How long a transfer waits for the losing registrar before the registry
@@ -79,6 +92,11 @@ pub enum RegistryError {
     /// Never guess: ask again later (the cause is kept).
     #[error("outcome unknown at the registry")]
     Unknown(#[source] Box<dyn std::error::Error + Send + Sync + 'static>),
+    /// The name's status forbids the command (EPP 2304 "Object status
+    /// prohibits operation"): for a restore, the name is not in its
+    /// redemption period (RFC 3915 §4.2).
+    #[error("status prohibits it: {0}")]
+    StatusProhibits(String),
     /// The registry took the command but has not finished it (EPP 1001
     /// "action pending", RFC 5730 §3): ask again later.
     #[error("pending at the registry")]
@@ -173,9 +191,30 @@ pub trait Registry: Send + Sync + std::fmt::Debug {
         nameservers: &[String],
         now: DateTime<Utc>,
     ) -> Result<RegistryRecord, RegistryError>;
-    /// EPP `<domain:delete>` of a name we sponsor (within the add grace
-    /// period, undoing a create).
-    async fn delete(&self, name: &str) -> Result<(), RegistryError>;
+    /// EPP `<domain:delete>` of a name we sponsor at `now`: within the add
+    /// grace period it undoes the create; after it the registry keeps the
+    /// name in its redemption grace period (RFC 3915 §3.1), restorable with
+    /// [`Registry::restore`]. Deleting a name that is not ours any more
+    /// (deleted already, purged, never ours) succeeds, so a repeated delete
+    /// is harmless.
+    async fn delete(&self, name: &str, now: DateTime<Utc>) -> Result<(), RegistryError>;
+    /// RFC 3915 restore of a name we deleted at `deleted_at` and that is in
+    /// its redemption period: the restore request (`<domain:update>` with
+    /// `<rgp:restore op="request"/>`, §4.2), then its report (`op="report"`
+    /// with the deletion and restore times, §4.3), at `now`. The name comes
+    /// back with its term as it was (a renewal is the caller's).
+    ///
+    /// # Errors
+    /// `StatusProhibits` (EPP 2304) when the name is not in its redemption
+    /// period (never deleted, or pending deletion), `NotSponsored` (2201)
+    /// when another registrar deleted it, `NotFound` (2303) when it is
+    /// purged or unknown, `Unavailable` otherwise.
+    async fn restore(
+        &self,
+        name: &str,
+        deleted_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<(), RegistryError>;
     /// EPP `<domain:update>`: nameservers and `clientTransferProhibited`.
     async fn update(
         &self,
@@ -468,16 +507,157 @@ impl SandboxRegistry {
             nameservers: nameservers.to_vec(),
             pending_transfer_to: None,
         };
-        match self.store.registry_insert(&record, now).await {
+        match self.insert_fresh(&record, now).await {
             Ok(()) => Ok(record),
             Err(StoreError::Conflict { .. }) => match self.info(name).await? {
                 Some(existing) if existing.sponsoring_registrar == self.client_id => Ok(existing),
                 Some(existing) => Err(RegistryError::Taken {
                     sponsoring_registrar: existing.sponsoring_registrar,
                 }),
-                None => Err(RegistryError::Unavailable("create raced a delete".into())),
+                // Deleted and not purged yet (RFC 3915): held for its
+                // sponsor's restore, even when that is us.
+                None => match self.holder(name, now).await? {
+                    Some(held) => Err(RegistryError::Taken {
+                        sponsoring_registrar: held.sponsoring_registrar,
+                    }),
+                    None => Err(RegistryError::Unavailable("create raced a delete".into())),
+                },
             },
             Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Inserts `record`; when the name's row is a deletion whose redemption
+    /// and pending deletion are over, purges it first (lazily, RFC 3915
+    /// §3.1) and inserts again. `Conflict` while the name is registered or
+    /// still kept for redemption.
+    async fn insert_fresh(
+        &self,
+        record: &RegistryRecord,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        match self.store.registry_insert(record, now).await {
+            Err(StoreError::Conflict { constraint }) => {
+                let purged = match self.store.registry_deleted(&record.name).await? {
+                    Some(d)
+                        if RgpStatus::at(d.deleted_at, d.restore_requested_at, now).is_none() =>
+                    {
+                        self.store
+                            .registry_purge(&record.name, d.deleted_at)
+                            .await?
+                    }
+                    _ => false,
+                };
+                if purged {
+                    self.store.registry_insert(record, now).await
+                } else {
+                    Err(StoreError::Conflict { constraint })
+                }
+            }
+            other => other,
+        }
+    }
+
+    /// The name as registered, or as deleted and not purged at `now` (its
+    /// sponsor holds it through the redemption grace period); `None` when
+    /// it is free.
+    async fn holder(
+        &self,
+        name: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<RegistryRecord>, RegistryError> {
+        if let Some(r) = self.info(name).await? {
+            return Ok(Some(r));
+        }
+        Ok(self.deleted(name, now).await?.map(|(d, _)| d.record))
+    }
+
+    /// The name as deleted and kept by the registry, with its status at
+    /// `now` (RFC 3915 §2); `None` when it is not deleted or is purged by
+    /// now.
+    pub async fn deleted(
+        &self,
+        name: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(DeletedName, RgpStatus)>, StoreError> {
+        Ok(self.store.registry_deleted(name).await?.and_then(|d| {
+            let status = RgpStatus::at(d.deleted_at, d.restore_requested_at, now)?;
+            Some((d, status))
+        }))
+    }
+
+    /// The name this registrar deleted, in its redemption period at `now`
+    /// (or pending its restore report when `pending_restore_ok`).
+    async fn restorable(
+        &self,
+        name: &str,
+        now: DateTime<Utc>,
+        pending_restore_ok: bool,
+    ) -> Result<DeletedName, RegistryError> {
+        let Some((d, status)) = self.deleted(name, now).await? else {
+            return match self.info(name).await? {
+                Some(r) if r.sponsoring_registrar == self.client_id => Err(
+                    RegistryError::StatusProhibits(format!("{name} is not deleted")),
+                ),
+                Some(_) => Err(RegistryError::NotSponsored),
+                None => Err(RegistryError::NotFound),
+            };
+        };
+        if d.record.sponsoring_registrar != self.client_id {
+            return Err(RegistryError::NotSponsored);
+        }
+        match status {
+            RgpStatus::RedemptionPeriod => Ok(d),
+            RgpStatus::PendingRestore if pending_restore_ok => Ok(d),
+            other => Err(RegistryError::StatusProhibits(format!(
+                "{name} is in {}, not redemptionPeriod",
+                other.as_str()
+            ))),
+        }
+    }
+
+    /// RFC 3915 §4.2 restore request by the registrar this acts for: the
+    /// name it deleted, in `redemptionPeriod`, goes to `pendingRestore`
+    /// until [`Self::restore_report`]. Errors as [`Registry::restore`].
+    pub async fn restore_request(
+        &self,
+        name: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), RegistryError> {
+        let d = self.restorable(name, now, false).await?;
+        if self
+            .store
+            .registry_restore_request(name, &self.client_id, d.deleted_at, now)
+            .await?
+        {
+            Ok(())
+        } else {
+            Err(RegistryError::NotFound)
+        }
+    }
+
+    /// RFC 3915 §4.3 restore report: the name in `pendingRestore` is
+    /// registered again as it stood when deleted. `StatusProhibits` (2304)
+    /// when no restore was requested.
+    pub async fn restore_report(
+        &self,
+        name: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), RegistryError> {
+        let d = self.restorable(name, now, true).await?;
+        if d.restore_requested_at.is_none() {
+            return Err(RegistryError::StatusProhibits(format!(
+                "{name} has no restore request to report on"
+            )));
+        }
+        if self
+            .store
+            .registry_restore(name, &self.client_id, d.deleted_at, now)
+            .await?
+        {
+            Ok(())
+        } else {
+            Err(RegistryError::NotFound)
         }
     }
 
@@ -522,10 +702,10 @@ impl SandboxRegistry {
         record: &RegistryRecord,
         now: DateTime<Utc>,
     ) -> Result<(), RegistryError> {
-        match self.store.registry_insert(record, now).await {
+        match self.insert_fresh(record, now).await {
             Err(StoreError::Conflict { .. }) => Err(RegistryError::Taken {
                 sponsoring_registrar: self
-                    .info(&record.name)
+                    .holder(&record.name, now)
                     .await?
                     .map(|r| r.sponsoring_registrar)
                     .unwrap_or_default(),
@@ -587,9 +767,31 @@ impl Registry for SandboxRegistry {
             .await
     }
 
-    async fn delete(&self, name: &str) -> Result<(), RegistryError> {
-        self.store.registry_delete(name, &self.client_id).await?;
+    async fn delete(&self, name: &str, now: DateTime<Utc>) -> Result<(), RegistryError> {
+        let Some(r) = self.info(name).await? else {
+            return Ok(());
+        };
+        if r.sponsoring_registrar != self.client_id {
+            return Ok(());
+        }
+        if now < r.created_at + chrono::Duration::days(ADD_GRACE_DAYS) {
+            self.store.registry_delete(name, &self.client_id).await?;
+        } else {
+            self.store
+                .registry_delete_to_redemption(name, &self.client_id, now)
+                .await?;
+        }
         Ok(())
+    }
+
+    async fn restore(
+        &self,
+        name: &str,
+        _deleted_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<(), RegistryError> {
+        self.restore_request(name, now).await?;
+        self.restore_report(name, now).await
     }
 
     async fn update(

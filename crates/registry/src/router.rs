@@ -71,8 +71,16 @@ impl Registry for RegistryRouter {
     ) -> Result<RegistryRecord, RegistryError> {
         self.of(name).create(name, years, nameservers, now).await
     }
-    async fn delete(&self, name: &str) -> Result<(), RegistryError> {
-        self.of(name).delete(name).await
+    async fn delete(&self, name: &str, now: DateTime<Utc>) -> Result<(), RegistryError> {
+        self.of(name).delete(name, now).await
+    }
+    async fn restore(
+        &self,
+        name: &str,
+        deleted_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<(), RegistryError> {
+        self.of(name).restore(name, deleted_at, now).await
     }
     async fn update(
         &self,

@@ -244,6 +244,19 @@ pub struct RegistryRecord {
     pub pending_transfer_to: Option<String>,
 }
 
+/// A name its sponsoring registrar deleted, kept by the registry through
+/// the redemption grace period (RFC 3915 §3.1) until it is purged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeletedName {
+    /// The name as it stood when deleted (its sponsor may restore it).
+    pub record: RegistryRecord,
+    /// When it was deleted (the report's `delTime`, RFC 3915 §4.3).
+    pub deleted_at: DateTime<Utc>,
+    /// When its sponsor asked for a restore (`pendingRestore` until the
+    /// report), if it did.
+    pub restore_requested_at: Option<DateTime<Utc>>,
+}
+
 /// What an idempotency key holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IdempotentRequest {

@@ -18,6 +18,8 @@
 //!   (or mails the owner when the balance is short);
 //! - `warnings`: mails the expiry warnings;
 //! - `expiry`: marks domains past their expiration `expired`;
+//! - `registry_delete`: deletes names at their registry when their grace
+//!   period ends (the registry's redemption grace period begins, RFC 3915);
 //! - `release`: deletes names past their grace, redemption and
 //!   pending-delete periods, at the registry and from the account.
 //!
@@ -47,6 +49,7 @@ mod auto_renewal;
 mod expiry;
 mod housekeeping;
 mod registrations;
+mod registry_delete;
 mod registry_messages;
 mod release;
 pub(crate) mod transfers_in;
@@ -80,6 +83,8 @@ pub struct PassOutcome {
     pub warnings: usize,
     /// Domains marked expired.
     pub expired: usize,
+    /// Domains deleted at their registry as their redemption began.
+    pub deleted_at_registry: usize,
     /// Domains released at the registry and from their account.
     pub released: usize,
     /// Transfers away approved after the owner's five days, or at the
@@ -108,6 +113,7 @@ impl PassOutcome {
         self.renewals_failed += other.renewals_failed;
         self.warnings += other.warnings;
         self.expired += other.expired;
+        self.deleted_at_registry += other.deleted_at_registry;
         self.released += other.released;
         self.transfers_out += other.transfers_out;
         self.registry_messages += other.registry_messages;
@@ -133,6 +139,7 @@ impl PassOutcome {
             Done::RenewalFailed => &mut self.renewals_failed,
             Done::Warned => &mut self.warnings,
             Done::Expired => &mut self.expired,
+            Done::DeletedAtRegistry => &mut self.deleted_at_registry,
             Done::Released => &mut self.released,
             Done::TransferredOut => &mut self.transfers_out,
         };
@@ -154,6 +161,7 @@ pub(crate) enum Done {
     RenewalFailed,
     Warned,
     Expired,
+    DeletedAtRegistry,
     Released,
     TransferredOut,
 }
@@ -321,6 +329,7 @@ pub async fn run_once(registrar: &Registrar) -> Result<PassOutcome, RegistrarErr
     auto_renewal::run(&mut pass).await;
     warnings::run(&mut pass).await;
     expiry::run(&mut pass).await;
+    registry_delete::run(&mut pass).await;
     release::run(&mut pass).await;
     Ok(pass.outcome)
 }

@@ -24,8 +24,9 @@ pub(super) async fn run(pass: &mut Pass<'_>) {
         .await;
 }
 
-/// Deletes one name at the registry first (idempotent), then from its
-/// account, and mails the owner.
+/// Deletes one name at the registry first (idempotent: normally deleted
+/// at the start of its redemption already), then from its account, and
+/// mails the owner.
 ///
 /// # Errors
 /// The registry's (for instance a name another registrar sponsors now);
@@ -36,7 +37,9 @@ async fn release(
     domain: Domain,
     now: DateTime<Utc>,
 ) -> Result<Done, RegistrarError> {
-    registrar.registry.delete(&domain.domain_name).await?;
+    // Deleted when its redemption began (`registry_delete`), and purged by
+    // the registry by now; deleting again is harmless.
+    registrar.registry.delete(&domain.domain_name, now).await?;
     let mail = mail::released(&domain);
     let released = registrar
         .store()

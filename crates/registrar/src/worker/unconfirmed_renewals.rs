@@ -64,7 +64,12 @@ async fn confirm(
                 .await?;
             Ok(true)
         }
-        Err(RegistryError::NotFound | RegistryError::NotSponsored) => {
+        Err(
+            RegistryError::NotFound
+            | RegistryError::NotSponsored
+            | RegistryError::Refused { .. }
+            | RegistryError::StatusProhibits(_),
+        ) => {
             let renewal = Renewal {
                 domain_id: u.domain_id,
                 account_id: u.account_id,

@@ -112,7 +112,10 @@ async fn a_name_lost_at_the_registry_before_completion_is_refunded(ops: &Ops) {
         .await
         .expect("register");
     assert_eq!(ops.balance().await, OPENING - year_of("raced.com"));
-    ops.registry.delete("raced.com").await.expect("delete");
+    ops.registry
+        .delete("raced.com", ops.registrar.now())
+        .await
+        .expect("delete");
     ops.held_elsewhere("raced.com").await;
 
     ops.advance(ops.registration_delay());

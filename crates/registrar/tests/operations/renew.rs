@@ -7,6 +7,7 @@ use vpsd_domain::lifecycle::{DomainStatus, GRACE_DAYS, PENDING_DELETE_DAYS, REDE
 use vpsd_domain::pricing::RESTORE_FEE;
 use vpsd_domain::{DomainName, Money, Years};
 use vpsd_registrar::SettingsUpdate;
+use vpsd_registry::RgpStatus;
 use vpsd_storage::Actor;
 
 use crate::{at, code, year_of, Ops, OPENING};
@@ -15,6 +16,7 @@ crate::both!(
     a_renewal_moves_the_expiry_by_exact_years,
     a_renewal_in_grace_costs_the_normal_price,
     a_restore_in_redemption_costs_the_fee_plus_a_year,
+    a_restore_the_registry_refuses_is_refunded,
     past_redemption_the_name_is_released,
     a_pending_or_imported_domain_is_not_renewed,
     a_leap_day_term_ends_on_the_28th_of_february,
@@ -84,7 +86,21 @@ async fn a_renewal_in_grace_costs_the_normal_price(ops: &Ops) {
 async fn a_restore_in_redemption_costs_the_fee_plus_a_year(ops: &Ops) {
     let domain = ops.active("later.com").await;
     ops.advance(at(2031, 1, 1, 12) + Duration::days(GRACE_DAYS) - ops.now());
-    ops.run_worker().await;
+    let pass = ops.run_worker().await;
+    assert_eq!(pass.deleted_at_registry, 1, "{pass:?}");
+    // Deleted at the registry as its redemption began (RFC 3915): no longer
+    // registered there, held in redemptionPeriod for us to restore.
+    assert!(ops.at_registry("later.com").await.is_none());
+    let (deleted, status) = ops
+        .registry
+        .deleted("later.com", ops.now())
+        .await
+        .expect("registry")
+        .expect("kept for redemption");
+    assert_eq!(status, RgpStatus::RedemptionPeriod);
+    assert_eq!(deleted.deleted_at, ops.now());
+    assert_eq!(deleted.record.ex_date, at(2031, 1, 1, 12));
+    assert_eq!(ops.run_worker().await.deleted_at_registry, 0, "once a term");
     let err = ops
         .registrar
         .renew(&ops.actor, ops.account, domain.id, years(1))
@@ -105,10 +121,54 @@ async fn a_restore_in_redemption_costs_the_fee_plus_a_year(ops: &Ops) {
         ops.balance().await,
         OPENING - 2 * year_of("later.com") - RESTORE_FEE.cents()
     );
+    let record = ops.at_registry("later.com").await.expect("restored");
+    assert_eq!(record.ex_date, at(2032, 1, 1, 12), "the registry agrees");
+    assert!(ops
+        .registry
+        .deleted("later.com", ops.now())
+        .await
+        .expect("registry")
+        .is_none());
     // Nothing to release any more.
     ops.advance(Duration::days(REDEMPTION_DAYS + PENDING_DELETE_DAYS));
     assert_eq!(ops.run_worker().await.released, 0);
     assert_eq!(ops.domain(domain.id).await.status, DomainStatus::Active);
+}
+
+/// The registry no longer has the name for us (here: purged and taken by
+/// another registrar behind our back): the restore is refused and its
+/// charge comes back; the domain stays in redemption.
+async fn a_restore_the_registry_refuses_is_refunded(ops: &Ops) {
+    let domain = ops.active("lost.com").await;
+    ops.advance(at(2031, 1, 1, 12) + Duration::days(GRACE_DAYS + 1) - ops.now());
+    assert_eq!(ops.run_worker().await.deleted_at_registry, 1);
+    let (deleted, _) = ops
+        .registry
+        .deleted("lost.com", ops.now())
+        .await
+        .expect("registry")
+        .expect("deleted");
+    assert!(ops
+        .store
+        .registry_purge("lost.com", deleted.deleted_at)
+        .await
+        .expect("purge"));
+    ops.held_elsewhere("lost.com").await;
+
+    let err = ops
+        .registrar
+        .restore(&ops.actor, ops.account, domain.id)
+        .await
+        .expect_err("refused");
+    assert_eq!(code(&err), "not_sponsored", "{err}");
+    assert_eq!(
+        ops.balance().await,
+        OPENING - year_of("lost.com"),
+        "refunded"
+    );
+    let after = ops.domain(domain.id).await;
+    assert_eq!(after.status, DomainStatus::Expired);
+    assert_eq!(after.expiration_date, at(2031, 1, 1, 12));
 }
 
 async fn past_redemption_the_name_is_released(ops: &Ops) {
@@ -139,6 +199,21 @@ async fn past_redemption_the_name_is_released(ops: &Ops) {
         .await
         .expect("free for anyone again");
     assert_eq!(ops.balance().await, OPENING - year_of("gone.com"));
+    // The worker first ran 60 days after the expiry, so the registry holds
+    // the name for 35 days from then (RFC 3915): a registration is refused
+    // (and refunded) until it purges the name, and goes through after.
+    let err = ops
+        .register_in(ops.account, "gone.com", 1)
+        .await
+        .expect_err("still held by the registry");
+    assert_eq!(code(&err), "domain_taken", "{err}");
+    assert_eq!(ops.balance().await, OPENING - year_of("gone.com"));
+    let deleted_at = expiry + Duration::days(GRACE_DAYS + REDEMPTION_DAYS);
+    ops.advance(deleted_at + Duration::days(REDEMPTION_DAYS + PENDING_DELETE_DAYS) - ops.now());
+    ops.register_in(ops.account, "gone.com", 1)
+        .await
+        .expect("registered again once purged");
+    assert!(ops.at_registry("gone.com").await.is_some());
 }
 
 async fn a_pending_or_imported_domain_is_not_renewed(ops: &Ops) {

@@ -289,6 +289,55 @@ impl crate::stores::LifecycleStore for ThisStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
+    async fn due_registry_deletions(
+        &self,
+        grace_ended_by: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<Domain>> {
+        self.domains_due(
+            "status = 'expired' AND expiration_date <= $1 \
+             AND (registry_deleted_at IS NULL OR registry_deleted_at < expiration_date)",
+            "expiration_date",
+            true,
+            grace_ended_by,
+            limit,
+        )
+        .await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, fields(domain_id = %domain_id))]
+    async fn mark_registry_deleted(
+        &self,
+        domain_id: vpsd_domain::DomainId,
+        expiration: DateTime<Utc>,
+        deleted_at: DateTime<Utc>,
+    ) -> Result<bool> {
+        self.write_one(
+            sqlx::query(
+                "UPDATE domains SET registry_deleted_at = $3 \
+                 WHERE id = $1 AND expiration_date = $2 AND status = 'expired'",
+            )
+            .bind(domain_id)
+            .bind(expiration)
+            .bind(deleted_at),
+        )
+        .await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, fields(domain_id = %domain_id))]
+    async fn registry_deleted_at(
+        &self,
+        domain_id: vpsd_domain::DomainId,
+    ) -> Result<Option<DateTime<Utc>>> {
+        let at: Option<Option<DateTime<Utc>>> =
+            sqlx::query_scalar("SELECT registry_deleted_at FROM domains WHERE id = $1")
+                .bind(domain_id)
+                .fetch_optional(self.pool())
+                .await?;
+        Ok(at.flatten())
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn due_releases(&self, expired_by: DateTime<Utc>, limit: i64) -> Result<Vec<Domain>> {
         self.domains_due(
             "status = 'expired' AND expiration_date <= $1",

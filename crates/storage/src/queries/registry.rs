@@ -8,11 +8,13 @@ use super::ThisStore;
 use crate::backend::Backend;
 use crate::codec::{join_hosts, like_pattern};
 use crate::error::Result;
-use crate::model::{NewPollMessage, PollMessage, RegistryHost, RegistryObject, RegistryRecord};
+use crate::model::{
+    DeletedName, NewPollMessage, PollMessage, RegistryHost, RegistryObject, RegistryRecord,
+};
 use crate::stores::registry::INSERT_REGISTRY_NAME;
 use crate::stores::registry::{
-    HostRow, PollRow, RegistryObjectRow, RegistryRow, INSERT_POLL_MESSAGE, POLL_COLUMNS,
-    REGISTRY_COLUMNS,
+    DeletedRow, HostRow, PollRow, RegistryObjectRow, RegistryRow, INSERT_POLL_MESSAGE,
+    POLL_COLUMNS, REGISTRY_COLUMNS,
 };
 
 impl ThisStore {
@@ -79,7 +81,7 @@ impl crate::stores::RegistryStore for ThisStore {
     #[tracing::instrument(level = "debug", skip_all, fields(name))]
     async fn registry_get(&self, name: &str) -> Result<Option<RegistryRecord>> {
         let row: Option<RegistryRow> = sqlx::query_as(&format!(
-            "SELECT {REGISTRY_COLUMNS} FROM registry_names WHERE name = $1"
+            "SELECT {REGISTRY_COLUMNS} FROM registry_names WHERE name = $1 AND deleted_at IS NULL"
         ))
         .bind(name)
         .fetch_optional(self.pool())
@@ -96,9 +98,103 @@ impl crate::stores::RegistryStore for ThisStore {
     #[tracing::instrument(level = "debug", skip_all, fields(name, sponsoring_registrar))]
     async fn registry_delete(&self, name: &str, sponsoring_registrar: &str) -> Result<bool> {
         self.write_one(
-            sqlx::query("DELETE FROM registry_names WHERE name = $1 AND registrar = $2")
+            sqlx::query(
+                "DELETE FROM registry_names WHERE name = $1 AND registrar = $2 \
+                 AND deleted_at IS NULL",
+            )
+            .bind(name)
+            .bind(sponsoring_registrar),
+        )
+        .await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, fields(name, sponsoring_registrar))]
+    async fn registry_delete_to_redemption(
+        &self,
+        name: &str,
+        sponsoring_registrar: &str,
+        deleted_at: DateTime<Utc>,
+    ) -> Result<bool> {
+        self.write_one(
+            sqlx::query(
+                "UPDATE registry_names SET deleted_at = $3, restore_requested_at = NULL, \
+                 pending_transfer_to = NULL, transfer_requested_at = NULL, updated_at = $3 \
+                 WHERE name = $1 AND registrar = $2 AND deleted_at IS NULL",
+            )
+            .bind(name)
+            .bind(sponsoring_registrar)
+            .bind(deleted_at),
+        )
+        .await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, fields(name))]
+    async fn registry_deleted(&self, name: &str) -> Result<Option<DeletedName>> {
+        let row: Option<DeletedRow> = sqlx::query_as(&format!(
+            "SELECT {REGISTRY_COLUMNS}, deleted_at, restore_requested_at FROM registry_names \
+             WHERE name = $1 AND deleted_at IS NOT NULL"
+        ))
+        .bind(name)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(row.and_then(|r| {
+            let deleted_at = r.deleted_at?;
+            Some(DeletedName {
+                record: r.row.into(),
+                deleted_at,
+                restore_requested_at: r.restore_requested_at,
+            })
+        }))
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, fields(name, sponsoring_registrar))]
+    async fn registry_restore_request(
+        &self,
+        name: &str,
+        sponsoring_registrar: &str,
+        deleted_at: DateTime<Utc>,
+        requested_at: DateTime<Utc>,
+    ) -> Result<bool> {
+        self.write_one(
+            sqlx::query(
+                "UPDATE registry_names SET restore_requested_at = $4, updated_at = $4 \
+                 WHERE name = $1 AND registrar = $2 AND deleted_at = $3",
+            )
+            .bind(name)
+            .bind(sponsoring_registrar)
+            .bind(deleted_at)
+            .bind(requested_at),
+        )
+        .await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, fields(name, sponsoring_registrar))]
+    async fn registry_restore(
+        &self,
+        name: &str,
+        sponsoring_registrar: &str,
+        deleted_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        self.write_one(
+            sqlx::query(
+                "UPDATE registry_names SET deleted_at = NULL, restore_requested_at = NULL, \
+                 updated_at = $4 WHERE name = $1 AND registrar = $2 AND deleted_at = $3",
+            )
+            .bind(name)
+            .bind(sponsoring_registrar)
+            .bind(deleted_at)
+            .bind(now),
+        )
+        .await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, fields(name))]
+    async fn registry_purge(&self, name: &str, deleted_at: DateTime<Utc>) -> Result<bool> {
+        self.write_one(
+            sqlx::query("DELETE FROM registry_names WHERE name = $1 AND deleted_at = $2")
                 .bind(name)
-                .bind(sponsoring_registrar),
+                .bind(deleted_at),
         )
         .await
     }
@@ -115,7 +211,7 @@ impl crate::stores::RegistryStore for ThisStore {
             sqlx::query(
                 "UPDATE registry_names SET nameservers = COALESCE($2, nameservers), \
                  transfer_prohibited = COALESCE($3, transfer_prohibited), updated_at = $4 \
-                 WHERE name = $1",
+                 WHERE name = $1 AND deleted_at IS NULL",
             )
             .bind(name)
             .bind(nameservers.map(join_hosts))
@@ -137,7 +233,7 @@ impl crate::stores::RegistryStore for ThisStore {
             sqlx::query(
                 "UPDATE registry_names SET pending_transfer_to = $2, updated_at = $3, \
                  transfer_requested_at = $3 \
-                 WHERE name = $1 AND pending_transfer_to IS NULL",
+                 WHERE name = $1 AND pending_transfer_to IS NULL AND deleted_at IS NULL",
             )
             .bind(name)
             .bind(gaining)
@@ -163,7 +259,7 @@ impl crate::stores::RegistryStore for ThisStore {
                  last_transferred_at = $4, pending_transfer_to = NULL, \
                  transfer_requested_at = NULL, \
                  transfer_prohibited = TRUE, updated_at = $4 \
-                 WHERE name = $1 AND pending_transfer_to = $2",
+                 WHERE name = $1 AND pending_transfer_to = $2 AND deleted_at IS NULL",
             )
             .bind(name)
             .bind(gaining)
@@ -205,7 +301,7 @@ impl crate::stores::RegistryStore for ThisStore {
     async fn registry_transfers_due(&self, requested_before: DateTime<Utc>) -> Result<Vec<String>> {
         Ok(sqlx::query_scalar(
             "SELECT name FROM registry_names WHERE pending_transfer_to IS NOT NULL \
-             AND transfer_requested_at <= $1 ORDER BY name",
+             AND transfer_requested_at <= $1 AND deleted_at IS NULL ORDER BY name",
         )
         .bind(requested_before)
         .fetch_all(self.pool())
@@ -216,7 +312,7 @@ impl crate::stores::RegistryStore for ThisStore {
     async fn registry_object(&self, name: &str) -> Result<Option<RegistryObject>> {
         let row: Option<RegistryObjectRow> = sqlx::query_as(&format!(
             "SELECT {REGISTRY_COLUMNS}, created_by, updated_at, transfer_requested_at \
-             FROM registry_names WHERE name = $1"
+             FROM registry_names WHERE name = $1 AND deleted_at IS NULL"
         ))
         .bind(name)
         .fetch_optional(self.pool())
@@ -396,7 +492,7 @@ impl crate::stores::RegistryStore for ThisStore {
         self.write_one(
             sqlx::query(
                 "UPDATE registry_names SET auth_code = $3, updated_at = $4 \
-                 WHERE name = $1 AND registrar = $2",
+                 WHERE name = $1 AND registrar = $2 AND deleted_at IS NULL",
             )
             .bind(name)
             .bind(sponsoring_registrar)
@@ -418,7 +514,8 @@ impl crate::stores::RegistryStore for ThisStore {
         self.write_one(
             sqlx::query(
                 "UPDATE registry_names SET expires_at = $4, updated_at = $5 \
-                 WHERE name = $1 AND registrar = $2 AND expires_at = $3",
+                 WHERE name = $1 AND registrar = $2 AND expires_at = $3 \
+                 AND deleted_at IS NULL",
             )
             .bind(name)
             .bind(sponsoring_registrar)

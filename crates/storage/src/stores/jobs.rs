@@ -60,6 +60,8 @@ pub enum JobKind {
     Expiry,
     /// Releasing a name after its grace, redemption and pending delete.
     Release,
+    /// Deleting a name at its registry when its redemption begins.
+    RegistryDelete,
 }
 
 impl JobKind {
@@ -73,6 +75,7 @@ impl JobKind {
             JobKind::Warning => "warning",
             JobKind::Expiry => "expiry",
             JobKind::Release => "release",
+            JobKind::RegistryDelete => "registry_delete",
         }
     }
 }

@@ -127,6 +127,33 @@ pub trait LifecycleStore: Send + Sync + std::fmt::Debug {
     /// expiration first, at most `limit`.
     async fn due_expirations(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<Domain>>;
 
+    /// Our expired domains whose expiration is at or before `grace_ended_by`
+    /// (their grace period is over) and that were not deleted at the
+    /// registry for this term yet, oldest first, at most `limit`.
+    async fn due_registry_deletions(
+        &self,
+        grace_ended_by: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<Domain>>;
+
+    /// Records that the domain, still expired at `expiration`, was deleted
+    /// at its registry at `deleted_at` (its redemption began, RFC 3915).
+    /// Bookkeeping, not audited. `true` when recorded; `false` when it was
+    /// renewed, restored or released meanwhile.
+    async fn mark_registry_deleted(
+        &self,
+        domain_id: vpsd_domain::DomainId,
+        expiration: DateTime<Utc>,
+        deleted_at: DateTime<Utc>,
+    ) -> Result<bool>;
+
+    /// When the domain was last deleted at its registry, if it was (a time
+    /// before its expiration belongs to an earlier term).
+    async fn registry_deleted_at(
+        &self,
+        domain_id: vpsd_domain::DomainId,
+    ) -> Result<Option<DateTime<Utc>>>;
+
     /// Our expired domains whose expiration is at or before `expired_by`,
     /// oldest first, at most `limit`.
     async fn due_releases(&self, expired_by: DateTime<Utc>, limit: i64) -> Result<Vec<Domain>>;

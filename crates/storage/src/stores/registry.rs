@@ -6,8 +6,8 @@ use chrono::{DateTime, Utc};
 use crate::codec::{corrupt, split_hosts};
 use crate::error::Result;
 use crate::model::{
-    NewPollMessage, PollMessage, RegistryHost, RegistryObject, RegistryRecord, TrStatus,
-    TransferNotice,
+    DeletedName, NewPollMessage, PollMessage, RegistryHost, RegistryObject, RegistryRecord,
+    TrStatus, TransferNotice,
 };
 
 /// The sandbox registry's own names.
@@ -25,9 +25,56 @@ pub trait RegistryStore: Send + Sync + std::fmt::Debug {
     /// Registers a name. Errors: `Conflict` when it is registered already.
     async fn registry_insert(&self, record: &RegistryRecord, now: DateTime<Utc>) -> Result<()>;
 
-    /// Deletes a name `sponsoring_registrar` sponsors. `true` when deleted;
-    /// `false` when it is not registered or another registrar sponsors it.
+    /// Deletes a name `sponsoring_registrar` sponsors at once (a delete in
+    /// the add grace period, RFC 3915 §3.1: no redemption). `true` when
+    /// deleted; `false` when it is not registered or another registrar
+    /// sponsors it.
     async fn registry_delete(&self, name: &str, sponsoring_registrar: &str) -> Result<bool>;
+
+    /// Deletes a name `sponsoring_registrar` sponsors into the redemption
+    /// grace period (RFC 3915 §3.1): it is kept with `deleted_at`, out of
+    /// every other method's sight but [`Self::registry_deleted`], and any
+    /// pending transfer ends. `true` when deleted; `false` when it is not
+    /// registered (or deleted already) or another registrar sponsors it.
+    async fn registry_delete_to_redemption(
+        &self,
+        name: &str,
+        sponsoring_registrar: &str,
+        deleted_at: DateTime<Utc>,
+    ) -> Result<bool>;
+
+    /// The name as deleted and kept for redemption; `None` when it is not
+    /// deleted (registered, or never deleted, or purged). Whether it is
+    /// still restorable is the caller's to decide from the dates
+    /// (`vpsd_domain::lifecycle::RgpStatus::at`).
+    async fn registry_deleted(&self, name: &str) -> Result<Option<DeletedName>>;
+
+    /// Records a restore request (RFC 3915 §4.2) at `requested_at` for the
+    /// name `sponsoring_registrar` deleted at `deleted_at`. `true` when
+    /// recorded; `false` when no such deletion is kept.
+    async fn registry_restore_request(
+        &self,
+        name: &str,
+        sponsoring_registrar: &str,
+        deleted_at: DateTime<Utc>,
+        requested_at: DateTime<Utc>,
+    ) -> Result<bool>;
+
+    /// Restores the name `sponsoring_registrar` deleted at `deleted_at`
+    /// (the restore report accepted, RFC 3915 §4.3): it is registered again
+    /// as it stood. `true` when restored; `false` when no such deletion is
+    /// kept.
+    async fn registry_restore(
+        &self,
+        name: &str,
+        sponsoring_registrar: &str,
+        deleted_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<bool>;
+
+    /// Forgets the name deleted at `deleted_at` (its redemption and pending
+    /// deletion are over: purged). `true` when forgotten.
+    async fn registry_purge(&self, name: &str, deleted_at: DateTime<Utc>) -> Result<bool>;
 
     /// Changes a name's nameservers and `clientTransferProhibited` (`None`
     /// leaves one as it is). `true` when changed; `false` when it is not
@@ -207,6 +254,14 @@ impl From<RegistryObjectRow> for RegistryObject {
             transfer_requested_at: r.transfer_requested_at,
         }
     }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct DeletedRow {
+    #[sqlx(flatten)]
+    pub(crate) row: RegistryRow,
+    pub(crate) deleted_at: Option<DateTime<Utc>>,
+    pub(crate) restore_requested_at: Option<DateTime<Utc>>,
 }
 
 /// A queued poll message (`$1`…`$10`).

@@ -507,6 +507,82 @@ async fn transfers_out_follow_the_registrys_poll_queue(backend: Backend) {
     a.finish().await;
 }
 
+/// RFC 3915 end to end: a domain A registered at R lapses; when its
+/// redemption begins A's worker deletes it at R (R keeps it in
+/// redemptionPeriod), and a restore through A's API restores it at R
+/// (request and report) and renews it there, charged once.
+async fn a_domain_in_redemption_is_restored_at_the_registry(backend: Backend) {
+    use vpsd_domain::lifecycle::{RgpStatus, GRACE_DAYS};
+    let r = Remote::start(backend).await;
+    let a = registrar_at(&r, backend).await;
+    let id = a.register("epp-lapse.com").await;
+    let detail = a.activate(id).await;
+    let expiry = parse_time(&detail["expiration_date"]);
+    let (status, body) = a.put_domain(id, json!({"auto_renew": false})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    // R's clock moves past the expiry and the grace period too (no longer
+    // in the add grace period, where a delete would purge at once).
+    r.advance("396d");
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    let redemption = expiry + chrono::Duration::days(GRACE_DAYS) + chrono::Duration::hours(1);
+    let pass = a.advance(redemption - a.now()).await;
+    assert_eq!(pass.deleted_at_registry, 1, "{pass:?}");
+    let (_, body) = a.domain(id).await;
+    assert_eq!(body["phase"], "redemption", "{body}");
+    assert!(r.record("epp-lapse.com").await.is_none(), "deleted at R");
+    let deleted = r
+        .deleted("epp-lapse.com")
+        .await
+        .expect("kept in redemption at R");
+    assert_eq!(deleted.record.sponsoring_registrar, "registrar-a");
+    assert_eq!(
+        RgpStatus::at(
+            deleted.deleted_at,
+            deleted.restore_requested_at,
+            deleted.deleted_at + chrono::Duration::days(1)
+        ),
+        Some(RgpStatus::RedemptionPeriod)
+    );
+
+    // Restore through A: R has it again, renewed a year from the expiry.
+    let balance = a.balance(a.account_id).await;
+    let (status, body) = a.restore(id).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let renewed = vpsd_domain::lifecycle::add_years(expiry, 1);
+    assert_eq!(parse_time(&body["expiration_date"]), renewed, "{body}");
+    let at_r = r.record("epp-lapse.com").await.expect("restored at R");
+    assert_eq!(at_r.sponsoring_registrar, "registrar-a");
+    assert_eq!(at_r.ex_date, renewed, "the same term at A and R");
+    assert!(r.deleted("epp-lapse.com").await.is_none());
+    let fee = vpsd_domain::pricing::RESTORE_FEE.cents()
+        + vpsd_domain::DomainName::parse("epp-lapse.com")
+            .expect("name")
+            .tld()
+            .prices()
+            .renew
+            .cents();
+    assert_eq!(a.balance(a.account_id).await, balance - fee, "charged once");
+    // Again: nothing to restore, nothing charged.
+    let (status, body) = a.restore(id).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(a.balance(a.account_id).await, balance - fee);
+
+    a.assert_ledgers_balance().await;
+    r.stop().await;
+    a.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_a_domain_in_redemption_is_restored_at_the_registry() {
+    a_domain_in_redemption_is_restored_at_the_registry(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_a_domain_in_redemption_is_restored_at_the_registry() {
+    a_domain_in_redemption_is_restored_at_the_registry(Backend::Postgres).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_transfers_out_follow_the_registrys_poll_queue() {
     transfers_out_follow_the_registrys_poll_queue(Backend::Sqlite).await;

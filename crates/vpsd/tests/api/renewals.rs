@@ -217,6 +217,18 @@ async fn redemption_restores_with_the_fee(app: &TestApp) {
 
 async fn release_frees_the_name_for_anyone(app: &TestApp) {
     let (id, expiry) = app.active_with("gone.net", false).await;
+    // As a running worker does, the name is deleted at the registry when its
+    // redemption begins (RFC 3915): the registry purges it 35 days later,
+    // when the registrar releases it.
+    let pass = advance_to(app, expiry + Duration::days(30) + Duration::minutes(1)).await;
+    assert_eq!(pass.deleted_at_registry, 1, "{pass:?}");
+    assert!(app
+        .app
+        .store
+        .registry_deleted("gone.net")
+        .await
+        .expect("r")
+        .is_some());
     advance_to(app, expiry + Duration::days(61)).await;
     assert_eq!(detail(app, id).await["phase"], "pending_delete");
     for (status, body) in [app.renew(id, json!({})).await, app.restore(id).await] {

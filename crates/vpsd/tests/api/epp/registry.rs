@@ -168,6 +168,14 @@ timeout_seconds = 10
         self.store.registry_get(name).await.expect("R's registry")
     }
 
+    /// The name as deleted and kept by R's registry (RFC 3915), if it is.
+    pub async fn deleted(&self, name: &str) -> Option<vpsd_storage::DeletedName> {
+        self.store
+            .registry_deleted(name)
+            .await
+            .expect("R's registry")
+    }
+
     /// Puts `name` at R, sponsored by `registrar`, created 90 days ago (so
     /// it may be transferred).
     pub async fn hold(&self, name: &str, registrar: &str, auth_code: &str) {

@@ -170,8 +170,20 @@ impl vpsd_registry::Registry for NotASandbox {
     ) -> Result<vpsd_registry::RegistryRecord, vpsd_registry::RegistryError> {
         self.0.create(name, years, nameservers, now).await
     }
-    async fn delete(&self, name: &str) -> Result<(), vpsd_registry::RegistryError> {
-        self.0.delete(name).await
+    async fn delete(
+        &self,
+        name: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), vpsd_registry::RegistryError> {
+        self.0.delete(name, now).await
+    }
+    async fn restore(
+        &self,
+        name: &str,
+        deleted_at: chrono::DateTime<chrono::Utc>,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), vpsd_registry::RegistryError> {
+        self.0.restore(name, deleted_at, now).await
     }
     async fn update(
         &self,
