@@ -14,6 +14,7 @@
 //! whichever registry holds the name.
 
 pub mod config;
+mod raw;
 mod records;
 mod session;
 
@@ -24,8 +25,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use instant_epp::domain::update::{DomainAdd, DomainChangeInfo, DomainRemove};
 use instant_epp::domain::{
-    DomainAuthInfo, DomainCheck, DomainCreate, DomainDelete, DomainInfo, DomainRenew,
-    DomainTransfer, DomainUpdate, HostInfo, HostObj, NameServers, Period, PeriodLength, Status,
+    DomainAuthInfo, DomainCheck, DomainCreate, DomainDelete, DomainRenew, DomainTransfer,
+    DomainUpdate, HostInfo, HostObj, NameServers, Period, PeriodLength, Status,
 };
 use instant_epp::extensions::rgp::report::{RgpRestoreReport, Update as ReportUpdate};
 use instant_epp::extensions::rgp::request::{RgpRestoreRequest, Update as RequestUpdate};
@@ -116,7 +117,8 @@ impl EppRegistry {
 
     /// `<domain:info>`, retried once on a fresh session when the answer is
     /// lost (a read changes nothing). `None` when the name is not
-    /// registered (2303).
+    /// registered (2303). Sent and read by `raw.rs`, since the answer may
+    /// carry `<rgp:infData>`.
     async fn domain_info(
         &self,
         name: &str,
@@ -125,23 +127,40 @@ impl EppRegistry {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            match self
+            let sent = self
                 .sessions
-                .run("domain:info", &DomainInfo::new(name, auth_code))
-                .await
-            {
-                Ok(rsp) => {
-                    return match rsp.res_data() {
-                        Some(data) => Ok(Some(records::Info::from_epp(data, |c| self.sponsor(c)))),
-                        None => Err(EppError::Unknown(
-                            "the registry's info answer had no <resData>".into(),
-                        )),
-                    }
-                }
-                Err(EppError::Refused { code: 2303, .. }) => return Ok(None),
+                .run_raw("domain:info", |id| raw::info_command(name, auth_code, id))
+                .await;
+            let text = match sent {
+                Ok(text) => text,
                 Err(EppError::Unknown(_)) | Err(EppError::NotSent(_)) if attempt < 2 => continue,
                 Err(e) => return Err(e),
+            };
+            let answer = raw::info_answer(&text).map_err(|e| {
+                EppError::Unknown(format!("an info answer that cannot be read: {e}").into())
+            })?;
+            let code = answer.result.code as u16;
+            if code == 2303 {
+                return Ok(None);
             }
+            if !answer.result.code.is_success() {
+                return Err(EppError::Refused {
+                    code,
+                    message: answer.result.message,
+                });
+            }
+            let Some(data) = answer.res_data() else {
+                return Err(EppError::Unknown(
+                    "the registry's info answer had no <resData>".into(),
+                ));
+            };
+            let mut info = records::Info::from_epp(data, |c| self.sponsor(c));
+            if answer.extension.is_some() {
+                // An RGP status: the name was deleted and waits in the
+                // redemption grace period (RFC 3915 §3).
+                info.pending_delete = true;
+            }
+            return Ok(Some(info));
         }
     }
 

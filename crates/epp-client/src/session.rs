@@ -254,6 +254,59 @@ impl Sessions {
         }
     }
 
+    /// Sends a command this module writes itself (`xml`, given the
+    /// `clTRID` to put in it) and returns the registry's answer as it came,
+    /// for the answers `instant-epp` cannot read (see `raw.rs`). Paced,
+    /// logged and recorded like [`Sessions::run`]; the result code is the
+    /// caller's to read.
+    ///
+    /// # Errors
+    /// `NotSent` when no session could be had, `Unknown` when the answer
+    /// never came (the session is dropped).
+    pub(crate) async fn run_raw(
+        &self,
+        what: &'static str,
+        xml: impl Fn(&str) -> String,
+    ) -> Result<String, EppError> {
+        self.limiter.until_ready().await;
+        let mut lease = self.lease().await?;
+        let id = self.cl_trid();
+        let Some(client) = lease.client.as_mut() else {
+            return Err(EppError::NotSent("the session was lost".into()));
+        };
+        let started = Instant::now();
+        let answer =
+            tokio::time::timeout(self.config.timeout, client.transact_xml(&xml(&id))).await;
+        let registry = &self.config.name;
+        let answer = match answer {
+            Ok(Ok(text)) => Ok(text),
+            Ok(Err(e)) => Err(EppError::Unknown(Box::new(e))),
+            Err(elapsed) => Err(EppError::Unknown(Box::new(elapsed))),
+        };
+        let (sv_trid, code) = match &answer {
+            Ok(text) => crate::raw::trid_and_code(text),
+            Err(_) => (None, None),
+        };
+        vpsd_registry::record(vpsd_registry::RegistryTransaction {
+            registry: registry.clone(),
+            command: what,
+            cl_trid: id.clone(),
+            sv_trid: sv_trid.clone(),
+            code,
+        });
+        match &answer {
+            Ok(_) => tracing::info!(%registry, command = what, clTRID = %id,
+                svTRID = sv_trid.as_deref().unwrap_or("-"), code = code.unwrap_or(0),
+                ms = started.elapsed().as_millis() as u64, "EPP command"),
+            Err(e) => {
+                lease.client = None;
+                tracing::warn!(%registry, command = what, clTRID = %id, error = %e,
+                    "EPP command's answer was lost; the session is dropped");
+            }
+        }
+        answer
+    }
+
     /// Sends `<hello>` on every session idle longer than the keepalive,
     /// dropping those that do not answer (RFC 5730 §2.3: servers close idle
     /// sessions).

@@ -544,6 +544,22 @@ async fn a_domain_in_redemption_is_restored_at_the_registry(backend: Backend) {
         ),
         Some(RgpStatus::RedemptionPeriod)
     );
+    // Over EPP, R's info of the held name carries <rgp:infData>: A reads
+    // it as registered to us, pending deletion, not as a failure.
+    let config = vpsd_epp_client::config::load(&r.registries_file("registrar-a"))
+        .expect("registries")
+        .into_iter()
+        .next()
+        .expect("one");
+    let at_r = vpsd_epp_client::EppRegistry::new(config).expect("registry");
+    let held = vpsd_registry::Registry::info(&at_r, "epp-lapse.com")
+        .await
+        .expect("info of a name in redemption")
+        .expect("registered");
+    assert_eq!(held.sponsoring_registrar, vpsd_registry::OUR_REGISTRAR);
+    let (status, body) = a.check("domain_name=epp-lapse.com").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["results"][0]["available"], false, "{body}");
 
     // Restore through A: R has it again, renewed a year from the expiry.
     let balance = a.balance(a.account_id).await;
