@@ -137,6 +137,7 @@ impl App {
             return Self::build_with_registry(settings, clock, |sandbox| Arc::new(sandbox)).await;
         };
         let mut by_tld: HashMap<String, Arc<dyn vpsd_registry::Registry>> = HashMap::new();
+        let mut real_tlds: Vec<String> = Vec::new();
         for config in vpsd_epp_client::config::load(&path)? {
             let tlds: Vec<&'static str> = config.tlds.iter().map(|t| t.label()).collect();
             let registry = vpsd_epp_client::EppRegistry::new(config).map_err(anyhow::Error::msg)?;
@@ -144,15 +145,42 @@ impl App {
             let registry: Arc<dyn vpsd_registry::Registry> = Arc::new(registry);
             for tld in tlds {
                 by_tld.insert(tld.to_owned(), registry.clone());
+                real_tlds.push(tld.to_owned());
             }
         }
-        Self::build_with_registry(settings, clock, move |sandbox| {
+        real_tlds.sort();
+        let app = Self::build_with_registry(settings, clock, move |sandbox| {
             Arc::new(vpsd_registry::RegistryRouter::new(
                 Arc::new(sandbox),
                 by_tld,
             ))
         })
-        .await
+        .await?;
+        app.store.set_real_registry_tlds(&real_tlds).await?;
+        Ok(app)
+    }
+
+    /// Refuses to run the registrar (serve, worker, the sandbox clock) on a
+    /// database whose TLDs were last sold through real registries when this
+    /// process has no registries file: it would serve them from the sandbox
+    /// (renew, transfer and delete names the real registry holds).
+    ///
+    /// # Errors
+    /// A message naming the TLDs and the fix.
+    pub async fn check_registries(&self) -> anyhow::Result<()> {
+        if self.settings.registries.is_some() {
+            return Ok(());
+        }
+        let real = self.store.real_registry_tlds().await?;
+        if real.is_empty() {
+            return Ok(());
+        }
+        anyhow::bail!(
+            "this database sells .{} through real registries (it was last started with --registries): \
+             start with --registries FILE (or VPSD_REGISTRIES) naming them, or run \
+             `vpsd registry forget-real-registries` to sell every TLD from the sandbox again",
+            real.join(", .")
+        )
     }
 
     /// As [`App::build`], with the registry the registrar speaks to made
@@ -275,6 +303,12 @@ impl App {
         anyhow::ensure!(
             self.is_sandbox(),
             "the registry is not the sandbox: its clock is the real one and cannot be moved"
+        );
+        let real = self.store.real_registry_tlds().await?;
+        anyhow::ensure!(
+            real.is_empty(),
+            "this database sells .{} through real registries: their clock is the real one and cannot be moved",
+            real.join(", .")
         );
         anyhow::ensure!(
             by > chrono::Duration::zero(),

@@ -34,4 +34,29 @@ impl crate::stores::SandboxClockStore for ThisStore {
         tx.commit().await?;
         Ok(offset)
     }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn real_registry_tlds(&self) -> Result<Vec<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT tld FROM real_registry_tlds ORDER BY tld")
+                .fetch_all(self.pool())
+                .await?,
+        )
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn set_real_registry_tlds(&self, tlds: &[String]) -> Result<()> {
+        let (_guard, mut tx) = self.begin_write().await?;
+        sqlx::query("DELETE FROM real_registry_tlds")
+            .execute(&mut *tx)
+            .await?;
+        for tld in tlds {
+            sqlx::query("INSERT INTO real_registry_tlds (tld) VALUES ($1)")
+                .bind(tld)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
 }

@@ -1,4 +1,5 @@
-//! The sandbox's test clock.
+//! The sandbox's test clock, and which TLDs have left the sandbox for real
+//! registries.
 
 use async_trait::async_trait;
 
@@ -20,4 +21,11 @@ pub trait SandboxClockStore: Send + Sync + std::fmt::Debug {
     /// Errors: `StateChanged` when `seconds` is not more than 0 (nothing
     /// changes).
     async fn sandbox_advance(&self, seconds: i64) -> Result<i64>;
+
+    /// The TLDs sold through real registries, as the last process started
+    /// with a registries file recorded them (sorted; empty: all sandbox).
+    async fn real_registry_tlds(&self) -> Result<Vec<String>>;
+
+    /// Records the TLDs sold through real registries (replacing the list).
+    async fn set_real_registry_tlds(&self, tlds: &[String]) -> Result<()>;
 }

@@ -79,6 +79,9 @@ pub enum RegistryCommand {
     /// The registrars that log in over EPP.
     #[command(subcommand)]
     Registrar(RegistrarCommand),
+    /// Sell every TLD from the sandbox again: forgets the TLDs the last
+    /// `--registries` file sent to real registries (names there stay there).
+    ForgetRealRegistries,
 }
 
 /// `vpsd registry registrar ...`.
@@ -143,6 +146,20 @@ pub(super) async fn registry(
                 crash_after,
             )
             .await
+        }
+        RegistryCommand::ForgetRealRegistries => {
+            let app = App::build(settings, clock).await?;
+            let real = app.store.real_registry_tlds().await?;
+            app.store.set_real_registry_tlds(&[]).await?;
+            if real.is_empty() {
+                out!("every TLD is on the sandbox already")?;
+            } else {
+                out!(
+                    "forgot the real registries of .{}: every TLD is on the sandbox",
+                    real.join(", .")
+                )?;
+            }
+            Ok(())
         }
         RegistryCommand::Registrar(RegistrarCommand::Add {
             name,

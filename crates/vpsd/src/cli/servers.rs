@@ -187,6 +187,7 @@ pub(super) async fn serve(
         None => None,
     };
     let app = App::build(settings, clock).await?;
+    app.check_registries().await?;
     if let Some(a) = args.dns_listen {
         tracing::info!(addr = %a, "serving DNS");
     }
@@ -233,6 +234,7 @@ pub(super) async fn worker(
 ) -> anyhow::Result<()> {
     jobs.apply(&mut settings);
     let app = App::build(settings, clock).await?;
+    app.check_registries().await?;
     tracing::info!(database = %vpsd_storage::redact(database), "running the worker");
     app.work(crate::server::shutdown_signal()).await
 }

@@ -692,6 +692,59 @@ async fn postgres_lost_answers_are_reconciled_by_asking_the_registry() {
     lost_answers_are_reconciled_by_asking_the_registry(Backend::Postgres).await;
 }
 
+/// Once A has sold .com through R, a process started on A's database
+/// without the registries file refuses to serve .com from the sandbox, and
+/// the sandbox clock does not move, until the operator says so.
+async fn a_database_that_sells_through_a_registry_needs_its_file(backend: Backend) {
+    let r = Remote::start(backend).await;
+    let a = registrar_at(&r, backend).await;
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_vpsd"))
+            .args(args)
+            .env("VPSD_DATABASE_URL", &a.database_url)
+            .env_remove("VPSD_REGISTRIES")
+            .env("RUST_LOG", "warn")
+            .output()
+            .expect("run vpsd")
+    };
+    for args in [&["worker"][..], &["sandbox", "clock", "advance", "1d"][..]] {
+        let out = run(args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?} ran");
+        assert!(
+            stderr.contains(".com, .net through real registries"),
+            "{args:?}: {stderr}"
+        );
+    }
+    let out = run(&["registry", "forget-real-registries"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("forgot the real registries of .com, .net")
+    );
+    let out = run(&["sandbox", "clock", "advance", "1d"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    r.stop().await;
+    a.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_a_database_that_sells_through_a_registry_needs_its_file() {
+    a_database_that_sells_through_a_registry_needs_its_file(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_a_database_that_sells_through_a_registry_needs_its_file() {
+    a_database_that_sells_through_a_registry_needs_its_file(Backend::Postgres).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_names_live_at_the_registry_and_agree() {
     names_live_at_the_registry_and_agree(Backend::Sqlite).await;
