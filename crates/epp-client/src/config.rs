@@ -221,9 +221,10 @@ pub fn parse(path: &Path, text: &str) -> Result<Vec<RegistryConfig>, ConfigError
                 "`host` is empty: give the EPP server's host name".into(),
             ));
         }
-        if r.client_id.trim().is_empty() || r.client_id.len() > 16 {
+        let id_len = r.client_id.chars().count();
+        if !(3..=16).contains(&id_len) || r.client_id.chars().any(char::is_whitespace) {
             return Err(fail(
-                "`client_id` must be the registry's login for you, 3 to 16 characters (RFC 5730 clIDType)".into(),
+                "`client_id` must be the registry's login for you, 3 to 16 characters without spaces (RFC 5730 clIDType)".into(),
             ));
         }
         let password = match (&r.password_file, &r.password_env) {

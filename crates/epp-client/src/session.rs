@@ -141,9 +141,15 @@ impl Sessions {
         let connector = RustlsConnector::builder((c.host.clone(), c.port))
             .map_err(|e| EppError::NotSent(Box::new(e)))?;
         let connector = connector.build_with_config(self.tls.clone());
-        let mut client = Client::new(connector, c.name.clone(), c.timeout)
-            .await
-            .map_err(|e| EppError::NotSent(Box::new(e)))?;
+        // instant-epp bounds the TLS handshake by the timeout but neither
+        // the TCP connect nor the wait for the greeting: a registry that
+        // accepts and stays silent would hold this session's permit for
+        // ever. The whole opening gets the command timeout.
+        let mut client =
+            tokio::time::timeout(c.timeout, Client::new(connector, c.name.clone(), c.timeout))
+                .await
+                .map_err(|e| EppError::NotSent(Box::new(e)))?
+                .map_err(|e| EppError::NotSent(Box::new(e)))?;
         let greeting = client
             .greeting()
             .map_err(|e| EppError::NotSent(Box::new(e)))?;

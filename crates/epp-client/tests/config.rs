@@ -118,6 +118,15 @@ fn each_fault_names_its_key_and_the_fix() {
             good(r#"["com"]"#).replace("sessions = 2", "extensions = [\"fee\"]"),
             "`extensions`: fee is not one this client uses",
         ),
+        (
+            good(r#"["com"]"#).replace("client_id = \"registrar-a\"", "client_id = \"ab\""),
+            "`client_id` must be",
+        ),
+        (
+            good(r#"["com"]"#)
+                .replace("client_id = \"registrar-a\"", "client_id = \"registrar a\""),
+            "`client_id` must be",
+        ),
         (String::new(), "names no registry"),
         ("[[registry]\n".to_owned(), "not a valid registries file"),
         (

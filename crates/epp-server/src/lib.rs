@@ -75,6 +75,21 @@ pub struct EppServer {
     /// and committed, then the process exits before answering it, as a
     /// registry that crashed mid-command would. `None` in normal service.
     pub crash_after: Option<String>,
+    /// How long a connection has, from its TCP accept, to log in; then it
+    /// is closed (whatever it sent meanwhile, `<hello>` included).
+    pub login_timeout: Duration,
+    /// Connections served at once; one more is closed at accept, before
+    /// its TLS handshake.
+    pub max_connections: usize,
+    /// Sessions one registrar (clID) may have at once; the login of one
+    /// more is answered 2502 and its connection closed (RFC 5730 §3).
+    pub sessions_per_registrar: usize,
+    /// Failed logins of one clID, across connections, after which its
+    /// logins are refused (2501) for [`EppServer::lockout`].
+    pub max_login_failures: u32,
+    /// How long a clID stays locked out after its last failed login.
+    pub lockout: Duration,
+    shared: Arc<session::Shared>,
 }
 
 impl EppServer {
@@ -91,6 +106,12 @@ impl EppServer {
             server_id: "vpsd sandbox registry".to_owned(),
             idle_timeout: Duration::from_secs(600),
             crash_after: None,
+            login_timeout: Duration::from_secs(60),
+            max_connections: 256,
+            sessions_per_registrar: 8,
+            max_login_failures: 5,
+            lockout: Duration::from_secs(300),
+            shared: Arc::default(),
         }
     }
 
@@ -105,6 +126,7 @@ impl EppServer {
         tls: Arc<rustls::ServerConfig>,
     ) -> std::io::Result<()> {
         let acceptor = TlsAcceptor::from(tls);
+        let slots = Arc::new(tokio::sync::Semaphore::new(self.max_connections));
         let server = Arc::new(self);
         loop {
             let (tcp, peer) = match listener.accept().await {
@@ -116,10 +138,17 @@ impl EppServer {
                 }
                 Err(e) => return Err(e),
             };
+            let Ok(slot) = slots.clone().try_acquire_owned() else {
+                tracing::warn!(%peer, limit = server.max_connections,
+                    "EPP connection refused: too many connections");
+                drop(tcp);
+                continue;
+            };
             let acceptor = acceptor.clone();
             let server = server.clone();
             tokio::spawn(async move {
                 server.connection(acceptor, tcp, peer).await;
+                drop(slot);
             });
         }
     }
@@ -130,7 +159,12 @@ impl EppServer {
         tcp: tokio::net::TcpStream,
         peer: SocketAddr,
     ) {
-        let handshake = tokio::time::timeout(Duration::from_secs(30), acceptor.accept(tcp)).await;
+        let accepted = tokio::time::Instant::now();
+        let handshake = tokio::time::timeout(
+            self.login_timeout.min(Duration::from_secs(30)),
+            acceptor.accept(tcp),
+        )
+        .await;
         let stream = match handshake {
             Ok(Ok(stream)) => stream,
             Ok(Err(e)) => {
@@ -142,7 +176,7 @@ impl EppServer {
                 return;
             }
         };
-        if let Err(e) = session::run(&self, stream, peer).await {
+        if let Err(e) = session::run(&self, stream, peer, accepted).await {
             tracing::info!(%peer, error = %e, "EPP session ended with an error");
         }
     }

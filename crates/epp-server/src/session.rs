@@ -1,8 +1,11 @@
 //! One EPP session (RFC 5730 §2): the greeting, then one command per frame
 //! until `<logout>`, an error that closes, or the peer leaves.
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use tokio::time::Instant;
 
 use roxmltree::{Document, Node};
 use tokio::io::{AsyncRead, AsyncWrite};
@@ -16,6 +19,36 @@ use crate::{EppServer, DOMAIN_NS, EPP_NS, HOST_NS, RGP_NS};
 /// §2.9.1.1 lets the server limit them; the third one answers 2501).
 const MAX_LOGIN_FAILURES: u32 = 3;
 
+/// What the sessions of one server share: how many sessions each clID
+/// has, and each known clID's failed logins (count, last one).
+#[derive(Debug, Default)]
+pub(crate) struct Shared {
+    sessions: Mutex<HashMap<String, usize>>,
+    failures: Mutex<HashMap<String, (u32, Instant)>>,
+}
+
+/// One logged-in session counted against its clID; uncounted when dropped.
+struct SessionSlot {
+    shared: Arc<Shared>,
+    client_id: String,
+}
+
+impl Drop for SessionSlot {
+    fn drop(&mut self) {
+        let mut sessions = self
+            .shared
+            .sessions
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if let Some(n) = sessions.get_mut(&self.client_id) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                sessions.remove(&self.client_id);
+            }
+        }
+    }
+}
+
 /// The state of a session.
 pub(crate) struct Session<'s> {
     pub(crate) server: &'s EppServer,
@@ -25,6 +58,7 @@ pub(crate) struct Session<'s> {
     /// §2.9.1.1: only selected extensions appear in answers).
     rgp_selected: bool,
     login_failures: u32,
+    slot: Option<SessionSlot>,
 }
 
 /// A command's parsed frame.
@@ -40,6 +74,7 @@ pub(crate) async fn run<S: AsyncRead + AsyncWrite + Unpin>(
     server: &EppServer,
     mut stream: S,
     peer: SocketAddr,
+    accepted: Instant,
 ) -> std::io::Result<()> {
     frame::write(
         &mut stream,
@@ -51,12 +86,26 @@ pub(crate) async fn run<S: AsyncRead + AsyncWrite + Unpin>(
         registry: None,
         rgp_selected: false,
         login_failures: 0,
+        slot: None,
     };
+    let login_by = accepted + server.login_timeout;
     loop {
-        let read = tokio::time::timeout(server.idle_timeout, frame::read(&mut stream)).await;
+        // Before its login a connection has what is left of the login
+        // time, hellos or not; after it, the idle time for each frame.
+        let logged_in = session.registry.is_some();
+        let limit = if logged_in {
+            server.idle_timeout
+        } else {
+            login_by.saturating_duration_since(Instant::now())
+        };
+        let read = tokio::time::timeout(limit, frame::read(&mut stream)).await;
         let data = match read {
-            Err(_) => {
+            Err(_) if logged_in => {
                 tracing::info!(%peer, "EPP session idle too long: closing");
+                return Ok(());
+            }
+            Err(_) => {
+                tracing::info!(%peer, "EPP connection did not log in in time: closing");
                 return Ok(());
             }
             Ok(Ok(Frame::Closed)) => return Ok(()),
@@ -94,6 +143,10 @@ impl Session<'_> {
                 false,
             );
         };
+        if let Some(reason) = too_deep(text) {
+            tracing::info!(%peer, reason, "EPP frame refused before parsing");
+            return (Answer::fail(2001, reason).to_xml(None), false);
+        }
         let doc = match Document::parse(text) {
             Ok(doc) => doc,
             Err(e) => {
@@ -261,6 +314,9 @@ impl Session<'_> {
                 return Answer::fail(2005, "<newPW> must be 6 to 16 characters");
             }
         }
+        if let Some(refusal) = self.locked_out(client_id) {
+            return refusal;
+        }
         let store = self.server.store.clone();
         let hash = match store.registry_registrar_password_hash(client_id).await {
             Ok(hash) => hash,
@@ -269,6 +325,7 @@ impl Session<'_> {
                 return Answer::fail(2400, "the registry's database failed");
             }
         };
+        let known = hash.is_some();
         let pw = pw.to_owned();
         let ok = tokio::task::spawn_blocking(move || match hash {
             Some(hash) => crate::password::verify(&pw, &hash),
@@ -283,6 +340,9 @@ impl Session<'_> {
         .unwrap_or(false);
         if !ok {
             self.login_failures += 1;
+            if known {
+                self.count_failure(client_id);
+            }
             tracing::info!(
                 client_id,
                 failures = self.login_failures,
@@ -293,6 +353,34 @@ impl Session<'_> {
             }
             return Answer::fail(2200, "wrong clID or password");
         }
+        self.shared()
+            .failures
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(client_id);
+        let slot = {
+            let mut sessions = self
+                .shared()
+                .sessions
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            let n = sessions.entry(client_id.to_owned()).or_insert(0);
+            if *n >= self.server.sessions_per_registrar {
+                tracing::info!(client_id, sessions = *n, "EPP login refused: session limit");
+                return Answer::fail(
+                    2502,
+                    format!(
+                        "{client_id} has {} sessions already, the most this registry allows",
+                        self.server.sessions_per_registrar
+                    ),
+                );
+            }
+            *n += 1;
+            SessionSlot {
+                shared: self.shared().clone(),
+                client_id: client_id.to_owned(),
+            }
+        };
         if let Some(new_pw) = new_pw {
             let hashed = match crate::hash_password(new_pw) {
                 Ok(h) => h,
@@ -317,6 +405,7 @@ impl Session<'_> {
                 elements(e)
                     .any(|u| is(u, EPP_NS, "extURI") && u.text().map(str::trim) == Some(RGP_NS))
             });
+        self.slot = Some(slot);
         self.registry = Some(SandboxRegistry::acting_as(
             store,
             client_id,
@@ -324,6 +413,52 @@ impl Session<'_> {
         ));
         tracing::info!(client_id, "EPP login");
         Answer::code(1000)
+    }
+
+    fn shared(&self) -> &Arc<Shared> {
+        &self.server.shared
+    }
+
+    /// 2501 while `client_id` has failed to log in
+    /// [`EppServer::max_login_failures`] times, the last less than
+    /// [`EppServer::lockout`] ago, on any connection (RFC 5730 §2.9.1.1
+    /// lets the server limit failed logins): a password cannot be guessed
+    /// by opening connection after connection.
+    fn locked_out(&self, client_id: &str) -> Option<Answer> {
+        let failures = self
+            .shared()
+            .failures
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        match failures.get(client_id) {
+            Some((n, last))
+                if *n >= self.server.max_login_failures && last.elapsed() < self.server.lockout =>
+            {
+                tracing::info!(client_id, failures = n, "EPP login refused: locked out");
+                Some(Answer::fail(
+                    2501,
+                    "too many failed logins for this clID: try again later",
+                ))
+            }
+            _ => None,
+        }
+    }
+
+    /// Counts a failed login of the known clID `client_id`; a count older
+    /// than the lockout starts again.
+    fn count_failure(&self, client_id: &str) {
+        let mut failures = self
+            .shared()
+            .failures
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let now = Instant::now();
+        let entry = failures.entry(client_id.to_owned()).or_insert((0, now));
+        if entry.1.elapsed() >= self.server.lockout {
+            entry.0 = 0;
+        }
+        entry.0 += 1;
+        entry.1 = now;
     }
 
     /// `<poll op="req">` and `<poll op="ack" msgID="...">` (RFC 5730
@@ -390,6 +525,37 @@ impl Session<'_> {
             }
             Some(_) => Answer::fail(2005, "op must be req or ack"),
             None => Answer::fail(2003, "<poll> needs op"),
+        }
+    }
+}
+
+/// The deepest element nesting a frame may have. roxmltree parses
+/// elements recursively, so a frame of thousands of nested elements would
+/// overflow the stack and abort the process; EPP commands, extensions
+/// included, are about ten levels deep.
+const MAX_DEPTH: usize = 64;
+
+/// Why `text` is refused before it is parsed into a tree: elements nested
+/// deeper than [`MAX_DEPTH`], found by quick-xml's pull parser (no
+/// recursion), or a document that parser cannot read (so nothing it
+/// could not see past reaches roxmltree). `None` when it may be parsed.
+fn too_deep(text: &str) -> Option<String> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(text);
+    reader.config_mut().check_end_names = false;
+    let mut depth = 0usize;
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(_)) => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Some(format!("elements nested deeper than {MAX_DEPTH} levels"));
+                }
+            }
+            Ok(Event::End(_)) => depth = depth.saturating_sub(1),
+            Ok(Event::Eof) => return None,
+            Err(e) => return Some(format!("not well-formed XML: {e}")),
+            Ok(_) => {}
         }
     }
 }

@@ -118,6 +118,11 @@ const PW_A: &str = "alpha-Pass-1";
 const PW_B: &str = "bravo-Pass-2";
 
 async fn start(backend: Backend) -> Registry {
+    start_with(backend, |_| {}).await
+}
+
+/// [`start`] with the server's limits changed by `limits`.
+async fn start_with(backend: Backend, limits: impl FnOnce(&mut EppServer)) -> Registry {
     log();
     let dir = tempfile::tempdir().expect("dir");
     let url = fresh_database(backend, dir.path()).await;
@@ -140,7 +145,8 @@ async fn start(backend: Backend) -> Registry {
         .await
         .expect("bind");
     let addr = listener.local_addr().expect("addr");
-    let server = EppServer::new(store, clock.clone(), Days::days(5));
+    let mut server = EppServer::new(store, clock.clone(), Days::days(5));
+    limits(&mut server);
     tokio::spawn(server.serve(listener, Arc::new(tls)));
     Registry {
         addr,
@@ -570,6 +576,304 @@ async fn a_client_certificate_from_another_ca_is_refused(backend: Backend) {
     let _ = std::io::stderr().flush();
 }
 
+type Raw = tokio_rustls::client::TlsStream<tokio::net::TcpStream>;
+
+impl Registry {
+    /// A TLS connection with the registrar's certificate and no EPP
+    /// client: the test writes whatever bytes it likes. The greeting is
+    /// read already.
+    async fn raw(&self) -> std::io::Result<Raw> {
+        let mut roots = rustls::RootCertStore::empty();
+        roots
+            .add(
+                rustls::pki_types::CertificateDer::from_pem_slice(self.pki.ca_pem.as_bytes())
+                    .expect("ca"),
+            )
+            .expect("root");
+        let certs =
+            vec![
+                rustls::pki_types::CertificateDer::from_pem_slice(self.pki.client.0.as_bytes())
+                    .expect("cert"),
+            ];
+        let key = rustls::pki_types::PrivateKeyDer::from_pem_slice(self.pki.client.1.as_bytes())
+            .expect("key");
+        let config = rustls::ClientConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .expect("versions")
+        .with_root_certificates(roots)
+        .with_client_auth_cert(certs, key)
+        .expect("client auth");
+        let tcp = tokio::net::TcpStream::connect(self.addr).await?;
+        let name = rustls::pki_types::ServerName::try_from("localhost").expect("name");
+        let mut tls = tokio_rustls::TlsConnector::from(Arc::new(config))
+            .connect(name, tcp)
+            .await?;
+        let greeting = read_answer(&mut tls).await?;
+        assert!(greeting.contains("<greeting>"), "{greeting}");
+        Ok(tls)
+    }
+}
+
+/// Writes `data` as one RFC 5734 frame.
+async fn send(s: &mut Raw, data: &[u8]) {
+    try_send(s, data).await.expect("write");
+}
+
+/// [`send`], failing when the server has closed the connection.
+async fn try_send(s: &mut Raw, data: &[u8]) -> std::io::Result<()> {
+    use tokio::io::AsyncWriteExt;
+    let len = u32::try_from(data.len() + 4).expect("small");
+    s.write_all(&len.to_be_bytes()).await?;
+    s.write_all(data).await?;
+    s.flush().await
+}
+
+/// Reads one frame (within 10 seconds, else the server hung).
+async fn read_answer(s: &mut Raw) -> std::io::Result<String> {
+    use tokio::io::AsyncReadExt;
+    tokio::time::timeout(Duration::from_secs(10), async {
+        let mut h = [0u8; 4];
+        s.read_exact(&mut h).await?;
+        let mut data = vec![0u8; (u32::from_be_bytes(h) as usize).saturating_sub(4)];
+        s.read_exact(&mut data).await?;
+        Ok(String::from_utf8_lossy(&data).into_owned())
+    })
+    .await
+    .unwrap_or_else(|_| panic!("the server did not answer within 10 seconds"))
+}
+
+/// Whether the server closed `s` (within 10 seconds).
+async fn closed(s: &mut Raw) -> bool {
+    use tokio::io::AsyncReadExt;
+    let mut b = [0u8; 1];
+    match tokio::time::timeout(Duration::from_secs(10), s.read(&mut b)).await {
+        Ok(Ok(0)) | Ok(Err(_)) => true,
+        Ok(Ok(_)) => false,
+        Err(_) => panic!("the connection is neither closed nor answering"),
+    }
+}
+
+fn login_xml(id: &str, pw: &str) -> String {
+    format!(
+        r#"<?xml version="1.0"?><epp xmlns="urn:ietf:params:xml:ns:epp-1.0"><command><login><clID>{id}</clID><pw>{pw}</pw><options><version>1.0</version><lang>en</lang></options><svcs><objURI>urn:ietf:params:xml:ns:domain-1.0</objURI></svcs></login><clTRID>raw-login</clTRID></command></epp>"#
+    )
+}
+
+const HELLO: &[u8] =
+    br#"<?xml version="1.0"?><epp xmlns="urn:ietf:params:xml:ns:epp-1.0"><hello/></epp>"#;
+
+/// Frames and documents a careless or hostile peer sends: each gets the
+/// RFC's result code (2001 and a close when the stream cannot be framed
+/// any more, 2001 and the session goes on when only the document is bad),
+/// and the server neither panics nor hangs.
+async fn hostile_frames_get_rfc_answers(backend: Backend) {
+    use tokio::io::AsyncWriteExt;
+    let r = start(backend).await;
+    // Lengths below the header's own 4 bytes plus one, and above the limit.
+    for length in [0u32, 3, 4, vpsd_epp_server::MAX_FRAME + 1, u32::MAX] {
+        let mut c = r.raw().await.expect("connect");
+        c.write_all(&length.to_be_bytes()).await.expect("write");
+        c.flush().await.expect("flush");
+        let answer = read_answer(&mut c).await.expect("an answer");
+        assert!(answer.contains(r#"code="2001""#), "{length}: {answer}");
+        assert!(closed(&mut c).await, "{length}: closed after it");
+    }
+
+    let mut c = r.raw().await.expect("connect");
+    send(&mut c, login_xml("ClientA", PW_A).as_bytes()).await;
+    let answer = read_answer(&mut c).await.expect("login");
+    assert!(answer.contains(r#"code="1000""#), "{answer}");
+    let laughs = concat!(
+        r#"<?xml version="1.0"?><!DOCTYPE epp [<!ENTITY a "aaaaaaaaaa">"#,
+        r#"<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">"#,
+        r#"<!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;"><!ENTITY e "&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;">]>"#,
+        r#"<epp xmlns="urn:ietf:params:xml:ns:epp-1.0"><command><check><domain:check "#,
+        r#"xmlns:domain="urn:ietf:params:xml:ns:domain-1.0"><domain:name>&e;.com</domain:name>"#,
+        r#"</domain:check></check><clTRID>laughs-1</clTRID></command></epp>"#
+    );
+    let deep = format!(
+        r#"<epp xmlns="urn:ietf:params:xml:ns:epp-1.0">{}{}</epp>"#,
+        "<a>".repeat(8_000),
+        "</a>".repeat(8_000)
+    );
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("a DTD with entities", laughs.as_bytes().to_vec(), "2001"),
+        ("8,000 nested elements", deep.into_bytes(), "2001"),
+        ("not UTF-8", b"<epp>\xff\xfe</epp>".to_vec(), "2001"),
+        ("another namespace", br#"<epp xmlns="urn:example"><hello/></epp>"#.to_vec(), "2001"),
+        (
+            "a command in no namespace",
+            br#"<epp xmlns="urn:ietf:params:xml:ns:epp-1.0"><command><check xmlns=""/></command></epp>"#.to_vec(),
+            "2001",
+        ),
+        ("a second login", login_xml("ClientB", PW_B).into_bytes(), "2002"),
+        (
+            "a poll ack of no message",
+            br#"<epp xmlns="urn:ietf:params:xml:ns:epp-1.0"><command><poll op="ack" msgID="999999"/><clTRID>ack-x</clTRID></command></epp>"#.to_vec(),
+            "2303",
+        ),
+        (
+            "a poll ack of a non-number",
+            br#"<epp xmlns="urn:ietf:params:xml:ns:epp-1.0"><command><poll op="ack" msgID="1 OR 1=1"/><clTRID>ack-y</clTRID></command></epp>"#.to_vec(),
+            "2005",
+        ),
+    ];
+    for (what, data, code) in cases {
+        send(&mut c, &data).await;
+        let answer = read_answer(&mut c).await.expect(what);
+        assert!(
+            answer.contains(&format!(r#"code="{code}"#)),
+            "{what}: {answer}"
+        );
+    }
+    // The session is still good.
+    send(&mut c, HELLO).await;
+    let answer = read_answer(&mut c).await.expect("hello");
+    assert!(answer.contains("<greeting>"), "{answer}");
+}
+
+/// A connection that does not log in within the login time is closed,
+/// whether it sends nothing, half a frame (a header and then silence), or
+/// `<hello>` after `<hello>` (each of which would reset an idle timer).
+async fn a_connection_that_does_not_log_in_is_closed(backend: Backend) {
+    use tokio::io::AsyncWriteExt;
+    let r = start_with(backend, |s| s.login_timeout = Duration::from_secs(2)).await;
+
+    let mut silent = r.raw().await.expect("connect");
+    let mut half = r.raw().await.expect("connect");
+    half.write_all(&100u32.to_be_bytes()).await.expect("header");
+    half.write_all(b"<epp").await.expect("part");
+    half.flush().await.expect("flush");
+    let mut hellos = r.raw().await.expect("connect");
+    let started = std::time::Instant::now();
+    let mut closed_after = None;
+    while started.elapsed() < Duration::from_secs(8) {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        if try_send(&mut hellos, HELLO).await.is_err() {
+            closed_after = Some(started.elapsed());
+            break;
+        }
+        match read_answer(&mut hellos).await {
+            Ok(a) if a.contains("<greeting>") => {}
+            _ => {
+                closed_after = Some(started.elapsed());
+                break;
+            }
+        }
+    }
+    let closed_after = closed_after.expect("the hello-only connection was closed");
+    assert!(closed_after < Duration::from_secs(4), "{closed_after:?}");
+    assert!(closed(&mut silent).await, "the silent one is closed");
+    assert!(closed(&mut half).await, "the half frame is closed");
+
+    // Logged in in time, the session stays past the login time.
+    let mut c = r.raw().await.expect("connect");
+    send(&mut c, login_xml("ClientA", PW_A).as_bytes()).await;
+    assert!(read_answer(&mut c)
+        .await
+        .expect("login")
+        .contains(r#"code="1000""#));
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    send(&mut c, HELLO).await;
+    assert!(read_answer(&mut c)
+        .await
+        .expect("hello")
+        .contains("<greeting>"));
+}
+
+/// One registrar may have `sessions_per_registrar` sessions at once: the
+/// login of one more is answered 2502 and closed (RFC 5730 §3); another
+/// registrar is not affected, and a session ending frees its place.
+async fn a_registrar_past_its_session_limit_gets_2502(backend: Backend) {
+    let r = start_with(backend, |s| s.sessions_per_registrar = 2).await;
+    let mut first = r.login("ClientA", PW_A).await;
+    let _second = r.login("ClientA", PW_A).await;
+    let mut third = r.connect_as(&r.pki.client).await.expect("connect");
+    let refused = third
+        .transact(&Login::new("ClientA", PW_A, None, None), "login-3")
+        .await;
+    assert_eq!(
+        code(refused),
+        ResultCode::SessionLimitExceededServerClosingConnection
+    );
+    let _b = r.login("ClientB", PW_B).await;
+    first
+        .transact(&instant_epp::logout::Logout, "logout-1")
+        .await
+        .expect("logout");
+    // The server notices the end of the session at once.
+    let mut again = None;
+    for _ in 0..50 {
+        let mut c = r.connect_as(&r.pki.client).await.expect("connect");
+        if c.transact(&Login::new("ClientA", PW_A, None, None), "login-4")
+            .await
+            .is_ok()
+        {
+            again = Some(c);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(again.is_some(), "a place is free after a logout");
+}
+
+/// Connections beyond `max_connections` are closed at once; a closed one
+/// frees its place.
+async fn connections_past_the_limit_are_closed(backend: Backend) {
+    let r = start_with(backend, |s| s.max_connections = 3).await;
+    let mut held = Vec::new();
+    for _ in 0..3 {
+        held.push(r.raw().await.expect("within the limit"));
+    }
+    let refused = tokio::time::timeout(Duration::from_secs(10), r.raw())
+        .await
+        .expect("no hang");
+    assert!(refused.is_err(), "a fourth connection is refused");
+    drop(held.pop());
+    let mut admitted = false;
+    for _ in 0..50 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        if r.raw().await.is_ok() {
+            admitted = true;
+            break;
+        }
+    }
+    assert!(admitted, "a place is free after a close");
+}
+
+/// Wrong passwords for one clID on many connections (each under the
+/// per-connection limit) lock that clID out, its right password included,
+/// while another registrar logs in as before.
+async fn failed_logins_across_connections_lock_the_clid_out(backend: Backend) {
+    let r = start(backend).await;
+    for round in 0..3 {
+        let mut c = r.connect_as(&r.pki.client).await.expect("connect");
+        for attempt in 0..2 {
+            let bad = c
+                .transact(
+                    &Login::new("ClientA", "guess-pw-9", None, None),
+                    &format!("guess-{round}-{attempt}"),
+                )
+                .await;
+            assert!(bad.is_err(), "a wrong password is refused");
+            if round * 2 + attempt + 1 >= 5 {
+                break;
+            }
+        }
+    }
+    let mut c = r.connect_as(&r.pki.client).await.expect("connect");
+    let locked = c
+        .transact(&Login::new("ClientA", PW_A, None, None), "right-pw")
+        .await;
+    assert_eq!(
+        code(locked),
+        ResultCode::AuthenticationErrorServerClosingConnection
+    );
+    let _b = r.login("ClientB", PW_B).await;
+}
+
 macro_rules! both {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -746,4 +1050,9 @@ both!(
     a_session_covers_domains_hosts_transfers_and_polls,
     a_deleted_name_is_restored_in_redemption_only,
     a_client_certificate_from_another_ca_is_refused,
+    hostile_frames_get_rfc_answers,
+    a_connection_that_does_not_log_in_is_closed,
+    a_registrar_past_its_session_limit_gets_2502,
+    connections_past_the_limit_are_closed,
+    failed_logins_across_connections_lock_the_clid_out,
 );

@@ -146,24 +146,34 @@ pub enum Command {
 /// without them). When the queue is full the caller waits: no line is
 /// dropped. The guard flushes the queue when dropped: hold it until exit.
 fn init_tracing(format: LogFormat) -> tracing_appender::non_blocking::WorkerGuard {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+    use tracing_subscriber::filter::{FilterExt as _, LevelFilter, Targets};
+    use tracing_subscriber::layer::SubscriberExt as _;
+    use tracing_subscriber::util::SubscriberInitExt as _;
+    use tracing_subscriber::Layer as _;
+    let env = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    // The EPP library logs whole requests (the login's password, auth
-    // codes) at `debug`: never below `info`, whatever RUST_LOG says.
-    let filter = match "instant_epp=info".parse() {
-        Ok(directive) => filter.add_directive(directive),
-        Err(_) => filter,
-    };
+    // The EPP library logs whole commands (the login's password, auth
+    // codes) at `debug`, and a whole answer it cannot read at `error`:
+    // none of its lines, whatever RUST_LOG says. A filter of its own, so
+    // no RUST_LOG directive (a longer target such as
+    // `instant_epp::client`, or a span's) can turn them back on; our own
+    // EPP lines say what was sent and what came back.
+    let no_epp_xml = Targets::new()
+        .with_default(LevelFilter::TRACE)
+        .with_target("instant_epp", LevelFilter::OFF);
+    let filter = env.and(no_epp_xml);
     let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
         .lossy(false)
         .thread_name("vpsd-log")
         .finish(std::io::stderr());
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(writer);
+    let layer = tracing_subscriber::fmt::layer().with_writer(writer);
     let _ = match format {
-        LogFormat::Human => builder.try_init(),
-        LogFormat::Json => builder.json().flatten_event(true).try_init(),
+        LogFormat::Human => tracing_subscriber::registry()
+            .with(layer.with_filter(filter))
+            .try_init(),
+        LogFormat::Json => tracing_subscriber::registry()
+            .with(layer.json().flatten_event(true).with_filter(filter))
+            .try_init(),
     };
     guard
 }

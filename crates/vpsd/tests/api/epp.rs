@@ -764,3 +764,58 @@ async fn sqlite_a_transfer_in_completes_when_the_registry_approves() {
 async fn postgres_a_transfer_in_completes_when_the_registry_approves() {
     a_transfer_in_completes_when_the_registry_approves(Backend::Postgres).await;
 }
+
+/// `vpsd worker --registries` logs in to R with whatever `RUST_LOG` asks
+/// for, the EPP library's own targets at `trace` included (it logs whole
+/// commands, the login's password among them, at `debug`, and a whole
+/// answer it cannot read at `error`): no password and no EPP XML reaches
+/// the log.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_rust_log_setting_lets_the_epp_password_into_the_log() {
+    let r = Remote::start(Backend::Sqlite).await;
+    let file = r.registries_file("registrar-a");
+    for rust_log in [
+        "trace",
+        "info,instant_epp=trace",
+        "info,instant_epp::client=trace",
+        "info,instant_epp::connection=trace",
+    ] {
+        let dir = tempfile::tempdir().expect("dir");
+        let database_url = crate::helpers::fresh_database(Backend::Sqlite, dir.path()).await;
+        let log_path = dir.path().join("worker.log");
+        let log = std::fs::File::create(&log_path).expect("log");
+        let mut worker = tokio::process::Command::new(env!("CARGO_BIN_EXE_vpsd"))
+            .args(["worker", "--registries", file.to_str().expect("path")])
+            .env("VPSD_DATABASE_URL", &database_url)
+            .env("RUST_LOG", rust_log)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::from(log))
+            .kill_on_drop(true)
+            .spawn()
+            .expect("vpsd worker");
+        // The worker polls R's queue at once: wait for its login.
+        let mut logged = String::new();
+        for _ in 0..300 {
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            logged = std::fs::read_to_string(&log_path).unwrap_or_default();
+            if logged.contains("EPP session logged in") && logged.contains("poll req") {
+                break;
+            }
+        }
+        let _ = worker.kill().await;
+        let logged = std::fs::read_to_string(&log_path).unwrap_or(logged);
+        assert!(
+            logged.contains("EPP session logged in"),
+            "RUST_LOG={rust_log}: the worker logged in to R: {logged}"
+        );
+        assert!(
+            !logged.contains(registry::PASSWORD_A),
+            "RUST_LOG={rust_log}: the EPP password is in the log"
+        );
+        assert!(
+            !logged.contains("<login>") && !logged.contains("<pw>"),
+            "RUST_LOG={rust_log}: EPP XML is in the log"
+        );
+    }
+    r.stop().await;
+}
