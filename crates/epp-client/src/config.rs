@@ -17,6 +17,7 @@
 //! commands_per_second = 10
 //! timeout_seconds = 30              # one command's answer
 //! keepalive_seconds = 600           # <hello> on a session idle this long
+//! poll_seconds = 60                 # ask for poll messages this often when the queue was empty
 //! extensions = ["namestore"]        # optional extensions to use, if announced
 //! ```
 //!
@@ -78,6 +79,7 @@ struct RegistryToml {
     commands_per_second: Option<u32>,
     timeout_seconds: Option<u64>,
     keepalive_seconds: Option<u64>,
+    poll_seconds: Option<u64>,
     #[serde(default)]
     extensions: Vec<String>,
 }
@@ -144,6 +146,9 @@ pub struct RegistryConfig {
     pub timeout: Duration,
     /// A session idle this long gets a `<hello>` so the server keeps it.
     pub keepalive: Duration,
+    /// After the poll queue was found empty, how long before it is asked
+    /// again (a queue with messages is drained at once).
+    pub poll_interval: Duration,
     /// Extensions to use when the greeting announces them (`namestore`,
     /// `rgp`, `secDNS`, `fee`).
     pub extensions: Vec<String>,
@@ -313,6 +318,12 @@ pub fn parse(path: &Path, text: &str) -> Result<Vec<RegistryConfig>, ConfigError
         if timeout == 0 || timeout > 600 {
             return Err(fail("`timeout_seconds` must be 1 to 600".into()));
         }
+        let poll = r.poll_seconds.unwrap_or(60);
+        if poll > 3600 {
+            return Err(fail(
+                "`poll_seconds` must be at most 3600: transfers wait on the poll queue".into(),
+            ));
+        }
         let keepalive = r.keepalive_seconds.unwrap_or(600);
         if keepalive == 0 {
             return Err(fail("`keepalive_seconds` must be at least 1".into()));
@@ -339,6 +350,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Vec<RegistryConfig>, ConfigError
             commands_per_second,
             timeout: Duration::from_secs(timeout),
             keepalive: Duration::from_secs(keepalive),
+            poll_interval: Duration::from_secs(poll),
             extensions: r.extensions,
         });
     }

@@ -48,6 +48,10 @@ use session::Sessions;
 pub struct EppRegistry {
     config: Arc<RegistryConfig>,
     sessions: Arc<Sessions>,
+    /// When the poll queue was last found empty (`None`: not since the
+    /// last message), so an empty queue is asked at most every
+    /// `poll_interval`.
+    last_empty_poll: Arc<std::sync::Mutex<Option<std::time::Instant>>>,
 }
 
 /// The TLS client configuration for `config`: TLS 1.2 or 1.3 (RFC 5734
@@ -88,6 +92,7 @@ impl EppRegistry {
         Ok(Self {
             sessions: Arc::new(Sessions::new(config.clone(), Arc::new(tls))),
             config,
+            last_empty_poll: Arc::default(),
         })
     }
 
@@ -762,12 +767,25 @@ impl Registry for EppRegistry {
     }
 
     async fn poll(&self) -> Result<Option<RegistryMessage>, RegistryError> {
+        let recently_empty = self
+            .last_empty_poll
+            .lock()
+            .ok()
+            .and_then(|t| *t)
+            .is_some_and(|t| t.elapsed() < self.config.poll_interval);
+        if recently_empty {
+            return Ok(None);
+        }
         let rsp = self
             .sessions
             .run("poll req", &Poll)
             .await
             .map_err(unavailable)?;
-        if rsp.result.code as u16 == 1300 {
+        let empty = rsp.result.code as u16 == 1300;
+        if let Ok(mut last) = self.last_empty_poll.lock() {
+            *last = empty.then(std::time::Instant::now);
+        }
+        if empty {
             return Ok(None);
         }
         let Some(queue) = rsp.message_queue.as_ref() else {

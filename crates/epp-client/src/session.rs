@@ -20,6 +20,16 @@ use tokio::sync::Semaphore;
 
 use crate::config::{RegistryConfig, KNOWN_EXTENSIONS};
 
+/// Whether `what` only reads (checks, infos, queries, polls): logged at
+/// `debug`, the commands that change something at `info`. Every command is
+/// in the audit entry of the change it served either way.
+fn is_read(what: &str) -> bool {
+    what.ends_with("check")
+        || what.ends_with("info")
+        || what.ends_with("query")
+        || what == "poll req"
+}
+
 /// Why a command has no answer to act on.
 #[derive(Debug, thiserror::Error)]
 pub enum EppError {
@@ -226,16 +236,25 @@ impl Sessions {
         });
         match answer {
             Ok(Ok(rsp)) => {
-                tracing::info!(%registry, command = what, clTRID = %id,
-                    svTRID = %rsp.tr_ids.server_tr_id, code = rsp.result.code as u16,
-                    ms = started.elapsed().as_millis() as u64, "EPP command");
+                let code = rsp.result.code as u16;
+                let ms = started.elapsed().as_millis() as u64;
+                let sv_trid = &rsp.tr_ids.server_tr_id;
+                if is_read(what) {
+                    tracing::debug!(%registry, command = what, clTRID = %id, svTRID = %sv_trid, code, ms, "EPP command");
+                } else {
+                    tracing::info!(%registry, command = what, clTRID = %id, svTRID = %sv_trid, code, ms, "EPP command");
+                }
                 Ok(rsp)
             }
             Ok(Err(instant_epp::Error::Command(status))) => {
                 let code = status.result.code as u16;
-                tracing::info!(%registry, command = what, clTRID = %id,
-                    svTRID = %status.tr_ids.server_tr_id, code,
-                    ms = started.elapsed().as_millis() as u64, "EPP command refused");
+                let ms = started.elapsed().as_millis() as u64;
+                let sv_trid = &status.tr_ids.server_tr_id;
+                if is_read(what) {
+                    tracing::debug!(%registry, command = what, clTRID = %id, svTRID = %sv_trid, code, ms, "EPP command refused");
+                } else {
+                    tracing::info!(%registry, command = what, clTRID = %id, svTRID = %sv_trid, code, ms, "EPP command refused");
+                }
                 if code >= 2500 {
                     // RFC 5730 §3: 25xx codes end the session.
                     lease.client = None;
@@ -301,7 +320,7 @@ impl Sessions {
             code,
         });
         match &answer {
-            Ok(_) => tracing::info!(%registry, command = what, clTRID = %id,
+            Ok(_) => tracing::debug!(%registry, command = what, clTRID = %id,
                 svTRID = sv_trid.as_deref().unwrap_or("-"), code = code.unwrap_or(0),
                 ms = started.elapsed().as_millis() as u64, "EPP command"),
             Err(e) => {

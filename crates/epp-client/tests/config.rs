@@ -58,6 +58,11 @@ fn a_good_file_loads_with_its_defaults_and_hides_the_password() {
     assert_eq!((r.port, r.sessions, r.commands_per_second), (7700, 2, 5));
     assert_eq!(r.timeout.as_secs(), 30);
     assert_eq!(
+        r.poll_interval.as_secs(),
+        60,
+        "an empty queue is asked every minute"
+    );
+    assert_eq!(
         r.password.expose(),
         "s3cret-pw",
         "the file's newline is dropped"
@@ -128,6 +133,10 @@ fn each_fault_names_its_key_and_the_fix() {
             "`client_id` must be",
         ),
         (String::new(), "names no registry"),
+        (
+            good(r#"["com"]"#).replace("sessions = 2", "poll_seconds = 86400"),
+            "`poll_seconds` must be at most 3600",
+        ),
         ("[[registry]\n".to_owned(), "not a valid registries file"),
         (
             good(r#"["com"]"#).replace("ca = \"ca.pem\"", ""),

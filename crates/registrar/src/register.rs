@@ -90,7 +90,14 @@ impl Registrar {
             domain_name: name.clone(),
             registration_date: now,
             expiration_date: add_years(now, reg.years.get()),
-            activates_at: now + chrono_duration(self.settings.registration_delay),
+            // The registration delay plays a registry's processing time in
+            // the sandbox; a real registry says itself when it is done (the
+            // worker activates the name on its next pass once it has).
+            activates_at: if self.registry.is_sandbox_name(&name) {
+                now + chrono_duration(self.settings.registration_delay)
+            } else {
+                now
+            },
             auto_renew: reg.auto_renew,
             privacy_protection: reg.privacy_protection,
             nameservers: nameservers.clone(),

@@ -292,6 +292,11 @@ pub trait Registry: Send + Sync + std::fmt::Debug {
     fn label(&self) -> &str {
         "sandbox"
     }
+    /// Whether `name`'s commands go to the embedded sandbox (with real
+    /// registries for some TLDs, the others stay there).
+    fn is_sandbox_name(&self, _name: &str) -> bool {
+        self.is_sandbox()
+    }
     /// Whether this is the embedded sandbox (its test clock and scenarios
     /// may be used) rather than a real registry.
     fn is_sandbox(&self) -> bool {

@@ -165,6 +165,9 @@ impl Registry for RegistryRouter {
             )),
         }
     }
+    fn is_sandbox_name(&self, name: &str) -> bool {
+        self.of(name).is_sandbox()
+    }
     /// A sandbox only while no TLD goes to a real registry: the test clock
     /// moves every name's dates, so it is refused once any is real.
     fn is_sandbox(&self) -> bool {

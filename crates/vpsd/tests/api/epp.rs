@@ -42,7 +42,12 @@ async fn names_live_at_the_registry_and_agree(backend: Backend) {
     let at_r = r.record("epp-first.com").await.expect("created at R");
     assert_eq!(at_r.sponsoring_registrar, "registrar-a");
     assert!(at_r.client_transfer_prohibited, "created locked");
-    let detail = a.activate(id).await;
+    // R confirmed it: active on the worker's next pass, without the
+    // sandbox's registration delay (no time passes here).
+    let pass = a.run_worker().await;
+    assert_eq!(pass.registrations_completed, 1, "{pass:?}");
+    let (_, detail) = a.domain(id).await;
+    assert_eq!(detail["status"], "active", "{detail}");
     assert_eq!(
         parse_time(&detail["expiration_date"]),
         at_r.ex_date,
@@ -500,6 +505,46 @@ async fn transfers_out_follow_the_registrys_poll_queue(backend: Backend) {
         a.run_worker().await.registry_messages,
         0,
         "the queue is drained"
+    );
+
+    // With poll_seconds = 60, a queue found empty is not asked again for a
+    // minute: a message queued meanwhile waits.
+    let file = r.registries_file("registrar-a");
+    let slow = file.with_file_name("slow.registries.toml");
+    std::fs::write(
+        &slow,
+        std::fs::read_to_string(&file)
+            .expect("read")
+            .replace("poll_seconds = 0", "poll_seconds = 60"),
+    )
+    .expect("write");
+    let config = vpsd_epp_client::config::load(&slow)
+        .expect("registries")
+        .into_iter()
+        .next()
+        .expect("one");
+    let slow = vpsd_epp_client::EppRegistry::new(config).expect("registry");
+    assert!(vpsd_registry::Registry::poll(&slow)
+        .await
+        .expect("poll")
+        .is_none());
+    assert_eq!(
+        r.request_as("registrar-b", "staying.com", &codes[1]).await,
+        1001
+    );
+    assert!(
+        vpsd_registry::Registry::poll(&slow)
+            .await
+            .expect("poll")
+            .is_none(),
+        "not asked again within poll_seconds"
+    );
+    assert!(
+        vpsd_registry::Registry::poll(&queue)
+            .await
+            .expect("poll")
+            .is_some(),
+        "the message is there"
     );
 
     a.assert_ledgers_balance().await;

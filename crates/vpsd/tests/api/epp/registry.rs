@@ -155,6 +155,7 @@ ca = "ca.pem"
 sessions = 2
 commands_per_second = 1000
 timeout_seconds = 10
+poll_seconds = 0
 "#,
                 port = self.addr.port()
             ),
