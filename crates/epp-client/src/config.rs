@@ -241,7 +241,9 @@ pub fn parse(path: &Path, text: &str) -> Result<Vec<RegistryConfig>, ConfigError
                         file.display()
                     ))
                 })?;
-                text.trim_end_matches(['\r', '\n']).to_owned()
+                // One trailing newline, as editors leave it; nothing else.
+                let text = text.strip_suffix('\n').unwrap_or(&text);
+                text.strip_suffix('\r').unwrap_or(text).to_owned()
             }
             (None, Some(var)) => std::env::var(var).map_err(|_| {
                 fail(format!(
@@ -254,6 +256,11 @@ pub fn parse(path: &Path, text: &str) -> Result<Vec<RegistryConfig>, ConfigError
                 ))
             }
         };
+        if password.chars().any(char::is_control) || password.trim() != password {
+            return Err(fail(
+                "the EPP password holds a line break, tab or surrounding space (RFC 5730 pwType is a token): the password file must hold the password alone, with at most one trailing newline".into(),
+            ));
+        }
         if !(6..=16).contains(&password.chars().count()) {
             return Err(fail(
                 "the EPP password must be 6 to 16 characters (RFC 5730 pwType)".into(),

@@ -84,7 +84,7 @@ impl EppRegistry {
     pub fn new(config: RegistryConfig) -> Result<Self, String> {
         let tls = tls_config(&config).map_err(|e| {
             format!(
-                "registry {}: the TLS identity cannot be used: {e}",
+                "registry {}: `certificate`, `key` or `ca` cannot be used: {e} (certificates must be X.509 version 3, the key the certificate's own; docs/registries.md shows how to make them)",
                 config.name
             )
         })?;

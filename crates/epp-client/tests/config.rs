@@ -17,6 +17,7 @@ fn files() -> tempfile::TempDir {
     std::fs::write(dir.path().join("client.key"), key.serialize_pem()).expect("write");
     std::fs::write(dir.path().join("ca.pem"), cert.pem()).expect("write");
     std::fs::write(dir.path().join("password"), "s3cret-pw\n").expect("write");
+    std::fs::write(dir.path().join("two-lines"), "s3cret-pw\n\n").expect("write");
     dir
 }
 
@@ -133,6 +134,13 @@ fn each_fault_names_its_key_and_the_fix() {
             "`client_id` must be",
         ),
         (String::new(), "names no registry"),
+        (
+            good(r#"["com"]"#).replace(
+                "password_file = \"password\"",
+                "password_file = \"two-lines\"",
+            ),
+            "holds a line break",
+        ),
         (
             good(r#"["com"]"#).replace("sessions = 2", "poll_seconds = 86400"),
             "`poll_seconds` must be at most 3600",

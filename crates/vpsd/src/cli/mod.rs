@@ -117,7 +117,8 @@ pub enum Command {
     /// Create API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
-    /// Add names held at other registrars to the sandbox registry.
+    /// The sandbox registry: names held at other registrars, their moves,
+    /// and serving it over EPP to other registrars.
     #[command(subcommand)]
     Registry(RegistryCommand),
     /// Show an account's audit log, newest first.
