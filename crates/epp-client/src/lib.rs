@@ -101,6 +101,40 @@ impl EppRegistry {
         &self.config
     }
 
+    /// Logs in once to check the configuration (at start, in the
+    /// background: a registry that is down must not stop the API). `Err`
+    /// says which key is most likely at fault: `host`/`port` for a
+    /// connection refused, `ca` for a server certificate the CA did not
+    /// sign, `host` for one made for another name, `client_id` or the
+    /// password for a refused login.
+    pub async fn probe(&self) -> Result<(), String> {
+        let c = &self.config;
+        let Err(e) = self.sessions.probe().await else {
+            return Ok(());
+        };
+        let chain = vpsd_domain::ErrorChain(&e).to_string();
+        let hint = if chain.contains("UnknownIssuer") || chain.contains("unknown issuer") {
+            "`ca`: the registry's certificate is not signed by the CA given".to_owned()
+        } else if chain.contains("NotValidForName") || chain.contains("not valid for name") {
+            format!(
+                "`host`: the registry's certificate is not made for {}",
+                c.host
+            )
+        } else if chain.contains("refused") && chain.contains("os error") {
+            format!("`host`/`port`: nothing answers at {}:{}", c.host, c.port)
+        } else if chain.contains("uthentication")
+            || chain.contains("2200")
+            || chain.contains("2501")
+        {
+            "`client_id` or the password: the registry refused the login".to_owned()
+        } else if chain.contains("CertificateRequired") || chain.contains("certificate") {
+            "`certificate`/`key`: the registry did not accept our client certificate".to_owned()
+        } else {
+            format!("`host`/`port`: no EPP session with {}:{}", c.host, c.port)
+        };
+        Err(format!("registry {}: {hint} ({chain})", c.name))
+    }
+
     /// Keeps idle sessions alive with `<hello>` until the task is dropped;
     /// spawn it once per registry.
     pub async fn keep_alive(self) {

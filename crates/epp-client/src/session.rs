@@ -363,6 +363,29 @@ impl Sessions {
         }
     }
 
+    /// Opens (or takes) a session and says `<hello>`: whether the registry
+    /// can be reached, trusts us and lets us log in.
+    ///
+    /// # Errors
+    /// The session's fault, as [`Sessions::run`] gives it.
+    pub(crate) async fn probe(&self) -> Result<(), EppError> {
+        let mut lease = self.lease().await?;
+        let Some(client) = lease.client.as_mut() else {
+            return Err(EppError::NotSent("the session was lost".into()));
+        };
+        match tokio::time::timeout(self.config.timeout, client.hello()).await {
+            Ok(Ok(_)) => Ok(()),
+            Ok(Err(e)) => {
+                lease.client = None;
+                Err(EppError::Unknown(Box::new(e)))
+            }
+            Err(e) => {
+                lease.client = None;
+                Err(EppError::Unknown(Box::new(e)))
+            }
+        }
+    }
+
     /// How often [`Sessions::keep_alive`] should run.
     pub(crate) fn keepalive_every(&self) -> Duration {
         (self.config.keepalive / 2).max(Duration::from_secs(1))

@@ -142,6 +142,15 @@ impl App {
             let tlds: Vec<&'static str> = config.tlds.iter().map(|t| t.label()).collect();
             let registry = vpsd_epp_client::EppRegistry::new(config).map_err(anyhow::Error::msg)?;
             tokio::spawn(registry.clone().keep_alive());
+            let probed = registry.clone();
+            tokio::spawn(async move {
+                match probed.probe().await {
+                    Ok(()) => {
+                        tracing::info!(registry = %probed.config().name, "logged in to the registry")
+                    }
+                    Err(why) => tracing::error!("{why}"),
+                }
+            });
             let registry: Arc<dyn vpsd_registry::Registry> = Arc::new(registry);
             for tld in tlds {
                 by_tld.insert(tld.to_owned(), registry.clone());

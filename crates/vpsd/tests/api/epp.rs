@@ -790,6 +790,54 @@ async fn postgres_a_database_that_sells_through_a_registry_needs_its_file() {
     a_database_that_sells_through_a_registry_needs_its_file(Backend::Postgres).await;
 }
 
+/// The start-up login says which key of the registries file is wrong: the
+/// password, the CA, the port.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_start_up_login_names_the_key_at_fault() {
+    let r = Remote::start(Backend::Sqlite).await;
+    let file = r.registries_file("registrar-a");
+    let good = std::fs::read_to_string(&file).expect("read");
+    let dir = file.parent().expect("dir").to_owned();
+    std::fs::write(dir.join("wrong.password"), "not-the-pw").expect("write");
+    let other_ca = rcgen::KeyPair::generate().expect("key");
+    let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("params");
+    params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    let other = params.self_signed(&other_ca).expect("CA");
+    std::fs::write(dir.join("other-ca.pem"), other.pem()).expect("write");
+    let probe = |text: String| {
+        let dir = dir.clone();
+        async move {
+            let path = dir.join("probe.registries.toml");
+            std::fs::write(&path, text).expect("write");
+            let config = vpsd_epp_client::config::load(&path)
+                .expect("registries")
+                .into_iter()
+                .next()
+                .expect("one");
+            vpsd_epp_client::EppRegistry::new(config)
+                .expect("registry")
+                .probe()
+                .await
+        }
+    };
+    assert_eq!(probe(good.clone()).await, Ok(()));
+    let wrong_password = good.replace("registrar-a.password", "wrong.password");
+    let err = probe(wrong_password).await.expect_err("refused login");
+    assert!(err.contains("`client_id` or the password"), "{err}");
+    let err = probe(good.replace("ca.pem", "other-ca.pem"))
+        .await
+        .expect_err("unknown CA");
+    assert!(err.contains("`ca`"), "{err}");
+    let port = r.addr.port().to_string();
+    let closed = crate::mail::free_port().to_string();
+    let err = probe(good.replace(&format!("port = {port}"), &format!("port = {closed}")))
+        .await
+        .expect_err("nothing listens");
+    assert!(err.contains("`host`/`port`"), "{err}");
+    assert!(!err.contains("not-the-pw"), "{err}");
+    r.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_names_live_at_the_registry_and_agree() {
     names_live_at_the_registry_and_agree(Backend::Sqlite).await;
