@@ -193,6 +193,15 @@ impl EppRegistry {
                     "the registry's info answer had no <resData>".into(),
                 ));
             };
+            if !data.name.trim_end_matches('.').eq_ignore_ascii_case(name) {
+                return Err(EppError::Unknown(
+                    format!(
+                        "the registry's info answer is about {}, not {name}",
+                        data.name
+                    )
+                    .into(),
+                ));
+            }
             let mut info = records::Info::from_epp(data, |c| self.sponsor(c));
             if answer.extension.is_some() {
                 // An RGP status: the name was deleted and waits in the

@@ -125,6 +125,12 @@ async fn check(registry: &SandboxRegistry, object: Node<'_, '_>, now: DateTime<U
     if names.is_empty() {
         return Answer::fail(2003, "<domain:check> names no <domain:name>");
     }
+    if names.len() > MAX_CHECK_NAMES {
+        return Answer::fail(
+            2306,
+            format!("at most {MAX_CHECK_NAMES} names per <domain:check>"),
+        );
+    }
     let mut x = Xml::default();
     x.open("domain:chkData", &attr("xmlns:domain", DOMAIN_NS));
     for raw in names {
@@ -160,6 +166,22 @@ async fn check(registry: &SandboxRegistry, object: Node<'_, '_>, now: DateTime<U
     }
     x.close("domain:chkData");
     Answer::data(1000, x.into_string())
+}
+
+/// Names one `<domain:check>` may ask about (registries cap it; each is
+/// one read here).
+pub const MAX_CHECK_NAMES: usize = 50;
+
+/// The registry's rule for a new authInfo: 8 to 64 characters, so another
+/// registrar cannot guess it (RFC 5731 leaves the rule to the registry;
+/// ICANN's Transfer Policy wants codes that are hard to guess). 2306
+/// otherwise.
+fn auth_info_policy(pw: &str) -> Result<(), Answer> {
+    let n = pw.chars().count();
+    if !(8..=64).contains(&n) {
+        return Err(Answer::fail(2306, "authInfo must be 8 to 64 characters"));
+    }
+    Ok(())
 }
 
 /// The `<domain:authInfo><domain:pw>` given, if any.
@@ -386,8 +408,8 @@ async fn create(
     let Some(pw) = auth_info(object) else {
         return Answer::fail(2003, "<domain:authInfo><domain:pw> is required");
     };
-    if pw.is_empty() || pw.chars().count() > 64 {
-        return Answer::fail(2005, "authInfo must be 1 to 64 characters");
+    if let Err(answer) = auth_info_policy(pw) {
+        return answer;
     }
     let hosts = match child(object, DOMAIN_NS, "ns") {
         Some(ns) => match name_servers(registry, ns).await {
@@ -560,8 +582,8 @@ async fn update(
     };
     let new_pw = child(object, DOMAIN_NS, "chg").and_then(auth_info);
     if let Some(pw) = new_pw {
-        if pw.is_empty() || pw.chars().count() > 64 {
-            return Answer::fail(2005, "authInfo must be 1 to 64 characters");
+        if let Err(answer) = auth_info_policy(pw) {
+            return answer;
         }
     }
     let mut hosts = o.record.nameservers.clone();

@@ -248,7 +248,7 @@ async fn a_session_covers_domains_hosts_transfers_and_polls(backend: Backend) {
                 years(1),
                 Some(&missing),
                 None,
-                "Auth-1x",
+                "Auth-1x-8",
                 None,
             ),
             "create-0",
@@ -257,7 +257,7 @@ async fn a_session_covers_domains_hosts_transfers_and_polls(backend: Backend) {
     assert_eq!(code(refused), ResultCode::ObjectDoesNotExist);
     let created = a
         .transact(
-            &DomainCreate::new("epp-one.com", years(2), Some(&ns), None, "Auth-1x", None),
+            &DomainCreate::new("epp-one.com", years(2), Some(&ns), None, "Auth-1x-8", None),
             "create-1",
         )
         .await
@@ -267,11 +267,26 @@ async fn a_session_covers_domains_hosts_transfers_and_polls(backend: Backend) {
     let ex_date = created.expiring_at.expect("exDate");
     let again = a
         .transact(
-            &DomainCreate::new("epp-one.com", years(1), None, None, "Auth-1x", None),
+            &DomainCreate::new("epp-one.com", years(1), None, None, "Auth-1x-8", None),
             "create-2",
         )
         .await;
     assert_eq!(code(again), ResultCode::ObjectExists);
+    // An authInfo another registrar could guess is refused (policy).
+    let guessable = a
+        .transact(
+            &DomainCreate::new("epp-short.com", years(1), None, None, "abc", None),
+            "create-3",
+        )
+        .await;
+    assert_eq!(code(guessable), ResultCode::ParameterValuePolicyError);
+    // At most 50 names per check.
+    let many: Vec<String> = (0..51).map(|i| format!("n{i}.com")).collect();
+    let many: Vec<&str> = many.iter().map(String::as_str).collect();
+    let too_many = b
+        .transact(&DomainCheck { domains: &many }, "check-many")
+        .await;
+    assert_eq!(code(too_many), ResultCode::ParameterValuePolicyError);
     let check = b
         .transact(
             &DomainCheck {
@@ -294,7 +309,7 @@ async fn a_session_covers_domains_hosts_transfers_and_polls(backend: Backend) {
     assert_eq!(info.expiring_at, Some(ex_date));
     assert_eq!(
         info.auth_info.as_ref().map(|a| a.password.to_string()),
-        Some("Auth-1x".to_owned())
+        Some("Auth-1x-8".to_owned())
     );
     assert_eq!(format!("{:?}", info.statuses), "Some([Ok])");
     let theirs = b
@@ -340,7 +355,10 @@ async fn a_session_covers_domains_hosts_transfers_and_polls(backend: Backend) {
     a.transact(&lock, "update-1").await.expect("lock");
     r.clock.advance(Days::days(61));
     let refused = b
-        .transact(&DomainTransfer::new("epp-one.com", None, "Auth-1x"), "tr-0")
+        .transact(
+            &DomainTransfer::new("epp-one.com", None, "Auth-1x-8"),
+            "tr-0",
+        )
         .await;
     assert_eq!(code(refused), ResultCode::ObjectStatusProhibitsOperation);
     let mut unlock = DomainUpdate::new("epp-one.com");
@@ -351,7 +369,7 @@ async fn a_session_covers_domains_hosts_transfers_and_polls(backend: Backend) {
     });
     unlock.info(DomainChangeInfo {
         registrant: None,
-        auth_info: Some(DomainAuthInfo::new("Auth-2y")),
+        auth_info: Some(DomainAuthInfo::new("Auth-2y-8")),
     });
     a.transact(&unlock, "update-2").await.expect("unlock");
     let info = a
@@ -364,11 +382,17 @@ async fn a_session_covers_domains_hosts_transfers_and_polls(backend: Backend) {
 
     // A transfer: the wrong authInfo, then the right one; the loser hears.
     let refused = b
-        .transact(&DomainTransfer::new("epp-one.com", None, "Auth-1x"), "tr-1")
+        .transact(
+            &DomainTransfer::new("epp-one.com", None, "Auth-1x-8"),
+            "tr-1",
+        )
         .await;
     assert_eq!(code(refused), ResultCode::InvalidAuthorizationInformation);
     let asked = b
-        .transact(&DomainTransfer::new("epp-one.com", None, "Auth-2y"), "tr-2")
+        .transact(
+            &DomainTransfer::new("epp-one.com", None, "Auth-2y-8"),
+            "tr-2",
+        )
         .await
         .expect("request");
     assert_eq!(
@@ -413,7 +437,7 @@ async fn a_session_covers_domains_hosts_transfers_and_polls(backend: Backend) {
         ResultCode::CommandCompletedSuccessfullyNoMessages
     );
     let query = a
-        .transact(&DomainTransfer::query("epp-one.com", "Auth-2y"), "tr-3")
+        .transact(&DomainTransfer::query("epp-one.com", "Auth-2y-8"), "tr-3")
         .await
         .expect("query");
     assert_eq!(
@@ -438,9 +462,12 @@ async fn a_session_covers_domains_hosts_transfers_and_polls(backend: Backend) {
         .transact(&DomainTransfer::approve("epp-one.com"), "tr-5")
         .await;
     assert_eq!(code(not_pending), ResultCode::ObjectNotPendingTransfer);
-    b.transact(&DomainTransfer::new("epp-one.com", None, "Auth-2y"), "tr-6")
-        .await
-        .expect("request");
+    b.transact(
+        &DomainTransfer::new("epp-one.com", None, "Auth-2y-8"),
+        "tr-6",
+    )
+    .await
+    .expect("request");
     let not_theirs = b
         .transact(&DomainTransfer::approve("epp-one.com"), "tr-7")
         .await;
@@ -460,15 +487,18 @@ async fn a_session_covers_domains_hosts_transfers_and_polls(backend: Backend) {
 
     // Unanswered: the registry approves it after the delay (serverApproved).
     a.transact(
-        &DomainCreate::new("epp-two.com", years(1), None, None, "Auth-3z", None),
+        &DomainCreate::new("epp-two.com", years(1), None, None, "Auth-3z-8", None),
         "create-3",
     )
     .await
     .expect("create");
     r.clock.advance(Days::days(61));
-    b.transact(&DomainTransfer::new("epp-two.com", None, "Auth-3z"), "tr-9")
-        .await
-        .expect("request");
+    b.transact(
+        &DomainTransfer::new("epp-two.com", None, "Auth-3z-8"),
+        "tr-9",
+    )
+    .await
+    .expect("request");
     r.clock.advance(Days::days(5) + Days::seconds(1));
     let mut statuses = Vec::new();
     loop {
@@ -553,7 +583,14 @@ async fn a_session_covers_domains_hosts_transfers_and_polls(backend: Backend) {
     let logged =
         String::from_utf8_lossy(&log().lock().unwrap_or_else(|e| e.into_inner())).into_owned();
     assert!(logged.contains("EPP command"), "the log is captured");
-    for secret in [PW_A, PW_B, "wrong-pass", "Auth-1x", "Auth-2y", "Auth-3z"] {
+    for secret in [
+        PW_A,
+        PW_B,
+        "wrong-pass",
+        "Auth-1x-8",
+        "Auth-2y-8",
+        "Auth-3z-8",
+    ] {
         assert!(!logged.contains(secret), "{secret} is in the log");
     }
 }
@@ -910,7 +947,7 @@ async fn a_deleted_name_is_restored_in_redemption_only(backend: Backend) {
 
     let created = a
         .transact(
-            &DomainCreate::new("rgp-one.com", years(1), None, None, "Auth-4w", None),
+            &DomainCreate::new("rgp-one.com", years(1), None, None, "Auth-4w-8", None),
             "create-1",
         )
         .await
@@ -978,7 +1015,7 @@ async fn a_deleted_name_is_restored_in_redemption_only(backend: Backend) {
     assert!(!check.res_data().expect("chkData").list[0].name.available);
     let taken = b
         .transact(
-            &DomainCreate::new("rgp-one.com", years(1), None, None, "Auth-5v", None),
+            &DomainCreate::new("rgp-one.com", years(1), None, None, "Auth-5v-8", None),
             "create-2",
         )
         .await;
@@ -1039,7 +1076,7 @@ async fn a_deleted_name_is_restored_in_redemption_only(backend: Backend) {
         .expect("check");
     assert!(check.res_data().expect("chkData").list[0].name.available);
     b.transact(
-        &DomainCreate::new("rgp-one.com", years(1), None, None, "Auth-5v", None),
+        &DomainCreate::new("rgp-one.com", years(1), None, None, "Auth-5v-8", None),
         "create-3",
     )
     .await
