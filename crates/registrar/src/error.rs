@@ -159,8 +159,8 @@ impl From<RegistryError> for RegistrarError {
                 format!("The registry refused it: {message} (EPP {code}). Change what it names and try again."),
             ),
             RegistryError::StatusProhibits(why) => RegistrarError::invalid(
-                ErrorCode::NotInRedemption,
-                format!("The registry refused: the name's status forbids it ({why}). Nothing was charged."),
+                ErrorCode::RegistryRefused,
+                format!("The registry refused: the name's status forbids it now ({why}); nothing was charged, or the charge was refunded. Try again once that has changed."),
             ),
             RegistryError::Pending => RegistrarError::Unavailable(
                 "the registry has not finished the command yet (EPP 1001)".into(),

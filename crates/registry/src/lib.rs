@@ -815,12 +815,24 @@ impl Registry for SandboxRegistry {
         }
         if self
             .store
-            .registry_update(name, nameservers, client_transfer_prohibited, now)
+            .registry_update(
+                name,
+                &self.client_id,
+                nameservers,
+                client_transfer_prohibited,
+                now,
+            )
             .await?
         {
-            Ok(())
-        } else {
-            Err(RegistryError::NotFound)
+            return Ok(());
+        }
+        // Changed meanwhile: a transfer landed or is pending, or it is gone.
+        match self.info(name).await? {
+            None => Err(RegistryError::NotFound),
+            Some(r) if r.sponsoring_registrar != self.client_id => Err(RegistryError::NotSponsored),
+            Some(_) => Err(RegistryError::StatusProhibits(
+                "a transfer is pending (pendingTransfer)".into(),
+            )),
         }
     }
 

@@ -203,6 +203,7 @@ impl crate::stores::RegistryStore for ThisStore {
     async fn registry_update(
         &self,
         name: &str,
+        sponsoring_registrar: &str,
         nameservers: Option<&[String]>,
         client_transfer_prohibited: Option<bool>,
         now: DateTime<Utc>,
@@ -211,12 +212,14 @@ impl crate::stores::RegistryStore for ThisStore {
             sqlx::query(
                 "UPDATE registry_names SET nameservers = COALESCE($2, nameservers), \
                  transfer_prohibited = COALESCE($3, transfer_prohibited), updated_at = $4 \
-                 WHERE name = $1 AND deleted_at IS NULL",
+                 WHERE name = $1 AND deleted_at IS NULL AND registrar = $5 \
+                 AND pending_transfer_to IS NULL",
             )
             .bind(name)
             .bind(nameservers.map(join_hosts))
             .bind(client_transfer_prohibited)
-            .bind(now),
+            .bind(now)
+            .bind(sponsoring_registrar),
         )
         .await
     }

@@ -76,12 +76,16 @@ pub trait RegistryStore: Send + Sync + std::fmt::Debug {
     /// deletion are over: purged). `true` when forgotten.
     async fn registry_purge(&self, name: &str, deleted_at: DateTime<Utc>) -> Result<bool>;
 
-    /// Changes a name's nameservers and `clientTransferProhibited` (`None`
-    /// leaves one as it is). `true` when changed; `false` when it is not
-    /// registered.
+    /// Changes the nameservers and `clientTransferProhibited` (`None`
+    /// leaves one as it is) of a name `sponsoring_registrar` sponsors, with
+    /// no transfer pending (RFC 5731 §2.3: `pendingTransfer` forbids
+    /// changes). `true` when changed; `false` when it is not registered, or
+    /// not so (checked in the statement itself, so a transfer that lands
+    /// meanwhile wins).
     async fn registry_update(
         &self,
         name: &str,
+        sponsoring_registrar: &str,
         nameservers: Option<&[String]>,
         client_transfer_prohibited: Option<bool>,
         now: DateTime<Utc>,

@@ -63,6 +63,42 @@ async fn a_transfer_is_pending_once_and_completes_to_its_gainer(store: &Arc<dyn 
     assert!(now.pending_transfer_to.is_none());
 }
 
+/// Only the sponsor changes a name, and not while a transfer is pending
+/// (RFC 5731 §2.3), decided by the statement itself: the losing
+/// registrar's update that lands after the transfer changes nothing.
+async fn only_the_sponsor_updates_and_not_during_a_transfer(store: &Arc<dyn Store>) {
+    let r = held_elsewhere("kept.com");
+    store.registry_insert(&r, t0()).await.expect("insert");
+    let ns = vec!["ns1.new.net".to_owned(), "ns2.new.net".to_owned()];
+    let sponsor = r.sponsoring_registrar.as_str();
+    assert!(!store
+        .registry_update("kept.com", "Stranger", Some(&ns), None, t0())
+        .await
+        .expect("update"));
+    assert!(store
+        .registry_update("kept.com", sponsor, Some(&ns), None, t0())
+        .await
+        .expect("update"));
+    assert!(store
+        .registry_request_transfer("kept.com", "Gainer", t0(), &[])
+        .await
+        .expect("ask"));
+    assert!(
+        !store
+            .registry_update("kept.com", sponsor, None, Some(true), t0())
+            .await
+            .expect("update"),
+        "pendingTransfer forbids it"
+    );
+    let now = store
+        .registry_get("kept.com")
+        .await
+        .expect("get")
+        .expect("there");
+    assert_eq!(now.nameservers, ns);
+    assert_eq!(now.client_transfer_prohibited, r.client_transfer_prohibited);
+}
+
 async fn a_renewal_applies_to_the_expiration_read(store: &Arc<dyn Store>) {
     let r = held_elsewhere("renew.com");
     store.registry_insert(&r, t0()).await.expect("insert");
@@ -369,4 +405,5 @@ crate::both!(
     a_name_is_held_once,
     a_transfer_is_pending_once_and_completes_to_its_gainer,
     a_renewal_applies_to_the_expiration_read,
+    only_the_sponsor_updates_and_not_during_a_transfer,
 );
