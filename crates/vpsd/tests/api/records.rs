@@ -311,8 +311,11 @@ async fn records_are_the_owners_only(app: &TestApp) {
 async fn a_released_name_leaves_no_records(app: &TestApp) {
     let id = app.register("zone-released.com").await;
     add(app, id, json!({"type": "A", "content": "192.0.2.1"})).await;
-    // Expire and release it: past expiry, grace, redemption, pending delete.
-    app.advance(chrono::Duration::days(366 + 30 + 30 + 6)).await;
+    // Expire and release it: past expiry and grace (the worker deletes it
+    // at the registry as redemption begins, as a running worker would),
+    // then past redemption and pending delete.
+    app.advance(chrono::Duration::days(366 + 30 + 1)).await;
+    app.advance(chrono::Duration::days(29 + 6)).await;
     app.advance(chrono::Duration::hours(1)).await;
     let (status, _) = app.domain(id).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
