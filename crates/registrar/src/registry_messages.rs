@@ -116,26 +116,8 @@ impl Registrar {
                 }
                 // The registry approves it by itself at acDate; the owner's
                 // answer is wanted before then.
-                let approves_at = t.acted_at;
-                let mail = mail::transfer_out_requested(&domain, gaining, approves_at);
                 let begun = self
-                    .store
-                    .begin_transfer_out(
-                        domain.id,
-                        gaining,
-                        now,
-                        approves_at,
-                        &mail,
-                        &Audit {
-                            actor: &worker,
-                            action: AuditAction::DomainTransferOutRequest,
-                            changes: changes(&[
-                                ("transfer_out", Value::Null, json!("pending")),
-                                ("gaining_registrar", Value::Null, json!(gaining)),
-                                ("registry_message", Value::Null, note),
-                            ]),
-                        },
-                    )
+                    .record_transfer_out_request(&worker, &domain, gaining, t.acted_at, Some(note))
                     .await?;
                 Ok(if begun {
                     MessageOutcome::TransferOutRequested

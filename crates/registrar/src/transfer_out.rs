@@ -139,24 +139,8 @@ impl Registrar {
             .await
             .map_err(|r| RegistrarError::from_refusal(name, r))?;
         let approves_at = now + Duration::days(TRANSFER_OUT_AUTO_APPROVE_DAYS);
-        let mail = mail::transfer_out_requested(&domain, gaining, approves_at);
         let recorded = self
-            .store
-            .begin_transfer_out(
-                domain.id,
-                gaining,
-                now,
-                approves_at,
-                &mail,
-                &Audit {
-                    actor: &Actor::operator(),
-                    action: AuditAction::DomainTransferOutRequest,
-                    changes: changes(&[
-                        ("transfer_out", serde_json::Value::Null, json!("pending")),
-                        ("gaining_registrar", serde_json::Value::Null, json!(gaining)),
-                    ]),
-                },
-            )
+            .record_transfer_out_request(&Actor::operator(), &domain, gaining, approves_at, None)
             .await?;
         if !recorded {
             // Another request won the race: undo this one at the registry.
@@ -173,6 +157,44 @@ impl Registrar {
             .domain_by_name(name)
             .await?
             .ok_or(RegistrarError::NotFound)
+    }
+
+    /// Records that `gaining` asked for `domain` (approved by itself at
+    /// `approves_at` unless the owner answers first) and mails the owner,
+    /// in one transaction; `message`, the registry's poll message that
+    /// told us, goes into the audit entry. `false` when a transfer out is
+    /// pending already.
+    pub(crate) async fn record_transfer_out_request(
+        &self,
+        actor: &Actor,
+        domain: &Domain,
+        gaining: &str,
+        approves_at: chrono::DateTime<chrono::Utc>,
+        message: Option<serde_json::Value>,
+    ) -> Result<bool, RegistrarError> {
+        let mail = mail::transfer_out_requested(domain, gaining, approves_at);
+        let mut fields = vec![
+            ("transfer_out", serde_json::Value::Null, json!("pending")),
+            ("gaining_registrar", serde_json::Value::Null, json!(gaining)),
+        ];
+        if let Some(message) = message {
+            fields.push(("registry_message", serde_json::Value::Null, message));
+        }
+        Ok(self
+            .store
+            .begin_transfer_out(
+                domain.id,
+                gaining,
+                self.now(),
+                approves_at,
+                &mail,
+                &Audit {
+                    actor,
+                    action: AuditAction::DomainTransferOutRequest,
+                    changes: changes(&fields),
+                },
+            )
+            .await?)
     }
 
     /// `POST .../transfer-out/approve/`, and the worker five days on: the
