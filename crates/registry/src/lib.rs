@@ -779,12 +779,23 @@ impl Registry for SandboxRegistry {
         if r.sponsoring_registrar != self.client_id {
             return Ok(());
         }
-        if now < r.created_at + chrono::Duration::days(ADD_GRACE_DAYS) {
-            self.store.registry_delete(name, &self.client_id).await?;
+        let deleted = if now < r.created_at + chrono::Duration::days(ADD_GRACE_DAYS) {
+            self.store.registry_delete(name, &self.client_id).await?
         } else {
             self.store
                 .registry_delete_to_redemption(name, &self.client_id, now)
-                .await?;
+                .await?
+        };
+        if !deleted {
+            // RFC 5731 §2.3: pendingTransfer forbids a delete (checked in
+            // the statement, so a transfer asked for meanwhile wins).
+            if let Some(now) = self.info(name).await? {
+                if now.sponsoring_registrar == self.client_id && now.pending_transfer_to.is_some() {
+                    return Err(RegistryError::StatusProhibits(
+                        "a transfer is pending (pendingTransfer)".into(),
+                    ));
+                }
+            }
         }
         Ok(())
     }

@@ -100,7 +100,7 @@ impl crate::stores::RegistryStore for ThisStore {
         self.write_one(
             sqlx::query(
                 "DELETE FROM registry_names WHERE name = $1 AND registrar = $2 \
-                 AND deleted_at IS NULL",
+                 AND deleted_at IS NULL AND pending_transfer_to IS NULL",
             )
             .bind(name)
             .bind(sponsoring_registrar),
@@ -118,8 +118,9 @@ impl crate::stores::RegistryStore for ThisStore {
         self.write_one(
             sqlx::query(
                 "UPDATE registry_names SET deleted_at = $3, restore_requested_at = NULL, \
-                 pending_transfer_to = NULL, transfer_requested_at = NULL, updated_at = $3 \
-                 WHERE name = $1 AND registrar = $2 AND deleted_at IS NULL",
+                 updated_at = $3 \
+                 WHERE name = $1 AND registrar = $2 AND deleted_at IS NULL \
+                 AND pending_transfer_to IS NULL",
             )
             .bind(name)
             .bind(sponsoring_registrar)
@@ -450,9 +451,16 @@ impl crate::stores::RegistryStore for ThisStore {
     #[tracing::instrument(level = "debug", skip_all, fields(name, sponsoring_registrar))]
     async fn registry_host_delete(&self, name: &str, sponsoring_registrar: &str) -> Result<bool> {
         self.write_one(
-            sqlx::query("DELETE FROM registry_hosts WHERE name = $1 AND registrar = $2")
-                .bind(name)
-                .bind(sponsoring_registrar),
+            // Not while a name uses it (RFC 5732 §3.2.2), decided in the
+            // statement itself.
+            sqlx::query(
+                "DELETE FROM registry_hosts WHERE name = $1 AND registrar = $2 \
+                 AND NOT EXISTS (SELECT 1 FROM registry_names \
+                 WHERE (',' || nameservers || ',') LIKE $3 ESCAPE '\\')",
+            )
+            .bind(name)
+            .bind(sponsoring_registrar)
+            .bind(like_pattern(&format!(",{name},"))),
         )
         .await
     }

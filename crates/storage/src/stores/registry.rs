@@ -27,15 +27,16 @@ pub trait RegistryStore: Send + Sync + std::fmt::Debug {
 
     /// Deletes a name `sponsoring_registrar` sponsors at once (a delete in
     /// the add grace period, RFC 3915 §3.1: no redemption). `true` when
-    /// deleted; `false` when it is not registered or another registrar
-    /// sponsors it.
+    /// deleted; `false` when it is not registered, another registrar
+    /// sponsors it, or a transfer is pending (RFC 5731 §2.3).
     async fn registry_delete(&self, name: &str, sponsoring_registrar: &str) -> Result<bool>;
 
     /// Deletes a name `sponsoring_registrar` sponsors into the redemption
     /// grace period (RFC 3915 §3.1): it is kept with `deleted_at`, out of
-    /// every other method's sight but [`Self::registry_deleted`], and any
-    /// pending transfer ends. `true` when deleted; `false` when it is not
-    /// registered (or deleted already) or another registrar sponsors it.
+    /// every other method's sight but [`Self::registry_deleted`]. `true`
+    /// when deleted; `false` when it is not registered (or deleted
+    /// already), another registrar sponsors it, or a transfer is pending
+    /// (RFC 5731 §2.3).
     async fn registry_delete_to_redemption(
         &self,
         name: &str,
@@ -176,7 +177,8 @@ pub trait RegistryStore: Send + Sync + std::fmt::Debug {
     async fn registry_host_get(&self, name: &str) -> Result<Option<RegistryHost>>;
 
     /// Deletes the host object `sponsoring_registrar` sponsors. `true` when
-    /// deleted; `false` when there is none or another registrar sponsors it.
+    /// deleted; `false` when there is none, another registrar sponsors it,
+    /// or a name uses it (RFC 5732 §3.2.2; decided in the statement).
     async fn registry_host_delete(&self, name: &str, sponsoring_registrar: &str) -> Result<bool>;
 
     /// Whether any name delegates to host `name` (RFC 5732 §3.2.2: such a

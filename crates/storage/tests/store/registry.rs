@@ -385,6 +385,18 @@ async fn host_objects_are_held_once_and_found_in_use(store: &Arc<dyn Store>) {
         .registry_host_delete("ns1.example.net", "Someone")
         .await
         .expect("delete"));
+    assert!(
+        !store
+            .registry_host_delete("ns1.example.net", "Other Registrar")
+            .await
+            .expect("delete"),
+        "uses.com names it"
+    );
+    let sponsor = held_elsewhere("uses.com").sponsoring_registrar;
+    assert!(store
+        .registry_delete("uses.com", &sponsor)
+        .await
+        .expect("delete"));
     assert!(store
         .registry_host_delete("ns1.example.net", "Other Registrar")
         .await
