@@ -129,10 +129,13 @@ pub struct RegistryConfig {
     /// Host name (or address) and port of its EPP server (RFC 5734); the
     /// server's certificate must carry this name.
     pub host: String,
+    /// Its TCP port (700 by default, RFC 5734 §2).
     pub port: u16,
     /// Our login (EPP `clID`).
     pub client_id: String,
+    /// Our EPP password (`<pw>`), never shown.
     pub password: Password,
+    /// Our client certificate and key for the TLS handshake.
     pub identity: Identity,
     /// The CA certificates trusted to sign the registry's server
     /// certificate (required: a registry's EPP server is often signed by
@@ -142,15 +145,16 @@ pub struct RegistryConfig {
     pub sessions: u32,
     /// Commands per second across all sessions.
     pub commands_per_second: u32,
-    /// How long one command may take before its outcome is unknown.
+    /// How long one command may take before its outcome is unknown, and
+    /// opening a session.
     pub timeout: Duration,
     /// A session idle this long gets a `<hello>` so the server keeps it.
     pub keepalive: Duration,
     /// After the poll queue was found empty, how long before it is asked
     /// again (a queue with messages is drained at once).
     pub poll_interval: Duration,
-    /// Extensions to use when the greeting announces them (`namestore`,
-    /// `rgp`, `secDNS`, `fee`).
+    /// Optional extensions to use when the greeting announces them
+    /// (`namestore`, `secDNS`; `rgp` is used whenever announced).
     pub extensions: Vec<String>,
 }
 
