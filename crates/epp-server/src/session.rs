@@ -25,7 +25,20 @@ const MAX_LOGIN_FAILURES: u32 = 3;
 pub(crate) struct Shared {
     sessions: Mutex<HashMap<String, usize>>,
     failures: Mutex<HashMap<String, (u32, Instant)>>,
+    /// Wrong authInfo answers (2202) per clID in the current window, and
+    /// when the window began: a registrar guessing other registrars'
+    /// codes is stopped (see [`MAX_WRONG_AUTH_INFO`]).
+    wrong_auth_info: Mutex<HashMap<String, (u32, Instant)>>,
 }
+
+/// Wrong authInfo answers (2202) one registrar may get in
+/// [`WRONG_AUTH_INFO_WINDOW`]; past it, every command naming an authInfo is
+/// answered 2306 until the window ends. Honest registrars mistype a code a
+/// few times; guessing takes thousands.
+pub const MAX_WRONG_AUTH_INFO: u32 = 20;
+
+/// The window of [`MAX_WRONG_AUTH_INFO`].
+pub const WRONG_AUTH_INFO_WINDOW: std::time::Duration = std::time::Duration::from_secs(600);
 
 /// One logged-in session counted against its clID; uncounted when dropped.
 struct SessionSlot {
@@ -201,12 +214,32 @@ impl Session<'_> {
         };
         let extension = parts.find(|n| is(*n, EPP_NS, "extension"));
         let command = Command { verb, extension };
+        let client = self.registry.as_ref().map(|r| r.client_id().to_owned());
+        let names_auth_info = text.contains("authInfo");
+        if let (Some(client), true) = (&client, names_auth_info) {
+            if self.auth_info_guesses_exhausted(client) {
+                tracing::warn!(%peer, client_id = %client, "EPP command refused: too many wrong authInfo");
+                return (
+                    Answer::fail(
+                        2306,
+                        format!(
+                            "more than {MAX_WRONG_AUTH_INFO} wrong authInfo in {} minutes: wait and check the code with its registrant",
+                            WRONG_AUTH_INFO_WINDOW.as_secs() / 60
+                        ),
+                    )
+                    .to_xml(cl_trid),
+                    false,
+                );
+            }
+        }
         let answer = self.dispatch(&command).await;
+        if let (Some(client), 2202) = (&client, answer.code) {
+            self.wrong_auth_info(client);
+        }
         if answer.code < 2000 && self.server.crash_after.as_deref() == Some(&command_name(verb)) {
             tracing::warn!(%peer, command = %command_name(verb), "--crash-after: exiting before the answer");
             std::process::exit(3);
         }
-        let client = self.registry.as_ref().map(|r| r.client_id().to_owned());
         tracing::info!(
             %peer,
             client_id = client.as_deref().unwrap_or("-"),
@@ -417,6 +450,38 @@ impl Session<'_> {
 
     fn shared(&self) -> &Arc<Shared> {
         &self.server.shared
+    }
+
+    /// Whether `client_id` has had [`MAX_WRONG_AUTH_INFO`] wrong authInfo
+    /// answers in the current window.
+    fn auth_info_guesses_exhausted(&self, client_id: &str) -> bool {
+        let guesses = self
+            .server
+            .shared
+            .wrong_auth_info
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        guesses.get(client_id).is_some_and(|(n, since)| {
+            *n >= MAX_WRONG_AUTH_INFO && since.elapsed() < WRONG_AUTH_INFO_WINDOW
+        })
+    }
+
+    /// Counts a wrong authInfo answer of `client_id`'s (a new window when
+    /// the last one ended).
+    fn wrong_auth_info(&self, client_id: &str) {
+        let mut guesses = self
+            .server
+            .shared
+            .wrong_auth_info
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let entry = guesses
+            .entry(client_id.to_owned())
+            .or_insert((0, Instant::now()));
+        if entry.1.elapsed() >= WRONG_AUTH_INFO_WINDOW {
+            *entry = (0, Instant::now());
+        }
+        entry.0 += 1;
     }
 
     /// 2501 while `client_id` has failed to log in

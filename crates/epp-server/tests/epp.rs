@@ -1083,7 +1083,51 @@ async fn a_deleted_name_is_restored_in_redemption_only(backend: Backend) {
     .expect("free once purged");
 }
 
+/// A registrar guessing other registrars' authInfo is stopped after 20
+/// wrong answers in ten minutes, even with the right code then; another
+/// registrar is not.
+async fn guessing_auth_info_is_stopped(backend: Backend) {
+    let r = start(backend).await;
+    let mut a = r.login("ClientA", PW_A).await;
+    let created = a
+        .transact(
+            &DomainCreate::new("guarded.com", years(1), None, None, "Right-Code-8", None),
+            "create-g",
+        )
+        .await;
+    assert!(created.is_ok(), "{created:?}");
+    let mut b = r.login("ClientB", PW_B).await;
+    for i in 0..20 {
+        let wrong = b
+            .transact(
+                &DomainInfo::new("guarded.com", Some(&format!("guess-{i:04}"))),
+                &format!("guess-{i}"),
+            )
+            .await;
+        assert_eq!(code(wrong), ResultCode::InvalidAuthorizationInformation);
+    }
+    let stopped = b
+        .transact(
+            &DomainInfo::new("guarded.com", Some("Right-Code-8")),
+            "guess-right",
+        )
+        .await;
+    assert_eq!(code(stopped), ResultCode::ParameterValuePolicyError);
+    let plain = b
+        .transact(&DomainInfo::new("guarded.com", None), "no-code")
+        .await;
+    assert!(plain.is_ok(), "commands without an authInfo go on");
+    let sponsor = a
+        .transact(
+            &DomainInfo::new("guarded.com", Some("Right-Code-8")),
+            "a-info",
+        )
+        .await;
+    assert!(sponsor.is_ok(), "another registrar is not stopped");
+}
+
 both!(
+    guessing_auth_info_is_stopped,
     a_session_covers_domains_hosts_transfers_and_polls,
     a_deleted_name_is_restored_in_redemption_only,
     a_client_certificate_from_another_ca_is_refused,
