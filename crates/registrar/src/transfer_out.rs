@@ -55,8 +55,14 @@ impl Registrar {
         let domain = self.transferable(account_id, domain_id).await?;
         match self.registry.info(&domain.domain_name).await? {
             Some(r) if r.sponsoring_registrar == OUR_REGISTRAR => Ok(r.auth_code),
-            _ => Err(RegistrarError::Internal(
-                format!("{} is not ours at the registry", domain.domain_name).into(),
+            // Ours here but not at the registry (a database moved from the
+            // sandbox to a real registry, say): say so, not a 500.
+            _ => Err(RegistrarError::invalid(
+                ErrorCode::NotSponsored,
+                format!(
+                    "The registry does not list {} as sponsored by VPS.org, so there is no auth code to give: contact support.",
+                    domain.domain_name
+                ),
             )),
         }
     }

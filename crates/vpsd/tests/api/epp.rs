@@ -173,6 +173,12 @@ async fn names_live_at_the_registry_and_agree(backend: Backend) {
         "a new code at R: {body}"
     );
 
+    // A name A holds that R no longer lists as A's: a clear 400, not a 500.
+    r.forget("epp-first.com", "registrar-a").await;
+    let (status, body) = a.auth_code(id).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["code"], "not_sponsored", "{body}");
+
     a.assert_ledgers_balance().await;
     let log = r.stop().await;
     assert!(

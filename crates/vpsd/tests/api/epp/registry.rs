@@ -164,6 +164,16 @@ poll_seconds = 0
         file
     }
 
+    /// Removes `name` from R's registry behind everyone's back (R's
+    /// operator, or a database that never matched).
+    pub async fn forget(&self, name: &str, sponsor: &str) {
+        assert!(self
+            .store
+            .registry_delete(name, sponsor)
+            .await
+            .expect("R's registry"));
+    }
+
     /// The name as R's registry has it.
     pub async fn record(&self, name: &str) -> Option<RegistryRecord> {
         self.store.registry_get(name).await.expect("R's registry")
