@@ -94,6 +94,13 @@ pub enum RegistrarCommand {
         #[arg(long)]
         password_file: std::path::PathBuf,
     },
+    /// Give a registrar a new password (from a file, as for `add`); its
+    /// old one stops working at its next login.
+    Password {
+        name: String,
+        #[arg(long)]
+        password_file: std::path::PathBuf,
+    },
 }
 
 /// The sandbox's test clock.
@@ -165,6 +172,10 @@ pub(super) async fn registry(
             name,
             password_file,
         }) => add_registrar(settings, clock, &name, &password_file).await,
+        RegistryCommand::Registrar(RegistrarCommand::Password {
+            name,
+            password_file,
+        }) => set_registrar_password(settings, clock, &name, &password_file).await,
         RegistryCommand::Add {
             name,
             registrar,
@@ -340,14 +351,7 @@ async fn add_registrar(
     if !(3..=16).contains(&client_id.chars().count()) {
         bail!("a registrar's clID is 3 to 16 characters (RFC 5730)");
     }
-    let text = std::fs::read_to_string(password_file)
-        .map_err(|e| anyhow::anyhow!("--password-file {}: {e}", password_file.display()))?;
-    let pw = text.strip_suffix('\n').unwrap_or(&text);
-    let pw = pw.strip_suffix('\r').unwrap_or(pw);
-    if !vpsd_epp_server::valid_password(pw) {
-        bail!("the password must be 6 to 16 characters, no control characters, no leading, trailing or doubled spaces (RFC 5730 pwType)");
-    }
-    let hash = vpsd_epp_server::hash_password(pw)?;
+    let hash = password_hash_from(password_file)?;
     let app = App::build(settings, clock).await?;
     match app
         .store
@@ -363,6 +367,43 @@ async fn add_registrar(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// The argon2 hash of the password in `file` (one trailing newline
+/// ignored), checked against RFC 5730's pwType.
+fn password_hash_from(file: &std::path::Path) -> anyhow::Result<String> {
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| anyhow::anyhow!("--password-file {}: {e}", file.display()))?;
+    let pw = text.strip_suffix('\n').unwrap_or(&text);
+    let pw = pw.strip_suffix('\r').unwrap_or(pw);
+    if !vpsd_epp_server::valid_password(pw) {
+        bail!(
+            "--password-file {}: the password must be 6 to 16 characters, no control characters (one trailing newline is ignored), no leading, trailing or doubled spaces (RFC 5730 pwType)",
+            file.display()
+        );
+    }
+    vpsd_epp_server::hash_password(pw)
+}
+
+/// `vpsd registry registrar password`.
+async fn set_registrar_password(
+    settings: ServerSettings,
+    clock: Arc<dyn Clock>,
+    name: &str,
+    password_file: &std::path::Path,
+) -> anyhow::Result<()> {
+    let client_id = name.trim();
+    let hash = password_hash_from(password_file)?;
+    let app = App::build(settings, clock).await?;
+    if !app
+        .store
+        .registry_registrar_set_password(client_id, &hash, app.now())
+        .await?
+    {
+        bail!("there is no registrar {client_id}: add it with `vpsd registry registrar add`");
+    }
+    eprintln!("Registrar {client_id} has a new password.");
+    Ok(())
 }
 
 /// `vpsd sandbox ...`.

@@ -796,6 +796,26 @@ async fn postgres_a_database_that_sells_through_a_registry_needs_its_file() {
     a_database_that_sells_through_a_registry_needs_its_file(Backend::Postgres).await;
 }
 
+/// R's operator gives a registrar a new password: the old one stops
+/// logging in, the new one does; an unknown registrar is named.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_registrar_gets_a_new_password() {
+    let r = Remote::start(Backend::Sqlite).await;
+    assert_eq!(r.login_code("registrar-b", "pw-B-7h1m4q").await, 1000);
+    let (ok, stderr) = r.set_password("registrar-b", "new-B-pw-42");
+    assert!(ok, "{stderr}");
+    assert_eq!(r.login_code("registrar-b", "pw-B-7h1m4q").await, 2200);
+    assert_eq!(r.login_code("registrar-b", "new-B-pw-42").await, 1000);
+    let (ok, stderr) = r.set_password("registrar-z", "new-Z-pw-42");
+    assert!(
+        !ok && stderr.contains("there is no registrar registrar-z"),
+        "{stderr}"
+    );
+    let (ok, stderr) = r.set_password("registrar-b", "abc");
+    assert!(!ok && stderr.contains("6 to 16 characters"), "{stderr}");
+    r.stop().await;
+}
+
 /// The start-up login says which key of the registries file is wrong: the
 /// password, the CA, the port.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

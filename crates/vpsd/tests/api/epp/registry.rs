@@ -249,6 +249,68 @@ poll_seconds = 0
         client_session
     }
 
+    /// The result code of `client`'s login at R with `password`.
+    pub async fn login_code(&self, client: &str, password: &str) -> u16 {
+        use rustls::pki_types::pem::PemObject;
+        use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+        let file = |f: String| self.dir.path().join(f);
+        let mut roots = rustls::RootCertStore::empty();
+        for ca in CertificateDer::pem_file_iter(file("ca.pem".into())).expect("ca") {
+            roots.add(ca.expect("ca")).expect("root");
+        }
+        let certs: Vec<CertificateDer<'static>> =
+            CertificateDer::pem_file_iter(file(format!("{client}.pem")))
+                .expect("cert")
+                .collect::<Result<_, _>>()
+                .expect("cert");
+        let key = PrivateKeyDer::from_pem_file(file(format!("{client}.key"))).expect("key");
+        let config = rustls::ClientConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .expect("versions")
+        .with_root_certificates(roots)
+        .with_client_auth_cert(certs, key)
+        .expect("identity");
+        let connector = RustlsConnector::builder(("127.0.0.1".to_owned(), self.addr.port()))
+            .expect("name")
+            .build_with_config(Arc::new(config));
+        let mut c = EppClient::new(connector, client.to_owned(), Duration::from_secs(10))
+            .await
+            .expect("connect to R");
+        match c
+            .transact(&Login::new(client, password, None, None), "test-login")
+            .await
+        {
+            Ok(rsp) => rsp.result.code as u16,
+            Err(instant_epp::Error::Command(status)) => status.result.code as u16,
+            Err(e) => panic!("login: {e}"),
+        }
+    }
+
+    /// `vpsd registry registrar password` on R; its exit status and stderr.
+    pub fn set_password(&self, client: &str, password: &str) -> (bool, String) {
+        let file = self.dir.path().join(format!("{client}.new-password"));
+        std::fs::write(&file, format!("{password}\n")).expect("write");
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_vpsd"))
+            .args([
+                "registry",
+                "registrar",
+                "password",
+                client,
+                "--password-file",
+            ])
+            .arg(&file)
+            .env("VPSD_DATABASE_URL", &self.database_url)
+            .env("RUST_LOG", "warn")
+            .output()
+            .expect("run vpsd");
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
     /// `client`, the losing registrar, rejects the pending transfer.
     pub async fn reject_as(&self, client: &str, name: &str) {
         let mut session = self.session(client).await;
