@@ -1,0 +1,479 @@
+//! The registrar's operations as EPP commands: `impl Registry for
+//! EppRegistry`, each operation's command, its result codes read as the
+//! registrar's errors, and what to do when an answer is lost (ask the
+//! registry before anything else; docs/registries.md, "How the operations
+//! map to EPP").
+
+use super::*;
+
+#[async_trait]
+impl Registry for EppRegistry {
+    async fn info(&self, name: &str) -> Result<Option<RegistryRecord>, RegistryError> {
+        self.record(name).await.map_err(unavailable)
+    }
+
+    async fn check(&self, name: &str) -> Result<bool, RegistryError> {
+        let names = [name];
+        let rsp = self
+            .sessions
+            .run("domain:check", &DomainCheck { domains: &names })
+            .await
+            .map_err(unavailable)?;
+        rsp.res_data()
+            .and_then(|d| {
+                d.list
+                    .iter()
+                    .find(|c| c.name.value.eq_ignore_ascii_case(name))
+            })
+            .map(|c| c.name.available)
+            .ok_or_else(|| unavailable("the registry's check answer did not name the domain"))
+    }
+
+    async fn create(
+        &self,
+        name: &str,
+        years: u32,
+        nameservers: &[String],
+        _now: DateTime<Utc>,
+    ) -> Result<RegistryRecord, RegistryError> {
+        let mut record = self.create_or_find(name, years, nameservers).await?;
+        // Names are created locked (the API's `locked` starts true), as the
+        // sandbox registry does.
+        if !record.client_transfer_prohibited {
+            self.set_statuses(name, true).await.map_err(unavailable)?;
+            record.client_transfer_prohibited = true;
+        }
+        Ok(record)
+    }
+
+    async fn delete(&self, name: &str, _now: DateTime<Utc>) -> Result<(), RegistryError> {
+        match self
+            .sessions
+            .run("domain:delete", &DomainDelete::new(name))
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(EppError::Refused { code: 2303, .. }) => Ok(()),
+            Err(EppError::Refused { code: 2201, .. }) => Err(RegistryError::NotSponsored),
+            // Lost, or refused for the name's status (2304: deleted already,
+            // in its redemption grace period): the name says.
+            Err(e @ (EppError::Unknown(_) | EppError::Refused { code: 2304, .. })) => {
+                match self.domain_info(name, None).await {
+                    // Gone, or pending deletion: the delete took effect.
+                    Ok(None) => Ok(()),
+                    Ok(Some(info)) if info.pending_delete => Ok(()),
+                    _ => Err(unavailable(e)),
+                }
+            }
+            Err(e) => Err(unavailable(e)),
+        }
+    }
+
+    async fn restore(
+        &self,
+        name: &str,
+        deleted_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<(), RegistryError> {
+        // The registration data the report gives (RFC 3915 §4.3 preData,
+        // postData, free text): the name restored as it was. Not read with
+        // <domain:info> first: a deleted name's info answer carries
+        // <rgp:infData>, which instant-epp 0.5 cannot take with a plain info.
+        let data = registration_data(name, &self.config.client_id, deleted_at);
+        let mut update = DomainUpdate::new(name);
+        update.info(DomainChangeInfo {
+            registrant: None,
+            auth_info: None,
+        });
+        let request = RequestUpdate {
+            data: RgpRestoreRequest::default(),
+        };
+        match self
+            .sessions
+            .run("domain:update rgp restore request", (&update, &request))
+            .await
+        {
+            Ok(_) => {}
+            // Lost: the name says whether it took. Restored already (some
+            // registries restore on the request) or still deleted, in which
+            // case the report below tells redemptionPeriod (2304: the
+            // request did not take) from pendingRestore.
+            Err(EppError::Unknown(e)) => {
+                if self.restored(name).await.map_err(unavailable)? {
+                    return Ok(());
+                }
+                tracing::info!(domain = %name, error = %e,
+                    "restore request's answer lost; the name is still deleted, reporting");
+            }
+            Err(e) => return Err(restore_refused(e)),
+        }
+        let report = ReportUpdate {
+            data: RgpRestoreReport::new(
+                &data,
+                &data,
+                deleted_at,
+                now,
+                RESTORE_REASON,
+                &RESTORE_STATEMENTS,
+                "",
+            ),
+        };
+        match self
+            .sessions
+            .run("domain:update rgp restore report", (&update, &report))
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(EppError::Unknown(e)) => match self.restored(name).await {
+                Ok(true) => Ok(()),
+                _ => Err(RegistryError::Unavailable(e)),
+            },
+            Err(e) => Err(restore_refused(e)),
+        }
+    }
+
+    async fn update(
+        &self,
+        name: &str,
+        nameservers: Option<&[String]>,
+        client_transfer_prohibited: Option<bool>,
+        _now: DateTime<Utc>,
+    ) -> Result<(), RegistryError> {
+        let Some(current) = self.record(name).await.map_err(unavailable)? else {
+            return Err(RegistryError::NotFound);
+        };
+        if current.sponsoring_registrar != OUR_REGISTRAR {
+            return Err(RegistryError::NotSponsored);
+        }
+        if let Some(wanted) = nameservers {
+            self.ensure_hosts(wanted).await?;
+            let lower = |v: &[String]| -> Vec<String> {
+                v.iter().map(|n| n.to_ascii_lowercase()).collect()
+            };
+            let have = lower(&current.nameservers);
+            let want = lower(wanted);
+            let add: Vec<HostInfo<'_>> = want
+                .iter()
+                .filter(|n| !have.contains(n))
+                .map(|n| {
+                    HostInfo::Obj(HostObj {
+                        name: n.clone().into(),
+                    })
+                })
+                .collect();
+            let rem: Vec<HostInfo<'_>> = have
+                .iter()
+                .filter(|n| !want.contains(n))
+                .map(|n| {
+                    HostInfo::Obj(HostObj {
+                        name: n.clone().into(),
+                    })
+                })
+                .collect();
+            if !add.is_empty() || !rem.is_empty() {
+                let mut update = DomainUpdate::new(name);
+                if !add.is_empty() {
+                    update.add(DomainAdd {
+                        ns: Some(NameServers { ns: add.into() }),
+                        contacts: None,
+                        statuses: None,
+                    });
+                }
+                if !rem.is_empty() {
+                    update.remove(DomainRemove {
+                        ns: Some(NameServers { ns: rem.into() }),
+                        contacts: None,
+                        statuses: None,
+                    });
+                }
+                self.sessions
+                    .run("domain:update ns", &update)
+                    .await
+                    .map_err(refused)?;
+            }
+        }
+        if let Some(prohibited) = client_transfer_prohibited {
+            if prohibited != current.client_transfer_prohibited {
+                self.set_statuses(name, prohibited)
+                    .await
+                    .map_err(unavailable)?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn renew(
+        &self,
+        name: &str,
+        cur_exp_date: DateTime<Utc>,
+        years: u32,
+        _now: DateTime<Utc>,
+    ) -> Result<RegistryRecord, RegistryError> {
+        let to = add_years(cur_exp_date, years);
+        let period = Period::Years(
+            PeriodLength::new(u8::try_from(years).unwrap_or(u8::MAX))
+                .map_err(|e| unavailable(format!("period of {years} years: {e}")))?,
+        );
+        let renew = DomainRenew::new(name, cur_exp_date.date_naive(), period);
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let sent = self.sessions.run("domain:renew", &renew).await;
+            // Whatever the answer (taken, refused as already done, or lost),
+            // the registry's record says where the term ends; `curExpDate`
+            // makes a repeated renewal harmless (RFC 5731 §3.2.3).
+            let refused = match sent {
+                Ok(_) => None,
+                Err(e @ (EppError::Unknown(_) | EppError::Refused { code: 2306, .. })) => Some(e),
+                Err(EppError::Refused { code: 2303, .. }) => return Err(RegistryError::NotFound),
+                Err(EppError::Refused { code: 2201, .. }) => {
+                    return Err(RegistryError::NotSponsored)
+                }
+                Err(e) => return Err(refused(e)),
+            };
+            let lost = matches!(refused, Some(EppError::Unknown(_)));
+            let record = match self.record(name).await {
+                Ok(record) => record,
+                // Sent, no answer, and no way to ask now: the outcome is
+                // unknown.
+                Err(e) if lost => return Err(RegistryError::Unknown(Box::new(e))),
+                Err(e) => return Err(unavailable(e)),
+            };
+            match record {
+                Some(r) if r.sponsoring_registrar != OUR_REGISTRAR => {
+                    return Err(RegistryError::NotSponsored)
+                }
+                Some(r) if r.ex_date.date_naive() == to.date_naive() => return Ok(r),
+                // The lost renewal did not take effect (a session the
+                // registry had closed, say): send it once more.
+                Some(r)
+                    if lost
+                        && attempt < 2
+                        && r.ex_date.date_naive() == cur_exp_date.date_naive() => {}
+                Some(r) => {
+                    return Err(unavailable(match refused {
+                        Some(e) => format!(
+                            "renewal not applied ({e}); the registry has {name} expiring at {}",
+                            r.ex_date
+                        ),
+                        None => format!(
+                            "the registry has {name} expiring at {}, not {to}",
+                            r.ex_date
+                        ),
+                    }))
+                }
+                None => return Err(RegistryError::NotFound),
+            }
+        }
+    }
+
+    async fn check_transfer(
+        &self,
+        name: &str,
+        auth_code: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), TransferRefusal> {
+        match self.domain_info(name, Some(auth_code)).await {
+            Ok(None) => Err(TransferRefusal::NotRegistered),
+            Ok(Some(info)) => {
+                let mut record = info.record;
+                if info.pending_transfer {
+                    return Err(TransferRefusal::InProgress);
+                }
+                // The registry accepted the code for the info: it is right.
+                record.auth_code = auth_code.to_owned();
+                record.client_transfer_prohibited |= info.server_transfer_prohibited;
+                SandboxRegistry::judge(Some(&record), OUR_REGISTRAR, auth_code, now)
+            }
+            Err(EppError::Refused { code: 2202, .. }) => Err(TransferRefusal::InvalidAuthCode),
+            Err(e) => Err(transfer_unavailable(e)),
+        }
+    }
+
+    async fn request_transfer(
+        &self,
+        name: &str,
+        auth_code: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), TransferRefusal> {
+        let request = DomainTransfer::new(name, None, auth_code);
+        match self.sessions.run("domain:transfer request", &request).await {
+            Ok(_) => Ok(()),
+            Err(EppError::Refused { code, message }) => Err(match code {
+                2202 => TransferRefusal::InvalidAuthCode,
+                2300 => TransferRefusal::InProgress,
+                2303 => TransferRefusal::NotRegistered,
+                2304 => TransferRefusal::Prohibited,
+                2002 | 2106 | 2201 => match self.check_transfer(name, auth_code, now).await {
+                    Err(refusal) => refusal,
+                    Ok(()) => transfer_unavailable(format!("{code}: {message}")),
+                },
+                _ => transfer_unavailable(format!("{code}: {message}")),
+            }),
+            // Lost answer: the query says whether our request stands.
+            Err(EppError::Unknown(e)) => match self.transfer_status(name, auth_code).await {
+                Ok(Some((status, requester)))
+                    if status == "pending" && requester == OUR_REGISTRAR =>
+                {
+                    Ok(())
+                }
+                _ => Err(TransferRefusal::Unavailable(e)),
+            },
+            Err(e) => Err(transfer_unavailable(e)),
+        }
+    }
+
+    async fn complete_transfer(
+        &self,
+        name: &str,
+        _now: DateTime<Utc>,
+    ) -> Result<RegistryRecord, TransferRefusal> {
+        // At a real registry the losing registrar or the registry settles
+        // the transfer; we read how it stands.
+        let record = self
+            .record(name)
+            .await
+            .map_err(transfer_unavailable)?
+            .ok_or(TransferRefusal::NotRegistered)?;
+        if record.sponsoring_registrar == OUR_REGISTRAR {
+            return Ok(record);
+        }
+        match self.transfer_status(name, "").await {
+            Ok(Some((status, requester))) if status == "pending" && requester == OUR_REGISTRAR => {
+                Err(TransferRefusal::StillPending)
+            }
+            Ok(_) | Err(EppError::Refused { .. }) => Err(TransferRefusal::NotPending),
+            Err(e) => Err(transfer_unavailable(e)),
+        }
+    }
+
+    async fn cancel_transfer(&self, name: &str) -> Result<(), TransferRefusal> {
+        match self
+            .sessions
+            .run("domain:transfer cancel", &DomainTransfer::cancel(name))
+            .await
+        {
+            Ok(_) | Err(EppError::Refused { code: 2301, .. }) => Ok(()),
+            Err(e) => Err(transfer_unavailable(e)),
+        }
+    }
+
+    async fn approve_transfer(
+        &self,
+        name: &str,
+        gaining: &str,
+        _now: DateTime<Utc>,
+    ) -> Result<(), TransferRefusal> {
+        match self
+            .sessions
+            .run("domain:transfer approve", &DomainTransfer::approve(name))
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(EppError::Refused { code: 2301, .. }) | Err(EppError::Unknown(_)) => {
+                // Approved already (a retried job), or not pending.
+                match self.record(name).await {
+                    Ok(Some(r)) if r.sponsoring_registrar == gaining => Ok(()),
+                    Ok(_) => Err(TransferRefusal::NotPending),
+                    Err(e) => Err(transfer_unavailable(e)),
+                }
+            }
+            Err(EppError::Refused { code: 2201, .. }) => Err(TransferRefusal::SponsoredElsewhere),
+            Err(e) => Err(transfer_unavailable(e)),
+        }
+    }
+
+    async fn reject_transfer(&self, name: &str, _gaining: &str) -> Result<(), TransferRefusal> {
+        match self
+            .sessions
+            .run("domain:transfer reject", &DomainTransfer::reject(name))
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(EppError::Refused { code: 2301, .. }) => Err(TransferRefusal::NotPending),
+            Err(e) => Err(transfer_unavailable(e)),
+        }
+    }
+
+    async fn poll(&self) -> Result<Option<RegistryMessage>, RegistryError> {
+        let recently_empty = self
+            .last_empty_poll
+            .lock()
+            .ok()
+            .and_then(|t| *t)
+            .is_some_and(|t| t.elapsed() < self.config.poll_interval);
+        if recently_empty {
+            return Ok(None);
+        }
+        let rsp = self
+            .sessions
+            .run("poll req", &Poll)
+            .await
+            .map_err(unavailable)?;
+        let empty = rsp.result.code as u16 == 1300;
+        if let Ok(mut last) = self.last_empty_poll.lock() {
+            *last = empty.then(std::time::Instant::now);
+        }
+        if empty {
+            return Ok(None);
+        }
+        let Some(queue) = rsp.message_queue.as_ref() else {
+            return Err(unavailable("a poll answer without <msgQ>"));
+        };
+        let transfer = match rsp.res_data() {
+            Some(PollData::DomainTransfer(t)) => self.transfer_notice(t),
+            _ => None,
+        };
+        Ok(Some(RegistryMessage {
+            registry: self.config.name.clone(),
+            id: queue.id.clone(),
+            queued_at: queue.date.unwrap_or(DateTime::UNIX_EPOCH),
+            text: queue
+                .message
+                .as_ref()
+                .map(|m| m.text.clone())
+                .unwrap_or_else(|| rsp.result.message.clone()),
+            transfer,
+        }))
+    }
+
+    async fn ack(&self, message: &RegistryMessage) -> Result<(), RegistryError> {
+        match self
+            .sessions
+            .run(
+                "poll ack",
+                &Ack {
+                    message_id: &message.id,
+                },
+            )
+            .await
+        {
+            // 2303: acknowledged already (by another worker).
+            Ok(_) | Err(EppError::Refused { code: 2303, .. }) => Ok(()),
+            Err(e) => Err(unavailable(e)),
+        }
+    }
+
+    fn label(&self) -> &str {
+        &self.config.name
+    }
+
+    async fn set_auth_code(
+        &self,
+        name: &str,
+        auth_code: &str,
+        _now: DateTime<Utc>,
+    ) -> Result<(), RegistryError> {
+        let mut update = DomainUpdate::new(name);
+        update.info(DomainChangeInfo {
+            registrant: None,
+            auth_info: Some(DomainAuthInfo::new(auth_code)),
+        });
+        match self.sessions.run("domain:update authInfo", &update).await {
+            Ok(_) => Ok(()),
+            Err(EppError::Refused { code: 2201, .. }) => Err(RegistryError::NotSponsored),
+            Err(EppError::Refused { code: 2303, .. }) => Err(RegistryError::NotFound),
+            Err(e) => Err(unavailable(e)),
+        }
+    }
+}

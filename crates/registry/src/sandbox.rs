@@ -1,0 +1,758 @@
+//! The embedded sandbox registry: names kept in the installation's own
+//! database (`registry_names`), acting for our registrar or, served over
+//! EPP, for any registrar (`acting_as`); the operator plays the other
+//! registrars (`vpsd registry ...`).
+
+use super::*;
+
+/// The embedded registry, kept in the project's own database, acting for
+/// one registrar (its `clID`).
+#[derive(Debug, Clone)]
+pub struct SandboxRegistry {
+    store: Arc<dyn RegistryStore>,
+    /// The registrar this handle acts for (EPP `clID`).
+    client_id: String,
+    /// How long a transfer waits for the losing registrar.
+    transfer_delay: chrono::Duration,
+}
+
+impl SandboxRegistry {
+    /// The registry kept in `store`'s registry tables (it needs nothing
+    /// else of the store; an `Arc<dyn Store>` upcasts to it).
+    /// It acts for this installation's own registrar ([`OUR_REGISTRAR`]).
+    pub fn new(store: Arc<dyn RegistryStore>) -> Self {
+        Self {
+            store,
+            client_id: OUR_REGISTRAR.to_owned(),
+            transfer_delay: DEFAULT_TRANSFER_DELAY,
+        }
+    }
+
+    /// The same registry, acting for registrar `client_id` (EPP `clID`, a
+    /// registrar logged in over EPP): every rule that says "we" means it.
+    /// `transfer_delay` is how long a transfer waits for the losing
+    /// registrar before the registry approves it (`serverApproved`).
+    pub fn acting_as(
+        store: Arc<dyn RegistryStore>,
+        client_id: &str,
+        transfer_delay: chrono::Duration,
+    ) -> Self {
+        Self {
+            store,
+            client_id: client_id.to_owned(),
+            transfer_delay,
+        }
+    }
+
+    /// The registrar this handle acts for (EPP `clID`).
+    pub fn client_id(&self) -> &str {
+        &self.client_id
+    }
+
+    /// The store behind it (host objects, poll queues, registrars).
+    pub fn store(&self) -> &Arc<dyn RegistryStore> {
+        &self.store
+    }
+
+    /// How long a transfer waits for the losing registrar.
+    pub fn transfer_delay(&self) -> chrono::Duration {
+        self.transfer_delay
+    }
+
+    /// The `<domain:trnData>` of the transfer of `object` to `gaining`
+    /// (RFC 5731 §3.1.3), as it stands after `tr_status` at `now`: `acDate`
+    /// is when the registry will act while pending, else `now`; `exDate` the
+    /// term the transfer gives (none when rejected or cancelled).
+    pub fn transfer_notice(
+        &self,
+        object: &RegistryObject,
+        gaining: &str,
+        tr_status: TrStatus,
+        now: DateTime<Utc>,
+    ) -> TransferNotice {
+        let requested_at = object.transfer_requested_at.unwrap_or(now);
+        let acted_at = match tr_status {
+            TrStatus::Pending => requested_at + self.transfer_delay,
+            _ => now,
+        };
+        let ex_date = match tr_status {
+            TrStatus::Pending | TrStatus::ClientApproved | TrStatus::ServerApproved => {
+                Some(expiration_after_transfer(object.record.ex_date, acted_at))
+            }
+            _ => None,
+        };
+        TransferNotice {
+            name: object.record.name.clone(),
+            tr_status,
+            requesting_registrar: gaining.to_owned(),
+            requested_at,
+            acting_registrar: object.record.sponsoring_registrar.clone(),
+            acted_at,
+            ex_date,
+        }
+    }
+
+    /// The poll message telling `to` of `notice`.
+    fn poll_message(to: &str, notice: &TransferNotice) -> NewPollMessage {
+        let what = match notice.tr_status {
+            TrStatus::Pending => "Transfer requested:",
+            TrStatus::ClientApproved => "Transfer approved by the losing registrar:",
+            TrStatus::ClientRejected => "Transfer rejected by the losing registrar:",
+            TrStatus::ClientCancelled => "Transfer cancelled by the gaining registrar:",
+            TrStatus::ServerApproved => "Transfer approved by the registry:",
+            TrStatus::ServerCancelled => "Transfer cancelled by the registry:",
+        };
+        NewPollMessage {
+            client_id: to.to_owned(),
+            message: format!("{what} {}", notice.name),
+            notice: notice.clone(),
+        }
+    }
+
+    /// The name's object, or `NotRegistered`.
+    async fn object(&self, name: &str) -> Result<RegistryObject, TransferRefusal> {
+        self.store
+            .registry_object(name)
+            .await?
+            .ok_or(TransferRefusal::NotRegistered)
+    }
+
+    /// Moves the pending transfer of `object` to its gaining registrar with
+    /// `tr_status` (approved by the loser, or by the registry: then both
+    /// registrars get a poll message, else the gaining one). `true` when
+    /// it moved.
+    async fn settle(
+        &self,
+        object: &RegistryObject,
+        tr_status: TrStatus,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let Some(gaining) = object.record.pending_transfer_to.as_deref() else {
+            return Ok(false);
+        };
+        let notice = self.transfer_notice(object, gaining, tr_status, now);
+        let ex_date = expiration_after_transfer(object.record.ex_date, now);
+        let mut poll = vec![Self::poll_message(gaining, &notice)];
+        if tr_status == TrStatus::ServerApproved {
+            poll.push(Self::poll_message(
+                &object.record.sponsoring_registrar,
+                &notice,
+            ));
+        }
+        self.store
+            .registry_complete_transfer(&object.record.name, gaining, ex_date, now, &poll)
+            .await
+    }
+
+    /// The registry approves the pending transfer of `name` if the losing
+    /// registrar has not acted within the transfer delay (RFC 5731 §3.2.4,
+    /// `serverApproved`; both registrars get a poll message). `true` when
+    /// it did now.
+    pub async fn settle_due(&self, name: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        let Some(object) = self.store.registry_object(name).await? else {
+            return Ok(false);
+        };
+        match object.transfer_requested_at {
+            Some(at) if object.record.pending_transfer_to.is_some() => {
+                if at + self.transfer_delay <= now {
+                    self.settle(&object, TrStatus::ServerApproved, now).await
+                } else {
+                    Ok(false)
+                }
+            }
+            _ => Ok(false),
+        }
+    }
+
+    /// [`Self::settle_due`] for every name whose transfer is due; how many
+    /// the registry approved now.
+    pub async fn settle_all_due(&self, now: DateTime<Utc>) -> Result<usize, StoreError> {
+        let mut settled = 0;
+        for name in self
+            .store
+            .registry_transfers_due(now - self.transfer_delay)
+            .await?
+        {
+            if self.settle_due(&name, now).await? {
+                settled += 1;
+            }
+        }
+        Ok(settled)
+    }
+
+    /// EPP `<domain:create>` (RFC 5731 §3.2.1) for the registrar this acts
+    /// for, with the given `auth_code` and `clientTransferProhibited`.
+    /// Creating a name it sponsors already returns that record (a retried
+    /// create is harmless); `Taken` when another registrar sponsors it.
+    pub async fn create_with(
+        &self,
+        name: &str,
+        years: u32,
+        nameservers: &[String],
+        auth_code: &str,
+        client_transfer_prohibited: bool,
+        now: DateTime<Utc>,
+    ) -> Result<RegistryRecord, RegistryError> {
+        let record = RegistryRecord {
+            name: name.to_owned(),
+            sponsoring_registrar: self.client_id.clone(),
+            auth_code: auth_code.to_owned(),
+            created_at: now,
+            ex_date: add_years(now, years),
+            last_transferred_at: None,
+            client_transfer_prohibited,
+            nameservers: nameservers.to_vec(),
+            pending_transfer_to: None,
+        };
+        match self.insert_fresh(&record, now).await {
+            Ok(()) => Ok(record),
+            Err(StoreError::Conflict { .. }) => match self.info(name).await? {
+                Some(existing) if existing.sponsoring_registrar == self.client_id => Ok(existing),
+                Some(existing) => Err(RegistryError::Taken {
+                    sponsoring_registrar: existing.sponsoring_registrar,
+                }),
+                // Deleted and not purged yet (RFC 3915): held for its
+                // sponsor's restore, even when that is us.
+                None => match self.holder(name, now).await? {
+                    Some(held) => Err(RegistryError::Taken {
+                        sponsoring_registrar: held.sponsoring_registrar,
+                    }),
+                    None => Err(RegistryError::Unavailable("create raced a delete".into())),
+                },
+            },
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Inserts `record`; when the name's row is a deletion whose redemption
+    /// and pending deletion are over, purges it first (lazily, RFC 3915
+    /// §3.1) and inserts again. `Conflict` while the name is registered or
+    /// still kept for redemption.
+    async fn insert_fresh(
+        &self,
+        record: &RegistryRecord,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        match self.store.registry_insert(record, now).await {
+            Err(StoreError::Conflict { constraint }) => {
+                let purged = match self.store.registry_deleted(&record.name).await? {
+                    Some(d)
+                        if RgpStatus::at(d.deleted_at, d.restore_requested_at, now).is_none() =>
+                    {
+                        self.store
+                            .registry_purge(&record.name, d.deleted_at)
+                            .await?
+                    }
+                    _ => false,
+                };
+                if purged {
+                    self.store.registry_insert(record, now).await
+                } else {
+                    Err(StoreError::Conflict { constraint })
+                }
+            }
+            other => other,
+        }
+    }
+
+    /// The name as registered, or as deleted and not purged at `now` (its
+    /// sponsor holds it through the redemption grace period); `None` when
+    /// it is free.
+    async fn holder(
+        &self,
+        name: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<RegistryRecord>, RegistryError> {
+        if let Some(r) = self.info(name).await? {
+            return Ok(Some(r));
+        }
+        Ok(self.deleted(name, now).await?.map(|(d, _)| d.record))
+    }
+
+    /// The name as deleted and kept by the registry, with its status at
+    /// `now` (RFC 3915 §2); `None` when it is not deleted or is purged by
+    /// now.
+    pub async fn deleted(
+        &self,
+        name: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(DeletedName, RgpStatus)>, StoreError> {
+        Ok(self.store.registry_deleted(name).await?.and_then(|d| {
+            let status = RgpStatus::at(d.deleted_at, d.restore_requested_at, now)?;
+            Some((d, status))
+        }))
+    }
+
+    /// The name this registrar deleted, in its redemption period at `now`
+    /// (or pending its restore report when `pending_restore_ok`).
+    async fn restorable(
+        &self,
+        name: &str,
+        now: DateTime<Utc>,
+        pending_restore_ok: bool,
+    ) -> Result<DeletedName, RegistryError> {
+        let Some((d, status)) = self.deleted(name, now).await? else {
+            return match self.info(name).await? {
+                Some(r) if r.sponsoring_registrar == self.client_id => Err(
+                    RegistryError::StatusProhibits(format!("{name} is not deleted")),
+                ),
+                Some(_) => Err(RegistryError::NotSponsored),
+                None => Err(RegistryError::NotFound),
+            };
+        };
+        if d.record.sponsoring_registrar != self.client_id {
+            return Err(RegistryError::NotSponsored);
+        }
+        match status {
+            RgpStatus::RedemptionPeriod => Ok(d),
+            RgpStatus::PendingRestore if pending_restore_ok => Ok(d),
+            other => Err(RegistryError::StatusProhibits(format!(
+                "{name} is in {}, not redemptionPeriod",
+                other.as_str()
+            ))),
+        }
+    }
+
+    /// RFC 3915 §4.2 restore request by the registrar this acts for: the
+    /// name it deleted, in `redemptionPeriod`, goes to `pendingRestore`
+    /// until [`Self::restore_report`]. Errors as [`Registry::restore`].
+    pub async fn restore_request(
+        &self,
+        name: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), RegistryError> {
+        let d = self.restorable(name, now, false).await?;
+        if self
+            .store
+            .registry_restore_request(name, &self.client_id, d.deleted_at, now)
+            .await?
+        {
+            Ok(())
+        } else {
+            Err(RegistryError::NotFound)
+        }
+    }
+
+    /// RFC 3915 §4.3 restore report: the name in `pendingRestore` is
+    /// registered again as it stood when deleted. `StatusProhibits` (2304)
+    /// when no restore was requested.
+    pub async fn restore_report(
+        &self,
+        name: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), RegistryError> {
+        let d = self.restorable(name, now, true).await?;
+        if d.restore_requested_at.is_none() {
+            return Err(RegistryError::StatusProhibits(format!(
+                "{name} has no restore request to report on"
+            )));
+        }
+        if self
+            .store
+            .registry_restore(name, &self.client_id, d.deleted_at, now)
+            .await?
+        {
+            Ok(())
+        } else {
+            Err(RegistryError::NotFound)
+        }
+    }
+
+    /// The gaining registrar withdraws its pending transfer of `object` at
+    /// `now`; the losing registrar gets a poll message (`clientCancelled`).
+    /// `true` when it was pending to the registrar this acts for.
+    pub async fn cancel_pending(
+        &self,
+        object: &RegistryObject,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let notice = self.transfer_notice(object, &self.client_id, TrStatus::ClientCancelled, now);
+        let poll = [Self::poll_message(
+            &object.record.sponsoring_registrar,
+            &notice,
+        )];
+        self.store
+            .registry_cancel_transfer(&object.record.name, &self.client_id, &poll)
+            .await
+    }
+
+    /// The losing registrar rejects the pending transfer of `object` to
+    /// `gaining` at `now`; the gaining registrar gets a poll message
+    /// (`clientRejected`). `true` when it was pending.
+    pub async fn reject_pending(
+        &self,
+        object: &RegistryObject,
+        gaining: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let notice = self.transfer_notice(object, gaining, TrStatus::ClientRejected, now);
+        let poll = [Self::poll_message(gaining, &notice)];
+        self.store
+            .registry_cancel_transfer(&object.record.name, gaining, &poll)
+            .await
+    }
+
+    /// Adds a name held at another registrar (the operator's
+    /// `vpsd registry add`). `Taken` if the name is registered already.
+    pub async fn add(
+        &self,
+        record: &RegistryRecord,
+        now: DateTime<Utc>,
+    ) -> Result<(), RegistryError> {
+        match self.insert_fresh(record, now).await {
+            Err(StoreError::Conflict { .. }) => Err(RegistryError::Taken {
+                sponsoring_registrar: self
+                    .holder(&record.name, now)
+                    .await?
+                    .map(|r| r.sponsoring_registrar)
+                    .unwrap_or_default(),
+            }),
+            other => Ok(other?),
+        }
+    }
+
+    /// Whether a transfer of `record` to `gaining` is allowed now.
+    pub fn judge(
+        record: Option<&RegistryRecord>,
+        gaining: &str,
+        auth_code: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), TransferRefusal> {
+        let Some(r) = record else {
+            return Err(TransferRefusal::NotRegistered);
+        };
+        if r.sponsoring_registrar == gaining {
+            return Err(TransferRefusal::AlreadyOurs);
+        }
+        if r.pending_transfer_to.is_some() {
+            return Err(TransferRefusal::InProgress);
+        }
+        if r.client_transfer_prohibited {
+            return Err(TransferRefusal::Prohibited);
+        }
+        let since = r
+            .last_transferred_at
+            .unwrap_or(r.created_at)
+            .max(r.created_at);
+        let eligible_at = transfer_eligible_at(since);
+        if now < eligible_at {
+            return Err(TransferRefusal::TooSoon { eligible_at });
+        }
+        // Constant time: the comparison must not tell how much of a guess
+        // was right.
+        if !secrets_equal(auth_code, &r.auth_code) {
+            return Err(TransferRefusal::InvalidAuthCode);
+        }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl Registry for SandboxRegistry {
+    async fn info(&self, name: &str) -> Result<Option<RegistryRecord>, RegistryError> {
+        Ok(self.store.registry_get(name).await?)
+    }
+
+    async fn create(
+        &self,
+        name: &str,
+        years: u32,
+        nameservers: &[String],
+        now: DateTime<Utc>,
+    ) -> Result<RegistryRecord, RegistryError> {
+        self.create_with(name, years, nameservers, &new_auth_code(), true, now)
+            .await
+    }
+
+    async fn delete(&self, name: &str, now: DateTime<Utc>) -> Result<(), RegistryError> {
+        let Some(r) = self.info(name).await? else {
+            return Ok(());
+        };
+        if r.sponsoring_registrar != self.client_id {
+            return Ok(());
+        }
+        let deleted = if now < r.created_at + chrono::Duration::days(ADD_GRACE_DAYS) {
+            self.store.registry_delete(name, &self.client_id).await?
+        } else {
+            self.store
+                .registry_delete_to_redemption(name, &self.client_id, now)
+                .await?
+        };
+        if !deleted {
+            // RFC 5731 §2.3: pendingTransfer forbids a delete (checked in
+            // the statement, so a transfer asked for meanwhile wins).
+            if let Some(now) = self.info(name).await? {
+                if now.sponsoring_registrar == self.client_id && now.pending_transfer_to.is_some() {
+                    return Err(RegistryError::StatusProhibits(
+                        "a transfer is pending (pendingTransfer)".into(),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn restore(
+        &self,
+        name: &str,
+        _deleted_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<(), RegistryError> {
+        self.restore_request(name, now).await?;
+        self.restore_report(name, now).await
+    }
+
+    async fn update(
+        &self,
+        name: &str,
+        nameservers: Option<&[String]>,
+        client_transfer_prohibited: Option<bool>,
+        now: DateTime<Utc>,
+    ) -> Result<(), RegistryError> {
+        match self.info(name).await? {
+            None => return Err(RegistryError::NotFound),
+            Some(r) if r.sponsoring_registrar != self.client_id => {
+                return Err(RegistryError::NotSponsored)
+            }
+            Some(_) => {}
+        }
+        if self
+            .store
+            .registry_update(
+                name,
+                &self.client_id,
+                nameservers,
+                client_transfer_prohibited,
+                now,
+            )
+            .await?
+        {
+            return Ok(());
+        }
+        // Changed meanwhile: a transfer landed or is pending, or it is gone.
+        match self.info(name).await? {
+            None => Err(RegistryError::NotFound),
+            Some(r) if r.sponsoring_registrar != self.client_id => Err(RegistryError::NotSponsored),
+            Some(_) => Err(RegistryError::StatusProhibits(
+                "a transfer is pending (pendingTransfer)".into(),
+            )),
+        }
+    }
+
+    async fn renew(
+        &self,
+        name: &str,
+        cur_exp_date: DateTime<Utc>,
+        years: u32,
+        now: DateTime<Utc>,
+    ) -> Result<RegistryRecord, RegistryError> {
+        let to = add_years(cur_exp_date, years);
+        self.store
+            .registry_renew(name, &self.client_id, cur_exp_date, to, now)
+            .await?;
+        match self.info(name).await? {
+            Some(r) if r.sponsoring_registrar == self.client_id && r.ex_date == to => Ok(r),
+            Some(r) if r.sponsoring_registrar != self.client_id => Err(RegistryError::NotSponsored),
+            Some(r) => Err(RegistryError::Unavailable(
+                format!(
+                    "the registry has {name} expiring at {}, not {cur_exp_date}",
+                    r.ex_date
+                )
+                .into(),
+            )),
+            None => Err(RegistryError::NotFound),
+        }
+    }
+
+    async fn check_transfer(
+        &self,
+        name: &str,
+        auth_code: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), TransferRefusal> {
+        let record = self.store.registry_get(name).await?;
+        Self::judge(record.as_ref(), &self.client_id, auth_code, now)
+    }
+
+    async fn request_transfer(
+        &self,
+        name: &str,
+        auth_code: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), TransferRefusal> {
+        self.check_transfer(name, auth_code, now).await?;
+        let object = self.object(name).await?;
+        let pending = RegistryObject {
+            transfer_requested_at: Some(now),
+            ..object
+        };
+        let notice = self.transfer_notice(&pending, &self.client_id, TrStatus::Pending, now);
+        let poll = [Self::poll_message(
+            &pending.record.sponsoring_registrar,
+            &notice,
+        )];
+        if self
+            .store
+            .registry_request_transfer(name, &self.client_id, now, &poll)
+            .await?
+        {
+            Ok(())
+        } else {
+            Err(TransferRefusal::InProgress)
+        }
+    }
+
+    async fn complete_transfer(
+        &self,
+        name: &str,
+        now: DateTime<Utc>,
+    ) -> Result<RegistryRecord, TransferRefusal> {
+        let object = self.object(name).await?;
+        let record = &object.record;
+        if record.pending_transfer_to.as_deref() == Some(self.client_id.as_str()) {
+            self.settle(&object, TrStatus::ServerApproved, now).await?;
+        } else if record.sponsoring_registrar != self.client_id {
+            return Err(TransferRefusal::NotPending);
+        }
+        // Settled now, or by an earlier run: read what stands.
+        let record = self
+            .store
+            .registry_get(name)
+            .await?
+            .ok_or(TransferRefusal::NotRegistered)?;
+        if record.sponsoring_registrar == self.client_id {
+            Ok(record)
+        } else {
+            Err(TransferRefusal::NotPending)
+        }
+    }
+
+    async fn cancel_transfer(&self, name: &str) -> Result<(), TransferRefusal> {
+        let Some(object) = self.store.registry_object(name).await? else {
+            return Ok(());
+        };
+        // The trait's cancel carries no time: the notice is dated at the
+        // name's last change.
+        let at = object.updated_at;
+        self.cancel_pending(&object, at).await?;
+        Ok(())
+    }
+
+    async fn approve_transfer(
+        &self,
+        name: &str,
+        gaining: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), TransferRefusal> {
+        let object = self.object(name).await?;
+        let record = &object.record;
+        if record.sponsoring_registrar == gaining {
+            // Approved already (a retried job).
+            return Ok(());
+        }
+        if record.sponsoring_registrar != self.client_id {
+            return Err(TransferRefusal::SponsoredElsewhere);
+        }
+        if record.pending_transfer_to.as_deref() != Some(gaining) {
+            return Err(TransferRefusal::NotPending);
+        }
+        if self.settle(&object, TrStatus::ClientApproved, now).await? {
+            Ok(())
+        } else {
+            Err(TransferRefusal::NotPending)
+        }
+    }
+
+    async fn reject_transfer(&self, name: &str, gaining: &str) -> Result<(), TransferRefusal> {
+        let Some(object) = self.store.registry_object(name).await? else {
+            return Ok(());
+        };
+        if object.record.pending_transfer_to.as_deref() != Some(gaining) {
+            return Ok(());
+        }
+        if object.record.sponsoring_registrar != self.client_id {
+            return Err(TransferRefusal::SponsoredElsewhere);
+        }
+        let at = object.updated_at;
+        self.reject_pending(&object, gaining, at).await?;
+        Ok(())
+    }
+
+    async fn set_auth_code(
+        &self,
+        name: &str,
+        auth_code: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), RegistryError> {
+        if self
+            .store
+            .registry_set_auth_code(name, &self.client_id, auth_code, now)
+            .await?
+        {
+            Ok(())
+        } else {
+            Err(RegistryError::NotSponsored)
+        }
+    }
+
+    fn is_sandbox(&self) -> bool {
+        true
+    }
+}
+
+/// What other registrars do in the sandbox, played by the operator
+/// (`vpsd registry ...`): in production these arrive from the registry.
+impl SandboxRegistry {
+    /// Another registrar (`gaining`) asks for a name we sponsor, giving the
+    /// auth code its customer gave it. Refused at once when the registry
+    /// would refuse it: transfer prohibited (the owner's lock), a wrong
+    /// code, within 60 days of registration or of the last transfer, or one
+    /// pending already.
+    pub async fn request_transfer_from(
+        &self,
+        gaining: &str,
+        name: &str,
+        auth_code: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), TransferRefusal> {
+        if gaining == self.client_id {
+            return Err(TransferRefusal::AlreadyOurs);
+        }
+        let object = self.store.registry_object(name).await?;
+        let record = object.as_ref().map(|o| &o.record);
+        match record {
+            Some(r) if r.sponsoring_registrar != self.client_id => {
+                return Err(TransferRefusal::SponsoredElsewhere)
+            }
+            _ => {}
+        }
+        Self::judge(record, gaining, auth_code, now)?;
+        let object = object.ok_or(TransferRefusal::NotRegistered)?;
+        let pending = RegistryObject {
+            transfer_requested_at: Some(now),
+            ..object
+        };
+        let notice = self.transfer_notice(&pending, gaining, TrStatus::Pending, now);
+        let poll = [Self::poll_message(&self.client_id, &notice)];
+        if self
+            .store
+            .registry_request_transfer(name, gaining, now, &poll)
+            .await?
+        {
+            Ok(())
+        } else {
+            Err(TransferRefusal::InProgress)
+        }
+    }
+
+    /// The losing registrar refuses our pending transfer of `name`.
+    pub async fn reject_transfer_to_us(&self, name: &str) -> Result<(), TransferRefusal> {
+        let object = self.object(name).await?;
+        let at = object.updated_at;
+        if self.reject_pending(&object, &self.client_id, at).await? {
+            Ok(())
+        } else {
+            Err(TransferRefusal::NotPending)
+        }
+    }
+}
