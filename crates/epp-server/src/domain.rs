@@ -21,26 +21,16 @@ use crate::response::{attr, date, Answer, Xml};
 use crate::session::{child, child_text, elements, is, store_failed};
 use crate::{EppServer, DOMAIN_NS, RGP_NS};
 
+mod rgp;
+mod transfer;
+
+use rgp::{restore, rgp_status};
+use transfer::transfer;
+pub(crate) use transfer::trn_data;
+
 /// The longest term a registration may reach (RFC 5731 §3.2.1: the server
 /// sets the limit; 10 years as the gTLD registries do).
 const MAX_YEARS: i64 = 10;
-
-/// The `<domain:trnData>` element of `n` (RFC 5731 §3.1.3).
-pub(crate) fn trn_data(n: &TransferNotice) -> String {
-    let mut x = Xml::default();
-    x.open("domain:trnData", &attr("xmlns:domain", DOMAIN_NS))
-        .text("domain:name", "", &n.name)
-        .text("domain:trStatus", "", n.tr_status.as_str())
-        .text("domain:reID", "", &n.requesting_registrar)
-        .text("domain:reDate", "", &date(n.requested_at))
-        .text("domain:acID", "", &n.acting_registrar)
-        .text("domain:acDate", "", &date(n.acted_at));
-    if let Some(ex) = n.ex_date {
-        x.text("domain:exDate", "", &date(ex));
-    }
-    x.close("domain:trnData");
-    x.into_string()
-}
 
 /// The repository object id of a name (`roidType`: word characters, a
 /// hyphen, the repository's id): a digest of the name, stable for its life.
@@ -259,72 +249,6 @@ fn info(
         answer.extension = Some(rgp_status("rgp:infData", status));
     }
     answer
-}
-
-/// `<rgp:infData>` or `<rgp:upData>` with one `<rgp:rgpStatus>` (RFC 3915
-/// §4.1, §4.2).
-fn rgp_status(tag: &str, status: RgpStatus) -> String {
-    let mut x = Xml::default();
-    x.open(tag, &attr("xmlns:rgp", RGP_NS))
-        .empty("rgp:rgpStatus", &attr("s", status.as_str()))
-        .close(tag);
-    x.into_string()
-}
-
-/// `<domain:update>` with `<rgp:update><rgp:restore op="request"/>` (RFC
-/// 3915 §4.2: the name goes to `pendingRestore`) or `op="report"` with its
-/// `<rgp:report>` (§4.3: the name is registered again). Only the sponsoring
-/// registrar (2201), only in `redemptionPeriod` for a request and in
-/// `pendingRestore` for a report (2304).
-async fn restore(
-    registry: &SandboxRegistry,
-    name: &str,
-    rgp: Node<'_, '_>,
-    now: DateTime<Utc>,
-) -> Answer {
-    let Some(restore) = child(rgp, RGP_NS, "restore").filter(|_| is(rgp, RGP_NS, "update")) else {
-        return Answer::fail(2001, "<rgp:update> holds <rgp:restore>");
-    };
-    match restore.attribute("op") {
-        Some("request") => match registry.restore_request(name, now).await {
-            Ok(()) => {
-                let mut answer = Answer::code(1000);
-                answer.extension = Some(rgp_status("rgp:upData", RgpStatus::PendingRestore));
-                answer
-            }
-            Err(e) => registry_failed(e),
-        },
-        Some("report") => {
-            let Some(report) = child(restore, RGP_NS, "report") else {
-                return Answer::fail(2003, "op=\"report\" needs <rgp:report>");
-            };
-            for field in ["preData", "postData", "delTime", "resTime", "resReason"] {
-                if child(report, RGP_NS, field).is_none() {
-                    return Answer::fail(2003, format!("<rgp:report> needs <rgp:{field}>"));
-                }
-            }
-            for field in ["delTime", "resTime"] {
-                let text = child_text(report, RGP_NS, field).unwrap_or("");
-                if DateTime::parse_from_rfc3339(text).is_err() {
-                    return Answer::fail(2005, format!("<rgp:{field}> is not a dateTime"));
-                }
-            }
-            // RFC 3915 §4.3: the two statements are required.
-            if elements(report)
-                .filter(|n| is(*n, RGP_NS, "statement"))
-                .count()
-                < 2
-            {
-                return Answer::fail(2003, "<rgp:report> needs its two <rgp:statement>s");
-            }
-            match registry.restore_report(name, now).await {
-                Ok(()) => Answer::code(1000),
-                Err(e) => registry_failed(e),
-            }
-        }
-        Some(other) => Answer::fail(2005, format!("restore op {other} is not request or report")),
-        None => Answer::fail(2003, "<rgp:restore> needs op"),
-    }
 }
 
 /// The period in years (`<domain:period unit="y|m">`, 1 when absent).
@@ -630,112 +554,5 @@ async fn delete(registry: &SandboxRegistry, o: RegistryObject, now: DateTime<Utc
     match registry.delete(&o.record.name, now).await {
         Ok(()) => Answer::code(1000),
         Err(e) => registry_failed(e),
-    }
-}
-
-async fn transfer(
-    registry: &SandboxRegistry,
-    o: RegistryObject,
-    op: Option<&str>,
-    object: Node<'_, '_>,
-    now: DateTime<Utc>,
-) -> Answer {
-    let me = registry.client_id();
-    let name = o.record.name.clone();
-    let pending_to = o.record.pending_transfer_to.clone();
-    let answer = |tr: TrStatus, object: &RegistryObject, code: u16, gaining: &str| {
-        let notice = registry.transfer_notice(object, gaining, tr, now);
-        Answer::data(code, trn_data(&notice))
-    };
-    match op {
-        Some("request") => {
-            if let Err(a) = period(object) {
-                return a;
-            }
-            let Some(pw) = auth_info(object) else {
-                return Answer::fail(2003, "<domain:authInfo> is required");
-            };
-            match registry.request_transfer(&name, pw, now).await {
-                Ok(()) => match registry.store().registry_object(&name).await {
-                    Ok(Some(now_o)) => answer(TrStatus::Pending, &now_o, 1001, me),
-                    Ok(None) => Answer::fail(2303, "deleted meanwhile"),
-                    Err(e) => store_failed(e),
-                },
-                Err(e) => refused(e),
-            }
-        }
-        Some("query") => {
-            let Some(gaining) = pending_to else {
-                return Answer::fail(2301, "no transfer is pending");
-            };
-            let allowed = o.record.sponsoring_registrar == me
-                || gaining == me
-                || auth_info(object).is_some_and(|pw| secrets_equal(pw, &o.record.auth_code));
-            if !allowed {
-                return Answer::fail(2201, "neither registrar of this transfer");
-            }
-            answer(TrStatus::Pending, &o, 1000, &gaining)
-        }
-        Some("approve") | Some("reject") => {
-            let Some(gaining) = pending_to else {
-                return Answer::fail(2301, "no transfer is pending");
-            };
-            if o.record.sponsoring_registrar != me {
-                return Answer::fail(2201, "only the sponsoring registrar approves or rejects");
-            }
-            if op == Some("approve") {
-                match registry.approve_transfer(&name, &gaining, now).await {
-                    Ok(()) => answer(TrStatus::ClientApproved, &o, 1000, &gaining),
-                    Err(e) => refused(e),
-                }
-            } else {
-                match registry.reject_pending(&o, &gaining, now).await {
-                    Ok(true) => answer(TrStatus::ClientRejected, &o, 1000, &gaining),
-                    Ok(false) => Answer::fail(2301, "no transfer is pending"),
-                    Err(e) => store_failed(e),
-                }
-            }
-        }
-        Some("cancel") => {
-            if pending_to.as_deref() != Some(me) {
-                return if pending_to.is_none() {
-                    Answer::fail(2301, "no transfer is pending")
-                } else {
-                    Answer::fail(2201, "only the gaining registrar cancels")
-                };
-            }
-            match registry.cancel_pending(&o, now).await {
-                Ok(true) => answer(TrStatus::ClientCancelled, &o, 1000, me),
-                Ok(false) => Answer::fail(2301, "no transfer is pending"),
-                Err(e) => store_failed(e),
-            }
-        }
-        Some(other) => Answer::fail(
-            2005,
-            format!("transfer op {other} is not one of RFC 5730's"),
-        ),
-        None => Answer::fail(2003, "<transfer> needs op"),
-    }
-}
-
-/// The result code of a refused transfer (RFC 5730 §3, RFC 5731 §3.2.4).
-fn refused(e: TransferRefusal) -> Answer {
-    match e {
-        TransferRefusal::NotRegistered => Answer::fail(2303, "not registered"),
-        TransferRefusal::AlreadyOurs => Answer::fail(2106, "you sponsor it already"),
-        TransferRefusal::Prohibited => Answer::fail(2304, "clientTransferProhibited is set"),
-        TransferRefusal::TooSoon { eligible_at } => Answer::fail(
-            2106,
-            format!(
-                "within 60 days of its creation or last transfer; eligible at {}",
-                date(eligible_at)
-            ),
-        ),
-        TransferRefusal::InvalidAuthCode => Answer::fail(2202, "wrong authInfo"),
-        TransferRefusal::InProgress => Answer::fail(2300, "a transfer is pending already"),
-        TransferRefusal::SponsoredElsewhere => Answer::fail(2201, "another registrar sponsors it"),
-        TransferRefusal::NotPending => Answer::fail(2301, "no transfer is pending"),
-        TransferRefusal::StillPending => Answer::fail(2300, "the transfer is pending"),
-        TransferRefusal::Unavailable(e) => store_failed(e),
     }
 }
