@@ -75,6 +75,16 @@ pub enum RegistryCommand {
         /// crashed mid-command would.
         #[arg(long)]
         crash_after: Option<String>,
+        /// Connections served at once; more are closed at accept.
+        #[arg(long, default_value_t = 256)]
+        max_connections: usize,
+        /// Sessions one registrar may have at once; one more login gets
+        /// 2502 (RFC 5730 §3).
+        #[arg(long, default_value_t = 8)]
+        sessions_per_registrar: usize,
+        /// How long a connection has to log in (e.g. 60s).
+        #[arg(long, value_parser = crate::duration::parse, default_value = "60s")]
+        login_timeout: Duration,
     },
     /// The registrars that log in over EPP.
     #[command(subcommand)]
@@ -143,7 +153,15 @@ pub(super) async fn registry(
             client_ca,
             transfer_delay,
             crash_after,
+            max_connections,
+            sessions_per_registrar,
+            login_timeout,
         } => {
+            let limits = EppLimits {
+                max_connections,
+                sessions_per_registrar,
+                login_timeout,
+            };
             serve_epp(
                 settings,
                 clock,
@@ -151,6 +169,7 @@ pub(super) async fn registry(
                 [&tls_cert, &tls_key, &client_ca],
                 transfer_delay,
                 crash_after,
+                limits,
             )
             .await
         }
@@ -311,7 +330,12 @@ async fn serve_epp(
     files: [&std::path::Path; 3],
     transfer_delay: Option<Duration>,
     crash_after: Option<String>,
+    limits: EppLimits,
 ) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        limits.max_connections > 0 && limits.sessions_per_registrar > 0,
+        "--max-connections and --sessions-per-registrar must be at least 1"
+    );
     let read = |p: &std::path::Path, flag: &str| {
         std::fs::read(p).map_err(|e| anyhow::anyhow!("{flag} {}: {e}", p.display()))
     };
@@ -333,10 +357,21 @@ async fn serve_epp(
     let addr = listener.local_addr()?;
     let mut server = vpsd_epp_server::EppServer::new(app.store.clone(), app.clock(), delay);
     server.crash_after = crash_after;
+    server.max_connections = limits.max_connections;
+    server.sessions_per_registrar = limits.sessions_per_registrar;
+    server.login_timeout = limits.login_timeout;
     tracing::info!(%addr, "serving the sandbox registry over EPP");
     out!("EPP listening on {addr}")?;
     app.serve_epp(server, listener, Arc::new(tls)).await?;
     Ok(())
+}
+
+/// `serve-epp`'s limits on its peers (`EppServer`'s fields of the same
+/// names).
+struct EppLimits {
+    max_connections: usize,
+    sessions_per_registrar: usize,
+    login_timeout: Duration,
 }
 
 /// `vpsd registry registrar add`.

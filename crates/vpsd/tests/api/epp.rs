@@ -816,6 +816,21 @@ async fn a_registrar_gets_a_new_password() {
     r.stop().await;
 }
 
+/// `serve-epp --sessions-per-registrar 1`: a second session of one
+/// registrar is refused with 2502, another registrar's is not.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_operator_sets_the_session_limit() {
+    let mut r = Remote::start(Backend::Sqlite).await;
+    r.restart_with(&["--sessions-per-registrar", "1"]).await;
+    let _held = r.session("registrar-b").await;
+    assert_eq!(r.login_code("registrar-b", "pw-B-7h1m4q").await, 2502);
+    assert_eq!(
+        r.login_code("registrar-a", registry::PASSWORD_A).await,
+        1000
+    );
+    r.stop().await;
+}
+
 /// The start-up login says which key of the registries file is wrong: the
 /// password, the CA, the port.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
