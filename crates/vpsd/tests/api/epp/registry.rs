@@ -207,8 +207,9 @@ poll_seconds = 0
         );
     }
 
-    /// An EPP session at R as `client`, over TLS with its certificate.
-    pub async fn session(&self, client: &str) -> EppClient<RustlsConnector> {
+    /// A TLS connection to R as `client` (its certificate), greeted, not
+    /// logged in.
+    async fn connect(&self, client: &str) -> EppClient<RustlsConnector> {
         use rustls::pki_types::pem::PemObject;
         use rustls::pki_types::{CertificateDer, PrivateKeyDer};
         let file = |f: String| self.dir.path().join(f);
@@ -233,51 +234,30 @@ poll_seconds = 0
         let connector = RustlsConnector::builder(("127.0.0.1".to_owned(), self.addr.port()))
             .expect("name")
             .build_with_config(Arc::new(config));
-        let mut client_session =
-            EppClient::new(connector, client.to_owned(), Duration::from_secs(10))
-                .await
-                .expect("connect to R");
+        EppClient::new(connector, client.to_owned(), Duration::from_secs(10))
+            .await
+            .expect("connect to R")
+    }
+
+    /// An EPP session at R as `client`, over TLS with its certificate,
+    /// logged in with its password.
+    pub async fn session(&self, client: &str) -> EppClient<RustlsConnector> {
         let password = if client == "registrar-a" {
             PASSWORD_A
         } else {
             PASSWORD_B
         };
-        client_session
+        let mut session = self.connect(client).await;
+        session
             .transact(&Login::new(client, password, None, None), "test-login")
             .await
             .expect("login");
-        client_session
+        session
     }
 
     /// The result code of `client`'s login at R with `password`.
     pub async fn login_code(&self, client: &str, password: &str) -> u16 {
-        use rustls::pki_types::pem::PemObject;
-        use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-        let file = |f: String| self.dir.path().join(f);
-        let mut roots = rustls::RootCertStore::empty();
-        for ca in CertificateDer::pem_file_iter(file("ca.pem".into())).expect("ca") {
-            roots.add(ca.expect("ca")).expect("root");
-        }
-        let certs: Vec<CertificateDer<'static>> =
-            CertificateDer::pem_file_iter(file(format!("{client}.pem")))
-                .expect("cert")
-                .collect::<Result<_, _>>()
-                .expect("cert");
-        let key = PrivateKeyDer::from_pem_file(file(format!("{client}.key"))).expect("key");
-        let config = rustls::ClientConfig::builder_with_provider(Arc::new(
-            rustls::crypto::ring::default_provider(),
-        ))
-        .with_safe_default_protocol_versions()
-        .expect("versions")
-        .with_root_certificates(roots)
-        .with_client_auth_cert(certs, key)
-        .expect("identity");
-        let connector = RustlsConnector::builder(("127.0.0.1".to_owned(), self.addr.port()))
-            .expect("name")
-            .build_with_config(Arc::new(config));
-        let mut c = EppClient::new(connector, client.to_owned(), Duration::from_secs(10))
-            .await
-            .expect("connect to R");
+        let mut c = self.connect(client).await;
         match c
             .transact(&Login::new(client, password, None, None), "test-login")
             .await
