@@ -114,10 +114,11 @@ impl Sessions {
 
     /// A client transaction id (RFC 5730 §2.5 `clTRID`, 3 to 64
     /// characters): the request id of the API call being served (or
-    /// `worker`) and a per-process sequence number.
+    /// `worker`/`operator`, for the commands of a change) or `vpsd` (reads),
+    /// and a per-process sequence number.
     pub(crate) fn cl_trid(&self) -> String {
         let n = self.counter.fetch_add(1, Ordering::Relaxed);
-        let origin = vpsd_registry::request_id().unwrap_or_else(|| "worker".to_owned());
+        let origin = vpsd_registry::request_id().unwrap_or_else(|| "vpsd".to_owned());
         let origin: String = origin
             .chars()
             .filter(|c| c.is_ascii_graphic())

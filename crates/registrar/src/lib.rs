@@ -148,7 +148,8 @@ impl Registrar {
         self.registry.is_sandbox()
     }
 
-    /// Runs `call`, commands to the registry about `domain`, and records
+    /// Runs `call`, commands to the registry about `domain`, with the
+    /// actor's request id as their clTRIDs' origin, and records
     /// the EPP transactions it made (a real registry's: command, `clTRID`,
     /// `svTRID`, result code; the sandbox makes none) in the domain's audit
     /// log as one `domain.registry_commands` entry by `actor`. A failure to
@@ -160,7 +161,14 @@ impl Registrar {
         domain: &Domain,
         call: impl std::future::Future<Output = T>,
     ) -> T {
-        let (out, trail) = vpsd_registry::recording(call).await;
+        // The commands' clTRIDs name what they were sent for: the API
+        // request's X-Request-Id, or `worker` / `operator`.
+        let origin = actor
+            .request_id
+            .clone()
+            .unwrap_or_else(|| actor.kind.to_owned());
+        let (out, trail) =
+            vpsd_registry::with_request_id(origin, vpsd_registry::recording(call)).await;
         if trail.is_empty() {
             return out;
         }

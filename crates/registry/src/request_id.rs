@@ -1,5 +1,7 @@
-//! The API request a registry command is sent for, so a real registry's
-//! client transaction id (EPP `clTRID`, RFC 5730 §2.5) can name it.
+//! What a registry command is sent for (an API request's id, or `worker`),
+//! set by the registrar around a change's registry calls, so a real
+//! registry's client transaction id (EPP `clTRID`, RFC 5730 §2.5) can
+//! name it.
 
 use std::future::Future;
 
@@ -12,8 +14,8 @@ pub async fn with_request_id<F: Future>(id: String, work: F) -> F::Output {
     REQUEST_ID.scope(id, work).await
 }
 
-/// The request id of the API call being served on this task, if any
-/// (`None` in the worker).
+/// What the registry command being sent on this task is for, if the
+/// registrar said (`None` outside a change, e.g. an availability check).
 pub fn request_id() -> Option<String> {
     REQUEST_ID.try_with(Clone::clone).ok()
 }

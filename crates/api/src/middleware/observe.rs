@@ -146,19 +146,8 @@ pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> R
     } else {
         Span::none()
     };
-    // The request id goes with the work, so a real registry's commands
-    // carry it in their clTRID (RFC 5730 §2.5).
-    let request_id = req
-        .headers()
-        .get(&crate::REQUEST_ID)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
-        .unwrap_or_default();
     let started = Instant::now();
-    let run = tokio::time::timeout(
-        state.request_timeout,
-        vpsd_registry::with_request_id(request_id, next.run(req)),
-    );
+    let run = tokio::time::timeout(state.request_timeout, next.run(req));
     let response = match AssertUnwindSafe(run)
         .catch_unwind()
         .instrument(span.clone())
