@@ -38,6 +38,11 @@ pub use models::*;
 /// otherwise.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// How long an idle connection is kept for reuse: under the server's
+/// header read timeout (10 s by default, after which it closes an idle
+/// connection), so a request is never sent into a connection being closed.
+const IDLE_REUSE: Duration = Duration::from_secs(5);
+
 /// The error body of the API.
 #[derive(Debug, Deserialize)]
 struct ErrorBody {
@@ -107,6 +112,9 @@ impl Client {
     fn http(timeout: Duration) -> Result<reqwest::Client, Error> {
         reqwest::Client::builder()
             .timeout(timeout)
+            // The server closes a connection idle for its header read
+            // timeout (10 s by default): never send into one that old.
+            .pool_idle_timeout(IDLE_REUSE)
             .user_agent(concat!("vps-client/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| Error::Transport {

@@ -150,7 +150,7 @@ impl TestApp {
             base,
             database_url,
             app,
-            http: reqwest::Client::new(),
+            http: test_http_client(),
             clock,
             settings,
             account_id: vpsd_domain::AccountId::from(0),
@@ -286,4 +286,16 @@ impl TestApp {
             server.await.expect("join").expect("server stopped cleanly");
         }
     }
+}
+
+/// The tests' HTTP client. It never reuses a connection idle for 5 s or
+/// more: the server closes one idle for its header read timeout (10 s), and
+/// a test that blocks its runtime (running `vpsd` as a child process) would
+/// otherwise send its next request into a connection the server is closing
+/// at that very moment (docs/api.md, "Connections").
+pub fn test_http_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .pool_idle_timeout(std::time::Duration::from_secs(5))
+        .build()
+        .expect("HTTP client")
 }
