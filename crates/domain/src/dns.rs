@@ -16,6 +16,7 @@ use crate::RecordId;
 mod names;
 mod rdata;
 pub mod txt;
+pub mod zone_file;
 
 pub use names::{relative_name, RdataName, Root};
 pub use rdata::{CaaTag, Rdata};
