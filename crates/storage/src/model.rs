@@ -305,6 +305,37 @@ pub struct Audit<'a> {
     pub changes: String,
 }
 
+/// One change of a zone applied with others at once
+/// (`ZoneStore::apply_dns_changes`), with its audit entry's `changes`
+/// (a JSON object, as [`Audit::changes`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DnsChange {
+    pub kind: DnsChangeKind,
+    pub audit_changes: String,
+}
+
+/// What a [`DnsChange`] does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DnsChangeKind {
+    /// A new record (audit `dns_record.create`).
+    Add(vpsd_domain::dns::RecordData),
+    /// Record `id` becomes `data` (audit `dns_record.update`).
+    Replace {
+        id: vpsd_domain::RecordId,
+        data: vpsd_domain::dns::RecordData,
+    },
+    /// Record `id` goes (audit `dns_record.delete`).
+    Delete(vpsd_domain::RecordId),
+}
+
+/// How many records a set of changes added, replaced and deleted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DnsChangeCounts {
+    pub added: usize,
+    pub replaced: usize,
+    pub deleted: usize,
+}
+
 /// A row of the audit log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditEntry {

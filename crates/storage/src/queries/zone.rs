@@ -11,8 +11,8 @@ use crate::backend::Backend;
 use crate::codec::join_hosts;
 use crate::error::Result;
 use crate::model::{
-    Audit, DnsRecord, EmailForward, EmailForwardData, ForwardClash, UrlForward, UrlForwardData,
-    Written,
+    Actor, Audit, DnsChange, DnsChangeCounts, DnsChangeKind, DnsRecord, EmailForward,
+    EmailForwardData, ForwardClash, UrlForward, UrlForwardData, Written,
 };
 use crate::stores::domains::DOMAIN_BY_ID;
 use crate::stores::zone::{
@@ -353,6 +353,151 @@ impl crate::stores::ZoneStore for ThisStore {
         Self::audit_row(&mut tx, audit, account_id, Some((domain_id, &name)), now).await?;
         tx.commit().await?;
         Ok(true)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id = %account_id, domain_id = %domain_id))]
+    async fn apply_dns_changes(
+        &self,
+        account_id: vpsd_domain::AccountId,
+        domain_id: vpsd_domain::DomainId,
+        plan: &(dyn for<'r> Fn(&'r [DnsRecord]) -> Vec<DnsChange> + Send + Sync),
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Written<DnsChangeCounts, (usize, Clash)>> {
+        let (_guard, mut tx) = self.begin_write().await?;
+        // The serial first, for the domain's row lock (as
+        // `write_dns_record`): the plan sees the zone as no other writer
+        // can change it before the commit.
+        let domain: Option<(String,)> = sqlx::query_as(&format!(
+            "UPDATE domains SET dns_serial = dns_serial + 1 {DOMAIN_BY_ID} RETURNING domain_name"
+        ))
+        .bind(domain_id)
+        .bind(account_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some((domain_name,)) = domain else {
+            return Ok(Written::NotFound);
+        };
+        let rows: Vec<DnsRecordRow> = sqlx::query_as(&format!(
+            "SELECT {DNS_RECORD_COLUMNS} FROM dns_records WHERE domain_id = $1 ORDER BY id"
+        ))
+        .bind(domain_id)
+        .fetch_all(&mut *tx)
+        .await?;
+        let records = rows
+            .into_iter()
+            .map(DnsRecord::try_from)
+            .collect::<Result<Vec<_>>>()?;
+        let changes = plan(&records);
+        if changes.is_empty() {
+            // Rolled back with the serial: nothing changed.
+            return Ok(Written::Done(DnsChangeCounts::default()));
+        }
+        // The zone as each change finds it; a record added here has a
+        // stand-in id (negative) until it is written.
+        let mut zone: Vec<(RecordId, RecordData)> =
+            records.into_iter().map(|r| (r.id, r.data)).collect();
+        let mut counts = DnsChangeCounts::default();
+        for (i, change) in changes.iter().enumerate() {
+            match &change.kind {
+                DnsChangeKind::Delete(id) => {
+                    let Some(at) = zone.iter().position(|(z, _)| z == id) else {
+                        return Ok(Written::NotFound);
+                    };
+                    zone.remove(at);
+                    counts.deleted += 1;
+                }
+                DnsChangeKind::Replace { id, data } => {
+                    let Some(at) = zone.iter().position(|(z, _)| z == id) else {
+                        return Ok(Written::NotFound);
+                    };
+                    if let Some(clash) = vpsd_domain::dns::clash(&zone, data, Some(*id)) {
+                        return Ok(Written::Refused((i, clash)));
+                    }
+                    zone[at].1 = data.clone();
+                    counts.replaced += 1;
+                }
+                DnsChangeKind::Add(data) => {
+                    if zone.len()
+                        >= usize::try_from(vpsd_domain::dns::MAX_RECORDS_PER_ZONE)
+                            .unwrap_or(usize::MAX)
+                    {
+                        return Ok(Written::Refused((i, Clash::ZoneFull)));
+                    }
+                    if let Some(clash) = vpsd_domain::dns::clash(&zone, data, None) {
+                        return Ok(Written::Refused((i, clash)));
+                    }
+                    let stand_in = RecordId::from(-1 - i64::try_from(i).unwrap_or(i64::MAX - 1));
+                    zone.push((stand_in, data.clone()));
+                    counts.added += 1;
+                }
+            }
+        }
+        for change in &changes {
+            let action = match &change.kind {
+                DnsChangeKind::Delete(id) => {
+                    sqlx::query("DELETE FROM dns_records WHERE id = $1 AND domain_id = $2")
+                        .bind(id)
+                        .bind(domain_id)
+                        .execute(&mut *tx)
+                        .await?;
+                    vpsd_domain::AuditAction::DnsRecordDelete
+                }
+                DnsChangeKind::Replace { id, data } => {
+                    sqlx::query(
+                        "UPDATE dns_records SET name = $3, type = $4, content = $5, ttl = $6, \
+                         priority = $7, updated_at = $8 WHERE id = $1 AND domain_id = $2",
+                    )
+                    .bind(id)
+                    .bind(domain_id)
+                    .bind(&data.name)
+                    .bind(data.rtype().as_str())
+                    .bind(data.rdata.to_string())
+                    .bind(i32::try_from(data.ttl).unwrap_or(i32::MAX))
+                    .bind(data.priority().map(i32::from))
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                    vpsd_domain::AuditAction::DnsRecordUpdate
+                }
+                DnsChangeKind::Add(data) => {
+                    sqlx::query(
+                        "INSERT INTO dns_records (domain_id, name, type, content, ttl, priority, \
+                         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+                    )
+                    .bind(domain_id)
+                    .bind(&data.name)
+                    .bind(data.rtype().as_str())
+                    .bind(data.rdata.to_string())
+                    .bind(i32::try_from(data.ttl).unwrap_or(i32::MAX))
+                    .bind(data.priority().map(i32::from))
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                    vpsd_domain::AuditAction::DnsRecordCreate
+                }
+            };
+            let audit = Audit {
+                actor,
+                action,
+                changes: change.audit_changes.clone(),
+            };
+            Self::audit_row(
+                &mut tx,
+                &audit,
+                account_id,
+                Some((domain_id, &domain_name)),
+                now,
+            )
+            .await?;
+        }
+        sqlx::query("UPDATE domains SET dns_records_count = $2 WHERE id = $1")
+            .bind(domain_id)
+            .bind(i64::try_from(zone.len()).unwrap_or(i64::MAX))
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(Written::Done(counts))
     }
 
     #[tracing::instrument(level = "debug", skip_all, fields(account_id = %account_id, domain_id = %domain_id))]

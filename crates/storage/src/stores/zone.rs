@@ -6,8 +6,8 @@ use chrono::{DateTime, Utc};
 use crate::codec::{corrupt, split_hosts};
 use crate::error::{Result, StoreError};
 use crate::model::{
-    Audit, DnsRecord, EmailForward, EmailForwardData, ForwardClash, UrlForward, UrlForwardData,
-    Written,
+    Actor, Audit, DnsChange, DnsChangeCounts, DnsRecord, EmailForward, EmailForwardData,
+    ForwardClash, UrlForward, UrlForwardData, Written,
 };
 use vpsd_domain::dns::{Clash, Rdata, RecordData, RecordType};
 use vpsd_domain::{ForwardId, RecordId};
@@ -65,6 +65,26 @@ pub trait ZoneStore: Send + Sync + std::fmt::Debug {
         now: DateTime<Utc>,
         audit: &Audit<'_>,
     ) -> Result<bool>;
+
+    /// Applies a set of changes to a zone at once, all or nothing (a zone
+    /// file's import; an RFC 2136 UPDATE). `plan` is called inside the write
+    /// transaction with the zone's records as they stand (by id) and gives
+    /// the changes, in order; each is checked as a single record's write is
+    /// (`vpsd_domain::dns::clash`, the zone's size) against the records as
+    /// the changes before it left them. One rise of the zone's serial and an
+    /// audit entry per change (by `actor`), in one transaction; nothing at
+    /// all when `plan` gives no change. `Written::Refused((i, clash))`: the
+    /// `i`th change (from 0) is refused and nothing was written;
+    /// `Written::NotFound`: the domain is not the account's, or a change
+    /// names a record that is not the zone's.
+    async fn apply_dns_changes(
+        &self,
+        account_id: vpsd_domain::AccountId,
+        domain_id: vpsd_domain::DomainId,
+        plan: &(dyn for<'r> Fn(&'r [DnsRecord]) -> Vec<DnsChange> + Send + Sync),
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Written<DnsChangeCounts, (usize, Clash)>>;
 
     /// The domain's email forwards, by alias; `None` when the domain is not
     /// the account's.

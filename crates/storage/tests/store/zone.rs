@@ -4,7 +4,10 @@
 use std::sync::Arc;
 
 use vpsd_domain::dns::{Clash, Rdata, RecordData, RecordType};
-use vpsd_storage::{EmailForwardData, ForwardClash, Store, UrlForwardData, Written};
+use vpsd_storage::{
+    Actor, DnsChange, DnsChangeCounts, DnsChangeKind, EmailForwardData, ForwardClash, Store,
+    UrlForwardData, Written,
+};
 
 use crate::common::{account, active, audit, t0, Db};
 
@@ -214,8 +217,145 @@ async fn a_record_that_does_not_parse_is_corrupt_data_postgres() {
     db.store.close().await;
 }
 
+async fn changes_apply_all_or_nothing(store: &Arc<dyn Store>) {
+    let a = account(store, "a@example.com", 0).await;
+    let d = active(store, a.id, "zone.com").await;
+    let add = audit("dns_record.create");
+    let Written::Done(old) = store
+        .add_dns_record(
+            a.id,
+            d.id,
+            &record("old", RecordType::A, "192.0.2.1"),
+            t0(),
+            &add,
+        )
+        .await
+        .expect("add")
+    else {
+        panic!("not written");
+    };
+    let before = store
+        .domain(a.id, d.id)
+        .await
+        .expect("read")
+        .expect("there");
+    let change = |kind| DnsChange {
+        kind,
+        audit_changes: "{}".to_owned(),
+    };
+    // Delete `old`, then put a CNAME where it was: fine in this order only.
+    let plan = |records: &[vpsd_storage::DnsRecord]| {
+        assert_eq!(records.len(), 1, "the plan sees the zone as it stands");
+        vec![
+            change(DnsChangeKind::Delete(records[0].id)),
+            change(DnsChangeKind::Add(record(
+                "old",
+                RecordType::Cname,
+                "zone.com",
+            ))),
+            change(DnsChangeKind::Add(record(
+                "www",
+                RecordType::A,
+                "192.0.2.2",
+            ))),
+        ]
+    };
+    let done = store
+        .apply_dns_changes(a.id, d.id, &plan, &Actor::operator(), t0())
+        .await
+        .expect("apply");
+    assert_eq!(
+        done,
+        Written::Done(DnsChangeCounts {
+            added: 2,
+            replaced: 0,
+            deleted: 1
+        })
+    );
+    let after = store
+        .domain(a.id, d.id)
+        .await
+        .expect("read")
+        .expect("there");
+    assert_eq!(after.dns_serial, before.dns_serial + 1, "one serial rise");
+    assert_eq!(after.dns_records_count, 2);
+    let records = store
+        .dns_records(a.id, d.id)
+        .await
+        .expect("read")
+        .expect("mine");
+    assert!(records.iter().all(|r| r.id != old.id));
+    // A clash in the third change: nothing of the first two is written.
+    let bad = |records: &[vpsd_storage::DnsRecord]| {
+        vec![
+            change(DnsChangeKind::Delete(records[1].id)),
+            change(DnsChangeKind::Add(record(
+                "new",
+                RecordType::A,
+                "192.0.2.3",
+            ))),
+            change(DnsChangeKind::Add(record(
+                "old",
+                RecordType::A,
+                "192.0.2.4",
+            ))),
+        ]
+    };
+    let refused = store
+        .apply_dns_changes(a.id, d.id, &bad, &Actor::operator(), t0())
+        .await
+        .expect("apply");
+    assert!(
+        matches!(refused, Written::Refused((2, Clash::Cname { .. }))),
+        "{refused:?}"
+    );
+    assert_eq!(
+        store
+            .dns_records(a.id, d.id)
+            .await
+            .expect("read")
+            .expect("mine"),
+        records,
+        "all or nothing"
+    );
+    let same = store
+        .domain(a.id, d.id)
+        .await
+        .expect("read")
+        .expect("there");
+    assert_eq!(
+        same.dns_serial, after.dns_serial,
+        "no serial rise when refused"
+    );
+    // Another account: not found, nothing planned.
+    let b = account(store, "b@example.com", 0).await;
+    let theirs = store
+        .apply_dns_changes(
+            b.id,
+            d.id,
+            &|_: &[vpsd_storage::DnsRecord]| panic!("never planned"),
+            &Actor::operator(),
+            t0(),
+        )
+        .await
+        .expect("apply");
+    assert_eq!(theirs, Written::NotFound);
+    let (_, log) = store.audit_page(a.id, 0, 100).await.expect("audit");
+    let actions: Vec<String> = log.iter().take(3).map(|e| e.action.to_string()).collect();
+    assert_eq!(
+        actions.iter().filter(|a| *a == "dns_record.create").count(),
+        2,
+        "an audit entry per change: {actions:?}"
+    );
+    assert!(
+        actions.iter().any(|a| a == "dns_record.delete"),
+        "{actions:?}"
+    );
+}
+
 crate::both!(
     a_record_raises_the_serial_and_clashes_are_refused,
     another_accounts_zone_is_not_found,
     a_forward_alias_or_host_is_taken_once,
+    changes_apply_all_or_nothing,
 );
