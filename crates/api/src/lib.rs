@@ -80,13 +80,16 @@ pub struct Shared {
     /// `https://api.example.com`, without a trailing slash: the base of the
     /// `next` and `previous` links. `None`: taken from the request's `Host`.
     pub public_url: Option<String>,
+    /// The SOA's names and VPS.org's NS records every zone has at its
+    /// apex (from the registrar's `own_nameservers`), made once for the
+    /// zone file export; `None` without a nameserver.
+    pub zone_apex: Option<Arc<vpsd_dns::zone::Apex>>,
 }
 
 impl Shared {
     /// The defaults: 30 s timeout, metrics on the API, the default rate.
     pub fn new(registrar: Registrar) -> Self {
         Self {
-            registrar,
             token_usage: Default::default(),
             failed_lookups: Default::default(),
             metrics: Default::default(),
@@ -94,6 +97,13 @@ impl Shared {
             metrics_on_api: true,
             limiter: Some(limits::TokenLimiter::new(limits::RateLimit::DEFAULT)),
             public_url: None,
+            zone_apex: vpsd_dns::ZoneDefaults {
+                nameservers: registrar.settings().own_nameservers.clone(),
+                mail_exchanger: String::new(),
+                forward_addresses: Vec::new(),
+            }
+            .apex(),
+            registrar,
         }
     }
 }

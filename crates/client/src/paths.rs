@@ -63,6 +63,12 @@ pub fn records(domain_id: i64) -> String {
     format!("{DOMAINS}{domain_id}/dns/records/")
 }
 
+/// `GET` a domain's zone as a master file (`text/dns`); `POST` imports one
+/// (`?mode=merge` or `?mode=replace`).
+pub fn zone_file(domain_id: i64) -> String {
+    format!("{DOMAINS}{domain_id}/dns/zone/")
+}
+
 /// `GET`, `PUT` and `DELETE` one DNS record.
 pub fn record(domain_id: i64, record_id: i64) -> String {
     format!("{DOMAINS}{domain_id}/dns/records/{record_id}/")

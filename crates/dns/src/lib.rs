@@ -18,6 +18,7 @@ pub mod catalog;
 pub mod rdata;
 pub mod server;
 pub mod zone;
+pub mod zone_file;
 
 pub use catalog::{Catalog, Follower};
 pub use zone::ZoneDefaults;

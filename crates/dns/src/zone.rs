@@ -73,6 +73,43 @@ pub struct Apex {
     ns: Vec<Name>,
 }
 
+impl Apex {
+    /// The SOA of the zone at `apex` with `serial`, and `ttl` seconds
+    /// (RFC 1035 §3.3.13; the timers of RFC 1912 §2.2, the MINIMUM the
+    /// negative-answer TTL of RFC 2308 §4).
+    pub fn soa(&self, apex: &Name, serial: u32, ttl: u32) -> Record {
+        let soa = SOA::new(
+            self.primary.clone(),
+            self.rname.clone(),
+            serial,
+            SOA_REFRESH,
+            SOA_RETRY,
+            SOA_EXPIRE,
+            NEGATIVE_TTL,
+        );
+        Record::from_rdata(apex.clone(), ttl, RData::SOA(soa))
+    }
+
+    /// What every zone serves at its apex `apex`: the SOA (with `serial`)
+    /// and VPS.org's NS records, with the SOA's TTL.
+    pub fn records(&self, apex: &Name, serial: u32) -> Vec<Record> {
+        let mut out = Vec::with_capacity(1 + self.ns.len());
+        out.push(self.soa(apex, serial, SOA_TTL));
+        out.extend(
+            self.ns
+                .iter()
+                .map(|ns| Record::from_rdata(apex.clone(), SOA_TTL, RData::NS(NS(ns.clone())))),
+        );
+        out
+    }
+}
+
+/// A zone's SOA serial from its domain's `dns_serial` (RFC 1982 serial
+/// arithmetic wraps at 2^32).
+pub fn serial(dns_serial: i64) -> u32 {
+    u32::try_from(dns_serial.rem_euclid(1 << 32)).unwrap_or(1)
+}
+
 /// Preference of the MX added for email forwarding.
 const FORWARD_MX_PREFERENCE: u16 = 10;
 /// TTL of the records forwarding adds.
@@ -114,7 +151,7 @@ impl Zone {
         let domain = &source.domain;
         let name = domain.domain_name.to_ascii_lowercase();
         let apex = absolute(&name)?;
-        let serial = u32::try_from(domain.dns_serial.rem_euclid(1 << 32)).unwrap_or(1);
+        let serial = serial(domain.dns_serial);
         let mut nodes: HashMap<String, Vec<Record>> = HashMap::new();
         let mut cuts = Vec::new();
         for record in &source.records {
@@ -305,29 +342,12 @@ impl Zone {
 
     /// The zone's SOA record, with `ttl`.
     pub(crate) fn soa(&self, ttl: u32) -> Record {
-        let a = &self.shared;
-        let soa = SOA::new(
-            a.primary.clone(),
-            a.rname.clone(),
-            self.serial,
-            SOA_REFRESH,
-            SOA_RETRY,
-            SOA_EXPIRE,
-            NEGATIVE_TTL,
-        );
-        Record::from_rdata(self.apex.clone(), ttl, RData::SOA(soa))
+        self.shared.soa(&self.apex, self.serial, ttl)
     }
 
     /// The SOA and VPS.org's NS records at the apex.
     pub(crate) fn apex_records(&self) -> Vec<Record> {
-        let mut out = Vec::with_capacity(1 + self.shared.ns.len());
-        out.push(self.soa(SOA_TTL));
-        out.extend(
-            self.shared.ns.iter().map(|ns| {
-                Record::from_rdata(self.apex.clone(), SOA_TTL, RData::NS(NS(ns.clone())))
-            }),
-        );
-        out
+        self.shared.records(&self.apex, self.serial)
     }
 
     /// Every record the zone serves (SOA and NS first), as written to a

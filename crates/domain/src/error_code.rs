@@ -95,6 +95,8 @@ error_codes! {
     RrsetTooLarge = "rrset_too_large",
     /// The zone holds 1,000 records already.
     ZoneFull = "zone_full",
+    /// A zone file with lines at fault (`errors` names each, `line N`).
+    InvalidZoneFile = "invalid_zone_file",
     /// Another forward has this alias or host.
     ForwardExists = "forward_exists",
     /// Approve or reject with no transfer out pending.

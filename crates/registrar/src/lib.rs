@@ -54,6 +54,8 @@ mod transfer_in;
 mod transfer_out;
 mod update;
 pub mod worker;
+mod zone_file;
+pub use zone_file::{ImportMode, ZoneFileRefused, ZoneImport};
 
 pub use error::{BoxError, Context, ErrorChain, RegistrarError};
 pub use register::Registration;

@@ -21,7 +21,7 @@ fn record_json(r: &RecordData) -> Value {
 }
 
 /// The audit's changes: each field of the record, before and after.
-fn record_changes(before: Option<&RecordData>, after: Option<&RecordData>) -> String {
+pub(crate) fn record_changes(before: Option<&RecordData>, after: Option<&RecordData>) -> String {
     let b = before.map(record_json).unwrap_or(Value::Null);
     let a = after.map(record_json).unwrap_or(Value::Null);
     let field = |v: &Value, k: &str| v.get(k).cloned().unwrap_or(Value::Null);

@@ -18,6 +18,7 @@ pub mod records;
 pub mod redirects;
 pub mod sandbox;
 pub mod transfer_out;
+pub mod zone_file;
 
 pub(crate) async fn not_found() -> ApiError {
     ApiError::new(
@@ -45,6 +46,7 @@ pub(crate) fn all_routes(
         .merge(pricing::routes())
         .merge(account::routes())
         .merge(records::routes())
+        .merge(zone_file::routes())
         .merge(forwards::routes())
         .merge(transfer_out::routes())
         .merge(sandbox::routes())

@@ -363,7 +363,7 @@ impl crate::stores::ZoneStore for ThisStore {
         plan: &(dyn for<'r> Fn(&'r [DnsRecord]) -> Vec<DnsChange> + Send + Sync),
         actor: &Actor,
         now: DateTime<Utc>,
-    ) -> Result<Written<DnsChangeCounts, (usize, Clash)>> {
+    ) -> Result<Written<DnsChangeCounts, Vec<(usize, Clash)>>> {
         let (_guard, mut tx) = self.begin_write().await?;
         // The serial first, for the domain's row lock (as
         // `write_dns_record`): the plan sees the zone as no other writer
@@ -398,7 +398,11 @@ impl crate::stores::ZoneStore for ThisStore {
         let mut zone: Vec<(RecordId, RecordData)> =
             records.into_iter().map(|r| (r.id, r.data)).collect();
         let mut counts = DnsChangeCounts::default();
+        let mut refused = Vec::new();
+        let max = usize::try_from(vpsd_domain::dns::MAX_RECORDS_PER_ZONE).unwrap_or(usize::MAX);
         for (i, change) in changes.iter().enumerate() {
+            // A refused change is left out and the others still checked,
+            // so one answer names them all.
             match &change.kind {
                 DnsChangeKind::Delete(id) => {
                     let Some(at) = zone.iter().position(|(z, _)| z == id) else {
@@ -411,27 +415,33 @@ impl crate::stores::ZoneStore for ThisStore {
                     let Some(at) = zone.iter().position(|(z, _)| z == id) else {
                         return Ok(Written::NotFound);
                     };
-                    if let Some(clash) = vpsd_domain::dns::clash(&zone, data, Some(*id)) {
-                        return Ok(Written::Refused((i, clash)));
+                    match vpsd_domain::dns::clash(&zone, data, Some(*id)) {
+                        Some(clash) => refused.push((i, clash)),
+                        None => {
+                            zone[at].1 = data.clone();
+                            counts.replaced += 1;
+                        }
                     }
-                    zone[at].1 = data.clone();
-                    counts.replaced += 1;
                 }
                 DnsChangeKind::Add(data) => {
-                    if zone.len()
-                        >= usize::try_from(vpsd_domain::dns::MAX_RECORDS_PER_ZONE)
-                            .unwrap_or(usize::MAX)
-                    {
-                        return Ok(Written::Refused((i, Clash::ZoneFull)));
+                    if zone.len() >= max {
+                        refused.push((i, Clash::ZoneFull));
+                        continue;
                     }
-                    if let Some(clash) = vpsd_domain::dns::clash(&zone, data, None) {
-                        return Ok(Written::Refused((i, clash)));
+                    match vpsd_domain::dns::clash(&zone, data, None) {
+                        Some(clash) => refused.push((i, clash)),
+                        None => {
+                            let stand_in =
+                                RecordId::from(-1 - i64::try_from(i).unwrap_or(i64::MAX - 1));
+                            zone.push((stand_in, data.clone()));
+                            counts.added += 1;
+                        }
                     }
-                    let stand_in = RecordId::from(-1 - i64::try_from(i).unwrap_or(i64::MAX - 1));
-                    zone.push((stand_in, data.clone()));
-                    counts.added += 1;
                 }
             }
+        }
+        if !refused.is_empty() {
+            return Ok(Written::Refused(refused));
         }
         for change in &changes {
             let action = match &change.kind {

@@ -73,8 +73,9 @@ pub trait ZoneStore: Send + Sync + std::fmt::Debug {
     /// (`vpsd_domain::dns::clash`, the zone's size) against the records as
     /// the changes before it left them. One rise of the zone's serial and an
     /// audit entry per change (by `actor`), in one transaction; nothing at
-    /// all when `plan` gives no change. `Written::Refused((i, clash))`: the
-    /// `i`th change (from 0) is refused and nothing was written;
+    /// all when `plan` gives no change. `Written::Refused` names every
+    /// change refused (its index from 0, and why; the others are checked as
+    /// if it were left out), and nothing was written;
     /// `Written::NotFound`: the domain is not the account's, or a change
     /// names a record that is not the zone's.
     async fn apply_dns_changes(
@@ -84,7 +85,7 @@ pub trait ZoneStore: Send + Sync + std::fmt::Debug {
         plan: &(dyn for<'r> Fn(&'r [DnsRecord]) -> Vec<DnsChange> + Send + Sync),
         actor: &Actor,
         now: DateTime<Utc>,
-    ) -> Result<Written<DnsChangeCounts, (usize, Clash)>>;
+    ) -> Result<Written<DnsChangeCounts, Vec<(usize, Clash)>>>;
 
     /// The domain's email forwards, by alias; `None` when the domain is not
     /// the account's.

@@ -30,3 +30,4 @@ mod schemathesis;
 mod security;
 mod snippets;
 mod tokens;
+mod zone_file;
