@@ -210,6 +210,25 @@ enum DnsCommand {
     /// DNS records.
     #[command(subcommand)]
     Records(RecordsCommand),
+    /// The zone as a zone file (RFC 1035 master file form).
+    #[command(subcommand)]
+    Zone(ZoneCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum ZoneCommand {
+    /// Print the zone file (the SOA and NS records, then the zone's).
+    Export { domain: String },
+    /// Import a zone file, all or nothing: its records are added (or, with
+    /// --replace, become the zone's records); faults are named by line.
+    Import {
+        domain: String,
+        /// The zone file; `-` reads standard input.
+        file: std::path::PathBuf,
+        /// Make the zone's records the file's: delete those not in it.
+        #[arg(long)]
+        replace: bool,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -369,6 +388,9 @@ fn context(command: &Command) -> exit::Context {
             | RecordsCommand::Update { domain, .. }
             | RecordsCommand::Delete { domain, .. } => (Some(domain), RECORD),
         },
+        Command::Dns(DnsCommand::Zone(
+            ZoneCommand::Export { domain } | ZoneCommand::Import { domain, .. },
+        )) => (Some(domain), NONE),
         Command::EmailForwards(c) => match c {
             EmailCommand::Add { domain, .. } => (Some(domain), EMAIL_ADD),
             EmailCommand::List { domain }

@@ -172,18 +172,38 @@ impl Client {
                 message: e.to_string(),
             });
         }
-        match serde_json::from_slice::<ErrorBody>(&bytes) {
-            Ok(e) => Err(Error::Api {
-                status,
-                code: e.code,
-                detail: e.detail,
-                errors: e.errors,
-            }),
-            Err(_) => Err(Error::Unexpected {
-                status,
-                message: String::from_utf8_lossy(&bytes).chars().take(200).collect(),
-            }),
+        Err(api_error(status, &bytes))
+    }
+
+    /// A request whose body (if any) and successful answer are text, not
+    /// JSON (a zone file, `text/dns`); an error answer is JSON as always.
+    async fn send_text(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<(&'static str, String)>,
+    ) -> Result<String, Error> {
+        let mut req = self
+            .http
+            .request(method, self.url(path)?)
+            .bearer_auth(&self.token)
+            .query(query);
+        if let Some((content_type, text)) = body {
+            req = req
+                .header(reqwest::header::CONTENT_TYPE, content_type)
+                .body(text);
         }
+        let resp = req.send().await.map_err(|e| self.transport(e))?;
+        let status = resp.status();
+        let bytes = resp.bytes().await.map_err(|e| self.transport(e))?;
+        if status.is_success() {
+            return String::from_utf8(bytes.to_vec()).map_err(|e| Error::Unexpected {
+                status,
+                message: e.to_string(),
+            });
+        }
+        Err(api_error(status, &bytes))
     }
 
     async fn get<T: DeserializeOwned>(
@@ -221,6 +241,22 @@ impl Client {
     async fn delete(&self, path: &str) -> Result<(), Error> {
         self.send::<Value>(Method::DELETE, path, &[], None).await?;
         Ok(())
+    }
+}
+
+/// The error of a failed answer: the API's JSON error, or what came.
+fn api_error(status: StatusCode, bytes: &[u8]) -> Error {
+    match serde_json::from_slice::<ErrorBody>(bytes) {
+        Ok(e) => Error::Api {
+            status,
+            code: e.code,
+            detail: e.detail,
+            errors: e.errors,
+        },
+        Err(_) => Error::Unexpected {
+            status,
+            message: String::from_utf8_lossy(bytes).chars().take(200).collect(),
+        },
     }
 }
 

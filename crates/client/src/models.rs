@@ -386,3 +386,28 @@ mod tests {
         }
     }
 }
+
+/// What a zone file import did (`POST .../dns/zone/`).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct ZoneImport {
+    /// `merge` or `replace`.
+    pub mode: String,
+    pub added: u64,
+    /// Records kept with the file's new TTL.
+    pub updated: u64,
+    pub deleted: u64,
+    /// Records of the file the zone held already.
+    pub unchanged: u64,
+    /// Records of the file left out (the SOA, the apex's NS records).
+    pub skipped: Vec<SkippedRecord>,
+    pub message: String,
+}
+
+/// A record of an imported file that was left out, and why.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct SkippedRecord {
+    pub line: u64,
+    #[serde(rename = "type")]
+    pub rtype: String,
+    pub reason: String,
+}

@@ -56,4 +56,34 @@ impl Client {
     pub async fn delete_dns_record(&self, domain_id: i64, record_id: i64) -> Result<(), Error> {
         self.delete(&paths::record(domain_id, record_id)).await
     }
+
+    /// The zone as a master file (RFC 1035 §5; `GET .../dns/zone/`).
+    pub async fn zone_file(&self, domain_id: i64) -> Result<String, Error> {
+        self.send_text(Method::GET, &paths::zone_file(domain_id), &[], None)
+            .await
+    }
+
+    /// Imports zone file `text` into the zone, `replace` or merge
+    /// (`POST .../dns/zone/?mode=`): all or nothing; an `Error::Api` with
+    /// code `invalid_zone_file` names each line at fault in `errors`.
+    pub async fn import_zone_file(
+        &self,
+        domain_id: i64,
+        text: &str,
+        replace: bool,
+    ) -> Result<ZoneImport, Error> {
+        let mode = if replace { "replace" } else { "merge" };
+        let answer = self
+            .send_text(
+                Method::POST,
+                &paths::zone_file(domain_id),
+                &[("mode", mode.to_owned())],
+                Some(("text/dns", text.to_owned())),
+            )
+            .await?;
+        serde_json::from_str(&answer).map_err(|e| Error::Unexpected {
+            status: StatusCode::OK,
+            message: e.to_string(),
+        })
+    }
 }

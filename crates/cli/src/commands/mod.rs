@@ -47,6 +47,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 Command::Pricing => catalog::pricing(&api, as_json).await,
                 Command::Account { what } => account::account(&api, what, as_json).await,
                 Command::Dns(DnsCommand::Records(c)) => records::records(&api, c, as_json).await,
+                Command::Dns(DnsCommand::Zone(c)) => records::zone(&api, c, as_json).await,
                 Command::EmailForwards(c) => forwards::email_forwards(&api, c, as_json).await,
                 Command::UrlForwards(c) => forwards::url_forwards(&api, c, as_json).await,
                 Command::Login { .. } | Command::Logout | Command::Completions { .. } => Ok(()),

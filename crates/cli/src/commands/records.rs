@@ -5,8 +5,8 @@ use vps_client::{Client, RecordRequest};
 
 use super::domain_id;
 use crate::exit::{fail, USAGE};
-use crate::output::{json, note, table};
-use crate::{RecordFields, RecordsCommand};
+use crate::output::{json, note, out, table};
+use crate::{RecordFields, RecordsCommand, ZoneCommand};
 
 /// The record types the API serves, and whether each has a priority
 /// (api-v1.md, "DNS records": MX and SRV only, and required there).
@@ -165,6 +165,44 @@ pub(super) async fn records(
             }
             note(format!("Deleted record {record_id}."));
             Ok(())
+        }
+    }
+}
+
+/// `vps dns zone export|import`.
+pub(super) async fn zone(api: &Client, command: ZoneCommand, as_json: bool) -> anyhow::Result<()> {
+    match command {
+        ZoneCommand::Export { domain } => {
+            let id = domain_id(api, &domain).await?;
+            let text = api.zone_file(id).await?;
+            out(text.trim_end())
+        }
+        ZoneCommand::Import {
+            domain,
+            file,
+            replace,
+        } => {
+            let text = if file.as_os_str() == "-" {
+                std::io::read_to_string(std::io::stdin())
+            } else {
+                std::fs::read_to_string(&file)
+            }
+            .map_err(|e| fail(USAGE, format!("cannot read {}: {e}", file.display())))?;
+            let id = domain_id(api, &domain).await?;
+            let done = api.import_zone_file(id, &text, replace).await?;
+            if as_json {
+                return json(&done);
+            }
+            for s in &done.skipped {
+                note(format!(
+                    "line {}: {} left out: {}",
+                    s.line, s.rtype, s.reason
+                ));
+            }
+            out(format!(
+                "added {}, updated {}, deleted {}, unchanged {}",
+                done.added, done.updated, done.deleted, done.unchanged
+            ))
         }
     }
 }

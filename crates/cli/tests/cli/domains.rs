@@ -113,6 +113,66 @@ async fn a_domain_life_through_vps() {
     .ok()
     .json();
     assert_eq!(r["content"], "192.0.2.6");
+    // The zone as a file: out, then a file in (faults by line, then good).
+    let zone = vps(&s, &["dns", "zone", "export", "cli-life.com"])
+        .await
+        .ok()
+        .stdout;
+    assert!(
+        zone.contains("www.cli-life.com. 300 IN A 192.0.2.6"),
+        "{zone}"
+    );
+    assert!(zone.contains(" IN SOA "), "{zone}");
+    let file = s.dir.path().join("cli-life.zone");
+    std::fs::write(&file, "mail A 192.0.2.7\nbad A 192.0.2.999\n").expect("write");
+    let path = file.to_str().expect("path");
+    let refused = vps(&s, &["dns", "zone", "import", "cli-life.com", path]).await;
+    assert_ne!(refused.code, 0);
+    assert!(refused.stderr.contains("line 2"), "{}", refused.stderr);
+    std::fs::write(&file, format!("{zone}mail A 192.0.2.7\n")).expect("write");
+    let done = vps(
+        &s,
+        &["--json", "dns", "zone", "import", "cli-life.com", path],
+    )
+    .await
+    .ok()
+    .json();
+    assert_eq!(
+        (&done["added"], &done["unchanged"]),
+        (&serde_json::json!(1), &serde_json::json!(1)),
+        "{done}"
+    );
+    let done = vps(
+        &s,
+        &["dns", "zone", "import", "cli-life.com", path, "--replace"],
+    )
+    .await
+    .ok();
+    assert!(
+        done.stdout
+            .contains("added 0, updated 0, deleted 0, unchanged 2"),
+        "{}",
+        done.stdout
+    );
+    let mail = vps(
+        &s,
+        &[
+            "--json",
+            "dns",
+            "records",
+            "list",
+            "cli-life.com",
+            "--name",
+            "mail",
+        ],
+    )
+    .await
+    .ok()
+    .json();
+    let mail_id = mail[0]["id"].as_i64().expect("id").to_string();
+    vps(&s, &["dns", "records", "delete", "cli-life.com", &mail_id])
+        .await
+        .ok();
     vps(&s, &["dns", "records", "delete", "cli-life.com", &record])
         .await
         .ok();
