@@ -146,9 +146,7 @@ impl Registrar {
         let domain = self.domain(account_id, domain_id).await?;
         let name = domain.domain_name.clone();
         if domain.transfer_status != Some(TransferStatus::Pending) {
-            let now = domain
-                .transfer_status
-                .map_or("none", |t| t.as_str());
+            let now = domain.transfer_status.map_or("none", |t| t.as_str());
             return Err(RegistrarError::invalid(
                 ErrorCode::NoTransferPending,
                 format!("No transfer of {name} to VPS.org is pending (transfer_status: {now}), so there is nothing to cancel."),

@@ -14,8 +14,8 @@ use crate::codec::{join_hosts, like_pattern, unicode_form};
 use crate::error::{Result, StoreError};
 use crate::list_cache::PageKey;
 use crate::model::{
-    Audit, CancelledRegistration, Domain, DomainFilter, DomainPage, NewMail, NewRegistration, RegistryRecord,
-    SettingsChange,
+    Audit, CancelledRegistration, Domain, DomainFilter, DomainPage, NewMail, NewRegistration,
+    RegistryRecord, SettingsChange,
 };
 use crate::stores::domains::{
     domains, DomainRow, DOMAIN_COLUMNS, INSERT_REGISTRATION, LIST_VERSION, LIST_WHERE,

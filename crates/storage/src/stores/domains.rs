@@ -6,8 +6,8 @@ use chrono::{DateTime, Utc};
 use crate::codec::{corrupt, rusqlite_time, split_hosts};
 use crate::error::{Result, StoreError};
 use crate::model::{
-    Audit, CancelledRegistration, Domain, DomainFilter, DomainPage, NewMail, NewRegistration, RegistryRecord,
-    SettingsChange, TransferOut,
+    Audit, CancelledRegistration, Domain, DomainFilter, DomainPage, NewMail, NewRegistration,
+    RegistryRecord, SettingsChange, TransferOut,
 };
 use vpsd_domain::lifecycle::{DomainStatus, TransferOutStatus, TransferStatus};
 use vpsd_domain::Money;
