@@ -250,11 +250,12 @@ async fn a_transfer_in_completes_when_the_registry_approves(backend: Backend) {
 }
 
 /// Cancellations reach R: a registration cancelled within its add grace
-/// period is purged at R (free again, refunded at A), a pending transfer
+/// period is purged at R (free again, refunded at A; while R is down, a
+/// 503 and nothing changed), a pending transfer
 /// in withdrawn at R (the losing registrar told by a poll message, the fee
 /// refunded at A), and one R completed first cannot be cancelled.
 async fn cancellations_reach_the_registry(backend: Backend) {
-    let r = Remote::start(backend).await;
+    let mut r = Remote::start(backend).await;
     let a = registrar_at(&r, backend).await;
 
     // A registration, confirmed by R, cancelled the same day.
@@ -264,6 +265,16 @@ async fn cancellations_reach_the_registry(backend: Backend) {
     assert_eq!(detail["registrar"], "VPS.org", "{detail}");
     assert!(r.record("epp-regret.com").await.is_some());
     assert_eq!(a.balance(a.account_id).await, before - 12_99);
+    // R down: a 503, and nothing changed at A.
+    r.kill().await;
+    let (status, body) = a.cancel(id).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    assert_eq!(body["code"], "registry_unavailable", "{body}");
+    let (status, body) = a.domain(id).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(a.balance(a.account_id).await, before - 12_99);
+    r.restart().await;
+    assert!(r.record("epp-regret.com").await.is_some(), "still at R");
     let (status, body) = a.cancel(id).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(crate::helpers::cents(&body["refund"]), 12_99, "{body}");
