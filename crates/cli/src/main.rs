@@ -185,6 +185,11 @@ enum DomainsCommand {
     },
     /// Restore a domain in redemption (the restore fee plus one year).
     Restore { domain: String },
+    /// Cancel a registration within 5 days of it: deleted at the registry,
+    /// refunded in full, gone from the account.
+    Cancel { domain: String },
+    /// Cancel a pending transfer in; its fee is refunded.
+    TransferCancel { domain: String },
     /// The EPP auth code, to move the domain to another registrar.
     AuthCode {
         domain: String,
@@ -374,6 +379,8 @@ fn context(command: &Command) -> exit::Context {
             DomainsCommand::Get { domain }
             | DomainsCommand::Delete { domain }
             | DomainsCommand::Restore { domain }
+            | DomainsCommand::Cancel { domain }
+            | DomainsCommand::TransferCancel { domain }
             | DomainsCommand::AuthCode { domain, .. }
             | DomainsCommand::TransferOut(
                 TransferOutCommand::Approve { domain } | TransferOutCommand::Reject { domain },

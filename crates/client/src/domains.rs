@@ -91,6 +91,18 @@ impl Client {
         self.post(&paths::restore(id), &serde_json::json!({})).await
     }
 
+    /// Cancels a registration within 5 days of it (the add grace period):
+    /// deleted at the registry, refunded, gone from the account.
+    pub async fn cancel(&self, id: i64) -> Result<Cancelled, Error> {
+        self.post(&paths::cancel(id), &serde_json::json!({})).await
+    }
+
+    /// Cancels a pending transfer in; its fee is refunded.
+    pub async fn cancel_transfer(&self, id: i64) -> Result<TransferCancelled, Error> {
+        self.post(&paths::cancel_transfer(id), &serde_json::json!({}))
+            .await
+    }
+
     /// The EPP auth code to give the gaining registrar.
     pub async fn auth_code(&self, id: i64) -> Result<AuthCode, Error> {
         self.get(&paths::auth_code(id), &[]).await

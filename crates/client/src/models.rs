@@ -186,6 +186,32 @@ pub struct Renewed {
     pub message: String,
 }
 
+/// A registration cancelled within its add grace period.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Cancelled {
+    pub id: i64,
+    pub domain_name: String,
+    /// What was given back.
+    pub refund: Money,
+    /// The account's balance after.
+    pub balance: Money,
+    pub message: String,
+}
+
+/// A transfer in cancelled.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct TransferCancelled {
+    pub id: i64,
+    pub domain_name: String,
+    /// `cancelled`.
+    pub transfer_status: String,
+    /// The transfer fee given back.
+    pub refund: Money,
+    /// The account's balance after.
+    pub balance: Money,
+    pub message: String,
+}
+
 /// One year's prices of a TLD.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct Prices {

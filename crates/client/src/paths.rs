@@ -43,6 +43,16 @@ pub fn restore(id: i64) -> String {
     format!("{DOMAINS}{id}/restore/")
 }
 
+/// `POST` cancels a registration within its add grace period (5 days).
+pub fn cancel(id: i64) -> String {
+    format!("{DOMAINS}{id}/cancel/")
+}
+
+/// `POST` cancels a pending transfer in.
+pub fn cancel_transfer(id: i64) -> String {
+    format!("{DOMAINS}{id}/transfer/cancel/")
+}
+
 /// `GET` the EPP auth code; `POST` makes a new one.
 pub fn auth_code(id: i64) -> String {
     format!("{DOMAINS}{id}/auth-code/")

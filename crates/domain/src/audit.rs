@@ -70,6 +70,9 @@ audit_actions! {
     DomainActivate => "domain.activate",
     /// A domain's settings changed.
     DomainUpdate => "domain.update",
+    /// A registration was undone within the add grace period (RFC 3915
+    /// §3.1): deleted at the registry, refunded, gone from the account.
+    DomainCancel => "domain.cancel",
     /// A domain was removed from the account.
     DomainRemove => "domain.remove",
     /// A domain registered elsewhere was added to the account.
@@ -78,6 +81,9 @@ audit_actions! {
     DomainTransfer => "domain.transfer",
     /// The registry refused a transfer in; the charge was refunded.
     DomainTransferRefused => "domain.transfer_refused",
+    /// The owner withdrew a pending transfer in at the registry; the
+    /// charge was refunded.
+    DomainTransferCancel => "domain.transfer_cancel",
     /// A transfer in completed.
     DomainTransferComplete => "domain.transfer_complete",
     /// A transfer in failed at completion; the charge was refunded.

@@ -61,6 +61,14 @@ error_codes! {
     TransferFailed = "transfer_failed",
     /// An operator's reject-transfer of a name with no transfer pending.
     NoTransferPending = "no_transfer_pending",
+    /// Cancel of a registration past its add grace period.
+    CancelPeriodOver = "cancel_period_over",
+    /// Cancel of a domain not registered here by this account (imported,
+    /// or transferred in).
+    NotCancellable = "not_cancellable",
+    /// A change while the registry's answer to an earlier one is unknown
+    /// or pending.
+    RegistryOutcomeUnknown = "registry_outcome_unknown",
     /// Transfer or import of a domain at this registrar already.
     AlreadySponsored = "already_sponsored",
     /// Import of a name registered nowhere.

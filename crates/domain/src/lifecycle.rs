@@ -214,13 +214,16 @@ words! {
 
 words! {
     /// A transfer in: `rejected` when the losing registrar refused it,
-    /// `failed` when the registry did.
+    /// `failed` when the registry did, `cancelled` when our customer
+    /// withdrew it while it was pending (EPP `<domain:transfer
+    /// op="cancel">`, RFC 5731 §3.2.4; trStatus `clientCancelled`).
     schema = "A transfer's state.";
     pub enum TransferStatus {
         Pending = "pending",
         Completed = "completed",
         Failed = "failed",
         Rejected = "rejected",
+        Cancelled = "cancelled",
     }
 }
 

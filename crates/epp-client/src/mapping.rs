@@ -353,7 +353,25 @@ impl Registry for EppRegistry {
             .run("domain:transfer cancel", &DomainTransfer::cancel(name))
             .await
         {
-            Ok(_) | Err(EppError::Refused { code: 2301, .. }) => Ok(()),
+            Ok(_) => Ok(()),
+            // Not pending (2301), or the answer was lost: the name says
+            // whether the transfer completed first (ours: nothing to
+            // cancel), is still pending (the cancel did not take), or ended.
+            Err(e @ (EppError::Refused { code: 2301, .. } | EppError::Unknown(_))) => {
+                let not_pending = matches!(e, EppError::Refused { .. });
+                match self.domain_info(name, None).await {
+                    Ok(Some(info)) if info.record.sponsoring_registrar == OUR_REGISTRAR => {
+                        Err(TransferRefusal::AlreadyOurs)
+                    }
+                    // Pending, after a lost answer: to us still, as far as
+                    // we can tell; after 2301: another registrar's.
+                    Ok(Some(info)) if info.pending_transfer && !not_pending => {
+                        Err(transfer_unavailable(e))
+                    }
+                    Ok(_) => Ok(()),
+                    Err(_) => Err(transfer_unavailable(e)),
+                }
+            }
             Err(e) => Err(transfer_unavailable(e)),
         }
     }

@@ -9,6 +9,8 @@
 //!   - `update`: settings changes ([`SettingsUpdate`]) and remove;
 //!   - `transfer_in`: import and transfer in;
 //!   - `renew`: renew and restore;
+//!   - `cancel`: a registration within its add grace period, a pending
+//!     transfer in, each refunded;
 //!   - `transfer_out`: auth codes and transfers away from VPS.org;
 //!   - `records` and `forwards`: DNS records, email and URL forwards;
 //!   - `error`: [`RegistrarError`]; its `Unavailable` and `Internal` keep
@@ -43,6 +45,7 @@ use vpsd_registry::Registry;
 use vpsd_storage::{Actor, Audit, Domain, Store};
 
 mod accounts;
+mod cancel;
 mod error;
 mod forwards;
 pub mod mail;
@@ -57,6 +60,7 @@ pub mod worker;
 mod zone_file;
 pub use zone_file::{ImportMode, ZoneFileRefused, ZoneImport};
 
+pub use cancel::CancelledTransfer;
 pub use error::{BoxError, Context, ErrorChain, RegistrarError};
 pub use register::Registration;
 pub use registry_messages::MessageOutcome;

@@ -257,7 +257,18 @@ pub trait Registry: Send + Sync + std::fmt::Debug {
         name: &str,
         now: DateTime<Utc>,
     ) -> Result<RegistryRecord, TransferRefusal>;
-    /// EPP `<domain:transfer op="cancel">`.
+    /// EPP `<domain:transfer op="cancel">` (RFC 5731 §3.2.4): as the
+    /// gaining registrar, withdraws our pending transfer of `name`; the
+    /// losing registrar is told by a poll message (trStatus
+    /// `clientCancelled`). `Ok` also when no transfer to us is pending any
+    /// more and the name is not ours (cancelled before, or rejected), so a
+    /// repeated cancel is harmless.
+    ///
+    /// # Errors
+    /// `AlreadyOurs` when the transfer completed before the cancel (we
+    /// sponsor the name: nothing to refund); `Unavailable` when the
+    /// registry could not be reached or could not be asked how things
+    /// stand after a lost answer.
     async fn cancel_transfer(&self, name: &str) -> Result<(), TransferRefusal>;
     /// EPP `<domain:transfer op="approve">`: as the losing registrar, lets
     /// the pending transfer of a name we sponsor go to `gaining` now.

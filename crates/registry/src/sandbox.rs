@@ -634,8 +634,17 @@ impl Registry for SandboxRegistry {
         // The trait's cancel carries no time: the notice is dated at the
         // name's last change.
         let at = object.updated_at;
-        self.cancel_pending(&object, at).await?;
-        Ok(())
+        if self.cancel_pending(&object, at).await? {
+            return Ok(());
+        }
+        // Not pending to us: completed already (ours now), or ended
+        // otherwise (cancelled before, rejected).
+        match self.store.registry_get(name).await? {
+            Some(r) if r.sponsoring_registrar == self.client_id => {
+                Err(TransferRefusal::AlreadyOurs)
+            }
+            _ => Ok(()),
+        }
     }
 
     async fn approve_transfer(

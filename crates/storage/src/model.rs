@@ -127,6 +127,17 @@ pub struct NewRegistration {
     pub description: String,
 }
 
+/// What undoing a registration in its add grace period gave back
+/// ([`crate::DomainStore::cancel_in_add_grace`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CancelledRegistration {
+    /// Everything the domain was charged, net of refunds already given
+    /// (its registration, and any renewal since), credited back.
+    pub refund: Money,
+    /// The account's balance after the refund.
+    pub balance: Money,
+}
+
 /// A transfer to start, with what it costs.
 #[derive(Debug, Clone)]
 pub struct NewTransfer {

@@ -23,7 +23,8 @@ use crate::extract::DomainId;
 use crate::openapi::params::{DomainIdParam, DomainListParams, PageParams};
 use crate::openapi::Routes;
 use crate::views::{
-    DetailView, DomainView, ImportedView, RegisteredView, RenewedView, TransferView, UpdatedView,
+    CancelledView, DetailView, DomainView, ImportedView, RegisteredView, RenewedView,
+    TransferCancelledView, TransferView, UpdatedView,
 };
 use crate::AppState;
 
@@ -47,6 +48,8 @@ pub fn routes() -> Routes {
         .serve(routes!(transfer))
         .serve(routes!(renew))
         .serve(routes!(restore))
+        .serve(routes!(cancel))
+        .serve(routes!(cancel_transfer))
 }
 
 /// List the account's domains, ordered by id.
@@ -344,4 +347,79 @@ async fn restore(
     let (domain, cost) = state.registrar.restore(&actor, account, id).await?;
     let what = "Domain restored with one year of renewal.";
     Ok(RenewedView::new(&domain, cost, what).into_response())
+}
+
+/// Cancel a registration within 5 days of it (the add grace period, RFC
+/// 3915): deleted at the registry, refunded in full, gone from the account.
+#[utoipa::path(post, operation_id = "cancelDomain", path = "/api/v1/domains/{domain_id}/cancel/", tag = "domains",
+    params(DomainIdParam),
+    request_body(content = NoFields, description = "May be empty."),
+    responses(
+        (status = 200, description = "Cancelled and refunded; the domain is no longer in the account.", body = CancelledView),
+        (status = 400, description = "Past the 5 days (`cancel_period_over`), not registered here (`not_cancellable`), a transfer pending (`transfer_in_progress`), the registry's answer to an earlier change still unknown (`registry_outcome_unknown`), or a body field.", body = crate::error::ErrorBody),
+        (status = 404, description = "No such domain in this account.", body = crate::error::ErrorBody),
+        (status = 409, description = "The domain changed meanwhile (`conflict`: fetch it and retry), or a request with this `Idempotency-Key` is still running or failed.", body = crate::error::ErrorBody),
+        (status = 503, description = "The registry did not answer (`registry_unavailable`; nothing changed: retry), or the request took too long.", body = crate::error::ErrorBody),
+    ))]
+async fn cancel(
+    State(state): State<AppState>,
+    Caller {
+        account_id: account,
+        actor,
+    }: Caller,
+    DomainId(id): DomainId,
+    body: Body<NoFields>,
+) -> Result<Response, ApiError> {
+    body.errors.check()?;
+    let (domain, done) = state
+        .registrar
+        .cancel_registration(&actor, account, id)
+        .await?;
+    Ok(Json(CancelledView {
+        id: domain.id,
+        domain_name: &domain.domain_name,
+        refund: done.refund,
+        balance: done.balance,
+        message: format!(
+            "Registration of {} cancelled and ${} refunded. The name is free to register again.",
+            domain.domain_name, done.refund
+        ),
+    })
+    .into_response())
+}
+
+/// Cancel a pending transfer in: withdrawn at the registry, fee refunded.
+#[utoipa::path(post, operation_id = "cancelTransfer", path = "/api/v1/domains/{domain_id}/transfer/cancel/", tag = "domains",
+    params(DomainIdParam),
+    request_body(content = NoFields, description = "May be empty."),
+    responses(
+        (status = 200, description = "Cancelled and refunded; `transfer_status` is `cancelled`.", body = TransferCancelledView),
+        (status = 400, description = "No transfer in pending (`no_transfer_pending`), or a body field.", body = crate::error::ErrorBody),
+        (status = 404, description = "No such domain in this account.", body = crate::error::ErrorBody),
+        (status = 503, description = "The registry did not answer (`registry_unavailable`; nothing changed: retry), or the request took too long.", body = crate::error::ErrorBody),
+    ))]
+async fn cancel_transfer(
+    State(state): State<AppState>,
+    Caller {
+        account_id: account,
+        actor,
+    }: Caller,
+    DomainId(id): DomainId,
+    body: Body<NoFields>,
+) -> Result<Response, ApiError> {
+    body.errors.check()?;
+    let done = state.registrar.cancel_transfer(&actor, account, id).await?;
+    let domain = &done.domain;
+    Ok(Json(TransferCancelledView {
+        id: domain.id,
+        domain_name: &domain.domain_name,
+        transfer_status: TransferStatus::Cancelled,
+        refund: done.refund,
+        balance: done.balance,
+        message: format!(
+            "Transfer of {} cancelled and ${} refunded.",
+            domain.domain_name, done.refund
+        ),
+    })
+    .into_response())
 }

@@ -313,6 +313,41 @@ pub struct TransferView<'a> {
     pub next_steps: [&'static str; 4],
 }
 
+/// POST /api/v1/domains/{id}/cancel/ → 200: the registration undone
+/// within its add grace period (docs/api.md, "Cancelling").
+#[derive(Serialize, ToSchema)]
+#[schema(as = CancelledRegistration)]
+pub struct CancelledView<'a> {
+    #[schema(value_type = i64)]
+    pub id: vpsd_domain::DomainId,
+    pub domain_name: &'a str,
+    /// US dollars given back: everything the domain was charged.
+    #[schema(value_type = f64, example = 12.99)]
+    pub refund: Money,
+    /// The account's balance after the refund, US dollars.
+    #[schema(value_type = f64, example = 100.0)]
+    pub balance: Money,
+    pub message: String,
+}
+
+/// POST /api/v1/domains/{id}/transfer/cancel/ → 200.
+#[derive(Serialize, ToSchema)]
+#[schema(as = TransferCancelled)]
+pub struct TransferCancelledView<'a> {
+    #[schema(value_type = i64)]
+    pub id: vpsd_domain::DomainId,
+    pub domain_name: &'a str,
+    /// `cancelled`.
+    pub transfer_status: TransferStatus,
+    /// The transfer fee given back, US dollars.
+    #[schema(value_type = f64, example = 12.99)]
+    pub refund: Money,
+    /// The account's balance after the refund, US dollars.
+    #[schema(value_type = f64, example = 100.0)]
+    pub balance: Money,
+    pub message: String,
+}
+
 /// POST /api/v1/domains/{id}/renew/ and .../restore/ → 200.
 #[derive(Serialize, ToSchema)]
 #[schema(as = Renewed)]

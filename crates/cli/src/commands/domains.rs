@@ -1,5 +1,6 @@
 //! `vps domains ...`: list, show, register, update, delete, import, renew,
-//! restore, the auth code, and transfers in (`transfer --wait`) and out
+//! restore, cancel (a registration in its first 5 days, a transfer in:
+//! `transfer-cancel`), the auth code, and transfers in (`transfer --wait`) and out
 //! (`transfer-out approve|reject`).
 
 use std::io::IsTerminal;
@@ -260,6 +261,24 @@ pub(super) async fn domains(
                 return json(&r);
             }
             note(format!("{} Charged {}.", r.message, r.total_cost));
+            Ok(())
+        }
+        DomainsCommand::Cancel { domain } => {
+            let id = domain_id(api, &domain).await?;
+            let r = api.cancel(id).await?;
+            if as_json {
+                return json(&r);
+            }
+            note(format!("{} Balance now {}.", r.message, r.balance));
+            Ok(())
+        }
+        DomainsCommand::TransferCancel { domain } => {
+            let id = domain_id(api, &domain).await?;
+            let r = api.cancel_transfer(id).await?;
+            if as_json {
+                return json(&r);
+            }
+            note(format!("{} Balance now {}.", r.message, r.balance));
             Ok(())
         }
     }

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use crate::helpers::{held_elsewhere, server, vps};
+use crate::helpers::{held_elsewhere, server, server_with, vps};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_domain_life_through_vps() {
@@ -280,6 +280,57 @@ async fn a_domain_life_through_vps() {
     vps(&s, &["domains", "delete", "cli-moving.org"]).await.ok();
     let list = vps(&s, &["--json", "domains", "list"]).await.ok().json();
     assert_eq!(list, serde_json::json!([]));
+}
+
+/// `vps domains cancel` (a registration in its first 5 days) and `vps
+/// domains transfer-cancel` (a pending transfer in), each refunded.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancelling_through_vps() {
+    let hour = Duration::from_secs(3600);
+    let s = server_with(hour, hour).await;
+    vps(&s, &["domains", "register", "cli-regret.com"])
+        .await
+        .ok();
+    let r = vps(&s, &["domains", "cancel", "cli-regret.com"]).await.ok();
+    assert!(r.stderr.contains("$12.99 refunded"), "{}", r.stderr);
+    assert!(r.stderr.contains("Balance now $1000.00"), "{}", r.stderr);
+    let list = vps(&s, &["--json", "domains", "list"]).await.ok().json();
+    assert_eq!(list, serde_json::json!([]));
+
+    held_elsewhere(&s, "cli-not-moving.org", "Stay-Put-7").await;
+    vps(&s, &["domains", "import", "cli-not-moving.org"])
+        .await
+        .ok();
+    vps(
+        &s,
+        &[
+            "domains",
+            "transfer",
+            "cli-not-moving.org",
+            "--auth-code",
+            "Stay-Put-7",
+        ],
+    )
+    .await
+    .ok();
+    let c = vps(
+        &s,
+        &["--json", "domains", "transfer-cancel", "cli-not-moving.org"],
+    )
+    .await
+    .ok()
+    .json();
+    assert_eq!(c["transfer_status"], "cancelled");
+    assert_eq!(c["refund"], 13.99);
+    assert_eq!(c["balance"], 1000.0);
+    // Nothing pending now: a 400, said in vps terms.
+    let again = vps(&s, &["domains", "transfer-cancel", "cli-not-moving.org"]).await;
+    assert_ne!(again.code, 0);
+    assert!(
+        again.stderr.contains("nothing to cancel"),
+        "{}",
+        again.stderr
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

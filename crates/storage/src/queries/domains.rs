@@ -14,8 +14,8 @@ use crate::codec::{join_hosts, like_pattern, unicode_form};
 use crate::error::{Result, StoreError};
 use crate::list_cache::PageKey;
 use crate::model::{
-    Audit, Domain, DomainFilter, DomainPage, NewMail, NewRegistration, RegistryRecord,
-    SettingsChange,
+    Audit, CancelledRegistration, Domain, DomainFilter, DomainPage, NewMail, NewRegistration,
+    RegistryRecord, SettingsChange,
 };
 use crate::stores::domains::{
     domains, DomainRow, DOMAIN_COLUMNS, INSERT_REGISTRATION, LIST_VERSION, LIST_WHERE,
@@ -337,6 +337,82 @@ impl crate::stores::DomainStore for ThisStore {
         .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, fields(account_id = %account_id, domain_id = %domain_id))]
+    async fn cancel_in_add_grace(
+        &self,
+        account_id: vpsd_domain::AccountId,
+        domain_id: vpsd_domain::DomainId,
+        description: &str,
+        now: DateTime<Utc>,
+        audit: &Audit<'_>,
+    ) -> Result<CancelledRegistration> {
+        let (_guard, mut tx) = self.begin_write().await?;
+        let row: Option<(String,)> = sqlx::query_as(
+            "DELETE FROM domains WHERE id = $1 AND account_id = $2 AND removed_at IS NULL \
+             AND registration_cost_cents IS NOT NULL AND transfer_status IS NULL \
+             AND (transfer_out_status IS NULL OR transfer_out_status <> 'pending') \
+             AND NOT EXISTS (SELECT 1 FROM unconfirmed_renewals u WHERE u.domain_id = $1) \
+             RETURNING domain_name",
+        )
+        .bind(domain_id)
+        .bind(account_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some((name,)) = row else {
+            let exists: Option<(vpsd_domain::DomainId,)> = sqlx::query_as(
+                "SELECT id FROM domains WHERE id = $1 AND account_id = $2 AND removed_at IS NULL",
+            )
+            .bind(domain_id)
+            .bind(account_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            return Err(if exists.is_some() {
+                StoreError::StateChanged
+            } else {
+                StoreError::NotFound
+            });
+        };
+        Self::audit_row(&mut tx, audit, account_id, Some((domain_id, &name)), now).await?;
+        // What the domain cost, net: its charges are negative in the
+        // ledger, its refunds positive.
+        let (net,): (i64,) = sqlx::query_as(
+            "SELECT CAST(COALESCE(SUM(amount_cents), 0) AS BIGINT) FROM ledger \
+             WHERE account_id = $1 AND domain_id = $2",
+        )
+        .bind(account_id)
+        .bind(domain_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        let refund = Money::from_cents((-net).max(0));
+        let balance = if refund.cents() == 0 {
+            let (balance,): (i64,) =
+                sqlx::query_as("SELECT balance_cents FROM accounts WHERE id = $1")
+                    .bind(account_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            balance
+        } else {
+            let after = Self::credit(&mut tx, account_id, refund).await?;
+            Self::ledger_row(
+                &mut tx,
+                account_id,
+                "refund",
+                refund.cents(),
+                after,
+                Some((domain_id, &name)),
+                description,
+                now,
+            )
+            .await?;
+            after
+        };
+        tx.commit().await?;
+        Ok(CancelledRegistration {
+            refund,
+            balance: Money::from_cents(balance),
+        })
     }
 
     #[tracing::instrument(level = "debug", skip_all, fields(account_id = %account_id, name = %record.name))]

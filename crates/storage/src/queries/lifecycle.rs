@@ -400,6 +400,16 @@ impl crate::stores::LifecycleStore for ThisStore {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(domain_id = %domain_id))]
+    async fn has_unconfirmed_renewal(&self, domain_id: vpsd_domain::DomainId) -> Result<bool> {
+        let row: Option<(vpsd_domain::DomainId,)> =
+            sqlx::query_as("SELECT domain_id FROM unconfirmed_renewals WHERE domain_id = $1")
+                .bind(domain_id)
+                .fetch_optional(self.pool())
+                .await?;
+        Ok(row.is_some())
+    }
+
     #[tracing::instrument(level = "debug", skip_all)]
     async fn unconfirmed_renewals(&self, limit: i64) -> Result<Vec<UnconfirmedRenewal>> {
         type Row = (

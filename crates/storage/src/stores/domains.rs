@@ -6,8 +6,8 @@ use chrono::{DateTime, Utc};
 use crate::codec::{corrupt, rusqlite_time, split_hosts};
 use crate::error::{Result, StoreError};
 use crate::model::{
-    Audit, Domain, DomainFilter, DomainPage, NewMail, NewRegistration, RegistryRecord,
-    SettingsChange, TransferOut,
+    Audit, CancelledRegistration, Domain, DomainFilter, DomainPage, NewMail, NewRegistration,
+    RegistryRecord, SettingsChange, TransferOut,
 };
 use vpsd_domain::lifecycle::{DomainStatus, TransferOutStatus, TransferStatus};
 use vpsd_domain::Money;
@@ -69,6 +69,27 @@ pub trait DomainStore: Send + Sync + std::fmt::Debug {
         now: DateTime<Utc>,
         audit: &Audit<'_>,
     ) -> Result<()>;
+
+    /// Undoes a registration within its add grace period (RFC 3915 §3.1),
+    /// once the registry has deleted the name: the domain leaves the account
+    /// (its ledger and audit entries stay, its zone is no longer served)
+    /// and everything it was charged, net of refunds already given (the
+    /// registration, and any renewal since: RFC 3915 §3.2 credits those
+    /// too), is refunded (`description` on the ledger), in one transaction.
+    /// The grace period itself is the caller's rule.
+    ///
+    /// Errors: `NotFound` when the domain is not the account's (or
+    /// removed); `StateChanged` when it is not a registration made here
+    /// (imported, transferred in), a transfer of it is pending, or a
+    /// renewal's registry outcome is unconfirmed (nothing is written).
+    async fn cancel_in_add_grace(
+        &self,
+        account_id: vpsd_domain::AccountId,
+        domain_id: vpsd_domain::DomainId,
+        description: &str,
+        now: DateTime<Utc>,
+        audit: &Audit<'_>,
+    ) -> Result<CancelledRegistration>;
 
     /// Adds a name held at another registrar to an account, active, as the
     /// registry knows it. Errors: `Conflict` when an account has the name.

@@ -65,6 +65,10 @@ pub trait LifecycleStore: Send + Sync + std::fmt::Debug {
     /// worker to confirm (replacing an earlier note of the domain's).
     async fn note_unconfirmed_renewal(&self, renewal: &UnconfirmedRenewal) -> Result<()>;
 
+    /// Whether a renewal of `domain_id` is noted unconfirmed (its outcome
+    /// at the registry still unknown).
+    async fn has_unconfirmed_renewal(&self, domain_id: vpsd_domain::DomainId) -> Result<bool>;
+
     /// The renewals noted unconfirmed, oldest first, at most `limit`.
     async fn unconfirmed_renewals(&self, limit: i64) -> Result<Vec<UnconfirmedRenewal>>;
 

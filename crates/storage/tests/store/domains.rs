@@ -188,7 +188,80 @@ async fn a_refused_registration_is_refunded_once(store: &Arc<dyn Store>) {
     assert_eq!(balance(store, a.id).await, 20_00);
 }
 
+/// A registration undone in its add grace period: gone, everything it cost
+/// back once; an import, or one whose renewal is unconfirmed, is refused
+/// with nothing written.
+async fn a_cancelled_registration_is_refunded_once(store: &Arc<dyn Store>) {
+    let a = account(store, "a@example.com", 50_00).await;
+    let d = register(store, a.id, "regret.com", 12_99)
+        .await
+        .expect("register");
+    let note = vpsd_storage::UnconfirmedRenewal {
+        domain_id: d.id,
+        account_id: a.id,
+        old_expiration: d.expiration_date,
+        new_expiration: d.expiration_date + chrono::Duration::days(365),
+        years: 1,
+        cost: vpsd_domain::Money::from_cents(12_99),
+        kind: "renewal".to_owned(),
+        old_status: DomainStatus::Pending,
+        noted_at: t0(),
+    };
+    store.note_unconfirmed_renewal(&note).await.expect("note");
+    assert!(store.has_unconfirmed_renewal(d.id).await.expect("read"));
+    let cancel = |id| {
+        let store = store.clone();
+        async move {
+            store
+                .cancel_in_add_grace(a.id, id, "Refund", t0(), &audit("domain.cancel"))
+                .await
+        }
+    };
+    let refused = cancel(d.id).await;
+    assert!(
+        matches!(refused, Err(StoreError::StateChanged)),
+        "{refused:?}"
+    );
+    assert_eq!(balance(store, a.id).await, 50_00 - 12_99);
+    store
+        .forget_unconfirmed_renewal(d.id, note.new_expiration)
+        .await
+        .expect("forget");
+    assert!(!store.has_unconfirmed_renewal(d.id).await.expect("read"));
+
+    let done = cancel(d.id).await.expect("cancel");
+    assert_eq!(done.refund.cents(), 12_99);
+    assert_eq!(done.balance.cents(), 50_00);
+    assert_eq!(balance(store, a.id).await, 50_00);
+    assert_eq!(store.ledger_sum(a.id).await.expect("sum").cents(), 50_00);
+    assert!(store.domain(a.id, d.id).await.expect("read").is_none());
+    let again = cancel(d.id).await;
+    assert!(matches!(again, Err(StoreError::NotFound)), "{again:?}");
+    assert_eq!(balance(store, a.id).await, 50_00);
+
+    let imported = store
+        .insert_import(
+            a.id,
+            &crate::common::held_elsewhere("theirs.com"),
+            t0(),
+            &audit("domain.import"),
+        )
+        .await
+        .expect("import");
+    let refused = cancel(imported.id).await;
+    assert!(
+        matches!(refused, Err(StoreError::StateChanged)),
+        "{refused:?}"
+    );
+    assert!(store
+        .domain(a.id, imported.id)
+        .await
+        .expect("read")
+        .is_some());
+}
+
 crate::both!(
+    a_cancelled_registration_is_refunded_once,
     a_short_balance_charges_nothing,
     a_registration_charges_its_price_once,
     another_accounts_domain_is_not_found,

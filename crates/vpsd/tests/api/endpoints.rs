@@ -90,6 +90,17 @@ impl TestApp {
         self.post(&api(&paths::restore(id)), json!({})).await
     }
 
+    /// `POST /api/v1/domains/{id}/cancel/` with an empty object.
+    pub async fn cancel(&self, id: i64) -> Answer {
+        self.post(&api(&paths::cancel(id)), json!({})).await
+    }
+
+    /// `POST /api/v1/domains/{id}/transfer/cancel/` with an empty object.
+    pub async fn cancel_transfer(&self, id: i64) -> Answer {
+        self.post(&api(&paths::cancel_transfer(id)), json!({}))
+            .await
+    }
+
     /// `GET /api/v1/domains/{id}/auth-code/`.
     pub async fn auth_code(&self, id: i64) -> Answer {
         self.get(&api(&paths::auth_code(id))).await

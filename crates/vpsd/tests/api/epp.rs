@@ -249,6 +249,121 @@ async fn a_transfer_in_completes_when_the_registry_approves(backend: Backend) {
     a.finish().await;
 }
 
+/// Cancellations reach R: a registration cancelled within its add grace
+/// period is purged at R (free again, refunded at A; while R is down, a
+/// 503 and nothing changed), a pending transfer
+/// in withdrawn at R (the losing registrar told by a poll message, the fee
+/// refunded at A), and one R completed first cannot be cancelled.
+async fn cancellations_reach_the_registry(backend: Backend) {
+    let mut r = Remote::start(backend).await;
+    let a = registrar_at(&r, backend).await;
+
+    // A registration, confirmed by R, cancelled the same day.
+    let before = a.balance(a.account_id).await;
+    let id = a.register("epp-regret.com").await;
+    let detail = a.activate(id).await;
+    assert_eq!(detail["registrar"], "VPS.org", "{detail}");
+    assert!(r.record("epp-regret.com").await.is_some());
+    assert_eq!(a.balance(a.account_id).await, before - 12_99);
+    // R down: a 503, and nothing changed at A.
+    r.kill().await;
+    let (status, body) = a.cancel(id).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    assert_eq!(body["code"], "registry_unavailable", "{body}");
+    let (status, body) = a.domain(id).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(a.balance(a.account_id).await, before - 12_99);
+    r.restart().await;
+    assert!(r.record("epp-regret.com").await.is_some(), "still at R");
+    let (status, body) = a.cancel(id).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(crate::helpers::cents(&body["refund"]), 12_99, "{body}");
+    assert_eq!(crate::helpers::cents(&body["balance"]), before, "{body}");
+    assert_eq!(a.balance(a.account_id).await, before);
+    // Purged at R, not held for redemption: R's check says free.
+    assert!(r.record("epp-regret.com").await.is_none(), "deleted at R");
+    assert!(r.deleted("epp-regret.com").await.is_none(), "purged at R");
+    let (status, body) = a.check("domain_name=epp-regret.com").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["results"][0]["available"], true, "{body}");
+    let (status, _) = a.domain(id).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, audit) = a.audit("page_size=100").await;
+    assert!(
+        audit.to_string().contains("\"domain:delete\""),
+        "the delete's EPP transaction in the audit log: {audit}"
+    );
+    a.assert_ledgers_balance().await;
+
+    // A transfer in of a name registrar-b holds at R, cancelled while
+    // pending: R has no transfer pending, registrar-b is told, A refunded.
+    r.hold("epp-not-moving.com", "registrar-b", "B-auth-code-6")
+        .await;
+    let id = a.import("epp-not-moving.com").await;
+    let before = a.balance(a.account_id).await;
+    let (status, body) = a.transfer(id, json!({"auth_code": "B-auth-code-6"})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let at_r = r.record("epp-not-moving.com").await.expect("at R");
+    assert_eq!(at_r.pending_transfer_to.as_deref(), Some("registrar-a"));
+    let (status, body) = a.cancel_transfer(id).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["transfer_status"], "cancelled", "{body}");
+    assert_eq!(a.balance(a.account_id).await, before);
+    let at_r = r.record("epp-not-moving.com").await.expect("at R");
+    assert_eq!(at_r.pending_transfer_to, None, "no transfer pending at R");
+    assert_eq!(at_r.sponsoring_registrar, "registrar-b");
+    let told = r.poll_transfers_as("registrar-b").await;
+    assert!(
+        told.contains(&(
+            "epp-not-moving.com".to_owned(),
+            "clientCancelled".to_owned()
+        )),
+        "{told:?}"
+    );
+    let pass = a.run_worker().await;
+    assert_eq!(
+        pass.transfers_completed + pass.transfers_failed,
+        0,
+        "{pass:?}"
+    );
+    let (_, detail) = a.domain(id).await;
+    assert_eq!(detail["transfer_status"], "cancelled", "{detail}");
+    assert_eq!(a.balance(a.account_id).await, before);
+
+    // One registrar-b approved at R before A heard of it: too late to
+    // cancel, nothing refunded; A's worker completes it.
+    r.hold("epp-gone-through.com", "registrar-b", "B-auth-code-7")
+        .await;
+    let id = a.import("epp-gone-through.com").await;
+    let (status, body) = a.transfer(id, json!({"auth_code": "B-auth-code-7"})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let charged = a.balance(a.account_id).await;
+    r.approve_as("registrar-b", "epp-gone-through.com").await;
+    let (status, body) = a.cancel_transfer(id).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["code"], "no_transfer_pending", "{body}");
+    assert_eq!(a.balance(a.account_id).await, charged);
+    a.run_worker().await;
+    let (_, detail) = a.domain(id).await;
+    assert_eq!(detail["transfer_status"], "completed", "{detail}");
+    let at_r = r.record("epp-gone-through.com").await.expect("at R");
+    assert_eq!(at_r.sponsoring_registrar, "registrar-a");
+
+    a.assert_ledgers_balance().await;
+    r.stop().await;
+    a.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_cancellations_reach_the_registry() {
+    cancellations_reach_the_registry(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_cancellations_reach_the_registry() {
+    cancellations_reach_the_registry(Backend::Postgres).await;
+}
+
 /// pyepp (PyPI), an EPP client nobody here wrote, logs in to R and runs
 /// check, create, info, renew, transfer and poll; each answer is what RFC
 /// 5730/5731 say.

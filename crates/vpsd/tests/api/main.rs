@@ -6,6 +6,7 @@ mod helpers;
 
 mod account;
 mod audit;
+mod cancel;
 mod cli;
 mod cluster;
 mod concurrency;

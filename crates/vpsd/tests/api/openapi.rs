@@ -541,6 +541,25 @@ async fn every_operation_answers_as_documented(app: &TestApp) {
         )
         .await;
     assert_eq!(s, StatusCode::OK);
+    // Cancelling: the transfer (then nothing pending: a 400), an
+    // imported domain's registration (a 400), a new registration (200).
+    let (s, _) = d
+        .call(app, t, "cancelTransfer", &other, "", Some(json!({})))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    d.call(app, t, "cancelTransfer", &other, "", Some(json!({})))
+        .await;
+    d.call(app, t, "cancelDomain", &other, "", Some(json!({})))
+        .await;
+    let (s, regret) = app
+        .post_domain(json!({"domain_name": "documented-regret.com"}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let regret = [("domain_id", regret["id"].as_i64().expect("id"))];
+    let (s, _) = d
+        .call(app, t, "cancelDomain", &regret, "", Some(json!({})))
+        .await;
+    assert_eq!(s, StatusCode::OK);
 
     // DNS records.
     let (s, record) = d

@@ -332,6 +332,30 @@ poll_seconds = 0
             .expect("cancel");
     }
 
+    /// Drains `client`'s poll queue at R over EPP (`<poll op="req">`, then
+    /// `op="ack"` of each, RFC 5730 §2.9.2.3): each transfer message's name
+    /// and trStatus, oldest first.
+    pub async fn poll_transfers_as(&self, client: &str) -> Vec<(String, String)> {
+        use instant_epp::poll::{Ack, Poll, PollData};
+        let mut session = self.session(client).await;
+        let mut seen = Vec::new();
+        for _ in 0..100 {
+            let rsp = session.transact(&Poll, "test-poll").await.expect("poll");
+            let Some(queue) = rsp.message_queue() else {
+                return seen;
+            };
+            let id = queue.id.clone();
+            if let Some(PollData::DomainTransfer(t)) = rsp.res_data() {
+                seen.push((t.name.clone(), t.transfer_status.clone()));
+            }
+            session
+                .transact(&Ack { message_id: &id }, "test-ack")
+                .await
+                .expect("ack");
+        }
+        panic!("{client}'s queue at R does not drain: {seen:?}");
+    }
+
     /// Moves R's clock (its sandbox clock) forward by `by` (`61d`).
     pub fn advance(&self, by: &str) {
         vpsd(&self.database_url, &["sandbox", "clock", "advance", by]);
