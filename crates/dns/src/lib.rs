@@ -17,6 +17,7 @@ pub mod answer;
 pub mod catalog;
 pub mod rdata;
 pub mod server;
+pub mod transfer;
 pub mod zone;
 pub mod zone_file;
 

@@ -17,8 +17,9 @@
 //!
 //! A message with QR set is never answered, not even with FORMERR.
 //!
-//! Zone transfers are not offered: AXFR and IXFR are REFUSED (RFC 5936
-//! §4.2 lets a server refuse them).
+//! Zone transfers (AXFR, IXFR) are served over TCP to the addresses the
+//! operator allows (`transfer.rs`); over UDP they are REFUSED (RFC 5936
+//! §4.2: AXFR is TCP only).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -29,6 +30,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream, UdpSocket};
 
 use crate::catalog::Catalog;
+use crate::transfer::{self, TransferAcl};
 
 /// The EDNS payload size we offer and accept at most (the DNS Flag Day 2020
 /// value, which avoids IP fragmentation).
@@ -45,8 +47,8 @@ const TCP_IDLE: std::time::Duration = std::time::Duration::from_secs(10);
 /// at all (not even its header reads). `udp` says whether the answer must
 /// fit a UDP datagram.
 pub fn respond(catalog: &Catalog, request: &[u8], udp: bool) -> Option<Vec<u8>> {
-    let request = match Message::from_vec(request) {
-        Ok(m) => m,
+    match Message::from_vec(request) {
+        Ok(m) => respond_to(catalog, &m, udp),
         Err(_) => {
             // A header we can read gets FORMERR; anything shorter, nothing,
             // and nor does a message with QR set: a response is never
@@ -56,11 +58,16 @@ pub fn respond(catalog: &Catalog, request: &[u8], udp: bool) -> Option<Vec<u8>> 
                 return None;
             }
             let id = u16::from_be_bytes([request[0], request[1]]);
-            return Message::error_msg(id, OpCode::Query, ResponseCode::FormErr)
+            Message::error_msg(id, OpCode::Query, ResponseCode::FormErr)
                 .to_vec()
-                .ok();
+                .ok()
         }
-    };
+    }
+}
+
+/// The answer to `request`, read already; `None` when it is not answered
+/// (a response). `udp` as in [`respond`].
+fn respond_to(catalog: &Catalog, request: &Message, udp: bool) -> Option<Vec<u8>> {
     if request.message_type() != MessageType::Query {
         return None;
     }
@@ -95,7 +102,7 @@ pub fn respond(catalog: &Catalog, request: &[u8], udp: bool) -> Option<Vec<u8>> 
         }
         None => CLASSIC_UDP,
     };
-    let rcode = answer(catalog, &request, &mut response);
+    let rcode = answer(catalog, request, &mut response);
     response.set_response_code(rcode);
     let bytes = response.to_vec().ok()?;
     if udp && bytes.len() > limit {
@@ -161,7 +168,8 @@ pub async fn serve_udp(catalog: Arc<Catalog>, socket: UdpSocket, tasks: usize) {
 }
 
 /// Serves DNS over TCP on `listener` until the task is dropped.
-pub async fn serve_tcp(catalog: Arc<Catalog>, listener: TcpListener) {
+/// Zone transfers go to the peers `acl` allows.
+pub async fn serve_tcp(catalog: Arc<Catalog>, listener: TcpListener, acl: Arc<TransferAcl>) {
     let slots = Arc::new(tokio::sync::Semaphore::new(MAX_TCP_CONNECTIONS));
     loop {
         // At the limit, the next connection waits in the listen queue
@@ -178,8 +186,9 @@ pub async fn serve_tcp(catalog: Arc<Catalog>, listener: TcpListener) {
             }
         };
         let catalog = catalog.clone();
+        let acl = acl.clone();
         tokio::spawn(async move {
-            if let Err(e) = tcp_connection(&catalog, stream).await {
+            if let Err(e) = tcp_connection(&catalog, &acl, stream, peer).await {
                 tracing::debug!(error = %e, %peer, "TCP connection");
             }
             drop(slot);
@@ -189,7 +198,12 @@ pub async fn serve_tcp(catalog: Arc<Catalog>, listener: TcpListener) {
 
 /// Answers length-prefixed messages on one connection until it closes or
 /// idles.
-async fn tcp_connection(catalog: &Catalog, mut stream: TcpStream) -> std::io::Result<()> {
+async fn tcp_connection(
+    catalog: &Catalog,
+    acl: &TransferAcl,
+    mut stream: TcpStream,
+    peer: SocketAddr,
+) -> std::io::Result<()> {
     let mut buf = vec![0u8; 65_535];
     loop {
         let mut len = [0u8; 2];
@@ -201,16 +215,25 @@ async fn tcp_connection(catalog: &Catalog, mut stream: TcpStream) -> std::io::Re
         tokio::time::timeout(TCP_IDLE, stream.read_exact(&mut buf[..len]))
             .await
             .map_err(|_| std::io::Error::from(std::io::ErrorKind::TimedOut))??;
-        let Some(answer) = respond(catalog, &buf[..len], false) else {
-            return Ok(());
+        let answers = match Message::from_vec(&buf[..len]) {
+            Ok(m) if m.message_type() == MessageType::Query && transfer::is_transfer(&m) => {
+                transfer::answer(catalog, acl, &m, peer.ip())
+            }
+            Ok(m) => respond_to(catalog, &m, false).into_iter().collect(),
+            Err(_) => respond(catalog, &buf[..len], false).into_iter().collect(),
         };
-        let Ok(prefix) = u16::try_from(answer.len()) else {
+        if answers.is_empty() {
             return Ok(());
-        };
-        let mut out = Vec::with_capacity(answer.len() + 2);
-        out.extend_from_slice(&prefix.to_be_bytes());
-        out.extend_from_slice(&answer);
-        stream.write_all(&out).await?;
+        }
+        for answer in answers {
+            let Ok(prefix) = u16::try_from(answer.len()) else {
+                return Ok(());
+            };
+            let mut out = Vec::with_capacity(answer.len() + 2);
+            out.extend_from_slice(&prefix.to_be_bytes());
+            out.extend_from_slice(&answer);
+            stream.write_all(&out).await?;
+        }
     }
 }
 
@@ -230,12 +253,13 @@ pub async fn bind(addr: SocketAddr) -> std::io::Result<(UdpSocket, TcpListener)>
     Err(last.unwrap_or_else(|| std::io::Error::other("no port for both UDP and TCP")))
 }
 
-/// Serves UDP and TCP until the returned future is dropped.
-pub async fn serve(catalog: Arc<Catalog>, udp: UdpSocket, tcp: TcpListener) {
+/// Serves UDP and TCP until the returned future is dropped; zone
+/// transfers to the peers `acl` allows.
+pub async fn serve(catalog: Arc<Catalog>, udp: UdpSocket, tcp: TcpListener, acl: TransferAcl) {
     let tasks = std::thread::available_parallelism().map_or(2, |n| n.get());
     tokio::join!(
         serve_udp(catalog.clone(), udp, tasks),
-        serve_tcp(catalog, tcp)
+        serve_tcp(catalog, tcp, Arc::new(acl))
     );
 }
 

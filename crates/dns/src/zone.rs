@@ -24,7 +24,7 @@ use crate::rdata::rdata;
 
 /// The SOA's timers (RFC 1912 §2.2 values for a zone served by one
 /// primary from a database).
-const SOA_TTL: u32 = 3_600;
+pub(crate) const SOA_TTL: u32 = 3_600;
 const SOA_REFRESH: i32 = 3_600;
 const SOA_RETRY: i32 = 600;
 const SOA_EXPIRE: i32 = 1_209_600;

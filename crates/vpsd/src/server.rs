@@ -54,6 +54,9 @@ pub struct ServerSettings {
     /// The URL forwarding listener's public addresses, put at forwarded
     /// hosts as A/AAAA records; none by default.
     pub forward_addresses: Vec<std::net::IpAddr>,
+    /// Who may transfer zones (AXFR, IXFR) from the nameserver
+    /// (`--transfer-allow`): address ranges; nobody by default.
+    pub transfer_allow: Vec<ipnet::IpNet>,
     /// The operator's registries file (`--registries`): TLDs sold through
     /// real registries over EPP; `None` keeps every TLD on the sandbox.
     pub registries: Option<std::path::PathBuf>,
@@ -79,6 +82,7 @@ impl ServerSettings {
             rate_limit: Some(vpsd_api::limits::RateLimit::DEFAULT),
             mail_exchanger: DEFAULT_MAIL_EXCHANGER.to_owned(),
             forward_addresses: Vec::new(),
+            transfer_allow: Vec::new(),
             registries: None,
         }
     }
@@ -516,7 +520,12 @@ impl App {
         tokio::select! {
             _ = self.follow_sandbox_clock(never) => {}
             _ = follower.run(std::future::pending()) => {}
-            _ = vpsd_dns::server::serve(catalog, udp, tcp) => {}
+            _ = vpsd_dns::server::serve(
+                catalog,
+                udp,
+                tcp,
+                vpsd_dns::transfer::TransferAcl::new(self.settings.transfer_allow.clone()),
+            ) => {}
             _ = shutdown => {}
         }
     }

@@ -26,12 +26,23 @@ pub struct ZoneArgs {
         value_delimiter = ','
     )]
     pub forward_addresses: Vec<std::net::IpAddr>,
+    /// Addresses allowed to transfer zones (AXFR, IXFR over TCP) from the
+    /// nameserver, as CIDR ranges (192.0.2.53/32, 2001:db8::/64); repeat or
+    /// separate with commas. Nobody by default.
+    #[arg(
+        long = "transfer-allow",
+        env = "VPSD_TRANSFER_ALLOW",
+        value_delimiter = ',',
+        value_name = "CIDR"
+    )]
+    pub transfer_allow: Vec<ipnet::IpNet>,
 }
 
 impl ZoneArgs {
     fn apply(self, settings: &mut ServerSettings) {
         settings.mail_exchanger = self.mail_exchanger;
         settings.forward_addresses = self.forward_addresses;
+        settings.transfer_allow = self.transfer_allow;
     }
 }
 

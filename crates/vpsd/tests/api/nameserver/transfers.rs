@@ -1,0 +1,196 @@
+//! Zone transfers out (RFC 5936 AXFR, RFC 1995 IXFR) over TCP: the whole
+//! zone, read by dnspython (an independent client), equal to the zone the
+//! API exports; large zones in several messages; IXFR at the current serial
+//! answered with the SOA alone; a peer outside `--transfer-allow` refused
+//! (dig); a name that is no zone's apex NOTAUTH.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use reqwest::StatusCode;
+
+use crate::helpers::{Backend, TestApp};
+
+use super::*;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn zones_transfer_to_allowed_peers_only_sqlite() {
+    zones_transfer_to_allowed_peers_only(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn zones_transfer_to_allowed_peers_only_postgres() {
+    zones_transfer_to_allowed_peers_only(Backend::Postgres).await;
+}
+
+/// dnspython: the zone `origin` transferred from `127.0.0.1:port` with
+/// source address `source` (`xfr`), or read from master file `text`
+/// (`file`), printed one record a line, sorted.
+fn dnspython(
+    mode: &str,
+    origin: &str,
+    port: u16,
+    source: &str,
+    text: &str,
+) -> Result<String, String> {
+    let script = r#"
+import sys, dns.zone, dns.query, dns.rdatatype
+mode, origin, port, source = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+if mode == "xfr":
+    z = dns.zone.from_xfr(dns.query.xfr("127.0.0.1", origin, port=port, source=source, lifetime=10, relativize=False), relativize=False)
+else:
+    z = dns.zone.from_text(sys.stdin.read(), origin=origin, relativize=False)
+out = [f"{n} {ttl} {dns.rdatatype.to_text(r.rdtype)} {r.to_text()}" for n, ttl, r in z.iterate_rdatas()]
+print("\n".join(sorted(out)))
+"#;
+    let mut child = Command::new("python3")
+        .args(["-c", script, mode, origin, &port.to_string(), source])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("python3 (dnspython, installed by scripts/test)");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(text.as_bytes())
+        .expect("write");
+    let out = child.wait_with_output().expect("python3");
+    if out.status.success() {
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+}
+
+async fn zones_transfer_to_allowed_peers_only(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |s| {
+        s.transfer_allow = vec!["127.0.0.2/32".parse().expect("cidr")];
+    })
+    .await;
+    let id = app.active("xfr-zone.com").await;
+    // 300 records of 200 bytes: more than one message of the transfer.
+    let mut file =
+        String::from("www A 192.0.2.1\n@ MX 10 mail.example.net.\nsub NS ns1.example.net.\n");
+    for i in 0..300 {
+        file.push_str(&format!("t{i} TXT \"{}\"\n", "x".repeat(200)));
+    }
+    let url = format!("{}/api/v1/domains/{id}/dns/zone/?mode=merge", app.base);
+    let resp = app
+        .http
+        .post(url)
+        .bearer_auth(&app.token)
+        .header("content-type", "text/dns")
+        .body(file)
+        .send()
+        .await
+        .expect("import");
+    assert_eq!(resp.status(), StatusCode::OK);
+    let ns = nameserver(&app).await;
+    until(
+        ns.port,
+        "www.xfr-zone.com",
+        "A",
+        Duration::from_secs(2),
+        |d| d.status == "NOERROR",
+    )
+    .await;
+
+    // The allowed peer gets the zone: what the API exports, record for record.
+    let transferred = dnspython("xfr", "xfr-zone.com.", ns.port, "127.0.0.2", "")
+        .unwrap_or_else(|e| panic!("transfer from an allowed peer: {e}"));
+    let export = app
+        .http
+        .get(format!("{}/api/v1/domains/{id}/dns/zone/", app.base))
+        .bearer_auth(&app.token)
+        .send()
+        .await
+        .expect("export")
+        .text()
+        .await
+        .expect("text");
+    let exported = dnspython("file", "xfr-zone.com.", 0, "", &export).expect("export reads");
+    assert_eq!(
+        transferred.lines().count(),
+        1 + 2 + 303,
+        "SOA, 2 NS, 303 records"
+    );
+    assert_eq!(transferred, exported);
+
+    // dig shows the form: SOA first and last, over several messages.
+    let axfr = dig(ns.port, "xfr-zone.com", "AXFR", &["-b", "127.0.0.2"]).await;
+    let records: Vec<&str> = axfr
+        .raw
+        .lines()
+        .filter(|l| !l.starts_with(';') && !l.trim().is_empty())
+        .collect();
+    assert!(
+        records.first().is_some_and(|l| l.contains("\tSOA\t")),
+        "{}",
+        axfr.raw
+    );
+    assert!(
+        records.last().is_some_and(|l| l.contains("\tSOA\t")),
+        "{}",
+        axfr.raw
+    );
+    let messages: u32 = axfr
+        .raw
+        .lines()
+        .find_map(|l| l.split("(messages ").nth(1))
+        .and_then(|s| s.split(',').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    assert!(
+        messages > 1,
+        "one large zone, several messages: {}",
+        axfr.raw
+    );
+
+    // IXFR from the current serial: the SOA alone; from an older one, all.
+    let soa = dig(ns.port, "xfr-zone.com", "SOA", &[]).await;
+    let serial: u32 = soa.data()[0]
+        .split_whitespace()
+        .nth(2)
+        .and_then(|s| s.parse().ok())
+        .expect("serial");
+    let current = dig(
+        ns.port,
+        "xfr-zone.com",
+        &format!("IXFR={serial}"),
+        &["-b", "127.0.0.2"],
+    )
+    .await;
+    let lines: Vec<&str> = current
+        .raw
+        .lines()
+        .filter(|l| !l.starts_with(';') && !l.trim().is_empty())
+        .collect();
+    assert_eq!(lines.len(), 1, "{}", current.raw);
+    assert!(lines[0].contains("\tSOA\t"), "{}", current.raw);
+    let older = dig(
+        ns.port,
+        "xfr-zone.com",
+        &format!("IXFR={}", serial - 1),
+        &["-b", "127.0.0.2"],
+    )
+    .await;
+    assert!(
+        older.raw.lines().filter(|l| l.contains("\tTXT\t")).count() == 300,
+        "{}",
+        older.raw
+    );
+
+    // Anyone else is refused; so is a transfer of a name that is no apex.
+    let refused = dig(ns.port, "xfr-zone.com", "AXFR", &[]).await;
+    assert!(refused.raw.contains("Transfer failed"), "{}", refused.raw);
+    assert!(
+        dnspython("xfr", "xfr-zone.com.", ns.port, "127.0.0.1", "").is_err(),
+        "dnspython from a peer not allowed"
+    );
+    let below = dig(ns.port, "www.xfr-zone.com", "AXFR", &["-b", "127.0.0.2"]).await;
+    assert!(below.raw.contains("Transfer failed"), "{}", below.raw);
+    drop(ns);
+    app.finish().await;
+}
