@@ -62,3 +62,50 @@ impl SandboxRegistry {
         }))
     }
 }
+
+/// The fee extension's namespace (RFC 8748 §2).
+pub const FEE_NS: &str = "urn:ietf:params:xml:ns:epp:fee-1.0";
+
+/// An amount of `<fee:fee>` (RFC 8748 §3.4: a non-negative decimal) in
+/// integer cents; a fraction of a cent rounds up when `round_up`, else
+/// down. `None` when it is not such a decimal.
+pub fn amount_cents(text: &str, round_up: bool) -> Option<i64> {
+    let text = text.trim();
+    let (whole, frac) = text.split_once('.').unwrap_or((text, ""));
+    if whole.is_empty()
+        || !whole.bytes().all(|b| b.is_ascii_digit())
+        || !frac.bytes().all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    let whole: i64 = whole.parse().ok()?;
+    let cents_part = format!("{:0<2}", &frac[..frac.len().min(2)]);
+    let cents: i64 = cents_part.parse().ok()?;
+    let rest = frac.get(2..).unwrap_or("");
+    let up = i64::from(round_up && rest.bytes().any(|b| b != b'0'));
+    whole.checked_mul(100)?.checked_add(cents)?.checked_add(up)
+}
+
+/// `cents` written as `<fee:fee>` writes it: `12.50`.
+pub fn format_cents(cents: i64) -> String {
+    format!("{}.{:02}", cents / 100, cents % 100)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_read_to_the_cent() {
+        assert_eq!(amount_cents("10", false), Some(1000));
+        assert_eq!(amount_cents("10.5", false), Some(1050));
+        assert_eq!(amount_cents("10.005", true), Some(1001));
+        assert_eq!(amount_cents("10.005", false), Some(1000));
+        assert_eq!(amount_cents("10.000", true), Some(1000));
+        assert_eq!(amount_cents("-1", true), None);
+        assert_eq!(amount_cents("1e3", true), None);
+        assert_eq!(amount_cents("", true), None);
+        assert_eq!(format_cents(30000), "300.00");
+        assert_eq!(format_cents(5), "0.05");
+    }
+}

@@ -51,7 +51,7 @@ use vpsd_domain::lifecycle::{
 use vpsd_domain::token::secrets_equal;
 use vpsd_storage::{RegistryStore, StoreError};
 
-pub use fees::{RegistryFees, FEE_CLASS_PREMIUM};
+pub use fees::{amount_cents, format_cents, RegistryFees, FEE_CLASS_PREMIUM, FEE_NS};
 pub use request_id::{request_id, with_request_id};
 pub use router::RegistryRouter;
 pub use sandbox::SandboxRegistry;
