@@ -58,9 +58,7 @@ impl crate::stores::PremiumNameStore for ThisStore {
 
     #[tracing::instrument(level = "debug", skip_all, fields(name))]
     async fn registry_premium_remove(&self, name: &str) -> Result<bool> {
-        self.write_one(
-            sqlx::query("DELETE FROM registry_premium_names WHERE name = $1").bind(name),
-        )
-        .await
+        self.write_one(sqlx::query("DELETE FROM registry_premium_names WHERE name = $1").bind(name))
+            .await
     }
 }
