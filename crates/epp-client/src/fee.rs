@@ -1,15 +1,15 @@
 //! Fees (RFC 8748, `urn:ietf:params:xml:ns:epp:fee-1.0`), which
 //! `instant-epp` 0.5 does not have: `<fee:check>` in a `<domain:check>`,
 //! written here (text escaped by quick-xml) and its `<fee:chkData>` read
-//! with roxmltree; `<fee:create>` and `<fee:renew>`, the fee we agree to
-//! pay for a premium name, as extensions of the crate's own create and
-//! renew (instant-xml types). Asked only of a registry that announced
+//! with roxmltree; `<fee:create>`, `<fee:renew>` and `<fee:transfer>`, the
+//! fee we agree to pay for a premium name, as extensions of the crate's own
+//! create, renew and transfer request (instant-xml types). Asked only of a registry that announced
 //! fee-1.0 in its greeting.
 //!
 //! A name is premium when its `<fee:class>` says `premium` (any case,
 //! e.g. `premium-tier-2`); other classes are the TLD's standard price.
 
-use instant_epp::domain::{DomainCreate, DomainRenew};
+use instant_epp::domain::{DomainCreate, DomainRenew, DomainTransfer};
 use instant_epp::request::{Extension, Transaction};
 use instant_xml::{FromXml, ToXml};
 use quick_xml::escape::escape;
@@ -30,6 +30,21 @@ pub(crate) struct FeeCreate {
 pub(crate) struct FeeRenew {
     pub(crate) currency: String,
     pub(crate) fee: String,
+}
+
+/// See [`FeeCreate`] (RFC 8748 §5.2.4).
+#[derive(Debug, ToXml)]
+#[xml(rename = "transfer", ns(FEE_NS))]
+pub(crate) struct FeeTransfer {
+    pub(crate) currency: String,
+    pub(crate) fee: String,
+}
+
+/// `<fee:trnData>` (RFC 8748 §5.2.4): what the registry charged.
+#[derive(Debug, FromXml)]
+#[xml(rename = "trnData", ns(FEE_NS))]
+pub(crate) struct FeeTrnData {
+    pub(crate) currency: Option<String>,
 }
 
 /// `<fee:creData>` (RFC 8748 §5.2.1): what the registry charged.
@@ -54,7 +69,12 @@ impl Extension for FeeRenew {
     type Response = FeeRenData;
 }
 
+impl Extension for FeeTransfer {
+    type Response = FeeTrnData;
+}
+
 impl Transaction<FeeCreate> for DomainCreate<'_> {}
+impl Transaction<FeeTransfer> for DomainTransfer<'_> {}
 impl Transaction<FeeRenew> for DomainRenew<'_> {}
 
 /// `<domain:check>` of `name` with `<fee:check>` asking the create and

@@ -327,8 +327,38 @@ impl Registry for EppRegistry {
         now: DateTime<Utc>,
     ) -> Result<(), TransferRefusal> {
         let request = DomainTransfer::new(name, None, auth_code);
-        match self.sessions.run("domain:transfer request", &request).await {
-            Ok(_) => Ok(()),
+        // A premium name is transferred at the fee the registry tells now
+        // (RFC 8748 §3.8: without it, 2004).
+        let agreed = self
+            .fees(name, 1, now)
+            .await
+            .map_err(|e| transfer_unavailable(e.to_string()))?
+            .and_then(|f| {
+                f.transfer.map(|c| fee::FeeTransfer {
+                    currency: f.currency,
+                    fee: format_cents(c),
+                })
+            });
+        let sent = match &agreed {
+            Some(fee) => self
+                .sessions
+                .run("domain:transfer request", (&request, fee))
+                .await
+                .map(|rsp| {
+                    if let Some(charged) = rsp.extension() {
+                        tracing::info!(domain = %name, fee = %fee.fee,
+                            currency = charged.currency.as_deref().unwrap_or("-"),
+                            "premium name's transfer requested at its fee (RFC 8748)");
+                    }
+                }),
+            None => self
+                .sessions
+                .run("domain:transfer request", &request)
+                .await
+                .map(|_| ()),
+        };
+        match sent {
+            Ok(()) => Ok(()),
             Err(EppError::Refused { code, message }) => Err(match code {
                 2202 => TransferRefusal::InvalidAuthCode,
                 2300 => TransferRefusal::InProgress,

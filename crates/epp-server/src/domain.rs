@@ -42,7 +42,8 @@ fn roid(name: &str) -> String {
 
 /// Answers one domain command; `rgp` is the RFC 3915 extension element
 /// (`<rgp:update>`) an update carries, `fee` the RFC 8748 one a check,
-/// create or renew carries (`<fee:check>`, `<fee:create>`, `<fee:renew>`).
+/// create, renew or transfer request carries (`<fee:check>`,
+/// `<fee:create>`, `<fee:renew>`, `<fee:transfer>`).
 pub(crate) async fn command(
     server: &EppServer,
     registry: &SandboxRegistry,
@@ -133,6 +134,22 @@ pub(crate) async fn command(
         }
         "update" => update(registry, current, object, now).await,
         "delete" => delete(registry, current, now).await,
+        "transfer" if op == Some("request") => {
+            // A transfer adds one year (RFC 8748 §3.3).
+            let agreed = match fee::agree(registry, &name, "transfer", 1, fee, now).await {
+                Ok(a) => a,
+                Err(a) => return a,
+            };
+            let mut answer = transfer(registry, current, op, object, now).await;
+            if answer.code < 2000 {
+                answer.extension = agreed;
+            }
+            answer
+        }
+        "transfer" if fee.is_some() => Answer::fail(
+            2103,
+            "the fee extension goes with <transfer op=\"request\"> only",
+        ),
         "transfer" => transfer(registry, current, op, object, now).await,
         _ => Answer::fail(2000, format!("unknown command <{verb}>")),
     }

@@ -270,16 +270,17 @@ impl Session<'_> {
             };
         };
         // RGP (RFC 3915), on <domain:update>, and fees (RFC 8748), on
-        // check, create and renew, are the extensions served.
+        // check, create, renew and a transfer request, are the extensions
+        // served.
         let mut rgp = None;
         let mut fee = None;
         if let Some(ext) = c.extension {
             for e in elements(ext) {
                 if e.tag_name().namespace() == Some(FEE_NS) {
-                    if fee.is_some() || !matches!(name, "check" | "create" | "renew") {
+                    if fee.is_some() || !matches!(name, "check" | "create" | "renew" | "transfer") {
                         return Answer::fail(
                             2103,
-                            "one fee extension, with <check>, <create> or <renew>",
+                            "one fee extension, with <check>, <create>, <renew> or <transfer>",
                         );
                     }
                     fee = Some(e);
@@ -320,7 +321,8 @@ impl Session<'_> {
                             fee,
                         )
                         .await;
-                        let selected = if matches!(name, "check" | "create" | "renew") {
+                        let selected = if matches!(name, "check" | "create" | "renew" | "transfer")
+                        {
                             self.fee_selected
                         } else {
                             self.rgp_selected

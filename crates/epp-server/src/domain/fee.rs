@@ -1,12 +1,14 @@
 //! Fees (RFC 8748, `urn:ietf:params:xml:ns:epp:fee-1.0`): the registry's
 //! prices in `<domain:check>` answers (`<fee:check>` → `<fee:chkData>`,
 //! §3.1.1, §5.1.1), and the fee a registrar agrees to with
-//! `<domain:create>` and `<domain:renew>` (`<fee:create>`, `<fee:renew>`
-//! → `<fee:creData>`, `<fee:renData>`, §5.2). A premium name (the
-//! operator's, `vpsd registry premium set`) is created or renewed only with
-//! a `<fee:fee>` at least its fee, else 2004 (§3.8); a standard name costs
-//! its TLD's list price, and a fee given for it must cover that too. Fees
-//! are in US dollars only: another `<fee:currency>` is 2306 (§3.4).
+//! `<domain:create>`, `<domain:renew>` and a transfer request
+//! (`<fee:create>`, `<fee:renew>`, `<fee:transfer>` → `<fee:creData>`,
+//! `<fee:renData>`, `<fee:trnData>`, §5.2). A premium name (the
+//! operator's, `vpsd registry premium set`) is created, renewed or
+//! transferred only with a `<fee:fee>` at least its fee, else 2004
+//! (§3.8); a standard name costs its TLD's list price, and a fee given for
+//! it must cover that too. Fees are in US dollars only: another
+//! `<fee:currency>` is 2306 (§3.4).
 
 use chrono::{DateTime, Utc};
 use roxmltree::Node;
@@ -189,11 +191,12 @@ pub(crate) async fn check_data(
     Ok(x.into_string())
 }
 
-/// The fee of `command` (`create`, `renew`) on `name` over `years` years,
+/// The fee of `command` (`create`, `renew`, `transfer`) on `name` over `years` years,
 /// against the `<fee:create>`/`<fee:renew>` the client sent (`fee`):
 /// 2004 when the name is premium and no fee, or too little, was given, or
 /// when the fee given is below a standard name's price (RFC 8748 §3.8).
-/// Else the answer's `<fee:creData>`/`<fee:renData>` with the fee charged,
+/// Else the answer's `<fee:creData>`/`<fee:renData>`/`<fee:trnData>` with
+/// the fee charged,
 /// when the client gave one or the name is premium.
 pub(crate) async fn agree(
     registry: &SandboxRegistry,

@@ -1,7 +1,8 @@
 //! RFC 8748 fees: the greeting announces fee-1.0; `<fee:check>` tells a
 //! premium name's fees (the operator's) and a standard name's; a premium
-//! name is created or renewed only with a `<fee:fee>` covering its fee
-//! (2004 otherwise, §3.8), and the answer tells the fee charged.
+//! name is created, renewed or transferred only with a `<fee:fee>`
+//! covering its fee (2004 otherwise, §3.8), and the answer tells the fee
+//! charged.
 
 use super::*;
 
@@ -193,6 +194,22 @@ async fn premium_names_are_priced_and_need_their_fee(backend: Backend) {
     // A standard name needs no fee.
     let answer = ask(&mut c, &command(&create("plain.com", 1), "")).await;
     assert_eq!(result_code(&answer), 1000, "{answer}");
+
+    // Another registrar's transfer request of the premium name: 2004
+    // without its transfer fee, pending with it.
+    r.clock.advance(Days::days(61));
+    let mut b = r.raw().await.expect("connect");
+    assert_eq!(
+        result_code(&ask(&mut b, &login_with_fee("ClientB", PW_B)).await),
+        1000
+    );
+    let transfer = r#"<transfer op="request"><domain:transfer xmlns:domain="urn:ietf:params:xml:ns:domain-1.0"><domain:name>gold.com</domain:name><domain:authInfo><domain:pw>Secret-Code-42</domain:pw></domain:authInfo></domain:transfer></transfer>"#;
+    let answer = ask(&mut b, &command(transfer, "")).await;
+    assert_eq!(result_code(&answer), 2004, "{answer}");
+    assert!(answer.contains("90.00"), "the fee is told: {answer}");
+    let answer = ask(&mut b, &command(transfer, &agree("transfer", "90.00"))).await;
+    assert_eq!(result_code(&answer), 1001, "{answer}");
+    assert!(answer.contains("<fee:trnData"), "{answer}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

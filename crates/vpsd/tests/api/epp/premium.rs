@@ -1,7 +1,8 @@
 //! Premium names over EPP (RFC 8748): R's operator prices a .com name
 //! apart; A, which announced nothing of it, reads R's fee with
 //! `<fee:check>`, sells the name at that fee plus A's own markup, and
-//! agrees to R's fee with `<fee:fee>` when it creates and renews it.
+//! agrees to R's fee with `<fee:fee>` when it creates, renews and transfers
+//! it in.
 
 use reqwest::StatusCode;
 use serde_json::json;
@@ -74,7 +75,36 @@ async fn a_premium_name_at_the_registry_sells_at_its_fee_with_our_markup(backend
     a.register("plain-epp.com").await;
     assert_eq!(a.balance(a.account_id).await, before - 12_99);
     assert!(r.record("plain-epp.com").await.is_some());
+
+    // Transfer in of a premium name registrar-b holds at R: charged R's
+    // transfer fee with A's markup; R has the request, made at its fee.
+    r.hold("silver-epp.com", "registrar-b", "B-auth-code-7")
+        .await;
+    vpsd(
+        &r.database_url,
+        &[
+            "registry",
+            "premium",
+            "set",
+            "silver-epp.com",
+            "--create",
+            "300",
+            "--renew",
+            "90",
+            "--transfer",
+            "80",
+        ],
+    );
+    let id = a.import("silver-epp.com").await;
+    let before = a.balance(a.account_id).await;
+    let (status, body) = a.transfer(id, json!({"auth_code": "B-auth-code-7"})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(a.balance(a.account_id).await, before - 88_00);
+    let at_r = r.record("silver-epp.com").await.expect("at R");
+    assert_eq!(at_r.pending_transfer_to.as_deref(), Some("registrar-a"));
     a.assert_ledgers_balance().await;
+    r.stop().await;
+    a.finish().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
