@@ -75,6 +75,23 @@ impl Tld {
     }
 }
 
+/// How much above the registry's fee a premium name sells by default, in
+/// percent (`vpsd serve --premium-markup-percent`; docs/registries.md,
+/// "Premium names and fees").
+pub const DEFAULT_PREMIUM_MARKUP_PERCENT: u32 = 20;
+
+/// The retail price of a command on a premium name (RFC 8748): never less
+/// than what the registry charges us. `list` is the TLD's price for the
+/// same period, `registry_fee_cents` the registry's fee for it (US cents),
+/// `markup_percent` the operator's markup. The price is the larger of the
+/// list price and the fee plus the markup, rounded up to a whole cent.
+pub fn premium_price(list: Money, registry_fee_cents: i64, markup_percent: u32) -> Money {
+    let fee = i128::from(registry_fee_cents.max(0));
+    let marked = (fee * (100 + i128::from(markup_percent)) + 99) / 100;
+    let marked = i64::try_from(marked).unwrap_or(i64::MAX);
+    Money::from_cents(marked.max(list.cents()))
+}
+
 /// A registration period: 1 to 10 whole years (the registries' maximum term).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Years(u8);
@@ -113,6 +130,17 @@ mod tests {
         let y = Years::parse(2).unwrap();
         assert_eq!(y.times(Tld::Com.prices().register), Money::from_cents(2598));
         assert_eq!(Tld::Io.prices().transfer, Money::from_cents(3999));
+    }
+
+    #[test]
+    fn premium_price_is_never_below_the_registry_fee() {
+        let list = Money::from_cents(1299);
+        // 100.01 + 20 % = 120.012, rounded up to 120.02.
+        assert_eq!(premium_price(list, 10001, 20), Money::from_cents(12002));
+        // A fee below the list price sells at the list price.
+        assert_eq!(premium_price(list, 500, 20), list);
+        // No markup: the fee itself.
+        assert_eq!(premium_price(list, 50000, 0), Money::from_cents(50000));
     }
 
     #[test]

@@ -154,13 +154,14 @@ pub struct RegistryConfig {
     /// again (a queue with messages is drained at once).
     pub poll_interval: Duration,
     /// Optional extensions to use when the greeting announces them
-    /// (`namestore`, `secDNS`; `rgp` is used whenever announced).
+    /// (`namestore`, `secDNS`; `rgp` and `fee` are used whenever announced).
     pub extensions: Vec<String>,
 }
 
 /// The extensions this client knows how to use, by the names the file uses.
 pub const KNOWN_EXTENSIONS: &[(&str, &str)] = &[
     ("rgp", "urn:ietf:params:xml:ns:rgp-1.0"),
+    ("fee", "urn:ietf:params:xml:ns:epp:fee-1.0"),
     ("secDNS", "urn:ietf:params:xml:ns:secDNS-1.1"),
     (
         "namestore",

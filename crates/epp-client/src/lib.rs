@@ -14,6 +14,7 @@
 //! whichever registry holds the name.
 
 pub mod config;
+mod fee;
 mod mapping;
 mod raw;
 mod records;
@@ -36,8 +37,8 @@ use instant_epp::poll::{Ack, Poll, PollData};
 use rustls::ClientConfig;
 use vpsd_domain::lifecycle::add_years;
 use vpsd_registry::{
-    new_auth_code, Registry, RegistryError, RegistryMessage, RegistryRecord, SandboxRegistry,
-    TrStatus, TransferNotice, TransferRefusal, OUR_REGISTRAR,
+    format_cents, new_auth_code, Registry, RegistryError, RegistryFees, RegistryMessage,
+    RegistryRecord, SandboxRegistry, TrStatus, TransferNotice, TransferRefusal, OUR_REGISTRAR,
 };
 
 pub use config::{ConfigError, RegistryConfig};
@@ -315,22 +316,54 @@ impl EppRegistry {
         let auth_code = new_auth_code();
         let ns = (!hosts.is_empty()).then_some(hosts.as_slice());
         let create = DomainCreate::new(name, period, ns, None, &auth_code, None);
+        // A premium name is created at the fee the registry tells now
+        // (RFC 8748 §3.8: without it, 2004).
+        let agreed = self
+            .fees(name, years, chrono::Utc::now())
+            .await?
+            .and_then(|f| {
+                f.create.map(|c| fee::FeeCreate {
+                    currency: f.currency,
+                    fee: format_cents(c),
+                })
+            });
         let mut tried_again = false;
         loop {
-            match self.sessions.run("domain:create", &create).await {
-                Ok(rsp) if rsp.result.code as u16 == 1001 => return Err(RegistryError::Pending),
-                Ok(rsp) => {
-                    let Some(data) = rsp.res_data() else {
+            let sent = match &agreed {
+                Some(fee) => self
+                    .sessions
+                    .run("domain:create", (&create, fee))
+                    .await
+                    .map(|rsp| {
+                        if let Some(charged) = rsp.extension() {
+                            tracing::info!(domain = %name, fee = %fee.fee,
+                                currency = charged.currency.as_deref().unwrap_or("-"),
+                                "premium name created at its fee (RFC 8748)");
+                        }
+                        let data = rsp.res_data().map(|d| (d.created_at, d.expiring_at));
+                        (rsp.result.code as u16, data)
+                    }),
+                None => self
+                    .sessions
+                    .run("domain:create", &create)
+                    .await
+                    .map(|rsp| {
+                        let data = rsp.res_data().map(|d| (d.created_at, d.expiring_at));
+                        (rsp.result.code as u16, data)
+                    }),
+            };
+            match sent {
+                Ok((1001, _)) => return Err(RegistryError::Pending),
+                Ok((_, data)) => {
+                    let Some((created_at, expiring_at)) = data else {
                         return Err(unavailable("the registry's create answer had no <resData>"));
                     };
                     return Ok(RegistryRecord {
                         name: name.to_owned(),
                         sponsoring_registrar: OUR_REGISTRAR.to_owned(),
                         auth_code,
-                        created_at: data.created_at,
-                        ex_date: data
-                            .expiring_at
-                            .unwrap_or_else(|| add_years(data.created_at, years)),
+                        created_at,
+                        ex_date: expiring_at.unwrap_or_else(|| add_years(created_at, years)),
                         last_transferred_at: None,
                         client_transfer_prohibited: false,
                         nameservers: nameservers.to_vec(),
@@ -368,6 +401,36 @@ impl EppRegistry {
                 }
                 Err(e) => return Err(refused(e)),
             }
+        }
+    }
+}
+
+impl EppRegistry {
+    /// RFC 8748 `<fee:check>` of `name` for `years` years, when the
+    /// registry announced fee-1.0; `None` when it did not, or prices the
+    /// name as standard. Retried once on a fresh session when the answer
+    /// is lost (a check changes nothing).
+    async fn registry_fees(
+        &self,
+        name: &str,
+        years: u32,
+    ) -> Result<Option<RegistryFees>, EppError> {
+        if !self.sessions.announces_fee().await? {
+            return Ok(None);
+        }
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let sent = self
+                .sessions
+                .run_raw("domain:check fee", |id| fee::check_command(name, years, id))
+                .await;
+            let text = match sent {
+                Ok(text) => text,
+                Err(EppError::Unknown(_)) | Err(EppError::NotSent(_)) if attempt < 2 => continue,
+                Err(e) => return Err(e),
+            };
+            return fee::check_answer(&text, name, years).map_err(|e| EppError::Unknown(e.into()));
         }
     }
 }

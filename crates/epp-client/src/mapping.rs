@@ -29,6 +29,15 @@ impl Registry for EppRegistry {
             .ok_or_else(|| unavailable("the registry's check answer did not name the domain"))
     }
 
+    async fn fees(
+        &self,
+        name: &str,
+        years: u32,
+        _now: DateTime<Utc>,
+    ) -> Result<Option<RegistryFees>, RegistryError> {
+        self.registry_fees(name, years).await.map_err(unavailable)
+    }
+
     async fn create(
         &self,
         name: &str,
@@ -215,10 +224,31 @@ impl Registry for EppRegistry {
                 .map_err(|e| unavailable(format!("period of {years} years: {e}")))?,
         );
         let renew = DomainRenew::new(name, cur_exp_date.date_naive(), period);
+        // A premium name is renewed at the fee the registry tells now
+        // (RFC 8748 §3.8: without it, 2004).
+        let agreed = self.fees(name, years, _now).await?.and_then(|f| {
+            f.renew.map(|c| fee::FeeRenew {
+                currency: f.currency,
+                fee: format_cents(c),
+            })
+        });
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let sent = self.sessions.run("domain:renew", &renew).await;
+            let sent = match &agreed {
+                Some(fee) => self
+                    .sessions
+                    .run("domain:renew", (&renew, fee))
+                    .await
+                    .map(|rsp| {
+                        if let Some(charged) = rsp.extension() {
+                            tracing::info!(domain = %name, fee = %fee.fee,
+                                currency = charged.currency.as_deref().unwrap_or("-"),
+                                "premium name renewed at its fee (RFC 8748)");
+                        }
+                    }),
+                None => self.sessions.run("domain:renew", &renew).await.map(|_| ()),
+            };
             // Whatever the answer (taken, refused as already done, or lost),
             // the registry's record says where the term ends; `curExpDate`
             // makes a repeated renewal harmless (RFC 5731 §3.2.3).
@@ -297,8 +327,38 @@ impl Registry for EppRegistry {
         now: DateTime<Utc>,
     ) -> Result<(), TransferRefusal> {
         let request = DomainTransfer::new(name, None, auth_code);
-        match self.sessions.run("domain:transfer request", &request).await {
-            Ok(_) => Ok(()),
+        // A premium name is transferred at the fee the registry tells now
+        // (RFC 8748 §3.8: without it, 2004).
+        let agreed = self
+            .fees(name, 1, now)
+            .await
+            .map_err(|e| transfer_unavailable(e.to_string()))?
+            .and_then(|f| {
+                f.transfer.map(|c| fee::FeeTransfer {
+                    currency: f.currency,
+                    fee: format_cents(c),
+                })
+            });
+        let sent = match &agreed {
+            Some(fee) => self
+                .sessions
+                .run("domain:transfer request", (&request, fee))
+                .await
+                .map(|rsp| {
+                    if let Some(charged) = rsp.extension() {
+                        tracing::info!(domain = %name, fee = %fee.fee,
+                            currency = charged.currency.as_deref().unwrap_or("-"),
+                            "premium name's transfer requested at its fee (RFC 8748)");
+                    }
+                }),
+            None => self
+                .sessions
+                .run("domain:transfer request", &request)
+                .await
+                .map(|_| ()),
+        };
+        match sent {
+            Ok(()) => Ok(()),
             Err(EppError::Refused { code, message }) => Err(match code {
                 2202 => TransferRefusal::InvalidAuthCode,
                 2300 => TransferRefusal::InProgress,

@@ -5,7 +5,7 @@
 //! every command paced by the configured rate.
 
 use std::num::NonZeroU32;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -68,6 +68,9 @@ pub(crate) struct Sessions {
     idle: Mutex<Vec<Idle>>,
     limiter: DefaultDirectRateLimiter,
     counter: AtomicU64,
+    /// Whether the registry's last greeting announced the fee extension
+    /// (RFC 8748): 0 not known yet (no session opened), 1 no, 2 yes.
+    fee_announced: AtomicU8,
 }
 
 impl std::fmt::Debug for Sessions {
@@ -107,6 +110,7 @@ impl Sessions {
             limiter: RateLimiter::direct(Quota::per_second(rate)),
             idle: Mutex::new(Vec::new()),
             counter: AtomicU64::new(0),
+            fee_announced: AtomicU8::new(0),
             config,
             tls,
         }
@@ -170,10 +174,15 @@ impl Sessions {
             .svc_ext
             .map(|ext| ext.ext_uris.iter().map(|u| u.to_string()).collect())
             .unwrap_or_default();
+        let fee = announced.iter().any(|a| a == vpsd_registry::FEE_NS);
+        self.fee_announced
+            .store(if fee { 2 } else { 1 }, Ordering::Relaxed);
+        // RGP and fees are used wherever announced (a premium name must be
+        // priced by its fee); the others when the operator names them.
         let ext_uris: Vec<&str> = KNOWN_EXTENSIONS
             .iter()
             .filter(|(name, uri)| {
-                (*name == "rgp" || c.extensions.iter().any(|e| e == name))
+                (*name == "rgp" || *name == "fee" || c.extensions.iter().any(|e| e == name))
                     && announced.iter().any(|a| a == uri)
             })
             .map(|(_, uri)| *uri)
@@ -189,6 +198,18 @@ impl Sessions {
             Ok(Err(e)) => Err(EppError::NotSent(Box::new(e))),
             Err(e) => Err(EppError::NotSent(Box::new(e))),
         }
+    }
+
+    /// Whether the registry announced the fee extension (RFC 8748) in its
+    /// greeting; a session is opened to know, when none was yet.
+    ///
+    /// # Errors
+    /// `NotSent` when no session could be opened.
+    pub(crate) async fn announces_fee(&self) -> Result<bool, EppError> {
+        if self.fee_announced.load(Ordering::Relaxed) == 0 {
+            drop(self.lease().await?);
+        }
+        Ok(self.fee_announced.load(Ordering::Relaxed) == 2)
     }
 
     /// Sends one command on a session of the pool and returns the

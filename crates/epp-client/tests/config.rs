@@ -121,8 +121,8 @@ fn each_fault_names_its_key_and_the_fix() {
             "unknown field `sesions`",
         ),
         (
-            good(r#"["com"]"#).replace("sessions = 2", "extensions = [\"fee\"]"),
-            "`extensions`: fee is not one this client uses",
+            good(r#"["com"]"#).replace("sessions = 2", "extensions = [\"launch\"]"),
+            "`extensions`: launch is not one this client uses",
         ),
         (
             good(r#"["com"]"#).replace("client_id = \"registrar-a\"", "client_id = \"ab\""),

@@ -21,6 +21,7 @@ use crate::response::{attr, date, Answer, Xml};
 use crate::session::{child, child_text, elements, is, store_failed};
 use crate::{EppServer, DOMAIN_NS, RGP_NS};
 
+mod fee;
 mod rgp;
 mod transfer;
 
@@ -40,7 +41,9 @@ fn roid(name: &str) -> String {
 }
 
 /// Answers one domain command; `rgp` is the RFC 3915 extension element
-/// (`<rgp:update>`) an update carries.
+/// (`<rgp:update>`) an update carries, `fee` the RFC 8748 one a check,
+/// create, renew or transfer request carries (`<fee:check>`,
+/// `<fee:create>`, `<fee:renew>`, `<fee:transfer>`).
 pub(crate) async fn command(
     server: &EppServer,
     registry: &SandboxRegistry,
@@ -48,13 +51,14 @@ pub(crate) async fn command(
     op: Option<&str>,
     object: Node<'_, '_>,
     rgp: Option<Node<'_, '_>>,
+    fee: Option<Node<'_, '_>>,
 ) -> Answer {
     if !is(object, DOMAIN_NS, verb) {
         return Answer::fail(2001, format!("<{verb}> holds <domain:{verb}>"));
     }
     let now = server.clock.now();
     if verb == "check" {
-        return check(registry, object, now).await;
+        return check(registry, object, fee, now).await;
     }
     let Some(raw) = child_text(object, DOMAIN_NS, "name") else {
         return Answer::fail(2003, "<domain:name> is missing");
@@ -73,7 +77,22 @@ pub(crate) async fn command(
         Err(e) => return store_failed(e),
     };
     if verb == "create" {
-        return create(registry, &name, current.is_some(), object, now).await;
+        // A premium name is created only at the fee the client agrees to
+        // (RFC 8748 §3.8).
+        let agreed = match (current.is_some(), period(object)) {
+            (false, Ok(years)) => {
+                match fee::agree(registry, &name, "create", years, fee, now).await {
+                    Ok(a) => a,
+                    Err(a) => return a,
+                }
+            }
+            _ => None,
+        };
+        let mut answer = create(registry, &name, current.is_some(), object, now).await;
+        if answer.code == 1000 {
+            answer.extension = agreed;
+        }
+        return answer;
     }
     if let Some(rgp) = rgp {
         return restore(registry, &name, rgp, now).await;
@@ -99,15 +118,49 @@ pub(crate) async fn command(
     };
     match verb {
         "info" => info(registry, current, object, None),
-        "renew" => renew(registry, current, object, now).await,
+        "renew" => {
+            let agreed = match period(object) {
+                Ok(years) => match fee::agree(registry, &name, "renew", years, fee, now).await {
+                    Ok(a) => a,
+                    Err(a) => return a,
+                },
+                Err(a) => return a,
+            };
+            let mut answer = renew(registry, current, object, now).await;
+            if answer.code == 1000 {
+                answer.extension = agreed;
+            }
+            answer
+        }
         "update" => update(registry, current, object, now).await,
         "delete" => delete(registry, current, now).await,
+        "transfer" if op == Some("request") => {
+            // A transfer adds one year (RFC 8748 §3.3).
+            let agreed = match fee::agree(registry, &name, "transfer", 1, fee, now).await {
+                Ok(a) => a,
+                Err(a) => return a,
+            };
+            let mut answer = transfer(registry, current, op, object, now).await;
+            if answer.code < 2000 {
+                answer.extension = agreed;
+            }
+            answer
+        }
+        "transfer" if fee.is_some() => Answer::fail(
+            2103,
+            "the fee extension goes with <transfer op=\"request\"> only",
+        ),
         "transfer" => transfer(registry, current, op, object, now).await,
         _ => Answer::fail(2000, format!("unknown command <{verb}>")),
     }
 }
 
-async fn check(registry: &SandboxRegistry, object: Node<'_, '_>, now: DateTime<Utc>) -> Answer {
+async fn check(
+    registry: &SandboxRegistry,
+    object: Node<'_, '_>,
+    fee: Option<Node<'_, '_>>,
+    now: DateTime<Utc>,
+) -> Answer {
     let names: Vec<&str> = elements(object)
         .filter(|n| is(*n, DOMAIN_NS, "name"))
         .map(|n| n.text().unwrap_or("").trim())
@@ -123,7 +176,7 @@ async fn check(registry: &SandboxRegistry, object: Node<'_, '_>, now: DateTime<U
     }
     let mut x = Xml::default();
     x.open("domain:chkData", &attr("xmlns:domain", DOMAIN_NS));
-    for raw in names {
+    for raw in names.iter().copied() {
         x.open("domain:cd", "");
         match DomainName::parse(raw) {
             Err(e) => {
@@ -155,7 +208,14 @@ async fn check(registry: &SandboxRegistry, object: Node<'_, '_>, now: DateTime<U
         x.close("domain:cd");
     }
     x.close("domain:chkData");
-    Answer::data(1000, x.into_string())
+    let mut answer = Answer::data(1000, x.into_string());
+    if let Some(fee) = fee {
+        match fee::check_data(registry, &names, fee, now).await {
+            Ok(data) => answer.extension = Some(data),
+            Err(a) => return a,
+        }
+    }
+    answer
 }
 
 /// Names one `<domain:check>` may ask about (registries cap it; each is

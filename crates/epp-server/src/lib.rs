@@ -52,6 +52,8 @@ pub const DOMAIN_NS: &str = "urn:ietf:params:xml:ns:domain-1.0";
 pub const HOST_NS: &str = "urn:ietf:params:xml:ns:host-1.0";
 /// The redemption grace period extension's namespace (RFC 3915).
 pub const RGP_NS: &str = "urn:ietf:params:xml:ns:rgp-1.0";
+/// The fee extension's namespace (RFC 8748).
+pub use vpsd_registry::FEE_NS;
 
 /// What the server needs: the registry's store, the installation's clock
 /// (the sandbox clock, so `vpsd sandbox clock advance` moves it), and how

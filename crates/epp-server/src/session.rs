@@ -13,7 +13,7 @@ use vpsd_registry::SandboxRegistry;
 
 use crate::frame::{self, Frame};
 use crate::response::{self, attr, date, Answer, Xml};
-use crate::{EppServer, DOMAIN_NS, EPP_NS, HOST_NS, RGP_NS};
+use crate::{EppServer, DOMAIN_NS, EPP_NS, FEE_NS, HOST_NS, RGP_NS};
 
 /// Failed logins after which the server closes the session (RFC 5730
 /// §2.9.1.1 lets the server limit them; the third one answers 2501).
@@ -70,6 +70,8 @@ pub(crate) struct Session<'s> {
     /// Whether the client selected the RGP extension at login (RFC 5730
     /// §2.9.1.1: only selected extensions appear in answers).
     rgp_selected: bool,
+    /// Whether the client selected the fee extension (RFC 8748) at login.
+    fee_selected: bool,
     login_failures: u32,
     slot: Option<SessionSlot>,
 }
@@ -98,6 +100,7 @@ pub(crate) async fn run<S: AsyncRead + AsyncWrite + Unpin>(
         server,
         registry: None,
         rgp_selected: false,
+        fee_selected: false,
         login_failures: 0,
         slot: None,
     };
@@ -266,10 +269,23 @@ impl Session<'_> {
                 _ => Answer::fail(2000, format!("unknown command <{name}>")),
             };
         };
-        // RGP (RFC 3915) is the one extension served, on <domain:update>.
+        // RGP (RFC 3915), on <domain:update>, and fees (RFC 8748), on
+        // check, create, renew and a transfer request, are the extensions
+        // served.
         let mut rgp = None;
+        let mut fee = None;
         if let Some(ext) = c.extension {
             for e in elements(ext) {
+                if e.tag_name().namespace() == Some(FEE_NS) {
+                    if fee.is_some() || !matches!(name, "check" | "create" | "renew" | "transfer") {
+                        return Answer::fail(
+                            2103,
+                            "one fee extension, with <check>, <create>, <renew> or <transfer>",
+                        );
+                    }
+                    fee = Some(e);
+                    continue;
+                }
                 if e.tag_name().namespace() != Some(RGP_NS) {
                     return Answer::fail(
                         2103,
@@ -295,15 +311,28 @@ impl Session<'_> {
                 let op = verb.attribute("op");
                 match object.tag_name().namespace() {
                     Some(DOMAIN_NS) => {
-                        let mut answer =
-                            crate::domain::command(self.server, &registry, name, op, object, rgp)
-                                .await;
-                        if !self.rgp_selected {
+                        let mut answer = crate::domain::command(
+                            self.server,
+                            &registry,
+                            name,
+                            op,
+                            object,
+                            rgp,
+                            fee,
+                        )
+                        .await;
+                        let selected = if matches!(name, "check" | "create" | "renew" | "transfer")
+                        {
+                            self.fee_selected
+                        } else {
+                            self.rgp_selected
+                        };
+                        if !selected {
                             answer.extension = None;
                         }
                         answer
                     }
-                    Some(HOST_NS) if rgp.is_some() => {
+                    Some(HOST_NS) if rgp.is_some() || fee.is_some() => {
                         Answer::fail(2103, "the rgp extension is served with domains only")
                     }
                     Some(HOST_NS) => {
@@ -437,6 +466,12 @@ impl Session<'_> {
             .is_some_and(|e| {
                 elements(e)
                     .any(|u| is(u, EPP_NS, "extURI") && u.text().map(str::trim) == Some(RGP_NS))
+            });
+        self.fee_selected = child(login, EPP_NS, "svcs")
+            .and_then(|s| child(s, EPP_NS, "svcExtension"))
+            .is_some_and(|e| {
+                elements(e)
+                    .any(|u| is(u, EPP_NS, "extURI") && u.text().map(str::trim) == Some(FEE_NS))
             });
         self.slot = Some(slot);
         self.registry = Some(SandboxRegistry::acting_as(

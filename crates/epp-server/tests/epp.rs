@@ -30,6 +30,9 @@ use vpsd_test_support::{fresh_database, Backend};
 
 type Client = EppClient<instant_epp::client::RustlsConnector>;
 
+#[path = "epp/fees.rs"]
+mod fees;
+
 /// The log lines every test writes (the EPP server's, storage's and the
 /// registry's, at every level).
 fn log() -> &'static Arc<Mutex<Vec<u8>>> {
@@ -110,6 +113,8 @@ fn pki() -> Pki {
 struct Registry {
     addr: SocketAddr,
     pki: Pki,
+    /// The registry's database (the operator's premium names).
+    store: Arc<dyn vpsd_storage::Store>,
     clock: Arc<ManualClock>,
     _dir: tempfile::TempDir,
 }
@@ -145,12 +150,13 @@ async fn start_with(backend: Backend, limits: impl FnOnce(&mut EppServer)) -> Re
         .await
         .expect("bind");
     let addr = listener.local_addr().expect("addr");
-    let mut server = EppServer::new(store, clock.clone(), Days::days(5));
+    let mut server = EppServer::new(store.clone(), clock.clone(), Days::days(5));
     limits(&mut server);
     tokio::spawn(server.serve(listener, Arc::new(tls)));
     Registry {
         addr,
         pki,
+        store,
         clock,
         _dir: dir,
     }

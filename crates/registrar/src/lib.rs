@@ -11,6 +11,7 @@
 //!   - `renew`: renew and restore;
 //!   - `cancel`: a registration within its add grace period, a pending
 //!     transfer in, each refunded;
+//!   - `premium`: the prices of premium names ([`Quote`]);
 //!   - `transfer_out`: auth codes and transfers away from VPS.org;
 //!   - `records` and `forwards`: DNS records, email and URL forwards;
 //!   - `error`: [`RegistrarError`]; its `Unavailable` and `Internal` keep
@@ -40,7 +41,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use vpsd_domain::{Clock, DomainName, Money, Nameservers};
+use vpsd_domain::{Clock, Money, Nameservers};
 use vpsd_registry::Registry;
 use vpsd_storage::{Actor, Audit, Domain, Store};
 
@@ -49,6 +50,7 @@ mod cancel;
 mod error;
 mod forwards;
 pub mod mail;
+mod premium;
 mod records;
 mod register;
 mod registry_messages;
@@ -62,6 +64,7 @@ pub use zone_file::{ImportMode, ZoneFileRefused, ZoneImport};
 
 pub use cancel::CancelledTransfer;
 pub use error::{BoxError, Context, ErrorChain, RegistrarError};
+pub use premium::Quote;
 pub use register::Registration;
 pub use registry_messages::MessageOutcome;
 pub use update::SettingsUpdate;
@@ -80,6 +83,9 @@ pub struct RegistrarSettings {
     pub own_nameservers: Vec<String>,
     /// How long before expiration the worker renews `auto_renew` domains.
     pub auto_renew_lead: Duration,
+    /// How much above the registry's fee a premium name sells, in percent
+    /// (RFC 8748; never below the TLD's list price).
+    pub premium_markup_percent: u32,
 }
 
 impl Default for RegistrarSettings {
@@ -89,6 +95,7 @@ impl Default for RegistrarSettings {
             transfer_delay: Duration::from_secs(5 * 24 * 3600),
             own_nameservers: Nameservers::vps_default().to_strings(),
             auto_renew_lead: Duration::from_secs(30 * 24 * 3600),
+            premium_markup_percent: vpsd_domain::pricing::DEFAULT_PREMIUM_MARKUP_PERCENT,
         }
     }
 }
@@ -234,11 +241,5 @@ impl Registrar {
                 "{what} costs ${cost} and the account balance is ${balance}: add funds and try again."
             ),
         }
-    }
-
-    fn tld_of(domain: &Domain) -> Result<vpsd_domain::Tld, RegistrarError> {
-        DomainName::parse_stored(&domain.domain_name)
-            .map(|n| n.tld())
-            .map_err(|e| RegistrarError::internal(format!("stored name {}", domain.domain_name), e))
     }
 }

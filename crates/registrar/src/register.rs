@@ -80,7 +80,9 @@ impl Registrar {
             return Err(RegistrarError::taken(&name, &record.sponsoring_registrar));
         }
         let now = self.now();
-        let cost = reg.years.times(reg.domain_name.tld().prices().register);
+        // A premium name costs what its registry's fee says (RFC 8748),
+        // asked now; nothing is charged when the registry cannot tell.
+        let cost = self.quote(&reg.domain_name, reg.years).await?.register;
         let nameservers = reg
             .nameservers
             .map(|n| n.to_strings())

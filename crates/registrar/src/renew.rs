@@ -68,7 +68,7 @@ impl Registrar {
             };
             return Err(RegistrarError::invalid(ErrorCode::RenewalTooLong, detail));
         }
-        let cost = years.times(Self::tld_of(&domain)?.prices().renew);
+        let cost = self.quote_stored(&domain, years).await?.renew;
         let renewed = self
             .apply_renewal(actor, &domain, years.get(), cost, "renewal", "renewed")
             .await?;
@@ -118,8 +118,8 @@ impl Registrar {
                 ))
             }
         }
-        let cost =
-            Money::from_cents(RESTORE_FEE.cents() + Self::tld_of(&domain)?.prices().renew.cents());
+        let one_year = self.quote_stored(&domain, Years::ONE).await?.renew;
+        let cost = Money::from_cents(RESTORE_FEE.cents() + one_year.cents());
         let restored = self
             .apply_renewal(
                 actor,

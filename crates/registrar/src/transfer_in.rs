@@ -101,10 +101,10 @@ impl Registrar {
             .check_transfer(&name, auth_code, now)
             .await
             .map_err(|r| RegistrarError::from_refusal(&name, r))?;
-        let tld = DomainName::parse_stored(&name)
-            .map_err(|e| RegistrarError::internal(format!("stored name {name}"), e))?
-            .tld();
-        let cost = tld.prices().transfer;
+        let parsed = DomainName::parse_stored(&name)
+            .map_err(|e| RegistrarError::internal(format!("stored name {name}"), e))?;
+        // A premium name's transfer costs its registry's fee (RFC 8748).
+        let cost = self.quote(&parsed, vpsd_domain::Years::ONE).await?.transfer;
         let transfer = NewTransfer {
             account_id,
             domain_id,

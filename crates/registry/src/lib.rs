@@ -34,6 +34,7 @@
 //! about a name, and [`SandboxRegistry::settle_all_due`] before reading a poll
 //! queue; the installation's own worker completes its transfers as before.
 
+mod fees;
 mod request_id;
 mod router;
 mod sandbox;
@@ -50,14 +51,15 @@ use vpsd_domain::lifecycle::{
 use vpsd_domain::token::secrets_equal;
 use vpsd_storage::{RegistryStore, StoreError};
 
+pub use fees::{amount_cents, format_cents, RegistryFees, FEE_CLASS_PREMIUM, FEE_NS};
 pub use request_id::{request_id, with_request_id};
 pub use router::RegistryRouter;
 pub use sandbox::SandboxRegistry;
 pub use trail::{record, recording, RegistryTransaction};
 pub use vpsd_domain::lifecycle::RgpStatus;
 pub use vpsd_storage::{
-    DeletedName, NewPollMessage, PollMessage, RegistryHost, RegistryObject, RegistryRecord,
-    TrStatus, TransferNotice,
+    DeletedName, NewPollMessage, PollMessage, PremiumName, RegistryHost, RegistryObject,
+    RegistryRecord, TrStatus, TransferNotice,
 };
 
 /// How long a transfer waits for the losing registrar before the registry
@@ -183,6 +185,23 @@ pub trait Registry: Send + Sync + std::fmt::Debug {
     /// EPP `<domain:check>`: whether the name can be created now.
     async fn check(&self, name: &str) -> Result<bool, RegistryError> {
         Ok(self.info(name).await?.is_none())
+    }
+    /// What the registry charges us for `name` over `years` years (RFC
+    /// 8748 `<fee:check>`, §3.1.1), when it prices the name apart from
+    /// its TLD's standard price (a premium name); `None` for standard
+    /// pricing, and always for a registry that does not announce the fee
+    /// extension.
+    ///
+    /// # Errors
+    /// `Unavailable` when the registry cannot tell (unreachable, or its
+    /// answer cannot be read): never guess a price.
+    async fn fees(
+        &self,
+        _name: &str,
+        _years: u32,
+        _now: DateTime<Utc>,
+    ) -> Result<Option<RegistryFees>, RegistryError> {
+        Ok(None)
     }
     /// EPP `<domain:create>` for us. Creating a name we already sponsor
     /// succeeds, so a retried create is harmless.

@@ -7,7 +7,9 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use crate::{Registry, RegistryError, RegistryMessage, RegistryRecord, TransferRefusal};
+use crate::{
+    Registry, RegistryError, RegistryFees, RegistryMessage, RegistryRecord, TransferRefusal,
+};
 
 /// Sends each name's commands to the registry of its TLD.
 #[derive(Debug, Clone)]
@@ -61,6 +63,14 @@ impl Registry for RegistryRouter {
     }
     async fn check(&self, name: &str) -> Result<bool, RegistryError> {
         self.of(name).check(name).await
+    }
+    async fn fees(
+        &self,
+        name: &str,
+        years: u32,
+        now: DateTime<Utc>,
+    ) -> Result<Option<RegistryFees>, RegistryError> {
+        self.of(name).fees(name, years, now).await
     }
     async fn create(
         &self,

@@ -449,6 +449,15 @@ impl SandboxRegistry {
 
 #[async_trait]
 impl Registry for SandboxRegistry {
+    async fn fees(
+        &self,
+        name: &str,
+        years: u32,
+        now: DateTime<Utc>,
+    ) -> Result<Option<RegistryFees>, RegistryError> {
+        self.premium_fees(name, years, now).await
+    }
+
     async fn info(&self, name: &str) -> Result<Option<RegistryRecord>, RegistryError> {
         Ok(self.store.registry_get(name).await?)
     }

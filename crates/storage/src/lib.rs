@@ -44,7 +44,8 @@ mod wal_stamp;
 pub use stores::jobs::JobKind;
 pub use stores::{
     AccountStore, AuditLog, DomainStore, Health, IdempotencyStore, JobLeases, LifecycleStore,
-    Outbox, RegistryStore, SandboxClockStore, TokenStore, TransferStore, ZoneFeed, ZoneStore,
+    Outbox, PremiumNameStore, RegistryStore, SandboxClockStore, TokenStore, TransferStore,
+    ZoneFeed, ZoneStore,
 };
 
 pub use error::{Result, StoreError};

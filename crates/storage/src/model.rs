@@ -602,3 +602,19 @@ pub struct RegistryObject {
     /// when none is pending.
     pub transfer_requested_at: Option<DateTime<Utc>>,
 }
+
+/// A premium name of the sandbox registry (RFC 8748): what the registry
+/// charges a registrar for it, in US cents for one year, per command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PremiumName {
+    /// The name, lower-case A-label.
+    pub name: String,
+    /// `<domain:create>`, per year.
+    pub create_cents: i64,
+    /// `<domain:renew>`, per year.
+    pub renew_cents: i64,
+    /// `<domain:transfer op="request">` (one year is added).
+    pub transfer_cents: i64,
+    /// When the operator last set it.
+    pub updated_at: DateTime<Utc>,
+}

@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 use utoipa_axum::routes;
 use vpsd_domain::pricing::RESTORE_FEE;
 use vpsd_domain::ErrorCode;
-use vpsd_domain::{DomainName, Money, NameError, Tld};
+use vpsd_domain::{DomainName, Money, NameError, Tld, Years};
 use vpsd_registrar::RegistrarError;
 
 use crate::error::ApiError;
@@ -45,6 +45,17 @@ struct PricesView {
 
 fn prices(tld: Tld) -> PricesView {
     let p = tld.prices();
+    prices_of(p.register, p.renew, p.transfer)
+}
+
+/// One year's prices as shown, the restore one year's renewal plus the
+/// restore fee.
+fn prices_of(register: Money, renew: Money, transfer: Money) -> PricesView {
+    let p = vpsd_domain::Prices {
+        register,
+        renew,
+        transfer,
+    };
     PricesView {
         register: p.register,
         renew: p.renew,
@@ -65,8 +76,11 @@ struct Availability {
     reason: Option<ErrorCode>,
     /// When not available: what it means and what to do.
     detail: Option<String>,
-    /// One year's prices, when the TLD is offered.
+    /// One year's prices, when the TLD is offered: a premium name's own.
     prices: Option<PricesView>,
+    /// Whether the registry prices this name apart from its TLD (a premium
+    /// name, RFC 8748): its `prices` are then its own, above the TLD's.
+    premium: bool,
 }
 
 /// The answer for each name asked, in order.
@@ -116,6 +130,7 @@ async fn check(State(state): State<AppState>, query: ListQuery) -> Result<Respon
                 }),
                 detail: Some(e.to_string()),
                 prices: None,
+                premium: false,
             },
             Ok(name) => {
                 let (available, reason, detail) = match state.registrar.check(&name).await {
@@ -125,12 +140,16 @@ async fn check(State(state): State<AppState>, query: ListQuery) -> Result<Respon
                     }
                     Err(other) => return Err(other.into()),
                 };
+                // A premium name's own prices (RFC 8748), asked of its
+                // registry; 503 when it cannot tell.
+                let quote = state.registrar.quote(&name, Years::ONE).await?;
                 Availability {
                     domain_name: name.as_str().to_owned(),
                     available,
                     reason,
                     detail,
-                    prices: Some(prices(name.tld())),
+                    prices: Some(prices_of(quote.register, quote.renew, quote.transfer)),
+                    premium: quote.premium,
                 }
             }
         };

@@ -37,7 +37,10 @@ async fn renew(
     domain: Domain,
     now: DateTime<Utc>,
 ) -> Result<Done, RegistrarError> {
-    let cost = Registrar::tld_of(&domain)?.prices().renew;
+    let cost = registrar
+        .quote_stored(&domain, vpsd_domain::Years::ONE)
+        .await?
+        .renew;
     match registrar
         .apply_renewal(
             &Actor::worker(),

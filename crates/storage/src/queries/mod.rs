@@ -18,6 +18,7 @@ mod idempotency;
 mod jobs;
 mod lifecycle;
 mod outbox;
+mod premium;
 mod registry;
 mod tokens;
 mod transfers;

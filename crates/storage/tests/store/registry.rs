@@ -410,7 +410,54 @@ async fn host_objects_are_held_once_and_found_in_use(store: &Arc<dyn Store>) {
     );
 }
 
+/// The operator's premium names: set (again: replaced), read, listed,
+/// removed; a price that is not positive is refused by the table.
+async fn premium_names_are_set_replaced_and_removed(store: &Arc<dyn Store>) {
+    let mut gold = vpsd_storage::PremiumName {
+        name: "gold.com".into(),
+        create_cents: 250_00,
+        renew_cents: 100_00,
+        transfer_cents: 100_00,
+        updated_at: t0(),
+    };
+    store.registry_premium_set(&gold).await.expect("set");
+    gold.renew_cents = 150_00;
+    store.registry_premium_set(&gold).await.expect("replace");
+    assert_eq!(
+        store.registry_premium_get("gold.com").await.expect("get"),
+        Some(gold.clone())
+    );
+    assert_eq!(
+        store.registry_premium_get("plain.com").await.expect("get"),
+        None
+    );
+    let free = vpsd_storage::PremiumName {
+        name: "free.com".into(),
+        create_cents: 0,
+        ..gold.clone()
+    };
+    assert!(store.registry_premium_set(&free).await.is_err());
+    assert_eq!(
+        store.registry_premium_list().await.expect("list"),
+        vec![gold]
+    );
+    assert!(store
+        .registry_premium_remove("gold.com")
+        .await
+        .expect("remove"));
+    assert!(!store
+        .registry_premium_remove("gold.com")
+        .await
+        .expect("remove"));
+    assert!(store
+        .registry_premium_list()
+        .await
+        .expect("list")
+        .is_empty());
+}
+
 crate::both!(
+    premium_names_are_set_replaced_and_removed,
     transfer_events_queue_poll_messages_with_the_change,
     registrars_keep_a_password_hash,
     host_objects_are_held_once_and_found_in_use,

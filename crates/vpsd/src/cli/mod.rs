@@ -45,6 +45,7 @@ macro_rules! out {
 }
 
 mod accounts;
+mod premium;
 mod registry;
 mod servers;
 

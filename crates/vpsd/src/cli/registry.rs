@@ -89,6 +89,9 @@ pub enum RegistryCommand {
     /// The registrars that log in over EPP.
     #[command(subcommand)]
     Registrar(RegistrarCommand),
+    /// Premium names: priced apart from their TLD (RFC 8748 fees).
+    #[command(subcommand)]
+    Premium(super::premium::PremiumCommand),
     /// Sell every TLD from the sandbox again: forgets the TLDs the last
     /// `--registries` file sent to real registries (names there stay there).
     ForgetRealRegistries,
@@ -186,6 +189,9 @@ pub(super) async fn registry(
                 )?;
             }
             Ok(())
+        }
+        RegistryCommand::Premium(command) => {
+            super::premium::premium(command, settings, clock).await
         }
         RegistryCommand::Registrar(RegistrarCommand::Add {
             name,

@@ -59,6 +59,12 @@ pub struct JobArgs {
     /// The sender of every mail.
     #[arg(long, env = "VPSD_MAIL_FROM", default_value = crate::server::DEFAULT_MAIL_FROM)]
     pub mail_from: String,
+    /// How much above the registry's fee a premium name sells, in percent
+    /// (RFC 8748 fees; never below the TLD's list price).
+    #[arg(long, env = "VPSD_PREMIUM_MARKUP_PERCENT",
+        default_value_t = vpsd_domain::pricing::DEFAULT_PREMIUM_MARKUP_PERCENT,
+        value_parser = clap::value_parser!(u32).range(0..=1000))]
+    pub premium_markup_percent: u32,
 }
 
 #[derive(Debug, Args)]
@@ -109,6 +115,7 @@ impl JobArgs {
     fn apply(self, settings: &mut ServerSettings) {
         settings.smtp_url = self.smtp_url;
         settings.mail_from = self.mail_from;
+        settings.registrar.premium_markup_percent = self.premium_markup_percent;
         if let Some(lead) = self.auto_renew_lead {
             settings.registrar.auto_renew_lead = lead;
         }

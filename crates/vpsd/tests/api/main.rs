@@ -23,6 +23,7 @@ mod names;
 mod nameserver;
 mod observe;
 mod openapi;
+mod premium;
 mod pricing;
 mod records;
 mod renewals;
