@@ -125,6 +125,10 @@ fn each_fault_names_its_key_and_the_fix() {
             "`extensions`: launch is not one this client uses",
         ),
         (
+            good(r#"["com"]"#).replace("sessions = 2", "extensions = [\"namestore\"]"),
+            "`extensions`: namestore is not carried by this client yet",
+        ),
+        (
             good(r#"["com"]"#).replace("client_id = \"registrar-a\"", "client_id = \"ab\""),
             "`client_id` must be",
         ),
