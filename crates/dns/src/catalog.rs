@@ -132,6 +132,8 @@ pub struct Follower {
     last: i64,
     /// Entries applied within the window below `last`.
     applied: BTreeSet<i64>,
+    /// Where the name of each zone changed goes (NOTIFY, `notify.rs`).
+    notify: Option<tokio::sync::mpsc::UnboundedSender<String>>,
 }
 
 impl Follower {
@@ -143,7 +145,15 @@ impl Follower {
             store,
             last: 0,
             applied: BTreeSet::new(),
+            notify: None,
         }
+    }
+
+    /// Also sends the name of each zone that changes (and still exists) to
+    /// `changes`, for NOTIFY (`notify::run`).
+    pub fn notify_to(mut self, changes: tokio::sync::mpsc::UnboundedSender<String>) -> Self {
+        self.notify = Some(changes);
+        self
     }
 
     /// Reads every zone. The feed's head is taken first, so a change made
@@ -177,6 +187,9 @@ impl Follower {
         for &domain_id in &domains {
             let source = self.store.dns_zone(domain_id).await?;
             self.catalog.apply(domain_id, source.as_ref());
+            if let (Some(notify), Some(source)) = (&self.notify, &source) {
+                let _ = notify.send(source.domain.domain_name.to_ascii_lowercase());
+            }
         }
         let floor = self.last - WINDOW;
         self.applied = self.applied.split_off(&floor);

@@ -15,6 +15,7 @@
 
 pub mod answer;
 pub mod catalog;
+pub mod notify;
 pub mod rdata;
 pub mod server;
 pub mod transfer;

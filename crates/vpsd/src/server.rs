@@ -57,6 +57,8 @@ pub struct ServerSettings {
     /// Who may transfer zones (AXFR, IXFR) from the nameserver
     /// (`--transfer-allow`): address ranges; nobody by default.
     pub transfer_allow: Vec<ipnet::IpNet>,
+    /// The secondaries told of each zone change by NOTIFY (`--notify`).
+    pub notify: Vec<std::net::SocketAddr>,
     /// The operator's registries file (`--registries`): TLDs sold through
     /// real registries over EPP; `None` keeps every TLD on the sandbox.
     pub registries: Option<std::path::PathBuf>,
@@ -83,6 +85,7 @@ impl ServerSettings {
             mail_exchanger: DEFAULT_MAIL_EXCHANGER.to_owned(),
             forward_addresses: Vec::new(),
             transfer_allow: Vec::new(),
+            notify: Vec::new(),
             registries: None,
         }
     }
@@ -515,9 +518,14 @@ impl App {
             forward_addresses: self.settings.forward_addresses.clone(),
         };
         let catalog = Arc::new(vpsd_dns::Catalog::new(defaults, self.clock.clone()));
-        let follower = vpsd_dns::Follower::new(catalog.clone(), self.store.clone());
+        let mut follower = vpsd_dns::Follower::new(catalog.clone(), self.store.clone());
+        let (changed, changes) = tokio::sync::mpsc::unbounded_channel();
+        if !self.settings.notify.is_empty() {
+            follower = follower.notify_to(changed);
+        }
         let (_keep, never) = watch::channel(false);
         tokio::select! {
+            _ = vpsd_dns::notify::run(catalog.clone(), self.settings.notify.clone(), changes) => {}
             _ = self.follow_sandbox_clock(never) => {}
             _ = follower.run(std::future::pending()) => {}
             _ = vpsd_dns::server::serve(

@@ -36,6 +36,16 @@ pub struct ZoneArgs {
         value_name = "CIDR"
     )]
     pub transfer_allow: Vec<ipnet::IpNet>,
+    /// A secondary told of every zone change by NOTIFY (RFC 1996), as
+    /// ADDR:PORT (192.0.2.53:53); repeat or separate with commas. Allow its
+    /// address with --transfer-allow so it can fetch the zone.
+    #[arg(
+        long = "notify",
+        env = "VPSD_NOTIFY",
+        value_delimiter = ',',
+        value_name = "ADDR:PORT"
+    )]
+    pub notify: Vec<std::net::SocketAddr>,
 }
 
 impl ZoneArgs {
@@ -43,6 +53,7 @@ impl ZoneArgs {
         settings.mail_exchanger = self.mail_exchanger;
         settings.forward_addresses = self.forward_addresses;
         settings.transfer_allow = self.transfer_allow;
+        settings.notify = self.notify;
     }
 }
 

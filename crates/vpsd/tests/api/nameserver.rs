@@ -14,6 +14,7 @@ use crate::helpers::{require_tool, Package, TestApp};
 
 mod answers;
 mod changes;
+mod secondaries;
 mod transfers;
 
 /// The nameserver of a test, run in the test's process until dropped.

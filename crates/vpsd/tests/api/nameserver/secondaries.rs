@@ -1,0 +1,155 @@
+//! A real secondary: NSD (NLnet Labs, Debian's `nsd`) takes our zone by
+//! zone transfer, is told of each API change by NOTIFY (RFC 1996), fetches
+//! it again (IXFR, answered in AXFR form) and answers the change within two
+//! seconds, the same as our nameserver does.
+
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::helpers::{require_tool, Backend, Package, TestApp};
+use crate::mail::free_port;
+
+use super::*;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nsd_follows_by_notify_and_transfer_sqlite() {
+    nsd_follows_by_notify_and_transfer(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nsd_follows_by_notify_and_transfer_postgres() {
+    nsd_follows_by_notify_and_transfer(Backend::Postgres).await;
+}
+
+/// NSD in the foreground on 127.0.0.1:`port` with its state in a
+/// temporary directory, a secondary of `zone` from `primary` (our port on
+/// 127.0.0.1), killed when dropped.
+struct Nsd {
+    _child: tokio::process::Child,
+    dir: tempfile::TempDir,
+    port: u16,
+}
+
+impl Nsd {
+    fn start(zone: &str, primary: u16, port: u16) -> Nsd {
+        let nsd = require_tool("nsd", Package::Debian("nsd"));
+        let dir = tempfile::tempdir().expect("dir");
+        let d = dir.path().display();
+        let conf = format!(
+            "server:
+  ip-address: 127.0.0.1@{port}
+  port: {port}
+  username: \"\"
+  chroot: \"\"
+  zonesdir: \"{d}\"
+  zonelistfile: \"{d}/zone.list\"
+  database: \"\"
+  xfrdfile: \"{d}/xfrd.state\"
+  xfrdir: \"{d}\"
+  pidfile: \"{d}/nsd.pid\"
+  logfile: \"{d}/nsd.log\"
+  do-ip6: no
+  verbosity: 2
+remote-control:
+  control-enable: no
+zone:
+  name: \"{zone}\"
+  zonefile: \"{zone}.zone\"
+  request-xfr: 127.0.0.1@{primary} NOKEY
+  allow-notify: 127.0.0.1 NOKEY
+"
+        );
+        let path = dir.path().join("nsd.conf");
+        std::fs::write(&path, conf).expect("nsd.conf");
+        let child = tokio::process::Command::new(nsd)
+            .arg("-d")
+            .arg("-c")
+            .arg(&path)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("start nsd");
+        Nsd {
+            _child: child,
+            dir,
+            port,
+        }
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("nsd.log")).unwrap_or_default()
+    }
+}
+
+async fn nsd_follows_by_notify_and_transfer(backend: Backend) {
+    let zone = "ns-follow.com";
+    // NSD's port first: our nameserver NOTIFYs it.
+    let nsd_port = free_port();
+    let app = TestApp::spawn_with(backend, move |s| {
+        s.transfer_allow = vec!["127.0.0.1/32".parse().expect("cidr")];
+        s.notify = vec![format!("127.0.0.1:{nsd_port}").parse().expect("addr")];
+    })
+    .await;
+    let id = app.active(zone).await;
+    let (status, _) = app
+        .post(
+            &format!("/api/v1/domains/{id}/dns/records/"),
+            json!({"name": "www", "type": "A", "content": "192.0.2.10"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let ours = nameserver(&app).await;
+    until(
+        ours.port,
+        "www.ns-follow.com",
+        "A",
+        Duration::from_secs(2),
+        |d| d.status == "NOERROR",
+    )
+    .await;
+    let nsd = Nsd::start(zone, ours.port, nsd_port);
+    // NSD asks for the zone when it starts.
+    let first = Instant::now();
+    while dig(nsd.port, "www.ns-follow.com", "A", &[]).await.data() != ["192.0.2.10"] {
+        assert!(
+            first.elapsed() < Duration::from_secs(20),
+            "NSD never took the zone:\n{}",
+            nsd.log()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Each API change reaches NSD by NOTIFY and a transfer within 2 s.
+    for (i, content) in ["192.0.2.11", "192.0.2.12"].iter().enumerate() {
+        let (status, _) = app
+            .post(
+                &format!("/api/v1/domains/{id}/dns/records/"),
+                json!({"name": format!("new{i}"), "type": "A", "content": content}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED);
+        let changed = Instant::now();
+        let name = format!("new{i}.ns-follow.com");
+        loop {
+            let d = dig(nsd.port, &name, "A", &[]).await;
+            if d.data() == [content.to_string()] {
+                break;
+            }
+            assert!(
+                changed.elapsed() < Duration::from_secs(2),
+                "NSD did not follow within 2 s: {d:?}\n{}",
+                nsd.log()
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        // NSD answers as ours does, the SOA serial included.
+        let theirs = dig(nsd.port, zone, "SOA", &[]).await;
+        let mine = dig(ours.port, zone, "SOA", &[]).await;
+        assert_eq!(theirs.data(), mine.data());
+    }
+    drop(nsd);
+    drop(ours);
+    app.finish().await;
+}
