@@ -517,14 +517,7 @@ impl Registry for SandboxRegistry {
             Some(_) => {}
         }
         if self
-            .store
-            .registry_update(
-                name,
-                &self.client_id,
-                nameservers,
-                client_transfer_prohibited,
-                now,
-            )
+            .update_linked(name, nameservers, client_transfer_prohibited, now)
             .await?
         {
             return Ok(());
@@ -693,6 +686,36 @@ impl Registry for SandboxRegistry {
         } else {
             Err(RegistryError::NotSponsored)
         }
+    }
+
+    async fn hosts(&self, domain: &str) -> Result<Vec<HostObject>, RegistryError> {
+        self.sandbox_hosts(domain).await
+    }
+
+    async fn host_info(&self, name: &str) -> Result<Option<HostObject>, RegistryError> {
+        self.sandbox_host_info(name).await
+    }
+
+    async fn host_create(
+        &self,
+        name: &str,
+        addresses: &[std::net::IpAddr],
+        now: DateTime<Utc>,
+    ) -> Result<(), RegistryError> {
+        self.sandbox_host_create(name, addresses, now).await
+    }
+
+    async fn host_update(
+        &self,
+        name: &str,
+        addresses: &[std::net::IpAddr],
+        _now: DateTime<Utc>,
+    ) -> Result<(), RegistryError> {
+        self.sandbox_host_update(name, addresses).await
+    }
+
+    async fn host_delete(&self, name: &str, _now: DateTime<Utc>) -> Result<(), RegistryError> {
+        self.sandbox_host_delete(name).await
     }
 
     fn is_sandbox(&self) -> bool {
