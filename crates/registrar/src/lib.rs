@@ -45,6 +45,7 @@ use vpsd_storage::{Actor, Audit, Domain, Store};
 mod accounts;
 mod error;
 mod forwards;
+mod hosts;
 pub mod mail;
 mod records;
 mod register;
@@ -59,6 +60,7 @@ pub use error::{BoxError, Context, ErrorChain, RegistrarError};
 pub use register::Registration;
 pub use registry_messages::MessageOutcome;
 pub use update::SettingsUpdate;
+pub use vpsd_registry::HostObject;
 
 /// How long an `Idempotency-Key` is honoured (and kept).
 pub const IDEMPOTENCY_KEY_LIFETIME: chrono::Duration = chrono::Duration::hours(24);

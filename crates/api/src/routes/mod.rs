@@ -13,6 +13,7 @@ use crate::AppState;
 pub mod account;
 pub mod domains;
 pub mod forwards;
+pub mod hosts;
 pub mod pricing;
 pub mod records;
 pub mod redirects;
@@ -46,6 +47,7 @@ pub(crate) fn all_routes(
         .merge(account::routes())
         .merge(records::routes())
         .merge(forwards::routes())
+        .merge(hosts::routes())
         .merge(transfer_out::routes())
         .merge(sandbox::routes())
         .map_router(protect)
