@@ -4,6 +4,7 @@ mod account;
 mod catalog;
 mod domains;
 mod forwards;
+mod hosts;
 mod login;
 mod records;
 
@@ -49,6 +50,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 Command::Dns(DnsCommand::Records(c)) => records::records(&api, c, as_json).await,
                 Command::EmailForwards(c) => forwards::email_forwards(&api, c, as_json).await,
                 Command::UrlForwards(c) => forwards::url_forwards(&api, c, as_json).await,
+                Command::Hosts(c) => hosts::hosts(&api, c, as_json).await,
                 Command::Login { .. } | Command::Logout | Command::Completions { .. } => Ok(()),
             }
         }
