@@ -75,12 +75,42 @@ impl SandboxRegistry {
         {
             LinkedUpdate::Updated => Ok(true),
             LinkedUpdate::NotUpdated => Ok(false),
-            LinkedUpdate::NoHost(host) => Err(RegistryError::Refused {
-                code: 2303,
-                message: format!(
-                    "host {host} does not exist: create it first (with its addresses)"
-                ),
-            }),
+            LinkedUpdate::NoHost(host) => Err(Self::no_host(&host)),
+        }
+    }
+
+    /// EPP 2303 for a name server that is not a host object of the registry
+    /// (RFC 5731 §1.1).
+    pub(crate) fn no_host(host: &str) -> RegistryError {
+        RegistryError::Refused {
+            code: 2303,
+            message: format!("host {host} does not exist: create it first (with its addresses)"),
+        }
+    }
+
+    /// Inserts `record` (the store's fastest way when no host must be a
+    /// host object); `Some(host)`, nothing inserted, naming one of `linked`
+    /// that is not a host object.
+    pub(crate) async fn insert_linked(
+        &self,
+        record: &RegistryRecord,
+        linked: &[String],
+        now: DateTime<Utc>,
+    ) -> Result<Option<String>, StoreError> {
+        if linked.is_empty() {
+            return self
+                .store()
+                .registry_insert(record, now)
+                .await
+                .map(|()| None);
+        }
+        match self
+            .store()
+            .registry_insert_linked(record, linked, now)
+            .await?
+        {
+            LinkedUpdate::NoHost(host) => Ok(Some(host)),
+            LinkedUpdate::Updated | LinkedUpdate::NotUpdated => Ok(None),
         }
     }
 

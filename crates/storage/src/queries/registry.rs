@@ -43,6 +43,27 @@ impl ThisStore {
         Ok(())
     }
 
+    /// Locks each host of `linked` (sorted, each once) in `tx` with a write
+    /// that changes nothing; the first that is not a host object, if any.
+    async fn lock_hosts(tx: &mut super::common::Tx, linked: &[String]) -> Result<Option<String>> {
+        let mut hosts: Vec<&str> = linked.iter().map(String::as_str).collect();
+        hosts.sort_unstable();
+        hosts.dedup();
+        for host in hosts {
+            // A delete of the host waits for this transaction, or has
+            // committed and the host is gone.
+            let there = sqlx::query("UPDATE registry_hosts SET name = name WHERE name = $1")
+                .bind(host)
+                .execute(&mut **tx)
+                .await?
+                .rows_affected();
+            if there != 1 {
+                return Ok(Some(host.to_owned()));
+            }
+        }
+        Ok(None)
+    }
+
     /// Runs `query` and, when it changed exactly one row, queues `poll` in
     /// the same transaction; true when it did.
     async fn write_one_with_poll<'q>(
@@ -94,6 +115,34 @@ impl crate::stores::RegistryStore for ThisStore {
     async fn registry_insert(&self, r: &RegistryRecord, now: DateTime<Utc>) -> Result<()> {
         // Every registration writes one: the backend's fastest way.
         self.write_registry_name(r, now).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, fields(name = %r.name))]
+    async fn registry_insert_linked(
+        &self,
+        r: &RegistryRecord,
+        linked: &[String],
+        now: DateTime<Utc>,
+    ) -> Result<LinkedUpdate> {
+        let (_guard, mut tx) = self.begin_write().await?;
+        if let Some(host) = Self::lock_hosts(&mut tx, linked).await? {
+            return Ok(LinkedUpdate::NoHost(host));
+        }
+        sqlx::query(INSERT_REGISTRY_NAME)
+            .bind(&r.name)
+            .bind(&r.sponsoring_registrar)
+            .bind(&r.auth_code)
+            .bind(r.created_at)
+            .bind(r.ex_date)
+            .bind(r.last_transferred_at)
+            .bind(r.client_transfer_prohibited)
+            .bind(join_hosts(&r.nameservers))
+            .bind(r.pending_transfer_to.as_deref())
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(LinkedUpdate::Updated)
     }
 
     #[tracing::instrument(level = "debug", skip_all, fields(name, sponsoring_registrar))]
@@ -236,22 +285,9 @@ impl crate::stores::RegistryStore for ThisStore {
         linked: &[String],
         now: DateTime<Utc>,
     ) -> Result<LinkedUpdate> {
-        let mut hosts: Vec<&str> = linked.iter().map(String::as_str).collect();
-        hosts.sort_unstable();
-        hosts.dedup();
         let (_guard, mut tx) = self.begin_write().await?;
-        for host in hosts {
-            // A write that changes nothing locks the row (both databases):
-            // a delete of the host waits for this transaction, or has
-            // committed and the host is gone.
-            let there = sqlx::query("UPDATE registry_hosts SET name = name WHERE name = $1")
-                .bind(host)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            if there != 1 {
-                return Ok(LinkedUpdate::NoHost(host.to_owned()));
-            }
+        if let Some(host) = Self::lock_hosts(&mut tx, linked).await? {
+            return Ok(LinkedUpdate::NoHost(host));
         }
         let changed = sqlx::query(
             "UPDATE registry_names SET nameservers = COALESCE($2, nameservers), \

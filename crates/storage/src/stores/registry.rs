@@ -25,6 +25,19 @@ pub trait RegistryStore: Send + Sync + std::fmt::Debug {
     /// Registers a name. Errors: `Conflict` when it is registered already.
     async fn registry_insert(&self, record: &RegistryRecord, now: DateTime<Utc>) -> Result<()>;
 
+    /// [`Self::registry_insert`] of a name delegating to the hosts in
+    /// `linked`, each required to be a host object when it is inserted
+    /// (locked in the insert's transaction, as in
+    /// [`Self::registry_update_linked`]). `Updated` when inserted,
+    /// `NoHost` (nothing inserted) naming a missing host. Errors:
+    /// `Conflict` when the name is registered already.
+    async fn registry_insert_linked(
+        &self,
+        record: &RegistryRecord,
+        linked: &[String],
+        now: DateTime<Utc>,
+    ) -> Result<LinkedUpdate>;
+
     /// Deletes a name `sponsoring_registrar` sponsors at once (a delete in
     /// the add grace period, RFC 3915 §3.1: no redemption). `true` when
     /// deleted; `false` when it is not registered, another registrar

@@ -438,6 +438,20 @@ async fn a_linked_update_needs_its_hosts(store: &Arc<dyn Store>) {
         r.nameservers,
         "nothing changed"
     );
+    let mut fresh = held_elsewhere("uses-linked.com");
+    fresh.nameservers = vec!["ns1.linked.com".to_owned()];
+    assert_eq!(
+        store
+            .registry_insert_linked(&fresh, &linked, t0())
+            .await
+            .expect("insert"),
+        LinkedUpdate::NoHost("ns1.linked.com".to_owned())
+    );
+    assert!(store
+        .registry_get("uses-linked.com")
+        .await
+        .expect("get")
+        .is_none());
     let host = RegistryHost {
         name: "ns1.linked.com".to_owned(),
         sponsoring_registrar: sponsor.clone(),
@@ -459,6 +473,17 @@ async fn a_linked_update_needs_its_hosts(store: &Arc<dyn Store>) {
             .expect("update"),
         LinkedUpdate::Updated
     );
+    assert_eq!(
+        store
+            .registry_insert_linked(&fresh, &linked, t0())
+            .await
+            .expect("insert"),
+        LinkedUpdate::Updated
+    );
+    assert!(matches!(
+        store.registry_insert_linked(&fresh, &linked, t0()).await,
+        Err(StoreError::Conflict { .. })
+    ));
     assert!(!store
         .registry_host_delete("ns1.linked.com", &sponsor)
         .await

@@ -222,6 +222,21 @@ async fn update_naming_a_host_races_its_delete(backend: Backend) {
     let delay = chrono::Duration::days(5);
     let now = app.now();
     let sponsor = SandboxRegistry::acting_as(store.clone(), "registrar-x", delay);
+    // A create naming a host that is not there is refused, nothing made
+    // (the check and the insert one transaction too).
+    let nowhere = ["ns1.nowhere-glue.net".to_owned()];
+    match sponsor
+        .create_with("race-create.com", 1, &nowhere, "Race-auth-1", false, now)
+        .await
+    {
+        Err(RegistryError::Refused { code: 2303, .. }) => {}
+        other => panic!("a missing host is refused (2303): {other:?}"),
+    }
+    assert!(store
+        .registry_get("race-create.com")
+        .await
+        .expect("read")
+        .is_none());
     sponsor
         .create_with("race-glue.com", 1, &[], "Race-auth-1", false, now)
         .await
