@@ -204,7 +204,7 @@ impl SandboxRegistry {
             nameservers: nameservers.to_vec(),
             pending_transfer_to: None,
         };
-        let linked = self.linked_hosts(nameservers).await?;
+        let linked = self.linked_hosts(nameservers);
         match self.insert_fresh(&record, &linked, now).await {
             Ok(None) => Ok(record),
             Ok(Some(host)) => Err(Self::no_host(&host)),

@@ -5,8 +5,7 @@
 //! A host whose name is inside a name of this registry is internal (RFC
 //! 5732 §1): it needs at least one address (its glue), and only the
 //! registrar sponsoring that name (its superordinate domain) may create it.
-//! A name may delegate to an internal host only once it exists; a
-//! registrar over EPP names only host objects (RFC 5731 §1.1). That check
+//! A registrar over EPP names only host objects (RFC 5731 §1.1). That check
 //! and the change are one transaction
 //! ([`RegistryStore::registry_update_linked`]), so a host deleted meanwhile
 //! never leaves a name delegating to nothing.
@@ -29,23 +28,16 @@ impl SandboxRegistry {
     }
 
     /// The name servers of `nameservers` that must be host objects when a
-    /// name delegates to them: every one for a registrar over EPP (RFC
-    /// 5731 §1.1, hostObj), the internal ones for this installation's own
-    /// registrar (its external name servers are names only).
-    pub(crate) async fn linked_hosts(
-        &self,
-        nameservers: &[String],
-    ) -> Result<Vec<String>, StoreError> {
-        if self.client_id() != OUR_REGISTRAR {
-            return Ok(nameservers.to_vec());
+    /// name delegates to them: every one for a registrar over EPP (RFC 5731
+    /// §1.1, hostObj); none for this installation's own registrar, whose
+    /// name servers the embedded sandbox takes as names (as it always has:
+    /// its own `ns1.vps.org` for `vps.org` among them). Its hosts are kept
+    /// all the same, and a linked one is not deleted.
+    pub(crate) fn linked_hosts(&self, nameservers: &[String]) -> Vec<String> {
+        if self.client_id() == OUR_REGISTRAR {
+            return Vec::new();
         }
-        let mut linked = Vec::new();
-        for ns in nameservers {
-            if self.superordinate(ns).await?.is_some() {
-                linked.push(ns.clone());
-            }
-        }
-        Ok(linked)
+        nameservers.to_vec()
     }
 
     /// `registry_update` with the name servers that must be host objects
@@ -58,7 +50,7 @@ impl SandboxRegistry {
         now: DateTime<Utc>,
     ) -> Result<bool, RegistryError> {
         let linked = match nameservers {
-            Some(ns) => self.linked_hosts(ns).await?,
+            Some(ns) => self.linked_hosts(ns),
             None => Vec::new(),
         };
         match self
