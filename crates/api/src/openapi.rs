@@ -51,6 +51,7 @@ naming each field at fault. Money is US dollars with two decimals; times are RFC
         (name = "account", description = "The account, its money trail and its audit log."),
         (name = "dns", description = "A hosted zone's records."),
         (name = "forwarding", description = "Email and URL forwarding."),
+        (name = "hosts", description = "A domain's own name servers (child name servers): host objects with their addresses (glue) at the registry."),
         (name = "transfer-out", description = "Moving a domain to another registrar."),
         (name = "sandbox", description = "The sandbox's mode and test clock."),
         (name = "operations", description = "Health, readiness (no token)."),
@@ -304,6 +305,17 @@ pub mod params {
         /// The forward's `id` (the domain's forward list shows them).
         #[param(minimum = 1)]
         pub forward_id: i64,
+    }
+
+    /// `{domain_id}` and `{host_name}`.
+    #[derive(IntoParams)]
+    #[into_params(parameter_in = Path)]
+    pub struct HostNameParams {
+        /// The domain's `id`.
+        #[param(minimum = 1)]
+        pub domain_id: i64,
+        /// The host's name, inside the domain (`ns1.example.com`).
+        pub host_name: String,
     }
 
     /// `page` and `page_size` of every list.

@@ -139,6 +139,9 @@ pub mod fields {
     /// `vps email-forwards update`.
     pub const EMAIL_UPDATE: &[(&str, &str)] =
         &[("alias", "--alias"), ("destinations", "--destination")];
+    /// `vps hosts ...`.
+    pub const HOSTS: &[(&str, &str)] =
+        &[("host_name", "HOST_NAME"), ("ip_addresses", "IP_ADDRESSES")];
     /// `vps url-forwards add`.
     pub const URL_ADD: &[(&str, &str)] = &[
         ("host", "--host"),

@@ -79,6 +79,10 @@ enum Command {
     /// A domain's URL forwards.
     #[command(subcommand, name = "url-forwards")]
     UrlForwards(UrlCommand),
+    /// A domain's own name servers (child name servers) with their
+    /// addresses (glue) at the registry.
+    #[command(subcommand)]
+    Hosts(HostsCommand),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions { shell: clap_complete::Shell },
 }
@@ -354,6 +358,30 @@ enum UrlCommand {
     Delete { domain: String, forward_id: i64 },
 }
 
+#[derive(Debug, Subcommand)]
+enum HostsCommand {
+    /// A domain's hosts.
+    List { domain: String },
+    /// One host.
+    Get { domain: String, host_name: String },
+    /// Create HOST_NAME (inside the domain) with its addresses.
+    Create {
+        domain: String,
+        host_name: String,
+        #[arg(required = true)]
+        ip_addresses: Vec<String>,
+    },
+    /// Replace the host's addresses.
+    Update {
+        domain: String,
+        host_name: String,
+        #[arg(required = true)]
+        ip_addresses: Vec<String>,
+    },
+    /// Delete a host no domain names as a nameserver.
+    Delete { domain: String, host_name: String },
+}
+
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -411,6 +439,13 @@ fn context(command: &Command) -> exit::Context {
             | UrlCommand::Get { domain, .. }
             | UrlCommand::Update { domain, .. }
             | UrlCommand::Delete { domain, .. } => (Some(domain), URL_UPDATE),
+        },
+        Command::Hosts(c) => match c {
+            HostsCommand::List { domain }
+            | HostsCommand::Get { domain, .. }
+            | HostsCommand::Create { domain, .. }
+            | HostsCommand::Update { domain, .. }
+            | HostsCommand::Delete { domain, .. } => (Some(domain), HOSTS),
         },
         Command::Login { .. }
         | Command::Logout

@@ -26,6 +26,7 @@ mod account;
 mod domains;
 mod error;
 mod forwards;
+mod hosts;
 mod models;
 pub mod paths;
 mod records;

@@ -308,6 +308,23 @@ pub struct EmailForward {
     pub updated_at: DateTime<Utc>,
 }
 
+/// A host of a domain: a child name server with its addresses (glue).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Host {
+    pub host_name: String,
+    pub ip_addresses: Vec<String>,
+    /// A domain names it as a nameserver: it cannot be deleted.
+    pub linked: bool,
+}
+
+/// A host to create (`host_name` and `ip_addresses`), or its new addresses.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct HostRequest {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host_name: Option<String>,
+    pub ip_addresses: Vec<String>,
+}
+
 /// A URL forward.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct UrlForward {

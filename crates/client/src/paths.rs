@@ -94,6 +94,16 @@ pub fn email_forward(domain_id: i64, forward_id: i64) -> String {
     format!("{DOMAINS}{domain_id}/email-forwards/{forward_id}/")
 }
 
+/// `GET` a domain's hosts (child name servers with glue); `POST` adds one.
+pub fn hosts(domain_id: i64) -> String {
+    format!("{DOMAINS}{domain_id}/hosts/")
+}
+
+/// `GET`, `PUT` and `DELETE` one host of a domain, by its name.
+pub fn host(domain_id: i64, host_name: &str) -> String {
+    format!("{DOMAINS}{domain_id}/hosts/{host_name}/")
+}
+
 /// `GET` a domain's URL forwards; `POST` adds one.
 pub fn url_forwards(domain_id: i64) -> String {
     format!("{DOMAINS}{domain_id}/url-forwards/")

@@ -57,6 +57,9 @@ error_codes! {
     TransferTooSoon = "transfer_too_soon",
     /// Transfer: the EPP auth code is wrong.
     InvalidAuthCode = "invalid_auth_code",
+    /// A host (child name server) a domain still delegates to cannot be
+    /// deleted (RFC 5732 §3.2.2).
+    HostInUse = "host_in_use",
     /// Transfer: the registry did not accept it.
     TransferFailed = "transfer_failed",
     /// An operator's reject-transfer of a name with no transfer pending.

@@ -21,6 +21,7 @@ pub mod dns;
 pub mod error_chain;
 pub mod error_code;
 pub mod forwarding;
+pub mod glue;
 pub mod idna2008;
 pub mod ids;
 pub mod lifecycle;

@@ -32,13 +32,18 @@ use instant_epp::domain::{
 };
 use instant_epp::extensions::rgp::report::{RgpRestoreReport, Update as ReportUpdate};
 use instant_epp::extensions::rgp::request::{RgpRestoreRequest, Update as RequestUpdate};
-use instant_epp::host::{HostCheck, HostCreate};
+use instant_epp::host::update::{HostAdd, HostRemove};
+use instant_epp::host::{
+    HostCheck, HostCreate, HostDelete, HostInfo as HostInfoCommand, HostUpdate,
+    Status as HostStatus,
+};
 use instant_epp::poll::{Ack, Poll, PollData};
 use rustls::ClientConfig;
 use vpsd_domain::lifecycle::add_years;
 use vpsd_registry::{
-    format_cents, new_auth_code, Registry, RegistryError, RegistryFees, RegistryMessage,
-    RegistryRecord, SandboxRegistry, TrStatus, TransferNotice, TransferRefusal, OUR_REGISTRAR,
+    format_cents, new_auth_code, HostObject, Registry, RegistryError, RegistryFees,
+    RegistryMessage, RegistryRecord, SandboxRegistry, TrStatus, TransferNotice, TransferRefusal,
+    OUR_REGISTRAR,
 };
 
 pub use config::{ConfigError, RegistryConfig};
@@ -235,9 +240,11 @@ impl EppRegistry {
     }
 
     /// RFC 5732: every name server of a domain is a host object at the
-    /// registry; the ones not there yet are created (without addresses:
-    /// glue for a name server inside a domain of this registry is not
-    /// carried by the API yet, and the registry refuses such a host).
+    /// registry; the ones not there yet are created without addresses (an
+    /// external host). A name server inside a domain of this registry needs
+    /// its addresses (glue): it is created first with
+    /// [`Registry::host_create`] (the API's `hosts/`), else the registry
+    /// refuses it here.
     async fn ensure_hosts(&self, nameservers: &[String]) -> Result<(), RegistryError> {
         if nameservers.is_empty() {
             return Ok(());

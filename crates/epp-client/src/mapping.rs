@@ -532,6 +532,142 @@ impl Registry for EppRegistry {
         }
     }
 
+    async fn hosts(&self, domain: &str) -> Result<Vec<HostObject>, RegistryError> {
+        let Some(info) = self.domain_info(domain, None).await.map_err(unavailable)? else {
+            return Err(RegistryError::NotFound);
+        };
+        if info.record.sponsoring_registrar != OUR_REGISTRAR {
+            return Err(RegistryError::NotSponsored);
+        }
+        let mut hosts = Vec::new();
+        for name in &info.hosts {
+            if let Some(h) = self.host_info(name).await? {
+                hosts.push(h);
+            }
+        }
+        hosts.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(hosts)
+    }
+
+    async fn host_info(&self, name: &str) -> Result<Option<HostObject>, RegistryError> {
+        match self
+            .sessions
+            .run("host:info", &HostInfoCommand::new(name))
+            .await
+        {
+            Ok(rsp) => {
+                let Some(d) = rsp.res_data() else {
+                    return Err(unavailable("the registry's host info had no <resData>"));
+                };
+                Ok(Some(HostObject {
+                    name: d.name.to_ascii_lowercase(),
+                    addresses: d.addresses.clone(),
+                    linked: d.statuses.contains(&HostStatus::Linked),
+                }))
+            }
+            Err(EppError::Refused { code: 2303, .. }) => Ok(None),
+            Err(e) => Err(unavailable(e)),
+        }
+    }
+
+    async fn host_create(
+        &self,
+        name: &str,
+        addresses: &[IpAddr],
+        _now: DateTime<Utc>,
+    ) -> Result<(), RegistryError> {
+        let addrs = (!addresses.is_empty()).then_some(addresses);
+        match self
+            .sessions
+            .run("host:create", &HostCreate::new(name, addrs))
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(EppError::Refused { code: 2201, .. }) => Err(RegistryError::NotSponsored),
+            // Exists: ours with these addresses is an earlier attempt that
+            // took (its answer lost); anything else is taken.
+            Err(e @ (EppError::Refused { code: 2302, .. } | EppError::Unknown(_))) => {
+                let lost = matches!(e, EppError::Unknown(_));
+                match self.host_info(name).await {
+                    Ok(Some(h)) if lost && same_addresses(&h.addresses, addresses) => Ok(()),
+                    Ok(Some(_)) => Err(RegistryError::Taken {
+                        sponsoring_registrar: "the registry".to_owned(),
+                    }),
+                    Ok(None) if lost => Err(RegistryError::Unknown(Box::new(e))),
+                    Ok(None) => Err(refused(e)),
+                    Err(asked) => Err(asked),
+                }
+            }
+            Err(e) => Err(refused(e)),
+        }
+    }
+
+    async fn host_update(
+        &self,
+        name: &str,
+        addresses: &[IpAddr],
+        _now: DateTime<Utc>,
+    ) -> Result<(), RegistryError> {
+        let Some(current) = self.host_info(name).await? else {
+            return Err(RegistryError::NotFound);
+        };
+        let add: Vec<IpAddr> = addresses
+            .iter()
+            .filter(|a| !current.addresses.contains(a))
+            .copied()
+            .collect();
+        let rem: Vec<IpAddr> = current
+            .addresses
+            .iter()
+            .filter(|a| !addresses.contains(a))
+            .copied()
+            .collect();
+        if add.is_empty() && rem.is_empty() {
+            return Ok(());
+        }
+        let mut update = HostUpdate::new(name);
+        if !add.is_empty() {
+            update.add(HostAdd {
+                addresses: Some(&add),
+                statuses: None,
+            });
+        }
+        if !rem.is_empty() {
+            update.remove(HostRemove {
+                addresses: Some(&rem),
+                statuses: None,
+            });
+        }
+        match self.sessions.run("host:update", &update).await {
+            Ok(_) => Ok(()),
+            Err(EppError::Refused { code: 2201, .. }) => Err(RegistryError::NotSponsored),
+            Err(EppError::Refused { code: 2303, .. }) => Err(RegistryError::NotFound),
+            // Lost: the host says whether it took.
+            Err(e @ EppError::Unknown(_)) => match self.host_info(name).await {
+                Ok(Some(h)) if same_addresses(&h.addresses, addresses) => Ok(()),
+                _ => Err(RegistryError::Unknown(Box::new(e))),
+            },
+            Err(e) => Err(refused(e)),
+        }
+    }
+
+    async fn host_delete(&self, name: &str, _now: DateTime<Utc>) -> Result<(), RegistryError> {
+        match self
+            .sessions
+            .run("host:delete", &HostDelete::new(name))
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(EppError::Refused { code: 2201, .. }) => Err(RegistryError::NotSponsored),
+            Err(EppError::Refused { code: 2303, .. }) => Err(RegistryError::NotFound),
+            Err(e @ EppError::Unknown(_)) => match self.host_info(name).await {
+                Ok(None) => Ok(()),
+                _ => Err(RegistryError::Unknown(Box::new(e))),
+            },
+            Err(e) => Err(refused(e)),
+        }
+    }
+
     fn label(&self) -> &str {
         &self.config.name
     }
@@ -554,4 +690,9 @@ impl Registry for EppRegistry {
             Err(e) => Err(unavailable(e)),
         }
     }
+}
+
+/// Whether two address lists hold the same addresses, in any order.
+fn same_addresses(a: &[IpAddr], b: &[IpAddr]) -> bool {
+    a.iter().all(|x| b.contains(x)) && b.iter().all(|x| a.contains(x))
 }

@@ -17,6 +17,9 @@ pub(crate) struct Info {
     pub(crate) pending_delete: bool,
     /// Status `serverTransferProhibited`: the registry refuses transfers.
     pub(crate) server_transfer_prohibited: bool,
+    /// `<domain:host>`: the host objects under the name (RFC 5731 §3.1.2),
+    /// lower case.
+    pub(crate) hosts: Vec<String>,
 }
 
 impl Info {
@@ -60,6 +63,12 @@ impl Info {
             pending_create: has(Status::PendingCreate),
             pending_delete: has(Status::PendingDelete),
             server_transfer_prohibited: has(Status::ServerTransferProhibited),
+            hosts: data
+                .hosts
+                .iter()
+                .flatten()
+                .map(|h| h.to_ascii_lowercase())
+                .collect(),
         }
     }
 }

@@ -107,7 +107,7 @@ pub(crate) async fn command(
                         updated_at: d.deleted_at,
                         transfer_requested_at: None,
                     };
-                    info(registry, o, object, Some(status))
+                    info(registry, o, object, Some(status)).await
                 }
                 "renew" => Answer::fail(2105, format!("{name} is deleted: restore it first")),
                 _ => Answer::fail(2304, format!("{name} is in {} (RFC 3915)", status.as_str())),
@@ -117,7 +117,7 @@ pub(crate) async fn command(
         };
     };
     match verb {
-        "info" => info(registry, current, object, None),
+        "info" => info(registry, current, object, None).await,
         "renew" => {
             let agreed = match period(object) {
                 Ok(years) => match fee::agree(registry, &name, "renew", years, fee, now).await {
@@ -257,7 +257,7 @@ fn statuses(o: &RegistryObject) -> Vec<&'static str> {
 /// `<domain:infData>`; for a deleted name (`rgp`: its RGP status) the
 /// status is `pendingDelete` and `<rgp:infData>` says where it stands
 /// (RFC 3915 §3.1, §4.1).
-fn info(
+async fn info(
     registry: &SandboxRegistry,
     o: RegistryObject,
     object: Node<'_, '_>,
@@ -289,6 +289,18 @@ fn info(
             x.text("domain:hostObj", "", ns);
         }
         x.close("domain:ns");
+    }
+    // The subordinate host objects (RFC 5731 §3.1.2 `<domain:host>`), to
+    // the sponsor: whom the registry lets create them.
+    if sponsor {
+        match registry.store().registry_hosts_under(&r.name).await {
+            Ok(hosts) => {
+                for h in hosts {
+                    x.text("domain:host", "", &h);
+                }
+            }
+            Err(e) => return store_failed(e),
+        }
     }
     x.text("domain:clID", "", &r.sponsoring_registrar)
         .text("domain:crID", "", &o.created_by)
@@ -423,7 +435,7 @@ async fn create(
     }
 }
 
-fn registry_failed(e: RegistryError) -> Answer {
+pub(crate) fn registry_failed(e: RegistryError) -> Answer {
     match e {
         RegistryError::NotFound => Answer::fail(2303, "not registered"),
         RegistryError::NotSponsored => Answer::fail(2201, "another registrar sponsors it"),

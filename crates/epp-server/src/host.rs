@@ -1,14 +1,15 @@
-//! Host commands (RFC 5732 §3): check, info, create, delete.
+//! Host commands (RFC 5732 §3): check, info, create, update (addresses),
+//! delete.
 
 use std::net::IpAddr;
 
 use roxmltree::Node;
 use vpsd_domain::HostName;
-use vpsd_registry::{RegistryHost, SandboxRegistry};
+use vpsd_registry::{Registry, RegistryError, RegistryHost, SandboxRegistry};
 use vpsd_storage::StoreError;
 
 use crate::response::{attr, date, Answer, Xml};
-use crate::session::{child_text, elements, is, store_failed};
+use crate::session::{child, child_text, elements, is, store_failed};
 use crate::{EppServer, HOST_NS};
 
 /// Answers one host command.
@@ -121,7 +122,7 @@ pub(crate) async fn command(
                 Err(e) => store_failed(e),
             }
         }
-        "update" => Answer::fail(2101, "host update is not served"),
+        "update" => update(server, registry, &name, object).await,
         _ => Answer::fail(2000, format!("unknown command <{verb}>")),
     }
 }
@@ -218,5 +219,84 @@ async fn create(
         }
         Err(StoreError::Conflict { .. }) => Answer::fail(2302, format!("host {name} exists")),
         Err(e) => store_failed(e),
+    }
+}
+
+/// The `<host:addr>` elements of `part` (RFC 5732 §3.2.1): each an IPv4 or
+/// IPv6 address of the version its `ip` attribute names (`v4` when absent).
+fn addresses(part: Node<'_, '_>) -> Result<Vec<IpAddr>, Answer> {
+    let mut out = Vec::new();
+    for a in elements(part).filter(|n| is(*n, HOST_NS, "addr")) {
+        let text = a.text().unwrap_or("").trim();
+        let ip: IpAddr = text
+            .parse()
+            .map_err(|_| Answer::fail(2005, format!("{text} is not an IP address")))?;
+        let want_v6 = match a.attribute("ip").unwrap_or("v4") {
+            "v4" => false,
+            "v6" => true,
+            _ => return Err(Answer::fail(2005, "ip must be v4 or v6")),
+        };
+        if ip.is_ipv6() != want_v6 {
+            return Err(Answer::fail(
+                2005,
+                format!("{text} is not of the ip version given"),
+            ));
+        }
+        out.push(ip);
+    }
+    Ok(out)
+}
+
+/// `<host:update>` (RFC 5732 §3.2.5) by the host's sponsoring registrar:
+/// the addresses of `<host:add>` added, those of `<host:rem>` removed.
+/// A new name (`<host:chg>`) and statuses are not served (2102).
+async fn update(
+    server: &EppServer,
+    registry: &SandboxRegistry,
+    name: &str,
+    object: Node<'_, '_>,
+) -> Answer {
+    let current = match registry.store().registry_host_get(name).await {
+        Ok(Some(h)) if h.sponsoring_registrar != registry.client_id() => {
+            return Answer::fail(2201, "another registrar sponsors it")
+        }
+        Ok(Some(h)) => h,
+        Ok(None) => return Answer::fail(2303, format!("host {name} does not exist")),
+        Err(e) => return store_failed(e),
+    };
+    if child(object, HOST_NS, "chg").is_some() {
+        return Answer::fail(2102, "renaming a host is not served");
+    }
+    let mut add = Vec::new();
+    let mut rem = Vec::new();
+    for (part, into) in [("add", &mut add), ("rem", &mut rem)] {
+        if let Some(p) = child(object, HOST_NS, part) {
+            if elements(p).any(|n| is(n, HOST_NS, "status")) {
+                return Answer::fail(2102, "host statuses are not set here");
+            }
+            match addresses(p) {
+                Ok(a) => *into = a,
+                Err(answer) => return answer,
+            }
+        }
+    }
+    let mut wanted: Vec<IpAddr> = current
+        .addresses
+        .iter()
+        .filter_map(|a| a.parse().ok())
+        .filter(|a| !rem.contains(a))
+        .collect();
+    for a in add {
+        if !wanted.contains(&a) {
+            wanted.push(a);
+        }
+    }
+    match registry
+        .host_update(name, &wanted, server.clock.now())
+        .await
+    {
+        Ok(()) => Answer::code(1000),
+        Err(RegistryError::NotFound) => Answer::fail(2303, format!("host {name} does not exist")),
+        Err(e) => crate::domain::registry_failed(e),
     }
 }

@@ -17,7 +17,8 @@ use instant_epp::extensions::rgp::request::{
     RgpRequestResponse, RgpRestoreRequest, Update as RequestUpdate,
 };
 use instant_epp::extensions::rgp::RgpStatus;
-use instant_epp::host::HostCreate;
+use instant_epp::host::update::{HostAdd, HostChangeInfo, HostRemove};
+use instant_epp::host::{HostCreate, HostInfo as HostInfoCommand, HostUpdate};
 use instant_epp::login::Login;
 use instant_epp::poll::{Ack, Poll, PollData};
 use instant_epp::response::ResultCode;
@@ -1132,7 +1133,106 @@ async fn guessing_auth_info_is_stopped(backend: Backend) {
     assert!(sponsor.is_ok(), "another registrar is not stopped");
 }
 
+/// RFC 5732 §3.2.5 `<host:update>`: only the host's sponsoring registrar
+/// changes its addresses (2201 for another); an internal host keeps at
+/// least one (2306); renaming is not served (2102). The sponsor's
+/// `<domain:info>` lists the name's hosts (`<domain:host>`, RFC 5731
+/// §3.1.2).
+async fn host_addresses_change_by_their_sponsor_only(backend: Backend) {
+    let r = start(backend).await;
+    let mut a = r.login("ClientA", PW_A).await;
+    let mut b = r.login("ClientB", PW_B).await;
+    let created = a
+        .transact(
+            &DomainCreate::new("glue-srv.com", years(1), None, None, "Auth-1x-8", None),
+            "create",
+        )
+        .await;
+    assert!(created.is_ok(), "{created:?}");
+    let v4: std::net::IpAddr = "93.184.216.34".parse().expect("ip");
+    let v6: std::net::IpAddr = "2606:2800:220:1::1".parse().expect("ip");
+    let other: std::net::IpAddr = "93.184.216.35".parse().expect("ip");
+    let host = a
+        .transact(
+            &HostCreate::new("ns1.glue-srv.com", Some(&[v4, v6])),
+            "host",
+        )
+        .await;
+    assert!(host.is_ok(), "{host:?}");
+
+    let swap = |add: &'static [std::net::IpAddr], rem: &'static [std::net::IpAddr]| {
+        let mut u = HostUpdate::new("ns1.glue-srv.com");
+        u.add(HostAdd {
+            addresses: Some(add),
+            statuses: None,
+        });
+        u.remove(HostRemove {
+            addresses: Some(rem),
+            statuses: None,
+        });
+        u
+    };
+    static OTHER: [std::net::IpAddr; 1] = [std::net::IpAddr::V4(std::net::Ipv4Addr::new(
+        93, 184, 216, 35,
+    ))];
+    static V4: [std::net::IpAddr; 1] = [std::net::IpAddr::V4(std::net::Ipv4Addr::new(
+        93, 184, 216, 34,
+    ))];
+    let theirs = b.transact(&swap(&OTHER, &V4), "b-update").await;
+    assert_eq!(code(theirs), ResultCode::AuthorizationError);
+    let ours = a.transact(&swap(&OTHER, &V4), "a-update").await;
+    assert!(ours.is_ok(), "{ours:?}");
+    let info = a
+        .transact(&HostInfoCommand::new("ns1.glue-srv.com"), "info")
+        .await
+        .expect("info");
+    let mut addresses = info.res_data().expect("infData").addresses.clone();
+    addresses.sort();
+    let mut want = vec![other, v6];
+    want.sort();
+    assert_eq!(addresses, want);
+
+    // Every address removed: an internal host keeps one.
+    let mut bare = HostUpdate::new("ns1.glue-srv.com");
+    let all = [other, v6];
+    bare.remove(HostRemove {
+        addresses: Some(&all),
+        statuses: None,
+    });
+    assert_eq!(
+        code(a.transact(&bare, "bare").await),
+        ResultCode::ParameterValuePolicyError
+    );
+    let mut rename = HostUpdate::new("ns1.glue-srv.com");
+    rename.info(HostChangeInfo {
+        name: "ns2.glue-srv.com",
+    });
+    assert_eq!(
+        code(a.transact(&rename, "rename").await),
+        ResultCode::UnimplementedOption
+    );
+    let mut gone = HostUpdate::new("ns9.glue-srv.com");
+    gone.add(HostAdd {
+        addresses: Some(&OTHER),
+        statuses: None,
+    });
+    assert_eq!(
+        code(a.transact(&gone, "gone").await),
+        ResultCode::ObjectDoesNotExist
+    );
+
+    let info = a
+        .transact(&DomainInfo::new("glue-srv.com", None), "domain-info")
+        .await
+        .expect("info");
+    assert_eq!(
+        info.res_data().expect("infData").hosts,
+        Some(vec!["ns1.glue-srv.com".to_owned()])
+    );
+}
+
 both!(
+    host_addresses_change_by_their_sponsor_only,
     guessing_auth_info_is_stopped,
     a_session_covers_domains_hosts_transfers_and_polls,
     a_deleted_name_is_restored_in_redemption_only,

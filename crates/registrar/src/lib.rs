@@ -49,6 +49,7 @@ mod accounts;
 mod cancel;
 mod error;
 mod forwards;
+mod hosts;
 pub mod mail;
 mod premium;
 mod records;
@@ -68,6 +69,7 @@ pub use premium::Quote;
 pub use register::Registration;
 pub use registry_messages::MessageOutcome;
 pub use update::SettingsUpdate;
+pub use vpsd_registry::HostObject;
 
 /// How long an `Idempotency-Key` is honoured (and kept).
 pub const IDEMPOTENCY_KEY_LIFETIME: chrono::Duration = chrono::Duration::hours(24);

@@ -38,6 +38,7 @@ mod fees;
 mod request_id;
 mod router;
 mod sandbox;
+mod sandbox_hosts;
 mod trail;
 
 use std::sync::Arc;
@@ -58,8 +59,8 @@ pub use sandbox::SandboxRegistry;
 pub use trail::{record, recording, RegistryTransaction};
 pub use vpsd_domain::lifecycle::RgpStatus;
 pub use vpsd_storage::{
-    DeletedName, NewPollMessage, PollMessage, PremiumName, RegistryHost, RegistryObject,
-    RegistryRecord, TrStatus, TransferNotice,
+    DeletedName, LinkedUpdate, NewPollMessage, PollMessage, PremiumName, RegistryHost,
+    RegistryObject, RegistryRecord, TrStatus, TransferNotice,
 };
 
 /// How long a transfer waits for the losing registrar before the registry
@@ -127,6 +128,26 @@ pub struct RegistryMessage {
     /// our own clID shown as [`OUR_REGISTRAR`].
     pub transfer: Option<TransferNotice>,
 }
+
+/// A host object (RFC 5732) as the registry holds it: a name server whose
+/// name is inside a domain of the registry (an internal host, RFC 5732 §1)
+/// carries its addresses, the glue the registry publishes with the
+/// delegation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostObject {
+    /// `<host:name>`, lower case.
+    pub name: String,
+    /// `<host:addr>`: IPv4 and IPv6, in the order the registry gave them.
+    pub addresses: Vec<std::net::IpAddr>,
+    /// Status `linked` (RFC 5732 §2.3): a domain delegates to it, so it
+    /// cannot be deleted.
+    pub linked: bool,
+}
+
+/// EPP 2305 "Object association prohibits operation" (RFC 5730 §3): the
+/// result code of a delete of a host a domain still delegates to (RFC
+/// 5732 §3.2.2), as [`RegistryError::Refused`] carries it.
+pub const ASSOCIATION_PROHIBITS: u16 = 2305;
 
 /// Why a transfer request is refused (RFC 5731 §3.2.4, ICANN Transfer
 /// Policy §I.A.3.7).
@@ -307,6 +328,54 @@ pub trait Registry: Send + Sync + std::fmt::Debug {
         auth_code: &str,
         now: DateTime<Utc>,
     ) -> Result<(), RegistryError>;
+    /// The host objects under `domain` (RFC 5731 §3.1.2 `<domain:host>`,
+    /// each read with `<host:info>`), ordered by name. A domain that is not
+    /// ours is `NotSponsored`, an unknown one `NotFound`.
+    async fn hosts(&self, domain: &str) -> Result<Vec<HostObject>, RegistryError> {
+        let _ = domain;
+        Err(hosts_not_served())
+    }
+    /// EPP `<host:info>` (RFC 5732 §3.1.2): `None` when there is no such
+    /// host object.
+    async fn host_info(&self, name: &str) -> Result<Option<HostObject>, RegistryError> {
+        let _ = name;
+        Err(hosts_not_served())
+    }
+    /// EPP `<host:create>` (RFC 5732 §3.2.1) of an internal host with its
+    /// addresses (`<host:addr ip="v4|v6">`). `Taken` when a host of that
+    /// name exists (EPP 2302), `NotSponsored` when another registrar
+    /// sponsors the domain it is under, `Refused` for the registry's other
+    /// refusals (addresses it will not take, 2306).
+    async fn host_create(
+        &self,
+        name: &str,
+        addresses: &[std::net::IpAddr],
+        now: DateTime<Utc>,
+    ) -> Result<(), RegistryError> {
+        let _ = (name, addresses, now);
+        Err(hosts_not_served())
+    }
+    /// EPP `<host:update>` (RFC 5732 §3.2.5): the host's addresses become
+    /// `addresses` (the ones it lacks in `<host:add>`, the others in
+    /// `<host:rem>`). `NotFound` when there is no such host, `NotSponsored`
+    /// when another registrar sponsors it.
+    async fn host_update(
+        &self,
+        name: &str,
+        addresses: &[std::net::IpAddr],
+        now: DateTime<Utc>,
+    ) -> Result<(), RegistryError> {
+        let _ = (name, addresses, now);
+        Err(hosts_not_served())
+    }
+    /// EPP `<host:delete>` (RFC 5732 §3.2.2). `Refused` with
+    /// [`ASSOCIATION_PROHIBITS`] (2305) while a domain delegates to it,
+    /// `NotFound` when there is no such host, `NotSponsored` when another
+    /// registrar sponsors it.
+    async fn host_delete(&self, name: &str, now: DateTime<Utc>) -> Result<(), RegistryError> {
+        let _ = (name, now);
+        Err(hosts_not_served())
+    }
     /// EPP `<poll op="req">` (RFC 5730 §2.9.2.3): the oldest message of
     /// the registry's queue for us, left there until [`Registry::ack`].
     /// `None` when the queue is empty, and always for the embedded sandbox
@@ -333,6 +402,15 @@ pub trait Registry: Send + Sync + std::fmt::Debug {
     /// may be used) rather than a real registry.
     fn is_sandbox(&self) -> bool {
         false
+    }
+}
+
+/// The answer of a registry that keeps no host objects: EPP 2101
+/// "Unimplemented command".
+fn hosts_not_served() -> RegistryError {
+    RegistryError::Refused {
+        code: 2101,
+        message: "this registry keeps no host objects".to_owned(),
     }
 }
 

@@ -8,7 +8,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use crate::{
-    Registry, RegistryError, RegistryFees, RegistryMessage, RegistryRecord, TransferRefusal,
+    HostObject, Registry, RegistryError, RegistryFees, RegistryMessage, RegistryRecord,
+    TransferRefusal,
 };
 
 /// Sends each name's commands to the registry of its TLD.
@@ -149,6 +150,36 @@ impl Registry for RegistryRouter {
     async fn reject_transfer(&self, name: &str, gaining: &str) -> Result<(), TransferRefusal> {
         self.of(name).reject_transfer(name, gaining).await
     }
+    async fn hosts(&self, domain: &str) -> Result<Vec<HostObject>, RegistryError> {
+        self.of(domain).hosts(domain).await
+    }
+
+    async fn host_info(&self, name: &str) -> Result<Option<HostObject>, RegistryError> {
+        self.of(name).host_info(name).await
+    }
+
+    async fn host_create(
+        &self,
+        name: &str,
+        addresses: &[std::net::IpAddr],
+        now: DateTime<Utc>,
+    ) -> Result<(), RegistryError> {
+        self.of(name).host_create(name, addresses, now).await
+    }
+
+    async fn host_update(
+        &self,
+        name: &str,
+        addresses: &[std::net::IpAddr],
+        now: DateTime<Utc>,
+    ) -> Result<(), RegistryError> {
+        self.of(name).host_update(name, addresses, now).await
+    }
+
+    async fn host_delete(&self, name: &str, now: DateTime<Utc>) -> Result<(), RegistryError> {
+        self.of(name).host_delete(name, now).await
+    }
+
     async fn set_auth_code(
         &self,
         name: &str,

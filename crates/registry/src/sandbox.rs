@@ -204,8 +204,10 @@ impl SandboxRegistry {
             nameservers: nameservers.to_vec(),
             pending_transfer_to: None,
         };
-        match self.insert_fresh(&record, now).await {
-            Ok(()) => Ok(record),
+        let linked = self.linked_hosts(nameservers);
+        match self.insert_fresh(&record, &linked, now).await {
+            Ok(None) => Ok(record),
+            Ok(Some(host)) => Err(Self::no_host(&host)),
             Err(StoreError::Conflict { .. }) => match self.info(name).await? {
                 Some(existing) if existing.sponsoring_registrar == self.client_id => Ok(existing),
                 Some(existing) => Err(RegistryError::Taken {
@@ -227,13 +229,16 @@ impl SandboxRegistry {
     /// Inserts `record`; when the name's row is a deletion whose redemption
     /// and pending deletion are over, purges it first (lazily, RFC 3915
     /// §3.1) and inserts again. `Conflict` while the name is registered or
-    /// still kept for redemption.
+    /// still kept for redemption. The hosts of `linked` must be host objects
+    /// (checked in the insert's transaction): `Some(host)`, nothing
+    /// inserted, names one that is not.
     async fn insert_fresh(
         &self,
         record: &RegistryRecord,
+        linked: &[String],
         now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        match self.store.registry_insert(record, now).await {
+    ) -> Result<Option<String>, StoreError> {
+        match self.insert_linked(record, linked, now).await {
             Err(StoreError::Conflict { constraint }) => {
                 let purged = match self.store.registry_deleted(&record.name).await? {
                     Some(d)
@@ -246,7 +251,7 @@ impl SandboxRegistry {
                     _ => false,
                 };
                 if purged {
-                    self.store.registry_insert(record, now).await
+                    self.insert_linked(record, linked, now).await
                 } else {
                     Err(StoreError::Conflict { constraint })
                 }
@@ -399,7 +404,7 @@ impl SandboxRegistry {
         record: &RegistryRecord,
         now: DateTime<Utc>,
     ) -> Result<(), RegistryError> {
-        match self.insert_fresh(record, now).await {
+        match self.insert_fresh(record, &[], now).await.map(|_| ()) {
             Err(StoreError::Conflict { .. }) => Err(RegistryError::Taken {
                 sponsoring_registrar: self
                     .holder(&record.name, now)
@@ -526,14 +531,7 @@ impl Registry for SandboxRegistry {
             Some(_) => {}
         }
         if self
-            .store
-            .registry_update(
-                name,
-                &self.client_id,
-                nameservers,
-                client_transfer_prohibited,
-                now,
-            )
+            .update_linked(name, nameservers, client_transfer_prohibited, now)
             .await?
         {
             return Ok(());
@@ -711,6 +709,36 @@ impl Registry for SandboxRegistry {
         } else {
             Err(RegistryError::NotSponsored)
         }
+    }
+
+    async fn hosts(&self, domain: &str) -> Result<Vec<HostObject>, RegistryError> {
+        self.sandbox_hosts(domain).await
+    }
+
+    async fn host_info(&self, name: &str) -> Result<Option<HostObject>, RegistryError> {
+        self.sandbox_host_info(name).await
+    }
+
+    async fn host_create(
+        &self,
+        name: &str,
+        addresses: &[std::net::IpAddr],
+        now: DateTime<Utc>,
+    ) -> Result<(), RegistryError> {
+        self.sandbox_host_create(name, addresses, now).await
+    }
+
+    async fn host_update(
+        &self,
+        name: &str,
+        addresses: &[std::net::IpAddr],
+        _now: DateTime<Utc>,
+    ) -> Result<(), RegistryError> {
+        self.sandbox_host_update(name, addresses).await
+    }
+
+    async fn host_delete(&self, name: &str, _now: DateTime<Utc>) -> Result<(), RegistryError> {
+        self.sandbox_host_delete(name).await
     }
 
     fn is_sandbox(&self) -> bool {

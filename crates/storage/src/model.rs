@@ -588,6 +588,20 @@ pub struct RegistryHost {
     pub created_at: DateTime<Utc>,
 }
 
+/// How [`crate::RegistryStore::registry_update_linked`] ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkedUpdate {
+    /// The name was changed.
+    Updated,
+    /// Nothing changed: the name is not registered, another registrar
+    /// sponsors it, or a transfer is pending (as `registry_update`'s
+    /// `false`).
+    NotUpdated,
+    /// Nothing changed: this host is not a host object of the registry
+    /// (RFC 5731 §1.1: a name server given by name must be one).
+    NoHost(String),
+}
+
 /// What the registry keeps of a name beyond [`RegistryRecord`], for
 /// `<domain:info>` and transfers (RFC 5731 §3.1.2, §3.1.3).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,4 +5,5 @@
 
 pub mod domains;
 pub mod forwards;
+pub mod hosts;
 pub mod records;

@@ -13,6 +13,7 @@ use crate::AppState;
 pub mod account;
 pub mod domains;
 pub mod forwards;
+pub mod hosts;
 pub mod pricing;
 pub mod records;
 pub mod redirects;
@@ -48,6 +49,7 @@ pub(crate) fn all_routes(
         .merge(records::routes())
         .merge(zone_file::routes())
         .merge(forwards::routes())
+        .merge(hosts::routes())
         .merge(transfer_out::routes())
         .merge(sandbox::routes())
         .map_router(protect)

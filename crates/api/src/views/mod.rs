@@ -3,6 +3,7 @@
 //! [`records`], forwards in [`forwards`].
 
 pub mod forwards;
+pub mod hosts;
 pub mod records;
 
 use chrono::{DateTime, Datelike, SecondsFormat, Timelike, Utc};

@@ -4,6 +4,7 @@ mod account;
 mod catalog;
 mod domains;
 mod forwards;
+mod hosts;
 mod login;
 mod records;
 
@@ -50,6 +51,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 Command::Dns(DnsCommand::Zone(c)) => records::zone(&api, c, as_json).await,
                 Command::EmailForwards(c) => forwards::email_forwards(&api, c, as_json).await,
                 Command::UrlForwards(c) => forwards::url_forwards(&api, c, as_json).await,
+                Command::Hosts(c) => hosts::hosts(&api, c, as_json).await,
                 Command::Login { .. } | Command::Logout | Command::Completions { .. } => Ok(()),
             }
         }

@@ -216,6 +216,55 @@ async fn a_domain_life_through_vps() {
     assert_eq!(u["fqdn"], "go.cli-life.com");
     assert_eq!(u["status_code"], 302);
 
+    // Its own name server, with glue at the registry.
+    let h = vps(
+        &s,
+        &[
+            "--json",
+            "hosts",
+            "create",
+            "cli-life.com",
+            "ns1.cli-life.com",
+            "93.184.216.34",
+            "2606:2800:220:1::1",
+        ],
+    )
+    .await
+    .ok()
+    .json();
+    assert_eq!(h["host_name"], "ns1.cli-life.com");
+    let hosts = vps(&s, &["hosts", "list", "cli-life.com"])
+        .await
+        .ok()
+        .stdout;
+    assert!(
+        hosts.contains("93.184.216.34, 2606:2800:220:1::1"),
+        "{hosts}"
+    );
+    let h = vps(
+        &s,
+        &[
+            "--json",
+            "hosts",
+            "update",
+            "cli-life.com",
+            "ns1.cli-life.com",
+            "93.184.216.35",
+        ],
+    )
+    .await
+    .ok()
+    .json();
+    assert_eq!(h["ip_addresses"], serde_json::json!(["93.184.216.35"]));
+    vps(&s, &["hosts", "delete", "cli-life.com", "ns1.cli-life.com"])
+        .await
+        .ok();
+    let hosts = vps(&s, &["--json", "hosts", "list", "cli-life.com"])
+        .await
+        .ok()
+        .json();
+    assert_eq!(hosts, serde_json::json!([]));
+
     // Money: two years, then one more.
     let renewed = vps(&s, &["--json", "domains", "renew", "cli-life.com"])
         .await

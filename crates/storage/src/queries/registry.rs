@@ -9,7 +9,8 @@ use crate::backend::Backend;
 use crate::codec::{join_hosts, like_pattern};
 use crate::error::Result;
 use crate::model::{
-    DeletedName, NewPollMessage, PollMessage, RegistryHost, RegistryObject, RegistryRecord,
+    DeletedName, LinkedUpdate, NewPollMessage, PollMessage, RegistryHost, RegistryObject,
+    RegistryRecord,
 };
 use crate::stores::registry::INSERT_REGISTRY_NAME;
 use crate::stores::registry::{
@@ -40,6 +41,27 @@ impl ThisStore {
             .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Locks each host of `linked` (sorted, each once) in `tx` with a write
+    /// that changes nothing; the first that is not a host object, if any.
+    async fn lock_hosts(tx: &mut super::common::Tx, linked: &[String]) -> Result<Option<String>> {
+        let mut hosts: Vec<&str> = linked.iter().map(String::as_str).collect();
+        hosts.sort_unstable();
+        hosts.dedup();
+        for host in hosts {
+            // A delete of the host waits for this transaction, or has
+            // committed and the host is gone.
+            let there = sqlx::query("UPDATE registry_hosts SET name = name WHERE name = $1")
+                .bind(host)
+                .execute(&mut **tx)
+                .await?
+                .rows_affected();
+            if there != 1 {
+                return Ok(Some(host.to_owned()));
+            }
+        }
+        Ok(None)
     }
 
     /// Runs `query` and, when it changed exactly one row, queues `poll` in
@@ -93,6 +115,34 @@ impl crate::stores::RegistryStore for ThisStore {
     async fn registry_insert(&self, r: &RegistryRecord, now: DateTime<Utc>) -> Result<()> {
         // Every registration writes one: the backend's fastest way.
         self.write_registry_name(r, now).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, fields(name = %r.name))]
+    async fn registry_insert_linked(
+        &self,
+        r: &RegistryRecord,
+        linked: &[String],
+        now: DateTime<Utc>,
+    ) -> Result<LinkedUpdate> {
+        let (_guard, mut tx) = self.begin_write().await?;
+        if let Some(host) = Self::lock_hosts(&mut tx, linked).await? {
+            return Ok(LinkedUpdate::NoHost(host));
+        }
+        sqlx::query(INSERT_REGISTRY_NAME)
+            .bind(&r.name)
+            .bind(&r.sponsoring_registrar)
+            .bind(&r.auth_code)
+            .bind(r.created_at)
+            .bind(r.ex_date)
+            .bind(r.last_transferred_at)
+            .bind(r.client_transfer_prohibited)
+            .bind(join_hosts(&r.nameservers))
+            .bind(r.pending_transfer_to.as_deref())
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(LinkedUpdate::Updated)
     }
 
     #[tracing::instrument(level = "debug", skip_all, fields(name, sponsoring_registrar))]
@@ -223,6 +273,41 @@ impl crate::stores::RegistryStore for ThisStore {
             .bind(sponsoring_registrar),
         )
         .await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, fields(name))]
+    async fn registry_update_linked(
+        &self,
+        name: &str,
+        sponsoring_registrar: &str,
+        nameservers: Option<&[String]>,
+        client_transfer_prohibited: Option<bool>,
+        linked: &[String],
+        now: DateTime<Utc>,
+    ) -> Result<LinkedUpdate> {
+        let (_guard, mut tx) = self.begin_write().await?;
+        if let Some(host) = Self::lock_hosts(&mut tx, linked).await? {
+            return Ok(LinkedUpdate::NoHost(host));
+        }
+        let changed = sqlx::query(
+            "UPDATE registry_names SET nameservers = COALESCE($2, nameservers), \
+             transfer_prohibited = COALESCE($3, transfer_prohibited), updated_at = $4 \
+             WHERE name = $1 AND deleted_at IS NULL AND registrar = $5 \
+             AND pending_transfer_to IS NULL",
+        )
+        .bind(name)
+        .bind(nameservers.map(join_hosts))
+        .bind(client_transfer_prohibited)
+        .bind(now)
+        .bind(sponsoring_registrar)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if changed != 1 {
+            return Ok(LinkedUpdate::NotUpdated);
+        }
+        tx.commit().await?;
+        Ok(LinkedUpdate::Updated)
     }
 
     #[tracing::instrument(level = "debug", skip_all, fields(name, gaining))]
@@ -450,17 +535,50 @@ impl crate::stores::RegistryStore for ThisStore {
 
     #[tracing::instrument(level = "debug", skip_all, fields(name, sponsoring_registrar))]
     async fn registry_host_delete(&self, name: &str, sponsoring_registrar: &str) -> Result<bool> {
+        let (_guard, mut tx) = self.begin_write().await?;
+        // Lock the host first: an update naming it either committed before
+        // (and the statement below, its own snapshot on PostgreSQL's READ
+        // COMMITTED, sees it) or waits for this one and finds it gone.
+        let there =
+            sqlx::query("UPDATE registry_hosts SET name = name WHERE name = $1 AND registrar = $2")
+                .bind(name)
+                .bind(sponsoring_registrar)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+        if there != 1 {
+            return Ok(false);
+        }
+        // Not while a name uses it (RFC 5732 §3.2.2).
+        let gone = sqlx::query(
+            "DELETE FROM registry_hosts WHERE name = $1 AND registrar = $2 \
+             AND NOT EXISTS (SELECT 1 FROM registry_names \
+             WHERE (',' || nameservers || ',') LIKE $3 ESCAPE '\\')",
+        )
+        .bind(name)
+        .bind(sponsoring_registrar)
+        .bind(like_pattern(&format!(",{name},")))
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        tx.commit().await?;
+        Ok(gone == 1)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, fields(name, sponsoring_registrar))]
+    async fn registry_host_set_addresses(
+        &self,
+        name: &str,
+        sponsoring_registrar: &str,
+        addresses: &[String],
+    ) -> Result<bool> {
         self.write_one(
-            // Not while a name uses it (RFC 5732 §3.2.2), decided in the
-            // statement itself.
             sqlx::query(
-                "DELETE FROM registry_hosts WHERE name = $1 AND registrar = $2 \
-                 AND NOT EXISTS (SELECT 1 FROM registry_names \
-                 WHERE (',' || nameservers || ',') LIKE $3 ESCAPE '\\')",
+                "UPDATE registry_hosts SET addresses = $3 WHERE name = $1 AND registrar = $2",
             )
             .bind(name)
             .bind(sponsoring_registrar)
-            .bind(like_pattern(&format!(",{name},"))),
+            .bind(join_hosts(addresses)),
         )
         .await
     }

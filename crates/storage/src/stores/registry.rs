@@ -6,8 +6,8 @@ use chrono::{DateTime, Utc};
 use crate::codec::{corrupt, split_hosts};
 use crate::error::Result;
 use crate::model::{
-    DeletedName, NewPollMessage, PollMessage, RegistryHost, RegistryObject, RegistryRecord,
-    TrStatus, TransferNotice,
+    DeletedName, LinkedUpdate, NewPollMessage, PollMessage, RegistryHost, RegistryObject,
+    RegistryRecord, TrStatus, TransferNotice,
 };
 
 /// The sandbox registry's own names.
@@ -24,6 +24,19 @@ pub trait RegistryStore: crate::stores::PremiumNameStore + Send + Sync + std::fm
 
     /// Registers a name. Errors: `Conflict` when it is registered already.
     async fn registry_insert(&self, record: &RegistryRecord, now: DateTime<Utc>) -> Result<()>;
+
+    /// [`Self::registry_insert`] of a name delegating to the hosts in
+    /// `linked`, each required to be a host object when it is inserted
+    /// (locked in the insert's transaction, as in
+    /// [`Self::registry_update_linked`]). `Updated` when inserted,
+    /// `NoHost` (nothing inserted) naming a missing host. Errors:
+    /// `Conflict` when the name is registered already.
+    async fn registry_insert_linked(
+        &self,
+        record: &RegistryRecord,
+        linked: &[String],
+        now: DateTime<Utc>,
+    ) -> Result<LinkedUpdate>;
 
     /// Deletes a name `sponsoring_registrar` sponsors at once (a delete in
     /// the add grace period, RFC 3915 §3.1: no redemption). `true` when
@@ -91,6 +104,23 @@ pub trait RegistryStore: crate::stores::PremiumNameStore + Send + Sync + std::fm
         client_transfer_prohibited: Option<bool>,
         now: DateTime<Utc>,
     ) -> Result<bool>;
+
+    /// [`Self::registry_update`], with every host named in `linked` required
+    /// to be a host object of the registry when the change is made: each is
+    /// locked (in that order, sorted) in the transaction that changes the
+    /// name, so a concurrent [`Self::registry_host_delete`] either finishes
+    /// first (and the change is refused, [`LinkedUpdate::NoHost`]) or waits
+    /// and sees the name delegating to it (RFC 5732 §3.2.2: a linked host is
+    /// not deleted). `linked` empty makes it `registry_update`.
+    async fn registry_update_linked(
+        &self,
+        name: &str,
+        sponsoring_registrar: &str,
+        nameservers: Option<&[String]>,
+        client_transfer_prohibited: Option<bool>,
+        linked: &[String],
+        now: DateTime<Utc>,
+    ) -> Result<LinkedUpdate>;
 
     /// Marks a transfer to `gaining` pending, asked for at `now` (EPP
     /// reDate), and queues `poll` (RFC 5730 §2.9.2.3) in the same
@@ -178,8 +208,20 @@ pub trait RegistryStore: crate::stores::PremiumNameStore + Send + Sync + std::fm
 
     /// Deletes the host object `sponsoring_registrar` sponsors. `true` when
     /// deleted; `false` when there is none, another registrar sponsors it,
-    /// or a name uses it (RFC 5732 §3.2.2; decided in the statement).
+    /// or a name uses it (RFC 5732 §3.2.2). The host is locked first and the
+    /// use looked for after, in one transaction, so a name changed to use it
+    /// meanwhile ([`Self::registry_update_linked`]) is seen.
     async fn registry_host_delete(&self, name: &str, sponsoring_registrar: &str) -> Result<bool>;
+
+    /// Replaces the addresses (`<host:addr>`, text) of the host object
+    /// `sponsoring_registrar` sponsors (RFC 5732 §3.2.5). `true` when
+    /// replaced; `false` when there is none or another registrar sponsors it.
+    async fn registry_host_set_addresses(
+        &self,
+        name: &str,
+        sponsoring_registrar: &str,
+        addresses: &[String],
+    ) -> Result<bool>;
 
     /// Whether any name delegates to host `name` (RFC 5732 §3.2.2: such a
     /// host may not be deleted).

@@ -4,7 +4,9 @@
 use std::sync::Arc;
 
 use chrono::Duration;
-use vpsd_storage::{NewPollMessage, RegistryHost, Store, StoreError, TrStatus, TransferNotice};
+use vpsd_storage::{
+    LinkedUpdate, NewPollMessage, RegistryHost, Store, StoreError, TrStatus, TransferNotice,
+};
 
 use crate::common::{held_elsewhere, t0};
 
@@ -456,8 +458,105 @@ async fn premium_names_are_set_replaced_and_removed(store: &Arc<dyn Store>) {
         .is_empty());
 }
 
+/// A name delegates to hosts that must be host objects only while they
+/// are (checked in the update's transaction); a host's addresses change
+/// by its sponsor only; a linked host is not deleted.
+async fn a_linked_update_needs_its_hosts(store: &Arc<dyn Store>) {
+    let r = held_elsewhere("linked.com");
+    let sponsor = r.sponsoring_registrar.clone();
+    store.registry_insert(&r, t0()).await.expect("insert");
+    let ns = vec!["ns1.linked.com".to_owned(), "ns1.outside.net".to_owned()];
+    let linked = ["ns1.linked.com".to_owned()];
+    assert_eq!(
+        store
+            .registry_update_linked("linked.com", &sponsor, Some(&ns), None, &linked, t0())
+            .await
+            .expect("update"),
+        LinkedUpdate::NoHost("ns1.linked.com".to_owned())
+    );
+    assert_eq!(
+        store
+            .registry_get("linked.com")
+            .await
+            .expect("get")
+            .expect("there")
+            .nameservers,
+        r.nameservers,
+        "nothing changed"
+    );
+    let mut fresh = held_elsewhere("uses-linked.com");
+    fresh.nameservers = vec!["ns1.linked.com".to_owned()];
+    assert_eq!(
+        store
+            .registry_insert_linked(&fresh, &linked, t0())
+            .await
+            .expect("insert"),
+        LinkedUpdate::NoHost("ns1.linked.com".to_owned())
+    );
+    assert!(store
+        .registry_get("uses-linked.com")
+        .await
+        .expect("get")
+        .is_none());
+    let host = RegistryHost {
+        name: "ns1.linked.com".to_owned(),
+        sponsoring_registrar: sponsor.clone(),
+        addresses: vec!["93.184.216.34".to_owned()],
+        created_at: t0(),
+    };
+    store.registry_host_insert(&host).await.expect("host");
+    assert_eq!(
+        store
+            .registry_update_linked("linked.com", "Stranger", Some(&ns), None, &linked, t0())
+            .await
+            .expect("update"),
+        LinkedUpdate::NotUpdated
+    );
+    assert_eq!(
+        store
+            .registry_update_linked("linked.com", &sponsor, Some(&ns), None, &linked, t0())
+            .await
+            .expect("update"),
+        LinkedUpdate::Updated
+    );
+    assert_eq!(
+        store
+            .registry_insert_linked(&fresh, &linked, t0())
+            .await
+            .expect("insert"),
+        LinkedUpdate::Updated
+    );
+    assert!(matches!(
+        store.registry_insert_linked(&fresh, &linked, t0()).await,
+        Err(StoreError::Conflict { .. })
+    ));
+    assert!(!store
+        .registry_host_delete("ns1.linked.com", &sponsor)
+        .await
+        .expect("delete"));
+    let two = vec!["93.184.216.35".to_owned(), "2606:2800:220:1::1".to_owned()];
+    assert!(!store
+        .registry_host_set_addresses("ns1.linked.com", "Stranger", &two)
+        .await
+        .expect("set"));
+    assert!(store
+        .registry_host_set_addresses("ns1.linked.com", &sponsor, &two)
+        .await
+        .expect("set"));
+    assert_eq!(
+        store
+            .registry_host_get("ns1.linked.com")
+            .await
+            .expect("get")
+            .expect("there")
+            .addresses,
+        two
+    );
+}
+
 crate::both!(
     premium_names_are_set_replaced_and_removed,
+    a_linked_update_needs_its_hosts,
     transfer_events_queue_poll_messages_with_the_change,
     registrars_keep_a_password_hash,
     host_objects_are_held_once_and_found_in_use,

@@ -756,6 +756,116 @@ async fn a_domain_in_redemption_is_restored_at_the_registry(backend: Backend) {
     a.finish().await;
 }
 
+/// A's hosts (child name servers with glue) are host objects at R: created
+/// with their addresses (`<host:create>`), named by A's domain
+/// (`<domain:update>`), their addresses changed (`<host:update>` add/rem),
+/// listed from `<domain:info>`'s `<domain:host>`, and deleted only once no
+/// domain delegates to them (2305 before: `host_in_use`).
+async fn child_name_servers_live_at_the_registry(backend: Backend) {
+    let r = Remote::start(backend).await;
+    let a = registrar_at(&r, backend).await;
+    let id = a.register("epp-glue.com").await;
+    a.run_worker().await;
+    let hosts = format!("/api/v1/domains/{id}/hosts/");
+    let ns1 = format!("{hosts}ns1.epp-glue.com/");
+
+    let (status, host) = a
+        .post(
+            &hosts,
+            json!({"host_name": "ns1.epp-glue.com",
+                "ip_addresses": ["93.184.216.34", "2606:2800:220:1::1"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{host}");
+    let at_r = r.host("ns1.epp-glue.com").await.expect("created at R");
+    assert_eq!(at_r.sponsoring_registrar, "registrar-a");
+    assert_eq!(
+        at_r.addresses,
+        vec!["93.184.216.34".to_owned(), "2606:2800:220:1::1".to_owned()]
+    );
+    let (status, list) = a.get(&hosts).await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    assert_eq!(list["count"], 1, "{list}");
+    assert_eq!(
+        list["results"][0]["ip_addresses"],
+        json!(["93.184.216.34", "2606:2800:220:1::1"]),
+        "read back from R: {list}"
+    );
+
+    // A's domain delegates to it at R.
+    let (status, body) = a
+        .put_domain(
+            id,
+            json!({"nameservers": ["ns1.epp-glue.com", "ns1.example.net"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let record = r.record("epp-glue.com").await.expect("at R");
+    assert!(
+        record.nameservers.contains(&"ns1.epp-glue.com".to_owned()),
+        "{:?}",
+        record.nameservers
+    );
+    // A registration naming it is taken by R too.
+    let (status, body) = a
+        .post_domain(json!({"domain_name": "uses-glue.com",
+            "nameservers": ["ns1.epp-glue.com", "ns1.example.net"]}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let uses_id = body["id"].as_i64().expect("id");
+    let uses = r.record("uses-glue.com").await.expect("created at R");
+    assert!(uses.nameservers.contains(&"ns1.epp-glue.com".to_owned()));
+
+    // New addresses: R follows (one added, one removed).
+    let (status, host) = a
+        .put(
+            &ns1,
+            json!({"ip_addresses": ["93.184.216.34", "93.184.216.35"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{host}");
+    assert_eq!(host["linked"], true, "{host}");
+    let at_r = r.host("ns1.epp-glue.com").await.expect("at R");
+    assert_eq!(
+        at_r.addresses,
+        vec!["93.184.216.34".to_owned(), "93.184.216.35".to_owned()]
+    );
+
+    // Linked: R refuses the delete, A says why.
+    let (status, err) = a.delete(&ns1).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{err}");
+    assert_eq!(err["code"], "host_in_use", "{err}");
+    assert!(r.host("ns1.epp-glue.com").await.is_some());
+    // Unlinked from both domains, it goes.
+    a.run_worker().await;
+    for d in [id, uses_id] {
+        let (status, body) = a
+            .put_domain(
+                d,
+                json!({"nameservers": ["ns1.example.net", "ns2.example.org"]}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    let (status, err) = a.delete(&ns1).await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{err}");
+    assert!(r.host("ns1.epp-glue.com").await.is_none());
+    let (_, list) = a.get(&hosts).await;
+    assert_eq!(list["count"], 0, "{list}");
+    a.finish().await;
+    r.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_child_name_servers_live_at_the_registry() {
+    child_name_servers_live_at_the_registry(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_child_name_servers_live_at_the_registry() {
+    child_name_servers_live_at_the_registry(Backend::Postgres).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_a_domain_in_redemption_is_restored_at_the_registry() {
     a_domain_in_redemption_is_restored_at_the_registry(Backend::Sqlite).await;

@@ -15,6 +15,7 @@ mod epp;
 mod errors;
 mod examples;
 mod forwarding;
+mod hosts;
 mod idempotency;
 mod lifecycle;
 mod mail;

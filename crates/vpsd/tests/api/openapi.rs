@@ -89,6 +89,10 @@ struct Document {
     called: BTreeSet<String>,
 }
 
+/// The `{host_name}` of the host operations' paths (a host of the test's
+/// domain).
+const HOST_NAME: &str = "ns1.documented.com";
+
 impl Document {
     async fn fetch(app: &TestApp) -> Self {
         let (status, doc) = app
@@ -176,6 +180,7 @@ impl Document {
         for (name, value) in params {
             path = path.replace(&format!("{{{name}}}"), &value.to_string());
         }
+        path = path.replace("{host_name}", HOST_NAME);
         assert!(
             !path.contains('{'),
             "{id}: no value for a parameter of {path}"
@@ -673,6 +678,32 @@ async fn every_operation_answers_as_documented(app: &TestApp) {
     )
     .await;
     d.call(app, t, "deleteUrlForward", &fwd, "", None).await;
+
+    // Hosts (child name servers with glue), named HOST_NAME.
+    let (s, host) = d
+        .call(
+            app,
+            t,
+            "createHost",
+            &dom,
+            "",
+            Some(json!({"host_name": HOST_NAME, "ip_addresses": ["93.184.216.34", "2606:2800:220:1::1"]})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{host}");
+    d.call(app, t, "listHosts", &dom, "", None).await;
+    d.call(app, t, "getHost", &dom, "", None).await;
+    d.call(
+        app,
+        t,
+        "updateHost",
+        &dom,
+        "",
+        Some(json!({"ip_addresses": ["93.184.216.35"]})),
+    )
+    .await;
+    let (s, _) = d.call(app, t, "deleteHost", &dom, "", None).await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
 
     // The money trail and the audit log, after all that.
     d.call(app, t, "getAccount", &[], "", None).await;

@@ -179,6 +179,14 @@ poll_seconds = 0
         self.store.registry_get(name).await.expect("R's registry")
     }
 
+    /// The host object as R's registry has it (RFC 5732).
+    pub async fn host(&self, name: &str) -> Option<vpsd_storage::RegistryHost> {
+        self.store
+            .registry_host_get(name)
+            .await
+            .expect("R's registry")
+    }
+
     /// The name as deleted and kept by R's registry (RFC 3915), if it is.
     pub async fn deleted(&self, name: &str) -> Option<vpsd_storage::DeletedName> {
         self.store
