@@ -40,7 +40,8 @@ const CLASSIC_UDP: usize = 512;
 /// TCP connections served at once; more wait to be accepted (RFC 7766
 /// §6.2.2). Each costs a 64 KiB buffer, so at most 64 MiB in all.
 pub const MAX_TCP_CONNECTIONS: usize = 1_024;
-/// A TCP connection idle this long is closed (RFC 7766 §6.2.3).
+/// A TCP connection idle this long is closed (RFC 7766 §6.2.3), as is one
+/// whose peer takes longer than this to read an answer.
 const TCP_IDLE: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// The answer to one request's bytes, or `None` when it cannot be answered
@@ -232,7 +233,15 @@ async fn tcp_connection(
             let mut out = Vec::with_capacity(answer.len() + 2);
             out.extend_from_slice(&prefix.to_be_bytes());
             out.extend_from_slice(&answer);
-            stream.write_all(&out).await?;
+            // A client that does not read its answers would hold the
+            // connection, one of MAX_TCP_CONNECTIONS, for ever: it gets
+            // as long to take an answer as to send a query.
+            if tokio::time::timeout(TCP_IDLE, stream.write_all(&out))
+                .await
+                .is_err()
+            {
+                return Ok(());
+            }
         }
     }
 }

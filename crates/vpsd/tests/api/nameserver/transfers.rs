@@ -23,6 +23,78 @@ async fn zones_transfer_to_allowed_peers_only_postgres() {
     zones_transfer_to_allowed_peers_only(Backend::Postgres).await;
 }
 
+/// A client that asks and never reads its answers does not keep its TCP
+/// connection (one of a bounded number): once the server cannot write for
+/// 10 s it closes it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_peer_that_never_reads_loses_its_connection() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = TestApp::spawn_with(Backend::Sqlite, |s| {
+        s.transfer_allow = vec!["127.0.0.1/32".parse().expect("cidr")];
+    })
+    .await;
+    let id = app.active("xfr-slow.com").await;
+    let mut file = String::new();
+    for i in 0..300 {
+        file.push_str(&format!("t{i} TXT \"{}\"\n", "x".repeat(200)));
+    }
+    let resp = app
+        .http
+        .post(format!(
+            "{}/api/v1/domains/{id}/dns/zone/?mode=merge",
+            app.base
+        ))
+        .bearer_auth(&app.token)
+        .header("content-type", "text/dns")
+        .body(file)
+        .send()
+        .await
+        .expect("import");
+    assert_eq!(resp.status(), StatusCode::OK);
+    let ns = nameserver(&app).await;
+    until(
+        ns.port,
+        "t1.xfr-slow.com",
+        "TXT",
+        Duration::from_secs(2),
+        |d| d.status == "NOERROR",
+    )
+    .await;
+    // 400 transfers of ~70 KB each asked at once, none read: far more than
+    // the sockets' buffers hold.
+    // id, flags 0, one question: xfr-slow.com. AXFR (252) IN (1).
+    let mut wire = vec![0x12, 0x34, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0];
+    wire.extend_from_slice(b"\x08xfr-slow\x03com\x00");
+    wire.extend_from_slice(&[0, 252, 0, 1]);
+    let mut one = u16::try_from(wire.len())
+        .expect("short")
+        .to_be_bytes()
+        .to_vec();
+    one.extend_from_slice(&wire);
+    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", ns.port))
+        .await
+        .expect("connect");
+    stream.write_all(&one.repeat(400)).await.expect("ask");
+    tokio::time::sleep(Duration::from_secs(13)).await;
+    // Drained now, the connection ends: the server gave up on it.
+    let mut buf = vec![0u8; 1 << 16];
+    let ended = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => return,
+                Ok(_) => {}
+            }
+        }
+    })
+    .await;
+    assert!(
+        ended.is_ok(),
+        "the server still holds a connection it cannot write to"
+    );
+    drop(ns);
+    app.finish().await;
+}
+
 /// dnspython: the zone `origin` transferred from `127.0.0.1:port` with
 /// source address `source` (`xfr`), or read from master file `text`
 /// (`file`), printed one record a line, sorted.
@@ -69,6 +141,7 @@ async fn zones_transfer_to_allowed_peers_only(backend: Backend) {
         s.transfer_allow = vec!["127.0.0.2/32".parse().expect("cidr")];
     })
     .await;
+    let started = chrono::Utc::now();
     let id = app.active("xfr-zone.com").await;
     // 300 records of 200 bytes: more than one message of the transfer.
     let mut file =
@@ -155,6 +228,14 @@ async fn zones_transfer_to_allowed_peers_only(backend: Backend) {
         .nth(2)
         .and_then(|s| s.parse().ok())
         .expect("serial");
+    // A new zone's serial starts at the time it was made, so a name that
+    // comes back in a new domain (a cancel, a release) serves a zone newer
+    // than the one secondaries keep of its former owner.
+    let made = u32::try_from(started.timestamp()).expect("time");
+    assert!(
+        serial.wrapping_sub(made) < 1_000,
+        "serial {serial} starts at the time the zone was made ({made})"
+    );
     let current = dig(
         ns.port,
         "xfr-zone.com",
