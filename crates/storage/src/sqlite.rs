@@ -476,6 +476,7 @@ impl Backend for SqliteStore {
                                 ts(reg.activates_at),
                                 reg.cost.cents(),
                                 unicode_form(&reg.domain_name),
+                                crate::stores::domains::first_dns_serial(),
                             ],
                             DomainRow::from_rusqlite,
                         )

@@ -18,7 +18,8 @@ use crate::model::{
     RegistryRecord, SettingsChange,
 };
 use crate::stores::domains::{
-    domains, DomainRow, DOMAIN_COLUMNS, INSERT_REGISTRATION, LIST_VERSION, LIST_WHERE,
+    domains, first_dns_serial, DomainRow, DOMAIN_COLUMNS, INSERT_REGISTRATION, LIST_VERSION,
+    LIST_WHERE,
 };
 use vpsd_domain::lifecycle::DomainStatus;
 
@@ -46,6 +47,7 @@ impl ThisStore {
             .bind(reg.activates_at)
             .bind(reg.cost.cents())
             .bind(unicode_form(&reg.domain_name))
+            .bind(first_dns_serial())
             .fetch_one(&mut *tx)
             .await?;
         let after = Self::debit(&mut tx, reg.account_id, reg.cost).await?;
@@ -427,8 +429,8 @@ impl crate::stores::DomainStore for ThisStore {
         let row: DomainRow = sqlx::query_as(&format!(
             "INSERT INTO domains (account_id, domain_name, status, registration_date, \
              expiration_date, auto_renew, locked, privacy_protection, nameservers, \
-             registrar, updated_at, domain_name_unicode) \
-             VALUES ($1, $2, 'active', $3, $4, FALSE, $5, FALSE, $6, $7, $8, $9) \
+             registrar, updated_at, domain_name_unicode, dns_serial) \
+             VALUES ($1, $2, 'active', $3, $4, FALSE, $5, FALSE, $6, $7, $8, $9, $10) \
              RETURNING {DOMAIN_COLUMNS}"
         ))
         .bind(account_id)
@@ -440,6 +442,7 @@ impl crate::stores::DomainStore for ThisStore {
         .bind(&record.sponsoring_registrar)
         .bind(now)
         .bind(unicode_form(&record.name))
+        .bind(first_dns_serial())
         .fetch_one(&mut *tx)
         .await?;
         Self::audit_row(

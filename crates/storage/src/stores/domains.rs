@@ -158,18 +158,30 @@ pub(crate) const LIST_WHERE: &str = "WHERE account_id = $1 AND removed_at IS NUL
      AND ($4 IS NULL OR domain_name LIKE $4 ESCAPE '\\' \
      OR domain_name_unicode LIKE $4 ESCAPE '\\')";
 
-/// A pending registration's row (`$1`…`$11`, see `insert_registration`;
-/// `$11` its `unicode_form`), answering the domain.
+/// A pending registration's row (`$1`…`$12`, see `insert_registration`;
+/// `$11` its `unicode_form`, `$12` its [`first_dns_serial`]), answering the
+/// domain.
 pub(crate) static INSERT_REGISTRATION: std::sync::LazyLock<String> =
     std::sync::LazyLock::new(|| {
         format!(
             "INSERT INTO domains (account_id, domain_name, status, registration_date, \
          expiration_date, auto_renew, locked, privacy_protection, nameservers, \
-         registrar, activates_at, registration_cost_cents, updated_at, domain_name_unicode) \
-         VALUES ($1, $2, 'pending', $3, $4, $5, TRUE, $6, $7, $8, $9, $10, $3, $11) \
+         registrar, activates_at, registration_cost_cents, updated_at, domain_name_unicode, \
+         dns_serial) \
+         VALUES ($1, $2, 'pending', $3, $4, $5, TRUE, $6, $7, $8, $9, $10, $3, $11, $12) \
          RETURNING {DOMAIN_COLUMNS}"
         )
     });
+
+/// The SOA serial a new domain row's zone starts at: the real time in
+/// seconds since 1970, not 1. A name that leaves an account and comes back
+/// (a cancel, a release, a transfer out and in) gets a new row, and its new
+/// zone must be newer than the one secondaries still hold (RFC 1982 serial
+/// arithmetic), or they would keep serving the old owner's records. Real
+/// time, not the sandbox clock: secondaries live in real time.
+pub(crate) fn first_dns_serial() -> i64 {
+    chrono::Utc::now().timestamp()
+}
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct DomainRow {
