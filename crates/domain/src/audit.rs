@@ -70,6 +70,13 @@ audit_actions! {
     DomainActivate => "domain.activate",
     /// A domain's settings changed.
     DomainUpdate => "domain.update",
+    /// A child name server (host object, RFC 5732) was created at the
+    /// registry with its addresses.
+    HostCreate => "host.create",
+    /// A child name server's addresses changed at the registry.
+    HostUpdate => "host.update",
+    /// A child name server was deleted at the registry.
+    HostDelete => "host.delete",
     /// A registration was undone within the add grace period (RFC 3915
     /// §3.1): deleted at the registry, refunded, gone from the account.
     DomainCancel => "domain.cancel",

@@ -4,14 +4,47 @@
 
 use std::net::IpAddr;
 
+use serde_json::{json, Value};
 use vpsd_domain::lifecycle::DomainStatus;
-use vpsd_domain::{AccountId, DomainId, ErrorCode};
+use vpsd_domain::{AccountId, AuditAction, DomainId, ErrorCode};
 use vpsd_registry::{HostObject, RegistryError, ASSOCIATION_PROHIBITS, OUR_REGISTRAR};
-use vpsd_storage::{Actor, Domain};
+use vpsd_storage::{Actor, Audit, Domain};
 
-use crate::{Registrar, RegistrarError};
+use crate::{changes, Registrar, RegistrarError};
 
 impl Registrar {
+    /// The audit entry of a host change at the registry (`host.create`,
+    /// `.update`, `.delete`): the host's name and its addresses before and
+    /// after.
+    async fn audit_host(
+        &self,
+        actor: &Actor,
+        domain: &Domain,
+        action: AuditAction,
+        host: &str,
+        before: Option<&[IpAddr]>,
+        after: Option<&[IpAddr]>,
+    ) -> Result<(), RegistrarError> {
+        let list = |a: Option<&[IpAddr]>| a.map_or(Value::Null, |a| json!(a));
+        let name = |a: Option<&[IpAddr]>| a.map_or(Value::Null, |_| json!(host));
+        self.store
+            .append_audit(
+                domain.account_id,
+                Some((domain.id, &domain.domain_name)),
+                self.now(),
+                &Audit {
+                    actor,
+                    action,
+                    changes: changes(&[
+                        ("host_name", name(before), name(after)),
+                        ("ip_addresses", list(before), list(after)),
+                    ]),
+                },
+            )
+            .await?;
+        Ok(())
+    }
+
     /// The account's domain, if its hosts can be kept at the registry: ours
     /// there (`not_sponsored` otherwise) and registered (`domain_pending`
     /// while it is still being registered).
@@ -103,6 +136,15 @@ impl Registrar {
             }
             Err(e) => return Err(e.into()),
         }
+        self.audit_host(
+            actor,
+            &domain,
+            AuditAction::HostCreate,
+            host,
+            None,
+            Some(addresses),
+        )
+        .await?;
         Ok(HostObject {
             name: host.to_owned(),
             addresses: addresses.to_vec(),
@@ -123,6 +165,10 @@ impl Registrar {
     ) -> Result<HostObject, RegistrarError> {
         let domain = self.host_domain(account_id, domain_id).await?;
         let now = self.now();
+        let before = self
+            .at_registry(actor, &domain, self.registry.host_info(host))
+            .await?
+            .ok_or(RegistrarError::NotFound)?;
         match self
             .at_registry(
                 actor,
@@ -135,6 +181,15 @@ impl Registrar {
             Err(RegistryError::NotFound) => return Err(RegistrarError::NotFound),
             Err(e) => return Err(e.into()),
         }
+        self.audit_host(
+            actor,
+            &domain,
+            AuditAction::HostUpdate,
+            host,
+            Some(&before.addresses),
+            Some(addresses),
+        )
+        .await?;
         self.at_registry(actor, &domain, self.registry.host_info(host))
             .await?
             .ok_or(RegistrarError::NotFound)
@@ -152,11 +207,25 @@ impl Registrar {
     ) -> Result<(), RegistrarError> {
         let domain = self.host_domain(account_id, domain_id).await?;
         let now = self.now();
+        let before = self
+            .at_registry(actor, &domain, self.registry.host_info(host))
+            .await?
+            .ok_or(RegistrarError::NotFound)?;
         match self
             .at_registry(actor, &domain, self.registry.host_delete(host, now))
             .await
         {
-            Ok(()) => Ok(()),
+            Ok(()) => {
+                self.audit_host(
+                    actor,
+                    &domain,
+                    AuditAction::HostDelete,
+                    host,
+                    Some(&before.addresses),
+                    None,
+                )
+                .await
+            }
             Err(RegistryError::NotFound) => Err(RegistrarError::NotFound),
             Err(RegistryError::Refused { code, .. }) if code == ASSOCIATION_PROHIBITS => {
                 Err(RegistrarError::invalid(

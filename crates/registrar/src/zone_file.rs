@@ -175,10 +175,36 @@ impl Registrar {
                     .into_iter()
                     .map(|(i, clash)| LineError {
                         line: lines.get(i).copied().flatten().unwrap_or(0),
-                        message: clash.to_string(),
+                        message: clash_message(&clash, &lines),
                     })
                     .collect(),
             })),
         }
+    }
+}
+
+/// What `clash` says, a record of the file itself named by its line (the
+/// store gives a record the file adds a stand-in id `-1 - i`, `i` its
+/// change's index).
+fn clash_message(clash: &Clash, lines: &[Option<usize>]) -> String {
+    let in_file = |id: RecordId| {
+        let n = i64::from(id);
+        (n < 0)
+            .then(|| usize::try_from(-1 - n).ok())
+            .flatten()
+            .and_then(|i| lines.get(i).copied().flatten())
+    };
+    match clash {
+        Clash::NullMx { id } => match in_file(*id) {
+            Some(line) => format!(
+                "A null MX (`.`, RFC 7505) says the domain takes no mail, so it stands alone among the name's MX records, and line {line} has another: remove one or the other."
+            ),
+            None => clash.to_string(),
+        },
+        Clash::Duplicate { id } => match in_file(*id) {
+            Some(line) => format!("This record is the same as line {line}'s: remove one."),
+            None => clash.to_string(),
+        },
+        _ => clash.to_string(),
     }
 }

@@ -242,12 +242,14 @@ fn ttl_value(s: &str) -> Option<u32> {
 /// `name` as written in the file, absolute with its final dot: `@` is the
 /// origin, a name without a final dot is relative to it.
 fn absolute(name: &str, origin: &str) -> String {
+    // The root as origin (`$ORIGIN .`) is kept as the empty name.
+    let dot = if origin.is_empty() { "" } else { "." };
     if name == "@" {
         format!("{origin}.")
     } else if name.ends_with('.') {
         name.to_owned()
     } else {
-        format!("{name}.{origin}.")
+        format!("{name}.{origin}{dot}")
     }
 }
 
@@ -265,6 +267,8 @@ fn quoted(t: &Token) -> String {
 /// record checked by the records API's rules, every fault answered by its
 /// line. The origin starts as `zone`.
 pub fn parse(zone: &str, text: &str) -> ZoneFile {
+    // A byte order mark, as some editors write, is no part of the file.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut file = ZoneFile::default();
     let list = entries(text, &mut file.errors);
     let mut origin = zone.to_owned();
@@ -294,7 +298,7 @@ pub fn parse(zone: &str, text: &str) -> ZoneFile {
                 },
                 "$TTL" => match tokens.get(1).and_then(|t| ttl_value(&t.text)) {
                     Some(ttl) if tokens.len() == 2 => default_ttl = Some(ttl),
-                    _ => fault!("`$TTL` takes one TTL in seconds: `$TTL 3600`.".to_owned()),
+                    _ => fault!("`$TTL` takes one TTL, in seconds or with units, at most 2^32-1 seconds: `$TTL 3600` or `$TTL 1h`.".to_owned()),
                 },
                 "$INCLUDE" => fault!(
                     "`$INCLUDE` is not read here: put the included file's records in its place."
@@ -630,6 +634,19 @@ n NS ns.other.net.
         assert!(
             written.contains("\\009") && written.contains("\\195\\169"),
             "{written}"
+        );
+    }
+
+    #[test]
+    fn the_root_origin_and_a_byte_order_mark_read() {
+        let file = parse(
+            ZONE,
+            "\u{feff}$ORIGIN .\nwww.example.com 60 IN A 192.0.2.1\n",
+        );
+        assert!(file.errors.is_empty(), "{:?}", file.errors);
+        assert_eq!(
+            record_line(ZONE, &file.records[0].1),
+            "www.example.com. 60 IN A 192.0.2.1"
         );
     }
 

@@ -190,6 +190,34 @@ async fn hosts_through_the_api(app: &TestApp) {
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (_, list) = app.get(&hosts).await;
     assert_eq!(list["count"], 1, "{list}");
+
+    // Each change of a host is in the account's audit log, with its
+    // addresses before and after.
+    let (_, log) = app
+        .get(&format!("{}?page_size=100", api(paths::AUDIT)))
+        .await;
+    let entries: Vec<&serde_json::Value> = log["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .filter(|e| e["action"].as_str().is_some_and(|a| a.starts_with("host.")))
+        .collect();
+    let actions: Vec<&str> = entries
+        .iter()
+        .map(|e| e["action"].as_str().expect("action"))
+        .collect();
+    assert!(actions.contains(&"host.create"), "{actions:?}");
+    assert!(actions.contains(&"host.update"), "{actions:?}");
+    assert_eq!(
+        actions.first(),
+        Some(&"host.delete"),
+        "newest first: {actions:?}"
+    );
+    assert_eq!(
+        entries[0]["changes"]["host_name"][0], "ns1.glue-api.com",
+        "{}",
+        entries[0]
+    );
 }
 
 /// What the race ended with: the update's answer, and the host and the
