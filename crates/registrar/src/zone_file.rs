@@ -131,6 +131,16 @@ impl Registrar {
     ) -> Result<Result<ZoneImport, ZoneFileRefused>, RegistrarError> {
         let zone = self.domain(account_id, domain_id).await?.domain_name;
         let mut file = zone_file::parse(&zone, text);
+        // Nothing at all (an empty body, only comments): most likely a file
+        // that failed to read, which in `replace` would empty the zone.
+        if file.errors.is_empty() && file.records.is_empty() && file.skipped.is_empty() {
+            return Ok(Err(ZoneFileRefused {
+                errors: vec![LineError {
+                    line: 1,
+                    message: "The zone file holds no record: nothing was changed. To delete every record, send mode=replace with a file holding only the zone's SOA line (as GET .../dns/zone/ exports it).".to_owned(),
+                }],
+            }));
+        }
         // The same record twice in the file: the second is the fault.
         for (i, (line, data)) in file.records.iter().enumerate() {
             if let Some((first, _)) = file.records[..i]

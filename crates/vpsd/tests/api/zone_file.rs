@@ -464,8 +464,20 @@ old CNAME www
         ],
         "{actions:?}"
     );
-    // An empty file in replace mode empties the zone.
-    let (status, done) = import(app, id, "replace", "; nothing\n").await;
+    // An empty file (a read that failed?) changes nothing, in either mode;
+    // a file of only the SOA, in replace mode, empties the zone.
+    for body in ["", "; nothing\n"] {
+        let (status, err) = import(app, id, "replace", body).await;
+        assert_error(status, &err, StatusCode::BAD_REQUEST, "invalid_zone_file");
+    }
+    assert_eq!(records(app, id).await.len(), 3);
+    let soa_only = export(app, id)
+        .await
+        .lines()
+        .filter(|l| l.starts_with('$') || l.contains(" SOA "))
+        .map(|l| format!("{l}\n"))
+        .collect::<String>();
+    let (status, done) = import(app, id, "replace", &soa_only).await;
     assert_eq!(status, StatusCode::OK, "{done}");
     assert_eq!(done["deleted"], 3);
     assert!(records(app, id).await.is_empty());
