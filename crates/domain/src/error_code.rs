@@ -106,6 +106,8 @@ error_codes! {
     RrsetTooLarge = "rrset_too_large",
     /// The zone holds 1,000 records already.
     ZoneFull = "zone_full",
+    /// A registration would cost more than the `max_cost` given.
+    PriceAboveMaxCost = "price_above_max_cost",
     /// A zone file with lines at fault (`errors` names each, `line N`).
     InvalidZoneFile = "invalid_zone_file",
     /// Another forward has this alias or host.

@@ -5,7 +5,7 @@
 use serde_json::{json, Value};
 use vpsd_domain::lifecycle::add_years;
 use vpsd_domain::AuditAction;
-use vpsd_domain::{DomainName, Money, Nameservers, Years};
+use vpsd_domain::{DomainName, ErrorCode, Money, Nameservers, Years};
 use vpsd_registry::{RegistryError, OUR_REGISTRAR};
 use vpsd_storage::{Actor, Audit, Domain, DomainFilter, DomainPage, NewRegistration, StoreError};
 
@@ -19,6 +19,9 @@ pub struct Registration {
     pub auto_renew: bool,
     pub privacy_protection: bool,
     pub nameservers: Option<Nameservers>,
+    /// The most the client accepts to pay (`max_cost`); `None`: the price
+    /// as it stands.
+    pub max_cost: Option<Money>,
 }
 
 impl Registrar {
@@ -83,6 +86,15 @@ impl Registrar {
         // A premium name costs what its registry's fee says (RFC 8748),
         // asked now; nothing is charged when the registry cannot tell.
         let cost = self.quote(&reg.domain_name, reg.years).await?.register;
+        if let Some(max) = reg.max_cost.filter(|max| cost > *max) {
+            return Err(RegistrarError::invalid(
+                ErrorCode::PriceAboveMaxCost,
+                format!(
+                    "Registering {name} for {} year(s) costs {cost} US dollars now, above the max_cost of {max} you gave: check the price (GET /api/v1/domains/check/) and send again. Nothing was charged.",
+                    reg.years.get()
+                ),
+            ));
+        }
         let nameservers = reg
             .nameservers
             .map(|n| n.to_strings())

@@ -101,6 +101,7 @@ async fn a_failed_job_is_counted_and_the_pass_goes_on() {
                     auto_renew: true,
                     privacy_protection: false,
                     nameservers: None,
+                    max_cost: None,
                 },
             )
             .await

@@ -64,6 +64,13 @@ pub struct RegisterBody {
     #[serde(default)]
     #[schema(value_type = Vec<String>, min_items = 2, max_items = 4, example = json!(["ns1.vps.org", "ns2.vps.org"]))]
     nameservers: Field<Vec<String>>,
+    /// The most the registration may cost, US dollars: a premium name's
+    /// price follows its registry's fee, so one that has risen since the
+    /// client checked it is refused (400 `price_above_max_cost`) rather
+    /// than charged. Optional.
+    #[serde(default)]
+    #[schema(value_type = Option<f64>, minimum = 0, example = 25.98)]
+    max_cost: Field<vpsd_domain::Money>,
 }
 
 impl TryFrom<Body<RegisterBody>> for Registration {
@@ -83,6 +90,7 @@ impl TryFrom<Body<RegisterBody>> for Registration {
         let privacy_protection = errors.take("privacy_protection", b.privacy_protection);
         let given = b.nameservers.is_given();
         let nameservers = nameservers(&mut errors, b.nameservers);
+        let max_cost = errors.take("max_cost", b.max_cost);
         let parsed = (|| {
             Some(Registration {
                 domain_name: domain_name?,
@@ -90,6 +98,7 @@ impl TryFrom<Body<RegisterBody>> for Registration {
                 auto_renew: auto_renew?,
                 privacy_protection: privacy_protection?,
                 nameservers: if given { Some(nameservers?) } else { None },
+                max_cost,
             })
         })();
         errors.finish(parsed)

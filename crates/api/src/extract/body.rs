@@ -71,6 +71,18 @@ impl FieldType for i64 {
     }
 }
 
+/// An amount of US dollars: a non-negative number with at most two
+/// decimals (`25.98`), read from its JSON text, never through a float.
+impl FieldType for vpsd_domain::Money {
+    const EXPECTED: &'static str =
+        "Must be an amount of US dollars: a number of at least 0 with at most two decimals, such as 25.98.";
+
+    fn from_json(v: Value) -> Option<Self> {
+        let Value::Number(n) = v else { return None };
+        vpsd_domain::Money::parse_dollars(&n.to_string()).ok()
+    }
+}
+
 impl FieldType for String {
     const EXPECTED: &'static str = "Must be a string.";
 

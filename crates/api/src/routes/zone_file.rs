@@ -80,6 +80,19 @@ impl<S: Send + Sync> FromRequest<S> for ZoneFileText {
     }
 }
 
+/// How an imported file meets the zone's records.
+#[derive(ToSchema)]
+#[schema(as = ZoneImportMode)]
+#[allow(dead_code)]
+enum ModeName {
+    /// Add the file's records, keep the zone's others.
+    #[schema(rename = "merge")]
+    Merge,
+    /// The zone's records become the file's.
+    #[schema(rename = "replace")]
+    Replace,
+}
+
 /// The import's `mode`.
 #[derive(IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -87,7 +100,7 @@ impl<S: Send + Sync> FromRequest<S> for ZoneFileText {
 struct ModeParam {
     /// `merge`: add the file's records, keep the zone's others; `replace`:
     /// the zone's records become the file's.
-    #[param(inline, value_type = String, pattern = "^(merge|replace)$")]
+    #[param(inline, value_type = ModeName)]
     mode: String,
 }
 

@@ -183,6 +183,7 @@ impl Ops {
                     auto_renew: false,
                     privacy_protection: false,
                     nameservers: None,
+                    max_cost: None,
                 },
             )
             .await

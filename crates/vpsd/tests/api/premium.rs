@@ -47,10 +47,38 @@ async fn a_premium_name_costs_its_registry_fee_with_the_markup(app: &TestApp) {
     assert_eq!(plain["premium"], false, "{body}");
     assert_eq!(plain["prices"]["register"].as_f64(), Some(12.99), "{body}");
 
-    // Registering it for two years charges twice the premium price.
+    // The fee rose after the client checked: its max_cost refuses the
+    // registration rather than charging more (nothing charged); a bad
+    // max_cost is a field error.
     let before = app.balance(app.account_id).await;
+    set_premium(app, "gold.com", "260", "100");
+    let (status, err) = app
+        .post_domain(json!({"domain_name": "gold.com", "years": 2, "max_cost": 600.00}))
+        .await;
+    assert_error(
+        status,
+        &err,
+        StatusCode::BAD_REQUEST,
+        "price_above_max_cost",
+    );
+    assert!(
+        err["detail"].as_str().is_some_and(|d| d.contains("624.00")),
+        "{err}"
+    );
+    for bad in [json!(-1), json!("600"), json!(600.001)] {
+        let (status, err) = app
+            .post_domain(json!({"domain_name": "gold.com", "max_cost": bad}))
+            .await;
+        assert_error(status, &err, StatusCode::BAD_REQUEST, "invalid_fields");
+        assert!(err["errors"]["max_cost"].is_array(), "{err}");
+    }
+    assert_eq!(app.balance(app.account_id).await, before, "nothing charged");
+    set_premium(app, "gold.com", "250", "100");
+
+    // Registering it for two years charges twice the premium price, within
+    // the max_cost given.
     let (status, body) = app
-        .post_domain(json!({"domain_name": "gold.com", "years": 2}))
+        .post_domain(json!({"domain_name": "gold.com", "years": 2, "max_cost": 600.00}))
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let id = body["id"].as_i64().expect("id");
