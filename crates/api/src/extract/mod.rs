@@ -44,6 +44,21 @@ pub(crate) fn payload_too_large() -> ApiError {
     )
 }
 
+/// The request's whole body, at most [`crate::BODY_LIMIT`]: a 413 past it,
+/// a 400 `unreadable_body` when the connection broke while sending it.
+pub(crate) async fn body_bytes<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, ApiError> {
+    Bytes::from_request(req, state).await.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            payload_too_large()
+        } else {
+            ApiError::bad_request(
+                ErrorCode::UnreadableBody,
+                "The request body could not be read.",
+            )
+        }
+    })
+}
+
 impl<S: Send + Sync> FromRequest<S> for JsonObject {
     type Rejection = ApiError;
 
@@ -53,16 +68,7 @@ impl<S: Send + Sync> FromRequest<S> for JsonObject {
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
-            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                payload_too_large()
-            } else {
-                ApiError::bad_request(
-                    ErrorCode::UnreadableBody,
-                    "The request body could not be read.",
-                )
-            }
-        })?;
+        let bytes = body_bytes(req, state).await?;
         if bytes.is_empty() {
             return Ok(JsonObject(Map::new()));
         }

@@ -9,7 +9,6 @@
 
 use std::collections::BTreeMap;
 
-use axum::body::Bytes;
 use axum::extract::{FromRequest, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -23,7 +22,7 @@ use vpsd_registrar::{ImportMode, ZoneFileRefused};
 use crate::error::ApiError;
 use crate::extract::auth::Caller;
 use crate::extract::pagination::ListQuery;
-use crate::extract::{payload_too_large, DomainId};
+use crate::extract::{body_bytes, DomainId};
 use crate::openapi::params::DomainIdParam;
 use crate::openapi::Routes;
 use crate::AppState;
@@ -57,16 +56,7 @@ impl<S: Send + Sync> FromRequest<S> for ZoneFileText {
                 "Send the zone file as the body with the header Content-Type: text/dns (or text/plain).",
             ));
         }
-        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
-            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                payload_too_large()
-            } else {
-                ApiError::bad_request(
-                    ErrorCode::UnreadableBody,
-                    "The request body could not be read.",
-                )
-            }
-        })?;
+        let bytes = body_bytes(req, state).await?;
         let text = String::from_utf8(bytes.to_vec()).map_err(|e| {
             ApiError::bad_request(
                 ErrorCode::InvalidZoneFile,

@@ -3,14 +3,11 @@
 //! and one written by dnspython imported; every fault answered by line
 //! with nothing changed; merge and replace; isolation.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 use crate::endpoints::api;
-use crate::helpers::{assert_error, TestApp};
+use crate::helpers::{assert_error, python, Package, TestApp};
 use vps_client::paths;
 
 crate::both!(
@@ -137,26 +134,14 @@ if mode == "read":
 else:
     print(z.to_text(relativize=True))
 "#;
-    let mut child = Command::new("python3")
-        .args(["-c", script, mode, origin])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("python3 (dnspython, installed by scripts/test)");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(text.as_bytes())
-        .expect("write");
-    let out = child.wait_with_output().expect("python3");
-    assert!(
-        out.status.success(),
-        "dnspython refused it: {}\n{text}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    python(
+        script,
+        &[mode, origin],
+        text,
+        "dns.zone",
+        Package::PyPi("dnspython"),
+    )
+    .unwrap_or_else(|e| panic!("dnspython refused it: {e}\n{text}"))
 }
 
 async fn an_exported_zone_reads_elsewhere_and_imports_back_unchanged(app: &TestApp) {

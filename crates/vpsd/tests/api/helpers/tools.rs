@@ -78,3 +78,38 @@ fn a_missing_python_module_names_its_package() {
 fn a_present_tool_is_found() {
     assert!(require_tool("sh", Package::Debian("dash")).is_absolute());
 }
+
+/// Runs the Python `script` with `args` and `stdin`, after checking that
+/// `module` imports (`package` provides it): its standard output, or its
+/// standard error when it fails.
+pub fn python(
+    script: &str,
+    args: &[&str],
+    stdin: &str,
+    module: &str,
+    package: Package,
+) -> Result<String, String> {
+    use std::io::Write;
+    require_python_module(module, package);
+    let mut child = Command::new(require_tool("python3", Package::Debian("python3")))
+        .arg("-c")
+        .arg(script)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("python3");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("write");
+    let out = child.wait_with_output().expect("python3");
+    if out.status.success() {
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+}

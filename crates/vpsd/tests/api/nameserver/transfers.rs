@@ -4,12 +4,9 @@
 //! answered with the SOA alone; a peer outside `--transfer-allow` refused
 //! (dig); a name that is no zone's apex NOTAUTH.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
 use reqwest::StatusCode;
 
-use crate::helpers::{Backend, TestApp};
+use crate::helpers::{python, Backend, Package, TestApp};
 
 use super::*;
 
@@ -115,25 +112,13 @@ else:
 out = [f"{n} {ttl} {dns.rdatatype.to_text(r.rdtype)} {r.to_text()}" for n, ttl, r in z.iterate_rdatas()]
 print("\n".join(sorted(out)))
 "#;
-    let mut child = Command::new("python3")
-        .args(["-c", script, mode, origin, &port.to_string(), source])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("python3 (dnspython, installed by scripts/test)");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(text.as_bytes())
-        .expect("write");
-    let out = child.wait_with_output().expect("python3");
-    if out.status.success() {
-        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
-    } else {
-        Err(String::from_utf8_lossy(&out.stderr).into_owned())
-    }
+    python(
+        script,
+        &[mode, origin, &port.to_string(), source],
+        text,
+        "dns.zone",
+        Package::PyPi("dnspython"),
+    )
 }
 
 async fn zones_transfer_to_allowed_peers_only(backend: Backend) {
