@@ -38,7 +38,6 @@ mod fees;
 mod request_id;
 mod router;
 mod sandbox;
-mod sandbox_hosts;
 mod trail;
 
 use std::sync::Arc;

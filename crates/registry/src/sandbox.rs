@@ -5,6 +5,11 @@
 
 use super::*;
 
+mod hosts;
+mod others;
+mod rgp;
+mod transfers;
+
 /// The embedded registry, kept in the project's own database, acting for
 /// one registrar (its `clID`).
 #[derive(Debug, Clone)]
@@ -57,127 +62,6 @@ impl SandboxRegistry {
     /// How long a transfer waits for the losing registrar.
     pub fn transfer_delay(&self) -> chrono::Duration {
         self.transfer_delay
-    }
-
-    /// The `<domain:trnData>` of the transfer of `object` to `gaining`
-    /// (RFC 5731 §3.1.3), as it stands after `tr_status` at `now`: `acDate`
-    /// is when the registry will act while pending, else `now`; `exDate` the
-    /// term the transfer gives (none when rejected or cancelled).
-    pub fn transfer_notice(
-        &self,
-        object: &RegistryObject,
-        gaining: &str,
-        tr_status: TrStatus,
-        now: DateTime<Utc>,
-    ) -> TransferNotice {
-        let requested_at = object.transfer_requested_at.unwrap_or(now);
-        let acted_at = match tr_status {
-            TrStatus::Pending => requested_at + self.transfer_delay,
-            _ => now,
-        };
-        let ex_date = match tr_status {
-            TrStatus::Pending | TrStatus::ClientApproved | TrStatus::ServerApproved => {
-                Some(expiration_after_transfer(object.record.ex_date, acted_at))
-            }
-            _ => None,
-        };
-        TransferNotice {
-            name: object.record.name.clone(),
-            tr_status,
-            requesting_registrar: gaining.to_owned(),
-            requested_at,
-            acting_registrar: object.record.sponsoring_registrar.clone(),
-            acted_at,
-            ex_date,
-        }
-    }
-
-    /// The poll message telling `to` of `notice`.
-    fn poll_message(to: &str, notice: &TransferNotice) -> NewPollMessage {
-        let what = match notice.tr_status {
-            TrStatus::Pending => "Transfer requested:",
-            TrStatus::ClientApproved => "Transfer approved by the losing registrar:",
-            TrStatus::ClientRejected => "Transfer rejected by the losing registrar:",
-            TrStatus::ClientCancelled => "Transfer cancelled by the gaining registrar:",
-            TrStatus::ServerApproved => "Transfer approved by the registry:",
-            TrStatus::ServerCancelled => "Transfer cancelled by the registry:",
-        };
-        NewPollMessage {
-            client_id: to.to_owned(),
-            message: format!("{what} {}", notice.name),
-            notice: notice.clone(),
-        }
-    }
-
-    /// The name's object, or `NotRegistered`.
-    async fn object(&self, name: &str) -> Result<RegistryObject, TransferRefusal> {
-        self.store
-            .registry_object(name)
-            .await?
-            .ok_or(TransferRefusal::NotRegistered)
-    }
-
-    /// Moves the pending transfer of `object` to its gaining registrar with
-    /// `tr_status` (approved by the loser, or by the registry: then both
-    /// registrars get a poll message, else the gaining one). `true` when
-    /// it moved.
-    async fn settle(
-        &self,
-        object: &RegistryObject,
-        tr_status: TrStatus,
-        now: DateTime<Utc>,
-    ) -> Result<bool, StoreError> {
-        let Some(gaining) = object.record.pending_transfer_to.as_deref() else {
-            return Ok(false);
-        };
-        let notice = self.transfer_notice(object, gaining, tr_status, now);
-        let ex_date = expiration_after_transfer(object.record.ex_date, now);
-        let mut poll = vec![Self::poll_message(gaining, &notice)];
-        if tr_status == TrStatus::ServerApproved {
-            poll.push(Self::poll_message(
-                &object.record.sponsoring_registrar,
-                &notice,
-            ));
-        }
-        self.store
-            .registry_complete_transfer(&object.record.name, gaining, ex_date, now, &poll)
-            .await
-    }
-
-    /// The registry approves the pending transfer of `name` if the losing
-    /// registrar has not acted within the transfer delay (RFC 5731 §3.2.4,
-    /// `serverApproved`; both registrars get a poll message). `true` when
-    /// it did now.
-    pub async fn settle_due(&self, name: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
-        let Some(object) = self.store.registry_object(name).await? else {
-            return Ok(false);
-        };
-        match object.transfer_requested_at {
-            Some(at) if object.record.pending_transfer_to.is_some() => {
-                if at + self.transfer_delay <= now {
-                    self.settle(&object, TrStatus::ServerApproved, now).await
-                } else {
-                    Ok(false)
-                }
-            }
-            _ => Ok(false),
-        }
-    }
-
-    /// [`Self::settle_due`] for every name whose transfer is due; how many
-    /// the registry approved now.
-    pub async fn settle_all_due(&self, now: DateTime<Utc>) -> Result<usize, StoreError> {
-        let mut settled = 0;
-        for name in self
-            .store
-            .registry_transfers_due(now - self.transfer_delay)
-            .await?
-        {
-            if self.settle_due(&name, now).await? {
-                settled += 1;
-            }
-        }
-        Ok(settled)
     }
 
     /// EPP `<domain:create>` (RFC 5731 §3.2.1) for the registrar this acts
@@ -272,95 +156,6 @@ impl SandboxRegistry {
             return Ok(Some(r));
         }
         Ok(self.deleted(name, now).await?.map(|(d, _)| d.record))
-    }
-
-    /// The name as deleted and kept by the registry, with its status at
-    /// `now` (RFC 3915 §2); `None` when it is not deleted or is purged by
-    /// now.
-    pub async fn deleted(
-        &self,
-        name: &str,
-        now: DateTime<Utc>,
-    ) -> Result<Option<(DeletedName, RgpStatus)>, StoreError> {
-        Ok(self.store.registry_deleted(name).await?.and_then(|d| {
-            let status = RgpStatus::at(d.deleted_at, d.restore_requested_at, now)?;
-            Some((d, status))
-        }))
-    }
-
-    /// The name this registrar deleted, in its redemption period at `now`
-    /// (or pending its restore report when `pending_restore_ok`).
-    async fn restorable(
-        &self,
-        name: &str,
-        now: DateTime<Utc>,
-        pending_restore_ok: bool,
-    ) -> Result<DeletedName, RegistryError> {
-        let Some((d, status)) = self.deleted(name, now).await? else {
-            return match self.info(name).await? {
-                Some(r) if r.sponsoring_registrar == self.client_id => Err(
-                    RegistryError::StatusProhibits(format!("{name} is not deleted")),
-                ),
-                Some(_) => Err(RegistryError::NotSponsored),
-                None => Err(RegistryError::NotFound),
-            };
-        };
-        if d.record.sponsoring_registrar != self.client_id {
-            return Err(RegistryError::NotSponsored);
-        }
-        match status {
-            RgpStatus::RedemptionPeriod => Ok(d),
-            RgpStatus::PendingRestore if pending_restore_ok => Ok(d),
-            other => Err(RegistryError::StatusProhibits(format!(
-                "{name} is in {}, not redemptionPeriod",
-                other.as_str()
-            ))),
-        }
-    }
-
-    /// RFC 3915 §4.2 restore request by the registrar this acts for: the
-    /// name it deleted, in `redemptionPeriod`, goes to `pendingRestore`
-    /// until [`Self::restore_report`]. Errors as [`Registry::restore`].
-    pub async fn restore_request(
-        &self,
-        name: &str,
-        now: DateTime<Utc>,
-    ) -> Result<(), RegistryError> {
-        let d = self.restorable(name, now, false).await?;
-        if self
-            .store
-            .registry_restore_request(name, &self.client_id, d.deleted_at, now)
-            .await?
-        {
-            Ok(())
-        } else {
-            Err(RegistryError::NotFound)
-        }
-    }
-
-    /// RFC 3915 §4.3 restore report: the name in `pendingRestore` is
-    /// registered again as it stood when deleted. `StatusProhibits` (2304)
-    /// when no restore was requested.
-    pub async fn restore_report(
-        &self,
-        name: &str,
-        now: DateTime<Utc>,
-    ) -> Result<(), RegistryError> {
-        let d = self.restorable(name, now, true).await?;
-        if d.restore_requested_at.is_none() {
-            return Err(RegistryError::StatusProhibits(format!(
-                "{name} has no restore request to report on"
-            )));
-        }
-        if self
-            .store
-            .registry_restore(name, &self.client_id, d.deleted_at, now)
-            .await?
-        {
-            Ok(())
-        } else {
-            Err(RegistryError::NotFound)
-        }
     }
 
     /// The gaining registrar withdraws its pending transfer of `object` at
@@ -743,62 +538,5 @@ impl Registry for SandboxRegistry {
 
     fn is_sandbox(&self) -> bool {
         true
-    }
-}
-
-/// What other registrars do in the sandbox, played by the operator
-/// (`vpsd registry ...`): in production these arrive from the registry.
-impl SandboxRegistry {
-    /// Another registrar (`gaining`) asks for a name we sponsor, giving the
-    /// auth code its customer gave it. Refused at once when the registry
-    /// would refuse it: transfer prohibited (the owner's lock), a wrong
-    /// code, within 60 days of registration or of the last transfer, or one
-    /// pending already.
-    pub async fn request_transfer_from(
-        &self,
-        gaining: &str,
-        name: &str,
-        auth_code: &str,
-        now: DateTime<Utc>,
-    ) -> Result<(), TransferRefusal> {
-        if gaining == self.client_id {
-            return Err(TransferRefusal::AlreadyOurs);
-        }
-        let object = self.store.registry_object(name).await?;
-        let record = object.as_ref().map(|o| &o.record);
-        match record {
-            Some(r) if r.sponsoring_registrar != self.client_id => {
-                return Err(TransferRefusal::SponsoredElsewhere)
-            }
-            _ => {}
-        }
-        Self::judge(record, gaining, auth_code, now)?;
-        let object = object.ok_or(TransferRefusal::NotRegistered)?;
-        let pending = RegistryObject {
-            transfer_requested_at: Some(now),
-            ..object
-        };
-        let notice = self.transfer_notice(&pending, gaining, TrStatus::Pending, now);
-        let poll = [Self::poll_message(&self.client_id, &notice)];
-        if self
-            .store
-            .registry_request_transfer(name, gaining, now, &poll)
-            .await?
-        {
-            Ok(())
-        } else {
-            Err(TransferRefusal::InProgress)
-        }
-    }
-
-    /// The losing registrar refuses our pending transfer of `name`.
-    pub async fn reject_transfer_to_us(&self, name: &str) -> Result<(), TransferRefusal> {
-        let object = self.object(name).await?;
-        let at = object.updated_at;
-        if self.reject_pending(&object, &self.client_id, at).await? {
-            Ok(())
-        } else {
-            Err(TransferRefusal::NotPending)
-        }
     }
 }
