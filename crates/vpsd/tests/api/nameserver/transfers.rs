@@ -35,19 +35,7 @@ async fn a_peer_that_never_reads_loses_its_connection() {
     for i in 0..300 {
         file.push_str(&format!("t{i} TXT \"{}\"\n", "x".repeat(200)));
     }
-    let resp = app
-        .http
-        .post(format!(
-            "{}/api/v1/domains/{id}/dns/zone/?mode=merge",
-            app.base
-        ))
-        .bearer_auth(&app.token)
-        .header("content-type", "text/dns")
-        .body(file)
-        .send()
-        .await
-        .expect("import");
-    assert_eq!(resp.status(), StatusCode::OK);
+    import_zone_file(&app, id, file).await;
     let ns = nameserver(&app).await;
     until(
         ns.port,
@@ -121,6 +109,24 @@ print("\n".join(sorted(out)))
     )
 }
 
+/// Imports zone file `file` into domain `id`'s zone (merge), as a client
+/// of the API would.
+async fn import_zone_file(app: &TestApp, id: i64, file: String) {
+    let resp = app
+        .http
+        .post(format!(
+            "{}/api/v1/domains/{id}/dns/zone/?mode=merge",
+            app.base
+        ))
+        .bearer_auth(&app.token)
+        .header("content-type", "text/dns")
+        .body(file)
+        .send()
+        .await
+        .expect("import");
+    assert_eq!(resp.status(), StatusCode::OK);
+}
+
 async fn zones_transfer_to_allowed_peers_only(backend: Backend) {
     let app = TestApp::spawn_with(backend, |s| {
         s.transfer_allow = vec!["127.0.0.2/32".parse().expect("cidr")];
@@ -134,17 +140,7 @@ async fn zones_transfer_to_allowed_peers_only(backend: Backend) {
     for i in 0..300 {
         file.push_str(&format!("t{i} TXT \"{}\"\n", "x".repeat(200)));
     }
-    let url = format!("{}/api/v1/domains/{id}/dns/zone/?mode=merge", app.base);
-    let resp = app
-        .http
-        .post(url)
-        .bearer_auth(&app.token)
-        .header("content-type", "text/dns")
-        .body(file)
-        .send()
-        .await
-        .expect("import");
-    assert_eq!(resp.status(), StatusCode::OK);
+    import_zone_file(&app, id, file).await;
     let ns = nameserver(&app).await;
     until(
         ns.port,
