@@ -149,8 +149,8 @@ impl Follower {
         }
     }
 
-    /// Also sends the name of each zone that changes (and still exists) to
-    /// `changes`, for NOTIFY (`notify::run`).
+    /// Also sends the name of each zone that changes and is served after
+    /// the change to `changes`, for NOTIFY (`notify::run`).
     pub fn notify_to(mut self, changes: tokio::sync::mpsc::UnboundedSender<String>) -> Self {
         self.notify = Some(changes);
         self
@@ -187,8 +187,13 @@ impl Follower {
         for &domain_id in &domains {
             let source = self.store.dns_zone(domain_id).await?;
             self.catalog.apply(domain_id, source.as_ref());
+            // Only a zone we serve now is worth a secondary's transfer (one
+            // pending, expired or delegated elsewhere would be REFUSED).
             if let (Some(notify), Some(source)) = (&self.notify, &source) {
-                let _ = notify.send(source.domain.domain_name.to_ascii_lowercase());
+                let name = source.domain.domain_name.to_ascii_lowercase();
+                if self.catalog.find(&name).is_some_and(|z| z.name == name) {
+                    let _ = notify.send(name);
+                }
             }
         }
         let floor = self.last - WINDOW;

@@ -26,6 +26,17 @@ impl ThisStore {
         now: DateTime<Utc>,
     ) -> Result<()> {
         let (_guard, mut tx) = self.begin_write().await?;
+        Self::insert_name(&mut tx, r, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Inserts the sandbox registry's new name `r` in `tx`.
+    async fn insert_name(
+        tx: &mut super::common::Tx,
+        r: &RegistryRecord,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         sqlx::query(INSERT_REGISTRY_NAME)
             .bind(&r.name)
             .bind(&r.sponsoring_registrar)
@@ -37,9 +48,8 @@ impl ThisStore {
             .bind(join_hosts(&r.nameservers))
             .bind(r.pending_transfer_to.as_deref())
             .bind(now)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
-        tx.commit().await?;
         Ok(())
     }
 
@@ -128,19 +138,7 @@ impl crate::stores::RegistryStore for ThisStore {
         if let Some(host) = Self::lock_hosts(&mut tx, linked).await? {
             return Ok(LinkedUpdate::NoHost(host));
         }
-        sqlx::query(INSERT_REGISTRY_NAME)
-            .bind(&r.name)
-            .bind(&r.sponsoring_registrar)
-            .bind(&r.auth_code)
-            .bind(r.created_at)
-            .bind(r.ex_date)
-            .bind(r.last_transferred_at)
-            .bind(r.client_transfer_prohibited)
-            .bind(join_hosts(&r.nameservers))
-            .bind(r.pending_transfer_to.as_deref())
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+        Self::insert_name(&mut tx, r, now).await?;
         tx.commit().await?;
         Ok(LinkedUpdate::Updated)
     }
