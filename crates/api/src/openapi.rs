@@ -295,6 +295,18 @@ pub mod params {
         pub record_id: i64,
     }
 
+    /// `{domain_id}` and `{key_id}`.
+    #[derive(IntoParams)]
+    #[into_params(parameter_in = Path)]
+    pub struct TsigKeyIdParams {
+        /// The domain's `id`.
+        #[param(minimum = 1)]
+        pub domain_id: i64,
+        /// The key's `id` (the zone's key list shows them).
+        #[param(minimum = 1)]
+        pub key_id: i64,
+    }
+
     /// `{domain_id}` and `{forward_id}`.
     #[derive(IntoParams)]
     #[into_params(parameter_in = Path)]

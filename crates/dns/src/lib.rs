@@ -10,6 +10,11 @@
 //!   the database's change feed (a change is served within a second, also
 //!   from another process).
 //! - [`server`]: UDP and TCP, EDNS (RFC 6891), truncation.
+//! - [`transfer`]: zone transfers out (AXFR, IXFR) to allowed peers and
+//!   keys; [`notify`]: NOTIFY to the secondaries.
+//! - [`update`]: dynamic updates (RFC 2136) signed with a zone's key,
+//!   written through the registrar ([`update::Updater`]); [`tsig`]: the
+//!   signatures (RFC 8945).
 //!
 //! Messages are read and written with `hickory-proto`.
 
@@ -19,6 +24,8 @@ pub mod notify;
 pub mod rdata;
 pub mod server;
 pub mod transfer;
+pub mod tsig;
+pub mod update;
 pub mod zone;
 pub mod zone_file;
 

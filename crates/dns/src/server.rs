@@ -31,6 +31,30 @@ use tokio::net::{TcpListener, TcpStream, UdpSocket};
 
 use crate::catalog::Catalog;
 use crate::transfer::{self, TransferAcl};
+use crate::update::{self, Updater};
+
+/// Who may change zones and take them: the transfer ACL, and the
+/// registrar's side of signed messages (none: every UPDATE is REFUSED and
+/// only the ACL's peers transfer).
+#[derive(Clone, Default)]
+pub struct Access {
+    pub acl: TransferAcl,
+    pub updater: Option<Arc<dyn Updater>>,
+}
+
+impl std::fmt::Debug for Access {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Access")
+            .field("acl", &self.acl)
+            .field("updater", &self.updater.is_some())
+            .finish()
+    }
+}
+
+/// Whether `m` is an UPDATE request (RFC 2136), answered by `update.rs`.
+fn is_update(m: &Message) -> bool {
+    m.message_type() == MessageType::Query && m.op_code() == OpCode::Update
+}
 
 /// The EDNS payload size we offer and accept at most (the DNS Flag Day 2020
 /// value, which avoids IP fragmentation).
@@ -141,12 +165,14 @@ fn answer(catalog: &Catalog, request: &Message, response: &mut Message) -> Respo
 }
 
 /// Serves UDP on `socket` with `tasks` receivers until the task is dropped.
-pub async fn serve_udp(catalog: Arc<Catalog>, socket: UdpSocket, tasks: usize) {
+/// An UPDATE is answered in a task of its own (it waits on the database).
+pub async fn serve_udp(catalog: Arc<Catalog>, socket: UdpSocket, tasks: usize, access: Access) {
     let socket = Arc::new(socket);
     let mut set = tokio::task::JoinSet::new();
     for _ in 0..tasks.max(1) {
         let socket = socket.clone();
         let catalog = catalog.clone();
+        let access = access.clone();
         set.spawn(async move {
             let mut buf = vec![0u8; 4_096];
             loop {
@@ -157,7 +183,30 @@ pub async fn serve_udp(catalog: Arc<Catalog>, socket: UdpSocket, tasks: usize) {
                         continue;
                     }
                 };
-                if let Some(answer) = respond(&catalog, &buf[..n], true) {
+                let bytes = &buf[..n];
+                if let Ok(m) = Message::from_vec(bytes).map_err(drop).and_then(|m| {
+                    if is_update(&m) {
+                        Ok(m)
+                    } else {
+                        Err(())
+                    }
+                }) {
+                    let (socket, catalog, access) =
+                        (socket.clone(), catalog.clone(), access.clone());
+                    let bytes = bytes.to_vec();
+                    tokio::spawn(async move {
+                        let answer =
+                            update::answer(&catalog, access.updater.as_deref(), &m, &bytes, peer)
+                                .await;
+                        if let Some(answer) = answer {
+                            if let Err(e) = socket.send_to(&answer, peer).await {
+                                tracing::debug!(error = %e, %peer, "UDP send");
+                            }
+                        }
+                    });
+                    continue;
+                }
+                if let Some(answer) = respond(&catalog, bytes, true) {
                     if let Err(e) = socket.send_to(&answer, peer).await {
                         tracing::debug!(error = %e, %peer, "UDP send");
                     }
@@ -169,8 +218,8 @@ pub async fn serve_udp(catalog: Arc<Catalog>, socket: UdpSocket, tasks: usize) {
 }
 
 /// Serves DNS over TCP on `listener` until the task is dropped.
-/// Zone transfers go to the peers `acl` allows.
-pub async fn serve_tcp(catalog: Arc<Catalog>, listener: TcpListener, acl: Arc<TransferAcl>) {
+/// Zone transfers go to the peers and keys `access` allows.
+pub async fn serve_tcp(catalog: Arc<Catalog>, listener: TcpListener, access: Arc<Access>) {
     let slots = Arc::new(tokio::sync::Semaphore::new(MAX_TCP_CONNECTIONS));
     loop {
         // At the limit, the next connection waits in the listen queue
@@ -187,9 +236,9 @@ pub async fn serve_tcp(catalog: Arc<Catalog>, listener: TcpListener, acl: Arc<Tr
             }
         };
         let catalog = catalog.clone();
-        let acl = acl.clone();
+        let access = access.clone();
         tokio::spawn(async move {
-            if let Err(e) = tcp_connection(&catalog, &acl, stream, peer).await {
+            if let Err(e) = tcp_connection(&catalog, &access, stream, peer).await {
                 tracing::debug!(error = %e, %peer, "TCP connection");
             }
             drop(slot);
@@ -201,7 +250,7 @@ pub async fn serve_tcp(catalog: Arc<Catalog>, listener: TcpListener, acl: Arc<Tr
 /// idles.
 async fn tcp_connection(
     catalog: &Catalog,
-    acl: &TransferAcl,
+    access: &Access,
     mut stream: TcpStream,
     peer: SocketAddr,
 ) -> std::io::Result<()> {
@@ -218,7 +267,13 @@ async fn tcp_connection(
             .map_err(|_| std::io::Error::from(std::io::ErrorKind::TimedOut))??;
         let answers = match Message::from_vec(&buf[..len]) {
             Ok(m) if m.message_type() == MessageType::Query && transfer::is_transfer(&m) => {
-                transfer::answer(catalog, acl, &m, peer.ip())
+                transfer::answer(catalog, access, &m, &buf[..len], peer.ip()).await
+            }
+            Ok(m) if is_update(&m) => {
+                update::answer(catalog, access.updater.as_deref(), &m, &buf[..len], peer)
+                    .await
+                    .into_iter()
+                    .collect()
             }
             Ok(m) => respond_to(catalog, &m, false).into_iter().collect(),
             Err(_) => respond(catalog, &buf[..len], false).into_iter().collect(),
@@ -263,12 +318,12 @@ pub async fn bind(addr: SocketAddr) -> std::io::Result<(UdpSocket, TcpListener)>
 }
 
 /// Serves UDP and TCP until the returned future is dropped; zone
-/// transfers to the peers `acl` allows.
-pub async fn serve(catalog: Arc<Catalog>, udp: UdpSocket, tcp: TcpListener, acl: TransferAcl) {
+/// transfers and updates as `access` allows.
+pub async fn serve(catalog: Arc<Catalog>, udp: UdpSocket, tcp: TcpListener, access: Access) {
     let tasks = std::thread::available_parallelism().map_or(2, |n| n.get());
     tokio::join!(
-        serve_udp(catalog.clone(), udp, tasks),
-        serve_tcp(catalog, tcp, Arc::new(acl))
+        serve_udp(catalog.clone(), udp, tasks, access.clone()),
+        serve_tcp(catalog, tcp, Arc::new(access))
     );
 }
 

@@ -1,6 +1,9 @@
 //! Zone transfers out: AXFR (RFC 5936) over TCP, to the addresses the
 //! operator allows (`--transfer-allow`; RFC 5936 §6 leaves access control
-//! to the operator). An IXFR (RFC 1995) is answered from the zone as it
+//! to the operator) and to requests signed (TSIG, RFC 8945) with one of
+//! the zone's own keys, whose answers are signed with it, every message
+//! (RFC 8945 §5.3.1). A signature that does not verify is NOTAUTH with
+//! its TSIG error, whatever the address. An IXFR (RFC 1995) is answered from the zone as it
 //! stands: a single SOA when the client's serial is current (§2), else the
 //! whole zone in AXFR form, which §4 allows a server without the history.
 //!
@@ -17,6 +20,8 @@ use hickory_proto::rr::{RData, Record, RecordType};
 use hickory_proto::serialize::binary::BinEncodable;
 
 use crate::catalog::Catalog;
+use crate::server::Access;
+use crate::tsig::{self, Refusal, Signer};
 
 /// Records are packed into messages of about this many bytes (well under
 /// the 65,535 a TCP message may take, so one large RRset still fits).
@@ -65,30 +70,75 @@ fn bare(request: &Message, rcode: ResponseCode) -> Message {
     m
 }
 
-/// The messages answering transfer request `request` from `peer`, each
-/// serialized (without TCP's length prefix).
-pub fn answer(
+/// Seconds since the epoch, for TSIG's times.
+fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// The messages answering transfer request `request` (read from `bytes`)
+/// from `peer`, each serialized (without TCP's length prefix).
+pub async fn answer(
     catalog: &Catalog,
-    acl: &TransferAcl,
+    access: &Access,
     request: &Message,
+    bytes: &[u8],
     peer: IpAddr,
 ) -> Vec<Vec<u8>> {
-    let serialize = |m: Message| m.to_vec().ok();
     let Some(query) = request.queries().first() else {
         return Vec::new();
     };
     let qname = query.name().to_lowercase().to_ascii();
     let qname = qname.trim_end_matches('.');
-    if !acl.allows(peer) {
-        tracing::info!(%peer, zone = qname, "zone transfer refused: the peer is not in --transfer-allow");
-        return serialize(bare(request, ResponseCode::Refused))
-            .into_iter()
-            .collect();
+    let now = now();
+    // A signed request: its key decides, and every answer is signed.
+    let signature = match tsig::signature(request, bytes) {
+        Ok(s) => s,
+        Err(()) => return one(bare(request, ResponseCode::FormErr), None, now),
+    };
+    let mut signer = None;
+    let mut key = None;
+    if let Some(signature) = &signature {
+        key = match &access.updater {
+            Some(updater) => match updater.key(&signature.key_name).await {
+                Ok(k) => k,
+                Err(()) => return one(bare(request, ResponseCode::ServFail), None, now),
+            },
+            None => None,
+        };
+        if let Err(refusal) = tsig::check(signature, key.as_ref(), now) {
+            tracing::info!(%peer, zone = qname, key = %signature.key_name, ?refusal, "zone transfer refused: its TSIG signature does not verify");
+            let mut m = bare(request, ResponseCode::NotAuth);
+            match (refusal, key.as_ref()) {
+                (Refusal::BadTime, Some(k)) => {
+                    let mut s = Signer::new(k, signature);
+                    if s.sign(&mut m, now, tsig::error::BADTIME).is_none() {
+                        return Vec::new();
+                    }
+                }
+                _ => tsig::add_unsigned_error(&mut m, signature, tsig::error_code(refusal), now),
+            }
+            return m.to_vec().ok().into_iter().collect();
+        }
+    }
+    if let (Some(signature), Some(k)) = (&signature, &key) {
+        signer = Some(Signer::new(k, signature));
+    }
+    let key_allows = key.as_ref().is_some_and(|k| k.zone == qname);
+    if !key_allows && !access.acl.allows(peer) {
+        tracing::info!(%peer, zone = qname, "zone transfer refused: neither the peer is in --transfer-allow nor the request signed with a key of the zone");
+        return one(bare(request, ResponseCode::Refused), signer, now);
     }
     let Some(zone) = catalog.find(qname).filter(|z| z.name == qname) else {
-        return serialize(bare(request, ResponseCode::NotAuth))
-            .into_iter()
-            .collect();
+        return one(bare(request, ResponseCode::NotAuth), signer, now);
+    };
+    let mut signer = signer;
+    let mut serialize = |mut m: Message| {
+        if let Some(s) = signer.as_mut() {
+            s.sign(&mut m, now, 0)?;
+        }
+        m.to_vec().ok()
     };
     let soa = zone.soa(crate::zone::SOA_TTL);
     // IXFR with the client's SOA at our serial or newer: nothing to send
@@ -128,6 +178,16 @@ pub fn answer(
     out.extend(serialize(message));
     tracing::info!(%peer, zone = qname, serial = zone.serial, messages = out.len(), "zone transferred");
     out
+}
+
+/// One message, signed when `signer` is given.
+fn one(mut m: Message, signer: Option<Signer<'_>>, now: u64) -> Vec<Vec<u8>> {
+    if let Some(mut s) = signer {
+        if s.sign(&mut m, now, 0).is_none() {
+            return Vec::new();
+        }
+    }
+    m.to_vec().ok().into_iter().collect()
 }
 
 /// A record's size on the wire, without name compression (an upper bound).

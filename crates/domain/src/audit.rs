@@ -77,6 +77,11 @@ audit_actions! {
     HostUpdate => "host.update",
     /// A child name server was deleted at the registry.
     HostDelete => "host.delete",
+    /// A TSIG key (RFC 8945) was made for a zone's dynamic updates and
+    /// transfers; its secret is never in the entry.
+    TsigKeyCreate => "tsig_key.create",
+    /// A zone's TSIG key was deleted.
+    TsigKeyDelete => "tsig_key.delete",
     /// A registration was undone within the add grace period (RFC 3915
     /// §3.1): deleted at the registry, refunded, gone from the account.
     DomainCancel => "domain.cancel",

@@ -15,7 +15,9 @@ use crate::RecordId;
 
 mod names;
 mod rdata;
+pub mod tsig;
 pub mod txt;
+pub mod update;
 pub mod zone_file;
 
 pub use names::{relative_name, RdataName, Root};

@@ -110,6 +110,9 @@ error_codes! {
     PriceAboveMaxCost = "price_above_max_cost",
     /// A zone file with lines at fault (`errors` names each, `line N`).
     InvalidZoneFile = "invalid_zone_file",
+    /// The server has no secrets key to seal a TSIG key's secret with
+    /// (`vpsd serve --secrets-key-file`): the operator must set one.
+    SecretsKeyMissing = "secrets_key_missing",
     /// Another forward has this alias or host.
     ForwardExists = "forward_exists",
     /// Approve or reject with no transfer out pending.

@@ -101,6 +101,10 @@ id!(
     /// An API token (`api_tokens.id`).
     TokenId
 );
+id!(
+    /// A zone's TSIG key (`tsig_keys.id`, RFC 8945).
+    TsigKeyId
+);
 
 #[cfg(test)]
 mod tests {

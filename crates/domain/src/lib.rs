@@ -40,7 +40,7 @@ pub use audit::AuditAction;
 pub use clock::{Clock, FrozenClock, ManualClock, SandboxClock, SystemClock};
 pub use error_chain::ErrorChain;
 pub use error_code::ErrorCode;
-pub use ids::{AccountId, DomainId, ForwardId, RecordId, TokenId};
+pub use ids::{AccountId, DomainId, ForwardId, RecordId, TokenId, TsigKeyId};
 pub use money::Money;
 pub use name::{DomainName, HostName, NameError};
 pub use nameservers::{Nameservers, NameserversError};

@@ -47,6 +47,7 @@ use vpsd_storage::{Actor, Audit, Domain, Store};
 
 mod accounts;
 mod cancel;
+mod dns_update;
 mod error;
 mod forwards;
 mod hosts;
@@ -56,11 +57,15 @@ mod records;
 mod register;
 mod registry_messages;
 mod renew;
+pub mod secrets;
 mod transfer_in;
 mod transfer_out;
+mod tsig_keys;
 mod update;
 pub mod worker;
 mod zone_file;
+pub use dns_update::UpdateOutcome;
+pub use tsig_keys::{NewKey, UsableKey};
 pub use zone_file::{ImportMode, ZoneFileRefused, ZoneImport};
 
 pub use cancel::CancelledTransfer;
@@ -88,6 +93,9 @@ pub struct RegistrarSettings {
     /// How much above the registry's fee a premium name sells, in percent
     /// (RFC 8748; never below the TLD's list price).
     pub premium_markup_percent: u32,
+    /// The operator's secrets key, which TSIG secrets are sealed with
+    /// (`--secrets-key-file`); without one no TSIG key can be made.
+    pub secrets: Option<secrets::SecretsKey>,
 }
 
 impl Default for RegistrarSettings {
@@ -98,6 +106,7 @@ impl Default for RegistrarSettings {
             own_nameservers: Nameservers::vps_default().to_strings(),
             auto_renew_lead: Duration::from_secs(30 * 24 * 3600),
             premium_markup_percent: vpsd_domain::pricing::DEFAULT_PREMIUM_MARKUP_PERCENT,
+            secrets: None,
         }
     }
 }

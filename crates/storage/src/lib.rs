@@ -45,7 +45,7 @@ pub use stores::jobs::JobKind;
 pub use stores::{
     AccountStore, AuditLog, DomainStore, Health, IdempotencyStore, JobLeases, LifecycleStore,
     Outbox, PremiumNameStore, RegistryStore, SandboxClockStore, TokenStore, TransferStore,
-    ZoneFeed, ZoneStore,
+    TsigKeyStore, ZoneFeed, ZoneStore,
 };
 
 pub use error::{Result, StoreError};
@@ -78,6 +78,7 @@ pub trait Store:
     + Outbox
     + RegistryStore
     + SandboxClockStore
+    + TsigKeyStore
 {
 }
 
@@ -96,6 +97,7 @@ impl<T> Store for T where
         + Outbox
         + RegistryStore
         + SandboxClockStore
+        + TsigKeyStore
 {
 }
 

@@ -632,3 +632,57 @@ pub struct PremiumName {
     /// When the operator last set it.
     pub updated_at: DateTime<Utc>,
 }
+
+/// A TSIG key (RFC 8945) of a zone, as its owner sees it: never the secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TsigKey {
+    pub id: vpsd_domain::TsigKeyId,
+    pub domain_id: vpsd_domain::DomainId,
+    /// Absolute, lower case, without the final dot (`acme.example.com`).
+    pub name: String,
+    pub algorithm: vpsd_domain::dns::tsig::TsigAlgorithm,
+    pub created_at: DateTime<Utc>,
+    /// When a message signed with it was last accepted.
+    pub last_used_at: Option<DateTime<Utc>>,
+}
+
+/// A TSIG key to store: its secret sealed already (never the secret).
+#[derive(Clone, PartialEq, Eq)]
+pub struct NewTsigKey {
+    pub name: String,
+    pub algorithm: vpsd_domain::dns::tsig::TsigAlgorithm,
+    /// The secret sealed with the operator's secrets key.
+    pub secret_sealed: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl std::fmt::Debug for NewTsigKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewTsigKey")
+            .field("name", &self.name)
+            .field("algorithm", &self.algorithm)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A TSIG key found by its name for a message that names it: the key, its
+/// zone and owner, and the sealed secret to check the message with.
+#[derive(Clone, PartialEq, Eq)]
+pub struct TsigKeyInUse {
+    pub key: TsigKey,
+    pub account_id: vpsd_domain::AccountId,
+    /// The zone's name (the domain's), lower-case A-label.
+    pub zone: String,
+    /// The secret sealed with the operator's secrets key.
+    pub secret_sealed: String,
+}
+
+impl std::fmt::Debug for TsigKeyInUse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TsigKeyInUse")
+            .field("key", &self.key)
+            .field("account_id", &self.account_id)
+            .field("zone", &self.zone)
+            .finish_non_exhaustive()
+    }
+}

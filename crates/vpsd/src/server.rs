@@ -62,6 +62,9 @@ pub struct ServerSettings {
     /// The operator's registries file (`--registries`): TLDs sold through
     /// real registries over EPP; `None` keeps every TLD on the sandbox.
     pub registries: Option<std::path::PathBuf>,
+    /// The secrets key file (`--secrets-key-file`); `None`: beside a
+    /// SQLite database, none with PostgreSQL (`secrets_file.rs`).
+    pub secrets_key_file: Option<std::path::PathBuf>,
 }
 
 /// The default `mail_exchanger`.
@@ -87,6 +90,7 @@ impl ServerSettings {
             transfer_allow: Vec::new(),
             notify: Vec::new(),
             registries: None,
+            secrets_key_file: None,
         }
     }
 }
@@ -228,11 +232,17 @@ impl App {
             ),
             None => None,
         };
+        let mut registrar_settings = settings.registrar.clone();
+        if let Some(path) =
+            crate::secrets_file::path(settings.secrets_key_file.as_deref(), &settings.database_url)
+        {
+            registrar_settings.secrets = Some(crate::secrets_file::load_or_create(&path)?);
+        }
         let registrar = Registrar::new(
             store.clone(),
             registry_of(registry.clone()),
             clock.clone(),
-            settings.registrar.clone(),
+            registrar_settings,
         );
         Ok(App {
             registrar,
@@ -532,7 +542,10 @@ impl App {
                 catalog,
                 udp,
                 tcp,
-                vpsd_dns::transfer::TransferAcl::new(self.settings.transfer_allow.clone()),
+                vpsd_dns::server::Access {
+                    acl: vpsd_dns::transfer::TransferAcl::new(self.settings.transfer_allow.clone()),
+                    updater: Some(Arc::new(crate::dns_updates::RegistrarUpdates(self.registrar.clone()))),
+                },
             ) => {}
             _ = shutdown => {}
         }

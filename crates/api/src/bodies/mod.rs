@@ -7,3 +7,4 @@ pub mod domains;
 pub mod forwards;
 pub mod hosts;
 pub mod records;
+pub mod tsig_keys;

@@ -19,6 +19,7 @@ pub mod records;
 pub mod redirects;
 pub mod sandbox;
 pub mod transfer_out;
+pub mod tsig_keys;
 pub mod zone_file;
 
 pub(crate) async fn not_found() -> ApiError {
@@ -48,6 +49,7 @@ pub(crate) fn all_routes(
         .merge(account::routes())
         .merge(records::routes())
         .merge(zone_file::routes())
+        .merge(tsig_keys::routes())
         .merge(forwards::routes())
         .merge(hosts::routes())
         .merge(transfer_out::routes())

@@ -5,6 +5,7 @@
 pub mod forwards;
 pub mod hosts;
 pub mod records;
+pub mod tsig_keys;
 
 use chrono::{DateTime, Datelike, SecondsFormat, Timelike, Utc};
 use serde::{Serialize, Serializer};
@@ -89,7 +90,7 @@ impl Serialize for DayStamp {
     }
 }
 
-fn opt_rfc3339<S: Serializer>(t: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, S::Error> {
+pub fn opt_rfc3339<S: Serializer>(t: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, S::Error> {
     match t {
         Some(t) => rfc3339(t, s),
         None => s.serialize_none(),

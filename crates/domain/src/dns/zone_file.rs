@@ -466,7 +466,7 @@ pub fn parse(zone: &str, text: &str) -> ZoneFile {
 
 /// A `<character-string>` in the master file's quoted form: `"` and `\`
 /// escaped, bytes outside printable ASCII as `\DDD` (RFC 1035 §5.1).
-fn quote_bytes(bytes: &[u8]) -> String {
+pub fn quote_bytes(bytes: &[u8]) -> String {
     let mut s = String::with_capacity(bytes.len() + 2);
     s.push('"');
     for &b in bytes {

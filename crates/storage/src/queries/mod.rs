@@ -22,4 +22,5 @@ mod premium;
 mod registry;
 mod tokens;
 mod transfers;
+mod tsig_keys;
 mod zone;

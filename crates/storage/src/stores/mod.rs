@@ -18,6 +18,7 @@ pub mod premium;
 pub mod registry;
 pub mod tokens;
 pub mod transfers;
+pub mod tsig_keys;
 pub mod zone;
 
 pub use accounts::AccountStore;
@@ -34,4 +35,5 @@ pub use premium::PremiumNameStore;
 pub use registry::RegistryStore;
 pub use tokens::TokenStore;
 pub use transfers::TransferStore;
+pub use tsig_keys::TsigKeyStore;
 pub use zone::ZoneStore;

@@ -85,6 +85,13 @@ pub struct Cli {
     /// (docs/registries.md); without it every TLD is on the sandbox.
     #[arg(long, env = "VPSD_REGISTRIES", global = true)]
     pub registries: Option<std::path::PathBuf>,
+    /// The secrets key file (64 hex digits, made if missing): TSIG keys'
+    /// secrets are sealed with it in the database. Default with SQLite:
+    /// the database's path plus `.secrets.key`; with PostgreSQL none (then
+    /// no TSIG key can be made). Every process of an installation needs
+    /// the same file.
+    #[arg(long, env = "VPSD_SECRETS_KEY_FILE", global = true)]
+    pub secrets_key_file: Option<std::path::PathBuf>,
     /// Log lines for people (`human`) or for log collectors (`json`).
     #[arg(long, env = "VPSD_LOG_FORMAT", default_value = "human", global = true)]
     pub log_format: LogFormat,
@@ -186,6 +193,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let mut settings = ServerSettings::new(cli.database.clone());
     settings.registries = cli.registries.clone();
+    settings.secrets_key_file = cli.secrets_key_file.clone();
     match cli.command {
         Command::Serve(args) => {
             servers::serve(args, settings, clock, cli.listen, &cli.database).await
