@@ -84,7 +84,7 @@ impl crate::stores::TsigKeyStore for ThisStore {
     ) -> Result<Option<Vec<TsigKey>>> {
         let mut tx = self.pool().begin().await?;
         let owned: Option<(i64,)> =
-            sqlx::query_as(&format!("SELECT 1 FROM domains {DOMAIN_BY_ID}"))
+            sqlx::query_as(&format!("SELECT id FROM domains {DOMAIN_BY_ID}"))
                 .bind(domain_id)
                 .bind(account_id)
                 .fetch_optional(&mut *tx)

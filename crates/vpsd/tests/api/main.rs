@@ -33,4 +33,5 @@ mod schemathesis;
 mod security;
 mod snippets;
 mod tokens;
+mod tsig_keys;
 mod zone_file;

@@ -16,6 +16,7 @@ mod answers;
 mod changes;
 mod secondaries;
 mod transfers;
+mod updates;
 
 /// The nameserver of a test, run in the test's process until dropped.
 pub(crate) struct Nameserver {

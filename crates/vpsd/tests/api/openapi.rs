@@ -705,6 +705,24 @@ async fn every_operation_answers_as_documented(app: &TestApp) {
     let (s, _) = d.call(app, t, "deleteHost", &dom, "", None).await;
     assert_eq!(s, StatusCode::NO_CONTENT);
 
+    // TSIG keys: made (the secret once), listed, shown, deleted.
+    let (s, key) = d
+        .call(
+            app,
+            t,
+            "createTsigKey",
+            &dom,
+            "",
+            Some(json!({"name": "acme", "algorithm": "hmac-sha512"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{key}");
+    let tsig = [("domain_id", id), ("key_id", key["id"].as_i64().expect("id"))];
+    d.call(app, t, "listTsigKeys", &dom, "", None).await;
+    d.call(app, t, "getTsigKey", &tsig, "", None).await;
+    let (s, _) = d.call(app, t, "deleteTsigKey", &tsig, "", None).await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+
     // The money trail and the audit log, after all that.
     d.call(app, t, "getAccount", &[], "", None).await;
     d.call(app, t, "listTransactions", &[], "?page=1&page_size=3", None)
@@ -715,11 +733,27 @@ async fn every_operation_answers_as_documented(app: &TestApp) {
         .await;
 
     // Every operation again: for a domain that is not there, with a field
-    // the document does not list, and without a token.
+    // the document does not list, and without a token. With a second token
+    // of the account: the first has spent its burst (the rate limit is
+    // per token).
+    let (_, second) = app
+        .app
+        .registrar
+        .issue_token(
+            &vpsd_storage::Actor::operator(),
+            app.account_id,
+            "second",
+            false,
+            None,
+        )
+        .await
+        .expect("token");
+    let t = Some(second.as_str());
     let missing = [
         ("domain_id", 999_999),
         ("record_id", 999_999),
         ("forward_id", 999_999),
+        ("key_id", 999_999),
     ];
     for (op, method, path) in d.operations() {
         let request_body = &d.doc["paths"][&path][method.as_str().to_lowercase()]["requestBody"];
@@ -742,7 +776,12 @@ async fn every_operation_answers_as_documented(app: &TestApp) {
                     app,
                     t,
                     &op,
-                    &[("domain_id", id), ("record_id", 1), ("forward_id", 1)],
+                    &[
+                        ("domain_id", id),
+                        ("record_id", 1),
+                        ("forward_id", 1),
+                        ("key_id", 1),
+                    ],
                     "",
                     Some(json!({"not_a_field": 1})),
                 )
@@ -754,7 +793,12 @@ async fn every_operation_answers_as_documented(app: &TestApp) {
             }
         }
         if path.starts_with("/api/v1/") {
-            let params = [("domain_id", id), ("record_id", 1), ("forward_id", 1)];
+            let params = [
+                ("domain_id", id),
+                ("record_id", 1),
+                ("forward_id", 1),
+                ("key_id", 1),
+            ];
             let (s, _) = d.call(app, None, &op, &params, "", None).await;
             assert_eq!(s, StatusCode::UNAUTHORIZED, "{op}");
         }

@@ -129,6 +129,9 @@ impl TestApp {
         settings.shutdown_grace = Duration::from_secs(5);
         // URL forwards' A records point here (a documentation address).
         settings.forward_addresses = vec![FORWARD_ADDRESS.parse().expect("address")];
+        // TSIG secrets are sealed with it (beside a SQLite database by
+        // default; PostgreSQL has no default).
+        settings.secrets_key_file = Some(dir.path().join("secrets.key"));
         for configure in builder.configure {
             configure(&mut settings);
         }
