@@ -139,6 +139,8 @@ pub mod fields {
     /// `vps email-forwards update`.
     pub const EMAIL_UPDATE: &[(&str, &str)] =
         &[("alias", "--alias"), ("destinations", "--destination")];
+    /// `vps dns keys create`.
+    pub const KEYS: &[(&str, &str)] = &[("name", "NAME"), ("algorithm", "--algorithm")];
     /// `vps hosts ...`.
     pub const HOSTS: &[(&str, &str)] =
         &[("host_name", "HOST_NAME"), ("ip_addresses", "IP_ADDRESSES")];

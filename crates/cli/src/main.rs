@@ -222,6 +222,28 @@ enum DnsCommand {
     /// The zone as a zone file (RFC 1035 master file form).
     #[command(subcommand)]
     Zone(ZoneCommand),
+    /// TSIG keys: they sign dynamic updates (nsupdate, lego, certbot,
+    /// octoDNS) and zone transfers at the nameserver.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum KeysCommand {
+    /// The zone's keys (never their secrets).
+    List { domain: String },
+    /// Make a key: its secret is printed this once.
+    Create {
+        domain: String,
+        /// The key name's first label (`acme` makes acme.DOMAIN).
+        name: String,
+        /// hmac-sha256 (the default), hmac-sha384, hmac-sha512, hmac-sha224
+        /// or hmac-sha1.
+        #[arg(long)]
+        algorithm: Option<String>,
+    },
+    /// Delete a key: messages signed with it are refused from then on.
+    Delete { domain: String, key_id: i64 },
 }
 
 #[derive(Debug, Subcommand)]
@@ -426,6 +448,11 @@ fn context(command: &Command) -> exit::Context {
         Command::Dns(DnsCommand::Zone(
             ZoneCommand::Export { domain } | ZoneCommand::Import { domain, .. },
         )) => (Some(domain), NONE),
+        Command::Dns(DnsCommand::Keys(
+            KeysCommand::List { domain }
+            | KeysCommand::Create { domain, .. }
+            | KeysCommand::Delete { domain, .. },
+        )) => (Some(domain), KEYS),
         Command::EmailForwards(c) => match c {
             EmailCommand::Add { domain, .. } => (Some(domain), EMAIL_ADD),
             EmailCommand::List { domain }

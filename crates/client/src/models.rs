@@ -454,3 +454,39 @@ pub struct SkippedRecord {
     pub rtype: String,
     pub reason: String,
 }
+
+/// A TSIG key of a zone (RFC 8945): it signs dynamic updates (RFC 2136) and
+/// zone transfers at the nameserver. `secret` (base64) only in the answer
+/// that made it.
+#[derive(Clone, Deserialize, Serialize)]
+pub struct TsigKey {
+    pub id: i64,
+    /// The key's name (`acme.example.com`).
+    pub name: String,
+    /// `hmac-sha256`, `hmac-sha384`, `hmac-sha512`, `hmac-sha224` or
+    /// `hmac-sha1`.
+    pub algorithm: String,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
+}
+
+impl std::fmt::Debug for TsigKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TsigKey")
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("algorithm", &self.algorithm)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A TSIG key to make: its name's first label, and the algorithm (the
+/// server's default, `hmac-sha256`, when `None`).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct TsigKeyRequest {
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub algorithm: Option<String>,
+}

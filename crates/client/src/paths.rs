@@ -94,6 +94,16 @@ pub fn email_forward(domain_id: i64, forward_id: i64) -> String {
     format!("{DOMAINS}{domain_id}/email-forwards/{forward_id}/")
 }
 
+/// `GET` a zone's TSIG keys; `POST` makes one.
+pub fn tsig_keys(domain_id: i64) -> String {
+    format!("{DOMAINS}{domain_id}/dns/tsig-keys/")
+}
+
+/// One TSIG key of a zone.
+pub fn tsig_key(domain_id: i64, key_id: i64) -> String {
+    format!("{DOMAINS}{domain_id}/dns/tsig-keys/{key_id}/")
+}
+
 /// `GET` a domain's hosts (child name servers with glue); `POST` adds one.
 pub fn hosts(domain_id: i64) -> String {
     format!("{DOMAINS}{domain_id}/hosts/")

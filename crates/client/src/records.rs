@@ -87,3 +87,26 @@ impl Client {
         })
     }
 }
+
+impl Client {
+    /// The zone's TSIG keys (never their secrets).
+    pub async fn tsig_keys(&self, domain_id: i64) -> Result<Vec<TsigKey>, Error> {
+        let page: Page<TsigKey> = self.get(&paths::tsig_keys(domain_id), &[]).await?;
+        Ok(page.results)
+    }
+
+    /// Makes a TSIG key for the zone; the answer holds its `secret`, which
+    /// the server never shows again.
+    pub async fn create_tsig_key(
+        &self,
+        domain_id: i64,
+        key: &TsigKeyRequest,
+    ) -> Result<TsigKey, Error> {
+        self.post(&paths::tsig_keys(domain_id), key).await
+    }
+
+    /// Deletes a TSIG key: messages signed with it are refused from then on.
+    pub async fn delete_tsig_key(&self, domain_id: i64, key_id: i64) -> Result<(), Error> {
+        self.delete(&paths::tsig_key(domain_id, key_id)).await
+    }
+}

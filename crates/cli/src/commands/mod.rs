@@ -5,6 +5,7 @@ mod catalog;
 mod domains;
 mod forwards;
 mod hosts;
+mod keys;
 mod login;
 mod records;
 
@@ -49,6 +50,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 Command::Account { what } => account::account(&api, what, as_json).await,
                 Command::Dns(DnsCommand::Records(c)) => records::records(&api, c, as_json).await,
                 Command::Dns(DnsCommand::Zone(c)) => records::zone(&api, c, as_json).await,
+                Command::Dns(DnsCommand::Keys(c)) => keys::keys(&api, c, as_json).await,
                 Command::EmailForwards(c) => forwards::email_forwards(&api, c, as_json).await,
                 Command::UrlForwards(c) => forwards::url_forwards(&api, c, as_json).await,
                 Command::Hosts(c) => hosts::hosts(&api, c, as_json).await,

@@ -113,6 +113,49 @@ async fn a_domain_life_through_vps() {
     .ok()
     .json();
     assert_eq!(r["content"], "192.0.2.6");
+    // TSIG keys: made (the secret once, with nsupdate's -y), listed
+    // without it, a bad algorithm named by its flag, deleted.
+    let made = vps(&s, &["dns", "keys", "create", "cli-life.com", "acme"])
+        .await
+        .ok()
+        .stdout;
+    assert!(
+        made.contains("nsupdate  -y hmac-sha256:acme.cli-life.com:"),
+        "{made}"
+    );
+    let secret = made
+        .lines()
+        .find_map(|l| l.strip_prefix("secret    "))
+        .expect("secret line")
+        .to_owned();
+    let listed = vps(&s, &["--json", "dns", "keys", "list", "cli-life.com"])
+        .await
+        .ok();
+    assert!(!listed.stdout.contains(&secret), "{}", listed.stdout);
+    let key_id = listed.json()[0]["id"].as_i64().expect("id").to_string();
+    let bad = vps(
+        &s,
+        &[
+            "dns",
+            "keys",
+            "create",
+            "cli-life.com",
+            "k2",
+            "--algorithm",
+            "hmac-md5",
+        ],
+    )
+    .await;
+    assert_ne!(bad.code, 0);
+    assert!(bad.stderr.contains("--algorithm"), "{}", bad.stderr);
+    vps(&s, &["dns", "keys", "delete", "cli-life.com", &key_id])
+        .await
+        .ok();
+    let listed = vps(&s, &["--json", "dns", "keys", "list", "cli-life.com"])
+        .await
+        .ok()
+        .json();
+    assert_eq!(listed.as_array().map(Vec::len), Some(0));
     // The zone as a file: out, then a file in (faults by line, then good).
     let zone = vps(&s, &["dns", "zone", "export", "cli-life.com"])
         .await

@@ -717,7 +717,10 @@ async fn every_operation_answers_as_documented(app: &TestApp) {
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{key}");
-    let tsig = [("domain_id", id), ("key_id", key["id"].as_i64().expect("id"))];
+    let tsig = [
+        ("domain_id", id),
+        ("key_id", key["id"].as_i64().expect("id")),
+    ];
     d.call(app, t, "listTsigKeys", &dom, "", None).await;
     d.call(app, t, "getTsigKey", &tsig, "", None).await;
     let (s, _) = d.call(app, t, "deleteTsigKey", &tsig, "", None).await;

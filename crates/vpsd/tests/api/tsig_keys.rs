@@ -47,7 +47,10 @@ async fn a_key_secret_is_shown_once_and_kept_sealed(app: &TestApp) {
     assert_eq!(status, StatusCode::OK);
     for v in [&list, &one] {
         let text = v.to_string();
-        assert!(!text.contains(&secret) && !text.contains("secret"), "{text}");
+        assert!(
+            !text.contains(&secret) && !text.contains("secret"),
+            "{text}"
+        );
     }
     // Neither the audit log nor the database holds it.
     let (_, audit) = app.get("/api/v1/account/audit/?page_size=100").await;
@@ -59,13 +62,19 @@ async fn a_key_secret_is_shown_once_and_kept_sealed(app: &TestApp) {
             let mut c = sqlx::SqliteConnection::connect(&app.database_url)
                 .await
                 .expect("connect");
-            sqlx::query_scalar(sql).fetch_all(&mut c).await.expect("read")
+            sqlx::query_scalar(sql)
+                .fetch_all(&mut c)
+                .await
+                .expect("read")
         }
         Backend::Postgres => {
             let mut c = sqlx::PgConnection::connect(&app.database_url)
                 .await
                 .expect("connect");
-            sqlx::query_scalar(sql).fetch_all(&mut c).await.expect("read")
+            sqlx::query_scalar(sql)
+                .fetch_all(&mut c)
+                .await
+                .expect("read")
         }
     };
     assert_eq!(stored.len(), 2);

@@ -145,7 +145,9 @@ async fn nsupdate_changes_the_zone_through_the_api_rules(backend: Backend) {
     assert!(by_key
         .iter()
         .all(|e| e["request_id"] == name.as_str() && e["action"] == "dns_record.create"));
-    let (_, key_view) = app.get(&format!("/api/v1/domains/{id}/dns/tsig-keys/")).await;
+    let (_, key_view) = app
+        .get(&format!("/api/v1/domains/{id}/dns/tsig-keys/"))
+        .await;
     assert!(
         !key_view["results"][0]["last_used_at"].is_null(),
         "{key_view}"
@@ -199,7 +201,9 @@ async fn nsupdate_changes_the_zone_through_the_api_rules(backend: Backend) {
     assert_eq!(api_records(&app, id).await, before);
 
     // A deleted key signs nothing from then on.
-    let (_, keys) = app.get(&format!("/api/v1/domains/{id}/dns/tsig-keys/")).await;
+    let (_, keys) = app
+        .get(&format!("/api/v1/domains/{id}/dns/tsig-keys/"))
+        .await;
     let key_id = keys["results"][0]["id"].as_i64().expect("id");
     let (status, _) = app
         .delete(&format!("/api/v1/domains/{id}/dns/tsig-keys/{key_id}/"))
@@ -332,9 +336,13 @@ async fn a_zone_key_transfers_its_zone_signed(backend: Backend) {
     let (name, secret) = make_key(&app, id, "xfr", "hmac-sha256").await;
     let (other_name, other_secret) = make_key(&app, other, "xfr", "hmac-sha256").await;
     let ns = nameserver(&app).await;
-    until(ns.port, "t299.upd-xfr.com", "TXT", Duration::from_secs(3), |d| {
-        d.status == "NOERROR"
-    })
+    until(
+        ns.port,
+        "t299.upd-xfr.com",
+        "TXT",
+        Duration::from_secs(3),
+        |d| d.status == "NOERROR",
+    )
     .await;
     let script = r#"
 import sys, dns.query, dns.zone, dns.tsigkeyring, dns.tsig, dns.message, dns.rcode
