@@ -17,6 +17,12 @@
 //!
 //! A message with QR set is never answered, not even with FORMERR.
 //!
+//! An UPDATE (RFC 2136) goes to `update.rs`; a query signed with TSIG (RFC
+//! 8945) is answered signed with the same key once its signature checks
+//! (`tsig.rs`), as certbot's rfc2136 plugin asks its SOA questions. Both
+//! wait on the database, so over UDP they are answered in tasks of their
+//! own.
+//!
 //! Zone transfers (AXFR, IXFR) are served over TCP to the addresses the
 //! operator allows (`transfer.rs`); over UDP they are REFUSED (RFC 5936
 //! §4.2: AXFR is TCP only).
@@ -31,6 +37,7 @@ use tokio::net::{TcpListener, TcpStream, UdpSocket};
 
 use crate::catalog::Catalog;
 use crate::transfer::{self, TransferAcl};
+use crate::tsig;
 use crate::update::{self, Updater};
 
 /// Who may change zones and take them: the transfer ACL, and the
@@ -93,6 +100,17 @@ pub fn respond(catalog: &Catalog, request: &[u8], udp: bool) -> Option<Vec<u8>> 
 /// The answer to `request`, read already; `None` when it is not answered
 /// (a response). `udp` as in [`respond`].
 fn respond_to(catalog: &Catalog, request: &Message, udp: bool) -> Option<Vec<u8>> {
+    let (response, limit) = response_to(catalog, request)?;
+    let bytes = response.to_vec().ok()?;
+    if udp && bytes.len() > limit {
+        return response.truncate().to_vec().ok();
+    }
+    Some(bytes)
+}
+
+/// The response to `request` (a query) and the most a UDP answer to it may
+/// take, in bytes; `None` when it is not answered (a response).
+fn response_to(catalog: &Catalog, request: &Message) -> Option<(Message, usize)> {
     if request.message_type() != MessageType::Query {
         return None;
     }
@@ -111,7 +129,7 @@ fn respond_to(catalog: &Catalog, request: &Message, udp: bool) -> Option<Vec<u8>
         .any(|r| r.record_type() == RecordType::OPT);
     if misplaced_opt {
         response.set_response_code(ResponseCode::FormErr);
-        return response.to_vec().ok();
+        return Some((response, CLASSIC_UDP));
     }
     let limit = match request.extensions() {
         Some(edns) => {
@@ -121,7 +139,7 @@ fn respond_to(catalog: &Catalog, request: &Message, udp: bool) -> Option<Vec<u8>
             response.set_edns(ours);
             if edns.version() > 0 {
                 response.set_response_code(ResponseCode::BADVERS);
-                return response.to_vec().ok();
+                return Some((response, CLASSIC_UDP));
             }
             usize::from(edns.max_payload().clamp(512, EDNS_PAYLOAD))
         }
@@ -129,11 +147,57 @@ fn respond_to(catalog: &Catalog, request: &Message, udp: bool) -> Option<Vec<u8>
     };
     let rcode = answer(catalog, request, &mut response);
     response.set_response_code(rcode);
-    let bytes = response.to_vec().ok()?;
-    if udp && bytes.len() > limit {
-        return response.truncate().to_vec().ok();
+    Some((response, limit))
+}
+
+/// The answer to a query signed with TSIG (RFC 8945 §5.3: a signed
+/// request gets a signed answer): the signature checked against the key
+/// it names, then the usual answer, signed with that key. A query for any
+/// zone is answered (the data is public); the key only proves who asks.
+async fn respond_signed(
+    catalog: &Catalog,
+    access: &Access,
+    request: &Message,
+    bytes: &[u8],
+    udp: bool,
+) -> Option<Vec<u8>> {
+    let signature = tsig::signature(request, bytes).ok()??;
+    let key = match &access.updater {
+        Some(updater) => updater.key(&signature.key_name).await.ok()?,
+        None => None,
+    };
+    let now = tsig::now();
+    let (mut response, limit) = response_to(catalog, request)?;
+    if let Err(refusal) = tsig::check(&signature, key.as_ref(), now) {
+        let mut refused = Message::new();
+        refused
+            .set_id(request.id())
+            .set_message_type(MessageType::Response)
+            .set_op_code(request.op_code())
+            .set_response_code(ResponseCode::NotAuth);
+        refused.add_queries(request.queries().iter().cloned());
+        match (refusal, key.as_ref()) {
+            (tsig::Refusal::BadTime, Some(k)) => {
+                tsig::Signer::new(k, &signature).sign(&mut refused, now, tsig::error::BADTIME)?;
+            }
+            _ => tsig::add_unsigned_error(&mut refused, &signature, tsig::error_code(refusal), now),
+        }
+        return refused.to_vec().ok();
     }
-    Some(bytes)
+    let key = key?;
+    if udp && response.to_vec().ok()?.len() + 100 + signature.key_name.len() > limit {
+        response = response.truncate();
+    }
+    tsig::Signer::new(&key, &signature).sign(&mut response, now, 0)?;
+    response.to_vec().ok()
+}
+
+/// Whether `m` is signed (a TSIG record ends it), and so answered by
+/// [`respond_signed`].
+fn is_signed(m: &Message) -> bool {
+    m.signature()
+        .last()
+        .is_some_and(|r| r.record_type() == RecordType::TSIG)
 }
 
 /// Fills `response` and gives its response code.
@@ -185,7 +249,7 @@ pub async fn serve_udp(catalog: Arc<Catalog>, socket: UdpSocket, tasks: usize, a
                 };
                 let bytes = &buf[..n];
                 if let Ok(m) = Message::from_vec(bytes).map_err(drop).and_then(|m| {
-                    if is_update(&m) {
+                    if is_update(&m) || is_signed(&m) {
                         Ok(m)
                     } else {
                         Err(())
@@ -195,9 +259,12 @@ pub async fn serve_udp(catalog: Arc<Catalog>, socket: UdpSocket, tasks: usize, a
                         (socket.clone(), catalog.clone(), access.clone());
                     let bytes = bytes.to_vec();
                     tokio::spawn(async move {
-                        let answer =
+                        let answer = if is_update(&m) {
                             update::answer(&catalog, access.updater.as_deref(), &m, &bytes, peer)
-                                .await;
+                                .await
+                        } else {
+                            respond_signed(&catalog, &access, &m, &bytes, true).await
+                        };
                         if let Some(answer) = answer {
                             if let Err(e) = socket.send_to(&answer, peer).await {
                                 tracing::debug!(error = %e, %peer, "UDP send");
@@ -271,6 +338,12 @@ async fn tcp_connection(
             }
             Ok(m) if is_update(&m) => {
                 update::answer(catalog, access.updater.as_deref(), &m, &buf[..len], peer)
+                    .await
+                    .into_iter()
+                    .collect()
+            }
+            Ok(m) if is_signed(&m) && m.message_type() == MessageType::Query => {
+                respond_signed(catalog, access, &m, &buf[..len], false)
                     .await
                     .into_iter()
                     .collect()

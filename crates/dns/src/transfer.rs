@@ -70,13 +70,6 @@ fn bare(request: &Message, rcode: ResponseCode) -> Message {
     m
 }
 
-/// Seconds since the epoch, for TSIG's times.
-fn now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
-}
-
 /// The messages answering transfer request `request` (read from `bytes`)
 /// from `peer`, each serialized (without TCP's length prefix).
 pub async fn answer(
@@ -91,7 +84,7 @@ pub async fn answer(
     };
     let qname = query.name().to_lowercase().to_ascii();
     let qname = qname.trim_end_matches('.');
-    let now = now();
+    let now = tsig::now();
     // A signed request: its key decides, and every answer is signed.
     let signature = match tsig::signature(request, bytes) {
         Ok(s) => s,

@@ -42,6 +42,13 @@ pub mod error {
     pub const BADTRUNC: u16 = 22;
 }
 
+/// Seconds since the epoch: TSIG's clock (RFC 8945 §4.2, Time Signed).
+pub fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
 /// The wire name of an algorithm.
 fn wire(algorithm: TsigAlgorithm) -> WireAlgorithm {
     match algorithm {

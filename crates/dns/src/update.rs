@@ -88,13 +88,6 @@ pub trait Updater: Send + Sync {
     async fn used(&self, key: &ZoneKey);
 }
 
-/// Seconds since the epoch, for TSIG's times.
-fn now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
-}
-
 /// The response's skeleton: the request's id, opcode UPDATE and zone
 /// section (RFC 2136 §3.8).
 fn response_to(request: &Message, rcode: ResponseCode) -> Message {
@@ -137,7 +130,7 @@ pub async fn answer(
         Ok(k) => k,
         Err(()) => return response_to(request, ResponseCode::ServFail).to_vec().ok(),
     };
-    let now = now();
+    let now = tsig::now();
     if let Err(refusal) = tsig::check(&signature, key.as_ref(), now) {
         tracing::info!(%peer, zone = %zone_name, key = %signature.key_name, ?refusal, "update refused: its TSIG signature does not verify");
         let mut response = response_to(request, ResponseCode::NotAuth);

@@ -3,7 +3,7 @@
 //! .com and .net go to R (`--registries`). Everything is done through A's
 //! HTTP API and checked at R's registry, on SQLite and PostgreSQL.
 
-mod pki;
+pub(crate) mod pki;
 mod premium;
 mod registry;
 

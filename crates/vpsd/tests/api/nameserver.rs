@@ -12,6 +12,7 @@ use serde_json::Value;
 
 use crate::helpers::{require_tool, Package, TestApp};
 
+mod acme;
 mod answers;
 mod changes;
 mod secondaries;
