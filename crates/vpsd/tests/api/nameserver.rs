@@ -15,6 +15,7 @@ use crate::helpers::{require_tool, Package, TestApp};
 mod acme;
 mod answers;
 mod changes;
+mod octodns;
 mod secondaries;
 mod transfers;
 mod updates;
