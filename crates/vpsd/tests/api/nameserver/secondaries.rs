@@ -1,7 +1,8 @@
-//! A real secondary: NSD (NLnet Labs, Debian's `nsd`) takes our zone by
-//! zone transfer, is told of each API change by NOTIFY (RFC 1996), fetches
-//! it again (IXFR, answered in AXFR form) and answers the change within two
-//! seconds, the same as our nameserver does.
+//! Real secondaries: NSD (NLnet Labs, Debian's `nsd`) and Knot DNS (CZ.NIC,
+//! Debian's `knot`) each take our zone by zone transfer, are told of each
+//! API change by NOTIFY (RFC 1996), fetch it again (IXFR, answered in AXFR
+//! form) and answer the change within two seconds, the same as our
+//! nameserver does.
 
 use std::time::{Duration, Instant};
 
@@ -15,15 +16,32 @@ use super::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nsd_follows_by_notify_and_transfer_sqlite() {
-    nsd_follows_by_notify_and_transfer(Backend::Sqlite).await;
+    follows_by_notify_and_transfer(Kind::Nsd, Backend::Sqlite).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nsd_follows_by_notify_and_transfer_postgres() {
-    nsd_follows_by_notify_and_transfer(Backend::Postgres).await;
+    follows_by_notify_and_transfer(Kind::Nsd, Backend::Postgres).await;
 }
 
-/// NSD in the foreground on 127.0.0.1:`port` with its state in a
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn knot_follows_by_notify_and_transfer_sqlite() {
+    follows_by_notify_and_transfer(Kind::Knot, Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn knot_follows_by_notify_and_transfer_postgres() {
+    follows_by_notify_and_transfer(Kind::Knot, Backend::Postgres).await;
+}
+
+/// Which secondary.
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    Nsd,
+    Knot,
+}
+
+/// A secondary in the foreground on 127.0.0.1:`port` with its state in a
 /// temporary directory, a secondary of `zone` from `primary` (our port on
 /// 127.0.0.1), killed when dropped.
 struct Nsd {
@@ -33,7 +51,61 @@ struct Nsd {
 }
 
 impl Nsd {
-    fn start(zone: &str, primary: u16, port: u16) -> Nsd {
+    fn start(kind: Kind, zone: &str, primary: u16, port: u16) -> Nsd {
+        match kind {
+            Kind::Nsd => Self::nsd(zone, primary, port),
+            Kind::Knot => Self::knot(zone, primary, port),
+        }
+    }
+
+    /// Knot as README.md's "Use it with your DNS tools" configures it.
+    fn knot(zone: &str, primary: u16, port: u16) -> Nsd {
+        let knotd = require_tool("knotd", Package::Debian("knot"));
+        let dir = tempfile::tempdir().expect("dir");
+        let d = dir.path().display();
+        let conf = format!(
+            "server:
+  rundir: \"{d}\"
+  listen: 127.0.0.1@{port}
+database:
+  storage: \"{d}\"
+log:
+  - target: \"{d}/knot.log\"
+    any: info
+remote:
+  - id: vpsd
+    address: 127.0.0.1@{primary}
+acl:
+  - id: vpsd-notify
+    address: 127.0.0.1
+    action: notify
+template:
+  - id: default
+    storage: \"{d}\"
+zone:
+  - domain: {zone}
+    master: vpsd
+    acl: vpsd-notify
+"
+        );
+        let path = dir.path().join("knot.conf");
+        std::fs::write(&path, conf).expect("knot.conf");
+        let child = tokio::process::Command::new(knotd)
+            .arg("-c")
+            .arg(&path)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("start knotd");
+        Nsd {
+            _child: child,
+            dir,
+            port,
+        }
+    }
+
+    fn nsd(zone: &str, primary: u16, port: u16) -> Nsd {
         let nsd = require_tool("nsd", Package::Debian("nsd"));
         let dir = tempfile::tempdir().expect("dir");
         let d = dir.path().display();
@@ -80,11 +152,14 @@ zone:
     }
 
     fn log(&self) -> String {
-        std::fs::read_to_string(self.dir.path().join("nsd.log")).unwrap_or_default()
+        ["nsd.log", "knot.log"]
+            .iter()
+            .map(|f| std::fs::read_to_string(self.dir.path().join(f)).unwrap_or_default())
+            .collect()
     }
 }
 
-async fn nsd_follows_by_notify_and_transfer(backend: Backend) {
+async fn follows_by_notify_and_transfer(kind: Kind, backend: Backend) {
     let zone = "ns-follow.com";
     // NSD's port first: our nameserver NOTIFYs it.
     let nsd_port = free_port();
@@ -110,13 +185,13 @@ async fn nsd_follows_by_notify_and_transfer(backend: Backend) {
         |d| d.status == "NOERROR",
     )
     .await;
-    let nsd = Nsd::start(zone, ours.port, nsd_port);
+    let nsd = Nsd::start(kind, zone, ours.port, nsd_port);
     // NSD asks for the zone when it starts.
     let first = Instant::now();
     while dig(nsd.port, "www.ns-follow.com", "A", &[]).await.data() != ["192.0.2.10"] {
         assert!(
             first.elapsed() < Duration::from_secs(20),
-            "NSD never took the zone:\n{}",
+            "{kind:?} never took the zone:\n{}",
             nsd.log()
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -139,7 +214,7 @@ async fn nsd_follows_by_notify_and_transfer(backend: Backend) {
             }
             assert!(
                 changed.elapsed() < Duration::from_secs(2),
-                "NSD did not follow within 2 s: {d:?}\n{}",
+                "{kind:?} did not follow within 2 s: {d:?}\n{}",
                 nsd.log()
             );
             tokio::time::sleep(Duration::from_millis(20)).await;
