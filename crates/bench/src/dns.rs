@@ -53,6 +53,39 @@ pub async fn seed(database: &str, account: i64, zones: i64) -> anyhow::Result<()
     crate::execute(database, &statements).await
 }
 
+/// Adds `records` TXT records (`r1` ... `rN`, 40 octets of text each) to
+/// the seeded zone `zone-N.com`, and counts them in the domain's row.
+pub async fn seed_records(database: &str, zone: i64, records: i64) -> anyhow::Result<()> {
+    let postgres = database.starts_with("postgres");
+    let (series, now) = if postgres {
+        (
+            format!("SELECT generate_series(1, {records}) AS i"),
+            "now()",
+        )
+    } else {
+        (
+            format!(
+                "WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < {records}) SELECT i FROM s"
+            ),
+            "strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now')",
+        )
+    };
+    let name = zone_name(zone);
+    let statements = vec![
+        format!(
+            "INSERT INTO dns_records (domain_id, name, type, content, ttl, priority, created_at, updated_at) \
+             SELECT d.id, 'r' || s.i, 'TXT', 'benchmark-record-' || s.i || '-padding-to-40-octets', 3600, NULL, {now}, {now} \
+             FROM domains d, ({series}) s WHERE d.domain_name = '{name}'"
+        ),
+        format!(
+            "UPDATE domains SET dns_records_count = dns_records_count + {records}, dns_serial = dns_serial + 1 \
+             WHERE domain_name = '{name}'"
+        ),
+        "DELETE FROM dns_changes".to_owned(),
+    ];
+    crate::execute(database, &statements).await
+}
+
 /// Writes every zone vpsd serves from `database` as a zone file under
 /// `dir`, and `nsd.conf` for NSD listening on `port`: one server process
 /// per core, and minimal responses (no NS records added to the authority

@@ -9,7 +9,8 @@
 //!   divided by.
 //! - `seed-zones`, `export-nsd`, `queries`: the DNS benchmark's zones in
 //!   vpsd's database, the same zones as NSD zone files, and dnsperf's
-//!   questions (bench/dns.sh).
+//!   questions (bench/dns.sh); `seed-records`, one zone of 100,000
+//!   records for the zone transfer benchmark (bench/dns-transfer.sh).
 
 mod dns;
 
@@ -55,6 +56,17 @@ enum Command {
         account: i64,
         #[arg(long, default_value_t = 10_000)]
         zones: i64,
+    },
+    /// Adds `--records` TXT records to the seeded zone `zone-N.com`
+    /// (past the API's 1,000 a zone: the nameserver serves what the
+    /// database holds), for the zone transfer benchmark.
+    SeedRecords {
+        #[arg(long)]
+        database: String,
+        #[arg(long, default_value_t = 1)]
+        zone: i64,
+        #[arg(long, default_value_t = 100_000)]
+        records: i64,
     },
     /// Writes the zones vpsd serves as zone files and an nsd.conf.
     ExportNsd {
@@ -197,6 +209,11 @@ async fn main() -> anyhow::Result<()> {
             account,
             zones,
         } => dns::seed(&database, account, zones).await,
+        Command::SeedRecords {
+            database,
+            zone,
+            records,
+        } => dns::seed_records(&database, zone, records).await,
         Command::ExportNsd {
             database,
             dir,
