@@ -108,6 +108,20 @@ impl Catalog {
         }
     }
 
+    /// The names of the zones served now (not expired), sorted.
+    pub fn names(&self) -> Vec<String> {
+        let zones = self.zones.read().unwrap_or_else(|e| e.into_inner());
+        let now = self.clock.now();
+        let mut names: Vec<String> = zones
+            .by_name
+            .values()
+            .filter(|z| z.expires > now)
+            .map(|z| z.name.clone())
+            .collect();
+        names.sort();
+        names
+    }
+
     /// How many zones are served.
     pub fn len(&self) -> usize {
         self.zones

@@ -513,6 +513,27 @@ impl App {
 }
 
 impl App {
+    /// What every served zone gets besides its records: VPS.org's
+    /// nameservers, the forwarding MX and addresses.
+    fn zone_defaults(&self) -> vpsd_dns::ZoneDefaults {
+        vpsd_dns::ZoneDefaults {
+            nameservers: self.registrar.settings().own_nameservers.clone(),
+            mail_exchanger: self.settings.mail_exchanger.clone(),
+            forward_addresses: self.settings.forward_addresses.clone(),
+        }
+    }
+
+    /// The names of the zones the nameserver serves now, sorted (for
+    /// `vpsd dns secondaries-config`).
+    ///
+    /// # Errors
+    /// The database cannot be read.
+    pub async fn served_zones(&self) -> anyhow::Result<Vec<String>> {
+        let catalog = vpsd_dns::Catalog::new(self.zone_defaults(), self.clock.clone());
+        catalog.replace_all(&self.store.dns_zones().await?);
+        Ok(catalog.names())
+    }
+
     /// Runs the authoritative nameserver on `udp` and `tcp` (one address)
     /// until `shutdown` resolves: the zones are read from the database and
     /// kept in step with it (vpsd-dns).
@@ -522,12 +543,10 @@ impl App {
         tcp: TcpListener,
         shutdown: impl Future<Output = ()>,
     ) {
-        let defaults = vpsd_dns::ZoneDefaults {
-            nameservers: self.registrar.settings().own_nameservers.clone(),
-            mail_exchanger: self.settings.mail_exchanger.clone(),
-            forward_addresses: self.settings.forward_addresses.clone(),
-        };
-        let catalog = Arc::new(vpsd_dns::Catalog::new(defaults, self.clock.clone()));
+        let catalog = Arc::new(vpsd_dns::Catalog::new(
+            self.zone_defaults(),
+            self.clock.clone(),
+        ));
         let mut follower = vpsd_dns::Follower::new(catalog.clone(), self.store.clone());
         let (changed, changes) = tokio::sync::mpsc::unbounded_channel();
         if !self.settings.notify.is_empty() {

@@ -99,6 +99,30 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// What `vpsd dns` does besides serving.
+#[derive(Debug, Subcommand)]
+pub enum DnsAction {
+    /// Print the configuration of a secondary (NSD or Knot) taking every
+    /// zone served now from this nameserver as its hidden primary, for the
+    /// secondary's configuration to include; regenerate it as zones come
+    /// and go.
+    SecondariesConfig {
+        /// nsd or knot.
+        secondary: SecondaryArg,
+        /// This nameserver's address as the secondary reaches it, e.g.
+        /// 192.0.2.1:53.
+        #[arg(long)]
+        primary: SocketAddr,
+    },
+}
+
+/// A secondary `vpsd dns secondaries-config` writes for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SecondaryArg {
+    Nsd,
+    Knot,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum LogFormat {
     Human,
@@ -118,6 +142,8 @@ pub enum Command {
         dns_listen: SocketAddr,
         #[command(flatten)]
         zones: ZoneArgs,
+        #[command(subcommand)]
+        action: Option<DnsAction>,
     },
     /// Create accounts and add money to them.
     #[command(subcommand)]
@@ -198,9 +224,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(args) => {
             servers::serve(args, settings, clock, cli.listen, &cli.database).await
         }
-        Command::Dns { dns_listen, zones } => {
-            servers::dns(dns_listen, zones, settings, clock, &cli.database).await
-        }
+        Command::Dns {
+            action: Some(DnsAction::SecondariesConfig { secondary, primary }),
+            zones,
+            ..
+        } => servers::secondaries_config(secondary, primary, zones, settings, clock).await,
+        Command::Dns {
+            dns_listen,
+            zones,
+            action: None,
+        } => servers::dns(dns_listen, zones, settings, clock, &cli.database).await,
         Command::Worker(jobs) => servers::worker(jobs, settings, clock, &cli.database).await,
         Command::Account(command) => accounts::account(command, settings, clock).await,
         Command::Token(command) => accounts::token(command, settings, clock).await,

@@ -254,6 +254,28 @@ pub(super) async fn dns(
     Ok(())
 }
 
+/// `vpsd dns secondaries-config nsd|knot --primary ADDR`: the secondary's
+/// configuration for every zone served now, on stdout.
+pub(super) async fn secondaries_config(
+    secondary: super::SecondaryArg,
+    primary: SocketAddr,
+    zones: ZoneArgs,
+    mut settings: ServerSettings,
+    clock: Arc<dyn Clock>,
+) -> anyhow::Result<()> {
+    zones.apply(&mut settings);
+    let app = App::build(settings, clock).await?;
+    let names = app.served_zones().await?;
+    app.store.close().await;
+    let kind = match secondary {
+        super::SecondaryArg::Nsd => vpsd_dns::secondaries::Secondary::Nsd,
+        super::SecondaryArg::Knot => vpsd_dns::secondaries::Secondary::Knot,
+    };
+    let text = vpsd_dns::secondaries::config(kind, primary, &names);
+    out!("{}", text.trim_end())?;
+    Ok(())
+}
+
 /// `vpsd worker`: only the background worker.
 pub(super) async fn worker(
     jobs: JobArgs,

@@ -2,7 +2,8 @@
 //! Debian's `knot`) each take our zone by zone transfer, are told of each
 //! API change by NOTIFY (RFC 1996), fetch it again (IXFR, answered in AXFR
 //! form) and answer the change within two seconds, the same as our
-//! nameserver does.
+//! nameserver does. Their zones are what `vpsd dns secondaries-config`
+//! generates: every zone served, none other.
 
 use std::time::{Duration, Instant};
 
@@ -51,15 +52,17 @@ struct Nsd {
 }
 
 impl Nsd {
-    fn start(kind: Kind, zone: &str, primary: u16, port: u16) -> Nsd {
+    /// Starts the secondary with `zones`, the configuration fragment
+    /// `vpsd dns secondaries-config` made for it.
+    fn start(kind: Kind, zones: &str, port: u16) -> Nsd {
         match kind {
-            Kind::Nsd => Self::nsd(zone, primary, port),
-            Kind::Knot => Self::knot(zone, primary, port),
+            Kind::Nsd => Self::nsd(zones, port),
+            Kind::Knot => Self::knot(zones, port),
         }
     }
 
-    /// Knot as README.md's "Use it with your DNS tools" configures it.
-    fn knot(zone: &str, primary: u16, port: u16) -> Nsd {
+    /// Knot's server part; its zones are the generated fragment.
+    fn knot(zones: &str, port: u16) -> Nsd {
         let knotd = require_tool("knotd", Package::Debian("knot"));
         let dir = tempfile::tempdir().expect("dir");
         let d = dir.path().display();
@@ -72,20 +75,10 @@ database:
 log:
   - target: \"{d}/knot.log\"
     any: info
-remote:
-  - id: vpsd
-    address: 127.0.0.1@{primary}
-acl:
-  - id: vpsd-notify
-    address: 127.0.0.1
-    action: notify
 template:
   - id: default
     storage: \"{d}\"
-zone:
-  - domain: {zone}
-    master: vpsd
-    acl: vpsd-notify
+{zones}
 "
         );
         let path = dir.path().join("knot.conf");
@@ -105,7 +98,7 @@ zone:
         }
     }
 
-    fn nsd(zone: &str, primary: u16, port: u16) -> Nsd {
+    fn nsd(zones: &str, port: u16) -> Nsd {
         let nsd = require_tool("nsd", Package::Debian("nsd"));
         let dir = tempfile::tempdir().expect("dir");
         let d = dir.path().display();
@@ -126,11 +119,7 @@ zone:
   verbosity: 2
 remote-control:
   control-enable: no
-zone:
-  name: \"{zone}\"
-  zonefile: \"{zone}.zone\"
-  request-xfr: 127.0.0.1@{primary} NOKEY
-  allow-notify: 127.0.0.1 NOKEY
+{zones}
 "
         );
         let path = dir.path().join("nsd.conf");
@@ -185,13 +174,51 @@ async fn follows_by_notify_and_transfer(kind: Kind, backend: Backend) {
         |d| d.status == "NOERROR",
     )
     .await;
-    let nsd = Nsd::start(kind, zone, ours.port, nsd_port);
+    // A second zone served, and a domain whose zone is not (delegated
+    // elsewhere): the generated configuration names the two served.
+    app.active("ns-follow2.com").await;
+    let away = app.active("ns-away.com").await;
+    let (status, _) = app
+        .put(
+            &format!("/api/v1/domains/{away}/"),
+            json!({"nameservers": ["ns1.example.net", "ns2.example.net"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let name = match kind {
+        Kind::Nsd => "nsd",
+        Kind::Knot => "knot",
+    };
+    let zones = crate::cluster::vpsd(
+        &app.database_url,
+        &[
+            "dns",
+            "secondaries-config",
+            name,
+            "--primary",
+            &format!("127.0.0.1:{}", ours.port),
+        ],
+    );
+    assert!(
+        zones.contains("ns-follow.com") && zones.contains("ns-follow2.com"),
+        "{zones}"
+    );
+    assert!(!zones.contains("ns-away.com"), "{zones}");
+    let nsd = Nsd::start(kind, &zones, nsd_port);
     // NSD asks for the zone when it starts.
     let first = Instant::now();
     while dig(nsd.port, "www.ns-follow.com", "A", &[]).await.data() != ["192.0.2.10"] {
         assert!(
             first.elapsed() < Duration::from_secs(20),
             "{kind:?} never took the zone:\n{}",
+            nsd.log()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    while dig(nsd.port, "ns-follow2.com", "SOA", &[]).await.status != "NOERROR" {
+        assert!(
+            first.elapsed() < Duration::from_secs(20),
+            "{kind:?} never took the second zone:\n{}",
             nsd.log()
         );
         tokio::time::sleep(Duration::from_millis(100)).await;

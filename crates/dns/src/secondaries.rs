@@ -1,0 +1,73 @@
+//! The configuration of secondaries that serve our zones, with our
+//! nameserver as their hidden primary (`vpsd dns secondaries-config`):
+//! every zone served now, taken by zone transfer from `primary` and told
+//! of changes by NOTIFY from it. The text is a fragment for the
+//! secondary's own configuration to include (NSD's and Knot's `include:`),
+//! regenerated as zones come and go (README.md, "Use it with your DNS
+//! tools").
+
+use std::fmt::Write as _;
+use std::net::SocketAddr;
+
+/// Which secondary the configuration is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Secondary {
+    /// NSD (NLnet Labs): a `zone:` clause per zone.
+    Nsd,
+    /// Knot DNS (CZ.NIC): a `remote:`, an `acl:` and a `zone:` list.
+    Knot,
+}
+
+/// The configuration fragment for `secondary` serving `zones` (names, no
+/// final dot) from `primary` (our nameserver's address as the secondary
+/// reaches it).
+pub fn config(secondary: Secondary, primary: SocketAddr, zones: &[String]) -> String {
+    let (ip, port) = (primary.ip(), primary.port());
+    let mut out = format!(
+        "# {} zone(s) served by vpsd, the hidden primary at {primary}.\n# Made by `vpsd dns secondaries-config`: regenerate it as zones come and go.\n",
+        zones.len()
+    );
+    match secondary {
+        Secondary::Nsd => {
+            for zone in zones {
+                let _ = write!(
+                    out,
+                    "zone:\n  name: \"{zone}\"\n  zonefile: \"{zone}.zone\"\n  request-xfr: {ip}@{port} NOKEY\n  allow-notify: {ip} NOKEY\n"
+                );
+            }
+        }
+        Secondary::Knot => {
+            let _ = write!(
+                out,
+                "remote:\n  - id: vpsd\n    address: {ip}@{port}\nacl:\n  - id: vpsd-notify\n    address: {ip}\n    action: notify\n"
+            );
+            if !zones.is_empty() {
+                out.push_str("zone:\n");
+            }
+            for zone in zones {
+                let _ = write!(
+                    out,
+                    "  - domain: {zone}\n    master: vpsd\n    acl: vpsd-notify\n"
+                );
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_zone_is_named_with_the_primary() {
+        let zones = vec!["a.com".to_owned(), "b.net".to_owned()];
+        let primary = "192.0.2.1:53".parse().expect("addr");
+        let nsd = config(Secondary::Nsd, primary, &zones);
+        assert_eq!(nsd.matches("zone:\n").count(), 2);
+        assert!(nsd.contains("request-xfr: 192.0.2.1@53 NOKEY"));
+        let knot = config(Secondary::Knot, primary, &zones);
+        assert!(knot.contains("  - domain: b.net\n    master: vpsd"));
+        assert!(knot.contains("address: 192.0.2.1@53"));
+    }
+}
