@@ -248,32 +248,38 @@ pub async fn serve_udp(catalog: Arc<Catalog>, socket: UdpSocket, tasks: usize, a
                     }
                 };
                 let bytes = &buf[..n];
-                if let Ok(m) = Message::from_vec(bytes).map_err(drop).and_then(|m| {
-                    if is_update(&m) || is_signed(&m) {
-                        Ok(m)
-                    } else {
-                        Err(())
-                    }
-                }) {
-                    let (socket, catalog, access) =
-                        (socket.clone(), catalog.clone(), access.clone());
-                    let bytes = bytes.to_vec();
-                    tokio::spawn(async move {
-                        let answer = if is_update(&m) {
-                            update::answer(&catalog, access.updater.as_deref(), &m, &bytes, peer)
+                // Read once: a plain query is answered here, an UPDATE or
+                // a signed message in a task of its own.
+                let answer = match Message::from_vec(bytes) {
+                    Ok(m) if is_update(&m) || is_signed(&m) => {
+                        let (socket, catalog, access) =
+                            (socket.clone(), catalog.clone(), access.clone());
+                        let bytes = bytes.to_vec();
+                        tokio::spawn(async move {
+                            let answer = if is_update(&m) {
+                                update::answer(
+                                    &catalog,
+                                    access.updater.as_deref(),
+                                    &m,
+                                    &bytes,
+                                    peer,
+                                )
                                 .await
-                        } else {
-                            respond_signed(&catalog, &access, &m, &bytes, true).await
-                        };
-                        if let Some(answer) = answer {
-                            if let Err(e) = socket.send_to(&answer, peer).await {
-                                tracing::debug!(error = %e, %peer, "UDP send");
+                            } else {
+                                respond_signed(&catalog, &access, &m, &bytes, true).await
+                            };
+                            if let Some(answer) = answer {
+                                if let Err(e) = socket.send_to(&answer, peer).await {
+                                    tracing::debug!(error = %e, %peer, "UDP send");
+                                }
                             }
-                        }
-                    });
-                    continue;
-                }
-                if let Some(answer) = respond(&catalog, bytes, true) {
+                        });
+                        continue;
+                    }
+                    Ok(m) => respond_to(&catalog, &m, true),
+                    Err(_) => respond(&catalog, bytes, true),
+                };
+                if let Some(answer) = answer {
                     if let Err(e) = socket.send_to(&answer, peer).await {
                         tracing::debug!(error = %e, %peer, "UDP send");
                     }
