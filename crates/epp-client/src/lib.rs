@@ -41,7 +41,7 @@ use instant_epp::poll::{Ack, Poll, PollData};
 use rustls::ClientConfig;
 use vpsd_domain::lifecycle::add_years;
 use vpsd_registry::{
-    format_cents, new_auth_code, HostObject, Registry, RegistryError, RegistryFees,
+    format_cents, new_auth_code, AgreedFee, HostObject, Registry, RegistryError, RegistryFees,
     RegistryMessage, RegistryRecord, SandboxRegistry, TrStatus, TransferNotice, TransferRefusal,
     OUR_REGISTRAR,
 };
@@ -306,6 +306,7 @@ impl EppRegistry {
         name: &str,
         years: u32,
         nameservers: &[String],
+        fee: Option<&AgreedFee>,
     ) -> Result<RegistryRecord, RegistryError> {
         self.ensure_hosts(nameservers).await?;
         let period = Period::Years(
@@ -323,17 +324,13 @@ impl EppRegistry {
         let auth_code = new_auth_code();
         let ns = (!hosts.is_empty()).then_some(hosts.as_slice());
         let create = DomainCreate::new(name, period, ns, None, &auth_code, None);
-        // A premium name is created at the fee the registry tells now
-        // (RFC 8748 §3.8: without it, 2004).
-        let agreed = self
-            .fees(name, years, chrono::Utc::now())
-            .await?
-            .and_then(|f| {
-                f.create.map(|c| fee::FeeCreate {
-                    currency: f.currency,
-                    fee: format_cents(c),
-                })
-            });
+        // A premium name is created at the fee the customer was charged
+        // for, not asked again: a fee the registry raised since is refused
+        // there (RFC 8748 §3.8: 2004) rather than paid.
+        let agreed = fee.map(|f| fee::FeeCreate {
+            currency: f.currency.clone(),
+            fee: format_cents(f.cents),
+        });
         let mut tried_again = false;
         loop {
             let sent = match &agreed {

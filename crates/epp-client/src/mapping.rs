@@ -43,9 +43,10 @@ impl Registry for EppRegistry {
         name: &str,
         years: u32,
         nameservers: &[String],
+        fee: Option<&AgreedFee>,
         _now: DateTime<Utc>,
     ) -> Result<RegistryRecord, RegistryError> {
-        let mut record = self.create_or_find(name, years, nameservers).await?;
+        let mut record = self.create_or_find(name, years, nameservers, fee).await?;
         // Names are created locked (the API's `locked` starts true), as the
         // sandbox registry does.
         if !record.client_transfer_prohibited {
@@ -216,6 +217,7 @@ impl Registry for EppRegistry {
         name: &str,
         cur_exp_date: DateTime<Utc>,
         years: u32,
+        fee: Option<&AgreedFee>,
         _now: DateTime<Utc>,
     ) -> Result<RegistryRecord, RegistryError> {
         let to = add_years(cur_exp_date, years);
@@ -224,13 +226,11 @@ impl Registry for EppRegistry {
                 .map_err(|e| unavailable(format!("period of {years} years: {e}")))?,
         );
         let renew = DomainRenew::new(name, cur_exp_date.date_naive(), period);
-        // A premium name is renewed at the fee the registry tells now
-        // (RFC 8748 §3.8: without it, 2004).
-        let agreed = self.fees(name, years, _now).await?.and_then(|f| {
-            f.renew.map(|c| fee::FeeRenew {
-                currency: f.currency,
-                fee: format_cents(c),
-            })
+        // A premium name is renewed at the agreed fee (RFC 8748 §3.8: a
+        // fee raised since is refused, 2004).
+        let agreed = fee.map(|f| fee::FeeRenew {
+            currency: f.currency.clone(),
+            fee: format_cents(f.cents),
         });
         let mut attempt = 0;
         loop {
@@ -324,21 +324,16 @@ impl Registry for EppRegistry {
         &self,
         name: &str,
         auth_code: &str,
+        fee: Option<&AgreedFee>,
         now: DateTime<Utc>,
     ) -> Result<(), TransferRefusal> {
         let request = DomainTransfer::new(name, None, auth_code);
-        // A premium name is transferred at the fee the registry tells now
-        // (RFC 8748 §3.8: without it, 2004).
-        let agreed = self
-            .fees(name, 1, now)
-            .await
-            .map_err(|e| transfer_unavailable(e.to_string()))?
-            .and_then(|f| {
-                f.transfer.map(|c| fee::FeeTransfer {
-                    currency: f.currency,
-                    fee: format_cents(c),
-                })
-            });
+        // A premium name is transferred at the agreed fee (RFC 8748 §3.8:
+        // a fee raised since is refused, 2004).
+        let agreed = fee.map(|f| fee::FeeTransfer {
+            currency: f.currency.clone(),
+            fee: format_cents(f.cents),
+        });
         let sent = match &agreed {
             Some(fee) => self
                 .sessions

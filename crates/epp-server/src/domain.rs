@@ -490,7 +490,7 @@ async fn renew(
         return Answer::fail(2306, format!("a term may not pass {MAX_YEARS} years"));
     }
     match registry
-        .renew(&o.record.name, o.record.ex_date, years, now)
+        .renew(&o.record.name, o.record.ex_date, years, None, now)
         .await
     {
         Ok(r) => {

@@ -77,6 +77,12 @@ pub struct EppServer {
     /// and committed, then the process exits before answering it, as a
     /// registry that crashed mid-command would. `None` in normal service.
     pub crash_after: Option<String>,
+    /// A fault to play for registrars under test (`--crash-before`): the
+    /// process exits as soon as the command named arrives, before carrying
+    /// it out, as a registry that crashed on receiving it would (the
+    /// registrar's answer is lost; nothing changed). `None` in normal
+    /// service.
+    pub crash_before: Option<String>,
     /// How long a connection has, from its TCP accept, to log in; then it
     /// is closed (whatever it sent meanwhile, `<hello>` included).
     pub login_timeout: Duration,
@@ -108,6 +114,7 @@ impl EppServer {
             server_id: "vpsd sandbox registry".to_owned(),
             idle_timeout: Duration::from_secs(600),
             crash_after: None,
+            crash_before: None,
             login_timeout: Duration::from_secs(60),
             max_connections: 256,
             sessions_per_registrar: 8,

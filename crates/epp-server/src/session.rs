@@ -238,6 +238,10 @@ impl Session<'_> {
                 );
             }
         }
+        if self.server.crash_before.as_deref() == Some(&command_name(verb)) {
+            tracing::warn!(%peer, command = %command_name(verb), "--crash-before: exiting before carrying it out");
+            std::process::exit(3);
+        }
         let answer = self.dispatch(&command).await;
         if let (Some(client), 2202) = (&client, answer.code) {
             self.wrong_auth_info(client);
@@ -390,7 +394,7 @@ fn dummy_hash() -> &'static str {
 }
 
 /// 2400 for a store failure, logged with its cause.
-/// A command's name as `--crash-after` gives it: the object mapping's
+/// A command's name as `--crash-after` and `--crash-before` give it: the object mapping's
 /// prefix and the verb (`domain:renew`, `host:create`, `poll`).
 fn command_name(verb: Node<'_, '_>) -> String {
     let object = elements(verb)

@@ -58,7 +58,7 @@ pub use sandbox::SandboxRegistry;
 pub use trail::{record, recording, RegistryTransaction};
 pub use vpsd_domain::lifecycle::RgpStatus;
 pub use vpsd_storage::{
-    DeletedName, LinkedUpdate, NewPollMessage, PollMessage, PremiumName, RegistryHost,
+    AgreedFee, DeletedName, LinkedUpdate, NewPollMessage, PollMessage, PremiumName, RegistryHost,
     RegistryObject, RegistryRecord, TrStatus, TransferNotice,
 };
 
@@ -224,12 +224,18 @@ pub trait Registry: Send + Sync + std::fmt::Debug {
         Ok(None)
     }
     /// EPP `<domain:create>` for us. Creating a name we already sponsor
-    /// succeeds, so a retried create is harmless.
+    /// succeeds, so a retried create is harmless. `fee` is the create fee
+    /// of a premium name as [`Registry::fees`] told it when the customer
+    /// was charged: the command carries exactly it (RFC 8748 §5.2.1
+    /// `<fee:create>`) and is not priced again, so a registry that raised
+    /// its fee since refuses the create (EPP 2004, `Refused`) instead of
+    /// charging more; `None` for a standard name (no fee sent).
     async fn create(
         &self,
         name: &str,
         years: u32,
         nameservers: &[String],
+        fee: Option<&AgreedFee>,
         now: DateTime<Utc>,
     ) -> Result<RegistryRecord, RegistryError>;
     /// EPP `<domain:delete>` of a name we sponsor at `now`: within the add
@@ -267,11 +273,14 @@ pub trait Registry: Send + Sync + std::fmt::Debug {
     /// EPP `<domain:renew>` (RFC 5731 §3.2.3): extends the term ending at
     /// `cur_exp_date` by `years`. Renewing again with the same
     /// `cur_exp_date` after it took effect returns the record again.
+    /// `fee`: the agreed renew fee of a premium name (RFC 8748 §5.2.3
+    /// `<fee:renew>`), as for [`Registry::create`].
     async fn renew(
         &self,
         name: &str,
         cur_exp_date: DateTime<Utc>,
         years: u32,
+        fee: Option<&AgreedFee>,
         now: DateTime<Utc>,
     ) -> Result<RegistryRecord, RegistryError>;
     /// Whether a transfer to us would be accepted now, without asking.
@@ -281,11 +290,14 @@ pub trait Registry: Send + Sync + std::fmt::Debug {
         auth_code: &str,
         now: DateTime<Utc>,
     ) -> Result<(), TransferRefusal>;
-    /// EPP `<domain:transfer op="request">`.
+    /// EPP `<domain:transfer op="request">`. `fee`: the agreed transfer
+    /// fee of a premium name (RFC 8748 §5.2.4 `<fee:transfer>`), as for
+    /// [`Registry::create`].
     async fn request_transfer(
         &self,
         name: &str,
         auth_code: &str,
+        fee: Option<&AgreedFee>,
         now: DateTime<Utc>,
     ) -> Result<(), TransferRefusal>;
     /// Settles a pending transfer to us once the losing registrar's window

@@ -267,6 +267,9 @@ impl Registry for SandboxRegistry {
         name: &str,
         years: u32,
         nameservers: &[String],
+        // The embedded sandbox charges nobody: its own registrations are
+        // priced from its premium table when quoted.
+        _fee: Option<&AgreedFee>,
         now: DateTime<Utc>,
     ) -> Result<RegistryRecord, RegistryError> {
         self.create_with(name, years, nameservers, &new_auth_code(), true, now)
@@ -346,6 +349,7 @@ impl Registry for SandboxRegistry {
         name: &str,
         cur_exp_date: DateTime<Utc>,
         years: u32,
+        _fee: Option<&AgreedFee>,
         now: DateTime<Utc>,
     ) -> Result<RegistryRecord, RegistryError> {
         let to = add_years(cur_exp_date, years);
@@ -380,6 +384,7 @@ impl Registry for SandboxRegistry {
         &self,
         name: &str,
         auth_code: &str,
+        _fee: Option<&AgreedFee>,
         now: DateTime<Utc>,
     ) -> Result<(), TransferRefusal> {
         self.check_transfer(name, auth_code, now).await?;

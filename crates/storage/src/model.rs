@@ -166,6 +166,19 @@ pub struct Renewal {
     pub now: DateTime<Utc>,
 }
 
+/// The fee a registry told for one command on a premium name (RFC 8748
+/// §3.8 `<fee:fee>`), which we agreed to pay and charged the customer for:
+/// the command, and any retry of it, carries exactly this, so a registry
+/// that raised its fee meanwhile refuses the command (EPP 2004) rather
+/// than charge more than was agreed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgreedFee {
+    /// ISO 4217 code (`<fee:currency>`), e.g. `USD`.
+    pub currency: String,
+    /// The amount, in integer cents of `currency`.
+    pub cents: i64,
+}
+
 /// A renewal charged and applied here whose registry command's outcome is
 /// unknown (sent, no answer, and the registry could not be asked): the
 /// worker asks the registry again until it confirms or refuses.

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use super::ThisStore;
 use crate::backend::Backend;
 use crate::error::{Result, StoreError};
-use crate::model::{Audit, Domain, NewMail, Renewal, UnconfirmedRenewal};
+use crate::model::{AgreedFee, Audit, Domain, NewMail, Renewal, UnconfirmedRenewal};
 use crate::stores::domains::{domains, DomainRow, DOMAIN_COLUMNS};
 use vpsd_domain::lifecycle::{DomainStatus, LAST_WARNING_DAYS};
 use vpsd_domain::OUR_REGISTRAR;
@@ -463,6 +463,73 @@ impl crate::stores::LifecycleStore for ThisStore {
         .bind(new_expiration)
         .execute(&mut *tx)
         .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, fields(domain_id = %domain_id, command))]
+    async fn note_agreed_fee(
+        &self,
+        domain_id: vpsd_domain::DomainId,
+        command: &str,
+        fee: &AgreedFee,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        if !matches!(command, "create" | "renew" | "transfer" | "restore") {
+            return Err(StoreError::NotFound);
+        }
+        let (_guard, mut tx) = self.begin_write().await?;
+        sqlx::query("DELETE FROM agreed_registry_fees WHERE domain_id = $1 AND command = $2")
+            .bind(domain_id)
+            .bind(command)
+            .execute(&mut *tx)
+            .await?;
+        let written = sqlx::query(
+            "INSERT INTO agreed_registry_fees (domain_id, command, currency, cents, agreed_at) \
+             SELECT id, $2, $3, $4, $5 FROM domains WHERE id = $1",
+        )
+        .bind(domain_id)
+        .bind(command)
+        .bind(&fee.currency)
+        .bind(fee.cents)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        if written.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, fields(domain_id = %domain_id, command))]
+    async fn agreed_fee(
+        &self,
+        domain_id: vpsd_domain::DomainId,
+        command: &str,
+    ) -> Result<Option<AgreedFee>> {
+        let row: Option<(String, i64)> = sqlx::query_as(
+            "SELECT currency, cents FROM agreed_registry_fees WHERE domain_id = $1 AND command = $2",
+        )
+        .bind(domain_id)
+        .bind(command)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(row.map(|(currency, cents)| AgreedFee { currency, cents }))
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, fields(domain_id = %domain_id, command))]
+    async fn forget_agreed_fee(
+        &self,
+        domain_id: vpsd_domain::DomainId,
+        command: &str,
+    ) -> Result<()> {
+        let (_guard, mut tx) = self.begin_write().await?;
+        sqlx::query("DELETE FROM agreed_registry_fees WHERE domain_id = $1 AND command = $2")
+            .bind(domain_id)
+            .bind(command)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(())
     }

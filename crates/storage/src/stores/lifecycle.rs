@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use crate::error::Result;
-use crate::model::{Audit, Domain, NewMail, Renewal, UnconfirmedRenewal};
+use crate::model::{AgreedFee, Audit, Domain, NewMail, Renewal, UnconfirmedRenewal};
 use vpsd_domain::lifecycle::DomainStatus;
 
 /// The worker's lifecycle queries: activation, renewal, warnings, expiry, release.
@@ -78,6 +78,36 @@ pub trait LifecycleStore: Send + Sync + std::fmt::Debug {
         &self,
         domain_id: vpsd_domain::DomainId,
         new_expiration: DateTime<Utc>,
+    ) -> Result<()>;
+
+    /// Keeps the registry fee agreed for `command` (`create`, `renew`,
+    /// `transfer`, `restore`) on `domain_id` (a premium name's, RFC 8748),
+    /// replacing an earlier one, so the worker's retry of the command
+    /// carries the same fee. Errors: `NotFound` for an unknown domain or
+    /// command.
+    async fn note_agreed_fee(
+        &self,
+        domain_id: vpsd_domain::DomainId,
+        command: &str,
+        fee: &AgreedFee,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
+
+    /// The registry fee agreed for `command` on `domain_id`
+    /// ([`LifecycleStore::note_agreed_fee`]); `None` when none was (a
+    /// standard name: the command carries no fee).
+    async fn agreed_fee(
+        &self,
+        domain_id: vpsd_domain::DomainId,
+        command: &str,
+    ) -> Result<Option<AgreedFee>>;
+
+    /// Forgets the fee agreed for `command` on `domain_id`, once the
+    /// registry has carried the command out or refused it.
+    async fn forget_agreed_fee(
+        &self,
+        domain_id: vpsd_domain::DomainId,
+        command: &str,
     ) -> Result<()>;
 
     /// Notes a failed auto-renewal (short balance): the next attempt not

@@ -75,6 +75,11 @@ pub enum RegistryCommand {
         /// crashed mid-command would.
         #[arg(long)]
         crash_after: Option<String>,
+        /// For testing a registrar: exit as soon as this command (e.g.
+        /// domain:create) arrives, before carrying it out, as a registry
+        /// that crashed on receiving it would.
+        #[arg(long)]
+        crash_before: Option<String>,
         /// Connections served at once; more are closed at accept.
         #[arg(long, default_value_t = 256)]
         max_connections: usize,
@@ -156,6 +161,7 @@ pub(super) async fn registry(
             client_ca,
             transfer_delay,
             crash_after,
+            crash_before,
             max_connections,
             sessions_per_registrar,
             login_timeout,
@@ -171,7 +177,7 @@ pub(super) async fn registry(
                 listen,
                 [&tls_cert, &tls_key, &client_ca],
                 transfer_delay,
-                crash_after,
+                [crash_after, crash_before],
                 limits,
             )
             .await
@@ -335,7 +341,7 @@ async fn serve_epp(
     listen: std::net::SocketAddr,
     files: [&std::path::Path; 3],
     transfer_delay: Option<Duration>,
-    crash_after: Option<String>,
+    [crash_after, crash_before]: [Option<String>; 2],
     limits: EppLimits,
 ) -> anyhow::Result<()> {
     anyhow::ensure!(
@@ -363,6 +369,7 @@ async fn serve_epp(
     let addr = listener.local_addr()?;
     let mut server = vpsd_epp_server::EppServer::new(app.store.clone(), app.clock(), delay);
     server.crash_after = crash_after;
+    server.crash_before = crash_before;
     server.max_connections = limits.max_connections;
     server.sessions_per_registrar = limits.sessions_per_registrar;
     server.login_timeout = limits.login_timeout;
