@@ -439,6 +439,30 @@ impl EppRegistry {
     }
 }
 
+impl EppRegistry {
+    /// The RGP restore request of `name` with `<fee:update>` agreeing to
+    /// `fee` (RFC 8748 §5.2.5), written by `fee.rs`: instant-epp carries
+    /// one extension per command.
+    async fn restore_request_with_fee(&self, name: &str, fee: &AgreedFee) -> Result<(), EppError> {
+        let text = self
+            .sessions
+            .run_raw("domain:update rgp restore request", |id| {
+                fee::restore_request_command(name, fee, id)
+            })
+            .await?;
+        let (code, message) = fee::result_of(&text).map_err(|e| {
+            EppError::Unknown(format!("a restore answer that cannot be read: {e}").into())
+        })?;
+        if code < 2000 {
+            tracing::info!(domain = %name, fee = %format_cents(fee.cents), currency = %fee.currency,
+                "premium name's restore requested at its fee (RFC 8748)");
+            Ok(())
+        } else {
+            Err(EppError::Refused { code, message })
+        }
+    }
+}
+
 /// The restore report's reason (RFC 3915 §4.3 `resReason`).
 const RESTORE_REASON: &str = "The registrant asked for the name back during its redemption period.";
 

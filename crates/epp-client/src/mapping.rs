@@ -83,6 +83,7 @@ impl Registry for EppRegistry {
         &self,
         name: &str,
         deleted_at: DateTime<Utc>,
+        fee: Option<&AgreedFee>,
         now: DateTime<Utc>,
     ) -> Result<(), RegistryError> {
         // The registration data the report gives (RFC 3915 §4.3 preData,
@@ -98,12 +99,19 @@ impl Registry for EppRegistry {
         let request = RequestUpdate {
             data: RgpRestoreRequest::default(),
         };
-        match self
-            .sessions
-            .run("domain:update rgp restore request", (&update, &request))
-            .await
-        {
-            Ok(_) => {}
+        // A premium name's restore carries the restore fee the customer
+        // was charged for (RFC 8748 §5.2.5 `<fee:update>`; without it, or
+        // with less, 2004).
+        let requested = match fee {
+            None => self
+                .sessions
+                .run("domain:update rgp restore request", (&update, &request))
+                .await
+                .map(drop),
+            Some(fee) => self.restore_request_with_fee(name, fee).await,
+        };
+        match requested {
+            Ok(()) => {}
             // Lost: the name says whether it took. Restored already (some
             // registries restore on the request) or still deleted, in which
             // case the report below tells redemptionPeriod (2304: the

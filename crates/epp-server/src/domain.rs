@@ -42,8 +42,9 @@ fn roid(name: &str) -> String {
 
 /// Answers one domain command; `rgp` is the RFC 3915 extension element
 /// (`<rgp:update>`) an update carries, `fee` the RFC 8748 one a check,
-/// create, renew or transfer request carries (`<fee:check>`,
-/// `<fee:create>`, `<fee:renew>`, `<fee:transfer>`).
+/// create, renew, transfer request or restore request carries
+/// (`<fee:check>`, `<fee:create>`, `<fee:renew>`, `<fee:transfer>`,
+/// `<fee:update>`).
 pub(crate) async fn command(
     server: &EppServer,
     registry: &SandboxRegistry,
@@ -95,7 +96,7 @@ pub(crate) async fn command(
         return answer;
     }
     if let Some(rgp) = rgp {
-        return restore(registry, &name, rgp, now).await;
+        return restore(registry, &name, rgp, fee, now).await;
     }
     let Some(current) = current else {
         return match registry.deleted(&name, now).await {

@@ -284,10 +284,12 @@ impl Session<'_> {
         if let Some(ext) = c.extension {
             for e in elements(ext) {
                 if e.tag_name().namespace() == Some(FEE_NS) {
-                    if fee.is_some() || !matches!(name, "check" | "create" | "renew" | "transfer") {
+                    if fee.is_some()
+                        || !matches!(name, "check" | "create" | "renew" | "transfer" | "update")
+                    {
                         return Answer::fail(
                             2103,
-                            "one fee extension, with <check>, <create>, <renew> or <transfer>",
+                            "one fee extension, with <check>, <create>, <renew>, <transfer> or a restore <update>",
                         );
                     }
                     fee = Some(e);
@@ -307,6 +309,11 @@ impl Session<'_> {
         }
         if rgp.is_some() && name != "update" {
             return Answer::fail(2103, "the rgp extension is served with <update> only");
+        }
+        if fee.is_some() && name == "update" && rgp.is_none() {
+            // RFC 8748 §5.2.5: a fee on an update is for what the update
+            // costs; here only a restore (RFC 3915) does.
+            return Answer::fail(2103, "<fee:update> goes with an RGP restore request only");
         }
         match name {
             "logout" => Answer::code(1500),

@@ -20,6 +20,9 @@ pub(crate) struct Price {
     pub(crate) cost: Money,
     /// The registry's renew fee agreed when the price was quoted.
     pub(crate) renew_fee: Option<vpsd_registry::AgreedFee>,
+    /// For a restore, the registry's restore fee agreed when the price was
+    /// quoted (RFC 8748 §5.2.5 `<fee:update>`).
+    pub(crate) restore_fee: Option<vpsd_registry::AgreedFee>,
 }
 
 impl Registrar {
@@ -82,6 +85,7 @@ impl Registrar {
         let price = Price {
             cost,
             renew_fee: quote.agreed("renew"),
+            restore_fee: None,
         };
         let renewed = self
             .apply_renewal(actor, &domain, years.get(), price, "renewal", "renewed")
@@ -137,6 +141,7 @@ impl Registrar {
         let price = Price {
             cost,
             renew_fee: quote.agreed("renew"),
+            restore_fee: quote.agreed("restore"),
         };
         let restored = self
             .apply_renewal(
@@ -159,12 +164,13 @@ impl Registrar {
     async fn restore_at_registry(
         &self,
         domain: &Domain,
+        fee: Option<&vpsd_registry::AgreedFee>,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<(), vpsd_registry::RegistryError> {
         let name = &domain.domain_name;
         match self.store.registry_deleted_at(domain.id).await? {
             Some(deleted_at) if deleted_at >= domain.expiration_date => {
-                match self.registry.restore(name, deleted_at, now).await {
+                match self.registry.restore(name, deleted_at, fee, now).await {
                     Err(vpsd_registry::RegistryError::StatusProhibits(why)) => {
                         match self.registry.info(name).await? {
                             Some(r) if r.sponsoring_registrar == OUR_REGISTRAR => Ok(()),
@@ -190,7 +196,11 @@ impl Registrar {
         kind: &'static str,
         how: &str,
     ) -> Result<Domain, RegistrarError> {
-        let Price { cost, renew_fee } = price;
+        let Price {
+            cost,
+            renew_fee,
+            restore_fee,
+        } = price;
         let now = self.now();
         let new_expiration = add_years(domain.expiration_date, years);
         let what = if kind == "restore" {
@@ -247,7 +257,8 @@ impl Registrar {
         };
         let renewed_at_registry = self.at_registry(actor, domain, async {
             if kind == "restore" {
-                self.restore_at_registry(domain, now).await?;
+                self.restore_at_registry(domain, restore_fee.as_ref(), now)
+                    .await?;
             }
             self.registry
                 .renew(

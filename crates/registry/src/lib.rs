@@ -249,7 +249,9 @@ pub trait Registry: Send + Sync + std::fmt::Debug {
     /// its redemption period: the restore request (`<domain:update>` with
     /// `<rgp:restore op="request"/>`, §4.2), then its report (`op="report"`
     /// with the deletion and restore times, §4.3), at `now`. The name comes
-    /// back with its term as it was (a renewal is the caller's).
+    /// back with its term as it was (a renewal is the caller's). `fee`: the
+    /// agreed restore fee of a premium name (RFC 8748 §5.2.5
+    /// `<fee:update>` on the restore request), as for [`Registry::create`].
     ///
     /// # Errors
     /// `StatusProhibits` (EPP 2304) when the name is not in its redemption
@@ -260,6 +262,7 @@ pub trait Registry: Send + Sync + std::fmt::Debug {
         &self,
         name: &str,
         deleted_at: DateTime<Utc>,
+        fee: Option<&AgreedFee>,
         now: DateTime<Utc>,
     ) -> Result<(), RegistryError>;
     /// EPP `<domain:update>`: nameservers and `clientTransferProhibited`.

@@ -92,9 +92,10 @@ impl Registry for RegistryRouter {
         &self,
         name: &str,
         deleted_at: DateTime<Utc>,
+        fee: Option<&AgreedFee>,
         now: DateTime<Utc>,
     ) -> Result<(), RegistryError> {
-        self.of(name).restore(name, deleted_at, now).await
+        self.of(name).restore(name, deleted_at, fee, now).await
     }
     async fn update(
         &self,

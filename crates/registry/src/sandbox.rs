@@ -308,6 +308,7 @@ impl Registry for SandboxRegistry {
         &self,
         name: &str,
         _deleted_at: DateTime<Utc>,
+        _fee: Option<&AgreedFee>,
         now: DateTime<Utc>,
     ) -> Result<(), RegistryError> {
         self.restore_request(name, now).await?;

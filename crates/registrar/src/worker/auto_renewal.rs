@@ -44,6 +44,7 @@ async fn renew(
     let price = crate::renew::Price {
         cost,
         renew_fee: quote.agreed("renew"),
+        restore_fee: None,
     };
     match registrar
         .apply_renewal(

@@ -182,9 +182,10 @@ impl vpsd_registry::Registry for NotASandbox {
         &self,
         name: &str,
         deleted_at: chrono::DateTime<chrono::Utc>,
+        fee: Option<&vpsd_registry::AgreedFee>,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<(), vpsd_registry::RegistryError> {
-        self.0.restore(name, deleted_at, now).await
+        self.0.restore(name, deleted_at, fee, now).await
     }
     async fn update(
         &self,
