@@ -37,13 +37,13 @@ use instant_epp::host::{
     HostCheck, HostCreate, HostDelete, HostInfo as HostInfoCommand, HostUpdate,
     Status as HostStatus,
 };
-use instant_epp::poll::{Ack, Poll, PollData};
+use instant_epp::poll::{Ack, PollData};
 use rustls::ClientConfig;
 use vpsd_domain::lifecycle::add_years;
 use vpsd_registry::{
-    format_cents, new_auth_code, AgreedFee, HostObject, Registry, RegistryError, RegistryFees,
-    RegistryMessage, RegistryRecord, SandboxRegistry, TrStatus, TransferNotice, TransferRefusal,
-    OUR_REGISTRAR,
+    format_cents, new_auth_code, AgreedFee, ChangeNotice, HostObject, Registry, RegistryError,
+    RegistryFees, RegistryMessage, RegistryRecord, SandboxRegistry, TrStatus, TransferNotice,
+    TransferRefusal, OUR_REGISTRAR,
 };
 
 pub use config::{ConfigError, RegistryConfig};

@@ -12,6 +12,13 @@ impl Registry for EppRegistry {
         self.record(name).await.map_err(unavailable)
     }
 
+    async fn in_redemption(&self, name: &str) -> Result<bool, RegistryError> {
+        Ok(matches!(
+            self.domain_info(name, None).await.map_err(unavailable)?,
+            Some(info) if info.record.sponsoring_registrar == OUR_REGISTRAR && info.pending_delete
+        ))
+    }
+
     async fn check(&self, name: &str) -> Result<bool, RegistryError> {
         let names = [name];
         let rsp = self
@@ -486,12 +493,21 @@ impl Registry for EppRegistry {
         if recently_empty {
             return Ok(None);
         }
-        let rsp = self
+        let text = self
             .sessions
-            .run("poll req", &Poll)
+            .run_raw("poll req", raw::poll_command)
             .await
             .map_err(unavailable)?;
-        let empty = rsp.result.code as u16 == 1300;
+        let rsp = raw::poll_answer(&text)
+            .map_err(|e| unavailable(format!("a poll answer that cannot be read: {e}")))?;
+        let code = rsp.result.code as u16;
+        if code >= 2000 {
+            return Err(refused(EppError::Refused {
+                code,
+                message: rsp.result.message.clone(),
+            }));
+        }
+        let empty = code == 1300;
         if let Ok(mut last) = self.last_empty_poll.lock() {
             *last = empty.then(std::time::Instant::now);
         }
@@ -505,6 +521,18 @@ impl Registry for EppRegistry {
             Some(PollData::DomainTransfer(t)) => self.transfer_notice(t),
             _ => None,
         };
+        // RFC 8590: the registry changed one of our names by itself; the
+        // <domain:infData> names it.
+        let change = match (rsp.res_data(), rsp.extension()) {
+            (Some(PollData::DomainInfo(info)), Some(c)) => Some(ChangeNotice {
+                name: info.name.trim_end_matches('.').to_ascii_lowercase(),
+                operation: raw::operation_name(c),
+                who: c.who.clone(),
+                reason: c.reason.as_ref().map(|r| r.inner.clone()),
+                sv_trid: c.server_tr_id.clone(),
+            }),
+            _ => None,
+        };
         Ok(Some(RegistryMessage {
             registry: self.config.name.clone(),
             id: queue.id.clone(),
@@ -515,6 +543,7 @@ impl Registry for EppRegistry {
                 .map(|m| m.text.clone())
                 .unwrap_or_else(|| rsp.result.message.clone()),
             transfer,
+            change,
         }))
     }
 

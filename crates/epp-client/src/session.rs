@@ -177,12 +177,14 @@ impl Sessions {
         let fee = announced.iter().any(|a| a == vpsd_registry::FEE_NS);
         self.fee_announced
             .store(if fee { 2 } else { 1 }, Ordering::Relaxed);
-        // RGP and fees are used wherever announced (a premium name must be
-        // priced by its fee); the others when the operator names them.
+        // RGP, fees and change poll are used wherever announced (a premium
+        // name must be priced by its fee; the registry's own changes to
+        // our names must be heard); the others when the operator names them.
         let ext_uris: Vec<&str> = KNOWN_EXTENSIONS
             .iter()
             .filter(|(name, uri)| {
-                (*name == "rgp" || *name == "fee" || c.extensions.iter().any(|e| e == name))
+                (matches!(*name, "rgp" | "fee" | "changePoll")
+                    || c.extensions.iter().any(|e| e == name))
                     && announced.iter().any(|a| a == uri)
             })
             .map(|(_, uri)| *uri)

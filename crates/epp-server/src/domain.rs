@@ -35,7 +35,7 @@ const MAX_YEARS: i64 = 10;
 
 /// The repository object id of a name (`roidType`: word characters, a
 /// hyphen, the repository's id): a digest of the name, stable for its life.
-fn roid(name: &str) -> String {
+pub(crate) fn roid(name: &str) -> String {
     let digest = Sha256::digest(name.as_bytes());
     format!("{}-VPSD", hex::encode_upper(&digest[..8]))
 }

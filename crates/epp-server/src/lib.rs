@@ -52,6 +52,9 @@ pub const DOMAIN_NS: &str = "urn:ietf:params:xml:ns:domain-1.0";
 pub const HOST_NS: &str = "urn:ietf:params:xml:ns:host-1.0";
 /// The redemption grace period extension's namespace (RFC 3915).
 pub const RGP_NS: &str = "urn:ietf:params:xml:ns:rgp-1.0";
+/// The change poll extension (RFC 8590 §5): `<changePoll:changeData>` in
+/// poll messages about changes the registry made by itself.
+pub const CHANGE_POLL_NS: &str = "urn:ietf:params:xml:ns:changePoll-1.0";
 /// The fee extension's namespace (RFC 8748).
 pub use vpsd_registry::FEE_NS;
 

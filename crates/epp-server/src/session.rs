@@ -13,7 +13,7 @@ use vpsd_registry::SandboxRegistry;
 
 use crate::frame::{self, Frame};
 use crate::response::{self, attr, date, Answer, Xml};
-use crate::{EppServer, DOMAIN_NS, EPP_NS, FEE_NS, HOST_NS, RGP_NS};
+use crate::{EppServer, CHANGE_POLL_NS, DOMAIN_NS, EPP_NS, FEE_NS, HOST_NS, RGP_NS};
 
 mod login;
 mod poll;
@@ -75,6 +75,10 @@ pub(crate) struct Session<'s> {
     rgp_selected: bool,
     /// Whether the client selected the fee extension (RFC 8748) at login.
     fee_selected: bool,
+    /// Whether the client selected the change poll extension (RFC 8590)
+    /// at login: its poll answers about the registry's own changes carry
+    /// `<changePoll:changeData>`.
+    change_poll_selected: bool,
     login_failures: u32,
     slot: Option<SessionSlot>,
 }
@@ -104,6 +108,7 @@ pub(crate) async fn run<S: AsyncRead + AsyncWrite + Unpin>(
         registry: None,
         rgp_selected: false,
         fee_selected: false,
+        change_poll_selected: false,
         login_failures: 0,
         slot: None,
     };

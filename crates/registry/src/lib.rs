@@ -58,8 +58,9 @@ pub use sandbox::SandboxRegistry;
 pub use trail::{record, recording, RegistryTransaction};
 pub use vpsd_domain::lifecycle::RgpStatus;
 pub use vpsd_storage::{
-    AgreedFee, DeletedName, LinkedUpdate, NewPollMessage, PollMessage, PremiumName, RegistryHost,
-    RegistryObject, RegistryRecord, TrStatus, TransferNotice,
+    AgreedFee, ChangeMessage, ChangeNotice, DeletedName, LinkedUpdate, NewChangeMessage,
+    NewPollMessage, PollMessage, PremiumName, RegistryHost, RegistryObject, RegistryRecord,
+    TrStatus, TransferNotice,
 };
 
 /// How long a transfer waits for the losing registrar before the registry
@@ -126,6 +127,10 @@ pub struct RegistryMessage {
     /// `<domain:trnData>` (RFC 5731 §3.1.3) when it reports a transfer, with
     /// our own clID shown as [`OUR_REGISTRAR`].
     pub transfer: Option<TransferNotice>,
+    /// `<changePoll:changeData>` (RFC 8590) when it reports a change the
+    /// registry made to one of our names by itself (its `<domain:infData>`
+    /// names the domain).
+    pub change: Option<ChangeNotice>,
 }
 
 /// A host object (RFC 5732) as the registry holds it: a name server whose
@@ -202,6 +207,16 @@ impl From<StoreError> for TransferRefusal {
 pub trait Registry: Send + Sync + std::fmt::Debug {
     /// EPP `<domain:info>`: the name's record, or `None` when it is free.
     async fn info(&self, name: &str) -> Result<Option<RegistryRecord>, RegistryError>;
+    /// Whether `name`, sponsored by us, was deleted at the registry and
+    /// waits in its redemption grace period (EPP status `pendingDelete`,
+    /// RFC 3915 §3.1); `false` for a name that stands, or is not ours.
+    ///
+    /// # Errors
+    /// `Unavailable` when the registry cannot tell.
+    async fn in_redemption(&self, name: &str) -> Result<bool, RegistryError> {
+        let _ = name;
+        Ok(false)
+    }
     /// EPP `<domain:check>`: whether the name can be created now.
     async fn check(&self, name: &str) -> Result<bool, RegistryError> {
         Ok(self.info(name).await?.is_none())

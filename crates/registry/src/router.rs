@@ -65,6 +65,9 @@ impl Registry for RegistryRouter {
     async fn check(&self, name: &str) -> Result<bool, RegistryError> {
         self.of(name).check(name).await
     }
+    async fn in_redemption(&self, name: &str) -> Result<bool, RegistryError> {
+        self.of(name).in_redemption(name).await
+    }
     async fn fees(
         &self,
         name: &str,

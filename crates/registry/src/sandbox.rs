@@ -5,6 +5,7 @@
 
 use super::*;
 
+mod changes;
 mod hosts;
 mod others;
 mod rgp;

@@ -588,6 +588,50 @@ pub struct PollMessage {
     pub notice: TransferNotice,
 }
 
+/// A change the registry made to a registrar's name by itself (RFC 8590
+/// `<changePoll:changeData>`): its operator renewed, deleted or otherwise
+/// changed it, or the registry auto-renewed or deleted it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangeNotice {
+    /// The domain name.
+    pub name: String,
+    /// `<changePoll:operation>` (RFC 8590 §3.1): `update`, `renew`,
+    /// `delete`, `autoRenew`, `autoDelete`, `autoPurge`, ...
+    pub operation: String,
+    /// `<changePoll:who>`: who made the change (the registry's operator).
+    pub who: String,
+    /// `<changePoll:reason>`, when given.
+    pub reason: Option<String>,
+    /// `<changePoll:svTRID>`: the registry's transaction id of the change.
+    pub sv_trid: String,
+}
+
+/// A change poll message to queue for a registrar (RFC 8590).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewChangeMessage {
+    /// The registrar (EPP clID) whose queue it goes to: the sponsor.
+    pub client_id: String,
+    /// The human-readable `<msg>` text.
+    pub message: String,
+    /// What changed.
+    pub notice: ChangeNotice,
+}
+
+/// A queued change poll message, as `<poll op="req">` hands it out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangeMessage {
+    /// Its id in the change queue (given as `<msgQ id="c{id}">`).
+    pub id: i64,
+    /// The registrar (EPP clID) whose queue it is in.
+    pub client_id: String,
+    /// When it was queued (`<qDate>`, and `<changePoll:date>`).
+    pub queued_at: DateTime<Utc>,
+    /// The human-readable `<msg>` text.
+    pub message: String,
+    /// What changed.
+    pub notice: ChangeNotice,
+}
+
 /// A host object of the sandbox registry (RFC 5732).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RegistryHost {

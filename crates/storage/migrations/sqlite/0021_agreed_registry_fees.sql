@@ -12,3 +12,21 @@ CREATE TABLE agreed_registry_fees (
     agreed_at  TEXT NOT NULL,
     PRIMARY KEY (domain_id, command)
 );
+
+-- The sandbox registry's change poll messages (RFC 8590): what the
+-- registry's operator did to a registrar's name (renewed it, deleted it,
+-- ...), queued to its sponsoring registrar beside the transfer messages of
+-- registry_poll_messages (both handed out oldest first; these with msgID
+-- "c" and their id).
+CREATE TABLE registry_change_messages (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    client_id  TEXT NOT NULL,
+    queued_at  TEXT NOT NULL,
+    message    TEXT NOT NULL,
+    name       TEXT NOT NULL,
+    operation  TEXT NOT NULL,
+    who        TEXT NOT NULL,
+    reason     TEXT,
+    sv_trid    TEXT NOT NULL
+);
+CREATE INDEX registry_change_messages_queue ON registry_change_messages (client_id, id);

@@ -533,6 +533,61 @@ impl crate::stores::LifecycleStore for ThisStore {
         tx.commit().await?;
         Ok(())
     }
+
+    #[tracing::instrument(level = "debug", skip_all, fields(domain_id = %domain_id))]
+    async fn follow_registry(
+        &self,
+        domain_id: vpsd_domain::DomainId,
+        old_expiration: DateTime<Utc>,
+        expiration: DateTime<Utc>,
+        locked: bool,
+        now: DateTime<Utc>,
+        audit: &Audit<'_>,
+    ) -> Result<bool> {
+        self.change_domain(
+            sqlx::query_as(
+                "UPDATE domains SET expiration_date = $3, locked = $4, updated_at = $5, \
+                 status = CASE WHEN status = 'expired' AND $3 > $5 THEN 'active' ELSE status END, \
+                 warned_days = CASE WHEN expiration_date = $3 THEN warned_days ELSE NULL END \
+                 WHERE id = $1 AND expiration_date = $2 AND status IN ('active', 'expired') \
+                 AND (expiration_date <> $3 OR locked <> $4) \
+                 RETURNING account_id, domain_name",
+            )
+            .bind(domain_id)
+            .bind(old_expiration)
+            .bind(expiration)
+            .bind(locked)
+            .bind(now),
+            domain_id,
+            audit,
+            None,
+            now,
+        )
+        .await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, fields(domain_id = %domain_id))]
+    async fn remove_deleted_at_registry(
+        &self,
+        domain_id: vpsd_domain::DomainId,
+        mail: &NewMail,
+        now: DateTime<Utc>,
+        audit: &Audit<'_>,
+    ) -> Result<bool> {
+        self.change_domain(
+            sqlx::query_as(
+                "DELETE FROM domains WHERE id = $1 AND status IN ('active', 'expired') \
+                 AND registrar = $2 RETURNING account_id, domain_name",
+            )
+            .bind(domain_id)
+            .bind(OUR_REGISTRAR),
+            domain_id,
+            audit,
+            Some(mail),
+            now,
+        )
+        .await
+    }
 }
 
 /// A stored value this version cannot read.

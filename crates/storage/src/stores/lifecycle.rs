@@ -110,6 +110,36 @@ pub trait LifecycleStore: Send + Sync + std::fmt::Debug {
         command: &str,
     ) -> Result<()>;
 
+    /// Brings an active or expired domain in line with its registry's
+    /// record after a change the registry made by itself (RFC 8590): the
+    /// expiration becomes `expiration` and `locked` the record's
+    /// `clientTransferProhibited`; an expired domain whose new expiration
+    /// is after `now` is active again. Conditional on the expiration still
+    /// being `old_expiration`, with the audit entry in the same
+    /// transaction: `true` when this call changed it; `false` when it had
+    /// changed (or is pending, or gone), so a message seen twice changes
+    /// nothing twice.
+    async fn follow_registry(
+        &self,
+        domain_id: vpsd_domain::DomainId,
+        old_expiration: DateTime<Utc>,
+        expiration: DateTime<Utc>,
+        locked: bool,
+        now: DateTime<Utc>,
+        audit: &Audit<'_>,
+    ) -> Result<bool>;
+
+    /// Takes out of the account a domain its registry deleted by itself
+    /// (RFC 8590), with its mail and audit entry in one transaction. `true`
+    /// when this call removed it; `false` when it was gone (or pending).
+    async fn remove_deleted_at_registry(
+        &self,
+        domain_id: vpsd_domain::DomainId,
+        mail: &NewMail,
+        now: DateTime<Utc>,
+        audit: &Audit<'_>,
+    ) -> Result<bool>;
+
     /// Notes a failed auto-renewal (short balance): the next attempt not
     /// before `retry_at`, and its mail. `true` when this call noted it;
     /// `false` when another worker did, or the term changed.

@@ -50,6 +50,35 @@ pub enum RegistryCommand {
         #[arg(long)]
         auth_code: String,
     },
+    /// The registry renews a registrar's name by itself (its operator, or
+    /// its auto-renewal with --auto); the sponsoring registrar is told by a
+    /// change poll message (RFC 8590) in its EPP poll queue.
+    Renew {
+        name: String,
+        /// Years added to the current expiry (1 to 10).
+        #[arg(long, default_value_t = 1)]
+        years: u32,
+        /// The registry's auto-renewal at expiry (operation autoRenew)
+        /// rather than its operator's renewal (renew).
+        #[arg(long)]
+        auto: bool,
+        /// Why, told to the registrar (`<changePoll:reason>`).
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// The registry deletes a registrar's name by itself (into its
+    /// redemption grace period); the sponsoring registrar is told by a
+    /// change poll message (RFC 8590) in its EPP poll queue.
+    Delete {
+        name: String,
+        /// The registry's own deletion at expiry (operation autoDelete)
+        /// rather than its operator's (delete).
+        #[arg(long)]
+        auto: bool,
+        /// Why, told to the registrar (`<changePoll:reason>`).
+        #[arg(long)]
+        reason: Option<String>,
+    },
     /// Serve the sandbox registry to other registrars over EPP (RFC 5730,
     /// TLS with client certificates per RFC 5734) until killed. With port 0
     /// it prints `EPP listening on IP:PORT` on standard output.
@@ -286,6 +315,41 @@ pub(super) async fn registry(
             out!("nameservers: {}", r.nameservers.join(", "))?;
             Ok(())
         }
+        RegistryCommand::Renew {
+            name,
+            years,
+            auto,
+            reason,
+        } => {
+            if !(1..=10).contains(&years) {
+                bail!("--years is 1 to 10");
+            }
+            let name = DomainName::parse_stored(&name).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let app = App::build(settings, clock).await?;
+            let now = app.now();
+            let r = app
+                .registry
+                .operator_renew(name.as_str(), years, auto, reason.as_deref(), now)
+                .await
+                .map_err(|e| operator_refused(&name, e))?;
+            eprintln!(
+                "{name} renewed for {} to {}; the registrar is told in its poll queue",
+                r.sponsoring_registrar,
+                r.ex_date.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            );
+            Ok(())
+        }
+        RegistryCommand::Delete { name, auto, reason } => {
+            let name = DomainName::parse_stored(&name).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let app = App::build(settings, clock).await?;
+            let now = app.now();
+            app.registry
+                .operator_delete(name.as_str(), auto, reason.as_deref(), now)
+                .await
+                .map_err(|e| operator_refused(&name, e))?;
+            eprintln!("{name} deleted; the registrar is told in its poll queue");
+            Ok(())
+        }
         RegistryCommand::RejectTransfer { name } => {
             let app = App::build(settings, clock).await?;
             let d = app
@@ -331,6 +395,19 @@ pub(super) async fn registry(
             );
             Ok(())
         }
+    }
+}
+
+/// A refused operator change, in the operator's words.
+fn operator_refused(name: &DomainName, e: vpsd_registry::RegistryError) -> anyhow::Error {
+    match e {
+        vpsd_registry::RegistryError::NotFound => {
+            anyhow::anyhow!("{name} is not registered at the registry")
+        }
+        vpsd_registry::RegistryError::NotSponsored => {
+            anyhow::anyhow!("{name} is this installation's own: renew or delete it through the API")
+        }
+        other => anyhow::anyhow!("{name}: {}", ErrorChain(&other)),
     }
 }
 
