@@ -16,6 +16,7 @@
 pub mod config;
 mod fee;
 mod mapping;
+mod namestore;
 mod raw;
 mod records;
 mod session;
@@ -47,6 +48,11 @@ use vpsd_registry::{
 };
 
 pub use config::{ConfigError, RegistryConfig};
+
+/// The domain mapping's namespace (RFC 5731).
+pub(crate) const DOMAIN_NS: &str = "urn:ietf:params:xml:ns:domain-1.0";
+/// The host mapping's namespace (RFC 5732).
+pub(crate) const HOST_NS: &str = "urn:ietf:params:xml:ns:host-1.0";
 pub use session::EppError;
 use session::Sessions;
 
@@ -308,7 +314,7 @@ impl EppRegistry {
         nameservers: &[String],
         fee: Option<&AgreedFee>,
     ) -> Result<RegistryRecord, RegistryError> {
-        self.ensure_hosts(nameservers).await?;
+        namestore::for_domain(name, self.ensure_hosts(nameservers)).await?;
         let period = Period::Years(
             PeriodLength::new(u8::try_from(years).unwrap_or(u8::MAX))
                 .map_err(|e| unavailable(format!("period of {years} years: {e}")))?,

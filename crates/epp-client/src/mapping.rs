@@ -171,7 +171,7 @@ impl Registry for EppRegistry {
             return Err(RegistryError::NotSponsored);
         }
         if let Some(wanted) = nameservers {
-            self.ensure_hosts(wanted).await?;
+            namestore::for_domain(name, self.ensure_hosts(wanted)).await?;
             let lower = |v: &[String]| -> Vec<String> {
                 v.iter().map(|n| n.to_ascii_lowercase()).collect()
             };

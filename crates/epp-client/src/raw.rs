@@ -23,8 +23,8 @@ use quick_xml::escape::escape;
 /// `<epp>` around an answer (the crate's own wrapper is private).
 #[derive(FromXml)]
 #[xml(rename = "epp", ns("urn:ietf:params:xml:ns:epp-1.0"))]
-struct Epp<T> {
-    data: T,
+pub(crate) struct Epp<T> {
+    pub(crate) data: T,
 }
 
 /// An info answer, with the RGP status when the registry adds one.

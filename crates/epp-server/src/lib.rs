@@ -55,6 +55,9 @@ pub const RGP_NS: &str = "urn:ietf:params:xml:ns:rgp-1.0";
 /// The change poll extension (RFC 8590 §5): `<changePoll:changeData>` in
 /// poll messages about changes the registry made by itself.
 pub const CHANGE_POLL_NS: &str = "urn:ietf:params:xml:ns:changePoll-1.0";
+/// Verisign's namestore extension (namestoreExt-1.1): the sub-product
+/// (`dotCOM`, `dotNET`, ...) a domain or host command is for.
+pub const NAMESTORE_NS: &str = "http://www.verisign-grs.com/epp/namestoreExt-1.1";
 /// The fee extension's namespace (RFC 8748).
 pub use vpsd_registry::FEE_NS;
 
@@ -86,6 +89,12 @@ pub struct EppServer {
     /// registrar's answer is lost; nothing changed). `None` in normal
     /// service.
     pub crash_before: Option<String>,
+    /// Whether every domain and host command must carry Verisign's
+    /// namestore extension with the sub-product of its name's TLD
+    /// (`--require-namestore`), as Verisign's .com/.net registry does:
+    /// without it 2003, with another sub-product 2306. Off by default (the
+    /// extension is announced and checked when given).
+    pub require_namestore: bool,
     /// How long a connection has, from its TCP accept, to log in; then it
     /// is closed (whatever it sent meanwhile, `<hello>` included).
     pub login_timeout: Duration,
@@ -118,6 +127,7 @@ impl EppServer {
             idle_timeout: Duration::from_secs(600),
             crash_after: None,
             crash_before: None,
+            require_namestore: false,
             login_timeout: Duration::from_secs(60),
             max_connections: 256,
             sessions_per_registrar: 8,

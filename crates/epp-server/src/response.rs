@@ -215,6 +215,7 @@ pub(crate) fn greeting(server_id: &str, now: DateTime<Utc>) -> String {
         .text("extURI", "", crate::RGP_NS)
         .text("extURI", "", crate::FEE_NS)
         .text("extURI", "", crate::CHANGE_POLL_NS)
+        .text("extURI", "", crate::NAMESTORE_NS)
         .close("svcExtension")
         .close("svcMenu");
     x.open("dcp", "")

@@ -13,9 +13,10 @@ use vpsd_registry::SandboxRegistry;
 
 use crate::frame::{self, Frame};
 use crate::response::{self, attr, date, Answer, Xml};
-use crate::{EppServer, CHANGE_POLL_NS, DOMAIN_NS, EPP_NS, FEE_NS, HOST_NS, RGP_NS};
+use crate::{EppServer, CHANGE_POLL_NS, DOMAIN_NS, EPP_NS, FEE_NS, HOST_NS, NAMESTORE_NS, RGP_NS};
 
 mod login;
+mod namestore;
 mod poll;
 
 /// Failed logins after which the server closes the session (RFC 5730
@@ -286,8 +287,13 @@ impl Session<'_> {
         // served.
         let mut rgp = None;
         let mut fee = None;
+        let mut namestore = None;
         if let Some(ext) = c.extension {
             for e in elements(ext) {
+                if e.tag_name().namespace() == Some(NAMESTORE_NS) {
+                    namestore = Some(e);
+                    continue;
+                }
                 if e.tag_name().namespace() == Some(FEE_NS) {
                     if fee.is_some()
                         || !matches!(name, "check" | "create" | "renew" | "transfer" | "update")
@@ -327,6 +333,11 @@ impl Session<'_> {
                 let Some(object) = elements(verb).next() else {
                     return Answer::fail(2001, format!("<{name}> names no object"));
                 };
+                if let Some(refused) =
+                    namestore::check(object, namestore, self.server.require_namestore)
+                {
+                    return refused;
+                }
                 let op = verb.attribute("op");
                 match object.tag_name().namespace() {
                     Some(DOMAIN_NS) => {

@@ -109,6 +109,12 @@ pub enum RegistryCommand {
         /// that crashed on receiving it would.
         #[arg(long)]
         crash_before: Option<String>,
+        /// Refuse every domain and host command without Verisign's
+        /// namestore extension naming the sub-product of its TLD (dotCOM,
+        /// ...), as Verisign's .com/.net registry does: 2003 without it,
+        /// 2306 with another (docs/registries.md).
+        #[arg(long)]
+        require_namestore: bool,
         /// Connections served at once; more are closed at accept.
         #[arg(long, default_value_t = 256)]
         max_connections: usize,
@@ -191,11 +197,13 @@ pub(super) async fn registry(
             transfer_delay,
             crash_after,
             crash_before,
+            require_namestore,
             max_connections,
             sessions_per_registrar,
             login_timeout,
         } => {
             let limits = EppLimits {
+                require_namestore,
                 max_connections,
                 sessions_per_registrar,
                 login_timeout,
@@ -447,6 +455,7 @@ async fn serve_epp(
     let mut server = vpsd_epp_server::EppServer::new(app.store.clone(), app.clock(), delay);
     server.crash_after = crash_after;
     server.crash_before = crash_before;
+    server.require_namestore = limits.require_namestore;
     server.max_connections = limits.max_connections;
     server.sessions_per_registrar = limits.sessions_per_registrar;
     server.login_timeout = limits.login_timeout;
@@ -459,6 +468,8 @@ async fn serve_epp(
 /// `serve-epp`'s limits on its peers (`EppServer`'s fields of the same
 /// names).
 struct EppLimits {
+    /// `--require-namestore`.
+    require_namestore: bool,
     max_connections: usize,
     sessions_per_registrar: usize,
     login_timeout: Duration,
