@@ -22,7 +22,7 @@ for tool in wrk openssl curl; do
     command -v "$tool" >/dev/null || { echo "install $tool" >&2; exit 1; }
 done
 cargo build --release -q -p vpsd
-VPSD=$PWD/target/release/vpsd
+VPSD=${CARGO_TARGET_DIR:-$PWD/target}/release/vpsd
 WORK=$(mktemp -d)
 R_PID=
 A_PID=

@@ -124,6 +124,13 @@ audit_actions! {
     /// each with its command, client and server transaction ids (`clTRID`,
     /// `svTRID`, RFC 5730 §2.5) and result code.
     DomainRegistryCommands => "domain.registry_commands",
+    /// The registry changed a domain by itself (its operator, or its
+    /// auto-renewal; a change poll message, RFC 8590): the expiry and lock
+    /// here follow the registry's record.
+    DomainRegistryChange => "domain.registry_change",
+    /// The registry deleted a domain by itself (a change poll message, RFC
+    /// 8590): it left the account.
+    DomainRegistryDelete => "domain.registry_delete",
 }
 
 impl fmt::Display for AuditAction {

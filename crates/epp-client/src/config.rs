@@ -18,7 +18,7 @@
 //! timeout_seconds = 30              # one command's answer
 //! keepalive_seconds = 600           # <hello> on a session idle this long
 //! poll_seconds = 60                 # ask for poll messages this often when the queue was empty
-//! extensions = []                   # rgp and fee are used whenever announced
+//! extensions = []                   # rgp, fee and changePoll are used whenever announced
 //! ```
 //!
 //! Every fault is found at start, before anything is served, and named by
@@ -162,12 +162,15 @@ pub struct RegistryConfig {
 pub const KNOWN_EXTENSIONS: &[(&str, &str)] = &[
     ("rgp", "urn:ietf:params:xml:ns:rgp-1.0"),
     ("fee", "urn:ietf:params:xml:ns:epp:fee-1.0"),
+    ("changePoll", "urn:ietf:params:xml:ns:changePoll-1.0"),
+    ("namestore", instant_epp::extensions::namestore::XMLNS),
 ];
 
 /// Extensions registries use that this client does not carry yet: named in
 /// the file, they are refused at start rather than announced at login and
-/// then left out of the commands (docs/registries.md, "Not yet done").
-const NOT_YET: &[&str] = &["secDNS", "namestore"];
+/// then left out of the commands (docs/registries.md, "Not yet done"):
+/// DNSSEC data (RFC 5910), since the product signs no zones.
+const NOT_YET: &[&str] = &["secDNS"];
 
 /// Reads and checks the registries file at `path`.
 ///

@@ -13,7 +13,7 @@ use instant_epp::domain::{DomainCreate, DomainRenew, DomainTransfer};
 use instant_epp::request::{Extension, Transaction};
 use instant_xml::{FromXml, ToXml};
 use quick_xml::escape::escape;
-use vpsd_registry::{amount_cents, RegistryFees, FEE_NS};
+use vpsd_registry::{amount_cents, format_cents, AgreedFee, RegistryFees, FEE_NS};
 
 /// `<fee:create>` or `<fee:renew>` (RFC 8748 §5.2.1, §5.2.3): the fee we
 /// agree to pay, in `currency`.
@@ -94,6 +94,50 @@ pub(crate) fn check_command(name: &str, years: u32, cl_trid: &str) -> String {
         escape(name),
         escape(cl_trid)
     )
+}
+
+/// `<domain:update>` of `name` with the RGP restore request (`<rgp:update>
+/// <rgp:restore op="request"/>`, RFC 3915 §4.2) and `<fee:update>`
+/// agreeing to the restore fee `fee` (RFC 8748 §5.2.5), `cl_trid` its
+/// `<clTRID>`. Written here: instant-epp carries one extension per
+/// command, and this one needs two.
+pub(crate) fn restore_request_command(name: &str, fee: &AgreedFee, cl_trid: &str) -> String {
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\
+         <epp xmlns=\"urn:ietf:params:xml:ns:epp-1.0\"><command><update>\
+         <domain:update xmlns:domain=\"urn:ietf:params:xml:ns:domain-1.0\">\
+         <domain:name>{}</domain:name><domain:chg/></domain:update></update>\
+         <extension><rgp:update xmlns:rgp=\"urn:ietf:params:xml:ns:rgp-1.0\">\
+         <rgp:restore op=\"request\"/></rgp:update>\
+         <fee:update xmlns:fee=\"{FEE_NS}\"><fee:currency>{}</fee:currency>\
+         <fee:fee>{}</fee:fee></fee:update></extension>\
+         <clTRID>{}</clTRID></command></epp>",
+        escape(name),
+        escape(fee.currency.as_str()),
+        format_cents(fee.cents),
+        escape(cl_trid)
+    )
+}
+
+/// The result code and `<msg>` of an answer (RFC 5730 §2.6).
+///
+/// # Errors
+/// The text is not XML, or has no result code.
+pub(crate) fn result_of(text: &str) -> Result<(u16, String), String> {
+    let doc = roxmltree::Document::parse(text).map_err(|e| format!("unreadable answer: {e}"))?;
+    let code = doc
+        .descendants()
+        .find(|n| n.has_tag_name("result"))
+        .and_then(|n| n.attribute("code"))
+        .and_then(|c| c.parse::<u16>().ok())
+        .ok_or("no result code")?;
+    let msg = doc
+        .descendants()
+        .find(|n| n.has_tag_name("msg"))
+        .and_then(|n| n.text())
+        .unwrap_or("")
+        .to_owned();
+    Ok((code, msg))
 }
 
 /// Reads the answer to [`check_command`] about `name`: the registry's

@@ -16,6 +16,7 @@
 pub mod config;
 mod fee;
 mod mapping;
+mod namestore;
 mod raw;
 mod records;
 mod session;
@@ -37,16 +38,21 @@ use instant_epp::host::{
     HostCheck, HostCreate, HostDelete, HostInfo as HostInfoCommand, HostUpdate,
     Status as HostStatus,
 };
-use instant_epp::poll::{Ack, Poll, PollData};
+use instant_epp::poll::{Ack, PollData};
 use rustls::ClientConfig;
 use vpsd_domain::lifecycle::add_years;
 use vpsd_registry::{
-    format_cents, new_auth_code, HostObject, Registry, RegistryError, RegistryFees,
-    RegistryMessage, RegistryRecord, SandboxRegistry, TrStatus, TransferNotice, TransferRefusal,
-    OUR_REGISTRAR,
+    format_cents, new_auth_code, AgreedFee, ChangeNotice, HostObject, Registry, RegistryError,
+    RegistryFees, RegistryMessage, RegistryRecord, SandboxRegistry, TrStatus, TransferNotice,
+    TransferRefusal, OUR_REGISTRAR,
 };
 
 pub use config::{ConfigError, RegistryConfig};
+
+/// The domain mapping's namespace (RFC 5731).
+pub(crate) const DOMAIN_NS: &str = "urn:ietf:params:xml:ns:domain-1.0";
+/// The host mapping's namespace (RFC 5732).
+pub(crate) const HOST_NS: &str = "urn:ietf:params:xml:ns:host-1.0";
 pub use session::EppError;
 use session::Sessions;
 
@@ -306,8 +312,9 @@ impl EppRegistry {
         name: &str,
         years: u32,
         nameservers: &[String],
+        fee: Option<&AgreedFee>,
     ) -> Result<RegistryRecord, RegistryError> {
-        self.ensure_hosts(nameservers).await?;
+        namestore::for_domain(name, self.ensure_hosts(nameservers)).await?;
         let period = Period::Years(
             PeriodLength::new(u8::try_from(years).unwrap_or(u8::MAX))
                 .map_err(|e| unavailable(format!("period of {years} years: {e}")))?,
@@ -323,17 +330,13 @@ impl EppRegistry {
         let auth_code = new_auth_code();
         let ns = (!hosts.is_empty()).then_some(hosts.as_slice());
         let create = DomainCreate::new(name, period, ns, None, &auth_code, None);
-        // A premium name is created at the fee the registry tells now
-        // (RFC 8748 §3.8: without it, 2004).
-        let agreed = self
-            .fees(name, years, chrono::Utc::now())
-            .await?
-            .and_then(|f| {
-                f.create.map(|c| fee::FeeCreate {
-                    currency: f.currency,
-                    fee: format_cents(c),
-                })
-            });
+        // A premium name is created at the fee the customer was charged
+        // for, not asked again: a fee the registry raised since is refused
+        // there (RFC 8748 §3.8: 2004) rather than paid.
+        let agreed = fee.map(|f| fee::FeeCreate {
+            currency: f.currency.clone(),
+            fee: format_cents(f.cents),
+        });
         let mut tried_again = false;
         loop {
             let sent = match &agreed {
@@ -438,6 +441,30 @@ impl EppRegistry {
                 Err(e) => return Err(e),
             };
             return fee::check_answer(&text, name, years).map_err(|e| EppError::Unknown(e.into()));
+        }
+    }
+}
+
+impl EppRegistry {
+    /// The RGP restore request of `name` with `<fee:update>` agreeing to
+    /// `fee` (RFC 8748 §5.2.5), written by `fee.rs`: instant-epp carries
+    /// one extension per command.
+    async fn restore_request_with_fee(&self, name: &str, fee: &AgreedFee) -> Result<(), EppError> {
+        let text = self
+            .sessions
+            .run_raw("domain:update rgp restore request", |id| {
+                fee::restore_request_command(name, fee, id)
+            })
+            .await?;
+        let (code, message) = fee::result_of(&text).map_err(|e| {
+            EppError::Unknown(format!("a restore answer that cannot be read: {e}").into())
+        })?;
+        if code < 2000 {
+            tracing::info!(domain = %name, fee = %format_cents(fee.cents), currency = %fee.currency,
+                "premium name's restore requested at its fee (RFC 8748)");
+            Ok(())
+        } else {
+            Err(EppError::Refused { code, message })
         }
     }
 }

@@ -12,6 +12,13 @@ impl Registry for EppRegistry {
         self.record(name).await.map_err(unavailable)
     }
 
+    async fn in_redemption(&self, name: &str) -> Result<bool, RegistryError> {
+        Ok(matches!(
+            self.domain_info(name, None).await.map_err(unavailable)?,
+            Some(info) if info.record.sponsoring_registrar == OUR_REGISTRAR && info.pending_delete
+        ))
+    }
+
     async fn check(&self, name: &str) -> Result<bool, RegistryError> {
         let names = [name];
         let rsp = self
@@ -43,9 +50,10 @@ impl Registry for EppRegistry {
         name: &str,
         years: u32,
         nameservers: &[String],
+        fee: Option<&AgreedFee>,
         _now: DateTime<Utc>,
     ) -> Result<RegistryRecord, RegistryError> {
-        let mut record = self.create_or_find(name, years, nameservers).await?;
+        let mut record = self.create_or_find(name, years, nameservers, fee).await?;
         // Names are created locked (the API's `locked` starts true), as the
         // sandbox registry does.
         if !record.client_transfer_prohibited {
@@ -82,6 +90,7 @@ impl Registry for EppRegistry {
         &self,
         name: &str,
         deleted_at: DateTime<Utc>,
+        fee: Option<&AgreedFee>,
         now: DateTime<Utc>,
     ) -> Result<(), RegistryError> {
         // The registration data the report gives (RFC 3915 §4.3 preData,
@@ -97,12 +106,19 @@ impl Registry for EppRegistry {
         let request = RequestUpdate {
             data: RgpRestoreRequest::default(),
         };
-        match self
-            .sessions
-            .run("domain:update rgp restore request", (&update, &request))
-            .await
-        {
-            Ok(_) => {}
+        // A premium name's restore carries the restore fee the customer
+        // was charged for (RFC 8748 §5.2.5 `<fee:update>`; without it, or
+        // with less, 2004).
+        let requested = match fee {
+            None => self
+                .sessions
+                .run("domain:update rgp restore request", (&update, &request))
+                .await
+                .map(drop),
+            Some(fee) => self.restore_request_with_fee(name, fee).await,
+        };
+        match requested {
+            Ok(()) => {}
             // Lost: the name says whether it took. Restored already (some
             // registries restore on the request) or still deleted, in which
             // case the report below tells redemptionPeriod (2304: the
@@ -155,7 +171,7 @@ impl Registry for EppRegistry {
             return Err(RegistryError::NotSponsored);
         }
         if let Some(wanted) = nameservers {
-            self.ensure_hosts(wanted).await?;
+            namestore::for_domain(name, self.ensure_hosts(wanted)).await?;
             let lower = |v: &[String]| -> Vec<String> {
                 v.iter().map(|n| n.to_ascii_lowercase()).collect()
             };
@@ -216,6 +232,7 @@ impl Registry for EppRegistry {
         name: &str,
         cur_exp_date: DateTime<Utc>,
         years: u32,
+        fee: Option<&AgreedFee>,
         _now: DateTime<Utc>,
     ) -> Result<RegistryRecord, RegistryError> {
         let to = add_years(cur_exp_date, years);
@@ -224,13 +241,11 @@ impl Registry for EppRegistry {
                 .map_err(|e| unavailable(format!("period of {years} years: {e}")))?,
         );
         let renew = DomainRenew::new(name, cur_exp_date.date_naive(), period);
-        // A premium name is renewed at the fee the registry tells now
-        // (RFC 8748 §3.8: without it, 2004).
-        let agreed = self.fees(name, years, _now).await?.and_then(|f| {
-            f.renew.map(|c| fee::FeeRenew {
-                currency: f.currency,
-                fee: format_cents(c),
-            })
+        // A premium name is renewed at the agreed fee (RFC 8748 §3.8: a
+        // fee raised since is refused, 2004).
+        let agreed = fee.map(|f| fee::FeeRenew {
+            currency: f.currency.clone(),
+            fee: format_cents(f.cents),
         });
         let mut attempt = 0;
         loop {
@@ -324,21 +339,16 @@ impl Registry for EppRegistry {
         &self,
         name: &str,
         auth_code: &str,
+        fee: Option<&AgreedFee>,
         now: DateTime<Utc>,
     ) -> Result<(), TransferRefusal> {
         let request = DomainTransfer::new(name, None, auth_code);
-        // A premium name is transferred at the fee the registry tells now
-        // (RFC 8748 §3.8: without it, 2004).
-        let agreed = self
-            .fees(name, 1, now)
-            .await
-            .map_err(|e| transfer_unavailable(e.to_string()))?
-            .and_then(|f| {
-                f.transfer.map(|c| fee::FeeTransfer {
-                    currency: f.currency,
-                    fee: format_cents(c),
-                })
-            });
+        // A premium name is transferred at the agreed fee (RFC 8748 §3.8:
+        // a fee raised since is refused, 2004).
+        let agreed = fee.map(|f| fee::FeeTransfer {
+            currency: f.currency.clone(),
+            fee: format_cents(f.cents),
+        });
         let sent = match &agreed {
             Some(fee) => self
                 .sessions
@@ -483,12 +493,21 @@ impl Registry for EppRegistry {
         if recently_empty {
             return Ok(None);
         }
-        let rsp = self
+        let text = self
             .sessions
-            .run("poll req", &Poll)
+            .run_raw("poll req", raw::poll_command)
             .await
             .map_err(unavailable)?;
-        let empty = rsp.result.code as u16 == 1300;
+        let rsp = raw::poll_answer(&text)
+            .map_err(|e| unavailable(format!("a poll answer that cannot be read: {e}")))?;
+        let code = rsp.result.code as u16;
+        if code >= 2000 {
+            return Err(refused(EppError::Refused {
+                code,
+                message: rsp.result.message.clone(),
+            }));
+        }
+        let empty = code == 1300;
         if let Ok(mut last) = self.last_empty_poll.lock() {
             *last = empty.then(std::time::Instant::now);
         }
@@ -502,6 +521,18 @@ impl Registry for EppRegistry {
             Some(PollData::DomainTransfer(t)) => self.transfer_notice(t),
             _ => None,
         };
+        // RFC 8590: the registry changed one of our names by itself; the
+        // <domain:infData> names it.
+        let change = match (rsp.res_data(), rsp.extension()) {
+            (Some(PollData::DomainInfo(info)), Some(c)) => Some(ChangeNotice {
+                name: info.name.trim_end_matches('.').to_ascii_lowercase(),
+                operation: raw::operation_name(c),
+                who: c.who.clone(),
+                reason: c.reason.as_ref().map(|r| r.inner.clone()),
+                sv_trid: c.server_tr_id.clone(),
+            }),
+            _ => None,
+        };
         Ok(Some(RegistryMessage {
             registry: self.config.name.clone(),
             id: queue.id.clone(),
@@ -512,6 +543,7 @@ impl Registry for EppRegistry {
                 .map(|m| m.text.clone())
                 .unwrap_or_else(|| rsp.result.message.clone()),
             transfer,
+            change,
         }))
     }
 

@@ -71,6 +71,36 @@ pub(crate) struct Sessions {
     /// Whether the registry's last greeting announced the fee extension
     /// (RFC 8748): 0 not known yet (no session opened), 1 no, 2 yes.
     fee_announced: AtomicU8,
+    /// Whether domain and host commands carry Verisign's namestore
+    /// extension: named under `extensions` and announced by the registry.
+    namestore: std::sync::atomic::AtomicBool,
+}
+
+/// A command and its extension, as [`Sessions::run`] takes them (the
+/// same forms as instant-epp's `RequestData`: `&command` or
+/// `(&command, &extension)`), so a namestore registry's commands can be
+/// written with one more extension (`namestore.rs`).
+pub(crate) struct Req<'c, 'e, C, E> {
+    command: &'c C,
+    extension: Option<&'e E>,
+}
+
+impl<'c, C: Command> From<&'c C> for Req<'c, 'static, C, instant_epp::common::NoExtension> {
+    fn from(command: &'c C) -> Self {
+        Self {
+            command,
+            extension: None,
+        }
+    }
+}
+
+impl<'c, 'e, C: Command, E: Extension> From<(&'c C, &'e E)> for Req<'c, 'e, C, E> {
+    fn from((command, extension): (&'c C, &'e E)) -> Self {
+        Self {
+            command,
+            extension: Some(extension),
+        }
+    }
 }
 
 impl std::fmt::Debug for Sessions {
@@ -111,6 +141,7 @@ impl Sessions {
             idle: Mutex::new(Vec::new()),
             counter: AtomicU64::new(0),
             fee_announced: AtomicU8::new(0),
+            namestore: std::sync::atomic::AtomicBool::new(false),
             config,
             tls,
         }
@@ -177,12 +208,23 @@ impl Sessions {
         let fee = announced.iter().any(|a| a == vpsd_registry::FEE_NS);
         self.fee_announced
             .store(if fee { 2 } else { 1 }, Ordering::Relaxed);
-        // RGP and fees are used wherever announced (a premium name must be
-        // priced by its fee); the others when the operator names them.
+        if c.extensions.iter().any(|e| e == "namestore") {
+            let on = announced
+                .iter()
+                .any(|a| a == instant_epp::extensions::namestore::XMLNS);
+            if !on {
+                tracing::warn!(registry = %c.name, "`extensions` names namestore, which the registry does not announce: commands go without it");
+            }
+            self.namestore.store(on, Ordering::Relaxed);
+        }
+        // RGP, fees and change poll are used wherever announced (a premium
+        // name must be priced by its fee; the registry's own changes to
+        // our names must be heard); the others when the operator names them.
         let ext_uris: Vec<&str> = KNOWN_EXTENSIONS
             .iter()
             .filter(|(name, uri)| {
-                (*name == "rgp" || *name == "fee" || c.extensions.iter().any(|e| e == name))
+                (matches!(*name, "rgp" | "fee" | "changePoll")
+                    || c.extensions.iter().any(|e| e == name))
                     && announced.iter().any(|a| a == uri)
             })
             .map(|(_, uri)| *uri)
@@ -219,16 +261,16 @@ impl Sessions {
     /// [`EppError`]: `Refused` with the registry's result code, `NotSent`
     /// when no session could be had, `Unknown` when the answer never came
     /// (the session is dropped; the next command opens a new one).
-    pub(crate) async fn run<'c, 'e, Cmd, Ext>(
+    pub(crate) async fn run<'c, 'e, Cmd, Ext, D>(
         &self,
         what: &'static str,
-        data: impl Into<RequestData<'c, 'e, Cmd, Ext>>,
+        data: D,
     ) -> Result<Response<Cmd::Response, Ext::Response>, EppError>
     where
         Cmd: Transaction<Ext> + Command + Sync + 'c,
         Ext: Extension + Sync + 'e,
+        D: Into<RequestData<'c, 'e, Cmd, Ext>> + Into<Req<'c, 'e, Cmd, Ext>> + Copy,
     {
-        let data = data.into();
         self.limiter.until_ready().await;
         let mut lease = self.lease().await?;
         let id = self.cl_trid();
@@ -236,7 +278,28 @@ impl Sessions {
             return Err(EppError::NotSent("the session was lost".into()));
         };
         let started = Instant::now();
-        let answer = tokio::time::timeout(self.config.timeout, client.transact(data, &id)).await;
+        let req: Req<'c, 'e, Cmd, Ext> = data.into();
+        let sub_product = if self.namestore.load(Ordering::Relaxed) {
+            instant_xml::to_string(req.command)
+                .ok()
+                .and_then(|xml| crate::namestore::sub_product(&xml, &self.config.tlds))
+        } else {
+            None
+        };
+        let answer = match sub_product {
+            None => {
+                let data: RequestData<'c, 'e, Cmd, Ext> = data.into();
+                tokio::time::timeout(self.config.timeout, client.transact(data, &id)).await
+            }
+            Some(sub) => {
+                let sent = async {
+                    let xml = crate::namestore::command_xml(req.command, req.extension, &sub, &id)?;
+                    let text = client.transact_xml(&xml).await?;
+                    crate::namestore::answer::<Cmd, Ext>(&text)
+                };
+                tokio::time::timeout(self.config.timeout, sent).await
+            }
+        };
         let registry = &self.config.name;
         let (sv_trid, code) = match &answer {
             Ok(Ok(rsp)) => (
@@ -322,8 +385,14 @@ impl Sessions {
             return Err(EppError::NotSent("the session was lost".into()));
         };
         let started = Instant::now();
-        let answer =
-            tokio::time::timeout(self.config.timeout, client.transact_xml(&xml(&id))).await;
+        let mut text = xml(&id);
+        if self.namestore.load(Ordering::Relaxed) {
+            if let Some(sub) = crate::namestore::sub_product(&text, &self.config.tlds) {
+                text = crate::namestore::add_to(&text, &sub)
+                    .map_err(|e| EppError::NotSent(Box::new(e)))?;
+            }
+        }
+        let answer = tokio::time::timeout(self.config.timeout, client.transact_xml(&text)).await;
         let registry = &self.config.name;
         let answer = match answer {
             Ok(Ok(text)) => Ok(text),

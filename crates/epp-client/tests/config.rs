@@ -125,8 +125,8 @@ fn each_fault_names_its_key_and_the_fix() {
             "`extensions`: launch is not one this client uses",
         ),
         (
-            good(r#"["com"]"#).replace("sessions = 2", "extensions = [\"namestore\"]"),
-            "`extensions`: namestore is not carried by this client yet",
+            good(r#"["com"]"#).replace("sessions = 2", "extensions = [\"secDNS\"]"),
+            "`extensions`: secDNS is not carried by this client yet",
         ),
         (
             good(r#"["com"]"#).replace("client_id = \"registrar-a\"", "client_id = \"ab\""),

@@ -52,6 +52,12 @@ pub const DOMAIN_NS: &str = "urn:ietf:params:xml:ns:domain-1.0";
 pub const HOST_NS: &str = "urn:ietf:params:xml:ns:host-1.0";
 /// The redemption grace period extension's namespace (RFC 3915).
 pub const RGP_NS: &str = "urn:ietf:params:xml:ns:rgp-1.0";
+/// The change poll extension (RFC 8590 §5): `<changePoll:changeData>` in
+/// poll messages about changes the registry made by itself.
+pub const CHANGE_POLL_NS: &str = "urn:ietf:params:xml:ns:changePoll-1.0";
+/// Verisign's namestore extension (namestoreExt-1.1): the sub-product
+/// (`dotCOM`, `dotNET`, ...) a domain or host command is for.
+pub const NAMESTORE_NS: &str = "http://www.verisign-grs.com/epp/namestoreExt-1.1";
 /// The fee extension's namespace (RFC 8748).
 pub use vpsd_registry::FEE_NS;
 
@@ -77,6 +83,18 @@ pub struct EppServer {
     /// and committed, then the process exits before answering it, as a
     /// registry that crashed mid-command would. `None` in normal service.
     pub crash_after: Option<String>,
+    /// A fault to play for registrars under test (`--crash-before`): the
+    /// process exits as soon as the command named arrives, before carrying
+    /// it out, as a registry that crashed on receiving it would (the
+    /// registrar's answer is lost; nothing changed). `None` in normal
+    /// service.
+    pub crash_before: Option<String>,
+    /// Whether every domain and host command must carry Verisign's
+    /// namestore extension with the sub-product of its name's TLD
+    /// (`--require-namestore`), as Verisign's .com/.net registry does:
+    /// without it 2003, with another sub-product 2306. Off by default (the
+    /// extension is announced and checked when given).
+    pub require_namestore: bool,
     /// How long a connection has, from its TCP accept, to log in; then it
     /// is closed (whatever it sent meanwhile, `<hello>` included).
     pub login_timeout: Duration,
@@ -108,6 +126,8 @@ impl EppServer {
             server_id: "vpsd sandbox registry".to_owned(),
             idle_timeout: Duration::from_secs(600),
             crash_after: None,
+            crash_before: None,
+            require_namestore: false,
             login_timeout: Duration::from_secs(60),
             max_connections: 256,
             sessions_per_registrar: 8,

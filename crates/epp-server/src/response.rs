@@ -214,6 +214,8 @@ pub(crate) fn greeting(server_id: &str, now: DateTime<Utc>) -> String {
         .open("svcExtension", "")
         .text("extURI", "", crate::RGP_NS)
         .text("extURI", "", crate::FEE_NS)
+        .text("extURI", "", crate::CHANGE_POLL_NS)
+        .text("extURI", "", crate::NAMESTORE_NS)
         .close("svcExtension")
         .close("svcMenu");
     x.open("dcp", "")

@@ -13,9 +13,10 @@ use vpsd_registry::SandboxRegistry;
 
 use crate::frame::{self, Frame};
 use crate::response::{self, attr, date, Answer, Xml};
-use crate::{EppServer, DOMAIN_NS, EPP_NS, FEE_NS, HOST_NS, RGP_NS};
+use crate::{EppServer, CHANGE_POLL_NS, DOMAIN_NS, EPP_NS, FEE_NS, HOST_NS, NAMESTORE_NS, RGP_NS};
 
 mod login;
+mod namestore;
 mod poll;
 
 /// Failed logins after which the server closes the session (RFC 5730
@@ -75,6 +76,10 @@ pub(crate) struct Session<'s> {
     rgp_selected: bool,
     /// Whether the client selected the fee extension (RFC 8748) at login.
     fee_selected: bool,
+    /// Whether the client selected the change poll extension (RFC 8590)
+    /// at login: its poll answers about the registry's own changes carry
+    /// `<changePoll:changeData>`.
+    change_poll_selected: bool,
     login_failures: u32,
     slot: Option<SessionSlot>,
 }
@@ -104,6 +109,7 @@ pub(crate) async fn run<S: AsyncRead + AsyncWrite + Unpin>(
         registry: None,
         rgp_selected: false,
         fee_selected: false,
+        change_poll_selected: false,
         login_failures: 0,
         slot: None,
     };
@@ -238,6 +244,10 @@ impl Session<'_> {
                 );
             }
         }
+        if self.server.crash_before.as_deref() == Some(&command_name(verb)) {
+            tracing::warn!(%peer, command = %command_name(verb), "--crash-before: exiting before carrying it out");
+            std::process::exit(3);
+        }
         let answer = self.dispatch(&command).await;
         if let (Some(client), 2202) = (&client, answer.code) {
             self.wrong_auth_info(client);
@@ -277,13 +287,20 @@ impl Session<'_> {
         // served.
         let mut rgp = None;
         let mut fee = None;
+        let mut namestore = None;
         if let Some(ext) = c.extension {
             for e in elements(ext) {
+                if e.tag_name().namespace() == Some(NAMESTORE_NS) {
+                    namestore = Some(e);
+                    continue;
+                }
                 if e.tag_name().namespace() == Some(FEE_NS) {
-                    if fee.is_some() || !matches!(name, "check" | "create" | "renew" | "transfer") {
+                    if fee.is_some()
+                        || !matches!(name, "check" | "create" | "renew" | "transfer" | "update")
+                    {
                         return Answer::fail(
                             2103,
-                            "one fee extension, with <check>, <create>, <renew> or <transfer>",
+                            "one fee extension, with <check>, <create>, <renew>, <transfer> or a restore <update>",
                         );
                     }
                     fee = Some(e);
@@ -304,6 +321,11 @@ impl Session<'_> {
         if rgp.is_some() && name != "update" {
             return Answer::fail(2103, "the rgp extension is served with <update> only");
         }
+        if fee.is_some() && name == "update" && rgp.is_none() {
+            // RFC 8748 §5.2.5: a fee on an update is for what the update
+            // costs; here only a restore (RFC 3915) does.
+            return Answer::fail(2103, "<fee:update> goes with an RGP restore request only");
+        }
         match name {
             "logout" => Answer::code(1500),
             "poll" => self.poll(&registry, verb).await,
@@ -311,6 +333,11 @@ impl Session<'_> {
                 let Some(object) = elements(verb).next() else {
                     return Answer::fail(2001, format!("<{name}> names no object"));
                 };
+                if let Some(refused) =
+                    namestore::check(object, namestore, self.server.require_namestore)
+                {
+                    return refused;
+                }
                 let op = verb.attribute("op");
                 match object.tag_name().namespace() {
                     Some(DOMAIN_NS) => {
@@ -390,7 +417,7 @@ fn dummy_hash() -> &'static str {
 }
 
 /// 2400 for a store failure, logged with its cause.
-/// A command's name as `--crash-after` gives it: the object mapping's
+/// A command's name as `--crash-after` and `--crash-before` give it: the object mapping's
 /// prefix and the verb (`domain:renew`, `host:create`, `poll`).
 fn command_name(verb: Node<'_, '_>) -> String {
     let object = elements(verb)

@@ -209,6 +209,23 @@ pub fn transfer_out_completed(domain: &Domain, gaining: &str) -> NewMail {
     }
 }
 
+/// The registry deleted `domain` by itself (RFC 8590 change poll): it has
+/// left the account.
+pub fn deleted_by_registry(domain: &Domain, reason: Option<&str>) -> NewMail {
+    let why = reason
+        .map(|r| format!(" The registry's reason: {r}."))
+        .unwrap_or_default();
+    NewMail {
+        account_id: domain.account_id,
+        subject: format!("{} was deleted by its registry", domain.domain_name),
+        body: format!(
+            "The registry of {} deleted it.{why} It has left your VPS.org account, and VPS.org \
+             no longer serves its DNS. Its charges stay in your account's history.\n",
+            domain.domain_name
+        ),
+    }
+}
+
 pub fn transfer_out_rejected(domain: &Domain, gaining: &str) -> NewMail {
     NewMail {
         account_id: domain.account_id,

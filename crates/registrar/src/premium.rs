@@ -7,12 +7,12 @@
 
 use vpsd_domain::pricing::premium_price;
 use vpsd_domain::{DomainName, Money, Tld, Years};
-use vpsd_registry::RegistryFees;
+use vpsd_registry::{AgreedFee, RegistryFees};
 
 use crate::{Registrar, RegistrarError};
 
 /// What a name costs the customer, in US dollars.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Quote {
     /// Whether the registry prices the name apart from its TLD.
     pub premium: bool,
@@ -22,6 +22,19 @@ pub struct Quote {
     pub renew: Money,
     /// Transferring it in (one year added).
     pub transfer: Money,
+    /// What the registry told it charges us (RFC 8748), for a premium
+    /// name: the fees its commands carry once the customer is charged
+    /// ([`Quote::agreed`]), never asked again.
+    pub registry_fees: Option<RegistryFees>,
+}
+
+impl Quote {
+    /// The registry's fee for `command` (`create`, `renew`, `transfer`,
+    /// `restore`) to agree to in that command; `None` for a standard name
+    /// or a command the registry did not price.
+    pub fn agreed(&self, command: &str) -> Option<AgreedFee> {
+        self.registry_fees.as_ref()?.agreed(command)
+    }
 }
 
 impl Registrar {
@@ -67,6 +80,7 @@ impl Registrar {
                 register: list_register,
                 renew: list_renew,
                 transfer: list.transfer,
+                registry_fees: None,
             });
         };
         if !fees.currency.eq_ignore_ascii_case("USD") {
@@ -88,6 +102,7 @@ impl Registrar {
             register: price(list_register, fees.create),
             renew: price(list_renew, fees.renew),
             transfer: price(list.transfer, fees.transfer),
+            registry_fees: Some(fees.clone()),
         })
     }
 }

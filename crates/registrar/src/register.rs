@@ -85,7 +85,11 @@ impl Registrar {
         let now = self.now();
         // A premium name costs what its registry's fee says (RFC 8748),
         // asked now; nothing is charged when the registry cannot tell.
-        let cost = self.quote(&reg.domain_name, reg.years).await?.register;
+        let quote = self.quote(&reg.domain_name, reg.years).await?;
+        let cost = quote.register;
+        // The registry's create fee the customer is charged for, carried
+        // by the create (and the worker's retry), never asked again.
+        let agreed = quote.agreed("create");
         if let Some(max) = reg.max_cost.filter(|max| cost > *max) {
             return Err(RegistrarError::invalid(
                 ErrorCode::PriceAboveMaxCost,
@@ -147,11 +151,18 @@ impl Registrar {
             }
             Err(e) => return Err(e.into()),
         };
+        if let Some(fee) = &agreed {
+            // Kept before the create is sent: a worker that finishes the
+            // registration after a crash or a lost answer sends the same fee.
+            self.store
+                .note_agreed_fee(domain.id, "create", fee, now)
+                .await?;
+        }
         let created = self.at_registry(
             actor,
             &domain,
             self.registry
-                .create(&name, reg.years.get(), &nameservers, now),
+                .create(&name, reg.years.get(), &nameservers, agreed.as_ref(), now),
         );
         match created.await {
             Ok(_) => Ok((domain, cost)),

@@ -7,6 +7,12 @@
 //! registry says the losing registrar acted, without waiting for the end
 //! of the transfer period.
 //!
+//! A change the registry made to one of our names by itself (RFC 8590
+//! change poll: its operator renewed or deleted it, or its auto-renewal)
+//! is not taken from the message: the name is read again with
+//! `<domain:info>`, and the domain follows that record (expiry, lock), or
+//! leaves the account when the registry no longer holds it for us.
+//!
 //! Each change is a conditional update whose audit entry names the message
 //! (registry, id, text), written in the transaction of the change; the
 //! message is acknowledged only after that. A message seen twice (a crash
@@ -15,7 +21,7 @@
 use serde_json::{json, Value};
 use vpsd_domain::lifecycle::{TransferOutStatus, TransferStatus};
 use vpsd_domain::AuditAction;
-use vpsd_registry::{RegistryMessage, TrStatus, OUR_REGISTRAR};
+use vpsd_registry::{ChangeNotice, RegistryMessage, TrStatus, OUR_REGISTRAR};
 use vpsd_storage::{Actor, Audit};
 
 use crate::{changes, mail, Registrar, RegistrarError};
@@ -35,6 +41,12 @@ pub enum MessageOutcome {
     TransferInCompleted,
     /// Our transfer in was rejected or withdrawn: refunded.
     TransferInFailed,
+    /// The registry changed a customer's domain by itself (RFC 8590): its
+    /// expiry and lock follow the registry's record now.
+    ChangedAtRegistry,
+    /// The registry deleted a customer's domain by itself (RFC 8590): it
+    /// left the account.
+    DeletedAtRegistry,
     /// Nothing to change: not about a customer's domain, settled already,
     /// or a notice that needs no action.
     Nothing,
@@ -75,6 +87,9 @@ impl Registrar {
         &self,
         message: &RegistryMessage,
     ) -> Result<MessageOutcome, RegistrarError> {
+        if let Some(c) = &message.change {
+            return self.registry_changed(message, c).await;
+        }
         let Some(t) = &message.transfer else {
             tracing::info!(text = %message.text, "registry message needs no action");
             return Ok(MessageOutcome::Nothing);
@@ -176,5 +191,110 @@ impl Registrar {
             }
             _ => Ok(MessageOutcome::Nothing),
         }
+    }
+}
+
+impl Registrar {
+    /// A change the registry made to `c.name` by itself (RFC 8590): the
+    /// name is read again (`<domain:info>`); a domain the registry deleted
+    /// (gone, pending deletion, or no longer ours) leaves the account, one
+    /// it changed takes the registry's expiry and lock. Each is one
+    /// conditional update with its audit entry naming the message, so a
+    /// message seen twice changes nothing twice.
+    ///
+    /// # Errors
+    /// The registry's when it cannot be asked (the message stays queued),
+    /// or the store's.
+    async fn registry_changed(
+        &self,
+        message: &RegistryMessage,
+        c: &ChangeNotice,
+    ) -> Result<MessageOutcome, RegistrarError> {
+        let Some(domain) = self
+            .store
+            .domain_by_name(&c.name)
+            .await?
+            .filter(|d| d.registrar == OUR_REGISTRAR)
+        else {
+            return Ok(MessageOutcome::Nothing);
+        };
+        if domain.status == vpsd_domain::lifecycle::DomainStatus::Pending {
+            // The registration worker settles it with the registry.
+            return Ok(MessageOutcome::Nothing);
+        }
+        let note = json!({
+            "registry": message.registry,
+            "id": message.id,
+            "text": message.text,
+            "operation": c.operation,
+            "who": c.who,
+            "reason": c.reason,
+            "svTRID": c.sv_trid,
+        });
+        let worker = Actor::worker();
+        let now = self.now();
+        let record = self.registry.info(&c.name).await?;
+        let ours = match record.filter(|r| r.sponsoring_registrar == OUR_REGISTRAR) {
+            // Deleted into the registry's redemption grace period: gone
+            // from the customer's hands as well.
+            Some(_) if self.registry.in_redemption(&c.name).await? => None,
+            ours => ours,
+        };
+        let Some(record) = ours else {
+            let mail = mail::deleted_by_registry(&domain, c.reason.as_deref());
+            let removed = self
+                .store
+                .remove_deleted_at_registry(
+                    domain.id,
+                    &mail,
+                    now,
+                    &Audit {
+                        actor: &worker,
+                        action: AuditAction::DomainRegistryDelete,
+                        changes: changes(&[
+                            ("in_account", json!(true), json!(false)),
+                            ("registry_message", Value::Null, note),
+                        ]),
+                    },
+                )
+                .await?;
+            return Ok(if removed {
+                MessageOutcome::DeletedAtRegistry
+            } else {
+                MessageOutcome::Nothing
+            });
+        };
+        let changed = self
+            .store
+            .follow_registry(
+                domain.id,
+                domain.expiration_date,
+                record.ex_date,
+                record.client_transfer_prohibited,
+                now,
+                &Audit {
+                    actor: &worker,
+                    action: AuditAction::DomainRegistryChange,
+                    changes: changes(&[
+                        (
+                            "expiration_date",
+                            crate::ts(domain.expiration_date),
+                            crate::ts(record.ex_date),
+                        ),
+                        (
+                            "locked",
+                            json!(domain.locked),
+                            json!(record.client_transfer_prohibited),
+                        ),
+                        ("registry_message", Value::Null, note),
+                    ]),
+                },
+            )
+            .await?;
+        Ok(if changed {
+            MessageOutcome::ChangedAtRegistry
+        } else {
+            MessageOutcome::Nothing
+        })
     }
 }

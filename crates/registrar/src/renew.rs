@@ -13,6 +13,18 @@ use vpsd_storage::{Actor, Audit, Domain, Renewal, StoreError, UnconfirmedRenewal
 
 use crate::{changes, mail, ts, Registrar, RegistrarError};
 
+/// What a renewal (or restore) costs the customer, and the registry fee
+/// its `<domain:renew>` carries for a premium name (RFC 8748 §5.2.3).
+pub(crate) struct Price {
+    /// Charged to the account.
+    pub(crate) cost: Money,
+    /// The registry's renew fee agreed when the price was quoted.
+    pub(crate) renew_fee: Option<vpsd_registry::AgreedFee>,
+    /// For a restore, the registry's restore fee agreed when the price was
+    /// quoted (RFC 8748 §5.2.5 `<fee:update>`).
+    pub(crate) restore_fee: Option<vpsd_registry::AgreedFee>,
+}
+
 impl Registrar {
     fn require_sponsored(domain: &Domain, what: &str) -> Result<(), RegistrarError> {
         if domain.registrar == OUR_REGISTRAR {
@@ -68,9 +80,15 @@ impl Registrar {
             };
             return Err(RegistrarError::invalid(ErrorCode::RenewalTooLong, detail));
         }
-        let cost = self.quote_stored(&domain, years).await?.renew;
+        let quote = self.quote_stored(&domain, years).await?;
+        let cost = quote.renew;
+        let price = Price {
+            cost,
+            renew_fee: quote.agreed("renew"),
+            restore_fee: None,
+        };
         let renewed = self
-            .apply_renewal(actor, &domain, years.get(), cost, "renewal", "renewed")
+            .apply_renewal(actor, &domain, years.get(), price, "renewal", "renewed")
             .await?;
         Ok((renewed, cost))
     }
@@ -118,14 +136,19 @@ impl Registrar {
                 ))
             }
         }
-        let one_year = self.quote_stored(&domain, Years::ONE).await?.renew;
-        let cost = Money::from_cents(RESTORE_FEE.cents() + one_year.cents());
+        let quote = self.quote_stored(&domain, Years::ONE).await?;
+        let cost = Money::from_cents(RESTORE_FEE.cents() + quote.renew.cents());
+        let price = Price {
+            cost,
+            renew_fee: quote.agreed("renew"),
+            restore_fee: quote.agreed("restore"),
+        };
         let restored = self
             .apply_renewal(
                 actor,
                 &domain,
                 1,
-                cost,
+                price,
                 "restore",
                 "restored (restore fee plus one year)",
             )
@@ -141,12 +164,13 @@ impl Registrar {
     async fn restore_at_registry(
         &self,
         domain: &Domain,
+        fee: Option<&vpsd_registry::AgreedFee>,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<(), vpsd_registry::RegistryError> {
         let name = &domain.domain_name;
         match self.store.registry_deleted_at(domain.id).await? {
             Some(deleted_at) if deleted_at >= domain.expiration_date => {
-                match self.registry.restore(name, deleted_at, now).await {
+                match self.registry.restore(name, deleted_at, fee, now).await {
                     Err(vpsd_registry::RegistryError::StatusProhibits(why)) => {
                         match self.registry.info(name).await? {
                             Some(r) if r.sponsoring_registrar == OUR_REGISTRAR => Ok(()),
@@ -168,10 +192,15 @@ impl Registrar {
         actor: &Actor,
         domain: &Domain,
         years: u32,
-        cost: Money,
+        price: Price,
         kind: &'static str,
         how: &str,
     ) -> Result<Domain, RegistrarError> {
+        let Price {
+            cost,
+            renew_fee,
+            restore_fee,
+        } = price;
         let now = self.now();
         let new_expiration = add_years(domain.expiration_date, years);
         let what = if kind == "restore" {
@@ -228,10 +257,17 @@ impl Registrar {
         };
         let renewed_at_registry = self.at_registry(actor, domain, async {
             if kind == "restore" {
-                self.restore_at_registry(domain, now).await?;
+                self.restore_at_registry(domain, restore_fee.as_ref(), now)
+                    .await?;
             }
             self.registry
-                .renew(&domain.domain_name, domain.expiration_date, years, now)
+                .renew(
+                    &domain.domain_name,
+                    domain.expiration_date,
+                    years,
+                    renew_fee.as_ref(),
+                    now,
+                )
                 .await
         });
         let answer = renewed_at_registry.await;
@@ -241,6 +277,15 @@ impl Registrar {
             // until it confirms (or refuses, and it is refunded). Never
             // guess: a refund now could leave the registry renewed unpaid.
             tracing::warn!(domain = %domain.domain_name, error = %crate::ErrorChain(&**e), "the registry's answer to a renewal is unknown; the worker will confirm it");
+            // The worker's retry carries the same fee (RFC 8748).
+            match &renew_fee {
+                Some(fee) => {
+                    self.store
+                        .note_agreed_fee(domain.id, "renew", fee, now)
+                        .await?
+                }
+                None => self.store.forget_agreed_fee(domain.id, "renew").await?,
+            }
             self.store
                 .note_unconfirmed_renewal(&UnconfirmedRenewal {
                     domain_id: domain.id,

@@ -104,7 +104,11 @@ impl Registrar {
         let parsed = DomainName::parse_stored(&name)
             .map_err(|e| RegistrarError::internal(format!("stored name {name}"), e))?;
         // A premium name's transfer costs its registry's fee (RFC 8748).
-        let cost = self.quote(&parsed, vpsd_domain::Years::ONE).await?.transfer;
+        let quote = self.quote(&parsed, vpsd_domain::Years::ONE).await?;
+        let cost = quote.transfer;
+        // The transfer request carries the registry's fee the customer is
+        // charged for (RFC 8748 §5.2.4), never asked again.
+        let agreed = quote.agreed("transfer");
         let transfer = NewTransfer {
             account_id,
             domain_id,
@@ -146,7 +150,8 @@ impl Registrar {
         let requested = self.at_registry(
             actor,
             &domain,
-            self.registry.request_transfer(&name, auth_code, now),
+            self.registry
+                .request_transfer(&name, auth_code, agreed.as_ref(), now),
         );
         if let Err(refusal) = requested.await {
             self.store

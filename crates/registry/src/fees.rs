@@ -6,7 +6,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::{RegistryError, SandboxRegistry};
+use crate::{AgreedFee, RegistryError, SandboxRegistry};
 
 /// The fee class (RFC 8748 §3.1.1 `<fee:class>`) of a name priced apart
 /// from its TLD.
@@ -31,6 +31,25 @@ pub struct RegistryFees {
     pub transfer: Option<i64>,
     /// `<fee:command name="restore">`, in cents.
     pub restore: Option<i64>,
+}
+
+impl RegistryFees {
+    /// The fee of `command` (`create`, `renew`, `transfer`, `restore`) as
+    /// the one to agree to (RFC 8748 §3.8); `None` when the registry did
+    /// not price that command.
+    pub fn agreed(&self, command: &str) -> Option<AgreedFee> {
+        let cents = match command {
+            "create" => self.create,
+            "renew" => self.renew,
+            "transfer" => self.transfer,
+            "restore" => self.restore,
+            _ => None,
+        }?;
+        Some(AgreedFee {
+            currency: self.currency.clone(),
+            cents,
+        })
+    }
 }
 
 impl SandboxRegistry {

@@ -58,8 +58,9 @@ pub use sandbox::SandboxRegistry;
 pub use trail::{record, recording, RegistryTransaction};
 pub use vpsd_domain::lifecycle::RgpStatus;
 pub use vpsd_storage::{
-    DeletedName, LinkedUpdate, NewPollMessage, PollMessage, PremiumName, RegistryHost,
-    RegistryObject, RegistryRecord, TrStatus, TransferNotice,
+    AgreedFee, ChangeMessage, ChangeNotice, DeletedName, LinkedUpdate, NewChangeMessage,
+    NewPollMessage, PollMessage, PremiumName, RegistryHost, RegistryObject, RegistryRecord,
+    TrStatus, TransferNotice,
 };
 
 /// How long a transfer waits for the losing registrar before the registry
@@ -126,6 +127,10 @@ pub struct RegistryMessage {
     /// `<domain:trnData>` (RFC 5731 §3.1.3) when it reports a transfer, with
     /// our own clID shown as [`OUR_REGISTRAR`].
     pub transfer: Option<TransferNotice>,
+    /// `<changePoll:changeData>` (RFC 8590) when it reports a change the
+    /// registry made to one of our names by itself (its `<domain:infData>`
+    /// names the domain).
+    pub change: Option<ChangeNotice>,
 }
 
 /// A host object (RFC 5732) as the registry holds it: a name server whose
@@ -202,6 +207,16 @@ impl From<StoreError> for TransferRefusal {
 pub trait Registry: Send + Sync + std::fmt::Debug {
     /// EPP `<domain:info>`: the name's record, or `None` when it is free.
     async fn info(&self, name: &str) -> Result<Option<RegistryRecord>, RegistryError>;
+    /// Whether `name`, sponsored by us, was deleted at the registry and
+    /// waits in its redemption grace period (EPP status `pendingDelete`,
+    /// RFC 3915 §3.1); `false` for a name that stands, or is not ours.
+    ///
+    /// # Errors
+    /// `Unavailable` when the registry cannot tell.
+    async fn in_redemption(&self, name: &str) -> Result<bool, RegistryError> {
+        let _ = name;
+        Ok(false)
+    }
     /// EPP `<domain:check>`: whether the name can be created now.
     async fn check(&self, name: &str) -> Result<bool, RegistryError> {
         Ok(self.info(name).await?.is_none())
@@ -224,12 +239,18 @@ pub trait Registry: Send + Sync + std::fmt::Debug {
         Ok(None)
     }
     /// EPP `<domain:create>` for us. Creating a name we already sponsor
-    /// succeeds, so a retried create is harmless.
+    /// succeeds, so a retried create is harmless. `fee` is the create fee
+    /// of a premium name as [`Registry::fees`] told it when the customer
+    /// was charged: the command carries exactly it (RFC 8748 §5.2.1
+    /// `<fee:create>`) and is not priced again, so a registry that raised
+    /// its fee since refuses the create (EPP 2004, `Refused`) instead of
+    /// charging more; `None` for a standard name (no fee sent).
     async fn create(
         &self,
         name: &str,
         years: u32,
         nameservers: &[String],
+        fee: Option<&AgreedFee>,
         now: DateTime<Utc>,
     ) -> Result<RegistryRecord, RegistryError>;
     /// EPP `<domain:delete>` of a name we sponsor at `now`: within the add
@@ -243,7 +264,9 @@ pub trait Registry: Send + Sync + std::fmt::Debug {
     /// its redemption period: the restore request (`<domain:update>` with
     /// `<rgp:restore op="request"/>`, §4.2), then its report (`op="report"`
     /// with the deletion and restore times, §4.3), at `now`. The name comes
-    /// back with its term as it was (a renewal is the caller's).
+    /// back with its term as it was (a renewal is the caller's). `fee`: the
+    /// agreed restore fee of a premium name (RFC 8748 §5.2.5
+    /// `<fee:update>` on the restore request), as for [`Registry::create`].
     ///
     /// # Errors
     /// `StatusProhibits` (EPP 2304) when the name is not in its redemption
@@ -254,6 +277,7 @@ pub trait Registry: Send + Sync + std::fmt::Debug {
         &self,
         name: &str,
         deleted_at: DateTime<Utc>,
+        fee: Option<&AgreedFee>,
         now: DateTime<Utc>,
     ) -> Result<(), RegistryError>;
     /// EPP `<domain:update>`: nameservers and `clientTransferProhibited`.
@@ -267,11 +291,14 @@ pub trait Registry: Send + Sync + std::fmt::Debug {
     /// EPP `<domain:renew>` (RFC 5731 §3.2.3): extends the term ending at
     /// `cur_exp_date` by `years`. Renewing again with the same
     /// `cur_exp_date` after it took effect returns the record again.
+    /// `fee`: the agreed renew fee of a premium name (RFC 8748 §5.2.3
+    /// `<fee:renew>`), as for [`Registry::create`].
     async fn renew(
         &self,
         name: &str,
         cur_exp_date: DateTime<Utc>,
         years: u32,
+        fee: Option<&AgreedFee>,
         now: DateTime<Utc>,
     ) -> Result<RegistryRecord, RegistryError>;
     /// Whether a transfer to us would be accepted now, without asking.
@@ -281,11 +308,14 @@ pub trait Registry: Send + Sync + std::fmt::Debug {
         auth_code: &str,
         now: DateTime<Utc>,
     ) -> Result<(), TransferRefusal>;
-    /// EPP `<domain:transfer op="request">`.
+    /// EPP `<domain:transfer op="request">`. `fee`: the agreed transfer
+    /// fee of a premium name (RFC 8748 §5.2.4 `<fee:transfer>`), as for
+    /// [`Registry::create`].
     async fn request_transfer(
         &self,
         name: &str,
         auth_code: &str,
+        fee: Option<&AgreedFee>,
         now: DateTime<Utc>,
     ) -> Result<(), TransferRefusal>;
     /// Settles a pending transfer to us once the losing registrar's window

@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use crate::{
-    HostObject, Registry, RegistryError, RegistryFees, RegistryMessage, RegistryRecord,
+    AgreedFee, HostObject, Registry, RegistryError, RegistryFees, RegistryMessage, RegistryRecord,
     TransferRefusal,
 };
 
@@ -65,6 +65,9 @@ impl Registry for RegistryRouter {
     async fn check(&self, name: &str) -> Result<bool, RegistryError> {
         self.of(name).check(name).await
     }
+    async fn in_redemption(&self, name: &str) -> Result<bool, RegistryError> {
+        self.of(name).in_redemption(name).await
+    }
     async fn fees(
         &self,
         name: &str,
@@ -78,9 +81,12 @@ impl Registry for RegistryRouter {
         name: &str,
         years: u32,
         nameservers: &[String],
+        fee: Option<&AgreedFee>,
         now: DateTime<Utc>,
     ) -> Result<RegistryRecord, RegistryError> {
-        self.of(name).create(name, years, nameservers, now).await
+        self.of(name)
+            .create(name, years, nameservers, fee, now)
+            .await
     }
     async fn delete(&self, name: &str, now: DateTime<Utc>) -> Result<(), RegistryError> {
         self.of(name).delete(name, now).await
@@ -89,9 +95,10 @@ impl Registry for RegistryRouter {
         &self,
         name: &str,
         deleted_at: DateTime<Utc>,
+        fee: Option<&AgreedFee>,
         now: DateTime<Utc>,
     ) -> Result<(), RegistryError> {
-        self.of(name).restore(name, deleted_at, now).await
+        self.of(name).restore(name, deleted_at, fee, now).await
     }
     async fn update(
         &self,
@@ -109,9 +116,12 @@ impl Registry for RegistryRouter {
         name: &str,
         cur_exp_date: DateTime<Utc>,
         years: u32,
+        fee: Option<&AgreedFee>,
         now: DateTime<Utc>,
     ) -> Result<RegistryRecord, RegistryError> {
-        self.of(name).renew(name, cur_exp_date, years, now).await
+        self.of(name)
+            .renew(name, cur_exp_date, years, fee, now)
+            .await
     }
     async fn check_transfer(
         &self,
@@ -125,9 +135,12 @@ impl Registry for RegistryRouter {
         &self,
         name: &str,
         auth_code: &str,
+        fee: Option<&AgreedFee>,
         now: DateTime<Utc>,
     ) -> Result<(), TransferRefusal> {
-        self.of(name).request_transfer(name, auth_code, now).await
+        self.of(name)
+            .request_transfer(name, auth_code, fee, now)
+            .await
     }
     async fn complete_transfer(
         &self,

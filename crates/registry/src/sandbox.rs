@@ -5,6 +5,7 @@
 
 use super::*;
 
+mod changes;
 mod hosts;
 mod others;
 mod rgp;
@@ -267,6 +268,9 @@ impl Registry for SandboxRegistry {
         name: &str,
         years: u32,
         nameservers: &[String],
+        // The embedded sandbox charges nobody: its own registrations are
+        // priced from its premium table when quoted.
+        _fee: Option<&AgreedFee>,
         now: DateTime<Utc>,
     ) -> Result<RegistryRecord, RegistryError> {
         self.create_with(name, years, nameservers, &new_auth_code(), true, now)
@@ -305,6 +309,7 @@ impl Registry for SandboxRegistry {
         &self,
         name: &str,
         _deleted_at: DateTime<Utc>,
+        _fee: Option<&AgreedFee>,
         now: DateTime<Utc>,
     ) -> Result<(), RegistryError> {
         self.restore_request(name, now).await?;
@@ -346,6 +351,7 @@ impl Registry for SandboxRegistry {
         name: &str,
         cur_exp_date: DateTime<Utc>,
         years: u32,
+        _fee: Option<&AgreedFee>,
         now: DateTime<Utc>,
     ) -> Result<RegistryRecord, RegistryError> {
         let to = add_years(cur_exp_date, years);
@@ -380,6 +386,7 @@ impl Registry for SandboxRegistry {
         &self,
         name: &str,
         auth_code: &str,
+        _fee: Option<&AgreedFee>,
         now: DateTime<Utc>,
     ) -> Result<(), TransferRefusal> {
         self.check_transfer(name, auth_code, now).await?;

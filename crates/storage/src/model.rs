@@ -166,6 +166,19 @@ pub struct Renewal {
     pub now: DateTime<Utc>,
 }
 
+/// The fee a registry told for one command on a premium name (RFC 8748
+/// §3.8 `<fee:fee>`), which we agreed to pay and charged the customer for:
+/// the command, and any retry of it, carries exactly this, so a registry
+/// that raised its fee meanwhile refuses the command (EPP 2004) rather
+/// than charge more than was agreed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgreedFee {
+    /// ISO 4217 code (`<fee:currency>`), e.g. `USD`.
+    pub currency: String,
+    /// The amount, in integer cents of `currency`.
+    pub cents: i64,
+}
+
 /// A renewal charged and applied here whose registry command's outcome is
 /// unknown (sent, no answer, and the registry could not be asked): the
 /// worker asks the registry again until it confirms or refuses.
@@ -573,6 +586,50 @@ pub struct PollMessage {
     pub message: String,
     /// What it reports.
     pub notice: TransferNotice,
+}
+
+/// A change the registry made to a registrar's name by itself (RFC 8590
+/// `<changePoll:changeData>`): its operator renewed, deleted or otherwise
+/// changed it, or the registry auto-renewed or deleted it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangeNotice {
+    /// The domain name.
+    pub name: String,
+    /// `<changePoll:operation>` (RFC 8590 §3.1): `update`, `renew`,
+    /// `delete`, `autoRenew`, `autoDelete`, `autoPurge`, ...
+    pub operation: String,
+    /// `<changePoll:who>`: who made the change (the registry's operator).
+    pub who: String,
+    /// `<changePoll:reason>`, when given.
+    pub reason: Option<String>,
+    /// `<changePoll:svTRID>`: the registry's transaction id of the change.
+    pub sv_trid: String,
+}
+
+/// A change poll message to queue for a registrar (RFC 8590).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewChangeMessage {
+    /// The registrar (EPP clID) whose queue it goes to: the sponsor.
+    pub client_id: String,
+    /// The human-readable `<msg>` text.
+    pub message: String,
+    /// What changed.
+    pub notice: ChangeNotice,
+}
+
+/// A queued change poll message, as `<poll op="req">` hands it out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangeMessage {
+    /// Its id in the change queue (given as `<msgQ id="c{id}">`).
+    pub id: i64,
+    /// The registrar (EPP clID) whose queue it is in.
+    pub client_id: String,
+    /// When it was queued (`<qDate>`, and `<changePoll:date>`).
+    pub queued_at: DateTime<Utc>,
+    /// The human-readable `<msg>` text.
+    pub message: String,
+    /// What changed.
+    pub notice: ChangeNotice,
 }
 
 /// A host object of the sandbox registry (RFC 5732).

@@ -3,9 +3,10 @@
 //! §3.1.1, §5.1.1), and the fee a registrar agrees to with
 //! `<domain:create>`, `<domain:renew>` and a transfer request
 //! (`<fee:create>`, `<fee:renew>`, `<fee:transfer>` → `<fee:creData>`,
-//! `<fee:renData>`, `<fee:trnData>`, §5.2). A premium name (the
-//! operator's, `vpsd registry premium set`) is created, renewed or
-//! transferred only with a `<fee:fee>` at least its fee, else 2004
+//! `<fee:renData>`, `<fee:trnData>`, §5.2), and a restore request with
+//! `<fee:update>` → `<fee:updData>` (§5.2.5). A premium name (the
+//! operator's, `vpsd registry premium set`) is created, renewed,
+//! transferred or restored only with a `<fee:fee>` at least its fee, else 2004
 //! (§3.8); a standard name costs its TLD's list price, and a fee given for
 //! it must cover that too. Fees are in US dollars only: another
 //! `<fee:currency>` is 2306 (§3.4).
@@ -191,7 +192,7 @@ pub(crate) async fn check_data(
     Ok(x.into_string())
 }
 
-/// The fee of `command` (`create`, `renew`, `transfer`) on `name` over `years` years,
+/// The fee of `command` (`create`, `renew`, `transfer`, `restore`) on `name` over `years` years,
 /// against the `<fee:create>`/`<fee:renew>` the client sent (`fee`):
 /// 2004 when the name is premium and no fee, or too little, was given, or
 /// when the fee given is below a standard name's price (RFC 8748 §3.8).
@@ -209,12 +210,18 @@ pub(crate) async fn agree(
     let Ok(parsed) = DomainName::parse_stored(name) else {
         return Ok(None);
     };
+    // A restore is an update (RFC 8748 §5.2.5: `<fee:update>`).
+    let element = if command == "restore" {
+        "update"
+    } else {
+        command
+    };
     if let Some(f) = fee {
-        if !is(f, FEE_NS, command) {
+        if !is(f, FEE_NS, element) {
             return Err(Answer::fail(
                 2005,
                 format!(
-                    "<fee:{}> does not go with <domain:{command}>",
+                    "<fee:{}> does not go with <domain:{element}>",
                     f.tag_name().name()
                 ),
             ));
@@ -258,6 +265,7 @@ pub(crate) async fn agree(
     let tag = match command {
         "create" => "fee:creData",
         "renew" => "fee:renData",
+        "restore" => "fee:updData",
         _ => "fee:trnData",
     };
     let mut x = Xml::default();

@@ -18,25 +18,41 @@ pub(super) fn rgp_status(tag: &str, status: RgpStatus) -> String {
 /// 3915 §4.2: the name goes to `pendingRestore`) or `op="report"` with its
 /// `<rgp:report>` (§4.3: the name is registered again). Only the sponsoring
 /// registrar (2201), only in `redemptionPeriod` for a request and in
-/// `pendingRestore` for a report (2304).
+/// `pendingRestore` for a report (2304). The restore of a premium name is
+/// requested only with `<fee:update>` (`fee`) covering its restore fee
+/// (RFC 8748 §5.2.5, §3.8: 2004 otherwise); the answer then carries
+/// `<fee:updData>` with the fee charged. A report carries no fee (2103).
 pub(super) async fn restore(
     registry: &SandboxRegistry,
     name: &str,
     rgp: Node<'_, '_>,
+    fee: Option<Node<'_, '_>>,
     now: DateTime<Utc>,
 ) -> Answer {
     let Some(restore) = child(rgp, RGP_NS, "restore").filter(|_| is(rgp, RGP_NS, "update")) else {
         return Answer::fail(2001, "<rgp:update> holds <rgp:restore>");
     };
     match restore.attribute("op") {
-        Some("request") => match registry.restore_request(name, now).await {
-            Ok(()) => {
-                let mut answer = Answer::code(1000);
-                answer.extension = Some(rgp_status("rgp:upData", RgpStatus::PendingRestore));
-                answer
+        Some("request") => {
+            let agreed = match super::fee::agree(registry, name, "restore", 1, fee, now).await {
+                Ok(a) => a,
+                Err(a) => return a,
+            };
+            match registry.restore_request(name, now).await {
+                Ok(()) => {
+                    let mut answer = Answer::code(1000);
+                    let mut ext = rgp_status("rgp:upData", RgpStatus::PendingRestore);
+                    ext.push_str(&agreed.unwrap_or_default());
+                    answer.extension = Some(ext);
+                    answer
+                }
+                Err(e) => registry_failed(e),
             }
-            Err(e) => registry_failed(e),
-        },
+        }
+        Some("report") if fee.is_some() => Answer::fail(
+            2103,
+            "<fee:update> goes with the restore request, not its report",
+        ),
         Some("report") => {
             let Some(report) = child(restore, RGP_NS, "report") else {
                 return Answer::fail(2003, "op=\"report\" needs <rgp:report>");

@@ -43,7 +43,7 @@ pub(super) async fn transfer(
             let Some(pw) = auth_info(object) else {
                 return Answer::fail(2003, "<domain:authInfo> is required");
             };
-            match registry.request_transfer(&name, pw, now).await {
+            match registry.request_transfer(&name, pw, None, now).await {
                 Ok(()) => match registry.store().registry_object(&name).await {
                     Ok(Some(now_o)) => answer(TrStatus::Pending, &now_o, 1001, me),
                     Ok(None) => Answer::fail(2303, "deleted meanwhile"),

@@ -130,6 +130,13 @@ impl Session<'_> {
                 elements(e)
                     .any(|u| is(u, EPP_NS, "extURI") && u.text().map(str::trim) == Some(FEE_NS))
             });
+        self.change_poll_selected = child(login, EPP_NS, "svcs")
+            .and_then(|s| child(s, EPP_NS, "svcExtension"))
+            .is_some_and(|e| {
+                elements(e).any(|u| {
+                    is(u, EPP_NS, "extURI") && u.text().map(str::trim) == Some(CHANGE_POLL_NS)
+                })
+            });
         self.slot = Some(slot);
         self.registry = Some(SandboxRegistry::acting_as(
             store,

@@ -221,3 +221,43 @@ async fn sqlite_premium_names_are_priced_and_need_their_fee() {
 async fn postgres_premium_names_are_priced_and_need_their_fee() {
     premium_names_are_priced_and_need_their_fee(Backend::Postgres).await;
 }
+
+/// Verisign's namestore extension, required (`require_namestore`): a
+/// domain command without it is 2003, with another TLD's sub-product 2306
+/// (with `<namestoreExt:nsExtErrData>` code 1), with its own it is served.
+async fn namestore_is_required_with_the_tlds_sub_product(backend: Backend) {
+    const NS: &str = "http://www.verisign-grs.com/epp/namestoreExt-1.1";
+    let r = start_with(backend, |s| s.require_namestore = true).await;
+    let mut c = r.raw().await.expect("connect");
+    assert_eq!(
+        result_code(&ask(&mut c, &login_with_fee("ClientA", PW_A)).await),
+        1000
+    );
+    let info = r#"<info><domain:info xmlns:domain="urn:ietf:params:xml:ns:domain-1.0"><domain:name>store.com</domain:name></domain:info></info>"#;
+    let store = |sub: &str| {
+        format!(
+            r#"<namestoreExt:namestoreExt xmlns:namestoreExt="{NS}"><namestoreExt:subProduct>{sub}</namestoreExt:subProduct></namestoreExt:namestoreExt>"#
+        )
+    };
+    let answer = ask(&mut c, &command(info, "")).await;
+    assert_eq!(result_code(&answer), 2003, "{answer}");
+    let answer = ask(&mut c, &command(info, &store("dotNET"))).await;
+    assert_eq!(result_code(&answer), 2306, "{answer}");
+    assert!(answer.contains("nsExtErrData"), "{answer}");
+    let answer = ask(&mut c, &command(info, &store("dotCOM"))).await;
+    assert_eq!(
+        result_code(&answer),
+        2303,
+        "served: not registered: {answer}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_namestore_is_required_with_the_tlds_sub_product() {
+    namestore_is_required_with_the_tlds_sub_product(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_namestore_is_required_with_the_tlds_sub_product() {
+    namestore_is_required_with_the_tlds_sub_product(Backend::Postgres).await;
+}

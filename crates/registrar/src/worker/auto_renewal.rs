@@ -37,16 +37,21 @@ async fn renew(
     domain: Domain,
     now: DateTime<Utc>,
 ) -> Result<Done, RegistrarError> {
-    let cost = registrar
+    let quote = registrar
         .quote_stored(&domain, vpsd_domain::Years::ONE)
-        .await?
-        .renew;
+        .await?;
+    let cost = quote.renew;
+    let price = crate::renew::Price {
+        cost,
+        renew_fee: quote.agreed("renew"),
+        restore_fee: None,
+    };
     match registrar
         .apply_renewal(
             &Actor::worker(),
             &domain,
             1,
-            cost,
+            price,
             "renewal",
             "renewed automatically",
         )

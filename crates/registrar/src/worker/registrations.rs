@@ -33,6 +33,10 @@ async fn complete(
     let store = registrar.store();
     let worker = Actor::worker();
     let years = (domain.expiration_date.years_since(domain.registration_date)).unwrap_or(1);
+    // A premium name's create carries the fee the customer was charged for
+    // (RFC 8748), kept when the registration was made: a fee the registry
+    // raised since is refused there (2004) and the registration refunded.
+    let fee = store.agreed_fee(domain.id, "create").await?;
     let created = registrar.at_registry(
         &worker,
         &domain,
@@ -40,6 +44,7 @@ async fn complete(
             &domain.domain_name,
             years.max(1),
             &domain.nameservers,
+            fee.as_ref(),
             domain.registration_date,
         ),
     );
@@ -59,6 +64,9 @@ async fn complete(
                     ),
                 )
                 .await?;
+            if fee.is_some() {
+                store.forget_agreed_fee(domain.id, "create").await?;
+            }
             Ok(if activated {
                 Done::RegistrationCompleted
             } else {

@@ -50,18 +50,28 @@ async fn confirm(
     };
     let worker = Actor::worker();
     let now = registrar.now();
+    // A premium name's renewal carries the fee agreed when it was charged
+    // (RFC 8748), not one asked now.
+    let fee = store.agreed_fee(u.domain_id, "renew").await?;
     let asked = registrar.at_registry(
         &worker,
         &domain,
-        registrar
-            .registry
-            .renew(&domain.domain_name, u.old_expiration, u.years, now),
+        registrar.registry.renew(
+            &domain.domain_name,
+            u.old_expiration,
+            u.years,
+            fee.as_ref(),
+            now,
+        ),
     );
     match asked.await {
         Ok(_) => {
             store
                 .forget_unconfirmed_renewal(u.domain_id, u.new_expiration)
                 .await?;
+            if fee.is_some() {
+                store.forget_agreed_fee(u.domain_id, "renew").await?;
+            }
             Ok(true)
         }
         Err(

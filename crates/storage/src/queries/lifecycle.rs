@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use super::ThisStore;
 use crate::backend::Backend;
 use crate::error::{Result, StoreError};
-use crate::model::{Audit, Domain, NewMail, Renewal, UnconfirmedRenewal};
+use crate::model::{AgreedFee, Audit, Domain, NewMail, Renewal, UnconfirmedRenewal};
 use crate::stores::domains::{domains, DomainRow, DOMAIN_COLUMNS};
 use vpsd_domain::lifecycle::{DomainStatus, LAST_WARNING_DAYS};
 use vpsd_domain::OUR_REGISTRAR;
@@ -465,6 +465,128 @@ impl crate::stores::LifecycleStore for ThisStore {
         .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, fields(domain_id = %domain_id, command))]
+    async fn note_agreed_fee(
+        &self,
+        domain_id: vpsd_domain::DomainId,
+        command: &str,
+        fee: &AgreedFee,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        if !matches!(command, "create" | "renew" | "transfer" | "restore") {
+            return Err(StoreError::NotFound);
+        }
+        let (_guard, mut tx) = self.begin_write().await?;
+        sqlx::query("DELETE FROM agreed_registry_fees WHERE domain_id = $1 AND command = $2")
+            .bind(domain_id)
+            .bind(command)
+            .execute(&mut *tx)
+            .await?;
+        let written = sqlx::query(
+            "INSERT INTO agreed_registry_fees (domain_id, command, currency, cents, agreed_at) \
+             SELECT id, $2, $3, $4, $5 FROM domains WHERE id = $1",
+        )
+        .bind(domain_id)
+        .bind(command)
+        .bind(&fee.currency)
+        .bind(fee.cents)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        if written.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, fields(domain_id = %domain_id, command))]
+    async fn agreed_fee(
+        &self,
+        domain_id: vpsd_domain::DomainId,
+        command: &str,
+    ) -> Result<Option<AgreedFee>> {
+        let row: Option<(String, i64)> = sqlx::query_as(
+            "SELECT currency, cents FROM agreed_registry_fees WHERE domain_id = $1 AND command = $2",
+        )
+        .bind(domain_id)
+        .bind(command)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(row.map(|(currency, cents)| AgreedFee { currency, cents }))
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, fields(domain_id = %domain_id, command))]
+    async fn forget_agreed_fee(
+        &self,
+        domain_id: vpsd_domain::DomainId,
+        command: &str,
+    ) -> Result<()> {
+        let (_guard, mut tx) = self.begin_write().await?;
+        sqlx::query("DELETE FROM agreed_registry_fees WHERE domain_id = $1 AND command = $2")
+            .bind(domain_id)
+            .bind(command)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, fields(domain_id = %domain_id))]
+    async fn follow_registry(
+        &self,
+        domain_id: vpsd_domain::DomainId,
+        old_expiration: DateTime<Utc>,
+        expiration: DateTime<Utc>,
+        locked: bool,
+        now: DateTime<Utc>,
+        audit: &Audit<'_>,
+    ) -> Result<bool> {
+        self.change_domain(
+            sqlx::query_as(
+                "UPDATE domains SET expiration_date = $3, locked = $4, updated_at = $5, \
+                 status = CASE WHEN status = 'expired' AND $3 > $5 THEN 'active' ELSE status END, \
+                 warned_days = CASE WHEN expiration_date = $3 THEN warned_days ELSE NULL END \
+                 WHERE id = $1 AND expiration_date = $2 AND status IN ('active', 'expired') \
+                 AND (expiration_date <> $3 OR locked <> $4) \
+                 RETURNING account_id, domain_name",
+            )
+            .bind(domain_id)
+            .bind(old_expiration)
+            .bind(expiration)
+            .bind(locked)
+            .bind(now),
+            domain_id,
+            audit,
+            None,
+            now,
+        )
+        .await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, fields(domain_id = %domain_id))]
+    async fn remove_deleted_at_registry(
+        &self,
+        domain_id: vpsd_domain::DomainId,
+        mail: &NewMail,
+        now: DateTime<Utc>,
+        audit: &Audit<'_>,
+    ) -> Result<bool> {
+        self.change_domain(
+            sqlx::query_as(
+                "DELETE FROM domains WHERE id = $1 AND status IN ('active', 'expired') \
+                 AND registrar = $2 RETURNING account_id, domain_name",
+            )
+            .bind(domain_id)
+            .bind(OUR_REGISTRAR),
+            domain_id,
+            audit,
+            Some(mail),
+            now,
+        )
+        .await
     }
 }
 

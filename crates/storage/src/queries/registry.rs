@@ -9,8 +9,8 @@ use crate::backend::Backend;
 use crate::codec::{join_hosts, like_pattern};
 use crate::error::Result;
 use crate::model::{
-    DeletedName, LinkedUpdate, NewPollMessage, PollMessage, RegistryHost, RegistryObject,
-    RegistryRecord,
+    ChangeMessage, ChangeNotice, DeletedName, LinkedUpdate, NewChangeMessage, NewPollMessage,
+    PollMessage, RegistryHost, RegistryObject, RegistryRecord,
 };
 use crate::stores::registry::INSERT_REGISTRY_NAME;
 use crate::stores::registry::{
@@ -501,6 +501,87 @@ impl crate::stores::RegistryStore for ThisStore {
                 .await?;
         tx.commit().await?;
         Ok(Some(left))
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, fields(client_id = %m.client_id))]
+    async fn registry_change_queue(&self, m: &NewChangeMessage, now: DateTime<Utc>) -> Result<i64> {
+        let (_guard, mut tx) = self.begin_write().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO registry_change_messages (client_id, queued_at, message, name, \
+             operation, who, reason, sv_trid) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .bind(&m.client_id)
+        .bind(now)
+        .bind(&m.message)
+        .bind(&m.notice.name)
+        .bind(&m.notice.operation)
+        .bind(&m.notice.who)
+        .bind(&m.notice.reason)
+        .bind(&m.notice.sv_trid)
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, fields(client_id))]
+    async fn registry_change_first(&self, client_id: &str) -> Result<(Option<ChangeMessage>, i64)> {
+        type Row = (
+            i64,
+            String,
+            DateTime<Utc>,
+            String,
+            String,
+            String,
+            String,
+            Option<String>,
+            String,
+        );
+        let mut tx = self.pool().begin().await?;
+        let row: Option<Row> = sqlx::query_as(
+            "SELECT id, client_id, queued_at, message, name, operation, who, reason, sv_trid \
+             FROM registry_change_messages WHERE client_id = $1 ORDER BY id LIMIT 1",
+        )
+        .bind(client_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let count: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM registry_change_messages WHERE client_id = $1",
+        )
+        .bind(client_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok((
+            row.map(|r| ChangeMessage {
+                id: r.0,
+                client_id: r.1,
+                queued_at: r.2,
+                message: r.3,
+                notice: ChangeNotice {
+                    name: r.4,
+                    operation: r.5,
+                    who: r.6,
+                    reason: r.7,
+                    sv_trid: r.8,
+                },
+            }),
+            count,
+        ))
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, fields(client_id, id))]
+    async fn registry_change_ack(&self, client_id: &str, id: i64) -> Result<bool> {
+        let (_guard, mut tx) = self.begin_write().await?;
+        let gone =
+            sqlx::query("DELETE FROM registry_change_messages WHERE client_id = $1 AND id = $2")
+                .bind(client_id)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+        tx.commit().await?;
+        Ok(gone == 1)
     }
 
     #[tracing::instrument(level = "debug", skip_all, fields(name = %host.name))]

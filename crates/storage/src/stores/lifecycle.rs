@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use crate::error::Result;
-use crate::model::{Audit, Domain, NewMail, Renewal, UnconfirmedRenewal};
+use crate::model::{AgreedFee, Audit, Domain, NewMail, Renewal, UnconfirmedRenewal};
 use vpsd_domain::lifecycle::DomainStatus;
 
 /// The worker's lifecycle queries: activation, renewal, warnings, expiry, release.
@@ -79,6 +79,66 @@ pub trait LifecycleStore: Send + Sync + std::fmt::Debug {
         domain_id: vpsd_domain::DomainId,
         new_expiration: DateTime<Utc>,
     ) -> Result<()>;
+
+    /// Keeps the registry fee agreed for `command` (`create`, `renew`,
+    /// `transfer`, `restore`) on `domain_id` (a premium name's, RFC 8748),
+    /// replacing an earlier one, so the worker's retry of the command
+    /// carries the same fee. Errors: `NotFound` for an unknown domain or
+    /// command.
+    async fn note_agreed_fee(
+        &self,
+        domain_id: vpsd_domain::DomainId,
+        command: &str,
+        fee: &AgreedFee,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
+
+    /// The registry fee agreed for `command` on `domain_id`
+    /// ([`LifecycleStore::note_agreed_fee`]); `None` when none was (a
+    /// standard name: the command carries no fee).
+    async fn agreed_fee(
+        &self,
+        domain_id: vpsd_domain::DomainId,
+        command: &str,
+    ) -> Result<Option<AgreedFee>>;
+
+    /// Forgets the fee agreed for `command` on `domain_id`, once the
+    /// registry has carried the command out or refused it.
+    async fn forget_agreed_fee(
+        &self,
+        domain_id: vpsd_domain::DomainId,
+        command: &str,
+    ) -> Result<()>;
+
+    /// Brings an active or expired domain in line with its registry's
+    /// record after a change the registry made by itself (RFC 8590): the
+    /// expiration becomes `expiration` and `locked` the record's
+    /// `clientTransferProhibited`; an expired domain whose new expiration
+    /// is after `now` is active again. Conditional on the expiration still
+    /// being `old_expiration`, with the audit entry in the same
+    /// transaction: `true` when this call changed it; `false` when it had
+    /// changed (or is pending, or gone), so a message seen twice changes
+    /// nothing twice.
+    async fn follow_registry(
+        &self,
+        domain_id: vpsd_domain::DomainId,
+        old_expiration: DateTime<Utc>,
+        expiration: DateTime<Utc>,
+        locked: bool,
+        now: DateTime<Utc>,
+        audit: &Audit<'_>,
+    ) -> Result<bool>;
+
+    /// Takes out of the account a domain its registry deleted by itself
+    /// (RFC 8590), with its mail and audit entry in one transaction. `true`
+    /// when this call removed it; `false` when it was gone (or pending).
+    async fn remove_deleted_at_registry(
+        &self,
+        domain_id: vpsd_domain::DomainId,
+        mail: &NewMail,
+        now: DateTime<Utc>,
+        audit: &Audit<'_>,
+    ) -> Result<bool>;
 
     /// Notes a failed auto-renewal (short balance): the next attempt not
     /// before `retry_at`, and its mail. `true` when this call noted it;

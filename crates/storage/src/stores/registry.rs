@@ -6,8 +6,8 @@ use chrono::{DateTime, Utc};
 use crate::codec::{corrupt, split_hosts};
 use crate::error::Result;
 use crate::model::{
-    DeletedName, LinkedUpdate, NewPollMessage, PollMessage, RegistryHost, RegistryObject,
-    RegistryRecord, TrStatus, TransferNotice,
+    ChangeMessage, DeletedName, LinkedUpdate, NewChangeMessage, NewPollMessage, PollMessage,
+    RegistryHost, RegistryObject, RegistryRecord, TrStatus, TransferNotice,
 };
 
 /// The sandbox registry's own names.
@@ -198,6 +198,21 @@ pub trait RegistryStore: crate::stores::PremiumNameStore + Send + Sync + std::fm
     /// `Some(count)` of the messages left when removed; `None` when no such
     /// message is queued for it.
     async fn registry_poll_ack(&self, client_id: &str, id: i64) -> Result<Option<i64>>;
+
+    /// Queues a change poll message (RFC 8590) at `now`; its id.
+    async fn registry_change_queue(
+        &self,
+        message: &NewChangeMessage,
+        now: DateTime<Utc>,
+    ) -> Result<i64>;
+
+    /// The oldest change poll message queued for `client_id`, and how many
+    /// are queued for it (0 and `None` when none).
+    async fn registry_change_first(&self, client_id: &str) -> Result<(Option<ChangeMessage>, i64)>;
+
+    /// Removes change message `id` from `client_id`'s queue. `true` when
+    /// removed; `false` when no such message is queued for it.
+    async fn registry_change_ack(&self, client_id: &str, id: i64) -> Result<bool>;
 
     /// Creates a host object (RFC 5732 §3.2.1). Errors: `Conflict` when one
     /// of that name exists.

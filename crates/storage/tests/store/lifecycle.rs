@@ -6,7 +6,7 @@ use std::sync::Arc;
 use chrono::Duration;
 use vpsd_domain::lifecycle::{DomainStatus, WARNING_DAYS};
 use vpsd_domain::Money;
-use vpsd_storage::{Renewal, Store, StoreError};
+use vpsd_storage::{AgreedFee, Renewal, Store, StoreError};
 
 use crate::common::{account, active, audit, balance, held_elsewhere, mail, register, t0};
 
@@ -287,7 +287,96 @@ async fn an_unconfirmed_renewal_is_kept_until_forgotten(store: &Arc<dyn Store>) 
         .is_empty());
 }
 
+/// The registry fee agreed for a command (RFC 8748) is kept per domain and
+/// command, replaced, forgotten, and refused for an unknown domain or
+/// command.
+async fn an_agreed_fee_is_kept_per_domain_and_command(store: &Arc<dyn Store>) {
+    let a = account(store, "fee@example.com", 0).await;
+    let d = register(store, a.id, "gold.com", 0)
+        .await
+        .expect("register");
+    let fee = |cents| AgreedFee {
+        currency: "USD".to_owned(),
+        cents,
+    };
+    assert_eq!(store.agreed_fee(d.id, "create").await.expect("read"), None);
+    store
+        .note_agreed_fee(d.id, "create", &fee(250_00), t0())
+        .await
+        .expect("note");
+    store
+        .note_agreed_fee(d.id, "create", &fee(260_00), t0())
+        .await
+        .expect("replace");
+    store
+        .note_agreed_fee(d.id, "renew", &fee(100_00), t0())
+        .await
+        .expect("note");
+    assert_eq!(
+        store.agreed_fee(d.id, "create").await.expect("read"),
+        Some(fee(260_00))
+    );
+    store
+        .forget_agreed_fee(d.id, "create")
+        .await
+        .expect("forget");
+    assert_eq!(store.agreed_fee(d.id, "create").await.expect("read"), None);
+    assert_eq!(
+        store.agreed_fee(d.id, "renew").await.expect("read"),
+        Some(fee(100_00))
+    );
+    for (domain, command) in [
+        (d.id, "delete"),
+        (vpsd_domain::DomainId::from(999_999), "create"),
+    ] {
+        let refused = store.note_agreed_fee(domain, command, &fee(1), t0()).await;
+        assert!(matches!(refused, Err(StoreError::NotFound)), "{refused:?}");
+    }
+}
+
+/// A change the registry made by itself (RFC 8590) is followed once: the
+/// expiry and lock move when they still read as before; a domain the
+/// registry deleted leaves the account once.
+async fn a_registry_change_is_followed_once(store: &Arc<dyn Store>) {
+    let a = account(store, "change@example.com", 0).await;
+    let d = active(store, a.id, "moved.com").await;
+    let later = d.expiration_date + Duration::days(730);
+    let change = audit("domain.registry_change");
+    assert!(store
+        .follow_registry(d.id, d.expiration_date, later, false, t0(), &change)
+        .await
+        .expect("follow"));
+    assert!(!store
+        .follow_registry(d.id, d.expiration_date, later, false, t0(), &change)
+        .await
+        .expect("again"));
+    assert!(!store
+        .follow_registry(d.id, later, later, false, t0(), &change)
+        .await
+        .expect("nothing to change"));
+    let now = store
+        .domain(a.id, d.id)
+        .await
+        .expect("read")
+        .expect("there");
+    assert_eq!(now.expiration_date, later);
+    assert!(!now.locked);
+    let m = mail(a.id, "deleted");
+    let gone = audit("domain.registry_delete");
+    assert!(store
+        .remove_deleted_at_registry(d.id, &m, t0(), &gone)
+        .await
+        .expect("remove"));
+    assert!(!store
+        .remove_deleted_at_registry(d.id, &m, t0(), &gone)
+        .await
+        .expect("again"));
+    assert!(store.domain(a.id, d.id).await.expect("read").is_none());
+}
+
 crate::both!(
+    an_agreed_fee_is_kept_per_domain_and_command,
+    a_registry_change_is_followed_once,
     an_unconfirmed_renewal_is_kept_until_forgotten,
     an_activation_happens_once,
     a_failed_auto_renewal_waits_for_its_retry,

@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use chrono::Duration;
 use vpsd_storage::{
-    LinkedUpdate, NewPollMessage, RegistryHost, Store, StoreError, TrStatus, TransferNotice,
+    ChangeNotice, LinkedUpdate, NewChangeMessage, NewPollMessage, RegistryHost, Store, StoreError,
+    TrStatus, TransferNotice,
 };
 
 use crate::common::{held_elsewhere, t0};
@@ -554,7 +555,57 @@ async fn a_linked_update_needs_its_hosts(store: &Arc<dyn Store>) {
     );
 }
 
+/// Change poll messages (RFC 8590) queue per registrar, oldest first, and
+/// leave the queue once acknowledged by their registrar only.
+async fn change_messages_queue_per_registrar(store: &Arc<dyn Store>) {
+    let message = |name: &str| NewChangeMessage {
+        client_id: "Sponsor".to_owned(),
+        message: format!("The registry renewed {name}"),
+        notice: ChangeNotice {
+            name: name.to_owned(),
+            operation: "autoRenew".to_owned(),
+            who: "registry operator".to_owned(),
+            reason: Some("at expiry".to_owned()),
+            sv_trid: "OP-1".to_owned(),
+        },
+    };
+    assert_eq!(
+        store.registry_change_first("Sponsor").await.expect("first"),
+        (None, 0)
+    );
+    let one = store
+        .registry_change_queue(&message("one.com"), t0())
+        .await
+        .expect("queue");
+    store
+        .registry_change_queue(&message("two.com"), t0() + Duration::seconds(1))
+        .await
+        .expect("queue");
+    let (first, count) = store.registry_change_first("Sponsor").await.expect("first");
+    let first = first.expect("a message");
+    assert_eq!((first.id, count), (one, 2));
+    assert_eq!(first.notice, message("one.com").notice);
+    assert_eq!(first.queued_at, t0());
+    assert_eq!(
+        store.registry_change_first("Other").await.expect("first"),
+        (None, 0)
+    );
+    assert!(!store.registry_change_ack("Other", one).await.expect("ack"));
+    assert!(store
+        .registry_change_ack("Sponsor", one)
+        .await
+        .expect("ack"));
+    assert!(!store
+        .registry_change_ack("Sponsor", one)
+        .await
+        .expect("ack"));
+    let (next, count) = store.registry_change_first("Sponsor").await.expect("first");
+    assert_eq!(next.expect("the second").notice.name, "two.com");
+    assert_eq!(count, 1);
+}
+
 crate::both!(
+    change_messages_queue_per_registrar,
     premium_names_are_set_replaced_and_removed,
     a_linked_update_needs_its_hosts,
     transfer_events_queue_poll_messages_with_the_change,

@@ -50,6 +50,35 @@ pub enum RegistryCommand {
         #[arg(long)]
         auth_code: String,
     },
+    /// The registry renews a registrar's name by itself (its operator, or
+    /// its auto-renewal with --auto); the sponsoring registrar is told by a
+    /// change poll message (RFC 8590) in its EPP poll queue.
+    Renew {
+        name: String,
+        /// Years added to the current expiry (1 to 10).
+        #[arg(long, default_value_t = 1)]
+        years: u32,
+        /// The registry's auto-renewal at expiry (operation autoRenew)
+        /// rather than its operator's renewal (renew).
+        #[arg(long)]
+        auto: bool,
+        /// Why, told to the registrar (`<changePoll:reason>`).
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// The registry deletes a registrar's name by itself (into its
+    /// redemption grace period); the sponsoring registrar is told by a
+    /// change poll message (RFC 8590) in its EPP poll queue.
+    Delete {
+        name: String,
+        /// The registry's own deletion at expiry (operation autoDelete)
+        /// rather than its operator's (delete).
+        #[arg(long)]
+        auto: bool,
+        /// Why, told to the registrar (`<changePoll:reason>`).
+        #[arg(long)]
+        reason: Option<String>,
+    },
     /// Serve the sandbox registry to other registrars over EPP (RFC 5730,
     /// TLS with client certificates per RFC 5734) until killed. With port 0
     /// it prints `EPP listening on IP:PORT` on standard output.
@@ -75,6 +104,17 @@ pub enum RegistryCommand {
         /// crashed mid-command would.
         #[arg(long)]
         crash_after: Option<String>,
+        /// For testing a registrar: exit as soon as this command (e.g.
+        /// domain:create) arrives, before carrying it out, as a registry
+        /// that crashed on receiving it would.
+        #[arg(long)]
+        crash_before: Option<String>,
+        /// Refuse every domain and host command without Verisign's
+        /// namestore extension naming the sub-product of its TLD (dotCOM,
+        /// ...), as Verisign's .com/.net registry does: 2003 without it,
+        /// 2306 with another (docs/registries.md).
+        #[arg(long)]
+        require_namestore: bool,
         /// Connections served at once; more are closed at accept.
         #[arg(long, default_value_t = 256)]
         max_connections: usize,
@@ -156,11 +196,14 @@ pub(super) async fn registry(
             client_ca,
             transfer_delay,
             crash_after,
+            crash_before,
+            require_namestore,
             max_connections,
             sessions_per_registrar,
             login_timeout,
         } => {
             let limits = EppLimits {
+                require_namestore,
                 max_connections,
                 sessions_per_registrar,
                 login_timeout,
@@ -171,7 +214,7 @@ pub(super) async fn registry(
                 listen,
                 [&tls_cert, &tls_key, &client_ca],
                 transfer_delay,
-                crash_after,
+                [crash_after, crash_before],
                 limits,
             )
             .await
@@ -280,6 +323,41 @@ pub(super) async fn registry(
             out!("nameservers: {}", r.nameservers.join(", "))?;
             Ok(())
         }
+        RegistryCommand::Renew {
+            name,
+            years,
+            auto,
+            reason,
+        } => {
+            if !(1..=10).contains(&years) {
+                bail!("--years is 1 to 10");
+            }
+            let name = DomainName::parse_stored(&name).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let app = App::build(settings, clock).await?;
+            let now = app.now();
+            let r = app
+                .registry
+                .operator_renew(name.as_str(), years, auto, reason.as_deref(), now)
+                .await
+                .map_err(|e| operator_refused(&name, e))?;
+            eprintln!(
+                "{name} renewed for {} to {}; the registrar is told in its poll queue",
+                r.sponsoring_registrar,
+                r.ex_date.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            );
+            Ok(())
+        }
+        RegistryCommand::Delete { name, auto, reason } => {
+            let name = DomainName::parse_stored(&name).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let app = App::build(settings, clock).await?;
+            let now = app.now();
+            app.registry
+                .operator_delete(name.as_str(), auto, reason.as_deref(), now)
+                .await
+                .map_err(|e| operator_refused(&name, e))?;
+            eprintln!("{name} deleted; the registrar is told in its poll queue");
+            Ok(())
+        }
         RegistryCommand::RejectTransfer { name } => {
             let app = App::build(settings, clock).await?;
             let d = app
@@ -328,6 +406,19 @@ pub(super) async fn registry(
     }
 }
 
+/// A refused operator change, in the operator's words.
+fn operator_refused(name: &DomainName, e: vpsd_registry::RegistryError) -> anyhow::Error {
+    match e {
+        vpsd_registry::RegistryError::NotFound => {
+            anyhow::anyhow!("{name} is not registered at the registry")
+        }
+        vpsd_registry::RegistryError::NotSponsored => {
+            anyhow::anyhow!("{name} is this installation's own: renew or delete it through the API")
+        }
+        other => anyhow::anyhow!("{name}: {}", ErrorChain(&other)),
+    }
+}
+
 /// `vpsd registry serve-epp`.
 async fn serve_epp(
     settings: ServerSettings,
@@ -335,7 +426,7 @@ async fn serve_epp(
     listen: std::net::SocketAddr,
     files: [&std::path::Path; 3],
     transfer_delay: Option<Duration>,
-    crash_after: Option<String>,
+    [crash_after, crash_before]: [Option<String>; 2],
     limits: EppLimits,
 ) -> anyhow::Result<()> {
     anyhow::ensure!(
@@ -363,6 +454,8 @@ async fn serve_epp(
     let addr = listener.local_addr()?;
     let mut server = vpsd_epp_server::EppServer::new(app.store.clone(), app.clock(), delay);
     server.crash_after = crash_after;
+    server.crash_before = crash_before;
+    server.require_namestore = limits.require_namestore;
     server.max_connections = limits.max_connections;
     server.sessions_per_registrar = limits.sessions_per_registrar;
     server.login_timeout = limits.login_timeout;
@@ -375,6 +468,8 @@ async fn serve_epp(
 /// `serve-epp`'s limits on its peers (`EppServer`'s fields of the same
 /// names).
 struct EppLimits {
+    /// `--require-namestore`.
+    require_namestore: bool,
     max_connections: usize,
     sessions_per_registrar: usize,
     login_timeout: Duration,

@@ -3,6 +3,8 @@
 //! .com and .net go to R (`--registries`). Everything is done through A's
 //! HTTP API and checked at R's registry, on SQLite and PostgreSQL.
 
+mod changes;
+mod namestore;
 pub(crate) mod pki;
 mod premium;
 mod registry;

@@ -166,9 +166,10 @@ impl vpsd_registry::Registry for NotASandbox {
         name: &str,
         years: u32,
         nameservers: &[String],
+        fee: Option<&vpsd_registry::AgreedFee>,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<vpsd_registry::RegistryRecord, vpsd_registry::RegistryError> {
-        self.0.create(name, years, nameservers, now).await
+        self.0.create(name, years, nameservers, fee, now).await
     }
     async fn delete(
         &self,
@@ -181,9 +182,10 @@ impl vpsd_registry::Registry for NotASandbox {
         &self,
         name: &str,
         deleted_at: chrono::DateTime<chrono::Utc>,
+        fee: Option<&vpsd_registry::AgreedFee>,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<(), vpsd_registry::RegistryError> {
-        self.0.restore(name, deleted_at, now).await
+        self.0.restore(name, deleted_at, fee, now).await
     }
     async fn update(
         &self,
@@ -201,9 +203,10 @@ impl vpsd_registry::Registry for NotASandbox {
         name: &str,
         cur_exp_date: chrono::DateTime<chrono::Utc>,
         years: u32,
+        fee: Option<&vpsd_registry::AgreedFee>,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<vpsd_registry::RegistryRecord, vpsd_registry::RegistryError> {
-        self.0.renew(name, cur_exp_date, years, now).await
+        self.0.renew(name, cur_exp_date, years, fee, now).await
     }
     async fn check_transfer(
         &self,
@@ -217,9 +220,10 @@ impl vpsd_registry::Registry for NotASandbox {
         &self,
         name: &str,
         auth_code: &str,
+        fee: Option<&vpsd_registry::AgreedFee>,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<(), vpsd_registry::TransferRefusal> {
-        self.0.request_transfer(name, auth_code, now).await
+        self.0.request_transfer(name, auth_code, fee, now).await
     }
     async fn complete_transfer(
         &self,
