@@ -168,27 +168,24 @@ async fn respond_signed(
     };
     let now = tsig::now();
     let (mut response, limit) = response_to(catalog, request)?;
-    if let Err(refusal) = tsig::check(&signature, key.as_ref(), now) {
-        let mut refused = Message::new();
-        refused
-            .set_id(request.id())
-            .set_message_type(MessageType::Response)
-            .set_op_code(request.op_code())
-            .set_response_code(ResponseCode::NotAuth);
-        refused.add_queries(request.queries().iter().cloned());
-        match (refusal, key.as_ref()) {
-            (tsig::Refusal::BadTime, Some(k)) => {
-                tsig::Signer::new(k, &signature).sign(&mut refused, now, tsig::error::BADTIME)?;
-            }
-            _ => tsig::add_unsigned_error(&mut refused, &signature, tsig::error_code(refusal), now),
+    let verified = match tsig::check(&signature, key.as_ref(), now) {
+        Ok(v) => v,
+        Err(refusal) => {
+            let mut refused = Message::new();
+            refused
+                .set_id(request.id())
+                .set_message_type(MessageType::Response)
+                .set_op_code(request.op_code());
+            refused.add_queries(request.queries().iter().cloned());
+            tsig::refuse(&mut refused, &signature, key.as_ref(), refusal, now)?;
+            return refused.to_vec().ok();
         }
-        return refused.to_vec().ok();
-    }
+    };
     let key = key?;
     if udp && response.to_vec().ok()?.len() + 100 + signature.key_name.len() > limit {
         response = response.truncate();
     }
-    tsig::Signer::new(&key, &signature).sign(&mut response, now, 0)?;
+    tsig::Signer::new(&key, &signature, verified).sign(&mut response, now, 0)?;
     response.to_vec().ok()
 }
 

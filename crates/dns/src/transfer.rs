@@ -21,7 +21,7 @@ use hickory_proto::serialize::binary::BinEncodable;
 
 use crate::catalog::Catalog;
 use crate::server::Access;
-use crate::tsig::{self, Refusal, Signer};
+use crate::tsig::{self, Signer};
 
 /// Records are packed into messages of about this many bytes (well under
 /// the 65,535 a TCP message may take, so one large RRset still fits).
@@ -100,23 +100,21 @@ pub async fn answer(
             },
             None => None,
         };
-        if let Err(refusal) = tsig::check(signature, key.as_ref(), now) {
-            tracing::info!(%peer, zone = qname, key = %signature.key_name, ?refusal, "zone transfer refused: its TSIG signature does not verify");
-            let mut m = bare(request, ResponseCode::NotAuth);
-            match (refusal, key.as_ref()) {
-                (Refusal::BadTime, Some(k)) => {
-                    let mut s = Signer::new(k, signature);
-                    if s.sign(&mut m, now, tsig::error::BADTIME).is_none() {
-                        return Vec::new();
-                    }
+        match tsig::check(signature, key.as_ref(), now) {
+            Ok(verified) => {
+                if let Some(k) = &key {
+                    signer = Some(Signer::new(k, signature, verified));
                 }
-                _ => tsig::add_unsigned_error(&mut m, signature, tsig::error_code(refusal), now),
             }
-            return m.to_vec().ok().into_iter().collect();
+            Err(refusal) => {
+                tracing::info!(%peer, zone = qname, key = %signature.key_name, ?refusal, "zone transfer refused: its TSIG signature does not verify");
+                let mut m = bare(request, ResponseCode::NotAuth);
+                if tsig::refuse(&mut m, signature, key.as_ref(), refusal, now).is_none() {
+                    return Vec::new();
+                }
+                return m.to_vec().ok().into_iter().collect();
+            }
         }
-    }
-    if let (Some(signature), Some(k)) = (&signature, &key) {
-        signer = Some(Signer::new(k, signature));
     }
     let key_allows = key.as_ref().is_some_and(|k| k.zone == qname);
     if !key_allows && !access.acl.allows(peer) {

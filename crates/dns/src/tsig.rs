@@ -7,19 +7,22 @@
 //! `vpsd_domain::dns::tsig::TsigAlgorithm` (hickory's own cover three) and
 //! compare in constant time.
 //!
-//! The checks of §5.2, in its order: the key (BADKEY), the MAC (BADSIG;
-//! a MAC truncated below half the hash or 10 octets is BADTRUNC, §5.2.2.1),
-//! the time within the fudge (BADTIME). A request failing one is answered
-//! NOTAUTH with the TSIG error; BADKEY and BADSIG answers are unsigned,
-//! BADTIME's is signed (§5.3.2).
+//! The checks of §5.2, in its order: the key (BADKEY), the MAC's size
+//! (longer than the hash, or shorter than half of it and 10 octets:
+//! FORMERR, decided on the size alone, §5.2.2.1), the MAC (BADSIG), the
+//! time within the fudge (BADTIME). A request failing one of the others is
+//! answered NOTAUTH with the TSIG error; BADKEY and BADSIG answers are
+//! unsigned, BADTIME's is signed (§5.3.2). Names compare without regard to
+//! case; the MAC is checked over the key's name in canonical form, and as
+//! the request spells it (dnspython signs it so).
 
 use hickory_proto::dnssec::rdata::tsig::{
     make_tsig_record, signed_bitmessage_to_buf, TsigAlgorithm as WireAlgorithm, TSIG,
 };
 use hickory_proto::dnssec::rdata::DNSSECRData;
-use hickory_proto::op::Message;
+use hickory_proto::op::{Header, Message, Query};
 use hickory_proto::rr::{Name, RData, Record};
-use hickory_proto::serialize::binary::BinEncoder;
+use hickory_proto::serialize::binary::{BinDecodable, BinDecoder, BinEncoder};
 use hmac::{Mac, SimpleHmac};
 use vpsd_domain::dns::tsig::TsigAlgorithm;
 
@@ -38,8 +41,6 @@ pub mod error {
     pub const BADKEY: u16 = 17;
     /// The time signed is outside the fudge.
     pub const BADTIME: u16 = 18;
-    /// The MAC is truncated more than allowed.
-    pub const BADTRUNC: u16 = 22;
 }
 
 /// Seconds since the epoch: TSIG's clock (RFC 8945 §4.2, Time Signed).
@@ -114,8 +115,12 @@ pub struct Signature {
     pub fudge: u16,
     /// The TSIG record's original id.
     pub original_id: u16,
-    /// The bytes the MAC covers.
+    /// The bytes the MAC covers, with the key's name in canonical (lower
+    /// case) form as RFC 8945 §4.3.3 asks.
     covered: Vec<u8>,
+    /// The same with the key's name as the request spells it: some
+    /// clients (dnspython) sign it so.
+    covered_as_sent: Vec<u8>,
     /// The key's name as on the wire.
     wire_name: Name,
 }
@@ -134,6 +139,43 @@ pub fn signature(message: &Message, bytes: &[u8]) -> Result<Option<Signature>, (
     let RData::DNSSEC(DNSSECRData::TSIG(tsig)) = record.data() else {
         return Err(());
     };
+    // Where the TSIG variables start in `covered`: after the header and
+    // every record but the TSIG one, as `signed_bitmessage_to_buf` copies
+    // them (RFC 8945 §4.3.1).
+    let vars_start = {
+        let mut decoder = BinDecoder::new(bytes);
+        let header = Header::read(&mut decoder).map_err(|_| ())?;
+        for _ in 0..header.query_count() {
+            Query::read(&mut decoder).map_err(|_| ())?;
+        }
+        let records = usize::from(header.answer_count())
+            + usize::from(header.name_server_count())
+            + usize::from(header.additional_count()).saturating_sub(1);
+        Message::read_records(&mut decoder, records, false).map_err(|_| ())?;
+        bytes.len() - decoder.len()
+    };
+    // hickory lays the key's and the algorithm's names out as sent; RFC
+    // 8945 §4.3.3 has them in canonical form, lower case (the length
+    // octets of labels, at most 63, are no letters).
+    let mut name_len = Vec::new();
+    record
+        .name()
+        .emit_as_canonical(&mut BinEncoder::new(&mut name_len), true)
+        .map_err(|_| ())?;
+    let mut algorithm_name = Vec::new();
+    tsig.algorithm()
+        .to_name()
+        .emit_as_canonical(&mut BinEncoder::new(&mut algorithm_name), true)
+        .map_err(|_| ())?;
+    // The key's name, class and TTL, then the algorithm's name.
+    let names_end = vars_start + name_len.len() + 6 + algorithm_name.len();
+    let mut canonical = covered.clone();
+    canonical
+        .get_mut(vars_start..names_end)
+        .ok_or(())?
+        .make_ascii_lowercase();
+    let covered_as_sent = covered;
+    let covered = canonical;
     Ok(Some(Signature {
         key_name: record
             .name()
@@ -147,6 +189,7 @@ pub fn signature(message: &Message, bytes: &[u8]) -> Result<Option<Signature>, (
         fudge: tsig.fudge(),
         original_id: message.id(),
         covered,
+        covered_as_sent,
         wire_name: record.name().clone(),
     }))
 }
@@ -154,52 +197,115 @@ pub fn signature(message: &Message, bytes: &[u8]) -> Result<Option<Signature>, (
 /// Why a signature was not accepted: the TSIG error to answer with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Refusal {
+    /// A MAC longer than the hash or shorter than half of it and 10
+    /// octets: FORMERR, decided on its length alone, before any
+    /// comparison (RFC 8945 §5.2.2.1), so no answer tells how much of a
+    /// guessed MAC is right.
+    MacSize,
     /// No such key, or not of the algorithm named (BADKEY).
     BadKey,
     /// The MAC does not verify (BADSIG).
     BadSig,
-    /// The MAC is truncated below what §5.2.2.1 allows (BADTRUNC).
-    BadTrunc,
     /// Signed outside the fudge of our clock (BADTIME).
     BadTime,
 }
 
+/// How a request's MAC was computed, so its answers are signed alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Verified {
+    /// Over the key's name in canonical (lower case) form.
+    canonical: bool,
+}
+
+/// Whether `given` is the algorithm `ours`, its name compared without
+/// regard to case (a domain name, RFC 4343).
+fn same_algorithm(given: &WireAlgorithm, ours: TsigAlgorithm) -> bool {
+    given
+        .to_name()
+        .to_ascii()
+        .trim_end_matches('.')
+        .eq_ignore_ascii_case(ours.as_str())
+}
+
 /// Checks `signature` against `key` (the key its name found, if any) at
 /// `now` (seconds since the epoch), in RFC 8945 §5.2's order.
-pub fn check(signature: &Signature, key: Option<&ZoneKey>, now: u64) -> Result<(), Refusal> {
+pub fn check(signature: &Signature, key: Option<&ZoneKey>, now: u64) -> Result<Verified, Refusal> {
     let Some(key) = key else {
         return Err(Refusal::BadKey);
     };
-    if signature.algorithm != wire(key.algorithm) {
+    if !same_algorithm(&signature.algorithm, key.algorithm) {
         return Err(Refusal::BadKey);
     }
-    if !mac_matches(
+    let full = key.algorithm.output_len();
+    let size = signature.mac.len();
+    if size > full || size < (full / 2).max(10) {
+        return Err(Refusal::MacSize);
+    }
+    let verified = if mac_matches(
         key.algorithm,
         &key.secret,
         &signature.covered,
         &signature.mac,
     ) {
+        Verified { canonical: true }
+    } else if mac_matches(
+        key.algorithm,
+        &key.secret,
+        &signature.covered_as_sent,
+        &signature.mac,
+    ) {
+        Verified { canonical: false }
+    } else {
         return Err(Refusal::BadSig);
-    }
-    let full = key.algorithm.output_len();
-    if signature.mac.len() < full && signature.mac.len() < (full / 2).max(10) {
-        return Err(Refusal::BadTrunc);
-    }
+    };
     let fudge = u64::from(signature.fudge.min(FUDGE));
     if now.abs_diff(signature.time) > fudge {
         return Err(Refusal::BadTime);
     }
-    Ok(())
+    Ok(verified)
 }
 
-/// The TSIG error code of a refusal.
-pub fn error_code(refusal: Refusal) -> u16 {
+/// The TSIG error code of a refusal (none for a MAC of the wrong size,
+/// which is answered FORMERR without a TSIG record).
+pub fn error_code(refusal: Refusal) -> Option<u16> {
     match refusal {
-        Refusal::BadKey => error::BADKEY,
-        Refusal::BadSig => error::BADSIG,
-        Refusal::BadTrunc => error::BADTRUNC,
-        Refusal::BadTime => error::BADTIME,
+        Refusal::MacSize => None,
+        Refusal::BadKey => Some(error::BADKEY),
+        Refusal::BadSig => Some(error::BADSIG),
+        Refusal::BadTime => Some(error::BADTIME),
     }
+}
+
+/// The answer to a request whose signature was refused, added to
+/// `response` (which has the request's id, opcode and question): FORMERR
+/// for a MAC of the wrong size; else NOTAUTH with the TSIG error, unsigned
+/// but for BADTIME, which is signed and carries our time (§5.3.2). `None`
+/// when it cannot be signed.
+pub fn refuse(
+    response: &mut hickory_proto::op::Message,
+    signature: &Signature,
+    key: Option<&ZoneKey>,
+    refusal: Refusal,
+    now: u64,
+) -> Option<()> {
+    match (refusal, key, error_code(refusal)) {
+        (_, _, None) => {
+            response.set_response_code(hickory_proto::op::ResponseCode::FormErr);
+        }
+        (Refusal::BadTime, Some(k), Some(code)) => {
+            response.set_response_code(hickory_proto::op::ResponseCode::NotAuth);
+            // The MAC verified: sign alike (canonical unless shown not).
+            let verified = Verified {
+                canonical: mac_matches(k.algorithm, &k.secret, &signature.covered, &signature.mac),
+            };
+            Signer::new(k, signature, verified).sign(response, now, code)?;
+        }
+        (_, _, Some(code)) => {
+            response.set_response_code(hickory_proto::op::ResponseCode::NotAuth);
+            add_unsigned_error(response, signature, code, now);
+        }
+    }
+    Some(())
 }
 
 /// Adds to `response` the unsigned TSIG record of a BADKEY or BADSIG
@@ -224,17 +330,20 @@ pub fn add_unsigned_error(response: &mut Message, signature: &Signature, error: 
 pub struct Signer<'a> {
     key: &'a ZoneKey,
     wire_name: Name,
+    canonical: bool,
     prior_mac: Vec<u8>,
     original_id: u16,
     first: bool,
 }
 
 impl<'a> Signer<'a> {
-    /// A signer of the answers to `signature`'s request, with `key`.
-    pub fn new(key: &'a ZoneKey, signature: &Signature) -> Self {
+    /// A signer of the answers to `signature`'s request, with `key`, as
+    /// the request was `verified`.
+    pub fn new(key: &'a ZoneKey, signature: &Signature, verified: Verified) -> Self {
         Signer {
             key,
             wire_name: signature.wire_name.clone(),
+            canonical: verified.canonical,
             prior_mac: signature.mac.clone(),
             original_id: signature.original_id,
             first: true,
@@ -275,6 +384,15 @@ impl<'a> Signer<'a> {
             let mut vars = Vec::with_capacity(128);
             let mut encoder = BinEncoder::new(&mut vars);
             pre.emit_tsig_for_mac(&mut encoder, &self.wire_name).ok()?;
+            if self.canonical {
+                // The key's name in lower case (same length; the
+                // algorithm's name is ours, lower case already).
+                let mut name = Vec::new();
+                self.wire_name
+                    .emit_as_canonical(&mut BinEncoder::new(&mut name), true)
+                    .ok()?;
+                vars.get_mut(..name.len())?.make_ascii_lowercase();
+            }
             covered.extend_from_slice(&vars);
         } else {
             covered.extend_from_slice(&((now >> 32) as u16).to_be_bytes());

@@ -6,7 +6,8 @@
 //! checks the prerequisites and applies the update in one transaction.
 //!
 //! An unsigned update is REFUSED (updates here need a key); a key of
-//! another zone is REFUSED too. Records are checked by the records API's
+//! another zone is REFUSED too, and so is a signed update sent again (its
+//! MAC seen already: a replay within the fudge). Records are checked by the records API's
 //! rules; a TTL outside its range (60 s to a day) is brought inside it
 //! rather than refused, since ACME clients ask for 10 to 120 s. Updates
 //! of the SOA and of the apex NS records (VPS.org's own) are ignored,
@@ -24,7 +25,7 @@ use vpsd_domain::dns::zone_file::quote_bytes;
 use vpsd_domain::dns::{self as rules, RecordInput, MAX_TTL, MIN_TTL};
 
 use crate::catalog::Catalog;
-use crate::tsig::{self, Refusal, Signer};
+use crate::tsig::{self, Signer};
 
 /// A zone's TSIG key, as the nameserver needs it. `Debug` leaves the
 /// secret out.
@@ -131,26 +132,49 @@ pub async fn answer(
         Err(()) => return response_to(request, ResponseCode::ServFail).to_vec().ok(),
     };
     let now = tsig::now();
-    if let Err(refusal) = tsig::check(&signature, key.as_ref(), now) {
-        tracing::info!(%peer, zone = %zone_name, key = %signature.key_name, ?refusal, "update refused: its TSIG signature does not verify");
-        let mut response = response_to(request, ResponseCode::NotAuth);
-        match (refusal, key.as_ref()) {
-            (Refusal::BadTime, Some(key)) => {
-                Signer::new(key, &signature).sign(&mut response, now, tsig::error::BADTIME)?;
-            }
-            _ => {
-                tsig::add_unsigned_error(&mut response, &signature, tsig::error_code(refusal), now)
-            }
+    let verified = match tsig::check(&signature, key.as_ref(), now) {
+        Ok(v) => v,
+        Err(refusal) => {
+            tracing::info!(%peer, zone = %zone_name, key = %signature.key_name, ?refusal, "update refused: its TSIG signature does not verify");
+            let mut response = response_to(request, ResponseCode::NotAuth);
+            tsig::refuse(&mut response, &signature, key.as_ref(), refusal, now)?;
+            return response.to_vec().ok();
         }
-        return response.to_vec().ok();
-    }
+    };
     let Some(key) = key else {
         return None;
     };
-    let rcode = update(catalog, updater, &key, request, peer).await;
+    let rcode = if first_use(&signature.mac, signature.time, now) {
+        update(catalog, updater, &key, request, peer).await
+    } else {
+        tracing::info!(%peer, zone = %zone_name, key = %key.name, "update refused: the same signed message was taken already (a replay)");
+        ResponseCode::Refused
+    };
     let mut response = response_to(request, rcode);
-    Signer::new(&key, &signature).sign(&mut response, now, 0)?;
+    Signer::new(&key, &signature, verified).sign(&mut response, now, 0)?;
     response.to_vec().ok()
+}
+
+/// The MACs of the updates taken in the last fudge windows, with their
+/// signing times: a signed UPDATE sent again (RFC 8945 §5.2.3 lets one be
+/// replayed within the fudge) is taken once. Per process; a MAC is as
+/// unique as the message and time it covers.
+#[allow(clippy::type_complexity)]
+static SEEN: std::sync::Mutex<Option<(std::collections::HashMap<Vec<u8>, u64>, u64)>> =
+    std::sync::Mutex::new(None);
+
+/// Whether the update signed with `mac` at `time` is seen for the first
+/// time (and notes it); entries older than twice the fudge are forgotten.
+fn first_use(mac: &[u8], time: u64, now: u64) -> bool {
+    let mut guard = SEEN.lock().unwrap_or_else(|e| e.into_inner());
+    let (seen, purged) = guard.get_or_insert_with(|| (Default::default(), now));
+    // Forgotten once a minute at most: the cost stays per message.
+    if now >= *purged + 60 {
+        let horizon = now.saturating_sub(2 * u64::from(tsig::FUDGE));
+        seen.retain(|_, t| *t >= horizon);
+        *purged = now;
+    }
+    seen.insert(mac.to_vec(), time).is_none()
 }
 
 /// The name, lower case, without the final dot.
@@ -240,14 +264,16 @@ fn input(name: &str, record: &Record, ttl: u32) -> Option<RecordInput> {
             let (&flags, rest) = wire.split_first()?;
             let (&len, rest) = rest.split_first()?;
             let tag = rest.get(..usize::from(len))?;
-            let value = rest.get(usize::from(len)..)?;
+            // The records API keeps a value as UTF-8 text between quotes,
+            // served back byte for byte; one it cannot keep so (a `"`, a
+            // control character, bytes that are not UTF-8) is not taken.
+            let value = std::str::from_utf8(rest.get(usize::from(len)..)?).ok()?;
+            if value.contains('"') || value.chars().any(char::is_control) {
+                return None;
+            }
             (
                 "CAA",
-                format!(
-                    "{flags} {} {}",
-                    String::from_utf8_lossy(tag),
-                    quote_bytes(value)
-                ),
+                format!("{flags} {} \"{value}\"", String::from_utf8_lossy(tag)),
                 None,
             )
         }
@@ -261,7 +287,10 @@ fn input(name: &str, record: &Record, ttl: u32) -> Option<RecordInput> {
         }),
         rtype: Some(rtype.to_owned()),
         content: Some(content),
-        ttl: Some(i64::from(ttl.clamp(MIN_TTL, MAX_TTL))),
+        // A TTL with the top bit set is 0 (RFC 2181 §8), then raised.
+        ttl: Some(i64::from(
+            if ttl > i32::MAX as u32 { 0 } else { ttl }.clamp(MIN_TTL, MAX_TTL),
+        )),
         priority,
     })
 }

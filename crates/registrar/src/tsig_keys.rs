@@ -187,6 +187,30 @@ impl Registrar {
         }))
     }
 
+    /// The secret of key `key_id` of the account's domain, base64, for the
+    /// replay of the answer that made it (an `Idempotency-Key`); `None`
+    /// when the key is gone or its secret does not open.
+    pub async fn tsig_key_secret(
+        &self,
+        account_id: vpsd_domain::AccountId,
+        domain_id: vpsd_domain::DomainId,
+        key_id: TsigKeyId,
+    ) -> Result<Option<String>, RegistrarError> {
+        let Some(key) = self
+            .tsig_keys(account_id, domain_id)
+            .await?
+            .into_iter()
+            .find(|k| k.id == key_id)
+        else {
+            return Ok(None);
+        };
+        Ok(self
+            .tsig_key_for_message(&key.name)
+            .await?
+            .filter(|k| k.key.id == key_id)
+            .map(|k| base64::engine::general_purpose::STANDARD.encode(k.secret)))
+    }
+
     /// Notes that a message signed with `key_id` was accepted.
     pub async fn tsig_key_used(&self, key_id: TsigKeyId) -> Result<(), RegistrarError> {
         Ok(self.store().tsig_key_used(key_id, self.now()).await?)

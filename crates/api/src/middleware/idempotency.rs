@@ -6,10 +6,11 @@
 //! for its answer and replays it.
 //!
 //! Secrets are not kept at rest in the replay store: an answer that holds
-//! one (an auth code) carries a [`Secret`] extension, and is stored with the
-//! secret left out and a note saying where it comes from; a replay fills it
-//! in from there (the domain's current auth code), so it answers what the
-//! first answer said while the code is unchanged.
+//! one (an auth code, a new TSIG key's secret) carries a [`Secret`]
+//! extension, and is stored with the secret left out and a note saying
+//! where it comes from; a replay fills it in from there (the domain's
+//! current auth code; the key's secret, unsealed), so it answers what the
+//! first answer said while the code or key is unchanged.
 
 use std::time::Duration;
 use vpsd_domain::ErrorCode;
@@ -52,28 +53,39 @@ pub enum Secret {
     /// The body's `auth_code`: the EPP auth code of this domain (by id) of
     /// the caller's account.
     AuthCode { domain_id: vpsd_domain::DomainId },
+    /// The body's `secret`: the secret of this TSIG key of this domain of
+    /// the caller's account.
+    TsigKey {
+        domain_id: vpsd_domain::DomainId,
+        key_id: vpsd_domain::TsigKeyId,
+    },
 }
 
-/// How a stored body that left a secret out starts: `#secret auth_code
+/// How a stored body that left an auth code out starts: `#secret auth_code
 /// <domain id>` and a newline, then the JSON. No JSON text starts with `#`,
 /// so stored answers without a secret are never mistaken for one.
 const SECRET_NOTE: &str = "#secret auth_code ";
 
-/// The field that holds the secret.
-const SECRET_FIELD: &str = "auth_code";
+/// The same for a TSIG key's secret: `#secret tsig_key <domain id>
+/// <key id>`.
+const TSIG_NOTE: &str = "#secret tsig_key ";
 
 /// The text to store for an answer: the body, or with a [`Secret`], the
 /// body without it behind a note saying where to read it again.
 fn storable(body: &[u8], secret: Option<Secret>) -> Result<String, ApiError> {
-    let Some(Secret::AuthCode { domain_id }) = secret else {
-        return Ok(String::from_utf8_lossy(body).into_owned());
+    let (field, note) = match secret {
+        None => return Ok(String::from_utf8_lossy(body).into_owned()),
+        Some(Secret::AuthCode { domain_id }) => ("auth_code", format!("{SECRET_NOTE}{domain_id}")),
+        Some(Secret::TsigKey { domain_id, key_id }) => {
+            ("secret", format!("{TSIG_NOTE}{domain_id} {key_id}"))
+        }
     };
     let mut value: serde_json::Value =
         serde_json::from_slice(body).map_err(|_| ApiError::internal())?;
     if let Some(object) = value.as_object_mut() {
-        object.remove(SECRET_FIELD);
+        object.remove(field);
     }
-    Ok(format!("{SECRET_NOTE}{domain_id}\n{value}"))
+    Ok(format!("{note}\n{value}"))
 }
 
 /// A stored body ready to replay: with a secret's note, the secret read
@@ -83,6 +95,26 @@ async fn replayable(
     account: vpsd_domain::AccountId,
     stored: String,
 ) -> Result<String, ApiError> {
+    if let Some(rest) = stored.strip_prefix(TSIG_NOTE) {
+        let (ids, json) = rest.split_once('\n').ok_or_else(ApiError::internal)?;
+        let (domain_id, key_id) = ids.split_once(' ').ok_or_else(ApiError::internal)?;
+        let domain_id: vpsd_domain::DomainId =
+            domain_id.parse().map_err(|_| ApiError::internal())?;
+        let key_id: vpsd_domain::TsigKeyId = key_id.parse().map_err(|_| ApiError::internal())?;
+        let mut value: serde_json::Value =
+            serde_json::from_str(json).map_err(|_| ApiError::internal())?;
+        // A key deleted since is replayed without its secret.
+        if let Some(secret) = state
+            .registrar
+            .tsig_key_secret(account, domain_id, key_id)
+            .await?
+        {
+            if let Some(object) = value.as_object_mut() {
+                object.insert("secret".to_owned(), serde_json::Value::String(secret));
+            }
+        }
+        return Ok(value.to_string());
+    }
     let Some(rest) = stored.strip_prefix(SECRET_NOTE) else {
         return Ok(stored);
     };
@@ -92,7 +124,7 @@ async fn replayable(
         serde_json::from_str(json).map_err(|_| ApiError::internal())?;
     let code = state.registrar.auth_code(account, domain_id).await?;
     if let Some(object) = value.as_object_mut() {
-        object.insert(SECRET_FIELD.to_owned(), serde_json::Value::String(code));
+        object.insert("auth_code".to_owned(), serde_json::Value::String(code));
     }
     Ok(value.to_string())
 }

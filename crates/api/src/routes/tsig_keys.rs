@@ -20,6 +20,7 @@ use crate::extract::auth::Caller;
 use crate::extract::body::Body;
 use crate::extract::pagination::Page;
 use crate::extract::ItemPath;
+use crate::middleware::idempotency::Secret;
 use crate::openapi::params::{DomainIdParam, TsigKeyIdParams};
 use crate::openapi::Routes;
 use crate::views::forwards::json_list;
@@ -92,7 +93,13 @@ async fn create(
         key: TsigKeyView::new(&made.key),
         secret: made.secret,
     };
-    Ok((StatusCode::CREATED, Json(view)).into_response())
+    let mut response = (StatusCode::CREATED, Json(view)).into_response();
+    // Kept without the secret by the Idempotency-Key store.
+    response.extensions_mut().insert(Secret::TsigKey {
+        domain_id: path.domain_id,
+        key_id: made.key.id,
+    });
+    Ok(response)
 }
 
 /// One key of the zone (never its secret).

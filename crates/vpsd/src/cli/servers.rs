@@ -264,6 +264,21 @@ pub(super) async fn secondaries_config(
     clock: Arc<dyn Clock>,
 ) -> anyhow::Result<()> {
     zones.apply(&mut settings);
+    // Read-only: a SQLite database that is not there is a mistake (a
+    // relative path from another directory, as cron runs it), not an
+    // empty installation whose secondaries should drop every zone.
+    if let Some(path) = settings
+        .database_url
+        .strip_prefix("sqlite:")
+        .map(|p| p.trim_start_matches("//"))
+        .map(|p| p.split('?').next().unwrap_or(p))
+    {
+        if !std::path::Path::new(path).exists() {
+            anyhow::bail!(
+                "there is no database at {path}: give the installation's with --database (or VPSD_DATABASE_URL), an absolute path when run from cron"
+            );
+        }
+    }
     let app = App::build(settings, clock).await?;
     let names = app.served_zones().await?;
     app.store.close().await;

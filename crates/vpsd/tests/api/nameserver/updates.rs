@@ -373,3 +373,77 @@ except Exception as e:
     drop(ns);
     app.finish().await;
 }
+
+/// What the break-it review found, held: a MAC of the wrong size is
+/// FORMERR whether its bytes are right or not (no answer tells how much of
+/// a guessed MAC is right); a signed update sent again is taken once; a
+/// key's name in capitals (dnspython signs it as written) is the key; a
+/// CAA value is kept byte for byte, and one the records API cannot keep
+/// is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signatures_give_nothing_away_and_are_taken_once() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let id = app.active("upd-sig.com").await;
+    let (name, secret) = make_key(&app, id, "sig", "hmac-sha256").await;
+    let ns = nameserver(&app).await;
+    let out = dnspython_update(
+        ns.port,
+        "upd-sig.com",
+        &name,
+        &secret,
+        r#"
+import socket, struct
+def raw(wire):
+    s = socket.create_connection(("127.0.0.1", port), timeout=5)
+    s.sendall(struct.pack("!H", len(wire)) + wire)
+    n = struct.unpack("!H", s.recv(2))[0]
+    data = b""
+    while len(data) < n:
+        data += s.recv(n - len(data))
+    s.close()
+    rcode = data[3] & 0x0F
+    return dns.rcode.to_text(rcode)
+import dns.message
+def cut(u, size, right):
+    wire = u.to_wire()
+    mac = u.mac
+    i = wire.rindex(struct.pack("!H", len(mac)) + mac)
+    part = mac[:size] if right else bytes(b ^ 0xFF for b in mac[:size])
+    new = wire[:i] + struct.pack("!H", size) + part + wire[i + 2 + len(mac):]
+    a = new.rindex(b"\x0bhmac-sha256\x00")
+    (rdlen,) = struct.unpack("!H", new[a - 2:a])
+    return new[:a - 2] + struct.pack("!H", rdlen - (len(mac) - size)) + new[a:]
+for size in (1, 15):
+    for right in (True, False):
+        u = update(); u.add("cut", 300, "A", "192.0.2.1")
+        print(raw(cut(u, size, right)))
+u = update(); u.add("once", 300, "A", "192.0.2.2")
+wire = u.to_wire()
+print(raw(wire))
+v = update(); v.delete("once"); send(v)
+print(raw(wire))
+key2 = dns.tsigkeyring.from_text({keyname.upper(): secret})
+u = dns.update.UpdateMessage(zone, keyring=key2, keyname=keyname.upper(), keyalgorithm=alg)
+u.add("upper", 300, "A", "192.0.2.3"); send(u)
+u = update(); u.add("@", 300, "CAA", '0 issue "café.example"'); send(u)
+u = update(); u.add("@", 300, "CAA", '0 issue "a\\"b"'); send(u)
+"#,
+    );
+    assert_eq!(
+        out.lines().collect::<Vec<_>>(),
+        vec![
+            "FORMERR", "FORMERR", "FORMERR", "FORMERR", "NOERROR", "NOERROR", "REFUSED", "NOERROR",
+            "NOERROR", "REFUSED",
+        ],
+        "{out}"
+    );
+    assert_eq!(
+        api_records(&app, id).await,
+        vec![
+            "@ CAA 0 issue \"café.example\" 300",
+            "upper A 192.0.2.3 300",
+        ]
+    );
+    drop(ns);
+    app.finish().await;
+}
