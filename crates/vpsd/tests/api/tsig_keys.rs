@@ -14,7 +14,52 @@ use crate::helpers::{assert_error, Backend, TestApp};
 crate::both!(
     a_key_secret_is_shown_once_and_kept_sealed,
     bad_keys_and_other_accounts_change_nothing,
+    an_idempotent_creation_keeps_no_secret_at_rest,
 );
+
+/// With an `Idempotency-Key`, the stored answer has no secret; its replay
+/// reads it anew, the same one.
+async fn an_idempotent_creation_keeps_no_secret_at_rest(app: &TestApp) {
+    let id = app.active("keys-idem.com").await;
+    let path = format!("{}/api/v1/domains/{id}/dns/tsig-keys/", app.base);
+    let post = || {
+        app.http
+            .post(&path)
+            .bearer_auth(&app.token)
+            .header("Idempotency-Key", "tsig-once")
+            .json(&json!({"name": "idem"}))
+            .send()
+    };
+    let first: Value = post().await.expect("send").json().await.expect("json");
+    let secret = first["secret"].as_str().expect("secret").to_owned();
+    let again = post().await.expect("send");
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    let again: Value = again.json().await.expect("json");
+    assert_eq!(again, first);
+    let sql = "SELECT response_body FROM idempotency_keys WHERE response_body IS NOT NULL";
+    let stored: Vec<String> = match app.backend {
+        Backend::Sqlite => {
+            let mut c = sqlx::SqliteConnection::connect(&app.database_url)
+                .await
+                .expect("connect");
+            sqlx::query_scalar(sql)
+                .fetch_all(&mut c)
+                .await
+                .expect("read")
+        }
+        Backend::Postgres => {
+            let mut c = sqlx::PgConnection::connect(&app.database_url)
+                .await
+                .expect("connect");
+            sqlx::query_scalar(sql)
+                .fetch_all(&mut c)
+                .await
+                .expect("read")
+        }
+    };
+    assert!(!stored.is_empty());
+    assert!(stored.iter().all(|b| !b.contains(&secret)), "{stored:?}");
+}
 
 async fn a_key_secret_is_shown_once_and_kept_sealed(app: &TestApp) {
     let id = app.active("keys-once.com").await;

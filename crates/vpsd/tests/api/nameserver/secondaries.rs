@@ -255,3 +255,30 @@ async fn follows_by_notify_and_transfer(kind: Kind, backend: Backend) {
     drop(ours);
     app.finish().await;
 }
+
+/// Run where the database is not (cron's directory), the command fails and
+/// makes nothing, rather than print a configuration without zones.
+#[test]
+fn secondaries_config_refuses_a_database_that_is_not_there() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("vpsd.db");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_vpsd"))
+        .args([
+            "dns",
+            "secondaries-config",
+            "nsd",
+            "--primary",
+            "192.0.2.1:53",
+        ])
+        .env("VPSD_DATABASE_URL", format!("sqlite://{}", db.display()))
+        .output()
+        .expect("vpsd");
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--database"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.stdout.is_empty());
+    assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 0);
+}
