@@ -101,6 +101,11 @@ id!(
     /// An API token (`api_tokens.id`).
     TokenId
 );
+id!(
+    /// A contact of an account (`contacts.id`, RFC 5733); the API's id of
+    /// it. Outside the account it is named by its handle instead.
+    ContactId
+);
 
 #[cfg(test)]
 mod tests {

@@ -5,6 +5,7 @@
 //!   [`RegistrarError`]s that say what to do; each concern adds its own
 //!   `impl Registrar` block in a file of its own:
 //!   - `accounts`: accounts, credits, the ledger, API tokens;
+//!   - `contacts`: contacts (RFC 5733) and the contacts a domain takes;
 //!   - `register`: check, list, detail, register ([`Registration`]);
 //!   - `update`: settings changes ([`SettingsUpdate`]) and remove;
 //!   - `transfer_in`: import and transfer in;
@@ -47,6 +48,7 @@ use vpsd_storage::{Actor, Audit, Domain, Store};
 
 mod accounts;
 mod cancel;
+mod contacts;
 mod error;
 mod forwards;
 mod hosts;

@@ -83,6 +83,67 @@ pub struct Domain {
     pub dns_records_count: i64,
     /// A transfer out another registrar asked for.
     pub transfer_out: Option<TransferOut>,
+    /// The domain's registrant, admin, tech and billing contacts.
+    pub contacts: DomainContacts,
+}
+
+/// The contacts a domain names (RFC 5731 §2.2: the registrant and the
+/// admin, tech and billing contacts); `None` for the domains from before
+/// contacts until one is set.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DomainContacts {
+    pub registrant: Option<vpsd_domain::ContactId>,
+    pub admin: Option<vpsd_domain::ContactId>,
+    pub tech: Option<vpsd_domain::ContactId>,
+    pub billing: Option<vpsd_domain::ContactId>,
+}
+
+impl DomainContacts {
+    /// The roles with their names as the API spells them.
+    pub fn roles(&self) -> [(&'static str, Option<vpsd_domain::ContactId>); 4] {
+        [
+            ("registrant", self.registrant),
+            ("admin", self.admin),
+            ("tech", self.tech),
+            ("billing", self.billing),
+        ]
+    }
+}
+
+/// A contact of an account (RFC 5733): its fields, the handle that names it
+/// outside the account, and whether it is the account's default.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Contact {
+    pub id: vpsd_domain::ContactId,
+    pub account_id: vpsd_domain::AccountId,
+    /// `C` and 15 random base32 characters: the RDAP entity handle and EPP
+    /// contact id (`vpsd_domain::contact::new_handle`).
+    pub handle: String,
+    pub data: vpsd_domain::contact::ContactData,
+    /// The account's default contact: the one a registration uses for the
+    /// roles it does not name.
+    pub is_default: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// One page of an account's contacts (by id) and how many it has.
+#[derive(Debug, Clone, Default)]
+pub struct ContactPage {
+    pub total: i64,
+    pub contacts: Vec<Contact>,
+}
+
+/// What [`crate::ContactStore::delete_contact`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ContactDeletion {
+    /// Deleted (and, if it was the default, another made the default).
+    Deleted,
+    /// Not the account's.
+    NotFound,
+    /// Domains of the account name it (their names, A-label, sorted);
+    /// nothing changed.
+    InUse(Vec<String>),
 }
 
 /// A transfer out: who asked, when, and when it is approved by itself.
@@ -125,6 +186,8 @@ pub struct NewRegistration {
     pub registrar: String,
     pub cost: Money,
     pub description: String,
+    /// The domain's contacts, each the account's (the registrar checks).
+    pub contacts: DomainContacts,
 }
 
 /// What undoing a registration in its add grace period gave back
@@ -143,6 +206,9 @@ pub struct CancelledRegistration {
 pub struct NewTransfer {
     pub account_id: vpsd_domain::AccountId,
     pub domain_id: vpsd_domain::DomainId,
+    /// The contacts the domain takes with the transfer, each the account's
+    /// (the registrar checks); a role `None` stays as it is.
+    pub contacts: DomainContacts,
     pub auto_renew: bool,
     pub initiated_at: DateTime<Utc>,
     pub completes_at: DateTime<Utc>,
@@ -193,6 +259,9 @@ pub struct SettingsChange {
     pub privacy_protection: Option<bool>,
     pub nameservers: Option<Vec<String>>,
     pub locked: Option<bool>,
+    /// The contacts to set, each the account's (the registrar checks); a
+    /// role `None` stays as it is.
+    pub contacts: DomainContacts,
 }
 
 /// A mail to put in the outbox, addressed to the account's email.

@@ -259,7 +259,14 @@ async fn transfer(
     // Domain lookup first, so another account's domain stays a 404.
     let domain = state
         .registrar
-        .transfer(&actor, account, id, &asked.auth_code, asked.auto_renew)
+        .transfer(
+            &actor,
+            account,
+            id,
+            &asked.auth_code,
+            asked.auto_renew,
+            asked.contacts,
+        )
         .await?;
     Ok(Json(TransferView {
         id: domain.id,

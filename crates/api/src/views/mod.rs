@@ -2,6 +2,7 @@
 //! variants here (api-v1.md, "The domain object"), a DNS record in
 //! [`records`], forwards in [`forwards`].
 
+pub mod contacts;
 pub mod forwards;
 pub mod hosts;
 pub mod records;
@@ -192,6 +193,31 @@ pub struct WhoisView<'a> {
     pub updated_date: DayStamp,
 }
 
+/// A domain's contact ids by role (RFC 5731 §2.2), each null when unset.
+#[derive(Serialize, ToSchema)]
+#[schema(as = DomainContacts)]
+pub struct DomainContactsView {
+    #[schema(value_type = Option<i64>)]
+    pub registrant: Option<vpsd_domain::ContactId>,
+    #[schema(value_type = Option<i64>)]
+    pub admin: Option<vpsd_domain::ContactId>,
+    #[schema(value_type = Option<i64>)]
+    pub tech: Option<vpsd_domain::ContactId>,
+    #[schema(value_type = Option<i64>)]
+    pub billing: Option<vpsd_domain::ContactId>,
+}
+
+impl From<&vpsd_storage::DomainContacts> for DomainContactsView {
+    fn from(c: &vpsd_storage::DomainContacts) -> Self {
+        DomainContactsView {
+            registrant: c.registrant,
+            admin: c.admin,
+            tech: c.tech,
+            billing: c.billing,
+        }
+    }
+}
+
 /// GET /api/v1/domains/{id}/ → 200.
 #[derive(Serialize, ToSchema)]
 #[schema(as = DomainDetail)]
@@ -201,6 +227,10 @@ pub struct DetailView<'a> {
     pub registrar: &'a str,
     pub days_until_expiration: i64,
     pub whois_info: WhoisView<'a>,
+    /// Additional field: the ids of the domain's contacts (GET
+    /// /api/v1/contacts/{id}/); null for a domain from before contacts
+    /// until one is set (docs/api.md, "Contacts").
+    pub contacts: DomainContactsView,
     pub dns_records_count: i64,
     /// Additional field: `pending`, `completed` or `failed` once a transfer
     /// was asked for, else null.
@@ -242,6 +272,7 @@ impl<'a> DetailView<'a> {
                 created_date: day(&d.registration_date),
                 updated_date: day(&d.updated_at),
             },
+            contacts: (&d.contacts).into(),
             dns_records_count: d.dns_records_count,
             transfer_status: d.transfer_status,
             transfer_out: d.transfer_out.as_ref().map(TransferOutView::new),

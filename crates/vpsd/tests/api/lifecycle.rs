@@ -201,6 +201,7 @@ async fn crashed_registration(app: &TestApp, name: &str) -> i64 {
                 registrar: "VPS.org".into(),
                 cost: vpsd_domain::Money::from_cents(12_99),
                 description: format!("Registration of {name}"),
+                contacts: Default::default(),
             },
             &vpsd_storage::Audit {
                 actor: &vpsd_storage::Actor::worker(),
