@@ -175,6 +175,67 @@ pub fn public_form(name: &str, organisation: Option<&str>) -> String {
 /// on (docs/api-v1.md).
 pub const PRIVACY_PROTECTED: &str = "Privacy Protected";
 
+/// The privacy service's contact when the operator names none
+/// (`vpsd serve --privacy-contact`): the one the public sees, instead of
+/// the customer's, while privacy protection is on.
+pub fn default_privacy_contact() -> ContactData {
+    ContactData {
+        name: PRIVACY_PROTECTED.to_owned(),
+        organisation: Some("VPS.org Privacy Service".to_owned()),
+        street: vec!["c/o VPS.org".to_owned()],
+        city: "Wilmington".to_owned(),
+        state_province: Some("DE".to_owned()),
+        postal_code: Some("19801".to_owned()),
+        country_code: "US".to_owned(),
+        voice: "+1.3025550100".to_owned(),
+        fax: None,
+        email: "privacy@vps.org".to_owned(),
+    }
+}
+
+/// A contact written as a JSON object with the fields of `POST
+/// /api/v1/contacts/` (`name`, `organisation`, `street`, `city`,
+/// `state_province`, `postal_code`, `country_code`, `voice`, `fax`,
+/// `email`; no others), each checked by the rules above: the operator's
+/// privacy service contact (`vpsd serve --privacy-contact FILE`).
+///
+/// # Errors
+/// A sentence naming the first field at fault, or saying the text is not
+/// such an object.
+pub fn from_json(text: &str) -> Result<ContactData, String> {
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Raw {
+        name: String,
+        organisation: Option<String>,
+        street: Vec<String>,
+        city: String,
+        state_province: Option<String>,
+        postal_code: Option<String>,
+        country_code: String,
+        voice: String,
+        fax: Option<String>,
+        email: String,
+    }
+    let raw: Raw = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    let field = |name: &str, r: Result<String, String>| r.map_err(|e| format!("{name}: {e}"));
+    let optional = |name: &str, v: Option<String>, check: fn(&str) -> Result<String, String>| {
+        v.map(|v| field(name, check(&v))).transpose()
+    };
+    Ok(ContactData {
+        name: field("name", line(&raw.name))?,
+        organisation: optional("organisation", raw.organisation, line)?,
+        street: street(&raw.street).map_err(|e| format!("street: {e}"))?,
+        city: field("city", line(&raw.city))?,
+        state_province: optional("state_province", raw.state_province, line)?,
+        postal_code: optional("postal_code", raw.postal_code, postal_code)?,
+        country_code: field("country_code", country_code(&raw.country_code))?,
+        voice: field("voice", phone(&raw.voice))?,
+        fax: optional("fax", raw.fax, phone)?,
+        email: field("email", email(&raw.email))?,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -252,6 +313,22 @@ mod tests {
         assert!(a
             .bytes()
             .all(|c| c.is_ascii_uppercase() || (b'2'..=b'7').contains(&c)));
+    }
+
+    #[test]
+    fn a_contact_reads_from_json_with_its_checks() {
+        let ok = from_json(
+            r#"{"name": "Privacy", "street": ["1 Road"], "city": "Town",
+                "country_code": "de", "voice": "+49.301234", "email": "p@example.org"}"#,
+        );
+        assert_eq!(ok.map(|c| c.country_code).as_deref(), Ok("DE"));
+        let bad = from_json(
+            r#"{"name": "Privacy", "street": ["1 Road"], "city": "Town",
+                "country_code": "DE", "voice": "030 1234", "email": "p@example.org"}"#,
+        );
+        assert!(bad.is_err_and(|e| e.starts_with("voice:")));
+        assert!(from_json(r#"{"name": "x", "nick": 1}"#).is_err());
+        assert!(default_privacy_contact().email.contains('@'));
     }
 
     #[test]

@@ -194,6 +194,48 @@ impl Registrar {
         }
     }
 
+    /// What the public sees of a domain's registrant, admin and tech
+    /// contacts with privacy protection off, in that order: each one's
+    /// public form (`Name` or `Name, Organisation`,
+    /// `vpsd_domain::contact::public_form`); a domain from before contacts
+    /// shows the account's email for a role it has none for, as before.
+    #[tracing::instrument(level = "debug", skip_all, fields(domain_id = %domain.id))]
+    pub async fn public_contacts(
+        &self,
+        domain: &vpsd_storage::Domain,
+    ) -> Result<[String; 3], RegistrarError> {
+        let c = &domain.contacts;
+        let mut shown: [String; 3] = Default::default();
+        let mut account_email: Option<String> = None;
+        for (slot, id) in shown.iter_mut().zip([c.registrant, c.admin, c.tech]) {
+            let found = match id {
+                Some(id) => self.store.contact(domain.account_id, id).await?,
+                None => None,
+            };
+            let text = match found {
+                Some(contact) => vpsd_domain::contact::public_form(
+                    &contact.data.name,
+                    contact.data.organisation.as_deref(),
+                ),
+                None => match &account_email {
+                    Some(e) => e.clone(),
+                    None => {
+                        let e = self
+                            .store
+                            .account(domain.account_id)
+                            .await?
+                            .map(|a| a.email)
+                            .unwrap_or_default();
+                        account_email = Some(e.clone());
+                        e
+                    }
+                },
+            };
+            *slot = text;
+        }
+        Ok(shown)
+    }
+
     /// The contacts a domain takes: each role `asked` checked to be a
     /// contact of the account (a role naming another account's contact, or
     /// none, is that field's 400, `invalid_fields`: the id is not

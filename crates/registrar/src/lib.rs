@@ -90,6 +90,10 @@ pub struct RegistrarSettings {
     /// How much above the registry's fee a premium name sells, in percent
     /// (RFC 8748; never below the TLD's list price).
     pub premium_markup_percent: u32,
+    /// The privacy service's contact: what the public sees instead of the
+    /// customer's contacts while a domain's privacy protection is on
+    /// (`vpsd serve --privacy-contact`; docs/api.md, "WHOIS").
+    pub privacy_contact: vpsd_domain::contact::ContactData,
 }
 
 impl Default for RegistrarSettings {
@@ -100,6 +104,7 @@ impl Default for RegistrarSettings {
             own_nameservers: Nameservers::vps_default().to_strings(),
             auto_renew_lead: Duration::from_secs(30 * 24 * 3600),
             premium_markup_percent: vpsd_domain::pricing::DEFAULT_PREMIUM_MARKUP_PERCENT,
+            privacy_contact: vpsd_domain::contact::default_privacy_contact(),
         }
     }
 }

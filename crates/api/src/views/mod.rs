@@ -180,17 +180,51 @@ pub struct RegisteredView<'a> {
 }
 
 /// The whois record: contacts read `Privacy Protected` while privacy
-/// protection is on.
+/// protection is on; otherwise each contact's public form, `Name` or
+/// `Name, Organisation` (docs/api.md, "WHOIS").
 #[derive(Serialize, ToSchema)]
 #[schema(as = Whois)]
 pub struct WhoisView<'a> {
-    pub registrant: &'a str,
-    pub admin_contact: &'a str,
-    pub tech_contact: &'a str,
+    #[schema(value_type = String, example = "Privacy Protected")]
+    pub registrant: std::borrow::Cow<'a, str>,
+    #[schema(value_type = String, example = "Privacy Protected")]
+    pub admin_contact: std::borrow::Cow<'a, str>,
+    #[schema(value_type = String, example = "Privacy Protected")]
+    pub tech_contact: std::borrow::Cow<'a, str>,
     #[schema(value_type = String, format = Date)]
     pub created_date: DayStamp,
     #[schema(value_type = String, format = Date)]
     pub updated_date: DayStamp,
+    /// Additional field: while privacy protection is on, the privacy
+    /// service the public sees instead of the contacts (the operator's,
+    /// `--privacy-contact`); null while it is off.
+    pub privacy_service: Option<PrivacyServiceView<'a>>,
+}
+
+/// The privacy service's public face: who answers for a domain whose
+/// contacts are hidden.
+#[derive(Serialize, ToSchema)]
+#[schema(as = PrivacyService)]
+pub struct PrivacyServiceView<'a> {
+    #[schema(example = "Privacy Protected")]
+    pub name: &'a str,
+    #[schema(example = "VPS.org Privacy Service")]
+    pub organisation: Option<&'a str>,
+    /// ISO 3166-1 alpha-2.
+    #[schema(example = "US")]
+    pub country_code: &'a str,
+    #[schema(example = "privacy@vps.org")]
+    pub email: &'a str,
+}
+
+/// What `whois_info` shows of a domain's registrant, admin and tech
+/// contacts: the contract's `Privacy Protected` with the privacy service,
+/// or each contact's public form.
+pub enum WhoisContacts<'a> {
+    /// Privacy protection on: the operator's privacy service.
+    Private(&'a vpsd_domain::contact::ContactData),
+    /// Privacy protection off: registrant, admin, tech, as shown.
+    Public([String; 3]),
 }
 
 /// A domain's contact ids by role (RFC 5731 §2.2), each null when unset.
@@ -252,25 +286,37 @@ impl<'a> DetailView<'a> {
     pub fn new(
         d: &'a Domain,
         own_nameservers: &[String],
-        contact_email: &'a str,
+        contacts: WhoisContacts<'a>,
         now: DateTime<Utc>,
     ) -> Self {
+        use std::borrow::Cow;
         let dates = ExpiryDates::after(d.expiration_date);
-        let contact = if d.privacy_protection {
-            "Privacy Protected"
-        } else {
-            contact_email
+        let hidden = Cow::Borrowed(vpsd_domain::contact::PRIVACY_PROTECTED);
+        let (registrant, admin_contact, tech_contact, privacy_service) = match contacts {
+            WhoisContacts::Private(service) => (
+                hidden.clone(),
+                hidden.clone(),
+                hidden,
+                Some(PrivacyServiceView {
+                    name: &service.name,
+                    organisation: service.organisation.as_deref(),
+                    country_code: &service.country_code,
+                    email: &service.email,
+                }),
+            ),
+            WhoisContacts::Public([r, a, t]) => (Cow::Owned(r), Cow::Owned(a), Cow::Owned(t), None),
         };
         DetailView {
             domain: DomainView::new(d, own_nameservers, now),
             registrar: &d.registrar,
             days_until_expiration: days_until(d.expiration_date, now),
             whois_info: WhoisView {
-                registrant: contact,
-                admin_contact: contact,
-                tech_contact: contact,
+                registrant,
+                admin_contact,
+                tech_contact,
                 created_date: day(&d.registration_date),
                 updated_date: day(&d.updated_at),
+                privacy_service,
             },
             contacts: (&d.contacts).into(),
             dns_records_count: d.dns_records_count,

@@ -101,7 +101,7 @@ pub enum LogFormat {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the API server and the background worker.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Run only the background worker (and mail delivery), no API.
     Worker(JobArgs),
     /// Run only the authoritative nameserver (UDP and TCP on --dns-listen).
@@ -188,7 +188,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     settings.registries = cli.registries.clone();
     match cli.command {
         Command::Serve(args) => {
-            servers::serve(args, settings, clock, cli.listen, &cli.database).await
+            servers::serve(*args, settings, clock, cli.listen, &cli.database).await
         }
         Command::Dns { dns_listen, zones } => {
             servers::dns(dns_listen, zones, settings, clock, &cli.database).await

@@ -120,6 +120,11 @@ pub struct ServeArgs {
     /// state, print its token, and shorten both delays to 10s.
     #[arg(long)]
     pub demo: bool,
+    /// The privacy service's contact, a JSON file with the fields of
+    /// POST /api/v1/contacts/: what the public sees while a domain's privacy
+    /// protection is on (default: VPS.org's privacy service).
+    #[arg(long, env = "VPSD_PRIVACY_CONTACT")]
+    pub privacy_contact: Option<std::path::PathBuf>,
 }
 
 impl JobArgs {
@@ -179,6 +184,18 @@ pub(super) async fn serve(
         .transfer_delay
         .or(args.demo.then_some(demo_delay))
         .unwrap_or(settings.registrar.transfer_delay);
+    if let Some(path) = &args.privacy_contact {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            anyhow::anyhow!("cannot read --privacy-contact {}: {e}", path.display())
+        })?;
+        settings.registrar.privacy_contact =
+            vpsd_domain::contact::from_json(&text).map_err(|e| {
+                anyhow::anyhow!(
+                    "--privacy-contact {}: {e} (the fields of POST /api/v1/contacts/, docs/api.md)",
+                    path.display()
+                )
+            })?;
+    }
     args.jobs.apply(&mut settings);
     args.zones.apply(&mut settings);
     settings.run_worker = !args.no_worker;

@@ -20,6 +20,8 @@ crate::both!(
     a_contact_in_use_cannot_be_deleted,
     a_transfer_in_sets_the_contacts,
     domains_from_before_contacts_keep_working,
+    whois_info_shows_the_contacts_or_the_privacy_service,
+    the_privacy_service_is_the_operators,
 );
 
 /// A contact's body with every field.
@@ -499,5 +501,121 @@ async fn domains_from_before_contacts_keep_working(app: &TestApp) {
     assert_eq!(
         app.domain(dom).await.1["contacts"],
         json!({"registrant": first, "admin": null, "tech": null, "billing": null})
+    );
+}
+
+async fn whois_info_shows_the_contacts_or_the_privacy_service(app: &TestApp) {
+    let jid = id(&create(app, jane()).await);
+    let mut solo = jane();
+    solo["name"] = json!("Sol Oh");
+    solo.as_object_mut().expect("object").remove("organisation");
+    let sid = id(&create(app, solo).await);
+    let (status, reg) = app
+        .post_domain(json!({
+            "domain_name": "whois-truth.com",
+            "privacy_protection": false,
+            "registrant": jid,
+            "tech": sid,
+        }))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{reg}");
+    let dom = id(&reg);
+
+    // Off: each contact's public form, name and organisation only.
+    let (_, detail) = app.domain(dom).await;
+    let whois = &detail["whois_info"];
+    assert_eq!(whois["registrant"], "Jane Roe, Roe Widgets", "{whois}");
+    assert_eq!(
+        whois["admin_contact"], "Jane Doe, Example Ltd",
+        "the default"
+    );
+    assert_eq!(whois["tech_contact"], "Sol Oh", "no organisation, no comma");
+    assert_eq!(whois["privacy_service"], Value::Null);
+    let text = whois.to_string();
+    for private in ["High Street", "BS1", "+44", "@", "Bristol"] {
+        assert!(!text.contains(private), "{private} shown: {text}");
+    }
+    // A change of the contact shows at once.
+    let (status, _) = app
+        .put_contact(jid, json!({"organisation": "Roe Gadgets"}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        app.domain(dom).await.1["whois_info"]["registrant"],
+        "Jane Roe, Roe Gadgets"
+    );
+
+    // On: the contract's words, and the privacy service instead.
+    let (status, _) = app
+        .put_domain(dom, json!({"privacy_protection": true}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, detail) = app.domain(dom).await;
+    let whois = &detail["whois_info"];
+    for role in ["registrant", "admin_contact", "tech_contact"] {
+        assert_eq!(whois[role], "Privacy Protected", "{whois}");
+    }
+    assert_eq!(
+        whois["privacy_service"]["organisation"],
+        "VPS.org Privacy Service"
+    );
+    assert_eq!(whois["privacy_service"]["email"], "privacy@vps.org");
+    let text = whois.to_string();
+    for private in ["Roe", "Sol Oh", "Jane"] {
+        assert!(!text.contains(private), "{private} shown: {text}");
+    }
+}
+
+/// `--privacy-contact` (here its setting): the operator's privacy service
+/// is what the public sees; a file at fault stops `vpsd serve` naming the
+/// field.
+async fn the_privacy_service_is_the_operators(app: &TestApp) {
+    let operators = TestApp::builder()
+        .settings(|s| {
+            s.registrar.privacy_contact = vpsd_domain::contact::from_json(
+                r#"{"name": "Whois Shield", "organisation": "Shield GmbH",
+                    "street": ["Hauptstrasse 1"], "city": "Berlin", "country_code": "de",
+                    "voice": "+49.301234567", "email": "shield@example.org"}"#,
+            )
+            .expect("a sound contact");
+        })
+        .spawn(app.backend)
+        .await;
+    let dom = operators.register("shielded.com").await;
+    let (_, detail) = operators.domain(dom).await;
+    let service = &detail["whois_info"]["privacy_service"];
+    assert_eq!(service["name"], "Whois Shield", "{detail}");
+    assert_eq!(service["organisation"], "Shield GmbH");
+    assert_eq!(service["country_code"], "DE");
+    assert_eq!(service["email"], "shield@example.org");
+    assert_eq!(detail["whois_info"]["registrant"], "Privacy Protected");
+
+    let dir = tempfile::tempdir().expect("dir");
+    let file = dir.path().join("privacy.json");
+    std::fs::write(
+        &file,
+        r#"{"name": "Shield", "street": ["1 Road"], "city": "Town", "country_code": "DE",
+            "voice": "030 1234", "email": "shield@example.org"}"#,
+    )
+    .expect("write");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_vpsd"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--privacy-contact"])
+        .arg(&file)
+        .args([
+            "--database",
+            &format!("sqlite://{}", dir.path().join("db").display()),
+        ])
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run vpsd serve");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--privacy-contact") && err.contains("voice"),
+        "{err}"
+    );
+    assert!(
+        !dir.path().join("db").exists(),
+        "stopped before the database"
     );
 }
