@@ -139,6 +139,21 @@ pub mod fields {
     /// `vps email-forwards update`.
     pub const EMAIL_UPDATE: &[(&str, &str)] =
         &[("alias", "--alias"), ("destinations", "--destination")];
+    /// `vps contacts ...`.
+    pub const CONTACT: &[(&str, &str)] = &[
+        ("name", "--name"),
+        ("organisation", "--organisation"),
+        ("street", "--street"),
+        ("city", "--city"),
+        ("state_province", "--state-province"),
+        ("postal_code", "--postal-code"),
+        ("country_code", "--country-code"),
+        ("voice", "--voice"),
+        ("fax", "--fax"),
+        ("email", "--email"),
+        ("page", "--page"),
+        ("page_size", "--page-size"),
+    ];
     /// `vps hosts ...`.
     pub const HOSTS: &[(&str, &str)] =
         &[("host_name", "HOST_NAME"), ("ip_addresses", "IP_ADDRESSES")];
