@@ -160,6 +160,17 @@ pub fn new_handle() -> String {
     handle
 }
 
+/// A new email verification token (32 random bytes, hex) and the hash to
+/// keep (`crate::token::hash`, SHA-256): the token goes only into the mail.
+pub fn new_verification_token() -> (String, String) {
+    use rand::RngCore;
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let token = hex::encode(bytes);
+    let hash = crate::token::hash(&token);
+    (token, hash)
+}
+
 /// What the public sees of a contact in `whois_info` when privacy
 /// protection is off: the name, and the organisation after a comma when
 /// there is one (`Jane Doe, Example Ltd`). The contract shows the contacts

@@ -11,7 +11,8 @@ use serde_json::{json, Value};
 use vpsd_domain::contact::{new_handle, ContactData};
 use vpsd_domain::{AccountId, AuditAction, ContactId, ErrorCode};
 use vpsd_storage::{
-    Actor, Audit, Contact, ContactDeletion, ContactPage, DomainContacts, StoreError,
+    Actor, Audit, Contact, ContactDeletion, ContactPage, ContactWrite, DomainContacts,
+    EmailVerification, StoreError,
 };
 
 use crate::{changes, Registrar, RegistrarError};
@@ -80,6 +81,34 @@ fn contact_changes(
 }
 
 impl Registrar {
+    /// A verification mail for `data`'s email with a new token (only its
+    /// hash is kept).
+    fn verification(&self, data: &ContactData) -> EmailVerification {
+        let (token, token_hash) = vpsd_domain::contact::new_verification_token();
+        let days = chrono::Duration::from_std(self.settings.registrant_verification_period)
+            .map(|d| d.num_days())
+            .unwrap_or(15);
+        let (subject, body) =
+            crate::mail::email_verification(data, &self.settings.public_url, &token, days);
+        EmailVerification {
+            token_hash,
+            subject,
+            body,
+        }
+    }
+
+    /// The verification page's `POST`: marks verified the email whose
+    /// mail carried `token`. `NotFound` when no pending verification has
+    /// it (used already, or the email changed since).
+    #[tracing::instrument(level = "info", skip_all)]
+    pub async fn verify_email(&self, token: &str) -> Result<Contact, RegistrarError> {
+        let hash = vpsd_domain::token::hash(token.trim());
+        self.store
+            .verify_contact_email(&hash, self.now())
+            .await?
+            .ok_or(RegistrarError::NotFound)
+    }
+
     /// A page of the account's contacts, by id.
     #[tracing::instrument(level = "debug", skip_all, fields(account_id = %account_id))]
     pub async fn contacts(
@@ -118,6 +147,7 @@ impl Registrar {
         let mut tries = 0;
         loop {
             let handle = new_handle();
+            let verification = self.verification(data);
             let audit = Audit {
                 actor,
                 action: AuditAction::ContactCreate,
@@ -125,7 +155,17 @@ impl Registrar {
             };
             match self
                 .store
-                .create_contact(account_id, &handle, data, make_default, self.now(), &audit)
+                .create_contact(
+                    account_id,
+                    &handle,
+                    ContactWrite {
+                        data,
+                        make_default,
+                        verification: Some(&verification),
+                    },
+                    self.now(),
+                    &audit,
+                )
                 .await
             {
                 Err(StoreError::Conflict { .. }) if tries < 3 => tries += 1,
@@ -155,12 +195,17 @@ impl Registrar {
                 Some((data, make_default || current.is_default)),
             ),
         };
+        // A new email is unverified until its own mail's link is followed.
+        let verification = (data.email != current.data.email).then(|| self.verification(data));
         self.store
             .update_contact(
                 account_id,
                 current.id,
-                data,
-                make_default,
+                ContactWrite {
+                    data,
+                    make_default,
+                    verification: verification.as_ref(),
+                },
                 self.now(),
                 &audit,
             )
@@ -236,6 +281,31 @@ impl Registrar {
         Ok(shown)
     }
 
+    /// Whether the domain's registrant's email is verified, and whether it
+    /// is overdue (unverified past the verification period since its mail);
+    /// `None` for a domain without a registrant.
+    #[tracing::instrument(level = "debug", skip_all, fields(domain_id = %domain.id))]
+    pub async fn registrant_verification(
+        &self,
+        domain: &vpsd_storage::Domain,
+    ) -> Result<Option<RegistrantVerification>, RegistrarError> {
+        let Some(id) = domain.contacts.registrant else {
+            return Ok(None);
+        };
+        let Some(contact) = self.store.contact(domain.account_id, id).await? else {
+            return Ok(None);
+        };
+        let period = chrono::Duration::from_std(self.settings.registrant_verification_period)
+            .unwrap_or(chrono::Duration::days(15));
+        let verified = contact.email_verified_at.is_some();
+        let deadline = contact.email_verification_sent_at.map(|t| t + period);
+        Ok(Some(RegistrantVerification {
+            verified,
+            overdue: !verified && deadline.is_some_and(|d| self.now() >= d),
+            deadline,
+        }))
+    }
+
     /// The contacts a domain takes: each role `asked` checked to be a
     /// contact of the account (a role naming another account's contact, or
     /// none, is that field's 400, `invalid_fields`: the id is not
@@ -288,4 +358,15 @@ impl Registrar {
         }
         Ok(chosen)
     }
+}
+
+/// Where a domain's registrant's email verification stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RegistrantVerification {
+    /// Its current email was verified.
+    pub verified: bool,
+    /// Unverified past the verification period since its mail.
+    pub overdue: bool,
+    /// When the period ends (or ended), from its verification mail.
+    pub deadline: Option<chrono::DateTime<chrono::Utc>>,
 }

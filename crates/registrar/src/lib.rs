@@ -66,6 +66,7 @@ mod zone_file;
 pub use zone_file::{ImportMode, ZoneFileRefused, ZoneImport};
 
 pub use cancel::CancelledTransfer;
+pub use contacts::RegistrantVerification;
 pub use error::{BoxError, Context, ErrorChain, RegistrarError};
 pub use premium::Quote;
 pub use register::Registration;
@@ -94,6 +95,13 @@ pub struct RegistrarSettings {
     /// customer's contacts while a domain's privacy protection is on
     /// (`vpsd serve --privacy-contact`; docs/api.md, "WHOIS").
     pub privacy_contact: vpsd_domain::contact::ContactData,
+    /// How long a registrant's email may stay unverified before its
+    /// domains are flagged and the account warned (ICANN's RAA, Whois
+    /// Accuracy Program Specification: 15 days). Nothing is suspended.
+    pub registrant_verification_period: Duration,
+    /// Where the verification mails' links point: the server's public
+    /// address (`--public-url`), ending without a slash.
+    pub public_url: String,
 }
 
 impl Default for RegistrarSettings {
@@ -105,6 +113,8 @@ impl Default for RegistrarSettings {
             auto_renew_lead: Duration::from_secs(30 * 24 * 3600),
             premium_markup_percent: vpsd_domain::pricing::DEFAULT_PREMIUM_MARKUP_PERCENT,
             privacy_contact: vpsd_domain::contact::default_privacy_contact(),
+            registrant_verification_period: Duration::from_secs(15 * 24 * 3600),
+            public_url: "http://127.0.0.1:8080".to_owned(),
         }
     }
 }

@@ -123,8 +123,42 @@ pub struct Contact {
     /// The account's default contact: the one a registration uses for the
     /// roles it does not name.
     pub is_default: bool,
+    /// When its current email was verified (the link of the verification
+    /// mail followed); `None` while it is not.
+    pub email_verified_at: Option<DateTime<Utc>>,
+    /// When the verification mail to its current email was queued.
+    pub email_verification_sent_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// A contact's fields to write, whether to make it the account's default,
+/// and the verification mail of a new email (`None`: the email is
+/// unchanged).
+#[derive(Debug, Clone, Copy)]
+pub struct ContactWrite<'a> {
+    pub data: &'a vpsd_domain::contact::ContactData,
+    pub make_default: bool,
+    pub verification: Option<&'a EmailVerification>,
+}
+
+/// A verification mail for a contact's new email: the SHA-256 of the token
+/// it carries (`vpsd_domain::token::hash`) and the mail, sent to the
+/// contact's email (not the account's).
+#[derive(Debug, Clone)]
+pub struct EmailVerification {
+    pub token_hash: String,
+    pub subject: String,
+    pub body: String,
+}
+
+/// A contact whose email is still unverified past the period, and the
+/// domains (not removed) that name it as their registrant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnverifiedRegistrant {
+    pub contact: Contact,
+    /// A-label names, sorted.
+    pub domains: Vec<String>,
 }
 
 /// One page of an account's contacts (by id) and how many it has.

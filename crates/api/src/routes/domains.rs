@@ -177,8 +177,9 @@ async fn detail(
     } else {
         WhoisContacts::Public(state.registrar.public_contacts(&domain).await?)
     };
+    let verification = state.registrar.registrant_verification(&domain).await?;
     let own = &state.registrar.settings().own_nameservers;
-    let body = DetailView::new(&domain, own, contacts, state.registrar.now());
+    let body = DetailView::new(&domain, own, contacts, verification, state.registrar.now());
     Ok(Json(body).into_response())
 }
 

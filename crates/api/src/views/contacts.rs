@@ -38,6 +38,9 @@ pub struct ContactView<'a> {
     /// The account's default contact: a registration or transfer takes it
     /// for every role it does not name.
     pub default: bool,
+    /// Whether the current email was verified (the link of the mail sent
+    /// to it when it was set was followed).
+    pub email_verified: bool,
     #[serde(serialize_with = "rfc3339")]
     pub created_at: DateTime<Utc>,
     #[serde(serialize_with = "rfc3339")]
@@ -61,6 +64,7 @@ impl<'a> ContactView<'a> {
             fax: d.fax.as_deref(),
             email: &d.email,
             default: c.is_default,
+            email_verified: c.email_verified_at.is_some(),
             created_at: c.created_at,
             updated_at: c.updated_at,
         }

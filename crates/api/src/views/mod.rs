@@ -265,6 +265,12 @@ pub struct DetailView<'a> {
     /// /api/v1/contacts/{id}/); null for a domain from before contacts
     /// until one is set (docs/api.md, "Contacts").
     pub contacts: DomainContactsView,
+    /// Additional field: whether the registrant's email is verified (null
+    /// without a registrant); docs/api.md, "Registrant email verification".
+    pub registrant_verified: Option<bool>,
+    /// Additional field: what needs the owner's attention (the registrant's
+    /// email unverified past its 15 days); empty when nothing does.
+    pub warnings: Vec<String>,
     pub dns_records_count: i64,
     /// Additional field: `pending`, `completed` or `failed` once a transfer
     /// was asked for, else null.
@@ -287,6 +293,7 @@ impl<'a> DetailView<'a> {
         d: &'a Domain,
         own_nameservers: &[String],
         contacts: WhoisContacts<'a>,
+        verification: Option<vpsd_registrar::RegistrantVerification>,
         now: DateTime<Utc>,
     ) -> Self {
         use std::borrow::Cow;
@@ -319,6 +326,16 @@ impl<'a> DetailView<'a> {
                 privacy_service,
             },
             contacts: (&d.contacts).into(),
+            registrant_verified: verification.map(|v| v.verified),
+            warnings: verification
+                .filter(|v| v.overdue)
+                .map(|v| {
+                    vec![format!(
+                        "The registrant's email is not verified (due {}): ask its owner to follow the link of the verification mail, or give the contact a working email. The domain is not suspended.",
+                        v.deadline.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default()
+                    )]
+                })
+                .unwrap_or_default(),
             dns_records_count: d.dns_records_count,
             transfer_status: d.transfer_status,
             transfer_out: d.transfer_out.as_ref().map(TransferOutView::new),

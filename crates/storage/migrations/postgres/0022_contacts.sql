@@ -19,6 +19,14 @@ CREATE TABLE contacts (
     fax            TEXT,
     email          TEXT    NOT NULL,
     is_default     BOOLEAN NOT NULL DEFAULT FALSE,
+    -- Email verification (ICANN RAA, Whois Accuracy Program): when the
+    -- current email was verified; the SHA-256 of the token mailed to it
+    -- (cleared once verified); when that mail was queued; when the account
+    -- was warned that it is still unverified.
+    email_verified_at         TIMESTAMPTZ,
+    email_verification_hash   TEXT UNIQUE,
+    email_verification_sent_at TIMESTAMPTZ,
+    unverified_warned_at      TIMESTAMPTZ,
     created_at     TIMESTAMPTZ    NOT NULL,
     updated_at     TIMESTAMPTZ    NOT NULL
 );

@@ -8,9 +8,11 @@ use super::common::Tx;
 use super::ThisStore;
 use crate::backend::Backend;
 use crate::error::Result;
-use crate::model::{Audit, Contact, ContactDeletion, ContactPage};
+use crate::model::{
+    Audit, Contact, ContactDeletion, ContactPage, ContactWrite, EmailVerification, NewMail,
+    UnverifiedRegistrant,
+};
 use crate::stores::contacts::{ContactRow, CONTACT_COLUMNS, STREET_SEPARATOR};
-use vpsd_domain::contact::ContactData;
 use vpsd_domain::{AccountId, ContactId};
 
 impl ThisStore {
@@ -31,6 +33,39 @@ impl ThisStore {
             .bind(account_id)
             .execute(&mut **tx)
             .await?;
+        Ok(())
+    }
+
+    /// In a write transaction: the contact's email unverified, with
+    /// `v`'s token pending and its mail queued to `email`.
+    async fn start_verification(
+        tx: &mut Tx,
+        account_id: AccountId,
+        contact_id: ContactId,
+        email: &str,
+        v: &EmailVerification,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        sqlx::query(
+            "UPDATE contacts SET email_verified_at = NULL, email_verification_hash = $2, \
+             email_verification_sent_at = $3, unverified_warned_at = NULL WHERE id = $1",
+        )
+        .bind(contact_id)
+        .bind(&v.token_hash)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO outbox (account_id, recipient, subject, body, created_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(account_id)
+        .bind(email)
+        .bind(&v.subject)
+        .bind(&v.body)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
         Ok(())
     }
 
@@ -125,11 +160,15 @@ impl crate::stores::ContactStore for ThisStore {
         &self,
         account_id: AccountId,
         handle: &str,
-        data: &ContactData,
-        make_default: bool,
+        write: ContactWrite<'_>,
         now: DateTime<Utc>,
         audit: &Audit<'_>,
     ) -> Result<Contact> {
+        let ContactWrite {
+            data,
+            make_default,
+            verification,
+        } = write;
         let (_guard, mut tx) = self.begin_write().await?;
         let (id,): (ContactId,) = sqlx::query_as(
             "INSERT INTO contacts (account_id, handle, name, organisation, street, city, \
@@ -162,6 +201,9 @@ impl crate::stores::ContactStore for ThisStore {
         if make_default || defaults == 0 {
             Self::make_default(&mut tx, account_id, id).await?;
         }
+        if let Some(v) = verification {
+            Self::start_verification(&mut tx, account_id, id, &data.email, v, now).await?;
+        }
         Self::audit_row(&mut tx, audit, account_id, None, now).await?;
         let contact = Self::contact_in(&mut tx, account_id, id)
             .await?
@@ -175,11 +217,15 @@ impl crate::stores::ContactStore for ThisStore {
         &self,
         account_id: AccountId,
         contact_id: ContactId,
-        data: &ContactData,
-        make_default: bool,
+        write: ContactWrite<'_>,
         now: DateTime<Utc>,
         audit: &Audit<'_>,
     ) -> Result<Option<Contact>> {
+        let ContactWrite {
+            data,
+            make_default,
+            verification,
+        } = write;
         let (_guard, mut tx) = self.begin_write().await?;
         let changed = sqlx::query(
             "UPDATE contacts SET name = $3, organisation = $4, street = $5, city = $6, \
@@ -208,6 +254,9 @@ impl crate::stores::ContactStore for ThisStore {
         }
         if make_default {
             Self::make_default(&mut tx, account_id, contact_id).await?;
+        }
+        if let Some(v) = verification {
+            Self::start_verification(&mut tx, account_id, contact_id, &data.email, v, now).await?;
         }
         Self::audit_row(&mut tx, audit, account_id, None, now).await?;
         let contact = Self::contact_in(&mut tx, account_id, contact_id).await?;
@@ -273,5 +322,90 @@ impl crate::stores::ContactStore for ThisStore {
         Self::audit_row(&mut tx, audit, account_id, None, now).await?;
         tx.commit().await?;
         Ok(ContactDeletion::Deleted)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn verify_contact_email(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Contact>> {
+        let (_guard, mut tx) = self.begin_write().await?;
+        let found: Option<(ContactId, AccountId)> = sqlx::query_as(
+            "UPDATE contacts SET email_verified_at = $2, email_verification_hash = NULL \
+             WHERE email_verification_hash = $1 RETURNING id, account_id",
+        )
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let contact = match found {
+            Some((id, account_id)) => Self::contact_in(&mut tx, account_id, id).await?,
+            None => None,
+        };
+        tx.commit().await?;
+        Ok(contact)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn unverified_registrants(
+        &self,
+        sent_before: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<UnverifiedRegistrant>> {
+        let rows: Vec<ContactRow> = sqlx::query_as(&format!(
+            "SELECT {CONTACT_COLUMNS} FROM contacts c WHERE email_verified_at IS NULL \
+             AND email_verification_sent_at <= $1 AND unverified_warned_at IS NULL \
+             AND EXISTS (SELECT 1 FROM domains d WHERE d.registrant_contact_id = c.id \
+             AND d.removed_at IS NULL) ORDER BY id LIMIT $2"
+        ))
+        .bind(sent_before)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            let contact = Contact::from(row);
+            let names: Vec<(String,)> = sqlx::query_as(
+                "SELECT domain_name FROM domains WHERE registrant_contact_id = $1 \
+                 AND removed_at IS NULL ORDER BY domain_name",
+            )
+            .bind(contact.id)
+            .fetch_all(self.pool())
+            .await?;
+            out.push(UnverifiedRegistrant {
+                contact,
+                domains: names.into_iter().map(|(n,)| n).collect(),
+            });
+        }
+        Ok(out)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, fields(contact_id = %contact_id))]
+    async fn warn_unverified(
+        &self,
+        contact_id: ContactId,
+        sent_at: DateTime<Utc>,
+        mail: &NewMail,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        let (_guard, mut tx) = self.begin_write().await?;
+        let changed = sqlx::query(
+            "UPDATE contacts SET unverified_warned_at = $3 WHERE id = $1 \
+             AND email_verified_at IS NULL AND unverified_warned_at IS NULL \
+             AND email_verification_sent_at = $2",
+        )
+        .bind(contact_id)
+        .bind(sent_at)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if changed != 1 {
+            return Ok(false);
+        }
+        Self::queue_mail(&mut tx, mail, now).await?;
+        tx.commit().await?;
+        Ok(true)
     }
 }

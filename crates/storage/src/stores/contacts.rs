@@ -5,7 +5,9 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use crate::error::Result;
-use crate::model::{Audit, Contact, ContactDeletion, ContactPage};
+use crate::model::{
+    Audit, Contact, ContactDeletion, ContactPage, ContactWrite, NewMail, UnverifiedRegistrant,
+};
 use vpsd_domain::contact::ContactData;
 use vpsd_domain::{AccountId, ContactId};
 
@@ -42,8 +44,10 @@ pub trait ContactStore: Send + Sync + std::fmt::Debug {
     /// The account's default contact, if it has any contact.
     async fn default_contact(&self, account_id: AccountId) -> Result<Option<Contact>>;
 
-    /// Creates a contact with `handle`, and the audit entry, in one
-    /// transaction. It becomes the account's default when `make_default`
+    /// Creates a contact with `handle` and `write.data`, its email
+    /// unverified with `write.verification` queued in the outbox to it, and
+    /// the audit entry, in one transaction. It becomes the account's
+    /// default when `write.make_default`
     /// or when it is the account's first contact (the former default, if
     /// any, is no longer). Errors: `Conflict` when the handle is taken
     /// (one chance in 2^75; make a new one and retry).
@@ -51,21 +55,22 @@ pub trait ContactStore: Send + Sync + std::fmt::Debug {
         &self,
         account_id: AccountId,
         handle: &str,
-        data: &ContactData,
-        make_default: bool,
+        write: ContactWrite<'_>,
         now: DateTime<Utc>,
         audit: &Audit<'_>,
     ) -> Result<Contact>;
 
-    /// Replaces the fields of contact `contact_id` with `data`, and makes
-    /// it the default when `make_default` (the former default is no
-    /// longer), with the audit entry. `None` when it is not the account's.
+    /// Replaces the fields of contact `contact_id` with `write.data`, and
+    /// makes it the default when `write.make_default` (the former default
+    /// is no longer), with the audit entry. With `write.verification` (a
+    /// new email),
+    /// the email is unverified again and the mail is queued to it. `None`
+    /// when it is not the account's.
     async fn update_contact(
         &self,
         account_id: AccountId,
         contact_id: ContactId,
-        data: &ContactData,
-        make_default: bool,
+        write: ContactWrite<'_>,
         now: DateTime<Utc>,
         audit: &Audit<'_>,
     ) -> Result<Option<Contact>>;
@@ -83,13 +88,45 @@ pub trait ContactStore: Send + Sync + std::fmt::Debug {
         now: DateTime<Utc>,
         audit: &Audit<'_>,
     ) -> Result<ContactDeletion>;
+
+    /// Marks verified the contact email whose pending verification token
+    /// hashes to `token_hash`; the contact after, or `None` when no
+    /// pending verification has it (already used, or replaced by a newer
+    /// email's).
+    async fn verify_contact_email(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Contact>>;
+
+    /// Up to `limit` contacts whose email is unverified, whose
+    /// verification mail was queued at or before `sent_before`, whose
+    /// account was not warned yet, and that some domain (not removed)
+    /// names as its registrant.
+    async fn unverified_registrants(
+        &self,
+        sent_before: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<UnverifiedRegistrant>>;
+
+    /// Queues `mail` to the account and notes the warning, once: `false`
+    /// (nothing written) when the contact was warned already, verified
+    /// meanwhile, or given a new email since `sent_at` (its verification
+    /// mail's time as read).
+    async fn warn_unverified(
+        &self,
+        contact_id: ContactId,
+        sent_at: DateTime<Utc>,
+        mail: &NewMail,
+        now: DateTime<Utc>,
+    ) -> Result<bool>;
 }
 
 // ---- rows: how this aggregate is stored and decoded (both backends)
 
 pub(crate) const CONTACT_COLUMNS: &str = "id, account_id, handle, name, organisation, street, \
      city, state_province, postal_code, country_code, voice, fax, email, is_default, \
-     created_at, updated_at";
+     email_verified_at, email_verification_sent_at, created_at, updated_at";
 
 /// The separator of the street lines in `contacts.street` (a line holds no
 /// control character, `vpsd_domain::contact::line`).
@@ -111,6 +148,8 @@ pub(crate) struct ContactRow {
     pub(crate) fax: Option<String>,
     pub(crate) email: String,
     pub(crate) is_default: bool,
+    pub(crate) email_verified_at: Option<DateTime<Utc>>,
+    pub(crate) email_verification_sent_at: Option<DateTime<Utc>>,
     pub(crate) created_at: DateTime<Utc>,
     pub(crate) updated_at: DateTime<Utc>,
 }
@@ -138,6 +177,8 @@ impl From<ContactRow> for Contact {
                 email: r.email,
             },
             is_default: r.is_default,
+            email_verified_at: r.email_verified_at,
+            email_verification_sent_at: r.email_verification_sent_at,
             created_at: r.created_at,
             updated_at: r.updated_at,
         }

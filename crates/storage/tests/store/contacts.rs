@@ -4,9 +4,19 @@
 use std::sync::Arc;
 
 use vpsd_domain::contact::ContactData;
-use vpsd_storage::{ContactDeletion, DomainContacts, SettingsChange, Store};
+use vpsd_storage::{
+    ContactDeletion, ContactWrite, DomainContacts, EmailVerification, SettingsChange, Store,
+};
 
 use crate::common::{account, audit, register, t0};
+
+fn mail(hash: &str) -> EmailVerification {
+    EmailVerification {
+        token_hash: hash.to_owned(),
+        subject: "Please verify".to_owned(),
+        body: "Follow the link.".to_owned(),
+    }
+}
 
 fn data(name: &str) -> ContactData {
     ContactData {
@@ -30,8 +40,11 @@ async fn contacts_belong_to_one_account_and_keep_one_default(store: &Arc<dyn Sto
         .create_contact(
             a.id,
             "CAAAAAAAAAAAAAAA",
-            &data("First"),
-            false,
+            ContactWrite {
+                data: &data("First"),
+                make_default: false,
+                verification: Some(&mail("create-1")),
+            },
             t0(),
             &audit("contact.create"),
         )
@@ -43,8 +56,11 @@ async fn contacts_belong_to_one_account_and_keep_one_default(store: &Arc<dyn Sto
         .create_contact(
             a.id,
             "CBBBBBBBBBBBBBBB",
-            &data("Second"),
-            false,
+            ContactWrite {
+                data: &data("Second"),
+                make_default: false,
+                verification: Some(&mail("create-2")),
+            },
             t0(),
             &audit("contact.create"),
         )
@@ -56,8 +72,11 @@ async fn contacts_belong_to_one_account_and_keep_one_default(store: &Arc<dyn Sto
         .create_contact(
             b.id,
             "CBBBBBBBBBBBBBBB",
-            &data("Clash"),
-            false,
+            ContactWrite {
+                data: &data("Clash"),
+                make_default: false,
+                verification: Some(&mail("create-3")),
+            },
             t0(),
             &audit("contact.create"),
         )
@@ -79,8 +98,11 @@ async fn contacts_belong_to_one_account_and_keep_one_default(store: &Arc<dyn Sto
         .update_contact(
             b.id,
             first.id,
-            &data("Theirs"),
-            true,
+            ContactWrite {
+                data: &data("Theirs"),
+                make_default: true,
+                verification: None,
+            },
             t0(),
             &audit("contact.update"),
         )
@@ -98,8 +120,11 @@ async fn contacts_belong_to_one_account_and_keep_one_default(store: &Arc<dyn Sto
         .update_contact(
             a.id,
             second.id,
-            &data("Second"),
-            true,
+            ContactWrite {
+                data: &data("Second"),
+                make_default: true,
+                verification: None,
+            },
             t0(),
             &audit("contact.update"),
         )
@@ -143,8 +168,11 @@ async fn a_contact_a_domain_names_is_kept(store: &Arc<dyn Store>) {
         .create_contact(
             a.id,
             "CCCCCCCCCCCCCCCC",
-            &data("Used"),
-            false,
+            ContactWrite {
+                data: &data("Used"),
+                make_default: false,
+                verification: Some(&mail("create-4")),
+            },
             t0(),
             &audit("contact.create"),
         )
@@ -191,7 +219,135 @@ async fn a_contact_a_domain_names_is_kept(store: &Arc<dyn Store>) {
     assert_eq!(page.domains[0].contacts.tech, Some(c.id));
 }
 
+/// A new email's verification: its mail queued to the contact's address,
+/// its token good once, the account warned once past the period and only
+/// for a registrant.
+async fn an_email_is_verified_once_and_warned_about_once(store: &Arc<dyn Store>) {
+    let a = account(store, "a@example.com", 0).await;
+    let c = store
+        .create_contact(
+            a.id,
+            "CDDDDDDDDDDDDDDD",
+            ContactWrite {
+                data: &data("Unverified"),
+                make_default: false,
+                verification: Some(&mail("h-1")),
+            },
+            t0(),
+            &audit("contact.create"),
+        )
+        .await
+        .expect("create");
+    assert_eq!(
+        (c.email_verified_at, c.email_verification_sent_at),
+        (None, Some(t0()))
+    );
+    let outbox = store.outbox().await.expect("outbox");
+    assert_eq!(outbox.len(), 1);
+    assert_eq!(
+        outbox[0].recipient, "jane@example.com",
+        "the contact's address"
+    );
+    let later = t0() + chrono::Duration::days(16);
+    // Not a registrant yet: nobody to warn.
+    assert!(store
+        .unverified_registrants(later, 10)
+        .await
+        .expect("read")
+        .is_empty());
+    let d = register(store, a.id, "unverified.com", 0)
+        .await
+        .expect("register");
+    let change = SettingsChange {
+        contacts: DomainContacts {
+            registrant: Some(c.id),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    store
+        .update_settings(a.id, d.id, &change, t0(), &audit("domain.update"))
+        .await
+        .expect("update");
+    assert!(
+        store
+            .unverified_registrants(t0() - chrono::Duration::seconds(1), 10)
+            .await
+            .expect("read")
+            .is_empty(),
+        "not yet due"
+    );
+    let due = store.unverified_registrants(later, 10).await.expect("read");
+    assert_eq!(due.len(), 1);
+    assert_eq!(due[0].domains, vec!["unverified.com".to_owned()]);
+    let warn = vpsd_storage::NewMail {
+        account_id: a.id,
+        subject: "Action needed".into(),
+        body: "verify".into(),
+    };
+    assert!(store
+        .warn_unverified(c.id, t0(), &warn, later)
+        .await
+        .expect("warn"));
+    assert!(
+        !store
+            .warn_unverified(c.id, t0(), &warn, later)
+            .await
+            .expect("warn"),
+        "once"
+    );
+    assert!(store
+        .unverified_registrants(later, 10)
+        .await
+        .expect("read")
+        .is_empty());
+
+    assert!(store
+        .verify_contact_email("h-2", later)
+        .await
+        .expect("verify")
+        .is_none());
+    let verified = store
+        .verify_contact_email("h-1", later)
+        .await
+        .expect("verify")
+        .expect("found");
+    assert_eq!(verified.email_verified_at, Some(later));
+    assert!(
+        store
+            .verify_contact_email("h-1", later)
+            .await
+            .expect("verify")
+            .is_none(),
+        "used once"
+    );
+    // A new email starts over.
+    let mut moved = data("Unverified");
+    moved.email = "new@example.com".into();
+    let after = store
+        .update_contact(
+            a.id,
+            c.id,
+            ContactWrite {
+                data: &moved,
+                make_default: false,
+                verification: Some(&mail("h-3")),
+            },
+            later,
+            &audit("contact.update"),
+        )
+        .await
+        .expect("update")
+        .expect("found");
+    assert_eq!(
+        (after.email_verified_at, after.email_verification_sent_at),
+        (None, Some(later))
+    );
+    assert_eq!(store.outbox().await.expect("outbox").len(), 3);
+}
+
 crate::both!(
     contacts_belong_to_one_account_and_keep_one_default,
     a_contact_a_domain_names_is_kept,
+    an_email_is_verified_once_and_warned_about_once,
 );

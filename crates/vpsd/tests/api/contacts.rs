@@ -22,6 +22,8 @@ crate::both!(
     domains_from_before_contacts_keep_working,
     whois_info_shows_the_contacts_or_the_privacy_service,
     the_privacy_service_is_the_operators,
+    a_registrant_email_is_verified_through_its_mail,
+    an_unverified_registrant_is_flagged_and_the_owner_warned_once,
 );
 
 /// A contact's body with every field.
@@ -618,4 +620,169 @@ async fn the_privacy_service_is_the_operators(app: &TestApp) {
         !dir.path().join("db").exists(),
         "stopped before the database"
     );
+}
+
+/// The text of a received message's body: quoted-printable decoded (RFC
+/// 2045 §6.7: soft line breaks, `=XX`), or as is when sent 7bit.
+fn body_text(message: &str) -> String {
+    let (headers, body) = message.split_once("\r\n\r\n").unwrap_or((message, ""));
+    if !headers
+        .to_ascii_lowercase()
+        .contains("content-transfer-encoding: quoted-printable")
+    {
+        return body.to_owned();
+    }
+    let joined = body.replace("=\r\n", "");
+    let bytes = joined.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'=' && i + 2 < bytes.len() {
+            if let Some(b) = std::str::from_utf8(&bytes[i + 1..(i + 3).min(bytes.len())])
+                .ok()
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+            {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The token of the verification link in `text`.
+fn link_token(text: &str) -> String {
+    let at = text
+        .find("/verify-email/?token=")
+        .expect("a verification link");
+    text[at + "/verify-email/?token=".len()..]
+        .chars()
+        .take_while(char::is_ascii_hexdigit)
+        .collect()
+}
+
+async fn verification_mail_for(sink: &crate::mail::SmtpSink, to: &str) -> Option<String> {
+    sink.messages().into_iter().find(|m| {
+        m.contains(&format!("To: {to}"))
+            && crate::mail::subject(m) == "Please verify your email address for your domains"
+    })
+}
+
+async fn a_registrant_email_is_verified_through_its_mail(app: &TestApp) {
+    let port = crate::mail::free_port();
+    let sink = crate::mail::SmtpSink::start(port).await;
+    let mailer = crate::mail::mailer(app, port);
+    let jid = id(&create(app, jane()).await);
+    assert_eq!(app.contact(jid).await.1["email_verified"], false);
+    let dom = id(&app
+        .post_domain(json!({"domain_name": "verify-me.com", "registrant": jid}))
+        .await
+        .1);
+    assert_eq!(app.domain(dom).await.1["registrant_verified"], false);
+
+    // The mail goes to the contact's own address, over real SMTP.
+    crate::mail::deliver_all(&mailer).await;
+    let mail = verification_mail_for(&sink, "jane@roe-widgets.example")
+        .await
+        .expect("the verification mail arrived");
+    let token = link_token(&body_text(&mail));
+    assert_eq!(token.len(), 64, "{mail}");
+
+    // The link's page changes nothing until its button is pressed.
+    let http = reqwest::Client::new();
+    let page = http
+        .get(format!("{}/verify-email/?token={token}", app.base))
+        .send()
+        .await
+        .expect("page");
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.expect("html");
+    assert!(html.contains("<form method=\"post\""), "{html}");
+    assert_eq!(app.contact(jid).await.1["email_verified"], false);
+    let done = http
+        .post(format!("{}/verify-email/", app.base))
+        .form(&[("token", token.as_str())])
+        .send()
+        .await
+        .expect("verify");
+    assert_eq!(done.status(), StatusCode::OK);
+    assert!(done.text().await.expect("html").contains("verified"));
+    assert_eq!(app.contact(jid).await.1["email_verified"], true);
+    let (_, detail) = app.domain(dom).await;
+    assert_eq!(detail["registrant_verified"], true);
+    assert_eq!(detail["warnings"], json!([]));
+    // Used once; a made-up token names nothing.
+    let again = http
+        .post(format!("{}/verify-email/", app.base))
+        .form(&[("token", token.as_str())])
+        .send()
+        .await
+        .expect("again");
+    assert_eq!(again.status(), StatusCode::NOT_FOUND);
+    let bogus = http
+        .get(format!("{}/verify-email/?token=<script>", app.base))
+        .send()
+        .await
+        .expect("bogus");
+    assert_eq!(bogus.status(), StatusCode::NOT_FOUND);
+    assert!(!bogus.text().await.expect("html").contains("<script>"));
+
+    // A changed email is unverified again, with a mail of its own.
+    let (_, changed) = app
+        .put_contact(jid, json!({"email": "jane@new-widgets.example"}))
+        .await;
+    assert_eq!(changed["email_verified"], false);
+    assert_eq!(app.domain(dom).await.1["registrant_verified"], false);
+    crate::mail::deliver_all(&mailer).await;
+    assert!(verification_mail_for(&sink, "jane@new-widgets.example")
+        .await
+        .is_some());
+    // Another change (not the email) sends nothing new.
+    let before = sink.messages().len();
+    app.put_contact(jid, json!({"city": "Bath"})).await;
+    crate::mail::deliver_all(&mailer).await;
+    assert_eq!(sink.messages().len(), before);
+}
+
+async fn an_unverified_registrant_is_flagged_and_the_owner_warned_once(app: &TestApp) {
+    let port = crate::mail::free_port();
+    let sink = crate::mail::SmtpSink::start(port).await;
+    let mailer = crate::mail::mailer(app, port);
+    let jid = id(&create(app, jane()).await);
+    let dom = id(&app
+        .post_domain(json!({"domain_name": "unverified.com", "registrant": jid}))
+        .await
+        .1);
+    app.activate(dom).await;
+    let (_, detail) = app.domain(dom).await;
+    assert_eq!(detail["registrant_verified"], false);
+    assert_eq!(detail["warnings"], json!([]), "within the 15 days");
+
+    app.advance(chrono::Duration::days(15)).await;
+    let (_, detail) = app.domain(dom).await;
+    assert_eq!(detail["registrant_verified"], false);
+    let warning = detail["warnings"][0].as_str().expect("a warning");
+    assert!(warning.contains("not verified"), "{warning}");
+    assert_eq!(detail["status"], "active", "not suspended");
+    // The owner is warned by mail, once.
+    app.advance(chrono::Duration::days(1)).await;
+    crate::mail::deliver_all(&mailer).await;
+    let warned: Vec<String> = sink
+        .messages()
+        .into_iter()
+        .filter(|m| {
+            crate::mail::subject(m)
+                == "Action needed: the registrant email of unverified.com is not verified"
+        })
+        .collect();
+    assert_eq!(warned.len(), 1);
+    assert!(warned[0].contains("To: owner@example.com"), "{}", warned[0]);
+    let handle = app.contact(jid).await.1["handle"]
+        .as_str()
+        .expect("h")
+        .to_owned();
+    assert!(body_text(&warned[0]).contains(&handle));
 }
