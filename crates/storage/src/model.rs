@@ -144,12 +144,22 @@ pub struct ContactWrite<'a> {
 
 /// A verification mail for a contact's new email: the SHA-256 of the token
 /// it carries (`vpsd_domain::token::hash`) and the mail, sent to the
-/// contact's email (not the account's).
-#[derive(Debug, Clone)]
+/// contact's email (not the account's). Its `Debug` leaves out the body,
+/// which holds the token.
+#[derive(Clone)]
 pub struct EmailVerification {
     pub token_hash: String,
     pub subject: String,
     pub body: String,
+}
+
+impl std::fmt::Debug for EmailVerification {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmailVerification")
+            .field("subject", &self.subject)
+            .field("body", &"<holds the token>")
+            .finish_non_exhaustive()
+    }
 }
 
 /// A contact whose email is still unverified past the period, and the
