@@ -138,6 +138,7 @@ impl From<RegistrarError> for ApiError {
         match e {
             RegistrarError::NotFound => ApiError::not_found(),
             RegistrarError::Invalid { code, detail } => ApiError::bad_request(code, detail),
+            RegistrarError::InvalidFields(errors) => ApiError::fields(errors),
             RegistrarError::InsufficientFunds { detail } => ApiError::new(
                 StatusCode::PAYMENT_REQUIRED,
                 ErrorCode::InsufficientFunds,

@@ -20,7 +20,9 @@
 //! - [`error`]: [`ApiError`], the one JSON error body, and [`ErrorCode`],
 //!   the catalogue of its codes.
 //! - [`openapi`]: the OpenAPI document, built with the routes from the
-//!   handlers' annotations; `docs_page`: `/api/docs/`, which renders it.
+//!   handlers' annotations; `docs_page`: `/api/docs/`, which renders it;
+//!   `verify_page`: `/verify-email/`, where a contact's verification mail
+//!   links to (no token).
 //!
 //! [`router`] builds the whole application; [`serve()`] runs it on a
 //! listener until a shutdown future resolves, finishing requests in flight
@@ -43,6 +45,7 @@ pub mod middleware;
 pub mod openapi;
 pub mod routes;
 mod serve;
+pub mod verify_page;
 pub mod views;
 
 pub use error::{ApiError, ErrorCode};
@@ -157,6 +160,7 @@ pub fn router(state: AppState) -> Router {
         .method_not_allowed_fallback(routes::method_not_allowed)
         .with_state(state.clone())
         .merge(docs_page::router())
+        .merge(verify_page::router(state.clone()))
         .layer(
             tower::ServiceBuilder::new()
                 .map_request(middleware::drop_unsafe_request_id)

@@ -49,6 +49,7 @@ naming each field at fault. Money is US dollars with two decimals; times are RFC
         (name = "domains", description = "The account's domains and their life."),
         (name = "availability", description = "Availability and prices."),
         (name = "account", description = "The account, its money trail and its audit log."),
+        (name = "contacts", description = "The account's contacts (RFC 5733): a domain's registrant, admin, tech and billing contacts."),
         (name = "dns", description = "A hosted zone's records."),
         (name = "forwarding", description = "Email and URL forwarding."),
         (name = "hosts", description = "A domain's own name servers (child name servers): host objects with their addresses (glue) at the registry."),
@@ -281,6 +282,15 @@ pub mod params {
         /// The domain's `id` (GET /api/v1/domains/ lists them).
         #[param(minimum = 1)]
         pub domain_id: i64,
+    }
+
+    /// `{contact_id}`.
+    #[derive(IntoParams)]
+    #[into_params(parameter_in = Path)]
+    pub struct ContactIdParam {
+        /// The contact's `id` (GET /api/v1/contacts/ lists them).
+        #[param(minimum = 1)]
+        pub contact_id: i64,
     }
 
     /// `{domain_id}` and `{record_id}`.

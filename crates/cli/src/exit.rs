@@ -141,6 +141,21 @@ pub mod fields {
         &[("alias", "--alias"), ("destinations", "--destination")];
     /// `vps dns keys create`.
     pub const KEYS: &[(&str, &str)] = &[("name", "NAME"), ("algorithm", "--algorithm")];
+    /// `vps contacts ...`.
+    pub const CONTACT: &[(&str, &str)] = &[
+        ("name", "--name"),
+        ("organisation", "--organisation"),
+        ("street", "--street"),
+        ("city", "--city"),
+        ("state_province", "--state-province"),
+        ("postal_code", "--postal-code"),
+        ("country_code", "--country-code"),
+        ("voice", "--voice"),
+        ("fax", "--fax"),
+        ("email", "--email"),
+        ("page", "--page"),
+        ("page_size", "--page-size"),
+    ];
     /// `vps hosts ...`.
     pub const HOSTS: &[(&str, &str)] =
         &[("host_name", "HOST_NAME"), ("ip_addresses", "IP_ADDRESSES")];

@@ -83,6 +83,10 @@ enum Command {
     /// addresses (glue) at the registry.
     #[command(subcommand)]
     Hosts(HostsCommand),
+    /// The account's contacts (RFC 5733): a domain's registrant, admin,
+    /// tech and billing contacts.
+    #[command(subcommand)]
+    Contacts(ContactsCommand),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions { shell: clap_complete::Shell },
 }
@@ -380,6 +384,77 @@ enum UrlCommand {
     Delete { domain: String, forward_id: i64 },
 }
 
+/// A contact's fields as flags; each optional here (`create` needs the
+/// API's required ones: the server names any missing).
+#[derive(Debug, Args)]
+struct ContactFields {
+    /// The person's or role's name.
+    #[arg(long)]
+    name: Option<String>,
+    /// The organisation.
+    #[arg(long)]
+    organisation: Option<String>,
+    /// A street line (1–3: repeat the flag).
+    #[arg(long = "street")]
+    street: Vec<String>,
+    #[arg(long)]
+    city: Option<String>,
+    /// State or province.
+    #[arg(long)]
+    state_province: Option<String>,
+    #[arg(long)]
+    postal_code: Option<String>,
+    /// ISO 3166-1 alpha-2 (US, DE, ...).
+    #[arg(long)]
+    country_code: Option<String>,
+    /// Phone, E.164 as +CC.NUMBER (+1.2175550100).
+    #[arg(long)]
+    voice: Option<String>,
+    /// Fax, E.164 as +CC.NUMBER.
+    #[arg(long)]
+    fax: Option<String>,
+    #[arg(long)]
+    email: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+enum ContactsCommand {
+    /// The account's contacts (every page unless --page is given).
+    List {
+        /// Only this page.
+        #[arg(long)]
+        page: Option<u32>,
+        /// Contacts per page (1–500).
+        #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=500))]
+        page_size: u32,
+    },
+    /// Create a contact (--name, --street, --city, --country-code, --voice
+    /// and --email are required); the account's first is its default.
+    Create {
+        #[command(flatten)]
+        fields: ContactFields,
+        /// Make it the account's default contact.
+        #[arg(long)]
+        default: bool,
+    },
+    /// One contact.
+    Show { contact_id: i64 },
+    /// Change the fields given (give at least one).
+    #[command(group(ArgGroup::new("change").required(true).multiple(true)
+        .args(["name", "organisation", "street", "city", "state_province", "postal_code",
+               "country_code", "voice", "fax", "email"])))]
+    Update {
+        contact_id: i64,
+        #[command(flatten)]
+        fields: ContactFields,
+    },
+    /// Delete a contact no domain names.
+    Delete { contact_id: i64 },
+    /// Make a contact the account's default (registrations take it for
+    /// every role they do not name).
+    Default { contact_id: i64 },
+}
+
 #[derive(Debug, Subcommand)]
 enum HostsCommand {
     /// A domain's hosts.
@@ -474,6 +549,7 @@ fn context(command: &Command) -> exit::Context {
             | HostsCommand::Update { domain, .. }
             | HostsCommand::Delete { domain, .. } => (Some(domain), HOSTS),
         },
+        Command::Contacts(_) => (None, CONTACT),
         Command::Login { .. }
         | Command::Logout
         | Command::Pricing

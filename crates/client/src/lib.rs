@@ -23,6 +23,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 mod account;
+mod contacts;
 mod domains;
 mod error;
 mod forwards;

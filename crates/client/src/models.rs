@@ -490,3 +490,55 @@ pub struct TsigKeyRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub algorithm: Option<String>,
 }
+
+/// A contact (RFC 5733), as `GET /api/v1/contacts/{id}/` answers it.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Contact {
+    pub id: i64,
+    /// Names the contact outside the account (registry, RDAP).
+    pub handle: String,
+    pub name: String,
+    pub organisation: Option<String>,
+    pub street: Vec<String>,
+    pub city: String,
+    pub state_province: Option<String>,
+    pub postal_code: Option<String>,
+    /// ISO 3166-1 alpha-2.
+    pub country_code: String,
+    /// E.164, `+CC.NUMBER`.
+    pub voice: String,
+    pub fax: Option<String>,
+    pub email: String,
+    /// The account's default contact.
+    pub default: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A contact to create, or the fields to change (`None`: not sent).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ContactRequest {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub organisation: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub street: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state_province: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub postal_code: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub country_code: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub voice: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fax: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Make it the account's default contact.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default: Option<bool>,
+}

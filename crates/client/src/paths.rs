@@ -18,10 +18,17 @@ pub const ACCOUNT: &str = "api/v1/account/";
 pub const TRANSACTIONS: &str = "api/v1/account/transactions/";
 /// `GET` the account's audit log (a page).
 pub const AUDIT: &str = "api/v1/account/audit/";
+/// `GET` the account's contacts (a page); `POST` creates one.
+pub const CONTACTS: &str = "api/v1/contacts/";
 /// `GET` whether the registry is the sandbox, and its time.
 pub const SANDBOX: &str = "api/v1/sandbox/";
 /// `GET` the OpenAPI document.
 pub const OPENAPI: &str = "api/v1/openapi.json";
+
+/// `GET`, `PUT` (update) and `DELETE` one contact.
+pub fn contact(id: i64) -> String {
+    format!("{CONTACTS}{id}/")
+}
 
 /// `GET`, `PUT` (update) and `DELETE` one domain.
 pub fn domain(id: i64) -> String {

@@ -245,6 +245,7 @@ mod tests {
                 dns_serial: 7,
                 dns_records_count: 0,
                 transfer_out: None,
+                contacts: Default::default(),
             },
             records,
             email_forwarding: false,

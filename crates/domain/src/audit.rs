@@ -44,6 +44,12 @@ audit_actions! {
     TokenCreate => "token.create",
     /// An API token was revoked.
     TokenRevoke => "token.revoke",
+    /// A contact was created.
+    ContactCreate => "contact.create",
+    /// A contact's fields (or whether it is the default) changed.
+    ContactUpdate => "contact.update",
+    /// A contact was deleted.
+    ContactDelete => "contact.delete",
     /// A DNS record was added to a zone.
     DnsRecordCreate => "dns_record.create",
     /// A DNS record was changed.

@@ -60,6 +60,11 @@ error_codes! {
     /// A host (child name server) a domain still delegates to cannot be
     /// deleted (RFC 5732 §3.2.2).
     HostInUse = "host_in_use",
+    /// A contact a domain still names cannot be deleted.
+    ContactInUse = "contact_in_use",
+    /// A registration or transfer with no contact given and no default
+    /// contact in the account.
+    ContactRequired = "contact_required",
     /// Transfer: the registry did not accept it.
     TransferFailed = "transfer_failed",
     /// An operator's reject-transfer of a name with no transfer pending.

@@ -105,6 +105,11 @@ id!(
     /// A zone's TSIG key (`tsig_keys.id`, RFC 8945).
     TsigKeyId
 );
+id!(
+    /// A contact of an account (`contacts.id`, RFC 5733); the API's id of
+    /// it. Outside the account it is named by its handle instead.
+    ContactId
+);
 
 #[cfg(test)]
 mod tests {

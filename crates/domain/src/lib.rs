@@ -11,12 +11,14 @@
 //! - [`lifecycle`]: statuses and the date arithmetic of terms and transfers.
 //! - [`token`]: API token generation and hashing.
 //! - [`clock`]: the one source of "now", which tests can move.
+//! - [`contact`]: contacts' fields (RFC 5733), handles, the public form.
 //! - [`audit`]: the catalogue of audit actions ([`AuditAction`]).
 //! - [`error_code`]: the catalogue of the API's error codes.
 //! - [`error_chain`]: how the logs print an error with its causes.
 
 pub mod audit;
 pub mod clock;
+pub mod contact;
 pub mod dns;
 pub mod error_chain;
 pub mod error_code;
@@ -40,7 +42,7 @@ pub use audit::AuditAction;
 pub use clock::{Clock, FrozenClock, ManualClock, SandboxClock, SystemClock};
 pub use error_chain::ErrorChain;
 pub use error_code::ErrorCode;
-pub use ids::{AccountId, DomainId, ForwardId, RecordId, TokenId, TsigKeyId};
+pub use ids::{AccountId, ContactId, DomainId, ForwardId, RecordId, TokenId, TsigKeyId};
 pub use money::Money;
 pub use name::{DomainName, HostName, NameError};
 pub use nameservers::{Nameservers, NameserversError};

@@ -23,6 +23,10 @@ pub enum RegistrarError {
     /// The request cannot be carried out as asked: 400.
     #[error("{detail}")]
     Invalid { code: ErrorCode, detail: String },
+    /// Fields of the request at fault, each with what is wrong: 400
+    /// `invalid_fields`, the house form (`errors` names each field).
+    #[error("invalid fields: {}", .0.keys().cloned().collect::<Vec<_>>().join(", "))]
+    InvalidFields(std::collections::BTreeMap<String, Vec<String>>),
     /// The balance does not cover the charge: 402.
     #[error("{detail}")]
     InsufficientFunds { detail: String },

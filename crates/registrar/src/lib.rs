@@ -5,6 +5,7 @@
 //!   [`RegistrarError`]s that say what to do; each concern adds its own
 //!   `impl Registrar` block in a file of its own:
 //!   - `accounts`: accounts, credits, the ledger, API tokens;
+//!   - `contacts`: contacts (RFC 5733) and the contacts a domain takes;
 //!   - `register`: check, list, detail, register ([`Registration`]);
 //!   - `update`: settings changes ([`SettingsUpdate`]) and remove;
 //!   - `transfer_in`: import and transfer in;
@@ -47,6 +48,7 @@ use vpsd_storage::{Actor, Audit, Domain, Store};
 
 mod accounts;
 mod cancel;
+mod contacts;
 mod dns_update;
 mod error;
 mod forwards;
@@ -69,6 +71,7 @@ pub use tsig_keys::{NewKey, UsableKey};
 pub use zone_file::{ImportMode, ZoneFileRefused, ZoneImport};
 
 pub use cancel::CancelledTransfer;
+pub use contacts::RegistrantVerification;
 pub use error::{BoxError, Context, ErrorChain, RegistrarError};
 pub use premium::Quote;
 pub use register::Registration;
@@ -96,6 +99,17 @@ pub struct RegistrarSettings {
     /// The operator's secrets key, which TSIG secrets are sealed with
     /// (`--secrets-key-file`); without one no TSIG key can be made.
     pub secrets: Option<secrets::SecretsKey>,
+    /// The privacy service's contact: what the public sees instead of the
+    /// customer's contacts while a domain's privacy protection is on
+    /// (`vpsd serve --privacy-contact`; docs/api.md, "WHOIS").
+    pub privacy_contact: vpsd_domain::contact::ContactData,
+    /// How long a registrant's email may stay unverified before its
+    /// domains are flagged and the account warned (ICANN's RAA, Whois
+    /// Accuracy Program Specification: 15 days). Nothing is suspended.
+    pub registrant_verification_period: Duration,
+    /// Where the verification mails' links point: the server's public
+    /// address (`--public-url`), ending without a slash.
+    pub public_url: String,
 }
 
 impl Default for RegistrarSettings {
@@ -107,6 +121,9 @@ impl Default for RegistrarSettings {
             auto_renew_lead: Duration::from_secs(30 * 24 * 3600),
             premium_markup_percent: vpsd_domain::pricing::DEFAULT_PREMIUM_MARKUP_PERCENT,
             secrets: None,
+            privacy_contact: vpsd_domain::contact::default_privacy_contact(),
+            registrant_verification_period: Duration::from_secs(15 * 24 * 3600),
+            public_url: "http://127.0.0.1:8080".to_owned(),
         }
     }
 }

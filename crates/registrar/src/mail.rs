@@ -239,3 +239,49 @@ pub fn transfer_out_rejected(domain: &Domain, gaining: &str) -> NewMail {
         ),
     }
 }
+
+/// The mail that asks a contact to verify its email (ICANN RAA, Whois
+/// Accuracy Program): a link with `token` to the verification page
+/// (`{public_url}/verify-email/?token=`). Sent to the contact's email.
+pub fn email_verification(
+    contact: &vpsd_domain::contact::ContactData,
+    public_url: &str,
+    token: &str,
+    period_days: i64,
+) -> (String, String) {
+    (
+        "Please verify your email address for your domains".to_owned(),
+        format!(
+            "Hello {},\n\nThis address is given as a domain contact at VPS.org. To confirm it \
+             reaches you, open this link and press the button:\n\n{}/verify-email/?token={}\n\n\
+             Domain rules (ICANN) ask for this within {} days; until then the domains this \
+             address is the registrant of are marked unverified. If you did not expect this \
+             mail, ignore it.\n",
+            contact.name, public_url, token, period_days
+        ),
+    )
+}
+
+/// The warning to the account that a registrant's email is still
+/// unverified after the period: which domains, and what to do. Nothing is
+/// suspended (docs/api.md, "Registrant email verification").
+pub fn registrant_unverified(
+    account_id: vpsd_domain::AccountId,
+    handle: &str,
+    domains: &[String],
+) -> NewMail {
+    NewMail {
+        account_id,
+        subject: format!(
+            "Action needed: the registrant email of {} is not verified",
+            domains.join(", ")
+        ),
+        body: format!(
+            "The email of contact {handle}, the registrant of {}, has not been verified: the \
+             verification mail's link was not followed. Ask its owner to follow it, or give the \
+             contact a working email (PUT /api/v1/contacts/{{id}}/ sends a new mail). Until then \
+             these domains show registrant_verified: false. They are not suspended.\n",
+            domains.join(", ")
+        ),
+    }
+}

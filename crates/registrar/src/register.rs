@@ -7,7 +7,9 @@ use vpsd_domain::lifecycle::add_years;
 use vpsd_domain::AuditAction;
 use vpsd_domain::{DomainName, ErrorCode, Money, Nameservers, Years};
 use vpsd_registry::{RegistryError, OUR_REGISTRAR};
-use vpsd_storage::{Actor, Audit, Domain, DomainFilter, DomainPage, NewRegistration, StoreError};
+use vpsd_storage::{
+    Actor, Audit, Domain, DomainContacts, DomainFilter, DomainPage, NewRegistration, StoreError,
+};
 
 use crate::{changes, chrono_duration, ts, Registrar, RegistrarError};
 
@@ -22,6 +24,9 @@ pub struct Registration {
     /// The most the client accepts to pay (`max_cost`); `None`: the price
     /// as it stands.
     pub max_cost: Option<Money>,
+    /// The contacts asked for; a role not asked takes the account's
+    /// default contact.
+    pub contacts: DomainContacts,
 }
 
 impl Registrar {
@@ -82,6 +87,9 @@ impl Registrar {
         if let Some(record) = self.registry.info(&name).await? {
             return Err(RegistrarError::taken(&name, &record.sponsoring_registrar));
         }
+        let contacts = self
+            .domain_contacts(account_id, reg.contacts, DomainContacts::default(), true)
+            .await?;
         let now = self.now();
         // A premium name costs what its registry's fee says (RFC 8748),
         // asked now; nothing is charged when the registry cannot tell.
@@ -122,6 +130,7 @@ impl Registrar {
             registrar: OUR_REGISTRAR.to_owned(),
             cost,
             description: format!("Registration of {name} for {} year(s)", reg.years.get()),
+            contacts,
         };
         let audit = Audit {
             actor,
@@ -137,6 +146,7 @@ impl Registrar {
                 ),
                 ("nameservers", Value::Null, json!(new.nameservers)),
                 ("cost", Value::Null, json!(cost.to_string())),
+                ("contacts", Value::Null, contacts_json(&contacts)),
             ]),
         };
         let domain = match self.store.insert_registration(&new, &audit).await {
@@ -199,4 +209,14 @@ impl Registrar {
             }
         }
     }
+}
+
+/// The contact ids of a domain as an audit entry shows them.
+pub(crate) fn contacts_json(c: &DomainContacts) -> Value {
+    json!({
+        "registrant": c.registrant,
+        "admin": c.admin,
+        "tech": c.tech,
+        "billing": c.billing,
+    })
 }

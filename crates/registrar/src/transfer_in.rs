@@ -7,7 +7,7 @@ use vpsd_domain::AuditAction;
 use vpsd_domain::DomainName;
 use vpsd_domain::ErrorCode;
 use vpsd_registry::{TransferRefusal, OUR_REGISTRAR};
-use vpsd_storage::{Actor, Audit, Domain, NewTransfer, StoreError};
+use vpsd_storage::{Actor, Audit, Domain, DomainContacts, NewTransfer, StoreError};
 
 use crate::{changes, chrono_duration, mail, Registrar, RegistrarError};
 
@@ -87,6 +87,7 @@ impl Registrar {
         domain_id: vpsd_domain::DomainId,
         auth_code: &str,
         auto_renew: bool,
+        contacts: DomainContacts,
     ) -> Result<Domain, RegistrarError> {
         let domain = self.domain(account_id, domain_id).await?;
         let name = domain.domain_name.clone();
@@ -96,6 +97,9 @@ impl Registrar {
                 TransferRefusal::InProgress,
             ));
         }
+        let contacts = self
+            .domain_contacts(account_id, contacts, domain.contacts, true)
+            .await?;
         let now = self.now();
         self.registry
             .check_transfer(&name, auth_code, now)
@@ -112,6 +116,7 @@ impl Registrar {
         let transfer = NewTransfer {
             account_id,
             domain_id,
+            contacts,
             auto_renew,
             initiated_at: now,
             completes_at: now + chrono_duration(self.settings.transfer_delay),

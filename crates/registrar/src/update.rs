@@ -7,7 +7,7 @@ use vpsd_domain::AuditAction;
 use vpsd_domain::ErrorCode;
 use vpsd_domain::Nameservers;
 use vpsd_registry::OUR_REGISTRAR;
-use vpsd_storage::{Actor, Audit, Domain, SettingsChange};
+use vpsd_storage::{Actor, Audit, Domain, DomainContacts, SettingsChange};
 
 use crate::{changes, Registrar, RegistrarError};
 
@@ -18,6 +18,8 @@ pub struct SettingsUpdate {
     pub privacy_protection: Option<bool>,
     pub nameservers: Option<Nameservers>,
     pub locked: Option<bool>,
+    /// The contact roles to change (each the account's contact).
+    pub contacts: DomainContacts,
 }
 
 impl SettingsUpdate {
@@ -26,6 +28,7 @@ impl SettingsUpdate {
             && self.privacy_protection.is_none()
             && self.nameservers.is_none()
             && self.locked.is_none()
+            && self.contacts == DomainContacts::default()
     }
 }
 
@@ -42,12 +45,13 @@ impl Registrar {
         if update.is_empty() {
             return Err(RegistrarError::invalid(
                 ErrorCode::EmptyUpdate,
-                "Give at least one of auto_renew, privacy_protection, nameservers, locked.",
+                "Give at least one of auto_renew, privacy_protection, nameservers, locked, registrant, admin, tech, billing.",
             ));
         }
         let domain = self.domain(account_id, domain_id).await?;
         let touches_registry = update.nameservers.is_some() || update.locked.is_some();
-        if (touches_registry || update.privacy_protection.is_some())
+        let touches_contacts = update.contacts != DomainContacts::default();
+        if (touches_registry || update.privacy_protection.is_some() || touches_contacts)
             && domain.registrar != OUR_REGISTRAR
         {
             return Err(RegistrarError::invalid(
@@ -78,6 +82,9 @@ impl Registrar {
                 ));
             }
         }
+        let contacts = self
+            .domain_contacts(account_id, update.contacts, domain.contacts, false)
+            .await?;
         let nameservers = update.nameservers.as_ref().map(Nameservers::to_strings);
         let now = self.now();
         if touches_registry {
@@ -98,6 +105,7 @@ impl Registrar {
             privacy_protection: update.privacy_protection,
             nameservers,
             locked: update.locked,
+            contacts,
         };
         self.store
             .update_settings(
@@ -133,6 +141,16 @@ impl Registrar {
                             "locked",
                             json!(domain.locked),
                             json!(change.locked.unwrap_or(domain.locked)),
+                        ),
+                        (
+                            "contacts",
+                            crate::register::contacts_json(&domain.contacts),
+                            crate::register::contacts_json(&DomainContacts {
+                                registrant: contacts.registrant.or(domain.contacts.registrant),
+                                admin: contacts.admin.or(domain.contacts.admin),
+                                tech: contacts.tech.or(domain.contacts.tech),
+                                billing: contacts.billing.or(domain.contacts.billing),
+                            }),
                         ),
                     ]),
                 },

@@ -86,6 +86,22 @@ async fn a_failed_job_is_counted_and_the_pass_goes_on() {
         )
         .await
         .expect("account");
+    let contact = vpsd_domain::contact::ContactData {
+        name: "Owner".into(),
+        organisation: None,
+        street: vec!["1 Main Street".into()],
+        city: "Springfield".into(),
+        state_province: None,
+        postal_code: None,
+        country_code: "US".into(),
+        voice: "+1.2175550100".into(),
+        fax: None,
+        email: "owner@example.com".into(),
+    };
+    s.registrar
+        .create_contact(&Actor::operator(), account.id, &contact, true)
+        .await
+        .expect("contact");
     // The failing one first: it expires first, so it comes first in the
     // batch (a failure that ended the pass would leave the other undone).
     let mut ids = Vec::new();
@@ -102,6 +118,7 @@ async fn a_failed_job_is_counted_and_the_pass_goes_on() {
                     privacy_protection: false,
                     nameservers: None,
                     max_cost: None,
+                    contacts: Default::default(),
                 },
             )
             .await

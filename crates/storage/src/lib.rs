@@ -2,7 +2,7 @@
 //! registry's names, on SQLite (embedded default) or PostgreSQL.
 //!
 //! - [`stores`]: one trait per aggregate ([`AccountStore`], [`AuditLog`],
-//!   [`TokenStore`], [`DomainStore`], [`TransferStore`], [`LifecycleStore`],
+//!   [`TokenStore`], [`ContactStore`], [`DomainStore`], [`TransferStore`], [`LifecycleStore`],
 //!   [`ZoneStore`], [`ZoneFeed`], [`JobLeases`], [`IdempotencyStore`],
 //!   [`Outbox`], [`RegistryStore`], [`SandboxClockStore`], [`Health`]), each
 //!   file with the row types its queries decode. [`Store`] is their sum, for
@@ -43,9 +43,9 @@ mod wal_stamp;
 
 pub use stores::jobs::JobKind;
 pub use stores::{
-    AccountStore, AuditLog, DomainStore, Health, IdempotencyStore, JobLeases, LifecycleStore,
-    Outbox, PremiumNameStore, RegistryStore, SandboxClockStore, TokenStore, TransferStore,
-    TsigKeyStore, ZoneFeed, ZoneStore,
+    AccountStore, AuditLog, ContactStore, DomainStore, Health, IdempotencyStore, JobLeases,
+    LifecycleStore, Outbox, PremiumNameStore, RegistryStore, SandboxClockStore, TokenStore,
+    TransferStore, TsigKeyStore, ZoneFeed, ZoneStore,
 };
 
 pub use error::{Result, StoreError};
@@ -68,6 +68,7 @@ pub trait Store:
     + AccountStore
     + AuditLog
     + TokenStore
+    + ContactStore
     + DomainStore
     + TransferStore
     + LifecycleStore
@@ -87,6 +88,7 @@ impl<T> Store for T where
         + AccountStore
         + AuditLog
         + TokenStore
+        + ContactStore
         + DomainStore
         + TransferStore
         + LifecycleStore

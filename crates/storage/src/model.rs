@@ -83,6 +83,111 @@ pub struct Domain {
     pub dns_records_count: i64,
     /// A transfer out another registrar asked for.
     pub transfer_out: Option<TransferOut>,
+    /// The domain's registrant, admin, tech and billing contacts.
+    pub contacts: DomainContacts,
+}
+
+/// The contacts a domain names (RFC 5731 §2.2: the registrant and the
+/// admin, tech and billing contacts); `None` for the domains from before
+/// contacts until one is set.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DomainContacts {
+    pub registrant: Option<vpsd_domain::ContactId>,
+    pub admin: Option<vpsd_domain::ContactId>,
+    pub tech: Option<vpsd_domain::ContactId>,
+    pub billing: Option<vpsd_domain::ContactId>,
+}
+
+impl DomainContacts {
+    /// The roles with their names as the API spells them.
+    pub fn roles(&self) -> [(&'static str, Option<vpsd_domain::ContactId>); 4] {
+        [
+            ("registrant", self.registrant),
+            ("admin", self.admin),
+            ("tech", self.tech),
+            ("billing", self.billing),
+        ]
+    }
+}
+
+/// A contact of an account (RFC 5733): its fields, the handle that names it
+/// outside the account, and whether it is the account's default.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Contact {
+    pub id: vpsd_domain::ContactId,
+    pub account_id: vpsd_domain::AccountId,
+    /// `C` and 15 random base32 characters: the RDAP entity handle and EPP
+    /// contact id (`vpsd_domain::contact::new_handle`).
+    pub handle: String,
+    pub data: vpsd_domain::contact::ContactData,
+    /// The account's default contact: the one a registration uses for the
+    /// roles it does not name.
+    pub is_default: bool,
+    /// When its current email was verified (the link of the verification
+    /// mail followed); `None` while it is not.
+    pub email_verified_at: Option<DateTime<Utc>>,
+    /// When the verification mail to its current email was queued.
+    pub email_verification_sent_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A contact's fields to write, whether to make it the account's default,
+/// and the verification mail of a new email (`None`: the email is
+/// unchanged).
+#[derive(Debug, Clone, Copy)]
+pub struct ContactWrite<'a> {
+    pub data: &'a vpsd_domain::contact::ContactData,
+    pub make_default: bool,
+    pub verification: Option<&'a EmailVerification>,
+}
+
+/// A verification mail for a contact's new email: the SHA-256 of the token
+/// it carries (`vpsd_domain::token::hash`) and the mail, sent to the
+/// contact's email (not the account's). Its `Debug` leaves out the body,
+/// which holds the token.
+#[derive(Clone)]
+pub struct EmailVerification {
+    pub token_hash: String,
+    pub subject: String,
+    pub body: String,
+}
+
+impl std::fmt::Debug for EmailVerification {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmailVerification")
+            .field("subject", &self.subject)
+            .field("body", &"<holds the token>")
+            .finish_non_exhaustive()
+    }
+}
+
+/// A contact whose email is still unverified past the period, and the
+/// domains (not removed) that name it as their registrant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnverifiedRegistrant {
+    pub contact: Contact,
+    /// A-label names, sorted.
+    pub domains: Vec<String>,
+}
+
+/// One page of an account's contacts (by id) and how many it has.
+#[derive(Debug, Clone, Default)]
+pub struct ContactPage {
+    pub total: i64,
+    pub contacts: Vec<Contact>,
+}
+
+/// What [`crate::ContactStore::delete_contact`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ContactDeletion {
+    /// Deleted (and, if it was the default, another made the default).
+    Deleted,
+    /// Not the account's.
+    NotFound,
+    /// Domains of the account name it (their names, A-label, sorted);
+    /// nothing changed.
+    InUse(Vec<String>),
 }
 
 /// A transfer out: who asked, when, and when it is approved by itself.
@@ -125,6 +230,8 @@ pub struct NewRegistration {
     pub registrar: String,
     pub cost: Money,
     pub description: String,
+    /// The domain's contacts, each the account's (the registrar checks).
+    pub contacts: DomainContacts,
 }
 
 /// What undoing a registration in its add grace period gave back
@@ -143,6 +250,9 @@ pub struct CancelledRegistration {
 pub struct NewTransfer {
     pub account_id: vpsd_domain::AccountId,
     pub domain_id: vpsd_domain::DomainId,
+    /// The contacts the domain takes with the transfer, each the account's
+    /// (the registrar checks); a role `None` stays as it is.
+    pub contacts: DomainContacts,
     pub auto_renew: bool,
     pub initiated_at: DateTime<Utc>,
     pub completes_at: DateTime<Utc>,
@@ -206,6 +316,9 @@ pub struct SettingsChange {
     pub privacy_protection: Option<bool>,
     pub nameservers: Option<Vec<String>>,
     pub locked: Option<bool>,
+    /// The contacts to set, each the account's (the registrar checks); a
+    /// role `None` stays as it is.
+    pub contacts: DomainContacts,
 }
 
 /// A mail to put in the outbox, addressed to the account's email.

@@ -477,6 +477,10 @@ impl Backend for SqliteStore {
                                 reg.cost.cents(),
                                 unicode_form(&reg.domain_name),
                                 crate::stores::domains::first_dns_serial(),
+                                reg.contacts.registrant,
+                                reg.contacts.admin,
+                                reg.contacts.tech,
+                                reg.contacts.billing,
                             ],
                             DomainRow::from_rusqlite,
                         )

@@ -9,6 +9,8 @@ mod accounts;
 mod audit;
 #[path = "store/clock.rs"]
 mod clock;
+#[path = "store/contacts.rs"]
+mod contacts;
 #[path = "store/domains.rs"]
 mod domains;
 #[path = "store/feed.rs"]

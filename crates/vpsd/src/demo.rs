@@ -1,5 +1,5 @@
 //! Demo data for `vpsd serve --demo`: on an empty database, one account with
-//! $100.00, domains in every state, two names held at another registrar
+//! $100.00 and a default contact ([`demo_contact`]), domains in every state, two names held at another registrar
 //! and added to the account (one transferable, one locked), a third held
 //! there and not in any account (to import), then a token and a curl line
 //! to try.
@@ -20,7 +20,7 @@ use vpsd_domain::lifecycle::add_years;
 use vpsd_domain::{DomainName, Money, Nameservers};
 use vpsd_registrar::SettingsUpdate;
 use vpsd_registry::{new_auth_code, RegistryRecord, OUR_REGISTRAR};
-use vpsd_storage::{Actor, Audit, NewRegistration};
+use vpsd_storage::{Actor, Audit, DomainContacts, NewRegistration};
 
 use crate::server::App;
 
@@ -42,6 +42,24 @@ pub const EXAMPLE_REGISTERED: &str = "2023-01-15T10:30:00Z";
 /// README's Sandbox walk-through (about two years of test clock) never
 /// renews.
 const EXAMPLE_EXPIRES_AFTER_YEARS: u32 = 3;
+
+/// The demo account's default contact (RFC 5733 fields; the addresses and
+/// numbers are the reserved example ones): every demo domain names it, and
+/// `whois_info` shows `Jane Doe, Example Ltd` for those without privacy.
+pub fn demo_contact() -> vpsd_domain::contact::ContactData {
+    vpsd_domain::contact::ContactData {
+        name: "Jane Doe".to_owned(),
+        organisation: Some("Example Ltd".to_owned()),
+        street: vec!["1 Main Street".to_owned()],
+        city: "Springfield".to_owned(),
+        state_province: Some("IL".to_owned()),
+        postal_code: Some("62701".to_owned()),
+        country_code: "US".to_owned(),
+        voice: "+1.2175550100".to_owned(),
+        fax: None,
+        email: "demo@example.com".to_owned(),
+    }
+}
 
 /// What [`seed`] made.
 #[derive(Debug, Clone)]
@@ -102,6 +120,7 @@ async fn register(
     registered: chrono::DateTime<chrono::Utc>,
     expires: chrono::DateTime<chrono::Utc>,
     activates_at: chrono::DateTime<chrono::Utc>,
+    contact: vpsd_domain::ContactId,
 ) -> anyhow::Result<vpsd_storage::Domain> {
     let operator = Actor::operator();
     Ok(app
@@ -119,6 +138,12 @@ async fn register(
                 registrar: OUR_REGISTRAR.to_owned(),
                 cost: Money::ZERO,
                 description: "Demo data".to_owned(),
+                contacts: DomainContacts {
+                    registrant: Some(contact),
+                    admin: Some(contact),
+                    tech: Some(contact),
+                    billing: Some(contact),
+                },
             },
             &Audit {
                 actor: &operator,
@@ -146,6 +171,11 @@ pub async fn seed(app: &App) -> anyhow::Result<Option<Demo>> {
         .registrar
         .issue_token(&operator, account.id, "demo", false, None)
         .await?;
+    let contact = app
+        .registrar
+        .create_contact(&operator, account.id, &demo_contact(), true)
+        .await?
+        .id;
 
     let delay = Duration::from_std(app.registrar.settings().registration_delay)
         .unwrap_or(Duration::seconds(10));
@@ -166,6 +196,7 @@ pub async fn seed(app: &App) -> anyhow::Result<Option<Demo>> {
             registered,
             add_years(registered, years),
             activates_at,
+            contact,
         )
         .await
         .with_context(|| format!("demo domain {name}"))?;
@@ -206,6 +237,7 @@ pub async fn seed(app: &App) -> anyhow::Result<Option<Demo>> {
                                 "ns2.cloudflare.com",
                             ])?),
                             locked: Some(false),
+                            contacts: DomainContacts::default(),
                         },
                     )
                     .await?;
@@ -262,6 +294,7 @@ pub async fn seed(app: &App) -> anyhow::Result<Option<Demo>> {
         registered,
         expires,
         registered,
+        contact,
     )
     .await
     .context("the demo's example.com")?;

@@ -3,8 +3,9 @@
 
 use serde::Deserialize;
 use utoipa::ToSchema;
-use vpsd_domain::{DomainName, NameError, Nameservers, Years};
+use vpsd_domain::{ContactId, DomainName, NameError, Nameservers, Years};
 use vpsd_registrar::{Registration, SettingsUpdate};
+use vpsd_storage::DomainContacts;
 
 use crate::error::{ApiError, ErrorCode};
 use crate::extract::body::{body_type, Body, Field, FieldErrors};
@@ -31,6 +32,29 @@ fn domain_name(errors: &mut FieldErrors, field: &str, raw: Field<String>) -> Opt
             errors.add_coded(code, field, e.to_string());
             None
         }
+    }
+}
+
+/// The contact ids of `registrant`, `admin`, `tech` and `billing` (in that
+/// order), each a positive integer or absent; whose contact each is, the
+/// registrar checks.
+fn contacts(errors: &mut FieldErrors, raw: [Field<i64>; 4]) -> DomainContacts {
+    let [registrant, admin, tech, billing] = raw;
+    let mut id = |field: &str, raw: Field<i64>| {
+        let value = errors.take(field, raw);
+        errors.parse(field, value, |n| {
+            if n > 0 {
+                Ok(ContactId::from(n))
+            } else {
+                Err("A contact id is a positive integer: GET /api/v1/contacts/ lists yours.")
+            }
+        })
+    };
+    DomainContacts {
+        registrant: id("registrant", registrant),
+        admin: id("admin", admin),
+        tech: id("tech", tech),
+        billing: id("billing", billing),
     }
 }
 
@@ -71,6 +95,23 @@ pub struct RegisterBody {
     #[serde(default)]
     #[schema(value_type = Option<f64>, minimum = 0, example = 25.98)]
     max_cost: Field<vpsd_domain::Money>,
+    /// The registrant's contact id (GET /api/v1/contacts/); default: the
+    /// account's default contact.
+    #[serde(default)]
+    #[schema(value_type = i64, minimum = 1)]
+    registrant: Field<i64>,
+    /// The admin contact's id; default: the account's default contact.
+    #[serde(default)]
+    #[schema(value_type = i64, minimum = 1)]
+    admin: Field<i64>,
+    /// The tech contact's id; default: the account's default contact.
+    #[serde(default)]
+    #[schema(value_type = i64, minimum = 1)]
+    tech: Field<i64>,
+    /// The billing contact's id; default: the account's default contact.
+    #[serde(default)]
+    #[schema(value_type = i64, minimum = 1)]
+    billing: Field<i64>,
 }
 
 impl TryFrom<Body<RegisterBody>> for Registration {
@@ -91,6 +132,7 @@ impl TryFrom<Body<RegisterBody>> for Registration {
         let given = b.nameservers.is_given();
         let nameservers = nameservers(&mut errors, b.nameservers);
         let max_cost = errors.take("max_cost", b.max_cost);
+        let contacts = contacts(&mut errors, [b.registrant, b.admin, b.tech, b.billing]);
         let parsed = (|| {
             Some(Registration {
                 domain_name: domain_name?,
@@ -99,6 +141,7 @@ impl TryFrom<Body<RegisterBody>> for Registration {
                 privacy_protection: privacy_protection?,
                 nameservers: if given { Some(nameservers?) } else { None },
                 max_cost,
+                contacts,
             })
         })();
         errors.finish(parsed)
@@ -123,6 +166,22 @@ pub struct UpdateBody {
     #[serde(default)]
     #[schema(value_type = bool)]
     locked: Field<bool>,
+    /// The registrant's contact id (GET /api/v1/contacts/).
+    #[serde(default)]
+    #[schema(value_type = i64, minimum = 1)]
+    registrant: Field<i64>,
+    /// The admin contact's id.
+    #[serde(default)]
+    #[schema(value_type = i64, minimum = 1)]
+    admin: Field<i64>,
+    /// The tech contact's id.
+    #[serde(default)]
+    #[schema(value_type = i64, minimum = 1)]
+    tech: Field<i64>,
+    /// The billing contact's id.
+    #[serde(default)]
+    #[schema(value_type = i64, minimum = 1)]
+    billing: Field<i64>,
 }
 
 impl TryFrom<Body<UpdateBody>> for SettingsUpdate {
@@ -133,7 +192,7 @@ impl TryFrom<Body<UpdateBody>> for SettingsUpdate {
         if body.empty {
             return Err(ApiError::bad_request(
                 ErrorCode::EmptyUpdate,
-                "The body changes nothing: give at least one of auto_renew, privacy_protection, nameservers, locked.",
+                "The body changes nothing: give at least one of auto_renew, privacy_protection, nameservers, locked, registrant, admin, tech, billing.",
             ));
         }
         let Body {
@@ -146,6 +205,7 @@ impl TryFrom<Body<UpdateBody>> for SettingsUpdate {
             privacy_protection: errors.take("privacy_protection", b.privacy_protection),
             locked: errors.take("locked", b.locked),
             nameservers: nameservers(&mut errors, b.nameservers),
+            contacts: contacts(&mut errors, [b.registrant, b.admin, b.tech, b.billing]),
         };
         errors.finish(Some(update))
     }
@@ -163,13 +223,33 @@ pub struct TransferBody {
     #[serde(default = "yes")]
     #[schema(value_type = bool, default = true)]
     auto_renew: Field<bool>,
+    /// The registrant's contact id (GET /api/v1/contacts/); default: the
+    /// account's default contact.
+    #[serde(default)]
+    #[schema(value_type = i64, minimum = 1)]
+    registrant: Field<i64>,
+    /// The admin contact's id; default: the account's default contact.
+    #[serde(default)]
+    #[schema(value_type = i64, minimum = 1)]
+    admin: Field<i64>,
+    /// The tech contact's id; default: the account's default contact.
+    #[serde(default)]
+    #[schema(value_type = i64, minimum = 1)]
+    tech: Field<i64>,
+    /// The billing contact's id; default: the account's default contact.
+    #[serde(default)]
+    #[schema(value_type = i64, minimum = 1)]
+    billing: Field<i64>,
 }
 
-/// A transfer in as asked: the EPP code and whether to renew once here.
+/// A transfer in as asked: the EPP code, whether to renew once here, and
+/// the contacts the domain takes.
 pub struct TransferRequest {
     /// Not empty; never logged or echoed.
     pub auth_code: String,
     pub auto_renew: bool,
+    /// The roles asked; the others take the account's default contact.
+    pub contacts: DomainContacts,
 }
 
 impl TryFrom<Body<TransferBody>> for TransferRequest {
@@ -183,6 +263,7 @@ impl TryFrom<Body<TransferBody>> for TransferRequest {
         } = body;
         let auth_code = errors.require("auth_code", b.auth_code);
         let auto_renew = errors.take("auto_renew", b.auto_renew);
+        let contacts = contacts(&mut errors, [b.registrant, b.admin, b.tech, b.billing]);
         let auth_code = errors.parse("auth_code", auth_code, |c| {
             if c.trim().is_empty() {
                 Err("May not be empty: get the EPP code from the current registrar.")
@@ -195,6 +276,7 @@ impl TryFrom<Body<TransferBody>> for TransferRequest {
             .map(|(auth_code, auto_renew)| TransferRequest {
                 auth_code,
                 auto_renew,
+                contacts,
             });
         errors.finish(parsed)
     }

@@ -3,6 +3,7 @@
 //! domain's types with every field's error collected
 //! ([`crate::extract::body`]).
 
+pub mod contacts;
 pub mod domains;
 pub mod forwards;
 pub mod hosts;

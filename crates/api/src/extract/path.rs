@@ -25,6 +25,25 @@ impl<S: Send + Sync> FromRequestParts<S> for DomainId {
     }
 }
 
+/// The `{contact_id}` of a path. Anything but a positive integer is a 404,
+/// as for any id that names no contact of the account.
+#[derive(Debug, Clone, Copy)]
+pub struct ContactIdPath(pub vpsd_domain::ContactId);
+
+impl<S: Send + Sync> FromRequestParts<S> for ContactIdPath {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let Path(raw) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| crate::routes::contacts::contact_not_found())?;
+        match raw.parse::<i64>() {
+            Ok(id) if id > 0 => Ok(ContactIdPath(id.into())),
+            _ => Err(crate::routes::contacts::contact_not_found()),
+        }
+    }
+}
+
 /// The ids of a path under a domain, such as
 /// `/domains/{domain_id}/dns/records/{record_id}/`: the domain's, and the
 /// item's when the path has one, as `I` (`RecordId`, `ForwardId`).

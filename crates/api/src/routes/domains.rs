@@ -24,7 +24,7 @@ use crate::openapi::params::{DomainIdParam, DomainListParams, PageParams};
 use crate::openapi::Routes;
 use crate::views::{
     CancelledView, DetailView, DomainView, ImportedView, RegisteredView, RenewedView,
-    TransferCancelledView, TransferView, UpdatedView,
+    TransferCancelledView, TransferView, UpdatedView, WhoisContacts,
 };
 use crate::AppState;
 
@@ -171,13 +171,15 @@ async fn detail(
     DomainId(id): DomainId,
 ) -> Result<Response, ApiError> {
     let domain = state.registrar.domain(account, id).await?;
-    let email = if domain.privacy_protection {
-        String::new()
+    // The contacts are read only when the public sees them.
+    let contacts = if domain.privacy_protection {
+        WhoisContacts::Private(&state.registrar.settings().privacy_contact)
     } else {
-        state.registrar.account(account).await?.email
+        WhoisContacts::Public(state.registrar.public_contacts(&domain).await?)
     };
+    let verification = state.registrar.registrant_verification(&domain).await?;
     let own = &state.registrar.settings().own_nameservers;
-    let body = DetailView::new(&domain, own, &email, state.registrar.now());
+    let body = DetailView::new(&domain, own, contacts, verification, state.registrar.now());
     Ok(Json(body).into_response())
 }
 
@@ -259,7 +261,14 @@ async fn transfer(
     // Domain lookup first, so another account's domain stays a 404.
     let domain = state
         .registrar
-        .transfer(&actor, account, id, &asked.auth_code, asked.auto_renew)
+        .transfer(
+            &actor,
+            account,
+            id,
+            &asked.auth_code,
+            asked.auto_renew,
+            asked.contacts,
+        )
         .await?;
     Ok(Json(TransferView {
         id: domain.id,

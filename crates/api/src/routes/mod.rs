@@ -11,6 +11,7 @@ use crate::openapi;
 use crate::AppState;
 
 pub mod account;
+pub mod contacts;
 pub mod domains;
 pub mod forwards;
 pub mod hosts;
@@ -47,6 +48,7 @@ pub(crate) fn all_routes(
         .merge(domains::routes())
         .merge(pricing::routes())
         .merge(account::routes())
+        .merge(contacts::routes())
         .merge(records::routes())
         .merge(zone_file::routes())
         .merge(tsig_keys::routes())

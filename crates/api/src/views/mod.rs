@@ -2,6 +2,7 @@
 //! variants here (api-v1.md, "The domain object"), a DNS record in
 //! [`records`], forwards in [`forwards`].
 
+pub mod contacts;
 pub mod forwards;
 pub mod hosts;
 pub mod records;
@@ -180,17 +181,76 @@ pub struct RegisteredView<'a> {
 }
 
 /// The whois record: contacts read `Privacy Protected` while privacy
-/// protection is on.
+/// protection is on; otherwise each contact's public form, `Name` or
+/// `Name, Organisation` (docs/api.md, "WHOIS").
 #[derive(Serialize, ToSchema)]
 #[schema(as = Whois)]
 pub struct WhoisView<'a> {
-    pub registrant: &'a str,
-    pub admin_contact: &'a str,
-    pub tech_contact: &'a str,
+    #[schema(value_type = String, example = "Privacy Protected")]
+    pub registrant: std::borrow::Cow<'a, str>,
+    #[schema(value_type = String, example = "Privacy Protected")]
+    pub admin_contact: std::borrow::Cow<'a, str>,
+    #[schema(value_type = String, example = "Privacy Protected")]
+    pub tech_contact: std::borrow::Cow<'a, str>,
     #[schema(value_type = String, format = Date)]
     pub created_date: DayStamp,
     #[schema(value_type = String, format = Date)]
     pub updated_date: DayStamp,
+    /// Additional field: while privacy protection is on, the privacy
+    /// service the public sees instead of the contacts (the operator's,
+    /// `--privacy-contact`); null while it is off.
+    pub privacy_service: Option<PrivacyServiceView<'a>>,
+}
+
+/// The privacy service's public face: who answers for a domain whose
+/// contacts are hidden.
+#[derive(Serialize, ToSchema)]
+#[schema(as = PrivacyService)]
+pub struct PrivacyServiceView<'a> {
+    #[schema(example = "Privacy Protected")]
+    pub name: &'a str,
+    #[schema(example = "VPS.org Privacy Service")]
+    pub organisation: Option<&'a str>,
+    /// ISO 3166-1 alpha-2.
+    #[schema(example = "US")]
+    pub country_code: &'a str,
+    #[schema(example = "privacy@vps.org")]
+    pub email: &'a str,
+}
+
+/// What `whois_info` shows of a domain's registrant, admin and tech
+/// contacts: the contract's `Privacy Protected` with the privacy service,
+/// or each contact's public form.
+pub enum WhoisContacts<'a> {
+    /// Privacy protection on: the operator's privacy service.
+    Private(&'a vpsd_domain::contact::ContactData),
+    /// Privacy protection off: registrant, admin, tech, as shown.
+    Public([String; 3]),
+}
+
+/// A domain's contact ids by role (RFC 5731 §2.2), each null when unset.
+#[derive(Serialize, ToSchema)]
+#[schema(as = DomainContacts)]
+pub struct DomainContactsView {
+    #[schema(value_type = Option<i64>)]
+    pub registrant: Option<vpsd_domain::ContactId>,
+    #[schema(value_type = Option<i64>)]
+    pub admin: Option<vpsd_domain::ContactId>,
+    #[schema(value_type = Option<i64>)]
+    pub tech: Option<vpsd_domain::ContactId>,
+    #[schema(value_type = Option<i64>)]
+    pub billing: Option<vpsd_domain::ContactId>,
+}
+
+impl From<&vpsd_storage::DomainContacts> for DomainContactsView {
+    fn from(c: &vpsd_storage::DomainContacts) -> Self {
+        DomainContactsView {
+            registrant: c.registrant,
+            admin: c.admin,
+            tech: c.tech,
+            billing: c.billing,
+        }
+    }
 }
 
 /// GET /api/v1/domains/{id}/ → 200.
@@ -202,6 +262,16 @@ pub struct DetailView<'a> {
     pub registrar: &'a str,
     pub days_until_expiration: i64,
     pub whois_info: WhoisView<'a>,
+    /// Additional field: the ids of the domain's contacts (GET
+    /// /api/v1/contacts/{id}/); null for a domain from before contacts
+    /// until one is set (docs/api.md, "Contacts").
+    pub contacts: DomainContactsView,
+    /// Additional field: whether the registrant's email is verified (null
+    /// without a registrant); docs/api.md, "Registrant email verification".
+    pub registrant_verified: Option<bool>,
+    /// Additional field: what needs the owner's attention (the registrant's
+    /// email unverified past its 15 days); empty when nothing does.
+    pub warnings: Vec<String>,
     pub dns_records_count: i64,
     /// Additional field: `pending`, `completed` or `failed` once a transfer
     /// was asked for, else null.
@@ -223,26 +293,50 @@ impl<'a> DetailView<'a> {
     pub fn new(
         d: &'a Domain,
         own_nameservers: &[String],
-        contact_email: &'a str,
+        contacts: WhoisContacts<'a>,
+        verification: Option<vpsd_registrar::RegistrantVerification>,
         now: DateTime<Utc>,
     ) -> Self {
+        use std::borrow::Cow;
         let dates = ExpiryDates::after(d.expiration_date);
-        let contact = if d.privacy_protection {
-            "Privacy Protected"
-        } else {
-            contact_email
+        let hidden = Cow::Borrowed(vpsd_domain::contact::PRIVACY_PROTECTED);
+        let (registrant, admin_contact, tech_contact, privacy_service) = match contacts {
+            WhoisContacts::Private(service) => (
+                hidden.clone(),
+                hidden.clone(),
+                hidden,
+                Some(PrivacyServiceView {
+                    name: &service.name,
+                    organisation: service.organisation.as_deref(),
+                    country_code: &service.country_code,
+                    email: &service.email,
+                }),
+            ),
+            WhoisContacts::Public([r, a, t]) => (Cow::Owned(r), Cow::Owned(a), Cow::Owned(t), None),
         };
         DetailView {
             domain: DomainView::new(d, own_nameservers, now),
             registrar: &d.registrar,
             days_until_expiration: days_until(d.expiration_date, now),
             whois_info: WhoisView {
-                registrant: contact,
-                admin_contact: contact,
-                tech_contact: contact,
+                registrant,
+                admin_contact,
+                tech_contact,
                 created_date: day(&d.registration_date),
                 updated_date: day(&d.updated_at),
+                privacy_service,
             },
+            contacts: (&d.contacts).into(),
+            registrant_verified: verification.map(|v| v.verified),
+            warnings: verification
+                .filter(|v| v.overdue)
+                .map(|v| {
+                    vec![format!(
+                        "The registrant's email is not verified (due {}): ask its owner to follow the link of the verification mail, or give the contact a working email. The domain is not suspended.",
+                        v.deadline.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default()
+                    )]
+                })
+                .unwrap_or_default(),
             dns_records_count: d.dns_records_count,
             transfer_status: d.transfer_status,
             transfer_out: d.transfer_out.as_ref().map(TransferOutView::new),

@@ -2,6 +2,7 @@
 
 mod account;
 mod catalog;
+mod contacts;
 mod domains;
 mod forwards;
 mod hosts;
@@ -54,6 +55,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 Command::EmailForwards(c) => forwards::email_forwards(&api, c, as_json).await,
                 Command::UrlForwards(c) => forwards::url_forwards(&api, c, as_json).await,
                 Command::Hosts(c) => hosts::hosts(&api, c, as_json).await,
+                Command::Contacts(c) => contacts::contacts(&api, c, as_json).await,
                 Command::Login { .. } | Command::Logout | Command::Completions { .. } => Ok(()),
             }
         }

@@ -50,13 +50,20 @@ pub async fn server_with(registration_delay: Duration, transfer_delay: Duration)
     }
 }
 
-/// A new account with `cents`; its token.
+/// A new account with `cents` and a default contact (the demo's, with the
+/// account's email); its token.
 pub async fn account(app: &App, email: &str, cents: i64) -> String {
     let a = app
         .registrar
         .create_account(&Actor::operator(), email, Money::from_cents(cents))
         .await
         .expect("account");
+    let mut contact = vpsd::demo::demo_contact();
+    contact.email = email.to_owned();
+    app.registrar
+        .create_contact(&Actor::operator(), a.id, &contact, true)
+        .await
+        .expect("contact");
     app.registrar
         .issue_token(&Actor::operator(), a.id, "cli", false, None)
         .await

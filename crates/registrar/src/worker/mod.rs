@@ -17,6 +17,8 @@
 //! - `auto_renewal`: renews `auto_renew` domains ahead of their expiration
 //!   (or mails the owner when the balance is short);
 //! - `warnings`: mails the expiry warnings;
+//! - `registrant_verification`: warns the account once about each
+//!   registrant whose email is still unverified after the period;
 //! - `expiry`: marks domains past their expiration `expired`;
 //! - `registry_delete`: deletes names at their registry when their grace
 //!   period ends (the registry's redemption grace period begins, RFC 3915);
@@ -48,6 +50,7 @@ use crate::{changes, ErrorChain, Registrar, RegistrarError};
 mod auto_renewal;
 mod expiry;
 mod housekeeping;
+mod registrant_verification;
 mod registrations;
 mod registry_delete;
 mod registry_messages;
@@ -81,6 +84,8 @@ pub struct PassOutcome {
     pub renewals_failed: usize,
     /// Expiry warnings mailed.
     pub warnings: usize,
+    /// Accounts warned that a registrant's email is still unverified.
+    pub unverified_registrants: usize,
     /// Domains marked expired.
     pub expired: usize,
     /// Domains deleted at their registry as their redemption began.
@@ -112,6 +117,7 @@ impl PassOutcome {
         self.renewed += other.renewed;
         self.renewals_failed += other.renewals_failed;
         self.warnings += other.warnings;
+        self.unverified_registrants += other.unverified_registrants;
         self.expired += other.expired;
         self.deleted_at_registry += other.deleted_at_registry;
         self.released += other.released;
@@ -328,6 +334,7 @@ pub async fn run_once(registrar: &Registrar) -> Result<PassOutcome, RegistrarErr
     transfers_out::run(&mut pass).await;
     auto_renewal::run(&mut pass).await;
     warnings::run(&mut pass).await;
+    registrant_verification::run(&mut pass).await;
     expiry::run(&mut pass).await;
     registry_delete::run(&mut pass).await;
     release::run(&mut pass).await;

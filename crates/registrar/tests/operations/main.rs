@@ -102,6 +102,7 @@ impl Ops {
             .await
             .expect("account")
             .id;
+        add_default_contact(&registrar, account).await;
         Ops {
             registrar,
             store,
@@ -158,11 +159,14 @@ impl Ops {
 
     /// A new account holding `cents`.
     pub async fn other_account(&self, email: &str, cents: i64) -> vpsd_domain::AccountId {
-        self.registrar
+        let id = self
+            .registrar
             .create_account(&Actor::operator(), email, Money::from_cents(cents))
             .await
             .expect("account")
-            .id
+            .id;
+        add_default_contact(&self.registrar, id).await;
+        id
     }
 
     /// Registers `name` for `years` in `account` (no auto-renew, our
@@ -184,6 +188,7 @@ impl Ops {
                     privacy_protection: false,
                     nameservers: None,
                     max_cost: None,
+                    contacts: Default::default(),
                 },
             )
             .await
@@ -268,9 +273,31 @@ pub fn code(e: &RegistrarError) -> &'static str {
     match e {
         RegistrarError::Invalid { code, .. } => code.as_str(),
         RegistrarError::NotFound => "NotFound",
+        RegistrarError::InvalidFields(_) => "InvalidFields",
         RegistrarError::InsufficientFunds { .. } => "InsufficientFunds",
         RegistrarError::Conflict(_) => "Conflict",
         RegistrarError::Unavailable(_) => "Unavailable",
         RegistrarError::Internal(_) => "Internal",
     }
+}
+
+/// Gives `account` a default contact, as every account that registers needs
+/// one (a registration takes it for the roles it does not name).
+pub async fn add_default_contact(registrar: &Registrar, account: vpsd_domain::AccountId) {
+    let data = vpsd_domain::contact::ContactData {
+        name: "Owner".into(),
+        organisation: None,
+        street: vec!["1 Main Street".into()],
+        city: "Springfield".into(),
+        state_province: None,
+        postal_code: None,
+        country_code: "US".into(),
+        voice: "+1.2175550100".into(),
+        fax: None,
+        email: "owner@example.com".into(),
+    };
+    registrar
+        .create_contact(&Actor::operator(), account, &data, true)
+        .await
+        .expect("contact");
 }

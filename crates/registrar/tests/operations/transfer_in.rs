@@ -73,7 +73,14 @@ async fn a_transfer_completes_after_the_delay_with_a_year_added(ops: &Ops) {
     let domain = import(ops, "moving.com").await.expect("import");
     let pending = ops
         .registrar
-        .transfer(&ops.actor, ops.account, domain.id, "secret-code-123", true)
+        .transfer(
+            &ops.actor,
+            ops.account,
+            domain.id,
+            "secret-code-123",
+            true,
+            Default::default(),
+        )
         .await
         .expect("transfer");
     assert_eq!(pending.transfer_status, Some(TransferStatus::Pending));
@@ -81,7 +88,14 @@ async fn a_transfer_completes_after_the_delay_with_a_year_added(ops: &Ops) {
     assert_eq!(ops.balance().await, OPENING - year_of("moving.com"));
     let again = ops
         .registrar
-        .transfer(&ops.actor, ops.account, domain.id, "secret-code-123", true)
+        .transfer(
+            &ops.actor,
+            ops.account,
+            domain.id,
+            "secret-code-123",
+            true,
+            Default::default(),
+        )
         .await
         .expect_err("one at a time");
     assert_eq!(code(&again), "transfer_in_progress");
@@ -114,7 +128,14 @@ async fn a_wrong_code_charges_nothing_and_a_rejected_transfer_is_refunded(ops: &
     let domain = import(ops, "moving.com").await.expect("import");
     let wrong = ops
         .registrar
-        .transfer(&ops.actor, ops.account, domain.id, "wrong-code", false)
+        .transfer(
+            &ops.actor,
+            ops.account,
+            domain.id,
+            "wrong-code",
+            false,
+            Default::default(),
+        )
         .await
         .expect_err("wrong code");
     assert_eq!(code(&wrong), "invalid_auth_code");
@@ -122,7 +143,14 @@ async fn a_wrong_code_charges_nothing_and_a_rejected_transfer_is_refunded(ops: &
     assert_eq!(ops.domain(domain.id).await.transfer_status, None);
 
     ops.registrar
-        .transfer(&ops.actor, ops.account, domain.id, "secret-code-123", false)
+        .transfer(
+            &ops.actor,
+            ops.account,
+            domain.id,
+            "secret-code-123",
+            false,
+            Default::default(),
+        )
         .await
         .expect("transfer");
     assert_eq!(ops.balance().await, OPENING - year_of("moving.com"));
@@ -185,7 +213,14 @@ async fn a_locked_or_young_name_is_not_transferred(ops: &Ops) {
         let domain = import(ops, &record.name).await.expect("import");
         let err = ops
             .registrar
-            .transfer(&ops.actor, ops.account, domain.id, "secret-code-123", false)
+            .transfer(
+                &ops.actor,
+                ops.account,
+                domain.id,
+                "secret-code-123",
+                false,
+                Default::default(),
+            )
             .await
             .expect_err("refused");
         assert_eq!(code(&err), expected, "{}: {err}", record.name);

@@ -95,7 +95,7 @@ async fn another_accounts_domain_is_not_found(ops: &Ops) {
         r.regenerate_auth_code(a, stranger, domain.id)
             .await
             .map(drop),
-        r.transfer(a, stranger, domain.id, "code", true)
+        r.transfer(a, stranger, domain.id, "code", true, Default::default())
             .await
             .map(drop),
         r.approve_transfer_out(a, stranger, domain.id)

@@ -19,7 +19,7 @@ use crate::model::{
 };
 use crate::stores::domains::{
     domains, first_dns_serial, DomainRow, DOMAIN_COLUMNS, INSERT_REGISTRATION, LIST_VERSION,
-    LIST_WHERE,
+    LIST_WHERE, SET_CONTACTS_FROM_8,
 };
 use vpsd_domain::lifecycle::DomainStatus;
 
@@ -48,6 +48,10 @@ impl ThisStore {
             .bind(reg.cost.cents())
             .bind(unicode_form(&reg.domain_name))
             .bind(first_dns_serial())
+            .bind(reg.contacts.registrant)
+            .bind(reg.contacts.admin)
+            .bind(reg.contacts.tech)
+            .bind(reg.contacts.billing)
             .fetch_one(&mut *tx)
             .await?;
         let after = Self::debit(&mut tx, reg.account_id, reg.cost).await?;
@@ -495,7 +499,7 @@ impl crate::stores::DomainStore for ThisStore {
              privacy_protection = COALESCE($4, privacy_protection), \
              nameservers = COALESCE($5, nameservers), \
              locked = COALESCE($6, locked), \
-             updated_at = $7 \
+             updated_at = $7, {SET_CONTACTS_FROM_8} \
              WHERE id = $1 AND account_id = $2 AND removed_at IS NULL \
              RETURNING {DOMAIN_COLUMNS}"
         ))
@@ -506,6 +510,10 @@ impl crate::stores::DomainStore for ThisStore {
         .bind(change.nameservers.as_deref().map(join_hosts))
         .bind(change.locked)
         .bind(now)
+        .bind(change.contacts.registrant)
+        .bind(change.contacts.admin)
+        .bind(change.contacts.tech)
+        .bind(change.contacts.billing)
         .fetch_optional(&mut *tx)
         .await?;
         Self::audit_and_commit(tx, row, account_id, now, audit).await

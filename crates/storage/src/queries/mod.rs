@@ -11,6 +11,7 @@ mod accounts;
 mod audit;
 mod clock;
 mod common;
+mod contacts;
 mod domains;
 mod feed;
 mod health;

@@ -10,7 +10,7 @@ use super::ThisStore;
 use crate::backend::Backend;
 use crate::error::{Result, StoreError};
 use crate::model::{Audit, Domain, NewMail, NewTransfer};
-use crate::stores::domains::{DomainRow, DOMAIN_BY_ID, DOMAIN_COLUMNS};
+use crate::stores::domains::{DomainRow, DOMAIN_BY_ID, DOMAIN_COLUMNS, SET_CONTACTS_FROM_7};
 
 #[async_trait]
 impl crate::stores::TransferStore for ThisStore {
@@ -29,7 +29,7 @@ impl crate::stores::TransferStore for ThisStore {
         let row: Option<DomainRow> = sqlx::query_as(&format!(
             "UPDATE domains SET transfer_status = 'pending', transfer_initiated_at = $3, \
              transfer_completes_at = $4, transfer_cost_cents = $5, auto_renew = $6, \
-             updated_at = $3 \
+             updated_at = $3, {SET_CONTACTS_FROM_7} \
              WHERE id = $1 AND account_id = $2 AND removed_at IS NULL \
              AND (transfer_status IS NULL OR transfer_status <> 'pending') \
              RETURNING {DOMAIN_COLUMNS}"
@@ -40,6 +40,10 @@ impl crate::stores::TransferStore for ThisStore {
         .bind(t.completes_at)
         .bind(t.cost.cents())
         .bind(t.auto_renew)
+        .bind(t.contacts.registrant)
+        .bind(t.contacts.admin)
+        .bind(t.contacts.tech)
+        .bind(t.contacts.billing)
         .fetch_optional(&mut *tx)
         .await?;
         let Some(row) = row else {

@@ -142,7 +142,23 @@ pub(crate) const DOMAIN_COLUMNS: &str = "id, account_id, domain_name, status, re
      expiration_date, auto_renew, locked, privacy_protection, nameservers, registrar, \
      transfer_status, transfer_initiated_at, transfer_completes_at, transfer_cost_cents, \
      warned_days, updated_at, dns_serial, dns_records_count, transfer_out_to, \
-     transfer_out_status, transfer_out_requested_at, transfer_out_approves_at";
+     transfer_out_status, transfer_out_requested_at, transfer_out_approves_at, \
+     registrant_contact_id, admin_contact_id, tech_contact_id, billing_contact_id";
+
+/// Sets the four contact columns from parameters `$7`…`$10` (registrant,
+/// admin, tech, billing), each kept when its parameter is null.
+pub(crate) const SET_CONTACTS_FROM_7: &str =
+    "registrant_contact_id = COALESCE($7, registrant_contact_id), \
+     admin_contact_id = COALESCE($8, admin_contact_id), \
+     tech_contact_id = COALESCE($9, tech_contact_id), \
+     billing_contact_id = COALESCE($10, billing_contact_id)";
+
+/// As [`SET_CONTACTS_FROM_7`], from parameters `$8`…`$11`.
+pub(crate) const SET_CONTACTS_FROM_8: &str =
+    "registrant_contact_id = COALESCE($8, registrant_contact_id), \
+     admin_contact_id = COALESCE($9, admin_contact_id), \
+     tech_contact_id = COALESCE($10, tech_contact_id), \
+     billing_contact_id = COALESCE($11, billing_contact_id)";
 
 /// The account `$1`'s list version (`list_cache.rs`), 0 before any change.
 pub(crate) const LIST_VERSION: &str =
@@ -158,8 +174,9 @@ pub(crate) const LIST_WHERE: &str = "WHERE account_id = $1 AND removed_at IS NUL
      AND ($4 IS NULL OR domain_name LIKE $4 ESCAPE '\\' \
      OR domain_name_unicode LIKE $4 ESCAPE '\\')";
 
-/// A pending registration's row (`$1`…`$12`, see `insert_registration`;
-/// `$11` its `unicode_form`, `$12` its [`first_dns_serial`]), answering the
+/// A pending registration's row (`$1`…`$16`, see `insert_registration`;
+/// `$11` its `unicode_form`, `$12` its [`first_dns_serial`], `$13`…`$16`
+/// its registrant, admin, tech and billing contacts), answering the
 /// domain.
 pub(crate) static INSERT_REGISTRATION: std::sync::LazyLock<String> =
     std::sync::LazyLock::new(|| {
@@ -167,8 +184,10 @@ pub(crate) static INSERT_REGISTRATION: std::sync::LazyLock<String> =
             "INSERT INTO domains (account_id, domain_name, status, registration_date, \
          expiration_date, auto_renew, locked, privacy_protection, nameservers, \
          registrar, activates_at, registration_cost_cents, updated_at, domain_name_unicode, \
-         dns_serial) \
-         VALUES ($1, $2, 'pending', $3, $4, $5, TRUE, $6, $7, $8, $9, $10, $3, $11, $12) \
+         dns_serial, registrant_contact_id, admin_contact_id, tech_contact_id, \
+         billing_contact_id) \
+         VALUES ($1, $2, 'pending', $3, $4, $5, TRUE, $6, $7, $8, $9, $10, $3, $11, $12, \
+         $13, $14, $15, $16) \
          RETURNING {DOMAIN_COLUMNS}"
         )
     });
@@ -208,6 +227,10 @@ pub(crate) struct DomainRow {
     pub(crate) transfer_out_status: Option<String>,
     pub(crate) transfer_out_requested_at: Option<DateTime<Utc>>,
     pub(crate) transfer_out_approves_at: Option<DateTime<Utc>>,
+    pub(crate) registrant_contact_id: Option<vpsd_domain::ContactId>,
+    pub(crate) admin_contact_id: Option<vpsd_domain::ContactId>,
+    pub(crate) tech_contact_id: Option<vpsd_domain::ContactId>,
+    pub(crate) billing_contact_id: Option<vpsd_domain::ContactId>,
 }
 
 impl DomainRow {
@@ -245,6 +268,10 @@ impl DomainRow {
             transfer_out_status: r.get(20)?,
             transfer_out_requested_at: time(r, 21)?,
             transfer_out_approves_at: time(r, 22)?,
+            registrant_contact_id: r.get(23)?,
+            admin_contact_id: r.get(24)?,
+            tech_contact_id: r.get(25)?,
+            billing_contact_id: r.get(26)?,
         })
     }
 }
@@ -294,6 +321,12 @@ impl TryFrom<DomainRow> for Domain {
             dns_serial: r.dns_serial,
             dns_records_count: r.dns_records_count,
             transfer_out,
+            contacts: crate::model::DomainContacts {
+                registrant: r.registrant_contact_id,
+                admin: r.admin_contact_id,
+                tech: r.tech_contact_id,
+                billing: r.billing_contact_id,
+            },
         })
     }
 }

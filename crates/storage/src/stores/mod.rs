@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod clock;
+pub mod contacts;
 pub mod domains;
 pub mod feed;
 pub mod health;
@@ -24,6 +25,7 @@ pub mod zone;
 pub use accounts::AccountStore;
 pub use audit::AuditLog;
 pub use clock::SandboxClockStore;
+pub use contacts::ContactStore;
 pub use domains::DomainStore;
 pub use feed::ZoneFeed;
 pub use health::Health;

@@ -121,6 +121,7 @@ pub async fn register(
                 registrar: vpsd_domain::OUR_REGISTRAR.to_owned(),
                 cost: Money::from_cents(cents),
                 description: format!("Registration of {name}"),
+                contacts: Default::default(),
             },
             &audit("domain.register"),
         )

@@ -23,6 +23,7 @@ async fn a_transfer_is_charged_once_and_refunded_once(store: &Arc<dyn Store>) {
     let t = NewTransfer {
         account_id: a.id,
         domain_id: d.id,
+        contacts: Default::default(),
         auto_renew: true,
         initiated_at: t0(),
         completes_at: t0() + Duration::days(5),
@@ -71,6 +72,7 @@ async fn a_transfer_completes_once(store: &Arc<dyn Store>) {
     let t = NewTransfer {
         account_id: a.id,
         domain_id: d.id,
+        contacts: Default::default(),
         auto_renew: false,
         initiated_at: t0(),
         completes_at: t0(),

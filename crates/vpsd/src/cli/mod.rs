@@ -132,7 +132,7 @@ pub enum LogFormat {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the API server and the background worker.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Run only the background worker (and mail delivery), no API.
     Worker(JobArgs),
     /// Run only the authoritative nameserver (UDP and TCP on --dns-listen).
@@ -222,7 +222,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     settings.secrets_key_file = cli.secrets_key_file.clone();
     match cli.command {
         Command::Serve(args) => {
-            servers::serve(args, settings, clock, cli.listen, &cli.database).await
+            servers::serve(*args, settings, clock, cli.listen, &cli.database).await
         }
         Command::Dns {
             action: Some(DnsAction::SecondariesConfig { secondary, primary }),

@@ -76,6 +76,11 @@ pub struct JobArgs {
         default_value_t = vpsd_domain::pricing::DEFAULT_PREMIUM_MARKUP_PERCENT,
         value_parser = clap::value_parser!(u32).range(0..=1000))]
     pub premium_markup_percent: u32,
+    /// How long a registrant's email may stay unverified before its domains
+    /// are flagged and the account warned (ICANN's RAA: 15 days; e.g. 15d).
+    #[arg(long, env = "VPSD_REGISTRANT_VERIFICATION_PERIOD", default_value = "15d",
+        value_parser = crate::duration::parse)]
+    pub registrant_verification_period: Duration,
 }
 
 #[derive(Debug, Args)]
@@ -120,6 +125,11 @@ pub struct ServeArgs {
     /// state, print its token, and shorten both delays to 10s.
     #[arg(long)]
     pub demo: bool,
+    /// The privacy service's contact, a JSON file with the fields of
+    /// POST /api/v1/contacts/: what the public sees while a domain's privacy
+    /// protection is on (default: VPS.org's privacy service).
+    #[arg(long, env = "VPSD_PRIVACY_CONTACT")]
+    pub privacy_contact: Option<std::path::PathBuf>,
 }
 
 impl JobArgs {
@@ -127,6 +137,7 @@ impl JobArgs {
         settings.smtp_url = self.smtp_url;
         settings.mail_from = self.mail_from;
         settings.registrar.premium_markup_percent = self.premium_markup_percent;
+        settings.registrar.registrant_verification_period = self.registrant_verification_period;
         if let Some(lead) = self.auto_renew_lead {
             settings.registrar.auto_renew_lead = lead;
         }
@@ -179,11 +190,28 @@ pub(super) async fn serve(
         .transfer_delay
         .or(args.demo.then_some(demo_delay))
         .unwrap_or(settings.registrar.transfer_delay);
+    if let Some(path) = &args.privacy_contact {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            anyhow::anyhow!("cannot read --privacy-contact {}: {e}", path.display())
+        })?;
+        settings.registrar.privacy_contact =
+            vpsd_domain::contact::from_json(&text).map_err(|e| {
+                anyhow::anyhow!(
+                    "--privacy-contact {}: {e} (the fields of POST /api/v1/contacts/, docs/api.md)",
+                    path.display()
+                )
+            })?;
+    }
     args.jobs.apply(&mut settings);
     args.zones.apply(&mut settings);
     settings.run_worker = !args.no_worker;
     settings.request_timeout = args.request_timeout;
     settings.header_read_timeout = args.header_read_timeout;
+    // The verification mails' links: the public URL, else this address.
+    settings.registrar.public_url = args
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{listen}"));
     settings.public_url = args.public_url;
     settings.rate_limit = args.rate_limit.0;
     // Every address is taken before the database is opened, so a

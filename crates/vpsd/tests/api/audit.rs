@@ -126,7 +126,10 @@ async fn every_change_is_audited_without_secrets(app: &TestApp) {
         .iter()
         .filter_map(|e| e["action"].as_str())
         .collect();
-    assert_eq!(actions, vec!["token.create", "account.create"]);
+    assert_eq!(
+        actions,
+        vec!["token.create", "contact.create", "account.create"]
+    );
 
     // The operator's view.
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_vpsd"))

@@ -86,13 +86,24 @@ impl Cluster {
         }
     }
 
-    /// A new account with `dollars` and its token.
-    fn account(&self, email: &str, dollars: &str) -> (i64, String) {
+    /// A new account with `dollars`, a default contact (made through the
+    /// API) and its token.
+    async fn account(&self, email: &str, dollars: &str) -> (i64, String) {
         let id = vpsd(
             &self.database_url,
             &["account", "create", "--email", email, "--balance", dollars],
         );
         let token = vpsd(&self.database_url, &["token", "create", "--account", &id]);
+        let status = self
+            .http
+            .post(format!("{}/api/v1/contacts/", self.nodes[0].base))
+            .bearer_auth(&token)
+            .json(&crate::contacts::jane())
+            .send()
+            .await
+            .expect("send")
+            .status();
+        assert_eq!(status, StatusCode::CREATED);
         (id.parse().expect("id"), token)
     }
 
@@ -142,8 +153,8 @@ async fn assert_books_balance(store: &dyn vpsd_storage::Store) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn three_processes_one_name_one_winner_and_one_balance() {
     let cluster = Cluster::start(3).await;
-    let (_, a) = cluster.account("a@example.com", "100");
-    let (_, b) = cluster.account("b@example.com", "100");
+    let (_, a) = cluster.account("a@example.com", "100").await;
+    let (_, b) = cluster.account("b@example.com", "100").await;
     let tokens = [a.clone(), b.clone()];
     let results = join_all((0..30).map(|i| {
         let token = tokens[i % 2].clone();
@@ -166,7 +177,7 @@ async fn three_processes_one_name_one_winner_and_one_balance() {
         .count();
     assert_eq!((created, taken), (1, 29), "{results:?}");
 
-    let (poor, token) = cluster.account("poor@example.com", "64.95");
+    let (poor, token) = cluster.account("poor@example.com", "64.95").await;
     let results = join_all((0..30).map(|i| {
         let token = token.clone();
         let cluster = &cluster;
@@ -204,7 +215,7 @@ async fn three_processes_one_name_one_winner_and_one_balance() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_process_killed_under_load_leaves_nothing_half_done() {
     let mut cluster = Cluster::start(3).await;
-    let (account, token) = cluster.account("load@example.com", "10000");
+    let (account, token) = cluster.account("load@example.com", "10000").await;
     let results = join_all((0..60).map(|i| {
         let token = token.clone();
         let cluster = &cluster;

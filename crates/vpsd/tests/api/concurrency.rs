@@ -325,6 +325,7 @@ async fn a_transfer_racing_a_delete_answers_what_is_true(app: &TestApp) {
             &vpsd_storage::NewTransfer {
                 account_id: app.account_id,
                 domain_id: id.into(),
+                contacts: Default::default(),
                 auto_renew: true,
                 initiated_at: now,
                 completes_at: now,

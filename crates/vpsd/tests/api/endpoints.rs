@@ -33,6 +33,33 @@ pub fn with_query(relative: &str, query: &str) -> String {
 type Answer = (StatusCode, Value);
 
 impl TestApp {
+    // ---- contacts
+
+    /// `GET /api/v1/contacts/?query`.
+    pub async fn contacts(&self, query: &str) -> Answer {
+        self.get(&with_query(paths::CONTACTS, query)).await
+    }
+
+    /// `POST /api/v1/contacts/` (`body` as sent).
+    pub async fn post_contact(&self, body: Value) -> Answer {
+        self.post(&api(paths::CONTACTS), body).await
+    }
+
+    /// `GET /api/v1/contacts/{id}/`.
+    pub async fn contact(&self, id: i64) -> Answer {
+        self.get(&api(&paths::contact(id))).await
+    }
+
+    /// `PUT /api/v1/contacts/{id}/`.
+    pub async fn put_contact(&self, id: i64, body: Value) -> Answer {
+        self.put(&api(&paths::contact(id)), body).await
+    }
+
+    /// `DELETE /api/v1/contacts/{id}/`.
+    pub async fn delete_contact(&self, id: i64) -> Answer {
+        self.delete(&api(&paths::contact(id))).await
+    }
+
     // ---- domains
 
     /// `GET /api/v1/domains/`: the first page of the account's domains.

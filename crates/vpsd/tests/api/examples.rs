@@ -144,13 +144,14 @@ async fn domain_details(app: &TestApp) {
     );
     assert_eq!(body["dns_records_count"], 0);
 
-    // Without privacy the contacts are the account's.
+    // Without privacy the contacts are the domain's, in their public form
+    // (the account's default contact: name, organisation).
     let (status, _) = app
         .put_domain(id, json!({"privacy_protection": false}))
         .await;
     assert_eq!(status, StatusCode::OK);
     let (_, body) = app.domain(id).await;
-    assert_eq!(body["whois_info"]["registrant"], "owner@example.com");
+    assert_eq!(body["whois_info"]["registrant"], "Jane Doe, Example Ltd");
 }
 
 async fn update_domain(app: &TestApp) {

@@ -10,6 +10,7 @@ mod cancel;
 mod cli;
 mod cluster;
 mod concurrency;
+mod contacts;
 mod dns_rfcs;
 mod epp;
 mod errors;

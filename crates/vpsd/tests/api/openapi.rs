@@ -413,6 +413,13 @@ async fn request_schemas_say_what_the_server_accepts(app: &TestApp) {
 }
 
 async fn every_operation_answers_as_documented(app: &TestApp) {
+    // Every operation, several times each: more than the per-token rate's
+    // burst, so a server of its own without it.
+    let unlimited = TestApp::builder()
+        .settings(|s| s.rate_limit = None)
+        .spawn(app.backend)
+        .await;
+    let app = &unlimited;
     let mut d = Document::fetch(app).await;
     let token = app.token.clone();
     let t = Some(token.as_str());
@@ -726,6 +733,47 @@ async fn every_operation_answers_as_documented(app: &TestApp) {
     let (s, _) = d.call(app, t, "deleteTsigKey", &tsig, "", None).await;
     assert_eq!(s, StatusCode::NO_CONTENT);
 
+    // Contacts: a second one, changed and deleted (the first, the
+    // default, is the domain's).
+    let (s, contact) = d
+        .call(
+            app,
+            t,
+            "createContact",
+            &[],
+            "",
+            Some(json!({
+                "name": "Documented Person",
+                "organisation": "Documented Ltd",
+                "street": ["1 Main Street", "Suite 2"],
+                "city": "Springfield",
+                "state_province": "IL",
+                "postal_code": "62701",
+                "country_code": "us",
+                "voice": "+1.2175550100",
+                "fax": "+1.2175550199",
+                "email": "documented@example.com",
+                "default": false,
+            })),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{contact}");
+    let con = [("contact_id", contact["id"].as_i64().expect("id"))];
+    d.call(app, t, "listContacts", &[], "?page_size=1", None)
+        .await;
+    d.call(app, t, "getContact", &con, "", None).await;
+    d.call(
+        app,
+        t,
+        "updateContact",
+        &con,
+        "",
+        Some(json!({"organisation": null, "voice": "+44.2079460000"})),
+    )
+    .await;
+    let (s, _) = d.call(app, t, "deleteContact", &con, "", None).await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+
     // The money trail and the audit log, after all that.
     d.call(app, t, "getAccount", &[], "", None).await;
     d.call(app, t, "listTransactions", &[], "?page=1&page_size=3", None)
@@ -784,6 +832,7 @@ async fn every_operation_answers_as_documented(app: &TestApp) {
                         ("record_id", 1),
                         ("forward_id", 1),
                         ("key_id", 1),
+                        ("contact_id", 1),
                     ],
                     "",
                     Some(json!({"not_a_field": 1})),
@@ -801,6 +850,7 @@ async fn every_operation_answers_as_documented(app: &TestApp) {
                 ("record_id", 1),
                 ("forward_id", 1),
                 ("key_id", 1),
+                ("contact_id", 1),
             ];
             let (s, _) = d.call(app, None, &op, &params, "", None).await;
             assert_eq!(s, StatusCode::UNAUTHORIZED, "{op}");

@@ -100,6 +100,16 @@ async fn operator_commands_work_end_to_end(app: &TestApp) {
         json!(["ns1.other.net", "ns2.other.net"])
     );
     let domain = body["id"].as_i64().expect("id");
+    // A transfer in needs a contact (the account's default, made here).
+    let (status, body) = app
+        .request_as(
+            Some(&token),
+            Method::POST,
+            &api(paths::CONTACTS),
+            Some(crate::contacts::jane()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
     let (status, body) = app
         .request_as(
             Some(&token),

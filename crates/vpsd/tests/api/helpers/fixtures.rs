@@ -11,14 +11,17 @@ use vpsd_storage::Actor;
 use super::*;
 
 impl TestApp {
-    /// A new account with `cents` and a token for it.
+    /// A new account with `cents`, a default contact (the demo's, with the
+    /// account's email) and a token for it.
     pub async fn new_account(&self, email: &str, cents: i64) -> (vpsd_domain::AccountId, String) {
-        let account = self
-            .app
+        let account = self.bare_account(email, cents).await;
+        let mut contact = vpsd::demo::demo_contact();
+        contact.email = email.to_owned();
+        self.app
             .registrar
-            .create_account(&Actor::operator(), email, Money::from_cents(cents))
+            .create_contact(&Actor::operator(), account.id, &contact, true)
             .await
-            .expect("create account");
+            .expect("create contact");
         let (_, token) = self
             .app
             .registrar
@@ -26,6 +29,30 @@ impl TestApp {
             .await
             .expect("create token");
         (account.id, token)
+    }
+
+    /// A new account with `cents` and a token, without any contact.
+    pub async fn new_account_without_contact(
+        &self,
+        email: &str,
+        cents: i64,
+    ) -> (vpsd_domain::AccountId, String) {
+        let account = self.bare_account(email, cents).await;
+        let (_, token) = self
+            .app
+            .registrar
+            .issue_token(&Actor::operator(), account.id, "test", false, None)
+            .await
+            .expect("create token");
+        (account.id, token)
+    }
+
+    async fn bare_account(&self, email: &str, cents: i64) -> vpsd_storage::Account {
+        self.app
+            .registrar
+            .create_account(&Actor::operator(), email, Money::from_cents(cents))
+            .await
+            .expect("create account")
     }
 
     pub async fn register(&self, name: &str) -> i64 {
