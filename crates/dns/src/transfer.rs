@@ -22,6 +22,7 @@ use hickory_proto::serialize::binary::BinEncodable;
 use crate::catalog::Catalog;
 use crate::server::Access;
 use crate::tsig::{self, Signer};
+use crate::update::LookupFailed;
 
 /// Records are packed into messages of about this many bytes (well under
 /// the 65,535 a TCP message may take, so one large RRset still fits).
@@ -88,7 +89,7 @@ pub async fn answer(
     // A signed request: its key decides, and every answer is signed.
     let signature = match tsig::signature(request, bytes) {
         Ok(s) => s,
-        Err(()) => return one(bare(request, ResponseCode::FormErr), None, now),
+        Err(tsig::Unreadable) => return one(bare(request, ResponseCode::FormErr), None, now),
     };
     let mut signer = None;
     let mut key = None;
@@ -96,7 +97,7 @@ pub async fn answer(
         key = match &access.updater {
             Some(updater) => match updater.key(&signature.key_name).await {
                 Ok(k) => k,
-                Err(()) => return one(bare(request, ResponseCode::ServFail), None, now),
+                Err(LookupFailed) => return one(bare(request, ResponseCode::ServFail), None, now),
             },
             None => None,
         };
@@ -124,7 +125,6 @@ pub async fn answer(
     let Some(zone) = catalog.find(qname).filter(|z| z.name == qname) else {
         return one(bare(request, ResponseCode::NotAuth), signer, now);
     };
-    let mut signer = signer;
     let mut serialize = |mut m: Message| {
         if let Some(s) = signer.as_mut() {
             s.sign(&mut m, now, 0)?;

@@ -125,33 +125,39 @@ pub struct Signature {
     wire_name: Name,
 }
 
+/// A TSIG record that is there but cannot be read: FORMERR.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unreadable;
+
 /// The TSIG record of `bytes` (the request as received), when it has one
-/// (the last record of its additional section, RFC 8945 §5.1). `Err` when
-/// a TSIG record is there but cannot be read (FORMERR).
-pub fn signature(message: &Message, bytes: &[u8]) -> Result<Option<Signature>, ()> {
+/// (the last record of its additional section, RFC 8945 §5.1).
+///
+/// # Errors
+/// [`Unreadable`] when a TSIG record is there but cannot be read.
+pub fn signature(message: &Message, bytes: &[u8]) -> Result<Option<Signature>, Unreadable> {
     let Some(record) = message.signature().last() else {
         return Ok(None);
     };
     let RData::DNSSEC(DNSSECRData::TSIG(_)) = record.data() else {
         return Ok(None);
     };
-    let (covered, record) = signed_bitmessage_to_buf(None, bytes, true).map_err(|_| ())?;
+    let (covered, record) = signed_bitmessage_to_buf(None, bytes, true).map_err(|_| Unreadable)?;
     let RData::DNSSEC(DNSSECRData::TSIG(tsig)) = record.data() else {
-        return Err(());
+        return Err(Unreadable);
     };
     // Where the TSIG variables start in `covered`: after the header and
     // every record but the TSIG one, as `signed_bitmessage_to_buf` copies
     // them (RFC 8945 §4.3.1).
     let vars_start = {
         let mut decoder = BinDecoder::new(bytes);
-        let header = Header::read(&mut decoder).map_err(|_| ())?;
+        let header = Header::read(&mut decoder).map_err(|_| Unreadable)?;
         for _ in 0..header.query_count() {
-            Query::read(&mut decoder).map_err(|_| ())?;
+            Query::read(&mut decoder).map_err(|_| Unreadable)?;
         }
         let records = usize::from(header.answer_count())
             + usize::from(header.name_server_count())
             + usize::from(header.additional_count()).saturating_sub(1);
-        Message::read_records(&mut decoder, records, false).map_err(|_| ())?;
+        Message::read_records(&mut decoder, records, false).map_err(|_| Unreadable)?;
         bytes.len() - decoder.len()
     };
     // hickory lays the key's and the algorithm's names out as sent; RFC
@@ -161,18 +167,18 @@ pub fn signature(message: &Message, bytes: &[u8]) -> Result<Option<Signature>, (
     record
         .name()
         .emit_as_canonical(&mut BinEncoder::new(&mut name_len), true)
-        .map_err(|_| ())?;
+        .map_err(|_| Unreadable)?;
     let mut algorithm_name = Vec::new();
     tsig.algorithm()
         .to_name()
         .emit_as_canonical(&mut BinEncoder::new(&mut algorithm_name), true)
-        .map_err(|_| ())?;
+        .map_err(|_| Unreadable)?;
     // The key's name, class and TTL, then the algorithm's name.
     let names_end = vars_start + name_len.len() + 6 + algorithm_name.len();
     let mut canonical = covered.clone();
     canonical
         .get_mut(vars_start..names_end)
-        .ok_or(())?
+        .ok_or(Unreadable)?
         .make_ascii_lowercase();
     let covered_as_sent = covered;
     let covered = canonical;

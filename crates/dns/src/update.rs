@@ -68,14 +68,19 @@ pub enum Applied {
     Failed,
 }
 
+/// A key could not be looked up (the database failed; logged where it
+/// failed): SERVFAIL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LookupFailed;
+
 /// What the nameserver needs from the registrar for signed messages: the
 /// zones' TSIG keys and the write path of updates.
 #[async_trait::async_trait]
 pub trait Updater: Send + Sync {
     /// The key named `name` (lower case, no final dot) with its secret;
-    /// `None` when there is none. `Err(())` when it cannot be told (the
-    /// database failed: SERVFAIL).
-    async fn key(&self, name: &str) -> Result<Option<ZoneKey>, ()>;
+    /// `None` when there is none. [`LookupFailed`] when it cannot be told
+    /// (the database failed: SERVFAIL).
+    async fn key(&self, name: &str) -> Result<Option<ZoneKey>, LookupFailed>;
 
     /// Applies an update to `key`'s zone, all or nothing.
     async fn apply(
@@ -125,11 +130,11 @@ pub async fn answer(
             tracing::info!(%peer, zone = %zone_name, "update refused: not signed (updates need one of the zone's TSIG keys)");
             return response_to(request, ResponseCode::Refused).to_vec().ok();
         }
-        Err(()) => return response_to(request, ResponseCode::FormErr).to_vec().ok(),
+        Err(tsig::Unreadable) => return response_to(request, ResponseCode::FormErr).to_vec().ok(),
     };
     let key = match updater.key(&signature.key_name).await {
         Ok(k) => k,
-        Err(()) => return response_to(request, ResponseCode::ServFail).to_vec().ok(),
+        Err(LookupFailed) => return response_to(request, ResponseCode::ServFail).to_vec().ok(),
     };
     let now = tsig::now();
     let verified = match tsig::check(&signature, key.as_ref(), now) {
@@ -141,9 +146,7 @@ pub async fn answer(
             return response.to_vec().ok();
         }
     };
-    let Some(key) = key else {
-        return None;
-    };
+    let key = key?;
     let rcode = if first_use(&signature.mac, signature.time, now) {
         update(catalog, updater, &key, request, peer).await
     } else {

@@ -2,7 +2,7 @@
 //! on the registrar: a zone's TSIG keys found by name, and dynamic updates
 //! written through the registrar's records write path.
 
-use vpsd_dns::update::{Applied, Updater, ZoneKey};
+use vpsd_dns::update::{Applied, LookupFailed, Updater, ZoneKey};
 use vpsd_domain::dns::update::{Operation, Prerequisite};
 use vpsd_domain::ErrorChain;
 use vpsd_registrar::{Registrar, UpdateOutcome};
@@ -13,7 +13,7 @@ pub struct RegistrarUpdates(pub Registrar);
 
 #[async_trait::async_trait]
 impl Updater for RegistrarUpdates {
-    async fn key(&self, name: &str) -> Result<Option<ZoneKey>, ()> {
+    async fn key(&self, name: &str) -> Result<Option<ZoneKey>, LookupFailed> {
         match self.0.tsig_key_for_message(name).await {
             Ok(key) => Ok(key.map(|k| ZoneKey {
                 key_id: k.key.id,
@@ -26,7 +26,7 @@ impl Updater for RegistrarUpdates {
             })),
             Err(e) => {
                 tracing::error!(error = %ErrorChain(&e), "TSIG key lookup failed");
-                Err(())
+                Err(LookupFailed)
             }
         }
     }

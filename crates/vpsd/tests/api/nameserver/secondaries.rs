@@ -45,16 +45,16 @@ enum Kind {
 /// A secondary in the foreground on 127.0.0.1:`port` with its state in a
 /// temporary directory, a secondary of `zone` from `primary` (our port on
 /// 127.0.0.1), killed when dropped.
-struct Nsd {
+struct Secondary {
     _child: tokio::process::Child,
     dir: tempfile::TempDir,
     port: u16,
 }
 
-impl Nsd {
+impl Secondary {
     /// Starts the secondary with `zones`, the configuration fragment
     /// `vpsd dns secondaries-config` made for it.
-    fn start(kind: Kind, zones: &str, port: u16) -> Nsd {
+    fn start(kind: Kind, zones: &str, port: u16) -> Secondary {
         match kind {
             Kind::Nsd => Self::nsd(zones, port),
             Kind::Knot => Self::knot(zones, port),
@@ -62,7 +62,7 @@ impl Nsd {
     }
 
     /// Knot's server part; its zones are the generated fragment.
-    fn knot(zones: &str, port: u16) -> Nsd {
+    fn knot(zones: &str, port: u16) -> Secondary {
         let knotd = require_tool("knotd", Package::Debian("knot"));
         let dir = tempfile::tempdir().expect("dir");
         let d = dir.path().display();
@@ -91,14 +91,14 @@ template:
             .kill_on_drop(true)
             .spawn()
             .expect("start knotd");
-        Nsd {
+        Secondary {
             _child: child,
             dir,
             port,
         }
     }
 
-    fn nsd(zones: &str, port: u16) -> Nsd {
+    fn nsd(zones: &str, port: u16) -> Secondary {
         let nsd = require_tool("nsd", Package::Debian("nsd"));
         let dir = tempfile::tempdir().expect("dir");
         let d = dir.path().display();
@@ -133,7 +133,7 @@ remote-control:
             .kill_on_drop(true)
             .spawn()
             .expect("start nsd");
-        Nsd {
+        Secondary {
             _child: child,
             dir,
             port,
@@ -204,7 +204,7 @@ async fn follows_by_notify_and_transfer(kind: Kind, backend: Backend) {
         "{zones}"
     );
     assert!(!zones.contains("ns-away.com"), "{zones}");
-    let nsd = Nsd::start(kind, &zones, nsd_port);
+    let nsd = Secondary::start(kind, &zones, nsd_port);
     // NSD asks for the zone when it starts.
     let first = Instant::now();
     while dig(nsd.port, "www.ns-follow.com", "A", &[]).await.data() != ["192.0.2.10"] {
