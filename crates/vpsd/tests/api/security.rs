@@ -4,7 +4,6 @@
 
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-use sqlx::Connection;
 use vpsd_storage::Actor;
 
 use crate::endpoints::api;
@@ -15,27 +14,8 @@ crate::both!(secrets_need_a_read_write_token_and_stay_out_of_the_replay_store);
 
 /// What the replay store holds for `key`: the stored answers' text.
 async fn stored_answers(app: &TestApp) -> Vec<String> {
-    let sql = "SELECT response_body FROM idempotency_keys WHERE response_body IS NOT NULL";
-    match app.backend {
-        Backend::Sqlite => {
-            let mut c = sqlx::SqliteConnection::connect(&app.database_url)
-                .await
-                .expect("connect");
-            sqlx::query_scalar(sql)
-                .fetch_all(&mut c)
-                .await
-                .expect("read")
-        }
-        Backend::Postgres => {
-            let mut c = sqlx::PgConnection::connect(&app.database_url)
-                .await
-                .expect("connect");
-            sqlx::query_scalar(sql)
-                .fetch_all(&mut c)
-                .await
-                .expect("read")
-        }
-    }
+    app.column("SELECT response_body FROM idempotency_keys WHERE response_body IS NOT NULL")
+        .await
 }
 
 async fn post_keyed(app: &TestApp, path: &str, key: &str) -> (StatusCode, bool, Value) {

@@ -7,7 +7,6 @@
 use base64::Engine;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-use sqlx::Connection;
 
 use crate::helpers::{assert_error, Backend, TestApp};
 
@@ -36,27 +35,9 @@ async fn an_idempotent_creation_keeps_no_secret_at_rest(app: &TestApp) {
     assert_eq!(again.headers()["idempotent-replayed"], "true");
     let again: Value = again.json().await.expect("json");
     assert_eq!(again, first);
-    let sql = "SELECT response_body FROM idempotency_keys WHERE response_body IS NOT NULL";
-    let stored: Vec<String> = match app.backend {
-        Backend::Sqlite => {
-            let mut c = sqlx::SqliteConnection::connect(&app.database_url)
-                .await
-                .expect("connect");
-            sqlx::query_scalar(sql)
-                .fetch_all(&mut c)
-                .await
-                .expect("read")
-        }
-        Backend::Postgres => {
-            let mut c = sqlx::PgConnection::connect(&app.database_url)
-                .await
-                .expect("connect");
-            sqlx::query_scalar(sql)
-                .fetch_all(&mut c)
-                .await
-                .expect("read")
-        }
-    };
+    let stored = app
+        .column("SELECT response_body FROM idempotency_keys WHERE response_body IS NOT NULL")
+        .await;
     assert!(!stored.is_empty());
     assert!(stored.iter().all(|b| !b.contains(&secret)), "{stored:?}");
 }
@@ -101,27 +82,9 @@ async fn a_key_secret_is_shown_once_and_kept_sealed(app: &TestApp) {
     let (_, audit) = app.get("/api/v1/account/audit/?page_size=100").await;
     assert!(!audit.to_string().contains(&secret));
     assert!(audit.to_string().contains("tsig_key.create"));
-    let sql = "SELECT secret_sealed FROM tsig_keys ORDER BY id";
-    let stored: Vec<String> = match app.backend {
-        Backend::Sqlite => {
-            let mut c = sqlx::SqliteConnection::connect(&app.database_url)
-                .await
-                .expect("connect");
-            sqlx::query_scalar(sql)
-                .fetch_all(&mut c)
-                .await
-                .expect("read")
-        }
-        Backend::Postgres => {
-            let mut c = sqlx::PgConnection::connect(&app.database_url)
-                .await
-                .expect("connect");
-            sqlx::query_scalar(sql)
-                .fetch_all(&mut c)
-                .await
-                .expect("read")
-        }
-    };
+    let stored = app
+        .column("SELECT secret_sealed FROM tsig_keys ORDER BY id")
+        .await;
     assert_eq!(stored.len(), 2);
     for (sealed, (shown, bytes)) in stored
         .iter()

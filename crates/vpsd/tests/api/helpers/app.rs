@@ -246,6 +246,32 @@ impl TestApp {
         (status, value)
     }
 
+    /// The text column `sql` selects, read straight from the database (to
+    /// see what is kept at rest).
+    pub async fn column(&self, sql: &str) -> Vec<String> {
+        use sqlx::Connection;
+        match self.backend {
+            Backend::Sqlite => {
+                let mut c = sqlx::SqliteConnection::connect(&self.database_url)
+                    .await
+                    .expect("connect");
+                sqlx::query_scalar(sql)
+                    .fetch_all(&mut c)
+                    .await
+                    .expect("read")
+            }
+            Backend::Postgres => {
+                let mut c = sqlx::PgConnection::connect(&self.database_url)
+                    .await
+                    .expect("connect");
+                sqlx::query_scalar(sql)
+                    .fetch_all(&mut c)
+                    .await
+                    .expect("read")
+            }
+        }
+    }
+
     pub async fn get(&self, path: &str) -> (StatusCode, Value) {
         self.request_as(Some(&self.token), Method::GET, path, None)
             .await
