@@ -20,9 +20,18 @@ pub enum Secondary {
 
 /// The configuration fragment for `secondary` serving `zones` (names, no
 /// final dot) from `primary` (our nameserver's address as the secondary
-/// reaches it).
-pub fn config(secondary: Secondary, primary: SocketAddr, zones: &[String]) -> String {
+/// reaches it), its transfers signed with the operator's transfer key
+/// `key` (its name; the secondary's configuration defines it) or, without
+/// one, unsigned (the primary's `--transfer-allow` must name the
+/// secondary).
+pub fn config(
+    secondary: Secondary,
+    primary: SocketAddr,
+    key: Option<&str>,
+    zones: &[String],
+) -> String {
     let (ip, port) = (primary.ip(), primary.port());
+    let nsd_key = key.unwrap_or("NOKEY");
     let mut out = format!(
         "# {} zone(s) served by vpsd, the hidden primary at {primary}.\n# Made by `vpsd dns secondaries-config`: regenerate it as zones come and go.\n",
         zones.len()
@@ -32,14 +41,15 @@ pub fn config(secondary: Secondary, primary: SocketAddr, zones: &[String]) -> St
             for zone in zones {
                 let _ = write!(
                     out,
-                    "zone:\n  name: \"{zone}\"\n  zonefile: \"{zone}.zone\"\n  request-xfr: {ip}@{port} NOKEY\n  allow-notify: {ip} NOKEY\n"
+                    "zone:\n  name: \"{zone}\"\n  zonefile: \"{zone}.zone\"\n  request-xfr: {ip}@{port} {nsd_key}\n  allow-notify: {ip} NOKEY\n"
                 );
             }
         }
         Secondary::Knot => {
+            let key = key.map(|k| format!("    key: {k}\n")).unwrap_or_default();
             let _ = write!(
                 out,
-                "remote:\n  - id: vpsd\n    address: {ip}@{port}\nacl:\n  - id: vpsd-notify\n    address: {ip}\n    action: notify\n"
+                "remote:\n  - id: vpsd\n    address: {ip}@{port}\n{key}acl:\n  - id: vpsd-notify\n    address: {ip}\n    action: notify\n"
             );
             if !zones.is_empty() {
                 out.push_str("zone:\n");
@@ -63,11 +73,13 @@ mod tests {
     fn each_zone_is_named_with_the_primary() {
         let zones = vec!["a.com".to_owned(), "b.net".to_owned()];
         let primary = "192.0.2.1:53".parse().expect("addr");
-        let nsd = config(Secondary::Nsd, primary, &zones);
+        let nsd = config(Secondary::Nsd, primary, None, &zones);
         assert_eq!(nsd.matches("zone:\n").count(), 2);
         assert!(nsd.contains("request-xfr: 192.0.2.1@53 NOKEY"));
-        let knot = config(Secondary::Knot, primary, &zones);
+        let signed = config(Secondary::Nsd, primary, Some("xfr.example"), &zones);
+        assert!(signed.contains("request-xfr: 192.0.2.1@53 xfr.example"));
+        let knot = config(Secondary::Knot, primary, Some("xfr.example"), &zones);
         assert!(knot.contains("  - domain: b.net\n    master: vpsd"));
-        assert!(knot.contains("address: 192.0.2.1@53"));
+        assert!(knot.contains("address: 192.0.2.1@53\n    key: xfr.example\n"));
     }
 }

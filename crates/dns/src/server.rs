@@ -47,6 +47,9 @@ use crate::update::{self, Updater};
 pub struct Access {
     pub acl: TransferAcl,
     pub updater: Option<Arc<dyn Updater>>,
+    /// The operator's transfer keys (`--transfer-key-file`): each may
+    /// transfer every zone, and update none.
+    pub transfer_keys: Vec<crate::update::ZoneKey>,
 }
 
 impl std::fmt::Debug for Access {
@@ -54,7 +57,29 @@ impl std::fmt::Debug for Access {
         f.debug_struct("Access")
             .field("acl", &self.acl)
             .field("updater", &self.updater.is_some())
+            .field("transfer_keys", &self.transfer_keys.len())
             .finish()
+    }
+}
+
+impl Access {
+    /// The key named `name` for a transfer or a query: the operator's
+    /// transfer key of that name, else the zone key (through the updater).
+    ///
+    /// # Errors
+    /// [`LookupFailed`](crate::update::LookupFailed) when the zone keys
+    /// cannot be read.
+    pub async fn key(
+        &self,
+        name: &str,
+    ) -> Result<Option<crate::update::ZoneKey>, crate::update::LookupFailed> {
+        if let Some(k) = self.transfer_keys.iter().find(|k| k.name == name) {
+            return Ok(Some(k.clone()));
+        }
+        match &self.updater {
+            Some(updater) => updater.key(name).await,
+            None => Ok(None),
+        }
     }
 }
 
@@ -162,10 +187,7 @@ async fn respond_signed(
     udp: bool,
 ) -> Option<Vec<u8>> {
     let signature = tsig::signature(request, bytes).ok()??;
-    let key = match &access.updater {
-        Some(updater) => updater.key(&signature.key_name).await.ok()?,
-        None => None,
-    };
+    let key = access.key(&signature.key_name).await.ok()?;
     let now = tsig::now();
     let (mut response, limit) = response_to(catalog, request)?;
     let verified = match tsig::check(&signature, key.as_ref(), now) {

@@ -1,7 +1,9 @@
 //! Zone transfers out: AXFR (RFC 5936) over TCP, to the addresses the
 //! operator allows (`--transfer-allow`; RFC 5936 §6 leaves access control
 //! to the operator) and to requests signed (TSIG, RFC 8945) with one of
-//! the zone's own keys, whose answers are signed with it, every message
+//! the zone's own keys or one of the operator's transfer keys
+//! (`--transfer-key-file`, for secondaries), whose answers are signed with
+//! it, every message
 //! (RFC 8945 §5.3.1). A signature that does not verify is NOTAUTH with
 //! its TSIG error, whatever the address. An IXFR (RFC 1995) is answered from the zone as it
 //! stands: a single SOA when the client's serial is current (§2), else the
@@ -94,12 +96,9 @@ pub async fn answer(
     let mut signer = None;
     let mut key = None;
     if let Some(signature) = &signature {
-        key = match &access.updater {
-            Some(updater) => match updater.key(&signature.key_name).await {
-                Ok(k) => k,
-                Err(LookupFailed) => return one(bare(request, ResponseCode::ServFail), None, now),
-            },
-            None => None,
+        key = match access.key(&signature.key_name).await {
+            Ok(k) => k,
+            Err(LookupFailed) => return one(bare(request, ResponseCode::ServFail), None, now),
         };
         match tsig::check(signature, key.as_ref(), now) {
             Ok(verified) => {
@@ -117,7 +116,10 @@ pub async fn answer(
             }
         }
     }
-    let key_allows = key.as_ref().is_some_and(|k| k.zone == qname);
+    // A zone's own key transfers that zone; an operator's key, any.
+    let key_allows = key
+        .as_ref()
+        .is_some_and(|k| k.zone == qname || k.zone.is_empty());
     if !key_allows && !access.acl.allows(peer) {
         tracing::info!(%peer, zone = qname, "zone transfer refused: neither the peer is in --transfer-allow nor the request signed with a key of the zone");
         return one(bare(request, ResponseCode::Refused), signer, now);

@@ -36,7 +36,9 @@ pub struct ZoneKey {
     pub domain_id: vpsd_domain::DomainId,
     /// The key's name, lower case, no final dot.
     pub name: String,
-    /// The zone it may update and transfer.
+    /// The zone it may update and transfer; empty for an operator's
+    /// transfer key (`--transfer-key-file`), which transfers every zone
+    /// and updates none.
     pub zone: String,
     pub algorithm: TsigAlgorithm,
     /// The secret, raw bytes.

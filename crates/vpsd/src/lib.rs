@@ -8,6 +8,7 @@
 //! - [`dns_updates`]: the nameserver's signed messages (TSIG keys, RFC 2136
 //!   updates) on the registrar.
 //! - [`secrets_file`]: the secrets key file TSIG secrets are sealed with.
+//! - [`transfer_keys`]: the operator's TSIG keys for secondaries' transfers.
 
 pub mod cli;
 pub mod demo;
@@ -15,3 +16,4 @@ pub mod dns_updates;
 pub mod duration;
 pub mod secrets_file;
 pub mod server;
+pub mod transfer_keys;

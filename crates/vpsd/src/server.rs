@@ -59,6 +59,9 @@ pub struct ServerSettings {
     pub transfer_allow: Vec<ipnet::IpNet>,
     /// The secondaries told of each zone change by NOTIFY (`--notify`).
     pub notify: Vec<std::net::SocketAddr>,
+    /// The operator's TSIG keys for zone transfers (`--transfer-key-file`):
+    /// each transfers every zone.
+    pub transfer_keys: Vec<vpsd_dns::update::ZoneKey>,
     /// The operator's registries file (`--registries`): TLDs sold through
     /// real registries over EPP; `None` keeps every TLD on the sandbox.
     pub registries: Option<std::path::PathBuf>,
@@ -89,6 +92,7 @@ impl ServerSettings {
             forward_addresses: Vec::new(),
             transfer_allow: Vec::new(),
             notify: Vec::new(),
+            transfer_keys: Vec::new(),
             registries: None,
             secrets_key_file: None,
         }
@@ -564,6 +568,7 @@ impl App {
                 vpsd_dns::server::Access {
                     acl: vpsd_dns::transfer::TransferAcl::new(self.settings.transfer_allow.clone()),
                     updater: Some(Arc::new(crate::dns_updates::RegistrarUpdates(self.registrar.clone()))),
+                    transfer_keys: self.settings.transfer_keys.clone(),
                 },
             ) => {}
             _ = shutdown => {}

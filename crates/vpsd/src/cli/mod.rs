@@ -113,6 +113,12 @@ pub enum DnsAction {
         /// 192.0.2.1:53.
         #[arg(long)]
         primary: SocketAddr,
+        /// The name of an operator's transfer key (--transfer-key-file)
+        /// the secondary signs its transfers with; its secret goes in the
+        /// secondary's own configuration. Without it, transfers are
+        /// unsigned (allow the secondary with --transfer-allow).
+        #[arg(long, value_name = "NAME")]
+        key: Option<String>,
     },
 }
 
@@ -225,10 +231,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             servers::serve(*args, settings, clock, cli.listen, &cli.database).await
         }
         Command::Dns {
-            action: Some(DnsAction::SecondariesConfig { secondary, primary }),
+            action:
+                Some(DnsAction::SecondariesConfig {
+                    secondary,
+                    primary,
+                    key,
+                }),
             zones,
             ..
-        } => servers::secondaries_config(secondary, primary, zones, settings, clock).await,
+        } => servers::secondaries_config(secondary, primary, key, zones, settings, clock).await,
         Command::Dns {
             dns_listen,
             zones,

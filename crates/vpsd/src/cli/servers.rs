@@ -46,14 +46,27 @@ pub struct ZoneArgs {
         value_name = "ADDR:PORT"
     )]
     pub notify: Vec<std::net::SocketAddr>,
+    /// A file of TSIG keys for the secondaries, one a line as `nsupdate -y`
+    /// takes them (hmac-sha256:NAME:BASE64SECRET): each may transfer every
+    /// zone (and update none). Keep it readable by vpsd alone.
+    #[arg(long, env = "VPSD_TRANSFER_KEY_FILE", value_name = "FILE")]
+    pub transfer_key_file: Option<std::path::PathBuf>,
 }
 
 impl ZoneArgs {
-    fn apply(self, settings: &mut ServerSettings) {
+    /// Puts these options in `settings`.
+    ///
+    /// # Errors
+    /// The transfer key file cannot be read or holds a bad line (named).
+    fn apply(self, settings: &mut ServerSettings) -> anyhow::Result<()> {
         settings.mail_exchanger = self.mail_exchanger;
         settings.forward_addresses = self.forward_addresses;
         settings.transfer_allow = self.transfer_allow;
         settings.notify = self.notify;
+        if let Some(path) = self.transfer_key_file {
+            settings.transfer_keys = crate::transfer_keys::load(&path)?;
+        }
+        Ok(())
     }
 }
 
@@ -203,7 +216,7 @@ pub(super) async fn serve(
             })?;
     }
     args.jobs.apply(&mut settings);
-    args.zones.apply(&mut settings);
+    args.zones.apply(&mut settings)?;
     settings.run_worker = !args.no_worker;
     settings.request_timeout = args.request_timeout;
     settings.header_read_timeout = args.header_read_timeout;
@@ -270,7 +283,7 @@ pub(super) async fn dns(
     clock: Arc<dyn Clock>,
     database: &str,
 ) -> anyhow::Result<()> {
-    zones.apply(&mut settings);
+    zones.apply(&mut settings)?;
     let (udp, tcp) = vpsd_dns::server::bind(dns_listen)
         .await
         .map_err(|e| bind_error(e, dns_listen, "--dns-listen", "for DNS"))?;
@@ -287,11 +300,12 @@ pub(super) async fn dns(
 pub(super) async fn secondaries_config(
     secondary: super::SecondaryArg,
     primary: SocketAddr,
+    key: Option<String>,
     zones: ZoneArgs,
     mut settings: ServerSettings,
     clock: Arc<dyn Clock>,
 ) -> anyhow::Result<()> {
-    zones.apply(&mut settings);
+    zones.apply(&mut settings)?;
     // Read-only: a SQLite database that is not there is a mistake (a
     // relative path from another directory, as cron runs it), not an
     // empty installation whose secondaries should drop every zone.
@@ -314,7 +328,7 @@ pub(super) async fn secondaries_config(
         super::SecondaryArg::Nsd => vpsd_dns::secondaries::Secondary::Nsd,
         super::SecondaryArg::Knot => vpsd_dns::secondaries::Secondary::Knot,
     };
-    let text = vpsd_dns::secondaries::config(kind, primary, &names);
+    let text = vpsd_dns::secondaries::config(kind, primary, key.as_deref(), &names);
     out!("{}", text.trim_end())?;
     Ok(())
 }

@@ -17,22 +17,34 @@ use super::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nsd_follows_by_notify_and_transfer_sqlite() {
-    follows_by_notify_and_transfer(Kind::Nsd, Backend::Sqlite).await;
+    follows_by_notify_and_transfer(Kind::Nsd, Backend::Sqlite, false).await;
+}
+
+/// With the operator's transfer key and no address allowed: the
+/// secondaries' transfers are signed, an unsigned one is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nsd_follows_with_a_transfer_key() {
+    follows_by_notify_and_transfer(Kind::Nsd, Backend::Sqlite, true).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn knot_follows_with_a_transfer_key() {
+    follows_by_notify_and_transfer(Kind::Knot, Backend::Sqlite, true).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nsd_follows_by_notify_and_transfer_postgres() {
-    follows_by_notify_and_transfer(Kind::Nsd, Backend::Postgres).await;
+    follows_by_notify_and_transfer(Kind::Nsd, Backend::Postgres, false).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn knot_follows_by_notify_and_transfer_sqlite() {
-    follows_by_notify_and_transfer(Kind::Knot, Backend::Sqlite).await;
+    follows_by_notify_and_transfer(Kind::Knot, Backend::Sqlite, false).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn knot_follows_by_notify_and_transfer_postgres() {
-    follows_by_notify_and_transfer(Kind::Knot, Backend::Postgres).await;
+    follows_by_notify_and_transfer(Kind::Knot, Backend::Postgres, false).await;
 }
 
 /// Which secondary.
@@ -54,15 +66,20 @@ struct Secondary {
 impl Secondary {
     /// Starts the secondary with `zones`, the configuration fragment
     /// `vpsd dns secondaries-config` made for it.
-    fn start(kind: Kind, zones: &str, port: u16) -> Secondary {
+    fn start(kind: Kind, zones: &str, port: u16, key: Option<&str>) -> Secondary {
         match kind {
-            Kind::Nsd => Self::nsd(zones, port),
-            Kind::Knot => Self::knot(zones, port),
+            Kind::Nsd => Self::nsd(zones, port, key),
+            Kind::Knot => Self::knot(zones, port, key),
         }
     }
 
     /// Knot's server part; its zones are the generated fragment.
-    fn knot(zones: &str, port: u16) -> Secondary {
+    fn knot(zones: &str, port: u16, secret: Option<&str>) -> Secondary {
+        let key = secret
+            .map(|s| {
+                format!("key:\n  - id: {XFR_KEY}\n    algorithm: hmac-sha256\n    secret: {s}\n")
+            })
+            .unwrap_or_default();
         let knotd = require_tool("knotd", Package::Debian("knot"));
         let dir = tempfile::tempdir().expect("dir");
         let d = dir.path().display();
@@ -78,7 +95,7 @@ log:
 template:
   - id: default
     storage: \"{d}\"
-{zones}
+{key}{zones}
 "
         );
         let path = dir.path().join("knot.conf");
@@ -98,7 +115,14 @@ template:
         }
     }
 
-    fn nsd(zones: &str, port: u16) -> Secondary {
+    fn nsd(zones: &str, port: u16, secret: Option<&str>) -> Secondary {
+        let key = secret
+            .map(|s| {
+                format!(
+                    "key:\n  name: \"{XFR_KEY}\"\n  algorithm: hmac-sha256\n  secret: \"{s}\"\n"
+                )
+            })
+            .unwrap_or_default();
         let nsd = require_tool("nsd", Package::Debian("nsd"));
         let dir = tempfile::tempdir().expect("dir");
         let d = dir.path().display();
@@ -119,7 +143,7 @@ template:
   verbosity: 2
 remote-control:
   control-enable: no
-{zones}
+{key}{zones}
 "
         );
         let path = dir.path().join("nsd.conf");
@@ -148,12 +172,24 @@ remote-control:
     }
 }
 
-async fn follows_by_notify_and_transfer(kind: Kind, backend: Backend) {
+/// The operator's transfer key of the signed variant.
+const XFR_KEY: &str = "xfr.secondaries";
+
+async fn follows_by_notify_and_transfer(kind: Kind, backend: Backend, signed: bool) {
     let zone = "ns-follow.com";
     // NSD's port first: our nameserver NOTIFYs it.
     let nsd_port = free_port();
+    // The transfer key file, as the operator writes it.
+    let secret = "c2Vjb25kYXJpZXMtdHJhbnNmZXIta2V5LWZvci10ZXN0cw==";
+    let keys = tempfile::NamedTempFile::new().expect("key file");
+    std::fs::write(keys.path(), format!("hmac-sha256:{XFR_KEY}:{secret}\n")).expect("write");
+    let transfer_keys = vpsd::transfer_keys::load(keys.path()).expect("keys");
     let app = TestApp::spawn_with(backend, move |s| {
-        s.transfer_allow = vec!["127.0.0.1/32".parse().expect("cidr")];
+        if signed {
+            s.transfer_keys = transfer_keys;
+        } else {
+            s.transfer_allow = vec!["127.0.0.1/32".parse().expect("cidr")];
+        }
         s.notify = vec![format!("127.0.0.1:{nsd_port}").parse().expect("addr")];
     })
     .await;
@@ -197,14 +233,21 @@ async fn follows_by_notify_and_transfer(kind: Kind, backend: Backend) {
             name,
             "--primary",
             &format!("127.0.0.1:{}", ours.port),
-        ],
+            "--key",
+            if signed { XFR_KEY } else { "" },
+        ][..if signed { 7 } else { 5 }],
     );
     assert!(
         zones.contains("ns-follow.com") && zones.contains("ns-follow2.com"),
         "{zones}"
     );
     assert!(!zones.contains("ns-away.com"), "{zones}");
-    let nsd = Secondary::start(kind, &zones, nsd_port);
+    if signed {
+        // Not from this address unsigned: only with the key.
+        let d = dig(ours.port, zone, "AXFR", &[]).await;
+        assert!(d.raw.contains("Transfer failed"), "{}", d.raw);
+    }
+    let nsd = Secondary::start(kind, &zones, nsd_port, signed.then_some(secret));
     // NSD asks for the zone when it starts.
     let first = Instant::now();
     while dig(nsd.port, "www.ns-follow.com", "A", &[]).await.data() != ["192.0.2.10"] {
