@@ -352,9 +352,11 @@ async fn update(
         }
     };
     let applied = updater.apply(key, &prerequisites, &operations).await;
-    updater.used(key).await;
     match applied {
         Applied::Done => {
+            // `last_used_at` says when an update was last applied
+            // (docs/api.md): a refused one leaves it.
+            updater.used(key).await;
             tracing::info!(%peer, zone = %zone_name, key = %key.name, operations = operations.len(), "update applied");
             ResponseCode::NoError
         }

@@ -111,7 +111,7 @@ print("\n".join(sorted(out)))
 
 /// Imports zone file `file` into domain `id`'s zone (merge), as a client
 /// of the API would.
-async fn import_zone_file(app: &TestApp, id: i64, file: String) {
+pub(super) async fn import_zone_file(app: &TestApp, id: i64, file: String) {
     let resp = app
         .http
         .post(format!(

@@ -191,13 +191,20 @@ async fn nsupdate_changes_the_zone_through_the_api_rules(backend: Backend) {
     )
     .await;
     assert!(!ok && err.contains("REFUSED"), "{err}");
+    // A rule broken (a CNAME beside the A records): REFUSED, and the key,
+    // whose only update it was, shows no use.
+    let (fresh_name, fresh_secret) = make_key(&app, id, "fresh", "hmac-sha256").await;
     let (ok, err) = nsupdate(
         ns.port,
-        Some(&key),
+        Some(&format!("hmac-sha256:{fresh_name}:{fresh_secret}")),
         "zone upd-ns.com\nupdate add www.upd-ns.com. 300 CNAME elsewhere.example.net.",
     )
     .await;
     assert!(!ok && err.contains("REFUSED"), "{err}");
+    let (_, keys) = app
+        .get(&format!("/api/v1/domains/{id}/dns/tsig-keys/"))
+        .await;
+    assert!(keys["results"][1]["last_used_at"].is_null(), "{keys}");
     assert_eq!(api_records(&app, id).await, before);
 
     // A deleted key signs nothing from then on.
@@ -320,19 +327,7 @@ async fn a_zone_key_transfers_its_zone_signed(backend: Backend) {
     for i in 0..300 {
         file.push_str(&format!("t{i} 300 TXT \"{}\"\n", "y".repeat(120)));
     }
-    let resp = app
-        .http
-        .post(format!(
-            "{}/api/v1/domains/{id}/dns/zone/?mode=merge",
-            app.base
-        ))
-        .bearer_auth(&app.token)
-        .header("content-type", "text/dns")
-        .body(file)
-        .send()
-        .await
-        .expect("import");
-    assert_eq!(resp.status(), StatusCode::OK);
+    super::transfers::import_zone_file(&app, id, file).await;
     let (name, secret) = make_key(&app, id, "xfr", "hmac-sha256").await;
     let (other_name, other_secret) = make_key(&app, other, "xfr", "hmac-sha256").await;
     let ns = nameserver(&app).await;
