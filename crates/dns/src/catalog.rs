@@ -21,6 +21,7 @@ use vpsd_domain::nameservers::dns_managed_by;
 use vpsd_domain::Clock;
 use vpsd_storage::{StoreError, ZoneFeed, ZoneSource};
 
+use crate::journal::Journal;
 use crate::zone::{Apex, Zone, ZoneDefaults};
 
 /// How often the change feed is read.
@@ -71,9 +72,26 @@ impl Catalog {
 
     /// Puts (or removes) the zone of domain `domain_id` as `source` says.
     pub fn apply(&self, domain_id: vpsd_domain::DomainId, source: Option<&ZoneSource>) {
-        let zone = source
+        let mut zone = source
             .filter(|s| self.served(s))
             .and_then(|s| self.build(s));
+        // The history carries over from the version this one replaces
+        // (the same domain under the same name), with the change between.
+        if let Some(zone) = zone.as_mut() {
+            let old = {
+                let zones = self.zones.read().unwrap_or_else(|e| e.into_inner());
+                zones.by_name.get(&zone.name).cloned()
+            };
+            if let Some(old) = old.filter(|o| o.domain_id == domain_id) {
+                zone.journal = Journal::after(
+                    &old.journal,
+                    old.serial,
+                    &old.records(),
+                    zone.serial,
+                    &zone.records(),
+                );
+            }
+        }
         let mut zones = self.zones.write().unwrap_or_else(|e| e.into_inner());
         if let Some(old) = zones.name_of.remove(&domain_id) {
             zones.by_name.remove(&old);
@@ -84,7 +102,8 @@ impl Catalog {
         }
     }
 
-    /// Replaces every zone by what `sources` say.
+    /// Replaces every zone by what `sources` say. Their histories start
+    /// afresh (IXFR from an older serial is then answered in AXFR form).
     pub fn replace_all(&self, sources: &[ZoneSource]) {
         let mut fresh = Zones::default();
         for source in sources.iter().filter(|s| self.served(s)) {

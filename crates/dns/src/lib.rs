@@ -11,7 +11,7 @@
 //!   from another process).
 //! - [`server`]: UDP and TCP, EDNS (RFC 6891), truncation.
 //! - [`transfer`]: zone transfers out (AXFR, IXFR) to allowed peers and
-//!   keys; [`notify`]: NOTIFY to the secondaries; [`secondaries`]: their
+//!   keys, IXFR from each zone's recent changes ([`journal`]); [`notify`]: NOTIFY to the secondaries; [`secondaries`]: their
 //!   configuration (NSD, Knot) for the zones served.
 //! - [`update`]: dynamic updates (RFC 2136) signed with a zone's key,
 //!   written through the registrar ([`update::Updater`]); [`tsig`]: the
@@ -21,6 +21,7 @@
 
 pub mod answer;
 pub mod catalog;
+pub mod journal;
 pub mod notify;
 pub mod rdata;
 pub mod secondaries;

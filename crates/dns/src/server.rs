@@ -357,9 +357,17 @@ async fn tcp_connection(
         tokio::time::timeout(TCP_IDLE, stream.read_exact(&mut buf[..len]))
             .await
             .map_err(|_| std::io::Error::from(std::io::ErrorKind::TimedOut))??;
-        let answers = match Message::from_vec(&buf[..len]) {
+        let answers: Vec<Vec<u8>> = match Message::from_vec(&buf[..len]) {
             Ok(m) if m.message_type() == MessageType::Query && transfer::is_transfer(&m) => {
-                transfer::answer(catalog, access, &m, &buf[..len], peer.ip()).await
+                let mut out = TcpOut {
+                    stream: &mut stream,
+                    open: true,
+                };
+                transfer::answer(catalog, access, &m, &buf[..len], peer.ip(), &mut out).await;
+                if !out.open {
+                    return Ok(());
+                }
+                continue;
             }
             Ok(m) if is_update(&m) => {
                 update::answer(catalog, access.updater.as_deref(), &m, &buf[..len], peer)
@@ -380,22 +388,42 @@ async fn tcp_connection(
             return Ok(());
         }
         for answer in answers {
-            let Ok(prefix) = u16::try_from(answer.len()) else {
-                return Ok(());
-            };
-            let mut out = Vec::with_capacity(answer.len() + 2);
-            out.extend_from_slice(&prefix.to_be_bytes());
-            out.extend_from_slice(&answer);
-            // A client that does not read its answers would hold the
-            // connection, one of MAX_TCP_CONNECTIONS, for ever: it gets
-            // as long to take an answer as to send a query.
-            if tokio::time::timeout(TCP_IDLE, stream.write_all(&out))
-                .await
-                .is_err()
-            {
+            if !write_message(&mut stream, &answer).await {
                 return Ok(());
             }
         }
+    }
+}
+
+/// Writes `message` with TCP's length prefix (RFC 1035 §4.2.2); `false`
+/// when it could not be written in time or is too long for the prefix.
+async fn write_message(stream: &mut TcpStream, message: &[u8]) -> bool {
+    let Ok(prefix) = u16::try_from(message.len()) else {
+        return false;
+    };
+    let mut out = Vec::with_capacity(message.len() + 2);
+    out.extend_from_slice(&prefix.to_be_bytes());
+    out.extend_from_slice(message);
+    // A client that does not read its answers would hold the connection,
+    // one of MAX_TCP_CONNECTIONS, for ever: it gets as long to take an
+    // answer as to send a query.
+    matches!(
+        tokio::time::timeout(TCP_IDLE, stream.write_all(&out)).await,
+        Ok(Ok(()))
+    )
+}
+
+/// A zone transfer's messages written to the connection as they are made.
+struct TcpOut<'a> {
+    stream: &'a mut TcpStream,
+    /// Whether every message so far was written.
+    open: bool,
+}
+
+impl transfer::Out for TcpOut<'_> {
+    async fn send(&mut self, message: Vec<u8>) -> bool {
+        self.open = self.open && write_message(self.stream, &message).await;
+        self.open
     }
 }
 

@@ -5,9 +5,11 @@
 //! (`--transfer-key-file`, for secondaries), whose answers are signed with
 //! it, every message
 //! (RFC 8945 §5.3.1). A signature that does not verify is NOTAUTH with
-//! its TSIG error, whatever the address. An IXFR (RFC 1995) is answered from the zone as it
-//! stands: a single SOA when the client's serial is current (§2), else the
-//! whole zone in AXFR form, which §4 allows a server without the history.
+//! its TSIG error, whatever the address. An IXFR (RFC 1995) is answered
+//! with a single SOA when the client's serial is current (§2), with the
+//! changes since the client's serial when the zone's history
+//! (`journal.rs`) starts a change there (§4's incremental form), else with
+//! the whole zone in AXFR form, which §4 allows.
 //!
 //! Each transfer is a sequence of messages on the connection, the zone's
 //! SOA first and last (RFC 5936 §2.2), every message with the query's id
@@ -73,17 +75,34 @@ fn bare(request: &Message, rcode: ResponseCode) -> Message {
     m
 }
 
-/// The messages answering transfer request `request` (read from `bytes`)
-/// from `peer`, each serialized (without TCP's length prefix).
+/// Where the messages of a transfer go, each as soon as it is made (a
+/// large zone is never held whole as messages).
+pub trait Out: Send {
+    /// Sends `message` (serialized, without TCP's length prefix); `false`
+    /// when it could not be sent, which ends the transfer.
+    fn send(&mut self, message: Vec<u8>) -> impl std::future::Future<Output = bool> + Send;
+}
+
+/// Collects the messages (tests, and anything that wants them all).
+impl Out for Vec<Vec<u8>> {
+    async fn send(&mut self, message: Vec<u8>) -> bool {
+        self.push(message);
+        true
+    }
+}
+
+/// Answers transfer request `request` (read from `bytes`) from `peer`,
+/// its messages sent to `out` one by one.
 pub async fn answer(
     catalog: &Catalog,
     access: &Access,
     request: &Message,
     bytes: &[u8],
     peer: IpAddr,
-) -> Vec<Vec<u8>> {
+    out: &mut impl Out,
+) {
     let Some(query) = request.queries().first() else {
-        return Vec::new();
+        return;
     };
     let qname = query.name().to_lowercase().to_ascii();
     let qname = qname.trim_end_matches('.');
@@ -91,14 +110,18 @@ pub async fn answer(
     // A signed request: its key decides, and every answer is signed.
     let signature = match tsig::signature(request, bytes) {
         Ok(s) => s,
-        Err(tsig::Unreadable) => return one(bare(request, ResponseCode::FormErr), None, now),
+        Err(tsig::Unreadable) => {
+            return one(bare(request, ResponseCode::FormErr), None, now, out).await
+        }
     };
     let mut signer = None;
     let mut key = None;
     if let Some(signature) = &signature {
         key = match access.key(&signature.key_name).await {
             Ok(k) => k,
-            Err(LookupFailed) => return one(bare(request, ResponseCode::ServFail), None, now),
+            Err(LookupFailed) => {
+                return one(bare(request, ResponseCode::ServFail), None, now, out).await
+            }
         };
         match tsig::check(signature, key.as_ref(), now) {
             Ok(verified) => {
@@ -110,9 +133,12 @@ pub async fn answer(
                 tracing::info!(%peer, zone = qname, key = %signature.key_name, ?refusal, "zone transfer refused: its TSIG signature does not verify");
                 let mut m = bare(request, ResponseCode::NotAuth);
                 if tsig::refuse(&mut m, signature, key.as_ref(), refusal, now).is_none() {
-                    return Vec::new();
+                    return;
                 }
-                return m.to_vec().ok().into_iter().collect();
+                if let Ok(bytes) = m.to_vec() {
+                    out.send(bytes).await;
+                }
+                return;
             }
         }
     }
@@ -122,65 +148,108 @@ pub async fn answer(
         .is_some_and(|k| k.zone == qname || k.zone.is_empty());
     if !key_allows && !access.acl.allows(peer) {
         tracing::info!(%peer, zone = qname, "zone transfer refused: neither the peer is in --transfer-allow nor the request signed with a key of the zone");
-        return one(bare(request, ResponseCode::Refused), signer, now);
+        return one(bare(request, ResponseCode::Refused), signer, now, out).await;
     }
     let Some(zone) = catalog.find(qname).filter(|z| z.name == qname) else {
-        return one(bare(request, ResponseCode::NotAuth), signer, now);
-    };
-    let mut serialize = |mut m: Message| {
-        if let Some(s) = signer.as_mut() {
-            s.sign(&mut m, now, 0)?;
-        }
-        m.to_vec().ok()
+        return one(bare(request, ResponseCode::NotAuth), signer, now, out).await;
     };
     let soa = zone.soa(crate::zone::SOA_TTL);
-    // IXFR with the client's SOA at our serial or newer: nothing to send
-    // but the SOA (RFC 1995 §2; serial arithmetic, RFC 1982).
     if query.query_type() == RecordType::IXFR {
         let theirs = request.name_servers().iter().find_map(|r| match r.data() {
             RData::SOA(s) => Some(s.serial()),
             _ => None,
         });
+        // The client's SOA at our serial or newer: nothing to send but the
+        // SOA (RFC 1995 §2; serial arithmetic, RFC 1982).
         if theirs.is_some_and(|s| zone.serial.wrapping_sub(s) as i32 <= 0) {
             let mut m = bare(request, ResponseCode::NoError);
             m.set_authoritative(true);
             m.add_answer(soa);
-            return serialize(m).into_iter().collect();
+            return one(m, signer, now, out).await;
+        }
+        // A serial the history starts a change at: the changes since, in
+        // RFC 1995 §4's incremental form: the new SOA, then per change the
+        // old SOA, what went, the newer SOA, what came; the new SOA last.
+        if let Some(deltas) = theirs.and_then(|s| zone.journal.since(s)) {
+            let records = std::iter::once(soa.clone())
+                .chain(deltas.flat_map(|d| {
+                    std::iter::once(zone.soa_at(d.from))
+                        .chain(d.removed.iter().cloned())
+                        .chain(std::iter::once(zone.soa_at(d.to)))
+                        .chain(d.added.iter().cloned())
+                }))
+                .chain(std::iter::once(soa));
+            let sent = stream(request, records, signer, now, out).await;
+            tracing::info!(%peer, zone = qname, from = theirs, serial = zone.serial, messages = sent, "zone transferred, incremental");
+            return;
         }
     }
-    let mut records = zone.records();
-    records.push(soa);
-    let mut out = Vec::new();
+    // AXFR, or IXFR from a serial the history does not have: the whole
+    // zone, SOA first and last (RFC 5936 §2.2; RFC 1995 §4).
+    let records = zone.each_record().chain(std::iter::once(soa));
+    let sent = stream(request, records, signer, now, out).await;
+    tracing::info!(%peer, zone = qname, serial = zone.serial, messages = sent, "zone transferred");
+}
+
+/// Sends `records` as the answers of messages of about [`MESSAGE_TARGET`]
+/// bytes, the question in the first only, each signed when `signer` is
+/// given; how many messages were sent (it stops at the first `out`
+/// refuses).
+async fn stream(
+    request: &Message,
+    records: impl Iterator<Item = Record>,
+    mut signer: Option<Signer<'_>>,
+    now: u64,
+    out: &mut impl Out,
+) -> usize {
+    let mut sent = 0;
     let mut message = bare(request, ResponseCode::NoError);
     message.set_authoritative(true);
     let mut size = 0;
     for record in records {
         let len = record_len(&record);
         if size > 0 && size + len > MESSAGE_TARGET {
-            out.extend(serialize(std::mem::replace(&mut message, {
-                let mut next = bare(request, ResponseCode::NoError);
-                next.take_queries();
-                next.set_authoritative(true);
-                next
-            })));
+            let mut next = bare(request, ResponseCode::NoError);
+            next.take_queries();
+            next.set_authoritative(true);
+            let full = std::mem::replace(&mut message, next);
+            if !send(full, signer.as_mut(), now, out).await {
+                return sent;
+            }
+            sent += 1;
             size = 0;
         }
         size += len;
         message.add_answer(record);
     }
-    out.extend(serialize(message));
-    tracing::info!(%peer, zone = qname, serial = zone.serial, messages = out.len(), "zone transferred");
-    out
+    if send(message, signer.as_mut(), now, out).await {
+        sent += 1;
+    }
+    sent
 }
 
-/// One message, signed when `signer` is given.
-fn one(mut m: Message, signer: Option<Signer<'_>>, now: u64) -> Vec<Vec<u8>> {
-    if let Some(mut s) = signer {
+/// Signs (when `signer` is given), serializes and sends `m`; whether it
+/// went.
+async fn send(
+    mut m: Message,
+    signer: Option<&mut Signer<'_>>,
+    now: u64,
+    out: &mut impl Out,
+) -> bool {
+    if let Some(s) = signer {
         if s.sign(&mut m, now, 0).is_none() {
-            return Vec::new();
+            return false;
         }
     }
-    m.to_vec().ok().into_iter().collect()
+    match m.to_vec() {
+        Ok(bytes) => out.send(bytes).await,
+        Err(_) => false,
+    }
+}
+
+/// Sends one message, signed when `signer` is given.
+async fn one(m: Message, mut signer: Option<Signer<'_>>, now: u64, out: &mut impl Out) {
+    send(m, signer.as_mut(), now, out).await;
 }
 
 /// A record's size on the wire, without name compression (an upper bound).

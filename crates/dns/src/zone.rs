@@ -20,6 +20,7 @@ use vpsd_domain::dns;
 use vpsd_storage::ZoneSource;
 
 use crate::answer::Answer;
+use crate::journal::Journal;
 use crate::rdata::rdata;
 
 /// The SOA's timers (RFC 1912 §2.2 values for a zone served by one
@@ -132,6 +133,9 @@ pub struct Zone {
     nonterminals: HashSet<String>,
     /// Names below the apex with NS records: delegations.
     cuts: Vec<String>,
+    /// The changes that led here, for IXFR (`journal.rs`); empty when
+    /// built, filled by the catalog from the version this one replaces.
+    pub journal: Journal,
 }
 
 /// `name` (no final dot) as an absolute wire name.
@@ -244,6 +248,7 @@ impl Zone {
             nodes,
             nonterminals,
             cuts,
+            journal: Journal::default(),
         })
     }
 
@@ -345,6 +350,12 @@ impl Zone {
         self.shared.soa(&self.apex, self.serial, ttl)
     }
 
+    /// The zone's SOA as it was (or is) at `serial`, with the SOA's TTL:
+    /// what delimits the versions of an IXFR answer (RFC 1995 §4).
+    pub(crate) fn soa_at(&self, serial: u32) -> Record {
+        self.shared.soa(&self.apex, serial, SOA_TTL)
+    }
+
     /// The SOA and VPS.org's NS records at the apex.
     pub(crate) fn apex_records(&self) -> Vec<Record> {
         self.shared.records(&self.apex, self.serial)
@@ -353,14 +364,20 @@ impl Zone {
     /// Every record the zone serves (SOA and NS first), as written to a
     /// zone file (the benchmark exports the zones for NSD with it).
     pub fn records(&self) -> Vec<Record> {
-        let mut out = self.apex_records();
-        out.extend(self.nodes.get("@").into_iter().flatten().cloned());
-        out.extend(
-            self.nodes
-                .iter()
-                .filter(|(name, _)| name.as_str() != "@")
-                .flat_map(|(_, records)| records.iter().cloned()),
-        );
-        out
+        self.each_record().collect()
+    }
+
+    /// [`Zone::records`] one at a time, each cloned as it is taken (a
+    /// transfer of a large zone holds one message's worth, not the zone).
+    pub fn each_record(&self) -> impl Iterator<Item = Record> + Send + '_ {
+        self.apex_records()
+            .into_iter()
+            .chain(self.nodes.get("@").into_iter().flatten().cloned())
+            .chain(
+                self.nodes
+                    .iter()
+                    .filter(|(name, _)| name.as_str() != "@")
+                    .flat_map(|(_, records)| records.iter().cloned()),
+            )
     }
 }

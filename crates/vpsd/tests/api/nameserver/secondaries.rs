@@ -1,8 +1,8 @@
 //! Real secondaries: NSD (NLnet Labs, Debian's `nsd`) and Knot DNS (CZ.NIC,
 //! Debian's `knot`) each take our zone by zone transfer, are told of each
-//! API change by NOTIFY (RFC 1996), fetch it again (IXFR, answered in AXFR
-//! form) and answer the change within two seconds, the same as our
-//! nameserver does. Their zones are what `vpsd dns secondaries-config`
+//! API change by NOTIFY (RFC 1996), fetch it again (IXFR, RFC 1995: the
+//! changes since their serial) and answer the change within two seconds,
+//! and a set of questions the same as our nameserver does. Their zones are what `vpsd dns secondaries-config`
 //! generates: every zone served, none other.
 
 use std::time::{Duration, Instant};
@@ -48,7 +48,7 @@ async fn knot_follows_by_notify_and_transfer_postgres() {
 }
 
 /// Which secondary.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 enum Kind {
     Nsd,
     Knot,
@@ -201,6 +201,16 @@ async fn follows_by_notify_and_transfer(kind: Kind, backend: Backend, signed: bo
         )
         .await;
     assert_eq!(status, StatusCode::CREATED);
+    // Something of every kind the questions below ask about.
+    super::transfers::import_zone_file(
+        &app,
+        id,
+        "@ MX 10 mail.ns-follow.com.\nmail A 192.0.2.25\nmail AAAA 2001:db8::25\n\
+         @ TXT \"v=spf1 mx -all\"\nalias CNAME www\n*.wild TXT \"wildcard\"\n\
+         sub NS ns1.sub.ns-follow.com.\nns1.sub A 192.0.2.53\n"
+            .to_owned(),
+    )
+    .await;
     let ours = nameserver(&app).await;
     until(
         ours.port,
@@ -293,6 +303,49 @@ async fn follows_by_notify_and_transfer(kind: Kind, backend: Backend, signed: bo
         let theirs = dig(nsd.port, zone, "SOA", &[]).await;
         let mine = dig(ours.port, zone, "SOA", &[]).await;
         assert_eq!(theirs.data(), mine.data());
+    }
+    // A set of questions of every kind, answered the same: the RCODE and
+    // the answer section (the authority and additional sections may
+    // differ where the RFCs leave a choice).
+    let questions = [
+        (zone, "SOA"),
+        (zone, "NS"),
+        (zone, "MX"),
+        (zone, "TXT"),
+        ("www.ns-follow.com", "A"),
+        ("www.ns-follow.com", "AAAA"),
+        ("mail.ns-follow.com", "AAAA"),
+        ("alias.ns-follow.com", "A"),
+        ("x.wild.ns-follow.com", "TXT"),
+        ("new0.ns-follow.com", "A"),
+        ("new1.ns-follow.com", "A"),
+        ("nothing.ns-follow.com", "A"),
+        ("host.sub.ns-follow.com", "A"),
+        ("ns-follow2.com", "SOA"),
+    ];
+    for (name, rtype) in questions {
+        let theirs = dig(nsd.port, name, rtype, &[]).await;
+        let mine = dig(ours.port, name, rtype, &[]).await;
+        let sorted = |d: &Dig| {
+            let mut v = d.data();
+            v.sort();
+            v
+        };
+        assert_eq!(
+            (theirs.status.as_str(), sorted(&theirs)),
+            (mine.status.as_str(), sorted(&mine)),
+            "{kind:?} and ours differ on {name} {rtype}"
+        );
+    }
+    // Knot says how it took each change: incrementally (NSD's log at its
+    // default verbosity does not say).
+    if kind == Kind::Knot {
+        let log = nsd.log();
+        assert!(
+            log.lines()
+                .any(|l| l.contains("IXFR, incoming") && l.contains("finished")),
+            "Knot took no IXFR:\n{log}"
+        );
     }
     drop(nsd);
     drop(ours);

@@ -1,8 +1,10 @@
 //! Zone transfers out (RFC 5936 AXFR, RFC 1995 IXFR) over TCP: the whole
 //! zone, read by dnspython (an independent client), equal to the zone the
 //! API exports; large zones in several messages; IXFR at the current serial
-//! answered with the SOA alone; a peer outside `--transfer-allow` refused
-//! (dig); a name that is no zone's apex NOTAUTH.
+//! answered with the SOA alone, from an older serial with the changes since
+//! (RFC 1995 §4's incremental form, applied by dnspython to its copy); a
+//! peer outside `--transfer-allow` refused (dig); a name that is no zone's
+//! apex NOTAUTH.
 
 use reqwest::StatusCode;
 
@@ -18,6 +20,187 @@ async fn zones_transfer_to_allowed_peers_only_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn zones_transfer_to_allowed_peers_only_postgres() {
     zones_transfer_to_allowed_peers_only(Backend::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ixfr_sends_the_changes_since_the_clients_serial_sqlite() {
+    ixfr_sends_the_changes_since_the_clients_serial(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ixfr_sends_the_changes_since_the_clients_serial_postgres() {
+    ixfr_sends_the_changes_since_the_clients_serial(Backend::Postgres).await;
+}
+
+/// A secondary that holds the zone at serial S and asks IXFR=S gets what
+/// changed since (added, deleted, a TTL changed), not the zone: dnspython
+/// applies the answer to its copy and ends with the zone a fresh AXFR
+/// gives; dig shows the incremental form.
+async fn ixfr_sends_the_changes_since_the_clients_serial(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |s| {
+        s.transfer_allow = vec!["127.0.0.2/32".parse().expect("cidr")];
+    })
+    .await;
+    let id = app.active("ixfr-zone.com").await;
+    let mut file = String::from("www 300 A 192.0.2.1\nold A 192.0.2.2\n");
+    for i in 0..50 {
+        file.push_str(&format!("keep{i} TXT \"unchanged {i}\"\n"));
+    }
+    import_zone_file(&app, id, file).await;
+    let ns = nameserver(&app).await;
+    until(
+        ns.port,
+        "old.ixfr-zone.com",
+        "A",
+        Duration::from_secs(2),
+        |d| d.status == "NOERROR",
+    )
+    .await;
+    // The secondary's copy at serial S.
+    let copy = dnspython_zone("axfr", "ixfr-zone.com.", ns.port, "")
+        .unwrap_or_else(|e| panic!("AXFR: {e}"));
+    let s1 = soa_serial(&dig(ns.port, "ixfr-zone.com", "SOA", &[]).await);
+
+    // Three changes through the API: one added, one deleted, a TTL.
+    add(
+        &app,
+        id,
+        serde_json::json!({"type": "A", "name": "new", "content": "192.0.2.3", "ttl": 600}),
+    )
+    .await;
+    let (_, records) = app.records(id).await;
+    let list = records["results"].as_array().expect("records");
+    let id_of = |name: &str| {
+        list.iter()
+            .find(|r| r["name"] == name)
+            .and_then(|r| r["id"].as_i64())
+            .unwrap_or_else(|| panic!("{name} in {records}"))
+    };
+    let (status, body) = app.delete_record(id, id_of("old")).await;
+    assert!(status.is_success(), "{body}");
+    let (status, body) = app
+        .put_record(id, id_of("www"), serde_json::json!({"ttl": 900}))
+        .await;
+    assert!(status.is_success(), "{body}");
+    until(
+        ns.port,
+        "www.ixfr-zone.com",
+        "A",
+        Duration::from_secs(2),
+        |d| d.raw.contains("\t900\tIN\tA\t"),
+    )
+    .await;
+    until(
+        ns.port,
+        "old.ixfr-zone.com",
+        "A",
+        Duration::from_secs(2),
+        |d| d.status == "NXDOMAIN",
+    )
+    .await;
+    let s2 = soa_serial(&dig(ns.port, "ixfr-zone.com", "SOA", &[]).await);
+    assert!(s2 > s1, "the serial rose: {s1} -> {s2}");
+
+    // dig: the incremental form, SOA S2, SOA S1, what went, SOA, what
+    // came, ..., SOA S2; none of the 50 records that did not change.
+    let ixfr = dig(
+        ns.port,
+        "ixfr-zone.com",
+        &format!("IXFR={s1}"),
+        &["-b", "127.0.0.2"],
+    )
+    .await;
+    let lines: Vec<&str> = ixfr
+        .raw
+        .lines()
+        .filter(|l| !l.starts_with(';') && !l.trim().is_empty())
+        .collect();
+    assert!(
+        !ixfr.raw.contains("keep"),
+        "unchanged records sent: {}",
+        ixfr.raw
+    );
+    let soas: Vec<u64> = lines
+        .iter()
+        .filter(|l| l.contains("\tSOA\t"))
+        .filter_map(|l| l.split_whitespace().nth(6)?.parse().ok())
+        .collect();
+    assert!(soas.len() >= 4, "{}", ixfr.raw);
+    assert_eq!(soas.first(), Some(&s2), "{}", ixfr.raw);
+    assert_eq!(soas.last(), Some(&s2), "{}", ixfr.raw);
+    assert_eq!(
+        soas.get(1),
+        Some(&s1),
+        "the first change starts at S: {}",
+        ixfr.raw
+    );
+    let with = |needle: &str| lines.iter().filter(|l| l.contains(needle)).count();
+    assert_eq!(with("old.ixfr-zone.com."), 1, "deleted once: {}", ixfr.raw);
+    assert_eq!(with("new.ixfr-zone.com."), 1, "added once: {}", ixfr.raw);
+    assert_eq!(
+        with("www.ixfr-zone.com."),
+        2,
+        "old and new TTL: {}",
+        ixfr.raw
+    );
+
+    // dnspython applies it to the copy at S and ends where a fresh AXFR is.
+    let updated = dnspython_zone("ixfr", "ixfr-zone.com.", ns.port, &copy)
+        .unwrap_or_else(|e| panic!("IXFR: {e}"));
+    let fresh = dnspython_zone("axfr", "ixfr-zone.com.", ns.port, "").expect("AXFR");
+    assert_eq!(updated, fresh);
+    assert!(
+        fresh.contains("new.ixfr-zone.com. 600 IN A 192.0.2.3"),
+        "{fresh}"
+    );
+    assert!(!fresh.contains("old.ixfr-zone.com."), "{fresh}");
+
+    // A serial the history never had: the whole zone, AXFR form.
+    let unknown = dig(
+        ns.port,
+        "ixfr-zone.com",
+        &format!("IXFR={}", s1 - 1),
+        &["-b", "127.0.0.2"],
+    )
+    .await;
+    assert_eq!(
+        unknown
+            .raw
+            .lines()
+            .filter(|l| l.contains("\tTXT\t"))
+            .count(),
+        50,
+        "{}",
+        unknown.raw
+    );
+    drop(ns);
+    app.finish().await;
+}
+
+/// dnspython, from 127.0.0.2: `axfr` prints the zone `origin` transferred
+/// whole; `ixfr` reads the zone from master file `copy`, brings it up to
+/// date by IXFR from its serial and prints it. Printed as a master file,
+/// names absolute, sorted.
+fn dnspython_zone(mode: &str, origin: &str, port: u16, copy: &str) -> Result<String, String> {
+    let script = r#"
+import sys, dns.zone, dns.query, dns.xfr
+mode, origin, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+if mode == "axfr":
+    z = dns.zone.Zone(origin, relativize=False)
+    q, _ = dns.xfr.make_query(z, serial=None)
+else:
+    z = dns.zone.from_text(sys.stdin.read(), origin=origin, relativize=False)
+    q, _ = dns.xfr.make_query(z)
+dns.query.inbound_xfr("127.0.0.1", z, query=q, port=port, source="127.0.0.2", lifetime=10)
+print("\n".join(sorted(l for l in z.to_text(relativize=False).splitlines() if l)))
+"#;
+    python(
+        script,
+        &[mode, origin, &port.to_string()],
+        copy,
+        "dns.zone",
+        Package::PyPi("dnspython"),
+    )
 }
 
 /// A client that asks and never reads its answers does not keep its TCP
