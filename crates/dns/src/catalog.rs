@@ -83,12 +83,14 @@ impl Catalog {
                 zones.by_name.get(&zone.name).cloned()
             };
             if let Some(old) = old.filter(|o| o.domain_id == domain_id) {
+                let (removed, added) = zone.changes_from(&old);
                 zone.journal = Journal::after(
                     &old.journal,
                     old.serial,
-                    &old.records(),
                     zone.serial,
-                    &zone.records(),
+                    removed,
+                    added,
+                    zone.len(),
                 );
             }
         }

@@ -18,7 +18,7 @@
 //! when it sees the feed entry), so a serial in between is not in the
 //! history and its holder gets the whole zone.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 
 use hickory_proto::rr::{Record, RecordType};
@@ -55,9 +55,11 @@ pub struct Journal {
 }
 
 impl Journal {
-    /// The history of the version of a zone with `new_serial` and records
-    /// `new` (SOA included or not: it is left out), which follows the
-    /// version with `old_serial`, records `old` and history `before`.
+    /// The history of a zone's version with `new_serial`, which follows the
+    /// version with `old_serial` and history `before`, the change between
+    /// them removing `removed` and adding `added` (no SOA in either;
+    /// [`changes`] finds them). `zone_len` is the new version's record
+    /// count, which bounds the records kept.
     ///
     /// A serial that did not rise (RFC 1982 arithmetic) with the records
     /// changed cannot be told apart by a secondary: the history is dropped
@@ -66,36 +68,11 @@ impl Journal {
     pub fn after(
         before: &Journal,
         old_serial: u32,
-        old: &[Record],
         new_serial: u32,
-        new: &[Record],
+        removed: Vec<Record>,
+        added: Vec<Record>,
+        zone_len: usize,
     ) -> Journal {
-        let key = |r: &Record| r.to_bytes().ok();
-        let content = |records: &[Record]| -> Vec<(Option<Vec<u8>>, Record)> {
-            records
-                .iter()
-                .filter(|r| r.record_type() != RecordType::SOA)
-                .map(|r| (key(r), r.clone()))
-                .collect()
-        };
-        let old = content(old);
-        let new = content(new);
-        let old_keys: HashSet<&Option<Vec<u8>>> = old.iter().map(|(k, _)| k).collect();
-        let new_keys: HashSet<&Option<Vec<u8>>> = new.iter().map(|(k, _)| k).collect();
-        // A record that does not encode cannot be compared: start afresh.
-        if old_keys.contains(&None) || new_keys.contains(&None) {
-            return Journal::default();
-        }
-        let removed: Vec<Record> = old
-            .iter()
-            .filter(|(k, _)| !new_keys.contains(k))
-            .map(|(_, r)| r.clone())
-            .collect();
-        let added: Vec<Record> = new
-            .iter()
-            .filter(|(k, _)| !old_keys.contains(k))
-            .map(|(_, r)| r.clone())
-            .collect();
         let rose = new_serial.wrapping_sub(old_serial) as i32 > 0;
         if !rose {
             return if removed.is_empty() && added.is_empty() && new_serial == old_serial {
@@ -113,7 +90,7 @@ impl Journal {
         };
         journal.records += delta.len();
         journal.deltas.push_back(Arc::new(delta));
-        let limit = new.len().max(MIN_KEPT);
+        let limit = zone_len.max(MIN_KEPT);
         while journal.records > limit {
             match journal.deltas.pop_front() {
                 Some(oldest) => journal.records -= oldest.len(),
@@ -141,10 +118,66 @@ impl Journal {
     }
 }
 
+/// What taking the records of an owner name from `old` to `new` removes
+/// and adds, the SOA left out: records compared with their TTL (their wire
+/// form), so a TTL changed is a removal and an addition. Names whose
+/// records are equal one by one (the usual case: a change touches few
+/// names) cost a comparison, nothing more.
+pub fn changes(
+    old: &HashMap<String, Vec<Record>>,
+    new: &HashMap<String, Vec<Record>>,
+) -> (Vec<Record>, Vec<Record>) {
+    let same = |a: &[Record], b: &[Record]| {
+        a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y && x.ttl() == y.ttl())
+    };
+    let content = |records: &[Record]| -> Vec<(Vec<u8>, Record)> {
+        records
+            .iter()
+            .filter(|r| r.record_type() != RecordType::SOA)
+            .map(|r| (r.to_bytes().unwrap_or_default(), r.clone()))
+            .collect()
+    };
+    let mut removed = Vec::new();
+    let mut added = Vec::new();
+    for (name, before) in old {
+        let after = new.get(name).map_or(&[][..], Vec::as_slice);
+        if same(before, after) {
+            continue;
+        }
+        let before = content(before);
+        let after = content(after);
+        let kept_before: HashSet<&Vec<u8>> = before.iter().map(|(k, _)| k).collect();
+        let kept_after: HashSet<&Vec<u8>> = after.iter().map(|(k, _)| k).collect();
+        removed.extend(
+            before
+                .iter()
+                .filter(|(k, _)| !kept_after.contains(k))
+                .map(|(_, r)| r.clone()),
+        );
+        added.extend(
+            after
+                .iter()
+                .filter(|(k, _)| !kept_before.contains(k))
+                .map(|(_, r)| r.clone()),
+        );
+    }
+    for (name, after) in new {
+        if !old.contains_key(name) {
+            added.extend(
+                after
+                    .iter()
+                    .filter(|r| r.record_type() != RecordType::SOA)
+                    .cloned(),
+            );
+        }
+    }
+    (removed, added)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use hickory_proto::rr::rdata::{A, SOA, TXT};
+    use hickory_proto::rr::rdata::{A, TXT};
     use hickory_proto::rr::{Name, RData};
 
     fn a(owner: &str, ttl: u32, last: u8) -> Record {
@@ -152,76 +185,84 @@ mod tests {
         Record::from_rdata(name, ttl, RData::A(A::new(192, 0, 2, last)))
     }
 
-    fn soa(serial: u32) -> Record {
-        let name = Name::from_ascii("example.com.").expect("name");
-        let data = SOA::new(name.clone(), name.clone(), serial, 1, 1, 1, 1);
-        Record::from_rdata(name, 3600, RData::SOA(data))
+    fn zone(records: Vec<Record>) -> HashMap<String, Vec<Record>> {
+        let mut nodes: HashMap<String, Vec<Record>> = HashMap::new();
+        for r in records {
+            nodes.entry(r.name().to_ascii()).or_default().push(r);
+        }
+        nodes
+    }
+
+    fn step(j: &Journal, from: u32, old: &[Record], to: u32, new: &[Record]) -> Journal {
+        let (removed, added) = changes(&zone(old.to_vec()), &zone(new.to_vec()));
+        Journal::after(j, from, to, removed, added, new.len())
     }
 
     #[test]
     fn a_change_keeps_what_went_and_what_came() {
-        let v1 = vec![
-            soa(1),
-            a("www.example.com.", 300, 1),
-            a("m.example.com.", 300, 2),
-        ];
-        let v2 = vec![
-            soa(2),
-            a("www.example.com.", 600, 1),
-            a("n.example.com.", 300, 3),
-        ];
-        let j = Journal::after(&Journal::default(), 1, &v1, 2, &v2);
+        let v1 = vec![a("www.example.com.", 300, 1), a("m.example.com.", 300, 2)];
+        let v2 = vec![a("www.example.com.", 600, 1), a("n.example.com.", 300, 3)];
+        let j = step(&Journal::default(), 1, &v1, 2, &v2);
         let deltas: Vec<&Delta> = j.since(1).expect("from 1").collect();
         assert_eq!(deltas.len(), 1);
         let d = deltas[0];
         assert_eq!((d.from, d.to), (1, 2));
-        // The TTL change is a removal and an addition; the SOA is in neither.
+        // The TTL change is a removal and an addition.
         assert_eq!(d.removed.len(), 2);
         assert_eq!(d.added.len(), 2);
-        assert!(d
-            .removed
-            .iter()
-            .any(|r| r.ttl() == 300 && r.name().to_ascii() == "www.example.com."));
-        assert!(d
-            .added
-            .iter()
-            .any(|r| r.ttl() == 600 && r.name().to_ascii() == "www.example.com."));
+        let www = |rs: &[Record], ttl: u32| {
+            rs.iter()
+                .any(|r| r.ttl() == ttl && r.name().to_ascii() == "www.example.com.")
+        };
+        assert!(www(&d.removed, 300) && www(&d.added, 600));
         assert!(j.since(2).is_none(), "nothing starts at the newest serial");
         assert!(j.since(7).is_none());
 
-        let v3 = vec![soa(3), a("www.example.com.", 600, 1)];
-        let j = Journal::after(&j, 2, &v2, 3, &v3);
+        let v3 = vec![a("www.example.com.", 600, 1)];
+        let j = step(&j, 2, &v2, 3, &v3);
         assert_eq!(j.since(1).expect("from 1").count(), 2);
         assert_eq!(j.since(2).expect("from 2").count(), 1);
+        // A record moved within its name's set is no change.
+        let (removed, added) = changes(
+            &zone(vec![
+                a("x.example.com.", 300, 1),
+                a("x.example.com.", 300, 2),
+            ]),
+            &zone(vec![
+                a("x.example.com.", 300, 2),
+                a("x.example.com.", 300, 1),
+            ]),
+        );
+        assert!(removed.is_empty() && added.is_empty());
     }
 
     #[test]
     fn a_serial_that_does_not_rise_drops_the_history() {
-        let v1 = vec![soa(5), a("www.example.com.", 300, 1)];
-        let v2 = vec![soa(6), a("www.example.com.", 300, 2)];
-        let j = Journal::after(&Journal::default(), 5, &v1, 6, &v2);
+        let v1 = vec![a("www.example.com.", 300, 1)];
+        let v2 = vec![a("www.example.com.", 300, 2)];
+        let j = step(&Journal::default(), 5, &v1, 6, &v2);
         assert_eq!(j.len(), 1);
         // The same serial and records (another field of the domain changed).
-        assert_eq!(Journal::after(&j, 6, &v2, 6, &v2).len(), 1);
+        assert_eq!(step(&j, 6, &v2, 6, &v2).len(), 1);
         // The same serial, other records; or a lower serial.
-        let v3 = vec![soa(6), a("www.example.com.", 300, 3)];
-        assert!(Journal::after(&j, 6, &v2, 6, &v3).is_empty());
-        assert!(Journal::after(&j, 6, &v2, 4, &v3).is_empty());
+        let v3 = vec![a("www.example.com.", 300, 3)];
+        assert!(step(&j, 6, &v2, 6, &v3).is_empty());
+        assert!(step(&j, 6, &v2, 4, &v3).is_empty());
         // Serial arithmetic wraps (RFC 1982): u32::MAX to 1 rises.
-        let w = Journal::after(&Journal::default(), u32::MAX, &v1, 1, &v2);
+        let w = step(&Journal::default(), u32::MAX, &v1, 1, &v2);
         assert_eq!(w.since(u32::MAX).expect("wrapped").count(), 1);
     }
 
     #[test]
     fn the_oldest_deltas_go_once_they_outweigh_the_zone() {
         let big = |serial: u32, n: usize| {
-            let mut v = vec![soa(serial)];
             let name = Name::from_ascii("t.example.com.").expect("name");
-            for i in 0..n {
-                let txt = TXT::new(vec![format!("{serial}-{i}")]);
-                v.push(Record::from_rdata(name.clone(), 300, RData::TXT(txt)));
-            }
-            v
+            (0..n)
+                .map(|i| {
+                    let txt = TXT::new(vec![format!("{serial}-{i}")]);
+                    Record::from_rdata(name.clone(), 300, RData::TXT(txt))
+                })
+                .collect::<Vec<_>>()
         };
         // Each version replaces all 600 records: 1,200 records a delta,
         // against a limit of max(600, MIN_KEPT) = 1,000.
@@ -229,7 +270,7 @@ mod tests {
         let mut prev = big(1, 600);
         for serial in 2..5 {
             let next = big(serial, 600);
-            j = Journal::after(&j, serial - 1, &prev, serial, &next);
+            j = step(&j, serial - 1, &prev, serial, &next);
             prev = next;
         }
         assert!(j.is_empty(), "a delta larger than the zone is not kept");
@@ -238,9 +279,8 @@ mod tests {
         let mut prev = big(10, 10);
         for serial in 11..200 {
             let mut next = prev.clone();
-            next[0] = soa(serial);
             next.push(a("www.example.com.", 300, (serial % 250) as u8));
-            j = Journal::after(&j, serial - 1, &prev, serial, &next);
+            j = step(&j, serial - 1, &prev, serial, &next);
             prev = next;
         }
         assert_eq!(j.len(), 189, "189 one-record deltas, under 1,000 records");

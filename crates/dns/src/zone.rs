@@ -350,6 +350,18 @@ impl Zone {
         self.shared.soa(&self.apex, self.serial, ttl)
     }
 
+    /// What taking `old`, an earlier version of this zone, to this one
+    /// removes and adds (the SOA and the apex's NS, the same in every
+    /// version, aside): the change [`Journal`] keeps.
+    pub(crate) fn changes_from(&self, old: &Zone) -> (Vec<Record>, Vec<Record>) {
+        crate::journal::changes(&old.nodes, &self.nodes)
+    }
+
+    /// How many records the zone serves, SOA and apex NS included.
+    pub fn len(&self) -> usize {
+        self.shared.ns.len() + 1 + self.nodes.values().map(Vec::len).sum::<usize>()
+    }
+
     /// The zone's SOA as it was (or is) at `serial`, with the SOA's TTL:
     /// what delimits the versions of an IXFR answer (RFC 1995 §4).
     pub(crate) fn soa_at(&self, serial: u32) -> Record {
