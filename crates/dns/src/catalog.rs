@@ -90,7 +90,7 @@ impl Catalog {
                     zone.serial,
                     removed,
                     added,
-                    zone.len(),
+                    zone.record_count(),
                 );
             }
         }

@@ -358,7 +358,7 @@ impl Zone {
     }
 
     /// How many records the zone serves, SOA and apex NS included.
-    pub fn len(&self) -> usize {
+    pub fn record_count(&self) -> usize {
         self.shared.ns.len() + 1 + self.nodes.values().map(Vec::len).sum::<usize>()
     }
 
