@@ -21,6 +21,7 @@ use vpsd_domain::nameservers::dns_managed_by;
 use vpsd_domain::Clock;
 use vpsd_storage::{StoreError, ZoneFeed, ZoneSource};
 
+use crate::catalog_zone::CatalogZone;
 use crate::journal::Journal;
 use crate::zone::{Apex, Zone, ZoneDefaults};
 
@@ -45,6 +46,9 @@ pub struct Catalog {
     /// `None` when there is no nameserver to name (then nothing is served).
     apex: Option<Arc<Apex>>,
     clock: Arc<dyn Clock>,
+    /// The catalog zone listing the served zones (RFC 9432), when the
+    /// operator names one.
+    catalog_zone: Option<Arc<CatalogZone>>,
 }
 
 impl Catalog {
@@ -55,7 +59,30 @@ impl Catalog {
             apex: defaults.apex(),
             defaults,
             clock,
+            catalog_zone: None,
         }
+    }
+
+    /// Also keeps the catalog zone `name` (RFC 9432, `catalog_zone.rs`)
+    /// listing the served zones, its first serial the time now. `false`
+    /// (and no catalog zone) when `name` is not a DNS name or there is no
+    /// nameserver to name.
+    pub fn set_catalog_zone(&mut self, name: &str) -> bool {
+        let started = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(1, |d| d.as_secs());
+        let serial = crate::zone::serial(i64::try_from(started).unwrap_or(1));
+        self.catalog_zone = self
+            .apex
+            .clone()
+            .and_then(|apex| CatalogZone::new(name, apex, serial))
+            .map(Arc::new);
+        self.catalog_zone.is_some()
+    }
+
+    /// The catalog zone, when there is one.
+    pub fn catalog_zone(&self) -> Option<&Arc<CatalogZone>> {
+        self.catalog_zone.as_ref()
     }
 
     /// Whether a domain's zone is served: active, not yet expired, and
@@ -98,9 +125,14 @@ impl Catalog {
         if let Some(old) = zones.name_of.remove(&domain_id) {
             zones.by_name.remove(&old);
         }
+        let member = zone.as_ref().map(|z| z.name.clone());
         if let Some(zone) = zone {
             zones.name_of.insert(domain_id, zone.name.clone());
             zones.by_name.insert(zone.name.clone(), Arc::new(zone));
+        }
+        drop(zones);
+        if let Some(cz) = &self.catalog_zone {
+            cz.apply(&[(domain_id, member)]);
         }
     }
 
@@ -114,7 +146,15 @@ impl Catalog {
                 fresh.by_name.insert(zone.name.clone(), Arc::new(zone));
             }
         }
+        let members: Vec<(vpsd_domain::DomainId, String)> = fresh
+            .name_of
+            .iter()
+            .map(|(id, name)| (*id, name.clone()))
+            .collect();
         *self.zones.write().unwrap_or_else(|e| e.into_inner()) = fresh;
+        if let Some(cz) = &self.catalog_zone {
+            cz.replace(&members);
+        }
     }
 
     /// The zone `qname` (lower case, no final dot) falls in, if served now.
@@ -219,6 +259,7 @@ impl Follower {
             }
             self.last = self.last.max(seq);
         }
+        let catalog_serial = self.catalog.catalog_zone().map(|cz| cz.serial());
         for &domain_id in &domains {
             let source = self.store.dns_zone(domain_id).await?;
             self.catalog.apply(domain_id, source.as_ref());
@@ -229,6 +270,12 @@ impl Follower {
                 if self.catalog.find(&name).is_some_and(|z| z.name == name) {
                     let _ = notify.send(name);
                 }
+            }
+        }
+        // Members came or went: the catalog zone's secondaries are told.
+        if let (Some(notify), Some(cz)) = (&self.notify, self.catalog.catalog_zone()) {
+            if catalog_serial != Some(cz.serial()) {
+                let _ = notify.send(cz.name.clone());
             }
         }
         let floor = self.last - WINDOW;

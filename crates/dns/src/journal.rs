@@ -107,6 +107,13 @@ impl Journal {
         Some(self.deltas.iter().skip(start).map(|d| &**d))
     }
 
+    /// [`Journal::since`], the deltas shared (to be read after a lock on
+    /// their owner is let go).
+    pub fn since_shared(&self, serial: u32) -> Option<Vec<Arc<Delta>>> {
+        let start = self.deltas.iter().position(|d| d.from == serial)?;
+        Some(self.deltas.iter().skip(start).cloned().collect())
+    }
+
     /// How many deltas are kept.
     pub fn len(&self) -> usize {
         self.deltas.len()

@@ -8,7 +8,8 @@
 //!   rules written down once with their RFCs.
 //! - [`catalog`]: the served zones, loaded at start and kept in step with
 //!   the database's change feed (a change is served within a second, also
-//!   from another process).
+//!   from another process); [`catalog_zone`]: the catalog zone (RFC 9432)
+//!   listing them for secondaries.
 //! - [`server`]: UDP and TCP, EDNS (RFC 6891), truncation.
 //! - [`transfer`]: zone transfers out (AXFR, IXFR) to allowed peers and
 //!   keys, IXFR from each zone's recent changes ([`journal`]); [`notify`]: NOTIFY to the secondaries; [`secondaries`]: their
@@ -21,6 +22,7 @@
 
 pub mod answer;
 pub mod catalog;
+pub mod catalog_zone;
 pub mod journal;
 pub mod notify;
 pub mod rdata;

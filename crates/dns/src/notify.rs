@@ -43,6 +43,8 @@ fn message(catalog: &Catalog, zone: &str, id: u16) -> Option<Vec<u8>> {
     m.add_query(Query::query(name, RecordType::SOA));
     if let Some(z) = catalog.find(zone).filter(|z| z.name == zone) {
         m.add_answer(z.soa(crate::zone::SOA_TTL));
+    } else if let Some(cz) = catalog.catalog_zone().filter(|c| c.name == zone) {
+        m.add_answer(cz.soa_at(cz.serial()));
     }
     m.to_vec().ok()
 }

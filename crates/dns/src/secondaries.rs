@@ -24,11 +24,20 @@ pub enum Secondary {
 /// `key` (its name; the secondary's configuration defines it) or, without
 /// one, unsigned (the primary's `--transfer-allow` must name the
 /// secondary).
+///
+/// With `catalog`, the name of the primary's catalog zone (RFC 9432,
+/// `--catalog-zone`), Knot's configuration names that zone alone, to be
+/// interpreted (`catalog-role: interpret`): its members get the template
+/// `vpsd-member` (this primary, its NOTIFY allowed) and come and go with
+/// the catalog, so the configuration never needs regenerating. NSD 4.6
+/// (Debian 12's) reads no catalogs: its configuration lists the zones
+/// whatever `catalog` says.
 pub fn config(
     secondary: Secondary,
     primary: SocketAddr,
     key: Option<&str>,
     zones: &[String],
+    catalog: Option<&str>,
 ) -> String {
     let (ip, port) = (primary.ip(), primary.port());
     let nsd_key = key.unwrap_or("NOKEY");
@@ -51,6 +60,14 @@ pub fn config(
                 out,
                 "remote:\n  - id: vpsd\n    address: {ip}@{port}\n{key}acl:\n  - id: vpsd-notify\n    address: {ip}\n    action: notify\n"
             );
+            if let Some(catalog) = catalog {
+                let catalog = catalog.trim_end_matches('.');
+                let _ = write!(
+                    out,
+                    "# The catalog zone {catalog} lists them: Knot adds and drops zones as it does.\ntemplate:\n  - id: vpsd-member\n    master: vpsd\n    acl: vpsd-notify\nzone:\n  - domain: {catalog}\n    master: vpsd\n    acl: vpsd-notify\n    catalog-role: interpret\n    catalog-template: vpsd-member\n"
+                );
+                return out;
+            }
             if !zones.is_empty() {
                 out.push_str("zone:\n");
             }
@@ -73,13 +90,32 @@ mod tests {
     fn each_zone_is_named_with_the_primary() {
         let zones = vec!["a.com".to_owned(), "b.net".to_owned()];
         let primary = "192.0.2.1:53".parse().expect("addr");
-        let nsd = config(Secondary::Nsd, primary, None, &zones);
+        let nsd = config(Secondary::Nsd, primary, None, &zones, None);
         assert_eq!(nsd.matches("zone:\n").count(), 2);
         assert!(nsd.contains("request-xfr: 192.0.2.1@53 NOKEY"));
-        let signed = config(Secondary::Nsd, primary, Some("xfr.example"), &zones);
+        let signed = config(Secondary::Nsd, primary, Some("xfr.example"), &zones, None);
         assert!(signed.contains("request-xfr: 192.0.2.1@53 xfr.example"));
-        let knot = config(Secondary::Knot, primary, Some("xfr.example"), &zones);
+        let knot = config(Secondary::Knot, primary, Some("xfr.example"), &zones, None);
         assert!(knot.contains("  - domain: b.net\n    master: vpsd"));
         assert!(knot.contains("address: 192.0.2.1@53\n    key: xfr.example\n"));
+        // With a catalog zone, Knot takes the catalog alone; NSD the list.
+        let knot = config(
+            Secondary::Knot,
+            primary,
+            None,
+            &zones,
+            Some("catalog.invalid"),
+        );
+        assert!(knot.contains("  - domain: catalog.invalid\n"));
+        assert!(knot.contains("catalog-role: interpret"));
+        assert!(!knot.contains("b.net"));
+        let nsd = config(
+            Secondary::Nsd,
+            primary,
+            None,
+            &zones,
+            Some("catalog.invalid"),
+        );
+        assert_eq!(nsd.matches("zone:\n").count(), 2);
     }
 }

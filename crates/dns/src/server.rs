@@ -237,6 +237,16 @@ fn answer(catalog: &Catalog, request: &Message, response: &mut Message) -> Respo
     let lower = qname.to_lowercase().to_ascii();
     let lower = lower.trim_end_matches('.');
     let Some(zone) = catalog.find(lower) else {
+        // The catalog zone (RFC 9432) answers its SOA, which secondaries
+        // ask before a transfer, and nothing else: its list of zones goes
+        // by zone transfer to those allowed (§7).
+        if let Some(cz) = catalog.catalog_zone().filter(|c| c.name == lower) {
+            if query.query_type() == RecordType::SOA {
+                response.set_authoritative(true);
+                response.add_answer(cz.soa_at(cz.serial()));
+                return ResponseCode::NoError;
+            }
+        }
         return ResponseCode::Refused;
     };
     let answer = zone.answer(qname, lower, query.query_type());

@@ -24,6 +24,7 @@ use hickory_proto::rr::{RData, Record, RecordType};
 use hickory_proto::serialize::binary::BinEncodable;
 
 use crate::catalog::Catalog;
+use crate::journal::Delta;
 use crate::server::Access;
 use crate::tsig::{self, Signer};
 use crate::update::LookupFailed;
@@ -150,45 +151,85 @@ pub async fn answer(
         tracing::info!(%peer, zone = qname, "zone transfer refused: neither the peer is in --transfer-allow nor the request signed with a key of the zone");
         return one(bare(request, ResponseCode::Refused), signer, now, out).await;
     }
+    // The client's serial, for IXFR (the SOA in its authority section).
+    let theirs = (query.query_type() == RecordType::IXFR)
+        .then(|| {
+            request.name_servers().iter().find_map(|r| match r.data() {
+                RData::SOA(s) => Some(s.serial()),
+                _ => None,
+            })
+        })
+        .flatten();
+    if let Some(cz) = catalog.catalog_zone().filter(|c| c.name == qname) {
+        // The list of every zone: only to those that may transfer every
+        // zone (RFC 9432 §7), not to a zone's own key.
+        if !key.as_ref().is_some_and(|k| k.zone.is_empty()) && !access.acl.allows(peer) {
+            tracing::info!(%peer, zone = qname, "catalog zone transfer refused: only --transfer-allow peers and the operator's transfer keys take it");
+            return one(bare(request, ResponseCode::Refused), signer, now, out).await;
+        }
+        if let Some((serial, deltas)) = theirs.and_then(|s| cz.since(s)) {
+            let soa = cz.soa_at(serial);
+            let records = incremental(soa, deltas.iter().map(|d| &**d), |s| cz.soa_at(s));
+            let sent = stream(request, records, signer, now, out).await;
+            tracing::info!(%peer, zone = qname, from = theirs, serial, messages = sent, "catalog zone transferred, incremental");
+            return;
+        }
+        let current = cz.serial();
+        if theirs.is_some_and(|s| current.wrapping_sub(s) as i32 <= 0) {
+            let mut m = bare(request, ResponseCode::NoError);
+            m.set_authoritative(true);
+            m.add_answer(cz.soa_at(current));
+            return one(m, signer, now, out).await;
+        }
+        let (serial, records) = cz.records();
+        let records = records
+            .into_iter()
+            .chain(std::iter::once(cz.soa_at(serial)));
+        let sent = stream(request, records, signer, now, out).await;
+        tracing::info!(%peer, zone = qname, serial, messages = sent, "catalog zone transferred");
+        return;
+    }
     let Some(zone) = catalog.find(qname).filter(|z| z.name == qname) else {
         return one(bare(request, ResponseCode::NotAuth), signer, now, out).await;
     };
     let soa = zone.soa(crate::zone::SOA_TTL);
-    if query.query_type() == RecordType::IXFR {
-        let theirs = request.name_servers().iter().find_map(|r| match r.data() {
-            RData::SOA(s) => Some(s.serial()),
-            _ => None,
-        });
-        // The client's SOA at our serial or newer: nothing to send but the
-        // SOA (RFC 1995 §2; serial arithmetic, RFC 1982).
-        if theirs.is_some_and(|s| zone.serial.wrapping_sub(s) as i32 <= 0) {
-            let mut m = bare(request, ResponseCode::NoError);
-            m.set_authoritative(true);
-            m.add_answer(soa);
-            return one(m, signer, now, out).await;
-        }
-        // A serial the history starts a change at: the changes since, in
-        // RFC 1995 §4's incremental form: the new SOA, then per change the
-        // old SOA, what went, the newer SOA, what came; the new SOA last.
-        if let Some(deltas) = theirs.and_then(|s| zone.journal.since(s)) {
-            let records = std::iter::once(soa.clone())
-                .chain(deltas.flat_map(|d| {
-                    std::iter::once(zone.soa_at(d.from))
-                        .chain(d.removed.iter().cloned())
-                        .chain(std::iter::once(zone.soa_at(d.to)))
-                        .chain(d.added.iter().cloned())
-                }))
-                .chain(std::iter::once(soa));
-            let sent = stream(request, records, signer, now, out).await;
-            tracing::info!(%peer, zone = qname, from = theirs, serial = zone.serial, messages = sent, "zone transferred, incremental");
-            return;
-        }
+    // The client's SOA at our serial or newer: nothing to send but the
+    // SOA (RFC 1995 §2; serial arithmetic, RFC 1982).
+    if theirs.is_some_and(|s| zone.serial.wrapping_sub(s) as i32 <= 0) {
+        let mut m = bare(request, ResponseCode::NoError);
+        m.set_authoritative(true);
+        m.add_answer(soa);
+        return one(m, signer, now, out).await;
+    }
+    if let Some(deltas) = theirs.and_then(|s| zone.journal.since(s)) {
+        let records = incremental(soa, deltas, |s| zone.soa_at(s));
+        let sent = stream(request, records, signer, now, out).await;
+        tracing::info!(%peer, zone = qname, from = theirs, serial = zone.serial, messages = sent, "zone transferred, incremental");
+        return;
     }
     // AXFR, or IXFR from a serial the history does not have: the whole
     // zone, SOA first and last (RFC 5936 §2.2; RFC 1995 §4).
     let records = zone.each_record().chain(std::iter::once(soa));
     let sent = stream(request, records, signer, now, out).await;
     tracing::info!(%peer, zone = qname, serial = zone.serial, messages = sent, "zone transferred");
+}
+
+/// The records of an IXFR answer in RFC 1995 §4's incremental form: the
+/// new SOA `soa`, then per change the old SOA, what went, the newer SOA,
+/// what came (`soa_at` makes the SOA of a serial); the new SOA last.
+fn incremental<'a>(
+    soa: Record,
+    deltas: impl Iterator<Item = &'a Delta> + Send + 'a,
+    soa_at: impl Fn(u32) -> Record + Send + 'a,
+) -> impl Iterator<Item = Record> + Send + 'a {
+    std::iter::once(soa.clone())
+        .chain(deltas.flat_map(move |d| {
+            std::iter::once(soa_at(d.from))
+                .chain(d.removed.iter().cloned())
+                .chain(std::iter::once(soa_at(d.to)))
+                .chain(d.added.iter().cloned())
+        }))
+        .chain(std::iter::once(soa))
 }
 
 /// Sends `records` as the answers of messages of about [`MESSAGE_TARGET`]

@@ -62,6 +62,9 @@ pub struct ServerSettings {
     /// The operator's TSIG keys for zone transfers (`--transfer-key-file`):
     /// each transfers every zone.
     pub transfer_keys: Vec<vpsd_dns::update::ZoneKey>,
+    /// The catalog zone's name (`--catalog-zone`, RFC 9432); `None`: no
+    /// catalog zone.
+    pub catalog_zone: Option<String>,
     /// The operator's registries file (`--registries`): TLDs sold through
     /// real registries over EPP; `None` keeps every TLD on the sandbox.
     pub registries: Option<std::path::PathBuf>,
@@ -91,6 +94,7 @@ impl ServerSettings {
             mail_exchanger: DEFAULT_MAIL_EXCHANGER.to_owned(),
             forward_addresses: Vec::new(),
             transfer_allow: Vec::new(),
+            catalog_zone: None,
             notify: Vec::new(),
             transfer_keys: Vec::new(),
             registries: None,
@@ -547,10 +551,15 @@ impl App {
         tcp: TcpListener,
         shutdown: impl Future<Output = ()>,
     ) {
-        let catalog = Arc::new(vpsd_dns::Catalog::new(
-            self.zone_defaults(),
-            self.clock.clone(),
-        ));
+        let mut catalog = vpsd_dns::Catalog::new(self.zone_defaults(), self.clock.clone());
+        if let Some(name) = &self.settings.catalog_zone {
+            // The name was checked at start; without a nameserver to name
+            // nothing is served at all.
+            if !catalog.set_catalog_zone(name) {
+                tracing::error!(name, "the catalog zone cannot be served");
+            }
+        }
+        let catalog = Arc::new(catalog);
         let mut follower = vpsd_dns::Follower::new(catalog.clone(), self.store.clone());
         let (changed, changes) = tokio::sync::mpsc::unbounded_channel();
         if !self.settings.notify.is_empty() {

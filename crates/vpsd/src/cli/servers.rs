@@ -51,14 +51,30 @@ pub struct ZoneArgs {
     /// zone (and update none). Keep it readable by vpsd alone.
     #[arg(long, env = "VPSD_TRANSFER_KEY_FILE", value_name = "FILE")]
     pub transfer_key_file: Option<std::path::PathBuf>,
+    /// Also serve a catalog zone (RFC 9432) of this name (e.g.
+    /// catalog.invalid) listing every zone served, for secondaries that
+    /// read catalogs (Knot DNS; BIND 9.18, PowerDNS 4.7, NSD 4.9 and
+    /// later) to add and drop zones as they come and go. It goes by zone
+    /// transfer to --transfer-allow peers and the transfer keys only.
+    #[arg(long, env = "VPSD_CATALOG_ZONE", value_name = "NAME")]
+    pub catalog_zone: Option<String>,
 }
 
 impl ZoneArgs {
     /// Puts these options in `settings`.
     ///
     /// # Errors
-    /// The transfer key file cannot be read or holds a bad line (named).
+    /// The transfer key file cannot be read or holds a bad line (named);
+    /// the catalog zone's name is not a DNS name.
     fn apply(self, settings: &mut ServerSettings) -> anyhow::Result<()> {
+        if let Some(name) = &self.catalog_zone {
+            if !vpsd_dns::catalog_zone::is_name(name) {
+                anyhow::bail!(
+                    "--catalog-zone {name:?} is not a DNS name: give one such as catalog.invalid (a name under .invalid no customer can register)"
+                );
+            }
+        }
+        settings.catalog_zone = self.catalog_zone;
         settings.mail_exchanger = self.mail_exchanger;
         settings.forward_addresses = self.forward_addresses;
         settings.transfer_allow = self.transfer_allow;
@@ -306,6 +322,7 @@ pub(super) async fn secondaries_config(
     clock: Arc<dyn Clock>,
 ) -> anyhow::Result<()> {
     zones.apply(&mut settings)?;
+    let settings_catalog = settings.catalog_zone.clone();
     // Read-only: a SQLite database that is not there is a mistake (a
     // relative path from another directory, as cron runs it), not an
     // empty installation whose secondaries should drop every zone.
@@ -328,7 +345,13 @@ pub(super) async fn secondaries_config(
         super::SecondaryArg::Nsd => vpsd_dns::secondaries::Secondary::Nsd,
         super::SecondaryArg::Knot => vpsd_dns::secondaries::Secondary::Knot,
     };
-    let text = vpsd_dns::secondaries::config(kind, primary, key.as_deref(), &names);
+    let text = vpsd_dns::secondaries::config(
+        kind,
+        primary,
+        key.as_deref(),
+        &names,
+        settings_catalog.as_deref(),
+    );
     out!("{}", text.trim_end())?;
     Ok(())
 }

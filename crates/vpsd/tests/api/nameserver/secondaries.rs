@@ -47,6 +47,130 @@ async fn knot_follows_by_notify_and_transfer_postgres() {
     follows_by_notify_and_transfer(Kind::Knot, Backend::Postgres, false).await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn knot_follows_the_catalog_zone_sqlite() {
+    knot_follows_the_catalog_zone(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn knot_follows_the_catalog_zone_postgres() {
+    knot_follows_the_catalog_zone(Backend::Postgres).await;
+}
+
+/// Knot configured with our catalog zone alone (RFC 9432, what
+/// `secondaries-config knot` writes with `--catalog-zone`) serves every
+/// zone of ours, takes a new domain's zone when it is made and drops a
+/// zone once it is no longer served, with no configuration touched; the
+/// catalog goes to allowed peers only.
+async fn knot_follows_the_catalog_zone(backend: Backend) {
+    const CATALOG: &str = "catalog.invalid";
+    let knot_port = free_port();
+    let app = TestApp::spawn_with(backend, move |s| {
+        s.transfer_allow = vec!["127.0.0.1/32".parse().expect("cidr")];
+        s.notify = vec![format!("127.0.0.1:{knot_port}").parse().expect("addr")];
+        s.catalog_zone = Some(CATALOG.to_owned());
+    })
+    .await;
+    let one = app.active("cat-one.com").await;
+    let (status, _) = app
+        .post(
+            &format!("/api/v1/domains/{one}/dns/records/"),
+            json!({"name": "www", "type": "A", "content": "192.0.2.10"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let ours = nameserver(&app).await;
+    let config = crate::cluster::vpsd(
+        &app.database_url,
+        &[
+            "dns",
+            "--catalog-zone",
+            CATALOG,
+            "secondaries-config",
+            "knot",
+            "--primary",
+            &format!("127.0.0.1:{}", ours.port),
+        ],
+    );
+    assert!(config.contains("catalog-role: interpret"), "{config}");
+    assert!(
+        !config.contains("cat-one.com"),
+        "the catalog lists it: {config}"
+    );
+    // The catalog answers its SOA to anyone (secondaries ask it first),
+    // its list only by transfer, and only to allowed peers.
+    let soa = dig(ours.port, CATALOG, "SOA", &[]).await;
+    assert_eq!(soa.status, "NOERROR", "{}", soa.raw);
+    let ptr = dig(ours.port, &format!("zones.{CATALOG}"), "PTR", &[]).await;
+    assert_eq!(ptr.status, "REFUSED", "{}", ptr.raw);
+    let outsider = dig(ours.port, CATALOG, "AXFR", &["-b", "127.0.0.2"]).await;
+    assert!(outsider.raw.contains("Transfer failed"), "{}", outsider.raw);
+    let axfr = dig(ours.port, CATALOG, "AXFR", &[]).await;
+    assert!(
+        axfr.raw.lines().any(|l| l.contains("\tPTR\tcat-one.com.")),
+        "{}",
+        axfr.raw
+    );
+
+    let knot = Secondary::start(Kind::Knot, &config, knot_port, None);
+    let wait = |name: &'static str, rtype: &'static str, want: &'static str, what: &'static str| {
+        let port = knot.port;
+        let log = || knot.log();
+        async move {
+            let start = Instant::now();
+            loop {
+                let d = dig(port, name, rtype, &[]).await;
+                if d.status == want {
+                    return start.elapsed();
+                }
+                assert!(
+                    start.elapsed() < Duration::from_secs(20),
+                    "Knot: {what}: {name} {rtype} still {d:?}\n{}",
+                    log()
+                );
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    };
+    wait("www.cat-one.com", "A", "NOERROR", "never took the zone").await;
+
+    // A new domain: its zone joins the catalog and Knot serves it.
+    let two = app.active("cat-two.com").await;
+    let (status, _) = app
+        .post(
+            &format!("/api/v1/domains/{two}/dns/records/"),
+            json!({"name": "www", "type": "A", "content": "192.0.2.20"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let took = wait("www.cat-two.com", "A", "NOERROR", "never took the new zone").await;
+    // A zone no longer served (delegated elsewhere) leaves it.
+    let (status, _) = app
+        .put(
+            &format!("/api/v1/domains/{one}/"),
+            json!({"nameservers": ["ns1.example.net", "ns2.example.net"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    wait(
+        "www.cat-one.com",
+        "A",
+        "REFUSED",
+        "kept a zone no longer served",
+    )
+    .await;
+    let log = knot.log();
+    assert!(
+        log.lines()
+            .any(|l| l.contains(CATALOG) && l.contains("IXFR, incoming") && l.contains("finished")),
+        "Knot followed the catalog by IXFR:\n{log}"
+    );
+    eprintln!("new zone served by Knot {took:?} after it was asked for");
+    drop(knot);
+    drop(ours);
+    app.finish().await;
+}
+
 /// Which secondary.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Kind {
@@ -97,6 +221,11 @@ template:
     storage: \"{d}\"
 {key}{zones}
 "
+        );
+        // The catalog's member template keeps its zones here too.
+        let conf = conf.replace(
+            "  - id: vpsd-member\n",
+            &format!("  - id: vpsd-member\n    storage: \"{d}\"\n"),
         );
         let path = dir.path().join("knot.conf");
         std::fs::write(&path, conf).expect("knot.conf");
