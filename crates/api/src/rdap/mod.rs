@@ -281,6 +281,8 @@ async fn entity(
     let ctx = ctx(&state, &base, now);
     let built = if handle == state.rdap.iana_id {
         objects::registrar(&ctx)
+    } else if handle == objects::abuse_handle(&state.rdap) {
+        objects::abuse(&ctx)
     } else if handle == state.rdap.privacy_handle {
         objects::privacy_service(&ctx)
     } else {

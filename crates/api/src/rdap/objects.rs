@@ -353,13 +353,18 @@ fn contact_entity(
     with_vcard(entity, jcard(data, shown))
 }
 
-/// The registrar's entity (Response Profile §2.4): its name, IANA id as
-/// `IANA Registrar ID`, web site, and its abuse contact as an entity
-/// inside it with email and telephone (§2.4.5).
-fn registrar_entity(ctx: &Ctx<'_>, roles: Vec<String>) -> Result<Entity, serde_json::Error> {
+/// The abuse contact's entity (Response Profile §2.4.5): email and
+/// telephone.
+fn abuse_entity(ctx: &Ctx<'_>) -> Result<Entity, serde_json::Error> {
     let s = ctx.settings;
-    let abuse = with_vcard(
-        Entity::builder::<String>().role("abuse".to_owned()).build(),
+    let abuse_handle = abuse_handle(s);
+    let abuse_url = format!("{}entity/{abuse_handle}", ctx.base);
+    with_vcard(
+        Entity::builder()
+            .handle(abuse_handle)
+            .role("abuse".to_owned())
+            .link(rdap_link(&abuse_url, "self", &abuse_url))
+            .build(),
         json!([
             "vcard",
             [
@@ -373,7 +378,15 @@ fn registrar_entity(ctx: &Ctx<'_>, roles: Vec<String>) -> Result<Entity, serde_j
                 prop("email", "text", json!(s.abuse_email)),
             ]
         ]),
-    )?;
+    )
+}
+
+/// The registrar's entity (Response Profile §2.4): its name, IANA id as
+/// `IANA Registrar ID`, web site, and its abuse contact as an entity
+/// inside it with email and telephone (§2.4.5).
+fn registrar_entity(ctx: &Ctx<'_>, roles: Vec<String>) -> Result<Entity, serde_json::Error> {
+    let s = ctx.settings;
+    let abuse = abuse_entity(ctx)?;
     let href = format!("{}entity/{}", ctx.base, s.iana_id);
     let entity = Entity::builder()
         .handle(s.iana_id.clone())
@@ -385,7 +398,6 @@ fn registrar_entity(ctx: &Ctx<'_>, roles: Vec<String>) -> Result<Entity, serde_j
                 .build(),
         )
         .link(rdap_link(&href, "self", &href))
-        .link(page_link(&href, "about", &s.registrar_url))
         .entity(abuse)
         .build();
     with_vcard(
@@ -399,6 +411,21 @@ fn registrar_entity(ctx: &Ctx<'_>, roles: Vec<String>) -> Result<Entity, serde_j
             ]
         ]),
     )
+}
+
+/// The abuse contact's entity handle: the IANA id and `-ABUSE`.
+pub fn abuse_handle(s: &RdapSettings) -> String {
+    format!("{}-ABUSE", s.iana_id)
+}
+
+/// The registrar's abuse contact (`entity/{IANA id}-ABUSE`).
+///
+/// # Errors
+/// Only if the entity fails to pass through JSON (not expected).
+pub fn abuse(ctx: &Ctx<'_>) -> Result<Entity, serde_json::Error> {
+    let e = abuse_entity(ctx)?;
+    let self_url = format!("{}entity/{}", ctx.base, abuse_handle(ctx.settings));
+    top_level(e, ctx, &self_url)
 }
 
 /// A domain's contacts as RDAP shows them: the registrant, admin and tech
