@@ -197,16 +197,16 @@ fn base(state: &AppState, headers: &HeaderMap) -> String {
 
 /// A name as RDAP takes it (RFC 9082 §3.1.3–3.1.4): U-label or A-label,
 /// any case, one trailing dot; answered in lower-case A-label form, or a
-/// 400 naming the fault.
-fn parse_name(raw: &str, what: &str) -> Result<String, Response> {
+/// 400 naming the fault (boxed: a response is large).
+fn parse_name(raw: &str, what: &str) -> Result<String, Box<Response>> {
     HostName::parse(raw)
         .map(|h| h.as_str().to_owned())
         .map_err(|e| {
-            error(
+            Box::new(error(
                 StatusCode::BAD_REQUEST,
                 "Malformed query",
                 &format!("Not a {what} name: {e}"),
-            )
+            ))
         })
 }
 
@@ -218,7 +218,7 @@ async fn domain(
 ) -> Response {
     let name = match parse_name(&raw, "domain") {
         Ok(n) => n,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let store = state.registrar.store();
     let found = match store.rdap_domain(&name).await {
@@ -317,7 +317,7 @@ async fn nameserver(
 ) -> Response {
     let name = match parse_name(&raw, "name server") {
         Ok(n) => n,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let now = state.registrar.now();
     let base = base(&state, &headers);
@@ -369,7 +369,7 @@ async fn nameserver(
     };
     match addresses {
         Some(a) => answer(StatusCode::OK, &objects::nameserver(&ctx, &name, &a)),
-        None if d.nameservers.iter().any(|ns| *ns == name) => {
+        None if d.nameservers.contains(&name) => {
             answer(StatusCode::OK, &objects::nameserver(&ctx, &name, &[]))
         }
         None => not_found("This name server"),

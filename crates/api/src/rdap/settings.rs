@@ -79,7 +79,7 @@ impl RdapSettings {
             ("status_codes_url", &s.status_codes_url),
             ("inaccuracy_form_url", &s.inaccuracy_form_url),
         ];
-        let registries = s.registry_rdap.iter().map(|(_, u)| ("registry_rdap", u));
+        let registries = s.registry_rdap.values().map(|u| ("registry_rdap", u));
         for (field, url) in urls.into_iter().chain(registries) {
             let ok = url::Url::parse(url).is_ok_and(|u| matches!(u.scheme(), "http" | "https"));
             if !ok {
