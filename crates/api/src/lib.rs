@@ -23,6 +23,8 @@
 //!   handlers' annotations; `docs_page`: `/api/docs/`, which renders it;
 //!   `verify_page`: `/verify-email/`, where a contact's verification mail
 //!   links to (no token).
+//! - [`rdap`]: the RDAP server under `/rdap/` (no token; RFC 9082/9083,
+//!   RFC 9537 redaction, ICANN's response profile).
 //!
 //! [`router`] builds the whole application; [`serve()`] runs it on a
 //! listener until a shutdown future resolves, finishing requests in flight
@@ -43,6 +45,7 @@ pub mod error;
 pub mod extract;
 pub mod middleware;
 pub mod openapi;
+pub mod rdap;
 pub mod routes;
 mod serve;
 pub mod verify_page;
@@ -87,6 +90,11 @@ pub struct Shared {
     /// apex (from the registrar's `own_nameservers`), made once for the
     /// zone file export; `None` without a nameserver.
     pub zone_apex: Option<Arc<vpsd_dns::zone::Apex>>,
+    /// The operator's RDAP settings (`--rdap-settings`).
+    pub rdap: rdap::RdapSettings,
+    /// RDAP queries per client address; `None` when off
+    /// (`--rdap-rate-limit`).
+    pub rdap_limiter: Option<rdap::AddressLimiter>,
 }
 
 impl Shared {
@@ -106,6 +114,8 @@ impl Shared {
                 forward_addresses: Vec::new(),
             }
             .apex(),
+            rdap: rdap::RdapSettings::default(),
+            rdap_limiter: Some(rdap::AddressLimiter::new(rdap::DEFAULT_RATE)),
             registrar,
         }
     }
@@ -161,6 +171,7 @@ pub fn router(state: AppState) -> Router {
         .with_state(state.clone())
         .merge(docs_page::router())
         .merge(verify_page::router(state.clone()))
+        .merge(rdap::router(state.clone()))
         .layer(
             tower::ServiceBuilder::new()
                 .map_request(middleware::drop_unsafe_request_id)

@@ -42,6 +42,7 @@ pub mod stores;
 mod wal_stamp;
 
 pub use stores::jobs::JobKind;
+pub use stores::RdapStore;
 pub use stores::{
     AccountStore, AuditLog, ContactStore, DomainStore, Health, IdempotencyStore, JobLeases,
     LifecycleStore, Outbox, PremiumNameStore, RegistryStore, SandboxClockStore, TokenStore,
@@ -80,6 +81,7 @@ pub trait Store:
     + RegistryStore
     + SandboxClockStore
     + TsigKeyStore
+    + RdapStore
 {
 }
 
@@ -100,6 +102,7 @@ impl<T> Store for T where
         + RegistryStore
         + SandboxClockStore
         + TsigKeyStore
+        + RdapStore
 {
 }
 

@@ -71,6 +71,11 @@ pub struct ServerSettings {
     /// The secrets key file (`--secrets-key-file`); `None`: beside a
     /// SQLite database, none with PostgreSQL (`secrets_file.rs`).
     pub secrets_key_file: Option<std::path::PathBuf>,
+    /// The RDAP server's settings (`--rdap-settings`).
+    pub rdap: vpsd_api::rdap::RdapSettings,
+    /// RDAP queries per client address (`--rdap-rate-limit`); `None` for
+    /// none.
+    pub rdap_rate_limit: Option<vpsd_api::limits::RateLimit>,
 }
 
 /// The default `mail_exchanger`.
@@ -99,6 +104,8 @@ impl ServerSettings {
             transfer_keys: Vec::new(),
             registries: None,
             secrets_key_file: None,
+            rdap: vpsd_api::rdap::RdapSettings::default(),
+            rdap_rate_limit: Some(vpsd_api::rdap::DEFAULT_RATE),
         }
     }
 }
@@ -442,6 +449,11 @@ impl App {
             .settings
             .rate_limit
             .map(vpsd_api::limits::TokenLimiter::new);
+        shared.rdap = self.settings.rdap.clone();
+        shared.rdap_limiter = self
+            .settings
+            .rdap_rate_limit
+            .map(vpsd_api::rdap::AddressLimiter::new);
         let state = AppState::from(shared);
         let metrics = state.metrics.clone();
         let worker = if self.settings.run_worker {

@@ -76,7 +76,7 @@ pub fn parse_public_url(s: &str) -> Result<String, String> {
 
 /// Whether a `Host` header is a plain `host[:port]` (letters, digits, `.`,
 /// `-`, `:`, and the brackets of an IPv6 address), fit to put in a link.
-fn plain_host(host: &str) -> bool {
+pub(crate) fn plain_host(host: &str) -> bool {
     !host.is_empty()
         && host.len() <= 255
         && host

@@ -20,6 +20,7 @@ mod jobs;
 mod lifecycle;
 mod outbox;
 mod premium;
+mod rdap;
 mod registry;
 mod tokens;
 mod transfers;

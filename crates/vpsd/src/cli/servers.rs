@@ -159,6 +159,14 @@ pub struct ServeArgs {
     /// protection is on (default: VPS.org's privacy service).
     #[arg(long, env = "VPSD_PRIVACY_CONTACT")]
     pub privacy_contact: Option<std::path::PathBuf>,
+    /// The RDAP server's settings, a JSON file: the registrar's IANA id,
+    /// abuse contact, notices' links, privacy handle, registries' RDAP
+    /// services (docs/api.md, "RDAP"; default: VPS.org's).
+    #[arg(long, env = "VPSD_RDAP_SETTINGS", value_name = "FILE")]
+    pub rdap_settings: Option<std::path::PathBuf>,
+    /// RDAP queries per client address, per process: 5/s,burst=30, or off.
+    #[arg(long, env = "VPSD_RDAP_RATE_LIMIT", default_value = "5/s,burst=30", value_parser = parse_rate)]
+    pub rdap_rate_limit: RateLimitArg,
 }
 
 impl JobArgs {
@@ -231,6 +239,17 @@ pub(super) async fn serve(
                 )
             })?;
     }
+    if let Some(path) = &args.rdap_settings {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| anyhow::anyhow!("cannot read --rdap-settings {}: {e}", path.display()))?;
+        settings.rdap = vpsd_api::rdap::RdapSettings::from_json(&text).map_err(|e| {
+            anyhow::anyhow!(
+                "--rdap-settings {}: {e} (the fields of docs/api.md, \"RDAP\")",
+                path.display()
+            )
+        })?;
+    }
+    settings.rdap_rate_limit = args.rdap_rate_limit.0;
     args.jobs.apply(&mut settings);
     args.zones.apply(&mut settings)?;
     settings.run_worker = !args.no_worker;

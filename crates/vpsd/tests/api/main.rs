@@ -27,6 +27,7 @@ mod observe;
 mod openapi;
 mod premium;
 mod pricing;
+mod rdap;
 mod records;
 mod renewals;
 mod sandbox;

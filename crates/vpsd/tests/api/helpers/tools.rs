@@ -11,6 +11,8 @@ use std::process::{Command, Stdio};
 pub enum Package {
     Debian(&'static str),
     PyPi(&'static str),
+    /// A crate's binaries, as `cargo install` takes it (name and flags).
+    Cargo(&'static str),
 }
 
 impl std::fmt::Display for Package {
@@ -20,6 +22,7 @@ impl std::fmt::Display for Package {
                 write!(f, "the Debian package {name} (apt-get install {name})")
             }
             Package::PyPi(name) => write!(f, "the PyPI package {name} (pip install {name})"),
+            Package::Cargo(name) => write!(f, "the crate's binaries (cargo install {name})"),
         }
     }
 }
