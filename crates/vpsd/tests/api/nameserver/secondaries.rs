@@ -171,6 +171,154 @@ async fn knot_follows_the_catalog_zone(backend: Backend) {
     app.finish().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nsd_zone_list_kept_by_the_sync_script_sqlite() {
+    nsd_zone_list_kept_by_the_sync_script(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nsd_zone_list_kept_by_the_sync_script_postgres() {
+    nsd_zone_list_kept_by_the_sync_script(Backend::Postgres).await;
+}
+
+/// deploy/nsd/vpsd-nsd-sync, as its timer runs it: NSD (which reads no
+/// catalog zones) serves a new domain's zone after the next run and drops
+/// one no longer served; a run with nothing changed leaves the file and
+/// NSD alone; a database that cannot be read leaves the file as it was.
+async fn nsd_zone_list_kept_by_the_sync_script(backend: Backend) {
+    let nsd_port = free_port();
+    let app = TestApp::spawn_with(backend, move |s| {
+        s.transfer_allow = vec!["127.0.0.1/32".parse().expect("cidr")];
+        s.notify = vec![format!("127.0.0.1:{nsd_port}").parse().expect("addr")];
+    })
+    .await;
+    let one = app.active("sync-one.com").await;
+    let ours = nameserver(&app).await;
+    until(
+        ours.port,
+        "sync-one.com",
+        "SOA",
+        Duration::from_secs(2),
+        |d| d.status == "NOERROR",
+    )
+    .await;
+    let primary = format!("127.0.0.1:{}", ours.port);
+    let nsd = Secondary::start(Kind::Nsd, "", nsd_port, None);
+    let d = nsd.dir.path().to_owned();
+    let conf = d.join("vpsd-zones.conf");
+    let nsd_control = require_tool("nsd-control", Package::Debian("nsd"));
+    // NSD up (its control socket answers) before the first run.
+    let started = Instant::now();
+    while !std::process::Command::new(&nsd_control)
+        .args(["-c", &d.join("nsd.conf").display().to_string(), "status"])
+        .output()
+        .is_ok_and(|o| o.status.success())
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "NSD did not start:\n{}",
+            nsd.log()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let sync = |database: &str| {
+        std::process::Command::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../deploy/nsd/vpsd-nsd-sync"
+        ))
+        .env("VPSD", env!("CARGO_BIN_EXE_vpsd"))
+        .env("VPSD_DATABASE_URL", database)
+        .env("VPSD_PRIMARY", &primary)
+        .env("NSD_ZONES_CONF", &conf)
+        .env(
+            "NSD_CONTROL",
+            format!(
+                "{} -c {}",
+                nsd_control.display(),
+                d.join("nsd.conf").display()
+            ),
+        )
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run vpsd-nsd-sync")
+    };
+    let answers = |name: &'static str, want: &'static str, what: &'static str| {
+        let port = nsd.port;
+        let log = || nsd.log();
+        async move {
+            let start = Instant::now();
+            loop {
+                let got = dig(port, name, "SOA", &[]).await;
+                if got.status == want {
+                    return;
+                }
+                assert!(
+                    start.elapsed() < Duration::from_secs(20),
+                    "NSD {what}: {name} SOA still {got:?}\n{}",
+                    log()
+                );
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    };
+    let out = sync(&app.database_url);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    answers("sync-one.com", "NOERROR", "never took the zone").await;
+
+    // A new domain: served by NSD after the next run.
+    app.active("sync-two.com").await;
+    let out = sync(&app.database_url);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    answers("sync-two.com", "NOERROR", "never took the new zone").await;
+    // Nothing changed: the file is not rewritten.
+    let before = std::fs::metadata(&conf)
+        .and_then(|m| m.modified())
+        .expect("mtime");
+    std::thread::sleep(Duration::from_millis(20));
+    let out = sync(&app.database_url);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let after = std::fs::metadata(&conf)
+        .and_then(|m| m.modified())
+        .expect("mtime");
+    assert_eq!(before, after, "rewritten with nothing changed");
+    // A database that cannot be read: an error, the list kept.
+    let kept = std::fs::read_to_string(&conf).expect("conf");
+    let out = sync(&format!("sqlite://{}/missing.db", d.display()));
+    assert!(!out.status.success());
+    assert_eq!(std::fs::read_to_string(&conf).expect("conf"), kept);
+    // A zone no longer served: NSD drops it after the next run.
+    let (status, _) = app
+        .put(
+            &format!("/api/v1/domains/{one}/"),
+            json!({"nameservers": ["ns1.example.net", "ns2.example.net"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let out = sync(&app.database_url);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    answers("sync-one.com", "REFUSED", "kept a zone no longer served").await;
+    answers("sync-two.com", "NOERROR", "lost a zone still served").await;
+    drop(nsd);
+    drop(ours);
+    app.finish().await;
+}
+
 /// Which secondary.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Kind {
@@ -271,10 +419,14 @@ template:
   do-ip6: no
   verbosity: 2
 remote-control:
-  control-enable: no
-{key}{zones}
+  control-enable: yes
+  control-interface: \"{d}/nsd.ctl\"
+{key}include: \"{d}/vpsd-zones.conf\"
 "
         );
+        // The zones in their own file, as deploy/nsd has it: what
+        // vpsd-nsd-sync rewrites.
+        std::fs::write(dir.path().join("vpsd-zones.conf"), zones).expect("zones");
         let path = dir.path().join("nsd.conf");
         std::fs::write(&path, conf).expect("nsd.conf");
         let child = tokio::process::Command::new(nsd)
