@@ -131,6 +131,10 @@ impl Registrar {
             cost,
             description: format!("Registration of {name} for {} year(s)", reg.years.get()),
             contacts,
+            // Kept with the registration, before the create is sent: a
+            // worker that finishes it after a crash or a lost answer sends
+            // the same fee.
+            agreed_fee: agreed.clone(),
         };
         let audit = Audit {
             actor,
@@ -161,13 +165,6 @@ impl Registrar {
             }
             Err(e) => return Err(e.into()),
         };
-        if let Some(fee) = &agreed {
-            // Kept before the create is sent: a worker that finishes the
-            // registration after a crash or a lost answer sends the same fee.
-            self.store
-                .note_agreed_fee(domain.id, "create", fee, now)
-                .await?;
-        }
         let created = self.at_registry(
             actor,
             &domain,

@@ -232,6 +232,10 @@ pub struct NewRegistration {
     pub description: String,
     /// The domain's contacts, each the account's (the registrar checks).
     pub contacts: DomainContacts,
+    /// The registry's create fee the customer was charged for (RFC 8748),
+    /// kept in the registration's transaction, so the create and any retry
+    /// of it by the worker after a crash carry it; `None`: no fee to send.
+    pub agreed_fee: Option<AgreedFee>,
 }
 
 /// What undoing a registration in its add grace period gave back

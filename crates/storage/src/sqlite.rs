@@ -451,7 +451,9 @@ impl Backend for SqliteStore {
     }
 
     async fn write_registration(&self, reg: &NewRegistration, audit: &Audit<'_>) -> Result<Domain> {
-        let Some(writer) = &self.writer else {
+        // A premium name's registration, which keeps the registry's agreed
+        // fee too, is rare enough to take the general path.
+        let Some(writer) = self.writer.as_ref().filter(|_| reg.agreed_fee.is_none()) else {
             return self.insert_registration_sqlx(reg, audit).await;
         };
         let reg = reg.clone();

@@ -144,6 +144,7 @@ async fn register(
                     tech: Some(contact),
                     billing: Some(contact),
                 },
+                agreed_fee: None,
             },
             &Audit {
                 actor: &operator,

@@ -9,7 +9,7 @@ use vpsd_domain::Money;
 use super::{Db, ThisStore};
 use crate::backend::Backend;
 use crate::error::{Result, StoreError};
-use crate::model::{Audit, Domain, NewMail};
+use crate::model::{AgreedFee, Audit, Domain, NewMail};
 use crate::stores::accounts::{DEBIT, INSERT_LEDGER};
 use crate::stores::audit::action_text;
 use crate::stores::audit::INSERT_AUDIT;
@@ -106,6 +106,38 @@ impl ThisStore {
             .bind(now)
             .execute(&mut **tx)
             .await?;
+        Ok(())
+    }
+
+    /// Keeps `fee` as the registry fee agreed for `command` of domain
+    /// `domain_id` in `tx`, replacing any kept before; `NotFound` when the
+    /// domain is not there.
+    pub(super) async fn agreed_fee_row(
+        tx: &mut Tx,
+        domain_id: vpsd_domain::DomainId,
+        command: &str,
+        fee: &AgreedFee,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        sqlx::query("DELETE FROM agreed_registry_fees WHERE domain_id = $1 AND command = $2")
+            .bind(domain_id)
+            .bind(command)
+            .execute(&mut **tx)
+            .await?;
+        let written = sqlx::query(
+            "INSERT INTO agreed_registry_fees (domain_id, command, currency, cents, agreed_at) \
+             SELECT id, $2, $3, $4, $5 FROM domains WHERE id = $1",
+        )
+        .bind(domain_id)
+        .bind(command)
+        .bind(&fee.currency)
+        .bind(fee.cents)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+        if written.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
         Ok(())
     }
 

@@ -54,6 +54,9 @@ impl ThisStore {
             .bind(reg.contacts.billing)
             .fetch_one(&mut *tx)
             .await?;
+        if let Some(fee) = &reg.agreed_fee {
+            Self::agreed_fee_row(&mut tx, row.id, "create", fee, reg.registration_date).await?;
+        }
         let after = Self::debit(&mut tx, reg.account_id, reg.cost).await?;
         if reg.cost.cents() != 0 {
             Self::ledger_row(

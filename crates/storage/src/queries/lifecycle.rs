@@ -479,25 +479,7 @@ impl crate::stores::LifecycleStore for ThisStore {
             return Err(StoreError::NotFound);
         }
         let (_guard, mut tx) = self.begin_write().await?;
-        sqlx::query("DELETE FROM agreed_registry_fees WHERE domain_id = $1 AND command = $2")
-            .bind(domain_id)
-            .bind(command)
-            .execute(&mut *tx)
-            .await?;
-        let written = sqlx::query(
-            "INSERT INTO agreed_registry_fees (domain_id, command, currency, cents, agreed_at) \
-             SELECT id, $2, $3, $4, $5 FROM domains WHERE id = $1",
-        )
-        .bind(domain_id)
-        .bind(command)
-        .bind(&fee.currency)
-        .bind(fee.cents)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        if written.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
+        Self::agreed_fee_row(&mut tx, domain_id, command, fee, now).await?;
         tx.commit().await?;
         Ok(())
     }

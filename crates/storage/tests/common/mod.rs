@@ -122,6 +122,7 @@ pub async fn register(
                 cost: Money::from_cents(cents),
                 description: format!("Registration of {name}"),
                 contacts: Default::default(),
+                agreed_fee: None,
             },
             &audit("domain.register"),
         )

@@ -334,6 +334,67 @@ async fn an_agreed_fee_is_kept_per_domain_and_command(store: &Arc<dyn Store>) {
     }
 }
 
+/// A registration carrying the registry's create fee keeps it in its own
+/// transaction: the fee is there as soon as the domain is, and a
+/// registration refused (the name taken) keeps none.
+async fn a_registration_keeps_its_agreed_fee(store: &Arc<dyn Store>) {
+    let a = account(store, "fee-reg@example.com", 1_000_00).await;
+    let fee = AgreedFee {
+        currency: "USD".to_owned(),
+        cents: 300_00,
+    };
+    let new = |name: &str| vpsd_storage::NewRegistration {
+        account_id: a.id,
+        domain_name: name.to_owned(),
+        registration_date: t0(),
+        expiration_date: t0() + chrono::Duration::days(365),
+        activates_at: t0(),
+        auto_renew: true,
+        privacy_protection: true,
+        nameservers: vec!["ns1.vps.org".into(), "ns2.vps.org".into()],
+        registrar: vpsd_domain::OUR_REGISTRAR.to_owned(),
+        cost: Money::from_cents(360_00),
+        description: format!("Registration of {name}"),
+        contacts: Default::default(),
+        agreed_fee: Some(fee.clone()),
+    };
+    let d = store
+        .insert_registration(&new("premium-fee.com"), &audit("domain.register"))
+        .await
+        .expect("register");
+    assert_eq!(
+        store.agreed_fee(d.id, "create").await.expect("read"),
+        Some(fee.clone())
+    );
+    let taken = store
+        .insert_registration(&new("premium-fee.com"), &audit("domain.register"))
+        .await;
+    assert!(
+        matches!(taken, Err(StoreError::Conflict { .. })),
+        "{taken:?}"
+    );
+    // Short of funds: nothing written, no fee kept for a domain not there.
+    let poor = account(store, "fee-poor@example.com", 0).await;
+    let refused = store
+        .insert_registration(
+            &vpsd_storage::NewRegistration {
+                account_id: poor.id,
+                ..new("premium-poor.com")
+            },
+            &audit("domain.register"),
+        )
+        .await;
+    assert!(
+        matches!(refused, Err(StoreError::InsufficientFunds)),
+        "{refused:?}"
+    );
+    assert!(store
+        .domain_by_name("premium-poor.com")
+        .await
+        .expect("read")
+        .is_none());
+}
+
 /// A change the registry made by itself (RFC 8590) is followed once: the
 /// expiry and lock move when they still read as before; a domain the
 /// registry deleted leaves the account once.
@@ -376,6 +437,7 @@ async fn a_registry_change_is_followed_once(store: &Arc<dyn Store>) {
 
 crate::both!(
     an_agreed_fee_is_kept_per_domain_and_command,
+    a_registration_keeps_its_agreed_fee,
     a_registry_change_is_followed_once,
     an_unconfirmed_renewal_is_kept_until_forgotten,
     an_activation_happens_once,

@@ -470,6 +470,7 @@ async fn domains_from_before_contacts_keep_working(app: &TestApp) {
                 cost: vpsd_domain::Money::ZERO,
                 description: "old".into(),
                 contacts: Default::default(),
+                agreed_fee: None,
             },
             &vpsd_storage::Audit {
                 actor: &vpsd_storage::Actor::operator(),

@@ -202,6 +202,7 @@ async fn crashed_registration(app: &TestApp, name: &str) -> i64 {
                 cost: vpsd_domain::Money::from_cents(12_99),
                 description: format!("Registration of {name}"),
                 contacts: Default::default(),
+                agreed_fee: None,
             },
             &vpsd_storage::Audit {
                 actor: &vpsd_storage::Actor::worker(),
