@@ -1,11 +1,12 @@
 //! Premium names (RFC 8748): a name the registry prices apart from its TLD
 //! sells at the registry's fee plus the operator's markup, never below the
 //! TLD's list price and never below what the registry charges
-//! ([`vpsd_domain::pricing::premium_price`]). The registry is asked every
+//! ([`vpsd_domain::pricing::premium_price`]); its restore likewise, the
+//! list restore fee or the registry's with the markup. The registry is asked every
 //! time a price is needed (check, register, renew, transfer in, restore);
 //! when it cannot tell, nothing is charged (503 `registry_unavailable`).
 
-use vpsd_domain::pricing::premium_price;
+use vpsd_domain::pricing::{premium_price, RESTORE_FEE};
 use vpsd_domain::{DomainName, Money, Tld, Years};
 use vpsd_registry::{AgreedFee, RegistryFees};
 
@@ -22,6 +23,10 @@ pub struct Quote {
     pub renew: Money,
     /// Transferring it in (one year added).
     pub transfer: Money,
+    /// The restore fee of a restore from redemption (RFC 3915), the year
+    /// it adds not included: the list fee, or for a premium name the
+    /// registry's restore fee with the markup when that is more.
+    pub restore: Money,
     /// What the registry told it charges us (RFC 8748), for a premium
     /// name: the fees its commands carry once the customer is charged
     /// ([`Quote::agreed`]), never asked again.
@@ -80,6 +85,7 @@ impl Registrar {
                 register: list_register,
                 renew: list_renew,
                 transfer: list.transfer,
+                restore: RESTORE_FEE,
                 registry_fees: None,
             });
         };
@@ -102,6 +108,7 @@ impl Registrar {
             register: price(list_register, fees.create),
             renew: price(list_renew, fees.renew),
             transfer: price(list.transfer, fees.transfer),
+            restore: price(RESTORE_FEE, fees.restore),
             registry_fees: Some(fees.clone()),
         })
     }

@@ -137,7 +137,8 @@ impl Registrar {
             }
         }
         let quote = self.quote_stored(&domain, Years::ONE).await?;
-        let cost = Money::from_cents(RESTORE_FEE.cents() + quote.renew.cents());
+        // Never below the registry's own restore fee (RFC 8748 §5.2.5).
+        let cost = Money::from_cents(quote.restore.cents() + quote.renew.cents());
         let price = Price {
             cost,
             renew_fee: quote.agreed("renew"),

@@ -45,12 +45,12 @@ struct PricesView {
 
 fn prices(tld: Tld) -> PricesView {
     let p = tld.prices();
-    prices_of(p.register, p.renew, p.transfer)
+    prices_of(p.register, p.renew, p.transfer, RESTORE_FEE)
 }
 
 /// One year's prices as shown, the restore one year's renewal plus the
-/// restore fee.
-fn prices_of(register: Money, renew: Money, transfer: Money) -> PricesView {
+/// restore fee `restore_fee`.
+fn prices_of(register: Money, renew: Money, transfer: Money, restore_fee: Money) -> PricesView {
     let p = vpsd_domain::Prices {
         register,
         renew,
@@ -60,7 +60,7 @@ fn prices_of(register: Money, renew: Money, transfer: Money) -> PricesView {
         register: p.register,
         renew: p.renew,
         transfer: p.transfer,
-        restore: Money::from_cents(RESTORE_FEE.cents() + p.renew.cents()),
+        restore: Money::from_cents(restore_fee.cents() + p.renew.cents()),
         currency: "USD",
     }
 }
@@ -148,7 +148,12 @@ async fn check(State(state): State<AppState>, query: ListQuery) -> Result<Respon
                     available,
                     reason,
                     detail,
-                    prices: Some(prices_of(quote.register, quote.renew, quote.transfer)),
+                    prices: Some(prices_of(
+                        quote.register,
+                        quote.renew,
+                        quote.transfer,
+                        quote.restore,
+                    )),
                     premium: quote.premium,
                 }
             }

@@ -253,14 +253,23 @@ async fn a_premium_name_is_restored_with_its_fee(backend: Backend) {
     assert!(why.contains("2004"), "{why}");
     assert!(r.record("phoenix-epp.com").await.is_none(), "still deleted");
 
-    // Through A: the restore fee ($80) plus a premium year with A's 20 %.
+    // Through A: R's restore fee ($80) and a premium year ($100), each
+    // with A's 20 % (never below what R charges): $96 + $120. The check
+    // shows the same price first.
+    let (status, check) = a.check("domain_name=phoenix-epp.com").await;
+    assert_eq!(status, StatusCode::OK, "{check}");
+    assert_eq!(
+        check["results"][0]["prices"]["restore"].as_f64(),
+        Some(216.0),
+        "{check}"
+    );
     let balance = a.balance(a.account_id).await;
     let (status, body) = a.restore(id).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let at_r = r.record("phoenix-epp.com").await.expect("restored at R");
     assert_eq!(at_r.sponsoring_registrar, "registrar-a");
     assert_eq!(parse_time(&body["expiration_date"]), at_r.ex_date, "{body}");
-    assert_eq!(a.balance(a.account_id).await, balance - (80_00 + 120_00));
+    assert_eq!(a.balance(a.account_id).await, balance - (96_00 + 120_00));
     a.assert_ledgers_balance().await;
     r.stop().await;
     a.finish().await;
