@@ -109,6 +109,10 @@ pub mod fields {
         ("auto_renew", "--no-auto-renew"),
         ("privacy_protection", "--no-privacy"),
         ("nameservers", "--nameserver"),
+        ("registrant", "--registrant"),
+        ("admin", "--admin"),
+        ("tech", "--tech"),
+        ("billing", "--billing"),
     ];
     /// `vps domains update`.
     pub const UPDATE: &[(&str, &str)] = &[
@@ -116,11 +120,19 @@ pub mod fields {
         ("privacy_protection", "--privacy"),
         ("locked", "--locked"),
         ("nameservers", "--nameserver"),
+        ("registrant", "--registrant"),
+        ("admin", "--admin"),
+        ("tech", "--tech"),
+        ("billing", "--billing"),
     ];
     /// `vps domains transfer`.
     pub const TRANSFER: &[(&str, &str)] = &[
         ("auth_code", "--auth-code"),
         ("auto_renew", "--no-auto-renew"),
+        ("registrant", "--registrant"),
+        ("admin", "--admin"),
+        ("tech", "--tech"),
+        ("billing", "--billing"),
     ];
     /// `vps domains renew`.
     pub const RENEW: &[(&str, &str)] = &[("years", "--years")];

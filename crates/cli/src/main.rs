@@ -110,6 +110,35 @@ struct PageArgs {
     page_size: u32,
 }
 
+/// A domain's contacts by role, each a contact id (`vps contacts list`).
+#[derive(Debug, Clone, Copy, Default, clap::Args)]
+struct ContactFlags {
+    /// The registrant's contact id; default: the account's default contact
+    /// (registration, transfer).
+    #[arg(long, value_name = "CONTACT_ID")]
+    registrant: Option<i64>,
+    /// The admin contact's id.
+    #[arg(long, value_name = "CONTACT_ID")]
+    admin: Option<i64>,
+    /// The tech contact's id.
+    #[arg(long, value_name = "CONTACT_ID")]
+    tech: Option<i64>,
+    /// The billing contact's id.
+    #[arg(long, value_name = "CONTACT_ID")]
+    billing: Option<i64>,
+}
+
+impl From<ContactFlags> for vps_client::DomainContactIds {
+    fn from(f: ContactFlags) -> Self {
+        vps_client::DomainContactIds {
+            registrant: f.registrant,
+            admin: f.admin,
+            tech: f.tech,
+            billing: f.billing,
+        }
+    }
+}
+
 #[derive(Debug, Subcommand)]
 enum DomainsCommand {
     /// List domains (every page unless --page is given).
@@ -143,6 +172,8 @@ enum DomainsCommand {
         /// A nameserver (2–4); default VPS.org's.
         #[arg(long = "nameserver", value_name = "HOST")]
         nameservers: Vec<String>,
+        #[command(flatten)]
+        contacts: ContactFlags,
         /// Wait until the registration completes, showing its state.
         #[arg(long)]
         wait: bool,
@@ -152,7 +183,7 @@ enum DomainsCommand {
     },
     /// Change settings; only those given change (give at least one).
     #[command(group(ArgGroup::new("change").required(true).multiple(true)
-        .args(["auto_renew", "privacy", "locked", "nameservers"])))]
+        .args(["auto_renew", "privacy", "locked", "nameservers", "registrant", "admin", "tech", "billing"])))]
     Update {
         domain: String,
         #[arg(long)]
@@ -165,6 +196,8 @@ enum DomainsCommand {
         /// Replace the nameservers (give 2–4).
         #[arg(long = "nameserver", value_name = "HOST")]
         nameservers: Vec<String>,
+        #[command(flatten)]
+        contacts: ContactFlags,
     },
     /// Remove a domain from the account (the registration continues).
     Delete { domain: String },
@@ -178,6 +211,8 @@ enum DomainsCommand {
         auth_code: String,
         #[arg(long)]
         no_auto_renew: bool,
+        #[command(flatten)]
+        contacts: ContactFlags,
         /// Wait until the transfer completes, showing its state.
         #[arg(long)]
         wait: bool,

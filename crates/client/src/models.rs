@@ -102,6 +102,9 @@ pub struct DomainDetail {
     pub grace_period_ends: Option<DateTime<Utc>>,
     pub redemption_period_ends: Option<DateTime<Utc>>,
     pub release_date: Option<DateTime<Utc>>,
+    /// The domain's contacts by role (docs/api.md, "Contacts").
+    #[serde(default)]
+    pub contacts: DomainContactIds,
 }
 
 /// A transfer out another registrar asked for.
@@ -350,6 +353,33 @@ pub struct RegisterRequest {
     pub privacy_protection: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub nameservers: Option<Vec<String>>,
+    /// The contacts by role; roles not given take the default contact.
+    #[serde(flatten)]
+    pub contacts: DomainContactIds,
+}
+
+/// A domain's contacts by role, each a contact id (`GET
+/// /api/v1/contacts/`): in a registration, transfer or change, the roles
+/// given (a registration or transfer gives the others the account's
+/// default contact); in a domain's detail, the contacts it has (`None`
+/// for a domain from before contacts).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+pub struct DomainContactIds {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registrant: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub admin: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tech: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub billing: Option<i64>,
+}
+
+impl DomainContactIds {
+    /// Whether no role is given.
+    pub fn is_empty(&self) -> bool {
+        *self == DomainContactIds::default()
+    }
 }
 
 /// `PUT /api/v1/domains/{id}/`: only the fields given change.
@@ -363,6 +393,9 @@ pub struct UpdateRequest {
     pub nameservers: Option<Vec<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub locked: Option<bool>,
+    /// The roles to change.
+    #[serde(flatten)]
+    pub contacts: DomainContactIds,
 }
 
 /// `POST /api/v1/domains/{id}/transfer/`.
@@ -371,6 +404,9 @@ pub struct TransferRequest {
     pub auth_code: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub auto_renew: Option<bool>,
+    /// The contacts by role; roles not given take the default contact.
+    #[serde(flatten)]
+    pub contacts: DomainContactIds,
 }
 
 /// A record to add, or the fields to change.

@@ -87,6 +87,7 @@ pub(super) async fn domains(
             no_auto_renew,
             no_privacy,
             nameservers,
+            contacts,
             wait,
             wait_timeout,
         } => {
@@ -96,6 +97,7 @@ pub(super) async fn domains(
                 auto_renew: no_auto_renew.then_some(false),
                 privacy_protection: no_privacy.then_some(false),
                 nameservers: (!nameservers.is_empty()).then_some(nameservers),
+                contacts: contacts.into(),
             };
             let r = api.register(&request).await?;
             if !as_json {
@@ -126,6 +128,7 @@ pub(super) async fn domains(
             privacy,
             locked,
             nameservers,
+            contacts,
         } => {
             let id = domain_id(api, &domain).await?;
             let request = UpdateRequest {
@@ -133,6 +136,7 @@ pub(super) async fn domains(
                 privacy_protection: privacy,
                 locked,
                 nameservers: (!nameservers.is_empty()).then_some(nameservers),
+                contacts: contacts.into(),
             };
             let u = api.update_domain(id, &request).await?;
             if as_json {
@@ -175,6 +179,7 @@ pub(super) async fn domains(
             domain,
             auth_code,
             no_auto_renew,
+            contacts,
             wait,
             wait_timeout,
         } => {
@@ -182,6 +187,7 @@ pub(super) async fn domains(
             let request = TransferRequest {
                 auth_code,
                 auto_renew: no_auto_renew.then_some(false),
+                contacts: contacts.into(),
             };
             let t = api.transfer(id, &request).await?;
             if !as_json {
@@ -352,6 +358,19 @@ fn show_detail(d: &vps_client::DomainDetail) -> anyhow::Result<()> {
         ("dns", d.domain.dns_managed_by.clone()),
         ("dns records", d.dns_records_count.to_string()),
     ];
+    if !d.contacts.is_empty() {
+        let id = |c: Option<i64>| c.map_or_else(|| "-".to_owned(), |c| c.to_string());
+        rows.push((
+            "contacts",
+            format!(
+                "registrant {}, admin {}, tech {}, billing {}",
+                id(d.contacts.registrant),
+                id(d.contacts.admin),
+                id(d.contacts.tech),
+                id(d.contacts.billing)
+            ),
+        ));
+    }
     if let Some(t) = &d.transfer_status {
         rows.push(("transfer", t.clone()));
     }

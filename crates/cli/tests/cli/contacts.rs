@@ -121,3 +121,90 @@ async fn contacts_through_vps() {
     let r = vps(&s, &["contacts", "show", &first.to_string()]).await;
     assert_eq!(r.code, 3, "{}", r.stderr);
 }
+
+/// `vps domains register|update|transfer --registrant|--admin|--tech|--billing`:
+/// a domain's contacts by role; the detail shows them; a contact id that
+/// is not the account's is the flag's error, and changes nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn domains_take_contacts_by_role() {
+    let s = server(Duration::from_secs(1)).await;
+    let list = vps(&s, &["--json", "contacts", "list"]).await.ok().json();
+    let default = list[0]["id"].as_i64().expect("id");
+    let other = vps(
+        &s,
+        &[
+            "--json",
+            "contacts",
+            "create",
+            "--name",
+            "Ops Team",
+            "--street",
+            "1 Dock Road",
+            "--city",
+            "Leeds",
+            "--country-code",
+            "GB",
+            "--voice",
+            "+44.1130000000",
+            "--email",
+            "ops@example.net",
+        ],
+    )
+    .await
+    .ok()
+    .json()["id"]
+        .as_i64()
+        .expect("id");
+    let other_text = other.to_string();
+
+    let r = vps(
+        &s,
+        &[
+            "--json",
+            "domains",
+            "register",
+            "cli-roles.com",
+            "--registrant",
+            &other_text,
+            "--wait",
+        ],
+    )
+    .await
+    .ok()
+    .json();
+    assert_eq!(r["contacts"]["registrant"], other, "{r}");
+    assert_eq!(r["contacts"]["admin"], default, "{r}");
+    assert_eq!(r["contacts"]["billing"], default, "{r}");
+
+    // Only the roles given change.
+    vps(
+        &s,
+        &["domains", "update", "cli-roles.com", "--tech", &other_text],
+    )
+    .await
+    .ok();
+    let shown = vps(&s, &["domains", "get", "cli-roles.com"])
+        .await
+        .ok()
+        .stdout;
+    assert!(
+        shown.contains(&format!(
+            "registrant {other}, admin {default}, tech {other}, billing {default}"
+        )),
+        "{shown}"
+    );
+
+    // Not the account's contact: the flag's error, nothing changed.
+    let r = vps(
+        &s,
+        &["domains", "update", "cli-roles.com", "--admin", "999999"],
+    )
+    .await;
+    assert_eq!(r.code, 4, "{}", r.stderr);
+    assert!(r.stderr.contains("--admin"), "{}", r.stderr);
+    let after = vps(&s, &["--json", "domains", "get", "cli-roles.com"])
+        .await
+        .ok()
+        .json();
+    assert_eq!(after["contacts"]["admin"], default, "{after}");
+}
