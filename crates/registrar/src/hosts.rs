@@ -106,6 +106,21 @@ impl Registrar {
             .ok_or(RegistrarError::NotFound)
     }
 
+    /// A child name server as the public may see it (RDAP), read without a
+    /// registry command or an audit entry: the sandbox registry's host
+    /// object when the name is on it (the installation's own data);
+    /// `None` for a name at a real registry, whose RDAP publishes its host
+    /// objects, or no such host.
+    ///
+    /// # Errors
+    /// The sandbox registry's store cannot be read.
+    pub async fn public_host(&self, host: &str) -> Result<Option<HostObject>, RegistrarError> {
+        if !self.registry.is_sandbox_name(host) {
+            return Ok(None);
+        }
+        Ok(self.registry.host_info(host).await?)
+    }
+
     /// POST /api/v1/domains/{id}/hosts/: `<host:create>` of `host` (under
     /// the domain) with `addresses` (checked by the caller:
     /// `vpsd_domain::glue`). A host of that name at the registry already is

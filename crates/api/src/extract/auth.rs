@@ -150,7 +150,7 @@ impl Default for FailedLookups {
 /// or an IPv6 address's /64, the smallest prefix a site is given (RFC 6177
 /// §2; RFC 4291 §2.5.4's interface identifiers are 64 bits), so that one
 /// client cannot take a fresh address of its own for every 20 guesses.
-fn client_key(ip: IpAddr) -> IpAddr {
+pub(crate) fn client_key(ip: IpAddr) -> IpAddr {
     match ip.to_canonical() {
         IpAddr::V6(v6) => {
             let prefix = u128::from(v6) & !u128::from(u64::MAX);

@@ -20,6 +20,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroU32;
 use std::sync::Arc;
 
+use axum::extract::rejection::PathRejection;
 use axum::extract::{ConnectInfo, Path, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
@@ -31,7 +32,6 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use serde::Serialize;
 use vpsd_domain::name::HostName;
 use vpsd_domain::OUR_REGISTRAR;
-use vpsd_storage::Actor;
 
 use crate::limits::RateLimit;
 use crate::AppState;
@@ -91,6 +91,7 @@ pub fn router(state: AppState) -> Router {
         .route("/rdap/{*query}", get(unsupported))
         .route("/rdap", get(unsupported_root))
         .route("/rdap/", get(unsupported_root))
+        .method_not_allowed_fallback(not_allowed)
         .layer(axum::middleware::from_fn_with_state(state.clone(), guard))
         .with_state(state)
 }
@@ -103,7 +104,8 @@ async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Respo
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip());
     let limited = match (&state.rdap_limiter, peer) {
-        (Some(limiter), Some(ip)) => limiter.check(ip).err(),
+        // An IPv6 client by its /64, as failed token lookups are counted.
+        (Some(limiter), Some(ip)) => limiter.check(crate::extract::auth::client_key(ip)).err(),
         _ => None,
     };
     let mut response = match limited {
@@ -126,6 +128,31 @@ async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Respo
     );
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(RDAP_JSON));
     response
+}
+
+/// Any method but GET and HEAD: 405 as an RFC 9083 error object; a CORS
+/// preflight (`OPTIONS`) gets 204 with the methods and headers allowed.
+async fn not_allowed(req: Request) -> Response {
+    let allow = HeaderValue::from_static("GET, HEAD");
+    if req.method() == axum::http::Method::OPTIONS {
+        let mut r = StatusCode::NO_CONTENT.into_response();
+        let h = r.headers_mut();
+        h.insert(header::ALLOW, allow.clone());
+        h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, allow);
+        h.insert(
+            header::ACCESS_CONTROL_ALLOW_HEADERS,
+            HeaderValue::from_static("Accept"),
+        );
+        h.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from(86_400));
+        return r;
+    }
+    let mut r = error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "Method not allowed",
+        "RDAP is read with GET (or HEAD).",
+    );
+    r.headers_mut().insert(header::ALLOW, allow);
+    r
 }
 
 /// `value` as an RDAP answer with `status`.
@@ -197,6 +224,16 @@ fn base(state: &AppState, headers: &HeaderMap) -> String {
 
 /// A name as RDAP takes it (RFC 9082 §3.1.3–3.1.4): U-label or A-label,
 /// any case, one trailing dot; answered in lower-case A-label form, or a
+/// 400 for a path that does not decode (percent-escapes that are not
+/// UTF-8).
+fn unreadable_path() -> Response {
+    error(
+        StatusCode::BAD_REQUEST,
+        "Malformed query",
+        "The query's path does not decode to UTF-8 text: percent-encode the name's UTF-8 bytes, or give its A-label.",
+    )
+}
+
 /// 400 naming the fault (boxed: a response is large).
 fn parse_name(raw: &str, what: &str) -> Result<String, Box<Response>> {
     HostName::parse(raw)
@@ -214,8 +251,12 @@ fn parse_name(raw: &str, what: &str) -> Result<String, Box<Response>> {
 async fn domain(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Path(raw): Path<String>,
+    raw: Result<Path<String>, PathRejection>,
 ) -> Response {
+    let raw = match raw {
+        Ok(Path(raw)) => raw,
+        Err(_) => return unreadable_path(),
+    };
     let name = match parse_name(&raw, "domain") {
         Ok(n) => n,
         Err(r) => return *r,
@@ -274,8 +315,12 @@ fn ctx<'a>(
 async fn entity(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Path(handle): Path<String>,
+    handle: Result<Path<String>, PathRejection>,
 ) -> Response {
+    let handle = match handle {
+        Ok(Path(handle)) => handle,
+        Err(_) => return unreadable_path(),
+    };
     let now = state.registrar.now();
     let base = base(&state, &headers);
     let ctx = ctx(&state, &base, now);
@@ -313,8 +358,12 @@ async fn entity(
 async fn nameserver(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Path(raw): Path<String>,
+    raw: Result<Path<String>, PathRejection>,
 ) -> Response {
+    let raw = match raw {
+        Ok(Path(raw)) => raw,
+        Err(_) => return unreadable_path(),
+    };
     let name = match parse_name(&raw, "name server") {
         Ok(n) => n,
         Err(r) => return *r,
@@ -349,22 +398,18 @@ async fn nameserver(
     let Some(d) = parent else {
         return not_found("This name server");
     };
-    let actor = Actor {
-        kind: "rdap",
-        ..Default::default()
-    };
-    let addresses = match state
-        .registrar
-        .host(&actor, d.account_id, d.id, &name)
-        .await
-    {
-        Ok(host) => Some(
-            host.addresses
+    // What this installation holds, never a command to a registry (a
+    // public, anonymous query must not spend the registrar's EPP sessions
+    // or write to the customer's audit log): a child host on the sandbox
+    // registry with its addresses; a name the domain uses as a name
+    // server without them (a real registry's RDAP has its host objects).
+    let addresses = match state.registrar.public_host(&name).await {
+        Ok(host) => host.map(|h| {
+            h.addresses
                 .iter()
                 .map(ToString::to_string)
-                .collect::<Vec<String>>(),
-        ),
-        Err(vpsd_registrar::RegistrarError::NotFound) => None,
+                .collect::<Vec<String>>()
+        }),
         Err(e) => return failed(&e),
     };
     match addresses {

@@ -133,7 +133,8 @@ pub fn statuses(domain: &Domain, now: DateTime<Utc>) -> Option<Vec<String>> {
         Phase::Pending => return None,
         Phase::Active => out.push("active"),
         Phase::Grace => out.push("auto renew period"),
-        Phase::Redemption => out.push("redemption period"),
+        // RFC 3915 §3.1: redemptionPeriod goes with pendingDelete.
+        Phase::Redemption => out.extend(["redemption period", "pending delete"]),
         Phase::PendingDelete => {
             if now >= ExpiryDates::after(domain.expiration_date).release_at {
                 return None;

@@ -51,6 +51,21 @@ async fn names_live_at_the_registry_and_agree(backend: Backend) {
     assert_eq!(pass.registrations_completed, 1, "{pass:?}");
     let (_, detail) = a.domain(id).await;
     assert_eq!(detail["status"], "active", "{detail}");
+    // A's RDAP answers what A holds: anonymous nameserver lookups under a
+    // name at R send no command to R and write nothing in the customer's
+    // audit log (they would spend A's EPP sessions and fill the log).
+    let (_, audit_before) = a.audit("page_size=100").await;
+    for i in 0..5 {
+        let resp = a
+            .http
+            .get(format!("{}/rdap/nameserver/x{i}.epp-first.com", a.base))
+            .send()
+            .await
+            .expect("rdap");
+        assert_eq!(resp.status(), StatusCode::NOT_FOUND);
+    }
+    let (_, audit_after) = a.audit("page_size=100").await;
+    assert_eq!(audit_after["results"], audit_before["results"]);
     assert_eq!(
         parse_time(&detail["expiration_date"]),
         at_r.ex_date,

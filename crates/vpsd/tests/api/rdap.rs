@@ -444,6 +444,45 @@ async fn errors_are_rfc_9083_objects(app: &TestApp) {
     // An unknown handle: 404.
     let (status, headers, e) = rdap(app, "/rdap/entity/CNOSUCHHANDLE234").await;
     assert_rfc_9083_error(status, &headers, &e, 404);
+    // A path that does not decode: 400, an error object too.
+    for path in [
+        "/rdap/domain/%FF%FE",
+        "/rdap/entity/%FF",
+        "/rdap/nameserver/%FF",
+    ] {
+        let (status, headers, e) = rdap(app, path).await;
+        assert_rfc_9083_error(status, &headers, &e, 400);
+    }
+    // Any method but GET: 405 as an error object; a CORS preflight: 204
+    // with the methods allowed.
+    let resp = app
+        .http
+        .post(format!("{}/rdap/domain/example.com", app.base))
+        .send()
+        .await
+        .expect("send");
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    let e: Value = resp.json().await.expect("json");
+    assert_rfc_9083_error(status, &headers, &e, 405);
+    assert_eq!(headers[header::ALLOW], "GET, HEAD");
+    let resp = app
+        .http
+        .request(
+            reqwest::Method::OPTIONS,
+            format!("{}/rdap/domain/example.com", app.base),
+        )
+        .header(header::ORIGIN, "https://lookup.example")
+        .header(header::ACCESS_CONTROL_REQUEST_METHOD, "GET")
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+    assert_eq!(resp.headers()[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
+    assert_eq!(
+        resp.headers()[header::ACCESS_CONTROL_ALLOW_METHODS],
+        "GET, HEAD"
+    );
 
     // Help, asked for as application/json (RFC 7480 §4.2).
     let resp = app
@@ -470,6 +509,7 @@ async fn nameservers_are_looked_up(app: &TestApp) {
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{h}");
+    let (_, before) = app.audit("page_size=100").await;
     let (status, headers, ns) = rdap(app, "/rdap/nameserver/NS1.rdap-glue.com").await;
     assert_eq!(status, StatusCode::OK, "{ns}");
     assert_rdap_headers(&headers);
@@ -485,6 +525,10 @@ async fn nameservers_are_looked_up(app: &TestApp) {
         let (status, headers, e) = rdap(app, &format!("/rdap/nameserver/{name}")).await;
         assert_rfc_9083_error(status, &headers, &e, 404);
     }
+    // Anonymous lookups send nothing to the registry and leave nothing in
+    // the customer's audit log.
+    let (_, after) = app.audit("page_size=100").await;
+    assert_eq!(after["results"], before["results"]);
 }
 
 async fn the_rate_is_limited_per_address(app: &TestApp) {
