@@ -34,13 +34,23 @@ use vpsd_domain::DomainId;
 use crate::journal::{Delta, Journal};
 use crate::zone::{Apex, SOA_TTL};
 
-/// Whether `name` can name a catalog zone: a DNS name of two labels or
-/// more (its members' owner names, `d<id>.zones.<name>`, must be names
-/// too).
+/// Whether `name` can name a catalog zone: two labels or more, each
+/// letters, digits and hyphens (no hyphen first or last; RFC 1123 §2.1),
+/// and short enough that its members' owner names, `d<id>.zones.<name>`,
+/// are names too.
 pub fn is_name(name: &str) -> bool {
-    let name = name.trim_end_matches('.');
+    let name = name.strip_suffix('.').unwrap_or(name);
+    let ldh = |label: &str| {
+        !label.is_empty()
+            && label.len() <= 63
+            && !label.starts_with('-')
+            && !label.ends_with('-')
+            && label
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    };
     name.contains('.')
-        && !name.split('.').any(str::is_empty)
+        && name.split('.').all(ldh)
         && Name::from_ascii(format!("d{}.zones.{name}.", i64::MAX)).is_ok()
 }
 
@@ -251,5 +261,14 @@ mod tests {
         assert!(!is_name("invalid"));
         assert!(!is_name(&format!("{}.invalid", "x".repeat(64))));
         assert!(is_name("catalog.invalid."));
+        for bad in [
+            "_cat.invalid",
+            "*.cat.invalid",
+            "cat\\.x.invalid",
+            "-x.invalid",
+            "a b.invalid",
+        ] {
+            assert!(!is_name(bad), "{bad}");
+        }
     }
 }

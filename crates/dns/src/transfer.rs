@@ -20,7 +20,7 @@
 use std::net::IpAddr;
 
 use hickory_proto::op::{Message, MessageType, OpCode, ResponseCode};
-use hickory_proto::rr::{RData, Record, RecordType};
+use hickory_proto::rr::{DNSClass, RData, Record, RecordType};
 use hickory_proto::serialize::binary::BinEncodable;
 
 use crate::catalog::Catalog;
@@ -151,15 +151,25 @@ pub async fn answer(
         tracing::info!(%peer, zone = qname, "zone transfer refused: neither the peer is in --transfer-allow nor the request signed with a key of the zone");
         return one(bare(request, ResponseCode::Refused), signer, now, out).await;
     }
-    // The client's serial, for IXFR (the SOA in its authority section).
-    let theirs = (query.query_type() == RecordType::IXFR)
-        .then(|| {
-            request.name_servers().iter().find_map(|r| match r.data() {
-                RData::SOA(s) => Some(s.serial()),
-                _ => None,
-            })
-        })
-        .flatten();
+    if query.query_class() != DNSClass::IN {
+        return one(bare(request, ResponseCode::Refused), signer, now, out).await;
+    }
+    // The client's serial, for IXFR: the zone's SOA in the authority
+    // section (RFC 1995 §3); an IXFR without it is malformed.
+    let theirs = if query.query_type() == RecordType::IXFR {
+        let soa = request.name_servers().iter().find_map(|r| match r.data() {
+            RData::SOA(s) if r.name().to_lowercase() == query.name().to_lowercase() => {
+                Some(s.serial())
+            }
+            _ => None,
+        });
+        if soa.is_none() {
+            return one(bare(request, ResponseCode::FormErr), signer, now, out).await;
+        }
+        soa
+    } else {
+        None
+    };
     if let Some(cz) = catalog.catalog_zone().filter(|c| c.name == qname) {
         // The list of every zone: only to those that may transfer every
         // zone (RFC 9432 §7), not to a zone's own key.

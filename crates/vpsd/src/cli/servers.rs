@@ -73,6 +73,18 @@ impl ZoneArgs {
                     "--catalog-zone {name:?} is not a DNS name: give one such as catalog.invalid (a name under .invalid no customer can register)"
                 );
             }
+            // Under a TLD sold here a customer's zone could be it or hold
+            // it, and the two would be served as one.
+            let tld = name
+                .trim_end_matches('.')
+                .rsplit('.')
+                .next()
+                .unwrap_or_default();
+            if vpsd_domain::pricing::Tld::from_label(&tld.to_ascii_lowercase()).is_some() {
+                anyhow::bail!(
+                    "--catalog-zone {name:?} is under .{tld}, which this registrar sells: a customer's zone could be or hold it; give a name under .invalid such as catalog.invalid"
+                );
+            }
         }
         settings.catalog_zone = self.catalog_zone;
         settings.mail_exchanger = self.mail_exchanger;

@@ -659,3 +659,37 @@ fn secondaries_config_refuses_a_database_that_is_not_there() {
     assert!(out.stdout.is_empty());
     assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 0);
 }
+
+/// A catalog zone name a customer's zone could be or hold (under a TLD
+/// sold here), or that is no host-style name, stops the start, named.
+#[test]
+fn a_catalog_zone_name_customers_could_take_is_refused() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("vpsd.db");
+    for (name, says) in [
+        ("cat.example.com", ".com"),
+        ("catalog.com", ".com"),
+        ("_cat.invalid", "not a DNS name"),
+        ("*.cat.invalid", "not a DNS name"),
+    ] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_vpsd"))
+            .args([
+                "dns",
+                "--catalog-zone",
+                name,
+                "secondaries-config",
+                "knot",
+                "--primary",
+                "192.0.2.1:53",
+            ])
+            .env("VPSD_DATABASE_URL", format!("sqlite://{}", db.display()))
+            .output()
+            .expect("vpsd");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{name}");
+        assert!(
+            err.contains("--catalog-zone") && err.contains(says) && err.contains("catalog.invalid"),
+            "{name}: {err}"
+        );
+    }
+}

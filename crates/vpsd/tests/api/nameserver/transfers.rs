@@ -155,6 +155,29 @@ async fn ixfr_sends_the_changes_since_the_clients_serial(backend: Backend) {
     );
     assert!(!fresh.contains("old.ixfr-zone.com."), "{fresh}");
 
+    // Malformed IXFRs: without the zone's SOA (or with another zone's) in
+    // the authority section, FORMERR (RFC 1995 §3); another class, REFUSED.
+    let script = r#"
+import sys, dns.message, dns.query, dns.rdatatype, dns.rdataclass, dns.rrset, dns.rcode
+port = int(sys.argv[1])
+def ask(q):
+    return dns.rcode.to_text(dns.query.tcp(q, "127.0.0.1", port=port, source="127.0.0.2", timeout=5).rcode())
+bare = dns.message.make_query("ixfr-zone.com.", dns.rdatatype.IXFR)
+other = dns.message.make_query("ixfr-zone.com.", dns.rdatatype.IXFR)
+other.authority.append(dns.rrset.from_text("example.com.", 0, "IN", "SOA", ". . 1 0 0 0 0"))
+chaos = dns.message.make_query("ixfr-zone.com.", dns.rdatatype.AXFR, dns.rdataclass.CH)
+print(ask(bare), ask(other), ask(chaos))
+"#;
+    let rcodes = python(
+        script,
+        &[&ns.port.to_string()],
+        "",
+        "dns.message",
+        Package::PyPi("dnspython"),
+    )
+    .unwrap_or_else(|e| panic!("dnspython: {e}"));
+    assert_eq!(rcodes.trim(), "FORMERR FORMERR REFUSED");
+
     // A serial the history never had: the whole zone, AXFR form.
     let unknown = dig(
         ns.port,
