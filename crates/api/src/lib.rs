@@ -95,6 +95,9 @@ pub struct Shared {
     /// RDAP queries per client address; `None` when off
     /// (`--rdap-rate-limit`).
     pub rdap_limiter: Option<rdap::AddressLimiter>,
+    /// The operator's reverse proxies (`--trusted-proxy`): from them, the
+    /// client is the address they recorded (`extract::client`).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 impl Shared {
@@ -116,6 +119,7 @@ impl Shared {
             .apex(),
             rdap: rdap::RdapSettings::default(),
             rdap_limiter: Some(rdap::AddressLimiter::new(rdap::DEFAULT_RATE)),
+            trusted_proxies: Vec::new(),
             registrar,
         }
     }

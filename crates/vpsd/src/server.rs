@@ -76,6 +76,10 @@ pub struct ServerSettings {
     /// RDAP queries per client address (`--rdap-rate-limit`); `None` for
     /// none.
     pub rdap_rate_limit: Option<vpsd_api::limits::RateLimit>,
+    /// The operator's reverse proxies (`--trusted-proxy`): the client of a
+    /// request from them is the address they recorded in
+    /// `X-Forwarded-For`, for the limits kept per client address.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 /// The default `mail_exchanger`.
@@ -106,6 +110,7 @@ impl ServerSettings {
             secrets_key_file: None,
             rdap: vpsd_api::rdap::RdapSettings::default(),
             rdap_rate_limit: Some(vpsd_api::rdap::DEFAULT_RATE),
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -454,6 +459,7 @@ impl App {
             .settings
             .rdap_rate_limit
             .map(vpsd_api::rdap::AddressLimiter::new);
+        shared.trusted_proxies = self.settings.trusted_proxies.clone();
         let state = AppState::from(shared);
         let metrics = state.metrics.clone();
         let worker = if self.settings.run_worker {

@@ -331,7 +331,7 @@ pub async fn require_token(
     let peer = req
         .extensions()
         .get::<axum::extract::ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip());
+        .map(|c| super::client::client_address(c.0.ip(), req.headers(), &state.trusted_proxies));
     let authorization = req.headers().get(header::AUTHORIZATION).cloned();
     // A token presented at all (`Bearer` and something): a guess to count.
     let guess = authorization.as_ref().is_some_and(|v| {

@@ -99,10 +99,9 @@ pub fn router(state: AppState) -> Router {
 /// The rate limit per client address, then the headers every answer
 /// carries: the RDAP media type and `Access-Control-Allow-Origin: *`.
 async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let peer = req
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip());
+    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| {
+        crate::extract::client::client_address(c.0.ip(), req.headers(), &state.trusted_proxies)
+    });
     let limited = match (&state.rdap_limiter, peer) {
         // An IPv6 client by its /64, as failed token lookups are counted.
         (Some(limiter), Some(ip)) => limiter.check(crate::extract::auth::client_key(ip)).err(),

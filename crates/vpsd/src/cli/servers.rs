@@ -179,6 +179,17 @@ pub struct ServeArgs {
     /// RDAP queries per client address, per process: 5/s,burst=30, or off.
     #[arg(long, env = "VPSD_RDAP_RATE_LIMIT", default_value = "5/s,burst=30", value_parser = parse_rate)]
     pub rdap_rate_limit: RateLimitArg,
+    /// A reverse proxy (TLS terminator) in front of the API, as a CIDR
+    /// range; repeat or separate with commas. A request from one is
+    /// counted against the client address it recorded in X-Forwarded-For
+    /// (the RDAP rate, failed token lookups). None by default.
+    #[arg(
+        long = "trusted-proxy",
+        env = "VPSD_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        value_name = "CIDR"
+    )]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 impl JobArgs {
@@ -262,6 +273,7 @@ pub(super) async fn serve(
         })?;
     }
     settings.rdap_rate_limit = args.rdap_rate_limit.0;
+    settings.trusted_proxies = args.trusted_proxies;
     args.jobs.apply(&mut settings);
     args.zones.apply(&mut settings)?;
     settings.run_worker = !args.no_worker;

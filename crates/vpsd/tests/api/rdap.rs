@@ -43,6 +43,43 @@ mod limited {
         app.finish().await;
     }
 
+    /// Behind the operator's reverse proxy (`--trusted-proxy`), each
+    /// client has its own bucket, by the address the proxy recorded;
+    /// what a client writes in X-Forwarded-For itself changes nothing.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn behind_a_trusted_proxy_the_rate_is_per_client() {
+        let app = TestApp::spawn_with(crate::helpers::Backend::Sqlite, |s| {
+            s.rdap_rate_limit = vpsd_api::limits::RateLimit::parse("1/s,burst=3").expect("rate");
+            s.trusted_proxies = vec!["127.0.0.1/32".parse().expect("cidr")];
+        })
+        .await;
+        let ask = |forwarded: &'static str| {
+            let app = &app;
+            async move {
+                app.http
+                    .get(format!("{}/rdap/help", app.base))
+                    .header("x-forwarded-for", forwarded)
+                    .send()
+                    .await
+                    .expect("send")
+                    .status()
+            }
+        };
+        for _ in 0..3 {
+            assert_eq!(ask("192.0.2.1").await, StatusCode::OK);
+        }
+        assert_eq!(ask("192.0.2.1").await, StatusCode::TOO_MANY_REQUESTS);
+        // Another client behind the same proxy: its own bucket.
+        assert_eq!(ask("192.0.2.2").await, StatusCode::OK);
+        // The first client putting a false address before its own: the
+        // proxy appended the real one, which is what counts.
+        assert_eq!(
+            ask("198.51.100.9, 192.0.2.1").await,
+            StatusCode::TOO_MANY_REQUESTS
+        );
+        app.finish().await;
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn postgres_the_rate_is_limited_per_address() {
         let app = spawn(crate::helpers::Backend::Postgres).await;
