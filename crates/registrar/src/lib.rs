@@ -57,6 +57,7 @@ pub mod mail;
 mod premium;
 mod records;
 mod register;
+mod registry_contacts;
 mod registry_messages;
 mod renew;
 pub mod secrets;
@@ -75,6 +76,7 @@ pub use contacts::RegistrantVerification;
 pub use error::{BoxError, Context, ErrorChain, RegistrarError};
 pub use premium::Quote;
 pub use register::Registration;
+pub use registry_contacts::privacy_object_id;
 pub use registry_messages::MessageOutcome;
 pub use update::SettingsUpdate;
 pub use vpsd_registry::HostObject;
@@ -146,6 +148,9 @@ pub struct Registrar {
     clock: Arc<dyn Clock>,
     /// Shared: a `Registrar` is cloned into every request.
     settings: Arc<RegistrarSettings>,
+    /// The registries whose privacy service object this process has sent
+    /// (`registry_contacts.rs`).
+    privacy_objects: Arc<registry_contacts::PrivacyObjectsSent>,
 }
 
 /// The changed fields of an audit entry: `{"field": [before, after]}`.
@@ -180,6 +185,7 @@ impl Registrar {
             registry,
             clock,
             settings: Arc::new(settings),
+            privacy_objects: Arc::default(),
         }
     }
 

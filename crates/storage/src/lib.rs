@@ -44,7 +44,7 @@ mod wal_stamp;
 pub use stores::jobs::JobKind;
 pub use stores::{
     AccountStore, AuditLog, ContactStore, DomainStore, Health, IdempotencyStore, JobLeases,
-    LifecycleStore, Outbox, PremiumNameStore, RegistryStore, SandboxClockStore, TokenStore,
+    LifecycleStore, Outbox, PremiumNameStore, RegistryContactStore, RegistryStore, SandboxClockStore, TokenStore,
     TransferStore, TsigKeyStore, ZoneFeed, ZoneStore,
 };
 

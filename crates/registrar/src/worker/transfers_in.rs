@@ -62,6 +62,13 @@ pub(crate) async fn complete(
                     ),
                 )
                 .await?;
+            if completed {
+                // The name is ours now: its contacts at the registry become
+                // the customer's (a thick registry kept the losing
+                // registrar's). A failure is logged; the next change of the
+                // domain's contacts sends them again.
+                let _ = registrar.relink_contacts(&worker, &domain).await;
+            }
             Ok(if completed {
                 Done::TransferCompleted
             } else {

@@ -21,6 +21,7 @@ mod lifecycle;
 mod outbox;
 mod premium;
 mod registry;
+mod registry_contacts;
 mod tokens;
 mod transfers;
 mod tsig_keys;
