@@ -23,12 +23,16 @@ use crate::config::ContactPolicy;
 /// `<contact:postalInfo type>` for `data`: `int` (RFC 5733 §2.3: 7-bit
 /// ASCII only) when every field is ASCII, else `loc` (UTF-8).
 fn info_type(data: &ContactData) -> InfoType {
-    let fields = [Some(&data.name), data.organisation.as_ref(), Some(&data.city)]
-        .into_iter()
-        .flatten()
-        .chain(data.street.iter())
-        .chain(data.state_province.iter())
-        .chain(data.postal_code.iter());
+    let fields = [
+        Some(&data.name),
+        data.organisation.as_ref(),
+        Some(&data.city),
+    ]
+    .into_iter()
+    .flatten()
+    .chain(data.street.iter())
+    .chain(data.state_province.iter())
+    .chain(data.postal_code.iter());
     let ascii = fields.into_iter().all(|f| f.is_ascii());
     if ascii {
         InfoType::International
@@ -98,10 +102,16 @@ impl EppRegistry {
         id: &str,
         data: &ContactData,
     ) -> Result<(), RegistryError> {
-        let country: Country = data.country_code.parse().map_err(|_| RegistryError::Refused {
-            code: 2005,
-            message: format!("country code {} is not one the client knows", data.country_code),
-        })?;
+        let country: Country = data
+            .country_code
+            .parse()
+            .map_err(|_| RegistryError::Refused {
+                code: 2005,
+                message: format!(
+                    "country code {} is not one the client knows",
+                    data.country_code
+                ),
+            })?;
         let street: Vec<&str> = data.street.iter().map(String::as_str).collect();
         let address = Address::new(
             &street,
@@ -137,20 +147,19 @@ impl EppRegistry {
                 if let Some(fax) = &data.fax {
                     create.set_fax(Fax::new(fax));
                 }
-                self.sessions
-                    .run("contact:create", &create)
-                    .await
-                    .map(drop)
+                self.sessions.run("contact:create", &create).await.map(drop)
             } else {
                 let mut update = ContactUpdate::new(id);
-                update.set_info(&data.email, postal.clone(), Voice::new(&data.voice), &auth_info);
+                update.set_info(
+                    &data.email,
+                    postal.clone(),
+                    Voice::new(&data.voice),
+                    &auth_info,
+                );
                 if let Some(fax) = &data.fax {
                     update.set_fax(Fax::new(fax));
                 }
-                self.sessions
-                    .run("contact:update", &update)
-                    .await
-                    .map(drop)
+                self.sessions.run("contact:update", &update).await.map(drop)
             };
             match sent {
                 Ok(()) => return Ok(()),
@@ -158,7 +167,9 @@ impl EppRegistry {
                 // check again and update it.
                 Err(EppError::Refused { code: 2302, .. }) if retry => {}
                 Err(EppError::Unknown(_)) if retry => {}
-                Err(EppError::Refused { code: 2201, .. }) => return Err(RegistryError::NotSponsored),
+                Err(EppError::Refused { code: 2201, .. }) => {
+                    return Err(RegistryError::NotSponsored)
+                }
                 Err(e @ EppError::Refused { .. }) => return Err(refused(e)),
                 Err(e) => return Err(unavailable(e)),
             }
@@ -234,7 +245,9 @@ impl EppRegistry {
                 // Done: read back once to be sure (the loop ends on a match).
                 Ok(_) => {}
                 Err(EppError::Unknown(_)) => {}
-                Err(EppError::Refused { code: 2201, .. }) => return Err(RegistryError::NotSponsored),
+                Err(EppError::Refused { code: 2201, .. }) => {
+                    return Err(RegistryError::NotSponsored)
+                }
                 Err(e) => return Err(refused(e)),
             }
         }

@@ -335,14 +335,7 @@ impl EppRegistry {
         // already (`contacts.rs`); none for a thin one.
         let (registrant, typed) = contacts::for_create(contacts);
         let typed = (!typed.is_empty()).then_some(typed.as_slice());
-        let create = DomainCreate::new(
-            name,
-            period,
-            ns,
-            registrant.as_deref(),
-            &auth_code,
-            typed,
-        );
+        let create = DomainCreate::new(name, period, ns, registrant.as_deref(), &auth_code, typed);
         // A premium name is created at the fee the customer was charged
         // for, not asked again: a fee the registry raised since is refused
         // there (RFC 8748 §3.8: 2004) rather than paid.

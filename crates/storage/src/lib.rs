@@ -44,8 +44,8 @@ mod wal_stamp;
 pub use stores::jobs::JobKind;
 pub use stores::{
     AccountStore, AuditLog, ContactStore, DomainStore, Health, IdempotencyStore, JobLeases,
-    LifecycleStore, Outbox, PremiumNameStore, RegistryContactStore, RegistryStore, SandboxClockStore, TokenStore,
-    TransferStore, TsigKeyStore, ZoneFeed, ZoneStore,
+    LifecycleStore, Outbox, PremiumNameStore, RegistryContactStore, RegistryStore,
+    SandboxClockStore, TokenStore, TransferStore, TsigKeyStore, ZoneFeed, ZoneStore,
 };
 
 pub use error::{Result, StoreError};

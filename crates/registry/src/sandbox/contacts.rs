@@ -113,7 +113,11 @@ impl SandboxRegistry {
         if c.sponsoring_registrar != self.client_id() {
             return Err(RegistryError::NotSponsored);
         }
-        if self.store().registry_contact_delete(id, self.client_id()).await? {
+        if self
+            .store()
+            .registry_contact_delete(id, self.client_id())
+            .await?
+        {
             return Ok(());
         }
         if self.store().registry_contact_linked(id).await? {

@@ -134,12 +134,11 @@ impl crate::stores::RegistryContactStore for ThisStore {
 
     #[tracing::instrument(level = "debug", skip_all, fields(name))]
     async fn registry_domain_contacts(&self, name: &str) -> Result<RegistryDomainContacts> {
-        let rows: Vec<(String, String)> = sqlx::query_as(
-            "SELECT role, contact_id FROM registry_domain_contacts WHERE name = $1",
-        )
-        .bind(name)
-        .fetch_all(self.pool())
-        .await?;
+        let rows: Vec<(String, String)> =
+            sqlx::query_as("SELECT role, contact_id FROM registry_domain_contacts WHERE name = $1")
+                .bind(name)
+                .fetch_all(self.pool())
+                .await?;
         let mut contacts = RegistryDomainContacts::default();
         for (role, id) in rows {
             if let Some(slot) = contacts.slot(&role) {

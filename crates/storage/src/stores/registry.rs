@@ -19,7 +19,12 @@ use crate::model::{
 /// on the method.
 #[async_trait]
 pub trait RegistryStore:
-    crate::stores::PremiumNameStore + crate::stores::RegistryContactStore + Send + Sync + std::fmt::Debug {
+    crate::stores::PremiumNameStore
+    + crate::stores::RegistryContactStore
+    + Send
+    + Sync
+    + std::fmt::Debug
+{
     /// The name as the registry knows it; `None` when it is not registered.
     async fn registry_get(&self, name: &str) -> Result<Option<RegistryRecord>>;
 
