@@ -24,6 +24,7 @@ crate::both!(
     the_privacy_service_is_the_operators,
     a_registrant_email_is_verified_through_its_mail,
     an_unverified_registrant_is_flagged_and_the_owner_warned_once,
+    the_sandbox_registry_keeps_the_contacts,
 );
 
 /// A contact's body with every field.
@@ -791,4 +792,67 @@ async fn an_unverified_registrant_is_flagged_and_the_owner_warned_once(app: &Tes
         .expect("h")
         .to_owned();
     assert!(body_text(&warned[0]).contains(&handle));
+}
+
+/// The embedded sandbox registry keeps a domain's contacts as a thick
+/// registry does: objects named by the contacts' handles, linked to the
+/// name; a changed contact is changed there; with privacy on, the privacy
+/// service's object stands for the registrant, admin and tech.
+async fn the_sandbox_registry_keeps_the_contacts(app: &TestApp) {
+    let jid = id(&create(app, jane()).await);
+    let (_, jane_now) = app.contact(jid).await;
+    let handle = jane_now["handle"].as_str().expect("handle").to_owned();
+    let (status, reg) = app
+        .post_domain(
+            json!({"domain_name": "kept-contacts.com", "privacy_protection": false,
+            "registrant": jid}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{reg}");
+    let dom = id(&reg);
+    let store = app.app.registrar.store();
+    let at_registry = store
+        .registry_domain_contacts("kept-contacts.com")
+        .await
+        .expect("registry");
+    assert_eq!(at_registry.registrant.as_deref(), Some(handle.as_str()));
+    assert!(
+        at_registry.admin.is_some(),
+        "the default contact: {at_registry:?}"
+    );
+    let object = store
+        .registry_contact_get(&handle)
+        .await
+        .expect("registry")
+        .expect("the object");
+    assert_eq!(object.data.city, "Bristol");
+    assert_eq!(object.sponsoring_registrar, vpsd_domain::OUR_REGISTRAR);
+
+    app.activate(dom).await;
+    let (status, _) = app.put_contact(jid, json!({"city": "Bath"})).await;
+    assert_eq!(status, StatusCode::OK);
+    let object = store
+        .registry_contact_get(&handle)
+        .await
+        .expect("registry")
+        .expect("the object");
+    assert_eq!(object.data.city, "Bath");
+
+    let (status, _) = app
+        .put_domain(dom, json!({"privacy_protection": true}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let at_registry = store
+        .registry_domain_contacts("kept-contacts.com")
+        .await
+        .expect("registry");
+    let privacy = at_registry.registrant.clone().expect("registrant");
+    assert!(privacy.starts_with('P'), "{privacy}");
+    assert_eq!(at_registry.tech.as_deref(), Some(privacy.as_str()));
+    let service = store
+        .registry_contact_get(&privacy)
+        .await
+        .expect("registry")
+        .expect("the privacy object");
+    assert_eq!(service.data.name, "Privacy Protected");
 }
