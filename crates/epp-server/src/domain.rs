@@ -181,13 +181,16 @@ fn auth_info<'a>(object: Node<'a, '_>) -> Option<&'a str> {
 /// The `<domain:registrant>` and `<domain:contact type>` elements of
 /// `parent` (a create, or an update's `<domain:add>`, `<domain:rem>` or
 /// `<domain:chg>`; RFC 5731 §2.2): `type` one of `admin`, `tech`,
-/// `billing` (2005), one contact of each type here (2306).
+/// `billing` (2005), one contact of each type here (2306); an empty one
+/// is none.
 fn contacts_of(parent: Option<Node<'_, '_>>) -> Result<RegistryDomainContacts, Answer> {
     let mut c = RegistryDomainContacts::default();
     let Some(parent) = parent else {
         return Ok(c);
     };
-    if let Some(r) = child_text(parent, DOMAIN_NS, "registrant") {
+    // An empty element names nobody: some clients (pyepp) send an empty
+    // <domain:registrant/> when they have none, read as none here.
+    if let Some(r) = child_text(parent, DOMAIN_NS, "registrant").filter(|r| !r.is_empty()) {
         c.registrant = Some(r.to_owned());
     }
     for n in elements(parent).filter(|n| is(*n, DOMAIN_NS, "contact")) {
@@ -199,6 +202,9 @@ fn contacts_of(parent: Option<Node<'_, '_>>) -> Result<RegistryDomainContacts, A
             ));
         }
         let id = n.text().unwrap_or("").trim();
+        if id.is_empty() {
+            continue;
+        }
         let Some(slot) = c.slot(kind) else {
             continue;
         };

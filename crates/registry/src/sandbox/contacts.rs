@@ -98,6 +98,21 @@ impl SandboxRegistry {
         }
         match self.store().registry_contact_get(id).await? {
             None => Err(RegistryError::NotFound),
+            // Created by another command of ours since the update looked
+            // (concurrent registrations naming one contact): once more.
+            Some(c) if c.sponsoring_registrar == self.client_id() => {
+                if self
+                    .store()
+                    .registry_contact_update(id, self.client_id(), data, hash.as_deref(), now)
+                    .await?
+                {
+                    Ok(())
+                } else {
+                    Err(RegistryError::Unavailable(
+                        format!("contact {id} changed hands during the update").into(),
+                    ))
+                }
+            }
             Some(_) => Err(RegistryError::NotSponsored),
         }
     }

@@ -193,13 +193,15 @@ impl crate::stores::ContactStore for ThisStore {
     ) -> Result<()> {
         let (_guard, mut tx) = self.begin_write().await?;
         // Changed again since the data sent was read: still pending.
-        let newer: Option<i64> = match sent_version {
+        let newer: Option<String> = match sent_version {
             Some(v) => {
-                sqlx::query_scalar("SELECT 1 FROM contacts WHERE handle = $1 AND updated_at > $2")
-                    .bind(&record.handle)
-                    .bind(v)
-                    .fetch_optional(&mut *tx)
-                    .await?
+                sqlx::query_scalar(
+                    "SELECT handle FROM contacts WHERE handle = $1 AND updated_at > $2",
+                )
+                .bind(&record.handle)
+                .bind(v)
+                .fetch_optional(&mut *tx)
+                .await?
             }
             None => None,
         };
