@@ -152,6 +152,33 @@ async fn contacts_are_created_and_kept_at_the_registry(backend: Backend) {
     assert_eq!(at_r.admin.as_deref(), Some(handle.as_str()));
     assert_eq!(r.contact(&sol).await.expect("at R").data.city, "Hull");
 
+    // A transfer in: R kept the losing registrar's contacts (none here);
+    // once the transfer completes, A links its customer's.
+    r.hold("moving-thick.com", "registrar-b", "B-auth-code-7")
+        .await;
+    let moving = a.import("moving-thick.com").await;
+    let (status, body) = a
+        .transfer(moving, json!({"auth_code": "B-auth-code-7"}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(r.contacts("moving-thick.com").await.is_empty());
+    r.approve_as("registrar-b", "moving-thick.com").await;
+    let pass = a.run_worker().await;
+    assert_eq!(pass.transfers_completed, 1, "{pass:?}");
+    let (_, moved) = a.domain(moving).await;
+    let at_r = r.contacts("moving-thick.com").await;
+    let expected = if moved["privacy_protection"] == true {
+        privacy.clone()
+    } else {
+        handle.clone()
+    };
+    assert_eq!(
+        at_r.registrant.as_deref(),
+        Some(expected.as_str()),
+        "{moved}"
+    );
+    assert_eq!(at_r.billing.as_deref(), Some(handle.as_str()));
+
     // The audit log keeps the contact commands sent for the domain.
     let (_, audit) = a.audit("page_size=100").await;
     let text = audit.to_string();
