@@ -61,16 +61,23 @@ impl Registrar {
             None
         };
         let mut out = RegistryDomainContacts::default();
+        // One contact often fills every role: read and sent once.
+        let mut seen: Vec<(vpsd_domain::ContactId, String)> = Vec::new();
         for (role, id) in domain.contacts.roles() {
             let handle = match (&privacy, role) {
                 (Some(p), "registrant" | "admin" | "tech") => p.clone(),
                 _ => {
                     let Some(id) = id else { continue };
-                    let Some(contact) = self.store.contact(domain.account_id, id).await? else {
-                        continue;
-                    };
-                    self.contact_object(&contact, &label, name).await?;
-                    contact.handle
+                    if let Some((_, h)) = seen.iter().find(|(s, _)| *s == id) {
+                        h.clone()
+                    } else {
+                        let Some(contact) = self.store.contact(domain.account_id, id).await? else {
+                            continue;
+                        };
+                        self.contact_object(&contact, &label, name).await?;
+                        seen.push((id, contact.handle.clone()));
+                        contact.handle
+                    }
                 }
             };
             if let Some(slot) = out.slot(role) {

@@ -20,8 +20,13 @@ impl SandboxRegistry {
         &self,
         contacts: &RegistryDomainContacts,
     ) -> Result<(), RegistryError> {
+        let mut checked: Vec<&str> = Vec::new();
         for (_, id) in contacts.roles() {
             let Some(id) = id else { continue };
+            if checked.contains(&id) {
+                continue;
+            }
+            checked.push(id);
             match self.store().registry_contact_get(id).await? {
                 None => {
                     return Err(RegistryError::Refused {
