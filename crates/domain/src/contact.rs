@@ -204,6 +204,52 @@ pub fn default_privacy_contact() -> ContactData {
     }
 }
 
+/// The privacy mail domain when the operator names none (`vpsd serve
+/// --privacy-mail-domain`): `privacy.` and the domain of the privacy
+/// service's email (`privacy@vps.org` → `privacy.vps.org`), a name of its
+/// own so that the Postfix table answering it (deploy/postfix) never
+/// takes mail meant for the operator's own mailboxes. Lower case.
+pub fn default_privacy_mail_domain(privacy_email: &str) -> String {
+    let domain = privacy_email
+        .rsplit_once('@')
+        .map_or(privacy_email, |(_, d)| d)
+        .trim()
+        .trim_end_matches('.')
+        .to_ascii_lowercase();
+    format!("privacy.{domain}")
+}
+
+/// A privacy mail domain as the operator gives it: a host name
+/// (`privacy.example.net`, RFC 1123 labels; a Unicode one is taken as its
+/// A-label), answered lower case without a trailing dot.
+///
+/// # Errors
+/// A sentence saying why it is not a host name.
+pub fn privacy_mail_domain(raw: &str) -> Result<String, String> {
+    let raw = raw.trim().trim_end_matches('.');
+    crate::HostName::parse(raw)
+        .map(|h| h.as_str().to_owned())
+        .map_err(|e| format!("`{raw}` is not a mail domain: {e}"))
+}
+
+/// The address at which the public reaches the registrant of a domain
+/// under privacy protection without learning who they are, as a proxy
+/// service such as Domains By Proxy publishes it: the domain's A-label
+/// (RFC 5890 §2.3.2.1, lower case) as the local part at the privacy mail
+/// domain, `example.com@privacy.vps.org`. Mail to it is forwarded to the
+/// registrant contact's email while privacy protection is on and the
+/// domain is active (deploy/postfix, docs/forwarding.md); shown as
+/// `whois_info.privacy_service.email`, and the same address is what RDAP
+/// shows. The local part is a dot-atom (RFC 5322 §3.2.3): an A-label's
+/// letters, digits, hyphens and dots.
+pub fn privacy_forwarding_address(domain_a_label: &str, mail_domain: &str) -> String {
+    format!(
+        "{}@{}",
+        domain_a_label.trim_end_matches('.').to_ascii_lowercase(),
+        mail_domain.to_ascii_lowercase()
+    )
+}
+
 /// A contact written as a JSON object with the fields of `POST
 /// /api/v1/contacts/` (`name`, `organisation`, `street`, `city`,
 /// `state_province`, `postal_code`, `country_code`, `voice`, `fax`,
@@ -340,6 +386,30 @@ mod tests {
         assert!(bad.is_err_and(|e| e.starts_with("voice:")));
         assert!(from_json(r#"{"name": "x", "nick": 1}"#).is_err());
         assert!(default_privacy_contact().email.contains('@'));
+    }
+
+    #[test]
+    fn the_privacy_address_is_the_domain_at_the_privacy_mail_domain() {
+        assert_eq!(
+            privacy_forwarding_address("Example.COM", "privacy.vps.org"),
+            "example.com@privacy.vps.org"
+        );
+        assert_eq!(
+            privacy_forwarding_address("xn--bcher-kva.com", "Privacy.Example.NET"),
+            "xn--bcher-kva.com@privacy.example.net"
+        );
+        // What it makes is an address the contacts' own rule accepts.
+        assert!(email(&privacy_forwarding_address("a-b.co.uk", "privacy.vps.org")).is_ok());
+        assert_eq!(
+            default_privacy_mail_domain("privacy@VPS.org"),
+            "privacy.vps.org"
+        );
+        assert_eq!(
+            privacy_mail_domain("Privacy.Example.net.").as_deref(),
+            Ok("privacy.example.net")
+        );
+        assert!(privacy_mail_domain("not a domain").is_err());
+        assert!(privacy_mail_domain("").is_err());
     }
 
     #[test]

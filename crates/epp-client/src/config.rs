@@ -19,6 +19,7 @@
 //! keepalive_seconds = 600           # <hello> on a session idle this long
 //! poll_seconds = 60                 # ask for poll messages this often when the queue was empty
 //! extensions = []                   # rgp, fee and changePoll are used whenever announced
+//! contacts = "none"                 # "required" for a thick registry (.org): contacts sent
 //! ```
 //!
 //! Every fault is found at start, before anything is served, and named by
@@ -82,6 +83,21 @@ struct RegistryToml {
     poll_seconds: Option<u64>,
     #[serde(default)]
     extensions: Vec<String>,
+    contacts: Option<String>,
+}
+
+/// Whether a registry wants a domain's contacts (RFC 5733 objects linked by
+/// RFC 5731 §2.2): the registries file's `contacts`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ContactPolicy {
+    /// `"none"` (the default): a thin registry, sent no contacts (Verisign's
+    /// .com and .net since 2024, when they stopped taking registrant data).
+    #[default]
+    None,
+    /// `"required"`: a thick registry (PIR's .org, most gTLDs and many
+    /// ccTLDs) that wants the registrant, admin, tech and billing contacts
+    /// on create and update; each is a contact object made there first.
+    Required,
 }
 
 /// The EPP password (RFC 5730 `<pw>`): read once, never logged, never
@@ -156,6 +172,8 @@ pub struct RegistryConfig {
     /// Extensions named in the file (`rgp` and `fee`, which are used
     /// whenever the greeting announces them anyway).
     pub extensions: Vec<String>,
+    /// Whether the registry wants a domain's contacts (`contacts`).
+    pub contacts: ContactPolicy,
 }
 
 /// The extensions this client knows how to use, by the names the file uses.
@@ -357,6 +375,15 @@ pub fn parse(path: &Path, text: &str) -> Result<Vec<RegistryConfig>, ConfigError
                 )));
             }
         }
+        let contacts = match r.contacts.as_deref() {
+            None | Some("none") => ContactPolicy::None,
+            Some("required") => ContactPolicy::Required,
+            Some(other) => {
+                return Err(fail(format!(
+                    "`contacts` is \"{other}\": give \"required\" for a registry that wants a domain's contacts (a thick registry such as .org) or \"none\" (a thin one such as .com)"
+                )))
+            }
+        };
         out.push(RegistryConfig {
             name: r.name,
             tlds,
@@ -372,6 +399,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Vec<RegistryConfig>, ConfigError
             keepalive: Duration::from_secs(keepalive),
             poll_interval: Duration::from_secs(poll),
             extensions: r.extensions,
+            contacts,
         });
     }
     if out.is_empty() {

@@ -14,6 +14,7 @@
 //! whichever registry holds the name.
 
 pub mod config;
+mod contacts;
 mod fee;
 mod mapping;
 mod namestore;
@@ -47,7 +48,7 @@ use vpsd_registry::{
     TransferRefusal, OUR_REGISTRAR,
 };
 
-pub use config::{ConfigError, RegistryConfig};
+pub use config::{ConfigError, ContactPolicy, RegistryConfig};
 
 /// The domain mapping's namespace (RFC 5731).
 pub(crate) const DOMAIN_NS: &str = "urn:ietf:params:xml:ns:domain-1.0";
@@ -312,6 +313,7 @@ impl EppRegistry {
         name: &str,
         years: u32,
         nameservers: &[String],
+        contacts: Option<&vpsd_registry::RegistryDomainContacts>,
         fee: Option<&AgreedFee>,
     ) -> Result<RegistryRecord, RegistryError> {
         namestore::for_domain(name, self.ensure_hosts(nameservers)).await?;
@@ -329,7 +331,11 @@ impl EppRegistry {
             .collect();
         let auth_code = new_auth_code();
         let ns = (!hosts.is_empty()).then_some(hosts.as_slice());
-        let create = DomainCreate::new(name, period, ns, None, &auth_code, None);
+        // A thick registry's contacts (RFC 5731 §3.2.1), objects there
+        // already (`contacts.rs`); none for a thin one.
+        let (registrant, typed) = contacts::for_create(contacts);
+        let typed = (!typed.is_empty()).then_some(typed.as_slice());
+        let create = DomainCreate::new(name, period, ns, registrant.as_deref(), &auth_code, typed);
         // A premium name is created at the fee the customer was charged
         // for, not asked again: a fee the registry raised since is refused
         // there (RFC 8748 §3.8: 2004) rather than paid.

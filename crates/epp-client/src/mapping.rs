@@ -50,10 +50,14 @@ impl Registry for EppRegistry {
         name: &str,
         years: u32,
         nameservers: &[String],
+        contacts: Option<&vpsd_registry::RegistryDomainContacts>,
         fee: Option<&AgreedFee>,
         _now: DateTime<Utc>,
     ) -> Result<RegistryRecord, RegistryError> {
-        let mut record = self.create_or_find(name, years, nameservers, fee).await?;
+        let contacts = contacts.filter(|_| self.wants_contacts());
+        let mut record = self
+            .create_or_find(name, years, nameservers, contacts, fee)
+            .await?;
         // Names are created locked (the API's `locked` starts true), as the
         // sandbox registry does.
         if !record.client_transfer_prohibited {
@@ -61,6 +65,29 @@ impl Registry for EppRegistry {
             record.client_transfer_prohibited = true;
         }
         Ok(record)
+    }
+
+    fn contacts_required(&self, _name: &str) -> bool {
+        self.wants_contacts()
+    }
+
+    async fn put_contact(
+        &self,
+        _for_name: &str,
+        id: &str,
+        data: &vpsd_domain::contact::ContactData,
+        _now: DateTime<Utc>,
+    ) -> Result<(), RegistryError> {
+        self.epp_put_contact(id, data).await
+    }
+
+    async fn set_contacts(
+        &self,
+        name: &str,
+        contacts: &vpsd_registry::RegistryDomainContacts,
+        _now: DateTime<Utc>,
+    ) -> Result<(), RegistryError> {
+        self.epp_set_contacts(name, contacts).await
     }
 
     async fn delete(&self, name: &str, _now: DateTime<Utc>) -> Result<(), RegistryError> {

@@ -4,7 +4,7 @@
 use chrono::DateTime;
 use instant_epp::domain::info::InfoData;
 use instant_epp::domain::{HostInfo, Status};
-use vpsd_registry::RegistryRecord;
+use vpsd_registry::{RegistryDomainContacts, RegistryRecord};
 
 /// What `<domain:info>` told of a name.
 pub(crate) struct Info {
@@ -20,6 +20,9 @@ pub(crate) struct Info {
     /// `<domain:host>`: the host objects under the name (RFC 5731 §3.1.2),
     /// lower case.
     pub(crate) hosts: Vec<String>,
+    /// `<domain:registrant>` and `<domain:contact type>` (RFC 5731 §2.2),
+    /// as the registry shows them to us (a thin registry: none).
+    pub(crate) contacts: RegistryDomainContacts,
 }
 
 impl Info {
@@ -69,6 +72,20 @@ impl Info {
                 .flatten()
                 .map(|h| h.to_ascii_lowercase())
                 .collect(),
+            contacts: {
+                let mut c = RegistryDomainContacts {
+                    registrant: data.registrant.clone(),
+                    ..RegistryDomainContacts::default()
+                };
+                for contact in data.contacts.iter().flatten() {
+                    if contact.contact_type != "registrant" {
+                        if let Some(slot) = c.slot(&contact.contact_type) {
+                            *slot = Some(contact.id.to_string());
+                        }
+                    }
+                }
+                c
+            },
         }
     }
 }

@@ -176,3 +176,26 @@ fn a_short_password_is_refused_as_rfc_5730_says() {
         .to_string();
     assert!(err.contains("6 to 16 characters"), "{err}");
 }
+
+/// `contacts`: "none" by default (a thin registry), "required" for a thick
+/// one; anything else is refused naming the key and both values.
+#[test]
+fn contacts_are_none_required_or_refused() {
+    use vpsd_epp_client::ContactPolicy;
+    let dir = files();
+    let path = file_in(dir.path());
+    std::fs::write(&path, good(r#"["com"]"#)).expect("write");
+    assert_eq!(load(&path).expect("loads")[0].contacts, ContactPolicy::None);
+    let with = |value: &str| format!("{}contacts = {value}\n", good(r#"["org"]"#));
+    std::fs::write(&path, with(r#""required""#)).expect("write");
+    assert_eq!(
+        load(&path).expect("loads")[0].contacts,
+        ContactPolicy::Required
+    );
+    std::fs::write(&path, with(r#""thick""#)).expect("write");
+    let err = load(&path).expect_err("refused").to_string();
+    assert!(
+        err.contains("`contacts`") && err.contains("required") && err.contains("none"),
+        "{err}"
+    );
+}

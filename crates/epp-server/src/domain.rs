@@ -13,8 +13,8 @@ use vpsd_domain::lifecycle::add_years;
 use vpsd_domain::token::secrets_equal;
 use vpsd_domain::DomainName;
 use vpsd_registry::{
-    Registry, RegistryError, RegistryObject, RgpStatus, SandboxRegistry, TrStatus, TransferNotice,
-    TransferRefusal,
+    Registry, RegistryDomainContacts, RegistryError, RegistryObject, RgpStatus, SandboxRegistry,
+    TrStatus, TransferNotice, TransferRefusal,
 };
 
 use crate::response::{attr, date, Answer, Xml};
@@ -176,6 +176,47 @@ fn auth_info_policy(pw: &str) -> Result<(), Answer> {
 /// The `<domain:authInfo><domain:pw>` given, if any.
 fn auth_info<'a>(object: Node<'a, '_>) -> Option<&'a str> {
     child(object, DOMAIN_NS, "authInfo").and_then(|a| child_text(a, DOMAIN_NS, "pw"))
+}
+
+/// The `<domain:registrant>` and `<domain:contact type>` elements of
+/// `parent` (a create, or an update's `<domain:add>`, `<domain:rem>` or
+/// `<domain:chg>`; RFC 5731 §2.2): `type` one of `admin`, `tech`,
+/// `billing` (2005), one contact of each type here (2306); an empty one
+/// is none.
+fn contacts_of(parent: Option<Node<'_, '_>>) -> Result<RegistryDomainContacts, Answer> {
+    let mut c = RegistryDomainContacts::default();
+    let Some(parent) = parent else {
+        return Ok(c);
+    };
+    // An empty element names nobody: some clients (pyepp) send an empty
+    // <domain:registrant/> when they have none, read as none here.
+    if let Some(r) = child_text(parent, DOMAIN_NS, "registrant").filter(|r| !r.is_empty()) {
+        c.registrant = Some(r.to_owned());
+    }
+    for n in elements(parent).filter(|n| is(*n, DOMAIN_NS, "contact")) {
+        let kind = n.attribute("type").unwrap_or("");
+        if !matches!(kind, "admin" | "tech" | "billing") {
+            return Err(Answer::fail(
+                2005,
+                format!("<domain:contact type=\"{kind}\">: the type is admin, tech or billing"),
+            ));
+        }
+        let id = n.text().unwrap_or("").trim();
+        if id.is_empty() {
+            continue;
+        }
+        let Some(slot) = c.slot(kind) else {
+            continue;
+        };
+        if slot.is_some() {
+            return Err(Answer::fail(
+                2306,
+                format!("one {kind} contact per name at this registry"),
+            ));
+        }
+        *slot = Some(id.to_owned());
+    }
+    Ok(c)
 }
 
 /// The status values of a name (RFC 5731 §2.3): `ok` when there is none.

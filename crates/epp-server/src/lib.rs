@@ -32,6 +32,7 @@ use tokio_rustls::TlsAcceptor;
 use vpsd_domain::Clock;
 use vpsd_storage::RegistryStore;
 
+mod contact;
 mod domain;
 mod frame;
 mod host;
@@ -50,6 +51,8 @@ pub const EPP_NS: &str = "urn:ietf:params:xml:ns:epp-1.0";
 pub const DOMAIN_NS: &str = "urn:ietf:params:xml:ns:domain-1.0";
 /// The host mapping's namespace (RFC 5732).
 pub const HOST_NS: &str = "urn:ietf:params:xml:ns:host-1.0";
+/// The contact mapping's namespace (RFC 5733).
+pub const CONTACT_NS: &str = "urn:ietf:params:xml:ns:contact-1.0";
 /// The redemption grace period extension's namespace (RFC 3915).
 pub const RGP_NS: &str = "urn:ietf:params:xml:ns:rgp-1.0";
 /// The change poll extension (RFC 8590 §5): `<changePoll:changeData>` in

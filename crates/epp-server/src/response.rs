@@ -200,7 +200,7 @@ pub(crate) fn document(x: Xml) -> String {
 }
 
 /// The `<greeting>` (RFC 5730 §2.4): the server's id and time, the objects
-/// it serves (domain, host), the extensions (RGP, RFC 3915; fees, RFC 8748), and its data
+/// it serves (domain, host, contact), the extensions (RGP, RFC 3915; fees, RFC 8748), and its data
 /// collection policy.
 pub(crate) fn greeting(server_id: &str, now: DateTime<Utc>) -> String {
     let mut x = Xml::default();
@@ -211,6 +211,7 @@ pub(crate) fn greeting(server_id: &str, now: DateTime<Utc>) -> String {
         .text("lang", "", "en")
         .text("objURI", "", crate::DOMAIN_NS)
         .text("objURI", "", crate::HOST_NS)
+        .text("objURI", "", crate::CONTACT_NS)
         .open("svcExtension", "")
         .text("extURI", "", crate::RGP_NS)
         .text("extURI", "", crate::FEE_NS)

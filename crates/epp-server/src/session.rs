@@ -13,7 +13,9 @@ use vpsd_registry::SandboxRegistry;
 
 use crate::frame::{self, Frame};
 use crate::response::{self, attr, date, Answer, Xml};
-use crate::{EppServer, CHANGE_POLL_NS, DOMAIN_NS, EPP_NS, FEE_NS, HOST_NS, NAMESTORE_NS, RGP_NS};
+use crate::{
+    EppServer, CHANGE_POLL_NS, CONTACT_NS, DOMAIN_NS, EPP_NS, FEE_NS, HOST_NS, NAMESTORE_NS, RGP_NS,
+};
 
 mod login;
 mod namestore;
@@ -368,6 +370,14 @@ impl Session<'_> {
                     Some(HOST_NS) => {
                         crate::host::command(self.server, &registry, name, object).await
                     }
+                    Some(CONTACT_NS) if rgp.is_some() || fee.is_some() => Answer::fail(
+                        2103,
+                        "the rgp and fee extensions are served with domains only",
+                    ),
+                    Some(CONTACT_NS) => {
+                        let now = self.server.clock.now();
+                        crate::contact::command(&registry, name, object, now).await
+                    }
                     other => Answer::fail(
                         2307,
                         format!("object service {} is not served", other.unwrap_or("(none)")),
@@ -425,6 +435,7 @@ fn command_name(verb: Node<'_, '_>) -> String {
         .map(|o| match o.tag_name().namespace() {
             Some(crate::DOMAIN_NS) => "domain",
             Some(crate::HOST_NS) => "host",
+            Some(crate::CONTACT_NS) => "contact",
             _ => "other",
         });
     match object {

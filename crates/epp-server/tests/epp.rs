@@ -31,6 +31,8 @@ use vpsd_test_support::{fresh_database, Backend};
 
 type Client = EppClient<instant_epp::client::RustlsConnector>;
 
+#[path = "epp/contacts.rs"]
+mod contacts;
 #[path = "epp/fees.rs"]
 mod fees;
 

@@ -197,7 +197,8 @@ impl Registrar {
         };
         // A new email is unverified until its own mail's link is followed.
         let verification = (data.email != current.data.email).then(|| self.verification(data));
-        self.store
+        let updated = self
+            .store
             .update_contact(
                 account_id,
                 current.id,
@@ -210,7 +211,11 @@ impl Registrar {
                 &audit,
             )
             .await?
-            .ok_or(RegistrarError::NotFound)
+            .ok_or(RegistrarError::NotFound)?;
+        // Every registry holding it gets the change (marked pending in the
+        // update's transaction: the worker sends what fails here).
+        self.propagate_contact(&updated).await;
+        Ok(updated)
     }
 
     /// DELETE /api/v1/contacts/{id}/: `Err(names)` (nothing changed) while

@@ -57,6 +57,7 @@ pub mod mail;
 mod premium;
 mod records;
 mod register;
+mod registry_contacts;
 mod registry_messages;
 mod renew;
 pub mod secrets;
@@ -75,6 +76,7 @@ pub use contacts::RegistrantVerification;
 pub use error::{BoxError, Context, ErrorChain, RegistrarError};
 pub use premium::Quote;
 pub use register::Registration;
+pub use registry_contacts::privacy_object_id;
 pub use registry_messages::MessageOutcome;
 pub use update::SettingsUpdate;
 pub use vpsd_registry::HostObject;
@@ -103,6 +105,12 @@ pub struct RegistrarSettings {
     /// customer's contacts while a domain's privacy protection is on
     /// (`vpsd serve --privacy-contact`; docs/api.md, "WHOIS").
     pub privacy_contact: vpsd_domain::contact::ContactData,
+    /// The privacy mail domain: with privacy protection on, the public
+    /// reaches a domain's registrant at `<domain A-label>@<this>`, which
+    /// Postfix forwards to the registrant's email (`vpsd serve
+    /// --privacy-mail-domain`; default `privacy.` and the privacy
+    /// contact's email domain, `vpsd_domain::contact::default_privacy_mail_domain`).
+    pub privacy_mail_domain: String,
     /// How long a registrant's email may stay unverified before its
     /// domains are flagged and the account warned (ICANN's RAA, Whois
     /// Accuracy Program Specification: 15 days). Nothing is suspended.
@@ -122,6 +130,9 @@ impl Default for RegistrarSettings {
             premium_markup_percent: vpsd_domain::pricing::DEFAULT_PREMIUM_MARKUP_PERCENT,
             secrets: None,
             privacy_contact: vpsd_domain::contact::default_privacy_contact(),
+            privacy_mail_domain: vpsd_domain::contact::default_privacy_mail_domain(
+                &vpsd_domain::contact::default_privacy_contact().email,
+            ),
             registrant_verification_period: Duration::from_secs(15 * 24 * 3600),
             public_url: "http://127.0.0.1:8080".to_owned(),
         }
@@ -137,6 +148,9 @@ pub struct Registrar {
     clock: Arc<dyn Clock>,
     /// Shared: a `Registrar` is cloned into every request.
     settings: Arc<RegistrarSettings>,
+    /// The registries whose privacy service object this process has sent
+    /// (`registry_contacts.rs`).
+    privacy_objects: Arc<registry_contacts::PrivacyObjectsSent>,
 }
 
 /// The changed fields of an audit entry: `{"field": [before, after]}`.
@@ -171,6 +185,7 @@ impl Registrar {
             registry,
             clock,
             settings: Arc::new(settings),
+            privacy_objects: Arc::default(),
         }
     }
 

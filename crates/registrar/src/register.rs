@@ -165,12 +165,21 @@ impl Registrar {
             }
             Err(e) => return Err(e.into()),
         };
-        let created = self.at_registry(
-            actor,
-            &domain,
+        // A registry that wants contacts gets them as objects first, then
+        // linked by the create (registry_contacts.rs).
+        let created = self.at_registry(actor, &domain, async {
+            let contacts = self.registry_contacts(&domain).await?;
             self.registry
-                .create(&name, reg.years.get(), &nameservers, agreed.as_ref(), now),
-        );
+                .create(
+                    &name,
+                    reg.years.get(),
+                    &nameservers,
+                    contacts.as_ref(),
+                    agreed.as_ref(),
+                    now,
+                )
+                .await
+        });
         match created.await {
             Ok(_) => Ok((domain, cost)),
             // Not refused: pending at the registry (EPP 1001), or the answer

@@ -100,6 +100,31 @@ impl Registrar {
             )
             .await?;
         }
+        // The contacts at the registry follow a change of the contacts or
+        // of privacy protection, sent before the change is kept (as the
+        // nameservers are): refused there, nothing changes here. A pending
+        // registration's create, or a transfer's completion, carries them
+        // instead.
+        let privacy_changes = update
+            .privacy_protection
+            .is_some_and(|p| p != domain.privacy_protection);
+        if (touches_contacts || privacy_changes)
+            && domain.status != DomainStatus::Pending
+            && domain.transfer_status != Some(TransferStatus::Pending)
+            && self.registry.contacts_required(&domain.domain_name)
+        {
+            let mut after = domain.clone();
+            after.privacy_protection = update
+                .privacy_protection
+                .unwrap_or(domain.privacy_protection);
+            after.contacts = DomainContacts {
+                registrant: contacts.registrant.or(domain.contacts.registrant),
+                admin: contacts.admin.or(domain.contacts.admin),
+                tech: contacts.tech.or(domain.contacts.tech),
+                billing: contacts.billing.or(domain.contacts.billing),
+            };
+            self.relink_contacts(actor, &after).await?;
+        }
         let change = SettingsChange {
             auto_renew: update.auto_renew,
             privacy_protection: update.privacy_protection,

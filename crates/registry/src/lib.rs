@@ -59,8 +59,8 @@ pub use trail::{record, recording, RegistryTransaction};
 pub use vpsd_domain::lifecycle::RgpStatus;
 pub use vpsd_storage::{
     AgreedFee, ChangeMessage, ChangeNotice, DeletedName, LinkedUpdate, NewChangeMessage,
-    NewPollMessage, PollMessage, PremiumName, RegistryHost, RegistryObject, RegistryRecord,
-    TrStatus, TransferNotice,
+    NewPollMessage, PollMessage, PremiumName, RegistryContactObject, RegistryDomainContacts,
+    RegistryHost, RegistryObject, RegistryRecord, TrStatus, TransferNotice,
 };
 
 /// How long a transfer waits for the losing registrar before the registry
@@ -245,14 +245,72 @@ pub trait Registry: Send + Sync + std::fmt::Debug {
     /// `<fee:create>`) and is not priced again, so a registry that raised
     /// its fee since refuses the create (EPP 2004, `Refused`) instead of
     /// charging more; `None` for a standard name (no fee sent).
+    /// `contacts`: the name's `<domain:registrant>` and `<domain:contact>`s
+    /// (RFC 5731 §3.2.1), for a registry that wants them
+    /// ([`Registry::contacts_required`]), each an object made there first
+    /// ([`Registry::put_contact`]); `None` sends none.
     async fn create(
         &self,
         name: &str,
         years: u32,
         nameservers: &[String],
+        contacts: Option<&RegistryDomainContacts>,
         fee: Option<&AgreedFee>,
         now: DateTime<Utc>,
     ) -> Result<RegistryRecord, RegistryError>;
+    /// Whether the registry of `name` wants a domain's contacts (a "thick"
+    /// registry such as .org's: registrant, admin, tech and billing) on
+    /// create and update: the registries file's `contacts = "required"`.
+    /// `false` for a thin one (Verisign's .com and .net since 2024), which
+    /// is sent none.
+    fn contacts_required(&self, name: &str) -> bool {
+        let _ = name;
+        false
+    }
+    /// The label ([`Registry::label`]) of the registry that serves `name`:
+    /// the same contact is one object per registry.
+    fn label_for(&self, name: &str) -> &str {
+        let _ = name;
+        self.label()
+    }
+    /// Makes the registry of `for_name` hold the contact object `id` (RFC
+    /// 5733) with `data`: `<contact:check>`, then `<contact:create>` with a
+    /// new authInfo (generated, sent, never kept or logged: only its
+    /// sponsor changes the object, and contacts are not transferred here)
+    /// when it has none, else `<contact:update>` of its data. Putting the
+    /// same data again changes nothing there, so a retry is harmless.
+    ///
+    /// # Errors
+    /// `NotSponsored` when another registrar's object has that id,
+    /// `Refused` for data the registry will not take, `Unavailable` when it
+    /// cannot be reached (send it again later).
+    async fn put_contact(
+        &self,
+        for_name: &str,
+        id: &str,
+        data: &vpsd_domain::contact::ContactData,
+        now: DateTime<Utc>,
+    ) -> Result<(), RegistryError> {
+        let _ = (for_name, id, data, now);
+        Err(contacts_not_served())
+    }
+    /// EPP `<domain:update>` of a name we sponsor: its registrant
+    /// (`<domain:chg><domain:registrant>`) and contacts (`<domain:add>` and
+    /// `<domain:rem>` of `<domain:contact type>`, RFC 5731 §3.2.5) become
+    /// `contacts`, each an object made there first.
+    ///
+    /// # Errors
+    /// `NotFound`, `NotSponsored`, `Refused` (2303 for a contact id the
+    /// registry does not hold), `Unavailable`.
+    async fn set_contacts(
+        &self,
+        name: &str,
+        contacts: &RegistryDomainContacts,
+        now: DateTime<Utc>,
+    ) -> Result<(), RegistryError> {
+        let _ = (name, contacts, now);
+        Err(contacts_not_served())
+    }
     /// EPP `<domain:delete>` of a name we sponsor at `now`: within the add
     /// grace period it undoes the create; after it the registry keeps the
     /// name in its redemption grace period (RFC 3915 §3.1), restorable with
@@ -440,6 +498,15 @@ fn hosts_not_served() -> RegistryError {
     RegistryError::Refused {
         code: 2101,
         message: "this registry keeps no host objects".to_owned(),
+    }
+}
+
+/// The answer of a registry that keeps no contact objects: EPP 2307
+/// "Unimplemented object service" (RFC 5730 §3).
+fn contacts_not_served() -> RegistryError {
+    RegistryError::Refused {
+        code: 2307,
+        message: "this registry keeps no contact objects".to_owned(),
     }
 }
 

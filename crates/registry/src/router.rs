@@ -8,8 +8,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use crate::{
-    AgreedFee, HostObject, Registry, RegistryError, RegistryFees, RegistryMessage, RegistryRecord,
-    TransferRefusal,
+    AgreedFee, HostObject, Registry, RegistryDomainContacts, RegistryError, RegistryFees,
+    RegistryMessage, RegistryRecord, TransferRefusal,
 };
 
 /// Sends each name's commands to the registry of its TLD.
@@ -81,12 +81,36 @@ impl Registry for RegistryRouter {
         name: &str,
         years: u32,
         nameservers: &[String],
+        contacts: Option<&RegistryDomainContacts>,
         fee: Option<&AgreedFee>,
         now: DateTime<Utc>,
     ) -> Result<RegistryRecord, RegistryError> {
         self.of(name)
-            .create(name, years, nameservers, fee, now)
+            .create(name, years, nameservers, contacts, fee, now)
             .await
+    }
+    fn contacts_required(&self, name: &str) -> bool {
+        self.of(name).contacts_required(name)
+    }
+    fn label_for(&self, name: &str) -> &str {
+        self.of(name).label()
+    }
+    async fn put_contact(
+        &self,
+        for_name: &str,
+        id: &str,
+        data: &vpsd_domain::contact::ContactData,
+        now: DateTime<Utc>,
+    ) -> Result<(), RegistryError> {
+        self.of(for_name).put_contact(for_name, id, data, now).await
+    }
+    async fn set_contacts(
+        &self,
+        name: &str,
+        contacts: &RegistryDomainContacts,
+        now: DateTime<Utc>,
+    ) -> Result<(), RegistryError> {
+        self.of(name).set_contacts(name, contacts, now).await
     }
     async fn delete(&self, name: &str, now: DateTime<Utc>) -> Result<(), RegistryError> {
         self.of(name).delete(name, now).await

@@ -6,6 +6,7 @@
 use super::*;
 
 mod changes;
+mod contacts;
 mod hosts;
 mod others;
 mod rgp;
@@ -136,6 +137,10 @@ impl SandboxRegistry {
                     _ => false,
                 };
                 if purged {
+                    // The purged name's contacts went with it.
+                    self.store
+                        .registry_set_domain_contacts(&record.name, &Default::default())
+                        .await?;
                     self.insert_linked(record, linked, now).await
                 } else {
                     Err(StoreError::Conflict { constraint })
@@ -268,13 +273,47 @@ impl Registry for SandboxRegistry {
         name: &str,
         years: u32,
         nameservers: &[String],
+        contacts: Option<&RegistryDomainContacts>,
         // The embedded sandbox charges nobody: its own registrations are
         // priced from its premium table when quoted.
         _fee: Option<&AgreedFee>,
         now: DateTime<Utc>,
     ) -> Result<RegistryRecord, RegistryError> {
-        self.create_with(name, years, nameservers, &new_auth_code(), true, now)
-            .await
+        if let Some(contacts) = contacts {
+            self.check_contacts(contacts).await?;
+        }
+        let record = self
+            .create_with(name, years, nameservers, &new_auth_code(), true, now)
+            .await?;
+        if let Some(contacts) = contacts {
+            self.link_contacts(name, contacts).await?;
+        }
+        Ok(record)
+    }
+
+    /// The embedded sandbox keeps every name's contacts, as a thick
+    /// registry does.
+    fn contacts_required(&self, _name: &str) -> bool {
+        true
+    }
+
+    async fn put_contact(
+        &self,
+        _for_name: &str,
+        id: &str,
+        data: &vpsd_domain::contact::ContactData,
+        now: DateTime<Utc>,
+    ) -> Result<(), RegistryError> {
+        self.sandbox_put_contact(id, data, now).await
+    }
+
+    async fn set_contacts(
+        &self,
+        name: &str,
+        contacts: &RegistryDomainContacts,
+        _now: DateTime<Utc>,
+    ) -> Result<(), RegistryError> {
+        self.sandbox_set_contacts(name, contacts).await
     }
 
     async fn delete(&self, name: &str, now: DateTime<Utc>) -> Result<(), RegistryError> {

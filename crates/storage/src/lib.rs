@@ -45,8 +45,8 @@ pub use stores::jobs::JobKind;
 pub use stores::RdapStore;
 pub use stores::{
     AccountStore, AuditLog, ContactStore, DomainStore, Health, IdempotencyStore, JobLeases,
-    LifecycleStore, Outbox, PremiumNameStore, RegistryStore, SandboxClockStore, TokenStore,
-    TransferStore, TsigKeyStore, ZoneFeed, ZoneStore,
+    LifecycleStore, Outbox, PremiumNameStore, RegistryContactStore, RegistryStore,
+    SandboxClockStore, TokenStore, TransferStore, TsigKeyStore, ZoneFeed, ZoneStore,
 };
 
 pub use error::{Result, StoreError};

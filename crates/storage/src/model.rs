@@ -110,6 +110,95 @@ impl DomainContacts {
     }
 }
 
+/// A contact object at the sandbox registry (RFC 5733 §2), as a registrar
+/// created it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RegistryContactObject {
+    /// `<contact:id>` (RFC 5733 §2.1), chosen by the registrar that created
+    /// it; ours are contact handles.
+    pub id: String,
+    /// `<contact:clID>`: the sponsoring registrar.
+    pub sponsoring_registrar: String,
+    /// `<contact:crID>`: the registrar that created it.
+    pub created_by: String,
+    /// Its postal info, voice, fax and email.
+    pub data: vpsd_domain::contact::ContactData,
+    /// The SHA-256 (hex) of its `<contact:authInfo><contact:pw>`
+    /// (`vpsd_domain::token::hash`): compared, never shown.
+    pub auth_info_hash: String,
+    /// `<contact:crDate>`.
+    pub created_at: DateTime<Utc>,
+    /// `<contact:upDate>`.
+    pub updated_at: DateTime<Utc>,
+}
+
+impl std::fmt::Debug for RegistryContactObject {
+    /// The id and sponsor only: the rest is personal data, kept out of logs.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RegistryContactObject")
+            .field("id", &self.id)
+            .field("sponsoring_registrar", &self.sponsoring_registrar)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A registry's object for one of our contacts (or the privacy service's
+/// object), as the registrar keeps track of it (`contact_registry_objects`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContactObjectRecord {
+    /// The contact id at the registry: the contact's handle, or the
+    /// privacy service's object id.
+    pub handle: String,
+    /// The registry's label (`Registry::label_for`).
+    pub registry: String,
+    /// A name whose TLD the registry serves: routes the registry's
+    /// commands for the object.
+    pub domain_name: String,
+    /// Changed since it was last sent.
+    pub pending: bool,
+}
+
+/// The contacts of a name at its registry, by contact id (RFC 5731 §2.2:
+/// `<domain:registrant>` and `<domain:contact type="admin|tech|billing">`,
+/// one of each type here); `None` where the name has none.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RegistryDomainContacts {
+    pub registrant: Option<String>,
+    pub admin: Option<String>,
+    pub tech: Option<String>,
+    pub billing: Option<String>,
+}
+
+impl RegistryDomainContacts {
+    /// Each role as RFC 5731 names it (`registrant`, then the `type`s of
+    /// `<domain:contact>`) with its id.
+    pub fn roles(&self) -> [(&'static str, Option<&str>); 4] {
+        [
+            ("registrant", self.registrant.as_deref()),
+            ("admin", self.admin.as_deref()),
+            ("tech", self.tech.as_deref()),
+            ("billing", self.billing.as_deref()),
+        ]
+    }
+
+    /// Whether no role has a contact.
+    pub fn is_empty(&self) -> bool {
+        self.roles().iter().all(|(_, id)| id.is_none())
+    }
+
+    /// The role's contact id (`registrant`, `admin`, `tech`, `billing`);
+    /// `None` for a role it has none for, or an unknown role.
+    pub fn slot(&mut self, role: &str) -> Option<&mut Option<String>> {
+        match role {
+            "registrant" => Some(&mut self.registrant),
+            "admin" => Some(&mut self.admin),
+            "tech" => Some(&mut self.tech),
+            "billing" => Some(&mut self.billing),
+            _ => None,
+        }
+    }
+}
+
 /// A contact of an account (RFC 5733): its fields, the handle that names it
 /// outside the account, and whether it is the account's default.
 #[derive(Debug, Clone, PartialEq, Eq)]

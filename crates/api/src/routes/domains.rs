@@ -173,7 +173,14 @@ async fn detail(
     let domain = state.registrar.domain(account, id).await?;
     // The contacts are read only when the public sees them.
     let contacts = if domain.privacy_protection {
-        WhoisContacts::Private(&state.registrar.settings().privacy_contact)
+        let settings = state.registrar.settings();
+        WhoisContacts::Private(
+            &settings.privacy_contact,
+            vpsd_domain::contact::privacy_forwarding_address(
+                &domain.domain_name,
+                &settings.privacy_mail_domain,
+            ),
+        )
     } else {
         WhoisContacts::Public(state.registrar.public_contacts(&domain).await?)
     };

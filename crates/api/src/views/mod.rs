@@ -214,16 +214,21 @@ pub struct PrivacyServiceView<'a> {
     /// ISO 3166-1 alpha-2.
     #[schema(example = "US")]
     pub country_code: &'a str,
-    #[schema(example = "privacy@vps.org")]
-    pub email: &'a str,
+    /// The address that reaches this domain's registrant through the
+    /// privacy service: `<domain A-label>@<privacy mail domain>`,
+    /// forwarded to the registrant's email (docs/api.md, "WHOIS").
+    #[schema(example = "example.com@privacy.vps.org")]
+    pub email: String,
 }
 
 /// What `whois_info` shows of a domain's registrant, admin and tech
 /// contacts: the contract's `Privacy Protected` with the privacy service,
 /// or each contact's public form.
 pub enum WhoisContacts<'a> {
-    /// Privacy protection on: the operator's privacy service.
-    Private(&'a vpsd_domain::contact::ContactData),
+    /// Privacy protection on: the operator's privacy service, and the
+    /// domain's forwarding address at it
+    /// (`vpsd_domain::contact::privacy_forwarding_address`).
+    Private(&'a vpsd_domain::contact::ContactData, String),
     /// Privacy protection off: registrant, admin, tech, as shown.
     Public([String; 3]),
 }
@@ -301,7 +306,7 @@ impl<'a> DetailView<'a> {
         let dates = ExpiryDates::after(d.expiration_date);
         let hidden = Cow::Borrowed(vpsd_domain::contact::PRIVACY_PROTECTED);
         let (registrant, admin_contact, tech_contact, privacy_service) = match contacts {
-            WhoisContacts::Private(service) => (
+            WhoisContacts::Private(service, email) => (
                 hidden.clone(),
                 hidden.clone(),
                 hidden,
@@ -309,7 +314,7 @@ impl<'a> DetailView<'a> {
                     name: &service.name,
                     organisation: service.organisation.as_deref(),
                     country_code: &service.country_code,
-                    email: &service.email,
+                    email,
                 }),
             ),
             WhoisContacts::Public([r, a, t]) => (Cow::Owned(r), Cow::Owned(a), Cow::Owned(t), None),

@@ -73,9 +73,6 @@ async fn changes(
             None => return Err(Answer::fail(2003, "<domain:status> needs s")),
         }
     }
-    if elements(part).any(|n| is(n, DOMAIN_NS, "contact")) {
-        return Err(Answer::fail(2306, "this registry keeps no contacts"));
-    }
     Ok((hosts, lock))
 }
 
@@ -119,6 +116,18 @@ pub(super) async fn update(
         }
         None => None,
     };
+    // The contacts (RFC 5731 §3.2.5): removed, added, the registrant
+    // changed; each must be an object the client sponsors here (2303 for
+    // an unknown id), checked before anything changes.
+    let contacts = match new_contacts(registry, &o.record.name, object).await {
+        Ok(c) => c,
+        Err(a) => return a,
+    };
+    if let Some(c) = &contacts {
+        if let Err(e) = registry.check_contacts(c).await {
+            return registry_failed(e);
+        }
+    }
     let new_pw = child(object, DOMAIN_NS, "chg").and_then(auth_info);
     if let Some(pw) = new_pw {
         if let Err(answer) = auth_info_policy(pw) {
@@ -149,7 +158,69 @@ pub(super) async fn update(
             return registry_failed(e);
         }
     }
+    if let Some(c) = contacts {
+        if let Err(e) = registry.link_contacts(name, &c).await {
+            return registry_failed(e);
+        }
+    }
     Answer::code(1000)
+}
+
+/// The contacts `name` has after the update `object`, or `None` when it
+/// changes none: the current ones less `<domain:rem>`'s, with
+/// `<domain:add>`'s (a type that has one must lose it in the same update:
+/// 2306) and `<domain:chg>`'s registrant. The registrant cannot be
+/// removed, only changed (RFC 5731 §3.2.5).
+async fn new_contacts(
+    registry: &SandboxRegistry,
+    name: &str,
+    object: Node<'_, '_>,
+) -> Result<Option<RegistryDomainContacts>, Answer> {
+    let add = contacts_of(child(object, DOMAIN_NS, "add"))?;
+    let rem = contacts_of(child(object, DOMAIN_NS, "rem"))?;
+    let chg = contacts_of(child(object, DOMAIN_NS, "chg"))?;
+    if add.registrant.is_some() || rem.registrant.is_some() {
+        return Err(Answer::fail(
+            2001,
+            "the registrant is changed in <domain:chg>",
+        ));
+    }
+    if add.is_empty() && rem.is_empty() && chg.registrant.is_none() {
+        return Ok(None);
+    }
+    let mut c = registry
+        .store()
+        .registry_domain_contacts(name)
+        .await
+        .map_err(store_failed)?;
+    for (role, id) in rem.roles() {
+        let Some(id) = id else { continue };
+        if let Some(slot) = c.slot(role) {
+            if slot.as_deref() != Some(id) {
+                return Err(Answer::fail(
+                    2306,
+                    format!("{id} is not the name's {role} contact"),
+                ));
+            }
+            *slot = None;
+        }
+    }
+    for (role, id) in add.roles() {
+        let Some(id) = id else { continue };
+        if let Some(slot) = c.slot(role) {
+            if slot.as_deref().is_some_and(|have| have != id) {
+                return Err(Answer::fail(
+                    2306,
+                    format!("the name has a {role} contact: remove it in the same update"),
+                ));
+            }
+            *slot = Some(id.to_owned());
+        }
+    }
+    if let Some(r) = chg.registrant {
+        c.registrant = Some(r);
+    }
+    Ok(Some(c))
 }
 
 pub(super) async fn delete(

@@ -71,12 +71,26 @@ pub(super) async fn create(
         },
         None => Vec::new(),
     };
+    // The contacts must be objects the client sponsors here (RFC 5731
+    // §3.2.1): 2303 for an unknown id, before anything is created.
+    let contacts = match contacts_of(Some(object)) {
+        Ok(c) => c,
+        Err(a) => return a,
+    };
+    if let Err(e) = registry.check_contacts(&contacts).await {
+        return registry_failed(e);
+    }
     match registry
         .create_with(name, years, &hosts, pw, false, now)
         .await
     {
         // A retried create of our own name returns it; a new one is ours.
         Ok(r) if r.created_at == now => {
+            if !contacts.is_empty() {
+                if let Err(e) = registry.link_contacts(name, &contacts).await {
+                    return registry_failed(e);
+                }
+            }
             let mut x = Xml::default();
             x.open("domain:creData", &attr("xmlns:domain", DOMAIN_NS))
                 .text("domain:name", "", &r.name)

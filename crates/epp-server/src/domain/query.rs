@@ -100,6 +100,21 @@ pub(super) async fn info(
     for s in statuses {
         x.empty("domain:status", &attr("s", s));
     }
+    // The contacts (RFC 5731 §2.2): ids only, which say nothing about
+    // anyone; the objects' data goes to their sponsors (RFC 5733 info).
+    match registry.store().registry_domain_contacts(&r.name).await {
+        Ok(c) => {
+            if let Some(id) = &c.registrant {
+                x.text("domain:registrant", "", id);
+            }
+            for (role, id) in c.roles() {
+                if let (false, Some(id)) = (role == "registrant", id) {
+                    x.text("domain:contact", &attr("type", role), id);
+                }
+            }
+        }
+        Err(e) => return store_failed(e),
+    }
     if !r.nameservers.is_empty() {
         x.open("domain:ns", "");
         for ns in &r.nameservers {

@@ -46,12 +46,12 @@ fn agree(command: &str, amount: &str) -> String {
     )
 }
 
-async fn ask(c: &mut Raw, xml: &str) -> String {
+pub(crate) async fn ask(c: &mut Raw, xml: &str) -> String {
     send(c, xml.as_bytes()).await;
     read_answer(c).await.expect("an answer")
 }
 
-fn result_code(answer: &str) -> u16 {
+pub(crate) fn result_code(answer: &str) -> u16 {
     let doc = roxmltree::Document::parse(answer).expect("xml");
     doc.descendants()
         .find(|n| n.has_tag_name("result"))

@@ -48,6 +48,7 @@ use vpsd_storage::{Actor, Audit, Domain, JobKind};
 use crate::{changes, ErrorChain, Registrar, RegistrarError};
 
 mod auto_renewal;
+mod contact_objects;
 mod expiry;
 mod housekeeping;
 mod registrant_verification;
@@ -99,6 +100,9 @@ pub struct PassOutcome {
     pub registry_messages: usize,
     /// Renewals whose lost answer the registry has now confirmed.
     pub renewals_confirmed: usize,
+    /// Contact objects sent again to a registry after their contact
+    /// changed (`registry_contacts.rs`).
+    pub contact_objects_sent: usize,
     /// Jobs that failed (an error, logged with the job's kind, domain and
     /// cause): each keeps its lease and is tried again when it ends. A step
     /// whose list of due jobs could not be read counts as one.
@@ -124,6 +128,7 @@ impl PassOutcome {
         self.transfers_out += other.transfers_out;
         self.registry_messages += other.registry_messages;
         self.renewals_confirmed += other.renewals_confirmed;
+        self.contact_objects_sent += other.contact_objects_sent;
         self.failed += other.failed;
         self.more_due = other.more_due;
     }
@@ -335,6 +340,7 @@ pub async fn run_once(registrar: &Registrar) -> Result<PassOutcome, RegistrarErr
     auto_renewal::run(&mut pass).await;
     warnings::run(&mut pass).await;
     registrant_verification::run(&mut pass).await;
+    contact_objects::run(&mut pass).await;
     expiry::run(&mut pass).await;
     registry_delete::run(&mut pass).await;
     release::run(&mut pass).await;

@@ -37,17 +37,20 @@ async fn complete(
     // (RFC 8748), kept when the registration was made: a fee the registry
     // raised since is refused there (2004) and the registration refunded.
     let fee = store.agreed_fee(domain.id, "create").await?;
-    let created = registrar.at_registry(
-        &worker,
-        &domain,
-        registrar.registry.create(
-            &domain.domain_name,
-            years.max(1),
-            &domain.nameservers,
-            fee.as_ref(),
-            domain.registration_date,
-        ),
-    );
+    let created = registrar.at_registry(&worker, &domain, async {
+        let contacts = registrar.registry_contacts(&domain).await?;
+        registrar
+            .registry
+            .create(
+                &domain.domain_name,
+                years.max(1),
+                &domain.nameservers,
+                contacts.as_ref(),
+                fee.as_ref(),
+                domain.registration_date,
+            )
+            .await
+    });
     match created.await {
         Ok(record) => {
             let mail = mail::registration_completed(&domain);

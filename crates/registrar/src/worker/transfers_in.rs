@@ -62,6 +62,18 @@ pub(crate) async fn complete(
                     ),
                 )
                 .await?;
+            if completed {
+                // The name is ours now: its contacts at the registry become
+                // the customer's (a thick registry kept the losing
+                // registrar's). A failure is logged; the next change of the
+                // domain's contacts sends them again.
+                // Read again: the completion changed the domain (its
+                // privacy protection among others).
+                let now_ours = store.domain(domain.account_id, domain.id).await?;
+                let _ = registrar
+                    .relink_contacts(&worker, now_ours.as_ref().unwrap_or(&domain))
+                    .await;
+            }
             Ok(if completed {
                 Done::TransferCompleted
             } else {

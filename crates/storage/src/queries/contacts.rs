@@ -9,8 +9,8 @@ use super::ThisStore;
 use crate::backend::Backend;
 use crate::error::Result;
 use crate::model::{
-    Audit, Contact, ContactDeletion, ContactPage, ContactWrite, EmailVerification, NewMail,
-    UnverifiedRegistrant,
+    Audit, Contact, ContactDeletion, ContactObjectRecord, ContactPage, ContactWrite,
+    EmailVerification, NewMail, UnverifiedRegistrant,
 };
 use crate::stores::contacts::{ContactRow, CONTACT_COLUMNS, STREET_SEPARATOR};
 use vpsd_domain::{AccountId, ContactId};
@@ -155,6 +155,85 @@ impl crate::stores::ContactStore for ThisStore {
         Ok(row.map(Contact::from))
     }
 
+    #[tracing::instrument(level = "debug", skip_all, fields(handle, registry))]
+    async fn contact_object(
+        &self,
+        handle: &str,
+        registry: &str,
+    ) -> Result<Option<ContactObjectRecord>> {
+        let row: Option<(String, String, String, bool)> = sqlx::query_as(
+            "SELECT handle, registry, domain_name, pending FROM contact_registry_objects \
+             WHERE handle = $1 AND registry = $2",
+        )
+        .bind(handle)
+        .bind(registry)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(row.map(object_record))
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, fields(handle))]
+    async fn contact_objects(&self, handle: &str) -> Result<Vec<ContactObjectRecord>> {
+        let rows: Vec<(String, String, String, bool)> = sqlx::query_as(
+            "SELECT handle, registry, domain_name, pending FROM contact_registry_objects \
+             WHERE handle = $1 ORDER BY registry",
+        )
+        .bind(handle)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows.into_iter().map(object_record).collect())
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, fields(handle = %record.handle, registry = %record.registry))]
+    async fn contact_object_synced(
+        &self,
+        record: &ContactObjectRecord,
+        sent_version: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let (_guard, mut tx) = self.begin_write().await?;
+        // Changed again since the data sent was read: still pending.
+        let newer: Option<String> = match sent_version {
+            Some(v) => {
+                sqlx::query_scalar(
+                    "SELECT handle FROM contacts WHERE handle = $1 AND updated_at > $2",
+                )
+                .bind(&record.handle)
+                .bind(v)
+                .fetch_optional(&mut *tx)
+                .await?
+            }
+            None => None,
+        };
+        sqlx::query(
+            "INSERT INTO contact_registry_objects (handle, registry, domain_name, pending, synced_at) \
+             VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (handle, registry) DO UPDATE SET pending = excluded.pending, \
+             synced_at = excluded.synced_at",
+        )
+        .bind(&record.handle)
+        .bind(&record.registry)
+        .bind(&record.domain_name)
+        .bind(newer.is_some())
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn contact_objects_pending(&self, limit: i64) -> Result<Vec<ContactObjectRecord>> {
+        let rows: Vec<(String, String, String, bool)> = sqlx::query_as(
+            "SELECT handle, registry, domain_name, pending FROM contact_registry_objects \
+             WHERE pending ORDER BY synced_at, handle, registry LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows.into_iter().map(object_record).collect())
+    }
+
     #[tracing::instrument(level = "debug", skip_all, fields(account_id = %account_id))]
     async fn create_contact(
         &self,
@@ -252,6 +331,15 @@ impl crate::stores::ContactStore for ThisStore {
         if changed != 1 {
             return Ok(None);
         }
+        // Every registry holding it is sent the change (the registrar at
+        // once, the worker until it is taken).
+        sqlx::query(
+            "UPDATE contact_registry_objects SET pending = TRUE \
+             WHERE handle = (SELECT handle FROM contacts WHERE id = $1)",
+        )
+        .bind(contact_id)
+        .execute(&mut *tx)
+        .await?;
         if make_default {
             Self::make_default(&mut tx, account_id, contact_id).await?;
         }
@@ -407,5 +495,17 @@ impl crate::stores::ContactStore for ThisStore {
         Self::queue_mail(&mut tx, mail, now).await?;
         tx.commit().await?;
         Ok(true)
+    }
+}
+
+/// A `contact_registry_objects` row as its record.
+fn object_record(
+    (handle, registry, domain_name, pending): (String, String, String, bool),
+) -> ContactObjectRecord {
+    ContactObjectRecord {
+        handle,
+        registry,
+        domain_name,
+        pending,
     }
 }

@@ -22,6 +22,7 @@ mod outbox;
 mod premium;
 mod rdap;
 mod registry;
+mod registry_contacts;
 mod tokens;
 mod transfers;
 mod tsig_keys;

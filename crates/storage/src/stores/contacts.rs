@@ -6,7 +6,8 @@ use chrono::{DateTime, Utc};
 
 use crate::error::Result;
 use crate::model::{
-    Audit, Contact, ContactDeletion, ContactPage, ContactWrite, NewMail, UnverifiedRegistrant,
+    Audit, Contact, ContactDeletion, ContactObjectRecord, ContactPage, ContactWrite, NewMail,
+    UnverifiedRegistrant,
 };
 use vpsd_domain::contact::ContactData;
 use vpsd_domain::{AccountId, ContactId};
@@ -43,6 +44,33 @@ pub trait ContactStore: Send + Sync + std::fmt::Debug {
 
     /// The account's default contact, if it has any contact.
     async fn default_contact(&self, account_id: AccountId) -> Result<Option<Contact>>;
+
+    /// Our record of the object `registry` holds for `handle`; `None` when
+    /// it holds none we know of.
+    async fn contact_object(
+        &self,
+        handle: &str,
+        registry: &str,
+    ) -> Result<Option<ContactObjectRecord>>;
+
+    /// Every registry's object for `handle` that we know of.
+    async fn contact_objects(&self, handle: &str) -> Result<Vec<ContactObjectRecord>>;
+
+    /// Records that `record.registry` holds `record.handle` as of the
+    /// contact's data changed at `sent_version` (its `updated_at` when
+    /// read; `None` for the privacy service's object): the record is
+    /// added, or no longer pending, unless the contact changed again after
+    /// `sent_version` (then it stays pending for the next send).
+    async fn contact_object_synced(
+        &self,
+        record: &ContactObjectRecord,
+        sent_version: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
+
+    /// Up to `limit` objects whose contact changed since it was last sent
+    /// (the worker sends them again), oldest first.
+    async fn contact_objects_pending(&self, limit: i64) -> Result<Vec<ContactObjectRecord>>;
 
     /// Creates a contact with `handle` and `write.data`, its email
     /// unverified with `write.verification` queued in the outbox to it, and

@@ -18,7 +18,13 @@ use crate::model::{
 /// cannot be reached or refuses the statement; the other errors are named
 /// on the method.
 #[async_trait]
-pub trait RegistryStore: crate::stores::PremiumNameStore + Send + Sync + std::fmt::Debug {
+pub trait RegistryStore:
+    crate::stores::PremiumNameStore
+    + crate::stores::RegistryContactStore
+    + Send
+    + Sync
+    + std::fmt::Debug
+{
     /// The name as the registry knows it; `None` when it is not registered.
     async fn registry_get(&self, name: &str) -> Result<Option<RegistryRecord>>;
 

@@ -346,7 +346,107 @@ async fn an_email_is_verified_once_and_warned_about_once(store: &Arc<dyn Store>)
     assert_eq!(store.outbox().await.expect("outbox").len(), 3);
 }
 
+/// Which registry holds which contact: recorded when sent, marked pending
+/// by the contact's change in its own transaction, no longer pending once
+/// sent again (unless it changed again after the data sent was read).
+async fn a_changed_contact_is_pending_at_every_registry_holding_it(store: &Arc<dyn Store>) {
+    let a = account(store, "objects@example.com", 0).await;
+    fn write(d: &ContactData) -> ContactWrite<'_> {
+        ContactWrite {
+            data: d,
+            make_default: false,
+            verification: None,
+        }
+    }
+    let c = store
+        .create_contact(
+            a.id,
+            "COBJECTSAAAAAAAA",
+            write(&data("Jane")),
+            t0(),
+            &audit("contact.create"),
+        )
+        .await
+        .expect("create");
+    assert!(store
+        .contact_object(&c.handle, "r")
+        .await
+        .expect("read")
+        .is_none());
+    for registry in ["r", "s"] {
+        let record = vpsd_storage::ContactObjectRecord {
+            handle: c.handle.clone(),
+            registry: registry.to_owned(),
+            domain_name: "example.org".to_owned(),
+            pending: false,
+        };
+        store
+            .contact_object_synced(&record, Some(c.updated_at), t0())
+            .await
+            .expect("synced");
+    }
+    assert!(store
+        .contact_objects_pending(10)
+        .await
+        .expect("pending")
+        .is_empty());
+    let later = t0() + chrono::Duration::seconds(5);
+    let changed = store
+        .update_contact(
+            a.id,
+            c.id,
+            write(&data("Jane Roe")),
+            later,
+            &audit("contact.update"),
+        )
+        .await
+        .expect("update")
+        .expect("changed");
+    let pending = store.contact_objects_pending(10).await.expect("pending");
+    assert_eq!(pending.len(), 2, "{pending:?}");
+    assert!(pending.iter().all(|p| p.pending && p.handle == c.handle));
+    // Sent with the data read before the change: still pending.
+    store
+        .contact_object_synced(&pending[0], Some(c.updated_at), later)
+        .await
+        .expect("synced");
+    assert!(
+        store
+            .contact_object(&c.handle, &pending[0].registry)
+            .await
+            .expect("read")
+            .expect("kept")
+            .pending
+    );
+    // Sent with the data as changed: done.
+    store
+        .contact_object_synced(&pending[0], Some(changed.updated_at), later)
+        .await
+        .expect("synced");
+    assert!(
+        !store
+            .contact_object(&c.handle, &pending[0].registry)
+            .await
+            .expect("read")
+            .expect("kept")
+            .pending
+    );
+    assert_eq!(
+        store.contact_objects(&c.handle).await.expect("all").len(),
+        2
+    );
+    assert_eq!(
+        store
+            .contact_objects_pending(10)
+            .await
+            .expect("pending")
+            .len(),
+        1
+    );
+}
+
 crate::both!(
+    a_changed_contact_is_pending_at_every_registry_holding_it,
     contacts_belong_to_one_account_and_keep_one_default,
     a_contact_a_domain_names_is_kept,
     an_email_is_verified_once_and_warned_about_once,

@@ -604,7 +604,132 @@ async fn change_messages_queue_per_registrar(store: &Arc<dyn Store>) {
     assert_eq!(count, 1);
 }
 
+/// Contact objects (RFC 5733): one per id, changed by their sponsor only,
+/// deleted only while no name links them; a name's contacts replaced
+/// whole, an unknown id refused with nothing changed.
+async fn contact_objects_are_held_once_and_linked(store: &Arc<dyn Store>) {
+    let object = vpsd_storage::RegistryContactObject {
+        id: "CSTORE1".to_owned(),
+        sponsoring_registrar: "Holder".to_owned(),
+        created_by: "Holder".to_owned(),
+        data: vpsd_domain::contact::ContactData {
+            name: "Jane Roe".to_owned(),
+            organisation: None,
+            street: vec!["1 Road".to_owned(), "Floor 2".to_owned()],
+            city: "Town".to_owned(),
+            state_province: None,
+            postal_code: Some("12345".to_owned()),
+            country_code: "DE".to_owned(),
+            voice: "+49.301234".to_owned(),
+            fax: None,
+            email: "jane@example.org".to_owned(),
+        },
+        auth_info_hash: vpsd_domain::token::hash("Contact-Pw-1"),
+        created_at: t0(),
+        updated_at: t0(),
+    };
+    store
+        .registry_contact_insert(&object)
+        .await
+        .expect("insert");
+    let again = store.registry_contact_insert(&object).await;
+    assert!(
+        matches!(again, Err(StoreError::Conflict { .. })),
+        "{again:?}"
+    );
+    let read = store.registry_contact_get("CSTORE1").await.expect("get");
+    assert!(read == Some(object.clone()), "{read:?}");
+
+    let mut data = object.data.clone();
+    data.city = "City".to_owned();
+    assert!(!store
+        .registry_contact_update("CSTORE1", "Other", &data, None, t0())
+        .await
+        .expect("update"));
+    assert!(store
+        .registry_contact_update("CSTORE1", "Holder", &data, None, t0())
+        .await
+        .expect("update"));
+    let read = store
+        .registry_contact_get("CSTORE1")
+        .await
+        .expect("get")
+        .expect("kept");
+    assert_eq!(read.data.city, "City");
+    assert_eq!(
+        read.auth_info_hash, object.auth_info_hash,
+        "kept when not given"
+    );
+
+    let r = held_elsewhere("linked-contact.com");
+    store.registry_insert(&r, t0()).await.expect("insert");
+    let wanted = vpsd_storage::RegistryDomainContacts {
+        registrant: Some("CSTORE1".to_owned()),
+        tech: Some("CSTORE1".to_owned()),
+        ..Default::default()
+    };
+    let unknown = vpsd_storage::RegistryDomainContacts {
+        admin: Some("CNOPE".to_owned()),
+        ..wanted.clone()
+    };
+    assert_eq!(
+        store
+            .registry_set_domain_contacts("linked-contact.com", &unknown)
+            .await
+            .expect("set")
+            .as_deref(),
+        Some("CNOPE")
+    );
+    assert!(store
+        .registry_domain_contacts("linked-contact.com")
+        .await
+        .expect("read")
+        .is_empty());
+    assert_eq!(
+        store
+            .registry_set_domain_contacts("linked-contact.com", &wanted)
+            .await
+            .expect("set"),
+        None
+    );
+    assert_eq!(
+        store
+            .registry_domain_contacts("linked-contact.com")
+            .await
+            .expect("read"),
+        wanted
+    );
+    assert!(store
+        .registry_contact_linked("CSTORE1")
+        .await
+        .expect("linked"));
+    assert!(!store
+        .registry_contact_delete("CSTORE1", "Holder")
+        .await
+        .expect("delete"));
+    // Unlinked (the name's contacts replaced by none): deleted, by its
+    // sponsor only.
+    store
+        .registry_set_domain_contacts("linked-contact.com", &Default::default())
+        .await
+        .expect("set");
+    assert!(!store
+        .registry_contact_delete("CSTORE1", "Other")
+        .await
+        .expect("delete"));
+    assert!(store
+        .registry_contact_delete("CSTORE1", "Holder")
+        .await
+        .expect("delete"));
+    assert!(store
+        .registry_contact_get("CSTORE1")
+        .await
+        .expect("get")
+        .is_none());
+}
+
 crate::both!(
+    contact_objects_are_held_once_and_linked,
     change_messages_queue_per_registrar,
     premium_names_are_set_replaced_and_removed,
     a_linked_update_needs_its_hosts,

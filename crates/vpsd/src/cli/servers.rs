@@ -190,6 +190,12 @@ pub struct ServeArgs {
         value_name = "CIDR"
     )]
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// The privacy mail domain: with privacy protection on, the public reaches a domain's
+    /// registrant at DOMAIN@THIS, forwarded to the registrant's email by Postfix
+    /// (docs/forwarding.md). Default: privacy. and the privacy contact's email domain
+    /// (privacy.vps.org).
+    #[arg(long, env = "VPSD_PRIVACY_MAIL_DOMAIN", value_parser = vpsd_domain::contact::privacy_mail_domain)]
+    pub privacy_mail_domain: Option<String>,
 }
 
 impl JobArgs {
@@ -274,6 +280,12 @@ pub(super) async fn serve(
     }
     settings.rdap_rate_limit = args.rdap_rate_limit.0;
     settings.trusted_proxies = args.trusted_proxies;
+    settings.registrar.privacy_mail_domain = match &args.privacy_mail_domain {
+        Some(domain) => domain.clone(),
+        None => vpsd_domain::contact::default_privacy_mail_domain(
+            &settings.registrar.privacy_contact.email,
+        ),
+    };
     args.jobs.apply(&mut settings);
     args.zones.apply(&mut settings)?;
     settings.run_worker = !args.no_worker;

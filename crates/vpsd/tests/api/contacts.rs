@@ -24,6 +24,7 @@ crate::both!(
     the_privacy_service_is_the_operators,
     a_registrant_email_is_verified_through_its_mail,
     an_unverified_registrant_is_flagged_and_the_owner_warned_once,
+    the_sandbox_registry_keeps_the_contacts,
 );
 
 /// A contact's body with every field.
@@ -562,7 +563,12 @@ async fn whois_info_shows_the_contacts_or_the_privacy_service(app: &TestApp) {
         whois["privacy_service"]["organisation"],
         "VPS.org Privacy Service"
     );
-    assert_eq!(whois["privacy_service"]["email"], "privacy@vps.org");
+    // The registrant is reached through the privacy service's forwarding
+    // address for this domain, not at their own email.
+    assert_eq!(
+        whois["privacy_service"]["email"],
+        "whois-truth.com@privacy.vps.org"
+    );
     let text = whois.to_string();
     for private in ["Roe", "Sol Oh", "Jane"] {
         assert!(!text.contains(private), "{private} shown: {text}");
@@ -581,6 +587,7 @@ async fn the_privacy_service_is_the_operators(app: &TestApp) {
                     "voice": "+49.301234567", "email": "shield@example.org"}"#,
             )
             .expect("a sound contact");
+            s.registrar.privacy_mail_domain = "privacy.example.org".to_owned();
         })
         .spawn(app.backend)
         .await;
@@ -590,7 +597,7 @@ async fn the_privacy_service_is_the_operators(app: &TestApp) {
     assert_eq!(service["name"], "Whois Shield", "{detail}");
     assert_eq!(service["organisation"], "Shield GmbH");
     assert_eq!(service["country_code"], "DE");
-    assert_eq!(service["email"], "shield@example.org");
+    assert_eq!(service["email"], "shielded.com@privacy.example.org");
     assert_eq!(detail["whois_info"]["registrant"], "Privacy Protected");
 
     let dir = tempfile::tempdir().expect("dir");
@@ -786,4 +793,67 @@ async fn an_unverified_registrant_is_flagged_and_the_owner_warned_once(app: &Tes
         .expect("h")
         .to_owned();
     assert!(body_text(&warned[0]).contains(&handle));
+}
+
+/// The embedded sandbox registry keeps a domain's contacts as a thick
+/// registry does: objects named by the contacts' handles, linked to the
+/// name; a changed contact is changed there; with privacy on, the privacy
+/// service's object stands for the registrant, admin and tech.
+async fn the_sandbox_registry_keeps_the_contacts(app: &TestApp) {
+    let jid = id(&create(app, jane()).await);
+    let (_, jane_now) = app.contact(jid).await;
+    let handle = jane_now["handle"].as_str().expect("handle").to_owned();
+    let (status, reg) = app
+        .post_domain(
+            json!({"domain_name": "kept-contacts.com", "privacy_protection": false,
+            "registrant": jid}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{reg}");
+    let dom = id(&reg);
+    let store = app.app.registrar.store();
+    let at_registry = store
+        .registry_domain_contacts("kept-contacts.com")
+        .await
+        .expect("registry");
+    assert_eq!(at_registry.registrant.as_deref(), Some(handle.as_str()));
+    assert!(
+        at_registry.admin.is_some(),
+        "the default contact: {at_registry:?}"
+    );
+    let object = store
+        .registry_contact_get(&handle)
+        .await
+        .expect("registry")
+        .expect("the object");
+    assert_eq!(object.data.city, "Bristol");
+    assert_eq!(object.sponsoring_registrar, vpsd_domain::OUR_REGISTRAR);
+
+    app.activate(dom).await;
+    let (status, _) = app.put_contact(jid, json!({"city": "Bath"})).await;
+    assert_eq!(status, StatusCode::OK);
+    let object = store
+        .registry_contact_get(&handle)
+        .await
+        .expect("registry")
+        .expect("the object");
+    assert_eq!(object.data.city, "Bath");
+
+    let (status, _) = app
+        .put_domain(dom, json!({"privacy_protection": true}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let at_registry = store
+        .registry_domain_contacts("kept-contacts.com")
+        .await
+        .expect("registry");
+    let privacy = at_registry.registrant.clone().expect("registrant");
+    assert!(privacy.starts_with('P'), "{privacy}");
+    assert_eq!(at_registry.tech.as_deref(), Some(privacy.as_str()));
+    let service = store
+        .registry_contact_get(&privacy)
+        .await
+        .expect("registry")
+        .expect("the privacy object");
+    assert_eq!(service.data.name, "Privacy Protected");
 }

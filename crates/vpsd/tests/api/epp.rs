@@ -4,6 +4,7 @@
 //! HTTP API and checked at R's registry, on SQLite and PostgreSQL.
 
 mod changes;
+mod contacts;
 mod namestore;
 pub(crate) mod pki;
 mod premium;

@@ -15,6 +15,7 @@ use vps_client::paths;
 crate::both!(
     email_forwards_through_the_api,
     postfix_reads_the_forwards,
+    postfix_forwards_the_privacy_address,
     url_forwards_redirect_and_ask,
 );
 
@@ -262,6 +263,78 @@ async fn postfix_reads_the_forwards(app: &TestApp) {
     assert_eq!(postmap(dir.path(), "fwd-postfix.com", &domains), None);
     assert_eq!(postmap(dir.path(), "info@fwd-postfix.com", &aliases), None);
     let _ = quiet;
+}
+
+/// With privacy protection on, `<domain>@<privacy mail domain>` (what
+/// `whois_info.privacy_service.email` shows) reaches the registrant
+/// contact's email through the shipped `*-privacy.cf` table; never for a
+/// domain with privacy off, not active, or removed, nor at another domain.
+async fn postfix_forwards_the_privacy_address(app: &TestApp) {
+    let (status, body) = app
+        .post_domain(json!({"domain_name": "priv-on.com", "privacy_protection": true}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let on = body["id"].as_i64().expect("id");
+    let (status, body) = app
+        .post_domain(json!({"domain_name": "priv-off.com", "privacy_protection": false}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let off = body["id"].as_i64().expect("id");
+    let dir = tempfile::tempdir().expect("dir");
+    std::fs::write(dir.path().join("main.cf"), "compatibility_level = 3.6\n").expect("main.cf");
+    let privacy = table(app, dir.path(), "privacy");
+    let address = "priv-on.com@privacy.vps.org";
+
+    // Pending: not forwarded yet.
+    assert_eq!(postmap(dir.path(), address, &privacy), None);
+    app.activate(on).await;
+    app.activate(off).await;
+
+    let (_, detail) = app.domain(on).await;
+    assert_eq!(
+        detail["whois_info"]["privacy_service"]["email"], address,
+        "{detail}"
+    );
+    let registrant = detail["contacts"]["registrant"]
+        .as_i64()
+        .expect("registrant");
+    let (_, contact) = app.contact(registrant).await;
+    let email = contact["email"].as_str().expect("email").to_owned();
+    assert_eq!(postmap(dir.path(), address, &privacy), Some(email));
+    // The same domain at another mail domain, and the domain with privacy
+    // off: unknown.
+    assert_eq!(
+        postmap(dir.path(), "priv-on.com@example.org", &privacy),
+        None
+    );
+    assert_eq!(
+        postmap(dir.path(), "priv-off.com@privacy.vps.org", &privacy),
+        None
+    );
+
+    // The registrant's new email is where the next mail goes.
+    let (status, _) = app
+        .put_contact(registrant, json!({"email": "moved@example.net"}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        postmap(dir.path(), address, &privacy).as_deref(),
+        Some("moved@example.net")
+    );
+    // Privacy off: the address stops at once; removed: too.
+    let (status, _) = app
+        .put_domain(on, json!({"privacy_protection": false}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(postmap(dir.path(), address, &privacy), None);
+    let (status, _) = app
+        .put_domain(on, json!({"privacy_protection": true}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(postmap(dir.path(), address, &privacy).is_some());
+    let (status, _) = app.delete_domain(on).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(postmap(dir.path(), address, &privacy), None);
 }
 
 async fn url_forwards_redirect_and_ask(app: &TestApp) {

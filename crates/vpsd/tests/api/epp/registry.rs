@@ -138,6 +138,12 @@ impl Remote {
     /// A registries file sending .com and .net to R as `client` (whose
     /// certificate and password R knows).
     pub fn registries_file(&self, client: &str) -> PathBuf {
+        self.registries_file_with(client, "")
+    }
+
+    /// [`Remote::registries_file`] with `extra` lines in the registry's
+    /// table (`contacts = "required"`).
+    pub fn registries_file_with(&self, client: &str, extra: &str) -> PathBuf {
         let file = self.dir.path().join(format!("{client}.registries.toml"));
         std::fs::write(
             &file,
@@ -156,6 +162,7 @@ sessions = 2
 commands_per_second = 1000
 timeout_seconds = 10
 poll_seconds = 0
+{extra}
 "#,
                 port = self.addr.port()
             ),
@@ -177,6 +184,22 @@ poll_seconds = 0
     /// The name as R's registry has it.
     pub async fn record(&self, name: &str) -> Option<RegistryRecord> {
         self.store.registry_get(name).await.expect("R's registry")
+    }
+
+    /// The contacts `name` links at R (RFC 5731 §2.2).
+    pub async fn contacts(&self, name: &str) -> vpsd_registry::RegistryDomainContacts {
+        self.store
+            .registry_domain_contacts(name)
+            .await
+            .expect("R's registry")
+    }
+
+    /// The contact object `id` as R's registry has it (RFC 5733).
+    pub async fn contact(&self, id: &str) -> Option<vpsd_registry::RegistryContactObject> {
+        self.store
+            .registry_contact_get(id)
+            .await
+            .expect("R's registry")
     }
 
     /// The host object as R's registry has it (RFC 5732).

@@ -166,10 +166,13 @@ impl vpsd_registry::Registry for NotASandbox {
         name: &str,
         years: u32,
         nameservers: &[String],
+        contacts: Option<&vpsd_registry::RegistryDomainContacts>,
         fee: Option<&vpsd_registry::AgreedFee>,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<vpsd_registry::RegistryRecord, vpsd_registry::RegistryError> {
-        self.0.create(name, years, nameservers, fee, now).await
+        self.0
+            .create(name, years, nameservers, contacts, fee, now)
+            .await
     }
     async fn delete(
         &self,
