@@ -302,6 +302,7 @@ fn ctx<'a>(
     objects::Ctx {
         settings: &state.rdap,
         privacy: &state.registrar.settings().privacy_contact,
+        privacy_mail_domain: &state.registrar.settings().privacy_mail_domain,
         base,
         now,
     }

@@ -39,6 +39,9 @@ pub struct Ctx<'a> {
     pub settings: &'a RdapSettings,
     /// The privacy service's contact (`RegistrarSettings::privacy_contact`).
     pub privacy: &'a ContactData,
+    /// Where a privacy-protected domain's registrant is reached
+    /// (`<domain>@` this, `RegistrarSettings::privacy_mail_domain`).
+    pub privacy_mail_domain: &'a str,
     /// The RDAP base URL, ending in `/rdap/`.
     pub base: &'a str,
     /// The time of the answer: the database is read live, so this is also
@@ -325,22 +328,26 @@ fn redactions(role: Role, privacy: bool) -> Vec<Redacted> {
 }
 
 /// A contact entity of a domain: `contact` under its handle as the policy
-/// shows it, or, with `privacy`, the privacy service's contact under the
-/// operator's privacy handle.
+/// shows it, or, with privacy protection (`forwarding`: the domain's
+/// forwarding address), the privacy service's contact under the operator's
+/// privacy handle, its email the address that reaches the registrant
+/// without revealing them (docs/forwarding.md).
 fn contact_entity(
     ctx: &Ctx<'_>,
     roles: Vec<String>,
     contact: &Contact,
-    privacy: bool,
+    forwarding: Option<&str>,
 ) -> Result<Entity, serde_json::Error> {
-    let (handle, data, shown) = if privacy {
-        (
-            ctx.settings.privacy_handle.as_str(),
-            ctx.privacy,
-            Shown::Whole,
-        )
-    } else {
-        (contact.handle.as_str(), &contact.data, Shown::Public)
+    let private;
+    let (handle, data, shown) = match forwarding {
+        Some(address) => {
+            private = ContactData {
+                email: address.to_owned(),
+                ..ctx.privacy.clone()
+            };
+            (ctx.settings.privacy_handle.as_str(), &private, Shown::Whole)
+        }
+        None => (contact.handle.as_str(), &contact.data, Shown::Public),
     };
     let entity = Entity::builder()
         .handle(handle)
@@ -452,6 +459,8 @@ pub fn domain(
     let unicode = vpsd_domain::name::to_unicode(ldh);
     let self_url = format!("{}domain/{ldh}", ctx.base);
     let privacy = domain.privacy_protection;
+    let forwarding = privacy
+        .then(|| vpsd_domain::contact::privacy_forwarding_address(ldh, ctx.privacy_mail_domain));
 
     let mut entities = vec![registrar_entity(ctx, vec!["registrar".to_owned()])?];
     let mut redacted = Vec::new();
@@ -468,7 +477,7 @@ pub fn domain(
             ctx,
             vec![role.rdap().to_owned()],
             contact,
-            privacy,
+            forwarding.as_deref(),
         )?);
         redacted.extend(redactions(role, privacy));
     }
@@ -533,7 +542,7 @@ pub fn domain(
 /// # Errors
 /// Only if the entity fails to pass through JSON (not expected).
 pub fn contact(ctx: &Ctx<'_>, contact: &Contact) -> Result<Entity, serde_json::Error> {
-    let mut e = contact_entity(ctx, Vec::new(), contact, false)?;
+    let mut e = contact_entity(ctx, Vec::new(), contact, None)?;
     let self_url = format!("{}entity/{}", ctx.base, contact.handle);
     e.object_common.redacted = Some(
         [
