@@ -82,6 +82,10 @@ pub struct Whois {
     /// `YYYY-MM-DD`.
     pub created_date: String,
     pub updated_date: String,
+    /// Every other field (`privacy_service`, with the forwarding address,
+    /// while privacy protection is on).
+    #[serde(flatten)]
+    pub other: serde_json::Map<String, serde_json::Value>,
 }
 
 /// A domain in detail.
@@ -105,6 +109,11 @@ pub struct DomainDetail {
     /// The domain's contacts by role (docs/api.md, "Contacts").
     #[serde(default)]
     pub contacts: DomainContactIds,
+    /// Every other field of the answer (such as `domain_name_unicode`,
+    /// `registrant_verified`, `warnings`): kept, so `vps --json` prints
+    /// the API's whole object.
+    #[serde(flatten)]
+    pub other: serde_json::Map<String, serde_json::Value>,
 }
 
 /// A transfer out another registrar asked for.

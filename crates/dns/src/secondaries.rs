@@ -41,10 +41,14 @@ pub fn config(
 ) -> String {
     let (ip, port) = (primary.ip(), primary.port());
     let nsd_key = key.unwrap_or("NOKEY");
-    let mut out = format!(
-        "# {} zone(s) served by vpsd, the hidden primary at {primary}.\n# Made by `vpsd dns secondaries-config`: regenerate it as zones come and go.\n",
-        zones.len()
-    );
+    let mut out = if catalog.is_some() && secondary == Secondary::Knot {
+        format!("# vpsd, the hidden primary at {primary}, and its catalog zone.\n# Made by `vpsd dns secondaries-config`: the zones come and go with the catalog.\n")
+    } else {
+        format!(
+            "# {} zone(s) served by vpsd, the hidden primary at {primary}.\n# Made by `vpsd dns secondaries-config`: regenerate it as zones come and go.\n",
+            zones.len()
+        )
+    };
     match secondary {
         Secondary::Nsd => {
             for zone in zones {
@@ -64,7 +68,7 @@ pub fn config(
                 let catalog = catalog.trim_end_matches('.');
                 let _ = write!(
                     out,
-                    "# The catalog zone {catalog} lists them: Knot adds and drops zones as it does.\ntemplate:\n  - id: vpsd-member\n    master: vpsd\n    acl: vpsd-notify\nzone:\n  - domain: {catalog}\n    master: vpsd\n    acl: vpsd-notify\n    catalog-role: interpret\n    catalog-template: vpsd-member\n"
+                    "# The catalog zone {catalog} lists them: Knot adds and drops zones as it does,\n# keeping them in its default storage (add `storage:` below to put them elsewhere).\ntemplate:\n  - id: vpsd-member\n    master: vpsd\n    acl: vpsd-notify\nzone:\n  - domain: {catalog}\n    master: vpsd\n    acl: vpsd-notify\n    catalog-role: interpret\n    catalog-template: vpsd-member\n"
                 );
                 return out;
             }

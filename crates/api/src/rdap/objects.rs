@@ -658,7 +658,7 @@ pub fn help(ctx: &Ctx<'_>) -> Help {
             format!("This is the RDAP service of {}, a registrar (RFC 7480–7484, RFC 9082, RFC 9083).", ctx.settings.registrar_name),
             "domain/{name}: a domain this registrar sponsors, by A-label or U-label, any case.".to_owned(),
             "entity/{handle}: a contact shown by a domain without privacy protection, the privacy service, or the registrar by its IANA id.".to_owned(),
-            "nameserver/{name}: a name server of a domain this registrar sponsors.".to_owned(),
+            "nameserver/{name}: one of this registrar's own name servers, or a child host (with its glue) of a domain it sponsors.".to_owned(),
             "Searches (domains, nameservers, entities) are not supported (501).".to_owned(),
         ])
         .link(rdap_link(&self_url, "self", &self_url))

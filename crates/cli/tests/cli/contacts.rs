@@ -207,4 +207,13 @@ async fn domains_take_contacts_by_role() {
         .ok()
         .json();
     assert_eq!(after["contacts"]["admin"], default, "{after}");
+    // --json prints the API's whole object, fields the client does not
+    // name included.
+    assert!(
+        after["whois_info"]["privacy_service"]["email"]
+            .as_str()
+            .is_some_and(|e| e.starts_with("cli-roles.com@")),
+        "{after}"
+    );
+    assert!(after.get("registrant_verified").is_some(), "{after}");
 }

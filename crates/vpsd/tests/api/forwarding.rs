@@ -332,6 +332,14 @@ async fn postfix_forwards_the_privacy_address(app: &TestApp) {
         .await;
     assert_eq!(status, StatusCode::OK);
     assert!(postmap(dir.path(), address, &privacy).is_some());
+    // Expired, in its grace period: still the registrant's name (they may
+    // renew it), still reached; RDAP shows the address then too.
+    let (status, _) = app.put_domain(on, json!({"auto_renew": false})).await;
+    assert_eq!(status, StatusCode::OK);
+    app.advance(chrono::Duration::days(370)).await;
+    let (_, detail) = app.domain(on).await;
+    assert_eq!(detail["status"], "expired", "{detail}");
+    assert!(postmap(dir.path(), address, &privacy).is_some());
     let (status, _) = app.delete_domain(on).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     assert_eq!(postmap(dir.path(), address, &privacy), None);

@@ -298,6 +298,37 @@ async fn nsd_zone_list_kept_by_the_sync_script(backend: Backend) {
     let out = sync(&format!("sqlite://{}/missing.db", d.display()));
     assert!(!out.status.success());
     assert_eq!(std::fs::read_to_string(&conf).expect("conf"), kept);
+    // NSD unreachable at the run (its control socket wrong): an error,
+    // the list left as NSD has it, so the next run brings the change.
+    app.active("sync-three.com").await;
+    let kept = std::fs::read_to_string(&conf).expect("conf");
+    let failed = std::process::Command::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../deploy/nsd/vpsd-nsd-sync"
+    ))
+    .env("VPSD", env!("CARGO_BIN_EXE_vpsd"))
+    .env("VPSD_DATABASE_URL", &app.database_url)
+    .env("VPSD_PRIMARY", &primary)
+    .env("NSD_ZONES_CONF", &conf)
+    .env("NSD_CONTROL", "false")
+    .env("RUST_LOG", "warn")
+    .output()
+    .expect("run vpsd-nsd-sync");
+    assert!(!failed.status.success());
+    assert_eq!(std::fs::read_to_string(&conf).expect("conf"), kept);
+    let out = sync(&app.database_url);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    answers(
+        "sync-three.com",
+        "NOERROR",
+        "never took the zone after a failed run",
+    )
+    .await;
+
     // A zone no longer served: NSD drops it after the next run.
     let (status, _) = app
         .put(
