@@ -857,3 +857,130 @@ async fn the_sandbox_registry_keeps_the_contacts(app: &TestApp) {
         .expect("the privacy object");
     assert_eq!(service.data.name, "Privacy Protected");
 }
+
+/// No personal data in the logs: a `vpsd serve` process at its most
+/// talkative (`RUST_LOG=debug`) takes a contact, a registration naming it,
+/// a change of its email (a verification mail queued), RDAP lookups of
+/// the domain and the contact, and a field error; its log never holds the
+/// contact's name, street, city, phone or either email.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_personal_data_reaches_the_logs() {
+    use std::time::{Duration, Instant};
+    let dir = tempfile::tempdir().expect("dir");
+    let database_url = format!("sqlite://{}/vpsd.db", dir.path().display());
+    let vpsd = |args: &[&str]| crate::cluster::vpsd(&database_url, args);
+    let account = vpsd(&[
+        "account",
+        "create",
+        "--email",
+        "owner@example.com",
+        "--balance",
+        "100",
+    ]);
+    let token = vpsd(&["token", "create", "--account", &account]);
+    let port = crate::mail::free_port();
+    let log_path = dir.path().join("vpsd.log");
+    let log = std::fs::File::create(&log_path).expect("log file");
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_vpsd"))
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .args(["--registration-delay", "1s", "--rate-limit", "off"])
+        .env("VPSD_DATABASE_URL", &database_url)
+        .env("RUST_LOG", "debug")
+        .stdout(std::process::Stdio::null())
+        .stderr(log)
+        .kill_on_drop(true)
+        .spawn()
+        .expect("vpsd serve");
+    let base = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !http
+        .get(format!("{base}/readyz"))
+        .send()
+        .await
+        .is_ok_and(|r| r.status() == StatusCode::OK)
+    {
+        assert!(Instant::now() < deadline, "vpsd did not start");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let personal = [
+        "Zelda Quixote",
+        "77 Unlikely Lane",
+        "Xanadu",
+        "2079460999",
+        "zelda.q@secret.example",
+        "zelda.new@secret.example",
+    ];
+    let contact: Value = http
+        .post(format!("{base}/api/v1/contacts/"))
+        .bearer_auth(&token)
+        .json(&json!({
+            "name": "Zelda Quixote", "street": ["77 Unlikely Lane"], "city": "Xanadu",
+            "country_code": "GB", "voice": "+44.2079460999", "email": "zelda.q@secret.example",
+            "default": true
+        }))
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    let id = contact["id"].as_i64().expect("id");
+    let handle = contact["handle"].as_str().expect("handle").to_owned();
+    let status = http
+        .post(format!("{base}/api/v1/domains/"))
+        .bearer_auth(&token)
+        .json(&json!({"domain_name": "logs-private.com", "privacy_protection": false}))
+        .send()
+        .await
+        .expect("send")
+        .status();
+    assert_eq!(status, StatusCode::CREATED);
+    // Active after the registration delay: RDAP answers it.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let r = http
+            .get(format!("{base}/rdap/domain/logs-private.com"))
+            .send()
+            .await
+            .expect("rdap");
+        if r.status() == StatusCode::OK {
+            break;
+        }
+        assert!(Instant::now() < deadline, "never active");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let entity = http
+        .get(format!("{base}/rdap/entity/{handle}"))
+        .send()
+        .await
+        .expect("rdap");
+    assert_eq!(entity.status(), StatusCode::OK);
+    let status = http
+        .put(format!("{base}/api/v1/contacts/{id}/"))
+        .bearer_auth(&token)
+        .json(&json!({"email": "zelda.new@secret.example"}))
+        .send()
+        .await
+        .expect("send")
+        .status();
+    assert_eq!(status, StatusCode::OK);
+    let status = http
+        .put(format!("{base}/api/v1/contacts/{id}/"))
+        .bearer_auth(&token)
+        .json(&json!({"voice": "Zelda Quixote 2079460999"}))
+        .send()
+        .await
+        .expect("send")
+        .status();
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    child.kill().await.expect("stop");
+    let logged = std::fs::read_to_string(&log_path).expect("log");
+    assert!(
+        logged.contains("/api/v1/contacts/") && logged.contains("/rdap/entity/"),
+        "the requests were logged: {logged}"
+    );
+    for p in personal {
+        assert!(!logged.contains(p), "{p} in the log:\n{logged}");
+    }
+}
