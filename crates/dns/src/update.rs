@@ -91,9 +91,6 @@ pub trait Updater: Send + Sync {
         prerequisites: &[Prerequisite],
         operations: &[Operation],
     ) -> Applied;
-
-    /// Notes that a message signed with `key` was accepted.
-    async fn used(&self, key: &ZoneKey);
 }
 
 /// The response's skeleton: the request's id, opcode UPDATE and zone
@@ -354,9 +351,7 @@ async fn update(
     let applied = updater.apply(key, &prerequisites, &operations).await;
     match applied {
         Applied::Done => {
-            // `last_used_at` says when an update was last applied
-            // (docs/api.md): a refused one leaves it.
-            updater.used(key).await;
+            // The key's `last_used_at` was set with the change (docs/api.md).
             tracing::info!(%peer, zone = %zone_name, key = %key.name, operations = operations.len(), "update applied");
             ResponseCode::NoError
         }

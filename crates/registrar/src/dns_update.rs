@@ -69,12 +69,15 @@ impl Registrar {
     /// then `operations` (§3.4.2, each record checked by the records API's
     /// rules already), all or nothing, as one change of the zone.
     /// `key_name` is the key's name (the audit entries' `request_id`); the
-    /// zone is domain `domain_id` of `account_id`, the key's.
+    /// zone is domain `domain_id` of `account_id`, the key's. The key's
+    /// `last_used_at` is set when the update is applied, in its transaction
+    /// (docs/api.md; an update that changes nothing sets it apart).
     #[tracing::instrument(level = "info", skip_all, fields(account_id = %account_id, domain_id = %domain_id, key = %key_name))]
     pub async fn apply_dns_update(
         &self,
         account_id: vpsd_domain::AccountId,
         domain_id: vpsd_domain::DomainId,
+        key_id: vpsd_domain::TsigKeyId,
         key_name: &str,
         prerequisites: &[Prerequisite],
         operations: &[Operation],
@@ -96,10 +99,24 @@ impl Registrar {
         };
         let written = self
             .store()
-            .apply_dns_changes(account_id, domain_id, &make_plan, &actor, self.now())
+            .apply_dns_changes(
+                account_id,
+                domain_id,
+                &make_plan,
+                &actor,
+                Some(key_id),
+                self.now(),
+            )
             .await?;
         if let Some(f) = failed.into_inner().unwrap_or_else(|e| e.into_inner()) {
             return Ok(UpdateOutcome::PrerequisiteFailed(f));
+        }
+        if let Written::Done(counts) = &written {
+            if *counts == DnsChangeCounts::default() {
+                // Nothing written, so nothing noted either: an update that
+                // changed nothing still counts as applied.
+                self.tsig_key_used(key_id).await?;
+            }
         }
         Ok(match written {
             Written::Done(counts) => UpdateOutcome::Applied(counts),

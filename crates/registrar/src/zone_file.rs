@@ -170,7 +170,7 @@ impl Registrar {
         };
         let written = self
             .store()
-            .apply_dns_changes(account_id, domain_id, &make_plan, actor, self.now())
+            .apply_dns_changes(account_id, domain_id, &make_plan, actor, None, self.now())
             .await?;
         let (lines, unchanged) = decided.into_inner().unwrap_or_else(|e| e.into_inner());
         match written {

@@ -42,6 +42,7 @@ impl Updater for RegistrarUpdates {
             .apply_dns_update(
                 key.account_id,
                 key.domain_id,
+                key.key_id,
                 &key.name,
                 prerequisites,
                 operations,
@@ -59,12 +60,6 @@ impl Updater for RegistrarUpdates {
                 tracing::error!(key = %key.name, error = %ErrorChain(&e), "update failed");
                 Applied::Failed
             }
-        }
-    }
-
-    async fn used(&self, key: &ZoneKey) {
-        if let Err(e) = self.0.tsig_key_used(key.key_id).await {
-            tracing::warn!(key = %key.name, error = %ErrorChain(&e), "could not note the key's use");
         }
     }
 }

@@ -362,6 +362,7 @@ impl crate::stores::ZoneStore for ThisStore {
         domain_id: vpsd_domain::DomainId,
         plan: &(dyn for<'r> Fn(&'r [DnsRecord]) -> Vec<DnsChange> + Send + Sync),
         actor: &Actor,
+        signed_by: Option<vpsd_domain::TsigKeyId>,
         now: DateTime<Utc>,
     ) -> Result<Written<DnsChangeCounts, Vec<(usize, Clash)>>> {
         let (_guard, mut tx) = self.begin_write().await?;
@@ -506,6 +507,13 @@ impl crate::stores::ZoneStore for ThisStore {
             .bind(i64::try_from(zone.len()).unwrap_or(i64::MAX))
             .execute(&mut *tx)
             .await?;
+        if let Some(key_id) = signed_by {
+            sqlx::query("UPDATE tsig_keys SET last_used_at = $2 WHERE id = $1")
+                .bind(key_id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+        }
         tx.commit().await?;
         Ok(Written::Done(counts))
     }

@@ -77,13 +77,17 @@ pub trait ZoneStore: Send + Sync + std::fmt::Debug {
     /// change refused (its index from 0, and why; the others are checked as
     /// if it were left out), and nothing was written;
     /// `Written::NotFound`: the domain is not the account's, or a change
-    /// names a record that is not the zone's.
+    /// names a record that is not the zone's. `signed_by`, the TSIG key of
+    /// an RFC 2136 update, gets its `last_used_at` set to `now` in the same
+    /// transaction when changes are written (a plan with no change writes
+    /// nothing, that either).
     async fn apply_dns_changes(
         &self,
         account_id: vpsd_domain::AccountId,
         domain_id: vpsd_domain::DomainId,
         plan: &(dyn for<'r> Fn(&'r [DnsRecord]) -> Vec<DnsChange> + Send + Sync),
         actor: &Actor,
+        signed_by: Option<vpsd_domain::TsigKeyId>,
         now: DateTime<Utc>,
     ) -> Result<Written<DnsChangeCounts, Vec<(usize, Clash)>>>;
 

@@ -261,7 +261,7 @@ async fn changes_apply_all_or_nothing(store: &Arc<dyn Store>) {
         ]
     };
     let done = store
-        .apply_dns_changes(a.id, d.id, &plan, &Actor::operator(), t0())
+        .apply_dns_changes(a.id, d.id, &plan, &Actor::operator(), None, t0())
         .await
         .expect("apply");
     assert_eq!(
@@ -302,7 +302,7 @@ async fn changes_apply_all_or_nothing(store: &Arc<dyn Store>) {
         ]
     };
     let refused = store
-        .apply_dns_changes(a.id, d.id, &bad, &Actor::operator(), t0())
+        .apply_dns_changes(a.id, d.id, &bad, &Actor::operator(), None, t0())
         .await
         .expect("apply");
     assert!(
@@ -335,6 +335,7 @@ async fn changes_apply_all_or_nothing(store: &Arc<dyn Store>) {
             d.id,
             &|_: &[vpsd_storage::DnsRecord]| panic!("never planned"),
             &Actor::operator(),
+            None,
             t0(),
         )
         .await
