@@ -233,9 +233,16 @@ fn unreadable_path() -> Response {
     )
 }
 
-/// 400 naming the fault (boxed: a response is large).
-fn parse_name(raw: &str, what: &str) -> Result<String, Box<Response>> {
-    HostName::parse(raw)
+/// The name in a query's path, checked: 400 naming the fault, or for a
+/// path that does not decode (boxed: a response is large).
+fn parse_name(
+    raw: Result<Path<String>, PathRejection>,
+    what: &str,
+) -> Result<String, Box<Response>> {
+    let Ok(Path(raw)) = raw else {
+        return Err(Box::new(unreadable_path()));
+    };
+    HostName::parse(&raw)
         .map(|h| h.as_str().to_owned())
         .map_err(|e| {
             Box::new(error(
@@ -252,11 +259,7 @@ async fn domain(
     headers: HeaderMap,
     raw: Result<Path<String>, PathRejection>,
 ) -> Response {
-    let raw = match raw {
-        Ok(Path(raw)) => raw,
-        Err(_) => return unreadable_path(),
-    };
-    let name = match parse_name(&raw, "domain") {
+    let name = match parse_name(raw, "domain") {
         Ok(n) => n,
         Err(r) => return *r,
     };
@@ -360,11 +363,7 @@ async fn nameserver(
     headers: HeaderMap,
     raw: Result<Path<String>, PathRejection>,
 ) -> Response {
-    let raw = match raw {
-        Ok(Path(raw)) => raw,
-        Err(_) => return unreadable_path(),
-    };
-    let name = match parse_name(&raw, "name server") {
+    let name = match parse_name(raw, "name server") {
         Ok(n) => n,
         Err(r) => return *r,
     };
