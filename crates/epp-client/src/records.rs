@@ -58,6 +58,7 @@ impl Info {
                 client_transfer_prohibited: has(Status::ClientTransferProhibited),
                 nameservers,
                 pending_transfer_to: None,
+                server_statuses: Vec::new(),
             },
             pending_transfer: has(Status::PendingTransfer),
             pending_create: has(Status::PendingCreate),

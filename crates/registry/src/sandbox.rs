@@ -88,6 +88,7 @@ impl SandboxRegistry {
             client_transfer_prohibited,
             nameservers: nameservers.to_vec(),
             pending_transfer_to: None,
+            server_statuses: Vec::new(),
         };
         let linked = self.linked_hosts(nameservers);
         match self.insert_fresh(&record, &linked, now).await {

@@ -281,6 +281,7 @@ pub(super) async fn registry(
                 client_transfer_prohibited: transfer_prohibited,
                 nameservers,
                 pending_transfer_to: None,
+                server_statuses: Vec::new(),
             };
             app.registry
                 .add(&record, now)
