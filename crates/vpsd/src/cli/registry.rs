@@ -404,6 +404,21 @@ pub(super) async fn registry(
                 .operator_set_statuses(name.as_str(), &statuses, set, reason.as_deref(), now)
                 .await
                 .map_err(|e| operator_refused(&name, e))?;
+            if r.sponsoring_registrar == vpsd_registry::OUR_REGISTRAR {
+                // The embedded sandbox's own registrar reads no poll queue:
+                // its domain follows at once.
+                if let Some(d) = app.store.domain_by_name(name.as_str()).await? {
+                    let note = serde_json::json!({
+                        "registry": "sandbox",
+                        "operation": "update",
+                        "reason": reason,
+                    });
+                    app.registrar
+                        .follow_registry_statuses(&d, &r.server_statuses, note)
+                        .await
+                        .map_err(|e| anyhow::anyhow!("{name}: {}", ErrorChain(&e)))?;
+                }
+            }
             let shown = if r.server_statuses.is_empty() {
                 "none".to_owned()
             } else {
