@@ -103,6 +103,10 @@ pub struct DomainDetail {
     /// A transfer to another registrar that one asked for.
     #[serde(default)]
     pub transfer_out: Option<TransferOut>,
+    /// The statuses the registry set on the name by itself (RFC 5731
+    /// §2.3, e.g. `serverHold`); empty when none.
+    #[serde(default)]
+    pub registry_statuses: Vec<String>,
     pub grace_period_ends: Option<DateTime<Utc>>,
     pub redemption_period_ends: Option<DateTime<Utc>>,
     pub release_date: Option<DateTime<Utc>>,

@@ -246,6 +246,7 @@ mod tests {
                 dns_records_count: 0,
                 transfer_out: None,
                 contacts: Default::default(),
+                registry_statuses: Vec::new(),
             },
             records,
             email_forwarding: false,

@@ -77,6 +77,10 @@ error_codes! {
     /// A change while the registry's answer to an earlier one is unknown
     /// or pending.
     RegistryOutcomeUnknown = "registry_outcome_unknown",
+    /// A change the domain's registry refuses by a status it set itself
+    /// (RFC 5731 §2.3: serverUpdateProhibited, serverRenewProhibited,
+    /// serverTransferProhibited); support must ask the registry.
+    RegistryProhibits = "registry_prohibits",
     /// Transfer or import of a domain at this registrar already.
     AlreadySponsored = "already_sponsored",
     /// Import of a name registered nowhere.

@@ -384,6 +384,7 @@ impl EppRegistry {
                         client_transfer_prohibited: false,
                         nameservers: nameservers.to_vec(),
                         pending_transfer_to: None,
+                        server_statuses: Vec::new(),
                     });
                 }
                 // Exists (2302), or the answer was lost: ask before anything

@@ -61,6 +61,12 @@ impl Info {
                 client_transfer_prohibited: has(Status::ClientTransferProhibited),
                 nameservers,
                 pending_transfer_to: None,
+                server_statuses: statuses
+                    .iter()
+                    .map(Status::as_str)
+                    .filter(|s| vpsd_registry::SERVER_STATUSES.contains(s))
+                    .map(str::to_owned)
+                    .collect(),
             },
             pending_transfer: has(Status::PendingTransfer),
             pending_create: has(Status::PendingCreate),

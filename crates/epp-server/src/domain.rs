@@ -228,6 +228,12 @@ fn statuses(o: &RegistryObject) -> Vec<&'static str> {
     if o.record.pending_transfer_to.is_some() {
         s.push("pendingTransfer");
     }
+    // The registry's own (RFC 5731 §2.3), set by its operator.
+    for status in vpsd_registry::SERVER_STATUSES {
+        if o.record.server_statuses.iter().any(|x| x == status) {
+            s.push(status);
+        }
+    }
     if s.is_empty() {
         s.push("ok");
     }

@@ -74,6 +74,30 @@ impl RegistrarError {
         }))
     }
 
+    /// `Ok` unless the registry set `status` on `domain` by itself (RFC
+    /// 5731 §2.3, as last read from its `<domain:info>`): then a 400
+    /// `registry_prohibits` naming the status, `what` being what it
+    /// refuses, before anything is sent to the registry or charged.
+    ///
+    /// # Errors
+    /// [`RegistrarError::Invalid`] with [`ErrorCode::RegistryProhibits`].
+    pub(crate) fn registry_allows(
+        domain: &vpsd_storage::Domain,
+        status: &str,
+        what: &str,
+    ) -> Result<(), Self> {
+        if domain.registry_statuses.iter().any(|s| s == status) {
+            return Err(RegistrarError::invalid(
+                ErrorCode::RegistryProhibits,
+                format!(
+                    "The registry of {} has set {status} on it, so it refuses to {what}: contact support, who will ask the registry.",
+                    domain.domain_name
+                ),
+            ));
+        }
+        Ok(())
+    }
+
     pub(crate) fn taken(name: &str, sponsoring_registrar: &str) -> Self {
         let detail = if sponsoring_registrar == vpsd_registry::OUR_REGISTRAR {
             format!("{name} is already registered: choose another name.")

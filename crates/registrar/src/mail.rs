@@ -226,6 +226,22 @@ pub fn deleted_by_registry(domain: &Domain, reason: Option<&str>) -> NewMail {
     }
 }
 
+/// The registry put `domain` on hold by itself (RFC 5731 §2.3
+/// `serverHold`): it is out of the TLD's zone and does not resolve.
+pub fn on_hold_at_registry(domain: &Domain) -> NewMail {
+    NewMail {
+        account_id: domain.account_id,
+        subject: format!("{} was put on hold by its registry", domain.domain_name),
+        body: format!(
+            "The registry of {} has put it on hold (serverHold): it is out of the TLD's zone, so \
+             it does not resolve, and its website and email stop working. Only the registry can \
+             lift the hold: contact VPS.org support, who will ask the registry why and what it \
+             needs.\n",
+            domain.domain_name
+        ),
+    }
+}
+
 pub fn transfer_out_rejected(domain: &Domain, gaining: &str) -> NewMail {
     NewMail {
         account_id: domain.account_id,

@@ -10,8 +10,10 @@
 //! A change the registry made to one of our names by itself (RFC 8590
 //! change poll: its operator renewed or deleted it, or its auto-renewal)
 //! is not taken from the message: the name is read again with
-//! `<domain:info>`, and the domain follows that record (expiry, lock), or
-//! leaves the account when the registry no longer holds it for us.
+//! `<domain:info>`, and the domain follows that record (expiry, lock, and
+//! the statuses the registry set by itself, RFC 5731 §2.3: the owner is
+//! mailed once when `serverHold` appears), or leaves the account when the
+//! registry no longer holds it for us.
 //!
 //! Each change is a conditional update whose audit entry names the message
 //! (registry, id, text), written in the transaction of the change; the
@@ -195,6 +197,52 @@ impl Registrar {
 }
 
 impl Registrar {
+    /// Keeps on `domain` the statuses its registry set by itself
+    /// (`statuses`, RFC 5731 §2.3, as just read from `<domain:info>`), with
+    /// an audit entry carrying `note` (why it was read); when `serverHold`
+    /// appears the owner is mailed in the same transaction, once. `true`
+    /// when they changed.
+    ///
+    /// # Errors
+    /// The store's.
+    pub async fn follow_registry_statuses(
+        &self,
+        domain: &vpsd_storage::Domain,
+        statuses: &[String],
+        note: Value,
+    ) -> Result<bool, RegistrarError> {
+        if domain.registry_statuses == statuses {
+            return Ok(false);
+        }
+        let hold = vpsd_registry::SERVER_HOLD;
+        let held = |s: &[String]| s.iter().any(|x| x == hold);
+        let mail = (held(statuses) && !held(&domain.registry_statuses))
+            .then(|| mail::on_hold_at_registry(domain));
+        let worker = Actor::worker();
+        Ok(self
+            .store
+            .follow_registry_statuses(
+                domain.id,
+                &domain.registry_statuses,
+                statuses,
+                mail.as_ref(),
+                self.now(),
+                &Audit {
+                    actor: &worker,
+                    action: AuditAction::DomainRegistryChange,
+                    changes: changes(&[
+                        (
+                            "registry_statuses",
+                            json!(domain.registry_statuses),
+                            json!(statuses),
+                        ),
+                        ("registry_message", Value::Null, note),
+                    ]),
+                },
+            )
+            .await?)
+    }
+
     /// A change the registry made to `c.name` by itself (RFC 8590): the
     /// name is read again (`<domain:info>`); a domain the registry deleted
     /// (gone, pending deletion, or no longer ours) leaves the account, one
@@ -264,6 +312,9 @@ impl Registrar {
                 MessageOutcome::Nothing
             });
         };
+        let statuses_changed = self
+            .follow_registry_statuses(&domain, &record.server_statuses, note.clone())
+            .await?;
         let changed = self
             .store
             .follow_registry(
@@ -291,7 +342,7 @@ impl Registrar {
                 },
             )
             .await?;
-        Ok(if changed {
+        Ok(if changed || statuses_changed {
             MessageOutcome::ChangedAtRegistry
         } else {
             MessageOutcome::Nothing

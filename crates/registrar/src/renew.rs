@@ -51,6 +51,11 @@ impl Registrar {
     ) -> Result<(Domain, Money), RegistrarError> {
         let domain = self.domain(account_id, domain_id).await?;
         Self::require_sponsored(&domain, "renew")?;
+        RegistrarError::registry_allows(
+            &domain,
+            vpsd_registry::SERVER_RENEW_PROHIBITED,
+            "renew it",
+        )?;
         let now = self.now();
         let name = &domain.domain_name;
         match phase(domain.status, domain.expiration_date, now) {

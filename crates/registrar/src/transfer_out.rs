@@ -217,6 +217,11 @@ impl Registrar {
         let Some(out) = pending_out(&domain).cloned() else {
             return Err(no_transfer_out(&domain));
         };
+        RegistrarError::registry_allows(
+            &domain,
+            vpsd_registry::SERVER_TRANSFER_PROHIBITED,
+            "transfer it to another registrar",
+        )?;
         // Another request (or the worker) settled it first: nothing is
         // pending any more, and this request changed nothing.
         match self.settle_approval(actor, &domain).await {

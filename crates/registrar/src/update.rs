@@ -63,6 +63,11 @@ impl Registrar {
                 ));
         }
         if touches_registry {
+            RegistrarError::registry_allows(
+                &domain,
+                vpsd_registry::SERVER_UPDATE_PROHIBITED,
+                "change its nameservers or lock",
+            )?;
             if domain.status == DomainStatus::Pending {
                 return Err(RegistrarError::invalid(
                     ErrorCode::DomainPending,

@@ -63,6 +63,45 @@ pub use vpsd_storage::{
     RegistryHost, RegistryObject, RegistryRecord, TrStatus, TransferNotice,
 };
 
+/// The statuses a registry sets on a name by itself and a registrar follows
+/// (RFC 5731 §2.3), as EPP spells them: `serverHold` (the name is not
+/// published in the TLD's zone), and the four that make the registry
+/// refuse a command with result 2304 (RFC 5730 §3).
+pub const SERVER_STATUSES: [&str; 5] = [
+    SERVER_HOLD,
+    SERVER_TRANSFER_PROHIBITED,
+    SERVER_UPDATE_PROHIBITED,
+    SERVER_DELETE_PROHIBITED,
+    SERVER_RENEW_PROHIBITED,
+];
+/// `serverHold` (RFC 5731 §2.3): the registry keeps the name out of the
+/// TLD's zone, so it does not resolve.
+pub const SERVER_HOLD: &str = "serverHold";
+/// `serverTransferProhibited` (RFC 5731 §2.3): transfer requests refused.
+pub const SERVER_TRANSFER_PROHIBITED: &str = "serverTransferProhibited";
+/// `serverUpdateProhibited` (RFC 5731 §2.3): `<domain:update>` refused.
+pub const SERVER_UPDATE_PROHIBITED: &str = "serverUpdateProhibited";
+/// `serverDeleteProhibited` (RFC 5731 §2.3): `<domain:delete>` refused.
+pub const SERVER_DELETE_PROHIBITED: &str = "serverDeleteProhibited";
+/// `serverRenewProhibited` (RFC 5731 §2.3): `<domain:renew>` refused.
+pub const SERVER_RENEW_PROHIBITED: &str = "serverRenewProhibited";
+
+/// `Err(StatusProhibits)` (EPP 2304, RFC 5730 §3) naming `status` when
+/// `record` carries it among its server statuses; `Ok` otherwise.
+///
+/// # Errors
+/// [`RegistryError::StatusProhibits`] when the status is set.
+pub fn server_status_allows(record: &RegistryRecord, status: &str) -> Result<(), RegistryError> {
+    if record.server_statuses.iter().any(|s| s == status) {
+        Err(RegistryError::StatusProhibits(format!(
+            "the registry set {status} on {}",
+            record.name
+        )))
+    } else {
+        Ok(())
+    }
+}
+
 /// How long a transfer waits for the losing registrar before the registry
 /// approves it (5 days, ICANN Transfer Policy §I.A.3.4) when the registry is
 /// not told otherwise ([`SandboxRegistry::acting_as`]).

@@ -89,6 +89,7 @@ impl SandboxRegistry {
             client_transfer_prohibited,
             nameservers: nameservers.to_vec(),
             pending_transfer_to: None,
+            server_statuses: Vec::new(),
         };
         let linked = self.linked_hosts(nameservers);
         match self.insert_fresh(&record, &linked, now).await {
@@ -233,7 +234,9 @@ impl SandboxRegistry {
         if r.pending_transfer_to.is_some() {
             return Err(TransferRefusal::InProgress);
         }
-        if r.client_transfer_prohibited {
+        if r.client_transfer_prohibited
+            || server_status_allows(r, SERVER_TRANSFER_PROHIBITED).is_err()
+        {
             return Err(TransferRefusal::Prohibited);
         }
         let since = r
@@ -323,6 +326,7 @@ impl Registry for SandboxRegistry {
         if r.sponsoring_registrar != self.client_id {
             return Ok(());
         }
+        server_status_allows(&r, SERVER_DELETE_PROHIBITED)?;
         let deleted = if now < r.created_at + chrono::Duration::days(ADD_GRACE_DAYS) {
             self.store.registry_delete(name, &self.client_id).await?
         } else {
@@ -367,7 +371,7 @@ impl Registry for SandboxRegistry {
             Some(r) if r.sponsoring_registrar != self.client_id => {
                 return Err(RegistryError::NotSponsored)
             }
-            Some(_) => {}
+            Some(r) => server_status_allows(&r, SERVER_UPDATE_PROHIBITED)?,
         }
         if self
             .update_linked(name, nameservers, client_transfer_prohibited, now)
@@ -394,6 +398,11 @@ impl Registry for SandboxRegistry {
         now: DateTime<Utc>,
     ) -> Result<RegistryRecord, RegistryError> {
         let to = add_years(cur_exp_date, years);
+        if let Some(r) = self.info(name).await? {
+            if r.sponsoring_registrar == self.client_id {
+                server_status_allows(&r, SERVER_RENEW_PROHIBITED)?;
+            }
+        }
         self.store
             .registry_renew(name, &self.client_id, cur_exp_date, to, now)
             .await?;
@@ -541,6 +550,12 @@ impl Registry for SandboxRegistry {
         auth_code: &str,
         now: DateTime<Utc>,
     ) -> Result<(), RegistryError> {
+        // An authInfo change is a <domain:update> (RFC 5731 §3.2.5).
+        if let Some(r) = self.info(name).await? {
+            if r.sponsoring_registrar == self.client_id {
+                server_status_allows(&r, SERVER_UPDATE_PROHIBITED)?;
+            }
+        }
         if self
             .store
             .registry_set_auth_code(name, &self.client_id, auth_code, now)

@@ -22,6 +22,17 @@ pub(crate) fn split_hosts(s: &str) -> Vec<String> {
         .collect()
 }
 
+/// EPP status strings (RFC 5731 §2.3) are stored space-separated (a status
+/// holds no spaces); empty when none.
+pub(crate) fn join_statuses(statuses: &[String]) -> String {
+    statuses.join(" ")
+}
+
+/// The statuses of a column written by [`join_statuses`].
+pub(crate) fn split_statuses(s: &str) -> Vec<String> {
+    s.split_whitespace().map(str::to_owned).collect()
+}
+
 /// A nullable time column as sqlx writes it to SQLite (RFC 3339 text),
 /// read through rusqlite.
 pub(crate) fn rusqlite_time(

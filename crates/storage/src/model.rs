@@ -85,6 +85,10 @@ pub struct Domain {
     pub transfer_out: Option<TransferOut>,
     /// The domain's registrant, admin, tech and billing contacts.
     pub contacts: DomainContacts,
+    /// The statuses its registry set by itself (RFC 5731 §2.3, e.g.
+    /// `serverHold`), as last read from the registry's `<domain:info>`;
+    /// empty when none (and for the embedded sandbox's own names until read).
+    pub registry_statuses: Vec<String>,
 }
 
 /// The contacts a domain names (RFC 5731 §2.2: the registrant and the
@@ -472,6 +476,13 @@ pub struct RegistryRecord {
     pub nameservers: Vec<String>,
     /// The registrar a transfer is pending to, if one is.
     pub pending_transfer_to: Option<String>,
+    /// The statuses the registry set by itself (RFC 5731 §2.3: `serverHold`,
+    /// `serverTransferProhibited`, `serverUpdateProhibited`,
+    /// `serverDeleteProhibited`, `serverRenewProhibited`), as EPP status
+    /// strings; empty when none. Only the registry's operator sets them
+    /// (`RegistryStore::registry_set_server_statuses`): a name inserted
+    /// starts with none, whatever this holds.
+    pub server_statuses: Vec<String>,
 }
 
 /// A name its sponsoring registrar deleted, kept by the registry through

@@ -268,6 +268,7 @@ pub async fn seed(app: &App) -> anyhow::Result<Option<Demo>> {
                 "ns2.example-registrar.com".to_owned(),
             ],
             pending_transfer_to: None,
+            server_statuses: Vec::new(),
         };
         app.registry.add(&record, now).await?;
         if !import {

@@ -127,7 +127,10 @@ fn notices(ctx: &Ctx<'_>, self_url: &str) -> Vec<Notice> {
 /// RGP period it is in (`auto renew period` in the grace after
 /// expiration, `redemption period`, `pending delete`), `add period` in
 /// its first days, `client transfer prohibited` when locked, `pending
-/// transfer` while another registrar's transfer is pending. `None` once it
+/// transfer` while another registrar's transfer is pending, and the
+/// statuses the registry set by itself as RFC 8056 §2 maps them
+/// (`serverHold` → `server hold`, `serverTransferProhibited` → `server
+/// transfer prohibited`, ...). `None` once it
 /// is released, or while its registration is pending (the registry does
 /// not have it yet).
 pub fn statuses(domain: &Domain, now: DateTime<Utc>) -> Option<Vec<String>> {
@@ -157,6 +160,17 @@ pub fn statuses(domain: &Domain, now: DateTime<Utc>) -> Option<Vec<String>> {
         .is_some_and(|t| t.status == TransferOutStatus::Pending)
     {
         out.push("pending transfer");
+    }
+    for s in &domain.registry_statuses {
+        out.push(match s.as_str() {
+            "serverHold" => "server hold",
+            "serverTransferProhibited" => "server transfer prohibited",
+            "serverUpdateProhibited" => "server update prohibited",
+            "serverDeleteProhibited" => "server delete prohibited",
+            "serverRenewProhibited" => "server renew prohibited",
+            // A status this version does not follow is not shown.
+            _ => continue,
+        });
     }
     Some(out.into_iter().map(str::to_owned).collect())
 }

@@ -283,6 +283,11 @@ pub struct DetailView<'a> {
     pub transfer_status: Option<TransferStatus>,
     /// A transfer to another registrar that one asked for, or null.
     pub transfer_out: Option<TransferOutView<'a>>,
+    /// Additional field: the statuses the registry set on the name by
+    /// itself (RFC 5731 §2.3 EPP strings such as `serverHold`,
+    /// `serverUpdateProhibited`), as last read from it; empty when none
+    /// (docs/api.md, "Extra fields").
+    pub registry_statuses: &'a [String],
     /// Additional fields: when the grace period ends (renewal at the normal
     /// price until then), when redemption ends (restore until then), and
     /// when the name is released if nothing is done.
@@ -345,6 +350,7 @@ impl<'a> DetailView<'a> {
             dns_records_count: d.dns_records_count,
             transfer_status: d.transfer_status,
             transfer_out: d.transfer_out.as_ref().map(TransferOutView::new),
+            registry_statuses: &d.registry_statuses,
             grace_period_ends: dates.grace_ends_at,
             redemption_period_ends: dates.redemption_ends_at,
             release_date: dates.release_at,

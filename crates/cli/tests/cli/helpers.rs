@@ -88,6 +88,7 @@ pub async fn held_elsewhere(s: &Server, name: &str, auth_code: &str) {
                 client_transfer_prohibited: false,
                 nameservers: vec!["ns1.other.net".into(), "ns2.other.net".into()],
                 pending_transfer_to: None,
+                server_statuses: Vec::new(),
             },
             now,
         )

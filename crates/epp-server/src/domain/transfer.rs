@@ -111,7 +111,10 @@ fn refused(e: TransferRefusal) -> Answer {
     match e {
         TransferRefusal::NotRegistered => Answer::fail(2303, "not registered"),
         TransferRefusal::AlreadyOurs => Answer::fail(2106, "you sponsor it already"),
-        TransferRefusal::Prohibited => Answer::fail(2304, "clientTransferProhibited is set"),
+        TransferRefusal::Prohibited => Answer::fail(
+            2304,
+            "clientTransferProhibited or serverTransferProhibited is set",
+        ),
         TransferRefusal::TooSoon { eligible_at } => Answer::fail(
             2106,
             format!(

@@ -248,6 +248,7 @@ impl Ops {
             client_transfer_prohibited: false,
             nameservers: vec!["ns1.example.net".into(), "ns2.example.net".into()],
             pending_transfer_to: None,
+            server_statuses: Vec::new(),
         };
         self.registry
             .add(&record, self.now())

@@ -181,6 +181,7 @@ async fn a_locked_or_young_name_is_not_transferred(ops: &Ops) {
         client_transfer_prohibited: false,
         nameservers: vec!["ns1.example.net".into(), "ns2.example.net".into()],
         pending_transfer_to: None,
+        server_statuses: Vec::new(),
     };
     let cases = [
         (

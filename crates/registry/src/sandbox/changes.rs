@@ -1,5 +1,6 @@
 //! The registry's own changes to a registrar's names, made by its operator
-//! (`vpsd registry renew`, `vpsd registry delete`), each told to the
+//! (`vpsd registry renew`, `vpsd registry delete`, `vpsd registry status`),
+//! each told to the
 //! sponsoring registrar by a change poll message (RFC 8590
 //! `<changePoll:changeData>`) in its poll queue.
 
@@ -101,6 +102,88 @@ impl SandboxRegistry {
         let text = format!("The registry deleted {name}");
         self.tell_sponsor(&r.sponsoring_registrar, name, operation, &text, reason, now)
             .await
+    }
+
+    /// The registry's operator sets (`set`) or clears the server statuses
+    /// `statuses` (RFC 5731 §2.3: each one of [`SERVER_STATUSES`]) on
+    /// `name`, and, when that changed them, queues a change poll message
+    /// (RFC 8590, operation `update`) to the sponsoring registrar, which
+    /// reads the name again to see them. The record after. Setting a
+    /// status set already (or clearing one not set) changes nothing and
+    /// queues nothing.
+    ///
+    /// # Errors
+    /// `Refused` (2005) naming a status that is not one of
+    /// [`SERVER_STATUSES`], `NotFound` when no registrar holds the name,
+    /// `Unavailable` when the database fails or another change of its
+    /// statuses raced this one.
+    pub async fn operator_set_statuses(
+        &self,
+        name: &str,
+        statuses: &[String],
+        set: bool,
+        reason: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<RegistryRecord, RegistryError> {
+        if let Some(bad) = statuses
+            .iter()
+            .find(|s| !SERVER_STATUSES.contains(&s.as_str()))
+        {
+            return Err(RegistryError::Refused {
+                code: 2005,
+                message: format!(
+                    "{bad} is not a server status; use {}",
+                    SERVER_STATUSES.join(", ")
+                ),
+            });
+        }
+        let r = self
+            .store
+            .registry_get(name)
+            .await?
+            .ok_or(RegistryError::NotFound)?;
+        // Kept in SERVER_STATUSES' order, each once.
+        let after: Vec<String> = SERVER_STATUSES
+            .iter()
+            .filter(|s| {
+                let asked = statuses.iter().any(|x| x == *s);
+                let had = r.server_statuses.iter().any(|x| x == *s);
+                if set {
+                    had || asked
+                } else {
+                    had && !asked
+                }
+            })
+            .map(|s| (*s).to_owned())
+            .collect();
+        if after == r.server_statuses {
+            return Ok(r);
+        }
+        if !self
+            .store
+            .registry_set_server_statuses(name, &r.server_statuses, &after, now)
+            .await?
+        {
+            return Err(RegistryError::Unavailable(
+                format!("the statuses of {name} changed meanwhile; try again").into(),
+            ));
+        }
+        let shown = if after.is_empty() {
+            "none".to_owned()
+        } else {
+            after.join(", ")
+        };
+        let text = format!("The registry changed the statuses of {name}: {shown}");
+        // This installation's own registrar reads no poll queue: its
+        // domain follows at once (`vpsd registry status`).
+        if r.sponsoring_registrar != OUR_REGISTRAR {
+            self.tell_sponsor(&r.sponsoring_registrar, name, "update", &text, reason, now)
+                .await?;
+        }
+        Ok(RegistryRecord {
+            server_statuses: after,
+            ..r
+        })
     }
 
     /// Queues the change poll message of `operation` on `name` to

@@ -549,6 +549,37 @@ impl crate::stores::LifecycleStore for ThisStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all, fields(domain_id = %domain_id))]
+    async fn follow_registry_statuses(
+        &self,
+        domain_id: vpsd_domain::DomainId,
+        old: &[String],
+        statuses: &[String],
+        mail: Option<&NewMail>,
+        now: DateTime<Utc>,
+        audit: &Audit<'_>,
+    ) -> Result<bool> {
+        if old == statuses {
+            return Ok(false);
+        }
+        self.change_domain(
+            sqlx::query_as(
+                "UPDATE domains SET registry_statuses = $3, updated_at = $4 \
+                 WHERE id = $1 AND registry_statuses = $2 \
+                 RETURNING account_id, domain_name",
+            )
+            .bind(domain_id)
+            .bind(crate::codec::join_statuses(old))
+            .bind(crate::codec::join_statuses(statuses))
+            .bind(now),
+            domain_id,
+            audit,
+            mail,
+            now,
+        )
+        .await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, fields(domain_id = %domain_id))]
     async fn remove_deleted_at_registry(
         &self,
         domain_id: vpsd_domain::DomainId,

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use super::ThisStore;
 use crate::backend::Backend;
-use crate::codec::{join_hosts, like_pattern};
+use crate::codec::{join_hosts, join_statuses, like_pattern};
 use crate::error::Result;
 use crate::model::{
     ChangeMessage, ChangeNotice, DeletedName, LinkedUpdate, NewChangeMessage, NewPollMessage,
@@ -687,6 +687,27 @@ impl crate::stores::RegistryStore for ThisStore {
         .bind(suffix)
         .fetch_all(self.pool())
         .await?)
+    }
+
+    #[tracing::instrument(level = "debug", skip_all, fields(name))]
+    async fn registry_set_server_statuses(
+        &self,
+        name: &str,
+        old: &[String],
+        statuses: &[String],
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        self.write_one(
+            sqlx::query(
+                "UPDATE registry_names SET server_statuses = $3, updated_at = $4 \
+                 WHERE name = $1 AND server_statuses = $2 AND deleted_at IS NULL",
+            )
+            .bind(name)
+            .bind(join_statuses(old))
+            .bind(join_statuses(statuses))
+            .bind(now),
+        )
+        .await
     }
 
     #[tracing::instrument(level = "debug", skip_all, fields(name, sponsoring_registrar))]

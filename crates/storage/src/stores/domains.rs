@@ -143,7 +143,8 @@ pub(crate) const DOMAIN_COLUMNS: &str = "id, account_id, domain_name, status, re
      transfer_status, transfer_initiated_at, transfer_completes_at, transfer_cost_cents, \
      warned_days, updated_at, dns_serial, dns_records_count, transfer_out_to, \
      transfer_out_status, transfer_out_requested_at, transfer_out_approves_at, \
-     registrant_contact_id, admin_contact_id, tech_contact_id, billing_contact_id";
+     registrant_contact_id, admin_contact_id, tech_contact_id, billing_contact_id, \
+     registry_statuses";
 
 /// Sets the four contact columns from parameters `$7`…`$10` (registrant,
 /// admin, tech, billing), each kept when its parameter is null.
@@ -231,6 +232,7 @@ pub(crate) struct DomainRow {
     pub(crate) admin_contact_id: Option<vpsd_domain::ContactId>,
     pub(crate) tech_contact_id: Option<vpsd_domain::ContactId>,
     pub(crate) billing_contact_id: Option<vpsd_domain::ContactId>,
+    pub(crate) registry_statuses: String,
 }
 
 impl DomainRow {
@@ -272,6 +274,7 @@ impl DomainRow {
             admin_contact_id: r.get(24)?,
             tech_contact_id: r.get(25)?,
             billing_contact_id: r.get(26)?,
+            registry_statuses: r.get(27)?,
         })
     }
 }
@@ -327,6 +330,7 @@ impl TryFrom<DomainRow> for Domain {
                 tech: r.tech_contact_id,
                 billing: r.billing_contact_id,
             },
+            registry_statuses: crate::codec::split_statuses(&r.registry_statuses),
         })
     }
 }

@@ -129,6 +129,25 @@ pub trait LifecycleStore: Send + Sync + std::fmt::Debug {
         audit: &Audit<'_>,
     ) -> Result<bool>;
 
+    /// Keeps the statuses the registry set on a domain by itself (RFC 5731
+    /// §2.3 `server*`, [`Domain::registry_statuses`]) as read from its
+    /// `<domain:info>`: they become `statuses` if they are still `old`, with
+    /// the audit entry and `mail` (the owner's notice of a `serverHold`
+    /// that appeared, if any) in the same transaction. `true` when this
+    /// call changed them; `false` when they had changed meanwhile or the
+    /// domain is gone, so a record read twice mails once.
+    ///
+    /// [`Domain::registry_statuses`]: crate::model::Domain::registry_statuses
+    async fn follow_registry_statuses(
+        &self,
+        domain_id: vpsd_domain::DomainId,
+        old: &[String],
+        statuses: &[String],
+        mail: Option<&NewMail>,
+        now: DateTime<Utc>,
+        audit: &Audit<'_>,
+    ) -> Result<bool>;
+
     /// Takes out of the account a domain its registry deleted by itself
     /// (RFC 8590), with its mail and audit entry in one transaction. `true`
     /// when this call removed it; `false` when it was gone (or pending).

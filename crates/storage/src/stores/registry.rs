@@ -252,6 +252,19 @@ pub trait RegistryStore:
     /// RFC 5731 §3.2.2: such a domain may not be deleted).
     async fn registry_hosts_under(&self, name: &str) -> Result<Vec<String>>;
 
+    /// Sets the statuses the registry's operator put on registered `name`
+    /// (RFC 5731 §2.3 `server*`, [`RegistryRecord::server_statuses`]) to
+    /// `statuses`, if they are still `old` (so two operators' changes do
+    /// not undo each other). `true` when set; `false` when the name is not
+    /// registered or its statuses changed meanwhile.
+    async fn registry_set_server_statuses(
+        &self,
+        name: &str,
+        old: &[String],
+        statuses: &[String],
+        now: DateTime<Utc>,
+    ) -> Result<bool>;
+
     /// Sets the auth code of a name `sponsoring_registrar` sponsors. `true`
     /// when set; `false` when it does not sponsor it.
     async fn registry_set_auth_code(
@@ -287,7 +300,7 @@ pub(crate) const INSERT_REGISTRY_NAME: &str = "INSERT INTO registry_names (name,
      pending_transfer_to, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
 
 pub(crate) const REGISTRY_COLUMNS: &str = "name, registrar, auth_code, created_at, expires_at, \
-     last_transferred_at, transfer_prohibited, nameservers, pending_transfer_to";
+     last_transferred_at, transfer_prohibited, nameservers, pending_transfer_to, server_statuses";
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct RegistryRow {
@@ -300,6 +313,7 @@ pub(crate) struct RegistryRow {
     pub(crate) transfer_prohibited: bool,
     pub(crate) nameservers: String,
     pub(crate) pending_transfer_to: Option<String>,
+    pub(crate) server_statuses: String,
 }
 
 #[derive(sqlx::FromRow)]
@@ -410,6 +424,7 @@ impl From<RegistryRow> for RegistryRecord {
             client_transfer_prohibited: r.transfer_prohibited,
             nameservers: split_hosts(&r.nameservers),
             pending_transfer_to: r.pending_transfer_to,
+            server_statuses: crate::codec::split_statuses(&r.server_statuses),
         }
     }
 }

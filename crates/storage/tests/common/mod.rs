@@ -185,5 +185,6 @@ pub fn held_elsewhere(name: &str) -> vpsd_storage::RegistryRecord {
         client_transfer_prohibited: false,
         nameservers: vec!["ns1.example.net".into(), "ns2.example.net".into()],
         pending_transfer_to: None,
+        server_statuses: Vec::new(),
     }
 }

@@ -435,7 +435,45 @@ async fn a_registry_change_is_followed_once(store: &Arc<dyn Store>) {
     assert!(store.domain(a.id, d.id).await.expect("read").is_none());
 }
 
+/// The statuses a registry set by itself are kept per domain from those
+/// read, their mail queued with them: a record read twice mails once.
+async fn registry_statuses_are_kept_once(store: &Arc<dyn Store>) {
+    let a = account(store, "held@example.com", 0).await;
+    let d = active(store, a.id, "held.com").await;
+    assert!(d.registry_statuses.is_empty());
+    let hold = vec!["serverHold".to_owned()];
+    let m = mail(a.id, "on hold");
+    let change = audit("domain.registry_change");
+    let before = store.outbox().await.expect("outbox").len();
+    assert!(store
+        .follow_registry_statuses(d.id, &[], &hold, Some(&m), t0(), &change)
+        .await
+        .expect("follow"));
+    assert!(!store
+        .follow_registry_statuses(d.id, &[], &hold, Some(&m), t0(), &change)
+        .await
+        .expect("again"));
+    assert_eq!(store.outbox().await.expect("outbox").len(), before + 1);
+    let now = store
+        .domain(a.id, d.id)
+        .await
+        .expect("read")
+        .expect("there");
+    assert_eq!(now.registry_statuses, hold);
+    assert!(store
+        .follow_registry_statuses(d.id, &hold, &[], None, t0(), &change)
+        .await
+        .expect("cleared"));
+    let now = store
+        .domain(a.id, d.id)
+        .await
+        .expect("read")
+        .expect("there");
+    assert!(now.registry_statuses.is_empty());
+}
+
 crate::both!(
+    registry_statuses_are_kept_once,
     an_agreed_fee_is_kept_per_domain_and_command,
     a_registration_keeps_its_agreed_fee,
     a_registry_change_is_followed_once,

@@ -728,8 +728,40 @@ async fn contact_objects_are_held_once_and_linked(store: &Arc<dyn Store>) {
         .is_none());
 }
 
+/// The operator's server statuses (RFC 5731 §2.3) are kept with the name,
+/// changed only from the statuses read (two operators do not undo each
+/// other), and a new registration of the name starts with none.
+async fn server_statuses_change_from_those_read(store: &Arc<dyn Store>) {
+    let r = held_elsewhere("statuses.com");
+    store.registry_insert(&r, t0()).await.expect("insert");
+    let none: Vec<String> = Vec::new();
+    let hold = vec!["serverHold".to_owned(), "serverUpdateProhibited".to_owned()];
+    assert!(store
+        .registry_set_server_statuses("statuses.com", &none, &hold, t0())
+        .await
+        .expect("set"));
+    assert!(!store
+        .registry_set_server_statuses("statuses.com", &none, &none, t0())
+        .await
+        .expect("not from what was read"));
+    assert!(!store
+        .registry_set_server_statuses("nowhere.com", &none, &hold, t0())
+        .await
+        .expect("not registered"));
+    let now = store.registry_get("statuses.com").await.expect("get");
+    assert_eq!(now.expect("there").server_statuses, hold);
+    assert!(store
+        .registry_delete("statuses.com", &r.sponsoring_registrar)
+        .await
+        .expect("delete"));
+    store.registry_insert(&r, t0()).await.expect("again");
+    let fresh = store.registry_get("statuses.com").await.expect("get");
+    assert!(fresh.expect("there").server_statuses.is_empty());
+}
+
 crate::both!(
     contact_objects_are_held_once_and_linked,
+    server_statuses_change_from_those_read,
     change_messages_queue_per_registrar,
     premium_names_are_set_replaced_and_removed,
     a_linked_update_needs_its_hosts,

@@ -79,6 +79,13 @@ pub enum RegistryCommand {
         #[arg(long)]
         reason: Option<String>,
     },
+    /// The statuses the registry sets on a name by itself (RFC 5731 §2.3:
+    /// serverHold, serverTransferProhibited, serverUpdateProhibited,
+    /// serverDeleteProhibited, serverRenewProhibited): the registry refuses
+    /// the commands they name (2304) and keeps a held name out of its zone;
+    /// the sponsoring registrar is told by a change poll message (RFC 8590).
+    #[command(subcommand)]
+    Status(StatusCommand),
     /// Serve the sandbox registry to other registrars over EPP (RFC 5730,
     /// TLS with client certificates per RFC 5734) until killed. With port 0
     /// it prints `EPP listening on IP:PORT` on standard output.
@@ -135,6 +142,33 @@ pub enum RegistryCommand {
     /// Sell every TLD from the sandbox again: forgets the TLDs the last
     /// `--registries` file sent to real registries (names there stay there).
     ForgetRealRegistries,
+}
+
+/// `vpsd registry status ...`.
+#[derive(Debug, Subcommand)]
+pub enum StatusCommand {
+    /// Set server statuses on a name (those set already stay).
+    Set {
+        name: String,
+        /// One or more of serverHold, serverTransferProhibited,
+        /// serverUpdateProhibited, serverDeleteProhibited,
+        /// serverRenewProhibited.
+        #[arg(required = true)]
+        statuses: Vec<String>,
+        /// Why, told to the registrar (`<changePoll:reason>`).
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Clear server statuses from a name.
+    Clear {
+        name: String,
+        /// One or more of the statuses `set` takes.
+        #[arg(required = true)]
+        statuses: Vec<String>,
+        /// Why, told to the registrar (`<changePoll:reason>`).
+        #[arg(long)]
+        reason: Option<String>,
+    },
 }
 
 /// `vpsd registry registrar ...`.
@@ -281,6 +315,7 @@ pub(super) async fn registry(
                 client_transfer_prohibited: transfer_prohibited,
                 nameservers,
                 pending_transfer_to: None,
+                server_statuses: Vec::new(),
             };
             app.registry
                 .add(&record, now)
@@ -305,6 +340,7 @@ pub(super) async fn registry(
             if let Some(to) = &r.pending_transfer_to {
                 statuses.push(format!("pendingTransfer (to {to})"));
             }
+            statuses.extend(r.server_statuses.iter().cloned());
             if statuses.is_empty() {
                 statuses.push("ok".to_owned());
             }
@@ -344,6 +380,52 @@ pub(super) async fn registry(
                 "{name} renewed for {} to {}; the registrar is told in its poll queue",
                 r.sponsoring_registrar,
                 r.ex_date.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            );
+            Ok(())
+        }
+        RegistryCommand::Status(command) => {
+            let (name, statuses, reason, set) = match command {
+                StatusCommand::Set {
+                    name,
+                    statuses,
+                    reason,
+                } => (name, statuses, reason, true),
+                StatusCommand::Clear {
+                    name,
+                    statuses,
+                    reason,
+                } => (name, statuses, reason, false),
+            };
+            let name = DomainName::parse_stored(&name).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let app = App::build(settings, clock).await?;
+            let now = app.now();
+            let r = app
+                .registry
+                .operator_set_statuses(name.as_str(), &statuses, set, reason.as_deref(), now)
+                .await
+                .map_err(|e| operator_refused(&name, e))?;
+            if r.sponsoring_registrar == vpsd_registry::OUR_REGISTRAR {
+                // The embedded sandbox's own registrar reads no poll queue:
+                // its domain follows at once.
+                if let Some(d) = app.store.domain_by_name(name.as_str()).await? {
+                    let note = serde_json::json!({
+                        "registry": "sandbox",
+                        "operation": "update",
+                        "reason": reason,
+                    });
+                    app.registrar
+                        .follow_registry_statuses(&d, &r.server_statuses, note)
+                        .await
+                        .map_err(|e| anyhow::anyhow!("{name}: {}", ErrorChain(&e)))?;
+                }
+            }
+            let shown = if r.server_statuses.is_empty() {
+                "none".to_owned()
+            } else {
+                r.server_statuses.join(", ")
+            };
+            eprintln!(
+                "{name}: server statuses now {shown}; the registrar is told in its poll queue"
             );
             Ok(())
         }

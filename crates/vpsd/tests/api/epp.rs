@@ -9,6 +9,7 @@ mod namestore;
 pub(crate) mod pki;
 mod premium;
 mod registry;
+mod server_statuses;
 
 use reqwest::StatusCode;
 use serde_json::json;

@@ -10,6 +10,7 @@ use crate::helpers::TestApp;
 
 mod clock;
 mod lifecycle;
+mod statuses;
 mod transfers;
 
 struct Op {

@@ -218,6 +218,15 @@ poll_seconds = 0
             .expect("R's registry")
     }
 
+    /// How many change poll messages (RFC 8590) R holds for `client`.
+    pub async fn change_messages(&self, client: &str) -> i64 {
+        self.store
+            .registry_change_first(client)
+            .await
+            .expect("R's change queue")
+            .1
+    }
+
     /// Puts `name` at R, sponsored by `registrar`, created 90 days ago (so
     /// it may be transferred).
     pub async fn hold(&self, name: &str, registrar: &str, auth_code: &str) {

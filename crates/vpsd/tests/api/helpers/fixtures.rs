@@ -128,6 +128,7 @@ impl TestApp {
                     client_transfer_prohibited: prohibited,
                     nameservers: vec!["ns1.other.net".into(), "ns2.other.net".into()],
                     pending_transfer_to: None,
+                    server_statuses: Vec::new(),
                 },
                 now,
             )
