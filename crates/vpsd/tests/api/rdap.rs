@@ -25,6 +25,48 @@ crate::both!(
     the_conformance_tool_finds_no_errors,
 );
 
+/// With the registry's RDAP service named (`registry_rdap` in
+/// `--rdap-settings`), a domain answer links to the registry's record of
+/// it (`related`, ICANN's Response Profile §2.1); a TLD not named gets
+/// none.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_registrys_record_is_related() {
+    let settings = vpsd_api::rdap::RdapSettings::from_json(
+        r#"{"registry_rdap": {"com": "https://rdap.registry.example/com/v1/"}}"#,
+    )
+    .expect("settings");
+    let app = TestApp::spawn_with(crate::helpers::Backend::Sqlite, move |s| {
+        s.rdap = settings;
+    })
+    .await;
+    registered(&app, json!({"domain_name": "rdap-related.com"})).await;
+    registered(&app, json!({"domain_name": "rdap-related.net"})).await;
+    let (status, _, d) = rdap(&app, "/rdap/domain/rdap-related.com").await;
+    assert_eq!(status, StatusCode::OK, "{d}");
+    let related: Vec<&Value> = d["links"]
+        .as_array()
+        .expect("links")
+        .iter()
+        .filter(|l| l["rel"] == "related")
+        .collect();
+    assert_eq!(related.len(), 1, "{d}");
+    assert_eq!(
+        related[0]["href"],
+        "https://rdap.registry.example/com/v1/domain/rdap-related.com"
+    );
+    assert_eq!(related[0]["type"], "application/rdap+json");
+    let (_, _, net) = rdap(&app, "/rdap/domain/rdap-related.net").await;
+    assert!(
+        !net["links"]
+            .as_array()
+            .expect("links")
+            .iter()
+            .any(|l| l["rel"] == "related"),
+        "no registry named for .net: {net}"
+    );
+    app.finish().await;
+}
+
 mod limited {
     use super::*;
 
