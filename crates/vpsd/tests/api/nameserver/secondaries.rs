@@ -112,6 +112,34 @@ async fn knot_follows_the_catalog_zone(backend: Backend) {
         axfr.raw
     );
 
+    // deploy/knot's snippet with the generated file is a configuration
+    // Knot accepts.
+    let checked = tempfile::tempdir().expect("dir");
+    let zones_file = checked.path().join("vpsd-zones.conf");
+    std::fs::write(&zones_file, &config).expect("zones file");
+    let snippet = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../deploy/knot/knot.conf.snippet"
+    ))
+    .expect("snippet")
+    .replace(
+        "/etc/knot/vpsd-zones.conf",
+        &zones_file.display().to_string(),
+    );
+    let conf = checked.path().join("knot.conf");
+    std::fs::write(&conf, snippet).expect("knot.conf");
+    let knotc = require_tool("knotc", Package::Debian("knot"));
+    let check = std::process::Command::new(knotc)
+        .args(["-c", &conf.display().to_string(), "conf-check"])
+        .output()
+        .expect("knotc");
+    assert!(
+        check.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&check.stdout),
+        String::from_utf8_lossy(&check.stderr)
+    );
+
     let knot = Secondary::start(Kind::Knot, &config, knot_port, None);
     let wait = |name: &'static str, rtype: &'static str, want: &'static str, what: &'static str| {
         let port = knot.port;
