@@ -160,11 +160,11 @@ pub(crate) const CONTACT_COLUMNS: &str = "id, account_id, handle, name, organisa
 /// control character, `vpsd_domain::contact::line`).
 pub(crate) const STREET_SEPARATOR: &str = "\n";
 
+/// A contact's fields as every contact table keeps them (`contacts`, the
+/// sandbox registry's `registry_contacts`): the street lines in one
+/// column, joined by [`STREET_SEPARATOR`].
 #[derive(sqlx::FromRow)]
-pub(crate) struct ContactRow {
-    pub(crate) id: ContactId,
-    pub(crate) account_id: AccountId,
-    pub(crate) handle: String,
+pub(crate) struct ContactDataColumns {
     pub(crate) name: String,
     pub(crate) organisation: Option<String>,
     pub(crate) street: String,
@@ -175,6 +175,36 @@ pub(crate) struct ContactRow {
     pub(crate) voice: String,
     pub(crate) fax: Option<String>,
     pub(crate) email: String,
+}
+
+impl From<ContactDataColumns> for ContactData {
+    fn from(r: ContactDataColumns) -> Self {
+        ContactData {
+            name: r.name,
+            organisation: r.organisation,
+            street: r
+                .street
+                .split(STREET_SEPARATOR)
+                .map(str::to_owned)
+                .collect(),
+            city: r.city,
+            state_province: r.state_province,
+            postal_code: r.postal_code,
+            country_code: r.country_code,
+            voice: r.voice,
+            fax: r.fax,
+            email: r.email,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct ContactRow {
+    pub(crate) id: ContactId,
+    pub(crate) account_id: AccountId,
+    pub(crate) handle: String,
+    #[sqlx(flatten)]
+    pub(crate) data: ContactDataColumns,
     pub(crate) is_default: bool,
     pub(crate) email_verified_at: Option<DateTime<Utc>>,
     pub(crate) email_verification_sent_at: Option<DateTime<Utc>>,
@@ -188,22 +218,7 @@ impl From<ContactRow> for Contact {
             id: r.id,
             account_id: r.account_id,
             handle: r.handle,
-            data: ContactData {
-                name: r.name,
-                organisation: r.organisation,
-                street: r
-                    .street
-                    .split(STREET_SEPARATOR)
-                    .map(str::to_owned)
-                    .collect(),
-                city: r.city,
-                state_province: r.state_province,
-                postal_code: r.postal_code,
-                country_code: r.country_code,
-                voice: r.voice,
-                fax: r.fax,
-                email: r.email,
-            },
+            data: r.data.into(),
             is_default: r.is_default,
             email_verified_at: r.email_verified_at,
             email_verification_sent_at: r.email_verification_sent_at,

@@ -65,16 +65,8 @@ pub(crate) struct RegistryContactRow {
     pub(crate) id: String,
     pub(crate) sponsoring_registrar: String,
     pub(crate) created_by: String,
-    pub(crate) name: String,
-    pub(crate) organisation: Option<String>,
-    pub(crate) street: String,
-    pub(crate) city: String,
-    pub(crate) state_province: Option<String>,
-    pub(crate) postal_code: Option<String>,
-    pub(crate) country_code: String,
-    pub(crate) voice: String,
-    pub(crate) fax: Option<String>,
-    pub(crate) email: String,
+    #[sqlx(flatten)]
+    pub(crate) data: crate::stores::contacts::ContactDataColumns,
     pub(crate) auth_info_hash: String,
     pub(crate) created_at: DateTime<Utc>,
     pub(crate) updated_at: DateTime<Utc>,
@@ -86,22 +78,7 @@ impl From<RegistryContactRow> for RegistryContactObject {
             id: r.id,
             sponsoring_registrar: r.sponsoring_registrar,
             created_by: r.created_by,
-            data: ContactData {
-                name: r.name,
-                organisation: r.organisation,
-                street: r
-                    .street
-                    .split(crate::stores::contacts::STREET_SEPARATOR)
-                    .map(str::to_owned)
-                    .collect(),
-                city: r.city,
-                state_province: r.state_province,
-                postal_code: r.postal_code,
-                country_code: r.country_code,
-                voice: r.voice,
-                fax: r.fax,
-                email: r.email,
-            },
+            data: r.data.into(),
             auth_info_hash: r.auth_info_hash,
             created_at: r.created_at,
             updated_at: r.updated_at,
